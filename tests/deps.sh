@@ -1,0 +1,25 @@
+#!/bin/sh
+# deps.sh [--list] demo|test: installs the Debian packages a make target needs when they are missing
+# (as root), otherwise prints the exact command to run and fails.
+set -u
+DEMO="gcc make python3 libbearssl-dev"
+TEST="$DEMO clang g++ binutils openssl curl libmbedtls-dev nginx tinyproxy microsocks wrk valgrind libcurl4-openssl-dev libjsmn-dev libcjson-dev libclang-rt-14-dev locales"
+list=0; [ "${1:-}" = "--list" ] && { list=1; shift; }
+case "${1:-test}" in demo) want=$DEMO;; *) want=$TEST;; esac
+[ $list -eq 1 ] && { echo $want; exit 0; }
+command -v dpkg-query >/dev/null 2>&1 || { echo "deps: not a Debian system; install the equivalents of: $want"; exit 0; }
+missing=""
+for p in $want; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+    echo "deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
+        echo "deps: apt-get install failed for:$missing"; exit 1; }
+else
+    echo "deps: missing packages. Run:"
+    echo "    sudo apt-get update && sudo apt-get install -y$missing"
+    exit 1
+fi
