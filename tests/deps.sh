@@ -12,12 +12,21 @@ missing=""
 for p in $want; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# the JSON locale test needs a locale whose decimal point is a comma
+need_locale=0
+if [ "${1:-test}" != demo ] && ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then need_locale=1; fi
+make_locale() {
+    [ $need_locale -eq 1 ] || return 0
+    if [ "$(id -u)" -eq 0 ]; then localedef -i de_DE -f UTF-8 de_DE.UTF-8 2>/dev/null || echo "deps: could not create the de_DE.UTF-8 locale"
+    else echo "deps: for the locale test run: sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8"; fi
+}
+[ -z "$missing" ] && { make_locale; exit 0; }
 if [ "$(id -u)" -eq 0 ]; then
     echo "deps: installing$missing"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null || {
         echo "deps: apt-get install failed for:$missing"; exit 1; }
+    make_locale
 else
     echo "deps: missing packages. Run:"
     echo "    sudo apt-get update && sudo apt-get install -y$missing"
