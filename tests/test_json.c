@@ -209,7 +209,7 @@ TG_TEST(json_corpus_accepts_and_rejects) {
         if (c->ok ? e != TG_OK : e != c->err) {
             fprintf(stderr, "    corpus case %s: got %s (%s at %zu)\n", c->name, tg_err_str(e),
                     d.err_reason ? d.err_reason : "-", d.err_offset);
-            CHECK(!"corpus case failed");
+            CHECK(0 && "corpus case failed");
         }
         if (!c->ok) CHECK(d.err_reason != NULL && d.err_offset <= c->len);
     }
