@@ -1,0 +1,506 @@
+#!/usr/bin/env python3
+"""A fake Telegram Bot API server for tgbot.h's tests (Python standard library only).
+
+    python3 tests/fake_server.py --port 0 --portfile F [--host 127.0.0.1|::1] [--tls-cert C --tls-key K]
+        [--spec PATH] [--prefix /p] [--script demo.json] [--quiet]
+
+Serves /bot<token>/<method> (GET query, JSON, urlencoded or multipart bodies) over HTTP/1.1 with
+keep-alive, checks each call against the Bot API spec (method, required and unknown parameters,
+value types, nested objects) and answers with Telegram's envelope. Also /file/bot<token>/<path>.
+
+Control API (JSON):
+  POST /_ctl/updates   [Update, ...] or {"count": N, "text": "..."}  queue updates for getUpdates
+  POST /_ctl/result    {"method": m, "result": R} | {"method": m, "error": {"error_code", "description",
+                       "parameters"}}  fix the answer of a method
+  POST /_ctl/fault     {"method": m, "kind": K, "count": N, ...}  K: 429 (retry_after), 5xx (status),
+                       drop (read the request, close without answering), close_after (answer, then close),
+                       delay (delay_ms), 400_migrate (migrate_to_chat_id)
+  GET  /_ctl/requests  every recorded call: method, params, content_type, files {name: {size, sha256,
+                       filename}}, violations, conn (TCP connection number)
+  GET  /_ctl/state     {"offset": confirmed offset, "queued": N}
+  POST /_ctl/reset     forget requests, updates, results and faults
+  POST /_ctl/shutdown
+"""
+import argparse, hashlib, json, os, re, socket, ssl, sys, threading, time, urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TOKEN_RE = re.compile(r'^[0-9]+:[A-Za-z0-9_-]{35}$')
+PATH_RE = re.compile(r'^/bot([^/]+)/(?:test/)?([A-Za-z0-9_]+)$')
+SCALARS = {'Integer', 'String', 'Boolean', 'Float', 'True', 'InputFile'}
+
+
+class Spec:
+    def __init__(self, path):
+        with open(path, encoding='utf-8') as f:
+            d = json.load(f)
+        self.methods = {k.lower(): v for k, v in d['methods'].items()}
+        self.types = d['types']
+
+    # ---- validation ----
+    def check_value(self, v, types, where, out, depth=0):
+        """v is decoded JSON (or a string from a form); appends violations to out."""
+        for t in types:
+            if self._ok(v, t, depth):
+                return
+        out.append('%s: %r is not %s' % (where, v if len(repr(v)) < 80 else repr(v)[:80], ' or '.join(types)))
+
+    def _ok(self, v, t, depth):
+        if depth > 12:
+            return True
+        if t.startswith('Array of '):
+            if isinstance(v, str):
+                try:
+                    v = json.loads(v)
+                except ValueError:
+                    return False
+            return isinstance(v, list) and all(self._ok(x, t[9:], depth + 1) for x in v)
+        if t == 'Integer':
+            if isinstance(v, str) and re.fullmatch(r'-?[0-9]+', v):
+                return True
+            return isinstance(v, int) and not isinstance(v, bool)
+        if t == 'Float':
+            if isinstance(v, str):
+                try:
+                    float(v); return True
+                except ValueError:
+                    return False
+            return isinstance(v, (int, float)) and not isinstance(v, bool)
+        if t in ('Boolean', 'True'):
+            return isinstance(v, bool) or v in ('true', 'false', 'True', 'False', '1', '0')
+        if t == 'String':
+            return isinstance(v, str)
+        if t == 'InputFile':
+            return isinstance(v, (str, FilePart))
+        spec = self.types.get(t)
+        if spec is None:
+            return True
+        if isinstance(v, str):
+            try:
+                v = json.loads(v)
+            except ValueError:
+                return False
+        if not isinstance(v, dict):
+            return False
+        if spec.get('subtypes'):
+            return any(self._ok(v, s, depth + 1) for s in spec['subtypes'])
+        probs = []
+        self.check_object(v, spec, t, probs, depth + 1)
+        return not probs
+
+    def check_object(self, obj, spec, where, out, depth=0):
+        fields = {f['name']: f for f in spec.get('fields', [])}
+        for name, f in fields.items():
+            if f['required'] and name not in obj:
+                out.append('%s: %s is required' % (where, name))
+        for k, v in obj.items():
+            f = fields.get(k)
+            if f is None:
+                out.append('%s: unknown field %s' % (where, k))
+                continue
+            # discriminator fields hold a fixed string ("type": "emoji"); check it matches the subtype
+            desc = ' '.join(f.get('description', []) if isinstance(f.get('description'), list) else [f.get('description', '')])
+            m = re.search(r'always [\u201c"]([^\u201d"]+)[\u201d"]', desc)
+            if m and v != m.group(1):
+                out.append('%s.%s must be %r' % (where, k, m.group(1)))
+                continue
+            self.check_value(v, f['types'], '%s.%s' % (where, k), out, depth)
+
+    # ---- instances for answers ----
+    def instance(self, t, seed, depth=0):
+        if t.startswith('Array of '):
+            return [] if depth > 3 else [self.instance(t[9:], seed, depth + 1)]
+        if t == 'Integer':
+            return 1000 + seed % 1000
+        if t == 'Float':
+            return 0.5
+        if t in ('Boolean', 'True'):
+            return True
+        if t == 'String':
+            return 's%d' % (seed % 1000)
+        spec = self.types.get(t)
+        if not spec:
+            return None
+        if spec.get('subtypes'):
+            return self.instance(spec['subtypes'][0], seed, depth + 1)
+        obj = {}
+        for f in spec.get('fields', []):
+            if f['required']:
+                desc = ' '.join(f.get('description', [])) if isinstance(f.get('description'), list) else f.get('description', '')
+                m = re.search(r'always [\u201c"]([^\u201d"]+)[\u201d"]', desc)
+                obj[f['name']] = m.group(1) if m else (self.instance(f['types'][0], seed + 1, depth + 1) if depth < 6 else None)
+        return obj
+
+
+class FilePart:
+    def __init__(self, data, filename):
+        self.size = len(data)
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.filename = filename
+
+
+def parse_multipart(body, ctype):
+    m = re.search(r'boundary="?([^";]+)"?', ctype)
+    if not m:
+        raise ValueError('multipart without boundary')
+    b = b'--' + m.group(1).encode()
+    fields, files = {}, {}
+    parts = body.split(b'\r\n' + b)
+    if not body.startswith(b):
+        raise ValueError('multipart body does not start with the boundary')
+    parts[0] = parts[0][len(b):]
+    if not parts[-1].startswith(b'--'):
+        raise ValueError('multipart body without the closing boundary')
+    for p in parts[:-1]:
+        if not p.startswith(b'\r\n'):
+            raise ValueError('bad multipart part')
+        head, sep, data = p[2:].partition(b'\r\n\r\n')
+        if not sep:
+            raise ValueError('multipart part without headers')
+        hd = head.decode('utf-8')
+        nm = re.search(r'name="((?:[^"\\]|\\.)*)"', hd)
+        fn = re.search(r'filename="((?:[^"\\]|\\.)*)"', hd)
+        if not nm:
+            raise ValueError('multipart part without a name')
+        name = nm.group(1)
+        if fn:
+            files[name] = FilePart(data, fn.group(1))
+            fields[name] = files[name]
+        else:
+            fields[name] = data.decode('utf-8')
+    return fields, files
+
+
+class State:
+    def __init__(self, spec, script):
+        self.lock = threading.Condition()
+        self.spec = spec
+        self.reset()
+        self.script = script
+        if script:
+            self.queue_updates(script)
+
+    def reset(self):
+        self.requests, self.updates, self.results, self.faults = [], [], {}, {}
+        self.offset, self.next_id, self.conns = 0, 1, 0
+
+    def queue_updates(self, ups):
+        with self.lock:
+            for u in ups:
+                u = dict(u)
+                if 'update_id' not in u:
+                    u['update_id'] = self.next_id
+                self.next_id = max(self.next_id, u['update_id'] + 1)
+                self.updates.append(u)
+            self.lock.notify_all()
+
+    def take_fault(self, method):
+        with self.lock:
+            for key in (method.lower(), '*'):
+                lst = self.faults.get(key)
+                if lst:
+                    f = lst[0]
+                    f['count'] = f.get('count', 1) - 1
+                    if f['count'] <= 0:
+                        lst.pop(0)
+                    return f
+        return None
+
+
+def make_handler(st, args):
+    spec = st.spec
+
+    class H(BaseHTTPRequestHandler):
+        protocol_version = 'HTTP/1.1'
+        server_version = 'fake-bot-api/1'
+
+        def log_message(self, fmt, *a):
+            pass
+
+        def setup(self):
+            super().setup()
+            with st.lock:
+                st.conns += 1
+                self.conn_id = st.conns
+
+        def reply(self, code, obj, close=False):
+            body = json.dumps(obj, ensure_ascii=False).encode()
+            self.send_response(code)
+            self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(body)))
+            if close:
+                self.send_header('Connection', 'close')
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(body)
+
+        def read_body(self):
+            te = self.headers.get('Transfer-Encoding', '')
+            if 'chunked' in te.lower():
+                out = b''
+                while True:
+                    line = self.rfile.readline(1000).strip()
+                    n = int(line.split(b';')[0], 16)
+                    if n == 0:
+                        while self.rfile.readline(1000) not in (b'\r\n', b'\n', b''):
+                            pass
+                        return out
+                    out += self.rfile.read(n)
+                    self.rfile.readline(10)
+            n = int(self.headers.get('Content-Length') or 0)
+            return self.rfile.read(n) if n else b''
+
+        def do_GET(self):
+            self.handle_any()
+
+        def do_POST(self):
+            self.handle_any()
+
+        def handle_any(self):
+            url = urllib.parse.urlsplit(self.path)
+            path = url.path
+            try:
+                body = self.read_body()
+            except (ValueError, OSError):
+                self.reply(400, {'ok': False, 'error_code': 400, 'description': 'Bad Request: bad body'}, True)
+                return
+            if path.startswith('/_ctl/'):
+                return self.control(path[6:], body)
+            if args.prefix and path.startswith(args.prefix):
+                path = path[len(args.prefix):]
+            if path.startswith('/file/bot'):
+                data = b'file-bytes:' + path.encode()
+                self.send_response(200)
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            m = PATH_RE.match(path)
+            if not m:
+                return self.reply(404, {'ok': False, 'error_code': 404, 'description': 'Not Found'})
+            token, method = m.group(1), m.group(2)
+            if not TOKEN_RE.match(token) or token == args.bad_token:
+                return self.reply(401, {'ok': False, 'error_code': 401, 'description': 'Unauthorized'})
+            self.api(method, url.query, body)
+
+        def api(self, method, query, body):
+            ctype = self.headers.get('Content-Type', '') or ''
+            params, files, viol = {}, {}, []
+            try:
+                if query:
+                    params.update(dict(urllib.parse.parse_qsl(query, keep_blank_values=True)))
+                if body:
+                    if ctype.startswith('application/json'):
+                        p = json.loads(body.decode('utf-8'))
+                        if not isinstance(p, dict):
+                            raise ValueError('JSON body is not an object')
+                        params.update(p)
+                    elif ctype.startswith('application/x-www-form-urlencoded'):
+                        params.update(dict(urllib.parse.parse_qsl(body.decode('utf-8'), keep_blank_values=True)))
+                    elif ctype.startswith('multipart/form-data'):
+                        f, files = parse_multipart(body, ctype)
+                        params.update(f)
+                    else:
+                        raise ValueError('unsupported content type %r' % ctype)
+            except (ValueError, UnicodeDecodeError) as e:
+                viol.append('body: %s' % e)
+            m = spec.methods.get(method.lower())
+            rec = {'method': method, 'params': {k: (v if not isinstance(v, FilePart) else {'file': v.filename})
+                                                 for k, v in params.items()},
+                   'content_type': ctype.split(';')[0], 'files': {k: {'size': v.size, 'sha256': v.sha256,
+                   'filename': v.filename} for k, v in files.items()}, 'violations': viol, 'conn': self.conn_id,
+                   'http_method': self.command}
+            if m is None:
+                viol.append('unknown method %s' % method)
+            else:
+                fields = {f['name']: f for f in m.get('fields', [])}
+                for name, f in fields.items():
+                    if f['required'] and name not in params:
+                        viol.append('%s is required' % name)
+                for k, v in params.items():
+                    if k in files and k not in fields:
+                        continue          # an attach:// upload
+                    if k not in fields:
+                        viol.append('unknown parameter %s' % k)
+                        continue
+                    spec.check_value(v, fields[k]['types'], k, viol)
+                # attach:// references must name an uploaded part
+                for ref in re.findall(r'attach://([A-Za-z0-9_]+)', json.dumps({k: v for k, v in params.items()
+                                                                              if isinstance(v, (str, list, dict))})):
+                    if ref not in files:
+                        viol.append('attach://%s has no file part' % ref)
+            with st.lock:
+                st.requests.append(rec)
+            if args.script is not None and method.lower() != 'getupdates':
+                show = ' '.join('%s=%s' % (k, json.dumps(params[k], ensure_ascii=False) if not isinstance(params[k], str)
+                                 else params[k]) for k in ('chat_id', 'text', 'callback_query_id', 'reply_markup') if k in params)
+                print('  bot -> %s %s' % (method, show), flush=True)
+            fault = st.take_fault(method)
+            if fault:
+                kind = str(fault.get('kind'))
+                if kind == 'drop':
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if kind == 'delay':
+                    time.sleep(fault.get('delay_ms', 100) / 1000.0)
+                elif kind == '429':
+                    ra = fault.get('retry_after', 1)
+                    return self.reply(429, {'ok': False, 'error_code': 429, 'description':
+                                            'Too Many Requests: retry after %d' % ra, 'parameters': {'retry_after': ra}})
+                elif kind == '400_migrate':
+                    to = fault.get('migrate_to_chat_id', -1001234567890)
+                    return self.reply(400, {'ok': False, 'error_code': 400, 'description':
+                                            'Bad Request: group chat was upgraded to a supergroup chat',
+                                            'parameters': {'migrate_to_chat_id': to}})
+                elif kind.isdigit():
+                    code = int(kind)
+                    return self.reply(code, {'ok': False, 'error_code': code, 'description': fault.get('description', 'Internal Server Error')})
+            if viol:
+                if m is None:
+                    return self.reply(404, {'ok': False, 'error_code': 404, 'description': 'Not Found: method not found'})
+                return self.reply(400, {'ok': False, 'error_code': 400, 'description': 'Bad Request: ' + viol[0]})
+            fixed = st.results.get(method.lower())
+            if fixed is not None:
+                if 'error' in fixed:
+                    e = dict(fixed['error'])
+                    return self.reply(e.get('error_code', 400), dict({'ok': False}, **e))
+                return self.reply(200, {'ok': True, 'result': fixed['result']},
+                                  close=fault is not None and fault.get('kind') == 'close_after')
+            result = self.default_result(method.lower(), m, params)
+            self.reply(200, {'ok': True, 'result': result}, close=fault is not None and fault.get('kind') == 'close_after')
+
+        def default_result(self, method, m, params):
+            if method == 'getme':
+                return {'id': 123456789, 'is_bot': True, 'first_name': 'Test Bot', 'username': 'tgbot_test_bot',
+                        'can_join_groups': True, 'can_read_all_group_messages': False, 'supports_inline_queries': False}
+            if method == 'getupdates':
+                return self.get_updates(params)
+            if method in ('sendmessage', 'editmessagetext'):
+                chat = params.get('chat_id', 1)
+                try:
+                    chat = int(chat)
+                except (TypeError, ValueError):
+                    pass
+                with st.lock:
+                    mid = len(st.requests)
+                return {'message_id': mid, 'date': int(time.time()), 'text': params.get('text', ''),
+                        'chat': {'id': chat if isinstance(chat, int) else -100123, 'type': 'private' if isinstance(chat, int) and chat > 0 else 'supergroup'}}
+            ret = m['returns'][0] if m.get('returns') else 'Boolean'
+            return spec.instance(ret, sum(map(ord, method)))
+
+        def get_updates(self, params):
+            def num(k, d):
+                try:
+                    return int(params.get(k, d))
+                except (TypeError, ValueError):
+                    return d
+            offset, limit, timeout = num('offset', 0), max(1, min(100, num('limit', 100))), num('timeout', 0)
+            deadline = time.time() + min(timeout, 50)
+            with st.lock:
+                if offset > 0 and offset > st.offset:
+                    st.offset = offset
+                    st.updates = [u for u in st.updates if u['update_id'] >= offset]
+                    st.lock.notify_all()
+                while True:
+                    ready = [u for u in st.updates if u['update_id'] >= max(offset, st.offset)]
+                    if ready or time.time() >= deadline:
+                        break
+                    st.lock.wait(max(0.0, deadline - time.time()))
+                batch = ready[:limit]
+            if args.script is not None:
+                for u in batch:
+                    msg = u.get('message') or {}
+                    if 'text' in msg:
+                        print('user -> bot: %s' % msg['text'], flush=True)
+                    elif 'callback_query' in u:
+                        print('user -> bot: [presses button %s]' % u['callback_query'].get('data'), flush=True)
+            return batch
+
+        def control(self, what, body):
+            try:
+                obj = json.loads(body.decode('utf-8')) if body else None
+            except ValueError:
+                return self.reply(400, {'ok': False, 'description': 'bad control JSON'})
+            if what == 'updates':
+                if isinstance(obj, dict) and 'count' in obj:
+                    ups = []
+                    for i in range(int(obj['count'])):
+                        ups.append({'message': {'message_id': i + 1, 'date': 1732400000, 'chat': {'id': obj.get('chat_id', 42), 'type': 'private'},
+                                    'from': {'id': obj.get('chat_id', 42), 'is_bot': False, 'first_name': 'U'},
+                                    'text': '%s %d' % (obj.get('text', 'msg'), i + 1)}})
+                    st.queue_updates(ups)
+                else:
+                    st.queue_updates(obj or [])
+                return self.reply(200, {'ok': True})
+            if what == 'result':
+                with st.lock:
+                    st.results[obj['method'].lower()] = obj
+                return self.reply(200, {'ok': True})
+            if what == 'fault':
+                with st.lock:
+                    st.faults.setdefault(obj.get('method', '*').lower(), []).append(dict(obj))
+                return self.reply(200, {'ok': True})
+            if what == 'requests':
+                with st.lock:
+                    return self.reply(200, {'ok': True, 'result': list(st.requests)})
+            if what == 'state':
+                with st.lock:
+                    return self.reply(200, {'ok': True, 'result': {'offset': st.offset, 'queued': len(st.updates),
+                                                                  'next_id': st.next_id}})
+            if what == 'reset':
+                with st.lock:
+                    st.reset()
+                return self.reply(200, {'ok': True})
+            if what == 'shutdown':
+                self.reply(200, {'ok': True}, close=True)
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
+                return
+            self.reply(404, {'ok': False, 'description': 'unknown control ' + what})
+
+    return H
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--host', default='127.0.0.1')
+    ap.add_argument('--port', type=int, default=0)
+    ap.add_argument('--portfile')
+    ap.add_argument('--tls-cert')
+    ap.add_argument('--tls-key')
+    ap.add_argument('--spec', default=os.environ.get('TGBOT_API_SPEC', os.path.join(here, '..', '..', 'shared', 'botapi', 'api.json')))
+    ap.add_argument('--prefix', default='')
+    ap.add_argument('--bad-token', default='')
+    ap.add_argument('--script')
+    a = ap.parse_args()
+    script = None
+    if a.script:
+        with open(a.script, encoding='utf-8') as f:
+            script = json.load(f)
+    st = State(Spec(a.spec), script)
+    a.script = script
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+        address_family = socket.AF_INET6 if ':' in a.host else socket.AF_INET
+
+    srv = Server((a.host, a.port), make_handler(st, a))
+    if a.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    port = srv.server_address[1]
+    if a.portfile:
+        tmp = a.portfile + '.tmp'
+        with open(tmp, 'w') as f:
+            f.write(str(port))
+        os.rename(tmp, a.portfile)
+    try:
+        srv.serve_forever(poll_interval=0.05)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == '__main__':
+    main()
