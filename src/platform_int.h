@@ -1,0 +1,21 @@
+/* platform (internal): the only room that knows the OS socket API. Another OS or an embedded
+   TCP/IP stack replaces these functions. */
+typedef int tg__sock;
+#define TG__SOCK_INVALID (-1)
+#define TG__WOULDBLOCK (-2)
+typedef struct addrinfo tg__addr;
+
+TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err);
+TGBOT__INTERN void tg__resolve_free(tg__addr *a);
+/* starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
+TGBOT__INTERN int tg__sock_connect(const tg__addr *a, tg__sock *out);
+TGBOT__INTERN int tg__sock_connect_result(tg__sock s);     /* 0 or the errno of a finished connect */
+TGBOT__INTERN long tg__sock_send(tg__sock s, const void *p, size_t n);  /* >=0, TG__WOULDBLOCK, -1 */
+TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n);        /* >0, 0 EOF, TG__WOULDBLOCK, -1 */
+TGBOT__INTERN void tg__sock_close(tg__sock s);
+/* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error */
+TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
+TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by the peer or has stray data */
+/* listening socket for servers (webhook): bound, non-blocking */
+TGBOT__INTERN int tg__sock_listen(const char *host, uint16_t port, tg__sock *out, uint16_t *bound_port);
+TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out);   /* 1 accepted, 0 none pending, -1 error */

@@ -1,0 +1,507 @@
+/* tls_bearssl: the default TLS backend. BearSSL allocates nothing; we give it one record buffer
+   per connection (MONO: HTTP/1.1 is half duplex) and pump records over the non-blocking socket.
+   Trust anchors come from a PEM bundle (system paths probed) or are compiled in; the validation
+   time comes from the platform hook, so tests can move the clock. */
+#if TGBOT__TLS_BEARSSL
+/* BearSSL's own headers do not pass our warning set; silence them for the include only */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wundef"
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#endif
+#include <bearssl.h>
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+struct tg__tls_ctx {
+    const tg_allocator *a;
+    const tg_platform *plat;
+    bool server;
+    br_x509_trust_anchor *tas; size_t ntas, tas_cap; bool own_tas;
+    /* server side */
+    br_x509_certificate *chain; size_t nchain;
+    br_skey_decoder_context *skey;
+    int issuer_key_type;
+    unsigned char *cache_buf; br_ssl_session_cache_lru cache;
+    /* client side: one resumable session (one endpoint per client) */
+    br_ssl_session_parameters session;
+    bool have_session;
+};
+
+struct tg__tls {
+    tg__tls_ctx *ctx;
+    union { br_ssl_client_context c; br_ssl_server_context s; } u;
+    br_x509_minimal_context xc;
+    br_ssl_engine_context *eng;
+    unsigned char saved_id[32]; size_t saved_id_len;
+    bool resumed, done;
+    unsigned char buf[BR_SSL_BUFSIZE_MONO];
+};
+
+typedef struct tg__bytes { unsigned char *p; size_t len, cap; const tg_allocator *a; bool oom; } tg__bytes;
+static void tg__bytes_add(void *ctx, const void *data, size_t n) {
+    tg__bytes *b = (tg__bytes *)ctx;
+    if (b->oom) return;
+    if (b->len + n > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 1024;
+        unsigned char *q;
+        while (nc < b->len + n) nc *= 2;
+        q = (unsigned char *)tg__realloc(b->a, b->p, b->cap, nc);
+        if (!q) { b->oom = true; return; }
+        b->p = q; b->cap = nc;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+static void *tg__dup(const tg_allocator *a, const void *p, size_t n) {
+    void *q = tg__alloc(a, n ? n : 1);
+    if (q && n) memcpy(q, p, n);
+    return q;
+}
+
+/* DER certificate → trust anchor (DN and public key copied) */
+static int tg__ta_add(tg__tls_ctx *ctx, const unsigned char *der, size_t len) {
+    br_x509_decoder_context dc;
+    tg__bytes dn;
+    const br_x509_pkey *pk;
+    br_x509_trust_anchor ta;
+    memset(&dn, 0, sizeof dn);
+    dn.a = ctx->a;
+    br_x509_decoder_init(&dc, tg__bytes_add, &dn);
+    br_x509_decoder_push(&dc, der, len);
+    pk = br_x509_decoder_get_pkey(&dc);
+    if (!pk || dn.oom) { tg__free(ctx->a, dn.p, dn.cap); return 0; }   /* skip what we cannot use */
+    memset(&ta, 0, sizeof ta);
+    ta.dn.data = dn.p; ta.dn.len = dn.len;
+    ta.flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+    ta.pkey.key_type = pk->key_type;
+    if (pk->key_type == BR_KEYTYPE_RSA) {
+        ta.pkey.key.rsa.n = (unsigned char *)tg__dup(ctx->a, pk->key.rsa.n, pk->key.rsa.nlen);
+        ta.pkey.key.rsa.nlen = pk->key.rsa.nlen;
+        ta.pkey.key.rsa.e = (unsigned char *)tg__dup(ctx->a, pk->key.rsa.e, pk->key.rsa.elen);
+        ta.pkey.key.rsa.elen = pk->key.rsa.elen;
+    } else {
+        ta.pkey.key.ec.curve = pk->key.ec.curve;
+        ta.pkey.key.ec.q = (unsigned char *)tg__dup(ctx->a, pk->key.ec.q, pk->key.ec.qlen);
+        ta.pkey.key.ec.qlen = pk->key.ec.qlen;
+    }
+    if (ctx->ntas == ctx->tas_cap) {
+        size_t nc = ctx->tas_cap ? ctx->tas_cap * 2 : 64;
+        br_x509_trust_anchor *q = (br_x509_trust_anchor *)tg__realloc(ctx->a, ctx->tas,
+            ctx->tas_cap * sizeof *q, nc * sizeof *q);
+        if (!q) return -1;
+        ctx->tas = q; ctx->tas_cap = nc;
+    }
+    ctx->tas[ctx->ntas++] = ta;
+    return 1;
+}
+
+typedef int (*tg__pem_fn)(tg__tls_ctx *ctx, const char *name, const unsigned char *der, size_t len);
+
+/* Streams PEM text through BearSSL's decoder, handing each object to fn. */
+static int tg__pem_each(tg__tls_ctx *ctx, const unsigned char *pem, size_t len, tg__pem_fn fn) {
+    br_pem_decoder_context pc;
+    tg__bytes der;
+    char name[128];
+    bool in = false, tail = false;
+    int objs = 0;
+    memset(&der, 0, sizeof der);
+    der.a = ctx->a;
+    br_pem_decoder_init(&pc);
+    while (len > 0 || !tail) {
+        size_t n;
+        if (len == 0) { pem = (const unsigned char *)"\n"; len = 1; tail = true; }   /* files without a final newline */
+        n = br_pem_decoder_push(&pc, pem, len);
+        pem += n; len -= n;
+        switch (br_pem_decoder_event(&pc)) {
+        case BR_PEM_BEGIN_OBJ:
+            snprintf(name, sizeof name, "%s", br_pem_decoder_name(&pc));
+            der.len = 0; der.oom = false;
+            br_pem_decoder_setdest(&pc, tg__bytes_add, &der);
+            in = true;
+            break;
+        case BR_PEM_END_OBJ:
+            if (in && !der.oom) { int r = fn(ctx, name, der.p, der.len); if (r < 0) { objs = -1; goto out; } objs += r; }
+            in = false;
+            break;
+        case BR_PEM_ERROR:
+            objs = -1;
+            goto out;
+        default: break;
+        }
+    }
+out:
+    tg__free(ctx->a, der.p, der.cap);
+    return objs;
+}
+
+static int tg__pem_cert_to_ta(tg__tls_ctx *ctx, const char *name, const unsigned char *der, size_t len) {
+    if (strcmp(name, "CERTIFICATE") != 0 && strcmp(name, "X509 CERTIFICATE") != 0) return 0;
+    return tg__ta_add(ctx, der, len);
+}
+
+static int tg__read_file(const tg_allocator *a, const char *path, unsigned char **out, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    tg__bytes b;
+    unsigned char tmp[4096];
+    size_t n;
+    if (!f) return -1;
+    memset(&b, 0, sizeof b);
+    b.a = a;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) tg__bytes_add(&b, tmp, n);
+    fclose(f);
+    if (b.oom) { tg__free(a, b.p, b.cap); return -1; }
+    *out = b.p; *len = b.len;
+    return 0;
+}
+
+static void tg__free_tas(tg__tls_ctx *ctx) {
+    size_t i;
+    if (!ctx->own_tas) return;
+    for (i = 0; i < ctx->ntas; i++) {
+        br_x509_trust_anchor *t = &ctx->tas[i];
+        tg__free(ctx->a, t->dn.data, t->dn.len);
+        if (t->pkey.key_type == BR_KEYTYPE_RSA) {
+            tg__free(ctx->a, t->pkey.key.rsa.n, t->pkey.key.rsa.nlen);
+            tg__free(ctx->a, t->pkey.key.rsa.e, t->pkey.key.rsa.elen);
+        } else {
+            tg__free(ctx->a, t->pkey.key.ec.q, t->pkey.key.ec.qlen);
+        }
+    }
+    tg__free(ctx->a, ctx->tas, ctx->tas_cap * sizeof *ctx->tas);
+    ctx->tas = NULL; ctx->ntas = ctx->tas_cap = 0;
+}
+
+TGBOT__INTERN tg_err tg__tls_ctx_client(tg__tls_ctx **out, const tg_tls_options *o, const tg_allocator *a,
+                                        const tg_platform *plat, tg_error *err) {
+    static const char *const probe[] = { "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem", "/usr/local/share/certs/ca-root-nss.crt",
+        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", NULL };
+    tg__tls_ctx *ctx = (tg__tls_ctx *)tg__alloc(a, sizeof *ctx);
+    *out = NULL;
+    if (!ctx) return TG_ERR_NOMEM;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->a = a; ctx->plat = plat;
+    if (o && o->anchors && o->anchors_count) {            /* compiled-in anchors: used as they are */
+        ctx->tas = (br_x509_trust_anchor *)(uintptr_t)o->anchors;
+        ctx->ntas = o->anchors_count;
+    } else {
+        int n = -1, i;
+        const char *used = NULL;
+        ctx->own_tas = true;
+        if (o && o->ca_pem) {
+            n = tg__pem_each(ctx, (const unsigned char *)o->ca_pem, strlen(o->ca_pem), tg__pem_cert_to_ta);
+            used = "the CA PEM text";
+        } else {
+            for (i = 0; probe[i] || (o && o->ca_file && i == 0); i++) {
+                const char *path = (o && o->ca_file) ? o->ca_file : probe[i];
+                unsigned char *pem;
+                size_t len;
+                if (tg__read_file(a, path, &pem, &len) == 0) {
+                    n = tg__pem_each(ctx, pem, len, tg__pem_cert_to_ta);
+                    tg__free(a, pem, len);
+                    used = path;
+                    break;
+                }
+                if (o && o->ca_file) { used = path; break; }
+            }
+        }
+        if (n <= 0) {
+            tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "no trust anchors loaded from %s",
+                          used ? used : "the system CA bundle (none of the usual paths exists)");
+            tg__tls_ctx_free(ctx);
+            return TG_ERR_TLS;
+        }
+    }
+    *out = ctx;
+    return TG_OK;
+}
+
+static int tg__pem_server(tg__tls_ctx *ctx, const char *name, const unsigned char *der, size_t len) {
+    if (strcmp(name, "CERTIFICATE") == 0) {
+        br_x509_certificate *q = (br_x509_certificate *)tg__realloc(ctx->a, ctx->chain,
+            ctx->nchain * sizeof *q, (ctx->nchain + 1) * sizeof *q);
+        if (!q) return -1;
+        ctx->chain = q;
+        q[ctx->nchain].data = (unsigned char *)tg__dup(ctx->a, der, len);
+        q[ctx->nchain].data_len = len;
+        if (ctx->nchain == 0) {   /* who signed the leaf decides the server's suite set */
+            br_x509_decoder_context dc;
+            br_x509_decoder_init(&dc, NULL, NULL);
+            br_x509_decoder_push(&dc, der, len);
+            ctx->issuer_key_type = br_x509_decoder_get_signer_key_type(&dc);
+        }
+        ctx->nchain++;
+        return 1;
+    }
+    if (strstr(name, "PRIVATE KEY")) {
+        if (!ctx->skey) ctx->skey = (br_skey_decoder_context *)tg__alloc(ctx->a, sizeof *ctx->skey);
+        if (!ctx->skey) return -1;
+        br_skey_decoder_init(ctx->skey);
+        br_skey_decoder_push(ctx->skey, der, len);
+        return br_skey_decoder_key_type(ctx->skey) ? 1 : -1;
+    }
+    return 0;
+}
+
+TGBOT__INTERN tg_err tg__tls_ctx_server(tg__tls_ctx **out, const char *cert_file, const char *key_file,
+                                        const tg_allocator *a, const tg_platform *plat, tg_error *err) {
+    tg__tls_ctx *ctx = (tg__tls_ctx *)tg__alloc(a, sizeof *ctx);
+    const char *files[2];
+    int i;
+    *out = NULL;
+    if (!ctx) return TG_ERR_NOMEM;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->a = a; ctx->plat = plat; ctx->server = true;
+    files[0] = cert_file; files[1] = key_file;
+    for (i = 0; i < 2; i++) {
+        unsigned char *pem;
+        size_t len;
+        int n;
+        if (!files[i] || tg__read_file(a, files[i], &pem, &len) != 0) {
+            tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "cannot read the webhook %s file", i ? "key" : "certificate");
+            tg__tls_ctx_free(ctx);
+            return TG_ERR_TLS;
+        }
+        n = tg__pem_each(ctx, pem, len, tg__pem_server);
+        tg__free(a, pem, len);
+        if (n <= 0) {
+            tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "the webhook %s file holds no usable PEM object", i ? "key" : "certificate");
+            tg__tls_ctx_free(ctx);
+            return TG_ERR_TLS;
+        }
+    }
+    if (!ctx->nchain || !ctx->skey || !br_skey_decoder_key_type(ctx->skey)) {
+        tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "webhook TLS needs a certificate and its private key");
+        tg__tls_ctx_free(ctx);
+        return TG_ERR_TLS;
+    }
+    ctx->cache_buf = (unsigned char *)tg__alloc(a, 16384);
+    if (!ctx->cache_buf) { tg__tls_ctx_free(ctx); return TG_ERR_NOMEM; }
+    br_ssl_session_cache_lru_init(&ctx->cache, ctx->cache_buf, 16384);
+    *out = ctx;
+    return TG_OK;
+}
+
+TGBOT__INTERN void tg__tls_ctx_free(tg__tls_ctx *ctx) {
+    size_t i;
+    if (!ctx) return;
+    tg__free_tas(ctx);
+    for (i = 0; i < ctx->nchain; i++) tg__free(ctx->a, ctx->chain[i].data, ctx->chain[i].data_len);
+    tg__free(ctx->a, ctx->chain, ctx->nchain * sizeof *ctx->chain);
+    if (ctx->skey) { tg__wipe(ctx->skey, sizeof *ctx->skey); tg__free(ctx->a, ctx->skey, sizeof *ctx->skey); }
+    tg__free(ctx->a, ctx->cache_buf, 16384);
+    tg__wipe(&ctx->session, sizeof ctx->session);
+    tg__free(ctx->a, ctx, sizeof *ctx);
+}
+
+TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *server_name, tg_error *err) {
+    tg__tls *t = (tg__tls *)tg__alloc(ctx->a, sizeof *t);
+    int ok;
+    *out = NULL;
+    if (!t) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_TLS, "out of memory"); return TG_ERR_NOMEM; }
+    memset(t, 0, sizeof *t);
+    t->ctx = ctx;
+    if (ctx->server) {
+        br_ssl_server_context *sc = &t->u.s;
+        if (br_skey_decoder_key_type(ctx->skey) == BR_KEYTYPE_RSA)
+            br_ssl_server_init_full_rsa(sc, ctx->chain, ctx->nchain, br_skey_decoder_get_rsa(ctx->skey));
+        else
+            br_ssl_server_init_full_ec(sc, ctx->chain, ctx->nchain,
+                                       (unsigned)(ctx->issuer_key_type ? ctx->issuer_key_type : BR_KEYTYPE_EC),
+                                       br_skey_decoder_get_ec(ctx->skey));
+        t->eng = &sc->eng;
+        br_ssl_engine_set_buffer(t->eng, t->buf, sizeof t->buf, 0);
+        br_ssl_server_set_cache(sc, &ctx->cache.vtable);
+        ok = br_ssl_server_reset(sc);
+    } else {
+        br_ssl_client_context *cc = &t->u.c;
+        int64_t now = tg__wall_time(ctx->plat);
+        br_ssl_client_init_full(cc, &t->xc, ctx->tas, ctx->ntas);
+        /* days since 0000-01-01 and seconds in the day */
+        br_x509_minimal_set_time(&t->xc, (uint32_t)(now / 86400 + 719528), (uint32_t)(now % 86400));
+        t->eng = &cc->eng;
+        br_ssl_engine_set_buffer(t->eng, t->buf, sizeof t->buf, 0);
+        if (ctx->have_session) {
+            br_ssl_engine_set_session_parameters(t->eng, &ctx->session);
+            memcpy(t->saved_id, ctx->session.session_id, ctx->session.session_id_len);
+            t->saved_id_len = ctx->session.session_id_len;
+        }
+        ok = br_ssl_client_reset(cc, server_name, ctx->have_session ? 1 : 0);
+    }
+    if (!ok) {
+        tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "TLS engine reset failed (error %d)", br_ssl_engine_last_error(t->eng));
+        tg__free(ctx->a, t, sizeof *t);
+        return TG_ERR_TLS;
+    }
+    *out = t;
+    return TG_OK;
+}
+
+TGBOT__INTERN void tg__tls_free(tg__tls *t) {
+    if (!t) return;
+    tg__wipe(t->buf, sizeof t->buf);
+    tg__free(t->ctx->a, t, sizeof *t);
+}
+
+TGBOT__INTERN void tg__tls_close(tg__tls *t, tg__sock s) {
+    int i;
+    if (!t->done) return;
+    br_ssl_engine_close(t->eng);
+    for (i = 0; i < 4 && (br_ssl_engine_current_state(t->eng) & BR_SSL_SENDREC); i++) {
+        size_t len;
+        unsigned char *b = br_ssl_engine_sendrec_buf(t->eng, &len);
+        long r = tg__sock_send(s, b, len);
+        if (r <= 0) break;
+        br_ssl_engine_sendrec_ack(t->eng, (size_t)r);
+    }
+}
+
+static int tg__br_fail(tg__tls *t, tg_error *err) {
+    int e = br_ssl_engine_last_error(t->eng);
+    tg_err code = TG_ERR_TLS;
+    const char *why = "TLS failure";
+    switch (e) {
+    case BR_ERR_X509_NOT_TRUSTED: code = TG_ERR_TLS_UNTRUSTED; why = "certificate chain does not lead to a trusted CA"; break;
+    case BR_ERR_X509_BAD_SERVER_NAME: code = TG_ERR_TLS_HOSTNAME; why = "certificate is not valid for the server name"; break;
+    case BR_ERR_X509_EXPIRED: code = TG_ERR_TLS_EXPIRED; why = "certificate expired or not yet valid"; break;
+    case BR_ERR_X509_NOT_CA: case BR_ERR_X509_BAD_SIGNATURE: case BR_ERR_X509_CRITICAL_EXTENSION:
+        code = TG_ERR_TLS_UNTRUSTED; why = "certificate chain is invalid"; break;
+    case BR_ERR_BAD_VERSION: why = "peer does not speak TLS 1.0-1.2"; break;
+    case BR_ERR_BAD_CIPHER_SUITE: case BR_ERR_NO_CLIENT_AUTH: why = "no common cipher suite"; break;
+    case BR_ERR_BAD_MAC: why = "record authentication failed"; break;
+    case BR_ERR_IO: code = TG_ERR_IO; why = "socket error during TLS"; break;
+    default:
+        if (e >= BR_ERR_RECV_FATAL_ALERT && e < BR_ERR_RECV_FATAL_ALERT + 256) why = "peer sent a fatal alert";
+        else if (e >= BR_ERR_SEND_FATAL_ALERT) why = "local fatal alert";
+        break;
+    }
+    tg__error_set(err, code, TG_PHASE_TLS, "TLS: %s (BearSSL error %d)", why, e);
+    if (err) err->tls_code = e;
+    return TG__TLS_FAIL;
+}
+
+/* moves records between the engine and the socket; 1 progress, WANT_*, 0 closed, FAIL */
+static int tg__br_pump(tg__tls *t, tg__sock s, bool want_app_read, tg_error *err) {
+    unsigned st = br_ssl_engine_current_state(t->eng);
+    if (st & BR_SSL_CLOSED) return br_ssl_engine_last_error(t->eng) ? tg__br_fail(t, err) : 0;
+    if (st & BR_SSL_SENDREC) {
+        size_t len;
+        unsigned char *b = br_ssl_engine_sendrec_buf(t->eng, &len);
+        long r = tg__sock_send(s, b, len);
+        if (r == TG__WOULDBLOCK) return TG__TLS_WANT_WRITE;
+        if (r < 0) {
+            int en = errno;
+            tg__error_set(err, en == EPIPE || en == ECONNRESET ? TG_ERR_CLOSED : TG_ERR_IO, TG_PHASE_TLS, "send failed: %s", strerror(en));
+            if (err) err->sys_errno = en;
+            br_ssl_engine_close(t->eng);
+            return TG__TLS_FAIL;
+        }
+        br_ssl_engine_sendrec_ack(t->eng, (size_t)r);
+        return 1;
+    }
+    if ((st & BR_SSL_RECVREC) && (want_app_read || !(st & BR_SSL_SENDAPP) || !t->done)) {
+        size_t len;
+        unsigned char *b = br_ssl_engine_recvrec_buf(t->eng, &len);
+        long r = tg__sock_recv(s, b, len);
+        if (r == TG__WOULDBLOCK) return TG__TLS_WANT_READ;
+        if (r == 0) {
+            /* TCP closed without close_notify: an EOF for HTTP framing to judge */
+            return t->done ? 0 : (tg__error_set(err, TG_ERR_CLOSED, TG_PHASE_TLS, "connection closed during the TLS handshake"), TG__TLS_FAIL);
+        }
+        if (r < 0) {
+            int en = errno;
+            tg__error_set(err, en == ECONNRESET ? TG_ERR_CLOSED : TG_ERR_IO, TG_PHASE_TLS, "receive failed: %s", strerror(en));
+            if (err) err->sys_errno = en;
+            return TG__TLS_FAIL;
+        }
+        br_ssl_engine_recvrec_ack(t->eng, (size_t)r);
+        return 1;
+    }
+    return TG__TLS_WANT_READ;
+}
+
+TGBOT__INTERN int tg__tls_handshake(tg__tls *t, tg__sock s, tg_error *err) {
+    for (;;) {
+        unsigned st = br_ssl_engine_current_state(t->eng);
+        int r;
+        if ((st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP)) && !(st & BR_SSL_SENDREC)) {
+            if (!t->done && !t->ctx->server) {
+                br_ssl_session_parameters sp;
+                br_ssl_engine_get_session_parameters(t->eng, &sp);
+                t->resumed = t->saved_id_len && sp.session_id_len == t->saved_id_len &&
+                             memcmp(sp.session_id, t->saved_id, t->saved_id_len) == 0;
+                t->ctx->session = sp;
+                t->ctx->have_session = true;
+                tg__wipe(&sp, sizeof sp);
+            }
+            t->done = true;
+            return 0;
+        }
+        r = tg__br_pump(t, s, false, err);
+        if (r == 0) {
+            if (br_ssl_engine_last_error(t->eng)) return tg__br_fail(t, err);
+            tg__error_set(err, TG_ERR_CLOSED, TG_PHASE_TLS, "TLS connection closed during the handshake");
+            return TG__TLS_FAIL;
+        }
+        if (r < 0) return r;
+    }
+}
+
+TGBOT__INTERN long tg__tls_read(tg__tls *t, tg__sock s, void *buf, size_t n, tg_error *err) {
+    for (;;) {
+        unsigned st = br_ssl_engine_current_state(t->eng);
+        int r;
+        if (st & BR_SSL_RECVAPP) {
+            size_t len;
+            unsigned char *b = br_ssl_engine_recvapp_buf(t->eng, &len);
+            if (len > n) len = n;
+            memcpy(buf, b, len);
+            br_ssl_engine_recvapp_ack(t->eng, len);
+            return (long)len;
+        }
+        r = tg__br_pump(t, s, true, err);
+        if (r == 0) return 0;
+        if (r < 0) return r;
+    }
+}
+
+TGBOT__INTERN long tg__tls_write(tg__tls *t, tg__sock s, const void *buf, size_t n, tg_error *err) {
+    for (;;) {
+        unsigned st = br_ssl_engine_current_state(t->eng);
+        int r;
+        if (st & BR_SSL_SENDAPP) {
+            size_t len;
+            unsigned char *b = br_ssl_engine_sendapp_buf(t->eng, &len);
+            if (len > n) len = n;
+            memcpy(b, buf, len);
+            br_ssl_engine_sendapp_ack(t->eng, len);
+            return (long)len;
+        }
+        r = tg__br_pump(t, s, false, err);
+        if (r == 0) { tg__error_set(err, TG_ERR_CLOSED, TG_PHASE_SEND, "TLS connection closed"); return TG__TLS_FAIL; }
+        if (r < 0) return r;
+    }
+}
+
+TGBOT__INTERN int tg__tls_flush(tg__tls *t, tg__sock s, tg_error *err) {
+    br_ssl_engine_flush(t->eng, 0);
+    for (;;) {
+        unsigned st = br_ssl_engine_current_state(t->eng);
+        int r;
+        if (!(st & BR_SSL_SENDREC)) return 0;
+        r = tg__br_pump(t, s, false, err);
+        if (r == 0) { tg__error_set(err, TG_ERR_CLOSED, TG_PHASE_SEND, "TLS connection closed"); return TG__TLS_FAIL; }
+        if (r < 0) return r;
+    }
+}
+
+TGBOT__INTERN bool tg__tls_pending(const tg__tls *t) {
+    return (br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP) != 0;
+}
+
+TGBOT__INTERN bool tg__tls_resumed(const tg__tls *t) { return t->resumed; }
+#endif

@@ -1,0 +1,312 @@
+/* http: the client against the fake Bot API server, the byte-exact fault server and HTTPS servers
+   with good and bad certificates (all started by tests/with_servers.sh on loopback). */
+
+#define HTTP_TOKEN "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+
+static tg__http_client *http_client(const char *url, uint32_t request_ms, const tg_platform *plat,
+                                    const char *ca_file, tg_error *err) {
+    tg__http_config cfg;
+    tg__http_client *c = NULL;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = url;
+    cfg.timeouts.request_ms = request_ms;
+    cfg.timeouts.connect_ms = 3000;
+    cfg.plat = plat;
+    cfg.tls.ca_file = ca_file;
+    if (tg__http_client_new(&c, &cfg, err) != TG_OK) return NULL;
+    return c;
+}
+
+static tg_err http_get(tg__http_client *c, const char *path, tg__http_response *rs, tg_error *err) {
+    tg__http_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.method = "GET";
+    rq.path = path;
+    return tg__http_do(c, &rq, rs, err);
+}
+
+#define NEED_ENV(var) const char *var = getenv(#var); if (!var) SKIP(#var " not set (run through tests/with_servers.sh)")
+
+TG_TEST(http_keepalive_reuses_one_connection) {
+    NEED_ENV(TG_FAKE_URL);
+    tg_error e;
+    tg__http_response rs;
+    tg__http_client *c = http_client(TG_FAKE_URL, 5000, NULL, NULL, &e);
+    int i, ok = 0;
+    CHECK(c != NULL);
+    if (!c) return;
+    for (i = 0; i < 50; i++)
+        if (http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, &e) == TG_OK && rs.status == 200 &&
+            strstr(rs.body, "tgbot_test_bot")) ok++;
+    CHECK(ok == 50);
+    CHECK(tg__http_connections_opened(c) == 1);
+    CHECK(strncmp(rs.content_type, "application/json", 16) == 0);
+    CHECK(rs.body[rs.body_len] == '\0');
+    tg__http_client_free(c);
+}
+
+TG_TEST(http_post_json_and_form) {
+    NEED_ENV(TG_FAKE_URL);
+    tg_error e;
+    tg__http_response rs;
+    tg__http_request rq;
+    tg__http_client *c = http_client(TG_FAKE_URL, 5000, NULL, NULL, &e);
+    static const char json[] = "{\"chat_id\":-1001234567890,\"text\":\"h\\u00e9llo\"}";
+    static const char form[] = "chat_id=5&text=form%20body";
+    if (!c) { CHECK(c != NULL); return; }
+    memset(&rq, 0, sizeof rq);
+    rq.method = "POST"; rq.path = "/bot" HTTP_TOKEN "/sendMessage";
+    rq.content_type = "application/json"; rq.body = json; rq.body_len = sizeof json - 1;
+    CHECK(tg__http_do(c, &rq, &rs, &e) == TG_OK && rs.status == 200);
+    CHECK(strstr(rs.body, "h\xc3\xa9llo") != NULL && strstr(rs.body, "-1001234567890") != NULL);
+    rq.content_type = "application/x-www-form-urlencoded"; rq.body = form; rq.body_len = sizeof form - 1;
+    CHECK(tg__http_do(c, &rq, &rs, &e) == TG_OK && strstr(rs.body, "form body") != NULL);
+    tg__http_client_free(c);
+}
+
+static long counting_reader(void *ud, void *buf, size_t n) {
+    size_t *left = (size_t *)ud, k = n < *left ? n : *left, i;
+    for (i = 0; i < k; i++) ((unsigned char *)buf)[i] = (unsigned char)('a' + (*left - i) % 26);
+    *left -= k;
+    return (long)k;
+}
+
+TG_TEST(http_multipart_path_memory_stream) {
+    NEED_ENV(TG_FAKE_URL);
+    tg_error e;
+    tg__http_response rs;
+    tg__http_request rq;
+    tg__http_part parts[4];
+    tg_input_file f_mem, f_path, f_stream;
+    static char mem[70000];
+    size_t stream_left = 50000, i;
+    char path[] = "/tmp/tgbot_upload_XXXXXX";
+    int fd = mkstemp(path);
+    tg__http_client *c = http_client(TG_FAKE_URL, 10000, NULL, NULL, &e);
+    static tg_json_tok toks[65536];
+    tg_json_doc d;
+    if (!c || fd < 0) { CHECK(c && fd >= 0); return; }
+    for (i = 0; i < sizeof mem; i++) mem[i] = (char)(i * 7);
+    CHECK(write(fd, mem, 40000) == 40000);
+    close(fd);
+    memset(&f_mem, 0, sizeof f_mem); f_mem.data = mem; f_mem.size = sizeof mem; f_mem.filename = "mem \"q\".bin";
+    memset(&f_path, 0, sizeof f_path); f_path.path = path;
+    memset(&f_stream, 0, sizeof f_stream); f_stream.read = counting_reader; f_stream.read_ud = &stream_left;
+    f_stream.filename = "stream.txt";
+    memset(parts, 0, sizeof parts);
+    parts[0].name = "chat_id"; parts[0].value = "42"; parts[0].value_len = 2;
+    parts[1].name = "media"; parts[1].value = "[{\"type\":\"document\",\"media\":\"attach://f1\"},"
+        "{\"type\":\"document\",\"media\":\"attach://f2\"}]";
+    parts[1].value_len = strlen(parts[1].value);
+    parts[2].name = "f1"; parts[2].file = &f_mem;
+    parts[3].name = "f2"; parts[3].file = &f_stream;     /* unknown length: chunked request body */
+    memset(&rq, 0, sizeof rq);
+    rq.method = "POST"; rq.path = "/bot" HTTP_TOKEN "/sendMediaGroup"; rq.parts = parts; rq.nparts = 4;
+    CHECK(tg__http_do(c, &rq, &rs, &e) == TG_OK && rs.status == 200);
+    parts[2].file = &f_path;
+    rq.nparts = 3;
+    parts[1].value = "[{\"type\":\"document\",\"media\":\"attach://f1\"}]"; parts[1].value_len = strlen(parts[1].value);
+    CHECK(tg__http_do(c, &rq, &rs, &e) == TG_OK && rs.status == 200);
+    CHECK(http_get(c, "/_ctl/requests", &rs, &e) == TG_OK);
+    if (tg_json_parse(&d, rs.body, rs.body_len, toks, 65536, NULL) != TG_OK) { CHECK(0 && "requests JSON"); return; }
+    {
+        int64_t size = 0;
+        const char *fn = NULL;
+        uint32_t last = tg_json_get(&d, 0, "result");
+        uint32_t n = last == TG_JSON_NOTFOUND ? 0 : d.toks[last].count;
+        if (n < 2) { CHECK(n >= 2); return; }
+        uint32_t r1 = tg_json_at(&d, last, n - 2), r2 = tg_json_at(&d, last, n - 1);
+        CHECK(tg_json_i64(&d, tg_json_path(&d, r1, "files.f1.size"), &size) && size == (int64_t)sizeof mem);
+        CHECK(tg_json_str(&d, tg_json_path(&d, r1, "files.f1.filename"), &fn, NULL) && strcmp(fn, "mem %22q%22.bin") == 0);
+        CHECK(tg_json_i64(&d, tg_json_path(&d, r1, "files.f2.size"), &size) && size == 50000);
+        CHECK(tg_json_type_of(&d, tg_json_get(&d, r1, "violations")) == TG_JSON_ARRAY &&
+              d.toks[tg_json_get(&d, r1, "violations")].count == 0);
+        CHECK(tg_json_i64(&d, tg_json_path(&d, r2, "files.f1.size"), &size) && size == 40000);
+        CHECK(tg_json_str(&d, tg_json_path(&d, r2, "files.f1.filename"), &fn, NULL) && strncmp(fn, "tgbot_upload_", 13) == 0);
+    }
+    unlink(path);
+    tg__http_client_free(c);
+}
+
+TG_TEST(http_chunked_interim_and_close_delimited) {
+    NEED_ENV(TG_FAULT_URL);
+    tg_error e;
+    tg__http_response rs;
+    tg__http_client *c = http_client(TG_FAULT_URL, 3000, NULL, NULL, &e);
+    if (!c) { CHECK(c != NULL); return; }
+    CHECK(http_get(c, "/chunked", &rs, &e) == TG_OK);
+    CHECK_STR(rs.body, "{\"ok\":true,\"result\":\"chunk\xc3\xa9" "d\"}");
+    CHECK(http_get(c, "/interim", &rs, &e) == TG_OK && rs.status == 200 && strstr(rs.body, "\"ok\":true"));
+    CHECK(http_get(c, "/until_close", &rs, &e) == TG_OK && strstr(rs.body, "first_name"));
+    CHECK(http_get(c, "/big", &rs, &e) == TG_OK && rs.body_len == (1u << 20) + 23);
+    tg__http_client_free(c);
+}
+
+typedef struct fault_case { const char *path; tg_err code; tg_phase phase; } fault_case;
+
+TG_TEST(http_faults_give_clear_errors) {
+    NEED_ENV(TG_FAULT_URL);
+    static const fault_case cases[] = {
+        { "/bot" HTTP_TOKEN "/reset_before", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS },
+        { "/bot" HTTP_TOKEN "/mid_headers", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS },
+        { "/bot" HTTP_TOKEN "/mid_body", TG_ERR_CLOSED, TG_PHASE_RECV_BODY },
+        { "/bot" HTTP_TOKEN "/trunc_chunked", TG_ERR_CLOSED, TG_PHASE_RECV_BODY },
+        { "/bot" HTTP_TOKEN "/bad_chunk", TG_ERR_HTTP, TG_PHASE_RECV_BODY },
+        { "/bot" HTTP_TOKEN "/big_headers", TG_ERR_LIMIT, TG_PHASE_RECV_HEADERS },
+        { "/bot" HTTP_TOKEN "/many_headers", TG_ERR_LIMIT, TG_PHASE_RECV_HEADERS },
+        { "/bot" HTTP_TOKEN "/garbage", TG_ERR_HTTP, TG_PHASE_RECV_HEADERS },
+        { "/bot" HTTP_TOKEN "/never", TG_ERR_TIMEOUT, TG_PHASE_RECV_HEADERS },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tg_error e;
+        tg__http_response rs;
+        tg__http_client *c = http_client(TG_FAULT_URL, 400, NULL, NULL, &e);
+        tg_err r;
+        if (!c) { CHECK(c != NULL); return; }
+        memset(&e, 0, sizeof e);
+        r = http_get(c, cases[i].path, &rs, &e);
+        if (r != cases[i].code || e.phase != cases[i].phase) {
+            fprintf(stderr, "    %s: got %s in %s: %s\n", cases[i].path, tg_err_str(r), tg_phase_str(e.phase), e.description);
+            CHECK(0 && "fault case");
+        }
+        CHECK(e.request_sent);                         /* the server had the request: never resend blindly */
+        CHECK(strstr(e.description, HTTP_TOKEN) == NULL && strstr(e.description, "ABCDEFGHIJ") == NULL);
+        /* the client is usable after every fault */
+        CHECK(http_get(c, "/ok", &rs, &e) == TG_OK && rs.status == 200);
+        tg__http_client_free(c);
+    }
+}
+
+TG_TEST(http_body_limit) {
+    NEED_ENV(TG_FAULT_URL);
+    tg__http_config cfg;
+    tg__http_client *c = NULL;
+    tg__http_response rs;
+    tg_error e;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = TG_FAULT_URL;
+    cfg.limits.max_body_bytes = 1000;
+    CHECK(tg__http_client_new(&c, &cfg, &e) == TG_OK);
+    if (!c) return;
+    CHECK(http_get(c, "/big", &rs, &e) == TG_ERR_LIMIT && e.phase == TG_PHASE_RECV_BODY);
+    CHECK(http_get(c, "/ok", &rs, &e) == TG_OK);
+    tg__http_client_free(c);
+}
+
+TG_TEST(http_stale_keepalive_reconnects_transparently) {
+    NEED_ENV(TG_FAULT_URL);
+    tg_error e;
+    tg__http_response rs;
+    tg__http_client *c = http_client(TG_FAULT_URL, 3000, NULL, NULL, &e);
+    if (!c) { CHECK(c != NULL); return; }
+    CHECK(http_get(c, "/close_idle", &rs, &e) == TG_OK);   /* answered as keep-alive, then closed */
+    CHECK(tg__sock_wait(c->fd, 0, 3000) == 1);           /* the peer's close has arrived */
+    CHECK(http_get(c, "/ok", &rs, &e) == TG_OK && rs.status == 200);
+    CHECK(tg__http_connections_opened(c) == 2);
+    tg__http_client_free(c);
+}
+
+TG_TEST(http_connect_refused_is_not_sent) {
+    tg_error e;
+    tg__http_response rs;
+    tg__http_client *c;
+    tg__sock s;
+    uint16_t port = 0;
+    char url[64];
+    /* a port that was free a moment ago: bind, learn the port, close */
+    CHECK(tg__sock_listen("127.0.0.1", 0, &s, &port) == 0);
+    tg__sock_close(s);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", (unsigned)port);
+    c = http_client(url, 2000, NULL, NULL, &e);
+    if (!c) { CHECK(c != NULL); return; }
+    memset(&e, 0, sizeof e);
+    CHECK(http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, &e) == TG_ERR_CONNECT);
+    CHECK(e.phase == TG_PHASE_CONNECT && !e.request_sent);
+    CHECK(strstr(e.description, "refused") != NULL);
+    tg__http_client_free(c);
+}
+
+TG_TEST(http_bad_base_urls) {
+    const char *bad[] = { "ftp://x", "http://", "https://host:99999", "api.telegram.org", "http://h:12ab/" };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tg_error e;
+        memset(&e, 0, sizeof e);
+        CHECK(http_client(bad[i], 1000, NULL, NULL, &e) == NULL && e.code == TG_ERR_ARG);
+    }
+}
+
+/* ---- TLS ---- */
+static int64_t year_2100(void *ud) { (void)ud; return 4102444800LL; }
+
+static tg_err tls_get(const char *url, const tg_platform *plat, tg_error *e, bool twice, bool *resumed) {
+    char ca[512];
+    tg__http_response rs;
+    tg__http_client *c;
+    tg_err r;
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR"));
+    memset(e, 0, sizeof *e);
+    c = http_client(url, 5000, plat, ca, e);
+    if (!c) return e->code;
+    r = http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, e);
+    if (r == TG_OK && !strstr(rs.body, "tgbot_test_bot")) r = TG_ERR_HTTP;
+    if (r == TG_OK && twice) {
+        /* force a new connection: the second handshake resumes the saved session */
+        tg__conn_close(c);
+        r = http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, e);
+        if (resumed) *resumed = tg__http_tls_resumed(c);
+    }
+    tg__http_client_free(c);
+    return r;
+}
+
+TG_TEST(http_tls_valid_chain) {
+    NEED_ENV(TG_FAKE_TLS_VALID);
+    tg_error e;
+    tg_err r;
+#if TGBOT__TLS_NONE
+    CHECK(tls_get(TG_FAKE_TLS_VALID, NULL, &e, false, NULL) == TG_ERR_UNSUPPORTED);
+    return;
+#endif
+    r = tls_get(TG_FAKE_TLS_VALID, NULL, &e, true, NULL);   /* two connections: the second may resume */
+    if (r) fprintf(stderr, "    %s\n", e.description);
+    CHECK(r == TG_OK);
+}
+
+/* Python's TLS server does not keep sessions resumable; nginx does (TG_NGINX_TLS, tests/http/nginx.sh). */
+TG_TEST(http_tls_session_resumption) {
+    NEED_ENV(TG_NGINX_TLS);
+    tg_error e;
+    bool resumed = false;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    CHECK(tls_get(TG_NGINX_TLS, NULL, &e, true, &resumed) == TG_OK);
+    CHECK(resumed);
+}
+
+TG_TEST(http_tls_rejects_bad_certificates) {
+    NEED_ENV(TG_FAKE_TLS_WRONGHOST);
+    const char *expired = getenv("TG_FAKE_TLS_EXPIRED"), *unknown = getenv("TG_FAKE_TLS_UNKNOWN");
+    const char *selfsigned = getenv("TG_FAKE_TLS_SELFSIGNED"), *valid = getenv("TG_FAKE_TLS_VALID");
+    tg_error e;
+    tg_platform future;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    CHECK(tls_get(TG_FAKE_TLS_WRONGHOST, NULL, &e, false, NULL) == TG_ERR_TLS_HOSTNAME);
+    CHECK(e.phase == TG_PHASE_TLS && !e.request_sent);
+    CHECK(tls_get(expired, NULL, &e, false, NULL) == TG_ERR_TLS_EXPIRED);
+    CHECK(tls_get(unknown, NULL, &e, false, NULL) == TG_ERR_TLS_UNTRUSTED);
+    CHECK(tls_get(selfsigned, NULL, &e, false, NULL) == TG_ERR_TLS_UNTRUSTED);
+    memset(&future, 0, sizeof future);
+    future.wall_time = year_2100;
+#if TGBOT__TLS_BEARSSL
+    /* the validation clock is the platform hook: in 2100 the valid certificate has expired */
+    CHECK(tls_get(valid, &future, &e, false, NULL) == TG_ERR_TLS_EXPIRED);
+#else
+    (void)valid;
+#endif
+    CHECK(strstr(e.description, "TLS") != NULL);
+}
