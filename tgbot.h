@@ -426,6 +426,58 @@ typedef struct tg_input_file {
     const char *id_or_url;
 } tg_input_file;
 
+/* ==== src/bot.h ==== */
+/* bot: the bot object, the call pipeline, errors. Generated methods (gen/api.h) and the generic
+   tg_call all go through it.
+
+   Memory: every result a call returns (typed structs, strings, raw JSON) lives in the bot's arena
+   until tg_bot_reset(bot). A loop that calls and then resets stays flat in memory:
+       for (;;) { tg_get_me(bot, NULL, &me); use(me); tg_bot_reset(bot); }
+   Inside an update handler the dispatcher resets after the handler returns.
+
+   Retries: reads and idempotent calls are retried on network errors, 5xx and 429 (with exponential
+   back-off and jitter, honouring retry_after). A call that sends something or spends Stars is
+   retried only when the library knows the request did not reach Telegram (connection refused, a
+   stale connection that took no byte) or Telegram rejected it with 429; otherwise it fails with
+   TG_ERR_OUTCOME_UNKNOWN and is never repeated silently. */
+
+typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
+
+typedef struct tg_bot_desc {
+    const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
+    const char *token_file;   /* a file whose first line is the token */
+    const char *base_url;     /* NULL: "https://api.telegram.org"; e.g. "http://127.0.0.1:8081" */
+    bool test_environment;    /* Telegram's test environment (/bot<token>/test/<method>) */
+    tg_proxy proxy;
+    tg_tls_options tls;
+    tg_http_limits limits;
+    tg_timeouts timeouts;
+    uint32_t max_retries;     /* 0: 3 */
+    tg_allocator allocator;
+    tg_logger logger;
+    tg_platform platform;
+    void *user_data;
+} tg_bot_desc;
+
+TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);
+TGBOT_API void tg_bot_free(tg_bot *bot);                  /* also wipes the token from memory */
+TGBOT_API const tg_error *tg_bot_last_error(const tg_bot *bot);
+TGBOT_API void tg_bot_reset(tg_bot *bot);                 /* releases every result since the last reset */
+TGBOT_API tg_arena *tg_bot_arena(tg_bot *bot);
+TGBOT_API void *tg_bot_user_data(const tg_bot *bot);
+TGBOT_API int64_t tg_bot_id(const tg_bot *bot);           /* the numeric part of the token */
+
+/* Calls any method by name with raw JSON parameters (an object, or NULL for none); result points
+   at the "result" value of the answer (NULL: ignore it). For methods newer than the generated API. */
+TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_json, tg_json_value *result);
+
+TGBOT_API bool tg_error_is_unauthorized(const tg_error *e);      /* 401: bad token */
+TGBOT_API bool tg_error_is_forbidden(const tg_error *e);         /* 403: e.g. the bot was blocked by the user */
+TGBOT_API bool tg_error_is_bad_request(const tg_error *e);       /* 400 */
+TGBOT_API bool tg_error_is_not_found(const tg_error *e);         /* 404 */
+TGBOT_API bool tg_error_is_conflict(const tg_error *e);          /* 409: webhook set / another poller */
+TGBOT_API bool tg_error_is_too_many_requests(const tg_error *e); /* 429: see retry_after */
+
 /* ==== src/epilogue.h ==== */
 #ifdef __cplusplus
 } /* extern "C" */
@@ -3606,6 +3658,452 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
     if (c->head.keep_alive) c->idle_since = tg__now_ms(c->plat);
     else tg__conn_close(c);
     return TG_OK;
+}
+
+/* ==== src/bot_int.h ==== */
+/* bot (internal): the call pipeline the generated API and the updates room use. */
+enum { TG__CALL_READ = 1u, TG__CALL_IDEMPOTENT = 2u, TG__CALL_SENDS = 4u, TG__CALL_SPENDS = 8u };
+#define TGBOT_MAX_UPLOADS 16
+
+typedef struct tg__req {
+    tg_bot *bot;
+    const char *method;
+    uint32_t flags;
+    tg_json_writer *w;             /* the params object; '{' already written */
+    const char *raw_params;        /* tg_call: the user's JSON instead of w */
+    uint32_t timeout_ms;           /* 0 = the bot's request timeout (long polling sets its own) */
+    tg__http_part files[TGBOT_MAX_UPLOADS];
+    size_t nfiles;
+    char attach_names[TGBOT_MAX_UPLOADS][16];
+} tg__req;
+
+/* event hooks the dispatcher installs (all optional) */
+typedef struct tg__bot_hooks {
+    void (*on_sent)(void *ud, const char *method, uint64_t ms);
+    void (*on_error)(void *ud, const char *method, const tg_error *e);
+    void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
+    void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
+    void *ud;
+} tg__bot_hooks;
+
+TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);
+TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f);
+TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...) TGBOT__PRINTF(3, 4);
+TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
+TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h);
+TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
+TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
+TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
+TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
+
+/* ==== src/bot.c ==== */
+/* bot: the bot object and the call pipeline: encode → send (retry policy) → parse the envelope.
+   Validation of arguments happens in the generated code before tg__req_send; decoding of typed
+   results after it (codec.c). */
+
+struct tg_bot {
+    tg_allocator alloc;
+    tg_logger log;
+    tg_platform plat;
+    void *user_data;
+    char token[128];
+    size_t token_len;
+    int64_t id;
+    bool test_env;
+    uint32_t max_retries, request_ms;
+    tg__http_client *http;
+    tg_json_writer w, tmp;        /* params; per-field scratch for multipart */
+    tg__buf path;
+    tg_arena arena;
+    tg_json_tok *toks;
+    uint32_t toks_cap;
+    tg_error last;
+    tg__req req;
+    tg__bot_hooks hooks;
+};
+
+static const tg_allocator *tg__a(const tg_bot *b) { return &b->alloc; }
+
+static bool tg__token_ok(const char *t, size_t n) {
+    size_t i = 0, d;
+    while (i < n && t[i] >= '0' && t[i] <= '9') i++;
+    if (i == 0 || i > 20 || i >= n || t[i] != ':') return false;
+    d = ++i;
+    for (; i < n; i++) {
+        char c = t[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+    }
+    return n - d == 35;
+}
+
+TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err) {
+    tg_bot_desc zero;
+    tg_bot *b;
+    const char *tok;
+    char filetok[160];
+    size_t n;
+    tg__http_config hc;
+    tg_err e;
+    *out = NULL;
+    if (err) memset(err, 0, sizeof *err);
+    if (!desc) { memset(&zero, 0, sizeof zero); desc = &zero; }
+    tok = desc->token;
+    if (!tok && desc->token_file) {
+        FILE *f = fopen(desc->token_file, "r");
+        if (!f || !fgets(filetok, sizeof filetok, f)) {
+            if (f) fclose(f);
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "cannot read the token file");
+            return TG_ERR_ARG;
+        }
+        fclose(f);
+        filetok[strcspn(filetok, "\r\n")] = '\0';
+        tok = filetok;
+    }
+    if (!tok) tok = getenv("TELEGRAM_BOT_TOKEN");
+    if (!tok) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "no bot token: set desc.token, desc.token_file or TELEGRAM_BOT_TOKEN");
+        return TG_ERR_ARG;
+    }
+    n = strlen(tok);
+    while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t')) n--;
+    if (!tg__token_ok(tok, n)) {
+        /* never echo the token: it is a secret even when malformed */
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "the bot token is malformed (expected <digits>:<35 characters of A-Z a-z 0-9 _ ->)");
+        tg__wipe(filetok, sizeof filetok);
+        return TG_ERR_ARG;
+    }
+    b = (tg_bot *)tg__alloc(&desc->allocator, sizeof *b);
+    if (!b) { tg__wipe(filetok, sizeof filetok); return TG_ERR_NOMEM; }
+    memset(b, 0, sizeof *b);
+    b->alloc = desc->allocator;
+    b->log = desc->logger;
+    b->plat = desc->platform;
+    b->user_data = desc->user_data;
+    memcpy(b->token, tok, n);
+    b->token_len = n;
+    tg__wipe(filetok, sizeof filetok);
+    b->id = (int64_t)strtoll(b->token, NULL, 10);
+    b->test_env = desc->test_environment;
+    b->max_retries = desc->max_retries ? desc->max_retries : 3;
+    b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
+    b->path.a = tg__a(b);
+    tg_json_writer_init_grow(&b->w, tg__a(b));
+    tg_json_writer_init_grow(&b->tmp, tg__a(b));
+    tg_arena_init(&b->arena, tg__a(b));
+    memset(&hc, 0, sizeof hc);
+    hc.base_url = desc->base_url;
+    hc.proxy = desc->proxy;
+    hc.tls = desc->tls;
+    hc.limits = desc->limits;
+    hc.timeouts = desc->timeouts;
+    hc.alloc = tg__a(b);
+    hc.log = &b->log;
+    hc.plat = &b->plat;
+    e = tg__http_client_new(&b->http, &hc, err);
+    if (e) { tg_bot_free(b); return e; }
+    *out = b;
+    return TG_OK;
+}
+
+TGBOT_API void tg_bot_free(tg_bot *bot) {
+    tg_allocator a;
+    if (!bot) return;
+    a = bot->alloc;
+    tg__http_client_free(bot->http);
+    tg_json_writer_free(&bot->w);
+    tg_json_writer_free(&bot->tmp);
+    if (bot->path.data) tg__wipe(bot->path.data, bot->path.cap);   /* it held the token */
+    tg__buf_free(&bot->path);
+    tg_arena_free(&bot->arena);
+    tg__free(&a, bot->toks, (size_t)bot->toks_cap * sizeof *bot->toks);
+    tg__wipe(bot->token, sizeof bot->token);
+    tg__wipe(bot, sizeof *bot);
+    tg__free(&a, bot, sizeof *bot);
+}
+
+TGBOT_API const tg_error *tg_bot_last_error(const tg_bot *bot) { return &bot->last; }
+TGBOT_API void tg_bot_reset(tg_bot *bot) { tg_arena_reset(&bot->arena); }
+TGBOT_API tg_arena *tg_bot_arena(tg_bot *bot) { return &bot->arena; }
+TGBOT_API void *tg_bot_user_data(const tg_bot *bot) { return bot->user_data; }
+TGBOT_API int64_t tg_bot_id(const tg_bot *bot) { return bot->id; }
+TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h) { bot->hooks = *h; }
+TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &bot->plat; }
+TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
+TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
+TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
+
+static bool tg__http_code(const tg_error *e, int code) { return e && e->code == TG_ERR_API && e->error_code == code; }
+TGBOT_API bool tg_error_is_unauthorized(const tg_error *e) { return tg__http_code(e, 401); }
+TGBOT_API bool tg_error_is_forbidden(const tg_error *e) { return tg__http_code(e, 403); }
+TGBOT_API bool tg_error_is_bad_request(const tg_error *e) { return tg__http_code(e, 400); }
+TGBOT_API bool tg_error_is_not_found(const tg_error *e) { return tg__http_code(e, 404); }
+TGBOT_API bool tg_error_is_conflict(const tg_error *e) { return tg__http_code(e, 409); }
+TGBOT_API bool tg_error_is_too_many_requests(const tg_error *e) { return tg__http_code(e, 429); }
+
+/* ---- requests ---- */
+TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags) {
+    tg__req *r = &bot->req;
+    memset(r, 0, offsetof(tg__req, files));
+    r->nfiles = 0;
+    r->bot = bot;
+    r->method = method;
+    r->flags = flags;
+    r->w = &bot->w;
+    tg_json_writer_reset(&bot->w);
+    tg_json_obj_begin(&bot->w);
+    return r;
+}
+
+TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f) {
+    tg__http_part *p;
+    if (r->nfiles >= TGBOT_MAX_UPLOADS) {
+        tg__req_fail(r, TG_ERR_LIMIT, "%s: more than %d files in one request", r->method, TGBOT_MAX_UPLOADS);
+        return NULL;
+    }
+    p = &r->files[r->nfiles];
+    memset(p, 0, sizeof *p);
+    p->file = f;
+    if (field_name) {
+        p->name = field_name;
+    } else {
+        snprintf(r->attach_names[r->nfiles], sizeof r->attach_names[0], "file%u", (unsigned)r->nfiles);
+        p->name = r->attach_names[r->nfiles];
+    }
+    r->nfiles++;
+    return p->name;
+}
+
+TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...) {
+    tg_error *e = &r->bot->last;
+    va_list ap;
+    memset(e, 0, sizeof *e);
+    e->code = code;
+    e->phase = TG_PHASE_VALIDATE;
+    snprintf(e->method, sizeof e->method, "%s", r->method);
+    va_start(ap, fmt);
+    vsnprintf(e->description, sizeof e->description, fmt, ap);
+    va_end(ap);
+    if (r->bot->hooks.on_error) r->bot->hooks.on_error(r->bot->hooks.ud, r->method, e);
+    return code;
+}
+
+/* Multipart: every top-level parameter becomes a form field (strings as they are, other values as
+   JSON text), plus the file parts. */
+static tg_err tg__req_parts(tg__req *r, const char *json, size_t len, tg__http_part **parts, size_t *nparts) {
+    tg_bot *b = r->bot;
+    char *copy = tg_arena_strndup(&b->arena, json, len);
+    tg_json_tok *toks;
+    tg_json_doc d;
+    uint32_t i, k, n;
+    tg__http_part *p;
+    tg_json_parse(&d, copy, len, NULL, 0, NULL);
+    toks = (tg_json_tok *)tg_arena_alloc(&b->arena, (size_t)d.needed * sizeof *toks);
+    if (!copy || !toks) return TG_ERR_NOMEM;
+    memcpy(copy, json, len);
+    if (tg_json_parse(&d, copy, len, toks, d.needed, NULL) != TG_OK) return TG_ERR_JSON;
+    n = toks[0].count;
+    p = (tg__http_part *)tg_arena_alloc(&b->arena, ((size_t)n + r->nfiles) * sizeof *p);
+    if (!p) return TG_ERR_NOMEM;
+    for (i = 0, k = 1; i < n; i++, k = toks[k + 1].next) {
+        tg__http_part *f = &p[i];
+        memset(f, 0, sizeof *f);
+        f->name = d.buf + toks[k].start;
+        if (tg_json_type_of(&d, k + 1) == TG_JSON_STRING) {
+            f->value = d.buf + toks[k + 1].start;
+            f->value_len = toks[k + 1].len;
+        } else {
+            tg_json_writer_reset(&b->tmp);
+            tg_json_write_value(&b->tmp, &d, k + 1);
+            if (b->tmp.err) return b->tmp.err;
+            f->value = tg_arena_strndup(&b->arena, b->tmp.buf, b->tmp.len);
+            f->value_len = b->tmp.len;
+            if (!f->value) return TG_ERR_NOMEM;
+        }
+    }
+    memcpy(p + n, r->files, r->nfiles * sizeof *p);
+    *parts = p;
+    *nparts = n + r->nfiles;
+    return TG_OK;
+}
+
+/* parses a response body (copied into the arena) and reads the envelope */
+static tg_err tg__req_decode(tg__req *r, const tg__http_response *rs, tg_json_value *result, tg_error *e) {
+    tg_bot *b = r->bot;
+    tg_json_doc *d = (tg_json_doc *)tg_arena_alloc(&b->arena, sizeof *d);
+    char *body = tg_arena_strndup(&b->arena, rs->body, rs->body_len);
+    tg_json_tok *toks;
+    tg_err pe = TG_OK;
+    uint32_t okt;
+    bool ok = false;
+    if (!d || !body) return TG_ERR_NOMEM;
+    for (;;) {   /* the token array grows to fit once, then is reused by every call */
+        if (!b->toks || (pe == TG_ERR_LIMIT && d->needed > b->toks_cap)) {
+            uint32_t cap = b->toks ? d->needed + d->needed / 4 : 256;
+            tg_json_tok *nt = (tg_json_tok *)tg__realloc(tg__a(b), b->toks, (size_t)b->toks_cap * sizeof *nt, (size_t)cap * sizeof *nt);
+            if (!nt) return TG_ERR_NOMEM;
+            b->toks = nt; b->toks_cap = cap;
+            memcpy(body, rs->body, rs->body_len + 1);     /* a failed pass may have decoded strings in place */
+        }
+        pe = tg_json_parse(d, body, rs->body_len, b->toks, b->toks_cap, NULL);
+        if (!(pe == TG_ERR_LIMIT && d->needed > b->toks_cap)) break;
+    }
+    if (pe != TG_OK) {
+        tg__error_set(e, rs->status >= 300 ? TG_ERR_HTTP : TG_ERR_JSON, TG_PHASE_DECODE,
+                      "%s: the answer (HTTP %d) is not valid JSON: %s at byte %zu", r->method, rs->status,
+                      d->err_reason ? d->err_reason : "?", d->err_offset);
+        return e->code;
+    }
+    /* results point into the arena copy; the token array is copied there too so it survives the next call */
+    toks = (tg_json_tok *)tg_arena_alloc(&b->arena, (size_t)d->ntoks * sizeof *toks);
+    if (!toks) return TG_ERR_NOMEM;
+    memcpy(toks, d->toks, (size_t)d->ntoks * sizeof *toks);
+    d->toks = toks;
+    d->cap = d->ntoks;
+    okt = tg_json_get(d, 0, "ok");
+    if (!tg_json_bool(d, okt, &ok)) {
+        tg__error_set(e, TG_ERR_HTTP, TG_PHASE_DECODE, "%s: the answer (HTTP %d) is not a Bot API envelope", r->method, rs->status);
+        return e->code;
+    }
+    if (!ok) {
+        int64_t code = rs->status, ra = 0, mig = 0;
+        const char *desc = NULL;
+        tg_json_i64(d, tg_json_get(d, 0, "error_code"), &code);
+        tg_json_str(d, tg_json_get(d, 0, "description"), &desc, NULL);
+        tg_json_i64(d, tg_json_path(d, 0, "parameters.retry_after"), &ra);
+        tg_json_i64(d, tg_json_path(d, 0, "parameters.migrate_to_chat_id"), &mig);
+        tg__error_set(e, TG_ERR_API, TG_PHASE_API, "%s", desc ? desc : "error without description");
+        e->error_code = (int)code;
+        e->retry_after = (int32_t)(ra > 0 && ra < 86400 ? ra : 0);
+        e->migrate_to_chat_id = mig;
+        return TG_ERR_API;
+    }
+    if (result) {
+        result->doc = d;
+        result->tok = tg_json_get(d, 0, "result");
+    }
+    return TG_OK;
+}
+
+static uint32_t tg__backoff_ms(tg_bot *b, uint32_t attempt, int32_t retry_after) {
+    uint32_t base, jitter = 0;
+    unsigned char rnd[2] = { 0, 0 };
+    if (retry_after > 0) return (uint32_t)retry_after * 1000u;
+    base = 500u << (attempt < 6 ? attempt : 6);             /* 0.5 s, 1 s, 2 s ... 32 s */
+    if (tg__random_bytes(&b->plat, rnd, sizeof rnd) == 0) jitter = ((uint32_t)rnd[0] << 8 | rnd[1]) % (base / 2 + 1);
+    return base - base / 4 + jitter;                        /* ±25 % */
+}
+
+TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
+    tg_bot *b = r->bot;
+    tg_error *e = &b->last;
+    tg__http_request rq;
+    tg__http_response rs;
+    const char *json;
+    size_t json_len;
+    uint32_t attempt;
+    tg_err code = TG_OK;
+    bool safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
+    uint64_t t0 = tg__now_ms(&b->plat);
+    if (result) { result->doc = NULL; result->tok = TG_JSON_NOTFOUND; }
+    if (r->raw_params) {
+        json = r->raw_params;
+        json_len = strlen(json);
+    } else {
+        tg_json_obj_end(r->w);
+        if (r->w->err)
+            return tg__req_fail(r, r->w->err, "%s: a parameter could not be encoded (%s)", r->method, tg_err_str(r->w->err));
+        json = r->w->buf;
+        json_len = r->w->len;
+    }
+    memset(&rq, 0, sizeof rq);
+    rq.method = "POST";
+    rq.timeout_ms = r->timeout_ms;
+    if (r->nfiles) {
+        tg__http_part *parts;
+        size_t n;
+        tg_err pe = tg__req_parts(r, json, json_len, &parts, &n);
+        if (pe) return tg__req_fail(r, pe, "%s: could not prepare the upload (%s)", r->method, tg_err_str(pe));
+        rq.parts = parts;
+        rq.nparts = n;
+    } else if (json_len > 2) {
+        rq.content_type = "application/json";
+        rq.body = json;
+        rq.body_len = json_len;
+    }
+    b->path.len = 0;
+    if (tg__buf_append(&b->path, "/bot", 4) || tg__buf_append(&b->path, b->token, b->token_len) ||
+        (b->test_env && tg__buf_append(&b->path, "/test", 5)) || tg__buf_append(&b->path, "/", 1) ||
+        tg__buf_append(&b->path, r->method, strlen(r->method)))
+        return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
+    rq.path = b->path.data;
+    for (attempt = 0;; attempt++) {
+        bool retry = false;
+        memset(e, 0, sizeof *e);
+        code = tg__http_do(b->http, &rq, &rs, e);
+        if (code == TG_OK) {
+            code = tg__req_decode(r, &rs, result, e);
+            if (code == TG_ERR_API) {
+                if (e->error_code == 429) {
+                    retry = true;                       /* Telegram refused it: nothing happened */
+                    if (b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
+                } else if (e->error_code >= 500) {
+                    retry = safe;
+                }
+            } else if (code == TG_ERR_HTTP || code == TG_ERR_JSON) {
+                retry = safe && rs.status >= 500;       /* e.g. an HTML page from a proxy */
+            }
+        } else if (code != TG_ERR_NOMEM && code != TG_ERR_ARG && code != TG_ERR_UNSUPPORTED &&
+                   tg_err_kind_of(code) != TG_KIND_TLS) {
+            if (!e->request_sent || safe) {
+                retry = true;
+            } else {
+                char cause[160];
+                snprintf(cause, sizeof cause, "%.150s", e->description);
+                tg__error_set(e, TG_ERR_OUTCOME_UNKNOWN, e->phase,
+                              "%s may have reached Telegram (%s); not repeated: check the chat%s before trying again",
+                              r->method, cause, (r->flags & TG__CALL_SPENDS) ? " and getStarTransactions" : "");
+                e->request_sent = true;
+                code = TG_ERR_OUTCOME_UNKNOWN;
+            }
+        }
+        if (!retry || attempt >= b->max_retries) break;
+        {
+            uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);
+            if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, attempt + 1, wait, e);
+            tg__log(&b->log, TG_LOG_WARN, "%s: %s; retry %u in %u ms", r->method, e->description, attempt + 1, wait);
+            tg__sleep_ms(&b->plat, wait);
+        }
+    }
+    snprintf(e->method, sizeof e->method, "%s", r->method);
+    if (code == TG_OK) {
+        if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, r->method, tg__now_ms(&b->plat) - t0);
+    } else {
+        tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
+        if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
+    }
+    return code;
+}
+
+TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_json, tg_json_value *result) {
+    tg__req *r;
+    size_t i;
+    uint32_t flags = TG__CALL_SENDS;     /* unknown methods are treated as not safe to repeat */
+    if (!method || !*method) {
+        tg__error_set(&bot->last, TG_ERR_ARG, TG_PHASE_VALIDATE, "tg_call: no method name");
+        return TG_ERR_ARG;
+    }
+    if (strncmp(method, "get", 3) == 0) flags = TG__CALL_READ;
+    r = tg__req_begin(bot, method, flags);
+    for (i = 0; method[i]; i++)
+        if (!((method[i] >= 'a' && method[i] <= 'z') || (method[i] >= 'A' && method[i] <= 'Z') || (method[i] >= '0' && method[i] <= '9')))
+            return tg__req_fail(r, TG_ERR_ARG, "tg_call: invalid method name");
+    if (params_json) {
+        size_t n = strlen(params_json), j = 0;
+        while (j < n && (params_json[j] == ' ' || params_json[j] == '\n' || params_json[j] == '\t' || params_json[j] == '\r')) j++;
+        if (j == n || params_json[j] != '{') return tg__req_fail(r, TG_ERR_ARG, "%s: params must be a JSON object", method);
+        r->raw_params = params_json;
+    }
+    return tg__req_send(r, result);
 }
 
 /* ==== src/impl_end.c ==== */

@@ -1,0 +1,34 @@
+/* bot (internal): the call pipeline the generated API and the updates room use. */
+enum { TG__CALL_READ = 1u, TG__CALL_IDEMPOTENT = 2u, TG__CALL_SENDS = 4u, TG__CALL_SPENDS = 8u };
+#define TGBOT_MAX_UPLOADS 16
+
+typedef struct tg__req {
+    tg_bot *bot;
+    const char *method;
+    uint32_t flags;
+    tg_json_writer *w;             /* the params object; '{' already written */
+    const char *raw_params;        /* tg_call: the user's JSON instead of w */
+    uint32_t timeout_ms;           /* 0 = the bot's request timeout (long polling sets its own) */
+    tg__http_part files[TGBOT_MAX_UPLOADS];
+    size_t nfiles;
+    char attach_names[TGBOT_MAX_UPLOADS][16];
+} tg__req;
+
+/* event hooks the dispatcher installs (all optional) */
+typedef struct tg__bot_hooks {
+    void (*on_sent)(void *ud, const char *method, uint64_t ms);
+    void (*on_error)(void *ud, const char *method, const tg_error *e);
+    void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
+    void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
+    void *ud;
+} tg__bot_hooks;
+
+TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);
+TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f);
+TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...) TGBOT__PRINTF(3, 4);
+TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
+TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h);
+TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
+TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
+TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
+TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);

@@ -1,0 +1,277 @@
+/* bot: token handling, the call pipeline against the fake Bot API server, error mapping, the
+   retry policy (reads retried, sends never repeated blindly), multipart conversion, flat memory. */
+
+#define BOT_TOKEN "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+
+/* talks to the fake server's control API with a client of its own */
+static char ctl_buf[1 << 20];
+static const char *ctl(const char *method, const char *path, const char *json) {
+    const char *url = getenv("TG_FAKE_URL");
+    tg__http_config cfg;
+    tg__http_client *c = NULL;
+    tg__http_request rq;
+    tg__http_response rs;
+    tg_error e;
+    ctl_buf[0] = '\0';
+    if (!url) return ctl_buf;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = url;
+    if (tg__http_client_new(&c, &cfg, &e) != TG_OK) return ctl_buf;
+    memset(&rq, 0, sizeof rq);
+    rq.method = method; rq.path = path;
+    if (json) { rq.body = json; rq.body_len = strlen(json); rq.content_type = "application/json"; }
+    if (tg__http_do(c, &rq, &rs, &e) == TG_OK) snprintf(ctl_buf, sizeof ctl_buf, "%s", rs.body);
+    tg__http_client_free(c);
+    return ctl_buf;
+}
+
+/* number of recorded calls of a method (substring count on the recorded JSON) */
+static int ctl_count(const char *method) {
+    const char *p = ctl("GET", "/_ctl/requests", NULL);
+    char needle[96];
+    int n = 0;
+    snprintf(needle, sizeof needle, "\"method\": \"%s\"", method);
+    while ((p = strstr(p, needle)) != NULL) { n++; p++; }
+    return n;
+}
+
+static uint32_t slept_ms, sleeps;
+static void fake_sleep(void *ud, uint32_t ms) { (void)ud; slept_ms += ms; sleeps++; }
+
+static tg_bot *test_bot(const tg_allocator *al) {
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    memset(&d, 0, sizeof d);
+    d.token = BOT_TOKEN;
+    d.base_url = getenv("TG_FAKE_URL");
+    d.platform.sleep_ms = fake_sleep;
+    d.timeouts.request_ms = 5000;
+    if (al) d.allocator = *al;
+    if (tg_bot_new(&b, &d, &e) != TG_OK) fprintf(stderr, "    tg_bot_new: %s\n", e.description);
+    return b;
+}
+
+TG_TEST(bot_token_validation_never_echoes_the_token) {
+    static const char *const bad[] = { "", "123456", "abc:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi",
+        "123456:short", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij", "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh!",
+        ":ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi" };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tg_bot_desc d;
+        tg_bot *b = (tg_bot *)1;
+        tg_error e;
+        memset(&d, 0, sizeof d);
+        d.token = bad[i];
+        d.base_url = "http://127.0.0.1:9";
+        CHECK(tg_bot_new(&b, &d, &e) == TG_ERR_ARG && b == NULL);
+        CHECK(strstr(e.description, "token") != NULL);
+        CHECK(bad[i][0] == '\0' || strstr(e.description, bad[i]) == NULL);
+        CHECK(strstr(e.description, "ABCDEFGHIJ") == NULL);
+    }
+}
+
+TG_TEST(bot_token_from_env_and_file) {
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    char path[] = "/tmp/tgbot_token_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, BOT_TOKEN "\n", sizeof BOT_TOKEN) == (ssize_t)sizeof BOT_TOKEN);
+    close(fd);
+    memset(&d, 0, sizeof d);
+    d.base_url = "http://127.0.0.1:9";
+    d.token_file = path;
+    CHECK(tg_bot_new(&b, &d, &e) == TG_OK && tg_bot_id(b) == 123456);
+    tg_bot_free(b);
+    unlink(path);
+    d.token_file = NULL;
+    setenv("TELEGRAM_BOT_TOKEN", "777:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi", 1);
+    CHECK(tg_bot_new(&b, &d, &e) == TG_OK && tg_bot_id(b) == 777);
+    tg_bot_free(b);
+    unsetenv("TELEGRAM_BOT_TOKEN");
+    CHECK(tg_bot_new(&b, &d, &e) == TG_ERR_ARG && strstr(e.description, "TELEGRAM_BOT_TOKEN") != NULL);
+}
+
+TG_TEST(bot_generic_call_and_results) {
+    tg_bot *b;
+    tg_json_value v;
+    const char *s = NULL;
+    int64_t id = 0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = test_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    CHECK(tg_call(b, "getMe", NULL, &v) == TG_OK);
+    CHECK(tg_json_str(v.doc, tg_json_get(v.doc, v.tok, "username"), &s, NULL) && strcmp(s, "tgbot_test_bot") == 0);
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":-1001234567890,\"text\":\"hi \xf0\x9f\x8e\x81\"}", &v) == TG_OK);
+    CHECK(tg_json_i64(v.doc, tg_json_path(v.doc, v.tok, "chat.id"), &id) && id == -1001234567890LL);
+    CHECK(strcmp(s, "tgbot_test_bot") == 0);     /* the earlier result is still valid before reset */
+    CHECK(tg_call(b, "sendMessage", "[1]", &v) == TG_ERR_ARG);
+    CHECK(tg_call(b, "bad/name", NULL, &v) == TG_ERR_ARG);
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":1}", &v) == TG_ERR_API);
+    CHECK(tg_error_is_bad_request(tg_bot_last_error(b)));
+    CHECK(strstr(tg_bot_last_error(b)->description, "text is required") != NULL);
+    CHECK_STR(tg_bot_last_error(b)->method, "sendMessage");
+    tg_bot_free(b);
+}
+
+TG_TEST(bot_telegram_errors_are_mapped) {
+    tg_bot *b;
+    const tg_error *e;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = test_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    e = tg_bot_last_error(b);
+    ctl("POST", "/_ctl/result", "{\"method\":\"getChat\",\"error\":{\"error_code\":403,\"description\":\"Forbidden: bot was blocked by the user\"}}");
+    CHECK(tg_call(b, "getChat", "{\"chat_id\":5}", NULL) == TG_ERR_API);
+    CHECK(tg_error_is_forbidden(e) && e->error_code == 403 && strstr(e->description, "blocked") != NULL);
+    CHECK(tg_err_kind_of(e->code) == TG_KIND_TELEGRAM);
+    ctl("POST", "/_ctl/result", "{\"method\":\"getChat\",\"error\":{\"error_code\":409,\"description\":\"Conflict\"}}");
+    CHECK(tg_call(b, "getChat", "{\"chat_id\":5}", NULL) == TG_ERR_API && tg_error_is_conflict(e));
+    ctl("POST", "/_ctl/result", "{\"method\":\"getChat\",\"error\":{\"error_code\":404,\"description\":\"Not Found\"}}");
+    CHECK(tg_call(b, "getChat", "{\"chat_id\":5}", NULL) == TG_ERR_API && tg_error_is_not_found(e));
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"400_migrate\",\"migrate_to_chat_id\":-1009876543210}");
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":-5,\"text\":\"x\"}", NULL) == TG_ERR_API);
+    CHECK(e->migrate_to_chat_id == -1009876543210LL && tg_error_is_bad_request(e));
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(bot_reads_are_retried_with_backoff) {
+    tg_bot *b;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = test_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    slept_ms = sleeps = 0;
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"502\",\"count\":2}");
+    CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);
+    CHECK(sleeps == 2 && slept_ms >= 375 + 750);      /* 0.5 s then 1 s, each ±25 % */
+    CHECK(ctl_count("getMe") == 3);
+    slept_ms = sleeps = 0;
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"429\",\"retry_after\":7}");
+    CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);
+    CHECK(sleeps == 1 && slept_ms == 7000);           /* retry_after is honoured exactly */
+    slept_ms = sleeps = 0;
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"502\",\"count\":10}");
+    CHECK(tg_call(b, "getMe", NULL, NULL) == TG_ERR_API && sleeps == 3);   /* max_retries */
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(bot_sends_are_never_repeated_blindly) {
+    tg_bot *b;
+    const tg_error *e;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = test_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    e = tg_bot_last_error(b);
+    ctl("POST", "/_ctl/reset", NULL);
+    sleeps = 0;
+    /* the server reads sendGift, then drops the connection: did the gift go out? unknowable */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendGift\",\"kind\":\"drop\"}");
+    {
+        tg__req *r = tg__req_begin(b, "sendGift", TG__CALL_SPENDS);
+        tg_json_key(r->w, "user_id"); tg_json_write_i64(r->w, 42);
+        tg_json_key(r->w, "gift_id"); tg_json_write_str(r->w, "5170145012310081615");
+        CHECK(tg__req_send(r, NULL) == TG_ERR_OUTCOME_UNKNOWN);
+    }
+    CHECK(e->request_sent && sleeps == 0);
+    CHECK(strstr(e->description, "getStarTransactions") != NULL);
+    CHECK(ctl_count("sendGift") == 1);                 /* exactly one attempt reached the server */
+    /* a 429 means Telegram refused it: retrying a send is safe then */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":1,\"text\":\"x\"}", NULL) == TG_OK);
+    CHECK(ctl_count("sendMessage") == 2);
+    /* a 5xx after a send is not retried */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"500\"}");
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":1,\"text\":\"x\"}", NULL) == TG_ERR_API);
+    CHECK(ctl_count("sendMessage") == 3);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(bot_unsent_requests_are_retried_even_for_sends) {
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error err;
+    tg__sock s;
+    uint16_t port = 0;
+    char url[64];
+    CHECK(tg__sock_listen("127.0.0.1", 0, &s, &port) == 0);
+    tg__sock_close(s);                        /* nothing listens there now: connect is refused */
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", (unsigned)port);
+    memset(&d, 0, sizeof d);
+    d.token = BOT_TOKEN; d.base_url = url; d.platform.sleep_ms = fake_sleep;
+    CHECK(tg_bot_new(&b, &d, &err) == TG_OK);
+    if (!b) return;
+    sleeps = 0;
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":1,\"text\":\"x\"}", NULL) == TG_ERR_CONNECT);
+    CHECK(sleeps == 3 && !tg_bot_last_error(b)->request_sent);    /* provably unsent: retried */
+    tg_bot_free(b);
+}
+
+TG_TEST(bot_multipart_params_become_fields) {
+    tg_bot *b;
+    tg_input_file f;
+    static const char data[] = "hello document";
+    const char *reqs, *p;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = test_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    memset(&f, 0, sizeof f);
+    f.data = data; f.size = sizeof data - 1; f.filename = "doc.txt";
+    {
+        tg__req *r = tg__req_begin(b, "sendDocument", TG__CALL_SENDS);
+        tg_json_key(r->w, "chat_id"); tg_json_write_i64(r->w, -100123);
+        tg_json_key(r->w, "caption"); tg_json_write_str(r->w, "a \"caption\"");
+        tg_json_key(r->w, "reply_parameters"); tg_json_obj_begin(r->w);
+        tg_json_key(r->w, "message_id"); tg_json_write_i64(r->w, 7); tg_json_obj_end(r->w);
+        CHECK(tg__req_add_file(r, "document", &f) != NULL);
+        CHECK(tg__req_send(r, NULL) == TG_OK);
+    }
+    reqs = ctl("GET", "/_ctl/requests", NULL);
+    p = strstr(reqs, "\"method\": \"sendDocument\"");
+    CHECK(p != NULL);
+    if (p) {
+        CHECK(strstr(p, "\"content_type\": \"multipart/form-data\"") != NULL);
+        CHECK(strstr(p, "\"caption\": \"a \\\"caption\\\"\"") != NULL);
+        CHECK(strstr(p, "\"reply_parameters\": \"{\\\"message_id\\\":7}\"") != NULL);
+        CHECK(strstr(p, "\"size\": 14") != NULL);
+        CHECK(strstr(p, "\"violations\": []") != NULL);
+    }
+    tg_bot_free(b);
+}
+
+typedef struct live_alloc { size_t live, peak; long calls; } live_alloc;
+static void *la_alloc(size_t n, void *ud) { live_alloc *l = (live_alloc *)ud; l->calls++; l->live += n; if (l->live > l->peak) l->peak = l->live; return malloc(n); }
+static void *la_realloc(void *p, size_t o, size_t n, void *ud) { live_alloc *l = (live_alloc *)ud; l->calls++; l->live += n - o; if (l->live > l->peak) l->peak = l->live; return realloc(p, n); }
+static void la_free(void *p, size_t n, void *ud) { live_alloc *l = (live_alloc *)ud; l->live -= n; free(p); }
+
+TG_TEST(bot_memory_stays_flat_over_many_calls) {
+    live_alloc la = { 0, 0, 0 };
+    tg_allocator al = { la_alloc, la_realloc, la_free, NULL };
+    tg_bot *b;
+    int i, ok = 0;
+    size_t live_after_warmup;
+    long calls_after_warmup;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    al.ud = &la;
+    b = test_bot(&al);
+    if (!b) { CHECK(b != NULL); return; }
+    for (i = 0; i < 20; i++) { tg_call(b, "getMe", NULL, NULL); tg_bot_reset(b); }
+    live_after_warmup = la.live;
+    calls_after_warmup = la.calls;
+    for (i = 0; i < 2000; i++) {           /* written the way the header documents: call, use, reset */
+        tg_json_value v;
+        if (tg_call(b, "getMe", NULL, &v) == TG_OK && v.tok != TG_JSON_NOTFOUND) ok++;
+        tg_bot_reset(b);
+    }
+    CHECK(ok == 2000);
+    CHECK(la.live == live_after_warmup);
+    CHECK(la.calls == calls_after_warmup);   /* steady state: no allocation at all */
+    tg_bot_free(b);
+    CHECK(la.live == 0);
+}
