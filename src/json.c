@@ -664,6 +664,22 @@ TGBOT_API void tg_json_write_raw(tg_json_writer *w, const char *json, size_t n) 
     tg__jw_put(w, json, n);
 }
 
+TGBOT_API tg_err tg_json_merge_object(tg_json_writer *w, const char *obj) {
+    const char *b = obj, *e;
+    if (!obj) return TG_OK;
+    while (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n') b++;
+    e = b + strlen(b);
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) e--;
+    if (e - b < 2 || *b != '{' || e[-1] != '}' || w->depth == 0) return TG_ERR_ARG;
+    b++; e--;
+    while (b < e && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n')) b++;
+    if (b == e) return TG_OK;
+    if (!w->first[w->depth]) tg__jw_put(w, ",", 1);
+    w->first[w->depth] = 0;
+    tg__jw_put(w, b, (size_t)(e - b));
+    return w->err;
+}
+
 TGBOT_API void tg_json_write_value(tg_json_writer *w, const tg_json_doc *d, uint32_t t) {
     /* iterative: walk tokens in order, closing containers when their `next` is reached */
     uint32_t ends[TG_JSON_WRITER_DEPTH];

@@ -80,5 +80,7 @@ TGBOT_API void tg_json_write_f64(tg_json_writer *w, double v);   /* NaN/Inf: TG_
 TGBOT_API void tg_json_write_bool(tg_json_writer *w, bool v);
 TGBOT_API void tg_json_write_null(tg_json_writer *w);
 TGBOT_API void tg_json_write_raw(tg_json_writer *w, const char *json, size_t n);
+/* adds the members of a raw JSON object ("{...}") to the object being written */
+TGBOT_API tg_err tg_json_merge_object(tg_json_writer *w, const char *object_json);
 /* re-encodes a parsed value (any type, whole subtree) */
 TGBOT_API void tg_json_write_value(tg_json_writer *w, const tg_json_doc *d, uint32_t t);
