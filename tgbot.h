@@ -6865,6 +6865,97 @@ typedef struct tg_get_game_high_scores_args {
 /* https://core.telegram.org/bots/api#getgamehighscores */
 TGBOT_API tg_err tg_get_game_high_scores(tg_bot *bot, const tg_get_game_high_scores_args *args, tg_game_high_score_list *out);
 
+/* ==== src/updates.h ==== */
+/* updates: long polling, the dispatcher (handlers by update kind, command, callback-data prefix,
+   fallback), middleware, typed events, plugins, and graceful shutdown.
+
+   Delivery guarantee (long polling): an update's offset is confirmed only after its handler
+   returned. tg_stop() (from a handler) or SIGINT/SIGTERM (when handle_signals is set) lets the
+   running handler finish, skips the rest of the batch, confirms what was handled and returns: after
+   a clean stop and restart no update is handled twice and none is skipped. After a crash (kill -9)
+   the updates of the unconfirmed batch are delivered again: at-least-once.
+
+   Memory: the update and everything the handler's calls return live until the handler returns. */
+
+enum { TG_CONTINUE = 0, TG_HANDLED = 1 };
+
+typedef struct tg_dispatcher tg_dispatcher;
+
+typedef struct tg_ctx {
+    tg_bot *bot;
+    tg_dispatcher *dispatcher;
+    const tg_update *update;        /* typed update */
+    tg_json_value raw;              /* the update as JSON (for kinds newer than this build) */
+    const char *kind;               /* "message", "callback_query", "business_message", ... */
+    const tg_message *message;      /* the message of message-like kinds, or of a callback query */
+    const tg_user *from;            /* who caused the update, when known */
+    int64_t chat_id;                /* the chat it concerns, 0 if none */
+    const char *command;            /* command handlers: "start" (without '/' and @botname) */
+    const char *args;               /* the text after the command, "" if none */
+    void *user_data;                /* the dispatcher's */
+} tg_ctx;
+
+typedef int (*tg_handler_fn)(tg_ctx *ctx, void *ud);               /* TG_HANDLED or TG_CONTINUE */
+typedef int (*tg_middleware_fn)(tg_ctx *ctx, bool after, void *ud); /* before: non-zero stops the chain */
+
+typedef enum tg_event_type {
+    TG_EVENT_UPDATE = 1, TG_EVENT_SENT, TG_EVENT_ERROR, TG_EVENT_RETRY, TG_EVENT_RATE_LIMITED, TG_EVENT_SHUTDOWN
+} tg_event_type;
+
+typedef struct tg_event {
+    tg_event_type type;
+    const char *method;             /* SENT, ERROR, RETRY, RATE_LIMITED */
+    const tg_error *error;          /* ERROR, RETRY */
+    const tg_ctx *ctx;              /* UPDATE, and ERROR raised by a handler */
+    uint64_t elapsed_ms;            /* SENT */
+    uint32_t attempt, delay_ms;     /* RETRY */
+    int32_t retry_after;            /* RATE_LIMITED */
+} tg_event;
+
+typedef struct tg_events {          /* every callback optional */
+    void (*on_update)(const tg_event *e, void *ud);
+    void (*on_sent)(const tg_event *e, void *ud);
+    void (*on_error)(const tg_event *e, void *ud);
+    void (*on_retry)(const tg_event *e, void *ud);
+    void (*on_rate_limited)(const tg_event *e, void *ud);
+    void (*on_shutdown)(const tg_event *e, void *ud);
+    void *ud;
+} tg_events;
+
+typedef struct tg_plugin {
+    const char *name;
+    tg_err (*init)(tg_dispatcher *d, void *ud);     /* registers its handlers, middleware, events */
+    void (*shutdown)(tg_dispatcher *d, void *ud);
+    void *ud;
+} tg_plugin;
+
+typedef struct tg_polling_opts {
+    uint32_t timeout_s;              /* long-poll timeout; 0 = 30 */
+    uint32_t limit;                  /* 1..100; 0 = 100 */
+    const char *const *allowed_updates; size_t allowed_updates_count;  /* NULL = keep the server's setting */
+    bool handle_signals;             /* install SIGINT/SIGTERM handlers for a graceful stop */
+    int64_t offset;                  /* first update to ask for (0 = whatever is pending) */
+} tg_polling_opts;
+
+TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data);
+TGBOT_API void tg_dispatcher_free(tg_dispatcher *d);                 /* shuts plugins down (reverse order) */
+TGBOT_API tg_err tg_on_update(tg_dispatcher *d, const char *kind, tg_handler_fn fn, void *ud);  /* kind NULL = any */
+TGBOT_API tg_err tg_on_command(tg_dispatcher *d, const char *command, tg_handler_fn fn, void *ud);
+TGBOT_API tg_err tg_on_callback(tg_dispatcher *d, const char *data_prefix, tg_handler_fn fn, void *ud);
+TGBOT_API tg_err tg_on_fallback(tg_dispatcher *d, tg_handler_fn fn, void *ud);
+TGBOT_API tg_err tg_use(tg_dispatcher *d, tg_middleware_fn fn, void *ud);
+TGBOT_API void tg_set_events(tg_dispatcher *d, const tg_events *events);
+TGBOT_API tg_err tg_add_plugin(tg_dispatcher *d, const tg_plugin *plugin);   /* init runs now */
+TGBOT_API tg_err tg_set_bot_username(tg_dispatcher *d, const char *username); /* default: from getMe */
+/* dispatches one update (from a webhook body or elsewhere); TG_OK even when no handler took it */
+TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *update);
+TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *opts);
+TGBOT_API void tg_stop(tg_dispatcher *d);
+TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d);   /* next offset to confirm */
+
+TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text);      /* sendMessage to the update's chat */
+TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text);     /* answerCallbackQuery (text may be NULL) */
+
 /* ==== src/epilogue.h ==== */
 #ifdef __cplusplus
 } /* extern "C" */
@@ -7249,7 +7340,9 @@ TGBOT__INTERN int tg__sock_connect_result(tg__sock s);     /* 0 or the errno of 
 TGBOT__INTERN long tg__sock_send(tg__sock s, const void *p, size_t n);  /* >=0, TG__WOULDBLOCK, -1 */
 TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n);        /* >0, 0 EOF, TG__WOULDBLOCK, -1 */
 TGBOT__INTERN void tg__sock_close(tg__sock s);
-/* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error */
+/* a stop request from a signal handler (async-signal-safe): waits return -2 while it is set */
+TGBOT__INTERN void tg__interrupt(int on);
+/* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
 TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by the peer or has stray data */
 /* listening socket for servers (webhook): bound, non-blocking */
@@ -7337,13 +7430,19 @@ TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n) {
 
 TGBOT__INTERN void tg__sock_close(tg__sock s) { if (s >= 0) close(s); }
 
+static volatile sig_atomic_t tg__interrupted;
+TGBOT__INTERN void tg__interrupt(int on) { tg__interrupted = on; }
+
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms) {
     struct pollfd p;
     int r;
     p.fd = s;
     p.events = (short)(want_write ? POLLOUT : POLLIN);
     p.revents = 0;
-    do r = poll(&p, 1, timeout_ms); while (r < 0 && errno == EINTR);
+    do {
+        if (tg__interrupted) return -2;
+        r = poll(&p, 1, timeout_ms);
+    } while (r < 0 && errno == EINTR);
     return r < 0 ? -1 : r > 0;
 }
 
@@ -10034,6 +10133,7 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
                 r = -1;
                 break;
             }
+            if (w == -2) { tg__error_set(err, TG_ERR_STOPPED, tg__state_phase(c->st), "interrupted by a stop request"); r = -1; break; }
             if (w < 0) { tg__error_set(err, TG_ERR_IO, tg__state_phase(c->st), "poll failed: %s", strerror(errno)); r = -1; break; }
         }
     }
@@ -10455,7 +10555,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
             } else if (code == TG_ERR_HTTP || code == TG_ERR_JSON) {
                 retry = safe && rs.status >= 500;       /* e.g. an HTML page from a proxy */
             }
-        } else if (code != TG_ERR_NOMEM && code != TG_ERR_ARG && code != TG_ERR_UNSUPPORTED &&
+        } else if (code != TG_ERR_NOMEM && code != TG_ERR_ARG && code != TG_ERR_UNSUPPORTED && code != TG_ERR_STOPPED &&
                    tg_err_kind_of(code) != TG_KIND_TLS) {
             if (!e->request_sent || safe) {
                 retry = true;
@@ -10480,7 +10580,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     snprintf(e->method, sizeof e->method, "%s", r->method);
     if (code == TG_OK) {
         if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, r->method, tg__now_ms(&b->plat) - t0);
-    } else {
+    } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */
         tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
         if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
     }
@@ -10645,7 +10745,7 @@ static tg_err tg__dec_abstract(const tg__type *ty, const tg_json_doc *d, uint32_
     out->ptr = NULL;
     for (i = 0; i < ty->nsubs; i++) {
         if (jt == TG_JSON_STRING && ty->subs[i] == TG__SUB_STRING) {
-            const char *s;
+            const char *s = NULL;
             tg_json_str(d, t, &s, NULL);
             out->kind = i + 1;
             out->ptr = (void *)(uintptr_t)s;
@@ -15910,6 +16010,368 @@ TGBOT_API tg_err tg_encode(tg_type_id type, const void *obj, tg_json_writer *w) 
     tg_error e;
     if ((unsigned)type >= (unsigned)TG__TYPE_COUNT) return TG_ERR_ARG;
     return tg__encode_type(w, NULL, (uint16_t)type, obj, &e);
+}
+
+/* ==== src/updates.c ==== */
+/* updates: the dispatcher and the long-polling loop. Routing works on the raw JSON key of the
+   update, so kinds newer than this build still reach tg_on_update(d, "new_kind", ...). */
+
+#define TG__MAX_ROUTES 64
+#define TG__MAX_MW 16
+#define TG__MAX_PLUGINS 16
+
+typedef enum { TG__R_KIND, TG__R_COMMAND, TG__R_CALLBACK, TG__R_FALLBACK } tg__route_type;
+typedef struct tg__route { tg__route_type type; const char *match; tg_handler_fn fn; void *ud; } tg__route;
+typedef struct tg__mw { tg_middleware_fn fn; void *ud; } tg__mw;
+
+struct tg_dispatcher {
+    tg_bot *bot;
+    void *user_data;
+    tg__route routes[TG__MAX_ROUTES]; size_t nroutes;
+    tg__mw mw[TG__MAX_MW]; size_t nmw;
+    const tg_plugin *plugins[TG__MAX_PLUGINS]; size_t nplugins;
+    tg_events ev;
+    char username[64];
+    bool have_username;
+    volatile bool stop;
+    int64_t offset;
+};
+
+static volatile sig_atomic_t tg__signalled, tg__in_long_poll;
+/* a stop signal wakes a waiting long poll at once, but lets a running handler finish its calls */
+static void tg__on_signal(int sig) { (void)sig; tg__signalled = 1; if (tg__in_long_poll) tg__interrupt(1); }
+
+/* ---- events: bridge the bot's pipeline hooks to the dispatcher's typed events ---- */
+static void tg__ev_sent(void *ud, const char *method, uint64_t ms) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    tg_event e;
+    if (!d->ev.on_sent) return;
+    memset(&e, 0, sizeof e);
+    e.type = TG_EVENT_SENT; e.method = method; e.elapsed_ms = ms;
+    d->ev.on_sent(&e, d->ev.ud);
+}
+static void tg__ev_error(void *ud, const char *method, const tg_error *err) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    tg_event e;
+    if (!d->ev.on_error) return;
+    memset(&e, 0, sizeof e);
+    e.type = TG_EVENT_ERROR; e.method = method; e.error = err;
+    d->ev.on_error(&e, d->ev.ud);
+}
+static void tg__ev_retry(void *ud, const char *method, uint32_t attempt, uint32_t delay, const tg_error *err) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    tg_event e;
+    if (!d->ev.on_retry) return;
+    memset(&e, 0, sizeof e);
+    e.type = TG_EVENT_RETRY; e.method = method; e.attempt = attempt; e.delay_ms = delay; e.error = err;
+    d->ev.on_retry(&e, d->ev.ud);
+}
+static void tg__ev_limited(void *ud, const char *method, int32_t retry_after) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    tg_event e;
+    if (!d->ev.on_rate_limited) return;
+    memset(&e, 0, sizeof e);
+    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.retry_after = retry_after;
+    d->ev.on_rate_limited(&e, d->ev.ud);
+}
+
+TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data) {
+    tg_dispatcher *d = (tg_dispatcher *)tg__alloc(tg__bot_alloc(bot), sizeof *d);
+    tg__bot_hooks h;
+    *out = NULL;
+    if (!d) return TG_ERR_NOMEM;
+    memset(d, 0, sizeof *d);
+    d->bot = bot;
+    d->user_data = user_data;
+    h.on_sent = tg__ev_sent; h.on_error = tg__ev_error; h.on_retry = tg__ev_retry; h.on_rate_limited = tg__ev_limited;
+    h.ud = d;
+    tg__bot_set_hooks(bot, &h);
+    *out = d;
+    return TG_OK;
+}
+
+TGBOT_API void tg_dispatcher_free(tg_dispatcher *d) {
+    tg__bot_hooks none;
+    size_t i;
+    if (!d) return;
+    for (i = d->nplugins; i > 0; i--)       /* stop in reverse order of start */
+        if (d->plugins[i - 1]->shutdown) d->plugins[i - 1]->shutdown(d, d->plugins[i - 1]->ud);
+    memset(&none, 0, sizeof none);
+    tg__bot_set_hooks(d->bot, &none);
+    tg__free(tg__bot_alloc(d->bot), d, sizeof *d);
+}
+
+static tg_err tg__route_add(tg_dispatcher *d, tg__route_type t, const char *match, tg_handler_fn fn, void *ud) {
+    if (!fn) return TG_ERR_ARG;
+    if (d->nroutes >= TG__MAX_ROUTES) return TG_ERR_LIMIT;
+    d->routes[d->nroutes].type = t; d->routes[d->nroutes].match = match;
+    d->routes[d->nroutes].fn = fn; d->routes[d->nroutes].ud = ud;
+    d->nroutes++;
+    return TG_OK;
+}
+TGBOT_API tg_err tg_on_update(tg_dispatcher *d, const char *kind, tg_handler_fn fn, void *ud) { return tg__route_add(d, TG__R_KIND, kind, fn, ud); }
+TGBOT_API tg_err tg_on_command(tg_dispatcher *d, const char *cmd, tg_handler_fn fn, void *ud) {
+    if (!cmd) return TG_ERR_ARG;
+    return tg__route_add(d, TG__R_COMMAND, cmd[0] == '/' ? cmd + 1 : cmd, fn, ud);
+}
+TGBOT_API tg_err tg_on_callback(tg_dispatcher *d, const char *prefix, tg_handler_fn fn, void *ud) { return tg__route_add(d, TG__R_CALLBACK, prefix ? prefix : "", fn, ud); }
+TGBOT_API tg_err tg_on_fallback(tg_dispatcher *d, tg_handler_fn fn, void *ud) { return tg__route_add(d, TG__R_FALLBACK, NULL, fn, ud); }
+TGBOT_API tg_err tg_use(tg_dispatcher *d, tg_middleware_fn fn, void *ud) {
+    if (!fn) return TG_ERR_ARG;
+    if (d->nmw >= TG__MAX_MW) return TG_ERR_LIMIT;
+    d->mw[d->nmw].fn = fn; d->mw[d->nmw].ud = ud;
+    d->nmw++;
+    return TG_OK;
+}
+TGBOT_API void tg_set_events(tg_dispatcher *d, const tg_events *events) {
+    if (events) d->ev = *events; else memset(&d->ev, 0, sizeof d->ev);
+}
+TGBOT_API tg_err tg_add_plugin(tg_dispatcher *d, const tg_plugin *p) {
+    tg_err e;
+    if (!p) return TG_ERR_ARG;
+    if (d->nplugins >= TG__MAX_PLUGINS) return TG_ERR_LIMIT;
+    if (p->init && (e = p->init(d, p->ud)) != TG_OK) return e;
+    d->plugins[d->nplugins++] = p;
+    return TG_OK;
+}
+TGBOT_API tg_err tg_set_bot_username(tg_dispatcher *d, const char *username) {
+    if (!username || strlen(username) >= sizeof d->username) return TG_ERR_ARG;
+    snprintf(d->username, sizeof d->username, "%s", username[0] == '@' ? username + 1 : username);
+    d->have_username = true;
+    return TG_OK;
+}
+TGBOT_API void tg_stop(tg_dispatcher *d) { d->stop = true; }
+TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d) { return d->offset; }
+
+static bool tg__ieq_n(const char *a, const char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y || !y) return false;
+    }
+    return b[n] == '\0';
+}
+
+/* "/cmd@name args": fills ctx->command/args when the command is addressed to this bot */
+static bool tg__parse_command(tg_dispatcher *d, tg_ctx *ctx, const char *text) {
+    const char *p = text + 1, *end, *at;
+    size_t n;
+    char *cmd;
+    if (!text || text[0] != '/') return false;
+    end = p;
+    while (*end && *end != ' ' && *end != '\n' && *end != '\t') end++;
+    at = (const char *)memchr(p, '@', (size_t)(end - p));
+    n = (size_t)((at ? at : end) - p);
+    if (n == 0 || n > 64) return false;
+    if (at) {                    /* addressed to a bot by name: only ours */
+        if (!d->have_username) {
+            tg_user *me = NULL;
+            if (tg_get_me(d->bot, &me) == TG_OK && me && me->username) tg_set_bot_username(d, me->username);
+        }
+        if (!d->have_username || !tg__ieq_n(at + 1, d->username, (size_t)(end - at - 1))) return false;
+    }
+    cmd = tg_arena_strndup(tg_bot_arena(d->bot), p, n);
+    if (!cmd) return false;
+    while (*end == ' ' || *end == '\n' || *end == '\t') end++;
+    ctx->command = cmd;
+    ctx->args = end;
+    return true;
+}
+
+static const tg_message *tg__message_of(const tg_update *u, const char *kind) {
+    if (strcmp(kind, "message") == 0) return u->message;
+    if (strcmp(kind, "edited_message") == 0) return u->edited_message;
+    if (strcmp(kind, "channel_post") == 0) return u->channel_post;
+    if (strcmp(kind, "edited_channel_post") == 0) return u->edited_channel_post;
+    if (strcmp(kind, "business_message") == 0) return u->business_message;
+    if (strcmp(kind, "edited_business_message") == 0) return u->edited_business_message;
+    if (strcmp(kind, "callback_query") == 0 && u->callback_query && u->callback_query->message &&
+        u->callback_query->message->kind == TG_MAYBE_INACCESSIBLE_MESSAGE_MESSAGE)
+        return u->callback_query->message->u.message;
+    return NULL;
+}
+
+TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) {
+    tg_ctx ctx;
+    tg_update *u;
+    const tg_json_doc *doc = v->doc;
+    uint32_t k, i;
+    size_t r, m, ran_mw = 0;
+    bool handled = false, stopped = false;
+    tg_err e;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.bot = d->bot;
+    ctx.dispatcher = d;
+    ctx.raw = *v;
+    ctx.user_data = d->user_data;
+    ctx.kind = "unknown";
+    if (tg_json_type_of(doc, v->tok) != TG_JSON_OBJECT) return TG_ERR_TYPE;
+    for (i = 0, k = v->tok + 1; i < doc->toks[v->tok].count; i++, k = doc->toks[k + 1].next)
+        if (strcmp(doc->buf + doc->toks[k].start, "update_id") != 0) { ctx.kind = doc->buf + doc->toks[k].start; break; }
+    u = (tg_update *)tg_arena_alloc(tg_bot_arena(d->bot), sizeof *u);
+    if (!u) return TG_ERR_NOMEM;
+    if ((e = tg_decode(TG_TYPE_UPDATE, v, tg_bot_arena(d->bot), u)) != TG_OK) {
+        tg__log(tg__bot_logger(d->bot), TG_LOG_WARN, "update of kind %s could not be decoded: %s", ctx.kind, tg_err_str(e));
+        return e;
+    }
+    ctx.update = u;
+    ctx.message = tg__message_of(u, ctx.kind);
+    if (ctx.message) {
+        ctx.from = ctx.message->from;
+        if (ctx.message->chat) ctx.chat_id = ctx.message->chat->id;
+    }
+    if (u->callback_query) ctx.from = u->callback_query->from;
+    if (u->inline_query) ctx.from = u->inline_query->from;
+    if (u->pre_checkout_query) ctx.from = u->pre_checkout_query->from;
+    if (u->my_chat_member && u->my_chat_member->chat) ctx.chat_id = u->my_chat_member->chat->id;
+    if (u->chat_member && u->chat_member->chat) ctx.chat_id = u->chat_member->chat->id;
+    if (u->message_reaction && u->message_reaction->chat) ctx.chat_id = u->message_reaction->chat->id;
+    if (d->ev.on_update) {
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_UPDATE; ev.ctx = &ctx;
+        d->ev.on_update(&ev, d->ev.ud);
+    }
+    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++)      /* middleware before, in order */
+        if (d->mw[m].fn(&ctx, false, d->mw[m].ud)) stopped = true;
+    if (!stopped) {
+        bool is_cmd = ctx.message && ctx.message->text && tg__parse_command(d, &ctx, ctx.message->text) &&
+                      strcmp(ctx.kind, "callback_query") != 0;
+        for (r = 0; r < d->nroutes && !handled; r++) {
+            const tg__route *rt = &d->routes[r];
+            bool match = false;
+            switch (rt->type) {
+            case TG__R_KIND: match = !rt->match || strcmp(rt->match, ctx.kind) == 0; break;
+            case TG__R_COMMAND: match = is_cmd && strcmp(rt->match, ctx.command) == 0; break;
+            case TG__R_CALLBACK:
+                match = u->callback_query && u->callback_query->data &&
+                        strncmp(u->callback_query->data, rt->match, strlen(rt->match)) == 0;
+                break;
+            case TG__R_FALLBACK: break;
+            }
+            if (match && rt->fn(&ctx, rt->ud) == TG_HANDLED) handled = true;
+        }
+        for (r = 0; r < d->nroutes && !handled; r++)          /* fallbacks last */
+            if (d->routes[r].type == TG__R_FALLBACK && d->routes[r].fn(&ctx, d->routes[r].ud) == TG_HANDLED) handled = true;
+    }
+    for (m = ran_mw; m > 0; m--) d->mw[m - 1].fn(&ctx, true, d->mw[m - 1].ud);   /* after, in reverse */
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text) {
+    tg_send_message_args a;
+    memset(&a, 0, sizeof a);
+    if (!ctx->chat_id) return TG_ERR_ARG;
+    a.chat_id.id = ctx->chat_id;
+    a.text = text;
+    if (ctx->message && ctx->message->business_connection_id) a.business_connection_id = ctx->message->business_connection_id;
+    if (ctx->message && ctx->message->is_topic_message && ctx->message->message_thread_id) a.message_thread_id = ctx->message->message_thread_id;
+    return tg_send_message(ctx->bot, &a, NULL);
+}
+
+TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text) {
+    tg_answer_callback_query_args a;
+    if (!ctx->update || !ctx->update->callback_query) return TG_ERR_ARG;
+    memset(&a, 0, sizeof a);
+    a.callback_query_id = ctx->update->callback_query->id;
+    a.text = text;
+    return tg_answer_callback_query(ctx->bot, &a, NULL);
+}
+
+/* one getUpdates call; the result stays in the arena until the batch is done */
+static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
+                              const tg_polling_opts *o, tg_json_value *res) {
+    tg__req *r = tg__req_begin(d->bot, "getUpdates", TG__CALL_READ);
+    size_t i;
+    if (offset) { tg_json_key(r->w, "offset"); tg_json_write_i64(r->w, offset); }
+    tg_json_key(r->w, "limit"); tg_json_write_i64(r->w, limit);
+    tg_json_key(r->w, "timeout"); tg_json_write_i64(r->w, timeout_s);
+    if (o && o->allowed_updates) {
+        tg_json_key(r->w, "allowed_updates");
+        tg_json_arr_begin(r->w);
+        for (i = 0; i < o->allowed_updates_count; i++) tg_json_write_str(r->w, o->allowed_updates[i]);
+        tg_json_arr_end(r->w);
+    }
+    r->timeout_ms = timeout_s * 1000u + 15000u;   /* the client waits longer than the server holds the poll */
+    return tg__req_send(r, res);
+}
+
+TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
+    uint32_t timeout_s = o && o->timeout_s ? o->timeout_s : 30, limit = o && o->limit ? o->limit : 100;
+    uint32_t failures = 0;
+    struct sigaction sa, old_int, old_term;
+    tg_err result = TG_OK;
+    d->stop = false;
+    tg__signalled = 0;
+    tg__interrupt(0);
+    if (o && o->offset) d->offset = o->offset;
+    if (o && o->handle_signals) {
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = tg__on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
+        sigaction(SIGTERM, &sa, &old_term);
+    }
+    while (!d->stop && !tg__signalled) {
+        tg_json_value res;
+        size_t mark;
+        uint32_t n, i, t;
+        tg_err e;
+        tg_bot_reset(d->bot);
+        tg__in_long_poll = 1;
+        if (tg__signalled) break;
+        e = tg__get_updates(d, d->offset, limit, timeout_s, o, &res);
+        tg__in_long_poll = 0;
+        if (d->stop || tg__signalled) break;
+        if (e) {
+            const tg_error *le = tg_bot_last_error(d->bot);
+            if (tg_error_is_unauthorized(le) || tg_error_is_conflict(le)) {
+                tg__log(tg__bot_logger(d->bot), TG_LOG_ERROR, "polling stopped: %s", tg_error_is_conflict(le) ?
+                        "409 Conflict: a webhook is set or another instance is polling" : "401 Unauthorized: the token was rejected");
+                result = e;
+                break;
+            }
+            failures++;
+            tg__sleep_ms(tg__bot_platform(d->bot), le->retry_after > 0 ? (uint32_t)le->retry_after * 1000u
+                         : TGBOT__MIN(1000u << TGBOT__MIN(failures, 5u), 30000u));
+            continue;
+        }
+        failures = 0;
+        if (tg_json_type_of(res.doc, res.tok) != TG_JSON_ARRAY) continue;
+        n = res.doc->toks[res.tok].count;
+        mark = tg_arena_mark(tg_bot_arena(d->bot));
+        for (i = 0, t = res.tok + 1; i < n && !d->stop && !tg__signalled; i++, t = res.doc->toks[t].next) {
+            tg_json_value uv;
+            int64_t id = 0;
+            uv.doc = res.doc; uv.tok = t;
+            if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &id)) continue;
+            tg_dispatch(d, &uv);
+            d->offset = id + 1;                    /* confirmed by the next getUpdates */
+            tg_arena_rewind(tg_bot_arena(d->bot), mark);
+        }
+    }
+    tg__in_long_poll = 0;
+    /* confirm every handled update before returning: the next start begins after them */
+    if (d->offset) {
+        tg_json_value res;
+        tg__interrupt(0);
+        tg_bot_reset(d->bot);
+        (void)tg__get_updates(d, d->offset, 1, 0, NULL, &res);
+    }
+    if (o && o->handle_signals) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+    if (d->ev.on_shutdown) {
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_SHUTDOWN;
+        d->ev.on_shutdown(&ev, d->ev.ud);
+    }
+    tg_bot_reset(d->bot);
+    return result;
 }
 
 /* ==== src/impl_end.c ==== */

@@ -353,7 +353,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
             } else if (code == TG_ERR_HTTP || code == TG_ERR_JSON) {
                 retry = safe && rs.status >= 500;       /* e.g. an HTML page from a proxy */
             }
-        } else if (code != TG_ERR_NOMEM && code != TG_ERR_ARG && code != TG_ERR_UNSUPPORTED &&
+        } else if (code != TG_ERR_NOMEM && code != TG_ERR_ARG && code != TG_ERR_UNSUPPORTED && code != TG_ERR_STOPPED &&
                    tg_err_kind_of(code) != TG_KIND_TLS) {
             if (!e->request_sent || safe) {
                 retry = true;
@@ -378,7 +378,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     snprintf(e->method, sizeof e->method, "%s", r->method);
     if (code == TG_OK) {
         if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, r->method, tg__now_ms(&b->plat) - t0);
-    } else {
+    } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */
         tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
         if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
     }

@@ -85,7 +85,7 @@ static tg_err tg__dec_abstract(const tg__type *ty, const tg_json_doc *d, uint32_
     out->ptr = NULL;
     for (i = 0; i < ty->nsubs; i++) {
         if (jt == TG_JSON_STRING && ty->subs[i] == TG__SUB_STRING) {
-            const char *s;
+            const char *s = NULL;
             tg_json_str(d, t, &s, NULL);
             out->kind = i + 1;
             out->ptr = (void *)(uintptr_t)s;

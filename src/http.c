@@ -1032,6 +1032,7 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
                 r = -1;
                 break;
             }
+            if (w == -2) { tg__error_set(err, TG_ERR_STOPPED, tg__state_phase(c->st), "interrupted by a stop request"); r = -1; break; }
             if (w < 0) { tg__error_set(err, TG_ERR_IO, tg__state_phase(c->st), "poll failed: %s", strerror(errno)); r = -1; break; }
         }
     }

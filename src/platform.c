@@ -78,13 +78,19 @@ TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n) {
 
 TGBOT__INTERN void tg__sock_close(tg__sock s) { if (s >= 0) close(s); }
 
+static volatile sig_atomic_t tg__interrupted;
+TGBOT__INTERN void tg__interrupt(int on) { tg__interrupted = on; }
+
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms) {
     struct pollfd p;
     int r;
     p.fd = s;
     p.events = (short)(want_write ? POLLOUT : POLLIN);
     p.revents = 0;
-    do r = poll(&p, 1, timeout_ms); while (r < 0 && errno == EINTR);
+    do {
+        if (tg__interrupted) return -2;
+        r = poll(&p, 1, timeout_ms);
+    } while (r < 0 && errno == EINTR);
     return r < 0 ? -1 : r > 0;
 }
 

@@ -13,7 +13,9 @@ TGBOT__INTERN int tg__sock_connect_result(tg__sock s);     /* 0 or the errno of 
 TGBOT__INTERN long tg__sock_send(tg__sock s, const void *p, size_t n);  /* >=0, TG__WOULDBLOCK, -1 */
 TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n);        /* >0, 0 EOF, TG__WOULDBLOCK, -1 */
 TGBOT__INTERN void tg__sock_close(tg__sock s);
-/* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error */
+/* a stop request from a signal handler (async-signal-safe): waits return -2 while it is set */
+TGBOT__INTERN void tg__interrupt(int on);
+/* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
 TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by the peer or has stray data */
 /* listening socket for servers (webhook): bound, non-blocking */

@@ -395,6 +395,8 @@ def make_handler(st, args):
                 except (TypeError, ValueError):
                     return d
             offset, limit, timeout = num('offset', 0), max(1, min(100, num('limit', 100))), num('timeout', 0)
+            if args.script is not None:
+                limit = 1          # the scripted conversation goes one update at a time
             deadline = time.time() + min(timeout, 50)
             with st.lock:
                 if offset > 0 and offset > st.offset:
