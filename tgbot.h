@@ -10650,9 +10650,10 @@ typedef struct tg__method {
     uint16_t rtype;
 } tg__method;
 
-extern const tg__type tg__types[];
-TGBOT__INTERN tg_err tg__decode_value(const tg__type *types, uint8_t kind, uint16_t type, uint8_t flags,
-                                      const tg_json_doc *d, uint32_t t, tg_arena *a, void *dst, tg_error *err);
+/* the generated type table (gen/api.c); a function, not an extern array, so that a TGBOT_STATIC
+   build exports nothing */
+TGBOT__INTERN const tg__type *tg__type_table(void);
+#define tg__types (tg__type_table())
 TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out);
 TGBOT__INTERN tg_err tg__encode_type(tg_json_writer *w, tg__req *r, uint16_t type, const void *obj, tg_error *err);
 TGBOT__INTERN tg_err tg__decode_type(uint16_t type, const tg_json_doc *d, uint32_t t, tg_arena *a, void *out, tg_error *err);
@@ -14746,7 +14747,7 @@ static const char *const tg__d_transaction_partner[] = { "user", "chat", "affili
 static const uint16_t tg__s_passport_element_error[] = { 347, 348, 349, 350, 351, 352, 353, 354, 355 };
 static const char *const tg__d_passport_element_error[] = { "data", "front_side", "reverse_side", "selfie", "file", "files", "translation_file", "translation_files", "unspecified" };
 static const uint16_t tg__s_reply_markup[] = { 111, 104, 110, 117 };
-const tg__type tg__types[] = {
+static const tg__type tg__type_data[] = {
     { "Update", sizeof(tg_update), tg__f_update, 26, NULL, NULL, NULL, 0 },
     { "WebhookInfo", sizeof(tg_webhook_info), tg__f_webhook_info, 9, NULL, NULL, NULL, 0 },
     { "User", sizeof(tg_user), tg__f_user, 18, NULL, NULL, NULL, 0 },
@@ -15281,6 +15282,7 @@ const tg__type tg__types[] = {
     { "getGameHighScores", sizeof(tg_get_game_high_scores_args), tg__fa_get_game_high_scores, 4, NULL, NULL, NULL, 0 },
     { NULL, 0, NULL, 0, NULL, NULL, NULL, 0 }
 };
+TGBOT__INTERN const tg__type *tg__type_table(void) { return tg__type_data; }
 static const tg__method tg__m_get_updates = { "getUpdates", TG__CALL_READ, 360, TG__K_OBJ, 1, 0 };
 TGBOT_API tg_err tg_get_updates(tg_bot *bot, const tg_get_updates_args *args, tg_update_list *out) {
     return tg__call_method(bot, &tg__m_get_updates, args, out);

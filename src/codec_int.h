@@ -38,9 +38,10 @@ typedef struct tg__method {
     uint16_t rtype;
 } tg__method;
 
-extern const tg__type tg__types[];
-TGBOT__INTERN tg_err tg__decode_value(const tg__type *types, uint8_t kind, uint16_t type, uint8_t flags,
-                                      const tg_json_doc *d, uint32_t t, tg_arena *a, void *dst, tg_error *err);
+/* the generated type table (gen/api.c); a function, not an extern array, so that a TGBOT_STATIC
+   build exports nothing */
+TGBOT__INTERN const tg__type *tg__type_table(void);
+#define tg__types (tg__type_table())
 TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out);
 TGBOT__INTERN tg_err tg__encode_type(tg_json_writer *w, tg__req *r, uint16_t type, const void *obj, tg_error *err);
 TGBOT__INTERN tg_err tg__decode_type(uint16_t type, const tg_json_doc *d, uint32_t t, tg_arena *a, void *out, tg_error *err);

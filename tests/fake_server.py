@@ -18,6 +18,7 @@ Control API (JSON):
   GET  /_ctl/requests  every recorded call: method, params, content_type, files {name: {size, sha256,
                        filename}}, violations, conn (TCP connection number)
   GET  /_ctl/state     {"offset": confirmed offset, "queued": N}
+  GET  /_ctl/wait?offset=N&timeout=S   waits until the confirmed offset reaches N
   POST /_ctl/reset     forget requests, updates, results and faults
   POST /_ctl/shutdown
 """
@@ -218,6 +219,8 @@ def make_handler(st, args):
 
         def setup(self):
             super().setup()
+            # headers and body are two writes: without NODELAY each answer waits for a delayed ACK
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with st.lock:
                 st.conns += 1
                 self.conn_id = st.conns
@@ -449,6 +452,13 @@ def make_handler(st, args):
                 with st.lock:
                     return self.reply(200, {'ok': True, 'result': {'offset': st.offset, 'queued': len(st.updates),
                                                                   'next_id': st.next_id}})
+            if what.startswith('wait'):       # blocks until the confirmed offset reaches ?offset=N
+                q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+                want, deadline = int(q.get('offset', 0)), time.time() + float(q.get('timeout', 10))
+                with st.lock:
+                    while st.offset < want and time.time() < deadline:
+                        st.lock.wait(max(0.0, deadline - time.time()))
+                    return self.reply(200, {'ok': st.offset >= want, 'result': {'offset': st.offset}})
             if what == 'reset':
                 with st.lock:
                     st.reset()

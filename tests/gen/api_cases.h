@@ -719,7 +719,7 @@ static const api_type_case api_type_cases[] = {
     { "GameHighScore", TG_TYPE_GAME_HIGH_SCORE, "{\"position\":4503599627370495,\"user\":{\"id\":-42,\"is_bot\":true,\"first_name\":\"\",\"can_read_all_group_messages\":false,\"supports_guest_queries\":false,\"supports_inline_queries\":false,\"has_topics_enabled\":false,\"supports_join_request_queries\":false},\"score\":0}" },
 };
 #define API_METHOD_CASES(X) \
-    X(get_updates, getUpdates, tg_update_list, "{\"offset\":4503599627370495,\"timeout\":4503599627370495,\"allowed_updates\":[\"\"]}") \
+    X(get_updates, getUpdates, tg_update_list, "{\"offset\":4503599627370495,\"timeout\":0,\"allowed_updates\":[\"\"]}") \
     X(set_webhook, setWebhook, bool, "{\"url\":\"emoji \360\237\216\201\360\237\216\211\",\"drop_pending_updates\":false,\"secret_token\":\"\320\237\321\200\320\270\320\274\320\265\321\200 \321\202\320\265\320\272\321\201\321\202\320\260\"}") \
     X(delete_webhook, deleteWebhook, bool, "{}") \
     X(send_message, sendMessage, tg_message *, "{\"business_connection_id\":\"q\\\"uo\\\\te\\n\",\"chat_id\":\"@channel\",\"message_thread_id\":-1001234567890,\"text\":\"q\\\"uo\\\\te\\n\",\"parse_mode\":\"\",\"message_effect_id\":\"\",\"reply_parameters\":{\"message_id\":4503599627370495},\"reply_markup\":{\"inline_keyboard\":[[{\"text\":\"\320\237\321\200\320\270\320\274\320\265\321\200 \321\202\320\265\320\272\321\201\321\202\320\260\"},{\"text\":\"q\\\"uo\\\\te\\n\"}],[{\"text\":\"\303\234n\303\257c\303\266d\303\251\"}]]}}") \
