@@ -16,6 +16,7 @@ static tg_bot *upd_bot(void) {
     d.token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
     d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
     d.max_retries = 1;
+    d.platform.sleep_ms = fake_sleep;     /* back-off waits are recorded, not slept (test_bot.c) */
     tg_bot_new(&b, &d, &e);
     return b;
 }
@@ -183,6 +184,64 @@ TG_TEST(updates_every_kind_reaches_its_handler) {
         CHECK(upd_dispatch_json(d, b, "{\"update_id\":5,\"community_post\":{\"x\":1}}") == TG_OK && kind_hits == 1);
         tg_dispatcher_free(d);
     }
+    tg_bot_free(b);
+}
+
+/* ---- long polling: back-off on errors, and 401/409 stop it with a clear report ---- */
+static char upd_logs[2048];
+static void upd_logger(void *ud, tg_log_level lvl, const char *msg) {
+    size_t n = strlen(upd_logs);
+    (void)ud; (void)lvl;
+    snprintf(upd_logs + n, sizeof upd_logs - n, "%s\n", msg);
+}
+static int h_stop(tg_ctx *ctx, void *ud) { (*(int *)ud)++; tg_stop(ctx->dispatcher); return TG_HANDLED; }
+
+TG_TEST(updates_polling_backs_off_and_reports_401_409) {
+    tg_bot_desc bd;
+    tg_bot *b = NULL;
+    tg_dispatcher *d;
+    tg_polling_opts o;
+    tg_error e;
+    int handled = 0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    memset(&bd, 0, sizeof bd);
+    bd.token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
+    bd.base_url = getenv("TG_FAKE_URL");
+    bd.max_retries = 1;
+    bd.platform.sleep_ms = fake_sleep;
+    bd.logger.fn = upd_logger;
+    CHECK(tg_bot_new(&b, &bd, &e) == TG_OK);
+    if (!b) return;
+    tg_dispatcher_new(&d, b, NULL);
+    tg_on_update(d, "message", h_stop, &handled);
+    memset(&o, 0, sizeof o);
+    o.timeout_s = 1;
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/updates", "{\"count\":1}");
+    /* 429 honours retry_after; then 5xx beyond the call's own retries: the loop backs off and goes on */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getUpdates\",\"kind\":\"429\",\"retry_after\":4,\"count\":1}");
+    slept_ms = sleeps = 0;
+    CHECK(tg_run_polling(d, &o) == TG_OK && handled == 1);
+    CHECK(sleeps == 1 && slept_ms == 4000);
+    ctl("POST", "/_ctl/updates", "{\"count\":1}");
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getUpdates\",\"kind\":\"502\",\"count\":6}");
+    slept_ms = sleeps = 0;
+    CHECK(tg_run_polling(d, &o) == TG_OK && handled == 2);   /* delivered once, after the faults */
+    CHECK(sleeps == 6 && slept_ms >= 1000);
+    CHECK(ctl_count("getUpdates") >= 2 + 7);
+    /* 409 and 401 are not retried forever: the loop stops and says why */
+    upd_logs[0] = '\0';
+    ctl("POST", "/_ctl/result", "{\"method\":\"getUpdates\",\"error\":{\"error_code\":409,\"description\":"
+        "\"Conflict: can't use getUpdates method while webhook is active\"}}");
+    CHECK(tg_run_polling(d, &o) != TG_OK && tg_error_is_conflict(tg_bot_last_error(b)));
+    CHECK(strstr(upd_logs, "409 Conflict") != NULL);
+    ctl("POST", "/_ctl/result", "{\"method\":\"getUpdates\",\"error\":{\"error_code\":401,\"description\":\"Unauthorized\"}}");
+    CHECK(tg_run_polling(d, &o) != TG_OK && tg_error_is_unauthorized(tg_bot_last_error(b)));
+    CHECK(strstr(upd_logs, "401 Unauthorized") != NULL);
+    CHECK(strstr(upd_logs, "ABCDEFGHIJKLMNOP") == NULL);     /* the token never reaches a log line */
+    CHECK(handled == 2);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_dispatcher_free(d);
     tg_bot_free(b);
 }
 
