@@ -25,3 +25,8 @@ api-coverage: $(BUILD)/unit
 	  m=len([x for x in seen if x.startswith("method ")]); t=len([x for x in seen if x.startswith("type ")]); \
 	  print("methods: %d/%d" % (m, len(s["methods"]))); print("types: %d/%d" % (t, len(s["types"]))); \
 	  sys.exit(0 if m == len(s["methods"]) else 1)'
+
+# compile time of a one-file program against tgbot.h (median of several compiles)
+.PHONY: bench-compile
+bench-compile: deps tgbot.h
+	@$(PYTHON) bench/bench_compile.py

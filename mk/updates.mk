@@ -7,3 +7,9 @@ $(BUILD)/%: examples/%.c tgbot.h | $(BUILD)
 examples: $(addprefix $(BUILD)/,$(EXAMPLES))
 demo-run: examples
 	@tests/demo.sh $(BUILD)/echo_bot
+
+# the examples run against the fake server, which checks what they sent
+TEST_STEPS += test-examples
+.PHONY: test-examples
+test-examples: examples
+	tests/with_servers.sh $(PYTHON) tests/test_examples.py $(BUILD)
