@@ -9303,17 +9303,17 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
             size = size * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
             q++; digits++;
         }
-        if (q >= len) return 0;
+        if (q >= len) goto more;
         if (!digits) goto bad;
         nl = (const char *)memchr(buf + q, '\n', len - q);
-        if (!nl) { if (len - q > 1024) goto bad; return 0; }
+        if (!nl) { if (len - q > 1024) goto bad; goto more; }
         if (buf[q] != ';' && buf[q] != '\r') goto bad;      /* chunk extensions are ignored */
         if (nl[-1] != '\r') goto bad;
         q = (size_t)(nl - buf) + 1;
         if (size == 0) {                                      /* last chunk: skip trailers */
             for (;;) {
                 nl = (const char *)memchr(buf + q, '\n', len - q);
-                if (!nl) { if (len - q > 8192) goto bad; *pos = p; *out_len = o; return 0; }
+                if (!nl) { if (len - q > 8192) goto bad; goto more; }
                 if ((size_t)(nl - buf) == q + 1 && buf[q] == '\r') {
                     *consumed = (size_t)(nl - buf) + 1;
                     *pos = p; *out_len = o;
@@ -9322,12 +9322,15 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
                 q = (size_t)(nl - buf) + 1;
             }
         }
-        if (len - q < size + 2) { *pos = p; *out_len = o; return 0; }
+        if (len - q < size + 2) goto more;
         if (buf[q + size] != '\r' || buf[q + size + 1] != '\n') goto bad;
         memmove(buf + o, buf + q, size);
         o += size;
         p = q + size + 2;
     }
+more:    /* keep what is decoded: the chunks before p have already been moved down to o */
+    *pos = p; *out_len = o;
+    return 0;
 bad:
     tg__error_set(err, TG_ERR_HTTP, TG_PHASE_RECV_BODY, "invalid chunked encoding (chunk size line)");
     return -1;

@@ -277,6 +277,7 @@ TG_TEST(bot_memory_stays_flat_over_many_calls) {
     CHECK(ok == 4000);
     CHECK(la.live == live_after_warmup);
     CHECK(la.calls == calls_after_warmup);   /* steady state: no allocation at all */
+    ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
     CHECK(la.live == 0);
 }
