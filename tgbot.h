@@ -10499,6 +10499,19 @@ static uint32_t tg__backoff_ms(tg_bot *b, uint32_t attempt, int32_t retry_after)
     return base - base / 4 + jitter;                        /* ±25 % */
 }
 
+/* A peer may echo the request path (a proxy's error page, a misbehaving server): the token's secret
+   half never leaves the library in an error description or a log line. */
+static void tg__scrub_token(const tg_bot *b, char *s) {
+    const char *colon = (const char *)memchr(b->token, ':', b->token_len);
+    size_t off = colon ? (size_t)(colon - b->token) + 1 : 0, n = b->token_len - off;
+    char *p;
+    if (n < 8) return;
+    while ((p = strstr(s, b->token + off)) != NULL) {
+        memcpy(p, "<token>", 7);
+        memmove(p + 7, p + n, strlen(p + n) + 1);
+    }
+}
+
 TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     tg_bot *b = r->bot;
     tg_error *e = &b->last;
@@ -10543,11 +10556,13 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
     rq.path = b->path.data;
     for (attempt = 0;; attempt++) {
-        bool retry = false;
+        bool retry = false, answered;
         memset(e, 0, sizeof *e);
         code = tg__http_do(b->http, &rq, &rs, e);
-        if (code == TG_OK) {
-            code = tg__req_decode(r, &rs, result, e);
+        answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
+        if (answered) code = tg__req_decode(r, &rs, result, e);
+        tg__scrub_token(b, e->description);
+        if (answered) {
             if (code == TG_ERR_API) {
                 if (e->error_code == 429) {
                     retry = true;                       /* Telegram refused it: nothing happened */

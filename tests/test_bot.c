@@ -134,6 +134,12 @@ TG_TEST(bot_telegram_errors_are_mapped) {
     ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"400_migrate\",\"migrate_to_chat_id\":-1009876543210}");
     CHECK(tg_call(b, "sendMessage", "{\"chat_id\":-5,\"text\":\"x\"}", NULL) == TG_ERR_API);
     CHECK(e->migrate_to_chat_id == -1009876543210LL && tg_error_is_bad_request(e));
+    /* a peer that echoes the request path does not make the token show up in the error */
+    ctl("POST", "/_ctl/result", "{\"method\":\"getChat\",\"error\":{\"error_code\":404,\"description\":"
+        "\"Not Found: /bot" BOT_TOKEN "/getChat and again ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi.\"}}");
+    CHECK(tg_call(b, "getChat", "{\"chat_id\":5}", NULL) == TG_ERR_API);
+    CHECK(strstr(e->description, "ABCDEFGHIJ") == NULL);
+    CHECK_STR(e->description, "Not Found: /bot123456:<token>/getChat and again <token>.");
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
 }
