@@ -30,7 +30,8 @@ struct tg__http_client {
     uint64_t idle_since;
     uint32_t opened;
     /* buffers, reused across requests */
-    tg__buf out;          /* request head (+ small body) or proxy handshake */
+    tg__buf out;          /* request head (+ small body) */
+    tg__buf pout;         /* proxy handshake messages (the request in out waits for the tunnel) */
     tg__buf in;           /* response */
     tg__buf mp;           /* multipart part headers */
     tg__buf segs;         /* tg__seg[] */
@@ -191,6 +192,9 @@ bad_length:
     return -1;
 }
 
+/* Chunks are decoded as they arrive: data moves down to *out_len, *pos is where the next undecoded
+   chunk starts. Every "need more" return saves both, because the chunks decoded so far have already
+   overwritten the raw bytes before them. */
 TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *out_len, size_t *consumed, tg_error *err) {
     size_t p = *pos, o = *out_len;
     for (;;) {
@@ -202,17 +206,17 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
             size = size * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
             q++; digits++;
         }
-        if (q >= len) return 0;
+        if (q >= len) goto more;
         if (!digits) goto bad;
         nl = (const char *)memchr(buf + q, '\n', len - q);
-        if (!nl) { if (len - q > 1024) goto bad; return 0; }
+        if (!nl) { if (len - q > 1024) goto bad; goto more; }
         if (buf[q] != ';' && buf[q] != '\r') goto bad;      /* chunk extensions are ignored */
         if (nl[-1] != '\r') goto bad;
         q = (size_t)(nl - buf) + 1;
         if (size == 0) {                                      /* last chunk: skip trailers */
             for (;;) {
                 nl = (const char *)memchr(buf + q, '\n', len - q);
-                if (!nl) { if (len - q > 8192) goto bad; *pos = p; *out_len = o; return 0; }
+                if (!nl) { if (len - q > 8192) goto bad; goto more; }
                 if ((size_t)(nl - buf) == q + 1 && buf[q] == '\r') {
                     *consumed = (size_t)(nl - buf) + 1;
                     *pos = p; *out_len = o;
@@ -221,12 +225,15 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
                 q = (size_t)(nl - buf) + 1;
             }
         }
-        if (len - q < size + 2) { *pos = p; *out_len = o; return 0; }
+        if (len - q < size + 2) goto more;
         if (buf[q + size] != '\r' || buf[q + size + 1] != '\n') goto bad;
         memmove(buf + o, buf + q, size);
         o += size;
         p = q + size + 2;
     }
+more:
+    *pos = p; *out_len = o;
+    return 0;
 bad:
     tg__error_set(err, TG_ERR_HTTP, TG_PHASE_RECV_BODY, "invalid chunked encoding (chunk size line)");
     return -1;
@@ -298,7 +305,7 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
     memset(c, 0, sizeof *c);
     c->alloc = a; c->log = cfg->log; c->plat = cfg->plat;
     c->fd = TG__SOCK_INVALID;
-    c->out.a = c->in.a = c->mp.a = c->segs.a = a;
+    c->out.a = c->pout.a = c->in.a = c->mp.a = c->segs.a = a;
     c->lim = cfg->limits;
     if (!c->lim.max_status_line) c->lim.max_status_line = 1024;
     if (!c->lim.max_header_bytes) c->lim.max_header_bytes = 16384;
@@ -369,7 +376,7 @@ TGBOT__INTERN void tg__http_client_free(tg__http_client *c) {
     if (c->fp) fclose(c->fp);
     tg__resolve_free(c->addrs);
     if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
-    tg__buf_free(&c->out); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
+    tg__buf_free(&c->out); tg__buf_free(&c->pout); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
     if (c->stage) tg__free(a, c->stage, TG__HTTP_STAGE);
     tg__strfree(a, c->host); tg__strfree(a, c->prefix); tg__strfree(a, c->sni);
     tg__strfree(a, c->phost);
@@ -654,27 +661,27 @@ static int tg__next_piece(tg__http_client *c, const tg__http_request *rq, tg_err
 static tg_err tg__proxy_prepare(tg__http_client *c, tg_error *err) {
     char line[600];
     tg_err e = TG_OK;
-    c->out.len = 0; c->out_pos = 0; c->in.len = 0;
+    c->pout.len = 0; c->out_pos = 0; c->in.len = 0;
     if (c->ptype == TG_PROXY_HTTP) {
         snprintf(line, sizeof line, "CONNECT %s%s%s:%u HTTP/1.1\r\nHost: %s%s%s:%u\r\n",
                  strchr(c->host, ':') ? "[" : "", c->host, strchr(c->host, ':') ? "]" : "", (unsigned)c->port,
                  strchr(c->host, ':') ? "[" : "", c->host, strchr(c->host, ':') ? "]" : "", (unsigned)c->port);
-        e = tg__bufs(&c->out, line);
+        e = tg__bufs(&c->pout, line);
         if (!e && c->puser) {
             char cred[520], b64[700];
             snprintf(cred, sizeof cred, "%s:%s", c->puser, c->ppass ? c->ppass : "");
             tg__b64(cred, strlen(cred), b64);
             tg__wipe(cred, sizeof cred);
-            e = tg__bufs(&c->out, "Proxy-Authorization: Basic ");
-            if (!e) e = tg__bufs(&c->out, b64);
-            if (!e) e = tg__bufs(&c->out, "\r\n");
+            e = tg__bufs(&c->pout, "Proxy-Authorization: Basic ");
+            if (!e) e = tg__bufs(&c->pout, b64);
+            if (!e) e = tg__bufs(&c->pout, "\r\n");
             tg__wipe(b64, sizeof b64);
         }
-        if (!e) e = tg__bufs(&c->out, "\r\n");
+        if (!e) e = tg__bufs(&c->pout, "\r\n");
     } else {   /* SOCKS5 greeting: no auth, and user/password when we have credentials */
         unsigned char g[4] = { 5, 1, 0, 0 };
         if (c->puser) { g[1] = 2; g[3] = 2; }
-        e = tg__buf_append(&c->out, g, c->puser ? 4u : 3u);
+        e = tg__buf_append(&c->pout, g, c->puser ? 4u : 3u);
     }
     if (e) tg__error_set(err, e, TG_PHASE_PROXY, "out of memory");
     return e;
@@ -684,12 +691,12 @@ static tg_err tg__socks_connect_msg(tg__http_client *c) {
     unsigned char h[5];
     size_t hl = strlen(c->host);
     tg_err e;
-    c->out.len = 0; c->out_pos = 0; c->in.len = 0;
+    c->pout.len = 0; c->out_pos = 0; c->in.len = 0;
     h[0] = 5; h[1] = 1; h[2] = 0; h[3] = 3; h[4] = (unsigned char)hl;   /* ATYP 3: the proxy resolves */
-    e = tg__buf_append(&c->out, h, 5);
-    if (!e) e = tg__buf_append(&c->out, c->host, hl);
+    e = tg__buf_append(&c->pout, h, 5);
+    if (!e) e = tg__buf_append(&c->pout, c->host, hl);
     h[0] = (unsigned char)(c->port >> 8); h[1] = (unsigned char)(c->port & 0xFF);
-    if (!e) e = tg__buf_append(&c->out, h, 2);
+    if (!e) e = tg__buf_append(&c->pout, h, 2);
     return e;
 }
 
@@ -703,8 +710,8 @@ static const char *tg__socks_reply_text(unsigned r) {
 /* one step of the proxy handshake; 1 done, 0 progress/need I/O (c->want set), -1 error */
 static int tg__proxy_step(tg__http_client *c, tg_error *err) {
     for (;;) {
-        if (c->out_pos < c->out.len) {   /* write phase */
-            long r = tg__sock_send(c->fd, c->out.data + c->out_pos, c->out.len - c->out_pos);
+        if (c->out_pos < c->pout.len) {   /* write phase */
+            long r = tg__sock_send(c->fd, c->pout.data + c->out_pos, c->pout.len - c->out_pos);
             if (r == TG__WOULDBLOCK) { c->want = TG__IO_WANT_WRITE; return 0; }
             if (r < 0) { tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "proxy connection failed: %s", strerror(errno)); return -1; }
             c->out_pos += (size_t)r;
@@ -719,9 +726,18 @@ static int tg__proxy_step(tg__http_client *c, tg_error *err) {
                     tg__http_head h;
                     tg_error tmp;
                     memset(&tmp, 0, sizeof tmp);
-                    if (tg__http_parse_head(c->in.data, c->in.len, false, &c->lim, &h, &tmp) != 1 || h.status != 200) {
-                        tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "HTTP proxy refused CONNECT (status %d%s)",
-                                      h.status, h.status == 407 ? ": proxy authentication required" : "");
+                    if (tg__http_parse_head(c->in.data, c->in.len, false, &c->lim, &h, &tmp) != 1) {
+                        tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "HTTP proxy sent a malformed reply to CONNECT");
+                        return -1;
+                    }
+                    if (h.status == 407 || h.status == 401) {   /* own code: a retry cannot help (tinyproxy says 401) */
+                        tg__error_set(err, TG_ERR_PROXY_AUTH, TG_PHASE_PROXY, "HTTP proxy refused CONNECT: %s",
+                                      c->puser ? "wrong proxy user name or password" : "proxy authentication required");
+                        if (err) err->http_status = h.status;
+                        return -1;
+                    }
+                    if (h.status != 200) {
+                        tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "HTTP proxy refused CONNECT (status %d)", h.status);
                         if (err) err->http_status = h.status;
                         return -1;
                     }
@@ -732,18 +748,21 @@ static int tg__proxy_step(tg__http_client *c, tg_error *err) {
             } else if (c->pstage == 0) {  /* method selection */
                 need = 2;
                 if (c->in.len >= 2) {
-                    if (u[0] != 5 || (u[1] != 0 && u[1] != 2) || (u[1] == 2 && !c->puser)) {
-                        tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "SOCKS5 proxy accepts none of our authentication methods");
+                    if (u[0] != 5) { tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "not a SOCKS5 proxy"); return -1; }
+                    if ((u[1] != 0 && u[1] != 2) || (u[1] == 2 && !c->puser)) {
+                        tg__error_set(err, TG_ERR_PROXY_AUTH, TG_PHASE_PROXY, c->puser ?
+                                      "SOCKS5 proxy accepts none of our authentication methods" :
+                                      "SOCKS5 proxy requires a user name and password");
                         return -1;
                     }
                     if (u[1] == 2) {
                         unsigned char b[2];
                         size_t ul = strlen(c->puser), pl = c->ppass ? strlen(c->ppass) : 0;
-                        c->out.len = 0; c->out_pos = 0; c->in.len = 0;
+                        c->pout.len = 0; c->out_pos = 0; c->in.len = 0;
                         b[0] = 1; b[1] = (unsigned char)ul;
-                        if (tg__buf_append(&c->out, b, 2) || tg__buf_append(&c->out, c->puser, ul)) return -1;
+                        if (tg__buf_append(&c->pout, b, 2) || tg__buf_append(&c->pout, c->puser, ul)) return -1;
                         b[0] = (unsigned char)pl;
-                        if (tg__buf_append(&c->out, b, 1) || (pl && tg__buf_append(&c->out, c->ppass, pl))) return -1;
+                        if (tg__buf_append(&c->pout, b, 1) || (pl && tg__buf_append(&c->pout, c->ppass, pl))) return -1;
                         c->pstage = 1;
                     } else {
                         if (tg__socks_connect_msg(c)) return -1;
@@ -754,7 +773,7 @@ static int tg__proxy_step(tg__http_client *c, tg_error *err) {
             } else if (c->pstage == 1) {  /* user/password result */
                 need = 2;
                 if (c->in.len >= 2) {
-                    if (u[1] != 0) { tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "SOCKS5 proxy rejected the user name or password"); return -1; }
+                    if (u[1] != 0) { tg__error_set(err, TG_ERR_PROXY_AUTH, TG_PHASE_PROXY, "SOCKS5 proxy rejected the user name or password"); return -1; }
                     if (tg__socks_connect_msg(c)) return -1;
                     c->pstage = 2;
                     continue;
@@ -856,9 +875,10 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
             break;
         case TG__X_PROXY: {
             int r = tg__proxy_step(c, err);
+            if (r != 0 && c->pout.data) tg__wipe(c->pout.data, c->pout.len);   /* it may hold the SOCKS password */
             if (r < 0) { if (err && !err->code) tg__fail_phase(c, err, TG_ERR_PROXY, TG_PHASE_PROXY, "proxy handshake failed"); return -1; }
             if (r == 0) return 0;
-            c->in.len = 0;
+            c->in.len = 0; c->out_pos = 0;
             c->st = c->https ? TG__X_TLS : TG__X_SEND;
             break;
         }

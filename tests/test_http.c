@@ -142,6 +142,25 @@ TG_TEST(http_chunked_interim_and_close_delimited) {
     tg__http_client_free(c);
 }
 
+/* the decoder is fed as bytes arrive, one more byte each time: every split point of every line */
+TG_TEST(http_dechunk_incremental) {
+    static const char raw[] = "5\r\nhello\r\n1;ext=\"x\"\r\n,\r\n10\r\n 0123456789abcde\r\n0\r\nX-T: 1\r\n\r\n";
+    char buf[sizeof raw];
+    size_t n, pos = 0, out = 0, consumed = 0;
+    int r = 0, done_at = -1;
+    tg_error e;
+    for (n = 1; n < sizeof raw && r == 0; n++) {
+        memcpy(buf + n - 1, raw + n - 1, 1);           /* one new byte after what was decoded in place */
+        r = tg__http_dechunk(buf, n, &pos, &out, &consumed, &e);
+        if (r == 1) done_at = (int)n;
+    }
+    CHECK(r == 1 && done_at == (int)sizeof raw - 1 && consumed == sizeof raw - 1);
+    CHECK(out == 22 && memcmp(buf, "hello, 0123456789abcde", 22) == 0);
+    memcpy(buf, "zz\r\n", 5);
+    pos = out = 0;
+    CHECK(tg__http_dechunk(buf, 5, &pos, &out, &consumed, &e) == -1 && e.code == TG_ERR_HTTP);
+}
+
 typedef struct fault_case { const char *path; tg_err code; tg_phase phase; } fault_case;
 
 TG_TEST(http_faults_give_clear_errors) {
@@ -309,4 +328,187 @@ TG_TEST(http_tls_rejects_bad_certificates) {
     (void)valid;
 #endif
     CHECK(strstr(e.description, "TLS") != NULL);
+}
+
+/* ---- nginx: a real HTTP/1.1 server (tests/http/nginx.sh) ---- */
+#define NGINX_ANSWER_LEN 351u            /* the fixed /bot answer in tests/http/nginx.sh */
+#define NGINX_BIG_LEN (21u + 65536u * 64u + 2u)   /* /big.json: envelope + 65536 numbered 64-byte lines */
+static const char http_send_message_json[] =
+    "{\"chat_id\":987654321,\"text\":\"Hello from the tgbot.h HTTP benchmark, a message of ordinary size.\","
+    "\"parse_mode\":\"HTML\",\"disable_notification\":true}";
+
+static tg__http_client *http_client_ca(const char *url, tg_error *e) {
+    char ca[512];
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR") ? getenv("TG_TLS_DIR") : ".");
+    return http_client(url, 10000, NULL, ca, e);
+}
+
+static void nginx_many_posts(const char *url) {
+    tg_error e;
+    tg__http_response rs;
+    tg__http_request rq;
+    tg__http_client *c = http_client_ca(url, &e);
+    int i, ok = 0;
+    if (!c) { CHECK(c != NULL); fprintf(stderr, "    %s\n", e.description); return; }
+    memset(&rq, 0, sizeof rq);
+    rq.method = "POST"; rq.path = "/bot" HTTP_TOKEN "/sendMessage";
+    rq.content_type = "application/json"; rq.body = http_send_message_json; rq.body_len = sizeof http_send_message_json - 1;
+    for (i = 0; i < 500; i++)
+        if (tg__http_do(c, &rq, &rs, &e) == TG_OK && rs.status == 200 && rs.body_len == NGINX_ANSWER_LEN &&
+            strstr(rs.body, "\"message_id\":4242") && rs.body[rs.body_len] == '\0') ok++;
+    CHECK_EQ_INT(ok, 500);
+    CHECK_EQ_INT(tg__http_connections_opened(c), 1);   /* nginx kept the one connection alive */
+    CHECK(strncmp(rs.content_type, "application/json", 16) == 0);
+    tg__http_client_free(c);
+}
+
+TG_TEST(http_nginx_keepalive_many_posts) {
+    NEED_ENV(TG_NGINX_URL);
+    nginx_many_posts(TG_NGINX_URL);
+}
+
+TG_TEST(http_nginx_tls_keepalive_many_posts) {
+    NEED_ENV(TG_NGINX_TLS);
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    nginx_many_posts(TG_NGINX_TLS);
+}
+
+/* the body is the numbered lines of tests/http/nginx.sh: any lost, repeated or shifted byte shows */
+static bool nginx_big_body_ok(const tg__http_response *rs) {
+    size_t i;
+    char line[80];
+    if (rs->status != 200 || rs->body_len != NGINX_BIG_LEN || memcmp(rs->body, "{\"ok\":true,\"result\":\"", 21) != 0 ||
+        memcmp(rs->body + rs->body_len - 2, "\"}", 2) != 0) return false;
+    for (i = 0; i < 65536; i++) {
+        snprintf(line, sizeof line, "%063u|", (unsigned)i);
+        if (memcmp(rs->body + 21 + i * 64, line, 64) != 0) return false;
+    }
+    return true;
+}
+
+static void nginx_large_bodies(const char *url) {
+    tg_error e;
+    tg__http_response rs;
+    tg__http_request rq;
+    tg__http_client *c = http_client_ca(url, &e);
+    size_t up_len = (size_t)6 << 20, i;
+    char *up = (char *)malloc(up_len);
+    if (!c || !up) { CHECK(c && up); free(up); tg__http_client_free(c); return; }
+    CHECK(http_get(c, "/big.json", &rs, &e) == TG_OK && nginx_big_body_ok(&rs));           /* Content-Length */
+    CHECK(http_get(c, "/chunked/big.json", &rs, &e) == TG_OK && nginx_big_body_ok(&rs));   /* chunked */
+    CHECK(http_get(c, "/big.json", &rs, &e) == TG_OK && nginx_big_body_ok(&rs));           /* and back */
+    /* a 6 MiB request body, sent from the caller's memory */
+    for (i = 0; i < up_len; i++) up[i] = (char)('a' + i % 26);
+    memset(&rq, 0, sizeof rq);
+    rq.method = "POST"; rq.path = "/bot" HTTP_TOKEN "/sendMessage";
+    rq.content_type = "application/octet-stream"; rq.body = up; rq.body_len = up_len;
+    CHECK(tg__http_do(c, &rq, &rs, &e) == TG_OK && rs.status == 200 && rs.body_len == NGINX_ANSWER_LEN);
+    CHECK(http_get(c, "/chunked/big.json", &rs, &e) == TG_OK && nginx_big_body_ok(&rs));
+    CHECK_EQ_INT(tg__http_connections_opened(c), 1);
+    free(up);
+    tg__http_client_free(c);
+}
+
+TG_TEST(http_nginx_large_chunked_and_length_bodies) {
+    NEED_ENV(TG_NGINX_URL);
+    nginx_large_bodies(TG_NGINX_URL);
+}
+
+TG_TEST(http_nginx_tls_large_bodies) {
+    NEED_ENV(TG_NGINX_TLS);
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    nginx_large_bodies(TG_NGINX_TLS);
+}
+
+/* ---- proxies: tinyproxy (HTTP CONNECT) and microsocks (SOCKS5), started by tests/with_servers.sh ---- */
+static tg_err proxy_get(const char *url, tg_proxy_type type, const char *hostport, const char *user,
+                        const char *pass, tg_error *e, uint32_t *opened) {
+    char host[64], ca[512];
+    const char *colon = strrchr(hostport, ':');
+    tg__http_config cfg;
+    tg__http_client *c = NULL;
+    tg__http_response rs;
+    tg_err r;
+    int i;
+    memset(e, 0, sizeof *e);
+    if (!colon || (size_t)(colon - hostport) >= sizeof host) return TG_ERR_ARG;
+    memcpy(host, hostport, (size_t)(colon - hostport)); host[colon - hostport] = '\0';
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR") ? getenv("TG_TLS_DIR") : ".");
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = url;
+    cfg.timeouts.request_ms = 5000; cfg.timeouts.connect_ms = 5000;
+    cfg.tls.ca_file = ca;
+    cfg.proxy.type = type; cfg.proxy.host = host; cfg.proxy.port = (uint16_t)atoi(colon + 1);
+    cfg.proxy.username = user; cfg.proxy.password = pass;
+    if ((r = tg__http_client_new(&c, &cfg, e)) != TG_OK) return r;
+    for (i = 0; i < 3; i++) {            /* three calls: the tunnel is kept alive and reused */
+        r = http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, e);
+        if (r != TG_OK) break;
+        if (rs.status != 200 || !strstr(rs.body, "tgbot_test_bot")) { r = TG_ERR_HTTP; break; }
+    }
+    if (opened) *opened = tg__http_connections_opened(c);
+    tg__http_client_free(c);
+    return r;
+}
+
+static void proxy_checks(tg_proxy_type type, const char *open_proxy, const char *auth_proxy) {
+    const char *fake = getenv("TG_FAKE_URL"), *tls = getenv("TG_FAKE_TLS_VALID");
+    tg_error e;
+    uint32_t opened = 0;
+    tg_err r;
+    r = proxy_get(fake, type, open_proxy, NULL, NULL, &e, &opened);
+    if (r) fprintf(stderr, "    open proxy: %s\n", e.description);
+    CHECK(r == TG_OK && opened == 1);
+    r = proxy_get(fake, type, auth_proxy, "tguser", "tgpass", &e, &opened);
+    if (r) fprintf(stderr, "    proxy with auth: %s\n", e.description);
+    CHECK(r == TG_OK && opened == 1);
+#if !TGBOT__TLS_NONE
+    if (tls) {                           /* TLS end to end through the tunnel */
+        r = proxy_get(tls, type, auth_proxy, "tguser", "tgpass", &e, NULL);
+        if (r) fprintf(stderr, "    HTTPS through the proxy: %s\n", e.description);
+        CHECK(r == TG_OK);
+    }
+#else
+    (void)tls;
+#endif
+    /* wrong credentials and no credentials: their own code, in the proxy phase, nothing sent */
+    CHECK(proxy_get(fake, type, auth_proxy, "tguser", "wrong-secret", &e, NULL) == TG_ERR_PROXY_AUTH);
+    CHECK(e.phase == TG_PHASE_PROXY && !e.request_sent);
+    CHECK(strstr(e.description, "wrong") != NULL || strstr(e.description, "rejected") != NULL);
+    CHECK(strstr(e.description, "wrong-secret") == NULL && strstr(e.description, HTTP_TOKEN) == NULL);
+    CHECK(proxy_get(fake, type, auth_proxy, NULL, NULL, &e, NULL) == TG_ERR_PROXY_AUTH);
+    CHECK(e.phase == TG_PHASE_PROXY && !e.request_sent);
+    CHECK(strstr(e.description, "requires") != NULL || strstr(e.description, "required") != NULL);
+}
+
+TG_TEST(http_proxy_connect_tinyproxy) {
+    NEED_ENV(TG_HTTP_PROXY);
+    NEED_ENV(TG_HTTP_PROXY_AUTH);
+    NEED_ENV(TG_FAKE_URL);
+    proxy_checks(TG_PROXY_HTTP, TG_HTTP_PROXY, TG_HTTP_PROXY_AUTH);
+    (void)TG_FAKE_URL;
+}
+
+TG_TEST(http_proxy_socks5_microsocks) {
+    NEED_ENV(TG_SOCKS_PROXY);
+    NEED_ENV(TG_SOCKS_PROXY_AUTH);
+    NEED_ENV(TG_FAKE_URL);
+    proxy_checks(TG_PROXY_SOCKS5, TG_SOCKS_PROXY, TG_SOCKS_PROXY_AUTH);
+    {   /* the same through the URL form, credentials included */
+        char purl[128];
+        tg__http_config cfg;
+        tg__http_client *c = NULL;
+        tg__http_response rs;
+        tg_error e;
+        snprintf(purl, sizeof purl, "socks5h://tguser:tgpass@%s", TG_SOCKS_PROXY_AUTH);
+        memset(&cfg, 0, sizeof cfg);
+        cfg.base_url = TG_FAKE_URL; cfg.proxy.url = purl;
+        CHECK(tg__http_client_new(&c, &cfg, &e) == TG_OK);
+        if (c) CHECK(http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, &e) == TG_OK && strstr(rs.body, "tgbot_test_bot"));
+        tg__http_client_free(c);
+    }
 }
