@@ -577,7 +577,10 @@ static long tg__io_read(tg__http_client *c, void *p, size_t n, tg_phase ph, tg_e
     if (r == TG__WOULDBLOCK) return TG__IO_WANT_READ;
     if (r < 0) {
         int en = errno;
-        tg__error_set(err, en == ECONNRESET ? TG_ERR_CLOSED : TG_ERR_IO, ph, "receive failed: %s", strerror(en));
+        if (en == ECONNRESET)
+            tg__error_set(err, TG_ERR_CLOSED, ph, "connection reset by the server %s", ph == TG_PHASE_RECV_BODY ?
+                          "in the middle of the body" : c->in.len ? "in the middle of the headers" : "before any response");
+        else tg__error_set(err, TG_ERR_IO, ph, "receive failed: %s", strerror(en));
         if (err) err->sys_errno = en;
         return TG__IO_FAIL;
     }

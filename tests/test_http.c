@@ -161,34 +161,41 @@ TG_TEST(http_dechunk_incremental) {
     CHECK(tg__http_dechunk(buf, 5, &pos, &out, &consumed, &e) == -1 && e.code == TG_ERR_HTTP);
 }
 
-typedef struct fault_case { const char *path; tg_err code; tg_phase phase; } fault_case;
+typedef struct fault_case { const char *path; tg_err code; tg_phase phase; const char *says; } fault_case;
 
+/* Each fault with its exact code, phase and the words of its message; none crashes, none takes longer
+   than the (small) request timeout, and the client works again right after. */
 TG_TEST(http_faults_give_clear_errors) {
     NEED_ENV(TG_FAULT_URL);
     static const fault_case cases[] = {
-        { "/bot" HTTP_TOKEN "/reset_before", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS },
-        { "/bot" HTTP_TOKEN "/mid_headers", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS },
-        { "/bot" HTTP_TOKEN "/mid_body", TG_ERR_CLOSED, TG_PHASE_RECV_BODY },
-        { "/bot" HTTP_TOKEN "/trunc_chunked", TG_ERR_CLOSED, TG_PHASE_RECV_BODY },
-        { "/bot" HTTP_TOKEN "/bad_chunk", TG_ERR_HTTP, TG_PHASE_RECV_BODY },
-        { "/bot" HTTP_TOKEN "/big_headers", TG_ERR_LIMIT, TG_PHASE_RECV_HEADERS },
-        { "/bot" HTTP_TOKEN "/many_headers", TG_ERR_LIMIT, TG_PHASE_RECV_HEADERS },
-        { "/bot" HTTP_TOKEN "/garbage", TG_ERR_HTTP, TG_PHASE_RECV_HEADERS },
-        { "/bot" HTTP_TOKEN "/never", TG_ERR_TIMEOUT, TG_PHASE_RECV_HEADERS },
+        { "/bot" HTTP_TOKEN "/reset_before", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS, "connection reset" },
+        { "/bot" HTTP_TOKEN "/mid_headers", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS, "closed in the middle of the response headers" },
+        { "/bot" HTTP_TOKEN "/mid_body", TG_ERR_CLOSED, TG_PHASE_RECV_BODY, "closed before the whole body arrived" },
+        { "/bot" HTTP_TOKEN "/trunc_chunked", TG_ERR_CLOSED, TG_PHASE_RECV_BODY, "closed in the middle of a chunked body" },
+        { "/bot" HTTP_TOKEN "/bad_chunk", TG_ERR_HTTP, TG_PHASE_RECV_BODY, "invalid chunked encoding" },
+        { "/bot" HTTP_TOKEN "/big_headers", TG_ERR_LIMIT, TG_PHASE_RECV_HEADERS, "headers larger than 16384 bytes" },
+        { "/bot" HTTP_TOKEN "/many_headers", TG_ERR_LIMIT, TG_PHASE_RECV_HEADERS, "more than 64 header fields" },
+        { "/bot" HTTP_TOKEN "/garbage", TG_ERR_HTTP, TG_PHASE_RECV_HEADERS, "malformed status line" },
+        { "/bot" HTTP_TOKEN "/never", TG_ERR_TIMEOUT, TG_PHASE_RECV_HEADERS, "timed out while waiting for the response headers" },
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tg_error e;
         tg__http_response rs;
         tg__http_client *c = http_client(TG_FAULT_URL, 400, NULL, NULL, &e);
+        uint64_t t0, ms;
         tg_err r;
         if (!c) { CHECK(c != NULL); return; }
         memset(&e, 0, sizeof e);
+        t0 = tg__now_ms(NULL);
         r = http_get(c, cases[i].path, &rs, &e);
-        if (r != cases[i].code || e.phase != cases[i].phase) {
-            fprintf(stderr, "    %s: got %s in %s: %s\n", cases[i].path, tg_err_str(r), tg_phase_str(e.phase), e.description);
+        ms = tg__now_ms(NULL) - t0;
+        if (r != cases[i].code || e.phase != cases[i].phase || !strstr(e.description, cases[i].says)) {
+            fprintf(stderr, "    %s: got %s in %s: %s\n", strrchr(cases[i].path, '/'), tg_err_str(r), tg_phase_str(e.phase), e.description);
             CHECK(0 && "fault case");
         }
+        CHECK(ms < 1500);                              /* the 400 ms request timeout bounds every case */
+        if (r == TG_ERR_TIMEOUT) CHECK(ms >= 390);     /* ... and the timeout is not cut short either */
         CHECK(e.request_sent);                         /* the server had the request: never resend blindly */
         CHECK(strstr(e.description, HTTP_TOKEN) == NULL && strstr(e.description, "ABCDEFGHIJ") == NULL);
         /* the client is usable after every fault */
@@ -222,7 +229,25 @@ TG_TEST(http_stale_keepalive_reconnects_transparently) {
     CHECK(http_get(c, "/close_idle", &rs, &e) == TG_OK);   /* answered as keep-alive, then closed */
     CHECK(tg__sock_wait(c->fd, 0, 3000) == 1);           /* the peer's close has arrived */
     CHECK(http_get(c, "/ok", &rs, &e) == TG_OK && rs.status == 200);
+    CHECK(e.request_sent);                               /* ... on the new connection */
     CHECK(tg__http_connections_opened(c) == 2);
+    tg__http_client_free(c);
+}
+
+/* The other half of the guarantee: a reused connection that looked alive took the request and then
+   died without an answer. The server may have acted on it, so the client says so and does not resend. */
+TG_TEST(http_reused_connection_dies_after_send_is_not_resent) {
+    NEED_ENV(TG_FAULT_URL);
+    tg_error e;
+    tg__http_response rs;
+    tg__http_client *c = http_client(TG_FAULT_URL, 3000, NULL, NULL, &e);
+    if (!c) { CHECK(c != NULL); return; }
+    CHECK(http_get(c, "/ok", &rs, &e) == TG_OK);
+    memset(&e, 0, sizeof e);
+    CHECK(http_get(c, "/mid_headers", &rs, &e) == TG_ERR_CLOSED && e.phase == TG_PHASE_RECV_HEADERS);
+    CHECK(e.request_sent);
+    CHECK_EQ_INT(tg__http_connections_opened(c), 1);     /* no silent second attempt */
+    CHECK(http_get(c, "/ok", &rs, &e) == TG_OK && tg__http_connections_opened(c) == 2);
     tg__http_client_free(c);
 }
 
@@ -511,4 +536,102 @@ TG_TEST(http_proxy_socks5_microsocks) {
         if (c) CHECK(http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, &e) == TG_OK && strstr(rs.body, "tgbot_test_bot"));
         tg__http_client_free(c);
     }
+}
+
+/* ---- a 100 MiB upload streamed from a path: the fake server checks it byte for byte (sha256), and
+   the client's peak RSS grows by less than 2 MiB. The upload runs in a forked child so that its
+   ru_maxrss (wait4) is its own; a twin child that uploads 1 KiB through the same code is the baseline. */
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#define BIG_UPLOAD ((size_t)100 << 20)
+
+static long upload_in_child(const char *url, const char *path, long *maxrss_kb) {
+    struct rusage ru;
+    int status = 0;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        tg_error e;
+        tg__http_response rs;
+        tg__http_request rq;
+        tg__http_part parts[2];
+        tg_input_file f;
+        tg__http_client *c = http_client(url, 15000, NULL, NULL, &e);
+        int ok;
+        if (!c) _exit(2);
+        memset(&f, 0, sizeof f); f.path = path; f.filename = "big.bin";
+        memset(parts, 0, sizeof parts);
+        parts[0].name = "chat_id"; parts[0].value = "42"; parts[0].value_len = 2;
+        parts[1].name = "document"; parts[1].file = &f;
+        memset(&rq, 0, sizeof rq);
+        rq.method = "POST"; rq.path = "/bot" HTTP_TOKEN "/sendDocument"; rq.parts = parts; rq.nparts = 2;
+        ok = tg__http_do(c, &rq, &rs, &e) == TG_OK && rs.status == 200;
+        if (!ok) fprintf(stderr, "    upload: %s\n", e.description);
+        tg__http_client_free(c);
+        _exit(ok ? 0 : 1);       /* _exit: the parent's buffered output is not flushed twice */
+    }
+    if (wait4(pid, &status, 0, &ru) != pid) return -1;
+    *maxrss_kb = ru.ru_maxrss;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static bool write_pattern_file(const char *path, size_t size) {
+    static uint32_t blk[1 << 16];        /* 256 KiB of xorshift output per write */
+    uint32_t x = 2463534242u;
+    size_t done = 0, i;
+    FILE *fp = fopen(path, "wb");
+    if (!fp) return false;
+    while (done < size) {
+        size_t n = TGBOT__MIN(sizeof blk, size - done);
+        for (i = 0; i < sizeof blk / 4; i++) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; blk[i] = x; }
+        if (fwrite(blk, 1, n, fp) != n) { fclose(fp); return false; }
+        done += n;
+    }
+    return fclose(fp) == 0;
+}
+
+static bool sha256_of(const char *path, char hex[65]) {
+    char cmd[300];
+    FILE *p;
+    bool ok;
+    snprintf(cmd, sizeof cmd, "sha256sum '%s'", path);
+    if (!(p = popen(cmd, "r"))) return false;
+    ok = fscanf(p, "%64s", hex) == 1 && strlen(hex) == 64;
+    return pclose(p) == 0 && ok;
+}
+
+TG_TEST(http_multipart_100mb_upload_streams_in_little_memory) {
+    NEED_ENV(TG_FAKE_URL);
+    char big[] = "/tmp/tgbot_big_XXXXXX", small[] = "/tmp/tgbot_small_XXXXXX", hex[65], *at;
+    int fd1 = mkstemp(big), fd2 = mkstemp(small);
+    long rss_small = 0, rss_big = 0, r1, r2;
+    tg_error e;
+    tg__http_response rs;
+    tg__http_client *c;
+    if (fd1 < 0 || fd2 < 0) { CHECK(fd1 >= 0 && fd2 >= 0); return; }
+    close(fd1); close(fd2);
+    CHECK(write_pattern_file(big, BIG_UPLOAD) && write_pattern_file(small, 1024));
+    CHECK(sha256_of(big, hex));
+    r1 = upload_in_child(TG_FAKE_URL, small, &rss_small);
+    r2 = upload_in_child(TG_FAKE_URL, big, &rss_big);
+    unlink(big); unlink(small);
+    CHECK_EQ_INT(r1, 0);
+    CHECK_EQ_INT(r2, 0);
+    fprintf(stderr, "    peak RSS: 1 KiB upload %ld KiB, 100 MiB upload %ld KiB, growth %ld KiB\n",
+            rss_small, rss_big, rss_big - rss_small);
+    CHECK(rss_small > 0 && rss_big - rss_small < 2048);
+    /* the server's record of the part: its size and its sha256 */
+    c = http_client(TG_FAKE_URL, 5000, NULL, NULL, &e);
+    if (!c) { CHECK(c != NULL); return; }
+    CHECK(http_get(c, "/_ctl/requests", &rs, &e) == TG_OK);
+    at = strstr(rs.body, hex);
+    CHECK(at != NULL);
+    if (at) {
+        char *rec = at;
+        while (rec > rs.body && strncmp(rec, "\"document\"", 10) != 0) rec--;
+        *at = '\0';
+        CHECK(strstr(rec, "104857600") != NULL && strstr(rec, "size") != NULL);
+    }
+    tg__http_client_free(c);
 }
