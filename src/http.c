@@ -924,6 +924,8 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
             }
             c->in.len = 0;
             c->st = TG__X_HEAD;
+            /* the answer cannot be there yet: wait for it rather than spend a recv() on EAGAIN */
+            if (!(c->tls && tg__tls_pending(c->tls))) { c->want = TG__IO_WANT_READ; return 0; }
             break;
         case TG__X_HEAD: {
             int r;
