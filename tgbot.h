@@ -9141,6 +9141,7 @@ struct tg__http_client {
     tg_timeouts to;
     bool https;
     char *host, *prefix, *sni;
+    tg__buf fixed_hdr;    /* "Host: ...\r\nUser-Agent: ...\r\nAccept: ...\r\n", the same for every request */
     uint16_t port;
     tg_proxy_type ptype;
     char *phost, *puser, *ppass;
@@ -9177,8 +9178,8 @@ struct tg__http_client {
 };
 
 /* ---- head parsing (shared with the webhook server) ---- */
-static bool tg__ieq(tg_str a, const char *b) {
-    size_t i, n = strlen(b);
+static bool tg__ieqn(tg_str a, const char *b, size_t n) {
+    size_t i;
     if (a.len != n) return false;
     for (i = 0; i < n; i++) {
         char x = a.ptr[i], y = b[i];
@@ -9187,6 +9188,9 @@ static bool tg__ieq(tg_str a, const char *b) {
     }
     return true;
 }
+
+static bool tg__ieq(tg_str a, const char *b) { return tg__ieqn(a, b, strlen(b)); }
+#define TG__IEQ_LIT(a, lit) tg__ieqn(a, lit, sizeof lit - 1)
 
 static bool tg__icontains(tg_str a, const char *tok) {
     size_t n = strlen(tok), i;
@@ -9205,7 +9209,7 @@ TGBOT__INTERN const tg_str *tg__http_header(const tg__http_head *h, const char *
 }
 
 static int tg__is_tchar(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
@@ -9276,7 +9280,7 @@ TGBOT__INTERN int tg__http_parse_head(const char *buf, size_t len, bool request,
         h->value[h->nheaders].ptr = v; h->value[h->nheaders].len = (size_t)(ve - v);
         {
             tg_str nm = h->name[h->nheaders], vl = h->value[h->nheaders];
-            if (tg__ieq(nm, "content-length")) {
+            if (TG__IEQ_LIT(nm, "content-length")) {
                 int64_t n = 0;
                 if (vl.len == 0 || vl.len > 18) goto bad_length;
                 for (i = 0; i < vl.len; i++) {
@@ -9285,16 +9289,16 @@ TGBOT__INTERN int tg__http_parse_head(const char *buf, size_t len, bool request,
                 }
                 if (h->content_length >= 0 && h->content_length != n) goto bad_length;
                 h->content_length = n;
-            } else if (tg__ieq(nm, "transfer-encoding")) {
+            } else if (TG__IEQ_LIT(nm, "transfer-encoding")) {
                 if (!tg__icontains(vl, "chunked")) {
                     tg__error_set(err, TG_ERR_HTTP, TG_PHASE_RECV_HEADERS, "unsupported transfer-encoding");
                     return -1;
                 }
                 h->chunked = true;
-            } else if (tg__ieq(nm, "connection")) {
+            } else if (TG__IEQ_LIT(nm, "connection")) {
                 if (tg__icontains(vl, "close")) h->keep_alive = false;
                 else if (tg__icontains(vl, "keep-alive")) h->keep_alive = true;
-            } else if (tg__ieq(nm, "expect")) {
+            } else if (TG__IEQ_LIT(nm, "expect")) {
                 h->expect_continue = tg__icontains(vl, "100-continue");
             }
         }
@@ -9362,6 +9366,7 @@ bad:
 }
 
 /* ---- client set-up ---- */
+static tg_err tg__bufs(tg__buf *b, const char *s) { return tg__buf_append(b, s, strlen(s)); }
 static char *tg__strndup_a(const tg_allocator *a, const char *s, size_t n) {
     char *p = (char *)tg__alloc(a, n + 1);
     if (p) { memcpy(p, s, n); p[n] = '\0'; }
@@ -9477,7 +9482,20 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
         if (e) { tg__http_client_free(c); return e; }
     }
     c->stage = (char *)tg__alloc(a, TG__HTTP_STAGE);
-    if (!c->stage || !c->host || !c->prefix || (c->https && !c->sni)) {
+    if (c->host) {
+        char port[8];
+        bool v6 = strchr(c->host, ':') != NULL;
+        tg__buf *f = &c->fixed_hdr;
+        f->a = a;
+        snprintf(port, sizeof port, ":%u", (unsigned)c->port);
+        e = tg__bufs(f, v6 ? "Host: [" : "Host: ");
+        if (!e) e = tg__bufs(f, c->host);
+        if (!e && v6) e = tg__bufs(f, "]");
+        if (!e && ((c->https && c->port != 443) || (!c->https && c->port != 80))) e = tg__bufs(f, port);
+        if (!e) e = tg__bufs(f, "\r\nUser-Agent: tgbot.h/" TGBOT_VERSION_STRING "\r\nAccept: application/json\r\n");
+        if (e) tg__buf_free(f);
+    }
+    if (!c->stage || !c->host || !c->prefix || !c->fixed_hdr.len || (c->https && !c->sni)) {
         tg__http_client_free(c);
         return TG_ERR_NOMEM;
     }
@@ -9500,7 +9518,7 @@ TGBOT__INTERN void tg__http_client_free(tg__http_client *c) {
     if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__buf_free(&c->out); tg__buf_free(&c->pout); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
     if (c->stage) tg__free(a, c->stage, TG__HTTP_STAGE);
-    tg__strfree(a, c->host); tg__strfree(a, c->prefix); tg__strfree(a, c->sni);
+    tg__strfree(a, c->host); tg__strfree(a, c->prefix); tg__strfree(a, c->sni); tg__buf_free(&c->fixed_hdr);
     tg__strfree(a, c->phost);
     if (c->puser) { tg__wipe(c->puser, strlen(c->puser)); tg__strfree(a, c->puser); }
     if (c->ppass) { tg__wipe(c->ppass, strlen(c->ppass)); tg__strfree(a, c->ppass); }
@@ -9511,7 +9529,6 @@ TGBOT__INTERN uint32_t tg__http_connections_opened(const tg__http_client *c) { r
 TGBOT__INTERN bool tg__http_tls_resumed(const tg__http_client *c) { return c->tls && tg__tls_resumed(c->tls); }
 
 /* ---- request building ---- */
-static tg_err tg__bufs(tg__buf *b, const char *s) { return tg__buf_append(b, s, strlen(s)); }
 
 static void tg__b64(const char *in, size_t n, char *out) {
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -9633,13 +9650,8 @@ static tg_err tg__build_request(tg__http_client *c, const tg__http_request *rq, 
     if (!e) e = tg__bufs(&c->out, " ");
     if (!e) e = tg__bufs(&c->out, c->prefix);
     if (!e) e = tg__bufs(&c->out, rq->path);
-    if (!e) e = tg__bufs(&c->out, " HTTP/1.1\r\nHost: ");
-    if (!e) e = tg__bufs(&c->out, c->host);
-    if (!e && ((c->https && c->port != 443) || (!c->https && c->port != 80))) {
-        snprintf(num, sizeof num, ":%u", (unsigned)c->port);
-        e = tg__bufs(&c->out, num);
-    }
-    if (!e) e = tg__bufs(&c->out, "\r\nUser-Agent: tgbot.h/" TGBOT_VERSION_STRING "\r\nAccept: application/json\r\n");
+    if (!e) e = tg__bufs(&c->out, " HTTP/1.1\r\n");
+    if (!e) e = tg__buf_append(&c->out, c->fixed_hdr.data, c->fixed_hdr.len);
     if (!e && rq->nparts) {
         e = tg__bufs(&c->out, "Content-Type: multipart/form-data; boundary=");
         if (!e) e = tg__bufs(&c->out, boundary);
@@ -9652,8 +9664,12 @@ static tg_err tg__build_request(tg__http_client *c, const tg__http_request *rq, 
     if (!e) {
         if (c->chunked_req) e = tg__bufs(&c->out, "Transfer-Encoding: chunked\r\n\r\n");
         else if (body_len || (rq->method && strcmp(rq->method, "POST") == 0)) {
-            snprintf(num, sizeof num, "Content-Length: %zu\r\n\r\n", body_len);
-            e = tg__bufs(&c->out, num);
+            char *p = num + sizeof num;       /* digits right to left: no printf on the hot path */
+            size_t v = body_len;
+            *--p = '\0'; *--p = '\n'; *--p = '\r'; *--p = '\n'; *--p = '\r';
+            do *--p = (char)('0' + v % 10); while ((v /= 10) != 0);
+            e = tg__bufs(&c->out, "Content-Length: ");
+            if (!e) e = tg__bufs(&c->out, p);
         } else e = tg__bufs(&c->out, "\r\n");
     }
     /* a small in-memory body rides in the same buffer: one send() for the whole request */

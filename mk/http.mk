@@ -5,7 +5,7 @@ TEST_STEPS += valgrind-http
 
 # the unit binary under memcheck, filtered to the http_ tests, with the servers they talk to
 valgrind-http: $(BUILD)/unit
-	tests/with_servers.sh valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	tests/with_servers.sh valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  --show-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD)/unit http_
 
 $(BUILD)/bench_http: bench/bench_http.c tgbot.h | $(BUILD)
