@@ -204,7 +204,8 @@ typedef struct tg_bot tg_bot;   /* opaque; see bot.h */
     X(TG_ERR_STOPPED,        "stopped") \
     X(TG_ERR_UNSUPPORTED,    "not supported in this build") \
     X(TG_ERR_NOT_FOUND,      "not found") \
-    X(TG_ERR_TYPE,           "value has an unexpected type")
+    X(TG_ERR_TYPE,           "value has an unexpected type") \
+    X(TG_ERR_PROXY_AUTH,     "proxy: authentication failed (wrong or missing credentials)")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,
@@ -7061,7 +7062,7 @@ TGBOT_API tg_err_kind tg_err_kind_of(tg_err code) {
     switch (code) {
     case TG_OK: return TG_KIND_NONE;
     case TG_ERR_DNS: case TG_ERR_CONNECT: case TG_ERR_TIMEOUT: case TG_ERR_IO: case TG_ERR_CLOSED:
-    case TG_ERR_PROXY: case TG_ERR_OUTCOME_UNKNOWN: return TG_KIND_NETWORK;
+    case TG_ERR_PROXY: case TG_ERR_PROXY_AUTH: case TG_ERR_OUTCOME_UNKNOWN: return TG_KIND_NETWORK;
     case TG_ERR_TLS: case TG_ERR_TLS_UNTRUSTED: case TG_ERR_TLS_HOSTNAME: case TG_ERR_TLS_EXPIRED:
         return TG_KIND_TLS;
     case TG_ERR_HTTP: return TG_KIND_HTTP;
@@ -8283,6 +8284,11 @@ struct tg__tls {
     unsigned char saved_id[32]; size_t saved_id_len;
     bool resumed, done;
     unsigned char buf[BR_SSL_BUFSIZE_MONO];
+    /* BearSSL asks for a record's 5-byte header and then its body: two recv() per record. Reading
+       ahead into ra takes a whole small response in one recv(); records larger than ra still go
+       straight into BearSSL's buffer, so the copy stays under sizeof ra per record. */
+    unsigned char ra[4096];
+    size_t ra_pos, ra_len;
 };
 
 typedef struct tg__bytes { unsigned char *p; size_t len, cap; const tg_allocator *a; bool oom; } tg__bytes;
@@ -8629,6 +8635,21 @@ static int tg__br_fail(tg__tls *t, tg_error *err) {
     return TG__TLS_FAIL;
 }
 
+/* fills BearSSL's record buffer from the read-ahead, or from the socket */
+static long tg__br_recv(tg__tls *t, tg__sock s, unsigned char *b, size_t len) {
+    long r;
+    if (t->ra_pos == t->ra_len) {
+        if (len >= sizeof t->ra) return tg__sock_recv(s, b, len);
+        r = tg__sock_recv(s, t->ra, sizeof t->ra);
+        if (r <= 0) return r;
+        t->ra_pos = 0; t->ra_len = (size_t)r;
+    }
+    r = (long)TGBOT__MIN(len, t->ra_len - t->ra_pos);
+    memcpy(b, t->ra + t->ra_pos, (size_t)r);
+    t->ra_pos += (size_t)r;
+    return r;
+}
+
 /* moves records between the engine and the socket; 1 progress, WANT_*, 0 closed, FAIL */
 static int tg__br_pump(tg__tls *t, tg__sock s, bool want_app_read, tg_error *err) {
     unsigned st = br_ssl_engine_current_state(t->eng);
@@ -8651,7 +8672,7 @@ static int tg__br_pump(tg__tls *t, tg__sock s, bool want_app_read, tg_error *err
     if ((st & BR_SSL_RECVREC) && (want_app_read || !(st & BR_SSL_SENDAPP) || !t->done)) {
         size_t len;
         unsigned char *b = br_ssl_engine_recvrec_buf(t->eng, &len);
-        long r = tg__sock_recv(s, b, len);
+        long r = tg__br_recv(t, s, b, len);
         if (r == TG__WOULDBLOCK) return TG__TLS_WANT_READ;
         if (r == 0) {
             /* TCP closed without close_notify: an EOF for HTTP framing to judge */
@@ -8745,7 +8766,7 @@ TGBOT__INTERN int tg__tls_flush(tg__tls *t, tg__sock s, tg_error *err) {
 }
 
 TGBOT__INTERN bool tg__tls_pending(const tg__tls *t) {
-    return (br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP) != 0;
+    return (br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP) != 0 || t->ra_pos < t->ra_len;
 }
 
 TGBOT__INTERN bool tg__tls_resumed(const tg__tls *t) { return t->resumed; }
@@ -8959,8 +8980,10 @@ TGBOT__INTERN int tg__tls_handshake(tg__tls *t, tg__sock s, tg_error *err) {
     if (r != 0) return (int)tg__mb_fail(t, r, err);
     if (!t->done && !t->ctx->server) {
         const mbedtls_ssl_session *now = t->ssl.session;
-        t->resumed = t->ctx->have_session && now && now->id_len && now->id_len == t->ctx->session.id_len &&
-                     memcmp(now->id, t->ctx->session.id, now->id_len) == 0;
+        /* a resumed session keeps its master secret; the session ID is no evidence, because with a
+           ticket the client makes up a fresh ID for every ClientHello */
+        t->resumed = t->ctx->have_session && now &&
+                     memcmp(now->master, t->ctx->session.master, sizeof now->master) == 0;
         mbedtls_ssl_session_free(&t->ctx->session);
         mbedtls_ssl_session_init(&t->ctx->session);
         t->ctx->have_session = mbedtls_ssl_get_session(&t->ssl, &t->ctx->session) == 0;
@@ -9120,6 +9143,7 @@ struct tg__http_client {
     tg_timeouts to;
     bool https;
     char *host, *prefix, *sni;
+    tg__buf fixed_hdr;    /* "Host: ...\r\nUser-Agent: ...\r\nAccept: ...\r\n", the same for every request */
     uint16_t port;
     tg_proxy_type ptype;
     char *phost, *puser, *ppass;
@@ -9131,7 +9155,8 @@ struct tg__http_client {
     uint64_t idle_since;
     uint32_t opened;
     /* buffers, reused across requests */
-    tg__buf out;          /* request head (+ small body) or proxy handshake */
+    tg__buf out;          /* request head (+ small body) */
+    tg__buf pout;         /* proxy handshake messages (the request in out waits for the tunnel) */
     tg__buf in;           /* response */
     tg__buf mp;           /* multipart part headers */
     tg__buf segs;         /* tg__seg[] */
@@ -9155,8 +9180,8 @@ struct tg__http_client {
 };
 
 /* ---- head parsing (shared with the webhook server) ---- */
-static bool tg__ieq(tg_str a, const char *b) {
-    size_t i, n = strlen(b);
+static bool tg__ieqn(tg_str a, const char *b, size_t n) {
+    size_t i;
     if (a.len != n) return false;
     for (i = 0; i < n; i++) {
         char x = a.ptr[i], y = b[i];
@@ -9165,6 +9190,9 @@ static bool tg__ieq(tg_str a, const char *b) {
     }
     return true;
 }
+
+static bool tg__ieq(tg_str a, const char *b) { return tg__ieqn(a, b, strlen(b)); }
+#define TG__IEQ_LIT(a, lit) tg__ieqn(a, lit, sizeof lit - 1)
 
 static bool tg__icontains(tg_str a, const char *tok) {
     size_t n = strlen(tok), i;
@@ -9183,7 +9211,7 @@ TGBOT__INTERN const tg_str *tg__http_header(const tg__http_head *h, const char *
 }
 
 static int tg__is_tchar(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
@@ -9254,7 +9282,7 @@ TGBOT__INTERN int tg__http_parse_head(const char *buf, size_t len, bool request,
         h->value[h->nheaders].ptr = v; h->value[h->nheaders].len = (size_t)(ve - v);
         {
             tg_str nm = h->name[h->nheaders], vl = h->value[h->nheaders];
-            if (tg__ieq(nm, "content-length")) {
+            if (TG__IEQ_LIT(nm, "content-length")) {
                 int64_t n = 0;
                 if (vl.len == 0 || vl.len > 18) goto bad_length;
                 for (i = 0; i < vl.len; i++) {
@@ -9263,16 +9291,16 @@ TGBOT__INTERN int tg__http_parse_head(const char *buf, size_t len, bool request,
                 }
                 if (h->content_length >= 0 && h->content_length != n) goto bad_length;
                 h->content_length = n;
-            } else if (tg__ieq(nm, "transfer-encoding")) {
+            } else if (TG__IEQ_LIT(nm, "transfer-encoding")) {
                 if (!tg__icontains(vl, "chunked")) {
                     tg__error_set(err, TG_ERR_HTTP, TG_PHASE_RECV_HEADERS, "unsupported transfer-encoding");
                     return -1;
                 }
                 h->chunked = true;
-            } else if (tg__ieq(nm, "connection")) {
+            } else if (TG__IEQ_LIT(nm, "connection")) {
                 if (tg__icontains(vl, "close")) h->keep_alive = false;
                 else if (tg__icontains(vl, "keep-alive")) h->keep_alive = true;
-            } else if (tg__ieq(nm, "expect")) {
+            } else if (TG__IEQ_LIT(nm, "expect")) {
                 h->expect_continue = tg__icontains(vl, "100-continue");
             }
         }
@@ -9292,6 +9320,9 @@ bad_length:
     return -1;
 }
 
+/* Chunks are decoded as they arrive: data moves down to *out_len, *pos is where the next undecoded
+   chunk starts. Every "need more" return saves both, because the chunks decoded so far have already
+   overwritten the raw bytes before them. */
 TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *out_len, size_t *consumed, tg_error *err) {
     size_t p = *pos, o = *out_len;
     for (;;) {
@@ -9337,6 +9368,7 @@ bad:
 }
 
 /* ---- client set-up ---- */
+static tg_err tg__bufs(tg__buf *b, const char *s) { return tg__buf_append(b, s, strlen(s)); }
 static char *tg__strndup_a(const tg_allocator *a, const char *s, size_t n) {
     char *p = (char *)tg__alloc(a, n + 1);
     if (p) { memcpy(p, s, n); p[n] = '\0'; }
@@ -9402,7 +9434,7 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
     memset(c, 0, sizeof *c);
     c->alloc = a; c->log = cfg->log; c->plat = cfg->plat;
     c->fd = TG__SOCK_INVALID;
-    c->out.a = c->in.a = c->mp.a = c->segs.a = a;
+    c->out.a = c->pout.a = c->in.a = c->mp.a = c->segs.a = a;
     c->lim = cfg->limits;
     if (!c->lim.max_status_line) c->lim.max_status_line = 1024;
     if (!c->lim.max_header_bytes) c->lim.max_header_bytes = 16384;
@@ -9452,7 +9484,20 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
         if (e) { tg__http_client_free(c); return e; }
     }
     c->stage = (char *)tg__alloc(a, TG__HTTP_STAGE);
-    if (!c->stage || !c->host || !c->prefix || (c->https && !c->sni)) {
+    if (c->host) {
+        char port[8];
+        bool v6 = strchr(c->host, ':') != NULL;
+        tg__buf *f = &c->fixed_hdr;
+        f->a = a;
+        snprintf(port, sizeof port, ":%u", (unsigned)c->port);
+        e = tg__bufs(f, v6 ? "Host: [" : "Host: ");
+        if (!e) e = tg__bufs(f, c->host);
+        if (!e && v6) e = tg__bufs(f, "]");
+        if (!e && ((c->https && c->port != 443) || (!c->https && c->port != 80))) e = tg__bufs(f, port);
+        if (!e) e = tg__bufs(f, "\r\nUser-Agent: tgbot.h/" TGBOT_VERSION_STRING "\r\nAccept: application/json\r\n");
+        if (e) tg__buf_free(f);
+    }
+    if (!c->stage || !c->host || !c->prefix || !c->fixed_hdr.len || (c->https && !c->sni)) {
         tg__http_client_free(c);
         return TG_ERR_NOMEM;
     }
@@ -9473,9 +9518,9 @@ TGBOT__INTERN void tg__http_client_free(tg__http_client *c) {
     if (c->fp) fclose(c->fp);
     tg__resolve_free(c->addrs);
     if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
-    tg__buf_free(&c->out); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
+    tg__buf_free(&c->out); tg__buf_free(&c->pout); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
     if (c->stage) tg__free(a, c->stage, TG__HTTP_STAGE);
-    tg__strfree(a, c->host); tg__strfree(a, c->prefix); tg__strfree(a, c->sni);
+    tg__strfree(a, c->host); tg__strfree(a, c->prefix); tg__strfree(a, c->sni); tg__buf_free(&c->fixed_hdr);
     tg__strfree(a, c->phost);
     if (c->puser) { tg__wipe(c->puser, strlen(c->puser)); tg__strfree(a, c->puser); }
     if (c->ppass) { tg__wipe(c->ppass, strlen(c->ppass)); tg__strfree(a, c->ppass); }
@@ -9486,7 +9531,6 @@ TGBOT__INTERN uint32_t tg__http_connections_opened(const tg__http_client *c) { r
 TGBOT__INTERN bool tg__http_tls_resumed(const tg__http_client *c) { return c->tls && tg__tls_resumed(c->tls); }
 
 /* ---- request building ---- */
-static tg_err tg__bufs(tg__buf *b, const char *s) { return tg__buf_append(b, s, strlen(s)); }
 
 static void tg__b64(const char *in, size_t n, char *out) {
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -9608,13 +9652,8 @@ static tg_err tg__build_request(tg__http_client *c, const tg__http_request *rq, 
     if (!e) e = tg__bufs(&c->out, " ");
     if (!e) e = tg__bufs(&c->out, c->prefix);
     if (!e) e = tg__bufs(&c->out, rq->path);
-    if (!e) e = tg__bufs(&c->out, " HTTP/1.1\r\nHost: ");
-    if (!e) e = tg__bufs(&c->out, c->host);
-    if (!e && ((c->https && c->port != 443) || (!c->https && c->port != 80))) {
-        snprintf(num, sizeof num, ":%u", (unsigned)c->port);
-        e = tg__bufs(&c->out, num);
-    }
-    if (!e) e = tg__bufs(&c->out, "\r\nUser-Agent: tgbot.h/" TGBOT_VERSION_STRING "\r\nAccept: application/json\r\n");
+    if (!e) e = tg__bufs(&c->out, " HTTP/1.1\r\n");
+    if (!e) e = tg__buf_append(&c->out, c->fixed_hdr.data, c->fixed_hdr.len);
     if (!e && rq->nparts) {
         e = tg__bufs(&c->out, "Content-Type: multipart/form-data; boundary=");
         if (!e) e = tg__bufs(&c->out, boundary);
@@ -9627,8 +9666,12 @@ static tg_err tg__build_request(tg__http_client *c, const tg__http_request *rq, 
     if (!e) {
         if (c->chunked_req) e = tg__bufs(&c->out, "Transfer-Encoding: chunked\r\n\r\n");
         else if (body_len || (rq->method && strcmp(rq->method, "POST") == 0)) {
-            snprintf(num, sizeof num, "Content-Length: %zu\r\n\r\n", body_len);
-            e = tg__bufs(&c->out, num);
+            char *p = num + sizeof num;       /* digits right to left: no printf on the hot path */
+            size_t v = body_len;
+            *--p = '\0'; *--p = '\n'; *--p = '\r'; *--p = '\n'; *--p = '\r';
+            do *--p = (char)('0' + v % 10); while ((v /= 10) != 0);
+            e = tg__bufs(&c->out, "Content-Length: ");
+            if (!e) e = tg__bufs(&c->out, p);
         } else e = tg__bufs(&c->out, "\r\n");
     }
     /* a small in-memory body rides in the same buffer: one send() for the whole request */
@@ -9674,7 +9717,10 @@ static long tg__io_read(tg__http_client *c, void *p, size_t n, tg_phase ph, tg_e
     if (r == TG__WOULDBLOCK) return TG__IO_WANT_READ;
     if (r < 0) {
         int en = errno;
-        tg__error_set(err, en == ECONNRESET ? TG_ERR_CLOSED : TG_ERR_IO, ph, "receive failed: %s", strerror(en));
+        if (en == ECONNRESET)
+            tg__error_set(err, TG_ERR_CLOSED, ph, "connection reset by the server %s", ph == TG_PHASE_RECV_BODY ?
+                          "in the middle of the body" : c->in.len ? "in the middle of the headers" : "before any response");
+        else tg__error_set(err, TG_ERR_IO, ph, "receive failed: %s", strerror(en));
         if (err) err->sys_errno = en;
         return TG__IO_FAIL;
     }
@@ -9758,27 +9804,27 @@ static int tg__next_piece(tg__http_client *c, const tg__http_request *rq, tg_err
 static tg_err tg__proxy_prepare(tg__http_client *c, tg_error *err) {
     char line[600];
     tg_err e = TG_OK;
-    c->out.len = 0; c->out_pos = 0; c->in.len = 0;
+    c->pout.len = 0; c->out_pos = 0; c->in.len = 0;
     if (c->ptype == TG_PROXY_HTTP) {
         snprintf(line, sizeof line, "CONNECT %s%s%s:%u HTTP/1.1\r\nHost: %s%s%s:%u\r\n",
                  strchr(c->host, ':') ? "[" : "", c->host, strchr(c->host, ':') ? "]" : "", (unsigned)c->port,
                  strchr(c->host, ':') ? "[" : "", c->host, strchr(c->host, ':') ? "]" : "", (unsigned)c->port);
-        e = tg__bufs(&c->out, line);
+        e = tg__bufs(&c->pout, line);
         if (!e && c->puser) {
             char cred[520], b64[700];
             snprintf(cred, sizeof cred, "%s:%s", c->puser, c->ppass ? c->ppass : "");
             tg__b64(cred, strlen(cred), b64);
             tg__wipe(cred, sizeof cred);
-            e = tg__bufs(&c->out, "Proxy-Authorization: Basic ");
-            if (!e) e = tg__bufs(&c->out, b64);
-            if (!e) e = tg__bufs(&c->out, "\r\n");
+            e = tg__bufs(&c->pout, "Proxy-Authorization: Basic ");
+            if (!e) e = tg__bufs(&c->pout, b64);
+            if (!e) e = tg__bufs(&c->pout, "\r\n");
             tg__wipe(b64, sizeof b64);
         }
-        if (!e) e = tg__bufs(&c->out, "\r\n");
+        if (!e) e = tg__bufs(&c->pout, "\r\n");
     } else {   /* SOCKS5 greeting: no auth, and user/password when we have credentials */
         unsigned char g[4] = { 5, 1, 0, 0 };
         if (c->puser) { g[1] = 2; g[3] = 2; }
-        e = tg__buf_append(&c->out, g, c->puser ? 4u : 3u);
+        e = tg__buf_append(&c->pout, g, c->puser ? 4u : 3u);
     }
     if (e) tg__error_set(err, e, TG_PHASE_PROXY, "out of memory");
     return e;
@@ -9788,12 +9834,12 @@ static tg_err tg__socks_connect_msg(tg__http_client *c) {
     unsigned char h[5];
     size_t hl = strlen(c->host);
     tg_err e;
-    c->out.len = 0; c->out_pos = 0; c->in.len = 0;
+    c->pout.len = 0; c->out_pos = 0; c->in.len = 0;
     h[0] = 5; h[1] = 1; h[2] = 0; h[3] = 3; h[4] = (unsigned char)hl;   /* ATYP 3: the proxy resolves */
-    e = tg__buf_append(&c->out, h, 5);
-    if (!e) e = tg__buf_append(&c->out, c->host, hl);
+    e = tg__buf_append(&c->pout, h, 5);
+    if (!e) e = tg__buf_append(&c->pout, c->host, hl);
     h[0] = (unsigned char)(c->port >> 8); h[1] = (unsigned char)(c->port & 0xFF);
-    if (!e) e = tg__buf_append(&c->out, h, 2);
+    if (!e) e = tg__buf_append(&c->pout, h, 2);
     return e;
 }
 
@@ -9807,8 +9853,8 @@ static const char *tg__socks_reply_text(unsigned r) {
 /* one step of the proxy handshake; 1 done, 0 progress/need I/O (c->want set), -1 error */
 static int tg__proxy_step(tg__http_client *c, tg_error *err) {
     for (;;) {
-        if (c->out_pos < c->out.len) {   /* write phase */
-            long r = tg__sock_send(c->fd, c->out.data + c->out_pos, c->out.len - c->out_pos);
+        if (c->out_pos < c->pout.len) {   /* write phase */
+            long r = tg__sock_send(c->fd, c->pout.data + c->out_pos, c->pout.len - c->out_pos);
             if (r == TG__WOULDBLOCK) { c->want = TG__IO_WANT_WRITE; return 0; }
             if (r < 0) { tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "proxy connection failed: %s", strerror(errno)); return -1; }
             c->out_pos += (size_t)r;
@@ -9823,9 +9869,18 @@ static int tg__proxy_step(tg__http_client *c, tg_error *err) {
                     tg__http_head h;
                     tg_error tmp;
                     memset(&tmp, 0, sizeof tmp);
-                    if (tg__http_parse_head(c->in.data, c->in.len, false, &c->lim, &h, &tmp) != 1 || h.status != 200) {
-                        tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "HTTP proxy refused CONNECT (status %d%s)",
-                                      h.status, h.status == 407 ? ": proxy authentication required" : "");
+                    if (tg__http_parse_head(c->in.data, c->in.len, false, &c->lim, &h, &tmp) != 1) {
+                        tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "HTTP proxy sent a malformed reply to CONNECT");
+                        return -1;
+                    }
+                    if (h.status == 407 || h.status == 401) {   /* own code: a retry cannot help (tinyproxy says 401) */
+                        tg__error_set(err, TG_ERR_PROXY_AUTH, TG_PHASE_PROXY, "HTTP proxy refused CONNECT: %s",
+                                      c->puser ? "wrong proxy user name or password" : "proxy authentication required");
+                        if (err) err->http_status = h.status;
+                        return -1;
+                    }
+                    if (h.status != 200) {
+                        tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "HTTP proxy refused CONNECT (status %d)", h.status);
                         if (err) err->http_status = h.status;
                         return -1;
                     }
@@ -9836,18 +9891,21 @@ static int tg__proxy_step(tg__http_client *c, tg_error *err) {
             } else if (c->pstage == 0) {  /* method selection */
                 need = 2;
                 if (c->in.len >= 2) {
-                    if (u[0] != 5 || (u[1] != 0 && u[1] != 2) || (u[1] == 2 && !c->puser)) {
-                        tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "SOCKS5 proxy accepts none of our authentication methods");
+                    if (u[0] != 5) { tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "not a SOCKS5 proxy"); return -1; }
+                    if ((u[1] != 0 && u[1] != 2) || (u[1] == 2 && !c->puser)) {
+                        tg__error_set(err, TG_ERR_PROXY_AUTH, TG_PHASE_PROXY, c->puser ?
+                                      "SOCKS5 proxy accepts none of our authentication methods" :
+                                      "SOCKS5 proxy requires a user name and password");
                         return -1;
                     }
                     if (u[1] == 2) {
                         unsigned char b[2];
                         size_t ul = strlen(c->puser), pl = c->ppass ? strlen(c->ppass) : 0;
-                        c->out.len = 0; c->out_pos = 0; c->in.len = 0;
+                        c->pout.len = 0; c->out_pos = 0; c->in.len = 0;
                         b[0] = 1; b[1] = (unsigned char)ul;
-                        if (tg__buf_append(&c->out, b, 2) || tg__buf_append(&c->out, c->puser, ul)) return -1;
+                        if (tg__buf_append(&c->pout, b, 2) || tg__buf_append(&c->pout, c->puser, ul)) return -1;
                         b[0] = (unsigned char)pl;
-                        if (tg__buf_append(&c->out, b, 1) || (pl && tg__buf_append(&c->out, c->ppass, pl))) return -1;
+                        if (tg__buf_append(&c->pout, b, 1) || (pl && tg__buf_append(&c->pout, c->ppass, pl))) return -1;
                         c->pstage = 1;
                     } else {
                         if (tg__socks_connect_msg(c)) return -1;
@@ -9858,7 +9916,7 @@ static int tg__proxy_step(tg__http_client *c, tg_error *err) {
             } else if (c->pstage == 1) {  /* user/password result */
                 need = 2;
                 if (c->in.len >= 2) {
-                    if (u[1] != 0) { tg__error_set(err, TG_ERR_PROXY, TG_PHASE_PROXY, "SOCKS5 proxy rejected the user name or password"); return -1; }
+                    if (u[1] != 0) { tg__error_set(err, TG_ERR_PROXY_AUTH, TG_PHASE_PROXY, "SOCKS5 proxy rejected the user name or password"); return -1; }
                     if (tg__socks_connect_msg(c)) return -1;
                     c->pstage = 2;
                     continue;
@@ -9960,9 +10018,10 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
             break;
         case TG__X_PROXY: {
             int r = tg__proxy_step(c, err);
+            if (r != 0 && c->pout.data) tg__wipe(c->pout.data, c->pout.len);   /* it may hold the SOCKS password */
             if (r < 0) { if (err && !err->code) tg__fail_phase(c, err, TG_ERR_PROXY, TG_PHASE_PROXY, "proxy handshake failed"); return -1; }
             if (r == 0) return 0;
-            c->in.len = 0;
+            c->in.len = 0; c->out_pos = 0;
             c->st = c->https ? TG__X_TLS : TG__X_SEND;
             break;
         }
@@ -10005,6 +10064,8 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
             }
             c->in.len = 0;
             c->st = TG__X_HEAD;
+            /* the answer cannot be there yet: wait for it rather than spend a recv() on EAGAIN */
+            if (!(c->tls && tg__tls_pending(c->tls))) { c->want = TG__IO_WANT_READ; return 0; }
             break;
         case TG__X_HEAD: {
             int r;

@@ -16,7 +16,7 @@ TGBOT_API tg_err_kind tg_err_kind_of(tg_err code) {
     switch (code) {
     case TG_OK: return TG_KIND_NONE;
     case TG_ERR_DNS: case TG_ERR_CONNECT: case TG_ERR_TIMEOUT: case TG_ERR_IO: case TG_ERR_CLOSED:
-    case TG_ERR_PROXY: case TG_ERR_OUTCOME_UNKNOWN: return TG_KIND_NETWORK;
+    case TG_ERR_PROXY: case TG_ERR_PROXY_AUTH: case TG_ERR_OUTCOME_UNKNOWN: return TG_KIND_NETWORK;
     case TG_ERR_TLS: case TG_ERR_TLS_UNTRUSTED: case TG_ERR_TLS_HOSTNAME: case TG_ERR_TLS_EXPIRED:
         return TG_KIND_TLS;
     case TG_ERR_HTTP: return TG_KIND_HTTP;

@@ -38,6 +38,11 @@ struct tg__tls {
     unsigned char saved_id[32]; size_t saved_id_len;
     bool resumed, done;
     unsigned char buf[BR_SSL_BUFSIZE_MONO];
+    /* BearSSL asks for a record's 5-byte header and then its body: two recv() per record. Reading
+       ahead into ra takes a whole small response in one recv(); records larger than ra still go
+       straight into BearSSL's buffer, so the copy stays under sizeof ra per record. */
+    unsigned char ra[4096];
+    size_t ra_pos, ra_len;
 };
 
 typedef struct tg__bytes { unsigned char *p; size_t len, cap; const tg_allocator *a; bool oom; } tg__bytes;
@@ -384,6 +389,21 @@ static int tg__br_fail(tg__tls *t, tg_error *err) {
     return TG__TLS_FAIL;
 }
 
+/* fills BearSSL's record buffer from the read-ahead, or from the socket */
+static long tg__br_recv(tg__tls *t, tg__sock s, unsigned char *b, size_t len) {
+    long r;
+    if (t->ra_pos == t->ra_len) {
+        if (len >= sizeof t->ra) return tg__sock_recv(s, b, len);
+        r = tg__sock_recv(s, t->ra, sizeof t->ra);
+        if (r <= 0) return r;
+        t->ra_pos = 0; t->ra_len = (size_t)r;
+    }
+    r = (long)TGBOT__MIN(len, t->ra_len - t->ra_pos);
+    memcpy(b, t->ra + t->ra_pos, (size_t)r);
+    t->ra_pos += (size_t)r;
+    return r;
+}
+
 /* moves records between the engine and the socket; 1 progress, WANT_*, 0 closed, FAIL */
 static int tg__br_pump(tg__tls *t, tg__sock s, bool want_app_read, tg_error *err) {
     unsigned st = br_ssl_engine_current_state(t->eng);
@@ -406,7 +426,7 @@ static int tg__br_pump(tg__tls *t, tg__sock s, bool want_app_read, tg_error *err
     if ((st & BR_SSL_RECVREC) && (want_app_read || !(st & BR_SSL_SENDAPP) || !t->done)) {
         size_t len;
         unsigned char *b = br_ssl_engine_recvrec_buf(t->eng, &len);
-        long r = tg__sock_recv(s, b, len);
+        long r = tg__br_recv(t, s, b, len);
         if (r == TG__WOULDBLOCK) return TG__TLS_WANT_READ;
         if (r == 0) {
             /* TCP closed without close_notify: an EOF for HTTP framing to judge */
@@ -500,7 +520,7 @@ TGBOT__INTERN int tg__tls_flush(tg__tls *t, tg__sock s, tg_error *err) {
 }
 
 TGBOT__INTERN bool tg__tls_pending(const tg__tls *t) {
-    return (br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP) != 0;
+    return (br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP) != 0 || t->ra_pos < t->ra_len;
 }
 
 TGBOT__INTERN bool tg__tls_resumed(const tg__tls *t) { return t->resumed; }

@@ -205,8 +205,10 @@ TGBOT__INTERN int tg__tls_handshake(tg__tls *t, tg__sock s, tg_error *err) {
     if (r != 0) return (int)tg__mb_fail(t, r, err);
     if (!t->done && !t->ctx->server) {
         const mbedtls_ssl_session *now = t->ssl.session;
-        t->resumed = t->ctx->have_session && now && now->id_len && now->id_len == t->ctx->session.id_len &&
-                     memcmp(now->id, t->ctx->session.id, now->id_len) == 0;
+        /* a resumed session keeps its master secret; the session ID is no evidence, because with a
+           ticket the client makes up a fresh ID for every ClientHello */
+        t->resumed = t->ctx->have_session && now &&
+                     memcmp(now->master, t->ctx->session.master, sizeof now->master) == 0;
         mbedtls_ssl_session_free(&t->ctx->session);
         mbedtls_ssl_session_init(&t->ctx->session);
         t->ctx->have_session = mbedtls_ssl_get_session(&t->ssl, &t->ctx->session) == 0;
