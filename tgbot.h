@@ -16771,7 +16771,9 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n) {
     tg_json_doc doc;
     tg_json_opts jo;
     tg_json_value v;
-    uint32_t need = (uint32_t)TGBOT__MIN(n / 2 + 2, (size_t)0xFFFFFFF0u);  /* a token takes >= 2 bytes */
+    /* every token takes at least 2 bytes of input, so n/2+2 tokens always suffice; the array grows
+       to the largest authenticated body seen (a typical update needs a few hundred) */
+    uint32_t need = (uint32_t)TGBOT__MIN(n / 2 + 2, (size_t)0xFFFFFFF0u);
     tg_err e;
     if (need > w->toks_cap) {
         uint32_t cap = TGBOT__MAX(need, 256u);
@@ -16909,7 +16911,7 @@ static int tg__wh_read(tg_webhook *w, tg__wconn *c) {
         if (c->draining) c->in.len = c->in_off = 0;       /* lingering close: input is discarded */
         if (c->in.len - c->in_off >= w->max_in) return 1;  /* back-pressure (cannot hold a valid request) */
         if (tg__buf_reserve(&c->in, TG__WH_READ) != TG_OK) return -1;
-        if (c->tls) {
+        if (c->tls && !c->draining) {     /* drained bytes are thrown away: no need to decrypt them */
             r = tg__tls_read(c->tls, c->fd, c->in.data + c->in.len, c->in.cap - c->in.len, &e);
             if (r == TG__TLS_WANT_READ) { c->want_write = false; return 1; }
             if (r == TG__TLS_WANT_WRITE) { c->want_write = true; return 1; }
@@ -16921,6 +16923,7 @@ static int tg__wh_read(tg_webhook *w, tg__wconn *c) {
         }
         if (r == 0) return 0;
         c->in.len += (size_t)r;
+        if (c->draining) return 1;
         /* a plain socket was read as far as one call goes: poll says when there is more. TLS
            keeps reading: decrypted bytes left in the engine would not wake poll() */
         if (!c->tls) return 1;
