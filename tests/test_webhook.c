@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include <time.h>
+#include <poll.h>
 
 #define WH_SECRET "s3cr3t_T0ken-abc"
 #define WH_PATH "/tg/hook"
@@ -420,6 +421,95 @@ TG_TEST(webhook_sigterm_child_stops_gracefully) {
     CHECK_EQ_INT(WEXITSTATUS(status), 0);
 }
 
+TG_TEST(webhook_expect_continue) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char body[1024];
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    /* curl waits for "100 Continue" before it sends the body */
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 301, "c"), "Expect: 100-continue", NULL, body, sizeof body), 200);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), "nope", wh_update(0, 302, "c"), "Expect: 100-continue", NULL, body, sizeof body), 403);
+    CHECK_EQ_INT(wh_nseen, 1);
+    CHECK_EQ_INT(wh_stats(env.w).dispatched, 1);
+    CHECK_EQ_INT(wh_stats(env.w).forbidden, 1);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_max_connections_and_idle) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    char out[512], port[8];
+    char *many[] = { (char *)"many", port, (char *)WH_PATH, (char *)WH_SECRET, (char *)"3", NULL, NULL };
+    char *idle[] = { (char *)"idle", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL };
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.max_connections = 2;
+    desc.idle_timeout_ms = 200;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    many[5] = (char *)wh_update(0, 401, "m");
+    CHECK_EQ_INT(wh_py(env.w, many, out, sizeof out), 0);
+    CHECK_STR(out, "200\n200\nrefused\n");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.connections, 2);
+    CHECK_EQ_INT(s.connections_refused, 1);
+    CHECK_EQ_INT(s.dispatched, 2);
+    idle[4] = (char *)wh_update(0, 402, "i");
+    CHECK_EQ_INT(wh_py(env.w, idle, out, sizeof out), 0);   /* returns when the server hangs up */
+    CHECK_STR(out, "200 closed\n");
+    s = wh_stats(env.w);
+    CHECK(s.idle_closed >= 1);
+    CHECK_EQ_INT(s.timeouts, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_own_poll_loop) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_fd fds[8];
+    struct pollfd pfd[8];
+    char out[256], *argv[16], hdr[96];
+    int fd, n = 0, status = -1;
+    size_t len = 0, k, nf;
+    pid_t pid;
+    uint64_t deadline;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK_EQ_INT(tg_webhook_fds(env.w, fds, 8), 1);            /* the listening socket */
+    CHECK(fds[0].read && !fds[0].write);
+    CHECK_EQ_INT(tg_webhook_timeout_ms(env.w), -1);
+    snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", WH_SECRET);
+    argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-o"; argv[n++] = (char *)"/dev/null";
+    argv[n++] = (char *)"-w"; argv[n++] = (char *)"%{http_code}"; argv[n++] = (char *)"-H"; argv[n++] = hdr;
+    argv[n++] = (char *)"--data-binary"; argv[n++] = (char *)wh_update(0, 88, "own loop");
+    argv[n++] = (char *)wh_mkurl(env.w, "http", WH_PATH); argv[n] = NULL;
+    pid = wh_spawn(argv, &fd);
+    deadline = wh_now() + 20000;
+    out[0] = '\0';
+    while (waitpid(pid, &status, WNOHANG) != pid && wh_now() < deadline) {
+        int t = tg_webhook_timeout_ms(env.w);
+        nf = tg_webhook_fds(env.w, fds, 7);
+        for (k = 0; k < nf && k < 7; k++) {
+            pfd[k].fd = fds[k].fd; pfd[k].revents = 0;
+            pfd[k].events = (short)((fds[k].read ? POLLIN : 0) | (fds[k].write ? POLLOUT : 0));
+        }
+        pfd[k].fd = fd; pfd[k].events = POLLIN; pfd[k].revents = 0;   /* the user's own descriptor */
+        poll(pfd, k + 1, t < 0 || t > 20 ? 20 : t);
+        CHECK(tg_webhook_step(env.w, 0) == TG_OK);
+        wh_drain(fd, out, sizeof out, &len);
+    }
+    wh_drain(fd, out, sizeof out, &len);
+    close(fd);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_STR(out, "200");
+    CHECK_EQ_INT(wh_nseen, 1);
+    wh_end(&env);
+}
+
 TG_TEST(webhook_secret_helpers) {
     tg_bot *b = wh_bot();
     char sec[TG_WEBHOOK_SECRET_MAX + 1], long_secret[300];
@@ -465,5 +555,8 @@ WH_SKIPPED(webhook_slow_client_dropped)
 WH_SKIPPED(webhook_https_curl)
 WH_SKIPPED(webhook_stop_from_handler_answers_first)
 WH_SKIPPED(webhook_sigterm_child_stops_gracefully)
+WH_SKIPPED(webhook_expect_continue)
+WH_SKIPPED(webhook_max_connections_and_idle)
+WH_SKIPPED(webhook_own_poll_loop)
 WH_SKIPPED(webhook_secret_helpers)
 #endif

@@ -5,6 +5,8 @@
   webhook_client.py pipeline  PORT PATH BODY:SECRET...   every request written at once, then the answers read
   webhook_client.py slow      PORT PATH                  half a request head, then wait for the server to hang up
   webhook_client.py raw       PORT TEXT                  TEXT (with \\r\\n escapes) as is; prints the status line
+  webhook_client.py many      PORT PATH SECRET N BODY    N connections opened first, then one request on each
+  webhook_client.py idle      PORT PATH SECRET BODY      one request, then wait for the server to close the idle connection
 
 Prints one line per answer: "STATUS BODY" (keepalive, pipeline), "closed"/"reset"/"stalled" (slow)."""
 import http.client, socket, sys
@@ -81,6 +83,26 @@ def main():
         s.sendall(text.encode())
         f = s.makefile("rb")
         print(f.readline().decode().strip())
+    elif mode == "many":
+        path, secret, n, body = sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
+        socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
+        for s in socks:
+            try:
+                s.sendall(request(path, secret, body))
+                r = http.client.HTTPResponse(s)
+                r.begin()
+                print(r.status)
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatusLine):
+                print("refused")
+    elif mode == "idle":
+        path, secret, body = sys.argv[3], sys.argv[4], sys.argv[5]
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s.sendall(request(path, secret, body))
+        f = _Keep(s.makefile("rb"))
+        r = http.client.HTTPResponse(_Sock(f))
+        r.begin()
+        r.read()
+        print(r.status, "closed" if f.read(1) == b"" else "data")
     return 0
 
 
