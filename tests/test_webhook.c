@@ -353,6 +353,25 @@ TG_TEST(webhook_https_curl) {
     CHECK_EQ_INT(wh_nseen, 2);
     CHECK_EQ_INT(wh_stats(env.w).dispatched, 2);
     CHECK_EQ_INT(wh_stats(env.w).forbidden, 1);
+    {   /* keep-alive and pipelining over TLS (Python's ssl) */
+        char out[1024], port[8], a[600], b[600], c[600];
+        char *ka[] = { (char *)"keepalive", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL, NULL };
+        char *pl[] = { (char *)"pipeline", port, (char *)WH_PATH, a, b, c, NULL };
+        snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+        setenv("WH_CAFILE", ca, 1);
+        ka[4] = (char *)wh_update(0, 511, "k1"); ka[5] = (char *)wh_update(1, 512, "k2");
+        CHECK_EQ_INT(wh_py(env.w, ka, out, sizeof out), 0);
+        CHECK_STR(out, "200 \n200 \n");
+        snprintf(a, sizeof a, "%s:%s", wh_update(0, 521, "p1"), WH_SECRET);
+        snprintf(b, sizeof b, "%s:%s", wh_update(1, 522, "reply"), WH_SECRET);
+        snprintf(c, sizeof c, "%s:%s", wh_update(2, 523, "p3"), "wrong");
+        CHECK_EQ_INT(wh_py(env.w, pl, out, sizeof out), 0);
+        CHECK_STR(out, "200 \n200 {\"method\":\"sendMessage\",\"chat_id\":42,\"text\":\"echo: reply\"}\n403 \n");
+        unsetenv("WH_CAFILE");
+    }
+    CHECK_EQ_INT(wh_nseen, 6);
+    CHECK_EQ_INT(wh_stats(env.w).dispatched, 6);
+    CHECK_EQ_INT(wh_stats(env.w).connections, 5);
     CHECK_EQ_INT(wh_stats(env.w).tls_failures, 0);
     wh_end(&env);
 }

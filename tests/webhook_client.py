@@ -8,8 +8,19 @@
   webhook_client.py many      PORT PATH SECRET N BODY    N connections opened first, then one request on each
   webhook_client.py idle      PORT PATH SECRET BODY      one request, then wait for the server to close the idle connection
 
+With WH_CAFILE set, keepalive and pipeline speak HTTPS and trust that CA.
+
 Prints one line per answer: "STATUS BODY" (keepalive, pipeline), "closed"/"reset"/"stalled" (slow)."""
-import http.client, socket, sys
+import http.client, os, socket, ssl, sys
+
+CAFILE = os.environ.get("WH_CAFILE")
+
+
+def connect(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    if CAFILE:
+        s = ssl.create_default_context(cafile=CAFILE).wrap_socket(s, server_hostname="127.0.0.1")
+    return s
 
 
 class _Keep:
@@ -44,7 +55,11 @@ def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "keepalive":
         path, secret, bodies = sys.argv[3], sys.argv[4], sys.argv[5:]
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        if CAFILE:
+            c = http.client.HTTPSConnection("127.0.0.1", port, timeout=30,
+                                            context=ssl.create_default_context(cafile=CAFILE))
+        else:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for b in bodies:
             hdr = {"Content-Type": "application/json"}
             if secret:
@@ -55,7 +70,7 @@ def main():
         c.close()
     elif mode == "pipeline":
         path, items = sys.argv[3], sys.argv[4:]
-        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s = connect(port)
         data = b""
         for it in items:
             body, _, secret = it.rpartition(":")
