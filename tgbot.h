@@ -6894,6 +6894,8 @@ typedef struct tg_ctx {
     const char *command;            /* command handlers: "start" (without '/' and @botname) */
     const char *args;               /* the text after the command, "" if none */
     void *user_data;                /* the dispatcher's */
+    void *webhook_reply;            /* internal: the webhook server's response-body slot while it
+                                       delivers this update (see tg_webhook_reply); NULL otherwise */
 } tg_ctx;
 
 typedef int (*tg_handler_fn)(tg_ctx *ctx, void *ud);               /* TG_HANDLED or TG_CONTINUE */
@@ -6956,6 +6958,113 @@ TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d);   /* next offset to
 
 TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text);      /* sendMessage to the update's chat */
 TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text);     /* answerCallbackQuery (text may be NULL) */
+
+/* ==== src/webhook.h ==== */
+#if TGBOT__HAS_WEBHOOK
+/* webhook (TGBOT_ENABLE_WEBHOOK): an HTTP/1.1 server that receives Telegram's update deliveries
+   and hands them to a dispatcher, on the caller's thread.
+
+       tg_webhook_desc wd = { .port = 8443, .path = "/tg", .secret_token = secret,
+                              .tls_cert_file = "cert.pem", .tls_key_file = "key.pem",
+                              .handle_signals = true };
+       tg_run_webhook(dispatcher, &wd);        // until tg_stop() or SIGINT/SIGTERM
+
+   One poll()-driven loop serves many connections with keep-alive and pipelining. A delivery is a
+   POST to `path` whose X-Telegram-Bot-Api-Secret-Token header equals `secret_token` (compared in
+   constant time); its JSON body is dispatched, then answered 200. Refusals, each counted in
+   tg_webhook_stats: missing secret 401, wrong secret 403, other path 404, other method 405, no
+   Content-Length (chunked bodies are not accepted; Telegram never sends them) 411, body over the
+   limit 413, head over the limit 431, malformed HTTP or a body that is not a JSON object 400. A
+   connection whose request (or answer) is not through within read_timeout_ms is dropped.
+
+   Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
+   handler that only replies can put its call in the response body instead (tg_webhook_reply).
+
+   Graceful stop (tg_stop() from a handler, or a signal with handle_signals): the listening socket
+   closes, requests already received are dispatched and answered, answers are flushed, then the
+   call returns. A request still arriving is dropped unanswered, so Telegram delivers it again. */
+
+typedef struct tg_webhook tg_webhook;
+
+typedef struct tg_webhook_desc {
+    const char *host;              /* address to bind; NULL = "0.0.0.0" */
+    uint16_t port;                 /* 0 = an ephemeral port (tg_webhook_port tells which) */
+    const char *path;              /* request path deliveries go to; NULL = "/" (the query is ignored) */
+    const char *secret_token;      /* setWebhook's secret_token; NULL = no check (not advised) */
+    const char *tls_cert_file;     /* PEM certificate chain and key: both set = HTTPS */
+    const char *tls_key_file;
+    uint32_t max_header_bytes;     /* request head: 0 = 8 KiB */
+    size_t max_body_bytes;         /* request body: 0 = 1 MiB */
+    uint32_t read_timeout_ms;      /* a whole request (and the TLS handshake) must arrive within: 0 = 10 s */
+    uint32_t idle_timeout_ms;      /* an idle keep-alive connection is closed after: 0 = 60 s */
+    uint32_t max_connections;      /* open at once, more are closed at once: 0 = 256 */
+    bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
+} tg_webhook_desc;
+
+typedef struct tg_webhook_stats {
+    uint64_t connections;          /* accepted */
+    uint64_t connections_refused;  /* closed at once: max_connections were open */
+    uint64_t connections_open;     /* now */
+    uint64_t requests;             /* request heads received */
+    uint64_t dispatched;           /* deliveries handed to the dispatcher and answered 200 */
+    uint64_t replied_with_method;  /* ... of which answered with a method call in the body */
+    uint64_t undecodable;          /* ... of which a JSON object the dispatcher could not decode */
+    uint64_t unauthorized;         /* 401: secret header missing */
+    uint64_t forbidden;            /* 403: secret header wrong */
+    uint64_t not_found;            /* 404 */
+    uint64_t method_not_allowed;   /* 405 */
+    uint64_t length_required;      /* 411 */
+    uint64_t body_too_large;       /* 413 */
+    uint64_t header_too_large;     /* 431 */
+    uint64_t bad_request;          /* 400: malformed HTTP */
+    uint64_t bad_json;             /* 400: the body is not a JSON object */
+    uint64_t timeouts;             /* dropped: request or answer not through within read_timeout_ms */
+    uint64_t idle_closed;          /* keep-alive connections closed after idle_timeout_ms */
+    uint64_t tls_failures;         /* handshake or record errors */
+} tg_webhook_stats;
+
+/* for a loop of your own: the sockets the server waits on */
+typedef struct tg_webhook_fd { int fd; bool read, write; } tg_webhook_fd;
+
+TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_webhook_desc *desc, tg_error *err);
+TGBOT_API void tg_webhook_free(tg_webhook *w);                  /* closes every connection */
+TGBOT_API uint16_t tg_webhook_port(const tg_webhook *w);        /* the bound port */
+TGBOT_API void tg_webhook_get_stats(const tg_webhook *w, tg_webhook_stats *out);
+/* Serves until tg_stop(dispatcher) or (handle_signals) SIGINT/SIGTERM, then stops gracefully. */
+TGBOT_API tg_err tg_webhook_run(tg_webhook *w);
+/* tg_webhook_new + tg_webhook_run + tg_webhook_free */
+TGBOT_API tg_err tg_run_webhook(tg_dispatcher *d, const tg_webhook_desc *desc);
+/* One round: waits up to timeout_ms (0 = no wait, -1 = until something happens) for the server's
+   sockets, serves what is ready and drops connections past their deadline. In your own loop: poll
+   your descriptors plus tg_webhook_fds() with at most tg_webhook_timeout_ms(), then call
+   tg_webhook_step(w, 0). Returns TG_ERR_STOPPED once tg_stop() was called (after stopping gracefully). */
+TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms);
+TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap);  /* count (may exceed cap) */
+TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w);       /* until the next deadline; -1 none */
+
+/* Telegram's shortcut: answer this delivery with one Bot API call in the HTTP response body
+   (`{"method":"sendMessage",...}`), which saves a request. Telegram never says whether that call
+   worked: its result, and even its success, are unknowable. So it is refused (TG_ERR_ARG) for
+   methods that spend Stars (sendGift, giftPremiumSubscription, upgradeGift, transferGift,
+   convertGiftToStars, transferBusinessAccountStars, refundStarPayment) and for parameters that can
+   spend them (allow_paid_broadcast, suggested_post_parameters): call those with the typed API and
+   check the result. params_json is a JSON object (or NULL). One call per update (TG_ERR_LIMIT for
+   a second); TG_ERR_UNSUPPORTED when the update did not come through the webhook server. */
+TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *params_json);
+/* sendMessage with `text` to the update's chat, as the response body (see above) */
+TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text);
+
+/* setWebhook / deleteWebhook helpers. secret_token: 1-256 characters of A-Z a-z 0-9 _ -. */
+#define TG_WEBHOOK_SECRET_MAX 256
+TGBOT_API bool tg_webhook_secret_valid(const char *secret);
+/* writes a random secret of len characters (1..256; 0 = 32) and a NUL into out (len+1 bytes) */
+TGBOT_API tg_err tg_webhook_secret_generate(tg_bot *bot, char *out, size_t len);
+/* setWebhook with args (url required). The secret is checked before anything is sent (TG_ERR_ARG,
+   phase VALIDATE). args->secret_token NULL and generated_secret non-NULL: a random 32-character
+   secret is made, sent, and written to generated_secret (TG_WEBHOOK_SECRET_MAX+1 bytes). */
+TGBOT_API tg_err tg_webhook_set(tg_bot *bot, const tg_set_webhook_args *args, char *generated_secret);
+TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
+#endif /* TGBOT__HAS_WEBHOOK */
 
 /* ==== src/epilogue.h ==== */
 #ifdef __cplusplus
@@ -7349,6 +7458,14 @@ TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by t
 /* listening socket for servers (webhook): bound, non-blocking */
 TGBOT__INTERN int tg__sock_listen(const char *host, uint16_t port, tg__sock *out, uint16_t *bound_port);
 TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out);   /* 1 accepted, 0 none pending, -1 error */
+/* many sockets at once (the webhook server): a pollfd array; events are TG__POLL_IN/OUT */
+typedef struct pollfd tg__pollfd;
+#define TG__POLL_IN POLLIN
+#define TG__POLL_OUT POLLOUT
+#define TG__POLL_ERR (POLLERR | POLLHUP | POLLNVAL)
+/* ready count, 0 timeout, -1 error, -2 interrupted by a signal (the caller checks its stop flag) */
+TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms);
+TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s);   /* FIN after the last response */
 
 /* ==== src/platform.c ==== */
 /* platform: POSIX sockets. Everything else reaches the OS through these functions. */
@@ -7495,6 +7612,14 @@ TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out) {
     *out = s;
     return 1;
 }
+
+TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms) {
+    int r = poll(fds, (nfds_t)n, timeout_ms);
+    if (r < 0) return errno == EINTR ? -2 : -1;
+    return r;
+}
+
+TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s) { if (s >= 0) shutdown(s, SHUT_WR); }
 
 /* ==== src/json.c ==== */
 /* json: strict tokenizer (one pass, no recursion, no allocation), accessors, writer.
@@ -16093,6 +16218,15 @@ TGBOT_API tg_err tg_encode(tg_type_id type, const void *obj, tg_json_writer *w) 
     return tg__encode_type(w, NULL, (uint16_t)type, obj, &e);
 }
 
+/* ==== src/updates_int.h ==== */
+/* updates (internal): what the webhook server needs from the dispatcher. */
+/* tg_dispatch with the webhook's response-body slot put on the handler's context */
+TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *update, void *webhook_reply);
+TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d);
+TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d);   /* tg_stop() or SIGINT/SIGTERM */
+TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d);
+TGBOT__INTERN void tg__catch_signals(bool on);                   /* install / restore the handlers */
+
 /* ==== src/updates.c ==== */
 /* updates: the dispatcher and the long-polling loop. Routing works on the raw JSON key of the
    update, so kinds newer than this build still reach tg_on_update(d, "new_kind", ...). */
@@ -16222,6 +16356,25 @@ TGBOT_API tg_err tg_set_bot_username(tg_dispatcher *d, const char *username) {
     return TG_OK;
 }
 TGBOT_API void tg_stop(tg_dispatcher *d) { d->stop = true; }
+
+/* for the webhook server: the same stop flags and signal handling as long polling */
+TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d) { return d->bot; }
+TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d) { return d->stop || tg__signalled; }
+TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d) { d->stop = false; tg__signalled = 0; }
+TGBOT__INTERN void tg__catch_signals(bool on) {
+    static struct sigaction old_int, old_term;
+    if (on) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = tg__on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
+        sigaction(SIGTERM, &sa, &old_term);
+    } else {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+}
 TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d) { return d->offset; }
 
 static bool tg__ieq_n(const char *a, const char *b, size_t n) {
@@ -16274,7 +16427,9 @@ static const tg_message *tg__message_of(const tg_update *u, const char *kind) {
     return NULL;
 }
 
-TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) {
+TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) { return tg__dispatch_in(d, v, NULL); }
+
+TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, void *webhook_reply) {
     tg_ctx ctx;
     tg_update *u;
     const tg_json_doc *doc = v->doc;
@@ -16287,6 +16442,7 @@ TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) {
     ctx.dispatcher = d;
     ctx.raw = *v;
     ctx.user_data = d->user_data;
+    ctx.webhook_reply = webhook_reply;
     ctx.kind = "unknown";
     if (tg_json_type_of(doc, v->tok) != TG_JSON_OBJECT) return TG_ERR_TYPE;
     for (i = 0, k = v->tok + 1; i < doc->toks[v->tok].count; i++, k = doc->toks[k + 1].next)
@@ -16454,6 +16610,728 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     tg_bot_reset(d->bot);
     return result;
 }
+
+/* ==== src/webhook.c ==== */
+#if TGBOT__HAS_WEBHOOK
+/* webhook: the HTTP/1.1 server. One poll() round (tg_webhook_step) accepts, reads, parses heads
+   with the client's parser (tg__http_parse_head), dispatches complete deliveries in arrival order
+   and writes the answers; a connection is a small state record with an input and an output buffer
+   that are kept for its whole life, so steady-state keep-alive traffic allocates nothing.
+
+   Refusals that leave the request's body readable (401/403/404/405) skip that body and keep the
+   connection; the others (400 malformed, 411, 413, 431) answer, shut down the write side and
+   drain the input for a moment before closing, so that the client reads the answer instead of a
+   TCP reset. */
+
+#define TG__WH_READ 16384u              /* bytes asked of one recv() */
+#define TG__WH_OUT_HIGH 65536u          /* answers the client has not read: stop serving until it does */
+#define TG__WH_DRAIN_MS 2000u           /* lingering close: how long input is drained after the answer */
+
+typedef struct tg__wh_reply { tg_json_writer w; bool set; } tg__wh_reply;   /* ctx->webhook_reply */
+
+typedef struct tg__wconn {
+    tg__sock fd;
+    tg__tls *tls;
+    tg__buf in, out;
+    size_t in_off, out_pos;
+    size_t skip;                        /* body bytes of a refused request still to discard */
+    size_t head_len, body_len;          /* the accepted request whose body is awaited */
+    uint64_t deadline;
+    bool handshaking, want_write;       /* TLS: the engine waits for writability */
+    bool head_done, expect, continue_sent, keep_alive, http10;
+    bool idle;                          /* deadline is the idle timeout */
+    bool closing;                       /* no more requests: flush, then drain and close */
+    bool draining, peer_eof, dead;
+} tg__wconn;
+
+struct tg_webhook {
+    tg_dispatcher *d;
+    tg_bot *bot;
+    const tg_allocator *alloc;
+    const tg_logger *log;
+    const tg_platform *plat;
+    tg__sock lfd;
+    uint16_t port;
+    char *path, *secret;
+    size_t path_len, secret_len;
+    tg_http_limits lim;
+    size_t max_body, max_in;
+    uint32_t read_to, idle_to, max_conns;
+    bool handle_signals, stopping;
+    tg__tls_ctx *tls_ctx;
+    tg__wconn **conns; size_t nconns;
+    tg__pollfd *pfds;                   /* max_conns + 1 */
+    tg__http_head head;                 /* scratch: only scalars are kept past parsing */
+    tg_json_tok *toks; uint32_t toks_cap;
+    tg__wh_reply reply;
+    tg_webhook_stats st;
+};
+
+static char *tg__wh_strdup(const tg_allocator *a, const char *s) {
+    size_t n = strlen(s);
+    char *p = (char *)tg__alloc(a, n + 1);
+    if (p) memcpy(p, s, n + 1);
+    return p;
+}
+
+TGBOT_API bool tg_webhook_secret_valid(const char *s) {
+    size_t i;
+    if (!s) return false;
+    for (i = 0; s[i]; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+        if (i >= TG_WEBHOOK_SECRET_MAX) return false;
+    }
+    return i > 0;
+}
+
+TGBOT_API void tg_webhook_free(tg_webhook *w) {
+    size_t i;
+    if (!w) return;
+    for (i = 0; i < w->nconns; i++) {
+        tg__wconn *c = w->conns[i];
+        if (c->tls) tg__tls_free(c->tls);
+        tg__sock_close(c->fd);
+        tg__buf_free(&c->in); tg__buf_free(&c->out);
+        tg__free(w->alloc, c, sizeof *c);
+    }
+    tg__sock_close(w->lfd);
+    if (w->tls_ctx) tg__tls_ctx_free(w->tls_ctx);
+    if (w->conns) tg__free(w->alloc, w->conns, w->max_conns * sizeof *w->conns);
+    if (w->pfds) tg__free(w->alloc, w->pfds, (w->max_conns + 1) * sizeof *w->pfds);
+    if (w->toks) tg__free(w->alloc, w->toks, w->toks_cap * sizeof *w->toks);
+    if (w->path) tg__free(w->alloc, w->path, w->path_len + 1);
+    if (w->secret) { tg__wipe(w->secret, w->secret_len); tg__free(w->alloc, w->secret, w->secret_len + 1); }
+    tg_json_writer_free(&w->reply.w);
+    tg__free(w->alloc, w, sizeof *w);
+}
+
+TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_webhook_desc *desc, tg_error *err) {
+    tg_bot *bot;
+    tg_webhook *w;
+    tg_webhook_desc z;
+    const tg_allocator *a;
+    tg_err e;
+    if (out) *out = NULL;
+    if (!out || !d) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "tg_webhook_new: no dispatcher"); return TG_ERR_ARG; }
+    if (!desc) { memset(&z, 0, sizeof z); desc = &z; }
+    if (desc->secret_token && !tg_webhook_secret_valid(desc->secret_token)) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook secret_token must be 1-256 characters of A-Z a-z 0-9 _ -");
+        return TG_ERR_ARG;
+    }
+    if (!desc->tls_cert_file != !desc->tls_key_file) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook TLS needs both tls_cert_file and tls_key_file");
+        return TG_ERR_ARG;
+    }
+    if (desc->path && desc->path[0] != '/') {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook path must start with '/'");
+        return TG_ERR_ARG;
+    }
+    bot = tg__dispatcher_bot(d);
+    a = tg__bot_alloc(bot);
+    w = (tg_webhook *)tg__alloc(a, sizeof *w);
+    if (!w) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "out of memory"); return TG_ERR_NOMEM; }
+    memset(w, 0, sizeof *w);
+    w->d = d; w->bot = bot; w->alloc = a;
+    w->log = tg__bot_logger(bot); w->plat = tg__bot_platform(bot);
+    w->lfd = TG__SOCK_INVALID;
+    w->lim.max_header_bytes = desc->max_header_bytes ? desc->max_header_bytes : 8192u;
+    w->lim.max_status_line = w->lim.max_header_bytes;   /* the request line is part of the head */
+    w->lim.max_headers = 64;
+    w->max_body = desc->max_body_bytes ? desc->max_body_bytes : (size_t)1 << 20;
+    w->max_in = w->lim.max_header_bytes + w->max_body + TG__WH_READ;
+    w->read_to = desc->read_timeout_ms ? desc->read_timeout_ms : 10000u;
+    w->idle_to = desc->idle_timeout_ms ? desc->idle_timeout_ms : 60000u;
+    w->max_conns = desc->max_connections ? desc->max_connections : 256u;
+    w->handle_signals = desc->handle_signals;
+    tg_json_writer_init_grow(&w->reply.w, a);
+    w->path = tg__wh_strdup(a, desc->path ? desc->path : "/");
+    w->path_len = w->path ? strlen(w->path) : 0;
+    if (desc->secret_token) {
+        w->secret = tg__wh_strdup(a, desc->secret_token);
+        w->secret_len = w->secret ? strlen(w->secret) : 0;
+    } else {
+        tg__log(w->log, TG_LOG_WARN, "webhook: no secret_token: any client that finds the URL can post updates");
+    }
+    w->conns = (tg__wconn **)tg__alloc(a, w->max_conns * sizeof *w->conns);
+    w->pfds = (tg__pollfd *)tg__alloc(a, (w->max_conns + 1) * sizeof *w->pfds);
+    if (!w->path || (desc->secret_token && !w->secret) || !w->conns || !w->pfds) {
+        tg_webhook_free(w);
+        tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "out of memory");
+        return TG_ERR_NOMEM;
+    }
+    if (desc->tls_cert_file &&
+        (e = tg__tls_ctx_server(&w->tls_ctx, desc->tls_cert_file, desc->tls_key_file, a, w->plat, err)) != TG_OK) {
+        tg_webhook_free(w);
+        return e;
+    }
+    if (tg__sock_listen(desc->host ? desc->host : "0.0.0.0", desc->port, &w->lfd, &w->port) != 0) {
+        int en = errno;
+        tg_webhook_free(w);
+        tg__error_set(err, TG_ERR_CONNECT, TG_PHASE_CONNECT, "webhook: cannot listen on %s:%u: %s",
+                      desc->host ? desc->host : "0.0.0.0", (unsigned)desc->port, strerror(en));
+        if (err) err->sys_errno = en;
+        return TG_ERR_CONNECT;
+    }
+    tg__log(w->log, TG_LOG_INFO, "webhook: listening on port %u (%s)", (unsigned)w->port, w->tls_ctx ? "https" : "http");
+    *out = w;
+    return TG_OK;
+}
+
+TGBOT_API uint16_t tg_webhook_port(const tg_webhook *w) { return w->port; }
+TGBOT_API void tg_webhook_get_stats(const tg_webhook *w, tg_webhook_stats *out) {
+    *out = w->st;
+    out->connections_open = w->nconns;
+}
+
+/* ---- answers ---- */
+static const char *tg__wh_reason(int status) {
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 431: return "Request Header Fields Too Large";
+    default: return "Service Unavailable";
+    }
+}
+
+static void tg__wh_respond(tg__wconn *c, int status, const char *body, size_t n) {
+    char head[192];
+    int hn;
+    static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    if (status == 200 && !n && !c->closing && !c->http10) {     /* the common answer */
+        if (tg__buf_append(&c->out, ok, sizeof ok - 1) != TG_OK) c->dead = true;
+        return;
+    }
+    hn = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Length: %lu\r\n%s%s%s\r\n", status,
+                  tg__wh_reason(status), (unsigned long)n, n ? "Content-Type: application/json\r\n" : "",
+                  status == 405 ? "Allow: POST\r\n" : "",
+                  c->closing ? "Connection: close\r\n" : c->http10 ? "Connection: keep-alive\r\n" : "");
+    if (tg__buf_append(&c->out, head, (size_t)hn) != TG_OK || (n && tg__buf_append(&c->out, body, n) != TG_OK))
+        c->dead = true;
+}
+
+/* a refusal: counted, answered; the body is skipped on a connection that stays open */
+static void tg__wh_refuse(tg_webhook *w, tg__wconn *c, int status, uint64_t *counter, bool close) {
+    (*counter)++;
+    (void)w;
+    if (close) c->closing = true;
+    tg__wh_respond(c, status, NULL, 0);
+}
+
+/* method, path, secret, length: decided from the head alone. 0 = accepted. */
+static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counter) {
+    const tg_str *sec;
+    size_t tlen = h->target.len;
+    const char *q = (const char *)memchr(h->target.ptr, '?', tlen);
+    if (q) tlen = (size_t)(q - h->target.ptr);
+    if (h->method.len != 4 || memcmp(h->method.ptr, "POST", 4) != 0) { *counter = &w->st.method_not_allowed; return 405; }
+    if (tlen != w->path_len || memcmp(h->target.ptr, w->path, tlen) != 0) { *counter = &w->st.not_found; return 404; }
+    if (w->secret) {
+        int same;
+        sec = tg__http_header(h, "x-telegram-bot-api-secret-token");
+        if (!sec) { *counter = &w->st.unauthorized; return 401; }
+        /* constant time in the secret's content; a wrong length still costs one full compare */
+        same = tg__ct_equal(sec->len == w->secret_len ? sec->ptr : w->secret, w->secret, w->secret_len);
+        if (!same || sec->len != w->secret_len) { *counter = &w->st.forbidden; return 403; }
+    }
+    if (h->content_length < 0) { *counter = &w->st.length_required; return 411; }
+    if ((uint64_t)h->content_length > w->max_body) { *counter = &w->st.body_too_large; return 413; }
+    return 0;
+}
+
+/* a complete delivery: parse, dispatch, answer */
+static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n) {
+    tg_json_doc doc;
+    tg_json_opts jo;
+    tg_json_value v;
+    /* every token takes at least 2 bytes of input, so n/2+2 tokens always suffice; the array grows
+       to the largest authenticated body seen (a typical update needs a few hundred) */
+    uint32_t need = (uint32_t)TGBOT__MIN(n / 2 + 2, (size_t)0xFFFFFFF0u);
+    tg_err e;
+    if (need > w->toks_cap) {
+        uint32_t cap = TGBOT__MAX(need, 256u);
+        tg_json_tok *t = (tg_json_tok *)tg__realloc(w->alloc, w->toks, w->toks_cap * sizeof *w->toks, cap * sizeof *t);
+        if (!t) { c->closing = true; tg__wh_respond(c, 503, NULL, 0); return; }
+        w->toks = t; w->toks_cap = cap;
+    }
+    memset(&jo, 0, sizeof jo);
+    if (tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo) != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
+        w->st.bad_json++;
+        tg__wh_respond(c, 400, NULL, 0);
+        return;
+    }
+    v.doc = &doc; v.tok = 0;
+    tg_json_writer_reset(&w->reply.w);
+    w->reply.set = false;
+    e = tg__dispatch_in(w->d, &v, &w->reply);
+    tg_bot_reset(w->bot);                      /* everything the handler's calls returned */
+    w->st.dispatched++;
+    /* Telegram redelivers anything but 2xx: an update this build cannot decode would come back
+       forever, so it is logged (by the dispatcher), counted and acknowledged */
+    if (e != TG_OK) w->st.undecodable++;
+    if (w->reply.set && w->reply.w.err == TG_OK) {
+        w->st.replied_with_method++;
+        tg__wh_respond(c, 200, w->reply.w.buf, w->reply.w.len);
+    } else {
+        tg__wh_respond(c, 200, NULL, 0);
+    }
+}
+
+/* serves every complete request in the input buffer, in order; true when it stopped only because
+   the client has not read the answers yet */
+static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
+    bool blocked = false;
+    for (;;) {
+        if (c->closing || c->dead) break;
+        if (c->out.len - c->out_pos >= TG__WH_OUT_HIGH) { blocked = true; break; }
+        char *p = c->in.data + c->in_off;
+        size_t avail = c->in.len - c->in_off;
+        if (c->skip) {
+            size_t n = TGBOT__MIN(c->skip, avail);
+            c->in_off += n; c->skip -= n;
+            if (c->skip) break;
+            continue;
+        }
+        if (!c->head_done) {
+            tg_error e;
+            uint64_t *counter = NULL;
+            int r, status;
+            if (!avail) break;
+            e.code = TG_OK;
+            r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
+            if (r == 0) break;
+            if (r < 0) {
+                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(w, c, 431, &w->st.header_too_large, true);
+                else tg__wh_refuse(w, c, 400, &w->st.bad_request, true);
+                break;
+            }
+            w->st.requests++;
+            c->http10 = w->head.minor == 0;
+            c->keep_alive = w->head.keep_alive;
+            status = tg__wh_check(w, &w->head, &counter);
+            if (status) {
+                /* the body can be skipped only when its length is known and bounded; after a
+                   refused "Expect: 100-continue" the client may or may not send it: close */
+                bool close = status == 411 || status == 413 || w->head.expect_continue || !c->keep_alive ||
+                             (w->head.content_length > 0 && (uint64_t)w->head.content_length > w->max_body);
+                tg__wh_refuse(w, c, status, counter, close);
+                if (close) break;
+                c->in_off += w->head.head_len;
+                c->skip = w->head.content_length > 0 ? (size_t)w->head.content_length : 0;
+                c->deadline = now + w->read_to;
+                continue;
+            }
+            c->head_done = true;
+            c->head_len = w->head.head_len;
+            c->body_len = (size_t)w->head.content_length;
+            c->expect = w->head.expect_continue;
+            c->continue_sent = false;
+        }
+        if (avail < c->head_len + c->body_len) {
+            if (c->expect && !c->continue_sent) {
+                static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+                if (tg__buf_append(&c->out, cont, sizeof cont - 1) != TG_OK) c->dead = true;
+                c->continue_sent = true;
+            }
+            break;
+        }
+        if (!c->keep_alive) c->closing = true;
+        tg__wh_deliver(w, c, p + c->head_len, c->body_len);
+        c->in_off += c->head_len + c->body_len;
+        c->head_done = false;
+        c->deadline = now + w->read_to;        /* the next pipelined request, or this answer */
+    }
+    if (c->in_off == c->in.len) c->in.len = c->in_off = 0;
+    else if (c->in_off && (c->closing || c->in.len - c->in_off < c->in_off)) {   /* keep the partial request at the front */
+        memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
+        c->in.len -= c->in_off; c->in_off = 0;
+    }
+    return blocked && c->in.len > c->in_off;
+}
+
+/* ---- connection I/O ---- */
+/* writes pending answers: 1 all out, 0 would block, -1 failed */
+static int tg__wh_flush(tg_webhook *w, tg__wconn *c) {
+    tg_error e;
+    while (c->out_pos < c->out.len) {
+        long r;
+        if (c->tls) {
+            r = tg__tls_write(c->tls, c->fd, c->out.data + c->out_pos, c->out.len - c->out_pos, &e);
+            if (r == TG__TLS_WANT_WRITE || r == TG__TLS_WANT_READ) { c->want_write = r == TG__TLS_WANT_WRITE; return 0; }
+            if (r < 0) { w->st.tls_failures++; return -1; }
+        } else {
+            r = tg__sock_send(c->fd, c->out.data + c->out_pos, c->out.len - c->out_pos);
+            if (r == TG__WOULDBLOCK) { c->want_write = true; return 0; }
+            if (r < 0) return -1;
+        }
+        c->out_pos += (size_t)r;
+    }
+    if (c->tls) {
+        int f = tg__tls_flush(c->tls, c->fd, &e);
+        if (f == TG__TLS_WANT_WRITE) { c->want_write = true; return 0; }
+        if (f < 0) { w->st.tls_failures++; return -1; }
+    }
+    c->out.len = c->out_pos = 0;
+    c->want_write = false;
+    return 1;
+}
+
+/* reads what is there: 1 got bytes or nothing yet, 0 EOF, -1 failed */
+static int tg__wh_read(tg_webhook *w, tg__wconn *c) {
+    tg_error e;
+    for (;;) {
+        long r;
+        if (c->draining) c->in.len = c->in_off = 0;       /* lingering close: input is discarded */
+        if (c->in.len - c->in_off >= w->max_in) return 1;  /* back-pressure (cannot hold a valid request) */
+        if (tg__buf_reserve(&c->in, TG__WH_READ) != TG_OK) return -1;
+        if (c->tls && !c->draining) {     /* drained bytes are thrown away: no need to decrypt them */
+            r = tg__tls_read(c->tls, c->fd, c->in.data + c->in.len, c->in.cap - c->in.len, &e);
+            if (r == TG__TLS_WANT_READ) { c->want_write = false; return 1; }
+            if (r == TG__TLS_WANT_WRITE) { c->want_write = true; return 1; }
+            if (r < 0) { w->st.tls_failures++; return -1; }
+        } else {
+            r = tg__sock_recv(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len);
+            if (r == TG__WOULDBLOCK) return 1;
+            if (r < 0) return -1;
+        }
+        if (r == 0) return 0;
+        c->in.len += (size_t)r;
+        if (c->draining) return 1;
+        /* a plain socket was read as far as one call goes: poll says when there is more. TLS
+           keeps reading: decrypted bytes left in the engine would not wake poll() */
+        if (!c->tls) return 1;
+    }
+}
+
+static void tg__wh_linger(tg_webhook *w, tg__wconn *c, uint64_t now) {
+    if (c->draining) return;
+    if (c->tls) tg__tls_close(c->tls, c->fd);
+    tg__sock_shutdown_write(c->fd);
+    c->draining = true;
+    c->in.len = c->in_off = 0;
+    c->deadline = now + TGBOT__MIN(w->read_to, TG__WH_DRAIN_MS);
+}
+
+static void tg__wh_conn_io(tg_webhook *w, tg__wconn *c, bool readable, uint64_t now) {
+    tg_error e;
+    if (c->handshaking) {
+        int r = tg__tls_handshake(c->tls, c->fd, &e);
+        if (r == TG__TLS_WANT_READ || r == TG__TLS_WANT_WRITE) { c->want_write = r == TG__TLS_WANT_WRITE; return; }
+        if (r < 0) { w->st.tls_failures++; c->dead = true; return; }
+        c->handshaking = false;
+        readable = true;                        /* the client's first request may be buffered already */
+    }
+    if (readable && !c->peer_eof && !(c->closing && !c->draining)) {
+        size_t before = c->in.len;
+        int r = tg__wh_read(w, c);
+        if (r < 0) { c->dead = true; return; }
+        if (r == 0) c->peer_eof = true;
+        if (c->in.len > before && c->idle) { c->idle = false; c->deadline = now + w->read_to; }
+    }
+    if (c->draining) { if (c->peer_eof) c->dead = true; return; }
+    for (;;) {
+        bool blocked = tg__wh_serve(w, c, now);
+        if (c->dead) return;
+        if (c->peer_eof) c->closing = true;     /* answer what came whole; a half-sent request never completes */
+        if (c->out.len > c->out_pos || c->want_write) {
+            int f = tg__wh_flush(w, c);
+            if (f < 0) { c->dead = true; return; }
+            if (f == 0) return;
+        }
+        if (!blocked) break;                    /* answers flushed: serve the requests that waited */
+    }
+    if (c->closing) {
+        if (c->peer_eof) c->dead = true; else tg__wh_linger(w, c, now);
+        return;
+    }
+    if (c->in.len == c->in_off && !c->head_done && !c->skip && !c->idle) {
+        c->idle = true;
+        c->deadline = now + w->idle_to;
+    }
+}
+
+static void tg__wh_accept(tg_webhook *w, uint64_t now) {
+    int i;
+    for (i = 0; i < 64; i++) {                 /* a burst of connects, without starving the others */
+        tg__sock s;
+        tg__wconn *c;
+        tg_error e;
+        int r = tg__sock_accept(w->lfd, &s);
+        if (r <= 0) return;
+        if (w->nconns >= w->max_conns) { w->st.connections_refused++; tg__sock_close(s); continue; }
+        c = (tg__wconn *)tg__alloc(w->alloc, sizeof *c);
+        if (!c) { tg__sock_close(s); continue; }
+        memset(c, 0, sizeof *c);
+        c->fd = s;
+        c->in.a = c->out.a = w->alloc;
+        c->deadline = now + w->read_to;
+        if (w->tls_ctx) {
+            if (tg__tls_new(&c->tls, w->tls_ctx, NULL, &e) != TG_OK) {
+                w->st.tls_failures++; tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;
+            }
+            c->handshaking = true;
+        }
+        w->conns[w->nconns++] = c;
+        w->st.connections++;
+    }
+}
+
+static void tg__wh_sweep(tg_webhook *w) {
+    size_t i = 0;
+    while (i < w->nconns) {
+        tg__wconn *c = w->conns[i];
+        if (!c->dead) { i++; continue; }
+        if (c->tls) tg__tls_free(c->tls);
+        tg__sock_close(c->fd);
+        tg__buf_free(&c->in); tg__buf_free(&c->out);
+        tg__free(w->alloc, c, sizeof *c);
+        w->conns[i] = w->conns[--w->nconns];
+    }
+}
+
+/* stop: no new connections; what was received is answered, partial requests are dropped */
+static void tg__wh_begin_stop(tg_webhook *w, uint64_t now) {
+    size_t i;
+    w->stopping = true;
+    tg__sock_close(w->lfd);
+    w->lfd = TG__SOCK_INVALID;
+    for (i = 0; i < w->nconns; i++) {
+        tg__wconn *c = w->conns[i];
+        if (c->handshaking) { c->dead = true; continue; }
+        if (!c->draining) (void)tg__wh_serve(w, c, now);
+        c->closing = true;
+        tg__wh_conn_io(w, c, false, now);
+    }
+    tg__wh_sweep(w);
+}
+
+static bool tg__wh_wants_read(const tg_webhook *w, const tg__wconn *c) {
+    return !c->peer_eof && (c->draining || (!c->closing && c->in.len - c->in_off < w->max_in &&
+                                           c->out.len - c->out_pos < TG__WH_OUT_HIGH));
+}
+
+TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap) {
+    size_t n = 0, i;
+    if (w->lfd != TG__SOCK_INVALID) {
+        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = true; fds[n].write = false; }
+        n++;
+    }
+    for (i = 0; i < w->nconns; i++, n++) {
+        const tg__wconn *c = w->conns[i];
+        if (n >= cap) continue;
+        fds[n].fd = c->fd;
+        fds[n].write = c->want_write || c->out.len > c->out_pos;
+        fds[n].read = c->handshaking ? !c->want_write : tg__wh_wants_read(w, c);
+    }
+    return n;
+}
+
+TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w) {
+    uint64_t now = tg__now_ms(w->plat), next = UINT64_MAX;
+    size_t i;
+    for (i = 0; i < w->nconns; i++) {
+        if (w->conns[i]->tls && !w->conns[i]->handshaking && tg__tls_pending(w->conns[i]->tls)) return 0;
+        if (w->conns[i]->deadline < next) next = w->conns[i]->deadline;
+    }
+    if (next == UINT64_MAX) return -1;
+    return next <= now ? 0 : (int)TGBOT__MIN(next - now, (uint64_t)INT_MAX);
+}
+
+TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
+    size_t n = 0, i, nc;
+    int t, r;
+    uint64_t now;
+    if (!w->stopping && tg__stop_requested(w->d)) tg__wh_begin_stop(w, tg__now_ms(w->plat));
+    if (w->stopping && w->nconns == 0) return TG_ERR_STOPPED;
+    t = tg_webhook_timeout_ms(w);
+    if (timeout_ms >= 0 && (t < 0 || t > timeout_ms)) t = timeout_ms;
+    /* a signal that lands between the stop check above and poll() is seen within 250 ms */
+    if (w->handle_signals && (t < 0 || t > 250)) t = 250;
+    if (w->lfd != TG__SOCK_INVALID) { w->pfds[0].fd = w->lfd; w->pfds[0].events = TG__POLL_IN; w->pfds[0].revents = 0; n = 1; }
+    nc = w->nconns;
+    for (i = 0; i < nc; i++) {
+        const tg__wconn *c = w->conns[i];
+        bool rd = c->handshaking ? !c->want_write : tg__wh_wants_read(w, c);
+        bool wr = c->want_write || c->out.len > c->out_pos;
+        w->pfds[n].fd = c->fd;
+        w->pfds[n].events = (short)((rd ? TG__POLL_IN : 0) | (wr ? TG__POLL_OUT : 0));
+        w->pfds[n].revents = 0;
+        n++;
+    }
+    r = tg__poll(w->pfds, n, t);
+    if (r == -1) return TG_ERR_IO;
+    now = tg__now_ms(w->plat);
+    for (i = 0; i < nc; i++) {            /* conns[0..nc) match pfds[n-nc..n) */
+        tg__wconn *c = w->conns[i];
+        short ev = w->pfds[n - nc + i].revents;
+        bool pending = c->tls && !c->handshaking && tg__tls_pending(c->tls);
+        if (!ev && !pending) continue;
+        if ((ev & TG__POLL_ERR) && !(ev & TG__POLL_IN)) { c->dead = true; continue; }
+        tg__wh_conn_io(w, c, (ev & (TG__POLL_IN | TG__POLL_ERR)) != 0 || pending, now);
+    }
+    if (n > nc && (w->pfds[0].revents & TG__POLL_IN)) tg__wh_accept(w, now);
+    for (i = 0; i < w->nconns; i++) {              /* deadlines */
+        tg__wconn *c = w->conns[i];
+        if (c->dead || c->deadline > now) continue;
+        if (c->draining) { /* lingering close ends */ }
+        else if (c->idle) w->st.idle_closed++;
+        else w->st.timeouts++;
+        c->dead = true;
+    }
+    tg__wh_sweep(w);
+    if (!w->stopping && tg__stop_requested(w->d)) tg__wh_begin_stop(w, now);
+    return w->stopping && w->nconns == 0 ? TG_ERR_STOPPED : TG_OK;
+}
+
+TGBOT_API tg_err tg_webhook_run(tg_webhook *w) {
+    tg_err e = TG_OK;
+    tg__stop_clear(w->d);
+    if (w->handle_signals) tg__catch_signals(true);
+    while ((e = tg_webhook_step(w, -1)) == TG_OK) {}
+    if (w->handle_signals) tg__catch_signals(false);
+    return e == TG_ERR_STOPPED ? TG_OK : e;
+}
+
+TGBOT_API tg_err tg_run_webhook(tg_dispatcher *d, const tg_webhook_desc *desc) {
+    tg_webhook *w;
+    tg_error err;
+    tg_err e = tg_webhook_new(&w, d, desc, &err);
+    if (e != TG_OK) {
+        tg__log(tg__bot_logger(tg__dispatcher_bot(d)), TG_LOG_ERROR, "webhook: %s", err.description);
+        return e;
+    }
+    e = tg_webhook_run(w);
+    tg_webhook_free(w);
+    return e;
+}
+
+/* ---- reply with a method call ---- */
+static bool tg__wh_ieq(const char *a, const char *b) {
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return false;
+    }
+    return *a == *b;
+}
+
+/* methods whose unknowable outcome could cost Stars (method names are case-insensitive) */
+static bool tg__wh_spends(const char *method) {
+    static const char *const m[] = { "sendGift", "giftPremiumSubscription", "upgradeGift", "transferGift",
+        "convertGiftToStars", "transferBusinessAccountStars", "refundStarPayment" };
+    size_t i;
+    for (i = 0; i < sizeof m / sizeof m[0]; i++) if (tg__wh_ieq(method, m[i])) return true;
+    return false;
+}
+
+TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *params_json) {
+    tg__wh_reply *r = (tg__wh_reply *)ctx->webhook_reply;
+    const tg_logger *log = tg__bot_logger(ctx->bot);
+    size_t i;
+    if (!r) return TG_ERR_UNSUPPORTED;
+    if (!method || !*method) return TG_ERR_ARG;
+    for (i = 0; method[i]; i++)
+        if (!((method[i] >= 'a' && method[i] <= 'z') || (method[i] >= 'A' && method[i] <= 'Z') || (method[i] >= '0' && method[i] <= '9')))
+            return TG_ERR_ARG;
+    if (r->set) return TG_ERR_LIMIT;
+    if (tg__wh_spends(method)) {
+        tg__log(log, TG_LOG_WARN, "webhook reply: %s spends Stars and its outcome would be unknowable; call it directly", method);
+        return TG_ERR_ARG;
+    }
+    if (params_json) {                          /* a real JSON object, without Stars-spending options */
+        size_t n = strlen(params_json);
+        tg_arena *a = tg_bot_arena(ctx->bot);
+        char *copy = tg_arena_strndup(a, params_json, n);
+        uint32_t cap = (uint32_t)(n / 2 + 2);
+        tg_json_tok *toks = (tg_json_tok *)tg_arena_alloc(a, cap * sizeof *toks);
+        tg_json_doc doc;
+        if (!copy || !toks) return TG_ERR_NOMEM;
+        if (tg_json_parse(&doc, copy, n, toks, cap, NULL) != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT ||
+            tg_json_get(&doc, 0, "method") != TG_JSON_NOTFOUND)
+            return TG_ERR_ARG;
+        if (tg_json_get(&doc, 0, "allow_paid_broadcast") != TG_JSON_NOTFOUND ||
+            tg_json_get(&doc, 0, "suggested_post_parameters") != TG_JSON_NOTFOUND) {
+            tg__log(log, TG_LOG_WARN, "webhook reply: %s with options that can spend Stars; call it directly", method);
+            return TG_ERR_ARG;
+        }
+    }
+    tg_json_writer_reset(&r->w);
+    tg_json_obj_begin(&r->w);
+    tg_json_key(&r->w, "method"); tg_json_write_str(&r->w, method);
+    if (params_json && tg_json_merge_object(&r->w, params_json) != TG_OK) return TG_ERR_ARG;
+    tg_json_obj_end(&r->w);
+    if (r->w.err != TG_OK) return r->w.err;
+    r->set = true;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text) {
+    tg__wh_reply *r = (tg__wh_reply *)ctx->webhook_reply;
+    if (!r) return TG_ERR_UNSUPPORTED;
+    if (!ctx->chat_id || !text) return TG_ERR_ARG;
+    if (r->set) return TG_ERR_LIMIT;
+    tg_json_writer_reset(&r->w);
+    tg_json_obj_begin(&r->w);
+    tg_json_key(&r->w, "method"); tg_json_write_str(&r->w, "sendMessage");
+    tg_json_key(&r->w, "chat_id"); tg_json_write_i64(&r->w, ctx->chat_id);
+    tg_json_key(&r->w, "text"); tg_json_write_str(&r->w, text);
+    if (ctx->message && ctx->message->business_connection_id) {
+        tg_json_key(&r->w, "business_connection_id"); tg_json_write_str(&r->w, ctx->message->business_connection_id);
+    }
+    if (ctx->message && ctx->message->is_topic_message && ctx->message->message_thread_id) {
+        tg_json_key(&r->w, "message_thread_id"); tg_json_write_i64(&r->w, ctx->message->message_thread_id);
+    }
+    tg_json_obj_end(&r->w);
+    if (r->w.err != TG_OK) return r->w.err;
+    r->set = true;
+    return TG_OK;
+}
+
+/* ---- setWebhook / deleteWebhook ---- */
+TGBOT_API tg_err tg_webhook_secret_generate(tg_bot *bot, char *out, size_t len) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64: unbiased */
+    unsigned char rnd[TG_WEBHOOK_SECRET_MAX];
+    size_t i;
+    if (!len) len = 32;
+    if (!out || len > TG_WEBHOOK_SECRET_MAX) return TG_ERR_ARG;
+    if (tg__random_bytes(tg__bot_platform(bot), rnd, len) != 0) return TG_ERR_IO;
+    for (i = 0; i < len; i++) out[i] = abc[rnd[i] & 63];
+    out[len] = '\0';
+    tg__wipe(rnd, sizeof rnd);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_webhook_set(tg_bot *bot, const tg_set_webhook_args *args, char *generated_secret) {
+    tg_set_webhook_args a;
+    tg_err e;
+    if (!args || !args->url || !*args->url)
+        return tg__req_fail(tg__req_begin(bot, "setWebhook", TG__CALL_IDEMPOTENT), TG_ERR_ARG, "setWebhook: url is required");
+    a = *args;
+    if (a.secret_token && !tg_webhook_secret_valid(a.secret_token))
+        return tg__req_fail(tg__req_begin(bot, "setWebhook", TG__CALL_IDEMPOTENT), TG_ERR_ARG,
+                            "setWebhook: secret_token must be 1-256 characters of A-Z a-z 0-9 _ - (not the bot token)");
+    if (!a.secret_token && generated_secret) {
+        if ((e = tg_webhook_secret_generate(bot, generated_secret, 32)) != TG_OK)
+            return tg__req_fail(tg__req_begin(bot, "setWebhook", TG__CALL_IDEMPOTENT), e, "setWebhook: no randomness for the secret");
+        a.secret_token = generated_secret;
+    }
+    return tg_set_webhook(bot, &a, NULL);
+}
+
+TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates) {
+    tg_delete_webhook_args a;
+    memset(&a, 0, sizeof a);
+    a.drop_pending_updates = drop_pending_updates;
+    return tg_delete_webhook(bot, &a, NULL);
+}
+#endif /* TGBOT__HAS_WEBHOOK */
 
 /* ==== src/impl_end.c ==== */
 #endif /* TGBOT_IMPLEMENTATION */

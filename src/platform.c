@@ -142,3 +142,11 @@ TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out) {
     *out = s;
     return 1;
 }
+
+TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms) {
+    int r = poll(fds, (nfds_t)n, timeout_ms);
+    if (r < 0) return errno == EINTR ? -2 : -1;
+    return r;
+}
+
+TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s) { if (s >= 0) shutdown(s, SHUT_WR); }

@@ -21,3 +21,11 @@ TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by t
 /* listening socket for servers (webhook): bound, non-blocking */
 TGBOT__INTERN int tg__sock_listen(const char *host, uint16_t port, tg__sock *out, uint16_t *bound_port);
 TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out);   /* 1 accepted, 0 none pending, -1 error */
+/* many sockets at once (the webhook server): a pollfd array; events are TG__POLL_IN/OUT */
+typedef struct pollfd tg__pollfd;
+#define TG__POLL_IN POLLIN
+#define TG__POLL_OUT POLLOUT
+#define TG__POLL_ERR (POLLERR | POLLHUP | POLLNVAL)
+/* ready count, 0 timeout, -1 error, -2 interrupted by a signal (the caller checks its stop flag) */
+TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms);
+TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s);   /* FIN after the last response */

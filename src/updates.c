@@ -126,6 +126,25 @@ TGBOT_API tg_err tg_set_bot_username(tg_dispatcher *d, const char *username) {
     return TG_OK;
 }
 TGBOT_API void tg_stop(tg_dispatcher *d) { d->stop = true; }
+
+/* for the webhook server: the same stop flags and signal handling as long polling */
+TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d) { return d->bot; }
+TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d) { return d->stop || tg__signalled; }
+TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d) { d->stop = false; tg__signalled = 0; }
+TGBOT__INTERN void tg__catch_signals(bool on) {
+    static struct sigaction old_int, old_term;
+    if (on) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = tg__on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
+        sigaction(SIGTERM, &sa, &old_term);
+    } else {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+}
 TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d) { return d->offset; }
 
 static bool tg__ieq_n(const char *a, const char *b, size_t n) {
@@ -178,7 +197,9 @@ static const tg_message *tg__message_of(const tg_update *u, const char *kind) {
     return NULL;
 }
 
-TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) {
+TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) { return tg__dispatch_in(d, v, NULL); }
+
+TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, void *webhook_reply) {
     tg_ctx ctx;
     tg_update *u;
     const tg_json_doc *doc = v->doc;
@@ -191,6 +212,7 @@ TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) {
     ctx.dispatcher = d;
     ctx.raw = *v;
     ctx.user_data = d->user_data;
+    ctx.webhook_reply = webhook_reply;
     ctx.kind = "unknown";
     if (tg_json_type_of(doc, v->tok) != TG_JSON_OBJECT) return TG_ERR_TYPE;
     for (i = 0, k = v->tok + 1; i < doc->toks[v->tok].count; i++, k = doc->toks[k + 1].next)

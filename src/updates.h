@@ -25,6 +25,8 @@ typedef struct tg_ctx {
     const char *command;            /* command handlers: "start" (without '/' and @botname) */
     const char *args;               /* the text after the command, "" if none */
     void *user_data;                /* the dispatcher's */
+    void *webhook_reply;            /* internal: the webhook server's response-body slot while it
+                                       delivers this update (see tg_webhook_reply); NULL otherwise */
 } tg_ctx;
 
 typedef int (*tg_handler_fn)(tg_ctx *ctx, void *ud);               /* TG_HANDLED or TG_CONTINUE */

@@ -1,0 +1,7 @@
+/* updates (internal): what the webhook server needs from the dispatcher. */
+/* tg_dispatch with the webhook's response-body slot put on the handler's context */
+TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *update, void *webhook_reply);
+TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d);
+TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d);   /* tg_stop() or SIGINT/SIGTERM */
+TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d);
+TGBOT__INTERN void tg__catch_signals(bool on);                   /* install / restore the handlers */

@@ -1,0 +1,105 @@
+#if TGBOT__HAS_WEBHOOK
+/* webhook (TGBOT_ENABLE_WEBHOOK): an HTTP/1.1 server that receives Telegram's update deliveries
+   and hands them to a dispatcher, on the caller's thread.
+
+       tg_webhook_desc wd = { .port = 8443, .path = "/tg", .secret_token = secret,
+                              .tls_cert_file = "cert.pem", .tls_key_file = "key.pem",
+                              .handle_signals = true };
+       tg_run_webhook(dispatcher, &wd);        // until tg_stop() or SIGINT/SIGTERM
+
+   One poll()-driven loop serves many connections with keep-alive and pipelining. A delivery is a
+   POST to `path` whose X-Telegram-Bot-Api-Secret-Token header equals `secret_token` (compared in
+   constant time); its JSON body is dispatched, then answered 200. Refusals, each counted in
+   tg_webhook_stats: missing secret 401, wrong secret 403, other path 404, other method 405, no
+   Content-Length (chunked bodies are not accepted; Telegram never sends them) 411, body over the
+   limit 413, head over the limit 431, malformed HTTP or a body that is not a JSON object 400. A
+   connection whose request (or answer) is not through within read_timeout_ms is dropped.
+
+   Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
+   handler that only replies can put its call in the response body instead (tg_webhook_reply).
+
+   Graceful stop (tg_stop() from a handler, or a signal with handle_signals): the listening socket
+   closes, requests already received are dispatched and answered, answers are flushed, then the
+   call returns. A request still arriving is dropped unanswered, so Telegram delivers it again. */
+
+typedef struct tg_webhook tg_webhook;
+
+typedef struct tg_webhook_desc {
+    const char *host;              /* address to bind; NULL = "0.0.0.0" */
+    uint16_t port;                 /* 0 = an ephemeral port (tg_webhook_port tells which) */
+    const char *path;              /* request path deliveries go to; NULL = "/" (the query is ignored) */
+    const char *secret_token;      /* setWebhook's secret_token; NULL = no check (not advised) */
+    const char *tls_cert_file;     /* PEM certificate chain and key: both set = HTTPS */
+    const char *tls_key_file;
+    uint32_t max_header_bytes;     /* request head: 0 = 8 KiB */
+    size_t max_body_bytes;         /* request body: 0 = 1 MiB */
+    uint32_t read_timeout_ms;      /* a whole request (and the TLS handshake) must arrive within: 0 = 10 s */
+    uint32_t idle_timeout_ms;      /* an idle keep-alive connection is closed after: 0 = 60 s */
+    uint32_t max_connections;      /* open at once, more are closed at once: 0 = 256 */
+    bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
+} tg_webhook_desc;
+
+typedef struct tg_webhook_stats {
+    uint64_t connections;          /* accepted */
+    uint64_t connections_refused;  /* closed at once: max_connections were open */
+    uint64_t connections_open;     /* now */
+    uint64_t requests;             /* request heads received */
+    uint64_t dispatched;           /* deliveries handed to the dispatcher and answered 200 */
+    uint64_t replied_with_method;  /* ... of which answered with a method call in the body */
+    uint64_t undecodable;          /* ... of which a JSON object the dispatcher could not decode */
+    uint64_t unauthorized;         /* 401: secret header missing */
+    uint64_t forbidden;            /* 403: secret header wrong */
+    uint64_t not_found;            /* 404 */
+    uint64_t method_not_allowed;   /* 405 */
+    uint64_t length_required;      /* 411 */
+    uint64_t body_too_large;       /* 413 */
+    uint64_t header_too_large;     /* 431 */
+    uint64_t bad_request;          /* 400: malformed HTTP */
+    uint64_t bad_json;             /* 400: the body is not a JSON object */
+    uint64_t timeouts;             /* dropped: request or answer not through within read_timeout_ms */
+    uint64_t idle_closed;          /* keep-alive connections closed after idle_timeout_ms */
+    uint64_t tls_failures;         /* handshake or record errors */
+} tg_webhook_stats;
+
+/* for a loop of your own: the sockets the server waits on */
+typedef struct tg_webhook_fd { int fd; bool read, write; } tg_webhook_fd;
+
+TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_webhook_desc *desc, tg_error *err);
+TGBOT_API void tg_webhook_free(tg_webhook *w);                  /* closes every connection */
+TGBOT_API uint16_t tg_webhook_port(const tg_webhook *w);        /* the bound port */
+TGBOT_API void tg_webhook_get_stats(const tg_webhook *w, tg_webhook_stats *out);
+/* Serves until tg_stop(dispatcher) or (handle_signals) SIGINT/SIGTERM, then stops gracefully. */
+TGBOT_API tg_err tg_webhook_run(tg_webhook *w);
+/* tg_webhook_new + tg_webhook_run + tg_webhook_free */
+TGBOT_API tg_err tg_run_webhook(tg_dispatcher *d, const tg_webhook_desc *desc);
+/* One round: waits up to timeout_ms (0 = no wait, -1 = until something happens) for the server's
+   sockets, serves what is ready and drops connections past their deadline. In your own loop: poll
+   your descriptors plus tg_webhook_fds() with at most tg_webhook_timeout_ms(), then call
+   tg_webhook_step(w, 0). Returns TG_ERR_STOPPED once tg_stop() was called (after stopping gracefully). */
+TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms);
+TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap);  /* count (may exceed cap) */
+TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w);       /* until the next deadline; -1 none */
+
+/* Telegram's shortcut: answer this delivery with one Bot API call in the HTTP response body
+   (`{"method":"sendMessage",...}`), which saves a request. Telegram never says whether that call
+   worked: its result, and even its success, are unknowable. So it is refused (TG_ERR_ARG) for
+   methods that spend Stars (sendGift, giftPremiumSubscription, upgradeGift, transferGift,
+   convertGiftToStars, transferBusinessAccountStars, refundStarPayment) and for parameters that can
+   spend them (allow_paid_broadcast, suggested_post_parameters): call those with the typed API and
+   check the result. params_json is a JSON object (or NULL). One call per update (TG_ERR_LIMIT for
+   a second); TG_ERR_UNSUPPORTED when the update did not come through the webhook server. */
+TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *params_json);
+/* sendMessage with `text` to the update's chat, as the response body (see above) */
+TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text);
+
+/* setWebhook / deleteWebhook helpers. secret_token: 1-256 characters of A-Z a-z 0-9 _ -. */
+#define TG_WEBHOOK_SECRET_MAX 256
+TGBOT_API bool tg_webhook_secret_valid(const char *secret);
+/* writes a random secret of len characters (1..256; 0 = 32) and a NUL into out (len+1 bytes) */
+TGBOT_API tg_err tg_webhook_secret_generate(tg_bot *bot, char *out, size_t len);
+/* setWebhook with args (url required). The secret is checked before anything is sent (TG_ERR_ARG,
+   phase VALIDATE). args->secret_token NULL and generated_secret non-NULL: a random 32-character
+   secret is made, sent, and written to generated_secret (TG_WEBHOOK_SECRET_MAX+1 bytes). */
+TGBOT_API tg_err tg_webhook_set(tg_bot *bot, const tg_set_webhook_args *args, char *generated_secret);
+TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
+#endif /* TGBOT__HAS_WEBHOOK */

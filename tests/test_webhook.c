@@ -1,0 +1,581 @@
+/* webhook: the server runs in this process (tg_webhook_step) or in a forked child, on an ephemeral
+   loopback port; real clients (curl, Python's http.client via tests/webhook_client.py) run as child
+   processes. Every wait is on a child's exit or on the server's own counters, bounded by a deadline. */
+#if TGBOT__HAS_WEBHOOK
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+#include <time.h>
+#include <poll.h>
+
+#define WH_SECRET "s3cr3t_T0ken-abc"
+#define WH_PATH "/tg/hook"
+
+static int64_t wh_seen[64];
+static int wh_nseen;
+static tg_err wh_reply_results[4];
+
+static int wh_handler(tg_ctx *ctx, void *ud) {
+    (void)ud;
+    if (wh_nseen < 64) wh_seen[wh_nseen++] = ctx->update->update_id;
+    if (ctx->message && ctx->message->text && strcmp(ctx->message->text, "reply") == 0) {
+        wh_reply_results[0] = tg_webhook_reply(ctx, "sendGift", "{\"user_id\":1,\"gift_id\":\"g\"}");
+        wh_reply_results[1] = tg_webhook_reply(ctx, "sendMessage", "{\"chat_id\":1,\"text\":\"x\",\"allow_paid_broadcast\":true}");
+        wh_reply_results[2] = tg_webhook_reply_text(ctx, "echo: reply");
+        wh_reply_results[3] = tg_webhook_reply(ctx, "sendMessage", "{\"chat_id\":1,\"text\":\"second\"}");
+    }
+    if (ctx->message && ctx->message->text && strcmp(ctx->message->text, "stop") == 0) tg_stop(ctx->dispatcher);
+    return TG_HANDLED;
+}
+
+static tg_bot *wh_bot(void) {
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    memset(&d, 0, sizeof d);
+    d.token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
+    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
+    d.max_retries = 1;
+    tg_bot_new(&b, &d, &e);
+    return b;
+}
+
+static char wh_updbuf[8][512];
+static const char *wh_update(int slot, int id, const char *text) {
+    snprintf(wh_updbuf[slot], sizeof wh_updbuf[slot], "{\"update_id\":%d,\"message\":{\"message_id\":%d,\"date\":1732400000,"
+             "\"chat\":{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":42,\"is_bot\":false,\"first_name\":\"A\"},"
+             "\"text\":\"%s\"}}", id, id, text);
+    return wh_updbuf[slot];
+}
+
+typedef struct wh_env { tg_bot *bot; tg_dispatcher *d; tg_webhook *w; } wh_env;
+
+static bool wh_start(wh_env *env, tg_webhook_desc *desc) {
+    tg_error e;
+    memset(env, 0, sizeof *env);
+    wh_nseen = 0;
+    env->bot = wh_bot();
+    if (!env->bot || tg_dispatcher_new(&env->d, env->bot, NULL) != TG_OK) return false;
+    tg_on_update(env->d, NULL, wh_handler, NULL);
+    desc->host = "127.0.0.1";
+    if (!desc->path) desc->path = WH_PATH;
+    if (tg_webhook_new(&env->w, env->d, desc, &e) != TG_OK) {
+        fprintf(stderr, "    tg_webhook_new: %s\n", e.description);
+        return false;
+    }
+    return true;
+}
+
+static void wh_end(wh_env *env) {
+    tg_webhook_free(env->w);
+    if (env->d) tg_dispatcher_free(env->d);
+    if (env->bot) tg_bot_free(env->bot);
+}
+
+static uint64_t wh_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* starts argv[0] with its stdout on a non-blocking pipe */
+static pid_t wh_spawn(char *const argv[], int *out_fd) {
+    int p[2];
+    pid_t pid;
+    if (pipe(p) != 0) return -1;
+    pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]); close(p[1]);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(p[1]);
+    fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL, 0) | O_NONBLOCK);
+    *out_fd = p[0];
+    return pid;
+}
+
+static void wh_drain(int fd, char *out, size_t cap, size_t *len) {
+    for (;;) {
+        ssize_t r = read(fd, out + *len, cap - 1 - *len);
+        if (r <= 0) break;
+        *len += (size_t)r;
+    }
+    out[*len] = '\0';
+}
+
+/* serves (when w is set) until the child exits; its stdout in out; its exit status, -1 on timeout */
+static int wh_serve_until_exit(tg_webhook *w, pid_t pid, int fd, char *out, size_t cap) {
+    uint64_t deadline = wh_now() + 20000;
+    size_t len = 0;
+    int status = -1;
+    out[0] = '\0';
+    for (;;) {
+        pid_t r;
+        if (w) tg_webhook_step(w, 20);
+        wh_drain(fd, out, cap, &len);
+        r = waitpid(pid, &status, w ? WNOHANG : 0);
+        if (r == pid) break;
+        if (wh_now() > deadline) { kill(pid, SIGKILL); waitpid(pid, &status, 0); status = -1; break; }
+    }
+    wh_drain(fd, out, cap, &len);
+    close(fd);
+    return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char wh_url[256];
+static const char *wh_mkurl(const tg_webhook *w, const char *scheme, const char *path) {
+    snprintf(wh_url, sizeof wh_url, "%s://127.0.0.1:%u%s", scheme, (unsigned)tg_webhook_port(w), path);
+    return wh_url;
+}
+
+/* one curl POST; returns the status code, the body in body */
+static int wh_curl(tg_webhook *w, const char *url, const char *secret, const char *data, const char *extra_hdr,
+                   const char *cacert, char *body, size_t cap) {
+    char hdr[320], *argv[24], *nl;
+    int n = 0, fd, code = 0;
+    pid_t pid;
+    argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-w"; argv[n++] = (char *)"\n%{http_code}";
+    argv[n++] = (char *)"-H"; argv[n++] = (char *)"Content-Type: application/json";
+    if (secret) { snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", secret); argv[n++] = (char *)"-H"; argv[n++] = hdr; }
+    if (extra_hdr) { argv[n++] = (char *)"-H"; argv[n++] = (char *)extra_hdr; }
+    if (cacert) { argv[n++] = (char *)"--cacert"; argv[n++] = (char *)cacert; }
+    if (data) { argv[n++] = (char *)"--data-binary"; argv[n++] = (char *)data; }
+    argv[n++] = (char *)url;
+    argv[n] = NULL;
+    pid = wh_spawn(argv, &fd);
+    if (pid < 0) return -1;
+    if (wh_serve_until_exit(w, pid, fd, body, cap) != 0) return -1;
+    nl = strrchr(body, '\n');
+    if (nl) { code = atoi(nl + 1); *nl = '\0'; }
+    return code;
+}
+
+static int wh_py(tg_webhook *w, char *const args[], char *out, size_t cap) {
+    char *argv[16];
+    int n = 0, fd;
+    pid_t pid;
+    argv[n++] = (char *)"python3"; argv[n++] = (char *)"tests/webhook_client.py";
+    while (*args && n < 15) argv[n++] = *args++;
+    argv[n] = NULL;
+    pid = wh_spawn(argv, &fd);
+    if (pid < 0) return -1;
+    return wh_serve_until_exit(w, pid, fd, out, cap);
+}
+
+static tg_webhook_stats wh_stats(const tg_webhook *w) { tg_webhook_stats s; tg_webhook_get_stats(w, &s); return s; }
+
+TG_TEST(webhook_secret_dispatch_and_refusals) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    char body[4096], big[3000], bighdr[9100];
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.max_body_bytes = 2048;
+    desc.max_header_bytes = 4096;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK(tg_webhook_port(env.w) != 0);
+    /* right secret: dispatched, the handler saw it */
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 7001, "hello"), NULL, NULL, body, sizeof body), 200);
+    CHECK_EQ_INT(wh_nseen, 1);
+    CHECK(wh_nseen == 1 && wh_seen[0] == 7001);
+    /* wrong and missing secret: refused, not dispatched */
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), "s3cr3t_T0ken-abd", wh_update(0, 7002, "x"), NULL, NULL, body, sizeof body), 403);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), "short", wh_update(0, 7003, "x"), NULL, NULL, body, sizeof body), 403);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), NULL, wh_update(0, 7004, "x"), NULL, NULL, body, sizeof body), 401);
+    CHECK_EQ_INT(wh_nseen, 1);
+    /* oversized body, malformed JSON, a JSON value that is not an object */
+    memset(big, 'a', sizeof big - 1); big[sizeof big - 1] = '\0';
+    big[0] = '"'; big[sizeof big - 2] = '"';
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, big, NULL, NULL, body, sizeof body), 413);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, "{\"update_id\":1,\"message\":", NULL, NULL, body, sizeof body), 400);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, "[1,2]", NULL, NULL, body, sizeof body), 400);
+    /* head over the limit, other path, other method */
+    snprintf(bighdr, sizeof bighdr, "X-Big: %0*d", 9000, 0);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 7005, "x"), bighdr, NULL, body, sizeof body), 431);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", "/other"), WH_SECRET, wh_update(0, 7006, "x"), NULL, NULL, body, sizeof body), 404);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, NULL, NULL, NULL, body, sizeof body), 405);
+    CHECK_EQ_INT(wh_nseen, 1);
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.dispatched, 1);
+    CHECK_EQ_INT(s.forbidden, 2);
+    CHECK_EQ_INT(s.unauthorized, 1);
+    CHECK_EQ_INT(s.body_too_large, 1);
+    CHECK_EQ_INT(s.bad_json, 2);
+    CHECK_EQ_INT(s.header_too_large, 1);
+    CHECK_EQ_INT(s.not_found, 1);
+    CHECK_EQ_INT(s.method_not_allowed, 1);
+    CHECK_EQ_INT(s.requests, 9);              /* ten requests; the 431 head never parsed */
+    CHECK_EQ_INT(s.connections, 10);
+    CHECK_EQ_INT(s.timeouts, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_raw_http_errors) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    char out[512], port[8];
+    char *bad[] = { (char *)"raw", port, (char *)"GARBAGE\\r\\n\\r\\n", NULL };
+    char *nolen[] = { (char *)"raw", port, (char *)"POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\n\\r\\n", NULL };
+    char *chunked[] = { (char *)"raw", port, (char *)"POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\n\\r\\n2\\r\\n{}\\r\\n0\\r\\n\\r\\n", NULL };
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    CHECK_EQ_INT(wh_py(env.w, bad, out, sizeof out), 0);
+    CHECK_STR(out, "HTTP/1.1 400 Bad Request\n");
+    CHECK_EQ_INT(wh_py(env.w, nolen, out, sizeof out), 0);
+    CHECK_STR(out, "HTTP/1.1 411 Length Required\n");
+    CHECK_EQ_INT(wh_py(env.w, chunked, out, sizeof out), 0);
+    CHECK_STR(out, "HTTP/1.1 411 Length Required\n");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.bad_request, 1);
+    CHECK_EQ_INT(s.length_required, 2);
+    CHECK_EQ_INT(s.dispatched, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_keepalive_and_pipelining) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    char out[2048], port[8], a[600], b[600], c[600], d[600];
+    char *ka[] = { (char *)"keepalive", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL, NULL, NULL };
+    char *pl[] = { (char *)"pipeline", port, (char *)WH_PATH, a, b, c, d, NULL };
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    /* three requests, one after the other, on one connection */
+    ka[4] = (char *)wh_update(0, 1, "one"); ka[5] = (char *)wh_update(1, 2, "two"); ka[6] = (char *)wh_update(2, 3, "three");
+    CHECK_EQ_INT(wh_py(env.w, ka, out, sizeof out), 0);
+    CHECK_STR(out, "200 \n200 \n200 \n");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.connections, 1);
+    CHECK_EQ_INT(s.dispatched, 3);
+    /* four requests written at once (one with a wrong secret, whose body is skipped), answered in order */
+    snprintf(a, sizeof a, "%s:%s", wh_update(0, 11, "p1"), WH_SECRET);
+    snprintf(b, sizeof b, "%s:%s", wh_update(1, 12, "p2"), "wrong");
+    snprintf(c, sizeof c, "%s:%s", wh_update(2, 13, "reply"), WH_SECRET);
+    snprintf(d, sizeof d, "%s:%s", wh_update(3, 14, "p4"), WH_SECRET);
+    CHECK_EQ_INT(wh_py(env.w, pl, out, sizeof out), 0);
+    CHECK_STR(out, "200 \n403 \n200 {\"method\":\"sendMessage\",\"chat_id\":42,\"text\":\"echo: reply\"}\n200 \n");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.connections, 2);
+    CHECK_EQ_INT(s.dispatched, 6);
+    CHECK_EQ_INT(s.forbidden, 1);
+    CHECK_EQ_INT(s.replied_with_method, 1);
+    CHECK_EQ_INT(wh_nseen, 6);
+    CHECK(wh_nseen == 6 && wh_seen[0] == 1 && wh_seen[2] == 3 && wh_seen[3] == 11 && wh_seen[4] == 13 && wh_seen[5] == 14);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_reply_with_method) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char body[1024];
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    memset(wh_reply_results, 0xff, sizeof wh_reply_results);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 99, "reply"), NULL, NULL, body, sizeof body), 200);
+    CHECK_STR(body, "{\"method\":\"sendMessage\",\"chat_id\":42,\"text\":\"echo: reply\"}");
+    CHECK_EQ_INT(wh_reply_results[0], TG_ERR_ARG);       /* sendGift spends Stars: refused */
+    CHECK_EQ_INT(wh_reply_results[1], TG_ERR_ARG);       /* allow_paid_broadcast: refused */
+    CHECK_EQ_INT(wh_reply_results[2], TG_OK);
+    CHECK_EQ_INT(wh_reply_results[3], TG_ERR_LIMIT);     /* one call per update */
+    CHECK_EQ_INT(wh_stats(env.w).replied_with_method, 1);
+    wh_end(&env);
+    {   /* outside a webhook delivery there is no response body to put it in */
+        tg_ctx ctx;
+        memset(&ctx, 0, sizeof ctx);
+        ctx.chat_id = 1;
+        CHECK_EQ_INT(tg_webhook_reply_text(&ctx, "x"), TG_ERR_UNSUPPORTED);
+    }
+}
+
+TG_TEST(webhook_slow_client_dropped) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char out[256], port[8];
+    char *slow[] = { (char *)"slow", port, (char *)WH_PATH, NULL };
+    int fd, status = -1;
+    pid_t pid;
+    uint64_t deadline;
+    char *argv[8];
+    size_t len = 0;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.read_timeout_ms = 300;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    argv[0] = (char *)"python3"; argv[1] = (char *)"tests/webhook_client.py";
+    argv[2] = slow[0]; argv[3] = slow[1]; argv[4] = slow[2]; argv[5] = NULL;
+    pid = wh_spawn(argv, &fd);
+    CHECK(pid > 0);
+    /* the server's own counter says when it dropped the client */
+    deadline = wh_now() + 20000;
+    out[0] = '\0';
+    while (wh_stats(env.w).timeouts == 0 && wh_now() < deadline) tg_webhook_step(env.w, 50);
+    CHECK_EQ_INT(wh_stats(env.w).timeouts, 1);
+    CHECK_EQ_INT(wh_serve_until_exit(env.w, pid, fd, out, sizeof out), 0);
+    (void)len; (void)status;
+    CHECK_STR(out, "closed\n");
+    CHECK_EQ_INT(wh_stats(env.w).connections_open, 0);
+    CHECK_EQ_INT(wh_stats(env.w).dispatched, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_https_curl) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char body[1024], cert[512], key[512], ca[512];
+    const char *dir = getenv("TG_TLS_DIR");
+#if TGBOT__TLS_NONE
+    SKIP("built without TLS");
+#endif
+    if (!dir) SKIP("TG_TLS_DIR not set (run under tests/with_servers.sh)");
+    snprintf(cert, sizeof cert, "%s/server.pem", dir);
+    snprintf(key, sizeof key, "%s/server.key", dir);
+    snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.tls_cert_file = cert; desc.tls_key_file = key;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "https", WH_PATH), WH_SECRET, wh_update(0, 501, "tls"), NULL, ca, body, sizeof body), 200);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "https", WH_PATH), WH_SECRET, wh_update(0, 502, "reply"), NULL, ca, body, sizeof body), 200);
+    CHECK_STR(body, "{\"method\":\"sendMessage\",\"chat_id\":42,\"text\":\"echo: reply\"}");
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "https", WH_PATH), "bad", wh_update(0, 503, "x"), NULL, ca, body, sizeof body), 403);
+    CHECK_EQ_INT(wh_nseen, 2);
+    CHECK_EQ_INT(wh_stats(env.w).dispatched, 2);
+    CHECK_EQ_INT(wh_stats(env.w).forbidden, 1);
+    {   /* keep-alive and pipelining over TLS (Python's ssl) */
+        char out[1024], port[8], a[600], b[600], c[600];
+        char *ka[] = { (char *)"keepalive", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL, NULL };
+        char *pl[] = { (char *)"pipeline", port, (char *)WH_PATH, a, b, c, NULL };
+        snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+        setenv("WH_CAFILE", ca, 1);
+        ka[4] = (char *)wh_update(0, 511, "k1"); ka[5] = (char *)wh_update(1, 512, "k2");
+        CHECK_EQ_INT(wh_py(env.w, ka, out, sizeof out), 0);
+        CHECK_STR(out, "200 \n200 \n");
+        snprintf(a, sizeof a, "%s:%s", wh_update(0, 521, "p1"), WH_SECRET);
+        snprintf(b, sizeof b, "%s:%s", wh_update(1, 522, "reply"), WH_SECRET);
+        snprintf(c, sizeof c, "%s:%s", wh_update(2, 523, "p3"), "wrong");
+        CHECK_EQ_INT(wh_py(env.w, pl, out, sizeof out), 0);
+        CHECK_STR(out, "200 \n200 {\"method\":\"sendMessage\",\"chat_id\":42,\"text\":\"echo: reply\"}\n403 \n");
+        unsetenv("WH_CAFILE");
+    }
+    CHECK_EQ_INT(wh_nseen, 6);
+    CHECK_EQ_INT(wh_stats(env.w).dispatched, 6);
+    CHECK_EQ_INT(wh_stats(env.w).connections, 5);
+    CHECK_EQ_INT(wh_stats(env.w).tls_failures, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_stop_from_handler_answers_first) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char out[256], *argv[16], hdr[96];
+    int fd, n = 0;
+    pid_t pid;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", WH_SECRET);
+    argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-o"; argv[n++] = (char *)"/dev/null";
+    argv[n++] = (char *)"-w"; argv[n++] = (char *)"%{http_code}"; argv[n++] = (char *)"-H"; argv[n++] = hdr;
+    argv[n++] = (char *)"--data-binary"; argv[n++] = (char *)wh_update(0, 77, "stop");
+    argv[n++] = (char *)wh_mkurl(env.w, "http", WH_PATH); argv[n] = NULL;
+    pid = wh_spawn(argv, &fd);
+    CHECK(pid > 0);
+    CHECK_EQ_INT(tg_webhook_run(env.w), TG_OK);        /* returns once the answer is out */
+    CHECK_EQ_INT(wh_serve_until_exit(NULL, pid, fd, out, sizeof out), 0);
+    CHECK_STR(out, "200");
+    CHECK_EQ_INT(wh_nseen, 1);
+    CHECK_EQ_INT(wh_stats(env.w).connections_open, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_sigterm_child_stops_gracefully) {
+    int pp[2], fd, status = -1;
+    pid_t srv, pid;
+    uint16_t port = 0;
+    char url[128], out[256], *argv[16], hdr[96];
+    int n = 0;
+    if (pipe(pp) != 0) { CHECK(0); return; }
+    srv = fork();
+    if (srv == 0) {                    /* the server: a child process, stopped by SIGTERM */
+        wh_env env;
+        tg_webhook_desc desc;
+        tg_err e;
+        close(pp[0]);
+        memset(&desc, 0, sizeof desc);
+        desc.secret_token = WH_SECRET;
+        desc.handle_signals = true;
+        if (!wh_start(&env, &desc)) _exit(2);
+        port = tg_webhook_port(env.w);
+        if (write(pp[1], &port, sizeof port) != (ssize_t)sizeof port) _exit(3);
+        close(pp[1]);
+        e = tg_webhook_run(env.w);
+        _exit(e == TG_OK && wh_nseen == 1 && wh_stats(env.w).dispatched == 1 ? 0 : 4);
+    }
+    close(pp[1]);
+    CHECK(read(pp[0], &port, sizeof port) == (ssize_t)sizeof port);
+    close(pp[0]);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned)port, WH_PATH);
+    snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", WH_SECRET);
+    argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-o"; argv[n++] = (char *)"/dev/null";
+    argv[n++] = (char *)"-w"; argv[n++] = (char *)"%{http_code}"; argv[n++] = (char *)"-H"; argv[n++] = hdr;
+    argv[n++] = (char *)"--data-binary"; argv[n++] = (char *)wh_update(0, 5, "hi"); argv[n++] = url; argv[n] = NULL;
+    pid = wh_spawn(argv, &fd);
+    CHECK_EQ_INT(wh_serve_until_exit(NULL, pid, fd, out, sizeof out), 0);
+    CHECK_STR(out, "200");
+    kill(srv, SIGTERM);
+    waitpid(srv, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK_EQ_INT(WEXITSTATUS(status), 0);
+}
+
+TG_TEST(webhook_expect_continue) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char body[1024];
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    /* curl waits for "100 Continue" before it sends the body */
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 301, "c"), "Expect: 100-continue", NULL, body, sizeof body), 200);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), "nope", wh_update(0, 302, "c"), "Expect: 100-continue", NULL, body, sizeof body), 403);
+    CHECK_EQ_INT(wh_nseen, 1);
+    CHECK_EQ_INT(wh_stats(env.w).dispatched, 1);
+    CHECK_EQ_INT(wh_stats(env.w).forbidden, 1);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_max_connections_and_idle) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    char out[512], port[8];
+    char *many[] = { (char *)"many", port, (char *)WH_PATH, (char *)WH_SECRET, (char *)"3", NULL, NULL };
+    char *idle[] = { (char *)"idle", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL };
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.max_connections = 2;
+    desc.idle_timeout_ms = 200;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    many[5] = (char *)wh_update(0, 401, "m");
+    CHECK_EQ_INT(wh_py(env.w, many, out, sizeof out), 0);
+    CHECK_STR(out, "200\n200\nrefused\n");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.connections, 2);
+    CHECK_EQ_INT(s.connections_refused, 1);
+    CHECK_EQ_INT(s.dispatched, 2);
+    idle[4] = (char *)wh_update(0, 402, "i");
+    CHECK_EQ_INT(wh_py(env.w, idle, out, sizeof out), 0);   /* returns when the server hangs up */
+    CHECK_STR(out, "200 closed\n");
+    s = wh_stats(env.w);
+    CHECK(s.idle_closed >= 1);
+    CHECK_EQ_INT(s.timeouts, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_own_poll_loop) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_fd fds[8];
+    struct pollfd pfd[8];
+    char out[256], *argv[16], hdr[96];
+    int fd, n = 0, status = -1;
+    size_t len = 0, k, nf;
+    pid_t pid;
+    uint64_t deadline;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK_EQ_INT(tg_webhook_fds(env.w, fds, 8), 1);            /* the listening socket */
+    CHECK(fds[0].read && !fds[0].write);
+    CHECK_EQ_INT(tg_webhook_timeout_ms(env.w), -1);
+    snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", WH_SECRET);
+    argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-o"; argv[n++] = (char *)"/dev/null";
+    argv[n++] = (char *)"-w"; argv[n++] = (char *)"%{http_code}"; argv[n++] = (char *)"-H"; argv[n++] = hdr;
+    argv[n++] = (char *)"--data-binary"; argv[n++] = (char *)wh_update(0, 88, "own loop");
+    argv[n++] = (char *)wh_mkurl(env.w, "http", WH_PATH); argv[n] = NULL;
+    pid = wh_spawn(argv, &fd);
+    deadline = wh_now() + 20000;
+    out[0] = '\0';
+    while (waitpid(pid, &status, WNOHANG) != pid && wh_now() < deadline) {
+        int t = tg_webhook_timeout_ms(env.w);
+        nf = tg_webhook_fds(env.w, fds, 7);
+        for (k = 0; k < nf && k < 7; k++) {
+            pfd[k].fd = fds[k].fd; pfd[k].revents = 0;
+            pfd[k].events = (short)((fds[k].read ? POLLIN : 0) | (fds[k].write ? POLLOUT : 0));
+        }
+        pfd[k].fd = fd; pfd[k].events = POLLIN; pfd[k].revents = 0;   /* the user's own descriptor */
+        poll(pfd, k + 1, t < 0 || t > 20 ? 20 : t);
+        CHECK(tg_webhook_step(env.w, 0) == TG_OK);
+        wh_drain(fd, out, sizeof out, &len);
+    }
+    wh_drain(fd, out, sizeof out, &len);
+    close(fd);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_STR(out, "200");
+    CHECK_EQ_INT(wh_nseen, 1);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_secret_helpers) {
+    tg_bot *b = wh_bot();
+    char sec[TG_WEBHOOK_SECRET_MAX + 1], long_secret[300];
+    tg_set_webhook_args a;
+    const char *reqs;
+    if (!b) { CHECK(b != NULL); return; }
+    CHECK(tg_webhook_secret_valid("abc_DEF-123"));
+    CHECK(!tg_webhook_secret_valid(""));
+    CHECK(!tg_webhook_secret_valid("123456:ABCDEF"));          /* a bot token is not a secret token */
+    CHECK(!tg_webhook_secret_valid("has space"));
+    memset(long_secret, 'a', 256); long_secret[256] = '\0';
+    CHECK(tg_webhook_secret_valid(long_secret));
+    long_secret[256] = 'a'; long_secret[257] = '\0';
+    CHECK(!tg_webhook_secret_valid(long_secret));
+    CHECK_EQ_INT(tg_webhook_secret_generate(b, sec, 0), TG_OK);
+    CHECK_EQ_INT(strlen(sec), 32);
+    CHECK(tg_webhook_secret_valid(sec));
+    memset(&a, 0, sizeof a);
+    a.url = "https://example.org/hook";
+    a.secret_token = "bad secret!";
+    CHECK_EQ_INT(tg_webhook_set(b, &a, NULL), TG_ERR_ARG);
+    CHECK_EQ_INT(tg_bot_last_error(b)->phase, TG_PHASE_VALIDATE);
+    if (!getenv("TG_FAKE_URL")) { tg_bot_free(b); SKIP("TG_FAKE_URL not set"); }
+    a.secret_token = NULL;
+    sec[0] = '\0';
+    CHECK_EQ_INT(tg_webhook_set(b, &a, sec), TG_OK);
+    CHECK_EQ_INT(strlen(sec), 32);
+    CHECK_EQ_INT(tg_webhook_delete(b, true), TG_OK);
+    reqs = ctl("GET", "/_ctl/requests", NULL);
+    CHECK(strstr(reqs, sec) != NULL);                           /* the generated secret was sent */
+    CHECK(strstr(reqs, "bad secret!") == NULL);                 /* the invalid one never was */
+    CHECK(strstr(reqs, "deleteWebhook") != NULL);
+    tg_bot_free(b);
+}
+#else
+/* built without the webhook module: every test says so */
+#define WH_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_WEBHOOK"); }
+WH_SKIPPED(webhook_secret_dispatch_and_refusals)
+WH_SKIPPED(webhook_raw_http_errors)
+WH_SKIPPED(webhook_keepalive_and_pipelining)
+WH_SKIPPED(webhook_reply_with_method)
+WH_SKIPPED(webhook_slow_client_dropped)
+WH_SKIPPED(webhook_https_curl)
+WH_SKIPPED(webhook_stop_from_handler_answers_first)
+WH_SKIPPED(webhook_sigterm_child_stops_gracefully)
+WH_SKIPPED(webhook_expect_continue)
+WH_SKIPPED(webhook_max_connections_and_idle)
+WH_SKIPPED(webhook_own_poll_loop)
+WH_SKIPPED(webhook_secret_helpers)
+#endif
