@@ -6978,10 +6978,14 @@ TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text);     /* answerCallback
 
    Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
    handler that only replies can put its call in the response body instead (tg_webhook_reply).
+   Delivery guarantee: the 200 goes out after the handler returned, so an update whose handler was
+   cut short by a crash is delivered again by Telegram (at-least-once); Telegram waits about 60 s
+   for the answer before it repeats a delivery.
 
    Graceful stop (tg_stop() from a handler, or a signal with handle_signals): the listening socket
    closes, requests already received are dispatched and answered, answers are flushed, then the
-   call returns. A request still arriving is dropped unanswered, so Telegram delivers it again. */
+   call returns (after the on_shutdown event). A request still arriving is dropped unanswered, so
+   Telegram delivers it again. */
 
 typedef struct tg_webhook tg_webhook;
 
@@ -16146,7 +16150,8 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *upda
 TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d);
 TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d);   /* tg_stop() or SIGINT/SIGTERM */
 TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d);
-TGBOT__INTERN void tg__catch_signals(bool on);                   /* install / restore the handlers */
+TGBOT__INTERN void tg__catch_signals(bool on);
+TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d);           /* the on_shutdown event */                   /* install / restore the handlers */
 
 /* ==== src/updates.c ==== */
 /* updates: the dispatcher and the long-polling loop. Routing works on the raw JSON key of the
@@ -16282,6 +16287,14 @@ TGBOT_API void tg_stop(tg_dispatcher *d) { d->stop = true; }
 TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d) { return d->bot; }
 TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d) { return d->stop || tg__signalled; }
 TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d) { d->stop = false; tg__signalled = 0; }
+TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d) {
+    if (d->ev.on_shutdown) {
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_SHUTDOWN;
+        d->ev.on_shutdown(&ev, d->ev.ud);
+    }
+}
 TGBOT__INTERN void tg__catch_signals(bool on) {
     static struct sigaction old_int, old_term;
     if (on) {
@@ -16522,12 +16535,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
     }
-    if (d->ev.on_shutdown) {
-        tg_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = TG_EVENT_SHUTDOWN;
-        d->ev.on_shutdown(&ev, d->ev.ud);
-    }
+    tg__fire_shutdown(d);
     tg_bot_reset(d->bot);
     return result;
 }
@@ -17116,6 +17124,7 @@ TGBOT_API tg_err tg_webhook_run(tg_webhook *w) {
     if (w->handle_signals) tg__catch_signals(true);
     while ((e = tg_webhook_step(w, -1)) == TG_OK) {}
     if (w->handle_signals) tg__catch_signals(false);
+    tg__fire_shutdown(w->d);
     return e == TG_ERR_STOPPED ? TG_OK : e;
 }
 

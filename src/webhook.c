@@ -581,6 +581,7 @@ TGBOT_API tg_err tg_webhook_run(tg_webhook *w) {
     if (w->handle_signals) tg__catch_signals(true);
     while ((e = tg_webhook_step(w, -1)) == TG_OK) {}
     if (w->handle_signals) tg__catch_signals(false);
+    tg__fire_shutdown(w->d);
     return e == TG_ERR_STOPPED ? TG_OK : e;
 }
 

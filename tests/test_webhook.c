@@ -29,6 +29,9 @@ static int wh_handler(tg_ctx *ctx, void *ud) {
     return TG_HANDLED;
 }
 
+static int wh_shutdowns;
+static void wh_on_shutdown(const tg_event *e, void *ud) { (void)ud; if (e->type == TG_EVENT_SHUTDOWN) wh_shutdowns++; }
+
 static tg_bot *wh_bot(void) {
     tg_bot_desc d;
     tg_bot *b = NULL;
@@ -384,7 +387,12 @@ TG_TEST(webhook_stop_from_handler_answers_first) {
     pid_t pid;
     memset(&desc, 0, sizeof desc);
     desc.secret_token = WH_SECRET;
+    tg_events ev;
     if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    memset(&ev, 0, sizeof ev);
+    ev.on_shutdown = wh_on_shutdown;
+    tg_set_events(env.d, &ev);
+    wh_shutdowns = 0;
     snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", WH_SECRET);
     argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-o"; argv[n++] = (char *)"/dev/null";
     argv[n++] = (char *)"-w"; argv[n++] = (char *)"%{http_code}"; argv[n++] = (char *)"-H"; argv[n++] = hdr;
@@ -396,6 +404,7 @@ TG_TEST(webhook_stop_from_handler_answers_first) {
     CHECK_EQ_INT(wh_serve_until_exit(NULL, pid, fd, out, sizeof out), 0);
     CHECK_STR(out, "200");
     CHECK_EQ_INT(wh_nseen, 1);
+    CHECK_EQ_INT(wh_shutdowns, 1);
     CHECK_EQ_INT(wh_stats(env.w).connections_open, 0);
     wh_end(&env);
 }
