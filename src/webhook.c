@@ -203,9 +203,8 @@ static void tg__wh_respond(tg__wconn *c, int status, const char *body, size_t n)
 }
 
 /* a refusal: counted, answered; the body is skipped on a connection that stays open */
-static void tg__wh_refuse(tg_webhook *w, tg__wconn *c, int status, uint64_t *counter, bool close) {
+static void tg__wh_refuse(tg__wconn *c, int status, uint64_t *counter, bool close) {
     (*counter)++;
-    (void)w;
     if (close) c->closing = true;
     tg__wh_respond(c, status, NULL, 0);
 }
@@ -293,8 +292,8 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
             if (r == 0) break;
             if (r < 0) {
-                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(w, c, 431, &w->st.header_too_large, true);
-                else tg__wh_refuse(w, c, 400, &w->st.bad_request, true);
+                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(c, 431, &w->st.header_too_large, true);
+                else tg__wh_refuse(c, 400, &w->st.bad_request, true);
                 break;
             }
             w->st.requests++;
@@ -306,7 +305,7 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
                    refused "Expect: 100-continue" the client may or may not send it: close */
                 bool close = status == 411 || status == 413 || w->head.expect_continue || !c->keep_alive ||
                              (w->head.content_length > 0 && (uint64_t)w->head.content_length > w->max_body);
-                tg__wh_refuse(w, c, status, counter, close);
+                tg__wh_refuse(c, status, counter, close);
                 if (close) break;
                 c->in_off += w->head.head_len;
                 c->skip = w->head.content_length > 0 ? (size_t)w->head.content_length : 0;
