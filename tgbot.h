@@ -16564,6 +16564,7 @@ typedef struct tg__wconn {
     tg__buf in, out;
     size_t in_off, out_pos;
     size_t skip;                        /* body bytes of a refused request still to discard */
+    size_t scanned;                     /* head bytes already searched for the blank line */
     size_t head_len, body_len;          /* the accepted request whose body is awaited */
     uint64_t deadline;
     bool handshaking, want_write;       /* TLS: the engine waits for writability */
@@ -16831,6 +16832,13 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             uint64_t *counter = NULL;
             int r, status;
             if (!avail) break;
+            /* a head that trickles in is searched once, not again from its start per segment */
+            if (avail < w->lim.max_header_bytes) {
+                size_t i = c->scanned > 3 ? c->scanned - 3 : 0;
+                while (i + 3 < avail && !(p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n')) i++;
+                if (i + 3 >= avail) { c->scanned = avail; break; }
+            }
+            c->scanned = 0;
             e.code = TG_OK;
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
             if (r == 0) break;

@@ -5,6 +5,7 @@
   webhook_client.py pipeline  PORT PATH BODY:SECRET...   every request written at once, then the answers read
   webhook_client.py slow      PORT PATH                  half a request head, then wait for the server to hang up
   webhook_client.py raw       PORT TEXT                  TEXT (with \\r\\n escapes) as is; prints the status line
+  webhook_client.py trickle   PORT PATH SECRET BODY      one request in several segments (split inside the head)
   webhook_client.py many      PORT PATH SECRET N BODY    N connections opened first, then one request on each
   webhook_client.py idle      PORT PATH SECRET BODY      one request, then wait for the server to close the idle connection
 
@@ -98,6 +99,20 @@ def main():
         s.sendall(text.encode())
         f = s.makefile("rb")
         print(f.readline().decode().strip())
+    elif mode == "trickle":
+        import time
+        path, secret, body = sys.argv[3], sys.argv[4], sys.argv[5]
+        data = request(path, secret, body)
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        end = data.index(b"\r\n\r\n")
+        cuts = [0, 7, 40, end + 1, end + 3, end + 10, len(data)]
+        for a, b in zip(cuts, cuts[1:]):
+            s.sendall(data[a:b])
+            time.sleep(0.02)   # only to make separate segments likely; the test does not depend on it
+        r = http.client.HTTPResponse(s)
+        r.begin()
+        print(r.status)
     elif mode == "many":
         path, secret, n, body = sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
         socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
