@@ -16730,19 +16730,32 @@ static const char *tg__wh_reason(int status) {
     }
 }
 
+static void tg__wh_put(char *h, size_t *n, const char *s) { size_t l = strlen(s); memcpy(h + *n, s, l); *n += l; }
+
+/* the head is assembled by hand: it is on every delivery's path, and printf is not cheap */
 static void tg__wh_respond(tg__wconn *c, int status, const char *body, size_t n) {
-    char head[192];
-    int hn;
+    char head[256], num[24];
+    size_t hn = 0, k = sizeof num, v = n;
     static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     if (status == 200 && !n && !c->closing && !c->http10) {     /* the common answer */
         if (tg__buf_append(&c->out, ok, sizeof ok - 1) != TG_OK) c->dead = true;
         return;
     }
-    hn = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Length: %lu\r\n%s%s%s\r\n", status,
-                  tg__wh_reason(status), (unsigned long)n, n ? "Content-Type: application/json\r\n" : "",
-                  status == 405 ? "Allow: POST\r\n" : "",
-                  c->closing ? "Connection: close\r\n" : c->http10 ? "Connection: keep-alive\r\n" : "");
-    if (tg__buf_append(&c->out, head, (size_t)hn) != TG_OK || (n && tg__buf_append(&c->out, body, n) != TG_OK))
+    num[--k] = '\0';
+    do { num[--k] = (char)('0' + v % 10); v /= 10; } while (v);
+    tg__wh_put(head, &hn, "HTTP/1.1 ");
+    head[hn++] = (char)('0' + status / 100); head[hn++] = (char)('0' + status / 10 % 10); head[hn++] = (char)('0' + status % 10);
+    head[hn++] = ' ';
+    tg__wh_put(head, &hn, tg__wh_reason(status));
+    tg__wh_put(head, &hn, "\r\nContent-Length: ");
+    tg__wh_put(head, &hn, num + k);
+    tg__wh_put(head, &hn, "\r\n");
+    if (n) tg__wh_put(head, &hn, "Content-Type: application/json\r\n");
+    if (status == 405) tg__wh_put(head, &hn, "Allow: POST\r\n");
+    if (c->closing) tg__wh_put(head, &hn, "Connection: close\r\n");
+    else if (c->http10) tg__wh_put(head, &hn, "Connection: keep-alive\r\n");
+    tg__wh_put(head, &hn, "\r\n");
+    if (tg__buf_append(&c->out, head, hn) != TG_OK || (n && tg__buf_append(&c->out, body, n) != TG_OK))
         c->dead = true;
 }
 
@@ -16832,16 +16845,17 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             uint64_t *counter = NULL;
             int r, status;
             if (!avail) break;
-            /* a head that trickles in is searched once, not again from its start per segment */
-            if (avail < w->lim.max_header_bytes) {
-                size_t i = c->scanned > 3 ? c->scanned - 3 : 0;
+            /* a head that trickles in is searched once, not again from its start per segment: after
+               a first incomplete parse, only the new bytes are searched for the blank line */
+            if (c->scanned && avail < w->lim.max_header_bytes) {
+                size_t i = c->scanned - 3;
                 while (i + 3 < avail && !(p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n')) i++;
-                if (i + 3 >= avail) { c->scanned = avail; break; }
+                if (i + 3 >= avail) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
             }
-            c->scanned = 0;
             e.code = TG_OK;
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
-            if (r == 0) break;
+            if (r == 0) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
+            c->scanned = 0;
             if (r < 0) {
                 if (e.code == TG_ERR_LIMIT) tg__wh_refuse(c, 431, &w->st.header_too_large, true);
                 else tg__wh_refuse(c, 400, &w->st.bad_request, true);
