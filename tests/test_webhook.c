@@ -225,10 +225,19 @@ TG_TEST(webhook_raw_http_errors) {
     char *bad[] = { (char *)"raw", port, (char *)"GARBAGE\\r\\n\\r\\n", NULL };
     char *nolen[] = { (char *)"raw", port, (char *)"POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\n\\r\\n", NULL };
     char *chunked[] = { (char *)"raw", port, (char *)"POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\n\\r\\n2\\r\\n{}\\r\\n0\\r\\n\\r\\n", NULL };
+    static char big[4096 + 256];
+    char *toobig[] = { (char *)"raw", port, big, NULL };
     memset(&desc, 0, sizeof desc);
     desc.secret_token = WH_SECRET;
+    desc.max_body_bytes = 1024;
     if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
     snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    /* no "Expect: 100-continue": the body is on its way when 413 goes out (lingering close) */
+    snprintf(big, sizeof big, "POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 4000\\r\\n"
+             "X-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\n\\r\\n");
+    memset(big + strlen(big), 'a', 4000);
+    CHECK_EQ_INT(wh_py(env.w, toobig, out, sizeof out), 0);
+    CHECK_STR(out, "HTTP/1.1 413 Content Too Large\n");
     CHECK_EQ_INT(wh_py(env.w, bad, out, sizeof out), 0);
     CHECK_STR(out, "HTTP/1.1 400 Bad Request\n");
     CHECK_EQ_INT(wh_py(env.w, nolen, out, sizeof out), 0);
@@ -245,6 +254,7 @@ TG_TEST(webhook_raw_http_errors) {
     s = wh_stats(env.w);
     CHECK_EQ_INT(s.bad_request, 1);
     CHECK_EQ_INT(s.length_required, 2);
+    CHECK_EQ_INT(s.body_too_large, 1);
     CHECK_EQ_INT(s.dispatched, 1);
     wh_end(&env);
 }
@@ -336,6 +346,12 @@ TG_TEST(webhook_slow_client_dropped) {
     (void)len; (void)status;
     CHECK_STR(out, "closed\n");
     CHECK_EQ_INT(wh_stats(env.w).connections_open, 0);
+    {   /* a whole head, then a body that stalls */
+        char *slow_body[] = { (char *)"slow", port, (char *)WH_PATH, (char *)WH_SECRET, NULL };
+        CHECK_EQ_INT(wh_py(env.w, slow_body, out, sizeof out), 0);     /* returns once the server hung up */
+        CHECK_STR(out, "closed\n");
+        CHECK_EQ_INT(wh_stats(env.w).timeouts, 2);
+    }
     CHECK_EQ_INT(wh_stats(env.w).dispatched, 0);
     wh_end(&env);
 }
@@ -545,6 +561,37 @@ TG_TEST(webhook_own_poll_loop) {
     wh_end(&env);
 }
 
+TG_TEST(webhook_new_rejects_bad_descs) {
+    tg_bot *b = wh_bot();
+    tg_dispatcher *d = NULL;
+    tg_webhook *w = NULL, *w2 = NULL;
+    tg_webhook_desc desc;
+    tg_error e;
+    if (!b || tg_dispatcher_new(&d, b, NULL) != TG_OK) { CHECK(0); return; }
+    memset(&desc, 0, sizeof desc);
+    desc.host = "127.0.0.1";
+    desc.secret_token = "not a valid secret";
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    CHECK(w == NULL);
+    desc.secret_token = WH_SECRET;
+    desc.tls_cert_file = "cert.pem";                           /* a certificate without its key */
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    desc.tls_cert_file = NULL;
+    desc.path = "no-slash";
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    desc.path = NULL;
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_OK);
+    if (w) {                                                    /* the same port twice */
+        desc.port = tg_webhook_port(w);
+        CHECK_EQ_INT(tg_webhook_new(&w2, d, &desc, &e), TG_ERR_CONNECT);
+        CHECK(strstr(e.description, WH_SECRET) == NULL);
+    }
+    tg_webhook_free(w);
+    tg_webhook_free(w2);
+    tg_dispatcher_free(d);
+    tg_bot_free(b);
+}
+
 TG_TEST(webhook_secret_helpers) {
     tg_bot *b = wh_bot();
     char sec[TG_WEBHOOK_SECRET_MAX + 1], long_secret[300];
@@ -593,5 +640,6 @@ WH_SKIPPED(webhook_sigterm_child_stops_gracefully)
 WH_SKIPPED(webhook_expect_continue)
 WH_SKIPPED(webhook_max_connections_and_idle)
 WH_SKIPPED(webhook_own_poll_loop)
+WH_SKIPPED(webhook_new_rejects_bad_descs)
 WH_SKIPPED(webhook_secret_helpers)
 #endif

@@ -3,7 +3,8 @@
 
   webhook_client.py keepalive PORT PATH SECRET BODY...   one HTTPConnection, one request per BODY
   webhook_client.py pipeline  PORT PATH BODY:SECRET...   every request written at once, then the answers read
-  webhook_client.py slow      PORT PATH                  half a request head, then wait for the server to hang up
+  webhook_client.py slow      PORT PATH [SECRET]         half a request head (with SECRET: a whole head and a
+                                                         tenth of the body), then wait for the server to hang up
   webhook_client.py raw       PORT TEXT                  TEXT (with \\r\\n escapes) as is; prints the status line
   webhook_client.py trickle   PORT PATH SECRET BODY      one request in several segments (split inside the head)
   webhook_client.py many      PORT PATH SECRET N BODY    N connections opened first, then one request on each
@@ -86,7 +87,10 @@ def main():
     elif mode == "slow":
         path = sys.argv[3]
         s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le" % path).encode())
+        if len(sys.argv) > 4:
+            s.sendall(request(path, sys.argv[4], "x" * 100)[:-90])
+        else:
+            s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le" % path).encode())
         try:
             print("closed" if s.recv(4096) == b"" else "answered")
         except ConnectionResetError:
