@@ -16830,10 +16830,10 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n) {
 static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
     bool blocked = false;
     for (;;) {
-        if (c->closing || c->dead) break;
-        if (c->out.len - c->out_pos >= TG__WH_OUT_HIGH) { blocked = true; break; }
         char *p = c->in.data + c->in_off;
         size_t avail = c->in.len - c->in_off;
+        if (c->closing || c->dead) break;
+        if (c->out.len - c->out_pos >= TG__WH_OUT_HIGH) { blocked = true; break; }
         if (c->skip) {
             size_t n = TGBOT__MIN(c->skip, avail);
             c->in_off += n; c->skip -= n;
@@ -17066,6 +17066,11 @@ static bool tg__wh_wants_read(const tg_webhook *w, const tg__wconn *c) {
                                            c->out.len - c->out_pos < TG__WH_OUT_HIGH));
 }
 
+/* decrypted bytes wait inside the TLS engine, where poll() cannot see them */
+static bool tg__wh_tls_ready(const tg_webhook *w, const tg__wconn *c) {
+    return c->tls && !c->handshaking && tg__wh_wants_read(w, c) && tg__tls_pending(c->tls);
+}
+
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap) {
     size_t n = 0, i;
     if (w->lfd != TG__SOCK_INVALID) {
@@ -17086,7 +17091,7 @@ TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w) {
     uint64_t now = tg__now_ms(w->plat), next = UINT64_MAX;
     size_t i;
     for (i = 0; i < w->nconns; i++) {
-        if (w->conns[i]->tls && !w->conns[i]->handshaking && tg__tls_pending(w->conns[i]->tls)) return 0;
+        if (tg__wh_tls_ready(w, w->conns[i])) return 0;
         if (w->conns[i]->deadline < next) next = w->conns[i]->deadline;
     }
     if (next == UINT64_MAX) return -1;
@@ -17120,7 +17125,7 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
     for (i = 0; i < nc; i++) {            /* conns[0..nc) match pfds[n-nc..n) */
         tg__wconn *c = w->conns[i];
         short ev = w->pfds[n - nc + i].revents;
-        bool pending = c->tls && !c->handshaking && tg__tls_pending(c->tls);
+        bool pending = tg__wh_tls_ready(w, c);
         if (!ev && !pending) continue;
         if ((ev & TG__POLL_ERR) && !(ev & TG__POLL_IN)) { c->dead = true; continue; }
         tg__wh_conn_io(w, c, (ev & (TG__POLL_IN | TG__POLL_ERR)) != 0 || pending, now);
