@@ -7,6 +7,7 @@
                                                          tenth of the body), then wait for the server to hang up
   webhook_client.py raw       PORT TEXT                  TEXT (with \\r\\n escapes) as is; prints the status line
   webhook_client.py trickle   PORT PATH SECRET BODY      one request in several segments (split inside the head)
+  webhook_client.py garbage   PORT PATH SECRET SEED N    N mangled requests, one connection each; prints "done N"
   webhook_client.py many      PORT PATH SECRET N BODY    N connections opened first, then one request on each
   webhook_client.py idle      PORT PATH SECRET BODY      one request, then wait for the server to close the idle connection
 
@@ -117,6 +118,41 @@ def main():
         r = http.client.HTTPResponse(s)
         r.begin()
         print(r.status)
+    elif mode == "garbage":
+        import random
+        path, secret, rnd, n = sys.argv[3], sys.argv[4], random.Random(int(sys.argv[5])), int(sys.argv[6])
+        good = request(path, secret, '{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":1,"type":"private"},"text":"x"}}')
+        done = 0
+        for _ in range(n):
+            d = bytearray(good)
+            for _ in range(rnd.randint(1, 8)):
+                k, at = rnd.randint(0, 5), rnd.randrange(len(d) + 1)
+                if k == 0:
+                    if d:
+                        d[at % len(d)] = rnd.randrange(256)               # flip a byte
+                elif k == 1:
+                    del d[at:at + rnd.randint(1, 20)]                     # cut a piece
+                elif k == 2:
+                    d[at:at] = rnd.choice([b"\r\n", b"\n", b"\r\n\r\n", b":", b" ", b"\0", b"\xff"])
+                elif k == 3:
+                    d[at:at] = rnd.choice([b"Content-Length: 99999999999\r\n", b"Content-Length: -1\r\n",
+                                            b"Transfer-Encoding: chunked\r\n", b"Expect: 100-continue\r\n",
+                                            b"Connection: close\r\n", b"X: " + b"y" * 9000 + b"\r\n"])
+                elif k == 4:
+                    d = d * 2                                             # pipelined twice
+                else:
+                    d = d[:at]                                            # truncated
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            try:
+                s.sendall(bytes(d))
+                s.shutdown(socket.SHUT_WR)
+                while s.recv(65536):
+                    pass
+            except (ConnectionError, socket.timeout):
+                pass
+            s.close()
+            done += 1
+        print("done", done)
     elif mode == "many":
         path, secret, n, body = sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
         socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
