@@ -5,6 +5,7 @@
 #define TGBOT_IMPLEMENTATION
 #include "tgbot.h"
 #include <stdio.h>
+#include <string.h>
 
 static int echo(tg_ctx *ctx, void *ud) {
     (void)ud;
@@ -14,14 +15,16 @@ static int echo(tg_ctx *ctx, void *ud) {
 }
 
 int main(int argc, char **argv) {
-    tg_bot_desc bd = {0};
-    tg_webhook_desc wd = {0};
+    tg_bot_desc bd;
+    tg_webhook_desc wd;
     tg_bot *bot;
     tg_dispatcher *d;
     tg_webhook *w;
     tg_webhook_stats s;
     tg_error err;
     FILE *f;
+    memset(&bd, 0, sizeof bd);
+    memset(&wd, 0, sizeof wd);
     if (argc < 2) { fprintf(stderr, "usage: bench_webhook PORTFILE\n"); return 2; }
     bd.token = "123456:BENCHbenchBENCHbenchBENCHbench00000";   /* never used: the handler calls nothing */
     bd.base_url = "http://127.0.0.1:9";

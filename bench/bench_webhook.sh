@@ -90,7 +90,7 @@ http {
     }
 }
 NGX
-$on0 nginx -p "$dir/ngx" -c "$dir/ngx/nginx.conf" 2>"$dir/ngx/stderr" & ngx=$!
+$on0 nginx -e "$dir/ngx/logs/error.log" -p "$dir/ngx" -c "$dir/ngx/nginx.conf" 2>"$dir/ngx/stderr" & ngx=$!
 wait_listen "$nport"
 nres=$(run_wrk "http://127.0.0.1:$nport/tg" "$ngx")
 kill -TERM "$ngx"; wait "$ngx" || true; ngx=""

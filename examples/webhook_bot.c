@@ -17,6 +17,7 @@
 #include "tgbot.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int echo(tg_ctx *ctx, void *ud) {
     (void)ud;
@@ -26,8 +27,8 @@ static int echo(tg_ctx *ctx, void *ud) {
 }
 
 int main(void) {
-    tg_bot_desc bd = {0};
-    tg_webhook_desc wd = {0};
+    tg_bot_desc bd;
+    tg_webhook_desc wd;
     tg_bot *bot;
     tg_dispatcher *d;
     tg_error err;
@@ -35,6 +36,8 @@ int main(void) {
     const char *port = getenv("WEBHOOK_PORT"), *url = getenv("WEBHOOK_URL");
     tg_err e;
 
+    memset(&bd, 0, sizeof bd);
+    memset(&wd, 0, sizeof wd);
     bd.base_url = getenv("TELEGRAM_API_URL");
     bd.logger.fn = tg_log_stderr;
     if (tg_bot_new(&bot, &bd, &err) != TG_OK) {
@@ -48,7 +51,8 @@ int main(void) {
     wd.tls_key_file = getenv("WEBHOOK_KEY");
     wd.handle_signals = true;
     if (url) {                    /* tell Telegram where to deliver, with the secret it must send */
-        tg_set_webhook_args sa = {0};
+        tg_set_webhook_args sa;
+        memset(&sa, 0, sizeof sa);
         sa.url = url;
         sa.secret_token = wd.secret_token;
         if (tg_webhook_set(bot, &sa, secret) != TG_OK) {

@@ -131,6 +131,14 @@ TGBOT_API void tg_stop(tg_dispatcher *d) { d->stop = true; }
 TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d) { return d->bot; }
 TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d) { return d->stop || tg__signalled; }
 TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d) { d->stop = false; tg__signalled = 0; }
+TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d) {
+    if (d->ev.on_shutdown) {
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_SHUTDOWN;
+        d->ev.on_shutdown(&ev, d->ev.ud);
+    }
+}
 TGBOT__INTERN void tg__catch_signals(bool on) {
     static struct sigaction old_int, old_term;
     if (on) {
@@ -371,12 +379,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
     }
-    if (d->ev.on_shutdown) {
-        tg_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.type = TG_EVENT_SHUTDOWN;
-        d->ev.on_shutdown(&ev, d->ev.ud);
-    }
+    tg__fire_shutdown(d);
     tg_bot_reset(d->bot);
     return result;
 }

@@ -4,4 +4,5 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *upda
 TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d);
 TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d);   /* tg_stop() or SIGINT/SIGTERM */
 TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d);
-TGBOT__INTERN void tg__catch_signals(bool on);                   /* install / restore the handlers */
+TGBOT__INTERN void tg__catch_signals(bool on);
+TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d);           /* the on_shutdown event */                   /* install / restore the handlers */

@@ -21,6 +21,7 @@ typedef struct tg__wconn {
     tg__buf in, out;
     size_t in_off, out_pos;
     size_t skip;                        /* body bytes of a refused request still to discard */
+    size_t scanned;                     /* head bytes already searched for the blank line */
     size_t head_len, body_len;          /* the accepted request whose body is awaited */
     uint64_t deadline;
     bool handshaking, want_write;       /* TLS: the engine waits for writability */
@@ -186,26 +187,38 @@ static const char *tg__wh_reason(int status) {
     }
 }
 
+static void tg__wh_put(char *h, size_t *n, const char *s) { size_t l = strlen(s); memcpy(h + *n, s, l); *n += l; }
+
+/* the head is assembled by hand: it is on every delivery's path, and printf is not cheap */
 static void tg__wh_respond(tg__wconn *c, int status, const char *body, size_t n) {
-    char head[192];
-    int hn;
+    char head[256], num[24];
+    size_t hn = 0, k = sizeof num, v = n;
     static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     if (status == 200 && !n && !c->closing && !c->http10) {     /* the common answer */
         if (tg__buf_append(&c->out, ok, sizeof ok - 1) != TG_OK) c->dead = true;
         return;
     }
-    hn = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Length: %lu\r\n%s%s%s\r\n", status,
-                  tg__wh_reason(status), (unsigned long)n, n ? "Content-Type: application/json\r\n" : "",
-                  status == 405 ? "Allow: POST\r\n" : "",
-                  c->closing ? "Connection: close\r\n" : c->http10 ? "Connection: keep-alive\r\n" : "");
-    if (tg__buf_append(&c->out, head, (size_t)hn) != TG_OK || (n && tg__buf_append(&c->out, body, n) != TG_OK))
+    num[--k] = '\0';
+    do { num[--k] = (char)('0' + v % 10); v /= 10; } while (v);
+    tg__wh_put(head, &hn, "HTTP/1.1 ");
+    head[hn++] = (char)('0' + status / 100); head[hn++] = (char)('0' + status / 10 % 10); head[hn++] = (char)('0' + status % 10);
+    head[hn++] = ' ';
+    tg__wh_put(head, &hn, tg__wh_reason(status));
+    tg__wh_put(head, &hn, "\r\nContent-Length: ");
+    tg__wh_put(head, &hn, num + k);
+    tg__wh_put(head, &hn, "\r\n");
+    if (n) tg__wh_put(head, &hn, "Content-Type: application/json\r\n");
+    if (status == 405) tg__wh_put(head, &hn, "Allow: POST\r\n");
+    if (c->closing) tg__wh_put(head, &hn, "Connection: close\r\n");
+    else if (c->http10) tg__wh_put(head, &hn, "Connection: keep-alive\r\n");
+    tg__wh_put(head, &hn, "\r\n");
+    if (tg__buf_append(&c->out, head, hn) != TG_OK || (n && tg__buf_append(&c->out, body, n) != TG_OK))
         c->dead = true;
 }
 
 /* a refusal: counted, answered; the body is skipped on a connection that stays open */
-static void tg__wh_refuse(tg_webhook *w, tg__wconn *c, int status, uint64_t *counter, bool close) {
+static void tg__wh_refuse(tg__wconn *c, int status, uint64_t *counter, bool close) {
     (*counter)++;
-    (void)w;
     if (close) c->closing = true;
     tg__wh_respond(c, status, NULL, 0);
 }
@@ -274,10 +287,10 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n) {
 static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
     bool blocked = false;
     for (;;) {
-        if (c->closing || c->dead) break;
-        if (c->out.len - c->out_pos >= TG__WH_OUT_HIGH) { blocked = true; break; }
         char *p = c->in.data + c->in_off;
         size_t avail = c->in.len - c->in_off;
+        if (c->closing || c->dead) break;
+        if (c->out.len - c->out_pos >= TG__WH_OUT_HIGH) { blocked = true; break; }
         if (c->skip) {
             size_t n = TGBOT__MIN(c->skip, avail);
             c->in_off += n; c->skip -= n;
@@ -289,12 +302,20 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             uint64_t *counter = NULL;
             int r, status;
             if (!avail) break;
+            /* a head that trickles in is searched once, not again from its start per segment: after
+               a first incomplete parse, only the new bytes are searched for the blank line */
+            if (c->scanned && avail < w->lim.max_header_bytes) {
+                size_t i = c->scanned - 3;
+                while (i + 3 < avail && !(p[i] == '\r' && p[i + 1] == '\n' && p[i + 2] == '\r' && p[i + 3] == '\n')) i++;
+                if (i + 3 >= avail) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
+            }
             e.code = TG_OK;
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
-            if (r == 0) break;
+            if (r == 0) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
+            c->scanned = 0;
             if (r < 0) {
-                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(w, c, 431, &w->st.header_too_large, true);
-                else tg__wh_refuse(w, c, 400, &w->st.bad_request, true);
+                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(c, 431, &w->st.header_too_large, true);
+                else tg__wh_refuse(c, 400, &w->st.bad_request, true);
                 break;
             }
             w->st.requests++;
@@ -306,7 +327,7 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
                    refused "Expect: 100-continue" the client may or may not send it: close */
                 bool close = status == 411 || status == 413 || w->head.expect_continue || !c->keep_alive ||
                              (w->head.content_length > 0 && (uint64_t)w->head.content_length > w->max_body);
-                tg__wh_refuse(w, c, status, counter, close);
+                tg__wh_refuse(c, status, counter, close);
                 if (close) break;
                 c->in_off += w->head.head_len;
                 c->skip = w->head.content_length > 0 ? (size_t)w->head.content_length : 0;
@@ -502,6 +523,11 @@ static bool tg__wh_wants_read(const tg_webhook *w, const tg__wconn *c) {
                                            c->out.len - c->out_pos < TG__WH_OUT_HIGH));
 }
 
+/* decrypted bytes wait inside the TLS engine, where poll() cannot see them */
+static bool tg__wh_tls_ready(const tg_webhook *w, const tg__wconn *c) {
+    return c->tls && !c->handshaking && tg__wh_wants_read(w, c) && tg__tls_pending(c->tls);
+}
+
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap) {
     size_t n = 0, i;
     if (w->lfd != TG__SOCK_INVALID) {
@@ -522,7 +548,7 @@ TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w) {
     uint64_t now = tg__now_ms(w->plat), next = UINT64_MAX;
     size_t i;
     for (i = 0; i < w->nconns; i++) {
-        if (w->conns[i]->tls && !w->conns[i]->handshaking && tg__tls_pending(w->conns[i]->tls)) return 0;
+        if (tg__wh_tls_ready(w, w->conns[i])) return 0;
         if (w->conns[i]->deadline < next) next = w->conns[i]->deadline;
     }
     if (next == UINT64_MAX) return -1;
@@ -556,7 +582,7 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
     for (i = 0; i < nc; i++) {            /* conns[0..nc) match pfds[n-nc..n) */
         tg__wconn *c = w->conns[i];
         short ev = w->pfds[n - nc + i].revents;
-        bool pending = c->tls && !c->handshaking && tg__tls_pending(c->tls);
+        bool pending = tg__wh_tls_ready(w, c);
         if (!ev && !pending) continue;
         if ((ev & TG__POLL_ERR) && !(ev & TG__POLL_IN)) { c->dead = true; continue; }
         tg__wh_conn_io(w, c, (ev & (TG__POLL_IN | TG__POLL_ERR)) != 0 || pending, now);
@@ -581,6 +607,7 @@ TGBOT_API tg_err tg_webhook_run(tg_webhook *w) {
     if (w->handle_signals) tg__catch_signals(true);
     while ((e = tg_webhook_step(w, -1)) == TG_OK) {}
     if (w->handle_signals) tg__catch_signals(false);
+    tg__fire_shutdown(w->d);
     return e == TG_ERR_STOPPED ? TG_OK : e;
 }
 

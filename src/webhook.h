@@ -17,10 +17,14 @@
 
    Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
    handler that only replies can put its call in the response body instead (tg_webhook_reply).
+   Delivery guarantee: the 200 goes out after the handler returned, so an update whose handler was
+   cut short by a crash is delivered again by Telegram (at-least-once); Telegram waits about 60 s
+   for the answer before it repeats a delivery.
 
    Graceful stop (tg_stop() from a handler, or a signal with handle_signals): the listening socket
    closes, requests already received are dispatched and answered, answers are flushed, then the
-   call returns. A request still arriving is dropped unanswered, so Telegram delivers it again. */
+   call returns (after the on_shutdown event). A request still arriving is dropped unanswered, so
+   Telegram delivers it again. */
 
 typedef struct tg_webhook tg_webhook;
 

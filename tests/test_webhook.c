@@ -29,6 +29,9 @@ static int wh_handler(tg_ctx *ctx, void *ud) {
     return TG_HANDLED;
 }
 
+static int wh_shutdowns;
+static void wh_on_shutdown(const tg_event *e, void *ud) { (void)ud; if (e->type == TG_EVENT_SHUTDOWN) wh_shutdowns++; }
+
 static tg_bot *wh_bot(void) {
     tg_bot_desc d;
     tg_bot *b = NULL;
@@ -222,20 +225,37 @@ TG_TEST(webhook_raw_http_errors) {
     char *bad[] = { (char *)"raw", port, (char *)"GARBAGE\\r\\n\\r\\n", NULL };
     char *nolen[] = { (char *)"raw", port, (char *)"POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\n\\r\\n", NULL };
     char *chunked[] = { (char *)"raw", port, (char *)"POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\n\\r\\n2\\r\\n{}\\r\\n0\\r\\n\\r\\n", NULL };
+    static char big[4096 + 256];
+    char *toobig[] = { (char *)"raw", port, big, NULL };
     memset(&desc, 0, sizeof desc);
     desc.secret_token = WH_SECRET;
+    desc.max_body_bytes = 1024;
     if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
     snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    /* no "Expect: 100-continue": the body is on its way when 413 goes out (lingering close) */
+    snprintf(big, sizeof big, "POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 4000\\r\\n"
+             "X-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\n\\r\\n");
+    memset(big + strlen(big), 'a', 4000);
+    CHECK_EQ_INT(wh_py(env.w, toobig, out, sizeof out), 0);
+    CHECK_STR(out, "HTTP/1.1 413 Content Too Large\n");
     CHECK_EQ_INT(wh_py(env.w, bad, out, sizeof out), 0);
     CHECK_STR(out, "HTTP/1.1 400 Bad Request\n");
     CHECK_EQ_INT(wh_py(env.w, nolen, out, sizeof out), 0);
     CHECK_STR(out, "HTTP/1.1 411 Length Required\n");
     CHECK_EQ_INT(wh_py(env.w, chunked, out, sizeof out), 0);
     CHECK_STR(out, "HTTP/1.1 411 Length Required\n");
+    {   /* a request that arrives in pieces, split inside the head and the body */
+        char *tr[] = { (char *)"trickle", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL };
+        tr[4] = (char *)wh_update(0, 601, "trickled");
+        CHECK_EQ_INT(wh_py(env.w, tr, out, sizeof out), 0);
+        CHECK_STR(out, "200\n");
+        CHECK_EQ_INT(wh_nseen, 1);
+    }
     s = wh_stats(env.w);
     CHECK_EQ_INT(s.bad_request, 1);
     CHECK_EQ_INT(s.length_required, 2);
-    CHECK_EQ_INT(s.dispatched, 0);
+    CHECK_EQ_INT(s.body_too_large, 1);
+    CHECK_EQ_INT(s.dispatched, 1);
     wh_end(&env);
 }
 
@@ -326,6 +346,12 @@ TG_TEST(webhook_slow_client_dropped) {
     (void)len; (void)status;
     CHECK_STR(out, "closed\n");
     CHECK_EQ_INT(wh_stats(env.w).connections_open, 0);
+    {   /* a whole head, then a body that stalls */
+        char *slow_body[] = { (char *)"slow", port, (char *)WH_PATH, (char *)WH_SECRET, NULL };
+        CHECK_EQ_INT(wh_py(env.w, slow_body, out, sizeof out), 0);     /* returns once the server hung up */
+        CHECK_STR(out, "closed\n");
+        CHECK_EQ_INT(wh_stats(env.w).timeouts, 2);
+    }
     CHECK_EQ_INT(wh_stats(env.w).dispatched, 0);
     wh_end(&env);
 }
@@ -384,7 +410,12 @@ TG_TEST(webhook_stop_from_handler_answers_first) {
     pid_t pid;
     memset(&desc, 0, sizeof desc);
     desc.secret_token = WH_SECRET;
+    tg_events ev;
     if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    memset(&ev, 0, sizeof ev);
+    ev.on_shutdown = wh_on_shutdown;
+    tg_set_events(env.d, &ev);
+    wh_shutdowns = 0;
     snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", WH_SECRET);
     argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-o"; argv[n++] = (char *)"/dev/null";
     argv[n++] = (char *)"-w"; argv[n++] = (char *)"%{http_code}"; argv[n++] = (char *)"-H"; argv[n++] = hdr;
@@ -396,6 +427,7 @@ TG_TEST(webhook_stop_from_handler_answers_first) {
     CHECK_EQ_INT(wh_serve_until_exit(NULL, pid, fd, out, sizeof out), 0);
     CHECK_STR(out, "200");
     CHECK_EQ_INT(wh_nseen, 1);
+    CHECK_EQ_INT(wh_shutdowns, 1);
     CHECK_EQ_INT(wh_stats(env.w).connections_open, 0);
     wh_end(&env);
 }
@@ -529,6 +561,60 @@ TG_TEST(webhook_own_poll_loop) {
     wh_end(&env);
 }
 
+TG_TEST(webhook_survives_mangled_requests) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char out[256], port[8], body[256];
+    char *garbage[] = { (char *)"garbage", port, (char *)WH_PATH, (char *)WH_SECRET, (char *)"20261202", (char *)"300", NULL };
+    tg_webhook_stats s;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.read_timeout_ms = 2000;
+    desc.max_body_bytes = 4096;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    CHECK_EQ_INT(wh_py(env.w, garbage, out, sizeof out), 0);
+    CHECK_STR(out, "done 300\n");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.connections, 300);
+    CHECK_EQ_INT(s.connections_open, 0);
+    /* still serving */
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 901, "after"), NULL, NULL, body, sizeof body), 200);
+    CHECK(wh_nseen >= 1 && wh_seen[wh_nseen - 1] == 901);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_new_rejects_bad_descs) {
+    tg_bot *b = wh_bot();
+    tg_dispatcher *d = NULL;
+    tg_webhook *w = NULL, *w2 = NULL;
+    tg_webhook_desc desc;
+    tg_error e;
+    if (!b || tg_dispatcher_new(&d, b, NULL) != TG_OK) { CHECK(0); return; }
+    memset(&desc, 0, sizeof desc);
+    desc.host = "127.0.0.1";
+    desc.secret_token = "not a valid secret";
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    CHECK(w == NULL);
+    desc.secret_token = WH_SECRET;
+    desc.tls_cert_file = "cert.pem";                           /* a certificate without its key */
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    desc.tls_cert_file = NULL;
+    desc.path = "no-slash";
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    desc.path = NULL;
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_OK);
+    if (w) {                                                    /* the same port twice */
+        desc.port = tg_webhook_port(w);
+        CHECK_EQ_INT(tg_webhook_new(&w2, d, &desc, &e), TG_ERR_CONNECT);
+        CHECK(strstr(e.description, WH_SECRET) == NULL);
+    }
+    tg_webhook_free(w);
+    tg_webhook_free(w2);
+    tg_dispatcher_free(d);
+    tg_bot_free(b);
+}
+
 TG_TEST(webhook_secret_helpers) {
     tg_bot *b = wh_bot();
     char sec[TG_WEBHOOK_SECRET_MAX + 1], long_secret[300];
@@ -577,5 +663,7 @@ WH_SKIPPED(webhook_sigterm_child_stops_gracefully)
 WH_SKIPPED(webhook_expect_continue)
 WH_SKIPPED(webhook_max_connections_and_idle)
 WH_SKIPPED(webhook_own_poll_loop)
+WH_SKIPPED(webhook_survives_mangled_requests)
+WH_SKIPPED(webhook_new_rejects_bad_descs)
 WH_SKIPPED(webhook_secret_helpers)
 #endif

@@ -3,8 +3,11 @@
 
   webhook_client.py keepalive PORT PATH SECRET BODY...   one HTTPConnection, one request per BODY
   webhook_client.py pipeline  PORT PATH BODY:SECRET...   every request written at once, then the answers read
-  webhook_client.py slow      PORT PATH                  half a request head, then wait for the server to hang up
+  webhook_client.py slow      PORT PATH [SECRET]         half a request head (with SECRET: a whole head and a
+                                                         tenth of the body), then wait for the server to hang up
   webhook_client.py raw       PORT TEXT                  TEXT (with \\r\\n escapes) as is; prints the status line
+  webhook_client.py trickle   PORT PATH SECRET BODY      one request in several segments (split inside the head)
+  webhook_client.py garbage   PORT PATH SECRET SEED N    N mangled requests, one connection each; prints "done N"
   webhook_client.py many      PORT PATH SECRET N BODY    N connections opened first, then one request on each
   webhook_client.py idle      PORT PATH SECRET BODY      one request, then wait for the server to close the idle connection
 
@@ -85,7 +88,10 @@ def main():
     elif mode == "slow":
         path = sys.argv[3]
         s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le" % path).encode())
+        if len(sys.argv) > 4:
+            s.sendall(request(path, sys.argv[4], "x" * 100)[:-90])
+        else:
+            s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le" % path).encode())
         try:
             print("closed" if s.recv(4096) == b"" else "answered")
         except ConnectionResetError:
@@ -98,6 +104,55 @@ def main():
         s.sendall(text.encode())
         f = s.makefile("rb")
         print(f.readline().decode().strip())
+    elif mode == "trickle":
+        import time
+        path, secret, body = sys.argv[3], sys.argv[4], sys.argv[5]
+        data = request(path, secret, body)
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        end = data.index(b"\r\n\r\n")
+        cuts = [0, 7, 40, end + 1, end + 3, end + 10, len(data)]
+        for a, b in zip(cuts, cuts[1:]):
+            s.sendall(data[a:b])
+            time.sleep(0.02)   # only to make separate segments likely; the test does not depend on it
+        r = http.client.HTTPResponse(s)
+        r.begin()
+        print(r.status)
+    elif mode == "garbage":
+        import random
+        path, secret, rnd, n = sys.argv[3], sys.argv[4], random.Random(int(sys.argv[5])), int(sys.argv[6])
+        good = request(path, secret, '{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":1,"type":"private"},"text":"x"}}')
+        done = 0
+        for _ in range(n):
+            d = bytearray(good)
+            for _ in range(rnd.randint(1, 8)):
+                k, at = rnd.randint(0, 5), rnd.randrange(len(d) + 1)
+                if k == 0:
+                    if d:
+                        d[at % len(d)] = rnd.randrange(256)               # flip a byte
+                elif k == 1:
+                    del d[at:at + rnd.randint(1, 20)]                     # cut a piece
+                elif k == 2:
+                    d[at:at] = rnd.choice([b"\r\n", b"\n", b"\r\n\r\n", b":", b" ", b"\0", b"\xff"])
+                elif k == 3:
+                    d[at:at] = rnd.choice([b"Content-Length: 99999999999\r\n", b"Content-Length: -1\r\n",
+                                            b"Transfer-Encoding: chunked\r\n", b"Expect: 100-continue\r\n",
+                                            b"Connection: close\r\n", b"X: " + b"y" * 9000 + b"\r\n"])
+                elif k == 4:
+                    d = d * 2                                             # pipelined twice
+                else:
+                    d = d[:at]                                            # truncated
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            try:
+                s.sendall(bytes(d))
+                s.shutdown(socket.SHUT_WR)
+                while s.recv(65536):
+                    pass
+            except (ConnectionError, socket.timeout):
+                pass
+            s.close()
+            done += 1
+        print("done", done)
     elif mode == "many":
         path, secret, n, body = sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
         socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
