@@ -8572,6 +8572,23 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
         br_ssl_client_context *cc = &t->u.c;
         int64_t now = tg__wall_time(ctx->plat);
         br_ssl_client_init_full(cc, &t->xc, ctx->tas, ctx->ntas);
+        /* BearSSL offers ChaCha20 first, the right choice without AES hardware. With AES-NI and
+           carry-less multiply, AES-GCM costs a fraction of it, so offer that first (as OpenSSL does). */
+        if (br_aes_x86ni_ctr_get_vtable() && br_ghash_pclmul_get()) {
+            static const uint16_t gcm_first[] = {
+                BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, BR_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+                BR_TLS_RSA_WITH_AES_128_GCM_SHA256, BR_TLS_RSA_WITH_AES_256_GCM_SHA384,
+                BR_TLS_RSA_WITH_AES_128_CBC_SHA256, BR_TLS_RSA_WITH_AES_256_CBC_SHA256,
+                BR_TLS_RSA_WITH_AES_128_CBC_SHA, BR_TLS_RSA_WITH_AES_256_CBC_SHA
+            };
+            br_ssl_engine_set_suites(&cc->eng, gcm_first, sizeof gcm_first / sizeof gcm_first[0]);
+        }
         /* days since 0000-01-01 and seconds in the day */
         br_x509_minimal_set_time(&t->xc, (uint32_t)(now / 86400 + 719528), (uint32_t)(now % 86400));
         t->eng = &cc->eng;
@@ -9220,8 +9237,14 @@ TGBOT__INTERN int tg__http_parse_head(const char *buf, size_t len, bool request,
     const char *p = buf, *e, *end = NULL, *line_end;
     size_t max_line = lim->max_status_line, max_head = lim->max_header_bytes, i;
     /* find the blank line that ends the head, within the limit */
-    for (i = 0; i + 3 < len && i < max_head; i++)
-        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') { end = buf + i + 4; break; }
+    {   /* from line end to line end (memchr), not byte by byte */
+        size_t scan = len < max_head ? len : max_head;
+        const char *q = buf, *stop = buf + scan;
+        while (q < stop && (q = (const char *)memchr(q, '\n', (size_t)(stop - q))) != NULL) {
+            if (q >= buf + 3 && q[-1] == '\r' && q[-2] == '\n' && q[-3] == '\r') { end = q + 1; break; }
+            q++;
+        }
+    }
     line_end = (const char *)memchr(buf, '\n', len < max_line + 1 ? len : max_line + 1);
     if (!line_end) {
         if (len > max_line) { tg__error_set(err, TG_ERR_LIMIT, request ? TG_PHASE_NONE : TG_PHASE_RECV_HEADERS,
