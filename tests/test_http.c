@@ -171,6 +171,8 @@ TG_TEST(http_faults_give_clear_errors) {
         { "/bot" HTTP_TOKEN "/reset_before", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS, "connection reset" },
         { "/bot" HTTP_TOKEN "/mid_headers", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS, "closed in the middle of the response headers" },
         { "/bot" HTTP_TOKEN "/mid_body", TG_ERR_CLOSED, TG_PHASE_RECV_BODY, "closed before the whole body arrived" },
+        { "/bot" HTTP_TOKEN "/reset_mid_headers", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS, "reset by the server in the middle of the headers" },
+        { "/bot" HTTP_TOKEN "/reset_mid_body", TG_ERR_CLOSED, TG_PHASE_RECV_BODY, "reset by the server in the middle of the body" },
         { "/bot" HTTP_TOKEN "/trunc_chunked", TG_ERR_CLOSED, TG_PHASE_RECV_BODY, "closed in the middle of a chunked body" },
         { "/bot" HTTP_TOKEN "/bad_chunk", TG_ERR_HTTP, TG_PHASE_RECV_BODY, "invalid chunked encoding" },
         { "/bot" HTTP_TOKEN "/big_headers", TG_ERR_LIMIT, TG_PHASE_RECV_HEADERS, "headers larger than 16384 bytes" },
