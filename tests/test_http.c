@@ -482,8 +482,8 @@ static tg_err proxy_get(const char *url, tg_proxy_type type, const char *hostpor
     return r;
 }
 
-static void proxy_checks(tg_proxy_type type, const char *open_proxy, const char *auth_proxy) {
-    const char *fake = getenv("TG_FAKE_URL"), *tls = getenv("TG_FAKE_TLS_VALID");
+static void proxy_checks(tg_proxy_type type, const char *fake, const char *open_proxy, const char *auth_proxy) {
+    const char *tls = getenv("TG_FAKE_TLS_VALID");
     tg_error e;
     uint32_t opened = 0;
     tg_err r;
@@ -516,15 +516,14 @@ TG_TEST(http_proxy_connect_tinyproxy) {
     NEED_ENV(TG_HTTP_PROXY);
     NEED_ENV(TG_HTTP_PROXY_AUTH);
     NEED_ENV(TG_FAKE_URL);
-    proxy_checks(TG_PROXY_HTTP, TG_HTTP_PROXY, TG_HTTP_PROXY_AUTH);
-    (void)TG_FAKE_URL;
+    proxy_checks(TG_PROXY_HTTP, TG_FAKE_URL, TG_HTTP_PROXY, TG_HTTP_PROXY_AUTH);
 }
 
 TG_TEST(http_proxy_socks5_microsocks) {
     NEED_ENV(TG_SOCKS_PROXY);
     NEED_ENV(TG_SOCKS_PROXY_AUTH);
     NEED_ENV(TG_FAKE_URL);
-    proxy_checks(TG_PROXY_SOCKS5, TG_SOCKS_PROXY, TG_SOCKS_PROXY_AUTH);
+    proxy_checks(TG_PROXY_SOCKS5, TG_FAKE_URL, TG_SOCKS_PROXY, TG_SOCKS_PROXY_AUTH);
     {   /* the same through the URL form, credentials included */
         char purl[128];
         tg__http_config cfg;
