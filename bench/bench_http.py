@@ -4,15 +4,15 @@
 over HTTP and HTTPS, for tgbot.h (build/bench_http), a plain libcurl client with one reused easy
 handle (build/bench_http_curl) and wrk -c1 -t1 (the ceiling for one connection). Rounds are
 interleaved; the figures are medians. CPU per call is the client process's user+system time
-(getrusage) divided by its calls. Env: BENCH_N (calls per round, default 20000), BENCH_ROUNDS (5),
-BENCH_WRK_SECONDS (2)."""
+(getrusage) divided by its calls. Env: BENCH_N (calls per round, default 30000), BENCH_ROUNDS (7),
+BENCH_WRK_SECONDS (1)."""
 import os, re, resource, shutil, statistics, subprocess, sys, tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
-N = int(os.environ.get('BENCH_N', '20000'))
-ROUNDS = int(os.environ.get('BENCH_ROUNDS', '5'))
-WRK_S = os.environ.get('BENCH_WRK_SECONDS', '2')
+N = int(os.environ.get('BENCH_N', '30000'))
+ROUNDS = int(os.environ.get('BENCH_ROUNDS', '7'))
+WRK_S = os.environ.get('BENCH_WRK_SECONDS', '1')
 BODY = os.path.join(here, 'send_message.json')
 os.environ['PATH'] += ':/usr/sbin'
 

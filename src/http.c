@@ -96,8 +96,14 @@ TGBOT__INTERN int tg__http_parse_head(const char *buf, size_t len, bool request,
     const char *p = buf, *e, *end = NULL, *line_end;
     size_t max_line = lim->max_status_line, max_head = lim->max_header_bytes, i;
     /* find the blank line that ends the head, within the limit */
-    for (i = 0; i + 3 < len && i < max_head; i++)
-        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') { end = buf + i + 4; break; }
+    {   /* from line end to line end (memchr), not byte by byte */
+        size_t scan = len < max_head ? len : max_head;
+        const char *q = buf, *stop = buf + scan;
+        while (q < stop && (q = (const char *)memchr(q, '\n', (size_t)(stop - q))) != NULL) {
+            if (q >= buf + 3 && q[-1] == '\r' && q[-2] == '\n' && q[-3] == '\r') { end = q + 1; break; }
+            q++;
+        }
+    }
     line_end = (const char *)memchr(buf, '\n', len < max_line + 1 ? len : max_line + 1);
     if (!line_end) {
         if (len > max_line) { tg__error_set(err, TG_ERR_LIMIT, request ? TG_PHASE_NONE : TG_PHASE_RECV_HEADERS,

@@ -326,6 +326,23 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
         br_ssl_client_context *cc = &t->u.c;
         int64_t now = tg__wall_time(ctx->plat);
         br_ssl_client_init_full(cc, &t->xc, ctx->tas, ctx->ntas);
+        /* BearSSL offers ChaCha20 first, the right choice without AES hardware. With AES-NI and
+           carry-less multiply, AES-GCM costs a fraction of it, so offer that first (as OpenSSL does). */
+        if (br_aes_x86ni_ctr_get_vtable() && br_ghash_pclmul_get()) {
+            static const uint16_t gcm_first[] = {
+                BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+                BR_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, BR_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+                BR_TLS_RSA_WITH_AES_128_GCM_SHA256, BR_TLS_RSA_WITH_AES_256_GCM_SHA384,
+                BR_TLS_RSA_WITH_AES_128_CBC_SHA256, BR_TLS_RSA_WITH_AES_256_CBC_SHA256,
+                BR_TLS_RSA_WITH_AES_128_CBC_SHA, BR_TLS_RSA_WITH_AES_256_CBC_SHA
+            };
+            br_ssl_engine_set_suites(&cc->eng, gcm_first, sizeof gcm_first / sizeof gcm_first[0]);
+        }
         /* days since 0000-01-01 and seconds in the day */
         br_x509_minimal_set_time(&t->xc, (uint32_t)(now / 86400 + 719528), (uint32_t)(now % 86400));
         t->eng = &cc->eng;

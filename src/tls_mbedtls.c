@@ -37,6 +37,10 @@ struct tg__tls {
     mbedtls_ssl_context ssl;
     tg__sock fd;
     bool resumed, done;
+    /* mbedTLS asks for a record's 5-byte header, then its body: reading ahead makes a small
+       response one recv() instead of two (large reads still go straight into mbedTLS's buffer) */
+    unsigned char ra[4096];
+    size_t ra_pos, ra_len;
 };
 
 static int tg__mb_send(void *p, const unsigned char *buf, size_t n) {
@@ -49,7 +53,16 @@ static int tg__mb_send(void *p, const unsigned char *buf, size_t n) {
 
 static int tg__mb_recv(void *p, unsigned char *buf, size_t n) {
     tg__tls *t = (tg__tls *)p;
-    long r = tg__sock_recv(t->fd, buf, n);
+    long r = 0;
+    if (t->ra_pos == t->ra_len) {
+        if (n >= sizeof t->ra) r = tg__sock_recv(t->fd, buf, n);
+        else if ((r = tg__sock_recv(t->fd, t->ra, sizeof t->ra)) > 0) { t->ra_pos = 0; t->ra_len = (size_t)r; }
+    }
+    if (t->ra_pos < t->ra_len) {   /* serve from the read-ahead */
+        r = (long)TGBOT__MIN(n, t->ra_len - t->ra_pos);
+        memcpy(buf, t->ra + t->ra_pos, (size_t)r);
+        t->ra_pos += (size_t)r;
+    }
     if (r == TG__WOULDBLOCK) return MBEDTLS_ERR_SSL_WANT_READ;
     if (r < 0) return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
     return (int)r;
@@ -239,6 +252,8 @@ TGBOT__INTERN int tg__tls_flush(tg__tls *t, tg__sock s, tg_error *err) {
     return 0;
 }
 
-TGBOT__INTERN bool tg__tls_pending(const tg__tls *t) { return mbedtls_ssl_get_bytes_avail(&t->ssl) > 0; }
+TGBOT__INTERN bool tg__tls_pending(const tg__tls *t) {
+    return mbedtls_ssl_get_bytes_avail(&t->ssl) > 0 || t->ra_pos < t->ra_len;
+}
 TGBOT__INTERN bool tg__tls_resumed(const tg__tls *t) { return t->resumed; }
 #endif

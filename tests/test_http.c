@@ -172,6 +172,8 @@ TG_TEST(http_faults_give_clear_errors) {
         { "/bot" HTTP_TOKEN "/reset_before", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS, "connection reset" },
         { "/bot" HTTP_TOKEN "/mid_headers", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS, "closed in the middle of the response headers" },
         { "/bot" HTTP_TOKEN "/mid_body", TG_ERR_CLOSED, TG_PHASE_RECV_BODY, "closed before the whole body arrived" },
+        { "/bot" HTTP_TOKEN "/reset_mid_headers", TG_ERR_CLOSED, TG_PHASE_RECV_HEADERS, "reset by the server in the middle of the headers" },
+        { "/bot" HTTP_TOKEN "/reset_mid_body", TG_ERR_CLOSED, TG_PHASE_RECV_BODY, "reset by the server in the middle of the body" },
         { "/bot" HTTP_TOKEN "/trunc_chunked", TG_ERR_CLOSED, TG_PHASE_RECV_BODY, "closed in the middle of a chunked body" },
         { "/bot" HTTP_TOKEN "/bad_chunk", TG_ERR_HTTP, TG_PHASE_RECV_BODY, "invalid chunked encoding" },
         { "/bot" HTTP_TOKEN "/big_headers", TG_ERR_LIMIT, TG_PHASE_RECV_HEADERS, "headers larger than 16384 bytes" },
@@ -481,8 +483,8 @@ static tg_err proxy_get(const char *url, tg_proxy_type type, const char *hostpor
     return r;
 }
 
-static void proxy_checks(tg_proxy_type type, const char *open_proxy, const char *auth_proxy) {
-    const char *fake = getenv("TG_FAKE_URL"), *tls = getenv("TG_FAKE_TLS_VALID");
+static void proxy_checks(tg_proxy_type type, const char *fake, const char *open_proxy, const char *auth_proxy) {
+    const char *tls = getenv("TG_FAKE_TLS_VALID");
     tg_error e;
     uint32_t opened = 0;
     tg_err r;
@@ -515,15 +517,14 @@ TG_TEST(http_proxy_connect_tinyproxy) {
     NEED_ENV(TG_HTTP_PROXY);
     NEED_ENV(TG_HTTP_PROXY_AUTH);
     NEED_ENV(TG_FAKE_URL);
-    proxy_checks(TG_PROXY_HTTP, TG_HTTP_PROXY, TG_HTTP_PROXY_AUTH);
-    (void)TG_FAKE_URL;
+    proxy_checks(TG_PROXY_HTTP, TG_FAKE_URL, TG_HTTP_PROXY, TG_HTTP_PROXY_AUTH);
 }
 
 TG_TEST(http_proxy_socks5_microsocks) {
     NEED_ENV(TG_SOCKS_PROXY);
     NEED_ENV(TG_SOCKS_PROXY_AUTH);
     NEED_ENV(TG_FAKE_URL);
-    proxy_checks(TG_PROXY_SOCKS5, TG_SOCKS_PROXY, TG_SOCKS_PROXY_AUTH);
+    proxy_checks(TG_PROXY_SOCKS5, TG_FAKE_URL, TG_SOCKS_PROXY, TG_SOCKS_PROXY_AUTH);
     {   /* the same through the URL form, credentials included */
         char purl[128];
         tg__http_config cfg;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Byte-exact misbehaving HTTP server for the client's fault tests. The request path picks the fault:
   /ok /chunked (with trailers) /interim (100 + 103 before 200) /reset_before /mid_headers /mid_body
+  /reset_mid_headers /reset_mid_body (RST after part of the answer)
   /trunc_chunked /bad_chunk /big_headers /garbage /never /close_idle (answers as keep-alive, then
   closes) /big (1 MiB body) /until_close (no length: body ends at close)
 Usage: fault_server.py PORTFILE"""
@@ -48,6 +49,11 @@ def serve(c):
             elif p == 'interim':
                 c.sendall(b'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n' + ok(BODY))
             elif p == 'reset_before':
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
+                c.close(); return
+            elif p in ('reset_mid_headers', 'reset_mid_body'):    # part of the answer, then RST
+                c.sendall(b'HTTP/1.1 200 OK\r\nContent-Le' if p == 'reset_mid_headers' else
+                          b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"ok":tr')
                 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
                 c.close(); return
             elif p == 'mid_headers':
