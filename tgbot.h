@@ -30,6 +30,7 @@
                                 A per-bot tg_allocator overrides it at run time.
        TGBOT_ASSERT(c)          programmer-error checks; default assert(c). Never used on network input.
        TGBOT_JSON_MAX_DEPTH     default JSON nesting limit (64; hard cap 1024)
+       TGBOT_DOWNLOAD_MAX       default size limit of tg_download_file (20 MiB, the cloud API's limit)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods            (module not written yet)
@@ -154,6 +155,9 @@
 
 #ifndef TGBOT_JSON_MAX_DEPTH
 #define TGBOT_JSON_MAX_DEPTH 64
+#endif
+#ifndef TGBOT_DOWNLOAD_MAX
+#define TGBOT_DOWNLOAD_MAX ((size_t)20 << 20)
 #endif
 
 /* ---- linkage ---- */
@@ -473,6 +477,15 @@ TGBOT_API int64_t tg_bot_id(const tg_bot *bot);           /* the numeric part of
 /* Calls any method by name with raw JSON parameters (an object, or NULL for none); result points
    at the "result" value of the answer (NULL: ignore it). For methods newer than the generated API. */
 TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_json, tg_json_value *result);
+
+/* Downloads a file from Telegram's file endpoint (/file/bot<token>/<file_path>), file_path being
+   what getFile returned. The bytes live in the bot's arena until tg_bot_reset, like every result;
+   a file over max_bytes (0: TGBOT_DOWNLOAD_MAX, 20 MiB: the cloud Bot API's own download limit) is
+   refused with TG_ERR_LIMIT before it is read whole. Retried like a read. With a local Bot API server
+   started with --local, getFile returns an absolute path on that machine: read the file directly. */
+TGBOT_API tg_err tg_download_file(tg_bot *bot, const char *file_path, size_t max_bytes, tg_str *out);
+/* getFile, then tg_download_file */
+TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t max_bytes, tg_str *out);
 
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e);      /* 401: bad token */
 TGBOT_API bool tg_error_is_forbidden(const tg_error *e);         /* 403: e.g. the bot was blocked by the user */
@@ -9247,6 +9260,7 @@ typedef struct tg__http_request {
     const char *body; size_t body_len;
     const tg__http_part *parts; size_t nparts;   /* nparts > 0: multipart/form-data, streamed */
     uint32_t timeout_ms;           /* 0 = the configured request timeout */
+    size_t max_body_bytes;         /* 0 = the configured limit (file downloads set their own) */
 } tg__http_request;
 
 typedef struct tg__http_response {
@@ -9301,6 +9315,7 @@ struct tg__http_client {
     const tg_logger *log;
     const tg_platform *plat;
     tg_http_limits lim;
+    size_t body_limit;    /* this request's: lim.max_body_bytes or the request's own */
     tg_timeouts to;
     bool https;
     char *host, *prefix, *sni;
@@ -10245,9 +10260,9 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                         c->in.len -= c->head.head_len;
                         continue;
                     }
-                    if (c->head.content_length >= 0 && (uint64_t)c->head.content_length > c->lim.max_body_bytes) {
+                    if (c->head.content_length >= 0 && (uint64_t)c->head.content_length > c->body_limit) {
                         tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "response body of %lld bytes is over the limit of %zu",
-                                      (long long)c->head.content_length, c->lim.max_body_bytes);
+                                      (long long)c->head.content_length, c->body_limit);
                         return -1;
                     }
                     {   /* keep the content type: the head is about to be overwritten by the body */
@@ -10286,8 +10301,8 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                 if (r < 0) return -1;
                 c->dechunk_pos = pos; c->body_len = out_len;
                 if (r == 1) { c->st = TG__X_DONE; break; }
-                if (c->in.len - c->body_start > c->lim.max_body_bytes + 65536) {
-                    tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "chunked response body over the limit of %zu bytes", c->lim.max_body_bytes);
+                if (c->body_len > c->body_limit || c->in.len - c->body_start > c->body_limit + 65536) {
+                    tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "chunked response body over the limit of %zu bytes", c->body_limit);
                     return -1;
                 }
             } else if (c->head.content_length >= 0) {
@@ -10297,8 +10312,8 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                     c->st = TG__X_DONE;
                     break;
                 }
-            } else if (have > c->lim.max_body_bytes) {
-                tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "response body over the limit of %zu bytes", c->lim.max_body_bytes);
+            } else if (have > c->body_limit) {
+                tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "response body over the limit of %zu bytes", c->body_limit);
                 return -1;
             }
             n = tg__read_more(c, TG_PHASE_RECV_BODY, err);
@@ -10337,6 +10352,7 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
     err->code = TG_OK; err->request_sent = false; err->sys_errno = 0; err->http_status = 0;
     memset(rs, 0, sizeof *rs);
     c->deadline = now + total;
+    c->body_limit = rq->max_body_bytes ? rq->max_body_bytes : c->lim.max_body_bytes;
     e = tg__build_request(c, rq, err);
     if (e) return e;
     c->out_pos = 0; c->seg_i = 0; c->seg_pos = 0; c->qn = c->qi = 0;
@@ -10406,6 +10422,9 @@ typedef struct tg__req {
     tg_json_writer *w;             /* the params object; '{' already written */
     const char *raw_params;        /* tg_call: the user's JSON instead of w */
     uint32_t timeout_ms;           /* 0 = the bot's request timeout (long polling sets its own) */
+    const char *file_path;         /* a file download (GET /file/bot<token>/<file_path>) instead of a method */
+    size_t max_bytes;              /* ... refused beyond this size */
+    tg_str *download;              /* ... the bytes, in the arena */
     tg__http_part files[TGBOT_MAX_UPLOADS];
     size_t nfiles;
     char attach_names[TGBOT_MAX_UPLOADS][16];
@@ -10740,6 +10759,35 @@ static void tg__scrub_token(const tg_bot *b, char *s) {
     }
 }
 
+/* a file_path Telegram returned, percent-encoded for the URL path ('/' kept) */
+static tg_err tg__append_file_path(tg__buf *b, const char *p) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        char esc[3];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '/' || ch == '.' || ch == '_' || ch == '-' || ch == '~') {
+            if (tg__buf_append(b, p, 1)) return TG_ERR_NOMEM;
+            continue;
+        }
+        esc[0] = '%'; esc[1] = hex[ch >> 4]; esc[2] = hex[ch & 15];
+        if (tg__buf_append(b, esc, 3)) return TG_ERR_NOMEM;
+    }
+    return TG_OK;
+}
+
+/* a downloaded file: the bytes are copied into the arena (the response buffer is reused) */
+static tg_err tg__download_keep(tg__req *r, const tg__http_response *rs, tg_error *e) {
+    char *copy = tg_arena_strndup(&r->bot->arena, rs->body, rs->body_len);
+    if (!copy) {
+        tg__error_set(e, TG_ERR_NOMEM, TG_PHASE_DECODE, "file download: out of memory for %zu bytes", rs->body_len);
+        return TG_ERR_NOMEM;
+    }
+    r->download->ptr = copy;
+    r->download->len = rs->body_len;
+    return TG_OK;
+}
+
 TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     tg_bot *b = r->bot;
     tg_error *e = &b->last;
@@ -10763,9 +10811,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         json_len = r->w->len;
     }
     memset(&rq, 0, sizeof rq);
-    rq.method = "POST";
+    rq.method = r->file_path ? "GET" : "POST";
     rq.timeout_ms = r->timeout_ms;
-    if (r->nfiles) {
+    rq.max_body_bytes = r->max_bytes;
+    if (r->file_path) {
+        /* no body */
+    } else if (r->nfiles) {
         tg__http_part *parts;
         size_t n;
         tg_err pe = tg__req_parts(r, json, json_len, &parts, &n);
@@ -10778,9 +10829,11 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         rq.body_len = json_len;
     }
     b->path.len = 0;
-    if (tg__buf_append(&b->path, "/bot", 4) || tg__buf_append(&b->path, b->token, b->token_len) ||
+    if ((r->file_path && tg__buf_append(&b->path, "/file", 5)) ||
+        tg__buf_append(&b->path, "/bot", 4) || tg__buf_append(&b->path, b->token, b->token_len) ||
         (b->test_env && tg__buf_append(&b->path, "/test", 5)) || tg__buf_append(&b->path, "/", 1) ||
-        tg__buf_append(&b->path, r->method, strlen(r->method)))
+        (r->file_path ? tg__append_file_path(&b->path, r->file_path)
+                      : tg__buf_append(&b->path, r->method, strlen(r->method))))
         return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
     rq.path = b->path.data;
     for (attempt = 0;; attempt++) {
@@ -10788,7 +10841,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         memset(e, 0, sizeof *e);
         code = tg__http_do(b->http, &rq, &rs, e);
         answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
-        if (answered) code = tg__req_decode(r, &rs, result, e);
+        if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
         tg__scrub_token(b, e->description);
         if (answered) {
             if (code == TG_ERR_API) {
@@ -10804,7 +10857,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         } else if (code != TG_ERR_NOMEM && code != TG_ERR_ARG && code != TG_ERR_UNSUPPORTED && code != TG_ERR_STOPPED &&
                    tg_err_kind_of(code) != TG_KIND_TLS) {
             if (!e->request_sent || safe) {
-                retry = true;
+                retry = code != TG_ERR_LIMIT;           /* an answer over a limit would be again */
             } else {
                 char cause[160];
                 snprintf(cause, sizeof cause, "%.150s", e->description);
@@ -10831,6 +10884,41 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
     }
     return code;
+}
+
+TGBOT_API tg_err tg_download_file(tg_bot *bot, const char *file_path, size_t max_bytes, tg_str *out) {
+    tg__req *r = tg__req_begin(bot, "downloadFile", TG__CALL_READ);
+    const char *p;
+    out->ptr = NULL; out->len = 0;
+    if (!file_path || !*file_path || file_path[0] == '/')
+        return tg__req_fail(r, TG_ERR_ARG, "downloadFile: file_path must be the relative path getFile returned");
+    for (p = file_path; *p; p++)     /* no way out of the file area, no control bytes */
+        if ((unsigned char)*p < 0x20 || (p[0] == '.' && p[1] == '.' && (p == file_path || p[-1] == '/') && (p[2] == '/' || !p[2])))
+            return tg__req_fail(r, TG_ERR_ARG, "downloadFile: file_path contains '..' or a control character");
+    r->file_path = file_path;
+    r->max_bytes = max_bytes ? max_bytes : TGBOT_DOWNLOAD_MAX;
+    r->download = out;
+    return tg__req_send(r, NULL);
+}
+
+TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t max_bytes, tg_str *out) {
+    tg_get_file_args a;
+    tg_file *f = NULL;
+    tg_err e;
+    out->ptr = NULL; out->len = 0;
+    memset(&a, 0, sizeof a);
+    a.file_id = file_id;
+    if ((e = tg_get_file(bot, &a, &f)) != TG_OK) return e;
+    if (!f || !f->file_path) {
+        tg__error_set(&bot->last, TG_ERR_API, TG_PHASE_API, "getFile: no file_path in the answer (file too big to download?)");
+        return TG_ERR_API;
+    }
+    if (f->has_file_size && (uint64_t)f->file_size > (max_bytes ? max_bytes : TGBOT_DOWNLOAD_MAX)) {
+        tg__error_set(&bot->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "downloadFile: the file has %lld bytes, over the limit of %zu",
+                      (long long)f->file_size, max_bytes ? max_bytes : TGBOT_DOWNLOAD_MAX);
+        return TG_ERR_LIMIT;
+    }
+    return tg_download_file(bot, f->file_path, max_bytes, out);
 }
 
 TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_json, tg_json_value *result) {

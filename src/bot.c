@@ -307,6 +307,35 @@ static void tg__scrub_token(const tg_bot *b, char *s) {
     }
 }
 
+/* a file_path Telegram returned, percent-encoded for the URL path ('/' kept) */
+static tg_err tg__append_file_path(tg__buf *b, const char *p) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        char esc[3];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '/' || ch == '.' || ch == '_' || ch == '-' || ch == '~') {
+            if (tg__buf_append(b, p, 1)) return TG_ERR_NOMEM;
+            continue;
+        }
+        esc[0] = '%'; esc[1] = hex[ch >> 4]; esc[2] = hex[ch & 15];
+        if (tg__buf_append(b, esc, 3)) return TG_ERR_NOMEM;
+    }
+    return TG_OK;
+}
+
+/* a downloaded file: the bytes are copied into the arena (the response buffer is reused) */
+static tg_err tg__download_keep(tg__req *r, const tg__http_response *rs, tg_error *e) {
+    char *copy = tg_arena_strndup(&r->bot->arena, rs->body, rs->body_len);
+    if (!copy) {
+        tg__error_set(e, TG_ERR_NOMEM, TG_PHASE_DECODE, "file download: out of memory for %zu bytes", rs->body_len);
+        return TG_ERR_NOMEM;
+    }
+    r->download->ptr = copy;
+    r->download->len = rs->body_len;
+    return TG_OK;
+}
+
 TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     tg_bot *b = r->bot;
     tg_error *e = &b->last;
@@ -330,9 +359,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         json_len = r->w->len;
     }
     memset(&rq, 0, sizeof rq);
-    rq.method = "POST";
+    rq.method = r->file_path ? "GET" : "POST";
     rq.timeout_ms = r->timeout_ms;
-    if (r->nfiles) {
+    rq.max_body_bytes = r->max_bytes;
+    if (r->file_path) {
+        /* no body */
+    } else if (r->nfiles) {
         tg__http_part *parts;
         size_t n;
         tg_err pe = tg__req_parts(r, json, json_len, &parts, &n);
@@ -345,9 +377,11 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         rq.body_len = json_len;
     }
     b->path.len = 0;
-    if (tg__buf_append(&b->path, "/bot", 4) || tg__buf_append(&b->path, b->token, b->token_len) ||
+    if ((r->file_path && tg__buf_append(&b->path, "/file", 5)) ||
+        tg__buf_append(&b->path, "/bot", 4) || tg__buf_append(&b->path, b->token, b->token_len) ||
         (b->test_env && tg__buf_append(&b->path, "/test", 5)) || tg__buf_append(&b->path, "/", 1) ||
-        tg__buf_append(&b->path, r->method, strlen(r->method)))
+        (r->file_path ? tg__append_file_path(&b->path, r->file_path)
+                      : tg__buf_append(&b->path, r->method, strlen(r->method))))
         return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
     rq.path = b->path.data;
     for (attempt = 0;; attempt++) {
@@ -355,7 +389,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         memset(e, 0, sizeof *e);
         code = tg__http_do(b->http, &rq, &rs, e);
         answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
-        if (answered) code = tg__req_decode(r, &rs, result, e);
+        if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
         tg__scrub_token(b, e->description);
         if (answered) {
             if (code == TG_ERR_API) {
@@ -371,7 +405,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         } else if (code != TG_ERR_NOMEM && code != TG_ERR_ARG && code != TG_ERR_UNSUPPORTED && code != TG_ERR_STOPPED &&
                    tg_err_kind_of(code) != TG_KIND_TLS) {
             if (!e->request_sent || safe) {
-                retry = true;
+                retry = code != TG_ERR_LIMIT;           /* an answer over a limit would be again */
             } else {
                 char cause[160];
                 snprintf(cause, sizeof cause, "%.150s", e->description);
@@ -398,6 +432,41 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
     }
     return code;
+}
+
+TGBOT_API tg_err tg_download_file(tg_bot *bot, const char *file_path, size_t max_bytes, tg_str *out) {
+    tg__req *r = tg__req_begin(bot, "downloadFile", TG__CALL_READ);
+    const char *p;
+    out->ptr = NULL; out->len = 0;
+    if (!file_path || !*file_path || file_path[0] == '/')
+        return tg__req_fail(r, TG_ERR_ARG, "downloadFile: file_path must be the relative path getFile returned");
+    for (p = file_path; *p; p++)     /* no way out of the file area, no control bytes */
+        if ((unsigned char)*p < 0x20 || (p[0] == '.' && p[1] == '.' && (p == file_path || p[-1] == '/') && (p[2] == '/' || !p[2])))
+            return tg__req_fail(r, TG_ERR_ARG, "downloadFile: file_path contains '..' or a control character");
+    r->file_path = file_path;
+    r->max_bytes = max_bytes ? max_bytes : TGBOT_DOWNLOAD_MAX;
+    r->download = out;
+    return tg__req_send(r, NULL);
+}
+
+TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t max_bytes, tg_str *out) {
+    tg_get_file_args a;
+    tg_file *f = NULL;
+    tg_err e;
+    out->ptr = NULL; out->len = 0;
+    memset(&a, 0, sizeof a);
+    a.file_id = file_id;
+    if ((e = tg_get_file(bot, &a, &f)) != TG_OK) return e;
+    if (!f || !f->file_path) {
+        tg__error_set(&bot->last, TG_ERR_API, TG_PHASE_API, "getFile: no file_path in the answer (file too big to download?)");
+        return TG_ERR_API;
+    }
+    if (f->has_file_size && (uint64_t)f->file_size > (max_bytes ? max_bytes : TGBOT_DOWNLOAD_MAX)) {
+        tg__error_set(&bot->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "downloadFile: the file has %lld bytes, over the limit of %zu",
+                      (long long)f->file_size, max_bytes ? max_bytes : TGBOT_DOWNLOAD_MAX);
+        return TG_ERR_LIMIT;
+    }
+    return tg_download_file(bot, f->file_path, max_bytes, out);
 }
 
 TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_json, tg_json_value *result) {

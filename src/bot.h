@@ -42,6 +42,15 @@ TGBOT_API int64_t tg_bot_id(const tg_bot *bot);           /* the numeric part of
    at the "result" value of the answer (NULL: ignore it). For methods newer than the generated API. */
 TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_json, tg_json_value *result);
 
+/* Downloads a file from Telegram's file endpoint (/file/bot<token>/<file_path>), file_path being
+   what getFile returned. The bytes live in the bot's arena until tg_bot_reset, like every result;
+   a file over max_bytes (0: TGBOT_DOWNLOAD_MAX, 20 MiB: the cloud Bot API's own download limit) is
+   refused with TG_ERR_LIMIT before it is read whole. Retried like a read. With a local Bot API server
+   started with --local, getFile returns an absolute path on that machine: read the file directly. */
+TGBOT_API tg_err tg_download_file(tg_bot *bot, const char *file_path, size_t max_bytes, tg_str *out);
+/* getFile, then tg_download_file */
+TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t max_bytes, tg_str *out);
+
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e);      /* 401: bad token */
 TGBOT_API bool tg_error_is_forbidden(const tg_error *e);         /* 403: e.g. the bot was blocked by the user */
 TGBOT_API bool tg_error_is_bad_request(const tg_error *e);       /* 400 */

@@ -9,6 +9,9 @@ typedef struct tg__req {
     tg_json_writer *w;             /* the params object; '{' already written */
     const char *raw_params;        /* tg_call: the user's JSON instead of w */
     uint32_t timeout_ms;           /* 0 = the bot's request timeout (long polling sets its own) */
+    const char *file_path;         /* a file download (GET /file/bot<token>/<file_path>) instead of a method */
+    size_t max_bytes;              /* ... refused beyond this size */
+    tg_str *download;              /* ... the bytes, in the arena */
     tg__http_part files[TGBOT_MAX_UPLOADS];
     size_t nfiles;
     char attach_names[TGBOT_MAX_UPLOADS][16];

@@ -16,6 +16,7 @@ struct tg__http_client {
     const tg_logger *log;
     const tg_platform *plat;
     tg_http_limits lim;
+    size_t body_limit;    /* this request's: lim.max_body_bytes or the request's own */
     tg_timeouts to;
     bool https;
     char *host, *prefix, *sni;
@@ -960,9 +961,9 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                         c->in.len -= c->head.head_len;
                         continue;
                     }
-                    if (c->head.content_length >= 0 && (uint64_t)c->head.content_length > c->lim.max_body_bytes) {
+                    if (c->head.content_length >= 0 && (uint64_t)c->head.content_length > c->body_limit) {
                         tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "response body of %lld bytes is over the limit of %zu",
-                                      (long long)c->head.content_length, c->lim.max_body_bytes);
+                                      (long long)c->head.content_length, c->body_limit);
                         return -1;
                     }
                     {   /* keep the content type: the head is about to be overwritten by the body */
@@ -1001,8 +1002,8 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                 if (r < 0) return -1;
                 c->dechunk_pos = pos; c->body_len = out_len;
                 if (r == 1) { c->st = TG__X_DONE; break; }
-                if (c->in.len - c->body_start > c->lim.max_body_bytes + 65536) {
-                    tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "chunked response body over the limit of %zu bytes", c->lim.max_body_bytes);
+                if (c->body_len > c->body_limit || c->in.len - c->body_start > c->body_limit + 65536) {
+                    tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "chunked response body over the limit of %zu bytes", c->body_limit);
                     return -1;
                 }
             } else if (c->head.content_length >= 0) {
@@ -1012,8 +1013,8 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                     c->st = TG__X_DONE;
                     break;
                 }
-            } else if (have > c->lim.max_body_bytes) {
-                tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "response body over the limit of %zu bytes", c->lim.max_body_bytes);
+            } else if (have > c->body_limit) {
+                tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "response body over the limit of %zu bytes", c->body_limit);
                 return -1;
             }
             n = tg__read_more(c, TG_PHASE_RECV_BODY, err);
@@ -1052,6 +1053,7 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
     err->code = TG_OK; err->request_sent = false; err->sys_errno = 0; err->http_status = 0;
     memset(rs, 0, sizeof *rs);
     c->deadline = now + total;
+    c->body_limit = rq->max_body_bytes ? rq->max_body_bytes : c->lim.max_body_bytes;
     e = tg__build_request(c, rq, err);
     if (e) return e;
     c->out_pos = 0; c->seg_i = 0; c->seg_pos = 0; c->qn = c->qi = 0;

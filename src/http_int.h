@@ -25,6 +25,7 @@ typedef struct tg__http_request {
     const char *body; size_t body_len;
     const tg__http_part *parts; size_t nparts;   /* nparts > 0: multipart/form-data, streamed */
     uint32_t timeout_ms;           /* 0 = the configured request timeout */
+    size_t max_body_bytes;         /* 0 = the configured limit (file downloads set their own) */
 } tg__http_request;
 
 typedef struct tg__http_response {

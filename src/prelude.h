@@ -31,6 +31,7 @@
                                 A per-bot tg_allocator overrides it at run time.
        TGBOT_ASSERT(c)          programmer-error checks; default assert(c). Never used on network input.
        TGBOT_JSON_MAX_DEPTH     default JSON nesting limit (64; hard cap 1024)
+       TGBOT_DOWNLOAD_MAX       default size limit of tg_download_file (20 MiB, the cloud API's limit)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods            (module not written yet)
@@ -155,6 +156,9 @@
 
 #ifndef TGBOT_JSON_MAX_DEPTH
 #define TGBOT_JSON_MAX_DEPTH 64
+#endif
+#ifndef TGBOT_DOWNLOAD_MAX
+#define TGBOT_DOWNLOAD_MAX ((size_t)20 << 20)
 #endif
 
 /* ---- linkage ---- */

@@ -19,7 +19,9 @@ Control API (JSON):
                        filename}}, violations, conn (TCP connection number)
   GET  /_ctl/state     {"offset": confirmed offset, "queued": N}
   GET  /_ctl/wait?offset=N&timeout=S   waits until the confirmed offset reaches N
-  POST /_ctl/reset     forget requests, updates, results and faults
+  POST /_ctl/file      {"path": P, "size": N}  serve N bytes (byte i = i*7 % 251) at /file/bot<token>/P;
+                       other paths answer 404 in the envelope (with no file registered: "file-bytes:<path>")
+  POST /_ctl/reset     forget requests, updates, results, faults and files
   POST /_ctl/shutdown
 """
 import argparse, hashlib, json, os, re, socket, ssl, sys, threading, time, urllib.parse
@@ -181,7 +183,7 @@ class State:
             self.queue_updates(script)
 
     def reset(self):
-        self.requests, self.updates, self.results, self.faults = [], [], {}, {}
+        self.requests, self.updates, self.results, self.faults, self.files = [], [], {}, {}, {}
         self.offset, self.next_id, self.conns = 0, 1, 0
 
     def queue_updates(self, ups):
@@ -236,6 +238,36 @@ def make_handler(st, args):
             self.end_headers()
             self.wfile.write(body)
 
+        def apply_fault(self, method):
+            """Answers with the fault queued for method, if any; True when it answered (or dropped).
+            A close_after fault sets self.close_after: the normal answer closes the connection."""
+            fault = st.take_fault(method)
+            self.close_after = fault is not None and fault.get('kind') == 'close_after'
+            if not fault:
+                return False
+            kind = str(fault.get('kind'))
+            if kind == 'drop':
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+            elif kind == 'delay':
+                time.sleep(fault.get('delay_ms', 100) / 1000.0)
+                return False
+            elif kind == '429':
+                ra = fault.get('retry_after', 1)
+                self.reply(429, {'ok': False, 'error_code': 429, 'description':
+                                 'Too Many Requests: retry after %d' % ra, 'parameters': {'retry_after': ra}})
+            elif kind == '400_migrate':
+                to = fault.get('migrate_to_chat_id', -1001234567890)
+                self.reply(400, {'ok': False, 'error_code': 400, 'description':
+                                 'Bad Request: group chat was upgraded to a supergroup chat',
+                                 'parameters': {'migrate_to_chat_id': to}})
+            elif kind.isdigit():
+                code = int(kind)
+                self.reply(code, {'ok': False, 'error_code': code, 'description': fault.get('description', 'Internal Server Error')})
+            else:
+                return False
+            return True
+
         def read_body(self):
             te = self.headers.get('Transfer-Encoding', '')
             if 'chunked' in te.lower():
@@ -271,7 +303,17 @@ def make_handler(st, args):
             if args.prefix and path.startswith(args.prefix):
                 path = path[len(args.prefix):]
             if path.startswith('/file/bot'):
-                data = b'file-bytes:' + path.encode()
+                fpath = urllib.parse.unquote(path.split('/', 3)[3]) if path.count('/') >= 3 else ''
+                fpath = fpath[5:] if fpath.startswith('test/') else fpath
+                with st.lock:
+                    st.requests.append({'method': 'file', 'params': {'file_path': fpath}, 'content_type': '',
+                                        'files': {}, 'violations': [], 'conn': self.conn_id})
+                    size = st.files.get(fpath) if st.files else -1
+                if self.apply_fault('file'):
+                    return
+                if size is None:
+                    return self.reply(404, {'ok': False, 'error_code': 404, 'description': 'Not Found: file'})
+                data = b'file-bytes:' + path.encode() if size < 0 else bytes((i * 7) % 251 for i in range(size))
                 self.send_response(200)
                 self.send_header('Content-Length', str(len(data)))
                 self.end_headers()
@@ -337,27 +379,8 @@ def make_handler(st, args):
                 show = ' '.join('%s=%s' % (k, json.dumps(params[k], ensure_ascii=False) if not isinstance(params[k], str)
                                  else params[k]) for k in ('chat_id', 'text', 'callback_query_id', 'reply_markup') if k in params)
                 print('  bot -> %s %s' % (method, show), flush=True)
-            fault = st.take_fault(method)
-            if fault:
-                kind = str(fault.get('kind'))
-                if kind == 'drop':
-                    self.close_connection = True
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                if kind == 'delay':
-                    time.sleep(fault.get('delay_ms', 100) / 1000.0)
-                elif kind == '429':
-                    ra = fault.get('retry_after', 1)
-                    return self.reply(429, {'ok': False, 'error_code': 429, 'description':
-                                            'Too Many Requests: retry after %d' % ra, 'parameters': {'retry_after': ra}})
-                elif kind == '400_migrate':
-                    to = fault.get('migrate_to_chat_id', -1001234567890)
-                    return self.reply(400, {'ok': False, 'error_code': 400, 'description':
-                                            'Bad Request: group chat was upgraded to a supergroup chat',
-                                            'parameters': {'migrate_to_chat_id': to}})
-                elif kind.isdigit():
-                    code = int(kind)
-                    return self.reply(code, {'ok': False, 'error_code': code, 'description': fault.get('description', 'Internal Server Error')})
+            if self.apply_fault(method):
+                return
             if viol:
                 if m is None:
                     return self.reply(404, {'ok': False, 'error_code': 404, 'description': 'Not Found: method not found'})
@@ -368,9 +391,9 @@ def make_handler(st, args):
                     e = dict(fixed['error'])
                     return self.reply(e.get('error_code', 400), dict({'ok': False}, **e))
                 return self.reply(200, {'ok': True, 'result': fixed['result']},
-                                  close=fault is not None and fault.get('kind') == 'close_after')
+                                  close=self.close_after)
             result = self.default_result(method.lower(), m, params)
-            self.reply(200, {'ok': True, 'result': result}, close=fault is not None and fault.get('kind') == 'close_after')
+            self.reply(200, {'ok': True, 'result': result}, close=self.close_after)
 
         def default_result(self, method, m, params):
             if method == 'getme':
@@ -426,6 +449,10 @@ def make_handler(st, args):
                 obj = json.loads(body.decode('utf-8')) if body else None
             except ValueError:
                 return self.reply(400, {'ok': False, 'description': 'bad control JSON'})
+            if what == 'file':
+                with st.lock:
+                    st.files[obj['path']] = int(obj['size'])
+                return self.reply(200, {'ok': True, 'result': True})
             if what == 'updates':
                 if isinstance(obj, dict) and 'count' in obj:
                     ups = []

@@ -287,3 +287,45 @@ TG_TEST(bot_memory_stays_flat_over_many_calls) {
     tg_bot_free(b);
     CHECK(la.live == 0);
 }
+
+/* file downloads: bytes intact, the size limit, Telegram's 404, a retried 5xx, paths that try to escape */
+TG_TEST(bot_download_file) {
+    tg_bot *b;
+    tg_str out;
+    size_t i, bad_bytes = 0;
+    int files_before;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = test_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/file", "{\"path\":\"documents/report 1.pdf\",\"size\":300000}");
+    CHECK(tg_download_file(b, "documents/report 1.pdf", 0, &out) == TG_OK && out.len == 300000);
+    for (i = 0; out.ptr && i < out.len; i++) bad_bytes += (unsigned char)out.ptr[i] != (i * 7) % 251;
+    CHECK(out.ptr != NULL && bad_bytes == 0);
+    CHECK(strstr(ctl("GET", "/_ctl/requests", NULL), "\"file_path\": \"documents/report 1.pdf\"") != NULL);
+    tg_bot_reset(b);
+    CHECK(tg_download_file(b, "documents/report 1.pdf", 1000, &out) == TG_ERR_LIMIT && out.ptr == NULL);
+    CHECK(ctl_count("file") == 2);                              /* over the limit: not tried again */
+    CHECK(tg_download_file(b, "documents/missing.pdf", 0, &out) == TG_ERR_API);
+    CHECK(tg_error_is_not_found(tg_bot_last_error(b)));
+    slept_ms = sleeps = 0;
+    ctl("POST", "/_ctl/fault", "{\"method\":\"file\",\"kind\":\"502\",\"count\":1}");
+    CHECK(tg_download_file(b, "documents/report 1.pdf", 0, &out) == TG_OK && out.len == 300000 && sleeps == 1);
+    files_before = ctl_count("file");
+    CHECK(tg_download_file(b, "../etc/passwd", 0, &out) == TG_ERR_ARG);
+    CHECK(tg_download_file(b, "documents/../../x", 0, &out) == TG_ERR_ARG);
+    CHECK(tg_download_file(b, "/var/lib/file", 0, &out) == TG_ERR_ARG);
+    CHECK(tg_download_file(b, "", 0, &out) == TG_ERR_ARG);
+    CHECK(tg_download_file(b, "a\nb", 0, &out) == TG_ERR_ARG);
+    CHECK(ctl_count("file") == files_before);                   /* refused before anything was sent */
+    CHECK(tg_download_file(b, "documents/..hidden", 0, &out) == TG_ERR_API);   /* a legal name, just absent */
+    /* by file_id: getFile first; its file_size is checked against the limit before downloading */
+    ctl("POST", "/_ctl/result", "{\"method\":\"getFile\",\"result\":{\"file_id\":\"F\",\"file_unique_id\":\"U\","
+        "\"file_size\":300000,\"file_path\":\"documents/report 1.pdf\"}}");
+    CHECK(tg_download_file_id(b, "F", 0, &out) == TG_OK && out.len == 300000);
+    files_before = ctl_count("file");
+    CHECK(tg_download_file_id(b, "F", 4096, &out) == TG_ERR_LIMIT && ctl_count("file") == files_before);
+    CHECK(strstr(tg_bot_last_error(b)->description, "ABCDEFGHIJ") == NULL);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
