@@ -18,11 +18,11 @@ SRC := $(shell find src -name '*.[ch]' | sort)
 TEST_FILES = $(sort $(wildcard tests/test_*.c))
 
 # Test steps run by `make test`, in order. Module fragments (mk/*.mk) append their own.
-TEST_STEPS := check-amalgamate amalgamate-selftest compile-matrix symbols \
+TEST_STEPS := check-amalgamate amalgamate-selftest compile-matrix symbols readme-example \
               unit unit-all unit-mbedtls unit-notls asan
 
 .PHONY: all test demo deps deps-demo unit unit-all unit-mbedtls unit-notls asan compile-matrix \
-        symbols check-amalgamate amalgamate-selftest clean
+        symbols readme-example check-amalgamate amalgamate-selftest clean
 all: tgbot.h
 
 tgbot.h: amalgamate $(SRC)
@@ -47,6 +47,8 @@ compile-matrix: tgbot.h
 	tests/compile_matrix.sh
 symbols: tgbot.h
 	tests/check_symbols.sh
+readme-example: tgbot.h
+	tests/readme_example.sh
 
 # ---- the unit-test program in several configurations ----
 $(BUILD)/tests.inc: $(TEST_FILES) tests/gen_tests_inc.sh | $(BUILD)
