@@ -38,14 +38,15 @@ static int ctl_count(const char *method) {
 static uint32_t slept_ms, sleeps;
 static void fake_sleep(void *ud, uint32_t ms) { (void)ud; slept_ms += ms; sleeps++; }
 
+/* a bot on the fake server; the other test files use it too */
 static tg_bot *test_bot(const tg_allocator *al) {
     tg_bot_desc d;
     tg_bot *b = NULL;
     tg_error e;
     memset(&d, 0, sizeof d);
     d.token = BOT_TOKEN;
-    d.base_url = getenv("TG_FAKE_URL");
-    d.platform.sleep_ms = fake_sleep;
+    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";   /* never the internet */
+    d.platform.sleep_ms = fake_sleep;     /* back-off waits are recorded, not slept */
     d.timeouts.request_ms = 5000;
     if (al) d.allocator = *al;
     if (tg_bot_new(&b, &d, &e) != TG_OK) fprintf(stderr, "    tg_bot_new: %s\n", e.description);

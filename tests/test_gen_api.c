@@ -77,18 +77,6 @@ TG_TEST(api_every_type_round_trips) {
     tg_arena_free(&a);
 }
 
-static tg_bot *api_bot(void) {
-    tg_bot_desc d;
-    tg_bot *b = NULL;
-    tg_error e;
-    memset(&d, 0, sizeof d);
-    d.token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
-    d.base_url = getenv("TG_FAKE_URL");
-    d.max_retries = 1;
-    if (tg_bot_new(&b, &d, &e) != TG_OK) return NULL;
-    return b;
-}
-
 /* decodes a JSON object of parameters into an args struct (strings stay in the bot arena) */
 static bool api_fill(tg_bot *b, uint16_t args_type, const char *json, void *args) {
     size_t len = strlen(json);
@@ -114,7 +102,7 @@ static void api_result(tg_bot *b, const char *name, tg_err e) {
 TG_TEST(api_every_method_through_the_fake_server) {
     tg_bot *b;
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
-    b = api_bot();
+    b = test_bot(NULL);
     if (!b) { CHECK(b != NULL); return; }
     api_calls_ok = api_calls_bad = 0;
 #define API_CALL(sn, name, OUT, json) { \
@@ -150,7 +138,7 @@ TG_TEST(api_tristate_boolean) {
     uint32_t r;
     bool val = true;
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
-    b = api_bot();
+    b = test_bot(NULL);
     if (!b) { CHECK(b != NULL); return; }
     memset(opts, 0, sizeof opts);
     opts[0].text = "yes"; opts[1].text = "no";
@@ -181,7 +169,7 @@ TG_TEST(api_chat_id_union_and_validation) {
     const char *s = NULL;
     int64_t id = 0;
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
-    b = api_bot();
+    b = test_bot(NULL);
     if (!b) { CHECK(b != NULL); return; }
     {
         tg_send_message_args a;
@@ -219,7 +207,7 @@ TG_TEST(api_media_group_with_uploads) {
     int64_t size = 0;
     static const char img1[] = "PNG-ish bytes one", img2[] = "second image bytes!";
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
-    b = api_bot();
+    b = test_bot(NULL);
     if (!b) { CHECK(b != NULL); return; }
     memset(&f1, 0, sizeof f1); f1.data = img1; f1.size = sizeof img1 - 1; f1.filename = "a.png";
     memset(&f2, 0, sizeof f2); f2.data = img2; f2.size = sizeof img2 - 1; f2.filename = "b.png";

@@ -8,19 +8,6 @@ static void upd_note(const char *s) {
     snprintf(upd_log + n, sizeof upd_log - n, "%s%s", n ? "," : "", s);
 }
 
-static tg_bot *upd_bot(void) {
-    tg_bot_desc d;
-    tg_bot *b = NULL;
-    tg_error e;
-    memset(&d, 0, sizeof d);
-    d.token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
-    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
-    d.max_retries = 1;
-    d.platform.sleep_ms = fake_sleep;     /* back-off waits are recorded, not slept (test_bot.c) */
-    tg_bot_new(&b, &d, &e);
-    return b;
-}
-
 static tg_err upd_dispatch_json(tg_dispatcher *d, tg_bot *b, const char *json) {
     char *buf = tg_arena_strndup(tg_bot_arena(b), json, strlen(json));
     tg_json_tok *toks = (tg_json_tok *)tg_arena_alloc(tg_bot_arena(b), 4096 * sizeof *toks);
@@ -51,7 +38,7 @@ static int mw_note(tg_ctx *ctx, bool after, void *ud) {
                   "\"from\":{\"id\":42,\"is_bot\":false,\"first_name\":\"A\"},\"text\":\"" text "\"}}"
 
 TG_TEST(updates_command_parsing) {
-    tg_bot *b = upd_bot();
+    tg_bot *b = test_bot(NULL);
     tg_dispatcher *d;
     if (!b) { CHECK(b != NULL); return; }
     CHECK(tg_dispatcher_new(&d, b, NULL) == TG_OK);
@@ -73,7 +60,7 @@ TG_TEST(updates_command_parsing) {
 }
 
 TG_TEST(updates_callbacks_middleware_order) {
-    tg_bot *b = upd_bot();
+    tg_bot *b = test_bot(NULL);
     tg_dispatcher *d;
     static const char cb[] = "{\"update_id\":2,\"callback_query\":{\"id\":\"q\",\"from\":{\"id\":1,\"is_bot\":false,"
         "\"first_name\":\"A\"},\"chat_instance\":\"c\",\"data\":\"page:2\",\"message\":{\"message_id\":9,\"date\":1,"
@@ -103,7 +90,7 @@ static tg_err plug_init(tg_dispatcher *d, void *ud) { char s[32]; snprintf(s, si
 static void plug_stop(tg_dispatcher *d, void *ud) { char s[32]; snprintf(s, sizeof s, "stop-%s", (const char *)ud); upd_note(s); (void)d; }
 
 TG_TEST(updates_plugins_start_in_order_stop_in_reverse) {
-    tg_bot *b = upd_bot();
+    tg_bot *b = test_bot(NULL);
     tg_dispatcher *d;
     static const tg_plugin p1 = { "metrics", plug_init, plug_stop, (void *)"a" };
     static const tg_plugin p2 = { "auth", plug_init, plug_stop, (void *)"b" };
@@ -125,7 +112,7 @@ TG_TEST(updates_events_fire) {
     tg_dispatcher *d;
     tg_events ev;
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
-    b = upd_bot();
+    b = test_bot(NULL);
     if (!b) { CHECK(b != NULL); return; }
     tg_dispatcher_new(&d, b, NULL);
     memset(&ev, 0, sizeof ev);
@@ -152,7 +139,7 @@ static int h_kind(tg_ctx *ctx, void *ud) { if (strcmp(ctx->kind, (const char *)u
 
 TG_TEST(updates_every_kind_reaches_its_handler) {
     const tg__type *ut = &tg__types[TG_TYPE_UPDATE];
-    tg_bot *b = upd_bot();
+    tg_bot *b = test_bot(NULL);
     uint16_t f;
     int kinds = 0;
     if (!b) { CHECK(b != NULL); return; }
@@ -263,7 +250,7 @@ static int h_record(tg_ctx *ctx, void *ud) {
 static pid_t poll_child(const char *rec_path, int block_at, int to_parent, int from_parent) {
     pid_t pid = fork();
     if (pid == 0) {
-        tg_bot *b = upd_bot();
+        tg_bot *b = test_bot(NULL);
         tg_dispatcher *d;
         tg_polling_opts o;
         poll_rec = fopen(rec_path, "a");
