@@ -7006,6 +7006,12 @@ TGBOT_API void tg_ip_format(const tg_ip *ip, char *out);
    limit 413, head over the limit 431, malformed HTTP or a body that is not a JSON object 400. A
    connection whose request (or answer) is not through within read_timeout_ms is dropped.
 
+   Source filter and per-source limits (all off by default; see the desc fields): CIDR allow/deny
+   lists checked at accept (Telegram's ranges with .allow_telegram), the client taken from
+   X-Forwarded-For only behind trusted_proxies, at most N connections and a token bucket of
+   requests per second per source (429 with Retry-After), and a temporary block for sources that
+   keep being refused. With none of them set, accept and request handling are as before.
+
    Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
    handler that only replies can put its call in the response body instead (tg_webhook_reply).
    Delivery guarantee: the 200 goes out after the handler returned, so an update whose handler was
@@ -7055,16 +7061,18 @@ typedef struct tg_webhook_desc {
     uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused) */
     uint32_t requests_per_second;  /* token bucket per source: over it, 429 with Retry-After (rate_limited) */
     uint32_t requests_burst;       /* the bucket's size: 0 = requests_per_second */
-    /* Automatic block: every refused request (400, 401, 403, 404, 405, 411, 413, 429, 431) and every
-       timeout is a strike against its source; block_after strikes, each less than block_ms after
-       the previous one, block the source for block_ms (sources_blocked; a WARN log line names it):
-       its connections are closed at accept and its requests answered 403 (blocked_refused). An
-       accepted delivery clears the strikes. 0 = off. */
+    /* Automatic block: every refused request (400, 401, 403 wrong secret, 404, 405, 411, 413, 429,
+       431; not the filter's own 403s) and every read timeout of a direct connection is a strike
+       against its source; block_after strikes, each less than block_ms after the previous one,
+       block the source for block_ms (sources_blocked; a WARN log line names it): its connections are
+       closed at accept and its requests answered 403 (blocked_refused); the connection that made
+       the last strike is closed. A request with the right secret clears the strikes. 0 = off. */
     uint32_t block_after;
     uint32_t block_ms;             /* 0 = 10 minutes */
     /* the table of sources: fixed at tg_webhook_new, 64 bytes a slot; 0 = 1024 (64 KiB), rounded up
-       to a power of two, at least 64. Allocated only when a per-source limit or the block is on. A
-       new source that finds no free or evictable slot is refused (sources_full). */
+       to a power of two, 64 to 2^20 (64 MiB). Allocated only when a per-source limit or the block is
+       on. A source with no open connection and no running block may be evicted (least recently seen
+       first) to make room; a new source that finds nothing to evict is refused (sources_full). */
     uint32_t max_sources;
 } tg_webhook_desc;
 
@@ -17221,7 +17229,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
     w->block_ms = desc->block_ms ? desc->block_ms : 600000u;
     if (w->per_src_conns || w->rps || w->block_after) {
         uint32_t slots = 64;
-        uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 24) : 1024u;
+        uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 20) : 1024u;
         while (slots < want) slots <<= 1;
         w->src.s = (tg__nf_src *)tg__alloc(a, slots * sizeof *w->src.s);
         if (!w->src.s) {

@@ -202,7 +202,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
     w->block_ms = desc->block_ms ? desc->block_ms : 600000u;
     if (w->per_src_conns || w->rps || w->block_after) {
         uint32_t slots = 64;
-        uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 24) : 1024u;
+        uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 20) : 1024u;
         while (slots < want) slots <<= 1;
         w->src.s = (tg__nf_src *)tg__alloc(a, slots * sizeof *w->src.s);
         if (!w->src.s) {
