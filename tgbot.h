@@ -7055,7 +7055,8 @@ typedef struct tg_webhook_desc {
        limits then apply to that client, per request (refused: 403, ip_refused); a trusted proxy
        itself passes accept. An entry that had to be read and does not parse: 403
        (forwarded_invalid). No header: the client is the proxy. From any other peer the header is
-       ignored. */
+       ignored. List only the proxies' own addresses: a range that also holds clients lets them
+       name any address. (RFC 7239 `Forwarded` is not read.) */
     const char *const *trusted_proxies; size_t trusted_proxies_count;
     /* Per-source limits (0 = off). A source is an IPv4 address or an IPv6 /64. */
     uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused) */
@@ -17339,8 +17340,8 @@ static bool tg__wh_strike(tg_webhook *w, long slot, uint64_t now) {
     if (slot < 0 || !w->block_after || !tg__nf_strike(&w->src.s[slot], w->block_after, w->block_ms, now)) return false;
     w->st.sources_blocked++;
     tg_ip_format(&w->src.s[slot].key, ip);
-    tg__log(w->log, TG_LOG_WARN, "webhook: source %s blocked for %lu ms after %lu refused requests", ip,
-            (unsigned long)w->block_ms, (unsigned long)w->block_after);
+    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms after %lu refused requests", ip,
+            tg_ip_is_v4(&w->src.s[slot].key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)w->block_after);
     return true;
 }
 

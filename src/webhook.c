@@ -312,8 +312,8 @@ static bool tg__wh_strike(tg_webhook *w, long slot, uint64_t now) {
     if (slot < 0 || !w->block_after || !tg__nf_strike(&w->src.s[slot], w->block_after, w->block_ms, now)) return false;
     w->st.sources_blocked++;
     tg_ip_format(&w->src.s[slot].key, ip);
-    tg__log(w->log, TG_LOG_WARN, "webhook: source %s blocked for %lu ms after %lu refused requests", ip,
-            (unsigned long)w->block_ms, (unsigned long)w->block_after);
+    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms after %lu refused requests", ip,
+            tg_ip_is_v4(&w->src.s[slot].key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)w->block_after);
     return true;
 }
 

@@ -64,7 +64,8 @@ typedef struct tg_webhook_desc {
        limits then apply to that client, per request (refused: 403, ip_refused); a trusted proxy
        itself passes accept. An entry that had to be read and does not parse: 403
        (forwarded_invalid). No header: the client is the proxy. From any other peer the header is
-       ignored. */
+       ignored. List only the proxies' own addresses: a range that also holds clients lets them
+       name any address. (RFC 7239 `Forwarded` is not read.) */
     const char *const *trusted_proxies; size_t trusted_proxies_count;
     /* Per-source limits (0 = off). A source is an IPv4 address or an IPv6 /64. */
     uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused) */

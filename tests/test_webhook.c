@@ -36,6 +36,13 @@ static void wh_on_shutdown(const tg_event *e, void *ud) { (void)ud; if (e->type 
 static bool wh_fake_clock;
 static uint64_t wh_fake_ms;
 static uint64_t wh_fake_now(void *ud) { (void)ud; return wh_fake_ms; }
+/* the server's WARN lines, for the tests that look at them */
+static char wh_warns[2048];
+static void wh_log(void *ud, tg_log_level level, const char *msg) {
+    size_t n = strlen(wh_warns);
+    (void)ud;
+    if (level <= TG_LOG_WARN && n + strlen(msg) + 2 < sizeof wh_warns) { strcat(wh_warns, msg); strcat(wh_warns, "\n"); }
+}
 
 static tg_bot *wh_bot(void) {
     tg_bot_desc d;
@@ -46,6 +53,8 @@ static tg_bot *wh_bot(void) {
     d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
     d.max_retries = 1;
     if (wh_fake_clock) d.platform.now_ms = wh_fake_now;
+    d.logger.fn = wh_log;
+    d.logger.level = TG_LOG_WARN;
     tg_bot_new(&b, &d, &e);
     return b;
 }
@@ -1198,6 +1207,7 @@ TG_TEST(webhook_auto_block) {
     desc.block_after = 3;
     desc.block_ms = 60000;
     wh_fake_clock = true; wh_fake_ms = 1000;
+    wh_warns[0] = '\0';
     if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
     snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
     u = wh_mkurl(env.w, "http", WH_PATH);
@@ -1215,6 +1225,8 @@ TG_TEST(webhook_auto_block) {
     CHECK_STR(out, "401");
     s = wh_stats(env.w);
     CHECK_EQ_INT(s.sources_blocked, 1);
+    CHECK(strstr(wh_warns, "webhook: source 127.0.0.1 blocked for 60000 ms after 3 refused requests") != NULL);
+    CHECK(strstr(wh_warns, WH_SECRET) == NULL);
     /* the right secret does not help now: closed at accept */
     CHECK_EQ_INT(wh_xff(env.w, u, NULL), -1);
     CHECK_EQ_INT(wh_xff(env.w, u, NULL), -1);
