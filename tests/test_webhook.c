@@ -1148,6 +1148,30 @@ TG_TEST(webhook_forwarded_for_trusted_proxy) {
     CHECK_EQ_INT(wh_stats(env.w).forwarded_invalid, 0);
     CHECK_EQ_INT(wh_stats(env.w).ip_refused, 0);
     wh_end(&env);
+    {   /* two X-Forwarded-For headers are one list, the last header holding the nearest hops */
+        char port[8], out[256], r1[600], r2[600];
+        char *a1[] = { (char *)"raw", port, r1, NULL }, *a2[] = { (char *)"raw", port, r2, NULL };
+        const char *body = "{\"update_id\":5}";
+        memset(&desc, 0, sizeof desc);
+        desc.secret_token = WH_SECRET;
+        desc.allow_telegram = true;
+        desc.trusted_proxies = tp; desc.trusted_proxies_count = 1;
+        if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+        snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+        snprintf(r1, sizeof r1, "POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nX-Forwarded-For: 10.1.1.1\\r\\n"
+                 "X-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\nx-forwarded-for: 149.154.167.1, 127.0.0.1\\r\\n"
+                 "Content-Length: %u\\r\\nConnection: close\\r\\n\\r\\n%s", (unsigned)strlen(body), body);
+        snprintf(r2, sizeof r2, "POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nX-Forwarded-For: 149.154.167.1\\r\\n"
+                 "X-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\nX-Forwarded-For: 10.1.1.1\\r\\n"
+                 "Content-Length: %u\\r\\nConnection: close\\r\\n\\r\\n%s", (unsigned)strlen(body), body);
+        CHECK_EQ_INT(wh_py(env.w, a1, out, sizeof out), 0);
+        CHECK_STR(out, "HTTP/1.1 200 OK\n");
+        CHECK_EQ_INT(wh_py(env.w, a2, out, sizeof out), 0);
+        CHECK_STR(out, "HTTP/1.1 403 Forbidden\n");
+        CHECK_EQ_INT(wh_stats(env.w).ip_refused, 1);
+        CHECK_EQ_INT(wh_stats(env.w).dispatched, 1);
+        wh_end(&env);
+    }
 }
 
 TG_TEST(webhook_per_source_limits) {
