@@ -643,11 +643,11 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
         tg__sock s;
         tg__wconn *c;
         tg_error e;
-        int r = tg__sock_accept(w->lfd, &s);
-        if (r <= 0) return;
         tg_ip peer = {{0}};
         bool proxied = false;
         long slot = -1;
+        int r = tg__sock_accept(w->lfd, &s);
+        if (r <= 0) return;
         if (w->nconns >= w->max_conns) { w->st.connections_refused++; tg__sock_close(s); continue; }
         if (w->nf_accept && !tg__wh_admit(w, s, &peer, &proxied, &slot, now)) { tg__sock_close(s); continue; }
         c = (tg__wconn *)tg__alloc(w->alloc, sizeof *c);
