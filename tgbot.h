@@ -6972,6 +6972,35 @@ TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d);   /* next offset to
 TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text);      /* sendMessage to the update's chat */
 TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text);     /* answerCallbackQuery (text may be NULL) */
 
+/* ==== src/netfilter.h ==== */
+#if TGBOT__HAS_WEBHOOK
+/* netfilter (part of TGBOT_ENABLE_WEBHOOK): IP addresses and CIDR ranges, for the webhook server's
+   source filter (tg_webhook_desc.allow / deny / trusted_proxies).
+
+   One form for both families: an address is 16 bytes, IPv6 as is and IPv4 as the IPv4-mapped
+   IPv6 address ::ffff:a.b.c.d, so an IPv4 rule such as "149.154.160.0/20" also matches a peer
+   that a dual-stack socket reports as ::ffff:149.154.167.99. Syntax accepted (strict):
+     IPv4   four decimal parts 0-255, no leading zeros ("010.1.1.1" is refused: octal in some parsers)
+     IPv6   RFC 4291 text: hex groups, one "::", an optional trailing dotted IPv4; no zone ("%eth0")
+     CIDR   ADDRESS/BITS with BITS 0-32 (IPv4) or 0-128 (IPv6), no host bits set ("10.0.0.1/8" is
+            refused: probably a typo); a bare ADDRESS is one host (/32 or /128) */
+
+typedef struct tg_ip { uint8_t b[16]; } tg_ip;
+typedef struct tg_cidr { tg_ip net; uint8_t bits; } tg_cidr;    /* bits count over the 16-byte form */
+
+/* Telegram's webhook source ranges (core.telegram.org/bots/webhooks, "The short version"; Telegram
+   warns they "might expand or change"). tg_webhook_desc.allow_telegram adds them to `allow`. */
+#define TG_TELEGRAM_WEBHOOK_RANGES "149.154.160.0/20", "91.108.4.0/22"
+
+TGBOT_API bool tg_ip_parse(const char *s, size_t n, tg_ip *out);      /* n bytes of s (no NUL needed) */
+TGBOT_API bool tg_cidr_parse(const char *s, tg_cidr *out);            /* NUL-terminated */
+TGBOT_API bool tg_cidr_contains(const tg_cidr *c, const tg_ip *ip);
+TGBOT_API bool tg_ip_is_v4(const tg_ip *ip);                          /* ::ffff:a.b.c.d */
+/* "a.b.c.d" for IPv4(-mapped), RFC 5952 text for IPv6; out needs 46 bytes (TG_IP_TEXT_MAX) */
+#define TG_IP_TEXT_MAX 46
+TGBOT_API void tg_ip_format(const tg_ip *ip, char *out);
+#endif /* TGBOT__HAS_WEBHOOK */
+
 /* ==== src/webhook.h ==== */
 #if TGBOT__HAS_WEBHOOK
 /* webhook (TGBOT_ENABLE_WEBHOOK): an HTTP/1.1 server that receives Telegram's update deliveries
@@ -6989,6 +7018,12 @@ TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text);     /* answerCallback
    Content-Length (chunked bodies are not accepted; Telegram never sends them) 411, body over the
    limit 413, head over the limit 431, malformed HTTP or a body that is not a JSON object 400. A
    connection whose request (or answer) is not through within read_timeout_ms is dropped.
+
+   Source filter and per-source limits (all off by default; see the desc fields): CIDR allow/deny
+   lists checked at accept (Telegram's ranges with .allow_telegram), the client taken from
+   X-Forwarded-For only behind trusted_proxies, at most N connections and a token bucket of
+   requests per second per source (429 with Retry-After), and a temporary block for sources that
+   keep being refused. With none of them set, accept and request handling are as before.
 
    Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
    handler that only replies can put its call in the response body instead (tg_webhook_reply).
@@ -7016,6 +7051,43 @@ typedef struct tg_webhook_desc {
     uint32_t idle_timeout_ms;      /* an idle keep-alive connection is closed after: 0 = 60 s */
     uint32_t max_connections;      /* open at once, more are closed at once: 0 = 256 */
     bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
+
+    /* Source filter (all off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
+       address = one host; syntax in netfilter.h), parsed at tg_webhook_new: a malformed one is
+       TG_ERR_ARG naming it. A TCP peer that deny matches, or that a non-empty allow list does not,
+       is closed at accept, before a byte is read (ip_refused). IPv4 rules match IPv4-mapped peers.
+       The default is no filter because the right list depends on the deployment: behind a reverse
+       proxy or a local Bot API server (telegram-bot-api --local) the peer is that proxy or server,
+       not Telegram. Straight from Telegram: .allow_telegram = true. */
+    const char *const *allow; size_t allow_count;
+    const char *const *deny; size_t deny_count;    /* wins over allow */
+    bool allow_telegram;           /* adds TG_TELEGRAM_WEBHOOK_RANGES (149.154.160.0/20, 91.108.4.0/22) to allow */
+    /* Reverse proxies: only a TCP peer inside trusted_proxies may name the client, in
+       X-Forwarded-For; the client is the right-most entry that is not itself a trusted proxy (the
+       entries left of it come from the client and are never read). allow/deny and the per-source
+       limits then apply to that client, per request (refused: 403, ip_refused); a trusted proxy
+       itself passes accept. An entry that had to be read and does not parse: 403
+       (forwarded_invalid). No header: the client is the proxy. From any other peer the header is
+       ignored. List only the proxies' own addresses: a range that also holds clients lets them
+       name any address. (RFC 7239 `Forwarded` is not read.) */
+    const char *const *trusted_proxies; size_t trusted_proxies_count;
+    /* Per-source limits (0 = off). A source is an IPv4 address or an IPv6 /64. */
+    uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused) */
+    uint32_t requests_per_second;  /* token bucket per source: over it, 429 with Retry-After (rate_limited) */
+    uint32_t requests_burst;       /* the bucket's size: 0 = requests_per_second */
+    /* Automatic block: every refused request (400, 401, 403 wrong secret, 404, 405, 411, 413, 429,
+       431; not the filter's own 403s) and every read timeout of a direct connection is a strike
+       against its source; block_after strikes, each less than block_ms after the previous one,
+       block the source for block_ms (sources_blocked; a WARN log line names it): its connections are
+       closed at accept and its requests answered 403 (blocked_refused); the connection that made
+       the last strike is closed. A request with the right secret clears the strikes. 0 = off. */
+    uint32_t block_after;
+    uint32_t block_ms;             /* 0 = 10 minutes */
+    /* the table of sources: fixed at tg_webhook_new, 64 bytes a slot; 0 = 1024 (64 KiB), rounded up
+       to a power of two, 64 to 2^20 (64 MiB). Allocated only when a per-source limit or the block is
+       on. A source with no open connection and no running block may be evicted (least recently seen
+       first) to make room; a new source that finds nothing to evict is refused (sources_full). */
+    uint32_t max_sources;
 } tg_webhook_desc;
 
 typedef struct tg_webhook_stats {
@@ -7038,6 +7110,13 @@ typedef struct tg_webhook_stats {
     uint64_t timeouts;             /* dropped: request or answer not through within read_timeout_ms */
     uint64_t idle_closed;          /* keep-alive connections closed after idle_timeout_ms */
     uint64_t tls_failures;         /* handshake or record errors */
+    uint64_t ip_refused;           /* allow/deny: closed at accept, or (via a trusted proxy) 403 */
+    uint64_t forwarded_invalid;    /* 403: X-Forwarded-For from a trusted proxy did not parse */
+    uint64_t source_connections_refused;   /* closed at accept: max_connections_per_source open */
+    uint64_t rate_limited;         /* 429: requests_per_second */
+    uint64_t sources_blocked;      /* blocks begun (block_after) */
+    uint64_t blocked_refused;      /* connections closed or requests refused 403: the source is blocked */
+    uint64_t sources_full;         /* refused: no slot in the source table */
 } tg_webhook_stats;
 
 /* for a loop of your own: the sockets the server waits on */
@@ -7475,6 +7554,8 @@ TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by t
 /* listening socket for servers (webhook): bound, non-blocking */
 TGBOT__INTERN int tg__sock_listen(const char *host, uint16_t port, tg__sock *out, uint16_t *bound_port);
 TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out);   /* 1 accepted, 0 none pending, -1 error */
+/* the peer's address as 16 bytes (IPv4 as ::ffff:a.b.c.d): 0, or -1 (not an IP socket, or gone) */
+TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]);
 /* many sockets at once (the webhook server): a pollfd array; events are TG__POLL_IN/OUT */
 typedef struct pollfd tg__pollfd;
 #define TG__POLL_IN POLLIN
@@ -7628,6 +7709,23 @@ TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out) {
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     *out = s;
     return 1;
+}
+
+TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername(s, (struct sockaddr *)&ss, &sl) != 0) return -1;
+    if (ss.ss_family == AF_INET6) {
+        memcpy(addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+        return 0;
+    }
+    if (ss.ss_family == AF_INET) {
+        memset(addr, 0, 10);
+        addr[10] = addr[11] = 0xff;
+        memcpy(addr + 12, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+        return 0;
+    }
+    return -1;
 }
 
 TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms) {
@@ -16745,6 +16843,314 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     return result;
 }
 
+/* ==== src/netfilter.c ==== */
+#if TGBOT__HAS_WEBHOOK
+/* netfilter: address parsing, CIDR lists, the allow/deny decision, X-Forwarded-For, and the
+   per-source table (connections, token bucket, strikes and blocks) the webhook server consults.
+   Everything here is a pure function of its arguments and the time it is given: the server passes
+   its platform clock, the tests pass numbers. */
+
+static int tg__nf_v4(const char *s, size_t n, uint8_t out[4]) {
+    size_t i = 0;
+    int part;
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0, digits = 0;
+        if (part) { if (i >= n || s[i] != '.') return 0; i++; }
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (digits && v == 0) return 0;               /* leading zero */
+            v = v * 10 + (unsigned)(s[i] - '0');
+            if (v > 255) return 0;
+            digits++; i++;
+        }
+        if (!digits) return 0;
+        out[part] = (uint8_t)v;
+    }
+    return i == n;
+}
+
+static int tg__nf_hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static int tg__nf_v6(const char *s, size_t n, uint8_t out[16]) {
+    uint16_t g[8];
+    size_t i = 0;
+    int ng = 0, gap = -1, k;
+    if (n < 2) return 0;
+    if (s[0] == ':') { if (s[1] != ':') return 0; gap = 0; i = 2; }
+    while (i < n) {
+        unsigned v = 0;
+        int d = 0, h;
+        size_t start = i;
+        if (ng >= 8) return 0;
+        while (i < n && d < 5 && (h = tg__nf_hex(s[i])) >= 0) { v = v * 16 + (unsigned)h; d++; i++; }
+        if (i < n && s[i] == '.') {                       /* a trailing dotted IPv4: the last 32 bits */
+            uint8_t q[4];
+            if (ng > 6 || !tg__nf_v4(s + start, n - start, q)) return 0;
+            g[ng++] = (uint16_t)(q[0] << 8 | q[1]);
+            g[ng++] = (uint16_t)(q[2] << 8 | q[3]);
+            i = n;
+            break;
+        }
+        if (d == 0 || d > 4) return 0;
+        g[ng++] = (uint16_t)v;
+        if (i == n) break;
+        if (s[i] != ':') return 0;
+        i++;
+        if (i < n && s[i] == ':') {
+            if (gap >= 0) return 0;                       /* a second "::" */
+            gap = ng; i++;
+            if (i == n) break;
+        } else if (i == n) return 0;                      /* a trailing single ':' */
+    }
+    if (gap < 0 ? ng != 8 : ng > 7) return 0;
+    memset(out, 0, 16);
+    for (k = 0; k < ng; k++) {
+        int at = gap >= 0 && k >= gap ? 8 - (ng - k) : k;
+        out[2 * at] = (uint8_t)(g[k] >> 8);
+        out[2 * at + 1] = (uint8_t)g[k];
+    }
+    return 1;
+}
+
+TGBOT_API bool tg_ip_parse(const char *s, size_t n, tg_ip *out) {
+    uint8_t q[4];
+    if (!s || !out) return false;
+    if (tg__nf_v4(s, n, q)) {
+        memset(out->b, 0, 10);
+        out->b[10] = out->b[11] = 0xff;
+        memcpy(out->b + 12, q, 4);
+        return true;
+    }
+    return memchr(s, ':', n) != NULL && tg__nf_v6(s, n, out->b);
+}
+
+TGBOT_API bool tg_ip_is_v4(const tg_ip *ip) {
+    static const uint8_t pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    return memcmp(ip->b, pre, 12) == 0;
+}
+
+TGBOT_API bool tg_cidr_parse(const char *s, tg_cidr *out) {
+    const char *slash;
+    size_t n;
+    unsigned bits, max;
+    int k;
+    tg_ip ip;
+    if (!s || !out) return false;
+    slash = strchr(s, '/');
+    n = slash ? (size_t)(slash - s) : strlen(s);
+    if (!tg_ip_parse(s, n, &ip)) return false;
+    /* "::ffff:0:0/96" is an IPv6 rule over the mapped range; "1.2.3.4/24" counts bits of IPv4 */
+    max = tg_ip_is_v4(&ip) && !memchr(s, ':', n) ? 32u : 128u;
+    bits = max;
+    if (slash) {
+        const char *p = slash + 1;
+        if (!*p || (p[0] == '0' && p[1])) return false;
+        for (bits = 0; *p; p++) {
+            if (*p < '0' || *p > '9') return false;
+            bits = bits * 10 + (unsigned)(*p - '0');
+            if (bits > max) return false;
+        }
+    }
+    if (max == 32) bits += 96;
+    for (k = 0; k < 16; k++) {                            /* no host bits */
+        unsigned keep = bits >= (unsigned)(k + 1) * 8 ? 8u : bits > (unsigned)k * 8 ? bits - (unsigned)k * 8 : 0u;
+        uint8_t mask = (uint8_t)(0xffu << (8 - keep));
+        if (keep == 0) mask = 0;
+        if (ip.b[k] & (uint8_t)~mask) return false;
+    }
+    out->net = ip;
+    out->bits = (uint8_t)bits;
+    return true;
+}
+
+TGBOT_API bool tg_cidr_contains(const tg_cidr *c, const tg_ip *ip) {
+    unsigned full = c->bits / 8u, rest = c->bits % 8u;
+    if (memcmp(c->net.b, ip->b, full) != 0) return false;
+    if (!rest) return true;
+    return ((c->net.b[full] ^ ip->b[full]) & (uint8_t)(0xffu << (8 - rest))) == 0;
+}
+
+TGBOT_API void tg_ip_format(const tg_ip *ip, char *out) {
+    static const char hx[] = "0123456789abcdef";
+    int k, best = -1, bestlen = 1, run = 0;
+    size_t n = 0;
+    if (tg_ip_is_v4(ip)) {
+        snprintf(out, TG_IP_TEXT_MAX, "%u.%u.%u.%u", ip->b[12], ip->b[13], ip->b[14], ip->b[15]);
+        return;
+    }
+    for (k = 0; k < 8; k++) {                             /* the longest run of zero groups (>= 2) */
+        if (ip->b[2 * k] == 0 && ip->b[2 * k + 1] == 0) {
+            run++;
+            if (run > bestlen) { bestlen = run; best = k - run + 1; }
+        } else run = 0;
+    }
+    for (k = 0; k < 8; k++) {
+        unsigned v = (unsigned)ip->b[2 * k] << 8 | ip->b[2 * k + 1];
+        int sh, started = 0;
+        if (k == best) { out[n++] = ':'; out[n++] = ':'; k += bestlen - 1; continue; }
+        if (k && !(best >= 0 && k == best + bestlen)) out[n++] = ':';
+        for (sh = 12; sh >= 0; sh -= 4) {
+            unsigned d = (v >> sh) & 15u;
+            if (d || started || sh == 0) { out[n++] = hx[d]; started = 1; }
+        }
+    }
+    out[n] = '\0';
+}
+
+/* ---- lists and the decision ---- */
+typedef struct tg__nf_list { tg_cidr *v; size_t n; } tg__nf_list;
+
+static bool tg__nf_match(const tg__nf_list *l, const tg_ip *ip) {
+    size_t i;
+    for (i = 0; i < l->n; i++) if (tg_cidr_contains(&l->v[i], ip)) return true;
+    return false;
+}
+
+/* deny wins; then an empty allow list lets everything else through, a non-empty one only its ranges */
+static bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, const tg_ip *ip) {
+    if (tg__nf_match(deny, ip)) return false;
+    return allow->n == 0 || tg__nf_match(allow, ip);
+}
+
+/* One X-Forwarded-For value, walked from the right (the entry the nearest proxy appended) to the
+   left. Entries are addresses, optionally "[v6]", "[v6]:port" or "v4:port", separated by commas
+   and optional spaces. Returns 1 with *client = the right-most entry that is not a trusted proxy
+   (what is left of it was written by the client and is never read), 0 when every entry is a trusted
+   proxy (*client = the left-most), -1 when an entry that had to be read does not parse. */
+static int tg__nf_xff(const tg__nf_list *proxies, const char *v, size_t n, tg_ip *client) {
+    size_t end = n;
+    for (;;) {
+        size_t start = end, a, b;
+        while (start > 0 && v[start - 1] != ',') start--;
+        a = start; b = end;
+        while (a < b && (v[a] == ' ' || v[a] == '\t')) a++;
+        while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t')) b--;
+        if (a < b && v[a] == '[') {                       /* [v6] or [v6]:port */
+            const char *rb = (const char *)memchr(v + a, ']', b - a);
+            size_t p;
+            if (!rb) return -1;
+            p = (size_t)(rb - v) + 1;
+            if (p < b) {
+                size_t q;
+                if (v[p] != ':' || p + 1 == b || b - p > 6) return -1;
+                for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
+            }
+            a++; b = (size_t)(rb - v);
+        } else if (a < b) {                               /* v4:port (one colon, after a dot) */
+            const char *c1 = (const char *)memchr(v + a, ':', b - a);
+            if (c1 && memchr(c1 + 1, ':', (size_t)(v + b - c1 - 1)) == NULL && memchr(v + a, '.', (size_t)(c1 - v - (ptrdiff_t)a))) {
+                size_t q, p = (size_t)(c1 - v);
+                if (p + 1 == b || b - p > 6) return -1;
+                for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
+                b = p;
+            }
+        }
+        if (a >= b || !tg_ip_parse(v + a, b - a, client)) return -1;
+        if (!tg__nf_match(proxies, client)) return 1;
+        if (start == 0) return 0;
+        end = start - 1;
+    }
+}
+
+/* ---- per-source table ----
+   A fixed array of slots, allocated once at tg_webhook_new (max_sources slots of
+   sizeof(tg__nf_src) = 64 bytes: 64 KiB for the default 1024). A source hashes (with a random key,
+   so a client cannot aim at one bucket) to a window of TG__NF_PROBE slots; it takes a free one or
+   evicts the slot seen longest ago among those with no open connection and no running block. A
+   window with nothing to evict refuses the new source (counted in sources_full). IPv6 sources are
+   keyed by their /64 (one subscriber usually holds a whole /64); IPv4 by the whole address. */
+#define TG__NF_PROBE 8u
+
+typedef struct tg__nf_src {
+    tg_ip key;
+    uint64_t seen;                      /* last use (ms): the eviction order */
+    uint64_t refill_at;                 /* token bucket: when tokens was last brought up to date */
+    uint64_t blocked_until;
+    uint64_t strike_at;                 /* the last strike: strikes older than block_ms are forgotten */
+    uint32_t tokens;                    /* milli-requests */
+    uint32_t conns;                     /* open connections from this source */
+    uint32_t strikes;
+    uint32_t used;
+} tg__nf_src;
+
+typedef struct tg__nf_table {
+    tg__nf_src *s;
+    uint32_t mask;                      /* slots - 1 (a power of two) */
+    uint64_t key;                       /* hash key */
+} tg__nf_table;
+
+static tg_ip tg__nf_source_key(const tg_ip *ip) {
+    tg_ip k = *ip;
+    if (!tg_ip_is_v4(ip)) memset(k.b + 8, 0, 8);
+    return k;
+}
+
+static uint32_t tg__nf_hash(const tg__nf_table *t, const tg_ip *k) {
+    uint64_t h = t->key ^ 0xcbf29ce484222325u;
+    int i;
+    for (i = 0; i < 16; i++) { h ^= k->b[i]; h *= 0x100000001b3u; }
+    h ^= h >> 29; h *= 0xbf58476d1ce4e5b9u; h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+/* the slot of ip (created when absent and create is set): its index, or -1 */
+static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool create) {
+    tg_ip k = tg__nf_source_key(ip);
+    uint32_t h = tg__nf_hash(t, &k), i;
+    long empty = -1, victim = -1;
+    for (i = 0; i < TG__NF_PROBE; i++) {
+        uint32_t j = (h + i) & t->mask;
+        tg__nf_src *s = &t->s[j];
+        if (!s->used) { if (empty < 0) empty = (long)j; continue; }
+        if (memcmp(s->key.b, k.b, 16) == 0) { s->seen = now; return (long)j; }
+        if (s->conns == 0 && s->blocked_until <= now && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
+    }
+    if (!create) return -1;
+    if (empty < 0) empty = victim;
+    if (empty < 0) return -1;
+    memset(&t->s[empty], 0, sizeof t->s[empty]);
+    t->s[empty].key = k;
+    t->s[empty].used = 1;
+    t->s[empty].seen = now;
+    t->s[empty].tokens = UINT32_MAX;    /* full: set to the burst on the first take */
+    t->s[empty].refill_at = now;
+    return empty;
+}
+
+/* token bucket: rate requests per second, up to burst at once. true = a token was taken; false =
+   over the limit, *retry_s = whole seconds until one is there (at least 1). */
+static bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t now, uint32_t *retry_s) {
+    uint64_t cap = (uint64_t)burst * 1000u, tok = s->tokens == UINT32_MAX ? cap : s->tokens;
+    if (now > s->refill_at) {           /* rate requests/s = rate milli-requests per ms */
+        uint64_t dt = now - s->refill_at;
+        tok = dt >= cap ? cap : TGBOT__MIN(cap, tok + dt * rate);
+    }
+    s->refill_at = now;
+    if (tok >= 1000u) { s->tokens = (uint32_t)(tok - 1000u); return true; }
+    s->tokens = (uint32_t)tok;
+    *retry_s = (uint32_t)(((1000u - tok + rate - 1) / rate + 999u) / 1000u);
+    if (*retry_s == 0) *retry_s = 1;
+    return false;
+}
+
+/* one refused request: true when it starts a block */
+static bool tg__nf_strike(tg__nf_src *s, uint32_t threshold, uint32_t block_ms, uint64_t now) {
+    if (!threshold) return false;
+    if (s->strikes && now - s->strike_at > block_ms) s->strikes = 0;
+    s->strike_at = now;
+    if (++s->strikes < threshold) return false;
+    s->strikes = 0;
+    s->blocked_until = now + block_ms;
+    return true;
+}
+
+static bool tg__nf_blocked(const tg__nf_src *s, uint64_t now) { return s->blocked_until > now; }
+#endif /* TGBOT__HAS_WEBHOOK */
+
 /* ==== src/webhook.c ==== */
 #if TGBOT__HAS_WEBHOOK
 /* webhook: the HTTP/1.1 server. One poll() round (tg_webhook_step) accepts, reads, parses heads
@@ -16777,6 +17183,11 @@ typedef struct tg__wconn {
     bool idle;                          /* deadline is the idle timeout */
     bool closing;                       /* no more requests: flush, then drain and close */
     bool draining, peer_eof, dead;
+    bool proxied;                       /* the peer is a trusted proxy: the client is in X-Forwarded-For */
+    bool client_known;                  /* proxied: client holds the current request's client */
+    long src;                           /* the peer's slot in the source table (its conns counts this one); -1 none */
+    uint32_t retry_after;               /* 429: seconds */
+    tg_ip peer_ip, client;
 } tg__wconn;
 
 struct tg_webhook {
@@ -16800,6 +17211,12 @@ struct tg_webhook {
     tg_json_tok *toks; uint32_t toks_cap;
     tg__wh_reply reply;
     tg_webhook_stats st;
+    /* source filter (netfilter.c): nf_accept = work at accept, nf_request = work per request head;
+       both false without lists or limits, and then neither path does anything more than before */
+    tg__nf_list allow, deny, proxies;
+    tg__nf_table src;                   /* src.s NULL: no per-source state */
+    uint32_t per_src_conns, rps, burst, block_after, block_ms;
+    bool nf_accept, nf_request;
 };
 
 static char *tg__wh_strdup(const tg_allocator *a, const char *s) {
@@ -16820,9 +17237,40 @@ TGBOT_API bool tg_webhook_secret_valid(const char *s) {
     return i > 0;
 }
 
+static void tg__wh_list_free(tg_webhook *w, tg__nf_list *l) {
+    if (l->v) tg__free(w->alloc, l->v, l->n * sizeof *l->v);
+    l->v = NULL; l->n = 0;
+}
+
+/* parses a desc list (plus Telegram's ranges when telegram is set); TG_ERR_ARG names a bad entry */
+static tg_err tg__wh_list(tg_webhook *w, tg__nf_list *l, const char *what, const char *const *v, size_t n, bool telegram,
+                          tg_error *err) {
+    static const char *const tg_ranges[] = { TG_TELEGRAM_WEBHOOK_RANGES };
+    size_t extra = telegram ? sizeof tg_ranges / sizeof tg_ranges[0] : 0, i;
+    if (n && !v) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook %s: %s_count is %lu but the list is NULL", what, what, (unsigned long)n);
+        return TG_ERR_ARG;
+    }
+    if (!n && !extra) return TG_OK;
+    l->v = (tg_cidr *)tg__alloc(w->alloc, (n + extra) * sizeof *l->v);
+    if (!l->v) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "out of memory"); return TG_ERR_NOMEM; }
+    l->n = n + extra;
+    for (i = 0; i < n + extra; i++) {
+        const char *c = i < n ? v[i] : tg_ranges[i - n];
+        if (!c || !tg_cidr_parse(c, &l->v[i])) {
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook %s[%lu]: \"%.64s\" is not an address or CIDR range "
+                          "(like 149.154.160.0/20 or 2001:db8::/32, no host bits set)", what, (unsigned long)i, c ? c : "(null)");
+            return TG_ERR_ARG;
+        }
+    }
+    return TG_OK;
+}
+
 TGBOT_API void tg_webhook_free(tg_webhook *w) {
     size_t i;
     if (!w) return;
+    tg__wh_list_free(w, &w->allow); tg__wh_list_free(w, &w->deny); tg__wh_list_free(w, &w->proxies);
+    if (w->src.s) tg__free(w->alloc, w->src.s, ((size_t)w->src.mask + 1) * sizeof *w->src.s);
     for (i = 0; i < w->nconns; i++) {
         tg__wconn *c = w->conns[i];
         if (c->tls) tg__tls_free(c->tls);
@@ -16895,6 +17343,34 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "out of memory");
         return TG_ERR_NOMEM;
     }
+    if ((e = tg__wh_list(w, &w->allow, "allow", desc->allow, desc->allow_count, desc->allow_telegram, err)) != TG_OK ||
+        (e = tg__wh_list(w, &w->deny, "deny", desc->deny, desc->deny_count, false, err)) != TG_OK ||
+        (e = tg__wh_list(w, &w->proxies, "trusted_proxies", desc->trusted_proxies, desc->trusted_proxies_count, false, err)) != TG_OK) {
+        tg_webhook_free(w);
+        return e;
+    }
+    w->per_src_conns = desc->max_connections_per_source;
+    w->rps = TGBOT__MIN(desc->requests_per_second, 1000000u);
+    w->burst = TGBOT__MIN(desc->requests_burst ? desc->requests_burst : w->rps, 1000000u);
+    w->block_after = desc->block_after;
+    w->block_ms = desc->block_ms ? desc->block_ms : 600000u;
+    if (w->per_src_conns || w->rps || w->block_after) {
+        uint32_t slots = 64;
+        uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 20) : 1024u;
+        while (slots < want) slots <<= 1;
+        w->src.s = (tg__nf_src *)tg__alloc(a, slots * sizeof *w->src.s);
+        if (!w->src.s) {
+            tg_webhook_free(w);
+            tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "out of memory");
+            return TG_ERR_NOMEM;
+        }
+        memset(w->src.s, 0, slots * sizeof *w->src.s);
+        w->src.mask = slots - 1;
+        if (tg__random_bytes(w->plat, &w->src.key, sizeof w->src.key) != 0)
+            w->src.key = (uint64_t)(uintptr_t)w ^ tg__now_ms(w->plat);
+    }
+    w->nf_accept = w->allow.n || w->deny.n || w->proxies.n || w->src.s;
+    w->nf_request = w->proxies.n || w->rps || w->block_after;
     if (desc->tls_cert_file &&
         (e = tg__tls_ctx_server(&w->tls_ctx, desc->tls_cert_file, desc->tls_key_file, a, w->plat, err)) != TG_OK) {
         tg_webhook_free(w);
@@ -16930,6 +17406,7 @@ static const char *tg__wh_reason(int status) {
     case 405: return "Method Not Allowed";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     default: return "Service Unavailable";
     }
@@ -16957,6 +17434,16 @@ static void tg__wh_respond(tg__wconn *c, int status, const char *body, size_t n)
     tg__wh_put(head, &hn, "\r\n");
     if (n) tg__wh_put(head, &hn, "Content-Type: application/json\r\n");
     if (status == 405) tg__wh_put(head, &hn, "Allow: POST\r\n");
+    if (status == 429) {
+        char ra[16];
+        size_t rk = sizeof ra;
+        uint32_t rv = c->retry_after;
+        ra[--rk] = '\0';
+        do { ra[--rk] = (char)('0' + rv % 10); rv /= 10; } while (rv);
+        tg__wh_put(head, &hn, "Retry-After: ");
+        tg__wh_put(head, &hn, ra + rk);
+        tg__wh_put(head, &hn, "\r\n");
+    }
     if (c->closing) tg__wh_put(head, &hn, "Connection: close\r\n");
     else if (c->http10) tg__wh_put(head, &hn, "Connection: keep-alive\r\n");
     tg__wh_put(head, &hn, "\r\n");
@@ -16964,9 +17451,75 @@ static void tg__wh_respond(tg__wconn *c, int status, const char *body, size_t n)
         c->dead = true;
 }
 
-/* a refusal: counted, answered; the body is skipped on a connection that stays open */
-static void tg__wh_refuse(tg__wconn *c, int status, uint64_t *counter, bool close) {
+/* ---- the source filter, per request ---- */
+/* the slot of the current request's client, or -1 (no table, or a proxied request whose client is
+   not known: its head did not parse) */
+static long tg__wh_req_slot(tg_webhook *w, const tg__wconn *c, uint64_t now) {
+    if (!w->src.s) return -1;
+    if (!c->proxied) return c->src;
+    return c->client_known ? tg__nf_lookup(&w->src, &c->client, now, false) : -1;
+}
+
+/* a strike against the request's source; true when it is blocked from now on */
+static bool tg__wh_strike(tg_webhook *w, long slot, uint64_t now) {
+    char ip[TG_IP_TEXT_MAX];
+    if (slot < 0 || !w->block_after || !tg__nf_strike(&w->src.s[slot], w->block_after, w->block_ms, now)) return false;
+    w->st.sources_blocked++;
+    tg_ip_format(&w->src.s[slot].key, ip);
+    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms after %lu refused requests", ip,
+            tg_ip_is_v4(&w->src.s[slot].key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)w->block_after);
+    return true;
+}
+
+static bool tg__wh_is_xff(tg_str n) {
+    static const char x[] = "x-forwarded-for";
+    size_t i;
+    if (n.len != sizeof x - 1) return false;
+    for (i = 0; i < n.len; i++) {
+        char ch = n.ptr[i];
+        if (ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
+        if (ch != x[i]) return false;
+    }
+    return true;
+}
+
+/* who sent this request (X-Forwarded-For through a trusted proxy), and may it: 0, or a status */
+static int tg__wh_source(tg_webhook *w, tg__wconn *c, uint64_t now, uint64_t **counter) {
+    long slot = c->src;
+    if (c->proxied) {
+        uint32_t i;
+        int r = 0;
+        c->client = c->peer_ip;
+        for (i = w->head.nheaders; i-- > 0;) {         /* the last header holds the nearest hops */
+            if (!tg__wh_is_xff(w->head.name[i])) continue;
+            r = tg__nf_xff(&w->proxies, w->head.value[i].ptr, w->head.value[i].len, &c->client);
+            if (r != 0) break;
+        }
+        if (r < 0) { *counter = &w->st.forwarded_invalid; return 403; }
+        c->client_known = true;
+        if (!tg__nf_allowed(&w->allow, &w->deny, &c->client)) { *counter = &w->st.ip_refused; return 403; }
+        if (!w->src.s) return 0;
+        slot = tg__nf_lookup(&w->src, &c->client, now, true);
+        if (slot < 0) { *counter = &w->st.sources_full; return 503; }
+    }
+    if (slot < 0) return 0;
+    if (tg__nf_blocked(&w->src.s[slot], now)) { *counter = &w->st.blocked_refused; return 403; }
+    if (w->rps && !tg__nf_take(&w->src.s[slot], w->rps, w->burst, now, &c->retry_after)) {
+        *counter = &w->st.rate_limited;
+        return 429;
+    }
+    return 0;
+}
+
+/* a refusal: counted, answered; the body is skipped on a connection that stays open. A refusal the
+   client caused is a strike against its source (not the filter's own: those say who, not what). */
+static void tg__wh_refuse(tg_webhook *w, tg__wconn *c, int status, uint64_t *counter, bool close, uint64_t now) {
     (*counter)++;
+    if (w->block_after && counter != &w->st.ip_refused && counter != &w->st.forwarded_invalid &&
+        counter != &w->st.blocked_refused && counter != &w->st.sources_full &&
+        tg__wh_strike(w, tg__wh_req_slot(w, c, now), now) && !c->proxied)
+        close = true;
+    if (counter == &w->st.blocked_refused && !c->proxied) close = true;
     if (close) c->closing = true;
     tg__wh_respond(c, status, NULL, 0);
 }
@@ -16993,7 +17546,7 @@ static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counte
 }
 
 /* a complete delivery: parse, dispatch, answer */
-static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n) {
+static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, uint64_t now) {
     tg_json_doc doc;
     tg_json_opts jo;
     tg_json_value v;
@@ -17009,8 +17562,7 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n) {
     }
     memset(&jo, 0, sizeof jo);
     if (tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo) != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
-        w->st.bad_json++;
-        tg__wh_respond(c, 400, NULL, 0);
+        tg__wh_refuse(w, c, 400, &w->st.bad_json, false, now);
         return;
     }
     v.doc = &doc; v.tok = 0;
@@ -17058,29 +17610,35 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
                 if (i + 3 >= avail) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
             }
             e.code = TG_OK;
+            c->client_known = false;
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
             if (r == 0) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
             c->scanned = 0;
             if (r < 0) {
-                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(c, 431, &w->st.header_too_large, true);
-                else tg__wh_refuse(c, 400, &w->st.bad_request, true);
+                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(w, c, 431, &w->st.header_too_large, true, now);
+                else tg__wh_refuse(w, c, 400, &w->st.bad_request, true, now);
                 break;
             }
             w->st.requests++;
             c->http10 = w->head.minor == 0;
             c->keep_alive = w->head.keep_alive;
-            status = tg__wh_check(w, &w->head, &counter);
+            status = w->nf_request ? tg__wh_source(w, c, now, &counter) : 0;
+            if (!status) status = tg__wh_check(w, &w->head, &counter);
             if (status) {
                 /* the body can be skipped only when its length is known and bounded; after a
                    refused "Expect: 100-continue" the client may or may not send it: close */
                 bool close = status == 411 || status == 413 || w->head.expect_continue || !c->keep_alive ||
                              (w->head.content_length > 0 && (uint64_t)w->head.content_length > w->max_body);
-                tg__wh_refuse(c, status, counter, close);
+                tg__wh_refuse(w, c, status, counter, close, now);
                 if (close) break;
                 c->in_off += w->head.head_len;
                 c->skip = w->head.content_length > 0 ? (size_t)w->head.content_length : 0;
                 c->deadline = now + w->read_to;
                 continue;
+            }
+            if (w->block_after) {                 /* the secret was right: the source's strikes are cleared */
+                long slot = tg__wh_req_slot(w, c, now);
+                if (slot >= 0) w->src.s[slot].strikes = 0;
             }
             c->head_done = true;
             c->head_len = w->head.head_len;
@@ -17097,7 +17655,7 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             break;
         }
         if (!c->keep_alive) c->closing = true;
-        tg__wh_deliver(w, c, p + c->head_len, c->body_len);
+        tg__wh_deliver(w, c, p + c->head_len, c->body_len, now);
         c->in_off += c->head_len + c->body_len;
         c->head_done = false;
         c->deadline = now + w->read_to;        /* the next pipelined request, or this answer */
@@ -17211,24 +17769,52 @@ static void tg__wh_conn_io(tg_webhook *w, tg__wconn *c, bool readable, uint64_t 
     }
 }
 
+/* the source filter at accept, before a byte is read: true = admitted (*slot counts it) */
+static bool tg__wh_admit(tg_webhook *w, tg__sock s, tg_ip *peer, bool *proxied, long *slot, uint64_t now) {
+    tg__nf_src *src;
+    *proxied = false; *slot = -1;
+    if (tg__sock_peer(s, peer->b) != 0) { w->st.ip_refused++; return false; }
+    if (w->proxies.n && tg__nf_match(&w->proxies, peer)) { *proxied = true; return true; }
+    if (!tg__nf_allowed(&w->allow, &w->deny, peer)) { w->st.ip_refused++; return false; }
+    if (!w->src.s) return true;
+    *slot = tg__nf_lookup(&w->src, peer, now, true);
+    if (*slot < 0) { w->st.sources_full++; return false; }
+    src = &w->src.s[*slot];
+    if (tg__nf_blocked(src, now)) { w->st.blocked_refused++; *slot = -1; return false; }
+    if (w->per_src_conns && src->conns >= w->per_src_conns) { w->st.source_connections_refused++; *slot = -1; return false; }
+    src->conns++;
+    return true;
+}
+
+static void tg__wh_release(tg_webhook *w, tg__wconn *c) {
+    if (c->src >= 0 && w->src.s[c->src].conns) w->src.s[c->src].conns--;
+    c->src = -1;
+}
+
 static void tg__wh_accept(tg_webhook *w, uint64_t now) {
     int i;
     for (i = 0; i < 64; i++) {                 /* a burst of connects, without starving the others */
         tg__sock s;
         tg__wconn *c;
         tg_error e;
+        tg_ip peer = {{0}};
+        bool proxied = false;
+        long slot = -1;
         int r = tg__sock_accept(w->lfd, &s);
         if (r <= 0) return;
         if (w->nconns >= w->max_conns) { w->st.connections_refused++; tg__sock_close(s); continue; }
+        if (w->nf_accept && !tg__wh_admit(w, s, &peer, &proxied, &slot, now)) { tg__sock_close(s); continue; }
         c = (tg__wconn *)tg__alloc(w->alloc, sizeof *c);
-        if (!c) { tg__sock_close(s); continue; }
+        if (!c) { if (slot >= 0) w->src.s[slot].conns--; tg__sock_close(s); continue; }
         memset(c, 0, sizeof *c);
         c->fd = s;
+        c->src = slot;
+        if (w->nf_accept) { c->peer_ip = peer; c->proxied = proxied; }
         c->in.a = c->out.a = w->alloc;
         c->deadline = now + w->read_to;
         if (w->tls_ctx) {
             if (tg__tls_new(&c->tls, w->tls_ctx, NULL, &e) != TG_OK) {
-                w->st.tls_failures++; tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;
+                w->st.tls_failures++; tg__wh_release(w, c); tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;
             }
             c->handshaking = true;
         }
@@ -17242,6 +17828,7 @@ static void tg__wh_sweep(tg_webhook *w) {
     while (i < w->nconns) {
         tg__wconn *c = w->conns[i];
         if (!c->dead) { i++; continue; }
+        tg__wh_release(w, c);
         if (c->tls) tg__tls_free(c->tls);
         tg__sock_close(c->fd);
         tg__buf_free(&c->in); tg__buf_free(&c->out);
@@ -17341,7 +17928,7 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
         if (c->dead || c->deadline > now) continue;
         if (c->draining) { /* lingering close ends */ }
         else if (c->idle) w->st.idle_closed++;
-        else w->st.timeouts++;
+        else { w->st.timeouts++; (void)tg__wh_strike(w, c->src, now); }
         c->dead = true;
     }
     tg__wh_sweep(w);

@@ -9,6 +9,9 @@
                           (and with a generated secret when WEBHOOK_SECRET is unset)
      WEBHOOK_CERT, WEBHOOK_KEY   optional: PEM certificate and key to serve HTTPS directly
      TELEGRAM_API_URL     optional: another Bot API server (e.g. a local one)
+     WEBHOOK_TELEGRAM_ONLY=1   optional: accept connections only from Telegram's ranges (not behind
+                          a reverse proxy or a local Bot API server), and block a source for 10 minutes
+                          after 20 refused requests
 
    The echo goes back in the HTTP response body (tg_webhook_reply_text): no extra request, and the
    server is free for the next delivery at once. Ctrl-C (or SIGTERM) stops it gracefully. */
@@ -50,6 +53,10 @@ int main(void) {
     wd.tls_cert_file = getenv("WEBHOOK_CERT");
     wd.tls_key_file = getenv("WEBHOOK_KEY");
     wd.handle_signals = true;
+    if (getenv("WEBHOOK_TELEGRAM_ONLY") && strcmp(getenv("WEBHOOK_TELEGRAM_ONLY"), "1") == 0) {
+        wd.allow_telegram = true;
+        wd.block_after = 20;
+    }
     if (url) {                    /* tell Telegram where to deliver, with the secret it must send */
         tg_set_webhook_args sa;
         memset(&sa, 0, sizeof sa);

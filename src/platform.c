@@ -143,6 +143,23 @@ TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out) {
     return 1;
 }
 
+TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername(s, (struct sockaddr *)&ss, &sl) != 0) return -1;
+    if (ss.ss_family == AF_INET6) {
+        memcpy(addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+        return 0;
+    }
+    if (ss.ss_family == AF_INET) {
+        memset(addr, 0, 10);
+        addr[10] = addr[11] = 0xff;
+        memcpy(addr + 12, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+        return 0;
+    }
+    return -1;
+}
+
 TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms) {
     int r = poll(fds, (nfds_t)n, timeout_ms);
     if (r < 0) return errno == EINTR ? -2 : -1;

@@ -21,6 +21,8 @@ TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by t
 /* listening socket for servers (webhook): bound, non-blocking */
 TGBOT__INTERN int tg__sock_listen(const char *host, uint16_t port, tg__sock *out, uint16_t *bound_port);
 TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out);   /* 1 accepted, 0 none pending, -1 error */
+/* the peer's address as 16 bytes (IPv4 as ::ffff:a.b.c.d): 0, or -1 (not an IP socket, or gone) */
+TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]);
 /* many sockets at once (the webhook server): a pollfd array; events are TG__POLL_IN/OUT */
 typedef struct pollfd tg__pollfd;
 #define TG__POLL_IN POLLIN

@@ -29,6 +29,11 @@ typedef struct tg__wconn {
     bool idle;                          /* deadline is the idle timeout */
     bool closing;                       /* no more requests: flush, then drain and close */
     bool draining, peer_eof, dead;
+    bool proxied;                       /* the peer is a trusted proxy: the client is in X-Forwarded-For */
+    bool client_known;                  /* proxied: client holds the current request's client */
+    long src;                           /* the peer's slot in the source table (its conns counts this one); -1 none */
+    uint32_t retry_after;               /* 429: seconds */
+    tg_ip peer_ip, client;
 } tg__wconn;
 
 struct tg_webhook {
@@ -52,6 +57,12 @@ struct tg_webhook {
     tg_json_tok *toks; uint32_t toks_cap;
     tg__wh_reply reply;
     tg_webhook_stats st;
+    /* source filter (netfilter.c): nf_accept = work at accept, nf_request = work per request head;
+       both false without lists or limits, and then neither path does anything more than before */
+    tg__nf_list allow, deny, proxies;
+    tg__nf_table src;                   /* src.s NULL: no per-source state */
+    uint32_t per_src_conns, rps, burst, block_after, block_ms;
+    bool nf_accept, nf_request;
 };
 
 static char *tg__wh_strdup(const tg_allocator *a, const char *s) {
@@ -72,9 +83,40 @@ TGBOT_API bool tg_webhook_secret_valid(const char *s) {
     return i > 0;
 }
 
+static void tg__wh_list_free(tg_webhook *w, tg__nf_list *l) {
+    if (l->v) tg__free(w->alloc, l->v, l->n * sizeof *l->v);
+    l->v = NULL; l->n = 0;
+}
+
+/* parses a desc list (plus Telegram's ranges when telegram is set); TG_ERR_ARG names a bad entry */
+static tg_err tg__wh_list(tg_webhook *w, tg__nf_list *l, const char *what, const char *const *v, size_t n, bool telegram,
+                          tg_error *err) {
+    static const char *const tg_ranges[] = { TG_TELEGRAM_WEBHOOK_RANGES };
+    size_t extra = telegram ? sizeof tg_ranges / sizeof tg_ranges[0] : 0, i;
+    if (n && !v) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook %s: %s_count is %lu but the list is NULL", what, what, (unsigned long)n);
+        return TG_ERR_ARG;
+    }
+    if (!n && !extra) return TG_OK;
+    l->v = (tg_cidr *)tg__alloc(w->alloc, (n + extra) * sizeof *l->v);
+    if (!l->v) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "out of memory"); return TG_ERR_NOMEM; }
+    l->n = n + extra;
+    for (i = 0; i < n + extra; i++) {
+        const char *c = i < n ? v[i] : tg_ranges[i - n];
+        if (!c || !tg_cidr_parse(c, &l->v[i])) {
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook %s[%lu]: \"%.64s\" is not an address or CIDR range "
+                          "(like 149.154.160.0/20 or 2001:db8::/32, no host bits set)", what, (unsigned long)i, c ? c : "(null)");
+            return TG_ERR_ARG;
+        }
+    }
+    return TG_OK;
+}
+
 TGBOT_API void tg_webhook_free(tg_webhook *w) {
     size_t i;
     if (!w) return;
+    tg__wh_list_free(w, &w->allow); tg__wh_list_free(w, &w->deny); tg__wh_list_free(w, &w->proxies);
+    if (w->src.s) tg__free(w->alloc, w->src.s, ((size_t)w->src.mask + 1) * sizeof *w->src.s);
     for (i = 0; i < w->nconns; i++) {
         tg__wconn *c = w->conns[i];
         if (c->tls) tg__tls_free(c->tls);
@@ -147,6 +189,34 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "out of memory");
         return TG_ERR_NOMEM;
     }
+    if ((e = tg__wh_list(w, &w->allow, "allow", desc->allow, desc->allow_count, desc->allow_telegram, err)) != TG_OK ||
+        (e = tg__wh_list(w, &w->deny, "deny", desc->deny, desc->deny_count, false, err)) != TG_OK ||
+        (e = tg__wh_list(w, &w->proxies, "trusted_proxies", desc->trusted_proxies, desc->trusted_proxies_count, false, err)) != TG_OK) {
+        tg_webhook_free(w);
+        return e;
+    }
+    w->per_src_conns = desc->max_connections_per_source;
+    w->rps = TGBOT__MIN(desc->requests_per_second, 1000000u);
+    w->burst = TGBOT__MIN(desc->requests_burst ? desc->requests_burst : w->rps, 1000000u);
+    w->block_after = desc->block_after;
+    w->block_ms = desc->block_ms ? desc->block_ms : 600000u;
+    if (w->per_src_conns || w->rps || w->block_after) {
+        uint32_t slots = 64;
+        uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 20) : 1024u;
+        while (slots < want) slots <<= 1;
+        w->src.s = (tg__nf_src *)tg__alloc(a, slots * sizeof *w->src.s);
+        if (!w->src.s) {
+            tg_webhook_free(w);
+            tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "out of memory");
+            return TG_ERR_NOMEM;
+        }
+        memset(w->src.s, 0, slots * sizeof *w->src.s);
+        w->src.mask = slots - 1;
+        if (tg__random_bytes(w->plat, &w->src.key, sizeof w->src.key) != 0)
+            w->src.key = (uint64_t)(uintptr_t)w ^ tg__now_ms(w->plat);
+    }
+    w->nf_accept = w->allow.n || w->deny.n || w->proxies.n || w->src.s;
+    w->nf_request = w->proxies.n || w->rps || w->block_after;
     if (desc->tls_cert_file &&
         (e = tg__tls_ctx_server(&w->tls_ctx, desc->tls_cert_file, desc->tls_key_file, a, w->plat, err)) != TG_OK) {
         tg_webhook_free(w);
@@ -182,6 +252,7 @@ static const char *tg__wh_reason(int status) {
     case 405: return "Method Not Allowed";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     default: return "Service Unavailable";
     }
@@ -209,6 +280,16 @@ static void tg__wh_respond(tg__wconn *c, int status, const char *body, size_t n)
     tg__wh_put(head, &hn, "\r\n");
     if (n) tg__wh_put(head, &hn, "Content-Type: application/json\r\n");
     if (status == 405) tg__wh_put(head, &hn, "Allow: POST\r\n");
+    if (status == 429) {
+        char ra[16];
+        size_t rk = sizeof ra;
+        uint32_t rv = c->retry_after;
+        ra[--rk] = '\0';
+        do { ra[--rk] = (char)('0' + rv % 10); rv /= 10; } while (rv);
+        tg__wh_put(head, &hn, "Retry-After: ");
+        tg__wh_put(head, &hn, ra + rk);
+        tg__wh_put(head, &hn, "\r\n");
+    }
     if (c->closing) tg__wh_put(head, &hn, "Connection: close\r\n");
     else if (c->http10) tg__wh_put(head, &hn, "Connection: keep-alive\r\n");
     tg__wh_put(head, &hn, "\r\n");
@@ -216,9 +297,75 @@ static void tg__wh_respond(tg__wconn *c, int status, const char *body, size_t n)
         c->dead = true;
 }
 
-/* a refusal: counted, answered; the body is skipped on a connection that stays open */
-static void tg__wh_refuse(tg__wconn *c, int status, uint64_t *counter, bool close) {
+/* ---- the source filter, per request ---- */
+/* the slot of the current request's client, or -1 (no table, or a proxied request whose client is
+   not known: its head did not parse) */
+static long tg__wh_req_slot(tg_webhook *w, const tg__wconn *c, uint64_t now) {
+    if (!w->src.s) return -1;
+    if (!c->proxied) return c->src;
+    return c->client_known ? tg__nf_lookup(&w->src, &c->client, now, false) : -1;
+}
+
+/* a strike against the request's source; true when it is blocked from now on */
+static bool tg__wh_strike(tg_webhook *w, long slot, uint64_t now) {
+    char ip[TG_IP_TEXT_MAX];
+    if (slot < 0 || !w->block_after || !tg__nf_strike(&w->src.s[slot], w->block_after, w->block_ms, now)) return false;
+    w->st.sources_blocked++;
+    tg_ip_format(&w->src.s[slot].key, ip);
+    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms after %lu refused requests", ip,
+            tg_ip_is_v4(&w->src.s[slot].key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)w->block_after);
+    return true;
+}
+
+static bool tg__wh_is_xff(tg_str n) {
+    static const char x[] = "x-forwarded-for";
+    size_t i;
+    if (n.len != sizeof x - 1) return false;
+    for (i = 0; i < n.len; i++) {
+        char ch = n.ptr[i];
+        if (ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
+        if (ch != x[i]) return false;
+    }
+    return true;
+}
+
+/* who sent this request (X-Forwarded-For through a trusted proxy), and may it: 0, or a status */
+static int tg__wh_source(tg_webhook *w, tg__wconn *c, uint64_t now, uint64_t **counter) {
+    long slot = c->src;
+    if (c->proxied) {
+        uint32_t i;
+        int r = 0;
+        c->client = c->peer_ip;
+        for (i = w->head.nheaders; i-- > 0;) {         /* the last header holds the nearest hops */
+            if (!tg__wh_is_xff(w->head.name[i])) continue;
+            r = tg__nf_xff(&w->proxies, w->head.value[i].ptr, w->head.value[i].len, &c->client);
+            if (r != 0) break;
+        }
+        if (r < 0) { *counter = &w->st.forwarded_invalid; return 403; }
+        c->client_known = true;
+        if (!tg__nf_allowed(&w->allow, &w->deny, &c->client)) { *counter = &w->st.ip_refused; return 403; }
+        if (!w->src.s) return 0;
+        slot = tg__nf_lookup(&w->src, &c->client, now, true);
+        if (slot < 0) { *counter = &w->st.sources_full; return 503; }
+    }
+    if (slot < 0) return 0;
+    if (tg__nf_blocked(&w->src.s[slot], now)) { *counter = &w->st.blocked_refused; return 403; }
+    if (w->rps && !tg__nf_take(&w->src.s[slot], w->rps, w->burst, now, &c->retry_after)) {
+        *counter = &w->st.rate_limited;
+        return 429;
+    }
+    return 0;
+}
+
+/* a refusal: counted, answered; the body is skipped on a connection that stays open. A refusal the
+   client caused is a strike against its source (not the filter's own: those say who, not what). */
+static void tg__wh_refuse(tg_webhook *w, tg__wconn *c, int status, uint64_t *counter, bool close, uint64_t now) {
     (*counter)++;
+    if (w->block_after && counter != &w->st.ip_refused && counter != &w->st.forwarded_invalid &&
+        counter != &w->st.blocked_refused && counter != &w->st.sources_full &&
+        tg__wh_strike(w, tg__wh_req_slot(w, c, now), now) && !c->proxied)
+        close = true;
+    if (counter == &w->st.blocked_refused && !c->proxied) close = true;
     if (close) c->closing = true;
     tg__wh_respond(c, status, NULL, 0);
 }
@@ -245,7 +392,7 @@ static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counte
 }
 
 /* a complete delivery: parse, dispatch, answer */
-static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n) {
+static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, uint64_t now) {
     tg_json_doc doc;
     tg_json_opts jo;
     tg_json_value v;
@@ -261,8 +408,7 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n) {
     }
     memset(&jo, 0, sizeof jo);
     if (tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo) != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
-        w->st.bad_json++;
-        tg__wh_respond(c, 400, NULL, 0);
+        tg__wh_refuse(w, c, 400, &w->st.bad_json, false, now);
         return;
     }
     v.doc = &doc; v.tok = 0;
@@ -310,29 +456,35 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
                 if (i + 3 >= avail) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
             }
             e.code = TG_OK;
+            c->client_known = false;
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
             if (r == 0) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
             c->scanned = 0;
             if (r < 0) {
-                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(c, 431, &w->st.header_too_large, true);
-                else tg__wh_refuse(c, 400, &w->st.bad_request, true);
+                if (e.code == TG_ERR_LIMIT) tg__wh_refuse(w, c, 431, &w->st.header_too_large, true, now);
+                else tg__wh_refuse(w, c, 400, &w->st.bad_request, true, now);
                 break;
             }
             w->st.requests++;
             c->http10 = w->head.minor == 0;
             c->keep_alive = w->head.keep_alive;
-            status = tg__wh_check(w, &w->head, &counter);
+            status = w->nf_request ? tg__wh_source(w, c, now, &counter) : 0;
+            if (!status) status = tg__wh_check(w, &w->head, &counter);
             if (status) {
                 /* the body can be skipped only when its length is known and bounded; after a
                    refused "Expect: 100-continue" the client may or may not send it: close */
                 bool close = status == 411 || status == 413 || w->head.expect_continue || !c->keep_alive ||
                              (w->head.content_length > 0 && (uint64_t)w->head.content_length > w->max_body);
-                tg__wh_refuse(c, status, counter, close);
+                tg__wh_refuse(w, c, status, counter, close, now);
                 if (close) break;
                 c->in_off += w->head.head_len;
                 c->skip = w->head.content_length > 0 ? (size_t)w->head.content_length : 0;
                 c->deadline = now + w->read_to;
                 continue;
+            }
+            if (w->block_after) {                 /* the secret was right: the source's strikes are cleared */
+                long slot = tg__wh_req_slot(w, c, now);
+                if (slot >= 0) w->src.s[slot].strikes = 0;
             }
             c->head_done = true;
             c->head_len = w->head.head_len;
@@ -349,7 +501,7 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             break;
         }
         if (!c->keep_alive) c->closing = true;
-        tg__wh_deliver(w, c, p + c->head_len, c->body_len);
+        tg__wh_deliver(w, c, p + c->head_len, c->body_len, now);
         c->in_off += c->head_len + c->body_len;
         c->head_done = false;
         c->deadline = now + w->read_to;        /* the next pipelined request, or this answer */
@@ -463,24 +615,52 @@ static void tg__wh_conn_io(tg_webhook *w, tg__wconn *c, bool readable, uint64_t 
     }
 }
 
+/* the source filter at accept, before a byte is read: true = admitted (*slot counts it) */
+static bool tg__wh_admit(tg_webhook *w, tg__sock s, tg_ip *peer, bool *proxied, long *slot, uint64_t now) {
+    tg__nf_src *src;
+    *proxied = false; *slot = -1;
+    if (tg__sock_peer(s, peer->b) != 0) { w->st.ip_refused++; return false; }
+    if (w->proxies.n && tg__nf_match(&w->proxies, peer)) { *proxied = true; return true; }
+    if (!tg__nf_allowed(&w->allow, &w->deny, peer)) { w->st.ip_refused++; return false; }
+    if (!w->src.s) return true;
+    *slot = tg__nf_lookup(&w->src, peer, now, true);
+    if (*slot < 0) { w->st.sources_full++; return false; }
+    src = &w->src.s[*slot];
+    if (tg__nf_blocked(src, now)) { w->st.blocked_refused++; *slot = -1; return false; }
+    if (w->per_src_conns && src->conns >= w->per_src_conns) { w->st.source_connections_refused++; *slot = -1; return false; }
+    src->conns++;
+    return true;
+}
+
+static void tg__wh_release(tg_webhook *w, tg__wconn *c) {
+    if (c->src >= 0 && w->src.s[c->src].conns) w->src.s[c->src].conns--;
+    c->src = -1;
+}
+
 static void tg__wh_accept(tg_webhook *w, uint64_t now) {
     int i;
     for (i = 0; i < 64; i++) {                 /* a burst of connects, without starving the others */
         tg__sock s;
         tg__wconn *c;
         tg_error e;
+        tg_ip peer = {{0}};
+        bool proxied = false;
+        long slot = -1;
         int r = tg__sock_accept(w->lfd, &s);
         if (r <= 0) return;
         if (w->nconns >= w->max_conns) { w->st.connections_refused++; tg__sock_close(s); continue; }
+        if (w->nf_accept && !tg__wh_admit(w, s, &peer, &proxied, &slot, now)) { tg__sock_close(s); continue; }
         c = (tg__wconn *)tg__alloc(w->alloc, sizeof *c);
-        if (!c) { tg__sock_close(s); continue; }
+        if (!c) { if (slot >= 0) w->src.s[slot].conns--; tg__sock_close(s); continue; }
         memset(c, 0, sizeof *c);
         c->fd = s;
+        c->src = slot;
+        if (w->nf_accept) { c->peer_ip = peer; c->proxied = proxied; }
         c->in.a = c->out.a = w->alloc;
         c->deadline = now + w->read_to;
         if (w->tls_ctx) {
             if (tg__tls_new(&c->tls, w->tls_ctx, NULL, &e) != TG_OK) {
-                w->st.tls_failures++; tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;
+                w->st.tls_failures++; tg__wh_release(w, c); tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;
             }
             c->handshaking = true;
         }
@@ -494,6 +674,7 @@ static void tg__wh_sweep(tg_webhook *w) {
     while (i < w->nconns) {
         tg__wconn *c = w->conns[i];
         if (!c->dead) { i++; continue; }
+        tg__wh_release(w, c);
         if (c->tls) tg__tls_free(c->tls);
         tg__sock_close(c->fd);
         tg__buf_free(&c->in); tg__buf_free(&c->out);
@@ -593,7 +774,7 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
         if (c->dead || c->deadline > now) continue;
         if (c->draining) { /* lingering close ends */ }
         else if (c->idle) w->st.idle_closed++;
-        else w->st.timeouts++;
+        else { w->st.timeouts++; (void)tg__wh_strike(w, c->src, now); }
         c->dead = true;
     }
     tg__wh_sweep(w);

@@ -15,6 +15,12 @@
    limit 413, head over the limit 431, malformed HTTP or a body that is not a JSON object 400. A
    connection whose request (or answer) is not through within read_timeout_ms is dropped.
 
+   Source filter and per-source limits (all off by default; see the desc fields): CIDR allow/deny
+   lists checked at accept (Telegram's ranges with .allow_telegram), the client taken from
+   X-Forwarded-For only behind trusted_proxies, at most N connections and a token bucket of
+   requests per second per source (429 with Retry-After), and a temporary block for sources that
+   keep being refused. With none of them set, accept and request handling are as before.
+
    Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
    handler that only replies can put its call in the response body instead (tg_webhook_reply).
    Delivery guarantee: the 200 goes out after the handler returned, so an update whose handler was
@@ -41,6 +47,43 @@ typedef struct tg_webhook_desc {
     uint32_t idle_timeout_ms;      /* an idle keep-alive connection is closed after: 0 = 60 s */
     uint32_t max_connections;      /* open at once, more are closed at once: 0 = 256 */
     bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
+
+    /* Source filter (all off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
+       address = one host; syntax in netfilter.h), parsed at tg_webhook_new: a malformed one is
+       TG_ERR_ARG naming it. A TCP peer that deny matches, or that a non-empty allow list does not,
+       is closed at accept, before a byte is read (ip_refused). IPv4 rules match IPv4-mapped peers.
+       The default is no filter because the right list depends on the deployment: behind a reverse
+       proxy or a local Bot API server (telegram-bot-api --local) the peer is that proxy or server,
+       not Telegram. Straight from Telegram: .allow_telegram = true. */
+    const char *const *allow; size_t allow_count;
+    const char *const *deny; size_t deny_count;    /* wins over allow */
+    bool allow_telegram;           /* adds TG_TELEGRAM_WEBHOOK_RANGES (149.154.160.0/20, 91.108.4.0/22) to allow */
+    /* Reverse proxies: only a TCP peer inside trusted_proxies may name the client, in
+       X-Forwarded-For; the client is the right-most entry that is not itself a trusted proxy (the
+       entries left of it come from the client and are never read). allow/deny and the per-source
+       limits then apply to that client, per request (refused: 403, ip_refused); a trusted proxy
+       itself passes accept. An entry that had to be read and does not parse: 403
+       (forwarded_invalid). No header: the client is the proxy. From any other peer the header is
+       ignored. List only the proxies' own addresses: a range that also holds clients lets them
+       name any address. (RFC 7239 `Forwarded` is not read.) */
+    const char *const *trusted_proxies; size_t trusted_proxies_count;
+    /* Per-source limits (0 = off). A source is an IPv4 address or an IPv6 /64. */
+    uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused) */
+    uint32_t requests_per_second;  /* token bucket per source: over it, 429 with Retry-After (rate_limited) */
+    uint32_t requests_burst;       /* the bucket's size: 0 = requests_per_second */
+    /* Automatic block: every refused request (400, 401, 403 wrong secret, 404, 405, 411, 413, 429,
+       431; not the filter's own 403s) and every read timeout of a direct connection is a strike
+       against its source; block_after strikes, each less than block_ms after the previous one,
+       block the source for block_ms (sources_blocked; a WARN log line names it): its connections are
+       closed at accept and its requests answered 403 (blocked_refused); the connection that made
+       the last strike is closed. A request with the right secret clears the strikes. 0 = off. */
+    uint32_t block_after;
+    uint32_t block_ms;             /* 0 = 10 minutes */
+    /* the table of sources: fixed at tg_webhook_new, 64 bytes a slot; 0 = 1024 (64 KiB), rounded up
+       to a power of two, 64 to 2^20 (64 MiB). Allocated only when a per-source limit or the block is
+       on. A source with no open connection and no running block may be evicted (least recently seen
+       first) to make room; a new source that finds nothing to evict is refused (sources_full). */
+    uint32_t max_sources;
 } tg_webhook_desc;
 
 typedef struct tg_webhook_stats {
@@ -63,6 +106,13 @@ typedef struct tg_webhook_stats {
     uint64_t timeouts;             /* dropped: request or answer not through within read_timeout_ms */
     uint64_t idle_closed;          /* keep-alive connections closed after idle_timeout_ms */
     uint64_t tls_failures;         /* handshake or record errors */
+    uint64_t ip_refused;           /* allow/deny: closed at accept, or (via a trusted proxy) 403 */
+    uint64_t forwarded_invalid;    /* 403: X-Forwarded-For from a trusted proxy did not parse */
+    uint64_t source_connections_refused;   /* closed at accept: max_connections_per_source open */
+    uint64_t rate_limited;         /* 429: requests_per_second */
+    uint64_t sources_blocked;      /* blocks begun (block_after) */
+    uint64_t blocked_refused;      /* connections closed or requests refused 403: the source is blocked */
+    uint64_t sources_full;         /* refused: no slot in the source table */
 } tg_webhook_stats;
 
 /* for a loop of your own: the sockets the server waits on */

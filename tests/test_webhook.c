@@ -32,6 +32,18 @@ static int wh_handler(tg_ctx *ctx, void *ud) {
 static int wh_shutdowns;
 static void wh_on_shutdown(const tg_event *e, void *ud) { (void)ud; if (e->type == TG_EVENT_SHUTDOWN) wh_shutdowns++; }
 
+/* an injected clock for the per-source limits: wh_fake_clock set before wh_start */
+static bool wh_fake_clock;
+static uint64_t wh_fake_ms;
+static uint64_t wh_fake_now(void *ud) { (void)ud; return wh_fake_ms; }
+/* the server's WARN lines, for the tests that look at them */
+static char wh_warns[2048];
+static void wh_log(void *ud, tg_log_level level, const char *msg) {
+    size_t n = strlen(wh_warns);
+    (void)ud;
+    if (level <= TG_LOG_WARN && n + strlen(msg) + 2 < sizeof wh_warns) { strcat(wh_warns, msg); strcat(wh_warns, "\n"); }
+}
+
 static tg_bot *wh_bot(void) {
     tg_bot_desc d;
     tg_bot *b = NULL;
@@ -40,6 +52,9 @@ static tg_bot *wh_bot(void) {
     d.token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
     d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
     d.max_retries = 1;
+    if (wh_fake_clock) d.platform.now_ms = wh_fake_now;
+    d.logger.fn = wh_log;
+    d.logger.level = TG_LOG_WARN;
     tg_bot_new(&b, &d, &e);
     return b;
 }
@@ -61,7 +76,7 @@ static bool wh_start(wh_env *env, tg_webhook_desc *desc) {
     env->bot = wh_bot();
     if (!env->bot || tg_dispatcher_new(&env->d, env->bot, NULL) != TG_OK) return false;
     tg_on_update(env->d, NULL, wh_handler, NULL);
-    desc->host = "127.0.0.1";
+    if (!desc->host) desc->host = "127.0.0.1";
     if (!desc->path) desc->path = WH_PATH;
     if (tg_webhook_new(&env->w, env->d, desc, &e) != TG_OK) {
         fprintf(stderr, "    tg_webhook_new: %s\n", e.description);
@@ -74,6 +89,7 @@ static void wh_end(wh_env *env) {
     tg_webhook_free(env->w);
     if (env->d) tg_dispatcher_free(env->d);
     if (env->bot) tg_bot_free(env->bot);
+    wh_fake_clock = false;
 }
 
 static uint64_t wh_now(void) {
@@ -140,7 +156,7 @@ static int wh_curl(tg_webhook *w, const char *url, const char *secret, const cha
     char hdr[320], *argv[24], *nl;
     int n = 0, fd, code = 0;
     pid_t pid;
-    argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-w"; argv[n++] = (char *)"\n%{http_code}";
+    argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-g"; argv[n++] = (char *)"-w"; argv[n++] = (char *)"\n%{http_code}";
     argv[n++] = (char *)"-H"; argv[n++] = (char *)"Content-Type: application/json";
     if (secret) { snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", secret); argv[n++] = (char *)"-H"; argv[n++] = hdr; }
     if (extra_hdr) { argv[n++] = (char *)"-H"; argv[n++] = (char *)extra_hdr; }
@@ -649,6 +665,609 @@ TG_TEST(webhook_secret_helpers) {
     CHECK(strstr(reqs, "deleteWebhook") != NULL);
     tg_bot_free(b);
 }
+/* ---- source filter: the pure functions ---- */
+static bool wh_cidr(const char *s, const char *want_net, int want_bits) {
+    tg_cidr c;
+    char txt[TG_IP_TEXT_MAX];
+    if (!tg_cidr_parse(s, &c)) return want_net == NULL;
+    if (!want_net) { fprintf(stderr, "    %s parsed, expected a refusal\n", s); return false; }
+    tg_ip_format(&c.net, txt);
+    if (strcmp(txt, want_net) != 0 || c.bits != want_bits) {
+        fprintf(stderr, "    %s -> %s/%d, expected %s/%d\n", s, txt, c.bits, want_net, want_bits);
+        return false;
+    }
+    return true;
+}
+
+TG_TEST(webhook_cidr_parse) {
+    /* valid; IPv4 bits count over the mapped form (+96) */
+    CHECK(wh_cidr("149.154.160.0/20", "149.154.160.0", 116));
+    CHECK(wh_cidr("91.108.4.0/22", "91.108.4.0", 118));
+    CHECK(wh_cidr("0.0.0.0/0", "0.0.0.0", 96));
+    CHECK(wh_cidr("255.255.255.255/32", "255.255.255.255", 128));
+    CHECK(wh_cidr("127.0.0.1", "127.0.0.1", 128));
+    CHECK(wh_cidr("::/0", "::", 0));
+    CHECK(wh_cidr("::1/128", "::1", 128));
+    CHECK(wh_cidr("::1", "::1", 128));
+    CHECK(wh_cidr("2001:db8::/32", "2001:db8::", 32));
+    CHECK(wh_cidr("2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1", 128));
+    CHECK(wh_cidr("fe80::/10", "fe80::", 10));
+    CHECK(wh_cidr("1:2:3:4:5:6:7:8/128", "1:2:3:4:5:6:7:8", 128));
+    CHECK(wh_cidr("1::/16", "1::", 16));
+    CHECK(wh_cidr("::ffff:10.0.0.0/104", "10.0.0.0", 104));     /* an IPv6 rule over the mapped range */
+    CHECK(wh_cidr("::ffff:0:0/96", "0.0.0.0", 96));
+    CHECK(wh_cidr("64:ff9b::1.2.3.4", "64:ff9b::102:304", 128));
+    /* malformed */
+    CHECK(wh_cidr("", NULL, 0));
+    CHECK(wh_cidr("/8", NULL, 0));
+    CHECK(wh_cidr("10.0.0.0/", NULL, 0));
+    CHECK(wh_cidr("10.0.0.0/33", NULL, 0));
+    CHECK(wh_cidr("10.0.0.0/08", NULL, 0));
+    CHECK(wh_cidr("10.0.0.0/-1", NULL, 0));
+    CHECK(wh_cidr("10.0.0.0/8/8", NULL, 0));
+    CHECK(wh_cidr("10.0.0.1/8", NULL, 0));                      /* host bits set */
+    CHECK(wh_cidr("149.154.167.0/20", NULL, 0));
+    CHECK(wh_cidr("256.1.1.1", NULL, 0));
+    CHECK(wh_cidr("1.2.3", NULL, 0));
+    CHECK(wh_cidr("1.2.3.4.5", NULL, 0));
+    CHECK(wh_cidr("01.2.3.4", NULL, 0));                        /* octal in some parsers */
+    CHECK(wh_cidr("1.2.3.4 ", NULL, 0));
+    CHECK(wh_cidr(" 1.2.3.4", NULL, 0));
+    CHECK(wh_cidr("1.2.3.-4", NULL, 0));
+    CHECK(wh_cidr("::1/129", NULL, 0));
+    CHECK(wh_cidr("::1/127", NULL, 0));                         /* host bit */
+    CHECK(wh_cidr("1:2:3:4:5:6:7:8:9", NULL, 0));
+    CHECK(wh_cidr("1:2:3:4:5:6:7", NULL, 0));
+    CHECK(wh_cidr("1::2::3", NULL, 0));
+    CHECK(wh_cidr(":1::", NULL, 0));
+    CHECK(wh_cidr("1:", NULL, 0));
+    CHECK(wh_cidr("12345::", NULL, 0));
+    CHECK(wh_cidr("g::", NULL, 0));
+    CHECK(wh_cidr("fe80::1%eth0", NULL, 0));
+    CHECK(wh_cidr("::ffff:1.2.3", NULL, 0));
+    CHECK(wh_cidr("1:2:3:4:5:6:7:1.2.3.4", NULL, 0));           /* nine groups' worth */
+    CHECK(wh_cidr("localhost", NULL, 0));
+    {   /* contains: the /0, /32 and /128 edges */
+        tg_cidr c;
+        tg_ip ip;
+        CHECK(tg_cidr_parse("0.0.0.0/0", &c));
+        CHECK(tg_ip_parse("8.8.8.8", 7, &ip) && tg_cidr_contains(&c, &ip));
+        CHECK(tg_ip_parse("::1", 3, &ip) && !tg_cidr_contains(&c, &ip));    /* IPv4 /0 is every IPv4, no IPv6 */
+        CHECK(tg_cidr_parse("::/0", &c) && tg_cidr_contains(&c, &ip));
+        CHECK(tg_cidr_parse("10.1.2.3/32", &c));
+        CHECK(tg_ip_parse("10.1.2.3", 8, &ip) && tg_cidr_contains(&c, &ip));
+        CHECK(tg_ip_parse("10.1.2.4", 8, &ip) && !tg_cidr_contains(&c, &ip));
+        CHECK(tg_ip_parse("::ffff:10.1.2.3", 15, &ip) && tg_cidr_contains(&c, &ip));   /* mapped = IPv4 */
+        CHECK(tg_cidr_parse("2001:db8::1/128", &c));
+        CHECK(tg_ip_parse("2001:db8::1", 11, &ip) && tg_cidr_contains(&c, &ip));
+        CHECK(tg_ip_parse("2001:db8::2", 11, &ip) && !tg_cidr_contains(&c, &ip));
+        CHECK(tg_cidr_parse("149.154.160.0/20", &c));
+        CHECK(tg_ip_parse("149.154.175.255", 15, &ip) && tg_cidr_contains(&c, &ip));
+        CHECK(tg_ip_parse("149.154.176.0", 13, &ip) && !tg_cidr_contains(&c, &ip));
+        CHECK(tg_ip_parse("149.154.159.255", 15, &ip) && !tg_cidr_contains(&c, &ip));
+    }
+}
+
+static tg__nf_list wh_list(tg_cidr *v, const char *const *s, size_t n) {
+    tg__nf_list l;
+    size_t i;
+    for (i = 0; i < n; i++) if (!tg_cidr_parse(s[i], &v[i])) fprintf(stderr, "    bad test CIDR %s\n", s[i]);
+    l.v = v; l.n = n;
+    return l;
+}
+
+TG_TEST(webhook_filter_decisions) {
+    static const char *const tg_r[] = { TG_TELEGRAM_WEBHOOK_RANGES };
+    static const char *const deny1[] = { "149.154.167.99" };
+    static const char *const mixed[] = { "10.0.0.0/8", "2001:db8::/32" };
+    static const char *const none[] = { NULL };
+    static const struct { int allow, deny; const char *ip; bool want; } cases[] = {
+        /* allow: 0 none, 1 Telegram, 2 mixed; deny: 0 none, 1 one Telegram host, 2 mixed */
+        { 0, 0, "1.2.3.4", true }, { 0, 0, "::1", true },
+        { 1, 0, "149.154.160.1", true }, { 1, 0, "149.154.175.254", true }, { 1, 0, "91.108.4.1", true },
+        { 1, 0, "91.108.7.255", true }, { 1, 0, "91.108.8.0", false }, { 1, 0, "149.154.176.1", false },
+        { 1, 0, "::ffff:149.154.167.99", true }, { 1, 0, "::ffff:91.108.6.70", true },
+        { 1, 0, "127.0.0.1", false }, { 1, 0, "::1", false }, { 1, 0, "2001:db8::1", false },
+        { 1, 1, "149.154.167.99", false }, { 1, 1, "::ffff:149.154.167.99", false }, { 1, 1, "149.154.167.98", true },
+        { 0, 2, "10.9.9.9", false }, { 0, 2, "11.0.0.1", true }, { 0, 2, "2001:db8:1::5", false }, { 0, 2, "2001:db9::", true },
+        { 2, 2, "10.0.0.1", false },                           /* deny wins */
+        { 2, 0, "10.0.0.1", true }, { 2, 0, "::ffff:10.42.144.238", true }, { 2, 0, "2001:db8::7", true },
+        { 2, 0, "2001:db9::7", false }, { 2, 0, "::a00:1", false },   /* ::10.0.0.1 (compatible) is not mapped */
+    };
+    tg_cidr va[4], vd[4];
+    tg__nf_list lists[3], denies[3];
+    size_t i;
+    lists[0] = wh_list(va, none, 0); lists[1] = wh_list(va, tg_r, 2);
+    denies[0] = wh_list(vd, none, 0); denies[1] = wh_list(vd, deny1, 1);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tg_cidr a2[2], d2[2];
+        tg_ip ip;
+        tg__nf_list al = cases[i].allow == 2 ? wh_list(a2, mixed, 2) : lists[cases[i].allow];
+        tg__nf_list dl = cases[i].deny == 2 ? wh_list(d2, mixed, 2) : denies[cases[i].deny];
+        bool got;
+        if (cases[i].allow == 1) al = wh_list(va, tg_r, 2);
+        CHECK(tg_ip_parse(cases[i].ip, strlen(cases[i].ip), &ip));
+        got = tg__nf_allowed(&al, &dl, &ip);
+        if (got != cases[i].want) fprintf(stderr, "    case %lu: %s allow=%d deny=%d -> %d\n", (unsigned long)i, cases[i].ip,
+                                          cases[i].allow, cases[i].deny, (int)got);
+        CHECK(got == cases[i].want);
+    }
+}
+
+TG_TEST(webhook_forwarded_for_parse) {
+    static const char *const prox[] = { "127.0.0.1", "10.0.0.0/8", "fd00::/8" };
+    static const struct { const char *v; int want; const char *client; } cases[] = {
+        { "149.154.167.99", 1, "149.154.167.99" },
+        { "1.2.3.4, 149.154.167.99", 1, "149.154.167.99" },           /* left-most (forgeable) never read */
+        { "149.154.167.99, 1.2.3.4", 1, "1.2.3.4" },
+        { "149.154.167.99, 10.1.1.1, 127.0.0.1", 1, "149.154.167.99" },/* trusted hops skipped */
+        { "91.108.6.70, ::ffff:10.42.144.238", 1, "91.108.6.70" },     /* aiogram#672: mapped trusted proxy */
+        { "91.108.6.70,::ffff:10.42.144.238", 1, "91.108.6.70" },
+        { "91.108.6.70 ,\t2001:db8::5 ", 1, "2001:db8::5" },
+        { "[2001:db8::5]:4711", 1, "2001:db8::5" },
+        { "[2001:db8::5]", 1, "2001:db8::5" },
+        { "149.154.167.99:443", 1, "149.154.167.99" },
+        { "garbage, 149.154.167.99", 1, "149.154.167.99" },           /* garbage left of the client: unread */
+        { "10.0.0.1, 127.0.0.1", 0, "10.0.0.1" },                      /* all trusted: the left-most */
+        { "garbage", -1, NULL },
+        { "149.154.167.99, garbage", -1, NULL },
+        { "149.154.167.99, garbage, 127.0.0.1", -1, NULL },
+        { "", -1, NULL },
+        { " ", -1, NULL },
+        { ",", -1, NULL },
+        { "149.154.167.99,", -1, NULL },
+        { "1.2.3.4:", -1, NULL },
+        { "1.2.3.4:99999999", -1, NULL },
+        { "1.2.3.4:80x", -1, NULL },
+        { "[2001:db8::5", -1, NULL },
+        { "[2001:db8::5]x", -1, NULL },
+        { "[]", -1, NULL },
+        { "unknown", -1, NULL },
+        { "1.2.3.4\r", -1, NULL },
+        { "::ffff:1.2.3.4.5", -1, NULL },
+    };
+    tg_cidr vp[3];
+    tg__nf_list pl = wh_list(vp, prox, 3);
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tg_ip ip, want;
+        int r;
+        memset(&ip, 0, sizeof ip);
+        r = tg__nf_xff(&pl, cases[i].v, strlen(cases[i].v), &ip);
+        if (r != cases[i].want) fprintf(stderr, "    \"%s\" -> %d\n", cases[i].v, r);
+        CHECK_EQ_INT(r, cases[i].want);
+        if (cases[i].client) {
+            CHECK(tg_ip_parse(cases[i].client, strlen(cases[i].client), &want));
+            CHECK(memcmp(want.b, ip.b, 16) == 0);
+        }
+    }
+}
+
+TG_TEST(webhook_source_table_bucket_and_strikes) {
+    tg__nf_src slots[64];
+    tg__nf_table t;
+    tg_ip a, b, a2;
+    uint32_t retry = 0;
+    long sa, sb;
+    int i;
+    memset(slots, 0, sizeof slots);
+    t.s = slots; t.mask = 63; t.key = 12345;
+    CHECK(tg_ip_parse("1.2.3.4", 7, &a) && tg_ip_parse("2001:db8::1", 11, &b) && tg_ip_parse("2001:db8::ffff:2", 16, &a2));
+    sa = tg__nf_lookup(&t, &a, 1000, true);
+    sb = tg__nf_lookup(&t, &b, 1000, true);
+    CHECK(sa >= 0 && sb >= 0 && sa != sb);
+    CHECK_EQ_INT(tg__nf_lookup(&t, &a, 1000, false), sa);
+    CHECK_EQ_INT(tg__nf_lookup(&t, &a2, 1000, false), sb);          /* one IPv6 /64 is one source */
+    if (sa < 0 || sb < 0) return;
+    /* 2 requests/s, burst 3: three at once, then one per 500 ms */
+    for (i = 0; i < 3; i++) CHECK(tg__nf_take(&slots[sa], 2, 3, 1000, &retry));
+    CHECK(!tg__nf_take(&slots[sa], 2, 3, 1000, &retry));
+    CHECK_EQ_INT(retry, 1);
+    CHECK(!tg__nf_take(&slots[sa], 2, 3, 1499, &retry));
+    CHECK(tg__nf_take(&slots[sa], 2, 3, 1500, &retry));
+    CHECK(!tg__nf_take(&slots[sa], 2, 3, 1500, &retry));
+    for (i = 0; i < 3; i++) CHECK(tg__nf_take(&slots[sa], 2, 3, 100000, &retry));   /* refilled to the burst only */
+    CHECK(!tg__nf_take(&slots[sa], 2, 3, 100000, &retry));
+    CHECK(tg__nf_take(&slots[sb], 2, 3, 100000, &retry));          /* the other source has its own bucket */
+    /* strikes: 3 within block_ms (1000) block for 1000 ms; a gap longer than block_ms forgets them */
+    CHECK(!tg__nf_strike(&slots[sa], 3, 1000, 5000));
+    CHECK(!tg__nf_strike(&slots[sa], 3, 1000, 5900));
+    CHECK(!tg__nf_strike(&slots[sa], 3, 1000, 7000));               /* 1100 ms later: starts over at 1 */
+    CHECK(!tg__nf_strike(&slots[sa], 3, 1000, 7500));
+    CHECK(!tg__nf_blocked(&slots[sa], 7500));
+    CHECK(tg__nf_strike(&slots[sa], 3, 1000, 7600));
+    CHECK(tg__nf_blocked(&slots[sa], 7600) && tg__nf_blocked(&slots[sa], 8599) && !tg__nf_blocked(&slots[sa], 8600));
+    /* a blocked source or one with open connections is never evicted: fill a table of 64 slots */
+    {
+        int created = 0, full = 0;
+        slots[sb].conns = 1;
+        for (i = 0; i < 2000; i++) {
+            tg_ip x;
+            char txt[32];
+            snprintf(txt, sizeof txt, "10.%d.%d.1", i / 250, i % 250);
+            CHECK(tg_ip_parse(txt, strlen(txt), &x));
+            if (tg__nf_lookup(&t, &x, 8000 + (uint64_t)i / 8, true) >= 0) created++; else full++;
+        }
+        CHECK(created > 64);                                        /* evictions happened */
+        CHECK_EQ_INT(full, 0);                                      /* idle slots are always evictable */
+        CHECK_EQ_INT(tg__nf_lookup(&t, &a, 8500, false), sa);       /* still blocked: kept */
+        CHECK_EQ_INT(tg__nf_lookup(&t, &b, 9000, false), sb);       /* open connection: kept */
+        for (i = 0; i < 64; i++) { slots[i].conns = 1; }            /* nothing evictable: a new source is refused */
+        CHECK_EQ_INT(tg__nf_lookup(&t, &b, 9000, false), sb);
+        {
+            tg_ip x;
+            CHECK(tg_ip_parse("192.0.2.1", 9, &x));
+            CHECK_EQ_INT(tg__nf_lookup(&t, &x, 9000, true), -1);
+        }
+    }
+}
+
+/* random strings from an alphabet that makes near-misses likely: never a crash (the ASan build
+   checks every read), and what parses round-trips through tg_ip_format */
+TG_TEST(webhook_address_parsers_random) {
+    static const char abc[] = "0123456789abcdefABCDEF:.,[] /%\t:::..0001";
+    static const char *const prox[] = { "127.0.0.1", "::/1" };
+    tg_cidr vp[2];
+    tg__nf_list pl = wh_list(vp, prox, 2);
+    uint32_t x = 20261202u;
+    int i, parsed = 0, bad_roundtrip = 0;
+    static const char *const seeds[] = { "149.154.160.0/20", "2001:db8::/32", "::ffff:10.0.0.0/104", "1:2:3:4:5:6:7:8",
+                                         "::1", "91.108.6.70, ::ffff:10.42.144.238", "[2001:db8::5]:4711", "64:ff9b::1.2.3.4/128" };
+    for (i = 0; i < 100000; i++) {
+        char buf[48], txt[TG_IP_TEXT_MAX], again[64];
+        size_t n, k;
+        tg_cidr c, c2;
+        tg_ip ip;
+        x = x * 1103515245u + 12345u;
+        if (i % 2) {                            /* a valid string with one to three random edits */
+            int e;
+            snprintf(buf, sizeof buf, "%s", seeds[(x >> 16) % (sizeof seeds / sizeof seeds[0])]);
+            n = strlen(buf);
+            for (e = 0; e < 1 + (int)((x >> 8) % 3); e++) {
+                size_t at;
+                x = x * 1103515245u + 12345u;
+                at = (x >> 16) % (n + 1);
+                if ((x >> 4) % 3 == 0 && at < n) buf[at] = abc[(x >> 20) % (sizeof abc - 1)];
+                else if ((x >> 4) % 3 == 1 && at < n) { memmove(buf + at, buf + at + 1, n - at); n--; }
+                else if (n + 1 < sizeof buf) { memmove(buf + at + 1, buf + at, n - at + 1); buf[at] = abc[(x >> 20) % (sizeof abc - 1)]; n++; }
+            }
+        } else {
+            n = (x >> 16) % (sizeof buf - 1);
+            for (k = 0; k < n; k++) { x = x * 1103515245u + 12345u; buf[k] = abc[(x >> 16) % (sizeof abc - 1)]; }
+        }
+        buf[n] = '\0';
+        (void)tg__nf_xff(&pl, buf, n, &ip);
+        if (tg_ip_parse(buf, n, &ip)) {
+            tg_ip ip2;
+            tg_ip_format(&ip, txt);
+            if (!tg_ip_parse(txt, strlen(txt), &ip2) || memcmp(ip.b, ip2.b, 16) != 0) bad_roundtrip++;
+        }
+        if (tg_cidr_parse(buf, &c)) {
+            parsed++;
+            tg_ip_format(&c.net, txt);
+            snprintf(again, sizeof again, "%s/%u", txt, tg_ip_is_v4(&c.net) && !strchr(txt, ':') ? c.bits - 96u : (unsigned)c.bits);
+            if (!tg_cidr_parse(again, &c2) || c2.bits != c.bits || memcmp(c.net.b, c2.net.b, 16) != 0) {
+                if (bad_roundtrip < 5) fprintf(stderr, "    %s -> %s\n", buf, again);
+                bad_roundtrip++;
+            }
+        }
+    }
+    for (i = 0; i < 20000; i++) {              /* random addresses: format, parse, same bytes */
+        tg_ip ip, ip2;
+        char txt[TG_IP_TEXT_MAX];
+        int k;
+        for (k = 0; k < 16; k++) { x = x * 1103515245u + 12345u; ip.b[k] = (uint8_t)((x >> 16) % 4 == 0 ? 0 : x >> 24); }
+        if (i % 3 == 0) { memset(ip.b, 0, 10); ip.b[10] = ip.b[11] = 0xff; }
+        tg_ip_format(&ip, txt);
+        if (!tg_ip_parse(txt, strlen(txt), &ip2) || memcmp(ip.b, ip2.b, 16) != 0) {
+            if (bad_roundtrip < 5) fprintf(stderr, "    format -> %s does not parse back\n", txt);
+            bad_roundtrip++;
+        }
+    }
+    CHECK_EQ_INT(bad_roundtrip, 0);
+    CHECK(parsed > 1000);
+}
+
+TG_TEST(webhook_new_rejects_bad_cidrs) {
+    tg_bot *b = wh_bot();
+    tg_dispatcher *d = NULL;
+    tg_webhook *w = NULL;
+    tg_webhook_desc desc;
+    tg_error e;
+    static const char *const good[] = { "149.154.160.0/20", "2001:db8::/32" };
+    static const char *const bad[] = { "149.154.160.0/20", "10.0.0.1/8" };
+    static const char *const bad6[] = { "2001:db8::/129" };
+    if (!b || tg_dispatcher_new(&d, b, NULL) != TG_OK) { CHECK(0); return; }
+    memset(&desc, 0, sizeof desc);
+    desc.host = "127.0.0.1";
+    desc.allow = bad; desc.allow_count = 2;
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    CHECK(w == NULL);
+    CHECK(strstr(e.description, "allow[1]") != NULL && strstr(e.description, "10.0.0.1/8") != NULL);
+    desc.allow = good;
+    desc.deny = bad6; desc.deny_count = 1;
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    CHECK(strstr(e.description, "deny[0]") != NULL && strstr(e.description, "2001:db8::/129") != NULL);
+    desc.deny = NULL; desc.deny_count = 0;
+    desc.trusted_proxies = NULL; desc.trusted_proxies_count = 1;      /* a count without a list */
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    CHECK(strstr(e.description, "trusted_proxies") != NULL);
+    desc.trusted_proxies_count = 0;
+    desc.allow_telegram = true;
+    desc.max_connections_per_source = 4; desc.requests_per_second = 10; desc.block_after = 5;
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_OK);
+    tg_webhook_free(w);
+    tg_dispatcher_free(d);
+    tg_bot_free(b);
+}
+
+/* ---- source filter: end to end ---- */
+/* one curl; prints fmt (-w) only; its exit status */
+static int wh_curl_w(tg_webhook *w, const char *url, const char *secret, const char *data, const char *hdr,
+                     const char *fmt, char *out, size_t cap) {
+    char sh[320], *argv[20];
+    int n = 0, fd;
+    pid_t pid;
+    argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-g"; argv[n++] = (char *)"-o"; argv[n++] = (char *)"/dev/null";
+    argv[n++] = (char *)"-w"; argv[n++] = (char *)fmt;
+    if (secret) { snprintf(sh, sizeof sh, "X-Telegram-Bot-Api-Secret-Token: %s", secret); argv[n++] = (char *)"-H"; argv[n++] = sh; }
+    if (hdr) { argv[n++] = (char *)"-H"; argv[n++] = (char *)hdr; }
+    argv[n++] = (char *)"--data-binary"; argv[n++] = (char *)data;
+    argv[n++] = (char *)url; argv[n] = NULL;
+    pid = wh_spawn(argv, &fd);
+    if (pid < 0) return -1;
+    return wh_serve_until_exit(w, pid, fd, out, cap);
+}
+
+/* the status curl got for one delivery with header hdr; -1 when the connection was refused/closed */
+static int wh_xff(tg_webhook *w, const char *url, const char *hdr) {
+    char out[64];
+    int r = wh_curl_w(w, url, WH_SECRET, wh_update(0, 1, "x"), hdr, "%{http_code}", out, sizeof out);
+    return r == 0 ? atoi(out) : -1;
+}
+
+TG_TEST(webhook_allow_list_loopback) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    char url[128];
+    static const char *const ten[] = { "10.0.0.0/8" };
+    static const char *const lo[] = { "127.0.0.0/8" };
+    static const char *const lo6[] = { "::1" };
+    /* the allow list excludes 127.0.0.0/8: closed at accept, before a byte is read */
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.allow = ten; desc.allow_count = 1; desc.allow_telegram = true;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK_EQ_INT(wh_xff(env.w, wh_mkurl(env.w, "http", WH_PATH), NULL), -1);
+    CHECK_EQ_INT(wh_xff(env.w, wh_mkurl(env.w, "http", WH_PATH), "X-Forwarded-For: 149.154.167.99"), -1);   /* no proxy is trusted */
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.ip_refused, 2);
+    CHECK_EQ_INT(s.connections, 0);
+    CHECK_EQ_INT(s.requests, 0);
+    CHECK_EQ_INT(wh_nseen, 0);
+    wh_end(&env);
+    /* ... and includes it: served */
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.allow = lo; desc.allow_count = 1;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK_EQ_INT(wh_xff(env.w, wh_mkurl(env.w, "http", WH_PATH), NULL), 200);
+    CHECK_EQ_INT(wh_stats(env.w).ip_refused, 0);
+    CHECK_EQ_INT(wh_nseen, 1);
+    wh_end(&env);
+    /* deny wins over allow */
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.allow = lo; desc.allow_count = 1;
+    desc.deny = lo; desc.deny_count = 1;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK_EQ_INT(wh_xff(env.w, wh_mkurl(env.w, "http", WH_PATH), NULL), -1);
+    CHECK_EQ_INT(wh_stats(env.w).ip_refused, 1);
+    wh_end(&env);
+    /* a dual-stack socket sees 127.0.0.1 as ::ffff:127.0.0.1, which the IPv4 rule matches */
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.host = "::";
+    desc.allow = lo; desc.allow_count = 1;
+    if (wh_start(&env, &desc)) {
+        CHECK_EQ_INT(wh_xff(env.w, wh_mkurl(env.w, "http", WH_PATH), NULL), 200);
+        CHECK_EQ_INT(wh_stats(env.w).ip_refused, 0);
+    } else fprintf(stderr, "    (no dual-stack socket on \"::\": the mapped case is covered by the table tests)\n");
+    wh_end(&env);
+    /* IPv6: ::1 allowed by "::1", refused by an IPv4-only list */
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.host = "::1";
+    desc.allow = lo6; desc.allow_count = 1;
+    if (!wh_start(&env, &desc)) { wh_end(&env); SKIP("no IPv6 loopback (::1)"); }
+    snprintf(url, sizeof url, "http://[::1]:%u%s", (unsigned)tg_webhook_port(env.w), WH_PATH);
+    CHECK_EQ_INT(wh_xff(env.w, url, NULL), 200);
+    CHECK_EQ_INT(wh_stats(env.w).ip_refused, 0);
+    wh_end(&env);
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.host = "::1";
+    desc.allow = lo; desc.allow_count = 1;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(url, sizeof url, "http://[::1]:%u%s", (unsigned)tg_webhook_port(env.w), WH_PATH);
+    CHECK_EQ_INT(wh_xff(env.w, url, NULL), -1);
+    CHECK_EQ_INT(wh_stats(env.w).ip_refused, 1);
+    CHECK_EQ_INT(wh_stats(env.w).connections, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_forwarded_for_trusted_proxy) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    const char *u;
+    static const char *const tp[] = { "127.0.0.1" };
+    static const char *const other_proxy[] = { "10.0.0.0/8" };
+    static const char *const lo[] = { "127.0.0.0/8" };
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.allow_telegram = true;
+    desc.trusted_proxies = tp; desc.trusted_proxies_count = 1;
+    desc.requests_per_second = 1;           /* per forwarded client, not per proxy */
+    wh_fake_clock = true; wh_fake_ms = 5000;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    u = wh_mkurl(env.w, "http", WH_PATH);
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 149.154.167.1"), 200);
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 10.1.2.3, 149.154.167.2"), 200);
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 149.154.167.3, 10.1.2.3"), 403);         /* forged left-most ignored */
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 10.1.2.3, 149.154.167.4, 127.0.0.1"), 200); /* trusted hop skipped */
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 1.1.1.1, ::ffff:91.108.6.70"), 200);       /* mapped */
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 91.108.6.70, ::ffff:10.42.144.238"), 403); /* aiogram#672 shape */
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: garbage"), 403);
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 149.154.167.5, garbage"), 403);
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: garbage, 149.154.167.6"), 200);          /* the client's own part: unread */
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For;"), 403);                                  /* an empty value (curl's "name;") */
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), 403);                                                /* no header: the proxy itself */
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 149.154.167.1"), 429);                   /* its second request this second */
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 149.154.167.7"), 200);                   /* another client: its own bucket */
+    wh_fake_ms += 1000;
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 149.154.167.1"), 200);
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.forwarded_invalid, 3);
+    CHECK_EQ_INT(s.ip_refused, 3);
+    CHECK_EQ_INT(s.rate_limited, 1);
+    CHECK_EQ_INT(s.dispatched, 7);
+    CHECK_EQ_INT(s.connections, 14);                    /* the proxy itself passes accept */
+    CHECK_EQ_INT(wh_nseen, 7);
+    wh_end(&env);
+    /* the peer is not a trusted proxy: its header is ignored and the peer is the client */
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.allow = lo; desc.allow_count = 1;
+    desc.trusted_proxies = other_proxy; desc.trusted_proxies_count = 1;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    u = wh_mkurl(env.w, "http", WH_PATH);
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 10.9.9.9"), 200);          /* not "a client in 10/8" */
+    CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: garbage"), 200);           /* not read at all */
+    CHECK_EQ_INT(wh_stats(env.w).forwarded_invalid, 0);
+    CHECK_EQ_INT(wh_stats(env.w).ip_refused, 0);
+    wh_end(&env);
+    {   /* two X-Forwarded-For headers are one list, the last header holding the nearest hops */
+        char port[8], out[256], r1[600], r2[600];
+        char *a1[] = { (char *)"raw", port, r1, NULL }, *a2[] = { (char *)"raw", port, r2, NULL };
+        const char *body = "{\"update_id\":5}";
+        memset(&desc, 0, sizeof desc);
+        desc.secret_token = WH_SECRET;
+        desc.allow_telegram = true;
+        desc.trusted_proxies = tp; desc.trusted_proxies_count = 1;
+        if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+        snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+        snprintf(r1, sizeof r1, "POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nX-Forwarded-For: 10.1.1.1\\r\\n"
+                 "X-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\nx-forwarded-for: 149.154.167.1, 127.0.0.1\\r\\n"
+                 "Content-Length: %u\\r\\nConnection: close\\r\\n\\r\\n%s", (unsigned)strlen(body), body);
+        snprintf(r2, sizeof r2, "POST " WH_PATH " HTTP/1.1\\r\\nHost: x\\r\\nX-Forwarded-For: 149.154.167.1\\r\\n"
+                 "X-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\\r\\nX-Forwarded-For: 10.1.1.1\\r\\n"
+                 "Content-Length: %u\\r\\nConnection: close\\r\\n\\r\\n%s", (unsigned)strlen(body), body);
+        CHECK_EQ_INT(wh_py(env.w, a1, out, sizeof out), 0);
+        CHECK_STR(out, "HTTP/1.1 200 OK\n");
+        CHECK_EQ_INT(wh_py(env.w, a2, out, sizeof out), 0);
+        CHECK_STR(out, "HTTP/1.1 403 Forbidden\n");
+        CHECK_EQ_INT(wh_stats(env.w).ip_refused, 1);
+        CHECK_EQ_INT(wh_stats(env.w).dispatched, 1);
+        wh_end(&env);
+    }
+}
+
+TG_TEST(webhook_per_source_limits) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    char out[512], port[8], ka_out[256];
+    char *many[] = { (char *)"many", port, (char *)WH_PATH, (char *)WH_SECRET, (char *)"3", NULL, NULL };
+    char *ka[] = { (char *)"keepalive", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL, NULL, NULL };
+    const char *u;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.max_connections_per_source = 2;
+    desc.requests_per_second = 2;
+    wh_fake_clock = true; wh_fake_ms = 1000;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    u = wh_mkurl(env.w, "http", WH_PATH);
+    /* three connections open at once from 127.0.0.1: the third is closed at accept */
+    many[5] = (char *)wh_update(0, 1, "m");
+    CHECK_EQ_INT(wh_py(env.w, many, out, sizeof out), 0);
+    CHECK_STR(out, "200\n200\nrefused\n");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.source_connections_refused, 1);
+    CHECK_EQ_INT(s.connections_refused, 0);
+    CHECK_EQ_INT(s.connections, 2);
+    /* the clock has not moved: both tokens are spent; 429 with Retry-After */
+    CHECK_EQ_INT(wh_curl_w(env.w, u, WH_SECRET, wh_update(0, 2, "r"), NULL, "%{http_code} %header{retry-after}", out, sizeof out), 0);
+    CHECK_STR(out, "429 1");
+    wh_fake_ms += 499;                                   /* 0.998 token */
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), 429);
+    wh_fake_ms += 1;
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), 200);
+    /* refilled to the burst (2) after a long pause; on one keep-alive connection the third is 429 and
+       the connection stays usable */
+    wh_fake_ms += 60000;
+    ka[4] = (char *)wh_update(0, 3, "k1"); ka[5] = (char *)wh_update(1, 4, "k2"); ka[6] = (char *)wh_update(2, 5, "k3");
+    CHECK_EQ_INT(wh_py(env.w, ka, ka_out, sizeof ka_out), 0);
+    CHECK_STR(ka_out, "200 \n200 \n429 \n");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.rate_limited, 3);
+    CHECK_EQ_INT(s.dispatched, 5);
+    CHECK_EQ_INT(s.sources_blocked, 0);
+    CHECK_EQ_INT(s.sources_full, 0);
+    wh_end(&env);
+}
+
+TG_TEST(webhook_auto_block) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_webhook_stats s;
+    char port[8], out[256];
+    char *garbage[] = { (char *)"raw", port, (char *)"GARBAGE\\r\\n\\r\\n", NULL };
+    const char *u;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.block_after = 3;
+    desc.block_ms = 60000;
+    wh_fake_clock = true; wh_fake_ms = 1000;
+    wh_warns[0] = '\0';
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    u = wh_mkurl(env.w, "http", WH_PATH);
+    /* two wrong secrets, then a right one: the strikes are cleared */
+    CHECK_EQ_INT(wh_curl_w(env.w, u, "wrong", wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
+    CHECK_STR(out, "403");
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), 200);
+    CHECK_EQ_INT(wh_stats(env.w).sources_blocked, 0);
+    /* a wrong secret, a malformed request, a wrong secret: blocked (the third answer says close) */
+    CHECK_EQ_INT(wh_curl_w(env.w, u, "wrong", wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
+    CHECK_STR(out, "403");
+    CHECK_EQ_INT(wh_py(env.w, garbage, out, sizeof out), 0);
+    CHECK_STR(out, "HTTP/1.1 400 Bad Request\n");
+    CHECK_EQ_INT(wh_curl_w(env.w, u, NULL, wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
+    CHECK_STR(out, "401");
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.sources_blocked, 1);
+    CHECK(strstr(wh_warns, "webhook: source 127.0.0.1 blocked for 60000 ms after 3 refused requests") != NULL);
+    CHECK(strstr(wh_warns, WH_SECRET) == NULL);
+    /* the right secret does not help now: closed at accept */
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), -1);
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), -1);
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.blocked_refused, 2);
+    CHECK_EQ_INT(s.dispatched, 1);
+    CHECK_EQ_INT(s.connections, 5);
+    wh_fake_ms += 59999;
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), -1);
+    wh_fake_ms += 1;                                     /* the block is over */
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), 200);
+    s = wh_stats(env.w);
+    CHECK_EQ_INT(s.blocked_refused, 3);
+    CHECK_EQ_INT(s.dispatched, 2);
+    CHECK_EQ_INT(s.sources_blocked, 1);
+    wh_end(&env);
+}
 #else
 /* built without the webhook module: every test says so */
 #define WH_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_WEBHOOK"); }
@@ -666,4 +1285,14 @@ WH_SKIPPED(webhook_own_poll_loop)
 WH_SKIPPED(webhook_survives_mangled_requests)
 WH_SKIPPED(webhook_new_rejects_bad_descs)
 WH_SKIPPED(webhook_secret_helpers)
+WH_SKIPPED(webhook_cidr_parse)
+WH_SKIPPED(webhook_filter_decisions)
+WH_SKIPPED(webhook_forwarded_for_parse)
+WH_SKIPPED(webhook_source_table_bucket_and_strikes)
+WH_SKIPPED(webhook_new_rejects_bad_cidrs)
+WH_SKIPPED(webhook_address_parsers_random)
+WH_SKIPPED(webhook_allow_list_loopback)
+WH_SKIPPED(webhook_forwarded_for_trusted_proxy)
+WH_SKIPPED(webhook_per_source_limits)
+WH_SKIPPED(webhook_auto_block)
 #endif
