@@ -1,7 +1,9 @@
 /* libFuzzer target for the other parsers that read peer bytes: the HTTP message head (requests for
    the webhook server, responses for the client), the chunked-body decoder (fed in two pieces at a
    split the input chooses, which must decode exactly like one piece), and the typed decoder of every
-   Bot API type from any JSON (what a webhook body or a response becomes). Byte 0 picks the parser. */
+   Bot API type from any JSON (what a webhook body or a response becomes), and the webhook source
+   filter's IP/CIDR parser (what a proxy's X-Forwarded-For becomes; parse → format → parse must
+   give the same address). Byte 0 picks the parser. */
 #define TGBOT_IMPLEMENTATION
 #define TGBOT_ENABLE_ALL
 #include "tgbot.h"
@@ -60,7 +62,8 @@ int main(int argc, char **argv) {
         "\x00POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
         "X-Telegram-Bot-Api-Secret-Token: s3cr3t\r\n\r\n{}",
         "\x01HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-        "\x02\x07" "5\r\nhello\r\n6;x=1\r\n world\r\n0\r\nT: 1\r\n\r\n" };
+        "\x02\x07" "5\r\nhello\r\n6;x=1\r\n world\r\n0\r\nT: 1\r\n\r\n",
+        "\x04" "149.154.160.0/20", "\x04" "2001:db8::ffff:10.1.2.3", "\x04" "::ffff:91.108.4.7" };
     size_t i;
     char path[4096];
     FILE *f;
@@ -81,27 +84,44 @@ int main(int argc, char **argv) {
     return 0;
 }
 #else
+static void fuzz_ip(const uint8_t *data, size_t size) {
+    char *buf = (char *)malloc(size + 1), text[TG_IP_TEXT_MAX];
+    tg_ip ip, again;
+    tg_cidr c;
+    if (!buf) return;
+    if (size) memcpy(buf, data, size);
+    if (tg_ip_parse(buf, size, &ip)) {              /* exactly size bytes: no NUL to lean on */
+        tg_ip_format(&ip, text);
+        if (strlen(text) >= TG_IP_TEXT_MAX || !tg_ip_parse(text, strlen(text), &again) || memcmp(&ip, &again, sizeof ip) != 0)
+            abort();
+    }
+    buf[size] = '\0';
+    if (tg_cidr_parse(buf, &c) && (c.bits > 128 || !tg_cidr_contains(&c, &c.net))) abort();
+    free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tg__http_head h;
     tg_http_limits lim;
     tg_error e;
     char *buf;
     if (size < 1) return 0;
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: case 1:
         buf = (char *)malloc(size - 1 ? size - 1 : 1);
         if (!buf) return 0;
         memcpy(buf, data + 1, size - 1);
         memset(&lim, 0, sizeof lim);
         lim.max_header_bytes = 4096; lim.max_headers = 32; lim.max_status_line = 512;
-        if (tg__http_parse_head(buf, size - 1, data[0] % 4 == 0, &lim, &h, &e) == 1) {
+        if (tg__http_parse_head(buf, size - 1, data[0] % 5 == 0, &lim, &h, &e) == 1) {
             if (h.head_len > size - 1 || h.nheaders > TG__HTTP_MAX_HEADERS) abort();
             (void)tg__http_header(&h, "content-type");
         }
         free(buf);
         break;
     case 2: fuzz_dechunk(data + 1, size - 1); break;
-    default: fuzz_decode(data + 1, size - 1); break;
+    case 3: fuzz_decode(data + 1, size - 1); break;
+    default: fuzz_ip(data + 1, size - 1); break;
     }
     return 0;
 }
