@@ -7178,7 +7178,7 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
    Memory is bounded: TGBOT_ANALYTICS_METHODS rows keyed by method name (first come, first served),
    every further method name is counted in the row "other"; TGBOT__AN_KINDS update kinds likewise.
 
-   Latency: a histogram per method with fixed buckets, upper bounds 1 2 3 4 6 8 11 16 23 32 45 64
+   Latency: a histogram per method with fixed buckets, upper bounds 0 1 2 3 4 6 8 11 16 23 32 45 64
    91 128 181 256 362 512 724 1024 1448 2048 2896 4096 5793 8192 11585 16384 23170 32768 46341
    65536 ms and +Inf (ratio about sqrt 2). Percentiles (nearest rank) report the upper bound of the
    bucket holding the rank, clamped to the observed max: an estimate is never below the true
@@ -7191,7 +7191,7 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
      anomaly. The sample then updates the EWMAs like any other.
    - error rate: a fast EWMA (alpha 1/16) and a slow baseline EWMA (alpha 1/256) of "the call
      failed" (0/1). After 20 calls the rate is anomalous while fast > slow and
-     (fast - slow) > 3 * sqrt(p (1 - p) / 31), p = max(slow, 0.01) (31: the effective sample size of
+     (fast - slow) > 3 * sqrt(p (1 - p) / 31), p = max(slow, 0.02) (31: the effective sample size of
      the fast EWMA).
    An anomaly keeps the "anomaly" flag on for 60 s of the clock.
    Load: calls per one-minute bucket (a ring of 16 minutes; the current minute is open). The
@@ -7202,16 +7202,18 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
    calls); "degraded" when the error-rate EWMA is >= 0.1, an anomaly is flagged, or a 429 wait
    happened in the last 60 s; otherwise "ok". The reason says which rule decided.
 
-   Export. Metric series (counted honestly, as tg_analytics_prometheus writes them):
-   - 22 fixed series: calls, errors, retries, rate-limit hits, rate-limit waits and wait ms,
-     updates, unhandled updates, handler ms, latency and error-rate anomalies (counters); uptime,
-     error rate, latency EWMA and its deviation, anomaly flag, load EWMA, load trend, load
-     prediction, health (one series per state: 3) (gauges);
-   - per method row that has seen a call: calls, retries, 13 error classes, 33+1 histogram
-     buckets, _sum, _count, min, max = 53 series (with 3 methods in use: 159);
+   Export. Metric series (counted honestly, as tg_analytics_prometheus writes them; the test
+   analytics_prometheus_promtool counts them):
+   - 22 fixed series: calls, errors, retries, rate-limit hits, rate-limit waits, rate-limit wait
+     seconds, unhandled updates, handler seconds, latency anomalies, error-rate anomalies
+     (counters); uptime, error ratio, error-ratio EWMA, latency EWMA, latency deviation, anomaly
+     flag, load EWMA, load trend, load prediction (gauges); health (one series per state: 3);
+   - per method row that has seen a call: calls, retries, 13 error classes, 34 histogram buckets
+     (+Inf included), _sum, _count, min, max = 53 series;
    - per update kind seen: 1 series.
-   So a bot using 3 methods and 2 update kinds exports 22 + 159 + 2 = 183 series; one using a
-   single method 77. Names start with tgbot_; labels method="sendMessage", class="telegram",
+   So a bot using 3 methods and 2 update kinds exports 22 + 159 + 2 = 183 series, one using a
+   single method 75; the most (33 rows, 17 kinds) is 22 + 1749 + 17 = 1788. The "50+" of the Python
+   original is reached by 1 method; counted as metric families (names) there are 27. Names start with tgbot_; labels method="sendMessage", class="telegram",
    code="429", kind="message". The token never appears: only method names and numbers are
    written. Prometheus numbers are written without printf's locale (integers, or fixed-point with
    6 decimals); JSON uses the library's locale-independent writer. Not measured here (no such
@@ -7220,7 +7222,7 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
 #ifndef TGBOT_ANALYTICS_METHODS
 #define TGBOT_ANALYTICS_METHODS 32         /* named rows; one more row collects the rest */
 #endif
-#define TG_ANALYTICS_BUCKETS 33            /* 32 finite bounds + Inf */
+#define TG_ANALYTICS_BUCKETS 34            /* 33 finite bounds + Inf */
 
 typedef struct tg_analytics tg_analytics;
 
@@ -18247,7 +18249,7 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates) {
 #define TGBOT__AN_FLAG_MS 60000u
 
 static const uint32_t tg__an_bounds[TG_ANALYTICS_BUCKETS - 1] = {
-    1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024, 1448, 2048,
+    0, 1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024, 1448, 2048,
     2896, 4096, 5793, 8192, 11585, 16384, 23170, 32768, 46341, 65536 };
 
 typedef struct tg__an_row {
@@ -18432,7 +18434,7 @@ TGBOT_API void tg_analytics_record(tg_analytics *a, const tg_analytics_sample *s
         double p, diff;
         a->err_fast += (e - a->err_fast) / 16.0;
         a->err_slow += (e - a->err_slow) / 256.0;
-        p = a->err_slow < 0.01 ? 0.01 : a->err_slow;
+        p = a->err_slow < 0.02 ? 0.02 : a->err_slow;
         diff = a->err_fast - a->err_slow;
         if (a->calls > TGBOT__AN_WARMUP && diff > 0 && diff * diff > 9.0 * p * (1.0 - p) / 31.0 && failed) {
             a->err_anom++;
@@ -18668,17 +18670,19 @@ TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap)
     tg__an_metric_u(&o, "tgbot_retries_total", "counter", "Repeated attempts inside calls.", s.retries);
     tg__an_metric_u(&o, "tgbot_rate_limit_hits_total", "counter", "429 answers from Telegram.", s.rate_limit_hits);
     tg__an_metric_u(&o, "tgbot_rate_limit_waits_total", "counter", "Back-off waits after a 429.", s.rate_limit_waits);
-    tg__an_metric_u(&o, "tgbot_rate_limit_wait_milliseconds_total", "counter", "Time spent waiting after 429s.", s.rate_limit_wait_ms);
+    tg__an_head(&o, "tgbot_rate_limit_wait_seconds_total", "counter", "Time spent waiting after 429s.");
+    tg__an_puts(&o, "tgbot_rate_limit_wait_seconds_total "); tg__an_ms_as_s(&o, s.rate_limit_wait_ms); tg__an_puts(&o, "\n");
     tg__an_metric_u(&o, "tgbot_updates_unhandled_total", "counter", "Updates no handler took.", s.updates_unhandled);
-    tg__an_metric_u(&o, "tgbot_handler_milliseconds_total", "counter", "Time spent in update handlers.", s.handler_ms);
+    tg__an_head(&o, "tgbot_handler_seconds_total", "counter", "Time spent dispatching updates (decode, middleware, handlers).");
+    tg__an_puts(&o, "tgbot_handler_seconds_total "); tg__an_ms_as_s(&o, s.handler_ms); tg__an_puts(&o, "\n");
     tg__an_metric_u(&o, "tgbot_latency_anomalies_total", "counter", "Calls flagged by the latency z-score.", s.latency_anomalies);
     tg__an_metric_u(&o, "tgbot_error_rate_anomalies_total", "counter", "Calls flagged by the error-rate z-score.", s.error_rate_anomalies);
     tg__an_head(&o, "tgbot_uptime_seconds", "gauge", "Time since analytics was enabled or reset.");
     tg__an_puts(&o, "tgbot_uptime_seconds "); tg__an_ms_as_s(&o, s.uptime_ms); tg__an_puts(&o, "\n");
     tg__an_metric_f(&o, "tgbot_error_ratio", "Errors divided by calls since enable or reset.", s.error_rate);
     tg__an_metric_f(&o, "tgbot_error_ratio_ewma", "EWMA (alpha 1/16) of the call failure indicator.", s.error_rate_ewma);
-    tg__an_metric_f(&o, "tgbot_latency_ewma_milliseconds", "EWMA (alpha 1/8) of call latency.", s.latency_ewma_ms);
-    tg__an_metric_f(&o, "tgbot_latency_deviation_milliseconds", "EWMA standard deviation of call latency.", s.latency_dev_ms);
+    tg__an_metric_f(&o, "tgbot_latency_ewma_seconds", "EWMA (alpha 1/8) of call latency.", s.latency_ewma_ms / 1000.0);
+    tg__an_metric_f(&o, "tgbot_latency_deviation_seconds", "EWMA standard deviation of call latency.", s.latency_dev_ms / 1000.0);
     tg__an_metric_u(&o, "tgbot_anomaly", "gauge", "1 while an anomaly was flagged in the last 60 s.", s.anomaly ? 1u : 0u);
     tg__an_metric_f(&o, "tgbot_load_calls_per_minute", "EWMA (alpha 0.3) of calls per closed minute.", s.load_per_min_ewma);
     tg__an_metric_f(&o, "tgbot_load_trend", "Slope of calls per minute over the last 10 minutes.", s.load_trend);

@@ -9,7 +9,7 @@
 #define TGBOT__AN_FLAG_MS 60000u
 
 static const uint32_t tg__an_bounds[TG_ANALYTICS_BUCKETS - 1] = {
-    1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024, 1448, 2048,
+    0, 1, 2, 3, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024, 1448, 2048,
     2896, 4096, 5793, 8192, 11585, 16384, 23170, 32768, 46341, 65536 };
 
 typedef struct tg__an_row {
@@ -194,7 +194,7 @@ TGBOT_API void tg_analytics_record(tg_analytics *a, const tg_analytics_sample *s
         double p, diff;
         a->err_fast += (e - a->err_fast) / 16.0;
         a->err_slow += (e - a->err_slow) / 256.0;
-        p = a->err_slow < 0.01 ? 0.01 : a->err_slow;
+        p = a->err_slow < 0.02 ? 0.02 : a->err_slow;
         diff = a->err_fast - a->err_slow;
         if (a->calls > TGBOT__AN_WARMUP && diff > 0 && diff * diff > 9.0 * p * (1.0 - p) / 31.0 && failed) {
             a->err_anom++;
@@ -430,17 +430,19 @@ TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap)
     tg__an_metric_u(&o, "tgbot_retries_total", "counter", "Repeated attempts inside calls.", s.retries);
     tg__an_metric_u(&o, "tgbot_rate_limit_hits_total", "counter", "429 answers from Telegram.", s.rate_limit_hits);
     tg__an_metric_u(&o, "tgbot_rate_limit_waits_total", "counter", "Back-off waits after a 429.", s.rate_limit_waits);
-    tg__an_metric_u(&o, "tgbot_rate_limit_wait_milliseconds_total", "counter", "Time spent waiting after 429s.", s.rate_limit_wait_ms);
+    tg__an_head(&o, "tgbot_rate_limit_wait_seconds_total", "counter", "Time spent waiting after 429s.");
+    tg__an_puts(&o, "tgbot_rate_limit_wait_seconds_total "); tg__an_ms_as_s(&o, s.rate_limit_wait_ms); tg__an_puts(&o, "\n");
     tg__an_metric_u(&o, "tgbot_updates_unhandled_total", "counter", "Updates no handler took.", s.updates_unhandled);
-    tg__an_metric_u(&o, "tgbot_handler_milliseconds_total", "counter", "Time spent in update handlers.", s.handler_ms);
+    tg__an_head(&o, "tgbot_handler_seconds_total", "counter", "Time spent dispatching updates (decode, middleware, handlers).");
+    tg__an_puts(&o, "tgbot_handler_seconds_total "); tg__an_ms_as_s(&o, s.handler_ms); tg__an_puts(&o, "\n");
     tg__an_metric_u(&o, "tgbot_latency_anomalies_total", "counter", "Calls flagged by the latency z-score.", s.latency_anomalies);
     tg__an_metric_u(&o, "tgbot_error_rate_anomalies_total", "counter", "Calls flagged by the error-rate z-score.", s.error_rate_anomalies);
     tg__an_head(&o, "tgbot_uptime_seconds", "gauge", "Time since analytics was enabled or reset.");
     tg__an_puts(&o, "tgbot_uptime_seconds "); tg__an_ms_as_s(&o, s.uptime_ms); tg__an_puts(&o, "\n");
     tg__an_metric_f(&o, "tgbot_error_ratio", "Errors divided by calls since enable or reset.", s.error_rate);
     tg__an_metric_f(&o, "tgbot_error_ratio_ewma", "EWMA (alpha 1/16) of the call failure indicator.", s.error_rate_ewma);
-    tg__an_metric_f(&o, "tgbot_latency_ewma_milliseconds", "EWMA (alpha 1/8) of call latency.", s.latency_ewma_ms);
-    tg__an_metric_f(&o, "tgbot_latency_deviation_milliseconds", "EWMA standard deviation of call latency.", s.latency_dev_ms);
+    tg__an_metric_f(&o, "tgbot_latency_ewma_seconds", "EWMA (alpha 1/8) of call latency.", s.latency_ewma_ms / 1000.0);
+    tg__an_metric_f(&o, "tgbot_latency_deviation_seconds", "EWMA standard deviation of call latency.", s.latency_dev_ms / 1000.0);
     tg__an_metric_u(&o, "tgbot_anomaly", "gauge", "1 while an anomaly was flagged in the last 60 s.", s.anomaly ? 1u : 0u);
     tg__an_metric_f(&o, "tgbot_load_calls_per_minute", "EWMA (alpha 0.3) of calls per closed minute.", s.load_per_min_ewma);
     tg__an_metric_f(&o, "tgbot_load_trend", "Slope of calls per minute over the last 10 minutes.", s.load_trend);

@@ -13,7 +13,7 @@
    Memory is bounded: TGBOT_ANALYTICS_METHODS rows keyed by method name (first come, first served),
    every further method name is counted in the row "other"; TGBOT__AN_KINDS update kinds likewise.
 
-   Latency: a histogram per method with fixed buckets, upper bounds 1 2 3 4 6 8 11 16 23 32 45 64
+   Latency: a histogram per method with fixed buckets, upper bounds 0 1 2 3 4 6 8 11 16 23 32 45 64
    91 128 181 256 362 512 724 1024 1448 2048 2896 4096 5793 8192 11585 16384 23170 32768 46341
    65536 ms and +Inf (ratio about sqrt 2). Percentiles (nearest rank) report the upper bound of the
    bucket holding the rank, clamped to the observed max: an estimate is never below the true
@@ -26,7 +26,7 @@
      anomaly. The sample then updates the EWMAs like any other.
    - error rate: a fast EWMA (alpha 1/16) and a slow baseline EWMA (alpha 1/256) of "the call
      failed" (0/1). After 20 calls the rate is anomalous while fast > slow and
-     (fast - slow) > 3 * sqrt(p (1 - p) / 31), p = max(slow, 0.01) (31: the effective sample size of
+     (fast - slow) > 3 * sqrt(p (1 - p) / 31), p = max(slow, 0.02) (31: the effective sample size of
      the fast EWMA).
    An anomaly keeps the "anomaly" flag on for 60 s of the clock.
    Load: calls per one-minute bucket (a ring of 16 minutes; the current minute is open). The
@@ -37,16 +37,18 @@
    calls); "degraded" when the error-rate EWMA is >= 0.1, an anomaly is flagged, or a 429 wait
    happened in the last 60 s; otherwise "ok". The reason says which rule decided.
 
-   Export. Metric series (counted honestly, as tg_analytics_prometheus writes them):
-   - 22 fixed series: calls, errors, retries, rate-limit hits, rate-limit waits and wait ms,
-     updates, unhandled updates, handler ms, latency and error-rate anomalies (counters); uptime,
-     error rate, latency EWMA and its deviation, anomaly flag, load EWMA, load trend, load
-     prediction, health (one series per state: 3) (gauges);
-   - per method row that has seen a call: calls, retries, 13 error classes, 33+1 histogram
-     buckets, _sum, _count, min, max = 53 series (with 3 methods in use: 159);
+   Export. Metric series (counted honestly, as tg_analytics_prometheus writes them; the test
+   analytics_prometheus_promtool counts them):
+   - 22 fixed series: calls, errors, retries, rate-limit hits, rate-limit waits, rate-limit wait
+     seconds, unhandled updates, handler seconds, latency anomalies, error-rate anomalies
+     (counters); uptime, error ratio, error-ratio EWMA, latency EWMA, latency deviation, anomaly
+     flag, load EWMA, load trend, load prediction (gauges); health (one series per state: 3);
+   - per method row that has seen a call: calls, retries, 13 error classes, 34 histogram buckets
+     (+Inf included), _sum, _count, min, max = 53 series;
    - per update kind seen: 1 series.
-   So a bot using 3 methods and 2 update kinds exports 22 + 159 + 2 = 183 series; one using a
-   single method 77. Names start with tgbot_; labels method="sendMessage", class="telegram",
+   So a bot using 3 methods and 2 update kinds exports 22 + 159 + 2 = 183 series, one using a
+   single method 75; the most (33 rows, 17 kinds) is 22 + 1749 + 17 = 1788. The "50+" of the Python
+   original is reached by 1 method; counted as metric families (names) there are 27. Names start with tgbot_; labels method="sendMessage", class="telegram",
    code="429", kind="message". The token never appears: only method names and numbers are
    written. Prometheus numbers are written without printf's locale (integers, or fixed-point with
    6 decimals); JSON uses the library's locale-independent writer. Not measured here (no such
@@ -55,7 +57,7 @@
 #ifndef TGBOT_ANALYTICS_METHODS
 #define TGBOT_ANALYTICS_METHODS 32         /* named rows; one more row collects the rest */
 #endif
-#define TG_ANALYTICS_BUCKETS 33            /* 32 finite bounds + Inf */
+#define TG_ANALYTICS_BUCKETS 34            /* 33 finite bounds + Inf */
 
 typedef struct tg_analytics tg_analytics;
 
