@@ -36,7 +36,7 @@
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods            (module not written yet)
        TGBOT_ENABLE_RATELIMIT   Telegram's limits per scope               (module not written yet)
        TGBOT_ENABLE_BREAKER     circuit breaker                           (module not written yet)
-       TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export           (module not written yet)
+       TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
        TGBOT_ENABLE_ALL         all of the above
@@ -7213,10 +7213,12 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
    - per update kind seen: 1 series.
    So a bot using 3 methods and 2 update kinds exports 22 + 159 + 2 = 183 series, one using a
    single method 75; the most (33 rows, 17 kinds) is 22 + 1749 + 17 = 1788. The "50+" of the Python
-   original is reached by 1 method; counted as metric families (names) there are 27. Names start with tgbot_; labels method="sendMessage", class="telegram",
-   code="429", kind="message". The token never appears: only method names and numbers are
-   written. Prometheus numbers are written without printf's locale (integers, or fixed-point with
-   6 decimals); JSON uses the library's locale-independent writer. Not measured here (no such
+   original is reached by 1 method; counted as metric families (names) there are 27.
+   Names start with tgbot_; labels method="sendMessage", class="telegram", code="429",
+   kind="message". The token never appears: only method names and numbers are written.
+   Prometheus numbers are written without printf's locale (integers; seconds from milliseconds
+   with 3 decimals; other gauges fixed-point with 6 decimals); JSON uses the library's
+   locale-independent writer. Not measured here (no such
    module yet): cache hit rate, request/response bytes. */
 
 #ifndef TGBOT_ANALYTICS_METHODS
