@@ -7176,7 +7176,8 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
    network) and calls ended by tg_stop (TG_ERR_STOPPED).
 
    Memory is bounded: TGBOT_ANALYTICS_METHODS rows keyed by method name (first come, first served),
-   every further method name is counted in the row "other"; TGBOT__AN_KINDS update kinds likewise.
+   every further method name is counted in the row "other"; 16 update kinds likewise (a kind
+   is the update's first key, sent by the peer: one that is not [a-z_]{1,31} counts as "other").
 
    Latency: a histogram per method with fixed buckets, upper bounds 0 1 2 3 4 6 8 11 16 23 32 45 64
    91 128 181 256 362 512 724 1024 1448 2048 2896 4096 5793 8192 11585 16384 23170 32768 46341
@@ -18469,6 +18470,14 @@ TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const
     tg_analytics_record(a, &s);
 }
 
+/* update kinds come from the peer (the update's first key): only [a-z_] names get a row */
+static bool tg__an_kind_ok(const char *k, size_t n) {
+    size_t i;
+    if (n == 0 || n >= 32) return false;
+    for (i = 0; i < n; i++) if (!((k[i] >= 'a' && k[i] <= 'z') || k[i] == '_')) return false;
+    return true;
+}
+
 TGBOT_API void tg_analytics_record_update(tg_analytics *a, const char *kind, bool handled, uint64_t handler_ms) {
     uint32_t i;
     size_t n = kind ? strlen(kind) : 0;
@@ -18476,9 +18485,10 @@ TGBOT_API void tg_analytics_record_update(tg_analytics *a, const char *kind, boo
     a->updates++;
     if (!handled) a->unhandled++;
     a->handler_ms += handler_ms;
+    if (!tg__an_kind_ok(kind, n)) { a->kind_n[TGBOT__AN_KINDS]++; return; }
     for (i = 0; i < a->nkinds; i++)
         if (strcmp(a->kinds[i], kind) == 0) { a->kind_n[i]++; return; }
-    if (n == 0 || n >= sizeof a->kinds[0] || a->nkinds == TGBOT__AN_KINDS) { a->kind_n[TGBOT__AN_KINDS]++; return; }
+    if (a->nkinds == TGBOT__AN_KINDS) { a->kind_n[TGBOT__AN_KINDS]++; return; }
     memcpy(a->kinds[a->nkinds], kind, n + 1);
     a->kind_n[a->nkinds++] = 1;
 }

@@ -227,6 +227,14 @@ TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const
     tg_analytics_record(a, &s);
 }
 
+/* update kinds come from the peer (the update's first key): only [a-z_] names get a row */
+static bool tg__an_kind_ok(const char *k, size_t n) {
+    size_t i;
+    if (n == 0 || n >= 32) return false;
+    for (i = 0; i < n; i++) if (!((k[i] >= 'a' && k[i] <= 'z') || k[i] == '_')) return false;
+    return true;
+}
+
 TGBOT_API void tg_analytics_record_update(tg_analytics *a, const char *kind, bool handled, uint64_t handler_ms) {
     uint32_t i;
     size_t n = kind ? strlen(kind) : 0;
@@ -234,9 +242,10 @@ TGBOT_API void tg_analytics_record_update(tg_analytics *a, const char *kind, boo
     a->updates++;
     if (!handled) a->unhandled++;
     a->handler_ms += handler_ms;
+    if (!tg__an_kind_ok(kind, n)) { a->kind_n[TGBOT__AN_KINDS]++; return; }
     for (i = 0; i < a->nkinds; i++)
         if (strcmp(a->kinds[i], kind) == 0) { a->kind_n[i]++; return; }
-    if (n == 0 || n >= sizeof a->kinds[0] || a->nkinds == TGBOT__AN_KINDS) { a->kind_n[TGBOT__AN_KINDS]++; return; }
+    if (a->nkinds == TGBOT__AN_KINDS) { a->kind_n[TGBOT__AN_KINDS]++; return; }
     memcpy(a->kinds[a->nkinds], kind, n + 1);
     a->kind_n[a->nkinds++] = 1;
 }

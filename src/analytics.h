@@ -11,7 +11,8 @@
    network) and calls ended by tg_stop (TG_ERR_STOPPED).
 
    Memory is bounded: TGBOT_ANALYTICS_METHODS rows keyed by method name (first come, first served),
-   every further method name is counted in the row "other"; TGBOT__AN_KINDS update kinds likewise.
+   every further method name is counted in the row "other"; 16 update kinds likewise (a kind
+   is the update's first key, sent by the peer: one that is not [a-z_]{1,31} counts as "other").
 
    Latency: a histogram per method with fixed buckets, upper bounds 0 1 2 3 4 6 8 11 16 23 32 45 64
    91 128 181 256 362 512 724 1024 1448 2048 2896 4096 5793 8192 11585 16384 23170 32768 46341

@@ -108,6 +108,17 @@ TG_TEST(analytics_pipeline_counts_by_method_and_code) {
     CHECK_EQ_INT(s.calls, 10); CHECK_EQ_INT(s.errors, 4); CHECK_EQ_INT(s.retries, 2);
     CHECK_EQ_INT(s.rate_limit_hits, 1); CHECK_EQ_INT(s.rate_limit_waits, 1); CHECK_EQ_INT(s.rate_limit_wait_ms, 7000);
     CHECK(s.error_rate > 0.39 && s.error_rate < 0.41);
+    {   /* the 404's description echoed the token: no export carries descriptions, nor the token */
+        static char out[1 << 16];
+        tg_json_writer w;
+        tg_analytics_prometheus(a, out, sizeof out);
+        CHECK(strstr(out, AN_SECRET) == NULL && strstr(out, "123456") == NULL);
+        CHECK(strstr(out, "tgbot_method_retries_total{method=\"getMe\"} 2\n") != NULL);
+        tg_json_writer_init_grow(&w, NULL);
+        tg_analytics_json(a, &w);
+        CHECK(w.err == TG_OK && strstr(w.buf, AN_SECRET) == NULL && strstr(w.buf, "123456") == NULL);
+        tg_json_writer_free(&w);
+    }
 
     /* a network failure: nothing listens on port 9 */
     dead = an_bot(NULL);
@@ -463,6 +474,12 @@ TG_TEST(analytics_memory_bounded_many_methods) {
     }
     an_rec(a, "aVeryLongMethodNameThatDoesNotFitTheRowOfTheTableAtAll", TG_OK, 0, 10);
     for (i = 0; i < 100; i++) tg_analytics_record_update(a, i % 2 ? "message" : name, true, 0);
+    for (i = 0; i < 40; i++) {                                       /* peer-made kinds: 16 rows at most */
+        snprintf(name, sizeof name, "kind_%c%c", 'a' + i % 26, 'a' + i / 26);
+        tg_analytics_record_update(a, name, true, 0);
+    }
+    tg_analytics_record_update(a, "evil\"} 1\ntgbot_x", false, 0);   /* not [a-z_]: "other" */
+    tg_analytics_record_update(a, NULL, false, 0);
     CHECK_EQ_INT(an_live, live0);                                    /* no allocation at all */
     CHECK(tg_analytics_method(a, "method0", &m) && m.calls == 1);
     CHECK(tg_analytics_method(a, "method31", &m) && m.calls == 1);
@@ -472,7 +489,8 @@ TG_TEST(analytics_memory_bounded_many_methods) {
     for (i = 1000; i < 3000; i++) { snprintf(name, sizeof name, "method%d", i); an_rec(a, name, TG_OK, 0, 10); }
     len2 = tg_analytics_prometheus(a, out, sizeof out);
     CHECK(len2 < len1 + 40);                                         /* only numbers grow */
-    CHECK_EQ_INT(an_count_series(out), 22 + 33 * 53 + 2);
+    CHECK_EQ_INT(an_count_series(out), 22 + 33 * 53 + 17);
+    CHECK(strstr(out, "evil") == NULL && strstr(out, "tgbot_x") == NULL);
     tg_bot_free(b);
     CHECK_EQ_INT(an_live, 0);                                        /* tg_bot_free frees the analytics too */
 }
