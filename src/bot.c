@@ -21,6 +21,9 @@ struct tg_bot {
     tg_error last;
     tg__req req;
     tg__bot_hooks hooks;
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+    tg_analytics *analytics;
+#endif
 };
 
 static const tg_allocator *tg__a(const tg_bot *b) { return &b->alloc; }
@@ -111,6 +114,9 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
     if (!bot) return;
     a = bot->alloc;
     tg__http_client_free(bot->http);
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+    tg__analytics_free(bot->analytics);
+#endif
     tg_json_writer_free(&bot->w);
     tg_json_writer_free(&bot->tmp);
     if (bot->path.data) tg__wipe(bot->path.data, bot->path.cap);   /* it held the token */
@@ -132,6 +138,9 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &b
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot) { return &bot->analytics; }
+#endif
 
 static bool tg__http_code(const tg_error *e, int code) { return e && e->code == TG_ERR_API && e->error_code == code; }
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e) { return tg__http_code(e, 401); }
@@ -420,11 +429,17 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         {
             uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);
             if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, attempt + 1, wait, e);
+#if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */
+            tg__analytics_retry(b->analytics, e, wait);
+#endif
             tg__log(&b->log, TG_LOG_WARN, "%s: %s; retry %u in %u ms", r->method, e->description, attempt + 1, wait);
             tg__sleep_ms(&b->plat, wait);
         }
     }
     snprintf(e->method, sizeof e->method, "%s", r->method);
+#if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
+    tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - t0, attempt + 1);
+#endif
     if (code == TG_OK) {
         if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, r->method, tg__now_ms(&b->plat) - t0);
     } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */

@@ -35,3 +35,10 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
+#if TGBOT__HAS_ANALYTICS   /* [analytics] bot.c owns the pointer, analytics.c the state */
+TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot);
+TGBOT__INTERN void tg__analytics_free(tg_analytics *a);
+TGBOT__INTERN void tg__analytics_retry(tg_analytics *a, const tg_error *e, uint32_t wait_ms);
+TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const tg_error *e, tg_err code,
+                                      uint64_t ms, uint32_t attempts);
+#endif

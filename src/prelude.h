@@ -37,7 +37,7 @@
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods            (module not written yet)
        TGBOT_ENABLE_RATELIMIT   Telegram's limits per scope               (module not written yet)
        TGBOT_ENABLE_BREAKER     circuit breaker                           (module not written yet)
-       TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export           (module not written yet)
+       TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
        TGBOT_ENABLE_ALL         all of the above

@@ -215,6 +215,9 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
     size_t r, m, ran_mw = 0;
     bool handled = false, stopped = false;
     tg_err e;
+#if TGBOT__HAS_ANALYTICS   /* [analytics] handler time: decode, middleware and handlers */
+    uint64_t an_t0 = tg__now_ms(tg__bot_platform(d->bot));
+#endif
     memset(&ctx, 0, sizeof ctx);
     ctx.bot = d->bot;
     ctx.dispatcher = d;
@@ -272,6 +275,9 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
             if (d->routes[r].type == TG__R_FALLBACK && d->routes[r].fn(&ctx, d->routes[r].ud) == TG_HANDLED) handled = true;
     }
     for (m = ran_mw; m > 0; m--) d->mw[m - 1].fn(&ctx, true, d->mw[m - 1].ud);   /* after, in reverse */
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+    tg_analytics_record_update(tg_bot_analytics(d->bot), ctx.kind, handled, tg__now_ms(tg__bot_platform(d->bot)) - an_t0);
+#endif
     return TG_OK;
 }
 
