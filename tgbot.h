@@ -7233,7 +7233,8 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
        chat_id pauses the global lane. The pause lasts exactly retry_after seconds from the answer
        (1 s when Telegram gave none) and ends only when that time has passed: nothing else
        releases it early. Other chats keep going. After the pause the scope runs at half its rate
-       (a second 429 while slowed halves it again, down to 1/8), recovering linearly to full rate
+       (a 429 on a later call while still slowed halves it again, down to 1/8; the
+       429s of one call's retries count once), recovering linearly to full rate
        over recover_ms. The call's own retry (bot.h) sleeps the same retry_after, which counts as
        the pause served; a retried call keeps the slot its first attempt took;
      - memory is bounded: TGBOT_RATELIMIT_CHATS per-chat states in a table inside the bot
@@ -7314,7 +7315,7 @@ typedef struct tg__ratelimit {
     tg__rl_scope global_sc;
     tg__rl_chat chats[TGBOT_RATELIMIT_CHATS];
     tg__rl_chat *cur;        /* the chat of the call in progress (NULL: none or not counted) */
-    bool cur_counted, cur_paid, after_429;
+    bool cur_counted, cur_paid, after_429, cur_slowed;
     tg_ratelimit_stats st;
 } tg__ratelimit;
 
@@ -18566,7 +18567,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
     if (attempt == 0) {
-        rl->after_429 = false;
+        rl->after_429 = rl->cur_slowed = false;
         rl->cur_counted = tg__rl_counted(r);
         if (rl->cur_counted) tg__rl_classify(r, rl, now);
     }
@@ -18626,7 +18627,12 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
     p = tg__rl_permille(rl, sc, now);
     if (until > sc->pause_until) sc->pause_until = until;      /* a pause is never shortened */
-    sc->slow_permille = p < 1000 ? (p / 2 < 125 ? 125u : p / 2) : 500u;
+    if (!rl->cur_slowed) {                    /* once per call: its retries' 429s do not compound */
+        sc->slow_permille = p < 1000 ? (p / 2 < 125 ? 125u : p / 2) : 500u;
+        rl->cur_slowed = true;
+    } else if (p < 1000) {
+        sc->slow_permille = p;
+    }
     sc->slow_since = sc->pause_until;
     rl->after_429 = true;
     rl->st.pauses++;

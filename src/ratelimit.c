@@ -206,7 +206,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
     if (attempt == 0) {
-        rl->after_429 = false;
+        rl->after_429 = rl->cur_slowed = false;
         rl->cur_counted = tg__rl_counted(r);
         if (rl->cur_counted) tg__rl_classify(r, rl, now);
     }
@@ -266,7 +266,12 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
     p = tg__rl_permille(rl, sc, now);
     if (until > sc->pause_until) sc->pause_until = until;      /* a pause is never shortened */
-    sc->slow_permille = p < 1000 ? (p / 2 < 125 ? 125u : p / 2) : 500u;
+    if (!rl->cur_slowed) {                    /* once per call: its retries' 429s do not compound */
+        sc->slow_permille = p < 1000 ? (p / 2 < 125 ? 125u : p / 2) : 500u;
+        rl->cur_slowed = true;
+    } else if (p < 1000) {
+        sc->slow_permille = p;
+    }
     sc->slow_since = sc->pause_until;
     rl->after_429 = true;
     rl->st.pauses++;

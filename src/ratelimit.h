@@ -26,7 +26,8 @@
        chat_id pauses the global lane. The pause lasts exactly retry_after seconds from the answer
        (1 s when Telegram gave none) and ends only when that time has passed: nothing else
        releases it early. Other chats keep going. After the pause the scope runs at half its rate
-       (a second 429 while slowed halves it again, down to 1/8), recovering linearly to full rate
+       (a 429 on a later call while still slowed halves it again, down to 1/8; the
+       429s of one call's retries count once), recovering linearly to full rate
        over recover_ms. The call's own retry (bot.h) sleeps the same retry_after, which counts as
        the pause served; a retried call keeps the slot its first attempt took;
      - memory is bounded: TGBOT_RATELIMIT_CHATS per-chat states in a table inside the bot
@@ -107,7 +108,7 @@ typedef struct tg__ratelimit {
     tg__rl_scope global_sc;
     tg__rl_chat chats[TGBOT_RATELIMIT_CHATS];
     tg__rl_chat *cur;        /* the chat of the call in progress (NULL: none or not counted) */
-    bool cur_counted, cur_paid, after_429;
+    bool cur_counted, cur_paid, after_429, cur_slowed;
     tg_ratelimit_stats st;
 } tg__ratelimit;
 
