@@ -7338,8 +7338,10 @@ typedef struct tg__ratelimit {
      half-open  probes go out one call at a time; `probes` successes (default 1) close it, one
                 failure opens it again for another open_ms.
 
-   The retries of a call (bot.h) are attempts like any other: a breaker that opens while a call is
-   retrying stops it with TG_ERR_BREAKER_OPEN. Each state change fires the dispatcher's on_breaker
+   The retries of a call (bot.h) are attempts like any other: the attempt that opens the breaker
+   ends its call's retries, and the call returns that attempt's own error (the 5xx, the timeout);
+   the calls after it get TG_ERR_BREAKER_OPEN (error.retry_after: seconds until the next probe).
+   Each state change fires the dispatcher's on_breaker
    event (tg_events, updates.h) with the new state. */
 #if TGBOT__HAS_BREAKER
 
@@ -10769,7 +10771,7 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
 #if TGBOT__HAS_BREAKER
 TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d);
 TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r);
-TGBOT__INTERN void tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
+TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
 #endif
 
 /* ==== src/bot.c ==== */
@@ -11212,8 +11214,8 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
 #if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
         tg__ratelimit_outcome(r, code, e);
 #endif
-#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker */
-        tg__breaker_outcome(r, answered, answered ? rs.status : 0, code, e);
+#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
+        if (tg__breaker_outcome(r, answered, answered ? rs.status : 0, code, e)) retry = false;
 #endif
         if (!retry || attempt >= b->max_retries) break;
         {
@@ -18699,17 +18701,18 @@ TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
     return TG_ERR_BREAKER_OPEN;
 }
 
-/* [limits] after each attempt: answered says whether an HTTP answer arrived (status its status) */
-TGBOT__INTERN void tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+/* [limits] after each attempt: answered says whether an HTTP answer arrived (status its status);
+   true when the breaker is open now: the call is not retried */
+TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
     tg__breaker *br = &b->br;
     bool fail;
-    if (br->d.disabled) return;
+    if (br->d.disabled) return false;
     if (answered) {
-        if (code == TG_ERR_API && e->error_code == 429) return;        /* healthy, only busy */
+        if (code == TG_ERR_API && e->error_code == 429) return false;  /* healthy, only busy */
         fail = status >= 500 || (code == TG_ERR_API && e->error_code >= 500);
     } else {
-        if (tg_err_kind_of(code) != TG_KIND_NETWORK) return;           /* ours (memory, arguments, a stop) */
+        if (tg_err_kind_of(code) != TG_KIND_NETWORK) return false;     /* ours (memory, arguments, a stop) */
         fail = true;
     }
     if (fail) {
@@ -18724,6 +18727,7 @@ TGBOT__INTERN void tg__breaker_outcome(tg__req *r, bool answered, int status, tg
         if (br->st.state == TG_BREAKER_HALF_OPEN && ++br->st.probe_successes >= br->d.probes)
             tg__breaker_set(b, TG_BREAKER_CLOSED);
     }
+    return br->st.state == TG_BREAKER_OPEN;
 }
 
 TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return bot->br.st.state; }

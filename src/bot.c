@@ -437,8 +437,8 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
 #if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
         tg__ratelimit_outcome(r, code, e);
 #endif
-#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker */
-        tg__breaker_outcome(r, answered, answered ? rs.status : 0, code, e);
+#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
+        if (tg__breaker_outcome(r, answered, answered ? rs.status : 0, code, e)) retry = false;
 #endif
         if (!retry || attempt >= b->max_retries) break;
         {

@@ -51,5 +51,5 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
 #if TGBOT__HAS_BREAKER
 TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d);
 TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r);
-TGBOT__INTERN void tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
+TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
 #endif

@@ -37,17 +37,18 @@ TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
     return TG_ERR_BREAKER_OPEN;
 }
 
-/* [limits] after each attempt: answered says whether an HTTP answer arrived (status its status) */
-TGBOT__INTERN void tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+/* [limits] after each attempt: answered says whether an HTTP answer arrived (status its status);
+   true when the breaker is open now: the call is not retried */
+TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
     tg__breaker *br = &b->br;
     bool fail;
-    if (br->d.disabled) return;
+    if (br->d.disabled) return false;
     if (answered) {
-        if (code == TG_ERR_API && e->error_code == 429) return;        /* healthy, only busy */
+        if (code == TG_ERR_API && e->error_code == 429) return false;  /* healthy, only busy */
         fail = status >= 500 || (code == TG_ERR_API && e->error_code >= 500);
     } else {
-        if (tg_err_kind_of(code) != TG_KIND_NETWORK) return;           /* ours (memory, arguments, a stop) */
+        if (tg_err_kind_of(code) != TG_KIND_NETWORK) return false;     /* ours (memory, arguments, a stop) */
         fail = true;
     }
     if (fail) {
@@ -62,6 +63,7 @@ TGBOT__INTERN void tg__breaker_outcome(tg__req *r, bool answered, int status, tg
         if (br->st.state == TG_BREAKER_HALF_OPEN && ++br->st.probe_successes >= br->d.probes)
             tg__breaker_set(b, TG_BREAKER_CLOSED);
     }
+    return br->st.state == TG_BREAKER_OPEN;
 }
 
 TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return bot->br.st.state; }

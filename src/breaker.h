@@ -14,8 +14,10 @@
      half-open  probes go out one call at a time; `probes` successes (default 1) close it, one
                 failure opens it again for another open_ms.
 
-   The retries of a call (bot.h) are attempts like any other: a breaker that opens while a call is
-   retrying stops it with TG_ERR_BREAKER_OPEN. Each state change fires the dispatcher's on_breaker
+   The retries of a call (bot.h) are attempts like any other: the attempt that opens the breaker
+   ends its call's retries, and the call returns that attempt's own error (the 5xx, the timeout);
+   the calls after it get TG_ERR_BREAKER_OPEN (error.retry_after: seconds until the next probe).
+   Each state change fires the dispatcher's on_breaker
    event (tg_events, updates.h) with the new state. */
 #if TGBOT__HAS_BREAKER
 
