@@ -36,7 +36,7 @@
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (about 80 bytes each) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (96 bytes each on 64-bit: 24 KiB in tg_bot) */
 #endif
 #define TG_RL_ONE 1000u                /* the cost of one request */
 
