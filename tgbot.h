@@ -7290,6 +7290,9 @@ typedef struct tg_ratelimit_stats {
 } tg_ratelimit_stats;
 
 TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out);
+/* per call: tg_ratelimit_set_fail_fast(bot, true) before a call that must not wait, then back;
+   returns the previous setting */
+TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on);
 /* how long a message to chat_id would wait now (0: it may go), without taking anything */
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id);
 
@@ -7342,7 +7345,8 @@ typedef struct tg__ratelimit {
    The retries of a call (bot.h) are attempts like any other: the attempt that opens the breaker
    ends its call's retries, and the call returns that attempt's own error (the 5xx, the timeout);
    the calls after it get TG_ERR_BREAKER_OPEN (error.retry_after: seconds until the next probe).
-   Each state change fires the dispatcher's on_breaker
+   In the pipeline the breaker is asked before the rate limiter, so a call it refuses never waits
+   for a rate-limit slot. Each state change fires the dispatcher's on_breaker
    event (tg_events, updates.h) with the new state. */
 #if TGBOT__HAS_BREAKER
 
@@ -18642,6 +18646,12 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
 }
 
 TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = bot->rl.st; }
+
+TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
+    bool was = bot->rl.d.fail_fast;
+    bot->rl.d.fail_fast = on;
+    return was;
+}
 
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
     tg__ratelimit *rl = &bot->rl;

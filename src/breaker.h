@@ -17,7 +17,8 @@
    The retries of a call (bot.h) are attempts like any other: the attempt that opens the breaker
    ends its call's retries, and the call returns that attempt's own error (the 5xx, the timeout);
    the calls after it get TG_ERR_BREAKER_OPEN (error.retry_after: seconds until the next probe).
-   Each state change fires the dispatcher's on_breaker
+   In the pipeline the breaker is asked before the rate limiter, so a call it refuses never waits
+   for a rate-limit slot. Each state change fires the dispatcher's on_breaker
    event (tg_events, updates.h) with the new state. */
 #if TGBOT__HAS_BREAKER
 

@@ -279,6 +279,12 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
 
 TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = bot->rl.st; }
 
+TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
+    bool was = bot->rl.d.fail_fast;
+    bot->rl.d.fail_fast = on;
+    return was;
+}
+
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
     tg__ratelimit *rl = &bot->rl;
     uint64_t now = tg__rl_now(bot, rl), w;

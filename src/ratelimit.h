@@ -82,6 +82,9 @@ typedef struct tg_ratelimit_stats {
 } tg_ratelimit_stats;
 
 TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out);
+/* per call: tg_ratelimit_set_fail_fast(bot, true) before a call that must not wait, then back;
+   returns the previous setting */
+TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on);
 /* how long a message to chat_id would wait now (0: it may go), without taking anything */
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id);
 

@@ -309,6 +309,13 @@ TG_TEST(ratelimit_event_fail_fast_and_max_wait) {
     CHECK(c == TG_OK);
     tg_ratelimit_get_stats(b, &st);
     CHECK_EQ_INT(st.refused, 1);
+    /* fail fast switched off for one call: it waits */
+    CHECK(tg_ratelimit_set_fail_fast(b, false) == true);
+    CHECK_EQ_INT(rl_send(b, 12, &c), 1000);
+    CHECK(c == TG_OK);
+    CHECK(tg_ratelimit_set_fail_fast(b, true) == false);
+    CHECK_EQ_INT(rl_send(b, 12, &c), 0);
+    CHECK(c == TG_ERR_LIMIT);
     tg_bot_free(b);
     /* max_wait_ms: short waits are waited, long ones refused */
     memset(&rd, 0, sizeof rd);
