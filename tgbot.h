@@ -31,11 +31,12 @@
        TGBOT_ASSERT(c)          programmer-error checks; default assert(c). Never used on network input.
        TGBOT_JSON_MAX_DEPTH     default JSON nesting limit (64; hard cap 1024)
        TGBOT_DOWNLOAD_MAX       default size limit of tg_download_file (20 MiB, the cloud API's limit)
+       TGBOT_RATELIMIT_CHATS    per-chat states the rate limiter keeps per bot (256, LRU-evicted)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods            (module not written yet)
-       TGBOT_ENABLE_RATELIMIT   Telegram's limits per scope               (module not written yet)
-       TGBOT_ENABLE_BREAKER     circuit breaker                           (module not written yet)
+       TGBOT_ENABLE_RATELIMIT   Telegram's limits per scope, 429 pauses per chat (ratelimit.h)
+       TGBOT_ENABLE_BREAKER     circuit breaker, closed/open/half-open     (breaker.h)
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
@@ -209,7 +210,8 @@ typedef struct tg_bot tg_bot;   /* opaque; see bot.h */
     X(TG_ERR_UNSUPPORTED,    "not supported in this build") \
     X(TG_ERR_NOT_FOUND,      "not found") \
     X(TG_ERR_TYPE,           "value has an unexpected type") \
-    X(TG_ERR_PROXY_AUTH,     "proxy: authentication failed (wrong or missing credentials)")
+    X(TG_ERR_PROXY_AUTH,     "proxy: authentication failed (wrong or missing credentials)") \
+    X(TG_ERR_BREAKER_OPEN,   "circuit breaker open: the call was not sent")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,
@@ -450,6 +452,32 @@ typedef struct tg_input_file {
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
+#if TGBOT__HAS_RATELIMIT
+/* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
+   published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
+   1000/s for paid broadcasts (allow_paid_broadcast=true). */
+typedef struct tg_ratelimit_desc {
+    bool disabled;            /* no limiting for this bot */
+    bool fail_fast;           /* never wait: a call that would have to wait fails with TG_ERR_LIMIT */
+    uint32_t max_wait_ms;     /* 0: no bound; a wait longer than this fails with TG_ERR_LIMIT */
+    uint32_t global_per_s;    /* 0: 30 (sliding window over 1 s) */
+    uint32_t private_per_s;   /* 0: 1  (leaky bucket) */
+    uint32_t private_burst;   /* 0: 1  (messages a private chat may get back to back) */
+    uint32_t group_per_min;   /* 0: 20 (sliding window over 60 s; chat_id < 0 or "@name") */
+    uint32_t paid_per_s;      /* 0: 1000 (token bucket; replaces the global lane for paid broadcasts) */
+    uint32_t recover_ms;      /* 0: 60000: after a 429 pause the scope runs at half rate, back to full over this */
+} tg_ratelimit_desc;
+#endif
+#if TGBOT__HAS_BREAKER
+/* Circuit breaker settings (TGBOT_ENABLE_BREAKER; see breaker.h). Zero = the defaults. */
+typedef struct tg_breaker_desc {
+    bool disabled;            /* no breaker for this bot */
+    uint32_t failures;        /* 0: 10 consecutive failed attempts open it */
+    uint32_t open_ms;         /* 0: 30000: how long it stays open before letting probes through */
+    uint32_t probes;          /* 0: 1: successful probes in half-open that close it */
+} tg_breaker_desc;
+#endif
+
 typedef struct tg_bot_desc {
     const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
     const char *token_file;   /* a file whose first line is the token */
@@ -464,6 +492,12 @@ typedef struct tg_bot_desc {
     tg_logger logger;
     tg_platform platform;
     void *user_data;
+#if TGBOT__HAS_RATELIMIT
+    tg_ratelimit_desc ratelimit;
+#endif
+#if TGBOT__HAS_BREAKER
+    tg_breaker_desc breaker;
+#endif
 } tg_bot_desc;
 
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);
@@ -6916,6 +6950,9 @@ typedef int (*tg_middleware_fn)(tg_ctx *ctx, bool after, void *ud); /* before: n
 
 typedef enum tg_event_type {
     TG_EVENT_UPDATE = 1, TG_EVENT_SENT, TG_EVENT_ERROR, TG_EVENT_RETRY, TG_EVENT_RATE_LIMITED, TG_EVENT_SHUTDOWN
+#if TGBOT__HAS_BREAKER
+    , TG_EVENT_BREAKER              /* the circuit breaker changed state (breaker.h) */
+#endif
 } tg_event_type;
 
 typedef struct tg_event {
@@ -6924,8 +6961,11 @@ typedef struct tg_event {
     const tg_error *error;          /* ERROR, RETRY */
     const tg_ctx *ctx;              /* UPDATE, and ERROR raised by a handler */
     uint64_t elapsed_ms;            /* SENT */
-    uint32_t attempt, delay_ms;     /* RETRY */
-    int32_t retry_after;            /* RATE_LIMITED */
+    uint32_t attempt, delay_ms;     /* RETRY; RATE_LIMITED from the limiter: delay_ms = its wait */
+    int32_t retry_after;            /* RATE_LIMITED: a 429 from Telegram (0 when the limiter waited) */
+#if TGBOT__HAS_BREAKER
+    int breaker_state;              /* BREAKER: the new tg_breaker_state */
+#endif
 } tg_event;
 
 typedef struct tg_events {          /* every callback optional */
@@ -6936,6 +6976,9 @@ typedef struct tg_events {          /* every callback optional */
     void (*on_rate_limited)(const tg_event *e, void *ud);
     void (*on_shutdown)(const tg_event *e, void *ud);
     void *ud;
+#if TGBOT__HAS_BREAKER
+    void (*on_breaker)(const tg_event *e, void *ud);     /* TG_EVENT_BREAKER */
+#endif
 } tg_events;
 
 typedef struct tg_plugin {
@@ -7161,6 +7204,177 @@ TGBOT_API tg_err tg_webhook_secret_generate(tg_bot *bot, char *out, size_t len);
 TGBOT_API tg_err tg_webhook_set(tg_bot *bot, const tg_set_webhook_args *args, char *generated_secret);
 TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
 #endif /* TGBOT__HAS_WEBHOOK */
+
+/* ==== src/ratelimit.h ==== */
+/* ratelimit: Telegram's rate limits applied before a message is sent (TGBOT_ENABLE_RATELIMIT).
+
+   Three small algorithms, pure structs on an injected clock (milliseconds), usable on their own.
+   Each answers "may I go now?": tg_*_take returns 0 and takes the slot, or the number of
+   milliseconds to wait before the same call would succeed (nothing is taken then). Costs are in
+   thousandths of a request (TG_RL_ONE = one request), so a slowed-down scope can charge more.
+       sliding window  counter-based: the previous window's count weighted by how much of it still
+                       overlaps, plus the current window's count (no per-request log)
+       token bucket    capacity tokens, refilled continuously at count per period
+       leaky bucket    a level that drains continuously; a request fits while the level is at most
+                       capacity - 1 requests ("meter" form: no queue, the caller waits)
+
+   The bot's limiter (configured by tg_bot_desc.ratelimit, see bot.h; zero = Telegram's limits):
+     - only calls that send messages count: methods flagged as sending whose name starts with
+       send, copy or forward (sendChatAction and the *Draft methods excepted); reads never wait;
+     - the chat is the call's top-level "chat_id" parameter: a positive id is a private chat
+       (leaky bucket, 1/s, burst 1), a negative id or an "@username" a group, supergroup or channel
+       (sliding window, 20 per 60 s); every counted call also passes the global lane (sliding
+       window, 30 per 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token
+       bucket, 1000/s);
+     - the limiter waits through tg_platform.sleep_ms before sending and fires the dispatcher's
+       on_rate_limited event with delay_ms = the wait (retry_after = 0 tells it from a 429);
+       with fail_fast, or a wait over max_wait_ms, the call fails with TG_ERR_LIMIT instead and
+       nothing is sent (error.retry_after = the wait in seconds, rounded up);
+     - on a 429 from Telegram: a call that named a chat pauses ONLY that chat; a call without a
+       chat_id pauses the global lane. The pause lasts exactly retry_after seconds from the answer
+       (1 s when Telegram gave none) and ends only when that time has passed: nothing else
+       releases it early. Other chats keep going. After the pause the scope runs at half its rate
+       (a 429 on a later call while still slowed halves it again, down to 1/8; the
+       429s of one call's retries count once), recovering linearly to full rate
+       over recover_ms. The call's own retry (bot.h) sleeps the same retry_after, which counts as
+       the pause served; a retried call keeps the slot its first attempt took;
+     - memory is bounded: TGBOT_RATELIMIT_CHATS per-chat states in a table inside the bot
+       (least recently used evicted; an evicted chat starts afresh, its pause forgotten).
+   The limiter assumes one thread per bot, like the rest of the bot object. */
+#if TGBOT__HAS_RATELIMIT
+
+#ifndef TGBOT_RATELIMIT_CHATS
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (96 bytes each on 64-bit: 24 KiB in tg_bot) */
+#endif
+#define TG_RL_ONE 1000u                /* the cost of one request */
+
+typedef struct tg_sliding_window {
+    uint64_t limit;          /* requests per window, in thousandths */
+    uint32_t window_ms;
+    uint64_t start;          /* start of the current window */
+    uint64_t cur, prev;      /* thousandths counted in the current and the previous window */
+    bool started;
+} tg_sliding_window;
+
+typedef struct tg_token_bucket {
+    uint64_t tokens;         /* thousandths of a token, times period_ms */
+    uint64_t cap;            /* capacity, same unit */
+    uint32_t count, period_ms;
+    uint64_t last;
+    bool started;
+} tg_token_bucket;
+
+typedef struct tg_leaky_bucket {
+    uint64_t level;          /* thousandths of a request, times period_ms */
+    uint64_t tolerance;      /* (capacity - 1) requests, same unit */
+    uint32_t count, period_ms;
+    uint64_t last;
+} tg_leaky_bucket;
+
+/* limit requests per window_ms */
+TGBOT_API void tg_sliding_window_init(tg_sliding_window *s, uint32_t limit, uint32_t window_ms);
+TGBOT_API uint64_t tg_sliding_window_take(tg_sliding_window *s, uint64_t now_ms, uint32_t cost);
+/* count tokens per period_ms, holding at most capacity (it starts full) */
+TGBOT_API void tg_token_bucket_init(tg_token_bucket *t, uint32_t count, uint32_t period_ms, uint32_t capacity);
+TGBOT_API uint64_t tg_token_bucket_take(tg_token_bucket *t, uint64_t now_ms, uint32_t cost);
+/* drains count requests per period_ms; capacity requests may go back to back (it starts empty) */
+TGBOT_API void tg_leaky_bucket_init(tg_leaky_bucket *l, uint32_t count, uint32_t period_ms, uint32_t capacity);
+TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now_ms, uint32_t cost);
+
+typedef struct tg_ratelimit_stats {
+    uint64_t waits;          /* calls the limiter made wait */
+    uint64_t wait_ms;        /* total time waited */
+    uint64_t refused;        /* calls failed with TG_ERR_LIMIT (fail_fast, max_wait_ms) */
+    uint64_t pauses;         /* 429 answers that paused a scope */
+    uint32_t chats;          /* per-chat states in use (at most TGBOT_RATELIMIT_CHATS) */
+} tg_ratelimit_stats;
+
+TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out);
+/* per call: tg_ratelimit_set_fail_fast(bot, true) before a call that must not wait, then back;
+   returns the previous setting */
+TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on);
+/* how long a message to chat_id would wait now (0: it may go), without taking anything */
+TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id);
+
+/* internal: the per-bot state, embedded in tg_bot */
+typedef struct tg__rl_scope {
+    uint64_t pause_until;    /* no call before this (a 429) */
+    uint64_t slow_since;     /* the pause's end: recovery starts there; 0 = full rate */
+    uint32_t slow_permille;  /* rate at slow_since, in thousandths of the full rate */
+} tg__rl_scope;
+
+typedef struct tg__rl_chat {
+    int64_t key;             /* chat id, or a hash of "@username" (with the top bit set) */
+    uint64_t used;           /* last use (LRU) */
+    bool in_use, group;
+    tg__rl_scope sc;
+    union { tg_leaky_bucket priv; tg_sliding_window grp; } alg;
+} tg__rl_chat;
+
+typedef struct tg__ratelimit {
+    tg_ratelimit_desc d;
+    uint64_t vclock;         /* time the limiter knows has passed (its own waits, served pauses) */
+    tg_sliding_window global;
+    tg_token_bucket paid;
+    tg__rl_scope global_sc;
+    tg__rl_chat chats[TGBOT_RATELIMIT_CHATS];
+    tg__rl_chat *cur;        /* the chat of the call in progress (NULL: none or not counted) */
+    bool cur_counted, cur_paid, after_429, cur_slowed;
+    tg_ratelimit_stats st;
+} tg__ratelimit;
+
+#endif /* TGBOT__HAS_RATELIMIT */
+
+/* ==== src/breaker.h ==== */
+/* breaker: a circuit breaker in front of the network (TGBOT_ENABLE_BREAKER), one per bot,
+   configured by tg_bot_desc.breaker (see bot.h; zero = the defaults).
+
+     closed     calls go out; every attempt's outcome is counted. Failures are network errors
+                (DNS, connect, timeouts, I/O, closed connections, proxies) and 5xx answers.
+                Telegram's own 4xx answers (400, 403 "bot was blocked", 404, 409...) say the
+                service is healthy and count as successes; 429 counts as neither.
+                `failures` consecutive failures (default 10) open the breaker.
+     open       every call fails at once with TG_ERR_BREAKER_OPEN, and nothing is sent: a call
+                refused here never reached the network, so it is safe to repeat, even one that
+                spends Stars (sendGift, sendInvoice payments, paid broadcasts...).
+                After open_ms (default 30 s, on tg_platform.now_ms) the next call is let through
+                as a probe: half-open.
+     half-open  probes go out one call at a time; `probes` successes (default 1) close it, one
+                failure opens it again for another open_ms.
+
+   The retries of a call (bot.h) are attempts like any other: the attempt that opens the breaker
+   ends its call's retries, and the call returns that attempt's own error (the 5xx, the timeout);
+   the calls after it get TG_ERR_BREAKER_OPEN (error.retry_after: seconds until the next probe).
+   In the pipeline the breaker is asked before the rate limiter, so a call it refuses never waits
+   for a rate-limit slot. Each state change fires the dispatcher's on_breaker
+   event (tg_events, updates.h) with the new state. */
+#if TGBOT__HAS_BREAKER
+
+typedef enum tg_breaker_state {
+    TG_BREAKER_CLOSED = 0, TG_BREAKER_OPEN, TG_BREAKER_HALF_OPEN
+} tg_breaker_state;
+
+typedef struct tg_breaker_stats {
+    tg_breaker_state state;
+    uint32_t consecutive_failures;
+    uint32_t probe_successes;     /* in half-open */
+    uint64_t opened_at;           /* platform ms of the last opening, 0 if never */
+    uint64_t failures, successes; /* attempts counted since the bot was made */
+    uint64_t rejected;            /* calls refused while open */
+    uint64_t opens;               /* times it opened */
+} tg_breaker_stats;
+
+TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot);
+TGBOT_API void tg_breaker_get_stats(const tg_bot *bot, tg_breaker_stats *out);
+TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s);
+
+/* internal: the per-bot state, embedded in tg_bot */
+typedef struct tg__breaker {
+    tg_breaker_desc d;
+    tg_breaker_stats st;
+} tg__breaker;
+
+#endif /* TGBOT__HAS_BREAKER */
 
 /* ==== src/analytics.h ==== */
 #if TGBOT__HAS_ANALYTICS
@@ -10666,6 +10880,12 @@ typedef struct tg__bot_hooks {
     void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
     void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
     void *ud;
+#if TGBOT__HAS_RATELIMIT
+    void (*on_throttled)(void *ud, const char *method, uint32_t wait_ms);   /* the limiter made a call wait */
+#endif
+#if TGBOT__HAS_BREAKER
+    void (*on_breaker)(void *ud, int state);                                /* a tg_breaker_state */
+#endif
 } tg__bot_hooks;
 
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);
@@ -10683,6 +10903,18 @@ TGBOT__INTERN void tg__analytics_free(tg_analytics *a);
 TGBOT__INTERN void tg__analytics_retry(tg_analytics *a, const tg_error *e, uint32_t wait_ms);
 TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const tg_error *e, tg_err code,
                                       uint64_t ms, uint32_t attempts);
+#endif
+
+/* optional stages of the pipeline (ratelimit.c, breaker.c), called from tg__req_send */
+#if TGBOT__HAS_RATELIMIT
+TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d);
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt);
+TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e);
+#endif
+#if TGBOT__HAS_BREAKER
+TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d);
+TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r);
+TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
 #endif
 
 /* ==== src/bot.c ==== */
@@ -10711,6 +10943,12 @@ struct tg_bot {
     tg__bot_hooks hooks;
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics *analytics;
+#endif
+#if TGBOT__HAS_RATELIMIT   /* [limits] ratelimit.c */
+    tg__ratelimit rl;
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] breaker.c */
+    tg__breaker br;
 #endif
 };
 
@@ -10778,6 +11016,12 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->test_env = desc->test_environment;
     b->max_retries = desc->max_retries ? desc->max_retries : 3;
     b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+    tg__ratelimit_init(&b->rl, &desc->ratelimit);
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] */
+    tg__breaker_init(&b->br, &desc->breaker);
+#endif
     b->path.a = tg__a(b);
     tg_json_writer_init_grow(&b->w, tg__a(b));
     tg_json_writer_init_grow(&b->tmp, tg__a(b));
@@ -11084,6 +11328,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     for (attempt = 0;; attempt++) {
         bool retry = false, answered;
         memset(e, 0, sizeof *e);
+#if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
+        if ((code = tg__breaker_admit(r)) != TG_OK) break;
+#endif
+#if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
+        if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) break;
+#endif
         code = tg__http_do(b->http, &rq, &rs, e);
         answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
         if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
@@ -11113,6 +11363,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
                 code = TG_ERR_OUTCOME_UNKNOWN;
             }
         }
+#if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
+        tg__ratelimit_outcome(r, code, e);
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
+        if (tg__breaker_outcome(r, answered, answered ? rs.status : 0, code, e)) retry = false;
+#endif
         if (!retry || attempt >= b->max_retries) break;
         {
             uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);
@@ -16672,6 +16928,27 @@ static void tg__ev_limited(void *ud, const char *method, int32_t retry_after) {
     d->ev.on_rate_limited(&e, d->ev.ud);
 }
 
+#if TGBOT__HAS_RATELIMIT   /* [limits] the limiter's waits are RATE_LIMITED events with delay_ms */
+static void tg__ev_throttled(void *ud, const char *method, uint32_t wait_ms) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    tg_event e;
+    if (!d->ev.on_rate_limited) return;
+    memset(&e, 0, sizeof e);
+    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.delay_ms = wait_ms;
+    d->ev.on_rate_limited(&e, d->ev.ud);
+}
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] */
+static void tg__ev_breaker(void *ud, int state) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    tg_event e;
+    if (!d->ev.on_breaker) return;
+    memset(&e, 0, sizeof e);
+    e.type = TG_EVENT_BREAKER; e.breaker_state = state;
+    d->ev.on_breaker(&e, d->ev.ud);
+}
+#endif
+
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data) {
     tg_dispatcher *d = (tg_dispatcher *)tg__alloc(tg__bot_alloc(bot), sizeof *d);
     tg__bot_hooks h;
@@ -16680,7 +16957,14 @@ TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_
     memset(d, 0, sizeof *d);
     d->bot = bot;
     d->user_data = user_data;
+    memset(&h, 0, sizeof h);
     h.on_sent = tg__ev_sent; h.on_error = tg__ev_error; h.on_retry = tg__ev_retry; h.on_rate_limited = tg__ev_limited;
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+    h.on_throttled = tg__ev_throttled;
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] */
+    h.on_breaker = tg__ev_breaker;
+#endif
     h.ud = d;
     tg__bot_set_hooks(bot, &h);
     *out = d;
@@ -18239,6 +18523,395 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates) {
     return tg_delete_webhook(bot, &a, NULL);
 }
 #endif /* TGBOT__HAS_WEBHOOK */
+
+/* ==== src/ratelimit.c ==== */
+/* ratelimit: the three algorithms and the bot's per-scope limiter (see ratelimit.h). */
+#if TGBOT__HAS_RATELIMIT
+
+/* ---- sliding window (counter-based) ---- */
+TGBOT_API void tg_sliding_window_init(tg_sliding_window *s, uint32_t limit, uint32_t window_ms) {
+    memset(s, 0, sizeof *s);
+    s->limit = (uint64_t)(limit ? limit : 1) * TG_RL_ONE;
+    s->window_ms = window_ms ? window_ms : 1;
+}
+
+TGBOT_API uint64_t tg_sliding_window_take(tg_sliding_window *s, uint64_t now, uint32_t cost) {
+    uint64_t w = s->window_ms, L = s->limit, c = cost, k, e;
+    if (c > L) c = L;
+    if (!s->started) { s->started = true; s->start = now; s->cur = s->prev = 0; }
+    if (now < s->start) now = s->start;
+    k = (now - s->start) / w;
+    if (k == 1) { s->prev = s->cur; s->cur = 0; s->start += w; }
+    else if (k >= 2) { s->prev = 0; s->cur = 0; s->start += k * w; }
+    e = now - s->start;
+    /* the estimate: ceil(prev * (w - e) / w) + cur; it must stay within L after adding c */
+    if (s->cur + c <= L) {
+        uint64_t room = L - s->cur - c;
+        if (s->prev * (w - e) <= room * w) { s->cur += c; return 0; }
+        return (w - room * w / s->prev) - e;
+    }
+    /* not in this window: in the next one the current count becomes the previous */
+    return (w - e) + (w - (L - c) * w / s->cur);
+}
+
+/* ---- token bucket ---- */
+TGBOT_API void tg_token_bucket_init(tg_token_bucket *t, uint32_t count, uint32_t period_ms, uint32_t capacity) {
+    memset(t, 0, sizeof *t);
+    t->count = count ? count : 1;
+    t->period_ms = period_ms ? period_ms : 1;
+    t->cap = (uint64_t)(capacity ? capacity : 1) * TG_RL_ONE * t->period_ms;
+    t->tokens = t->cap;
+}
+
+TGBOT_API uint64_t tg_token_bucket_take(tg_token_bucket *t, uint64_t now, uint32_t cost) {
+    uint64_t rate = (uint64_t)t->count * TG_RL_ONE, need = (uint64_t)cost * t->period_ms;
+    if (!t->started) { t->started = true; t->last = now; }
+    if (now > t->last) {
+        uint64_t dt = now - t->last, full = t->cap / rate + 1;
+        if (dt > full) dt = full;
+        t->tokens += dt * rate;
+        if (t->tokens > t->cap) t->tokens = t->cap;
+        t->last = now;
+    }
+    if (need > t->cap) need = t->cap;
+    if (t->tokens >= need) { t->tokens -= need; return 0; }
+    return (need - t->tokens + rate - 1) / rate;
+}
+
+/* ---- leaky bucket (meter) ---- */
+TGBOT_API void tg_leaky_bucket_init(tg_leaky_bucket *l, uint32_t count, uint32_t period_ms, uint32_t capacity) {
+    memset(l, 0, sizeof *l);
+    l->count = count ? count : 1;
+    l->period_ms = period_ms ? period_ms : 1;
+    l->tolerance = (uint64_t)(capacity ? capacity - 1 : 0) * TG_RL_ONE * l->period_ms;
+}
+
+TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now, uint32_t cost) {
+    uint64_t rate = (uint64_t)l->count * TG_RL_ONE;
+    if (now > l->last) {
+        uint64_t dt = now - l->last, full = l->level / rate + 1;
+        if (dt > full) dt = full;
+        l->level = l->level > dt * rate ? l->level - dt * rate : 0;
+        l->last = now;
+    }
+    if (l->level <= l->tolerance) { l->level += (uint64_t)cost * l->period_ms; return 0; }
+    return (l->level - l->tolerance + rate - 1) / rate;
+}
+
+/* ---- the bot's limiter ---- */
+TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
+    memset(rl, 0, sizeof *rl);
+    rl->d = *d;
+    if (!rl->d.global_per_s) rl->d.global_per_s = 30;
+    if (!rl->d.private_per_s) rl->d.private_per_s = 1;
+    if (!rl->d.private_burst) rl->d.private_burst = 1;
+    if (!rl->d.group_per_min) rl->d.group_per_min = 20;
+    if (!rl->d.paid_per_s) rl->d.paid_per_s = 1000;
+    if (!rl->d.recover_ms) rl->d.recover_ms = 60000;
+    tg_sliding_window_init(&rl->global, rl->d.global_per_s, 1000);
+    tg_token_bucket_init(&rl->paid, rl->d.paid_per_s, 1000, rl->d.paid_per_s);
+}
+
+/* the rate of a scope at time t, in thousandths of its full rate */
+static uint32_t tg__rl_permille(const tg__ratelimit *rl, tg__rl_scope *sc, uint64_t t) {
+    uint64_t p;
+    if (!sc->slow_since) return 1000;
+    if (t <= sc->slow_since) return sc->slow_permille;
+    p = sc->slow_permille + (1000u - sc->slow_permille) * (t - sc->slow_since) / rl->d.recover_ms;
+    return p >= 1000 ? 1000u : (uint32_t)p;
+}
+static uint32_t tg__rl_cost(const tg__ratelimit *rl, tg__rl_scope *sc, uint64_t t) {
+    return TG_RL_ONE * 1000u / tg__rl_permille(rl, sc, t);
+}
+
+static bool tg__rl_counted(const tg__req *r) {
+    const char *m = r->method;
+    size_t n = strlen(m);
+    if (!(r->flags & TG__CALL_SENDS) || r->file_path) return false;
+    if (strcmp(m, "sendChatAction") == 0 || (n > 5 && strcmp(m + n - 5, "Draft") == 0)) return false;
+    return strncmp(m, "send", 4) == 0 || strncmp(m, "copy", 4) == 0 || strncmp(m, "forward", 7) == 0;
+}
+
+static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, uint64_t now) {
+    tg__rl_chat *c, *victim = &rl->chats[0];
+    size_t i;
+    for (i = 0; i < TGBOT_RATELIMIT_CHATS; i++) {
+        c = &rl->chats[i];
+        if (c->in_use && c->key == key) return c;
+        if (!c->in_use) { if (victim->in_use) victim = c; }
+        else if (victim->in_use && c->used < victim->used) victim = c;
+    }
+    c = victim;                                   /* a free slot, or the least recently used */
+    if (!c->in_use) rl->st.chats++;
+    memset(c, 0, sizeof *c);
+    c->in_use = true;
+    c->key = key;
+    c->group = group;
+    c->used = now;
+    if (group) tg_sliding_window_init(&c->alg.grp, rl->d.group_per_min, 60000);
+    else tg_leaky_bucket_init(&c->alg.priv, rl->d.private_per_s, 1000, rl->d.private_burst);
+    return c;
+}
+
+/* reads chat_id and allow_paid_broadcast from the call's parameters (a scratch parse in the arena) */
+static void tg__rl_classify(tg__req *r, tg__ratelimit *rl, uint64_t now) {
+    tg_bot *b = r->bot;
+    const char *json = r->raw_params ? r->raw_params : r->w->buf;
+    size_t len = r->raw_params ? strlen(r->raw_params) : r->w->len, mark = tg_arena_mark(&b->arena);
+    char *copy = tg_arena_strndup(&b->arena, json, len);
+    tg_json_doc d;
+    tg_json_tok *toks;
+    uint32_t t;
+    int64_t id = 0;
+    bool paid = false, have = false;
+    rl->cur = NULL;
+    rl->cur_paid = false;
+    if (copy) {
+        tg_json_parse(&d, copy, len, NULL, 0, NULL);
+        toks = (tg_json_tok *)tg_arena_alloc(&b->arena, (size_t)d.needed * sizeof *toks);
+        memcpy(copy, json, len);
+        if (toks && d.needed && tg_json_parse(&d, copy, len, toks, d.needed, NULL) == TG_OK &&
+            tg_json_type_of(&d, 0) == TG_JSON_OBJECT) {
+            const char *s = NULL;
+            size_t sl = 0;
+            t = tg_json_get(&d, 0, "chat_id");
+            if (tg_json_i64(&d, t, &id)) {
+                have = id != 0;
+            } else if (tg_json_str(&d, t, &s, &sl) && sl) {
+                char *end = NULL;
+                long long v = strtoll(s, &end, 10);
+                if (end && *end == '\0' && v != 0) {
+                    id = (int64_t)v; have = true;
+                } else {                          /* "@channelusername": a channel, keyed by a hash */
+                    uint64_t h = 1469598103934665603ull;
+                    size_t i;
+                    for (i = 0; i < sl; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+                    id = -(int64_t)(h >> 2) - 1; have = true;
+                }
+            }
+            tg_json_bool(&d, tg_json_get(&d, 0, "allow_paid_broadcast"), &paid);
+        }
+    }
+    tg_arena_rewind(&b->arena, mark);
+    rl->cur_paid = paid;
+    if (have) rl->cur = tg__rl_chat_of(rl, id, id < 0, now);
+}
+
+static uint64_t tg__rl_now(const tg_bot *b, const tg__ratelimit *rl) {
+    uint64_t now = tg__now_ms(&b->plat);
+    return now > rl->vclock ? now : rl->vclock;
+}
+
+/* the wait of the call at time t across its scopes; take = really take the slots (wait is 0 then) */
+static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
+    uint64_t w = 0, x;
+    tg__rl_chat *c = rl->cur;
+    if (rl->global_sc.pause_until > t) w = rl->global_sc.pause_until - t;
+    if (c && c->sc.pause_until > t + w) w = c->sc.pause_until - t;
+    if (w) return w;
+    if (c) {
+        uint32_t cost = tg__rl_cost(rl, &c->sc, t);
+        if (c->group) { tg_sliding_window s = c->alg.grp; x = tg_sliding_window_take(take ? &c->alg.grp : &s, t, cost); }
+        else { tg_leaky_bucket l = c->alg.priv; x = tg_leaky_bucket_take(take ? &c->alg.priv : &l, t, cost); }
+        if (x > w) w = x;
+    }
+    {
+        uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
+        if (rl->cur_paid) { tg_token_bucket p = rl->paid; x = tg_token_bucket_take(take ? &rl->paid : &p, t, cost); }
+        else { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        if (x > w) w = x;
+    }
+    return w;
+}
+
+/* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
+    tg_bot *b = r->bot;
+    tg__ratelimit *rl = &b->rl;
+    uint64_t now, t;
+    int i;
+    if (rl->d.disabled) return TG_OK;
+    now = tg__rl_now(b, rl);
+    if (attempt == 0) {
+        rl->after_429 = rl->cur_slowed = false;
+        rl->cur_counted = tg__rl_counted(r);
+        if (rl->cur_counted) tg__rl_classify(r, rl, now);
+    }
+    if (!rl->cur_counted) return TG_OK;
+    if (attempt > 0) {
+        /* a retry keeps the call's slot (the attempt before it was refused or never arrived); after a
+           429 the retry's back-off slept retry_after, which is the pause served */
+        if (rl->after_429) {
+            tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
+            if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
+        }
+        rl->after_429 = false;
+        return TG_OK;
+    }
+    t = now;
+    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
+        uint64_t w = tg__rl_try(rl, t, false);
+        if (!w) break;
+        t += w;
+    }
+    if (t > now) {
+        uint64_t wait = t - now;
+        if (rl->d.fail_fast || (rl->d.max_wait_ms && wait > rl->d.max_wait_ms)) {
+            tg_error *e = &b->last;
+            rl->st.refused++;
+            tg__error_set(e, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+                          r->method, (unsigned long long)wait);
+            e->retry_after = (int32_t)((wait + 999) / 1000 > 86400 ? 86400 : (wait + 999) / 1000);
+            return TG_ERR_LIMIT;
+        }
+        rl->st.waits++;
+        rl->st.wait_ms += wait;
+        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait);
+        tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
+        while (wait) {
+            uint32_t part = wait > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)wait;
+            tg__sleep_ms(&b->plat, part);
+            wait -= part;
+        }
+        rl->vclock = t;
+    }
+    tg__rl_try(rl, t, true);
+    if (rl->cur) rl->cur->used = t;
+    return TG_OK;
+}
+
+/* [limits] after each attempt: a 429 pauses the call's chat (or the global lane) and slows it */
+TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
+    tg_bot *b = r->bot;
+    tg__ratelimit *rl = &b->rl;
+    tg__rl_scope *sc;
+    uint64_t now, until;
+    uint32_t p;
+    if (rl->d.disabled || !rl->cur_counted || code != TG_ERR_API || e->error_code != 429) return;
+    now = tg__rl_now(b, rl);
+    sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
+    until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
+    p = tg__rl_permille(rl, sc, now);
+    if (until > sc->pause_until) sc->pause_until = until;      /* a pause is never shortened */
+    if (!rl->cur_slowed) {                    /* once per call: its retries' 429s do not compound */
+        sc->slow_permille = p < 1000 ? (p / 2 < 125 ? 125u : p / 2) : 500u;
+        rl->cur_slowed = true;
+    } else if (p < 1000) {
+        sc->slow_permille = p;
+    }
+    sc->slow_since = sc->pause_until;
+    rl->after_429 = true;
+    rl->st.pauses++;
+}
+
+TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = bot->rl.st; }
+
+TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
+    bool was = bot->rl.d.fail_fast;
+    bot->rl.d.fail_fast = on;
+    return was;
+}
+
+TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
+    tg__ratelimit *rl = &bot->rl;
+    uint64_t now = tg__rl_now(bot, rl), w;
+    tg__rl_chat *saved = rl->cur;
+    bool paid = rl->cur_paid;
+    size_t i;
+    if (rl->d.disabled) return 0;
+    rl->cur = NULL;
+    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
+        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) rl->cur = &rl->chats[i];
+    rl->cur_paid = false;
+    w = tg__rl_try(rl, now, false);
+    rl->cur = saved;
+    rl->cur_paid = paid;
+    return w;
+}
+
+#endif /* TGBOT__HAS_RATELIMIT */
+
+/* ==== src/breaker.c ==== */
+/* breaker: the circuit breaker's state machine (see breaker.h). */
+#if TGBOT__HAS_BREAKER
+
+TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
+    memset(br, 0, sizeof *br);
+    br->d = *d;
+    if (!br->d.failures) br->d.failures = 10;
+    if (!br->d.open_ms) br->d.open_ms = 30000;
+    if (!br->d.probes) br->d.probes = 1;
+}
+
+static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
+    tg__breaker *br = &b->br;
+    if (br->st.state == s) return;
+    br->st.state = s;
+    br->st.probe_successes = 0;
+    if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(&b->plat); br->st.opens++; }
+    if (s == TG_BREAKER_CLOSED) br->st.consecutive_failures = 0;
+    tg__log(&b->log, s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
+    if (b->hooks.on_breaker) b->hooks.on_breaker(b->hooks.ud, (int)s);
+}
+
+/* [limits] before each attempt: refuses at once while open; after open_ms lets a probe through */
+TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
+    tg_bot *b = r->bot;
+    tg__breaker *br = &b->br;
+    uint64_t now, left;
+    if (br->d.disabled || br->st.state != TG_BREAKER_OPEN) return TG_OK;
+    now = tg__now_ms(&b->plat);
+    if (now >= br->st.opened_at + br->d.open_ms) { tg__breaker_set(b, TG_BREAKER_HALF_OPEN); return TG_OK; }
+    left = br->st.opened_at + br->d.open_ms - now;
+    br->st.rejected++;
+    tg__error_set(&b->last, TG_ERR_BREAKER_OPEN, TG_PHASE_VALIDATE,
+                  "%s: circuit breaker open after %u failures (probing again in %llu ms); not sent",
+                  r->method, (unsigned)br->st.consecutive_failures, (unsigned long long)left);
+    b->last.retry_after = (int32_t)((left + 999) / 1000);
+    return TG_ERR_BREAKER_OPEN;
+}
+
+/* [limits] after each attempt: answered says whether an HTTP answer arrived (status its status);
+   true when the breaker is open now: the call is not retried */
+TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+    tg_bot *b = r->bot;
+    tg__breaker *br = &b->br;
+    bool fail;
+    if (br->d.disabled) return false;
+    if (answered) {
+        if (code == TG_ERR_API && e->error_code == 429) return false;  /* healthy, only busy */
+        fail = status >= 500 || (code == TG_ERR_API && e->error_code >= 500);
+    } else {
+        if (tg_err_kind_of(code) != TG_KIND_NETWORK) return false;     /* ours (memory, arguments, a stop) */
+        fail = true;
+    }
+    if (fail) {
+        br->st.failures++;
+        br->st.consecutive_failures++;
+        if (br->st.state == TG_BREAKER_HALF_OPEN ||
+            (br->st.state == TG_BREAKER_CLOSED && br->st.consecutive_failures >= br->d.failures))
+            tg__breaker_set(b, TG_BREAKER_OPEN);
+    } else {
+        br->st.successes++;
+        br->st.consecutive_failures = 0;
+        if (br->st.state == TG_BREAKER_HALF_OPEN && ++br->st.probe_successes >= br->d.probes)
+            tg__breaker_set(b, TG_BREAKER_CLOSED);
+    }
+    return br->st.state == TG_BREAKER_OPEN;
+}
+
+TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return bot->br.st.state; }
+TGBOT_API void tg_breaker_get_stats(const tg_bot *bot, tg_breaker_stats *out) { *out = bot->br.st; }
+TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
+    switch (s) {
+    case TG_BREAKER_CLOSED: return "closed";
+    case TG_BREAKER_OPEN: return "open";
+    case TG_BREAKER_HALF_OPEN: return "half-open";
+    }
+    return "unknown";
+}
+
+#endif /* TGBOT__HAS_BREAKER */
 
 /* ==== src/analytics.c ==== */
 #if TGBOT__HAS_ANALYTICS

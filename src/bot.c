@@ -24,6 +24,12 @@ struct tg_bot {
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics *analytics;
 #endif
+#if TGBOT__HAS_RATELIMIT   /* [limits] ratelimit.c */
+    tg__ratelimit rl;
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] breaker.c */
+    tg__breaker br;
+#endif
 };
 
 static const tg_allocator *tg__a(const tg_bot *b) { return &b->alloc; }
@@ -90,6 +96,12 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->test_env = desc->test_environment;
     b->max_retries = desc->max_retries ? desc->max_retries : 3;
     b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+    tg__ratelimit_init(&b->rl, &desc->ratelimit);
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] */
+    tg__breaker_init(&b->br, &desc->breaker);
+#endif
     b->path.a = tg__a(b);
     tg_json_writer_init_grow(&b->w, tg__a(b));
     tg_json_writer_init_grow(&b->tmp, tg__a(b));
@@ -396,6 +408,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     for (attempt = 0;; attempt++) {
         bool retry = false, answered;
         memset(e, 0, sizeof *e);
+#if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
+        if ((code = tg__breaker_admit(r)) != TG_OK) break;
+#endif
+#if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
+        if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) break;
+#endif
         code = tg__http_do(b->http, &rq, &rs, e);
         answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
         if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
@@ -425,6 +443,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
                 code = TG_ERR_OUTCOME_UNKNOWN;
             }
         }
+#if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
+        tg__ratelimit_outcome(r, code, e);
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
+        if (tg__breaker_outcome(r, answered, answered ? rs.status : 0, code, e)) retry = false;
+#endif
         if (!retry || attempt >= b->max_retries) break;
         {
             uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);

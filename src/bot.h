@@ -14,6 +14,32 @@
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
+#if TGBOT__HAS_RATELIMIT
+/* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
+   published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
+   1000/s for paid broadcasts (allow_paid_broadcast=true). */
+typedef struct tg_ratelimit_desc {
+    bool disabled;            /* no limiting for this bot */
+    bool fail_fast;           /* never wait: a call that would have to wait fails with TG_ERR_LIMIT */
+    uint32_t max_wait_ms;     /* 0: no bound; a wait longer than this fails with TG_ERR_LIMIT */
+    uint32_t global_per_s;    /* 0: 30 (sliding window over 1 s) */
+    uint32_t private_per_s;   /* 0: 1  (leaky bucket) */
+    uint32_t private_burst;   /* 0: 1  (messages a private chat may get back to back) */
+    uint32_t group_per_min;   /* 0: 20 (sliding window over 60 s; chat_id < 0 or "@name") */
+    uint32_t paid_per_s;      /* 0: 1000 (token bucket; replaces the global lane for paid broadcasts) */
+    uint32_t recover_ms;      /* 0: 60000: after a 429 pause the scope runs at half rate, back to full over this */
+} tg_ratelimit_desc;
+#endif
+#if TGBOT__HAS_BREAKER
+/* Circuit breaker settings (TGBOT_ENABLE_BREAKER; see breaker.h). Zero = the defaults. */
+typedef struct tg_breaker_desc {
+    bool disabled;            /* no breaker for this bot */
+    uint32_t failures;        /* 0: 10 consecutive failed attempts open it */
+    uint32_t open_ms;         /* 0: 30000: how long it stays open before letting probes through */
+    uint32_t probes;          /* 0: 1: successful probes in half-open that close it */
+} tg_breaker_desc;
+#endif
+
 typedef struct tg_bot_desc {
     const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
     const char *token_file;   /* a file whose first line is the token */
@@ -28,6 +54,12 @@ typedef struct tg_bot_desc {
     tg_logger logger;
     tg_platform platform;
     void *user_data;
+#if TGBOT__HAS_RATELIMIT
+    tg_ratelimit_desc ratelimit;
+#endif
+#if TGBOT__HAS_BREAKER
+    tg_breaker_desc breaker;
+#endif
 } tg_bot_desc;
 
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);

@@ -24,6 +24,12 @@ typedef struct tg__bot_hooks {
     void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
     void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
     void *ud;
+#if TGBOT__HAS_RATELIMIT
+    void (*on_throttled)(void *ud, const char *method, uint32_t wait_ms);   /* the limiter made a call wait */
+#endif
+#if TGBOT__HAS_BREAKER
+    void (*on_breaker)(void *ud, int state);                                /* a tg_breaker_state */
+#endif
 } tg__bot_hooks;
 
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);
@@ -41,4 +47,16 @@ TGBOT__INTERN void tg__analytics_free(tg_analytics *a);
 TGBOT__INTERN void tg__analytics_retry(tg_analytics *a, const tg_error *e, uint32_t wait_ms);
 TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const tg_error *e, tg_err code,
                                       uint64_t ms, uint32_t attempts);
+#endif
+
+/* optional stages of the pipeline (ratelimit.c, breaker.c), called from tg__req_send */
+#if TGBOT__HAS_RATELIMIT
+TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d);
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt);
+TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e);
+#endif
+#if TGBOT__HAS_BREAKER
+TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d);
+TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r);
+TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
 #endif

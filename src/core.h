@@ -27,7 +27,8 @@ typedef struct tg_bot tg_bot;   /* opaque; see bot.h */
     X(TG_ERR_UNSUPPORTED,    "not supported in this build") \
     X(TG_ERR_NOT_FOUND,      "not found") \
     X(TG_ERR_TYPE,           "value has an unexpected type") \
-    X(TG_ERR_PROXY_AUTH,     "proxy: authentication failed (wrong or missing credentials)")
+    X(TG_ERR_PROXY_AUTH,     "proxy: authentication failed (wrong or missing credentials)") \
+    X(TG_ERR_BREAKER_OPEN,   "circuit breaker open: the call was not sent")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,

@@ -32,11 +32,12 @@
        TGBOT_ASSERT(c)          programmer-error checks; default assert(c). Never used on network input.
        TGBOT_JSON_MAX_DEPTH     default JSON nesting limit (64; hard cap 1024)
        TGBOT_DOWNLOAD_MAX       default size limit of tg_download_file (20 MiB, the cloud API's limit)
+       TGBOT_RATELIMIT_CHATS    per-chat states the rate limiter keeps per bot (256, LRU-evicted)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods            (module not written yet)
-       TGBOT_ENABLE_RATELIMIT   Telegram's limits per scope               (module not written yet)
-       TGBOT_ENABLE_BREAKER     circuit breaker                           (module not written yet)
+       TGBOT_ENABLE_RATELIMIT   Telegram's limits per scope, 429 pauses per chat (ratelimit.h)
+       TGBOT_ENABLE_BREAKER     circuit breaker, closed/open/half-open     (breaker.h)
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)

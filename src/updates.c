@@ -60,6 +60,27 @@ static void tg__ev_limited(void *ud, const char *method, int32_t retry_after) {
     d->ev.on_rate_limited(&e, d->ev.ud);
 }
 
+#if TGBOT__HAS_RATELIMIT   /* [limits] the limiter's waits are RATE_LIMITED events with delay_ms */
+static void tg__ev_throttled(void *ud, const char *method, uint32_t wait_ms) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    tg_event e;
+    if (!d->ev.on_rate_limited) return;
+    memset(&e, 0, sizeof e);
+    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.delay_ms = wait_ms;
+    d->ev.on_rate_limited(&e, d->ev.ud);
+}
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] */
+static void tg__ev_breaker(void *ud, int state) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    tg_event e;
+    if (!d->ev.on_breaker) return;
+    memset(&e, 0, sizeof e);
+    e.type = TG_EVENT_BREAKER; e.breaker_state = state;
+    d->ev.on_breaker(&e, d->ev.ud);
+}
+#endif
+
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data) {
     tg_dispatcher *d = (tg_dispatcher *)tg__alloc(tg__bot_alloc(bot), sizeof *d);
     tg__bot_hooks h;
@@ -68,7 +89,14 @@ TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_
     memset(d, 0, sizeof *d);
     d->bot = bot;
     d->user_data = user_data;
+    memset(&h, 0, sizeof h);
     h.on_sent = tg__ev_sent; h.on_error = tg__ev_error; h.on_retry = tg__ev_retry; h.on_rate_limited = tg__ev_limited;
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+    h.on_throttled = tg__ev_throttled;
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] */
+    h.on_breaker = tg__ev_breaker;
+#endif
     h.ud = d;
     tg__bot_set_hooks(bot, &h);
     *out = d;

@@ -1,0 +1,376 @@
+/* ratelimit: the three algorithms on an injected clock (exact waits), Telegram's scopes through the
+   call pipeline against the fake server (private 1/s, group 20/min, global 30/s, the paid lane), a
+   429 pausing only its chat, exactly and not released early, the slow-down and its recovery,
+   fail-fast, the event, the bounded chat table. No real sleeps: now_ms and sleep_ms are injected. */
+#if TGBOT__HAS_RATELIMIT
+
+static uint64_t rl_clock;                 /* the injected clock; sleeping advances it */
+static uint64_t rl_slept;
+static uint32_t rl_sleeps;
+static uint64_t rl_now(void *ud) { (void)ud; return rl_clock; }
+static void rl_sleep(void *ud, uint32_t ms) { (void)ud; rl_clock += ms; rl_slept += ms; rl_sleeps++; }
+static void rl_reset_clock(void) { rl_clock = 1000000; rl_slept = 0; rl_sleeps = 0; }
+
+static tg_bot *rl_bot(const tg_ratelimit_desc *rd) {
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    memset(&d, 0, sizeof d);
+    d.token = BOT_TOKEN;
+    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
+    d.platform.now_ms = rl_now;
+    d.platform.sleep_ms = rl_sleep;
+    d.timeouts.request_ms = 5000;
+    if (rd) d.ratelimit = *rd;
+    if (tg_bot_new(&b, &d, &e) != TG_OK) fprintf(stderr, "    tg_bot_new: %s\n", e.description);
+    return b;
+}
+
+/* sendMessage to a chat; returns the limiter's recorded wait for it */
+static uint64_t rl_send(tg_bot *b, int64_t chat, tg_err *code) {
+    char json[128];
+    uint64_t before = rl_slept;
+    tg_err c;
+    snprintf(json, sizeof json, "{\"chat_id\":%lld,\"text\":\"x\"}", (long long)chat);
+    c = tg_call(b, "sendMessage", json, NULL);
+    if (code) *code = c;
+    tg_bot_reset(b);
+    return rl_slept - before;
+}
+
+TG_TEST(ratelimit_sliding_window_exact_waits) {
+    tg_sliding_window s;
+    uint64_t t = 5000;
+    int i;
+    tg_sliding_window_init(&s, 3, 1000);
+    for (i = 0; i < 3; i++) CHECK_EQ_INT(tg_sliding_window_take(&s, t, TG_RL_ONE), 0);
+    /* full: the next window starts at 6000, where the 3 still weigh 3*(1-e/1000); 1 fits at e >= 334 */
+    CHECK_EQ_INT(tg_sliding_window_take(&s, t, TG_RL_ONE), 1334);
+    CHECK_EQ_INT(tg_sliding_window_take(&s, t + 1333, TG_RL_ONE), 1);
+    CHECK_EQ_INT(tg_sliding_window_take(&s, t + 1334, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_sliding_window_take(&s, t + 1334, TG_RL_ONE), 333);   /* e >= 667 */
+    /* a long idle forgets everything */
+    CHECK_EQ_INT(tg_sliding_window_take(&s, t + 10000, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_sliding_window_take(&s, t + 10000, 2 * TG_RL_ONE), 0);
+    CHECK(tg_sliding_window_take(&s, t + 10000, TG_RL_ONE) > 0);
+    /* 20 per minute: 20 back to back, the 21st waits past the minute */
+    tg_sliding_window_init(&s, 20, 60000);
+    for (i = 0; i < 20; i++) CHECK_EQ_INT(tg_sliding_window_take(&s, 0, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_sliding_window_take(&s, 0, TG_RL_ONE), 63000);
+    CHECK_EQ_INT(tg_sliding_window_take(&s, 59999, TG_RL_ONE), 3001);
+}
+
+TG_TEST(ratelimit_token_bucket_exact_waits) {
+    tg_token_bucket tb;
+    int i;
+    tg_token_bucket_init(&tb, 10, 1000, 5);                  /* 10/s, bursts of 5 */
+    for (i = 0; i < 5; i++) CHECK_EQ_INT(tg_token_bucket_take(&tb, 100, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_token_bucket_take(&tb, 100, TG_RL_ONE), 100);
+    CHECK_EQ_INT(tg_token_bucket_take(&tb, 150, TG_RL_ONE), 50);
+    CHECK_EQ_INT(tg_token_bucket_take(&tb, 200, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_token_bucket_take(&tb, 200, 2 * TG_RL_ONE), 200);  /* a double cost waits twice as long */
+    CHECK_EQ_INT(tg_token_bucket_take(&tb, 100000, TG_RL_ONE), 0);     /* refilled, never above capacity */
+    for (i = 0; i < 4; i++) CHECK_EQ_INT(tg_token_bucket_take(&tb, 100000, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_token_bucket_take(&tb, 100000, TG_RL_ONE), 100);
+    tg_token_bucket_init(&tb, 20, 60000, 1);                 /* fractional rates: 20 per minute */
+    CHECK_EQ_INT(tg_token_bucket_take(&tb, 0, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_token_bucket_take(&tb, 0, TG_RL_ONE), 3000);
+}
+
+TG_TEST(ratelimit_leaky_bucket_exact_waits) {
+    tg_leaky_bucket lb;
+    int i;
+    tg_leaky_bucket_init(&lb, 1, 1000, 1);                   /* 1/s, no burst */
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 0, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 0, TG_RL_ONE), 1000);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 400, TG_RL_ONE), 600);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 1000, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 1000, TG_RL_ONE), 1000);
+    tg_leaky_bucket_init(&lb, 2, 1000, 3);                   /* 2/s, 3 back to back */
+    for (i = 0; i < 3; i++) CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 50, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 50, TG_RL_ONE), 500);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 550, TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 550, 2 * TG_RL_ONE), 500);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 1050, 2 * TG_RL_ONE), 0);
+    CHECK_EQ_INT(tg_leaky_bucket_take(&lb, 1050, TG_RL_ONE), 1000);
+}
+
+TG_TEST(ratelimit_private_chat_one_per_second_reads_free) {
+    tg_bot *b;
+    tg_err c;
+    int i;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    CHECK_EQ_INT(rl_send(b, 42, &c), 0);
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(rl_send(b, 42, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 42, &c), 1000);
+    CHECK(c == TG_OK && rl_sleeps == 2);
+    rl_clock += 400;
+    CHECK_EQ_INT(rl_send(b, 42, &c), 600);
+    CHECK_EQ_INT(rl_send(b, 43, &c), 0);                   /* another chat has its own lane */
+    for (i = 0; i < 5; i++) CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);   /* reads are not limited */
+    CHECK(tg_call(b, "sendChatAction", "{\"chat_id\":42,\"action\":\"typing\"}", NULL) == TG_OK);
+    CHECK(rl_sleeps == 3);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 5);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(ratelimit_global_30_per_second) {
+    tg_bot *b;
+    tg_ratelimit_stats st;
+    tg_err c = TG_OK;
+    int i, bad = 0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    for (i = 0; i < 60; i++) {                          /* 60 different private chats */
+        uint64_t w = rl_send(b, 1000 + i, &c);
+        if (c != TG_OK) bad++;
+        if (i < 30) CHECK_EQ_INT(w, 0);                  /* the first second's 30 go at once */
+        else CHECK(w > 0);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(rl_slept >= 2000);                              /* 60 messages at 30/s: two seconds */
+    CHECK_EQ_INT(rl_slept, 2000);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 60);
+    tg_ratelimit_get_stats(b, &st);
+    CHECK_EQ_INT(st.waits, 30);
+    CHECK_EQ_INT(st.wait_ms, 2000);
+    CHECK_EQ_INT(st.chats, 60);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(ratelimit_group_20_per_minute) {
+    tg_bot *b;
+    tg_err c;
+    int i;
+    uint64_t w = 0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    for (i = 0; i < 3; i++) w += rl_send(b, -1001234567890LL, &c);   /* 3 back to back: fine */
+    CHECK_EQ_INT(w, 0);
+    for (i = 3; i < 20; i++) w += rl_send(b, -1001234567890LL, &c);
+    CHECK_EQ_INT(w, 0);
+    CHECK(c == TG_OK);
+    rl_clock += 30000;
+    CHECK_EQ_INT(rl_send(b, -1001234567890LL, &c), 33000);            /* the 21st within the minute waits */
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(rl_send(b, -1009999, &c), 0);                        /* another group is free */
+    /* a channel by its @username is a group scope too */
+    for (i = 0; i < 20; i++) CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
+    w = rl_slept;
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
+    CHECK_EQ_INT(rl_slept - w, 63000);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 43);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(ratelimit_paid_broadcast_lane) {
+    tg_bot *b;
+    int i, bad = 0;
+    char json[160];
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    for (i = 0; i < 100; i++) {            /* over the free 30/s, within the paid 1000/s */
+        snprintf(json, sizeof json, "{\"chat_id\":%d,\"text\":\"x\",\"allow_paid_broadcast\":true}", 5000 + i);
+        if (tg_call(b, "sendMessage", json, NULL) != TG_OK) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(rl_slept, 0);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 100);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(ratelimit_429_pauses_only_that_chat_exactly) {
+    tg_bot *b;
+    tg_err c;
+    const tg_error *e;
+    uint64_t t0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    e = tg_bot_last_error(b);
+    ctl("POST", "/_ctl/reset", NULL);
+    /* one 429 then success: the retry's back-off (retry_after) is the pause; no extra wait */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":3}");
+    CHECK_EQ_INT(rl_send(b, 77, &c), 3000);
+    CHECK(c == TG_OK && rl_sleeps == 1);
+    /* every attempt refused: the call gives up and chat 77 stays paused for 5 s from the last answer */
+    rl_clock += 100000;                                  /* far past any slow-down */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":5,\"count\":4}");
+    CHECK_EQ_INT(rl_send(b, 77, &c), 15000);             /* 3 retries after 5 s each */
+    CHECK(c == TG_ERR_API && e->error_code == 429 && e->retry_after == 5);
+    t0 = rl_clock;
+    /* other chats go on at once (PTB #3765), and their success does not end 77's pause (PTB #5338) */
+    CHECK_EQ_INT(rl_send(b, 78, &c), 0);
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(rl_send(b, -100555, &c), 0);
+    CHECK(c == TG_OK);
+    rl_clock += 1200;
+    CHECK_EQ_INT(rl_send(b, 79, &c), 0);
+    CHECK_EQ_INT(tg_ratelimit_peek(b, 77), 5000 - 1200);
+    CHECK_EQ_INT(rl_send(b, 77, &c), 5000 - 1200);       /* the pause, to the millisecond */
+    CHECK(c == TG_OK && rl_clock == t0 + 5000);
+    /* after it the chat runs at half rate (2 s apart instead of 1 s) and recovers */
+    CHECK_EQ_INT(rl_send(b, 77, &c), 2000);
+    CHECK(c == TG_OK);
+    rl_clock += 70000;                                   /* recover_ms (60 s) later: full rate again */
+    CHECK_EQ_INT(rl_send(b, 77, &c), 0);
+    CHECK_EQ_INT(rl_send(b, 77, &c), 1000);
+    {
+        tg_ratelimit_stats st;
+        tg_ratelimit_get_stats(b, &st);
+        CHECK_EQ_INT(st.pauses, 5);
+    }
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(ratelimit_429_without_chat_pauses_global) {
+    tg_bot *b;
+    tg_err c;
+    uint64_t before;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":2,\"count\":4}");
+    before = rl_slept;
+    CHECK(tg_call(b, "sendMessage", "{\"text\":\"no chat\"}", NULL) == TG_ERR_API);
+    CHECK_EQ_INT(rl_slept - before, 6000);
+    CHECK_EQ_INT(rl_send(b, 90, &c), 2000);             /* a global pause holds every chat */
+    CHECK(c == TG_OK);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+static uint32_t rl_events, rl_event_ms;
+static void rl_on_limited(const tg_event *e, void *ud) {
+    (void)ud;
+    if (e->type == TG_EVENT_RATE_LIMITED && e->retry_after == 0) { rl_events++; rl_event_ms += e->delay_ms; }
+}
+
+TG_TEST(ratelimit_event_fail_fast_and_max_wait) {
+    tg_bot *b;
+    tg_dispatcher *d = NULL;
+    tg_events ev;
+    tg_ratelimit_desc rd;
+    tg_ratelimit_stats st;
+    tg_err c;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    CHECK(tg_dispatcher_new(&d, b, NULL) == TG_OK);
+    memset(&ev, 0, sizeof ev);
+    ev.on_rate_limited = rl_on_limited;
+    tg_set_events(d, &ev);
+    rl_events = rl_event_ms = 0;
+    rl_send(b, 11, &c);
+    rl_send(b, 11, &c);
+    rl_send(b, 11, &c);
+    CHECK_EQ_INT(rl_events, 2);
+    CHECK_EQ_INT(rl_event_ms, 2000);
+    tg_dispatcher_free(d);
+    tg_bot_free(b);
+    /* fail fast: a call that would wait fails with TG_ERR_LIMIT and is not sent */
+    memset(&rd, 0, sizeof rd);
+    rd.fail_fast = true;
+    b = rl_bot(&rd);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    CHECK_EQ_INT(rl_send(b, 12, &c), 0);
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(rl_send(b, 12, &c), 0);
+    CHECK(c == TG_ERR_LIMIT && tg_bot_last_error(b)->retry_after == 1 && !tg_bot_last_error(b)->request_sent);
+    CHECK(strstr(tg_bot_last_error(b)->description, "1000 ms") != NULL);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 1);
+    rl_clock += 1000;
+    CHECK_EQ_INT(rl_send(b, 12, &c), 0);                 /* a refused call took no slot */
+    CHECK(c == TG_OK);
+    tg_ratelimit_get_stats(b, &st);
+    CHECK_EQ_INT(st.refused, 1);
+    /* fail fast switched off for one call: it waits */
+    CHECK(tg_ratelimit_set_fail_fast(b, false) == true);
+    CHECK_EQ_INT(rl_send(b, 12, &c), 1000);
+    CHECK(c == TG_OK);
+    CHECK(tg_ratelimit_set_fail_fast(b, true) == false);
+    CHECK_EQ_INT(rl_send(b, 12, &c), 0);
+    CHECK(c == TG_ERR_LIMIT);
+    tg_bot_free(b);
+    /* max_wait_ms: short waits are waited, long ones refused */
+    memset(&rd, 0, sizeof rd);
+    rd.max_wait_ms = 1500;
+    b = rl_bot(&rd);
+    if (!b) { CHECK(b != NULL); return; }
+    rl_send(b, -200, &c);
+    CHECK_EQ_INT(rl_send(b, 13, &c), 0);
+    CHECK_EQ_INT(rl_send(b, 13, &c), 1000);
+    CHECK(c == TG_OK);
+    {
+        int i;
+        for (i = 0; i < 19; i++) rl_send(b, -200, &c);
+    }
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(rl_send(b, -200, &c), 0);               /* would wait about a minute */
+    CHECK(c == TG_ERR_LIMIT);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+TG_TEST(ratelimit_chat_table_is_bounded) {
+    tg_bot *b;
+    tg_ratelimit_stats st;
+    tg_err c;
+    int i, bad = 0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    for (i = 0; i < TGBOT_RATELIMIT_CHATS + 20; i++) { rl_send(b, 10000 + i, &c); if (c != TG_OK) bad++; }
+    CHECK_EQ_INT(bad, 0);
+    tg_ratelimit_get_stats(b, &st);
+    CHECK_EQ_INT(st.chats, TGBOT_RATELIMIT_CHATS);
+    /* the most recent chat is still limited; the first ones were evicted (least recently used) */
+    rl_clock += 100;
+    CHECK(tg_ratelimit_peek(b, 10000 + TGBOT_RATELIMIT_CHATS + 19) >= 900);
+    CHECK_EQ_INT(tg_ratelimit_peek(b, 10000), tg_ratelimit_peek(b, 0));
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+#else
+/* built without the rate limiter: every test says so */
+#define RL_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_RATELIMIT"); }
+RL_SKIPPED(ratelimit_sliding_window_exact_waits)
+RL_SKIPPED(ratelimit_token_bucket_exact_waits)
+RL_SKIPPED(ratelimit_leaky_bucket_exact_waits)
+RL_SKIPPED(ratelimit_private_chat_one_per_second_reads_free)
+RL_SKIPPED(ratelimit_global_30_per_second)
+RL_SKIPPED(ratelimit_group_20_per_minute)
+RL_SKIPPED(ratelimit_paid_broadcast_lane)
+RL_SKIPPED(ratelimit_429_pauses_only_that_chat_exactly)
+RL_SKIPPED(ratelimit_429_without_chat_pauses_global)
+RL_SKIPPED(ratelimit_event_fail_fast_and_max_wait)
+RL_SKIPPED(ratelimit_chat_table_is_bounded)
+#endif
