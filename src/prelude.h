@@ -32,6 +32,7 @@
        TGBOT_ASSERT(c)          programmer-error checks; default assert(c). Never used on network input.
        TGBOT_JSON_MAX_DEPTH     default JSON nesting limit (64; hard cap 1024)
        TGBOT_DOWNLOAD_MAX       default size limit of tg_download_file (20 MiB, the cloud API's limit)
+       TGBOT_WEBAPP_MAX         longest initData / Login Widget query tg_webapp_validate takes (8192)
        TGBOT_RATELIMIT_CHATS    per-chat states the rate limiter keeps per bot (256, LRU-evicted)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)

@@ -3,7 +3,7 @@
    split the input chooses, which must decode exactly like one piece), and the typed decoder of every
    Bot API type from any JSON (what a webhook body or a response becomes), and the webhook source
    filter's IP/CIDR parser (what a proxy's X-Forwarded-For becomes; parse → format → parse must
-   give the same address). Byte 0 picks the parser. */
+   give the same address), and the Web App initData / Login Widget query parser. Byte 0 picks. */
 #define TGBOT_IMPLEMENTATION
 #define TGBOT_ENABLE_ALL
 #include "tgbot.h"
@@ -63,7 +63,8 @@ int main(int argc, char **argv) {
         "X-Telegram-Bot-Api-Secret-Token: s3cr3t\r\n\r\n{}",
         "\x01HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
         "\x02\x07" "5\r\nhello\r\n6;x=1\r\n world\r\n0\r\nT: 1\r\n\r\n",
-        "\x04" "149.154.160.0/20", "\x04" "2001:db8::ffff:10.1.2.3", "\x04" "::ffff:91.108.4.7" };
+        "\x04" "149.154.160.0/20", "\x04" "2001:db8::ffff:10.1.2.3", "\x04" "::ffff:91.108.4.7",
+        "\x05" "auth_date=1796000000&query_id=AAH&user=%7B%22id%22%3A1%7D&hash=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" };
     size_t i;
     char path[4096];
     FILE *f;
@@ -100,20 +101,32 @@ static void fuzz_ip(const uint8_t *data, size_t size) {
     free(buf);
 }
 
+static void fuzz_signed(const uint8_t *data, size_t size) {
+    char *buf = (char *)malloc(size + 1), out[64];
+    int64_t ad;
+    if (!buf) return;
+    if (size) memcpy(buf, data, size);
+    buf[size] = '\0';
+    (void)tg_webapp_validate("123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi", buf, 1796000000, 60, &ad);
+    (void)tg_login_widget_validate("123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi", buf, 0, 0, NULL);
+    if (tg_query_field(buf, "user", out, sizeof out) >= (long)sizeof out) abort();
+    free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tg__http_head h;
     tg_http_limits lim;
     tg_error e;
     char *buf;
     if (size < 1) return 0;
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
     case 0: case 1:
         buf = (char *)malloc(size - 1 ? size - 1 : 1);
         if (!buf) return 0;
         memcpy(buf, data + 1, size - 1);
         memset(&lim, 0, sizeof lim);
         lim.max_header_bytes = 4096; lim.max_headers = 32; lim.max_status_line = 512;
-        if (tg__http_parse_head(buf, size - 1, data[0] % 5 == 0, &lim, &h, &e) == 1) {
+        if (tg__http_parse_head(buf, size - 1, data[0] % 6 == 0, &lim, &h, &e) == 1) {
             if (h.head_len > size - 1 || h.nheaders > TG__HTTP_MAX_HEADERS) abort();
             (void)tg__http_header(&h, "content-type");
         }
@@ -121,7 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         break;
     case 2: fuzz_dechunk(data + 1, size - 1); break;
     case 3: fuzz_decode(data + 1, size - 1); break;
-    default: fuzz_ip(data + 1, size - 1); break;
+    case 4: fuzz_ip(data + 1, size - 1); break;
+    default: fuzz_signed(data + 1, size - 1); break;
     }
     return 0;
 }
