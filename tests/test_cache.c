@@ -414,6 +414,45 @@ TG_TEST(cache_memory_is_bounded_and_freed) {
     CHECK_EQ_INT(la.live, 0);
 }
 
+TG_TEST(cache_hit_rate_in_analytics) {
+#if TGBOT__HAS_ANALYTICS
+    tg_bot *b;
+    static char out[1 << 16];
+    tg_json_writer w;
+    char path[64], cmd[160];
+    FILE *f;
+    CA_START(b, true, 0, 0, NULL);
+    CHECK(tg_analytics_enable(b) == TG_OK);
+    CHECK(tg_get_me(b, NULL) == TG_OK && tg_get_me(b, NULL) == TG_OK && tg_get_me(b, NULL) == TG_OK &&
+          tg_get_me(b, NULL) == TG_OK);
+    CHECK(tg_analytics_prometheus(tg_bot_analytics(b), out, sizeof out) < sizeof out);
+    CHECK(strstr(out, "tgbot_cache_hits_total 3\n") != NULL);
+    CHECK(strstr(out, "tgbot_cache_misses_total 1\n") != NULL);
+    CHECK(strstr(out, "tgbot_cache_hit_ratio 0.750000\n") != NULL);
+    CHECK(strstr(out, "tgbot_cache_entries 1\n") != NULL);
+    CHECK(strstr(out, "tgbot_calls_total 1\n") != NULL);      /* hits are not calls: nothing was sent */
+    tg_json_writer_init_grow(&w, NULL);
+    tg_analytics_json(tg_bot_analytics(b), &w);
+    CHECK(w.err == TG_OK && w.buf && strstr(w.buf, "\"cache\":{\"hits\":3,\"misses\":1,\"hit_rate\":0.75,") != NULL);
+    tg_json_writer_free(&w);
+    if (system("command -v promtool >/dev/null 2>&1") == 0) {
+        snprintf(path, sizeof path, "/tmp/tgbot_ca_%d.prom", (int)getpid());
+        f = fopen(path, "w");
+        CHECK(f != NULL);
+        if (f) { fputs(out, f); fclose(f); }
+        snprintf(cmd, sizeof cmd, "promtool check metrics < %s", path);
+        CHECK_EQ_INT(system(cmd), 0);
+        remove(path);
+    }
+    tg_cache_disable(b);                                  /* without the cache: no cache series */
+    tg_analytics_prometheus(tg_bot_analytics(b), out, sizeof out);
+    CHECK(strstr(out, "tgbot_cache_") == NULL);
+    tg_bot_free(b);
+#else
+    SKIP("built without TGBOT_ENABLE_ANALYTICS");
+#endif
+}
+
 #else
 /* built without the cache: every test says so */
 #define CA_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_CACHE"); }
@@ -430,4 +469,5 @@ CA_SKIPPED(cache_gift_writes_invalidate_star_balance_and_gifts)
 CA_SKIPPED(cache_errors_are_never_cached)
 CA_SKIPPED(cache_invalidate_and_ttl_overrides)
 CA_SKIPPED(cache_memory_is_bounded_and_freed)
+CA_SKIPPED(cache_hit_rate_in_analytics)
 #endif
