@@ -56,6 +56,7 @@ TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *
                                     const char **body, size_t *body_len);
 TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
                                    const char *body, size_t body_len);
+TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, const char *json, size_t len);
 TGBOT__INTERN void tg__cache_free(tg__cache *c);
 #endif
 

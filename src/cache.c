@@ -236,12 +236,11 @@ static bool tg__cache_prefix(const char *m, const char *const *list, size_t n) {
 }
 
 /* the invalidation rules of cache.h, applied for every call that is not a read */
-static void tg__cache_on_write(tg__cache *c, const tg__req *r, const char *json, size_t len) {
+static void tg__cache_on_write(tg__cache *c, const char *m, uint32_t flags, const char *json, size_t len) {
     static const char *const bot_w[] = { "setMy", "deleteMy", "removeMy", "setChatMenuButton" };
     static const char *const no_chat[] = { "send", "forward", "copy" };
     static const char *const chat_w[] = { "ban", "unban", "promote", "restrict", "pin", "unpin", "leave",
                                           "approve", "decline", "setChat" };
-    const char *m = r->method;
     char chat[40];
     if (strcmp(m, "logOut") == 0 || strcmp(m, "close") == 0) { tg__cache_drop_if(c, 0, NULL, NULL); return; }
     if (tg__cache_prefix(m, bot_w, sizeof bot_w / sizeof bot_w[0])) tg__cache_drop_if(c, TG__CG_BOT, NULL, NULL);
@@ -249,7 +248,7 @@ static void tg__cache_on_write(tg__cache *c, const tg__req *r, const char *json,
         if (tg__cache_chat_of(tg__bot_alloc(c->bot), json, len, chat)) tg__cache_drop_if(c, TG__CG_CHAT, NULL, chat);
         else if (tg__cache_prefix(m, chat_w, sizeof chat_w / sizeof chat_w[0])) tg__cache_drop_if(c, TG__CG_CHAT, NULL, NULL);
     }
-    if ((r->flags & TG__CALL_SPENDS) || strstr(m, "Gift") || strstr(m, "Star") ||
+    if ((flags & TG__CALL_SPENDS) || strstr(m, "Gift") || strstr(m, "Star") ||
         (json && strstr(json, "\"allow_paid_broadcast\":true")))
         tg__cache_drop_if(c, TG__CG_STARS, NULL, NULL);
     tg__cache_drop_if(c, TG__CG_OTHER, NULL, NULL);
@@ -258,8 +257,14 @@ static void tg__cache_on_write(tg__cache *c, const tg__req *r, const char *json,
 TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
                                    const char *body, size_t body_len) {
     if (r->file_path) return;
-    if (!(r->flags & TG__CALL_READ)) tg__cache_on_write(c, r, json, len);
+    if (!(r->flags & TG__CALL_READ)) tg__cache_on_write(c, r->method, r->flags, json, len);
     else if (code == TG_OK && body) tg__cache_store(c, r, json, len, body, body_len);
+}
+
+/* a write that leaves by another way (a webhook reply: its outcome is never known) */
+TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, const char *json, size_t len) {
+    tg__cache *c = *tg__bot_cache_slot(bot);
+    if (c) tg__cache_on_write(c, method, 0, json, len);
 }
 
 TGBOT__INTERN void tg__cache_free(tg__cache *c) {

@@ -21,7 +21,8 @@
    (and file downloads). Other read methods are cached only once tg_cache_set_ttl gives them a TTL.
 
    Invalidation: every call that is not a read (whatever its outcome: failed, refused or unknown
-   writes drop too) removes the entries it may have changed. The rules err on dropping more:
+   writes drop too; a webhook reply, tg_webhook_reply, counts as a write) removes the entries it may
+   have changed. The rules err on dropping more:
      1. bot profile: setMy* / deleteMy* / removeMy* / setChatMenuButton  → getMe, getMy*, getChatMenuButton
      2. a chat: any write with a top-level chat_id, except send* / forward* / copy*
         → getChat, getChatAdministrators, getChatMember, getChatMemberCount of that chat_id

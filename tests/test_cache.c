@@ -1,7 +1,7 @@
 /* cache: hits reach no server and decode like fresh answers (typed and tg_call), TTLs on an
    injected clock, never-cached methods, the key includes the parameters, LRU eviction by count and
    by bytes, each invalidation rule (bot profile, one chat only, Stars and gifts, an unknown
-   outcome), errors not cached, the public API and stats, opt-in per bot, bounded and freed memory. */
+   outcome, a webhook reply), errors not cached, the public API and stats, opt-in per bot, bounded and freed memory. */
 #if TGBOT__HAS_CACHE
 
 static uint64_t ca_clock = 1000000;
@@ -453,6 +453,30 @@ TG_TEST(cache_hit_rate_in_analytics) {
 #endif
 }
 
+TG_TEST(cache_webhook_reply_is_a_write) {
+#if TGBOT__HAS_WEBHOOK
+    tg_bot *b;
+    tg_ctx ctx;
+    tg__wh_reply slot;
+    CA_START(b, true, 0, 0, NULL);
+    CHECK(ca_get_chat(b, -100333) == TG_OK && ca_get_chat(b, -100444) == TG_OK);
+    memset(&ctx, 0, sizeof ctx);
+    memset(&slot, 0, sizeof slot);
+    tg_json_writer_init_grow(&slot.w, NULL);
+    ctx.bot = b;
+    ctx.webhook_reply = &slot;                          /* as the webhook server sets it during a delivery */
+    CHECK(tg_webhook_reply(&ctx, "banChatMember", "{\"chat_id\":-100333,\"user_id\":5}") == TG_OK);
+    tg_json_writer_free(&slot.w);
+    CHECK(ca_get_chat(b, -100444) == TG_OK);
+    CHECK_EQ_INT(ctl_count("getChat"), 2);
+    CHECK(ca_get_chat(b, -100333) == TG_OK);           /* dropped: the reply's outcome is never known */
+    CHECK_EQ_INT(ctl_count("getChat"), 3);
+    tg_bot_free(b);
+#else
+    SKIP("built without TGBOT_ENABLE_WEBHOOK");
+#endif
+}
+
 #else
 /* built without the cache: every test says so */
 #define CA_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_CACHE"); }
@@ -470,4 +494,5 @@ CA_SKIPPED(cache_errors_are_never_cached)
 CA_SKIPPED(cache_invalidate_and_ttl_overrides)
 CA_SKIPPED(cache_memory_is_bounded_and_freed)
 CA_SKIPPED(cache_hit_rate_in_analytics)
+CA_SKIPPED(cache_webhook_reply_is_a_write)
 #endif
