@@ -7226,7 +7226,8 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
    read whose method has a TTL, keyed by the method and the exact encoded parameters (typed calls
    and tg_call share entries when their JSON is byte-identical). A hit is parsed and decoded into
    the bot's arena exactly like a fresh answer, so results have the usual lifetime (tg_bot_reset).
-   A hit sends nothing and fires no on_sent event. Errors are never cached.
+   A hit sends nothing and fires no on_sent event; it comes before the rate limiter and the circuit
+   breaker, so it is answered even while the breaker is open. Errors are never cached.
 
    Default TTLs (tg_cache_set_ttl overrides one method; 0 stops caching it):
        getMe, getMyName, getMyDescription, getMyShortDescription, getMyCommands,
@@ -7245,7 +7246,8 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
      1. bot profile: setMy* / deleteMy* / removeMy* / setChatMenuButton  → getMe, getMy*, getChatMenuButton
      2. a chat: any write with a top-level chat_id, except send* / forward* / copy*
         → getChat, getChatAdministrators, getChatMember, getChatMemberCount of that chat_id
-        (compared as text: 123 and "123" are the same chat); ban* / unban* / promote* / restrict* /
+        (compared as text: 123 and "123" are the same chat, but "@name" and its numeric id are not:
+        name a chat the same way in reads and writes, or tg_cache_invalidate); ban* / unban* / promote* / restrict* /
         pin* / unpin* / leave* / approve* / decline* / setChat* without a chat_id → those of every chat
      3. Stars and gifts: a write flagged as spending Stars, any write whose name contains "Gift" or
         "Star" (sendGift, giftPremiumSubscription, upgradeGift, transferGift, convertGiftToStars,
@@ -18907,6 +18909,7 @@ static void tg__cache_on_write(tg__cache *c, const char *m, uint32_t flags, cons
     static const char *const chat_w[] = { "ban", "unban", "promote", "restrict", "pin", "unpin", "leave",
                                           "approve", "decline", "setChat" };
     char chat[40];
+    if (c->st.entries == 0) return;        /* nothing to drop: no parsing */
     if (strcmp(m, "logOut") == 0 || strcmp(m, "close") == 0) { tg__cache_drop_if(c, 0, NULL, NULL); return; }
     if (tg__cache_prefix(m, bot_w, sizeof bot_w / sizeof bot_w[0])) tg__cache_drop_if(c, TG__CG_BOT, NULL, NULL);
     if (!tg__cache_prefix(m, no_chat, sizeof no_chat / sizeof no_chat[0])) {

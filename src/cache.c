@@ -242,6 +242,7 @@ static void tg__cache_on_write(tg__cache *c, const char *m, uint32_t flags, cons
     static const char *const chat_w[] = { "ban", "unban", "promote", "restrict", "pin", "unpin", "leave",
                                           "approve", "decline", "setChat" };
     char chat[40];
+    if (c->st.entries == 0) return;        /* nothing to drop: no parsing */
     if (strcmp(m, "logOut") == 0 || strcmp(m, "close") == 0) { tg__cache_drop_if(c, 0, NULL, NULL); return; }
     if (tg__cache_prefix(m, bot_w, sizeof bot_w / sizeof bot_w[0])) tg__cache_drop_if(c, TG__CG_BOT, NULL, NULL);
     if (!tg__cache_prefix(m, no_chat, sizeof no_chat / sizeof no_chat[0])) {

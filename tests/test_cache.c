@@ -477,6 +477,38 @@ TG_TEST(cache_webhook_reply_is_a_write) {
 #endif
 }
 
+TG_TEST(cache_hit_is_answered_while_the_breaker_is_open) {
+#if TGBOT__HAS_BREAKER
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    ctl("POST", "/_ctl/reset", NULL);
+    ca_clock = 1000000;
+    memset(&d, 0, sizeof d);
+    d.token = BOT_TOKEN;
+    d.base_url = getenv("TG_FAKE_URL");
+    d.platform.now_ms = ca_now;
+    d.platform.sleep_ms = ca_sleep;
+    d.timeouts.request_ms = 5000;
+    d.cache.enabled = true;
+    d.breaker.failures = 1;
+    CHECK(tg_bot_new(&b, &d, &e) == TG_OK);
+    if (!b) return;
+    CHECK(tg_get_me(b, NULL) == TG_OK);
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getChat\",\"kind\":\"502\",\"count\":10}");
+    CHECK(ca_get_chat(b, 9) != TG_OK);                 /* opens the breaker */
+    CHECK_EQ_INT(ca_get_chat(b, 10), TG_ERR_BREAKER_OPEN);
+    CHECK(tg_get_me(b, NULL) == TG_OK);                /* from the cache: the breaker is not asked */
+    CHECK_EQ_INT(ctl_count("getMe"), 1);
+    CHECK_EQ_INT(ca_stats(b).entries, 1);              /* the failures stored nothing */
+    ctl("POST", "/_ctl/reset", NULL);                  /* the faults left over */
+    tg_bot_free(b);
+#else
+    SKIP("built without TGBOT_ENABLE_BREAKER");
+#endif
+}
+
 #else
 /* built without the cache: every test says so */
 #define CA_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_CACHE"); }
@@ -495,4 +527,5 @@ CA_SKIPPED(cache_invalidate_and_ttl_overrides)
 CA_SKIPPED(cache_memory_is_bounded_and_freed)
 CA_SKIPPED(cache_hit_rate_in_analytics)
 CA_SKIPPED(cache_webhook_reply_is_a_write)
+CA_SKIPPED(cache_hit_is_answered_while_the_breaker_is_open)
 #endif
