@@ -374,6 +374,11 @@ TG_TEST(cache_invalidate_and_ttl_overrides) {
     CHECK(tg_cache_set_ttl(b, "getOneMore", 1) == TG_ERR_LIMIT);
     CHECK(tg_cache_set_ttl(b, "getMe", 5) == TG_OK);   /* an existing override can still change */
     CHECK_EQ_INT(tg_cache_ttl(b, "getMe"), 5);
+    /* logOut drops everything */
+    CHECK(ca_get_chat(b, 1) == TG_OK && tg_get_my_star_balance(b, NULL) == TG_OK);
+    CHECK_EQ_INT(ca_stats(b).entries, 3);               /* with getUserProfilePhotos */
+    CHECK(tg_call(b, "logOut", NULL, NULL) == TG_OK);
+    CHECK_EQ_INT(ca_stats(b).entries, 0);
     tg_bot_free(b);
 }
 
