@@ -35,7 +35,7 @@
        TGBOT_RATELIMIT_CHATS    per-chat states the rate limiter keeps per bot (256, LRU-evicted)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
-       TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods            (module not written yet)
+       TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods (opt-in per bot: cache.h)
        TGBOT_ENABLE_RATELIMIT   Telegram's limits per scope, 429 pauses per chat (ratelimit.h)
        TGBOT_ENABLE_BREAKER     circuit breaker, closed/open/half-open     (breaker.h)
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
@@ -455,6 +455,14 @@ typedef struct tg_input_file {
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
+#if TGBOT__HAS_CACHE
+/* Cache settings (TGBOT_ENABLE_CACHE; see cache.h). Off unless enabled; zero bounds = the defaults. */
+typedef struct tg_cache_desc {
+    bool enabled;             /* cache read answers for this bot (tg_cache_enable does the same later) */
+    uint32_t max_entries;     /* 0: 256 */
+    size_t max_bytes;         /* 0: 1 MiB (keys, bodies and bookkeeping) */
+} tg_cache_desc;
+#endif
 #if TGBOT__HAS_RATELIMIT
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
@@ -495,6 +503,9 @@ typedef struct tg_bot_desc {
     tg_logger logger;
     tg_platform platform;
     void *user_data;
+#if TGBOT__HAS_CACHE
+    tg_cache_desc cache;
+#endif
 #if TGBOT__HAS_RATELIMIT
     tg_ratelimit_desc ratelimit;
 #endif
@@ -7245,6 +7256,81 @@ TGBOT_API tg_err tg_webhook_set(tg_bot *bot, const tg_set_webhook_args *args, ch
 TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
 #endif /* TGBOT__HAS_WEBHOOK */
 
+/* ==== src/cache.h ==== */
+/* cache: a bounded TTL + LRU cache of read methods' answers (TGBOT_ENABLE_CACHE), opt-in per bot.
+
+   Turn it on with tg_bot_desc.cache.enabled = true (see bot.h) or tg_cache_enable(bot, &desc).
+   Compiled in but not enabled, nothing changes: every call reaches Telegram.
+
+   What is cached: the raw body of a successful answer ({"ok":true,...}) of a call flagged as a
+   read whose method has a TTL, keyed by the method and the exact encoded parameters (typed calls
+   and tg_call share entries when their JSON is byte-identical). A hit is parsed and decoded into
+   the bot's arena exactly like a fresh answer, so results have the usual lifetime (tg_bot_reset).
+   A hit sends nothing and fires no on_sent event; it comes before the rate limiter and the circuit
+   breaker, so it is answered even while the breaker is open. Errors are never cached.
+
+   Default TTLs (tg_cache_set_ttl overrides one method; 0 stops caching it):
+       getMe, getMyName, getMyDescription, getMyShortDescription, getMyCommands,
+       getMyDefaultAdministratorRights, getForumTopicIconStickers           1 hour
+       getChatMenuButton                                                    10 min
+       getChat, getChatAdministrators, getAvailableGifts                    5 min
+       getChatMember                                                        2 min
+       getChatMemberCount, getUserGifts, getChatGifts, getBusinessAccountGifts   1 min
+       getMyStarBalance, getBusinessAccountStarBalance                      5 s
+   Never cached, whatever is asked: getUpdates, getFile, getStarTransactions, getWebhookInfo
+   (and file downloads). Other read methods are cached only once tg_cache_set_ttl gives them a TTL.
+
+   Invalidation: every call that is not a read (whatever its outcome: failed, refused or unknown
+   writes drop too; a webhook reply, tg_webhook_reply, counts as a write) removes the entries it may
+   have changed. The rules err on dropping more:
+     1. bot profile: setMy* / deleteMy* / removeMy* / setChatMenuButton  → getMe, getMy*, getChatMenuButton
+     2. a chat: any write with a top-level chat_id, except send* / forward* / copy*
+        → getChat, getChatAdministrators, getChatMember, getChatMemberCount of that chat_id
+        (compared as text: 123 and "123" are the same chat, but "@name" and its numeric id are not:
+        name a chat the same way in reads and writes, or tg_cache_invalidate); ban* / unban* / promote* / restrict* /
+        pin* / unpin* / leave* / approve* / decline* / setChat* without a chat_id → those of every chat
+     3. Stars and gifts: a write flagged as spending Stars, any write whose name contains "Gift" or
+        "Star" (sendGift, giftPremiumSubscription, upgradeGift, transferGift, convertGiftToStars,
+        transferBusinessAccountStars, refundStarPayment, ...), or with "allow_paid_broadcast":true
+        → getMyStarBalance, getBusinessAccountStarBalance, getAvailableGifts, getUserGifts,
+        getChatGifts, getBusinessAccountGifts
+     4. logOut / close → everything; methods given a TTL by tg_cache_set_ttl outside the table above
+        are dropped by every write.
+   tg_cache_invalidate(bot, method) drops one method's entries, (bot, NULL) all of them.
+
+   Memory is bounded: at most max_entries entries and max_bytes bytes (each entry counts its key,
+   its body and its bookkeeping); the least recently used go first, and an answer bigger than
+   max_bytes is not stored. Time comes from the bot's tg_platform.now_ms. One thread per bot. */
+#if TGBOT__HAS_CACHE
+
+#define TGBOT_CACHE_OVERRIDES 16       /* per-method TTL overrides a bot keeps */
+
+typedef struct tg_cache_stats {
+    uint64_t hits;            /* answered from the cache */
+    uint64_t misses;          /* cacheable calls that had to ask Telegram (expired entries included) */
+    uint64_t stores;          /* answers stored */
+    uint64_t evictions;       /* entries dropped to stay within max_entries / max_bytes */
+    uint64_t expirations;     /* entries found past their TTL (each also counts as a miss) */
+    uint64_t invalidations;   /* entries dropped by writes and tg_cache_invalidate */
+    size_t bytes;             /* bytes held now */
+    uint32_t entries;         /* entries held now */
+} tg_cache_stats;
+
+/* Turns the cache on (d may be NULL: the defaults; d->enabled is not looked at). Enabling it again
+   keeps the entries and the overrides and applies the new bounds. TG_ERR_NOMEM when out of memory. */
+TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d);
+TGBOT_API void tg_cache_disable(tg_bot *bot);                /* drops everything, frees the memory */
+TGBOT_API bool tg_cache_enabled(const tg_bot *bot);
+/* TTL of one read method in milliseconds (0: do not cache it). TG_ERR_ARG for a never-cached method,
+   a bad name or a cache that is not enabled; TG_ERR_LIMIT past TGBOT_CACHE_OVERRIDES methods.
+   Entries already stored keep the expiry they were given. */
+TGBOT_API tg_err tg_cache_set_ttl(tg_bot *bot, const char *method, uint32_t ttl_ms);
+TGBOT_API uint32_t tg_cache_ttl(const tg_bot *bot, const char *method);    /* what applies now; 0: not cached */
+TGBOT_API uint32_t tg_cache_invalidate(tg_bot *bot, const char *method);   /* NULL: all; returns entries dropped */
+TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* zeros when not enabled */
+
+#endif /* TGBOT__HAS_CACHE */
+
 /* ==== src/ratelimit.h ==== */
 /* ratelimit: Telegram's rate limits applied before a message is sent (TGBOT_ENABLE_RATELIMIT).
 
@@ -7463,6 +7549,9 @@ typedef struct tg__breaker {
      seconds, unhandled updates, handler seconds, latency anomalies, error-rate anomalies
      (counters); uptime, error ratio, error-ratio EWMA, latency EWMA, latency deviation, anomaly
      flag, load EWMA, load trend, load prediction (gauges); health (one series per state: 3);
+   - with the bot's cache enabled (TGBOT_ENABLE_CACHE, cache.h) 5 more, read from the cache when
+     exporting: cache hits and misses (counters; hits are not calls: they send nothing), hit
+     ratio, entries, bytes (gauges); in JSON an object "cache" with the same figures;
    - per method row that has seen a call: calls, retries, 13 error classes, 34 histogram buckets
      (+Inf included), _sum, _count, min, max = 53 series;
    - per update kind seen: 1 series.
@@ -7473,8 +7562,7 @@ typedef struct tg__breaker {
    kind="message". The token never appears: only method names and numbers are written.
    Prometheus numbers are written without printf's locale (integers; seconds from milliseconds
    with 3 decimals; other gauges fixed-point with 6 decimals); JSON uses the library's
-   locale-independent writer. Not measured here (no such
-   module yet): cache hit rate, request/response bytes. */
+   locale-independent writer. Not measured here: request/response bytes. */
 
 #ifndef TGBOT_ANALYTICS_METHODS
 #define TGBOT_ANALYTICS_METHODS 32         /* named rows; one more row collects the rest */
@@ -10945,6 +11033,17 @@ TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const
                                       uint64_t ms, uint32_t attempts);
 #endif
 
+#if TGBOT__HAS_CACHE       /* [cache] bot.c owns the pointer, cache.c the entries */
+typedef struct tg__cache tg__cache;
+TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot);
+TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
+                                    const char **body, size_t *body_len);
+TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
+                                   const char *body, size_t body_len);
+TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, const char *json, size_t len);
+TGBOT__INTERN void tg__cache_free(tg__cache *c);
+#endif
+
 /* optional stages of the pipeline (ratelimit.c, breaker.c), called from tg__req_send */
 #if TGBOT__HAS_RATELIMIT
 TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d);
@@ -10983,6 +11082,9 @@ struct tg_bot {
     tg__bot_hooks hooks;
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics *analytics;
+#endif
+#if TGBOT__HAS_CACHE       /* [cache] NULL until enabled */
+    tg__cache *cache;
 #endif
 #if TGBOT__HAS_RATELIMIT   /* [limits] ratelimit.c */
     tg__ratelimit rl;
@@ -11077,6 +11179,13 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     hc.plat = &b->plat;
     e = tg__http_client_new(&b->http, &hc, err);
     if (e) { tg_bot_free(b); return e; }
+#if TGBOT__HAS_CACHE       /* [cache] */
+    if (desc->cache.enabled && (e = tg_cache_enable(b, &desc->cache)) != TG_OK) {
+        tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
+        tg_bot_free(b);
+        return e;
+    }
+#endif
     *out = b;
     return TG_OK;
 }
@@ -11088,6 +11197,9 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
     tg__http_client_free(bot->http);
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg__analytics_free(bot->analytics);
+#endif
+#if TGBOT__HAS_CACHE       /* [cache] */
+    tg__cache_free(bot->cache);
 #endif
     tg_json_writer_free(&bot->w);
     tg_json_writer_free(&bot->tmp);
@@ -11112,6 +11224,9 @@ TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
 TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot) { return &bot->analytics; }
+#endif
+#if TGBOT__HAS_CACHE       /* [cache] */
+TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot) { return (tg__cache **)&bot->cache; }
 #endif
 
 static bool tg__http_code(const tg_error *e, int code) { return e && e->code == TG_ERR_API && e->error_code == code; }
@@ -11339,6 +11454,22 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         json = r->w->buf;
         json_len = r->w->len;
     }
+#if TGBOT__HAS_CACHE       /* [cache] a fresh stored answer is decoded as if it had just arrived; nothing is sent */
+    if (b->cache) {
+        tg__http_response hit;
+        const char *body;
+        memset(&hit, 0, sizeof hit);
+        if (tg__cache_lookup(b->cache, r, json, json_len, &body, &hit.body_len)) {
+            memset(e, 0, sizeof *e);
+            hit.status = 200;
+            hit.body = (char *)body;         /* only read: tg__req_decode works on an arena copy */
+            hit.content_type = "application/json";
+            code = tg__req_decode(r, &hit, result, e);
+            snprintf(e->method, sizeof e->method, "%s", r->method);
+            return code;
+        }
+    }
+#endif
     memset(&rq, 0, sizeof rq);
     rq.method = r->file_path ? "GET" : "POST";
     rq.timeout_ms = r->timeout_ms;
@@ -11421,6 +11552,9 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         }
     }
     snprintf(e->method, sizeof e->method, "%s", r->method);
+#if TGBOT__HAS_CACHE       /* [cache] a read's answer is stored; any other call drops what it may have changed */
+    if (b->cache) tg__cache_after(b->cache, r, json, json_len, code, code == TG_OK ? rs.body : NULL, code == TG_OK ? rs.body_len : 0);
+#endif
 #if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
     tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - t0, attempt + 1);
 #endif
@@ -18767,6 +18901,9 @@ TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *p
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
     r->set = true;
+#if TGBOT__HAS_CACHE       /* [cache] a reply is a write whose outcome is never known: it drops what it may change */
+    tg__cache_write_elsewhere(ctx->bot, method, r->w.buf, r->w.len);
+#endif
     return TG_OK;
 }
 
@@ -18789,6 +18926,9 @@ TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text) {
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
     r->set = true;
+#if TGBOT__HAS_CACHE       /* [cache] as in tg_webhook_reply */
+    tg__cache_write_elsewhere(ctx->bot, "sendMessage", r->w.buf, r->w.len);
+#endif
     return TG_OK;
 }
 
@@ -18830,6 +18970,357 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates) {
     return tg_delete_webhook(bot, &a, NULL);
 }
 #endif /* TGBOT__HAS_WEBHOOK */
+
+/* ==== src/cache.c ==== */
+/* cache: the bounded TTL + LRU store of read answers and the invalidation rules (see cache.h).
+   bot.c asks tg__cache_lookup before sending and tells tg__cache_after how a call ended. */
+#if TGBOT__HAS_CACHE
+
+enum { TG__CG_BOT = 1, TG__CG_CHAT, TG__CG_STARS, TG__CG_STATIC, TG__CG_OTHER };
+
+#define TG__CACHE_HOUR 3600000u
+#define TG__CACHE_MIN 60000u
+static const struct { const char *method; uint32_t ttl_ms; unsigned char group; } tg__cache_table[] = {
+    { "getMe", TG__CACHE_HOUR, TG__CG_BOT },
+    { "getMyName", TG__CACHE_HOUR, TG__CG_BOT },
+    { "getMyDescription", TG__CACHE_HOUR, TG__CG_BOT },
+    { "getMyShortDescription", TG__CACHE_HOUR, TG__CG_BOT },
+    { "getMyCommands", TG__CACHE_HOUR, TG__CG_BOT },
+    { "getMyDefaultAdministratorRights", TG__CACHE_HOUR, TG__CG_BOT },
+    { "getChatMenuButton", 10 * TG__CACHE_MIN, TG__CG_BOT },
+    { "getForumTopicIconStickers", TG__CACHE_HOUR, TG__CG_STATIC },
+    { "getChat", 5 * TG__CACHE_MIN, TG__CG_CHAT },
+    { "getChatAdministrators", 5 * TG__CACHE_MIN, TG__CG_CHAT },
+    { "getChatMember", 2 * TG__CACHE_MIN, TG__CG_CHAT },
+    { "getChatMemberCount", TG__CACHE_MIN, TG__CG_CHAT },
+    { "getAvailableGifts", 5 * TG__CACHE_MIN, TG__CG_STARS },
+    { "getUserGifts", TG__CACHE_MIN, TG__CG_STARS },
+    { "getChatGifts", TG__CACHE_MIN, TG__CG_STARS },
+    { "getBusinessAccountGifts", TG__CACHE_MIN, TG__CG_STARS },
+    { "getMyStarBalance", 5000u, TG__CG_STARS },
+    { "getBusinessAccountStarBalance", 5000u, TG__CG_STARS },
+};
+static const char *const tg__cache_never[] = { "getUpdates", "getFile", "getStarTransactions", "getWebhookInfo" };
+
+typedef struct tg__cache_entry {
+    struct tg__cache_entry *prev, *next;   /* LRU list: head = most recently used */
+    struct tg__cache_entry *chain;         /* hash bucket */
+    uint64_t expires_ms;
+    uint32_t hash;
+    unsigned char group;
+    size_t size;                           /* the whole allocation: what counts against max_bytes */
+    size_t key_len;                        /* method '\0' params */
+    size_t body_len;
+    char chat[40];                         /* the params' chat_id as text ("" if none) */
+    /* followed by the key, then the body and a NUL */
+} tg__cache_entry;
+
+struct tg__cache {
+    tg_bot *bot;
+    uint32_t max_entries;
+    size_t max_bytes;
+    tg__cache_entry **buckets;
+    uint32_t nbuckets;
+    tg__cache_entry *head, *tail;
+    tg_cache_stats st;
+    struct { char method[48]; uint32_t ttl_ms; } over[TGBOT_CACHE_OVERRIDES];
+    uint32_t nover;
+};
+
+static char *tg__ce_key(tg__cache_entry *en) { return (char *)(en + 1); }
+static char *tg__ce_body(tg__cache_entry *en) { return (char *)(en + 1) + en->key_len; }
+
+static uint32_t tg__cache_hash(const char *method, const char *p, size_t n) {
+    uint32_t h = 2166136261u;
+    size_t i;
+    for (; *method; method++) h = (h ^ (unsigned char)*method) * 16777619u;
+    h = (h ^ 0u) * 16777619u;
+    for (i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h;
+}
+
+static bool tg__cache_never_method(const char *m) {
+    size_t i;
+    for (i = 0; i < sizeof tg__cache_never / sizeof tg__cache_never[0]; i++)
+        if (strcmp(m, tg__cache_never[i]) == 0) return true;
+    return false;
+}
+
+/* the TTL and the invalidation group of a method; 0 = not cached */
+static uint32_t tg__cache_rule(const tg__cache *c, const char *m, unsigned char *group) {
+    size_t i;
+    *group = 0;
+    if (tg__cache_never_method(m)) return 0;
+    for (i = 0; i < sizeof tg__cache_table / sizeof tg__cache_table[0]; i++)
+        if (strcmp(m, tg__cache_table[i].method) == 0) { *group = tg__cache_table[i].group; break; }
+    for (i = 0; c && i < c->nover; i++)
+        if (strcmp(m, c->over[i].method) == 0) {
+            if (!*group) *group = TG__CG_OTHER;
+            return c->over[i].ttl_ms;
+        }
+    for (i = 0; i < sizeof tg__cache_table / sizeof tg__cache_table[0]; i++)
+        if (strcmp(m, tg__cache_table[i].method) == 0) return tg__cache_table[i].ttl_ms;
+    return 0;
+}
+
+/* the top-level chat_id of a JSON object as text: strings decoded, numbers as written; false if none */
+static bool tg__cache_chat_of(const tg_allocator *a, const char *json, size_t len, char out[40]) {
+    tg_json_doc d;
+    tg_json_tok *toks = NULL;
+    char *copy;
+    uint32_t t, need;
+    bool found = false;
+    out[0] = '\0';
+    if (!json || len < 2 || !strstr(json, "chat_id")) return false;
+    copy = (char *)tg__alloc(a, len + 1);
+    if (!copy) return false;
+    memcpy(copy, json, len); copy[len] = '\0';
+    tg_json_parse(&d, copy, len, NULL, 0, NULL);
+    need = d.needed;
+    if (need) toks = (tg_json_tok *)tg__alloc(a, (size_t)need * sizeof *toks);
+    memcpy(copy, json, len); copy[len] = '\0';
+    if (toks && tg_json_parse(&d, copy, len, toks, need, NULL) == TG_OK &&
+        tg_json_type_of(&d, 0) == TG_JSON_OBJECT && (t = tg_json_get(&d, 0, "chat_id")) != TG_JSON_NOTFOUND) {
+        const char *s = NULL;
+        size_t n = 0;
+        if (tg_json_type_of(&d, t) == TG_JSON_STRING ? tg_json_str(&d, t, &s, &n) : tg_json_raw(&d, t, &s, &n)) {
+            if (n > 39) n = 39;      /* a truncated id can only match more entries: it drops more */
+            memcpy(out, s, n);
+            out[n] = '\0';
+            found = true;
+        }
+    }
+    tg__free(a, toks, (size_t)need * sizeof *toks);
+    tg__free(a, copy, len + 1);
+    return found;
+}
+
+static void tg__cache_unlink(tg__cache *c, tg__cache_entry *en) {
+    tg__cache_entry **pp = &c->buckets[en->hash & (c->nbuckets - 1)];
+    while (*pp && *pp != en) pp = &(*pp)->chain;
+    if (*pp) *pp = en->chain;
+    if (en->prev) en->prev->next = en->next; else c->head = en->next;
+    if (en->next) en->next->prev = en->prev; else c->tail = en->prev;
+    c->st.entries--;
+    c->st.bytes -= en->size;
+    tg__free(tg__bot_alloc(c->bot), en, en->size);
+}
+
+static void tg__cache_to_front(tg__cache *c, tg__cache_entry *en) {
+    if (c->head == en) return;
+    if (en->prev) en->prev->next = en->next;
+    if (en->next) en->next->prev = en->prev; else c->tail = en->prev;
+    en->prev = NULL;
+    en->next = c->head;
+    if (c->head) c->head->prev = en;
+    c->head = en;
+    if (!c->tail) c->tail = en;
+}
+
+static tg__cache_entry *tg__cache_find(tg__cache *c, uint32_t h, const char *method, const char *p, size_t n) {
+    size_t ml = strlen(method);
+    tg__cache_entry *en;
+    for (en = c->buckets[h & (c->nbuckets - 1)]; en; en = en->chain)
+        if (en->hash == h && en->key_len == ml + 1 + n && memcmp(tg__ce_key(en), method, ml + 1) == 0 &&
+            memcmp(tg__ce_key(en) + ml + 1, p, n) == 0)
+            return en;
+    return NULL;
+}
+
+static uint32_t tg__cache_drop_if(tg__cache *c, unsigned char group, const char *method, const char *chat) {
+    tg__cache_entry *en = c->head, *nx;
+    uint32_t n = 0;
+    for (; en; en = nx) {
+        nx = en->next;
+        if (group && en->group != group) continue;
+        if (method && strcmp(tg__ce_key(en), method) != 0) continue;
+        if (chat && strcmp(en->chat, chat) != 0) continue;
+        tg__cache_unlink(c, en);
+        n++;
+    }
+    c->st.invalidations += n;
+    return n;
+}
+
+/* ---- the pipeline's side ---- */
+
+TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
+                                    const char **body, size_t *body_len) {
+    unsigned char group;
+    uint32_t h;
+    tg__cache_entry *en;
+    if (!(r->flags & TG__CALL_READ) || r->file_path || tg__cache_rule(c, r->method, &group) == 0) return false;
+    h = tg__cache_hash(r->method, json, len);
+    en = tg__cache_find(c, h, r->method, json, len);
+    if (en && tg__now_ms(tg__bot_platform(c->bot)) >= en->expires_ms) {
+        tg__cache_unlink(c, en);
+        c->st.expirations++;
+        en = NULL;
+    }
+    if (!en) { c->st.misses++; return false; }
+    tg__cache_to_front(c, en);
+    c->st.hits++;
+    *body = tg__ce_body(en);
+    *body_len = en->body_len;
+    return true;
+}
+
+static void tg__cache_store(tg__cache *c, const tg__req *r, const char *json, size_t len, const char *body, size_t body_len) {
+    unsigned char group;
+    uint32_t ttl = tg__cache_rule(c, r->method, &group), h;
+    size_t ml = strlen(r->method), size = sizeof(tg__cache_entry) + ml + 1 + len + body_len + 1;
+    tg__cache_entry *en;
+    if (ttl == 0 || size > c->max_bytes) return;
+    h = tg__cache_hash(r->method, json, len);
+    if ((en = tg__cache_find(c, h, r->method, json, len)) != NULL) tg__cache_unlink(c, en);
+    while (c->tail && (c->st.entries >= c->max_entries || c->st.bytes + size > c->max_bytes)) {
+        tg__cache_unlink(c, c->tail);
+        c->st.evictions++;
+    }
+    en = (tg__cache_entry *)tg__alloc(tg__bot_alloc(c->bot), size);
+    if (!en) return;                      /* out of memory: simply not cached */
+    memset(en, 0, sizeof *en);
+    en->size = size;
+    en->hash = h;
+    en->group = group;
+    en->key_len = ml + 1 + len;
+    en->body_len = body_len;
+    en->expires_ms = tg__now_ms(tg__bot_platform(c->bot)) + ttl;
+    if (group == TG__CG_CHAT) tg__cache_chat_of(tg__bot_alloc(c->bot), json, len, en->chat);
+    memcpy(tg__ce_key(en), r->method, ml + 1);
+    memcpy(tg__ce_key(en) + ml + 1, json, len);
+    memcpy(tg__ce_body(en), body, body_len);
+    tg__ce_body(en)[body_len] = '\0';
+    en->chain = c->buckets[h & (c->nbuckets - 1)];
+    c->buckets[h & (c->nbuckets - 1)] = en;
+    en->next = c->head;
+    if (c->head) c->head->prev = en;
+    c->head = en;
+    if (!c->tail) c->tail = en;
+    c->st.entries++;
+    c->st.bytes += size;
+    c->st.stores++;
+}
+
+static bool tg__cache_prefix(const char *m, const char *const *list, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strncmp(m, list[i], strlen(list[i])) == 0) return true;
+    return false;
+}
+
+/* the invalidation rules of cache.h, applied for every call that is not a read */
+static void tg__cache_on_write(tg__cache *c, const char *m, uint32_t flags, const char *json, size_t len) {
+    static const char *const bot_w[] = { "setMy", "deleteMy", "removeMy", "setChatMenuButton" };
+    static const char *const no_chat[] = { "send", "forward", "copy" };
+    static const char *const chat_w[] = { "ban", "unban", "promote", "restrict", "pin", "unpin", "leave",
+                                          "approve", "decline", "setChat" };
+    char chat[40];
+    if (c->st.entries == 0) return;        /* nothing to drop: no parsing */
+    if (strcmp(m, "logOut") == 0 || strcmp(m, "close") == 0) { tg__cache_drop_if(c, 0, NULL, NULL); return; }
+    if (tg__cache_prefix(m, bot_w, sizeof bot_w / sizeof bot_w[0])) tg__cache_drop_if(c, TG__CG_BOT, NULL, NULL);
+    if (!tg__cache_prefix(m, no_chat, sizeof no_chat / sizeof no_chat[0])) {
+        if (tg__cache_chat_of(tg__bot_alloc(c->bot), json, len, chat)) tg__cache_drop_if(c, TG__CG_CHAT, NULL, chat);
+        else if (tg__cache_prefix(m, chat_w, sizeof chat_w / sizeof chat_w[0])) tg__cache_drop_if(c, TG__CG_CHAT, NULL, NULL);
+    }
+    if ((flags & TG__CALL_SPENDS) || strstr(m, "Gift") || strstr(m, "Star") ||
+        (json && strstr(json, "\"allow_paid_broadcast\":true")))
+        tg__cache_drop_if(c, TG__CG_STARS, NULL, NULL);
+    tg__cache_drop_if(c, TG__CG_OTHER, NULL, NULL);
+}
+
+TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
+                                   const char *body, size_t body_len) {
+    if (r->file_path) return;
+    if (!(r->flags & TG__CALL_READ)) tg__cache_on_write(c, r->method, r->flags, json, len);
+    else if (code == TG_OK && body) tg__cache_store(c, r, json, len, body, body_len);
+}
+
+/* a write that leaves by another way (a webhook reply: its outcome is never known) */
+TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, const char *json, size_t len) {
+    tg__cache *c = *tg__bot_cache_slot(bot);
+    if (c) tg__cache_on_write(c, method, 0, json, len);
+}
+
+TGBOT__INTERN void tg__cache_free(tg__cache *c) {
+    const tg_allocator *a;
+    if (!c) return;
+    a = tg__bot_alloc(c->bot);
+    while (c->head) tg__cache_unlink(c, c->head);
+    tg__free(a, c->buckets, (size_t)c->nbuckets * sizeof *c->buckets);
+    tg__free(a, c, sizeof *c);
+}
+
+/* ---- the public side ---- */
+
+TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d) {
+    tg__cache **slot = tg__bot_cache_slot(bot), *c = *slot;
+    uint32_t max_entries = d && d->max_entries ? d->max_entries : 256, nb = 16;
+    size_t max_bytes = d && d->max_bytes ? d->max_bytes : (size_t)1 << 20;
+    if (max_entries > (1u << 20)) max_entries = 1u << 20;
+    while (nb < max_entries && nb < (1u << 16)) nb <<= 1;
+    if (!c) {
+        c = (tg__cache *)tg__alloc(tg__bot_alloc(bot), sizeof *c);
+        if (!c) return TG_ERR_NOMEM;
+        memset(c, 0, sizeof *c);
+        c->bot = bot;
+        c->buckets = (tg__cache_entry **)tg__alloc(tg__bot_alloc(bot), (size_t)nb * sizeof *c->buckets);
+        if (!c->buckets) { tg__free(tg__bot_alloc(bot), c, sizeof *c); return TG_ERR_NOMEM; }
+        memset(c->buckets, 0, (size_t)nb * sizeof *c->buckets);
+        c->nbuckets = nb;
+        *slot = c;
+    }
+    c->max_entries = max_entries;
+    c->max_bytes = max_bytes;
+    while (c->tail && (c->st.entries > c->max_entries || c->st.bytes > c->max_bytes)) {
+        tg__cache_unlink(c, c->tail);
+        c->st.evictions++;
+    }
+    return TG_OK;
+}
+
+TGBOT_API void tg_cache_disable(tg_bot *bot) {
+    tg__cache **slot = tg__bot_cache_slot(bot);
+    tg__cache_free(*slot);
+    *slot = NULL;
+}
+
+TGBOT_API bool tg_cache_enabled(const tg_bot *bot) { return *tg__bot_cache_slot(bot) != NULL; }
+
+TGBOT_API tg_err tg_cache_set_ttl(tg_bot *bot, const char *method, uint32_t ttl_ms) {
+    tg__cache *c = *tg__bot_cache_slot(bot);
+    size_t i, n = method ? strlen(method) : 0;
+    if (!c || n == 0 || n >= sizeof c->over[0].method || tg__cache_never_method(method)) return TG_ERR_ARG;
+    for (i = 0; i < n; i++)
+        if (!((method[i] >= 'a' && method[i] <= 'z') || (method[i] >= 'A' && method[i] <= 'Z') || (method[i] >= '0' && method[i] <= '9')))
+            return TG_ERR_ARG;
+    for (i = 0; i < c->nover; i++)
+        if (strcmp(c->over[i].method, method) == 0) { c->over[i].ttl_ms = ttl_ms; return TG_OK; }
+    if (c->nover >= TGBOT_CACHE_OVERRIDES) return TG_ERR_LIMIT;
+    memcpy(c->over[c->nover].method, method, n + 1);
+    c->over[c->nover].ttl_ms = ttl_ms;
+    c->nover++;
+    return TG_OK;
+}
+
+TGBOT_API uint32_t tg_cache_ttl(const tg_bot *bot, const char *method) {
+    unsigned char group;
+    tg__cache *c = *tg__bot_cache_slot(bot);
+    return c && method ? tg__cache_rule(c, method, &group) : 0;
+}
+
+TGBOT_API uint32_t tg_cache_invalidate(tg_bot *bot, const char *method) {
+    tg__cache *c = *tg__bot_cache_slot(bot);
+    return c ? tg__cache_drop_if(c, 0, method, NULL) : 0;
+}
+
+TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out) {
+    const tg__cache *c = *tg__bot_cache_slot(bot);
+    if (c) *out = c->st;
+    else memset(out, 0, sizeof *out);
+}
+
+#endif /* TGBOT__HAS_CACHE */
 
 /* ==== src/ratelimit.c ==== */
 /* ratelimit: the three algorithms and the bot's per-scope limiter (see ratelimit.h). */
@@ -19684,6 +20175,18 @@ TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap)
         tg__an_label(&o, "tgbot_health", "", "state", states[i], NULL);
         tg__an_u64(&o, (uint32_t)s.health == i ? 1u : 0u); tg__an_puts(&o, "\n");
     }
+#if TGBOT__HAS_CACHE       /* [cache] read from the bot's cache at export time, only when it is enabled */
+    if (tg_cache_enabled(a->bot)) {
+        tg_cache_stats cs;
+        tg_cache_get_stats(a->bot, &cs);
+        tg__an_metric_u(&o, "tgbot_cache_hits_total", "counter", "Read calls answered from the cache (not sent).", cs.hits);
+        tg__an_metric_u(&o, "tgbot_cache_misses_total", "counter", "Cacheable read calls that asked Telegram.", cs.misses);
+        tg__an_metric_f(&o, "tgbot_cache_hit_ratio", "Cache hits divided by hits and misses.",
+                        cs.hits + cs.misses ? (double)cs.hits / (double)(cs.hits + cs.misses) : 0.0);
+        tg__an_metric_u(&o, "tgbot_cache_entries", "gauge", "Answers held in the cache.", cs.entries);
+        tg__an_metric_u(&o, "tgbot_cache_bytes", "gauge", "Bytes held in the cache.", (uint64_t)cs.bytes);
+    }
+#endif
     /* per method */
     tg__an_head(&o, "tgbot_method_calls_total", "counter", "Calls per Bot API method.");
     for (i = 0; i <= TGBOT_ANALYTICS_METHODS; i++) if (tg__an_row_used(a, i)) {
@@ -19765,6 +20268,17 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
     tg__an_jf(w, "error_rate", s.error_rate); tg__an_jf(w, "error_rate_ewma", s.error_rate_ewma);
     tg__an_jf(w, "latency_ewma_ms", s.latency_ewma_ms); tg__an_jf(w, "latency_dev_ms", s.latency_dev_ms);
     tg_json_key(w, "anomaly"); tg_json_write_bool(w, s.anomaly);
+#if TGBOT__HAS_CACHE       /* [cache] as in the Prometheus text */
+    if (tg_cache_enabled(a->bot)) {
+        tg_cache_stats cs;
+        tg_cache_get_stats(a->bot, &cs);
+        tg_json_key(w, "cache"); tg_json_obj_begin(w);
+        tg__an_ju(w, "hits", cs.hits); tg__an_ju(w, "misses", cs.misses);
+        tg__an_jf(w, "hit_rate", cs.hits + cs.misses ? (double)cs.hits / (double)(cs.hits + cs.misses) : 0.0);
+        tg__an_ju(w, "entries", cs.entries); tg__an_ju(w, "bytes", (uint64_t)cs.bytes);
+        tg_json_obj_end(w);
+    }
+#endif
     tg_json_key(w, "load"); tg_json_obj_begin(w);
     tg__an_jf(w, "calls_per_min_ewma", s.load_per_min_ewma); tg__an_jf(w, "trend", s.load_trend);
     tg__an_jf(w, "predicted_next_min", s.load_predicted);

@@ -461,6 +461,18 @@ TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap)
         tg__an_label(&o, "tgbot_health", "", "state", states[i], NULL);
         tg__an_u64(&o, (uint32_t)s.health == i ? 1u : 0u); tg__an_puts(&o, "\n");
     }
+#if TGBOT__HAS_CACHE       /* [cache] read from the bot's cache at export time, only when it is enabled */
+    if (tg_cache_enabled(a->bot)) {
+        tg_cache_stats cs;
+        tg_cache_get_stats(a->bot, &cs);
+        tg__an_metric_u(&o, "tgbot_cache_hits_total", "counter", "Read calls answered from the cache (not sent).", cs.hits);
+        tg__an_metric_u(&o, "tgbot_cache_misses_total", "counter", "Cacheable read calls that asked Telegram.", cs.misses);
+        tg__an_metric_f(&o, "tgbot_cache_hit_ratio", "Cache hits divided by hits and misses.",
+                        cs.hits + cs.misses ? (double)cs.hits / (double)(cs.hits + cs.misses) : 0.0);
+        tg__an_metric_u(&o, "tgbot_cache_entries", "gauge", "Answers held in the cache.", cs.entries);
+        tg__an_metric_u(&o, "tgbot_cache_bytes", "gauge", "Bytes held in the cache.", (uint64_t)cs.bytes);
+    }
+#endif
     /* per method */
     tg__an_head(&o, "tgbot_method_calls_total", "counter", "Calls per Bot API method.");
     for (i = 0; i <= TGBOT_ANALYTICS_METHODS; i++) if (tg__an_row_used(a, i)) {
@@ -542,6 +554,17 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
     tg__an_jf(w, "error_rate", s.error_rate); tg__an_jf(w, "error_rate_ewma", s.error_rate_ewma);
     tg__an_jf(w, "latency_ewma_ms", s.latency_ewma_ms); tg__an_jf(w, "latency_dev_ms", s.latency_dev_ms);
     tg_json_key(w, "anomaly"); tg_json_write_bool(w, s.anomaly);
+#if TGBOT__HAS_CACHE       /* [cache] as in the Prometheus text */
+    if (tg_cache_enabled(a->bot)) {
+        tg_cache_stats cs;
+        tg_cache_get_stats(a->bot, &cs);
+        tg_json_key(w, "cache"); tg_json_obj_begin(w);
+        tg__an_ju(w, "hits", cs.hits); tg__an_ju(w, "misses", cs.misses);
+        tg__an_jf(w, "hit_rate", cs.hits + cs.misses ? (double)cs.hits / (double)(cs.hits + cs.misses) : 0.0);
+        tg__an_ju(w, "entries", cs.entries); tg__an_ju(w, "bytes", (uint64_t)cs.bytes);
+        tg_json_obj_end(w);
+    }
+#endif
     tg_json_key(w, "load"); tg_json_obj_begin(w);
     tg__an_jf(w, "calls_per_min_ewma", s.load_per_min_ewma); tg__an_jf(w, "trend", s.load_trend);
     tg__an_jf(w, "predicted_next_min", s.load_predicted);

@@ -44,6 +44,9 @@
      seconds, unhandled updates, handler seconds, latency anomalies, error-rate anomalies
      (counters); uptime, error ratio, error-ratio EWMA, latency EWMA, latency deviation, anomaly
      flag, load EWMA, load trend, load prediction (gauges); health (one series per state: 3);
+   - with the bot's cache enabled (TGBOT_ENABLE_CACHE, cache.h) 5 more, read from the cache when
+     exporting: cache hits and misses (counters; hits are not calls: they send nothing), hit
+     ratio, entries, bytes (gauges); in JSON an object "cache" with the same figures;
    - per method row that has seen a call: calls, retries, 13 error classes, 34 histogram buckets
      (+Inf included), _sum, _count, min, max = 53 series;
    - per update kind seen: 1 series.
@@ -54,8 +57,7 @@
    kind="message". The token never appears: only method names and numbers are written.
    Prometheus numbers are written without printf's locale (integers; seconds from milliseconds
    with 3 decimals; other gauges fixed-point with 6 decimals); JSON uses the library's
-   locale-independent writer. Not measured here (no such
-   module yet): cache hit rate, request/response bytes. */
+   locale-independent writer. Not measured here: request/response bytes. */
 
 #ifndef TGBOT_ANALYTICS_METHODS
 #define TGBOT_ANALYTICS_METHODS 32         /* named rows; one more row collects the rest */

@@ -24,6 +24,9 @@ struct tg_bot {
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics *analytics;
 #endif
+#if TGBOT__HAS_CACHE       /* [cache] NULL until enabled */
+    tg__cache *cache;
+#endif
 #if TGBOT__HAS_RATELIMIT   /* [limits] ratelimit.c */
     tg__ratelimit rl;
 #endif
@@ -117,6 +120,13 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     hc.plat = &b->plat;
     e = tg__http_client_new(&b->http, &hc, err);
     if (e) { tg_bot_free(b); return e; }
+#if TGBOT__HAS_CACHE       /* [cache] */
+    if (desc->cache.enabled && (e = tg_cache_enable(b, &desc->cache)) != TG_OK) {
+        tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
+        tg_bot_free(b);
+        return e;
+    }
+#endif
     *out = b;
     return TG_OK;
 }
@@ -128,6 +138,9 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
     tg__http_client_free(bot->http);
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg__analytics_free(bot->analytics);
+#endif
+#if TGBOT__HAS_CACHE       /* [cache] */
+    tg__cache_free(bot->cache);
 #endif
     tg_json_writer_free(&bot->w);
     tg_json_writer_free(&bot->tmp);
@@ -152,6 +165,9 @@ TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
 TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot) { return &bot->analytics; }
+#endif
+#if TGBOT__HAS_CACHE       /* [cache] */
+TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot) { return (tg__cache **)&bot->cache; }
 #endif
 
 static bool tg__http_code(const tg_error *e, int code) { return e && e->code == TG_ERR_API && e->error_code == code; }
@@ -379,6 +395,22 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         json = r->w->buf;
         json_len = r->w->len;
     }
+#if TGBOT__HAS_CACHE       /* [cache] a fresh stored answer is decoded as if it had just arrived; nothing is sent */
+    if (b->cache) {
+        tg__http_response hit;
+        const char *body;
+        memset(&hit, 0, sizeof hit);
+        if (tg__cache_lookup(b->cache, r, json, json_len, &body, &hit.body_len)) {
+            memset(e, 0, sizeof *e);
+            hit.status = 200;
+            hit.body = (char *)body;         /* only read: tg__req_decode works on an arena copy */
+            hit.content_type = "application/json";
+            code = tg__req_decode(r, &hit, result, e);
+            snprintf(e->method, sizeof e->method, "%s", r->method);
+            return code;
+        }
+    }
+#endif
     memset(&rq, 0, sizeof rq);
     rq.method = r->file_path ? "GET" : "POST";
     rq.timeout_ms = r->timeout_ms;
@@ -461,6 +493,9 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         }
     }
     snprintf(e->method, sizeof e->method, "%s", r->method);
+#if TGBOT__HAS_CACHE       /* [cache] a read's answer is stored; any other call drops what it may have changed */
+    if (b->cache) tg__cache_after(b->cache, r, json, json_len, code, code == TG_OK ? rs.body : NULL, code == TG_OK ? rs.body_len : 0);
+#endif
 #if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
     tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - t0, attempt + 1);
 #endif

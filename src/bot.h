@@ -14,6 +14,14 @@
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
+#if TGBOT__HAS_CACHE
+/* Cache settings (TGBOT_ENABLE_CACHE; see cache.h). Off unless enabled; zero bounds = the defaults. */
+typedef struct tg_cache_desc {
+    bool enabled;             /* cache read answers for this bot (tg_cache_enable does the same later) */
+    uint32_t max_entries;     /* 0: 256 */
+    size_t max_bytes;         /* 0: 1 MiB (keys, bodies and bookkeeping) */
+} tg_cache_desc;
+#endif
 #if TGBOT__HAS_RATELIMIT
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
@@ -54,6 +62,9 @@ typedef struct tg_bot_desc {
     tg_logger logger;
     tg_platform platform;
     void *user_data;
+#if TGBOT__HAS_CACHE
+    tg_cache_desc cache;
+#endif
 #if TGBOT__HAS_RATELIMIT
     tg_ratelimit_desc ratelimit;
 #endif

@@ -49,6 +49,17 @@ TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const
                                       uint64_t ms, uint32_t attempts);
 #endif
 
+#if TGBOT__HAS_CACHE       /* [cache] bot.c owns the pointer, cache.c the entries */
+typedef struct tg__cache tg__cache;
+TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot);
+TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
+                                    const char **body, size_t *body_len);
+TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
+                                   const char *body, size_t body_len);
+TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, const char *json, size_t len);
+TGBOT__INTERN void tg__cache_free(tg__cache *c);
+#endif
+
 /* optional stages of the pipeline (ratelimit.c, breaker.c), called from tg__req_send */
 #if TGBOT__HAS_RATELIMIT
 TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d);

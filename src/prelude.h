@@ -36,7 +36,7 @@
        TGBOT_RATELIMIT_CHATS    per-chat states the rate limiter keeps per bot (256, LRU-evicted)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
-       TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods            (module not written yet)
+       TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods (opt-in per bot: cache.h)
        TGBOT_ENABLE_RATELIMIT   Telegram's limits per scope, 429 pauses per chat (ratelimit.h)
        TGBOT_ENABLE_BREAKER     circuit breaker, closed/open/half-open     (breaker.h)
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)

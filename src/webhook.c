@@ -863,6 +863,9 @@ TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *p
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
     r->set = true;
+#if TGBOT__HAS_CACHE       /* [cache] a reply is a write whose outcome is never known: it drops what it may change */
+    tg__cache_write_elsewhere(ctx->bot, method, r->w.buf, r->w.len);
+#endif
     return TG_OK;
 }
 
@@ -885,6 +888,9 @@ TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text) {
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
     r->set = true;
+#if TGBOT__HAS_CACHE       /* [cache] as in tg_webhook_reply */
+    tg__cache_write_elsewhere(ctx->bot, "sendMessage", r->w.buf, r->w.len);
+#endif
     return TG_OK;
 }
 
