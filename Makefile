@@ -54,7 +54,7 @@ readme-example: tgbot.h
 $(BUILD)/tests.inc: $(TEST_FILES) tests/gen_tests_inc.sh | $(BUILD)
 	tests/gen_tests_inc.sh $(TEST_FILES) > $@
 
-UNIT_DEPS := tgbot.h tests/all.c tests/runner.h $(BUILD)/tests.inc $(TEST_FILES)
+UNIT_DEPS := tgbot.h tests/all.c tests/runner.h tests/fake_api.h $(BUILD)/tests.inc $(TEST_FILES)
 UNIT_CC = $(CC) -std=c99 -g -O1 $(CFLAGS_WARN) -Wno-unused-function -I. -I$(BUILD)
 
 $(BUILD)/unit: $(UNIT_DEPS)

@@ -3,6 +3,7 @@
 #define TGBOT_IMPLEMENTATION
 #include "../tgbot.h"
 #include "runner.h"
+#include "fake_api.h"   /* ctl(), test_bot(): the fake server, for every test file */
 #include "tests.inc"   /* generated: #include of each test file + the tg_tests[] table */
 
 int main(int argc, char **argv) {

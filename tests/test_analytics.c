@@ -36,27 +36,6 @@ static tg_bot *an_bot(const char *url) {
     return b;
 }
 
-static char an_ctl_buf[1 << 16];
-static const char *an_ctl(const char *method, const char *path, const char *json) {
-    const char *url = getenv("TG_FAKE_URL");
-    tg__http_config cfg;
-    tg__http_client *c = NULL;
-    tg__http_request rq;
-    tg__http_response rs;
-    tg_error e;
-    an_ctl_buf[0] = '\0';
-    if (!url) return an_ctl_buf;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.base_url = url;
-    if (tg__http_client_new(&c, &cfg, &e) != TG_OK) return an_ctl_buf;
-    memset(&rq, 0, sizeof rq);
-    rq.method = method; rq.path = path;
-    if (json) { rq.body = json; rq.body_len = strlen(json); rq.content_type = "application/json"; }
-    if (tg__http_do(c, &rq, &rs, &e) == TG_OK) snprintf(an_ctl_buf, sizeof an_ctl_buf, "%s", rs.body);
-    tg__http_client_free(c);
-    return an_ctl_buf;
-}
-
 static void an_rec(tg_analytics *a, const char *method, tg_err code, int error_code, uint64_t ms) {
     tg_analytics_sample s;
     memset(&s, 0, sizeof s);
@@ -74,25 +53,25 @@ TG_TEST(analytics_pipeline_counts_by_method_and_code) {
     tg_analytics_summary s;
     int i;
     if (!url) SKIP("TG_FAKE_URL not set (run under tests/with_servers.sh)");
-    an_ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/reset", NULL);
     b = an_bot(url);
     CHECK(b != NULL);
     if (!b) return;
     a = tg_bot_analytics(b);
     CHECK(a != NULL);
     for (i = 0; i < 3; i++) CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);
-    an_ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"502\",\"count\":1}");
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"502\",\"count\":1}");
     CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);                      /* one retry */
-    an_ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"429\",\"retry_after\":7}");
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"429\",\"retry_after\":7}");
     an_clock = 2000000;
     CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);                      /* waits 7 s, then ok */
     CHECK(tg_call(b, "sendMessage", an_msg, NULL) == TG_OK);
-    an_ctl("POST", "/_ctl/result", "{\"method\":\"sendMessage\",\"error\":{\"error_code\":403,\"description\":\"Forbidden: bot was blocked by the user\"}}");
+    ctl("POST", "/_ctl/result", "{\"method\":\"sendMessage\",\"error\":{\"error_code\":403,\"description\":\"Forbidden: bot was blocked by the user\"}}");
     CHECK(tg_call(b, "sendMessage", an_msg, NULL) == TG_ERR_API);
     CHECK(tg_call(b, "sendMessage", an_msg, NULL) == TG_ERR_API);
-    an_ctl("POST", "/_ctl/result", "{\"method\":\"getChat\",\"error\":{\"error_code\":400,\"description\":\"Bad Request: chat not found\"}}");
+    ctl("POST", "/_ctl/result", "{\"method\":\"getChat\",\"error\":{\"error_code\":400,\"description\":\"Bad Request: chat not found\"}}");
     CHECK(tg_call(b, "getChat", "{\"chat_id\":5}", NULL) == TG_ERR_API);
-    an_ctl("POST", "/_ctl/result", "{\"method\":\"getChat\",\"error\":{\"error_code\":404,\"description\":\"Not Found: /bot" AN_TOKEN "/getChat\"}}");
+    ctl("POST", "/_ctl/result", "{\"method\":\"getChat\",\"error\":{\"error_code\":404,\"description\":\"Not Found: /bot" AN_TOKEN "/getChat\"}}");
     CHECK(tg_call(b, "getChat", "{\"chat_id\":5}", NULL) == TG_ERR_API);
     CHECK(tg_call(b, "bad-name", NULL, NULL) == TG_ERR_ARG);             /* refused before sending: not counted */
 
@@ -129,7 +108,7 @@ TG_TEST(analytics_pipeline_counts_by_method_and_code) {
         CHECK_EQ_INT(m.calls, 1); CHECK_EQ_INT(m.errors_by_class[TG_AN_NETWORK], 1); CHECK_EQ_INT(m.retries, 3);
         tg_bot_free(dead);
     }
-    an_ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
 }
 
