@@ -11020,6 +11020,9 @@ TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t f
 TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f);
 TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...) TGBOT__PRINTF(3, 4);
 TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
+/* parses a copy of a parameters object in the bot's arena, for stages that read a call's parameters
+   (limiter, cache); the caller takes tg_arena_mark before and rewinds after. false: not an object */
+TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d);
 TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h);
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
@@ -11388,6 +11391,17 @@ static uint32_t tg__backoff_ms(tg_bot *b, uint32_t attempt, int32_t retry_after)
     base = 500u << (attempt < 6 ? attempt : 6);             /* 0.5 s, 1 s, 2 s ... 32 s */
     if (tg__random_bytes(&b->plat, rnd, sizeof rnd) == 0) jitter = ((uint32_t)rnd[0] << 8 | rnd[1]) % (base / 2 + 1);
     return base - base / 4 + jitter;                        /* ±25 % */
+}
+
+TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d) {
+    char *copy = json && len >= 2 ? tg_arena_strndup(&b->arena, json, len) : NULL;
+    tg_json_tok *toks;
+    if (!copy) return false;
+    tg_json_parse(d, copy, len, NULL, 0, NULL);             /* counts the tokens */
+    toks = (tg_json_tok *)tg_arena_alloc(&b->arena, (size_t)d->needed * sizeof *toks);
+    memcpy(copy, json, len);                                /* the counting pass decoded strings in place */
+    return toks && d->needed && tg_json_parse(d, copy, len, toks, d->needed, NULL) == TG_OK &&
+           tg_json_type_of(d, 0) == TG_JSON_OBJECT;
 }
 
 /* A peer may echo the request path (a proxy's error page, a misbehaving server): the token's secret
@@ -19064,23 +19078,14 @@ static uint32_t tg__cache_rule(const tg__cache *c, const char *m, unsigned char 
 }
 
 /* the top-level chat_id of a JSON object as text: strings decoded, numbers as written; false if none */
-static bool tg__cache_chat_of(const tg_allocator *a, const char *json, size_t len, char out[40]) {
+static bool tg__cache_chat_of(tg_bot *bot, const char *json, size_t len, char out[40]) {
+    size_t mark = tg_arena_mark(tg_bot_arena(bot));
     tg_json_doc d;
-    tg_json_tok *toks = NULL;
-    char *copy;
-    uint32_t t, need;
+    uint32_t t;
     bool found = false;
     out[0] = '\0';
-    if (!json || len < 2 || !strstr(json, "chat_id")) return false;
-    copy = (char *)tg__alloc(a, len + 1);
-    if (!copy) return false;
-    memcpy(copy, json, len); copy[len] = '\0';
-    tg_json_parse(&d, copy, len, NULL, 0, NULL);
-    need = d.needed;
-    if (need) toks = (tg_json_tok *)tg__alloc(a, (size_t)need * sizeof *toks);
-    memcpy(copy, json, len); copy[len] = '\0';
-    if (toks && tg_json_parse(&d, copy, len, toks, need, NULL) == TG_OK &&
-        tg_json_type_of(&d, 0) == TG_JSON_OBJECT && (t = tg_json_get(&d, 0, "chat_id")) != TG_JSON_NOTFOUND) {
+    if (json && len >= 2 && strstr(json, "chat_id") && tg__params_parse(bot, json, len, &d) &&
+        (t = tg_json_get(&d, 0, "chat_id")) != TG_JSON_NOTFOUND) {
         const char *s = NULL;
         size_t n = 0;
         if (tg_json_type_of(&d, t) == TG_JSON_STRING ? tg_json_str(&d, t, &s, &n) : tg_json_raw(&d, t, &s, &n)) {
@@ -19090,8 +19095,7 @@ static bool tg__cache_chat_of(const tg_allocator *a, const char *json, size_t le
             found = true;
         }
     }
-    tg__free(a, toks, (size_t)need * sizeof *toks);
-    tg__free(a, copy, len + 1);
+    tg_arena_rewind(tg_bot_arena(bot), mark);
     return found;
 }
 
@@ -19186,7 +19190,7 @@ static void tg__cache_store(tg__cache *c, const tg__req *r, const char *json, si
     en->key_len = ml + 1 + len;
     en->body_len = body_len;
     en->expires_ms = tg__now_ms(tg__bot_platform(c->bot)) + ttl;
-    if (group == TG__CG_CHAT) tg__cache_chat_of(tg__bot_alloc(c->bot), json, len, en->chat);
+    if (group == TG__CG_CHAT) tg__cache_chat_of(c->bot, json, len, en->chat);
     memcpy(tg__ce_key(en), r->method, ml + 1);
     memcpy(tg__ce_key(en) + ml + 1, json, len);
     memcpy(tg__ce_body(en), body, body_len);
@@ -19220,7 +19224,7 @@ static void tg__cache_on_write(tg__cache *c, const char *m, uint32_t flags, cons
     if (strcmp(m, "logOut") == 0 || strcmp(m, "close") == 0) { tg__cache_drop_if(c, 0, NULL, NULL); return; }
     if (tg__cache_prefix(m, bot_w, sizeof bot_w / sizeof bot_w[0])) tg__cache_drop_if(c, TG__CG_BOT, NULL, NULL);
     if (!tg__cache_prefix(m, no_chat, sizeof no_chat / sizeof no_chat[0])) {
-        if (tg__cache_chat_of(tg__bot_alloc(c->bot), json, len, chat)) tg__cache_drop_if(c, TG__CG_CHAT, NULL, chat);
+        if (tg__cache_chat_of(c->bot, json, len, chat)) tg__cache_drop_if(c, TG__CG_CHAT, NULL, chat);
         else if (tg__cache_prefix(m, chat_w, sizeof chat_w / sizeof chat_w[0])) tg__cache_drop_if(c, TG__CG_CHAT, NULL, NULL);
     }
     if ((flags & TG__CALL_SPENDS) || strstr(m, "Gift") || strstr(m, "Star") ||
@@ -19456,39 +19460,31 @@ static void tg__rl_classify(tg__req *r, tg__ratelimit *rl, uint64_t now) {
     tg_bot *b = r->bot;
     const char *json = r->raw_params ? r->raw_params : r->w->buf;
     size_t len = r->raw_params ? strlen(r->raw_params) : r->w->len, mark = tg_arena_mark(&b->arena);
-    char *copy = tg_arena_strndup(&b->arena, json, len);
     tg_json_doc d;
-    tg_json_tok *toks;
     uint32_t t;
     int64_t id = 0;
     bool paid = false, have = false;
     rl->cur = NULL;
     rl->cur_paid = false;
-    if (copy) {
-        tg_json_parse(&d, copy, len, NULL, 0, NULL);
-        toks = (tg_json_tok *)tg_arena_alloc(&b->arena, (size_t)d.needed * sizeof *toks);
-        memcpy(copy, json, len);
-        if (toks && d.needed && tg_json_parse(&d, copy, len, toks, d.needed, NULL) == TG_OK &&
-            tg_json_type_of(&d, 0) == TG_JSON_OBJECT) {
-            const char *s = NULL;
-            size_t sl = 0;
-            t = tg_json_get(&d, 0, "chat_id");
-            if (tg_json_i64(&d, t, &id)) {
-                have = id != 0;
-            } else if (tg_json_str(&d, t, &s, &sl) && sl) {
-                char *end = NULL;
-                long long v = strtoll(s, &end, 10);
-                if (end && *end == '\0' && v != 0) {
-                    id = (int64_t)v; have = true;
-                } else {                          /* "@channelusername": a channel, keyed by a hash */
-                    uint64_t h = 1469598103934665603ull;
-                    size_t i;
-                    for (i = 0; i < sl; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
-                    id = -(int64_t)(h >> 2) - 1; have = true;
-                }
+    if (tg__params_parse(b, json, len, &d)) {
+        const char *s = NULL;
+        size_t sl = 0;
+        t = tg_json_get(&d, 0, "chat_id");
+        if (tg_json_i64(&d, t, &id)) {
+            have = id != 0;
+        } else if (tg_json_str(&d, t, &s, &sl) && sl) {
+            char *end = NULL;
+            long long v = strtoll(s, &end, 10);
+            if (end && *end == '\0' && v != 0) {
+                id = (int64_t)v; have = true;
+            } else {                          /* "@channelusername": a channel, keyed by a hash */
+                uint64_t h = 1469598103934665603ull;
+                size_t i;
+                for (i = 0; i < sl; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+                id = -(int64_t)(h >> 2) - 1; have = true;
             }
-            tg_json_bool(&d, tg_json_get(&d, 0, "allow_paid_broadcast"), &paid);
         }
+        tg_json_bool(&d, tg_json_get(&d, 0, "allow_paid_broadcast"), &paid);
     }
     tg_arena_rewind(&b->arena, mark);
     rl->cur_paid = paid;

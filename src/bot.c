@@ -331,6 +331,17 @@ static uint32_t tg__backoff_ms(tg_bot *b, uint32_t attempt, int32_t retry_after)
     return base - base / 4 + jitter;                        /* ±25 % */
 }
 
+TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d) {
+    char *copy = json && len >= 2 ? tg_arena_strndup(&b->arena, json, len) : NULL;
+    tg_json_tok *toks;
+    if (!copy) return false;
+    tg_json_parse(d, copy, len, NULL, 0, NULL);             /* counts the tokens */
+    toks = (tg_json_tok *)tg_arena_alloc(&b->arena, (size_t)d->needed * sizeof *toks);
+    memcpy(copy, json, len);                                /* the counting pass decoded strings in place */
+    return toks && d->needed && tg_json_parse(d, copy, len, toks, d->needed, NULL) == TG_OK &&
+           tg_json_type_of(d, 0) == TG_JSON_OBJECT;
+}
+
 /* A peer may echo the request path (a proxy's error page, a misbehaving server): the token's secret
    half never leaves the library in an error description or a log line. */
 static void tg__scrub_token(const tg_bot *b, char *s) {

@@ -36,6 +36,9 @@ TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t f
 TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f);
 TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...) TGBOT__PRINTF(3, 4);
 TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
+/* parses a copy of a parameters object in the bot's arena, for stages that read a call's parameters
+   (limiter, cache); the caller takes tg_arena_mark before and rewinds after. false: not an object */
+TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d);
 TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h);
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);

@@ -90,23 +90,14 @@ static uint32_t tg__cache_rule(const tg__cache *c, const char *m, unsigned char 
 }
 
 /* the top-level chat_id of a JSON object as text: strings decoded, numbers as written; false if none */
-static bool tg__cache_chat_of(const tg_allocator *a, const char *json, size_t len, char out[40]) {
+static bool tg__cache_chat_of(tg_bot *bot, const char *json, size_t len, char out[40]) {
+    size_t mark = tg_arena_mark(tg_bot_arena(bot));
     tg_json_doc d;
-    tg_json_tok *toks = NULL;
-    char *copy;
-    uint32_t t, need;
+    uint32_t t;
     bool found = false;
     out[0] = '\0';
-    if (!json || len < 2 || !strstr(json, "chat_id")) return false;
-    copy = (char *)tg__alloc(a, len + 1);
-    if (!copy) return false;
-    memcpy(copy, json, len); copy[len] = '\0';
-    tg_json_parse(&d, copy, len, NULL, 0, NULL);
-    need = d.needed;
-    if (need) toks = (tg_json_tok *)tg__alloc(a, (size_t)need * sizeof *toks);
-    memcpy(copy, json, len); copy[len] = '\0';
-    if (toks && tg_json_parse(&d, copy, len, toks, need, NULL) == TG_OK &&
-        tg_json_type_of(&d, 0) == TG_JSON_OBJECT && (t = tg_json_get(&d, 0, "chat_id")) != TG_JSON_NOTFOUND) {
+    if (json && len >= 2 && strstr(json, "chat_id") && tg__params_parse(bot, json, len, &d) &&
+        (t = tg_json_get(&d, 0, "chat_id")) != TG_JSON_NOTFOUND) {
         const char *s = NULL;
         size_t n = 0;
         if (tg_json_type_of(&d, t) == TG_JSON_STRING ? tg_json_str(&d, t, &s, &n) : tg_json_raw(&d, t, &s, &n)) {
@@ -116,8 +107,7 @@ static bool tg__cache_chat_of(const tg_allocator *a, const char *json, size_t le
             found = true;
         }
     }
-    tg__free(a, toks, (size_t)need * sizeof *toks);
-    tg__free(a, copy, len + 1);
+    tg_arena_rewind(tg_bot_arena(bot), mark);
     return found;
 }
 
@@ -212,7 +202,7 @@ static void tg__cache_store(tg__cache *c, const tg__req *r, const char *json, si
     en->key_len = ml + 1 + len;
     en->body_len = body_len;
     en->expires_ms = tg__now_ms(tg__bot_platform(c->bot)) + ttl;
-    if (group == TG__CG_CHAT) tg__cache_chat_of(tg__bot_alloc(c->bot), json, len, en->chat);
+    if (group == TG__CG_CHAT) tg__cache_chat_of(c->bot, json, len, en->chat);
     memcpy(tg__ce_key(en), r->method, ml + 1);
     memcpy(tg__ce_key(en) + ml + 1, json, len);
     memcpy(tg__ce_body(en), body, body_len);
@@ -246,7 +236,7 @@ static void tg__cache_on_write(tg__cache *c, const char *m, uint32_t flags, cons
     if (strcmp(m, "logOut") == 0 || strcmp(m, "close") == 0) { tg__cache_drop_if(c, 0, NULL, NULL); return; }
     if (tg__cache_prefix(m, bot_w, sizeof bot_w / sizeof bot_w[0])) tg__cache_drop_if(c, TG__CG_BOT, NULL, NULL);
     if (!tg__cache_prefix(m, no_chat, sizeof no_chat / sizeof no_chat[0])) {
-        if (tg__cache_chat_of(tg__bot_alloc(c->bot), json, len, chat)) tg__cache_drop_if(c, TG__CG_CHAT, NULL, chat);
+        if (tg__cache_chat_of(c->bot, json, len, chat)) tg__cache_drop_if(c, TG__CG_CHAT, NULL, chat);
         else if (tg__cache_prefix(m, chat_w, sizeof chat_w / sizeof chat_w[0])) tg__cache_drop_if(c, TG__CG_CHAT, NULL, NULL);
     }
     if ((flags & TG__CALL_SPENDS) || strstr(m, "Gift") || strstr(m, "Star") ||

@@ -131,39 +131,31 @@ static void tg__rl_classify(tg__req *r, tg__ratelimit *rl, uint64_t now) {
     tg_bot *b = r->bot;
     const char *json = r->raw_params ? r->raw_params : r->w->buf;
     size_t len = r->raw_params ? strlen(r->raw_params) : r->w->len, mark = tg_arena_mark(&b->arena);
-    char *copy = tg_arena_strndup(&b->arena, json, len);
     tg_json_doc d;
-    tg_json_tok *toks;
     uint32_t t;
     int64_t id = 0;
     bool paid = false, have = false;
     rl->cur = NULL;
     rl->cur_paid = false;
-    if (copy) {
-        tg_json_parse(&d, copy, len, NULL, 0, NULL);
-        toks = (tg_json_tok *)tg_arena_alloc(&b->arena, (size_t)d.needed * sizeof *toks);
-        memcpy(copy, json, len);
-        if (toks && d.needed && tg_json_parse(&d, copy, len, toks, d.needed, NULL) == TG_OK &&
-            tg_json_type_of(&d, 0) == TG_JSON_OBJECT) {
-            const char *s = NULL;
-            size_t sl = 0;
-            t = tg_json_get(&d, 0, "chat_id");
-            if (tg_json_i64(&d, t, &id)) {
-                have = id != 0;
-            } else if (tg_json_str(&d, t, &s, &sl) && sl) {
-                char *end = NULL;
-                long long v = strtoll(s, &end, 10);
-                if (end && *end == '\0' && v != 0) {
-                    id = (int64_t)v; have = true;
-                } else {                          /* "@channelusername": a channel, keyed by a hash */
-                    uint64_t h = 1469598103934665603ull;
-                    size_t i;
-                    for (i = 0; i < sl; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
-                    id = -(int64_t)(h >> 2) - 1; have = true;
-                }
+    if (tg__params_parse(b, json, len, &d)) {
+        const char *s = NULL;
+        size_t sl = 0;
+        t = tg_json_get(&d, 0, "chat_id");
+        if (tg_json_i64(&d, t, &id)) {
+            have = id != 0;
+        } else if (tg_json_str(&d, t, &s, &sl) && sl) {
+            char *end = NULL;
+            long long v = strtoll(s, &end, 10);
+            if (end && *end == '\0' && v != 0) {
+                id = (int64_t)v; have = true;
+            } else {                          /* "@channelusername": a channel, keyed by a hash */
+                uint64_t h = 1469598103934665603ull;
+                size_t i;
+                for (i = 0; i < sl; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+                id = -(int64_t)(h >> 2) - 1; have = true;
             }
-            tg_json_bool(&d, tg_json_get(&d, 0, "allow_paid_broadcast"), &paid);
         }
+        tg_json_bool(&d, tg_json_get(&d, 0, "allow_paid_broadcast"), &paid);
     }
     tg_arena_rewind(&b->arena, mark);
     rl->cur_paid = paid;
