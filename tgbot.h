@@ -42,7 +42,9 @@
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
        TGBOT_ENABLE_ALL         all of the above
-   A switch that is off removes its module entirely. Build with -Wundef: every switch is normalised
+   A switch that is off removes its module's code, never a struct member: every public struct
+   (tg_bot_desc, tg_events, tg_event, ...) has one layout in every configuration, so a file built
+   with the switches and one built without them can share a program (`make abi` checks it). Build with -Wundef: every switch is normalised
    here into an internal 0/1 macro (TGBOT__HAS_*), so a misspelt one is caught.
 
    MEMORY AND LIFETIMES
@@ -455,15 +457,16 @@ typedef struct tg_input_file {
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
-#if TGBOT__HAS_CACHE
+/* The settings of the optional modules are declared in every build, and tg_bot_desc always has
+   the same members: a file built with the module switches and one built without them agree on its
+   layout (switches remove code, never members). A module that is compiled out ignores its settings. */
+
 /* Cache settings (TGBOT_ENABLE_CACHE; see cache.h). Off unless enabled; zero bounds = the defaults. */
 typedef struct tg_cache_desc {
     bool enabled;             /* cache read answers for this bot (tg_cache_enable does the same later) */
     uint32_t max_entries;     /* 0: 256 */
     size_t max_bytes;         /* 0: 1 MiB (keys, bodies and bookkeeping) */
 } tg_cache_desc;
-#endif
-#if TGBOT__HAS_RATELIMIT
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
    1000/s for paid broadcasts (allow_paid_broadcast=true). */
@@ -478,8 +481,6 @@ typedef struct tg_ratelimit_desc {
     uint32_t paid_per_s;      /* 0: 1000 (token bucket; replaces the global lane for paid broadcasts) */
     uint32_t recover_ms;      /* 0: 60000: after a 429 pause the scope runs at half rate, back to full over this */
 } tg_ratelimit_desc;
-#endif
-#if TGBOT__HAS_BREAKER
 /* Circuit breaker settings (TGBOT_ENABLE_BREAKER; see breaker.h). Zero = the defaults. */
 typedef struct tg_breaker_desc {
     bool disabled;            /* no breaker for this bot */
@@ -487,7 +488,6 @@ typedef struct tg_breaker_desc {
     uint32_t open_ms;         /* 0: 30000: how long it stays open before letting probes through */
     uint32_t probes;          /* 0: 1: successful probes in half-open that close it */
 } tg_breaker_desc;
-#endif
 
 typedef struct tg_bot_desc {
     const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
@@ -503,15 +503,9 @@ typedef struct tg_bot_desc {
     tg_logger logger;
     tg_platform platform;
     void *user_data;
-#if TGBOT__HAS_CACHE
-    tg_cache_desc cache;
-#endif
-#if TGBOT__HAS_RATELIMIT
-    tg_ratelimit_desc ratelimit;
-#endif
-#if TGBOT__HAS_BREAKER
-    tg_breaker_desc breaker;
-#endif
+    tg_cache_desc cache;          /* TGBOT_ENABLE_CACHE */
+    tg_ratelimit_desc ratelimit;  /* TGBOT_ENABLE_RATELIMIT */
+    tg_breaker_desc breaker;      /* TGBOT_ENABLE_BREAKER */
 } tg_bot_desc;
 
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);
@@ -6963,10 +6957,8 @@ typedef int (*tg_handler_fn)(tg_ctx *ctx, void *ud);               /* TG_HANDLED
 typedef int (*tg_middleware_fn)(tg_ctx *ctx, bool after, void *ud); /* before: non-zero stops the chain */
 
 typedef enum tg_event_type {
-    TG_EVENT_UPDATE = 1, TG_EVENT_SENT, TG_EVENT_ERROR, TG_EVENT_RETRY, TG_EVENT_RATE_LIMITED, TG_EVENT_SHUTDOWN
-#if TGBOT__HAS_BREAKER
-    , TG_EVENT_BREAKER              /* the circuit breaker changed state (breaker.h) */
-#endif
+    TG_EVENT_UPDATE = 1, TG_EVENT_SENT, TG_EVENT_ERROR, TG_EVENT_RETRY, TG_EVENT_RATE_LIMITED, TG_EVENT_SHUTDOWN,
+    TG_EVENT_BREAKER                /* the circuit breaker changed state (breaker.h; TGBOT_ENABLE_BREAKER) */
 } tg_event_type;
 
 typedef struct tg_event {
@@ -6977,9 +6969,7 @@ typedef struct tg_event {
     uint64_t elapsed_ms;            /* SENT */
     uint32_t attempt, delay_ms;     /* RETRY; RATE_LIMITED from the limiter: delay_ms = its wait */
     int32_t retry_after;            /* RATE_LIMITED: a 429 from Telegram (0 when the limiter waited) */
-#if TGBOT__HAS_BREAKER
     int breaker_state;              /* BREAKER: the new tg_breaker_state */
-#endif
 } tg_event;
 
 typedef struct tg_events {          /* every callback optional */
@@ -6990,9 +6980,7 @@ typedef struct tg_events {          /* every callback optional */
     void (*on_rate_limited)(const tg_event *e, void *ud);
     void (*on_shutdown)(const tg_event *e, void *ud);
     void *ud;
-#if TGBOT__HAS_BREAKER
-    void (*on_breaker)(const tg_event *e, void *ud);     /* TG_EVENT_BREAKER */
-#endif
+    void (*on_breaker)(const tg_event *e, void *ud);     /* TG_EVENT_BREAKER (never fired without the breaker) */
 } tg_events;
 
 typedef struct tg_plugin {
@@ -11008,12 +10996,8 @@ typedef struct tg__bot_hooks {
     void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
     void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
     void *ud;
-#if TGBOT__HAS_RATELIMIT
     void (*on_throttled)(void *ud, const char *method, uint32_t wait_ms);   /* the limiter made a call wait */
-#endif
-#if TGBOT__HAS_BREAKER
     void (*on_breaker)(void *ud, int state);                                /* a tg_breaker_state */
-#endif
 } tg__bot_hooks;
 
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);

@@ -14,15 +14,16 @@
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
-#if TGBOT__HAS_CACHE
+/* The settings of the optional modules are declared in every build, and tg_bot_desc always has
+   the same members: a file built with the module switches and one built without them agree on its
+   layout (switches remove code, never members). A module that is compiled out ignores its settings. */
+
 /* Cache settings (TGBOT_ENABLE_CACHE; see cache.h). Off unless enabled; zero bounds = the defaults. */
 typedef struct tg_cache_desc {
     bool enabled;             /* cache read answers for this bot (tg_cache_enable does the same later) */
     uint32_t max_entries;     /* 0: 256 */
     size_t max_bytes;         /* 0: 1 MiB (keys, bodies and bookkeeping) */
 } tg_cache_desc;
-#endif
-#if TGBOT__HAS_RATELIMIT
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
    1000/s for paid broadcasts (allow_paid_broadcast=true). */
@@ -37,8 +38,6 @@ typedef struct tg_ratelimit_desc {
     uint32_t paid_per_s;      /* 0: 1000 (token bucket; replaces the global lane for paid broadcasts) */
     uint32_t recover_ms;      /* 0: 60000: after a 429 pause the scope runs at half rate, back to full over this */
 } tg_ratelimit_desc;
-#endif
-#if TGBOT__HAS_BREAKER
 /* Circuit breaker settings (TGBOT_ENABLE_BREAKER; see breaker.h). Zero = the defaults. */
 typedef struct tg_breaker_desc {
     bool disabled;            /* no breaker for this bot */
@@ -46,7 +45,6 @@ typedef struct tg_breaker_desc {
     uint32_t open_ms;         /* 0: 30000: how long it stays open before letting probes through */
     uint32_t probes;          /* 0: 1: successful probes in half-open that close it */
 } tg_breaker_desc;
-#endif
 
 typedef struct tg_bot_desc {
     const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
@@ -62,15 +60,9 @@ typedef struct tg_bot_desc {
     tg_logger logger;
     tg_platform platform;
     void *user_data;
-#if TGBOT__HAS_CACHE
-    tg_cache_desc cache;
-#endif
-#if TGBOT__HAS_RATELIMIT
-    tg_ratelimit_desc ratelimit;
-#endif
-#if TGBOT__HAS_BREAKER
-    tg_breaker_desc breaker;
-#endif
+    tg_cache_desc cache;          /* TGBOT_ENABLE_CACHE */
+    tg_ratelimit_desc ratelimit;  /* TGBOT_ENABLE_RATELIMIT */
+    tg_breaker_desc breaker;      /* TGBOT_ENABLE_BREAKER */
 } tg_bot_desc;
 
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);

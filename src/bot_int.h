@@ -24,12 +24,8 @@ typedef struct tg__bot_hooks {
     void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
     void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
     void *ud;
-#if TGBOT__HAS_RATELIMIT
     void (*on_throttled)(void *ud, const char *method, uint32_t wait_ms);   /* the limiter made a call wait */
-#endif
-#if TGBOT__HAS_BREAKER
     void (*on_breaker)(void *ud, int state);                                /* a tg_breaker_state */
-#endif
 } tg__bot_hooks;
 
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);

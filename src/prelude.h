@@ -43,7 +43,9 @@
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
        TGBOT_ENABLE_ALL         all of the above
-   A switch that is off removes its module entirely. Build with -Wundef: every switch is normalised
+   A switch that is off removes its module's code, never a struct member: every public struct
+   (tg_bot_desc, tg_events, tg_event, ...) has one layout in every configuration, so a file built
+   with the switches and one built without them can share a program (`make abi` checks it). Build with -Wundef: every switch is normalised
    here into an internal 0/1 macro (TGBOT__HAS_*), so a misspelt one is caught.
 
    MEMORY AND LIFETIMES

@@ -33,10 +33,8 @@ typedef int (*tg_handler_fn)(tg_ctx *ctx, void *ud);               /* TG_HANDLED
 typedef int (*tg_middleware_fn)(tg_ctx *ctx, bool after, void *ud); /* before: non-zero stops the chain */
 
 typedef enum tg_event_type {
-    TG_EVENT_UPDATE = 1, TG_EVENT_SENT, TG_EVENT_ERROR, TG_EVENT_RETRY, TG_EVENT_RATE_LIMITED, TG_EVENT_SHUTDOWN
-#if TGBOT__HAS_BREAKER
-    , TG_EVENT_BREAKER              /* the circuit breaker changed state (breaker.h) */
-#endif
+    TG_EVENT_UPDATE = 1, TG_EVENT_SENT, TG_EVENT_ERROR, TG_EVENT_RETRY, TG_EVENT_RATE_LIMITED, TG_EVENT_SHUTDOWN,
+    TG_EVENT_BREAKER                /* the circuit breaker changed state (breaker.h; TGBOT_ENABLE_BREAKER) */
 } tg_event_type;
 
 typedef struct tg_event {
@@ -47,9 +45,7 @@ typedef struct tg_event {
     uint64_t elapsed_ms;            /* SENT */
     uint32_t attempt, delay_ms;     /* RETRY; RATE_LIMITED from the limiter: delay_ms = its wait */
     int32_t retry_after;            /* RATE_LIMITED: a 429 from Telegram (0 when the limiter waited) */
-#if TGBOT__HAS_BREAKER
     int breaker_state;              /* BREAKER: the new tg_breaker_state */
-#endif
 } tg_event;
 
 typedef struct tg_events {          /* every callback optional */
@@ -60,9 +56,7 @@ typedef struct tg_events {          /* every callback optional */
     void (*on_rate_limited)(const tg_event *e, void *ud);
     void (*on_shutdown)(const tg_event *e, void *ud);
     void *ud;
-#if TGBOT__HAS_BREAKER
-    void (*on_breaker)(const tg_event *e, void *ud);     /* TG_EVENT_BREAKER */
-#endif
+    void (*on_breaker)(const tg_event *e, void *ud);     /* TG_EVENT_BREAKER (never fired without the breaker) */
 } tg_events;
 
 typedef struct tg_plugin {

@@ -1,0 +1,16 @@
+# One public layout whatever the switches (issue 9): layout.py compares sizeof/offsetof of every
+# public struct across configurations; abi-link links a file built with every switch and the
+# implementation against one built with none, under AddressSanitizer.
+TEST_STEPS += abi
+.PHONY: abi abi-layout abi-link
+ABI_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(BUILD)/abi/user: tgbot.h tests/abi/impl.c tests/abi/user.c | $(BUILD)
+	@mkdir -p $(BUILD)/abi
+	$(CLANG) -std=c99 -g -O1 $(ABI_SAN) $(CFLAGS_WARN) -I. $(TLS_CFLAGS_BEARSSL) -c tests/abi/impl.c -o $(BUILD)/abi/impl.o
+	$(CLANG) -std=c99 -g -O1 $(ABI_SAN) $(CFLAGS_WARN) -I. -c tests/abi/user.c -o $(BUILD)/abi/user.o
+	$(CLANG) $(ABI_SAN) $(BUILD)/abi/impl.o $(BUILD)/abi/user.o -o $@ $(TLS_LIBS_BEARSSL) -lm
+abi-layout: tgbot.h
+	$(PYTHON) tests/abi/layout.py $(CC) $(BUILD)/abi
+abi-link: $(BUILD)/abi/user
+	$(BUILD)/abi/user
+abi: abi-layout abi-link
