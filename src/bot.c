@@ -21,6 +21,17 @@ struct tg_bot {
     tg_error last;
     tg__req req;
     tg__bot_hooks hooks;
+    /* One request slot per bot (per-call state comes with the async engine, issue 11). While a
+       call's pipeline runs (from its first attempt to its last outcome) a call made from one of its
+       callbacks (on_retry, on_rate_limited, the limiter's wait, on_breaker, a logger) would rewrite
+       the slot in flight: it gets the `refused` slot instead and fails with TG_ERR_BUSY, sending
+       nothing. on_sent and on_error run after the pipeline: calls from them are allowed, nested at
+       most TG__NEST_MAX deep. The call in flight keeps its error in a local and writes `last` last. */
+    const char *busy;              /* method of the call whose pipeline is running, NULL: none */
+    uint32_t depth;                /* calls running inside on_sent / on_error */
+    tg__req refused;
+    tg_json_writer refused_w;
+    char refused_buf[256];
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics *analytics;
 #endif
@@ -108,6 +119,7 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->path.a = tg__a(b);
     tg_json_writer_init_grow(&b->w, tg__a(b));
     tg_json_writer_init_grow(&b->tmp, tg__a(b));
+    tg_json_writer_init(&b->refused_w, b->refused_buf, sizeof b->refused_buf);   /* its overflow is harmless */
     tg_arena_init(&b->arena, tg__a(b));
     memset(&hc, 0, sizeof hc);
     hc.base_url = desc->base_url;
@@ -180,16 +192,50 @@ TGBOT_API bool tg_error_is_too_many_requests(const tg_error *e) { return tg__htt
 
 /* ---- requests ---- */
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags) {
-    tg__req *r = &bot->req;
+    bool refuse = bot->busy != NULL || bot->depth > TG__NEST_MAX;
+    tg__req *r = refuse ? &bot->refused : &bot->req;   /* never the slot of the call in flight */
     memset(r, 0, offsetof(tg__req, files));
     r->nfiles = 0;
     r->bot = bot;
     r->method = method;
     r->flags = flags;
-    r->w = &bot->w;
-    tg_json_writer_reset(&bot->w);
-    tg_json_obj_begin(&bot->w);
+    r->refused = refuse;
+    r->w = refuse ? &bot->refused_w : &bot->w;
+    tg_json_writer_reset(r->w);
+    tg_json_obj_begin(r->w);
     return r;
+}
+
+/* a call begun inside a callback of the call in flight: nothing is sent, no event fires (a
+   callback calling again would recurse); `last` says why (the call in flight keeps its own) */
+static tg_err tg__req_refuse(tg__req *r) {
+    tg_bot *b = r->bot;
+    if (b->busy)
+        tg__error_set(&b->last, TG_ERR_BUSY, TG_PHASE_VALIDATE, "%s: not sent: called from a callback of %s, which is "
+                      "in progress (the API may be called from on_sent, on_error and handlers; not from on_retry, "
+                      "on_rate_limited, on_breaker or a logger)", r->method, b->busy);
+    else
+        tg__error_set(&b->last, TG_ERR_BUSY, TG_PHASE_VALIDATE, "%s: not sent: calls from on_sent/on_error nested "
+                      "more than %d deep", r->method, TG__NEST_MAX);
+    snprintf(b->last.method, sizeof b->last.method, "%s", r->method);
+    b->last.request_sent = false;
+    return TG_ERR_BUSY;
+}
+
+/* on_sent / on_error: a call the hook makes may use the request slot and `last`; e is the
+   finished call's own error, and `last` is its again when the hook returns */
+static void tg__req_events(tg__req *r, tg_err code, const tg_error *e, uint64_t ms) {
+    tg_bot *b = r->bot;
+    const char *method = r->method;    /* r is reused by a call from the hook */
+    b->last = *e;
+    b->depth++;
+    if (code == TG_OK) {
+        if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, method, ms);
+    } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */
+        if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, method, e);
+    }
+    b->depth--;
+    b->last = *e;
 }
 
 TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f) {
@@ -212,8 +258,9 @@ TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, c
 }
 
 TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...) {
-    tg_error *e = &r->bot->last;
+    tg_error err, *e = &err;
     va_list ap;
+    if (r->refused) return tg__req_refuse(r);
     memset(e, 0, sizeof *e);
     e->code = code;
     e->phase = TG_PHASE_VALIDATE;
@@ -221,7 +268,7 @@ TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->description, sizeof e->description, fmt, ap);
     va_end(ap);
-    if (r->bot->hooks.on_error) r->bot->hooks.on_error(r->bot->hooks.ud, r->method, e);
+    tg__req_events(r, code, e, 0);
     return code;
 }
 
@@ -384,9 +431,34 @@ static tg_err tg__download_keep(tg__req *r, const tg__http_response *rs, tg_erro
     return TG_OK;
 }
 
+/* [money] What one attempt proves about a call that must not run twice (it sends something or
+   spends Stars). Once any byte of the request may have reached the server only two answers are
+   proof: a complete, well-formed {"ok":true,...} (it ran) and ok:false with a 4xx error_code
+   (Telegram refused it; 429 included). Anything else, a TLS error after the request was written, a
+   proxy's 502 page, a 500 with a JSON error, a 200 whose body is cut or is not JSON, a timeout or a
+   reset, leaves the outcome unknown: such a call ends with TG_ERR_OUTCOME_UNKNOWN and is never
+   repeated. */
+static bool tg__attempt_proves(tg_err code, const tg_error *e) {
+    return code == TG_OK || (code == TG_ERR_API && e->error_code >= 400 && e->error_code < 500);
+}
+
+/* errors of our own, or that the same attempt would meet again: never retried */
+static bool tg__attempt_final(tg_err code) {
+    return code == TG_ERR_NOMEM || code == TG_ERR_ARG || code == TG_ERR_UNSUPPORTED || code == TG_ERR_STOPPED ||
+           code == TG_ERR_LIMIT;    /* an answer over a limit would be again */
+}
+
+/* a read or idempotent call whose attempt reached the server without proof: retried unless the
+   answer is a page that will not change (3xx/4xx without a Bot API envelope) */
+static bool tg__retry_safe(tg_err code, bool answered, int status) {
+    if (tg__attempt_final(code)) return false;
+    if (answered && (code == TG_ERR_HTTP || code == TG_ERR_JSON)) return status >= 500 || status < 300;
+    return true;     /* 5xx or odd error_code in an envelope, a TLS error after the request, a network error */
+}
+
 TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     tg_bot *b = r->bot;
-    tg_error *e = &b->last;
+    tg_error err, *e = &err;   /* this call's error; `last` gets it at the end (a callback's call may use `last`) */
     tg__http_request rq;
     tg__http_response rs;
     const char *json;
@@ -394,7 +466,11 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     uint32_t attempt;
     tg_err code = TG_OK;
     bool safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
-    uint64_t t0 = tg__now_ms(&b->plat);
+    uint64_t t0;
+    if (r->refused) return tg__req_refuse(r);
+    t0 = tg__now_ms(&b->plat);
+    memset(e, 0, sizeof *e);
+    memset(&rs, 0, sizeof rs);
     if (result) { result->doc = NULL; result->tok = TG_JSON_NOTFOUND; }
     if (r->raw_params) {
         json = r->raw_params;
@@ -412,12 +488,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         const char *body;
         memset(&hit, 0, sizeof hit);
         if (tg__cache_lookup(b->cache, r, json, json_len, &body, &hit.body_len)) {
-            memset(e, 0, sizeof *e);
             hit.status = 200;
             hit.body = (char *)body;         /* only read: tg__req_decode works on an arena copy */
             hit.content_type = "application/json";
             code = tg__req_decode(r, &hit, result, e);
             snprintf(e->method, sizeof e->method, "%s", r->method);
+            b->last = *e;
             return code;
         }
     }
@@ -448,43 +524,38 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
                       : tg__buf_append(&b->path, r->method, strlen(r->method))))
         return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
     rq.path = b->path.data;
+    b->busy = r->method;       /* from here to the last outcome, a call from a callback is refused */
     for (attempt = 0;; attempt++) {
         bool retry = false, answered;
         memset(e, 0, sizeof *e);
 #if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
-        if ((code = tg__breaker_admit(r)) != TG_OK) break;
+        if ((code = tg__breaker_admit(r)) != TG_OK) { *e = b->last; break; }
 #endif
 #if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
-        if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) break;
+        if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) { *e = b->last; break; }
 #endif
         code = tg__http_do(b->http, &rq, &rs, e);
         answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
         if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
         tg__scrub_token(b, e->description);
-        if (answered) {
-            if (code == TG_ERR_API) {
-                if (e->error_code == 429) {
-                    retry = true;                       /* Telegram refused it: nothing happened */
-                    if (b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
-                } else if (e->error_code >= 500) {
-                    retry = safe;
-                }
-            } else if (code == TG_ERR_HTTP || code == TG_ERR_JSON) {
-                retry = safe && rs.status >= 500;       /* e.g. an HTML page from a proxy */
-            }
-        } else if (code != TG_ERR_NOMEM && code != TG_ERR_ARG && code != TG_ERR_UNSUPPORTED && code != TG_ERR_STOPPED &&
-                   tg_err_kind_of(code) != TG_KIND_TLS) {
-            if (!e->request_sent || safe) {
-                retry = code != TG_ERR_LIMIT;           /* an answer over a limit would be again */
-            } else {
-                char cause[160];
-                snprintf(cause, sizeof cause, "%.150s", e->description);
-                tg__error_set(e, TG_ERR_OUTCOME_UNKNOWN, e->phase,
-                              "%s may have reached Telegram (%s); not repeated: check the chat%s before trying again",
-                              r->method, cause, (r->flags & TG__CALL_SPENDS) ? " and getStarTransactions" : "");
-                e->request_sent = true;
-                code = TG_ERR_OUTCOME_UNKNOWN;
-            }
+        if (answered) e->request_sent = true;
+        if (code == TG_ERR_API && e->error_code == 429) {
+            retry = true;                       /* Telegram refused it: nothing happened */
+            if (b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
+        } else if (tg__attempt_proves(code, e)) {
+            retry = false;                      /* done, or refused by Telegram for good */
+        } else if (!e->request_sent) {          /* provably unsent: any call may try again */
+            retry = !tg__attempt_final(code) && tg_err_kind_of(code) != TG_KIND_TLS;   /* certificates do not heal */
+        } else if (safe) {
+            retry = tg__retry_safe(code, answered, rs.status);
+        } else {                                /* [money] it may have run: never repeated, never a plain failure */
+            char cause[160];
+            if (answered) snprintf(cause, sizeof cause, "HTTP %d: %.140s", rs.status, e->description);
+            else snprintf(cause, sizeof cause, "%.150s", e->description);
+            tg__error_set(e, TG_ERR_OUTCOME_UNKNOWN, e->phase,
+                          "%s may have reached Telegram (%s); not repeated: check the chat%s before trying again",
+                          r->method, cause, (r->flags & TG__CALL_SPENDS) ? " and getStarTransactions" : "");
+            code = TG_ERR_OUTCOME_UNKNOWN;
         }
 #if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
         tg__ratelimit_outcome(r, code, e);
@@ -510,12 +581,9 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
 #if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
     tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - t0, attempt + 1);
 #endif
-    if (code == TG_OK) {
-        if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, r->method, tg__now_ms(&b->plat) - t0);
-    } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */
-        tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
-        if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
-    }
+    if (code != TG_OK && code != TG_ERR_STOPPED) tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
+    b->busy = NULL;
+    tg__req_events(r, code, e, tg__now_ms(&b->plat) - t0);
     return code;
 }
 

@@ -15,7 +15,10 @@ typedef struct tg__req {
     tg__http_part files[TGBOT_MAX_UPLOADS];
     size_t nfiles;
     char attach_names[TGBOT_MAX_UPLOADS][16];
+    bool refused;                  /* begun while a call's pipeline was running: sends nothing (TG_ERR_BUSY) */
 } tg__req;
+/* calls made from on_sent / on_error (after the outer call's pipeline ended) may nest this deep */
+#define TG__NEST_MAX 3
 
 /* event hooks the dispatcher installs (all optional) */
 typedef struct tg__bot_hooks {

@@ -139,9 +139,10 @@ TG_TEST(bot_sends_are_never_repeated_blindly) {
     ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
     CHECK(tg_call(b, "sendMessage", "{\"chat_id\":1,\"text\":\"x\"}", NULL) == TG_OK);
     CHECK(ctl_count("sendMessage") == 2);
-    /* a 5xx after a send is not retried */
+    /* a 5xx after a send is not retried, and proves nothing: outcome unknown */
     ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"500\"}");
-    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":1,\"text\":\"x\"}", NULL) == TG_ERR_API);
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":1,\"text\":\"x\"}", NULL) == TG_ERR_OUTCOME_UNKNOWN);
+    CHECK(e->request_sent && e->error_code == 500);
     CHECK(ctl_count("sendMessage") == 3);
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
@@ -277,4 +278,243 @@ TG_TEST(bot_download_file) {
     CHECK(strstr(tg_bot_last_error(b)->description, "ABCDEFGHIJ") == NULL);
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
+}
+
+#define NEED_ENV_BOT(var) const char *var = getenv(#var); if (!var) SKIP(#var " not set (run through tests/with_servers.sh)")
+
+/* ---- money: what an answer proves (issue 9) ----
+   Rule (from the issue, not from the code): once any byte of a call that sends something or spends
+   Stars may have reached the server, only {"ok":true,...} or ok:false with a 4xx error_code are
+   proof; every other ending is TG_ERR_OUTCOME_UNKNOWN with request_sent, after exactly one request.
+   Reads are retried (1 + max_retries = 4 requests). The fault server counts requests per base URL. */
+static int money_count(const char *tag) {
+    const char *url = getenv("TG_FAULT_URL");
+    tg__http_config cfg;
+    tg__http_client *c = NULL;
+    tg__http_request rq;
+    tg__http_response rs;
+    tg_error e;
+    char path[128];
+    int n = -1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = url;
+    if (!url || tg__http_client_new(&c, &cfg, &e) != TG_OK) return -1;
+    memset(&rq, 0, sizeof rq);
+    snprintf(path, sizeof path, "/_count/%s", tag);
+    rq.method = "GET"; rq.path = path;
+    if (tg__http_do(c, &rq, &rs, &e) == TG_OK) {
+        const char *p = strstr(rs.body, "\"result\":");       /* the server answers {"ok":true,"result":N} */
+        n = p ? atoi(p + 9) : (int)strtol(rs.body, NULL, 10);
+    }
+    tg__http_client_free(c);
+    return n;
+}
+
+static tg_bot *money_bot(const char *base, const char *tag) {
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    char url[256], ca[256];
+    snprintf(url, sizeof url, "%s/%s", base, tag);
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR") ? getenv("TG_TLS_DIR") : ".");
+    memset(&d, 0, sizeof d);
+    d.token = BOT_TOKEN;
+    d.base_url = url;
+    d.tls.ca_file = ca;
+    d.platform.sleep_ms = fake_sleep;
+    d.timeouts.request_ms = 3000;
+    d.ratelimit.disabled = true;        /* only the answers are under test */
+    if (tg_bot_new(&b, &d, &e) != TG_OK) fprintf(stderr, "    tg_bot_new: %s\n", e.description);
+    return b;
+}
+
+/* one mode: a sendMessage, a sendGift (typed: spends Stars) and a getMe, each on its own counter */
+static void money_mode(const char *base, const char *mode, bool proof) {
+    char tag[96];
+    tg_bot *b;
+    const tg_error *e;
+    tg_err code;
+    const char *tr = strncmp(base, "https:", 6) == 0 ? "tls" : "tcp";     /* one server counts both */
+    snprintf(tag, sizeof tag, "%s-%ld-%s-send", mode, (long)getpid(), tr);
+    if (!(b = money_bot(base, tag))) { CHECK(b != NULL); return; }
+    e = tg_bot_last_error(b);
+    sleeps = 0;
+    code = tg_call(b, "sendMessage", "{\"chat_id\":1,\"text\":\"x\"}", NULL);
+    if (proof) {
+        CHECK(code == TG_OK || code == TG_ERR_API);
+    } else {
+        if (code != TG_ERR_OUTCOME_UNKNOWN) fprintf(stderr, "    mode %s: sendMessage gave %s (%s)\n", mode, tg_err_str(code), e->description);
+        CHECK(code == TG_ERR_OUTCOME_UNKNOWN && e->code == TG_ERR_OUTCOME_UNKNOWN);
+        CHECK(e->request_sent && strstr(e->description, "may have reached Telegram") != NULL);
+    }
+    CHECK_STR(e->method, "sendMessage");
+    CHECK(sleeps == 0);
+    CHECK_EQ_INT(money_count(tag), 1);
+    tg_bot_free(b);
+
+    snprintf(tag, sizeof tag, "%s-%ld-%s-gift", mode, (long)getpid(), tr);
+    if (!(b = money_bot(base, tag))) { CHECK(b != NULL); return; }
+    e = tg_bot_last_error(b);
+    sleeps = 0;
+    {
+        tg_send_gift_args a;
+        bool sent = false;
+        memset(&a, 0, sizeof a);
+        a.user_id = 42;
+        a.gift_id = "5170145012310081615";
+        code = tg_send_gift(b, &a, &sent);
+    }
+    if (!proof) {
+        if (code != TG_ERR_OUTCOME_UNKNOWN) fprintf(stderr, "    mode %s: sendGift gave %s (%s)\n", mode, tg_err_str(code), e->description);
+        CHECK(code == TG_ERR_OUTCOME_UNKNOWN && e->request_sent);
+        CHECK(strstr(e->description, "getStarTransactions") != NULL);
+    } else {
+        CHECK(code != TG_ERR_OUTCOME_UNKNOWN);
+    }
+    CHECK(sleeps == 0);
+    CHECK_EQ_INT(money_count(tag), 1);
+    tg_bot_free(b);
+
+    snprintf(tag, sizeof tag, "%s-%ld-%s-read", mode, (long)getpid(), tr);
+    if (!(b = money_bot(base, tag))) { CHECK(b != NULL); return; }
+    sleeps = 0;
+    {
+        tg_user *me = NULL;
+        code = tg_get_me(b, &me);
+    }
+    CHECK(code != TG_ERR_OUTCOME_UNKNOWN);
+    CHECK_EQ_INT(money_count(tag), proof ? 1 : 4);     /* a read is retried: 1 + max_retries (3) */
+    CHECK_EQ_INT(sleeps, proof ? 0 : 3);
+    tg_bot_free(b);
+}
+
+TG_TEST(bot_money_unproven_answers_are_outcome_unknown) {
+    static const char *const unproven[] = { "e500", "p502", "html200", "cut200", "bad200" };
+    size_t i;
+    NEED_ENV_BOT(TG_FAULT_URL);
+    for (i = 0; i < sizeof unproven / sizeof unproven[0]; i++) money_mode(TG_FAULT_URL, unproven[i], false);
+    money_mode(TG_FAULT_URL, "ok", true);       /* the two answers that are proof: sent once, no doubt */
+    money_mode(TG_FAULT_URL, "e403", true);
+}
+
+TG_TEST(bot_money_tls_error_after_the_request_is_outcome_unknown) {
+    NEED_ENV_BOT(TG_FAULT_TLS);
+#if TGBOT__TLS_NONE
+    SKIP("built without TLS");
+#else
+    money_mode(TG_FAULT_TLS, "tlsgarbage", false);   /* handshake done, request read, then a record that does not decrypt */
+    money_mode(TG_FAULT_TLS, "tlsalert", false);     /* ... then an alert in the clear */
+    money_mode(TG_FAULT_TLS, "ok", true);
+#endif
+}
+
+/* ---- calls from callbacks (issue 9): the call in flight keeps its method and bytes ---- */
+static tg_bot *nest_bot;
+static tg_err nest_codes[8];
+static int nest_n, nest_depth_calls;
+static char nest_desc[256];
+static void nest_record(tg_err c) {
+    if (nest_n < 8) nest_codes[nest_n++] = c;
+    snprintf(nest_desc, sizeof nest_desc, "%s", tg_bot_last_error(nest_bot)->description);
+}
+static void nest_on_rate_limited(const tg_event *ev, void *ud) {
+    tg_user *me = NULL;
+    (void)ev; (void)ud;
+    nest_record(tg_get_me(nest_bot, &me));                      /* typed */
+    nest_record(tg_call(nest_bot, "getMe", NULL, NULL));        /* by name */
+}
+static void nest_on_retry(const tg_event *ev, void *ud) {
+    (void)ev; (void)ud;
+    nest_record(tg_call(nest_bot, "sendMessage", "{\"chat_id\":2,\"text\":\"nested\"}", NULL));
+}
+static void nest_on_sent(const tg_event *ev, void *ud) {
+    (void)ud;
+    if (strcmp(ev->method, "sendMessage") == 0 || nest_depth_calls) {   /* getMe chains itself: bounded */
+        nest_depth_calls++;
+        nest_record(tg_call(nest_bot, "getMe", NULL, NULL));
+    }
+}
+static void nest_on_error(const tg_event *ev, void *ud) {
+    (void)ev; (void)ud;
+    nest_record(tg_call(nest_bot, "getMe", NULL, NULL));
+}
+
+static int count_in(const char *hay, const char *needle) {
+    int n = 0;
+    while ((hay = strstr(hay, needle)) != NULL) { n++; hay++; }
+    return n;
+}
+
+TG_TEST(bot_call_from_on_retry_and_on_rate_limited_is_refused) {
+    tg_dispatcher *d = NULL;
+    tg_events ev;
+    const tg_error *e;
+    const char *reqs;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    nest_bot = test_bot(NULL);
+    if (!nest_bot) { CHECK(nest_bot != NULL); return; }
+    e = tg_bot_last_error(nest_bot);
+    CHECK(tg_dispatcher_new(&d, nest_bot, NULL) == TG_OK);
+    memset(&ev, 0, sizeof ev);
+    ev.on_rate_limited = nest_on_rate_limited;
+    ev.on_retry = nest_on_retry;
+    tg_set_events(d, &ev);
+    ctl("POST", "/_ctl/reset", NULL);
+    nest_n = 0;
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
+    CHECK(tg_call(nest_bot, "sendMessage", "{\"chat_id\":1,\"text\":\"outer\"}", NULL) == TG_OK);
+    CHECK_EQ_INT(nest_n, 3);                       /* on_rate_limited: 2 calls, on_retry: 1 */
+    CHECK(nest_codes[0] == TG_ERR_BUSY && nest_codes[1] == TG_ERR_BUSY && nest_codes[2] == TG_ERR_BUSY);
+    CHECK(strstr(nest_desc, "sendMessage") != NULL && strstr(nest_desc, "on_retry") != NULL);   /* says why */
+    CHECK(e->code == TG_OK);
+    CHECK_STR(e->method, "sendMessage");            /* the outer call's own result, not the refusal's */
+    CHECK_EQ_INT(ctl_count("getMe"), 0);           /* nothing of the nested calls was sent */
+    CHECK_EQ_INT(ctl_count("sendMessage"), 2);     /* the 429 and its retry, both the outer call's bytes */
+    reqs = ctl("GET", "/_ctl/requests", NULL);
+    CHECK_EQ_INT(count_in(reqs, "\"text\": \"outer\""), 2);
+    CHECK_EQ_INT(count_in(reqs, "nested"), 0);
+    /* the bot is usable afterwards */
+    CHECK(tg_call(nest_bot, "getMe", NULL, NULL) == TG_OK && ctl_count("getMe") == 1);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_dispatcher_free(d);
+    tg_bot_free(nest_bot);
+}
+
+TG_TEST(bot_call_from_on_sent_and_on_error_works) {
+    tg_dispatcher *d = NULL;
+    tg_events ev;
+    const tg_error *e;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    nest_bot = test_bot(NULL);
+    if (!nest_bot) { CHECK(nest_bot != NULL); return; }
+    e = tg_bot_last_error(nest_bot);
+    CHECK(tg_dispatcher_new(&d, nest_bot, NULL) == TG_OK);
+    memset(&ev, 0, sizeof ev);
+    ev.on_sent = nest_on_sent;
+    tg_set_events(d, &ev);
+    ctl("POST", "/_ctl/reset", NULL);
+    nest_n = 0; nest_depth_calls = 0;
+    /* on_sent of sendMessage calls getMe, whose on_sent calls getMe again...: 3 run, the 4th
+       (nested more than TG__NEST_MAX = 3 deep) is refused */
+    CHECK(tg_call(nest_bot, "sendMessage", "{\"chat_id\":1,\"text\":\"outer\"}", NULL) == TG_OK);
+    CHECK_EQ_INT(nest_n, 4);
+    /* recorded as each returns: the innermost (refused) first */
+    CHECK(nest_codes[0] == TG_ERR_BUSY && nest_codes[1] == TG_OK && nest_codes[2] == TG_OK && nest_codes[3] == TG_OK);
+    CHECK_EQ_INT(ctl_count("getMe"), 3);
+    CHECK(e->code == TG_OK);
+    CHECK_STR(e->method, "sendMessage");
+    /* on_error of a refused sendMessage (400) calls getMe: it runs; the outer error stays the outer's */
+    memset(&ev, 0, sizeof ev);
+    ev.on_error = nest_on_error;
+    tg_set_events(d, &ev);
+    nest_n = 0;
+    CHECK(tg_call(nest_bot, "sendMessage", "{\"chat_id\":1}", NULL) == TG_ERR_API);
+    CHECK_EQ_INT(nest_n, 1);
+    CHECK(nest_codes[0] == TG_OK && ctl_count("getMe") == 4);
+    CHECK(e->code == TG_ERR_API && tg_error_is_bad_request(e));
+    CHECK_STR(e->method, "sendMessage");
+    CHECK(strstr(e->description, "text is required") != NULL);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_dispatcher_free(d);
+    tg_bot_free(nest_bot);
 }

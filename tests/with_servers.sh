@@ -4,6 +4,7 @@
 #   TG_FAKE_TLS_<KIND> fake Bot API server over HTTPS with the certificate KIND (VALID, WRONGHOST,
 #                      EXPIRED, UNKNOWN, SELFSIGNED), as https://localhost:PORT; TG_TLS_DIR holds ca.pem
 #   TG_FAULT_URL       the byte-exact fault server (tests/http/fault_server.py)
+#   TG_FAULT_TLS       the same server over TLS, as https://localhost:PORT (certificate from TG_TLS_DIR)
 #   TG_NGINX_URL, TG_NGINX_TLS   nginx (tests/http/nginx.sh) over HTTP and HTTPS (https://localhost:PORT)
 #   TG_HTTP_PROXY, TG_HTTP_PROXY_AUTH     tinyproxy (CONNECT) as host:port, the second with Basic auth
 #   TG_SOCKS_PROXY, TG_SOCKS_PROXY_AUTH   microsocks (SOCKS5) as host:port, the second with user/password
@@ -49,8 +50,9 @@ start_on_port() {
     echo "$name did not start:"; cat "$dir/$name.log"; exit 1
 }
 python3 "$here/fake_server.py" --port 0 --portfile "$dir/fake" >"$dir/fake.log" 2>&1 & pids="$pids $!"
-python3 "$here/http/fault_server.py" "$dir/fault" >"$dir/fault.log" 2>&1 & pids="$pids $!"
 "$here/certs.sh" "$dir/certs"
+python3 "$here/http/fault_server.py" "$dir/fault" --tls "$dir/certs/server.pem" "$dir/certs/server.key" "$dir/fault-tls" \
+    >"$dir/fault.log" 2>&1 & pids="$pids $!"
 export TG_TLS_DIR="$dir/certs"
 for kind in server wronghost expired unknown selfsigned; do
     python3 "$here/fake_server.py" --port 0 --portfile "$dir/tls-$kind" \
@@ -77,6 +79,7 @@ fi
 wait_port "$dir/fake"; wait_port "$dir/fault"
 export TG_FAKE_URL="http://127.0.0.1:$(cat "$dir/fake")"
 export TG_FAULT_URL="http://127.0.0.1:$(cat "$dir/fault")"
+wait_port "$dir/fault-tls"; export TG_FAULT_TLS="https://localhost:$(cat "$dir/fault-tls")"
 for kind in server wronghost expired unknown selfsigned; do
     wait_port "$dir/tls-$kind"
     v=$(echo "$kind" | tr a-z A-Z); [ "$v" = SERVER ] && v=VALID
