@@ -528,6 +528,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     for (attempt = 0;; attempt++) {
         bool retry = false, answered;
         memset(e, 0, sizeof *e);
+        memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
 #if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
         if ((code = tg__breaker_admit(r)) != TG_OK) { *e = b->last; break; }
 #endif
@@ -541,6 +542,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         if (answered) e->request_sent = true;
         if (code == TG_ERR_API && e->error_code == 429) {
             retry = true;                       /* Telegram refused it: nothing happened */
+            b->last = *e;                       /* what tg_bot_last_error says inside the callback */
             if (b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
         } else if (tg__attempt_proves(code, e)) {
             retry = false;                      /* done, or refused by Telegram for good */
@@ -566,6 +568,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         if (!retry || attempt >= b->max_retries) break;
         {
             uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);
+            b->last = *e;
             if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, attempt + 1, wait, e);
 #if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */
             tg__analytics_retry(b->analytics, e, wait);
