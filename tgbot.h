@@ -450,11 +450,21 @@ typedef struct tg_input_file {
        for (;;) { tg_get_me(bot, NULL, &me); use(me); tg_bot_reset(bot); }
    Inside an update handler the dispatcher resets after the handler returns.
 
-   Retries: reads and idempotent calls are retried on network errors, 5xx and 429 (with exponential
-   back-off and jitter, honouring retry_after). A call that sends something or spends Stars is
-   retried only when the library knows the request did not reach Telegram (connection refused, a
-   stale connection that took no byte) or Telegram rejected it with 429; otherwise it fails with
-   TG_ERR_OUTCOME_UNKNOWN and is never repeated silently. */
+   Retries: reads and idempotent calls are retried on network errors, 5xx, answers that are not a
+   Bot API envelope and 429 (with exponential back-off and jitter, honouring retry_after). A call
+   that sends something or spends Stars is retried only when the library knows the request did not
+   reach Telegram (connection refused, a stale connection that took no byte) or Telegram rejected it
+   with 429. Once any byte of it may have reached the server, only a complete, well-formed
+   {"ok":true,...} or an ok:false with a 4xx error_code is an outcome; anything else (a TLS error
+   after the request was written, a 502/503/504 page or any non-JSON body, a 500 with a JSON error,
+   a 200 whose body is cut or not valid JSON, a timeout, a reset) fails with TG_ERR_OUTCOME_UNKNOWN,
+   request_sent set, and is never repeated silently.
+
+   Calls from callbacks: the API may be called from handlers, on_sent and on_error (these run after
+   the call's pipeline; calls from them nest at most 3 deep). A call made from a callback that
+   fires while a call is in flight (on_retry, on_rate_limited, on_breaker, a logger) is refused with
+   TG_ERR_BUSY and sends nothing: the bot has one request slot, and the call in flight keeps its
+   method, parameters and error. Do not call tg_bot_reset from any callback. */
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
@@ -6973,6 +6983,9 @@ typedef struct tg_event {
     int breaker_state;              /* BREAKER: the new tg_breaker_state */
 } tg_event;
 
+/* Events. on_update, on_sent, on_error and on_shutdown may call the API; a call from on_retry,
+   on_rate_limited or on_breaker (they fire while a call is in flight) fails with TG_ERR_BUSY and
+   sends nothing (bot.h). */
 typedef struct tg_events {          /* every callback optional */
     void (*on_update)(const tg_event *e, void *ud);
     void (*on_sent)(const tg_event *e, void *ud);

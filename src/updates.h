@@ -48,6 +48,9 @@ typedef struct tg_event {
     int breaker_state;              /* BREAKER: the new tg_breaker_state */
 } tg_event;
 
+/* Events. on_update, on_sent, on_error and on_shutdown may call the API; a call from on_retry,
+   on_rate_limited or on_breaker (they fire while a call is in flight) fails with TG_ERR_BUSY and
+   sends nothing (bot.h). */
 typedef struct tg_events {          /* every callback optional */
     void (*on_update)(const tg_event *e, void *ud);
     void (*on_sent)(const tg_event *e, void *ud);
