@@ -473,6 +473,19 @@ TG_TEST(bot_call_from_on_retry_and_on_rate_limited_is_refused) {
     reqs = ctl("GET", "/_ctl/requests", NULL);
     CHECK_EQ_INT(count_in(reqs, "\"text\": \"outer\""), 2);
     CHECK_EQ_INT(count_in(reqs, "nested"), 0);
+#if TGBOT__HAS_RATELIMIT
+    /* on_rate_limited from the limiter's own wait (a second message to one private chat within 1 s):
+       it fires inside the call's admission, and a call from it is refused too */
+    nest_n = 0;
+    CHECK(tg_call(nest_bot, "sendMessage", "{\"chat_id\":3,\"text\":\"first\"}", NULL) == TG_OK && nest_n == 0);
+    CHECK(tg_call(nest_bot, "sendMessage", "{\"chat_id\":3,\"text\":\"second\"}", NULL) == TG_OK);
+    CHECK_EQ_INT(nest_n, 2);
+    CHECK(nest_codes[0] == TG_ERR_BUSY && nest_codes[1] == TG_ERR_BUSY);
+    CHECK_STR(e->method, "sendMessage");
+    reqs = ctl("GET", "/_ctl/requests", NULL);
+    CHECK(count_in(reqs, "\"text\": \"first\"") == 1 && count_in(reqs, "\"text\": \"second\"") == 1);
+    CHECK_EQ_INT(ctl_count("getMe"), 0);
+#endif
     /* the bot is usable afterwards */
     CHECK(tg_call(nest_bot, "getMe", NULL, NULL) == TG_OK && ctl_count("getMe") == 1);
     ctl("POST", "/_ctl/reset", NULL);
