@@ -383,8 +383,21 @@ static void money_mode(const char *base, const char *mode, bool proof) {
         code = tg_get_me(b, &me);
     }
     CHECK(code != TG_ERR_OUTCOME_UNKNOWN);
+    CHECK(proof || tg_bot_last_error(b)->request_sent);
     CHECK_EQ_INT(money_count(tag), proof ? 1 : 4);     /* a read is retried: 1 + max_retries (3) */
     CHECK_EQ_INT(sleeps, proof ? 0 : 3);
+    tg_bot_free(b);
+
+    snprintf(tag, sizeof tag, "%s-%ld-%s-idem", mode, (long)getpid(), tr);
+    if (!(b = money_bot(base, tag))) { CHECK(b != NULL); return; }
+    sleeps = 0;
+    {   /* an idempotent write (setting the same name twice is harmless): retried like a read */
+        tg__req *r = tg__req_begin(b, "setMyName", TG__CALL_IDEMPOTENT);
+        tg_json_key(r->w, "name"); tg_json_write_str(r->w, "Bot");
+        code = tg__req_send(r, NULL);
+    }
+    CHECK(code != TG_ERR_OUTCOME_UNKNOWN);
+    CHECK_EQ_INT(money_count(tag), proof ? 1 : 4);
     tg_bot_free(b);
 }
 
