@@ -13,4 +13,9 @@ abi-layout: tgbot.h
 	$(PYTHON) tests/abi/layout.py $(CC) $(BUILD)/abi
 abi-link: $(BUILD)/abi/user
 	$(BUILD)/abi/user
-abi: abi-layout abi-link
+# one summary line for tests/run_steps.sh: the layout comparisons plus the link test's checks
+abi: tgbot.h $(BUILD)/abi/user
+	@$(PYTHON) tests/abi/layout.py $(CC) $(BUILD)/abi > $(BUILD)/abi/layout.log; l=$$?; cat $(BUILD)/abi/layout.log; \
+	 $(BUILD)/abi/user > $(BUILD)/abi/link.log 2>&1; k=$$?; cat $(BUILD)/abi/link.log; \
+	 set -- $$(tail -n1 $(BUILD)/abi/layout.log) $$(tail -n1 $(BUILD)/abi/link.log); \
+	 echo "$$(($$1 + $$5)) passed, $$(($$3 + $$7)) failed"; [ $$l -eq 0 ] && [ $$k -eq 0 ]
