@@ -21109,7 +21109,7 @@ static const char tg__lua_admit[] =
     "local t=redis.call('TIME') local now=tonumber(t[1])*1000+math.floor(tonumber(t[2])/1000) "
     "local p=redis.call('PTTL',KEYS[2]) if p>0 then return p end "
     "local T=tonumber(ARGV[1]) local tau=T*(tonumber(ARGV[2])-1) "
-    "local tat=tonumber(redis.call('GET',KEYS[1]) or now) if tat<now then tat=now end "
+    "local tat=tonumber(redis.call('GET',KEYS[1])) or now if tat<now then tat=now end "
     "if tat-now>tau then return tat-now-tau end "
     "redis.call('SET',KEYS[1],tat+T,'PX',tat+T-now) return 0";
 /* ARGV: absent-flag ("1": expect absent), expect, val-flag ("0": delete), val, ttl_ms */

@@ -18,3 +18,10 @@ test-redis: $(BUILD)/unit-redis $(BUILD)/scale_worker
 	  sp=$${line%% passed*}; sf=$${line#*, }; sf=$${sf%% failed*}; [ -n "$$line" ] || { sp=0; sf=1; }; \
 	  [ $$rc2 -eq 0 ] || [ "$$sf" -ne 0 ] || sf=1; \
 	  echo "$$((up + sp)) passed, $$((uf + sf)) failed"; [ $$((uf + sf)) -eq 0 ]
+
+# make bench-redis: limiter admits and store get/set through Redis against redis-benchmark
+.PHONY: bench-redis
+$(BUILD)/bench_redis: bench/bench_redis.c tgbot.h | $(BUILD)
+	$(CC) -std=c99 -O2 -I. $< -o $@ -lhiredis -lm
+bench-redis: deps $(BUILD)/bench_redis
+	@tests/redis/with_redis.sh bench/bench_redis.sh $(BUILD)/bench_redis
