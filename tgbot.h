@@ -7675,6 +7675,14 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w);
 
 typedef struct tg_store tg_store;
 
+/* A GCRA lane: `burst` requests back to back, one every interval_ms on average. A limit of N per
+   window W (a sliding window, as Telegram counts) holds with interval W/N rounded up and burst 1. */
+typedef struct tg_store_lane {
+    const char *key;
+    uint32_t interval_ms, burst;
+} tg_store_lane;
+#define TG_STORE_MAX_LANES 4
+
 /* A back-end. All functions required; `self` is the tg_store the vtable belongs to. */
 typedef struct tg_store_vtable {
     tg_err (*get)(tg_store *s, const char *key, void *buf, size_t cap, size_t *len);
@@ -7687,11 +7695,10 @@ typedef struct tg_store_vtable {
     tg_err (*del)(tg_store *s, const char *key);
     /* adds by to the integer at key (absent = 0); ttl_ms set when the key is created */
     tg_err (*incr)(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out);
-    /* GCRA: one request on the lane `key` allowing `burst` requests back to back and one every
-       interval_ms on average. *wait_ms = 0: admitted (the slot is taken); otherwise how long until
-       the same request would be admitted (nothing taken). A pause set by tg_store_pause on the same
-       key is honoured first. */
-    tg_err (*admit)(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms);
+    /* GCRA on 1..TG_STORE_MAX_LANES lanes at once, all or nothing: *wait_ms = 0: admitted on every
+       lane (each slot taken); otherwise how long until the same request would be admitted on all of
+       them (nothing taken). A pause set by tg_store_pause on a lane's key counts as that lane's wait. */
+    tg_err (*admit)(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
     /* no lane request before now + ms for every worker (a 429 with retry_after) */
     tg_err (*pause)(tg_store *s, const char *key, uint32_t ms);
     void (*destroy)(tg_store *s);
@@ -7740,6 +7747,7 @@ TGBOT_API tg_err tg_store_cas(tg_store *s, const char *key, const void *expect, 
 TGBOT_API tg_err tg_store_del(tg_store *s, const char *key);
 TGBOT_API tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out);
 TGBOT_API tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms);
+TGBOT_API tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
 TGBOT_API tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms);
 
 /* Update de-duplication across workers: *first = true for exactly one caller per (bot, update_id)
@@ -20514,11 +20522,22 @@ tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, 
     TG__STORE_CHECK(s, key);
     return s->vt->incr(s, key, by, ttl_ms, out ? out : &v);
 }
-tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
+tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
     uint64_t w = 0;
-    TG__STORE_CHECK(s, key);
-    if (interval_ms == 0 || burst == 0) return TG_ERR_ARG;
-    return s->vt->admit(s, key, interval_ms, burst, wait_ms ? wait_ms : &w);
+    size_t i;
+    if (!s || !lanes || n == 0 || n > TG_STORE_MAX_LANES) return TG_ERR_ARG;
+    for (i = 0; i < n; i++) {
+        tg_err e = tg__store_key_ok(lanes[i].key);
+        if (e) return e;
+        if (strlen(lanes[i].key) + 2 > TGBOT_STORE_MAX_KEY) return TG_ERR_LIMIT;   /* room for ":p" */
+        if (lanes[i].interval_ms == 0 || lanes[i].burst == 0) return TG_ERR_ARG;
+    }
+    return s->vt->admit(s, lanes, n, wait_ms ? wait_ms : &w);
+}
+tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
+    tg_store_lane l;
+    l.key = key; l.interval_ms = interval_ms; l.burst = burst;
+    return tg_store_admit_lanes(s, &l, 1, wait_ms);
 }
 tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms) {
     TG__STORE_CHECK(s, key);
@@ -20759,24 +20778,35 @@ static tg_err tg__mem_incr(tg_store *s, const char *key, int64_t by, uint32_t tt
     return TG_OK;
 }
 
-static tg_err tg__mem_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
-    char pk[TGBOT_STORE_MAX_KEY + 3];
-    uint64_t now = tg__store_now(s), tat = now, tau = (uint64_t)interval_ms * (burst - 1u);
+static tg_err tg__mem_admit(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
+    uint64_t now = tg__store_now(s), tat[TG_STORE_MAX_LANES], wait = 0;
     tg__mem_ent **pp;
-    int64_t stored;
-    char num[24];
-    int n;
-    snprintf(pk, sizeof pk, "%s:p", key);
-    pp = tg__mem_find(s, pk, now);
-    if (pp) { *wait_ms = (*pp)->expires - now; return TG_OK; }   /* paused by a 429 */
-    pp = tg__mem_find(s, key, now);
-    if (pp && tg__parse_i64((*pp)->val, (*pp)->vlen, &stored) && stored > 0 && (uint64_t)stored > now)
-        tat = (uint64_t)stored;
-    if (tat - now > tau) { *wait_ms = tat - now - tau; return TG_OK; }
-    tat += interval_ms;
-    n = snprintf(num, sizeof num, "%llu", (unsigned long long)tat);
-    *wait_ms = 0;
-    return tg__mem_put(s, pp, key, num, (size_t)n, (uint32_t)(tat - now), now);
+    size_t i;
+    for (i = 0; i < n; i++) {                       /* every lane's wait first: all or nothing */
+        char pk[TGBOT_STORE_MAX_KEY + 3];
+        uint64_t tau = (uint64_t)lanes[i].interval_ms * (lanes[i].burst - 1u);
+        int64_t stored;
+        snprintf(pk, sizeof pk, "%s:p", lanes[i].key);
+        pp = tg__mem_find(s, pk, now);
+        if (pp) wait = TGBOT__MAX(wait, (*pp)->expires - now);         /* paused by a 429 */
+        tat[i] = now;
+        pp = tg__mem_find(s, lanes[i].key, now);
+        if (pp && tg__parse_i64((*pp)->val, (*pp)->vlen, &stored) && stored > 0 && (uint64_t)stored > now)
+            tat[i] = (uint64_t)stored;
+        if (tat[i] - now > tau) wait = TGBOT__MAX(wait, tat[i] - now - tau);
+    }
+    *wait_ms = wait;
+    if (wait) return TG_OK;
+    for (i = 0; i < n; i++) {
+        char num[24];
+        int len;
+        uint64_t t = tat[i] + lanes[i].interval_ms;
+        tg_err e;
+        len = snprintf(num, sizeof num, "%llu", (unsigned long long)t);
+        pp = tg__mem_find(s, lanes[i].key, now);
+        if ((e = tg__mem_put(s, pp, lanes[i].key, num, (size_t)len, (uint32_t)(t - now), now)) != TG_OK) return e;
+    }
+    return TG_OK;
 }
 
 static tg_err tg__mem_pause(tg_store *s, const char *key, uint32_t ms) {
@@ -21104,14 +21134,19 @@ typedef struct tg__redis {
     char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41];
 } tg__redis;
 
-/* KEYS[1] lane, KEYS[2] its pause; ARGV interval_ms, burst. GCRA on the theoretical arrival time. */
+/* KEYS: lane, its pause, lane, its pause...; ARGV: interval_ms, burst per lane. GCRA on each lane's
+   theoretical arrival time; all lanes or none. */
 static const char tg__lua_admit[] =
     "local t=redis.call('TIME') local now=tonumber(t[1])*1000+math.floor(tonumber(t[2])/1000) "
-    "local p=redis.call('PTTL',KEYS[2]) if p>0 then return p end "
-    "local T=tonumber(ARGV[1]) local tau=T*(tonumber(ARGV[2])-1) "
-    "local tat=tonumber(redis.call('GET',KEYS[1])) or now if tat<now then tat=now end "
-    "if tat-now>tau then return tat-now-tau end "
-    "redis.call('SET',KEYS[1],tat+T,'PX',tat+T-now) return 0";
+    "local wait,tats=0,{} "
+    "for i=1,#KEYS,2 do local j=(i+1)/2 "
+    "local p=redis.call('PTTL',KEYS[i+1]) if p>wait then wait=p end "
+    "local T=tonumber(ARGV[2*j-1]) local tau=T*(tonumber(ARGV[2*j])-1) "
+    "local tat=tonumber(redis.call('GET',KEYS[i])) or now if tat<now then tat=now end "
+    "tats[j]=tat if tat-now-tau>wait then wait=tat-now-tau end end "
+    "if wait>0 then return wait end "
+    "for i=1,#KEYS,2 do local j=(i+1)/2 local n=tats[j]+tonumber(ARGV[2*j-1]) "
+    "redis.call('SET',KEYS[i],n,'PX',n-now) end return 0";
 /* ARGV: absent-flag ("1": expect absent), expect, val-flag ("0": delete), val, ttl_ms */
 static const char tg__lua_cas[] =
     "local v=redis.call('GET',KEYS[1]) "
@@ -21271,11 +21306,13 @@ static tg_err tg__redis_set(tg_store *s, const char *key, const void *val, size_
 
 static tg_err tg__redis_eval(tg_store *s, const char *sha, const char *script, int nkeys, const char **keys,
                              int nargs, const char **args, const size_t *arglens, bool repeatable, long long *out) {
-    const char *argv[10]; size_t lens[10];
-    char nk[4];
+    const char *argv[3 + 2 * TG_STORE_MAX_LANES + 2 * TG_STORE_MAX_LANES + 2];
+    size_t lens[sizeof argv / sizeof argv[0]];
+    char nk[12];
     int argc = 0, i;
     redisReply *rep;
     tg_err e;
+    if (3 + nkeys + nargs > (int)(sizeof argv / sizeof argv[0])) return TG_ERR_ARG;
     snprintf(nk, sizeof nk, "%d", nkeys);
     argv[argc] = "EVALSHA"; lens[argc++] = 7;
     argv[argc] = sha; lens[argc++] = 40;
@@ -21338,19 +21375,24 @@ static tg_err tg__redis_incr(tg_store *s, const char *key, int64_t by, uint32_t 
     return e;
 }
 
-static tg_err tg__redis_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
+static tg_err tg__redis_admit(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
     tg__redis *r = (tg__redis *)s->impl;
-    const char *keys[2], *args[2];
-    char iv[16], bu[16];
+    char kb[2 * TG_STORE_MAX_LANES][TGBOT_STORE_MAX_KEY + 72], ab[2 * TG_STORE_MAX_LANES][16];
+    const char *keys[2 * TG_STORE_MAX_LANES], *args[2 * TG_STORE_MAX_LANES];
     long long v = 0;
+    size_t i;
     tg_err e;
-    TG__RKEY(k, key, "");
-    TG__RKEY(pk, key, ":p");
+    for (i = 0; i < n; i++) {
+        if ((e = tg__redis_key(s, lanes[i].key, "", kb[2 * i], sizeof kb[0])) != TG_OK ||
+            (e = tg__redis_key(s, lanes[i].key, ":p", kb[2 * i + 1], sizeof kb[0])) != TG_OK) return e;
+        keys[2 * i] = kb[2 * i]; keys[2 * i + 1] = kb[2 * i + 1];
+        snprintf(ab[2 * i], sizeof ab[0], "%u", (unsigned)lanes[i].interval_ms);
+        snprintf(ab[2 * i + 1], sizeof ab[0], "%u", (unsigned)lanes[i].burst);
+        args[2 * i] = ab[2 * i]; args[2 * i + 1] = ab[2 * i + 1];
+    }
     if ((e = tg__redis_connect(s)) != TG_OK) return e;
-    snprintf(iv, sizeof iv, "%u", (unsigned)interval_ms); snprintf(bu, sizeof bu, "%u", (unsigned)burst);
-    keys[0] = k; keys[1] = pk; args[0] = iv; args[1] = bu;
     /* not repeated: an admit that applied and was lost took a slot; a second would take another */
-    if ((e = tg__redis_eval(s, r->sha_admit, tg__lua_admit, 2, keys, 2, args, NULL, false, &v)) == TG_OK)
+    if ((e = tg__redis_eval(s, r->sha_admit, tg__lua_admit, (int)(2 * n), keys, (int)(2 * n), args, NULL, false, &v)) == TG_OK)
         *wait_ms = v > 0 ? (uint64_t)v : 0;
     return e;
 }

@@ -36,11 +36,22 @@ tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, 
     TG__STORE_CHECK(s, key);
     return s->vt->incr(s, key, by, ttl_ms, out ? out : &v);
 }
-tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
+tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
     uint64_t w = 0;
-    TG__STORE_CHECK(s, key);
-    if (interval_ms == 0 || burst == 0) return TG_ERR_ARG;
-    return s->vt->admit(s, key, interval_ms, burst, wait_ms ? wait_ms : &w);
+    size_t i;
+    if (!s || !lanes || n == 0 || n > TG_STORE_MAX_LANES) return TG_ERR_ARG;
+    for (i = 0; i < n; i++) {
+        tg_err e = tg__store_key_ok(lanes[i].key);
+        if (e) return e;
+        if (strlen(lanes[i].key) + 2 > TGBOT_STORE_MAX_KEY) return TG_ERR_LIMIT;   /* room for ":p" */
+        if (lanes[i].interval_ms == 0 || lanes[i].burst == 0) return TG_ERR_ARG;
+    }
+    return s->vt->admit(s, lanes, n, wait_ms ? wait_ms : &w);
+}
+tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
+    tg_store_lane l;
+    l.key = key; l.interval_ms = interval_ms; l.burst = burst;
+    return tg_store_admit_lanes(s, &l, 1, wait_ms);
 }
 tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms) {
     TG__STORE_CHECK(s, key);
@@ -281,24 +292,35 @@ static tg_err tg__mem_incr(tg_store *s, const char *key, int64_t by, uint32_t tt
     return TG_OK;
 }
 
-static tg_err tg__mem_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
-    char pk[TGBOT_STORE_MAX_KEY + 3];
-    uint64_t now = tg__store_now(s), tat = now, tau = (uint64_t)interval_ms * (burst - 1u);
+static tg_err tg__mem_admit(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
+    uint64_t now = tg__store_now(s), tat[TG_STORE_MAX_LANES], wait = 0;
     tg__mem_ent **pp;
-    int64_t stored;
-    char num[24];
-    int n;
-    snprintf(pk, sizeof pk, "%s:p", key);
-    pp = tg__mem_find(s, pk, now);
-    if (pp) { *wait_ms = (*pp)->expires - now; return TG_OK; }   /* paused by a 429 */
-    pp = tg__mem_find(s, key, now);
-    if (pp && tg__parse_i64((*pp)->val, (*pp)->vlen, &stored) && stored > 0 && (uint64_t)stored > now)
-        tat = (uint64_t)stored;
-    if (tat - now > tau) { *wait_ms = tat - now - tau; return TG_OK; }
-    tat += interval_ms;
-    n = snprintf(num, sizeof num, "%llu", (unsigned long long)tat);
-    *wait_ms = 0;
-    return tg__mem_put(s, pp, key, num, (size_t)n, (uint32_t)(tat - now), now);
+    size_t i;
+    for (i = 0; i < n; i++) {                       /* every lane's wait first: all or nothing */
+        char pk[TGBOT_STORE_MAX_KEY + 3];
+        uint64_t tau = (uint64_t)lanes[i].interval_ms * (lanes[i].burst - 1u);
+        int64_t stored;
+        snprintf(pk, sizeof pk, "%s:p", lanes[i].key);
+        pp = tg__mem_find(s, pk, now);
+        if (pp) wait = TGBOT__MAX(wait, (*pp)->expires - now);         /* paused by a 429 */
+        tat[i] = now;
+        pp = tg__mem_find(s, lanes[i].key, now);
+        if (pp && tg__parse_i64((*pp)->val, (*pp)->vlen, &stored) && stored > 0 && (uint64_t)stored > now)
+            tat[i] = (uint64_t)stored;
+        if (tat[i] - now > tau) wait = TGBOT__MAX(wait, tat[i] - now - tau);
+    }
+    *wait_ms = wait;
+    if (wait) return TG_OK;
+    for (i = 0; i < n; i++) {
+        char num[24];
+        int len;
+        uint64_t t = tat[i] + lanes[i].interval_ms;
+        tg_err e;
+        len = snprintf(num, sizeof num, "%llu", (unsigned long long)t);
+        pp = tg__mem_find(s, lanes[i].key, now);
+        if ((e = tg__mem_put(s, pp, lanes[i].key, num, (size_t)len, (uint32_t)(t - now), now)) != TG_OK) return e;
+    }
+    return TG_OK;
 }
 
 static tg_err tg__mem_pause(tg_store *s, const char *key, uint32_t ms) {

@@ -24,6 +24,14 @@
 
 typedef struct tg_store tg_store;
 
+/* A GCRA lane: `burst` requests back to back, one every interval_ms on average. A limit of N per
+   window W (a sliding window, as Telegram counts) holds with interval W/N rounded up and burst 1. */
+typedef struct tg_store_lane {
+    const char *key;
+    uint32_t interval_ms, burst;
+} tg_store_lane;
+#define TG_STORE_MAX_LANES 4
+
 /* A back-end. All functions required; `self` is the tg_store the vtable belongs to. */
 typedef struct tg_store_vtable {
     tg_err (*get)(tg_store *s, const char *key, void *buf, size_t cap, size_t *len);
@@ -36,11 +44,10 @@ typedef struct tg_store_vtable {
     tg_err (*del)(tg_store *s, const char *key);
     /* adds by to the integer at key (absent = 0); ttl_ms set when the key is created */
     tg_err (*incr)(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out);
-    /* GCRA: one request on the lane `key` allowing `burst` requests back to back and one every
-       interval_ms on average. *wait_ms = 0: admitted (the slot is taken); otherwise how long until
-       the same request would be admitted (nothing taken). A pause set by tg_store_pause on the same
-       key is honoured first. */
-    tg_err (*admit)(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms);
+    /* GCRA on 1..TG_STORE_MAX_LANES lanes at once, all or nothing: *wait_ms = 0: admitted on every
+       lane (each slot taken); otherwise how long until the same request would be admitted on all of
+       them (nothing taken). A pause set by tg_store_pause on a lane's key counts as that lane's wait. */
+    tg_err (*admit)(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
     /* no lane request before now + ms for every worker (a 429 with retry_after) */
     tg_err (*pause)(tg_store *s, const char *key, uint32_t ms);
     void (*destroy)(tg_store *s);
@@ -89,6 +96,7 @@ TGBOT_API tg_err tg_store_cas(tg_store *s, const char *key, const void *expect, 
 TGBOT_API tg_err tg_store_del(tg_store *s, const char *key);
 TGBOT_API tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out);
 TGBOT_API tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms);
+TGBOT_API tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
 TGBOT_API tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms);
 
 /* Update de-duplication across workers: *first = true for exactly one caller per (bot, update_id)

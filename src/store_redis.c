@@ -11,14 +11,19 @@ typedef struct tg__redis {
     char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41];
 } tg__redis;
 
-/* KEYS[1] lane, KEYS[2] its pause; ARGV interval_ms, burst. GCRA on the theoretical arrival time. */
+/* KEYS: lane, its pause, lane, its pause...; ARGV: interval_ms, burst per lane. GCRA on each lane's
+   theoretical arrival time; all lanes or none. */
 static const char tg__lua_admit[] =
     "local t=redis.call('TIME') local now=tonumber(t[1])*1000+math.floor(tonumber(t[2])/1000) "
-    "local p=redis.call('PTTL',KEYS[2]) if p>0 then return p end "
-    "local T=tonumber(ARGV[1]) local tau=T*(tonumber(ARGV[2])-1) "
-    "local tat=tonumber(redis.call('GET',KEYS[1])) or now if tat<now then tat=now end "
-    "if tat-now>tau then return tat-now-tau end "
-    "redis.call('SET',KEYS[1],tat+T,'PX',tat+T-now) return 0";
+    "local wait,tats=0,{} "
+    "for i=1,#KEYS,2 do local j=(i+1)/2 "
+    "local p=redis.call('PTTL',KEYS[i+1]) if p>wait then wait=p end "
+    "local T=tonumber(ARGV[2*j-1]) local tau=T*(tonumber(ARGV[2*j])-1) "
+    "local tat=tonumber(redis.call('GET',KEYS[i])) or now if tat<now then tat=now end "
+    "tats[j]=tat if tat-now-tau>wait then wait=tat-now-tau end end "
+    "if wait>0 then return wait end "
+    "for i=1,#KEYS,2 do local j=(i+1)/2 local n=tats[j]+tonumber(ARGV[2*j-1]) "
+    "redis.call('SET',KEYS[i],n,'PX',n-now) end return 0";
 /* ARGV: absent-flag ("1": expect absent), expect, val-flag ("0": delete), val, ttl_ms */
 static const char tg__lua_cas[] =
     "local v=redis.call('GET',KEYS[1]) "
@@ -178,11 +183,13 @@ static tg_err tg__redis_set(tg_store *s, const char *key, const void *val, size_
 
 static tg_err tg__redis_eval(tg_store *s, const char *sha, const char *script, int nkeys, const char **keys,
                              int nargs, const char **args, const size_t *arglens, bool repeatable, long long *out) {
-    const char *argv[10]; size_t lens[10];
-    char nk[4];
+    const char *argv[3 + 2 * TG_STORE_MAX_LANES + 2 * TG_STORE_MAX_LANES + 2];
+    size_t lens[sizeof argv / sizeof argv[0]];
+    char nk[12];
     int argc = 0, i;
     redisReply *rep;
     tg_err e;
+    if (3 + nkeys + nargs > (int)(sizeof argv / sizeof argv[0])) return TG_ERR_ARG;
     snprintf(nk, sizeof nk, "%d", nkeys);
     argv[argc] = "EVALSHA"; lens[argc++] = 7;
     argv[argc] = sha; lens[argc++] = 40;
@@ -245,19 +252,24 @@ static tg_err tg__redis_incr(tg_store *s, const char *key, int64_t by, uint32_t 
     return e;
 }
 
-static tg_err tg__redis_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
+static tg_err tg__redis_admit(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
     tg__redis *r = (tg__redis *)s->impl;
-    const char *keys[2], *args[2];
-    char iv[16], bu[16];
+    char kb[2 * TG_STORE_MAX_LANES][TGBOT_STORE_MAX_KEY + 72], ab[2 * TG_STORE_MAX_LANES][16];
+    const char *keys[2 * TG_STORE_MAX_LANES], *args[2 * TG_STORE_MAX_LANES];
     long long v = 0;
+    size_t i;
     tg_err e;
-    TG__RKEY(k, key, "");
-    TG__RKEY(pk, key, ":p");
+    for (i = 0; i < n; i++) {
+        if ((e = tg__redis_key(s, lanes[i].key, "", kb[2 * i], sizeof kb[0])) != TG_OK ||
+            (e = tg__redis_key(s, lanes[i].key, ":p", kb[2 * i + 1], sizeof kb[0])) != TG_OK) return e;
+        keys[2 * i] = kb[2 * i]; keys[2 * i + 1] = kb[2 * i + 1];
+        snprintf(ab[2 * i], sizeof ab[0], "%u", (unsigned)lanes[i].interval_ms);
+        snprintf(ab[2 * i + 1], sizeof ab[0], "%u", (unsigned)lanes[i].burst);
+        args[2 * i] = ab[2 * i]; args[2 * i + 1] = ab[2 * i + 1];
+    }
     if ((e = tg__redis_connect(s)) != TG_OK) return e;
-    snprintf(iv, sizeof iv, "%u", (unsigned)interval_ms); snprintf(bu, sizeof bu, "%u", (unsigned)burst);
-    keys[0] = k; keys[1] = pk; args[0] = iv; args[1] = bu;
     /* not repeated: an admit that applied and was lost took a slot; a second would take another */
-    if ((e = tg__redis_eval(s, r->sha_admit, tg__lua_admit, 2, keys, 2, args, NULL, false, &v)) == TG_OK)
+    if ((e = tg__redis_eval(s, r->sha_admit, tg__lua_admit, (int)(2 * n), keys, (int)(2 * n), args, NULL, false, &v)) == TG_OK)
         *wait_ms = v > 0 ? (uint64_t)v : 0;
     return e;
 }

@@ -76,6 +76,18 @@ static void st_common(tg_store *s, const char *tag) {
     CHECK_EQ_INT(tg_store_pause(s, key, 10), TG_OK);                  /* a shorter pause does not shorten it */
     CHECK_EQ_INT(tg_store_admit(s, key, 10, 100, &w), TG_OK);
     CHECK(w > 25000);
+    {   /* several lanes through the back-end's one atomic operation */
+        tg_store_lane l[2];
+        char k1[64], k2[64];
+        snprintf(k1, sizeof k1, "%s:c", tag); snprintf(k2, sizeof k2, "%s:g", tag);
+        tg_store_del(s, k1); tg_store_del(s, k2);
+        l[0].key = k1; l[0].interval_ms = 60000; l[0].burst = 1;
+        l[1].key = k2; l[1].interval_ms = 1; l[1].burst = 1000;
+        CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 0);
+        CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK(w > 55000 && w <= 60000);
+        CHECK_EQ_INT(tg_store_pause(s, k2, 90000), TG_OK);
+        CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK(w > 85000 && w <= 90000);
+    }
     /* claims: exactly one first per (bot, update) */
     {
         bool f1 = false, f2 = true, f3 = false;
@@ -158,6 +170,21 @@ TG_TEST(store_memory_admit_is_gcra) {
     st_clock += 100000;
     for (i = 0; i < 30; i++) { tg_store_admit(s, "g", 33, 30, &w); CHECK_EQ_INT(w, 0); }
     tg_store_admit(s, "g", 33, 30, &w); CHECK_EQ_INT(w, 33);
+    /* several lanes: all or nothing; the wait is the longest lane's */
+    {
+        tg_store_lane l[2];
+        l[0].key = "chat1"; l[0].interval_ms = 1000; l[0].burst = 1;
+        l[1].key = "global"; l[1].interval_ms = 34; l[1].burst = 1;
+        CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 0);
+        l[0].key = "chat2";                              /* chat2 is free, the global lane is not */
+        CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 34);
+        l[0].key = "chat1";
+        CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 1000);
+        st_clock += 34;                                  /* chat2 took nothing while refused */
+        l[0].key = "chat2";
+        CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 0);
+        CHECK_EQ_INT(tg_store_admit_lanes(s, l, 0, &w), TG_ERR_ARG);
+    }
     /* a pause (429 retry_after) holds the lane for exactly its length */
     tg_store_pause(s, "a", 5000);
     st_clock += 4999;
