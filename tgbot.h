@@ -41,7 +41,9 @@
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
+       TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
        TGBOT_ENABLE_ALL         all of the above
+       TGBOT_ENABLE_REDIS       the store on Redis (hiredis, -lhiredis; not in ALL: an outside library)
    A switch that is off removes its module's code, never a struct member: every public struct
    (tg_bot_desc, tg_events, tg_event, ...) has one layout in every configuration, so a file built
    with the switches and one built without them can share a program (`make abi` checks it). Build with -Wundef: every switch is normalised
@@ -122,6 +124,17 @@
 #define TGBOT__HAS_WEBHOOK 1
 #else
 #define TGBOT__HAS_WEBHOOK 0
+#endif
+/* Redis needs hiredis (-lhiredis), so TGBOT_ENABLE_ALL leaves it out; it brings the store with it */
+#if defined(TGBOT_ENABLE_REDIS) && ((0 - TGBOT_ENABLE_REDIS - 1) != -1)
+#define TGBOT__HAS_REDIS 1
+#else
+#define TGBOT__HAS_REDIS 0
+#endif
+#if TGBOT__ALL || TGBOT__HAS_REDIS || (defined(TGBOT_ENABLE_STORE) && ((0 - TGBOT_ENABLE_STORE - 1) != -1))
+#define TGBOT__HAS_STORE 1
+#else
+#define TGBOT__HAS_STORE 0
 #endif
 #if TGBOT__ALL || (defined(TGBOT_ENABLE_ASYNC) && ((0 - TGBOT_ENABLE_ASYNC - 1) != -1))
 #define TGBOT__HAS_ASYNC 1
@@ -7636,6 +7649,170 @@ TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap)
 /* one JSON object value with everything (fixed or growable writer; errors stick in w->err) */
 TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w);
 #endif /* TGBOT__HAS_ANALYTICS */
+
+/* ==== src/store.h ==== */
+/* store: a small key-value interface shared by workers (TGBOT_ENABLE_STORE), with an in-memory
+   back-end (default) and Redis (TGBOT_ENABLE_REDIS, hiredis; see below). On top of it:
+   conversation state (tg_fsm), update de-duplication (tg_store_claim) and a single-poller lock
+   (tg_store_lock); the shared flood-control lane is tg_store_admit (GCRA).
+
+   Values are byte strings of at most TGBOT_STORE_MAX_VALUE bytes; keys are NUL-terminated text of
+   at most TGBOT_STORE_MAX_KEY bytes. A ttl_ms of 0 means "no expiry". Every operation is atomic in
+   the back-end (Redis: one command or one Lua script), so N processes sharing a Redis see one
+   consistent store. Errors: TG_ERR_NOT_FOUND (get of a missing key), TG_ERR_LIMIT (a value or key
+   over the bounds, or a buffer too small: *len then holds the size needed), TG_ERR_IO / TG_ERR_CONNECT
+   / TG_ERR_TIMEOUT from a back-end that cannot be reached (the operation may or may not have been
+   applied when it was a write: callers treat it like TG_ERR_OUTCOME_UNKNOWN; reads are safe to repeat).
+
+   Time: the memory back-end reads the injected clock of its desc (tests), Redis uses the server's
+   own clock (TIME inside scripts), so every worker agrees on it. */
+#if TGBOT__HAS_STORE
+
+#ifndef TGBOT_STORE_MAX_KEY
+#define TGBOT_STORE_MAX_KEY 200
+#endif
+#ifndef TGBOT_STORE_MAX_VALUE
+#define TGBOT_STORE_MAX_VALUE 65536
+#endif
+
+typedef struct tg_store tg_store;
+
+/* A GCRA lane: `burst` requests back to back, one every interval_ms on average. A limit of N per
+   window W (a sliding window, as Telegram counts) holds with interval W/N rounded up and burst 1. */
+typedef struct tg_store_lane {
+    const char *key;
+    uint32_t interval_ms, burst;
+} tg_store_lane;
+#define TG_STORE_MAX_LANES 4
+
+/* A back-end. All functions required; `self` is the tg_store the vtable belongs to. */
+typedef struct tg_store_vtable {
+    tg_err (*get)(tg_store *s, const char *key, void *buf, size_t cap, size_t *len);
+    /* nx: only when the key is absent (then *done tells whether it was set) */
+    tg_err (*set)(tg_store *s, const char *key, const void *val, size_t len, uint32_t ttl_ms, bool nx, bool *done);
+    /* sets key to val only when its current value equals expect (expect NULL: only when absent);
+       val NULL deletes the key instead */
+    tg_err (*cas)(tg_store *s, const char *key, const void *expect, size_t expect_len,
+                  const void *val, size_t len, uint32_t ttl_ms, bool *swapped);
+    tg_err (*del)(tg_store *s, const char *key);
+    /* adds by to the integer at key (absent = 0); ttl_ms set when the key is created */
+    tg_err (*incr)(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out);
+    /* GCRA on 1..TG_STORE_MAX_LANES lanes at once, all or nothing: *wait_ms = 0: admitted on every
+       lane (each slot taken); otherwise how long until the same request would be admitted on all of
+       them (nothing taken). A pause set by tg_store_pause on a lane's key counts as that lane's wait. */
+    tg_err (*admit)(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
+    /* no lane request before now + ms for every worker (a 429 with retry_after) */
+    tg_err (*pause)(tg_store *s, const char *key, uint32_t ms);
+    void (*destroy)(tg_store *s);
+} tg_store_vtable;
+
+struct tg_store {
+    const tg_store_vtable *vt;
+    tg_allocator alloc;
+    tg_logger logger;
+    uint64_t (*now_ms)(void *ud);   /* memory back-end clock; NULL = monotonic clock */
+    void *clock_ud;
+    void *impl;                     /* the back-end's own state */
+};
+
+typedef struct tg_store_desc {
+    tg_allocator allocator;
+    tg_logger logger;
+    uint64_t (*now_ms)(void *ud);   /* memory back-end: injected clock (tests); NULL = monotonic */
+    void *clock_ud;
+    uint32_t max_keys;              /* memory back-end: 0 = 100000; a set beyond it fails TG_ERR_LIMIT
+                                       (expired keys are reclaimed first) */
+} tg_store_desc;
+
+TGBOT_API tg_err tg_store_memory_new(tg_store **out, const tg_store_desc *desc);
+
+#if TGBOT__HAS_REDIS
+/* Redis through hiredis (link -lhiredis). The connection is made lazily and re-made after a loss;
+   a read that failed on a lost connection is retried once on a new one, a write never is (its
+   outcome is reported as TG_ERR_IO with the description saying so). */
+typedef struct tg_redis_desc {
+    const char *host;               /* NULL: "127.0.0.1" */
+    int port;                       /* 0: 6379 */
+    const char *password;           /* NULL: none (AUTH); a secret: never logged */
+    uint32_t connect_ms;            /* 0: 2000 */
+    uint32_t command_ms;            /* 0: 2000: a command without an answer in time fails TG_ERR_TIMEOUT */
+    const char *prefix;             /* NULL: "tg:"; prepended to every key */
+} tg_redis_desc;
+TGBOT_API tg_err tg_store_redis_new(tg_store **out, const tg_store_desc *desc, const tg_redis_desc *redis);
+#endif
+
+TGBOT_API void tg_store_free(tg_store *s);
+TGBOT_API tg_err tg_store_get(tg_store *s, const char *key, void *buf, size_t cap, size_t *len);
+TGBOT_API tg_err tg_store_set(tg_store *s, const char *key, const void *val, size_t len, uint32_t ttl_ms);
+TGBOT_API tg_err tg_store_cas(tg_store *s, const char *key, const void *expect, size_t expect_len,
+                              const void *val, size_t len, uint32_t ttl_ms, bool *swapped);
+TGBOT_API tg_err tg_store_del(tg_store *s, const char *key);
+TGBOT_API tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out);
+TGBOT_API tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms);
+TGBOT_API tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
+TGBOT_API tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms);
+
+/* Update de-duplication across workers: *first = true for exactly one caller per (bot, update_id)
+   within ttl_ms (0: 24 h, Telegram keeps an update at most that long). Claim before handling: an
+   update whose worker dies while handling it is not handled again (at-most-once across workers;
+   the webhook answers 200 to the duplicate so Telegram stops re-sending). */
+TGBOT_API tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t ttl_ms, bool *first);
+
+/* A lock with an owner and a lease: *held = true when this owner has it (taken or renewed). Call
+   it again before the lease ends to keep it; tg_store_unlock releases it only if still ours. Used
+   so that one process polls a token (two pollers would draw 409 Conflict). owner: any text unique
+   per process (tg_store_owner_id makes one). */
+TGBOT_API tg_err tg_store_lock(tg_store *s, const char *name, const char *owner, uint32_t lease_ms, bool *held);
+TGBOT_API tg_err tg_store_unlock(tg_store *s, const char *name, const char *owner);
+TGBOT_API void tg_store_owner_id(char out[33]);   /* 32 random hex digits + NUL */
+
+/* ---- conversation state (finite-state machine) ----
+   One state name and one JSON data object per conversation. The conversation key is chosen by
+   `scope`: per chat, per user, or per user in a chat (the default), always separated by business
+   connection and bot. A state without activity for timeout_ms expires (back to "", the initial
+   state). `transitions` (optional): pairs "from>to" ("*" matches any state); a tg_fsm_set to a
+   state not allowed from the current one fails with TG_ERR_ARG and changes nothing. Updates are
+   compare-and-set: when two workers change one conversation at once, the later one re-reads the
+   fresh value and checks its transition again (so a transition is never applied to a state it was
+   not checked against). The fsm must outlive the dispatcher it registered handlers with. */
+typedef enum tg_fsm_scope { TG_FSM_USER_IN_CHAT = 0, TG_FSM_CHAT, TG_FSM_USER } tg_fsm_scope;
+
+typedef struct tg_fsm_desc {
+    tg_store *store;                 /* required */
+    const char *name;                /* NULL: "fsm"; separates several machines in one store */
+    tg_fsm_scope scope;
+    uint32_t timeout_ms;             /* 0: no expiry */
+    const char *const *transitions;  /* NULL: any transition allowed */
+    size_t transitions_count;
+} tg_fsm_desc;
+
+typedef struct tg_fsm tg_fsm;
+TGBOT_API tg_err tg_fsm_new(tg_fsm **out, const tg_fsm_desc *desc, const tg_allocator *alloc);
+TGBOT_API void tg_fsm_free(tg_fsm *f);
+
+/* The conversation of an update: bot_id, business connection ("" if none), chat, user. */
+typedef struct tg_fsm_key {
+    int64_t bot_id;
+    const char *business_connection_id;
+    int64_t chat_id, user_id;
+} tg_fsm_key;
+TGBOT_API tg_fsm_key tg_fsm_key_of(const tg_ctx *ctx);
+
+/* state: copied into buf (""/TG_OK when none); data: the JSON object text ("{}" when none),
+   copied into data_buf when not NULL */
+TGBOT_API tg_err tg_fsm_get(tg_fsm *f, const tg_fsm_key *k, char *state, size_t state_cap,
+                            char *data_buf, size_t data_cap);
+/* moves to `state` (NULL keeps the current state) and replaces the data (NULL keeps it; "{}"
+   clears it); checks the transition; atomic against other workers */
+TGBOT_API tg_err tg_fsm_set(tg_fsm *f, const tg_fsm_key *k, const char *state, const char *data_json);
+TGBOT_API tg_err tg_fsm_clear(tg_fsm *f, const tg_fsm_key *k);
+
+/* A handler that runs only when the update's conversation is in `state` ("" = the initial state).
+   It registers through tg_on_update(d, kind, ...), so the usual order rules apply. */
+TGBOT_API tg_err tg_on_state(tg_dispatcher *d, tg_fsm *f, const char *kind, const char *state,
+                             tg_handler_fn fn, void *ud);
+
+#endif /* TGBOT__HAS_STORE */
 
 /* ==== src/epilogue.h ==== */
 #ifdef __cplusplus
@@ -20377,6 +20554,973 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
     tg_json_obj_end(w);
 }
 #endif /* TGBOT__HAS_ANALYTICS */
+
+/* ==== src/store.c ==== */
+/* store: the generic operations, the in-memory back-end, update claims, locks, and the FSM. */
+#if TGBOT__HAS_STORE
+
+static tg_err tg__store_key_ok(const char *key) {
+    size_t n;
+    if (!key) return TG_ERR_ARG;
+    n = strlen(key);
+    return (n == 0 || n > TGBOT_STORE_MAX_KEY) ? TG_ERR_LIMIT : TG_OK;
+}
+#define TG__STORE_CHECK(s, key) do { tg_err e_ = (s) ? tg__store_key_ok(key) : TG_ERR_ARG; \
+    if (e_) return e_; } while (0)
+
+void tg_store_free(tg_store *s) { if (s && s->vt) s->vt->destroy(s); }
+
+tg_err tg_store_get(tg_store *s, const char *key, void *buf, size_t cap, size_t *len) {
+    size_t n = 0;
+    TG__STORE_CHECK(s, key);
+    return s->vt->get(s, key, buf, cap, len ? len : &n);
+}
+tg_err tg_store_set(tg_store *s, const char *key, const void *val, size_t len, uint32_t ttl_ms) {
+    bool done;
+    TG__STORE_CHECK(s, key);
+    if ((!val && len) || len > TGBOT_STORE_MAX_VALUE) return val ? TG_ERR_LIMIT : TG_ERR_ARG;
+    return s->vt->set(s, key, val ? val : "", len, ttl_ms, false, &done);
+}
+tg_err tg_store_cas(tg_store *s, const char *key, const void *expect, size_t expect_len,
+                    const void *val, size_t len, uint32_t ttl_ms, bool *swapped) {
+    bool sw = false;
+    TG__STORE_CHECK(s, key);
+    if (len > TGBOT_STORE_MAX_VALUE || expect_len > TGBOT_STORE_MAX_VALUE) return TG_ERR_LIMIT;
+    return s->vt->cas(s, key, expect, expect_len, val, len, ttl_ms, swapped ? swapped : &sw);
+}
+tg_err tg_store_del(tg_store *s, const char *key) { TG__STORE_CHECK(s, key); return s->vt->del(s, key); }
+tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out) {
+    int64_t v = 0;
+    TG__STORE_CHECK(s, key);
+    return s->vt->incr(s, key, by, ttl_ms, out ? out : &v);
+}
+tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
+    uint64_t w = 0;
+    size_t i;
+    if (!s || !lanes || n == 0 || n > TG_STORE_MAX_LANES) return TG_ERR_ARG;
+    for (i = 0; i < n; i++) {
+        tg_err e = tg__store_key_ok(lanes[i].key);
+        if (e) return e;
+        if (strlen(lanes[i].key) + 2 > TGBOT_STORE_MAX_KEY) return TG_ERR_LIMIT;   /* room for ":p" */
+        if (lanes[i].interval_ms == 0 || lanes[i].burst == 0) return TG_ERR_ARG;
+    }
+    return s->vt->admit(s, lanes, n, wait_ms ? wait_ms : &w);
+}
+tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
+    tg_store_lane l;
+    l.key = key; l.interval_ms = interval_ms; l.burst = burst;
+    return tg_store_admit_lanes(s, &l, 1, wait_ms);
+}
+tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms) {
+    TG__STORE_CHECK(s, key);
+    return ms ? s->vt->pause(s, key, ms) : TG_OK;
+}
+
+tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t ttl_ms, bool *first) {
+    char key[64];
+    bool done = false;
+    tg_err e;
+    if (!s || !first) return TG_ERR_ARG;
+    snprintf(key, sizeof key, "upd:%lld:%lld", (long long)bot_id, (long long)update_id);
+    e = s->vt->set(s, key, "1", 1, ttl_ms ? ttl_ms : 24u * 3600u * 1000u, true, &done);
+    *first = e == TG_OK && done;
+    return e;
+}
+
+tg_err tg_store_lock(tg_store *s, const char *name, const char *owner, uint32_t lease_ms, bool *held) {
+    char key[TGBOT_STORE_MAX_KEY + 1];
+    size_t on;
+    bool done = false;
+    tg_err e;
+    if (!s || !name || !owner || !held || lease_ms == 0) return TG_ERR_ARG;
+    *held = false;
+    if (strlen(name) + 5 > TGBOT_STORE_MAX_KEY) return TG_ERR_LIMIT;
+    snprintf(key, sizeof key, "lock:%s", name);
+    on = strlen(owner);
+    e = s->vt->set(s, key, owner, on, lease_ms, true, &done);          /* take it when free */
+    if (e || done) { *held = e == TG_OK; return e; }
+    e = s->vt->cas(s, key, owner, on, owner, on, lease_ms, &done);      /* or renew our own lease */
+    *held = e == TG_OK && done;
+    return e;
+}
+
+tg_err tg_store_unlock(tg_store *s, const char *name, const char *owner) {
+    char key[TGBOT_STORE_MAX_KEY + 1];
+    bool done;
+    if (!s || !name || !owner) return TG_ERR_ARG;
+    if (strlen(name) + 5 > TGBOT_STORE_MAX_KEY) return TG_ERR_LIMIT;
+    snprintf(key, sizeof key, "lock:%s", name);
+    return s->vt->cas(s, key, owner, strlen(owner), NULL, 0, 0, &done);
+}
+
+void tg_store_owner_id(char out[33]) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[16];
+    size_t i;
+    tg_platform p;
+    memset(&p, 0, sizeof p);
+    if (tg__random_bytes(&p, r, sizeof r) != 0) {       /* no OS randomness: time and address */
+        uint64_t t = tg__now_ms(&p) ^ (uint64_t)(uintptr_t)out;
+        for (i = 0; i < sizeof r; i++) r[i] = (unsigned char)(t >> ((i % 8) * 8)) ^ (unsigned char)i;
+    }
+    for (i = 0; i < 16; i++) { out[2 * i] = hex[r[i] >> 4]; out[2 * i + 1] = hex[r[i] & 15]; }
+    out[32] = 0;
+}
+
+/* ---- in-memory back-end: a chained hash table with expiry, bounded in keys ---- */
+typedef struct tg__mem_ent {
+    struct tg__mem_ent *next;
+    uint64_t expires;          /* 0: never */
+    uint32_t hash;
+    size_t klen, vlen, vcap;
+    char *val;
+    char key[1];               /* klen + 1 bytes */
+} tg__mem_ent;
+
+typedef struct tg__mem_store {
+    tg__mem_ent **b;
+    uint32_t nb, n, max;
+} tg__mem_store;
+
+static uint64_t tg__store_now(tg_store *s) {
+    tg_platform p;
+    if (s->now_ms) return s->now_ms(s->clock_ud);
+    memset(&p, 0, sizeof p);
+    return tg__now_ms(&p);
+}
+
+static uint32_t tg__mem_hash(const char *k, size_t n) {    /* FNV-1a */
+    uint32_t h = 2166136261u;
+    size_t i;
+    for (i = 0; i < n; i++) { h ^= (unsigned char)k[i]; h *= 16777619u; }
+    return h;
+}
+
+static void tg__mem_drop(tg_store *s, tg__mem_ent **pp) {
+    tg__mem_store *m = (tg__mem_store *)s->impl;
+    tg__mem_ent *e = *pp;
+    *pp = e->next;
+    tg__free(&s->alloc, e->val, e->vcap);
+    tg__free(&s->alloc, e, sizeof *e + e->klen);
+    m->n--;
+}
+
+/* the live entry for key, or NULL (an expired one is dropped on the way) */
+static tg__mem_ent **tg__mem_find(tg_store *s, const char *key, uint64_t now) {
+    tg__mem_store *m = (tg__mem_store *)s->impl;
+    size_t kl = strlen(key);
+    uint32_t h = tg__mem_hash(key, kl);
+    tg__mem_ent **pp = &m->b[h & (m->nb - 1)];
+    while (*pp) {
+        tg__mem_ent *e = *pp;
+        if (e->expires && e->expires <= now) { tg__mem_drop(s, pp); continue; }
+        if (e->hash == h && e->klen == kl && memcmp(e->key, key, kl) == 0) return pp;
+        pp = &e->next;
+    }
+    return NULL;
+}
+
+static void tg__mem_sweep(tg_store *s, uint64_t now) {
+    tg__mem_store *m = (tg__mem_store *)s->impl;
+    uint32_t i;
+    for (i = 0; i < m->nb; i++) {
+        tg__mem_ent **pp = &m->b[i];
+        while (*pp) {
+            if ((*pp)->expires && (*pp)->expires <= now) tg__mem_drop(s, pp);
+            else pp = &(*pp)->next;
+        }
+    }
+}
+
+static tg_err tg__mem_grow(tg_store *s) {
+    tg__mem_store *m = (tg__mem_store *)s->impl;
+    uint32_t nb = m->nb * 2, i;
+    tg__mem_ent **nbk = (tg__mem_ent **)tg__alloc(&s->alloc, nb * sizeof *nbk);
+    if (!nbk) return TG_ERR_NOMEM;
+    memset(nbk, 0, nb * sizeof *nbk);
+    for (i = 0; i < m->nb; i++) {
+        tg__mem_ent *e = m->b[i], *nx;
+        for (; e; e = nx) { nx = e->next; e->next = nbk[e->hash & (nb - 1)]; nbk[e->hash & (nb - 1)] = e; }
+    }
+    tg__free(&s->alloc, m->b, m->nb * sizeof *m->b);
+    m->b = nbk; m->nb = nb;
+    return TG_OK;
+}
+
+static tg_err tg__mem_put(tg_store *s, tg__mem_ent **pp, const char *key, const void *val, size_t len,
+                          uint32_t ttl_ms, uint64_t now) {
+    tg__mem_store *m = (tg__mem_store *)s->impl;
+    tg__mem_ent *e = pp ? *pp : NULL;
+    if (!e) {
+        size_t kl = strlen(key);
+        if (m->n >= m->max) { tg__mem_sweep(s, now); if (m->n >= m->max) return TG_ERR_LIMIT; }
+        if (m->n >= m->nb && tg__mem_grow(s) != TG_OK) return TG_ERR_NOMEM;
+        e = (tg__mem_ent *)tg__alloc(&s->alloc, sizeof *e + kl);
+        if (!e) return TG_ERR_NOMEM;
+        memset(e, 0, sizeof *e);
+        e->klen = kl; memcpy(e->key, key, kl + 1);
+        e->hash = tg__mem_hash(key, kl);
+        e->next = m->b[e->hash & (m->nb - 1)];
+        m->b[e->hash & (m->nb - 1)] = e;
+        m->n++;
+    }
+    if (len + 1 > e->vcap) {
+        char *nv = (char *)tg__alloc(&s->alloc, len + 1);
+        if (!nv) return TG_ERR_NOMEM;
+        tg__free(&s->alloc, e->val, e->vcap);
+        e->val = nv; e->vcap = len + 1;
+    }
+    if (len) memcpy(e->val, val, len);
+    e->val[len] = 0;
+    e->vlen = len;
+    e->expires = ttl_ms ? now + ttl_ms : 0;
+    return TG_OK;
+}
+
+static tg_err tg__mem_get(tg_store *s, const char *key, void *buf, size_t cap, size_t *len) {
+    tg__mem_ent **pp = tg__mem_find(s, key, tg__store_now(s));
+    if (!pp) { *len = 0; return TG_ERR_NOT_FOUND; }
+    *len = (*pp)->vlen;
+    if ((*pp)->vlen > cap) return TG_ERR_LIMIT;
+    if ((*pp)->vlen) memcpy(buf, (*pp)->val, (*pp)->vlen);
+    return TG_OK;
+}
+
+static tg_err tg__mem_set(tg_store *s, const char *key, const void *val, size_t len, uint32_t ttl_ms,
+                          bool nx, bool *done) {
+    uint64_t now = tg__store_now(s);
+    tg__mem_ent **pp = tg__mem_find(s, key, now);
+    tg_err e;
+    *done = false;
+    if (nx && pp) return TG_OK;
+    e = tg__mem_put(s, pp, key, val, len, ttl_ms, now);
+    *done = e == TG_OK;
+    return e;
+}
+
+static tg_err tg__mem_cas(tg_store *s, const char *key, const void *expect, size_t elen, const void *val,
+                          size_t len, uint32_t ttl_ms, bool *swapped) {
+    uint64_t now = tg__store_now(s);
+    tg__mem_ent **pp = tg__mem_find(s, key, now);
+    bool match = expect ? (pp && (*pp)->vlen == elen && memcmp((*pp)->val, expect, elen) == 0) : !pp;
+    tg_err e = TG_OK;
+    *swapped = false;
+    if (!match) return TG_OK;
+    if (!val) { if (pp) tg__mem_drop(s, pp); }
+    else e = tg__mem_put(s, pp, key, val, len, ttl_ms, now);
+    *swapped = e == TG_OK;
+    return e;
+}
+
+static tg_err tg__mem_del(tg_store *s, const char *key) {
+    tg__mem_ent **pp = tg__mem_find(s, key, tg__store_now(s));
+    if (pp) tg__mem_drop(s, pp);
+    return TG_OK;
+}
+
+static bool tg__parse_i64(const char *p, size_t n, int64_t *out) {
+    tg_json_doc d;
+    tg_json_tok t[2];
+    char tmp[24];
+    if (n == 0 || n >= sizeof tmp) return false;
+    memcpy(tmp, p, n);
+    return tg_json_parse(&d, tmp, n, t, 2, NULL) == TG_OK && tg_json_i64(&d, 0, out);
+}
+
+static tg_err tg__mem_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out) {
+    uint64_t now = tg__store_now(s);
+    tg__mem_ent **pp = tg__mem_find(s, key, now);
+    int64_t v = 0;
+    char num[24];
+    int n;
+    if (pp && !tg__parse_i64((*pp)->val, (*pp)->vlen, &v)) return TG_ERR_TYPE;
+    if ((by > 0 && v > INT64_MAX - by) || (by < 0 && v < INT64_MIN - by)) return TG_ERR_LIMIT;
+    v += by;
+    n = snprintf(num, sizeof num, "%lld", (long long)v);
+    if (pp) {                       /* keeps its expiry, like Redis INCRBY */
+        uint64_t exp = (*pp)->expires;
+        tg_err e = tg__mem_put(s, pp, key, num, (size_t)n, 0, now);
+        (*pp)->expires = exp;
+        if (e) return e;
+    } else {
+        tg_err e = tg__mem_put(s, NULL, key, num, (size_t)n, ttl_ms, now);
+        if (e) return e;
+    }
+    *out = v;
+    return TG_OK;
+}
+
+static tg_err tg__mem_admit(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
+    uint64_t now = tg__store_now(s), tat[TG_STORE_MAX_LANES], wait = 0;
+    tg__mem_ent **pp;
+    size_t i;
+    for (i = 0; i < n; i++) {                       /* every lane's wait first: all or nothing */
+        char pk[TGBOT_STORE_MAX_KEY + 3];
+        uint64_t tau = (uint64_t)lanes[i].interval_ms * (lanes[i].burst - 1u);
+        int64_t stored;
+        snprintf(pk, sizeof pk, "%s:p", lanes[i].key);
+        pp = tg__mem_find(s, pk, now);
+        if (pp) wait = TGBOT__MAX(wait, (*pp)->expires - now);         /* paused by a 429 */
+        tat[i] = now;
+        pp = tg__mem_find(s, lanes[i].key, now);
+        if (pp && tg__parse_i64((*pp)->val, (*pp)->vlen, &stored) && stored > 0 && (uint64_t)stored > now)
+            tat[i] = (uint64_t)stored;
+        if (tat[i] - now > tau) wait = TGBOT__MAX(wait, tat[i] - now - tau);
+    }
+    *wait_ms = wait;
+    if (wait) return TG_OK;
+    for (i = 0; i < n; i++) {
+        char num[24];
+        int len;
+        uint64_t t = tat[i] + lanes[i].interval_ms;
+        tg_err e;
+        len = snprintf(num, sizeof num, "%llu", (unsigned long long)t);
+        pp = tg__mem_find(s, lanes[i].key, now);
+        if ((e = tg__mem_put(s, pp, lanes[i].key, num, (size_t)len, (uint32_t)(t - now), now)) != TG_OK) return e;
+    }
+    return TG_OK;
+}
+
+static tg_err tg__mem_pause(tg_store *s, const char *key, uint32_t ms) {
+    char pk[TGBOT_STORE_MAX_KEY + 3];
+    uint64_t now = tg__store_now(s);
+    tg__mem_ent **pp;
+    snprintf(pk, sizeof pk, "%s:p", key);
+    pp = tg__mem_find(s, pk, now);
+    if (pp && (*pp)->expires >= now + ms) return TG_OK;            /* a longer pause stands */
+    return tg__mem_put(s, pp, pk, "1", 1, ms, now);
+}
+
+static void tg__mem_destroy(tg_store *s) {
+    tg__mem_store *m = (tg__mem_store *)s->impl;
+    tg_allocator a = s->alloc;
+    uint32_t i;
+    for (i = 0; i < m->nb; i++) while (m->b[i]) tg__mem_drop(s, &m->b[i]);
+    tg__free(&a, m->b, m->nb * sizeof *m->b);
+    tg__free(&a, m, sizeof *m);
+    tg__free(&a, s, sizeof *s);
+}
+
+static const tg_store_vtable tg__mem_vt = {
+    tg__mem_get, tg__mem_set, tg__mem_cas, tg__mem_del, tg__mem_incr, tg__mem_admit, tg__mem_pause,
+    tg__mem_destroy };
+
+/* shared by the back-ends: a tg_store with the desc's hooks and room for impl */
+TGBOT_PRIVATE tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt,
+                                     size_t impl_size) {
+    tg_store_desc d;
+    tg_store *s;
+    if (!out) return TG_ERR_ARG;
+    *out = NULL;
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    s = (tg_store *)tg__alloc(&d.allocator, sizeof *s);
+    if (!s) return TG_ERR_NOMEM;
+    memset(s, 0, sizeof *s);
+    s->alloc = d.allocator; s->logger = d.logger; s->vt = vt;
+    s->now_ms = d.now_ms; s->clock_ud = d.clock_ud;
+    s->impl = tg__alloc(&s->alloc, impl_size);
+    if (!s->impl) { tg__free(&s->alloc, s, sizeof *s); return TG_ERR_NOMEM; }
+    memset(s->impl, 0, impl_size);
+    *out = s;
+    return TG_OK;
+}
+
+tg_err tg_store_memory_new(tg_store **out, const tg_store_desc *desc) {
+    tg_store *s;
+    tg__mem_store *m;
+    tg_err e = tg__store_alloc(&s, desc, &tg__mem_vt, sizeof(tg__mem_store));
+    if (e) return e;
+    m = (tg__mem_store *)s->impl;
+    m->nb = 64;
+    m->max = desc && desc->max_keys ? desc->max_keys : 100000u;
+    m->b = (tg__mem_ent **)tg__alloc(&s->alloc, m->nb * sizeof *m->b);
+    if (!m->b) { tg__free(&s->alloc, m, sizeof *m); tg__free(&s->alloc, s, sizeof *s); return TG_ERR_NOMEM; }
+    memset(m->b, 0, m->nb * sizeof *m->b);
+    *out = s;
+    return TG_OK;
+}
+
+/* ---- conversation state ---- */
+#define TG__FSM_MAX_STATE 64
+
+typedef struct tg__fsm_reg {                 /* one tg_on_state registration */
+    struct tg__fsm_reg *next;
+    tg_fsm *f;
+    tg_handler_fn fn;
+    void *ud;
+    char state[TG__FSM_MAX_STATE + 1];
+} tg__fsm_reg;
+
+struct tg_fsm {
+    tg_fsm_desc d;
+    tg_allocator alloc;
+    char name[32];
+    tg__fsm_reg *regs;
+};
+
+tg_err tg_fsm_new(tg_fsm **out, const tg_fsm_desc *desc, const tg_allocator *alloc) {
+    tg_fsm *f;
+    size_t i;
+    if (!out || !desc || !desc->store) return TG_ERR_ARG;
+    *out = NULL;
+    for (i = 0; i < desc->transitions_count; i++) {
+        const char *t = desc->transitions ? desc->transitions[i] : NULL;
+        if (!t || !strchr(t, '>')) return TG_ERR_ARG;
+    }
+    if (desc->name && strlen(desc->name) >= sizeof f->name) return TG_ERR_LIMIT;
+    f = (tg_fsm *)tg__alloc(alloc, sizeof *f);
+    if (!f) return TG_ERR_NOMEM;
+    memset(f, 0, sizeof *f);
+    f->d = *desc;
+    if (alloc) f->alloc = *alloc;
+    snprintf(f->name, sizeof f->name, "%s", desc->name ? desc->name : "fsm");
+    *out = f;
+    return TG_OK;
+}
+
+void tg_fsm_free(tg_fsm *f) {
+    tg_allocator a;
+    if (!f) return;
+    a = f->alloc;
+    while (f->regs) { tg__fsm_reg *r = f->regs; f->regs = r->next; tg__free(&a, r, sizeof *r); }
+    tg__free(&a, f, sizeof *f);
+}
+
+tg_fsm_key tg_fsm_key_of(const tg_ctx *ctx) {
+    tg_fsm_key k;
+    memset(&k, 0, sizeof k);
+    if (!ctx) return k;
+    k.bot_id = ctx->bot ? tg_bot_id(ctx->bot) : 0;
+    k.chat_id = ctx->chat_id;
+    k.user_id = ctx->from ? ctx->from->id : 0;
+    k.business_connection_id = ctx->message ? ctx->message->business_connection_id : NULL;
+    return k;
+}
+
+static tg_err tg__fsm_keystr(const tg_fsm *f, const tg_fsm_key *k, char *out, size_t cap) {
+    long long chat = f->d.scope == TG_FSM_USER ? 0 : (long long)k->chat_id;
+    long long user = f->d.scope == TG_FSM_CHAT ? 0 : (long long)k->user_id;
+    const char *bc = k->business_connection_id ? k->business_connection_id : "";
+    int n;
+    if (chat == 0 && user == 0) return TG_ERR_ARG;       /* an update with no conversation */
+    n = snprintf(out, cap, "%s:%lld:%s:%lld:%lld", f->name, (long long)k->bot_id, bc, chat, user);
+    return (n < 0 || (size_t)n >= cap) ? TG_ERR_LIMIT : TG_OK;
+}
+
+/* the stored value is {"s":"state","d":{...}}; absent = initial state, empty data. Parses work (a
+   copy of the value: strings are decoded in place there) and points data at the same span of raw. */
+static tg_err tg__fsm_parse(const tg_allocator *a, char *work, const char *raw, size_t len, const char **state,
+                            size_t *slen, const char **data, size_t *dlen) {
+    tg_json_doc d;
+    tg_json_tok *toks;
+    uint32_t ts, td, need;
+    tg_err e = tg_json_parse(&d, work, len, NULL, 0, NULL);     /* count the tokens first */
+    if (e != TG_OK && e != TG_ERR_LIMIT) return TG_ERR_JSON;
+    need = d.needed ? d.needed : 1;
+    toks = (tg_json_tok *)tg__alloc(a, need * sizeof *toks);
+    if (!toks) return TG_ERR_NOMEM;
+    memcpy(work, raw, len);
+    e = tg_json_parse(&d, work, len, toks, need, NULL);
+    if (e == TG_OK && tg_json_type_of(&d, 0) != TG_JSON_OBJECT) e = TG_ERR_JSON;
+    if (e == TG_OK) {
+        ts = tg_json_get(&d, 0, "s"); td = tg_json_get(&d, 0, "d");
+        if (ts == TG_JSON_NOTFOUND || !tg_json_str(&d, ts, state, slen)) e = TG_ERR_JSON;
+        else if (td == TG_JSON_NOTFOUND || tg_json_type_of(&d, td) != TG_JSON_OBJECT) e = TG_ERR_JSON;
+        else { *data = raw + toks[td].start; *dlen = toks[td].len; }
+    }
+    tg__free(a, toks, need * sizeof *toks);
+    return e == TG_OK ? TG_OK : TG_ERR_JSON;
+}
+
+static bool tg__fsm_allowed(const tg_fsm *f, const char *from, const char *to) {
+    size_t i, fl = strlen(from), tl = strlen(to);
+    if (!f->d.transitions || f->d.transitions_count == 0 || strcmp(from, to) == 0) return true;
+    for (i = 0; i < f->d.transitions_count; i++) {
+        const char *t = f->d.transitions[i], *gt = strchr(t, '>');
+        size_t a = (size_t)(gt - t), b = strlen(gt + 1);
+        bool fm = (a == 1 && t[0] == '*') || (a == fl && memcmp(t, from, fl) == 0);
+        bool tm = (b == 1 && gt[1] == '*') || (b == tl && memcmp(gt + 1, to, tl) == 0);
+        if (fm && tm) return true;
+    }
+    return false;
+}
+
+/* reads the conversation: value copied into cur (for the CAS), state and data pointing into work */
+typedef struct tg__fsm_cur {
+    char key[TGBOT_STORE_MAX_KEY + 1];
+    char *raw; size_t rawlen; bool present;
+    char *work;
+    const char *state; size_t slen;
+    const char *data; size_t dlen;
+} tg__fsm_cur;
+
+static void tg__fsm_cur_free(tg_fsm *f, tg__fsm_cur *c) {
+    tg__free(&f->alloc, c->raw, TGBOT_STORE_MAX_VALUE);
+    tg__free(&f->alloc, c->work, TGBOT_STORE_MAX_VALUE + 1);
+    c->raw = c->work = NULL;
+}
+
+static tg_err tg__fsm_read(tg_fsm *f, const tg_fsm_key *k, tg__fsm_cur *c) {
+    tg_err e;
+    if (!c->raw) c->raw = (char *)tg__alloc(&f->alloc, TGBOT_STORE_MAX_VALUE);
+    if (!c->work) c->work = (char *)tg__alloc(&f->alloc, TGBOT_STORE_MAX_VALUE + 1);
+    if (!c->raw || !c->work) return TG_ERR_NOMEM;
+    if ((e = tg__fsm_keystr(f, k, c->key, sizeof c->key)) != TG_OK) return e;
+    e = tg_store_get(f->d.store, c->key, c->raw, TGBOT_STORE_MAX_VALUE, &c->rawlen);
+    c->present = e == TG_OK;
+    c->state = ""; c->slen = 0; c->data = "{}"; c->dlen = 2;
+    if (e == TG_ERR_NOT_FOUND) return TG_OK;
+    if (e) return e;
+    memcpy(c->work, c->raw, c->rawlen); c->work[c->rawlen] = 0;
+    /* a value this machine cannot read (another version, corruption): start the conversation over */
+    if (tg__fsm_parse(&f->alloc, c->work, c->raw, c->rawlen, &c->state, &c->slen, &c->data, &c->dlen) != TG_OK) {
+        tg__log(&f->d.store->logger, TG_LOG_WARN, "fsm %s: unreadable conversation state, reset", f->name);
+        c->state = ""; c->slen = 0; c->data = "{}"; c->dlen = 2;
+    }
+    return TG_OK;
+}
+
+tg_err tg_fsm_get(tg_fsm *f, const tg_fsm_key *k, char *state, size_t state_cap, char *data_buf, size_t data_cap) {
+    tg__fsm_cur c;
+    tg_err e;
+    if (!f || !k || !state || state_cap == 0) return TG_ERR_ARG;
+    memset(&c, 0, sizeof c);
+    e = tg__fsm_read(f, k, &c);
+    if (e == TG_OK && (c.slen >= state_cap || (data_buf && c.dlen >= data_cap))) e = TG_ERR_LIMIT;
+    if (e == TG_OK) {
+        memcpy(state, c.state, c.slen); state[c.slen] = 0;
+        if (data_buf) { memcpy(data_buf, c.data, c.dlen); data_buf[c.dlen] = 0; }
+    }
+    tg__fsm_cur_free(f, &c);
+    return e;
+}
+
+tg_err tg_fsm_set(tg_fsm *f, const tg_fsm_key *k, const char *state, const char *data_json) {
+    tg__fsm_cur c;
+    tg_json_writer w;
+    tg_err e = TG_OK;
+    int tries;
+    if (!f || !k) return TG_ERR_ARG;
+    if (state && strlen(state) > TG__FSM_MAX_STATE) return TG_ERR_LIMIT;
+    if (data_json) {                                   /* must be a JSON object */
+        tg_json_doc d;
+        size_t n = strlen(data_json);
+        char *tmp;
+        uint32_t need;
+        if (n > TGBOT_STORE_MAX_VALUE) return TG_ERR_LIMIT;
+        tmp = (char *)tg__alloc(&f->alloc, n + 1);
+        if (!tmp) return TG_ERR_NOMEM;
+        memcpy(tmp, data_json, n + 1);
+        e = tg_json_parse(&d, tmp, n, NULL, 0, NULL);
+        need = d.needed;
+        if (e == TG_OK || e == TG_ERR_LIMIT) {
+            tg_json_tok *t = (tg_json_tok *)tg__alloc(&f->alloc, (need ? need : 1) * sizeof *t);
+            memcpy(tmp, data_json, n + 1);
+            e = t ? tg_json_parse(&d, tmp, n, t, need ? need : 1, NULL) : TG_ERR_NOMEM;
+            if (e == TG_OK && tg_json_type_of(&d, 0) != TG_JSON_OBJECT) e = TG_ERR_TYPE;
+            tg__free(&f->alloc, t, (need ? need : 1) * sizeof *t);
+        }
+        tg__free(&f->alloc, tmp, n + 1);
+        if (e) return e;
+    }
+    memset(&c, 0, sizeof c);
+    tg_json_writer_init_grow(&w, &f->alloc);
+    for (tries = 0; tries < 16; tries++) {
+        char to[TG__FSM_MAX_STATE + 1];
+        bool swapped = false;
+        if ((e = tg__fsm_read(f, k, &c)) != TG_OK) break;
+        if (state) snprintf(to, sizeof to, "%s", state);
+        else { memcpy(to, c.state, c.slen); to[c.slen] = 0; }
+        {
+            char from[TG__FSM_MAX_STATE + 1];
+            size_t fl = c.slen < TG__FSM_MAX_STATE ? c.slen : TG__FSM_MAX_STATE;
+            memcpy(from, c.state, fl); from[fl] = 0;
+            if (!tg__fsm_allowed(f, from, to)) {
+                tg__log(&f->d.store->logger, TG_LOG_WARN, "fsm %s: transition to a state not allowed from the current one", f->name);
+                e = TG_ERR_ARG; break;
+            }
+        }
+        tg_json_writer_reset(&w);
+        tg_json_obj_begin(&w);
+        tg_json_key(&w, "s"); tg_json_write_str(&w, to);
+        tg_json_key(&w, "d");
+        if (data_json) tg_json_write_raw(&w, data_json, strlen(data_json));
+        else tg_json_write_raw(&w, c.data, c.dlen);
+        tg_json_obj_end(&w);
+        if ((e = w.err) != TG_OK) break;
+        if (w.len > TGBOT_STORE_MAX_VALUE) { e = TG_ERR_LIMIT; break; }
+        e = tg_store_cas(f->d.store, c.key, c.present ? c.raw : NULL, c.present ? c.rawlen : 0,
+                         w.buf, w.len, f->d.timeout_ms, &swapped);
+        if (e || swapped) break;
+        e = TG_ERR_LIMIT;                /* lost the race 16 times: report, change nothing */
+    }
+    tg_json_writer_free(&w);
+    tg__fsm_cur_free(f, &c);
+    return e;
+}
+
+tg_err tg_fsm_clear(tg_fsm *f, const tg_fsm_key *k) {
+    char key[TGBOT_STORE_MAX_KEY + 1];
+    tg_err e;
+    if (!f || !k) return TG_ERR_ARG;
+    if ((e = tg__fsm_keystr(f, k, key, sizeof key)) != TG_OK) return e;
+    return tg_store_del(f->d.store, key);
+}
+
+static int tg__fsm_filter(tg_ctx *ctx, void *ud) {
+    tg__fsm_reg *r = (tg__fsm_reg *)ud;
+    char st[TG__FSM_MAX_STATE + 1];
+    tg_fsm_key k = tg_fsm_key_of(ctx);
+    if (tg_fsm_get(r->f, &k, st, sizeof st, NULL, 0) != TG_OK) return TG_CONTINUE;
+    return strcmp(st, r->state) == 0 ? r->fn(ctx, r->ud) : TG_CONTINUE;
+}
+
+tg_err tg_on_state(tg_dispatcher *d, tg_fsm *f, const char *kind, const char *state, tg_handler_fn fn, void *ud) {
+    tg__fsm_reg *r;
+    tg_err e;
+    if (!d || !f || !state || !fn) return TG_ERR_ARG;
+    if (strlen(state) > TG__FSM_MAX_STATE) return TG_ERR_LIMIT;
+    r = (tg__fsm_reg *)tg__alloc(&f->alloc, sizeof *r);
+    if (!r) return TG_ERR_NOMEM;
+    memset(r, 0, sizeof *r);
+    r->f = f; r->fn = fn; r->ud = ud;
+    memcpy(r->state, state, strlen(state) + 1);
+    if ((e = tg_on_update(d, kind, tg__fsm_filter, r)) != TG_OK) { tg__free(&f->alloc, r, sizeof *r); return e; }
+    r->next = f->regs; f->regs = r;
+    return TG_OK;
+}
+
+#endif /* TGBOT__HAS_STORE */
+
+/* ==== src/store_redis.c ==== */
+/* store_redis: the store on Redis through hiredis (TGBOT_ENABLE_REDIS). Each operation is one
+   command or one Lua script, so it is atomic for every worker; scripts read Redis's own clock. */
+#if TGBOT__HAS_REDIS
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+typedef struct tg__redis {
+    redisContext *c;
+    tg_redis_desc d;
+    char host[256], prefix[64], password[256];
+    char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41];
+} tg__redis;
+
+/* KEYS: lane, its pause, lane, its pause...; ARGV: interval_ms, burst per lane. GCRA on each lane's
+   theoretical arrival time; all lanes or none. */
+static const char tg__lua_admit[] =
+    "local t=redis.call('TIME') local now=tonumber(t[1])*1000+math.floor(tonumber(t[2])/1000) "
+    "local wait,tats=0,{} "
+    "for i=1,#KEYS,2 do local j=(i+1)/2 "
+    "local p=redis.call('PTTL',KEYS[i+1]) if p>wait then wait=p end "
+    "local T=tonumber(ARGV[2*j-1]) local tau=T*(tonumber(ARGV[2*j])-1) "
+    "local tat=tonumber(redis.call('GET',KEYS[i])) or now if tat<now then tat=now end "
+    "tats[j]=tat if tat-now-tau>wait then wait=tat-now-tau end end "
+    "if wait>0 then return wait end "
+    "for i=1,#KEYS,2 do local j=(i+1)/2 local n=tats[j]+tonumber(ARGV[2*j-1]) "
+    "redis.call('SET',KEYS[i],n,'PX',n-now) end return 0";
+/* ARGV: absent-flag ("1": expect absent), expect, val-flag ("0": delete), val, ttl_ms */
+static const char tg__lua_cas[] =
+    "local v=redis.call('GET',KEYS[1]) "
+    "if (ARGV[1]=='1' and v==false) or (ARGV[1]=='0' and v==ARGV[2]) then "
+    "if ARGV[3]=='0' then redis.call('DEL',KEYS[1]) "
+    "elseif tonumber(ARGV[5])>0 then redis.call('SET',KEYS[1],ARGV[4],'PX',ARGV[5]) "
+    "else redis.call('SET',KEYS[1],ARGV[4]) end return 1 end return 0";
+static const char tg__lua_incr[] =
+    "local e=redis.call('EXISTS',KEYS[1]) local v=redis.call('INCRBY',KEYS[1],ARGV[1]) "
+    "if e==0 and tonumber(ARGV[2])>0 then redis.call('PEXPIRE',KEYS[1],ARGV[2]) end return v";
+static const char tg__lua_pause[] =
+    "if redis.call('PTTL',KEYS[1])<tonumber(ARGV[1]) then redis.call('SET',KEYS[1],'1','PX',ARGV[1]) end return 0";
+
+static struct timeval tg__tv(uint32_t ms) {
+    struct timeval tv;
+    tv.tv_sec = (time_t)(ms / 1000u);
+    tv.tv_usec = (suseconds_t)((ms % 1000u) * 1000u);
+    return tv;
+}
+
+static void tg__redis_drop(tg__redis *r) { if (r->c) { redisFree(r->c); r->c = NULL; } }
+
+static tg_err tg__redis_errkind(const redisContext *c) {
+    if (!c) return TG_ERR_CONNECT;
+    if (c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ETIMEDOUT)) return TG_ERR_TIMEOUT;
+    if (c->err == REDIS_ERR_EOF) return TG_ERR_CLOSED;
+    return TG_ERR_IO;
+}
+
+static tg_err tg__redis_load(tg_store *s, tg__redis *r, const char *src, char sha[41]) {
+    redisReply *rep = (redisReply *)redisCommand(r->c, "SCRIPT LOAD %s", src);
+    tg_err e = TG_OK;
+    if (!rep) return tg__redis_errkind(r->c);
+    if (rep->type == REDIS_REPLY_STRING && rep->len == 40) { memcpy(sha, rep->str, 40); sha[40] = 0; }
+    else { tg__log(&s->logger, TG_LOG_ERROR, "redis: SCRIPT LOAD failed"); e = TG_ERR_IO; }
+    freeReplyObject(rep);
+    return e;
+}
+
+static tg_err tg__redis_connect(tg_store *s) {
+    tg__redis *r = (tg__redis *)s->impl;
+    tg_err e;
+    if (r->c) return TG_OK;
+    r->c = redisConnectWithTimeout(r->host, r->d.port, tg__tv(r->d.connect_ms));
+    if (!r->c || r->c->err) {
+        e = r->c ? TG_ERR_CONNECT : TG_ERR_NOMEM;
+        tg__log(&s->logger, TG_LOG_WARN, "redis: cannot connect to %s:%d: %s", r->host, r->d.port,
+                r->c ? r->c->errstr : "out of memory");
+        tg__redis_drop(r);
+        return e;
+    }
+    redisSetTimeout(r->c, tg__tv(r->d.command_ms));
+    if (r->password[0]) {
+        redisReply *rep = (redisReply *)redisCommand(r->c, "AUTH %s", r->password);
+        bool ok = rep && rep->type == REDIS_REPLY_STATUS;
+        if (rep) freeReplyObject(rep);
+        if (!ok) { tg__log(&s->logger, TG_LOG_ERROR, "redis: AUTH refused"); tg__redis_drop(r); return TG_ERR_CONNECT; }
+    }
+    if ((e = tg__redis_load(s, r, tg__lua_admit, r->sha_admit)) || (e = tg__redis_load(s, r, tg__lua_cas, r->sha_cas)) ||
+        (e = tg__redis_load(s, r, tg__lua_incr, r->sha_incr)) || (e = tg__redis_load(s, r, tg__lua_pause, r->sha_pause))) {
+        tg__redis_drop(r);
+        return e;
+    }
+    return TG_OK;
+}
+
+/* Runs one command (argv[0] may be "EVALSHA" with the script's source as fallback). A lost
+   connection is re-made; the command is repeated once only when `repeatable` (reads, and writes
+   whose repetition changes nothing). */
+static tg_err tg__redis_cmd(tg_store *s, int argc, const char **argv, const size_t *lens, bool repeatable,
+                            const char *script, redisReply **out) {
+    tg__redis *r = (tg__redis *)s->impl;
+    int attempt;
+    *out = NULL;
+    for (attempt = 0; attempt < 2; attempt++) {
+        redisReply *rep;
+        tg_err e = tg__redis_connect(s);
+        if (e) return e;
+        rep = (redisReply *)redisCommandArgv(r->c, argc, argv, lens);
+        if (!rep) {
+            e = tg__redis_errkind(r->c);
+            tg__log(&s->logger, TG_LOG_WARN, "redis: %s failed: %s%s", argv[0], r->c->errstr,
+                    repeatable && attempt == 0 ? "; reconnecting" : "");
+            tg__redis_drop(r);
+            if (!repeatable || attempt) return e;
+            continue;
+        }
+        if (rep->type == REDIS_REPLY_ERROR && script && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
+            const char *a2[8];
+            size_t l2[8];
+            int i;
+            freeReplyObject(rep);
+            for (i = 0; i < argc && i < 8; i++) { a2[i] = argv[i]; l2[i] = lens[i]; }
+            a2[0] = "EVAL"; l2[0] = 4; a2[1] = script; l2[1] = strlen(script);
+            rep = (redisReply *)redisCommandArgv(r->c, argc, a2, l2);
+            if (!rep) { e = tg__redis_errkind(r->c); tg__redis_drop(r); return e; }
+        }
+        if (rep->type == REDIS_REPLY_ERROR) {
+            tg__log(&s->logger, TG_LOG_ERROR, "redis: %s: %.*s", argv[0], (int)TGBOT__MIN(rep->len, 200), rep->str);
+            freeReplyObject(rep);
+            return TG_ERR_IO;
+        }
+        *out = rep;
+        return TG_OK;
+    }
+    return TG_ERR_IO;
+}
+
+static tg_err tg__redis_key(tg_store *s, const char *key, const char *suffix, char *out, size_t cap) {
+    tg__redis *r = (tg__redis *)s->impl;
+    int n = snprintf(out, cap, "%s%s%s", r->prefix, key, suffix);
+    return (n < 0 || (size_t)n >= cap) ? TG_ERR_LIMIT : TG_OK;
+}
+
+#define TG__RKEY(buf, key, sfx) char buf[TGBOT_STORE_MAX_KEY + 72]; \
+    do { tg_err ke_ = tg__redis_key(s, key, sfx, buf, sizeof buf); if (ke_) return ke_; } while (0)
+
+static tg_err tg__redis_get(tg_store *s, const char *key, void *buf, size_t cap, size_t *len) {
+    const char *argv[2]; size_t lens[2];
+    redisReply *rep;
+    tg_err e;
+    TG__RKEY(k, key, "");
+    argv[0] = "GET"; lens[0] = 3; argv[1] = k; lens[1] = strlen(k);
+    if ((e = tg__redis_cmd(s, 2, argv, lens, true, NULL, &rep)) != TG_OK) return e;
+    *len = 0;
+    if (rep->type == REDIS_REPLY_NIL) e = TG_ERR_NOT_FOUND;
+    else if (rep->type != REDIS_REPLY_STRING) e = TG_ERR_TYPE;
+    else {
+        *len = rep->len;
+        if (rep->len > cap) e = TG_ERR_LIMIT;
+        else if (rep->len) memcpy(buf, rep->str, rep->len);
+    }
+    freeReplyObject(rep);
+    return e;
+}
+
+static tg_err tg__redis_set(tg_store *s, const char *key, const void *val, size_t len, uint32_t ttl_ms, bool nx, bool *done) {
+    const char *argv[6]; size_t lens[6];
+    char ttl[16];
+    int argc = 3;
+    redisReply *rep;
+    tg_err e;
+    TG__RKEY(k, key, "");
+    argv[0] = "SET"; lens[0] = 3; argv[1] = k; lens[1] = strlen(k); argv[2] = (const char *)val; lens[2] = len;
+    if (ttl_ms) {
+        snprintf(ttl, sizeof ttl, "%u", (unsigned)ttl_ms);
+        argv[argc] = "PX"; lens[argc++] = 2; argv[argc] = ttl; lens[argc++] = strlen(ttl);
+    }
+    if (nx) { argv[argc] = "NX"; lens[argc++] = 2; }
+    *done = false;
+    /* SET NX is not repeatable: a first attempt that applied would make the second say "not set" */
+    if ((e = tg__redis_cmd(s, argc, argv, lens, !nx, NULL, &rep)) != TG_OK) return e;
+    *done = rep->type == REDIS_REPLY_STATUS;
+    freeReplyObject(rep);
+    return TG_OK;
+}
+
+static tg_err tg__redis_eval(tg_store *s, const char *sha, const char *script, int nkeys, const char **keys,
+                             int nargs, const char **args, const size_t *arglens, bool repeatable, long long *out) {
+    const char *argv[3 + 2 * TG_STORE_MAX_LANES + 2 * TG_STORE_MAX_LANES + 2];
+    size_t lens[sizeof argv / sizeof argv[0]];
+    char nk[12];
+    int argc = 0, i;
+    redisReply *rep;
+    tg_err e;
+    if (3 + nkeys + nargs > (int)(sizeof argv / sizeof argv[0])) return TG_ERR_ARG;
+    snprintf(nk, sizeof nk, "%d", nkeys);
+    argv[argc] = "EVALSHA"; lens[argc++] = 7;
+    argv[argc] = sha; lens[argc++] = 40;
+    argv[argc] = nk; lens[argc++] = strlen(nk);
+    for (i = 0; i < nkeys; i++) { argv[argc] = keys[i]; lens[argc++] = strlen(keys[i]); }
+    for (i = 0; i < nargs; i++) { argv[argc] = args[i]; lens[argc++] = arglens ? arglens[i] : strlen(args[i]); }
+    if ((e = tg__redis_cmd(s, argc, argv, lens, repeatable, script, &rep)) != TG_OK) return e;
+    if (rep->type != REDIS_REPLY_INTEGER) e = TG_ERR_TYPE;
+    else *out = rep->integer;
+    freeReplyObject(rep);
+    return e;
+}
+
+static tg_err tg__redis_cas(tg_store *s, const char *key, const void *expect, size_t elen, const void *val,
+                            size_t len, uint32_t ttl_ms, bool *swapped) {
+    tg__redis *r = (tg__redis *)s->impl;
+    const char *keys[1], *args[5];
+    size_t lens[5];
+    char ttl[16];
+    long long v = 0;
+    tg_err e;
+    TG__RKEY(k, key, "");
+    /* connect first: the script's sha is known once it is loaded */
+    if ((e = tg__redis_connect(s)) != TG_OK) return e;
+    snprintf(ttl, sizeof ttl, "%u", (unsigned)ttl_ms);
+    keys[0] = k;
+    args[0] = expect ? "0" : "1"; lens[0] = 1;
+    args[1] = expect ? (const char *)expect : ""; lens[1] = expect ? elen : 0;
+    args[2] = val ? "1" : "0"; lens[2] = 1;
+    args[3] = val ? (const char *)val : ""; lens[3] = val ? len : 0;
+    args[4] = ttl; lens[4] = strlen(ttl);
+    *swapped = false;
+    e = tg__redis_eval(s, r->sha_cas, tg__lua_cas, 1, keys, 5, args, lens, false, &v);
+    *swapped = e == TG_OK && v == 1;
+    return e;
+}
+
+static tg_err tg__redis_del(tg_store *s, const char *key) {
+    const char *argv[2]; size_t lens[2];
+    redisReply *rep;
+    tg_err e;
+    TG__RKEY(k, key, "");
+    argv[0] = "DEL"; lens[0] = 3; argv[1] = k; lens[1] = strlen(k);
+    if ((e = tg__redis_cmd(s, 2, argv, lens, true, NULL, &rep)) != TG_OK) return e;
+    freeReplyObject(rep);
+    return TG_OK;
+}
+
+static tg_err tg__redis_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out) {
+    tg__redis *r = (tg__redis *)s->impl;
+    const char *keys[1], *args[2];
+    char b[24], ttl[16];
+    long long v = 0;
+    tg_err e;
+    TG__RKEY(k, key, "");
+    if ((e = tg__redis_connect(s)) != TG_OK) return e;
+    snprintf(b, sizeof b, "%lld", (long long)by); snprintf(ttl, sizeof ttl, "%u", (unsigned)ttl_ms);
+    keys[0] = k; args[0] = b; args[1] = ttl;
+    if ((e = tg__redis_eval(s, r->sha_incr, tg__lua_incr, 1, keys, 2, args, NULL, false, &v)) == TG_OK) *out = (int64_t)v;
+    return e;
+}
+
+static tg_err tg__redis_admit(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
+    tg__redis *r = (tg__redis *)s->impl;
+    char kb[2 * TG_STORE_MAX_LANES][TGBOT_STORE_MAX_KEY + 72], ab[2 * TG_STORE_MAX_LANES][16];
+    const char *keys[2 * TG_STORE_MAX_LANES], *args[2 * TG_STORE_MAX_LANES];
+    long long v = 0;
+    size_t i;
+    tg_err e;
+    for (i = 0; i < n; i++) {
+        if ((e = tg__redis_key(s, lanes[i].key, "", kb[2 * i], sizeof kb[0])) != TG_OK ||
+            (e = tg__redis_key(s, lanes[i].key, ":p", kb[2 * i + 1], sizeof kb[0])) != TG_OK) return e;
+        keys[2 * i] = kb[2 * i]; keys[2 * i + 1] = kb[2 * i + 1];
+        snprintf(ab[2 * i], sizeof ab[0], "%u", (unsigned)lanes[i].interval_ms);
+        snprintf(ab[2 * i + 1], sizeof ab[0], "%u", (unsigned)lanes[i].burst);
+        args[2 * i] = ab[2 * i]; args[2 * i + 1] = ab[2 * i + 1];
+    }
+    if ((e = tg__redis_connect(s)) != TG_OK) return e;
+    /* not repeated: an admit that applied and was lost took a slot; a second would take another */
+    if ((e = tg__redis_eval(s, r->sha_admit, tg__lua_admit, (int)(2 * n), keys, (int)(2 * n), args, NULL, false, &v)) == TG_OK)
+        *wait_ms = v > 0 ? (uint64_t)v : 0;
+    return e;
+}
+
+static tg_err tg__redis_pause(tg_store *s, const char *key, uint32_t ms) {
+    tg__redis *r = (tg__redis *)s->impl;
+    const char *keys[1], *args[1];
+    char m[16];
+    long long v = 0;
+    tg_err e;
+    TG__RKEY(pk, key, ":p");
+    if ((e = tg__redis_connect(s)) != TG_OK) return e;
+    snprintf(m, sizeof m, "%u", (unsigned)ms);
+    keys[0] = pk; args[0] = m;
+    return tg__redis_eval(s, r->sha_pause, tg__lua_pause, 1, keys, 1, args, NULL, true, &v);
+}
+
+static void tg__redis_destroy(tg_store *s) {
+    tg__redis *r = (tg__redis *)s->impl;
+    tg_allocator a = s->alloc;
+    tg__redis_drop(r);
+    tg__wipe(r->password, sizeof r->password);
+    tg__free(&a, r, sizeof *r);
+    tg__free(&a, s, sizeof *s);
+}
+
+static const tg_store_vtable tg__redis_vt = {
+    tg__redis_get, tg__redis_set, tg__redis_cas, tg__redis_del, tg__redis_incr, tg__redis_admit,
+    tg__redis_pause, tg__redis_destroy };
+
+tg_err tg_store_redis_new(tg_store **out, const tg_store_desc *desc, const tg_redis_desc *redis) {
+    tg_store *s;
+    tg__redis *r;
+    tg_redis_desc d;
+    tg_err e;
+    if (!out) return TG_ERR_ARG;
+    *out = NULL;
+    if (redis) d = *redis; else memset(&d, 0, sizeof d);
+    if ((d.host && strlen(d.host) >= 256) || (d.prefix && strlen(d.prefix) >= 64) ||
+        (d.password && strlen(d.password) >= 256) || d.port < 0 || d.port > 65535) return TG_ERR_ARG;
+    if ((e = tg__store_alloc(&s, desc, &tg__redis_vt, sizeof(tg__redis))) != TG_OK) return e;
+    r = (tg__redis *)s->impl;
+    snprintf(r->host, sizeof r->host, "%s", d.host ? d.host : "127.0.0.1");
+    snprintf(r->prefix, sizeof r->prefix, "%s", d.prefix ? d.prefix : "tg:");
+    if (d.password) snprintf(r->password, sizeof r->password, "%s", d.password);
+    d.host = NULL; d.password = NULL; d.prefix = NULL;     /* the copies above are the ones used */
+    if (!d.port) d.port = 6379;
+    if (!d.connect_ms) d.connect_ms = 2000;
+    if (!d.command_ms) d.command_ms = 2000;
+    r->d = d;
+    tg__redis_connect(s);       /* early, to log a wrong address now; failures retry lazily */
+    *out = s;
+    return TG_OK;
+}
+
+#endif /* TGBOT__HAS_REDIS */
 
 /* ==== src/impl_end.c ==== */
 #endif /* TGBOT_IMPLEMENTATION */

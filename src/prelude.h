@@ -42,7 +42,9 @@
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
+       TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
        TGBOT_ENABLE_ALL         all of the above
+       TGBOT_ENABLE_REDIS       the store on Redis (hiredis, -lhiredis; not in ALL: an outside library)
    A switch that is off removes its module's code, never a struct member: every public struct
    (tg_bot_desc, tg_events, tg_event, ...) has one layout in every configuration, so a file built
    with the switches and one built without them can share a program (`make abi` checks it). Build with -Wundef: every switch is normalised
@@ -123,6 +125,17 @@
 #define TGBOT__HAS_WEBHOOK 1
 #else
 #define TGBOT__HAS_WEBHOOK 0
+#endif
+/* Redis needs hiredis (-lhiredis), so TGBOT_ENABLE_ALL leaves it out; it brings the store with it */
+#if defined(TGBOT_ENABLE_REDIS) && ((0 - TGBOT_ENABLE_REDIS - 1) != -1)
+#define TGBOT__HAS_REDIS 1
+#else
+#define TGBOT__HAS_REDIS 0
+#endif
+#if TGBOT__ALL || TGBOT__HAS_REDIS || (defined(TGBOT_ENABLE_STORE) && ((0 - TGBOT_ENABLE_STORE - 1) != -1))
+#define TGBOT__HAS_STORE 1
+#else
+#define TGBOT__HAS_STORE 0
 #endif
 #if TGBOT__ALL || (defined(TGBOT_ENABLE_ASYNC) && ((0 - TGBOT_ENABLE_ASYNC - 1) != -1))
 #define TGBOT__HAS_ASYNC 1
