@@ -1,0 +1,6 @@
+# Newcomer diagnostics: every example and the README bot say why they stop (no token, 401, 409,
+# offline) through tg_log_stderr. tests/test_diagnostics.py starts its own fake Bot API server.
+TEST_STEPS += test-diagnostics
+.PHONY: test-diagnostics
+test-diagnostics: examples readme-example
+	$(PYTHON) tests/test_diagnostics.py $(BUILD)
