@@ -15,6 +15,9 @@ for tool in cmake pkg-config cc; do
 done
 rm -rf "$out"; mkdir -p "$out"
 ver=$(sed -n 's/^#define TGBOT_VERSION_STRING "\(.*\)"/\1/p' tgbot.h)
+# one version everywhere: the header, CHANGELOG.md's newest entry (and below: pkg-config, CMake)
+clver=$(sed -n 's/^## \[\([0-9][0-9.]*\)\].*/\1/p' CHANGELOG.md | head -n 1)
+if [ "$clver" = "$ver" ]; then ok changelog_version; else bad "changelog_version (CHANGELOG.md '$clver', header '$ver')"; fi
 WARN="-std=c99 -Wall -Wextra -Wpedantic -Werror"
 runs_as() { out_line=$("$1" 2>&1); [ "$out_line" = "$2" ] || { echo "got: $out_line"; echo "want: $2"; return 1; }; }
 
@@ -42,6 +45,13 @@ check cmake_install_files "$out/cmake-install.log" test -f "$pcm/include/tgbot.h
     -a -f "$pcm/share/cmake/tgbot/tgbotConfig.cmake" -a -f "$pcm/share/man/man3/tgbot.3"
 flags=$(PKG_CONFIG_LIBDIR="$pcm/share/pkgconfig" pkg-config --cflags --libs tgbot)
 check cmake_pc_build "$out/cmake-pc-build.log" sh -c "cc $WARN tests/consumers/app/main.c $flags -o '$out/app-cmake-pc'"
+# the version file rejects a request for another minor version (0.x: minors may break the API)
+mkdir -p "$out/fp-wrong"
+sed -e "s/find_package(tgbot 0.1 REQUIRED)/find_package(tgbot 0.99 REQUIRED)/" -e "s|\${CMAKE_CURRENT_LIST_DIR}/..|$root/tests/consumers|" \
+    tests/consumers/find_package/CMakeLists.txt > "$out/fp-wrong/CMakeLists.txt"
+if ! cmake -S "$out/fp-wrong" -B "$out/fp-wrong/b" -DCMAKE_PREFIX_PATH="$pcm" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$out/fp-wrong.log" 2>&1 \
+    && grep -q "version: $ver" "$out/fp-wrong.log"; then ok find_package_rejects_other_version
+else bad "find_package_rejects_other_version (0.99 was not refused for the version)" "$out/fp-wrong.log"; fi
 check find_package_configure "$out/fp-configure.log" cmake -S tests/consumers/find_package -B "$out/fp" \
     -DCMAKE_PREFIX_PATH="$pcm" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_C_FLAGS="-Wall -Wextra -Wpedantic -Werror"
 check find_package_from_prefix "$out/fp-configure.log" grep -q "^tgbot_DIR:PATH=$pcm/share/cmake/tgbot$" "$out/fp/CMakeCache.txt"
