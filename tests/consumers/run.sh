@@ -58,6 +58,15 @@ check find_package_from_prefix "$out/fp-configure.log" grep -q "^tgbot_DIR:PATH=
 check find_package_build "$out/fp-build.log" cmake --build "$out/fp"
 check find_package_run "$out/fp-run.log" runs_as "$out/fp/app" "tgbot $ver tls=bearssl switches="
 
+# ---- the chosen backend and switches reach tgbot.pc: mbedTLS + cache, through pkg-config ----
+pmb=$out/prefix-mbedtls
+check cmake_mbedtls_install "$out/cmake-mbedtls.log" sh -c "cmake -S . -B '$out/lib-mbedtls' -DTGBOT_TLS=MBEDTLS \
+    -DTGBOT_ENABLE_CACHE=ON -DCMAKE_INSTALL_PREFIX='$pmb' && cmake --install '$out/lib-mbedtls'"
+flags=$(PKG_CONFIG_LIBDIR="$pmb/share/pkgconfig" pkg-config --cflags --libs tgbot)
+echo "pkg-config --cflags --libs tgbot (mbedTLS + cache): $flags"
+check cmake_mbedtls_pc_build "$out/mbedtls-pc-build.log" sh -c "cc $WARN tests/consumers/app/main.c $flags -o '$out/app-mbedtls-pc'"
+check cmake_mbedtls_pc_run "$out/mbedtls-pc-run.log" runs_as "$out/app-mbedtls-pc" "tgbot $ver tls=mbedtls switches=,cache"
+
 # ---- CMake FetchContent of this checkout, choosing mbedTLS and the webhook module ----
 check fetchcontent_configure "$out/fc-configure.log" cmake -S tests/consumers/fetchcontent -B "$out/fc" \
     -DTGBOT_SOURCE="$root" -DCMAKE_C_FLAGS="-Wall -Wextra -Wpedantic -Werror"
