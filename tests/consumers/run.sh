@@ -18,6 +18,11 @@ ver=$(sed -n 's/^#define TGBOT_VERSION_STRING "\(.*\)"/\1/p' tgbot.h)
 # one version everywhere: the header, CHANGELOG.md's newest entry (and below: pkg-config, CMake)
 clver=$(sed -n 's/^## \[\([0-9][0-9.]*\)\].*/\1/p' CHANGELOG.md | head -n 1)
 if [ "$clver" = "$ver" ]; then ok changelog_version; else bad "changelog_version (CHANGELOG.md '$clver', header '$ver')"; fi
+manver=$(sed -n 's/^\.TH TGBOT 3 "[^"]*" "tgbot.h \([0-9.]*\)".*/\1/p' doc/tgbot.3)
+if [ "$manver" = "$ver" ]; then ok manpage_version; else bad "manpage_version (doc/tgbot.3 '$manver', header '$ver')"; fi
+if command -v groff >/dev/null 2>&1; then
+    check manpage_renders_without_warnings "$out/groff.log" sh -c "groff -man -ww -z doc/tgbot.3 2>&1 | tee /dev/stderr | grep -q . && exit 1 || exit 0"
+else echo "consumers: man page lint skipped: groff is not installed"; fi
 WARN="-std=c99 -Wall -Wextra -Wpedantic -Werror"
 runs_as() { out_line=$("$1" 2>&1); [ "$out_line" = "$2" ] || { echo "got: $out_line"; echo "want: $2"; return 1; }; }
 
