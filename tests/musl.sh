@@ -1,8 +1,8 @@
 #!/bin/sh
-# Static musl builds (musl-gcc, Debian musl-tools): the unit program with every switch on, once with no
-# TLS and once with BearSSL from Debian's libbearssl.a (which needs tools/musl_fortify_shim.c: the
-# archive calls glibc's __memcpy_chk & co.), each checked to be static and run against the fake
-# servers (tests/with_servers.sh), HTTPS included. Also the stripped size of a one-file program.
+# Static musl builds (musl-gcc, Debian musl-tools): the unit program with every switch on, with no
+# TLS, with BearSSL from Debian's libbearssl.a and with mbedTLS from Debian's libmbed*.a (both need
+# tools/musl_fortify_shim.c: the archives call glibc's __memcpy_chk & co.), each checked to be
+# static and run against the fake servers (tests/with_servers.sh), HTTPS included. Also the stripped size of a one-file program.
 # Prints "N passed, M failed" (the unit tests of both runs plus the build checks).
 set -u
 command -v musl-gcc >/dev/null 2>&1 || { echo "musl: skipped: musl-gcc is not installed (tests/deps.sh test installs musl-tools)"; echo "0 passed, 0 failed"; exit 0; }
@@ -32,6 +32,17 @@ if [ -n "$BEARSSL_A" ] && [ -f /usr/include/bearssl/bearssl.h ]; then
     unit unit-bearssl -I/usr/include/bearssl tools/musl_fortify_shim.c "$BEARSSL_A"
 else
     echo "musl: BearSSL run skipped: no libbearssl.a (tests/deps.sh test installs libbearssl-dev)"
+fi
+# mbedTLS: musl-gcc does not search /usr/include (glibc's headers); a directory with only the
+# mbedTLS headers linked in gives it those and nothing else
+MBED_DIR=$(dirname "$(ls /usr/lib/*/libmbedtls.a /usr/lib/libmbedtls.a 2>/dev/null | head -n 1)")
+if [ -f /usr/include/mbedtls/ssl.h ] && [ -f "$MBED_DIR/libmbedtls.a" ]; then
+    mkdir -p "$out/inc"; ln -sfn /usr/include/mbedtls "$out/inc/mbedtls"
+    [ -d /usr/include/psa ] && ln -sfn /usr/include/psa "$out/inc/psa"
+    unit unit-mbedtls -DTGBOT_TLS_MBEDTLS -I"$out/inc" tools/musl_fortify_shim.c \
+        "$MBED_DIR/libmbedtls.a" "$MBED_DIR/libmbedx509.a" "$MBED_DIR/libmbedcrypto.a"
+else
+    echo "musl: mbedTLS run skipped: no libmbedtls.a (tests/deps.sh test installs libmbedtls-dev)"
 fi
 # the size a user ships: one-file program, -Os, stripped
 for v in notls bearssl; do
