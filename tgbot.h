@@ -201,6 +201,10 @@ extern "C" {
 
 typedef struct tg_bot tg_bot;   /* opaque; see bot.h */
 
+/* The version of the implementation that was linked: TGBOT_VERSION_STRING at the time it was built
+   (compare with the header's TGBOT_VERSION_STRING when the implementation lives in another TU). */
+TGBOT_API const char *tg_version(void);
+
 /* ---- errors ---- one X-list so codes and texts never drift */
 #define TG__ERR_LIST(X) \
     X(TG_OK,                 "ok") \
@@ -7902,6 +7906,8 @@ TGBOT__INTERN void tg__wipe(void *p, size_t n);    /* memset that the optimiser 
 
 /* ==== src/core.c ==== */
 /* core: error texts, allocation, logging, clock/random defaults, buffers, arena. */
+
+TGBOT_API const char *tg_version(void) { return TGBOT_VERSION_STRING; }
 
 /* ---- errors ---- */
 static const char *const tg__err_text[TG__ERR_COUNT] = {

@@ -68,9 +68,11 @@ int main(int argc, char **argv) {
     tg_bot *bot;
     tg_dispatcher *d;
     tg_error err;
+    tg_err rc;
     if (argc > 1) desc.base_url = argv[1];
     if (argc > 2) desc.token = argv[2];
-    if (tg_bot_new(&bot, &desc, &err) != TG_OK) { fprintf(stderr, "commands_bot: %s\n", err.description); return 1; }
+    desc.logger.fn = tg_log_stderr;               /* says why it stops: no token, 401, 409, offline */
+    if (tg_bot_new(&bot, &desc, &err) != TG_OK) { tg_log_stderr(NULL, TG_LOG_ERROR, err.description); return 1; }
     tg_dispatcher_new(&d, bot, NULL);
     tg_on_command(d, "menu", on_menu, NULL);
     tg_on_command(d, "echo", on_echo, NULL);
@@ -78,8 +80,8 @@ int main(int argc, char **argv) {
     tg_on_callback(d, "menu:", on_other_button, NULL);
     tg_on_fallback(d, on_anything, NULL);
     opts.handle_signals = true;
-    tg_run_polling(d, &opts);
+    rc = tg_run_polling(d, &opts);               /* 401 and 409 end it (logged); SIGTERM: TG_OK */
     tg_dispatcher_free(d);
     tg_bot_free(bot);
-    return 0;
+    return rc == TG_OK ? 0 : 1;
 }

@@ -6,7 +6,6 @@
      ./echo_bot http://127.0.0.1:8081                        (a local or fake Bot API server) */
 #define TGBOT_IMPLEMENTATION
 #include "tgbot.h"
-#include <stdio.h>
 
 static int on_start(tg_ctx *ctx, void *ud) {
     (void)ud;
@@ -27,14 +26,8 @@ static int on_button(tg_ctx *ctx, void *ud) {
     return TG_HANDLED;
 }
 
-static void on_error(const tg_event *e, void *ud) {
-    (void)ud;
-    fprintf(stderr, "echo_bot: %s failed: %s\n", e->method, e->error->description);
-}
-
 int main(int argc, char **argv) {
     tg_bot_desc desc = { 0 };
-    tg_events events = { 0 };
     tg_polling_opts opts = { 0 };
     tg_bot *bot;
     tg_dispatcher *d;
@@ -42,16 +35,17 @@ int main(int argc, char **argv) {
     tg_err rc;
     if (argc > 1) desc.base_url = argv[1];
     if (argc > 2) desc.token = argv[2];           /* otherwise TELEGRAM_BOT_TOKEN */
-    if (tg_bot_new(&bot, &desc, &err) != TG_OK) {
-        fprintf(stderr, "echo_bot: %s\n", err.description);
+    /* the library prints nothing by itself: with this logger it says why the bot stops (401 bad
+       token, 409 webhook set or another instance) or waits (offline: each failed call, then retries) */
+    desc.logger.fn = tg_log_stderr;
+    if (tg_bot_new(&bot, &desc, &err) != TG_OK) {  /* e.g. no token, malformed token */
+        tg_log_stderr(NULL, TG_LOG_ERROR, err.description);
         return 1;
     }
     tg_dispatcher_new(&d, bot, NULL);
     tg_on_command(d, "start", on_start, NULL);
     tg_on_update(d, "message", on_message, NULL);
     tg_on_callback(d, "", on_button, NULL);
-    events.on_error = on_error;
-    tg_set_events(d, &events);
     opts.timeout_s = 30;
     opts.handle_signals = true;
     rc = tg_run_polling(d, &opts);

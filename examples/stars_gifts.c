@@ -21,7 +21,8 @@ int main(int argc, char **argv) {
     size_t i;
     if (argc > 1) desc.base_url = argv[1];
     if (argc > 2) desc.token = argv[2];
-    if (tg_bot_new(&bot, &desc, &err) != TG_OK) { fprintf(stderr, "stars_gifts: %s\n", err.description); return 1; }
+    desc.logger.fn = tg_log_stderr;               /* each failed call is logged with its reason */
+    if (tg_bot_new(&bot, &desc, &err) != TG_OK) { tg_log_stderr(NULL, TG_LOG_ERROR, err.description); return 1; }
     if (tg_get_my_star_balance(bot, &bal) != TG_OK) goto fail;
     printf("balance: %lld Stars\n", (long long)bal->amount);
     if (tg_get_available_gifts(bot, &gifts) != TG_OK) goto fail;
@@ -51,8 +52,9 @@ int main(int argc, char **argv) {
     tg_bot_reset(bot);
     tg_bot_free(bot);
     return 0;
-fail:
-    fprintf(stderr, "stars_gifts: %s: %s\n", tg_bot_last_error(bot)->method, tg_bot_last_error(bot)->description);
+fail:                                             /* the logger has printed the call and its error */
+    if (tg_error_is_unauthorized(tg_bot_last_error(bot)))
+        tg_log_stderr(NULL, TG_LOG_ERROR, "Telegram rejected the bot token (401): check TELEGRAM_BOT_TOKEN");
     tg_bot_free(bot);
     return 1;
 }

@@ -18,7 +18,6 @@
 #define TGBOT_ENABLE_WEBHOOK
 #define TGBOT_IMPLEMENTATION
 #include "tgbot.h"
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +41,9 @@ int main(void) {
     memset(&bd, 0, sizeof bd);
     memset(&wd, 0, sizeof wd);
     bd.base_url = getenv("TELEGRAM_API_URL");
-    bd.logger.fn = tg_log_stderr;
+    bd.logger.fn = tg_log_stderr;                 /* the library prints nothing without a logger */
     if (tg_bot_new(&bot, &bd, &err) != TG_OK) {
-        fprintf(stderr, "webhook_bot: %s\n", err.description);
+        tg_log_stderr(NULL, TG_LOG_ERROR, err.description);
         return 1;
     }
     wd.port = (uint16_t)(port ? atoi(port) : 8443);
@@ -62,8 +61,7 @@ int main(void) {
         memset(&sa, 0, sizeof sa);
         sa.url = url;
         sa.secret_token = wd.secret_token;
-        if (tg_webhook_set(bot, &sa, secret) != TG_OK) {
-            fprintf(stderr, "webhook_bot: setWebhook failed: %s\n", tg_bot_last_error(bot)->description);
+        if (tg_webhook_set(bot, &sa, secret) != TG_OK) {   /* the logger has said why (401, offline...) */
             tg_bot_free(bot);
             return 1;
         }

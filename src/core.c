@@ -1,5 +1,7 @@
 /* core: error texts, allocation, logging, clock/random defaults, buffers, arena. */
 
+TGBOT_API const char *tg_version(void) { return TGBOT_VERSION_STRING; }
+
 /* ---- errors ---- */
 static const char *const tg__err_text[TG__ERR_COUNT] = {
 #define TG__ERR_TEXT(name, text) text,

@@ -2,6 +2,10 @@
 
 typedef struct tg_bot tg_bot;   /* opaque; see bot.h */
 
+/* The version of the implementation that was linked: TGBOT_VERSION_STRING at the time it was built
+   (compare with the header's TGBOT_VERSION_STRING when the implementation lives in another TU). */
+TGBOT_API const char *tg_version(void);
+
 /* ---- errors ---- one X-list so codes and texts never drift */
 #define TG__ERR_LIST(X) \
     X(TG_OK,                 "ok") \
