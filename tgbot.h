@@ -7349,9 +7349,13 @@ TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* ze
        send, copy or forward (sendChatAction and the *Draft methods excepted); reads never wait;
      - the chat is the call's top-level "chat_id" parameter: a positive id is a private chat
        (leaky bucket, 1/s, burst 1), a negative id or an "@username" a group, supergroup or channel
-       (sliding window, 20 per 60 s); every counted call also passes the global lane (sliding
+       (sliding window, 20 per 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
+       1/s, as Telegram also enforces); every counted call also passes the global lane (sliding
        window, 30 per 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token
        bucket, 1000/s);
+     - a chat's spacing runs from when its last attempt was answered, not from when it was admitted:
+       Telegram counts a message when it receives it, somewhere between our first byte and its
+       answer, so a slow connect or send must not shorten the gap the server sees;
      - the limiter waits through tg_platform.sleep_ms before sending and fires the dispatcher's
        on_rate_limited event with delay_ms = the wait (retry_after = 0 tells it from a 429);
        with fail_fast, or a wait over max_wait_ms, the call fails with TG_ERR_LIMIT instead and
@@ -7363,14 +7367,21 @@ TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* ze
        (a 429 on a later call while still slowed halves it again, down to 1/8; the
        429s of one call's retries count once), recovering linearly to full rate
        over recover_ms. The call's own retry (bot.h) sleeps the same retry_after, which counts as
-       the pause served; a retried call keeps the slot its first attempt took;
+       the pause served; the retry after a 429 then passes the limiter like a new message (it
+       takes fresh slots, at the slowed rate, and may wait more); a call retried for any other
+       reason keeps the slot its first attempt took;
+     - a blocking broadcast need not wait on its slowest chat: tg_ratelimit_pick names, of the
+       chats with messages pending, the one that may go soonest (send to it next);
      - memory is bounded: TGBOT_RATELIMIT_CHATS per-chat states in a table inside the bot
        (least recently used evicted; an evicted chat starts afresh, its pause forgotten).
    The limiter assumes one thread per bot, like the rest of the bot object. */
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (96 bytes each on 64-bit: 24 KiB in tg_bot) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (136 bytes each on 64-bit: 34 KiB in tg_bot) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_GAP_MS
+#define TGBOT_RATELIMIT_GROUP_GAP_MS 1000   /* least spacing of two messages to one group or channel */
 #endif
 #define TG_RL_ONE 1000u                /* the cost of one request */
 
@@ -7421,6 +7432,11 @@ TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on);
 /* how long a message to chat_id would wait now (0: it may go), without taking anything */
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id);
+/* for a broadcast from one thread: of n chats (those with messages still to send), the index of
+   the one whose next message may go soonest (the first of equals), and in *wait_ms (may be NULL)
+   how long until then; n when n is 0. Sending to the picked chat next keeps one slow or paused
+   chat from holding up the others. Takes nothing; the send itself still passes the limiter. */
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms);
 
 /* internal: the per-bot state, embedded in tg_bot */
 typedef struct tg__rl_scope {
@@ -7434,7 +7450,8 @@ typedef struct tg__rl_chat {
     uint64_t used;           /* last use (LRU) */
     bool in_use, group;
     tg__rl_scope sc;
-    union { tg_leaky_bucket priv; tg_sliding_window grp; } alg;
+    tg_leaky_bucket gap;     /* spacing: private_per_s and private_burst; a group one per GROUP_GAP_MS */
+    tg_sliding_window grp;   /* a group's group_per_min */
 } tg__rl_chat;
 
 typedef struct tg__ratelimit {
@@ -19450,8 +19467,12 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
     c->key = key;
     c->group = group;
     c->used = now;
-    if (group) tg_sliding_window_init(&c->alg.grp, rl->d.group_per_min, 60000);
-    else tg_leaky_bucket_init(&c->alg.priv, rl->d.private_per_s, 1000, rl->d.private_burst);
+    if (group) {
+        tg_sliding_window_init(&c->grp, rl->d.group_per_min, 60000);
+        tg_leaky_bucket_init(&c->gap, 1, TGBOT_RATELIMIT_GROUP_GAP_MS, 1);
+    } else {
+        tg_leaky_bucket_init(&c->gap, rl->d.private_per_s, 1000, rl->d.private_burst);
+    }
     return c;
 }
 
@@ -19505,9 +19526,14 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
     if (w) return w;
     if (c) {
         uint32_t cost = tg__rl_cost(rl, &c->sc, t);
-        if (c->group) { tg_sliding_window s = c->alg.grp; x = tg_sliding_window_take(take ? &c->alg.grp : &s, t, cost); }
-        else { tg_leaky_bucket l = c->alg.priv; x = tg_leaky_bucket_take(take ? &c->alg.priv : &l, t, cost); }
+        tg_leaky_bucket l = c->gap;
+        x = tg_leaky_bucket_take(take ? &c->gap : &l, t, cost);
         if (x > w) w = x;
+        if (c->group) {
+            tg_sliding_window s = c->grp;
+            x = tg_sliding_window_take(take ? &c->grp : &s, t, cost);
+            if (x > w) w = x;
+        }
     }
     {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
@@ -19518,12 +19544,22 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
     return w;
 }
 
+/* the earliest time from t at which every scope of the current call lets it go */
+static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
+    int i;
+    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
+        uint64_t w = tg__rl_try(rl, t, false);
+        if (!w) break;
+        t += w;
+    }
+    return t;
+}
+
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = &b->rl;
     uint64_t now, t;
-    int i;
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
     if (attempt == 0) {
@@ -19533,21 +19569,19 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     }
     if (!rl->cur_counted) return TG_OK;
     if (attempt > 0) {
-        /* a retry keeps the call's slot (the attempt before it was refused or never arrived); after a
-           429 the retry's back-off slept retry_after, which is the pause served */
-        if (rl->after_429) {
+        /* a retry after a network error or a 5xx keeps the call's slot (that attempt never arrived
+           or did nothing). After a 429 the back-off slept retry_after, which is the pause served;
+           then the retry is a new message to Telegram: it takes fresh slots, at the slowed rate,
+           so that neither it nor the next message draws another 429 */
+        if (!rl->after_429) return TG_OK;
+        {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
         }
         rl->after_429 = false;
-        return TG_OK;
+        now = tg__rl_now(b, rl);
     }
-    t = now;
-    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
-        uint64_t w = tg__rl_try(rl, t, false);
-        if (!w) break;
-        t += w;
-    }
+    t = tg__rl_ready(rl, now);
     if (t > now) {
         uint64_t wait = t - now;
         if (rl->d.fail_fast || (rl->d.max_wait_ms && wait > rl->d.max_wait_ms)) {
@@ -19574,15 +19608,19 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     return TG_OK;
 }
 
-/* [limits] after each attempt: a 429 pauses the call's chat (or the global lane) and slows it */
+/* [limits] after each attempt: the chat's spacing restarts from now, when the answer is in (the
+   server counted the message at some time before it answered); a 429 pauses the call's chat (or
+   the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = &b->rl;
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
-    if (rl->d.disabled || !rl->cur_counted || code != TG_ERR_API || e->error_code != 429) return;
+    if (rl->d.disabled || !rl->cur_counted) return;
     now = tg__rl_now(b, rl);
+    if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;   /* the drain since admission is forfeit */
+    if (code != TG_ERR_API || e->error_code != 429) return;
     sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
     p = tg__rl_permille(rl, sc, now);
@@ -19617,10 +19655,22 @@ TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
     for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
         if (rl->chats[i].in_use && rl->chats[i].key == chat_id) rl->cur = &rl->chats[i];
     rl->cur_paid = false;
-    w = tg__rl_try(rl, now, false);
+    w = tg__rl_ready(rl, now) - now;
     rl->cur = saved;
     rl->cur_paid = paid;
     return w;
+}
+
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms) {
+    size_t i, best = n;
+    uint64_t best_w = 0;
+    for (i = 0; i < n; i++) {
+        uint64_t w = tg_ratelimit_peek(bot, chat_ids[i]);
+        if (best == n || w < best_w) { best = i; best_w = w; }
+        if (!w) break;                            /* it may go now: nothing is sooner */
+    }
+    if (wait_ms) *wait_ms = best_w;
+    return best;
 }
 
 #endif /* TGBOT__HAS_RATELIMIT */

@@ -121,8 +121,12 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
     c->key = key;
     c->group = group;
     c->used = now;
-    if (group) tg_sliding_window_init(&c->alg.grp, rl->d.group_per_min, 60000);
-    else tg_leaky_bucket_init(&c->alg.priv, rl->d.private_per_s, 1000, rl->d.private_burst);
+    if (group) {
+        tg_sliding_window_init(&c->grp, rl->d.group_per_min, 60000);
+        tg_leaky_bucket_init(&c->gap, 1, TGBOT_RATELIMIT_GROUP_GAP_MS, 1);
+    } else {
+        tg_leaky_bucket_init(&c->gap, rl->d.private_per_s, 1000, rl->d.private_burst);
+    }
     return c;
 }
 
@@ -176,9 +180,14 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
     if (w) return w;
     if (c) {
         uint32_t cost = tg__rl_cost(rl, &c->sc, t);
-        if (c->group) { tg_sliding_window s = c->alg.grp; x = tg_sliding_window_take(take ? &c->alg.grp : &s, t, cost); }
-        else { tg_leaky_bucket l = c->alg.priv; x = tg_leaky_bucket_take(take ? &c->alg.priv : &l, t, cost); }
+        tg_leaky_bucket l = c->gap;
+        x = tg_leaky_bucket_take(take ? &c->gap : &l, t, cost);
         if (x > w) w = x;
+        if (c->group) {
+            tg_sliding_window s = c->grp;
+            x = tg_sliding_window_take(take ? &c->grp : &s, t, cost);
+            if (x > w) w = x;
+        }
     }
     {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
@@ -189,12 +198,22 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
     return w;
 }
 
+/* the earliest time from t at which every scope of the current call lets it go */
+static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
+    int i;
+    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
+        uint64_t w = tg__rl_try(rl, t, false);
+        if (!w) break;
+        t += w;
+    }
+    return t;
+}
+
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = &b->rl;
     uint64_t now, t;
-    int i;
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
     if (attempt == 0) {
@@ -204,21 +223,19 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     }
     if (!rl->cur_counted) return TG_OK;
     if (attempt > 0) {
-        /* a retry keeps the call's slot (the attempt before it was refused or never arrived); after a
-           429 the retry's back-off slept retry_after, which is the pause served */
-        if (rl->after_429) {
+        /* a retry after a network error or a 5xx keeps the call's slot (that attempt never arrived
+           or did nothing). After a 429 the back-off slept retry_after, which is the pause served;
+           then the retry is a new message to Telegram: it takes fresh slots, at the slowed rate,
+           so that neither it nor the next message draws another 429 */
+        if (!rl->after_429) return TG_OK;
+        {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
         }
         rl->after_429 = false;
-        return TG_OK;
+        now = tg__rl_now(b, rl);
     }
-    t = now;
-    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
-        uint64_t w = tg__rl_try(rl, t, false);
-        if (!w) break;
-        t += w;
-    }
+    t = tg__rl_ready(rl, now);
     if (t > now) {
         uint64_t wait = t - now;
         if (rl->d.fail_fast || (rl->d.max_wait_ms && wait > rl->d.max_wait_ms)) {
@@ -245,15 +262,19 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     return TG_OK;
 }
 
-/* [limits] after each attempt: a 429 pauses the call's chat (or the global lane) and slows it */
+/* [limits] after each attempt: the chat's spacing restarts from now, when the answer is in (the
+   server counted the message at some time before it answered); a 429 pauses the call's chat (or
+   the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = &b->rl;
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
-    if (rl->d.disabled || !rl->cur_counted || code != TG_ERR_API || e->error_code != 429) return;
+    if (rl->d.disabled || !rl->cur_counted) return;
     now = tg__rl_now(b, rl);
+    if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;   /* the drain since admission is forfeit */
+    if (code != TG_ERR_API || e->error_code != 429) return;
     sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
     p = tg__rl_permille(rl, sc, now);
@@ -288,10 +309,22 @@ TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
     for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
         if (rl->chats[i].in_use && rl->chats[i].key == chat_id) rl->cur = &rl->chats[i];
     rl->cur_paid = false;
-    w = tg__rl_try(rl, now, false);
+    w = tg__rl_ready(rl, now) - now;
     rl->cur = saved;
     rl->cur_paid = paid;
     return w;
+}
+
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms) {
+    size_t i, best = n;
+    uint64_t best_w = 0;
+    for (i = 0; i < n; i++) {
+        uint64_t w = tg_ratelimit_peek(bot, chat_ids[i]);
+        if (best == n || w < best_w) { best = i; best_w = w; }
+        if (!w) break;                            /* it may go now: nothing is sooner */
+    }
+    if (wait_ms) *wait_ms = best_w;
+    return best;
 }
 
 #endif /* TGBOT__HAS_RATELIMIT */

@@ -15,9 +15,13 @@
        send, copy or forward (sendChatAction and the *Draft methods excepted); reads never wait;
      - the chat is the call's top-level "chat_id" parameter: a positive id is a private chat
        (leaky bucket, 1/s, burst 1), a negative id or an "@username" a group, supergroup or channel
-       (sliding window, 20 per 60 s); every counted call also passes the global lane (sliding
+       (sliding window, 20 per 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
+       1/s, as Telegram also enforces); every counted call also passes the global lane (sliding
        window, 30 per 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token
        bucket, 1000/s);
+     - a chat's spacing runs from when its last attempt was answered, not from when it was admitted:
+       Telegram counts a message when it receives it, somewhere between our first byte and its
+       answer, so a slow connect or send must not shorten the gap the server sees;
      - the limiter waits through tg_platform.sleep_ms before sending and fires the dispatcher's
        on_rate_limited event with delay_ms = the wait (retry_after = 0 tells it from a 429);
        with fail_fast, or a wait over max_wait_ms, the call fails with TG_ERR_LIMIT instead and
@@ -29,14 +33,21 @@
        (a 429 on a later call while still slowed halves it again, down to 1/8; the
        429s of one call's retries count once), recovering linearly to full rate
        over recover_ms. The call's own retry (bot.h) sleeps the same retry_after, which counts as
-       the pause served; a retried call keeps the slot its first attempt took;
+       the pause served; the retry after a 429 then passes the limiter like a new message (it
+       takes fresh slots, at the slowed rate, and may wait more); a call retried for any other
+       reason keeps the slot its first attempt took;
+     - a blocking broadcast need not wait on its slowest chat: tg_ratelimit_pick names, of the
+       chats with messages pending, the one that may go soonest (send to it next);
      - memory is bounded: TGBOT_RATELIMIT_CHATS per-chat states in a table inside the bot
        (least recently used evicted; an evicted chat starts afresh, its pause forgotten).
    The limiter assumes one thread per bot, like the rest of the bot object. */
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (96 bytes each on 64-bit: 24 KiB in tg_bot) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (136 bytes each on 64-bit: 34 KiB in tg_bot) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_GAP_MS
+#define TGBOT_RATELIMIT_GROUP_GAP_MS 1000   /* least spacing of two messages to one group or channel */
 #endif
 #define TG_RL_ONE 1000u                /* the cost of one request */
 
@@ -87,6 +98,11 @@ TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on);
 /* how long a message to chat_id would wait now (0: it may go), without taking anything */
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id);
+/* for a broadcast from one thread: of n chats (those with messages still to send), the index of
+   the one whose next message may go soonest (the first of equals), and in *wait_ms (may be NULL)
+   how long until then; n when n is 0. Sending to the picked chat next keeps one slow or paused
+   chat from holding up the others. Takes nothing; the send itself still passes the limiter. */
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms);
 
 /* internal: the per-bot state, embedded in tg_bot */
 typedef struct tg__rl_scope {
@@ -100,7 +116,8 @@ typedef struct tg__rl_chat {
     uint64_t used;           /* last use (LRU) */
     bool in_use, group;
     tg__rl_scope sc;
-    union { tg_leaky_bucket priv; tg_sliding_window grp; } alg;
+    tg_leaky_bucket gap;     /* spacing: private_per_s and private_burst; a group one per GROUP_GAP_MS */
+    tg_sliding_window grp;   /* a group's group_per_min */
 } tg__rl_chat;
 
 typedef struct tg__ratelimit {
