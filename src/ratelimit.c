@@ -298,16 +298,19 @@ TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
     return was;
 }
 
-TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
-    tg__ratelimit *rl = &bot->rl;
-    uint64_t now = tg__rl_now(bot, rl), w;
+static tg__rl_chat *tg__rl_find(tg__ratelimit *rl, int64_t chat_id) {
+    size_t i;
+    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
+        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) return &rl->chats[i];
+    return NULL;
+}
+
+/* the wait of a message to chat c (NULL: a chat with no state yet) at now, taking nothing */
+static uint64_t tg__rl_wait_of(tg__ratelimit *rl, tg__rl_chat *c, uint64_t now) {
     tg__rl_chat *saved = rl->cur;
     bool paid = rl->cur_paid;
-    size_t i;
-    if (rl->d.disabled) return 0;
-    rl->cur = NULL;
-    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
-        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) rl->cur = &rl->chats[i];
+    uint64_t w;
+    rl->cur = c;
     rl->cur_paid = false;
     w = tg__rl_ready(rl, now) - now;
     rl->cur = saved;
@@ -315,13 +318,22 @@ TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
     return w;
 }
 
+TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
+    tg__ratelimit *rl = &bot->rl;
+    if (rl->d.disabled) return 0;
+    return tg__rl_wait_of(rl, tg__rl_find(rl, chat_id), tg__rl_now(bot, rl));
+}
+
 TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms) {
+    tg__ratelimit *rl = &bot->rl;
+    uint64_t now = tg__rl_now(bot, rl), best_w = 0, best_used = 0;
     size_t i, best = n;
-    uint64_t best_w = 0;
     for (i = 0; i < n; i++) {
-        uint64_t w = tg_ratelimit_peek(bot, chat_ids[i]);
-        if (best == n || w < best_w) { best = i; best_w = w; }
-        if (!w) break;                            /* it may go now: nothing is sooner */
+        tg__rl_chat *c = rl->d.disabled ? NULL : tg__rl_find(rl, chat_ids[i]);
+        uint64_t w = rl->d.disabled ? 0 : tg__rl_wait_of(rl, c, now), used = c ? c->used : 0;
+        /* of equal waits the chat served longest ago: round robin, so every chat's queue shrinks
+           evenly and the broadcast does not end on a few chats at 1 per second */
+        if (best == n || w < best_w || (w == best_w && used < best_used)) { best = i; best_w = w; best_used = used; }
     }
     if (wait_ms) *wait_ms = best_w;
     return best;

@@ -5,11 +5,13 @@
 #if TGBOT__HAS_RATELIMIT
 
 static uint64_t rl_clock;                 /* the injected clock; sleeping advances it */
-static uint64_t rl_slept;
-static uint32_t rl_sleeps;
-static uint64_t rl_now(void *ud) { (void)ud; return rl_clock; }
-static void rl_sleep(void *ud, uint32_t ms) { (void)ud; rl_clock += ms; rl_slept += ms; rl_sleeps++; }
-static void rl_reset_clock(void) { rl_clock = 1000000; rl_slept = 0; rl_sleeps = 0; }
+static uint64_t rl_slept, rl_sleep_end;
+static uint32_t rl_sleeps, rl_tick, rl_reads;
+/* with rl_tick set every reading of the clock is rl_tick ms later: time passes everywhere, also
+   while a request is being connected, sent and answered */
+static uint64_t rl_now(void *ud) { (void)ud; rl_reads++; rl_clock += rl_tick; return rl_clock; }
+static void rl_sleep(void *ud, uint32_t ms) { (void)ud; rl_clock += ms; rl_slept += ms; rl_sleeps++; rl_sleep_end = rl_clock; }
+static void rl_reset_clock(void) { rl_clock = 1000000; rl_slept = 0; rl_sleeps = 0; rl_tick = 0; rl_reads = 0; }
 
 static tg_bot *rl_bot(const tg_ratelimit_desc *rd) {
     tg_bot_desc d;
@@ -158,20 +160,23 @@ TG_TEST(ratelimit_group_20_per_minute) {
     b = rl_bot(NULL);
     if (!b) { CHECK(b != NULL); return; }
     ctl("POST", "/_ctl/reset", NULL);
-    for (i = 0; i < 3; i++) w += rl_send(b, -1001234567890LL, &c);   /* 3 back to back: fine */
-    CHECK_EQ_INT(w, 0);
-    for (i = 3; i < 20; i++) w += rl_send(b, -1001234567890LL, &c);
-    CHECK_EQ_INT(w, 0);
+    /* 20 at one per second fit the minute (t0 .. t0 + 19 s) */
+    for (i = 0; i < 20; i++) w += rl_send(b, -1001234567890LL, &c);
+    CHECK_EQ_INT(w, 19000);
     CHECK(c == TG_OK);
-    rl_clock += 30000;
-    CHECK_EQ_INT(rl_send(b, -1001234567890LL, &c), 33000);            /* the 21st within the minute waits */
+    rl_clock += 30000;                                                 /* t0 + 49 s */
+    /* the 21st waits past the minute: the counter window (t0 + 60 s on) still weighs the 20 by the
+       part of the previous minute it overlaps; one more fits once 20 * (60 - e) / 60 <= 19: e >= 3 s */
+    CHECK_EQ_INT(rl_send(b, -1001234567890LL, &c), 63000 - 49000);
     CHECK(c == TG_OK);
     CHECK_EQ_INT(rl_send(b, -1009999, &c), 0);                        /* another group is free */
     /* a channel by its @username is a group scope too */
+    w = rl_slept;
     for (i = 0; i < 20; i++) CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
+    CHECK_EQ_INT(rl_slept - w, 19000);
     w = rl_slept;
     CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
-    CHECK_EQ_INT(rl_slept - w, 63000);
+    CHECK_EQ_INT(rl_slept - w, 63000 - 19000);
     CHECK_EQ_INT(ctl_count("sendMessage"), 43);
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
@@ -359,6 +364,163 @@ TG_TEST(ratelimit_chat_table_is_bounded) {
     tg_bot_free(b);
 }
 
+/* issue 9, flood control: the retry after a 429 passes the limiter, so neither it nor the next
+   message to that chat draws another 429 */
+TG_TEST(ratelimit_retry_after_429_passes_the_limiter) {
+    tg_ratelimit_desc rd;
+    tg_ratelimit_stats st;
+    tg_bot *b;
+    tg_err c;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    memset(&rd, 0, sizeof rd);
+    rd.recover_ms = 1000000000u;                  /* a slowed chat stays slowed here: exact spacings */
+    b = rl_bot(&rd);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    /* a 429 "retry after 1": the retry goes after the 1 s pause */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
+    CHECK_EQ_INT(rl_send(b, 50, &c), 1000);
+    CHECK(c == TG_OK);
+    /* the retry was a message: the next one keeps the half rate (1 per 2 s) from it, not from the
+       first attempt (before the fix it went at once, right behind the retry) */
+    CHECK_EQ_INT(rl_send(b, 50, &c), 2000);
+    CHECK(c == TG_OK);
+    /* a 429 while slowed: the attempt went 2 s after the last message; its retry must keep the
+       half-rate spacing from it (2 s), more than retry_after (1 s): 1 s pause + 1 s more */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
+    CHECK_EQ_INT(rl_send(b, 50, &c), 2000 + 1000 + 1000);
+    CHECK(c == TG_OK);
+    /* a second 429 halves the rate again: 1 per 4 s, from the retry */
+    CHECK_EQ_INT(rl_send(b, 50, &c), 4000);
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 6);
+    tg_ratelimit_get_stats(b, &st);
+    CHECK_EQ_INT(st.pauses, 2);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+/* issue 9: besides 20 per minute, Telegram allows a group about one message per second */
+TG_TEST(ratelimit_group_one_message_per_second) {
+    tg_bot *b;
+    tg_err c;
+    int i, bad = 0;
+    uint64_t w;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    /* five back to back to one group: the first at once, each next one 1 s after the one before */
+    for (i = 0; i < 5; i++) {
+        w = rl_send(b, -1001234567890LL, &c);
+        if (c != TG_OK) bad++;
+        CHECK_EQ_INT(w, i ? 1000 : 0);
+        if (i == 2) CHECK_EQ_INT(rl_send(b, -1001111111111LL, &c), 0);   /* another group meanwhile: free */
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* a channel by its @username too */
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
+    w = rl_slept;
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
+    CHECK_EQ_INT(rl_slept - w, 1000);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 8);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+/* issue 9: a private chat's spacing is measured from when its message reached Telegram, not from
+   when the limiter admitted it. Telegram receives a message at some time before it answers, so the
+   next message must leave at least 1 s after the answer. Time passes during the exchange here
+   (every clock reading is 20 ms later); before the fix the second message left 1 s after the
+   first was admitted, which the server saw less than 1 s after the first arrived. */
+TG_TEST(ratelimit_private_spacing_from_send_not_admission) {
+    tg_bot *b;
+    tg_err c;
+    uint64_t answered;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    rl_tick = 20;
+    rl_send(b, 60, &c);
+    CHECK(c == TG_OK);
+    answered = rl_clock;             /* no earlier than the answer: the call has returned */
+    rl_sleep_end = 0;
+    rl_send(b, 60, &c);
+    CHECK(c == TG_OK);
+    rl_tick = 0;
+    CHECK(rl_sleep_end != 0);        /* the second one waited */
+    /* it left after the wait: at least 1000 ms after the answer, less the one clock reading the
+       bot makes after the answer is in (to time the call), which is 20 ms late here */
+    CHECK(rl_sleep_end + 20 >= answered + 1000);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 2);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+/* issue 9: a blocking broadcast need not wait on its slowest chat each round. 40 private chats with
+   3 messages each, queued chat after chat: sent in the queue's order each chat costs 2 s (1 message
+   per second), 80 s in all; sending to the chat tg_ratelimit_pick names, the broadcast runs at the
+   global 30 per second: 120 messages in about 4 s (never less than 3 s: no second may hold more than
+   30). Of chats equally ready it names the one served longest ago, so the queues shrink evenly and
+   the broadcast does not end on a few chats at 1 per second. */
+#define RL_BC_CHATS 40
+TG_TEST(ratelimit_broadcast_pick_next_ready_chat) {
+    tg_bot *b;
+    tg_err c;
+    int64_t ids[RL_BC_CHATS];
+    int left[RL_BC_CHATS], i, j, bad = 0;
+    size_t n = RL_BC_CHATS, k;
+    uint64_t t0, w;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    /* the picking itself: the ready one, the soonest one, nothing to pick */
+    ids[0] = 9001; ids[1] = 9002;
+    CHECK_EQ_INT(tg_ratelimit_pick(b, ids, 0, &w), 0);
+    rl_send(b, 9001, &c);
+    CHECK_EQ_INT(tg_ratelimit_pick(b, ids, 2, &w), 1);
+    CHECK_EQ_INT(w, 0);
+    rl_send(b, 9002, &c);
+    rl_clock += 300;
+    CHECK_EQ_INT(tg_ratelimit_pick(b, ids, 2, &w), 0);       /* both wait; 9001 is ready sooner */
+    CHECK_EQ_INT(w, 700);
+    CHECK_EQ_INT(tg_ratelimit_pick(b, ids + 1, 1, NULL), 0);
+    tg_bot_free(b);
+
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    for (i = 0; i < RL_BC_CHATS; i++) { ids[i] = 3000 + i; left[i] = 3; }
+    t0 = rl_clock;
+    while (n) {
+        k = tg_ratelimit_pick(b, ids, n, &w);
+        if (k >= n) { CHECK(k < n); break; }
+        rl_send(b, ids[k], &c);
+        if (c != TG_OK) bad++;
+        if (--left[k] == 0) { n--; ids[k] = ids[n]; left[k] = left[n]; }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(rl_clock - t0 >= 3000);
+    CHECK(rl_clock - t0 <= 4000 + 4000 / 20);                 /* within 5 % of 30 per second */
+    tg_bot_free(b);
+
+    b = rl_bot(NULL);                                         /* the same queue in its own order */
+    if (!b) { CHECK(b != NULL); return; }
+    t0 = rl_clock;
+    for (i = 0; i < RL_BC_CHATS; i++)
+        for (j = 0; j < 3; j++) { rl_send(b, 3000 + i, &c); if (c != TG_OK) bad++; }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(rl_clock - t0, RL_BC_CHATS * 2000);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 2 + 2 * 3 * RL_BC_CHATS);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
 #else
 /* built without the rate limiter: every test says so */
 #define RL_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_RATELIMIT"); }
@@ -373,4 +535,8 @@ RL_SKIPPED(ratelimit_429_pauses_only_that_chat_exactly)
 RL_SKIPPED(ratelimit_429_without_chat_pauses_global)
 RL_SKIPPED(ratelimit_event_fail_fast_and_max_wait)
 RL_SKIPPED(ratelimit_chat_table_is_bounded)
+RL_SKIPPED(ratelimit_retry_after_429_passes_the_limiter)
+RL_SKIPPED(ratelimit_group_one_message_per_second)
+RL_SKIPPED(ratelimit_private_spacing_from_send_not_admission)
+RL_SKIPPED(ratelimit_broadcast_pick_next_ready_chat)
 #endif
