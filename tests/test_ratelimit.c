@@ -416,7 +416,7 @@ TG_TEST(ratelimit_group_one_message_per_second) {
     for (i = 0; i < 5; i++) {
         w = rl_send(b, -1001234567890LL, &c);
         if (c != TG_OK) bad++;
-        CHECK_EQ_INT(w, i ? 1000 : 0);
+        CHECK_EQ_INT(w, (i ? 1000 : 0));
         if (i == 2) CHECK_EQ_INT(rl_send(b, -1001111111111LL, &c), 0);   /* another group meanwhile: free */
     }
     CHECK_EQ_INT(bad, 0);
