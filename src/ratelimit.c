@@ -273,7 +273,9 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     uint32_t p;
     if (rl->d.disabled || !rl->cur_counted) return;
     now = tg__rl_now(b, rl);
-    if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;   /* the drain since admission is forfeit */
+    /* the drain since admission is forfeit; the clock reads whole milliseconds, truncated, so the
+       answer may have come up to 1 ms after `now`: count from the next one */
+    if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
     if (code != TG_ERR_API || e->error_code != 429) return;
     sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;

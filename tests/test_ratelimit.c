@@ -11,6 +11,10 @@ static uint32_t rl_sleeps, rl_tick, rl_reads;
    while a request is being connected, sent and answered */
 static uint64_t rl_now(void *ud) { (void)ud; rl_reads++; rl_clock += rl_tick; return rl_clock; }
 static void rl_sleep(void *ud, uint32_t ms) { (void)ud; rl_clock += ms; rl_slept += ms; rl_sleeps++; rl_sleep_end = rl_clock; }
+/* a chat's spacing runs from the answer to its last message; the clock reads whole milliseconds,
+   truncated, so the answer may have come up to 1 ms after the reading: 1 s after it is 1001 ms */
+#define RL_LATE 1
+#define RL_GAP (1000 + RL_LATE)
 static void rl_reset_clock(void) { rl_clock = 1000000; rl_slept = 0; rl_sleeps = 0; rl_tick = 0; rl_reads = 0; }
 
 static tg_bot *rl_bot(const tg_ratelimit_desc *rd) {
@@ -108,11 +112,11 @@ TG_TEST(ratelimit_private_chat_one_per_second_reads_free) {
     ctl("POST", "/_ctl/reset", NULL);
     CHECK_EQ_INT(rl_send(b, 42, &c), 0);
     CHECK(c == TG_OK);
-    CHECK_EQ_INT(rl_send(b, 42, &c), 1000);
-    CHECK_EQ_INT(rl_send(b, 42, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 42, &c), RL_GAP);
+    CHECK_EQ_INT(rl_send(b, 42, &c), RL_GAP);
     CHECK(c == TG_OK && rl_sleeps == 2);
     rl_clock += 400;
-    CHECK_EQ_INT(rl_send(b, 42, &c), 600);
+    CHECK_EQ_INT(rl_send(b, 42, &c), RL_GAP - 400);
     CHECK_EQ_INT(rl_send(b, 43, &c), 0);                   /* another chat has its own lane */
     for (i = 0; i < 5; i++) CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);   /* reads are not limited */
     CHECK(tg_call(b, "sendChatAction", "{\"chat_id\":42,\"action\":\"typing\"}", NULL) == TG_OK);
@@ -162,21 +166,21 @@ TG_TEST(ratelimit_group_20_per_minute) {
     ctl("POST", "/_ctl/reset", NULL);
     /* 20 at one per second fit the minute (t0 .. t0 + 19 s) */
     for (i = 0; i < 20; i++) w += rl_send(b, -1001234567890LL, &c);
-    CHECK_EQ_INT(w, 19000);
+    CHECK_EQ_INT(w, 19 * RL_GAP);
     CHECK(c == TG_OK);
     rl_clock += 30000;                                                 /* t0 + 49 s */
     /* the 21st waits past the minute: the counter window (t0 + 60 s on) still weighs the 20 by the
        part of the previous minute it overlaps; one more fits once 20 * (60 - e) / 60 <= 19: e >= 3 s */
-    CHECK_EQ_INT(rl_send(b, -1001234567890LL, &c), 63000 - 49000);
+    CHECK_EQ_INT(rl_send(b, -1001234567890LL, &c), 63000 - (19 * RL_GAP + 30000));
     CHECK(c == TG_OK);
     CHECK_EQ_INT(rl_send(b, -1009999, &c), 0);                        /* another group is free */
     /* a channel by its @username is a group scope too */
     w = rl_slept;
     for (i = 0; i < 20; i++) CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
-    CHECK_EQ_INT(rl_slept - w, 19000);
+    CHECK_EQ_INT(rl_slept - w, 19 * RL_GAP);
     w = rl_slept;
     CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
-    CHECK_EQ_INT(rl_slept - w, 63000 - 19000);
+    CHECK_EQ_INT(rl_slept - w, 63000 - 19 * RL_GAP);
     CHECK_EQ_INT(ctl_count("sendMessage"), 43);
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
@@ -234,11 +238,11 @@ TG_TEST(ratelimit_429_pauses_only_that_chat_exactly) {
     CHECK_EQ_INT(rl_send(b, 77, &c), 5000 - 1200);       /* the pause, to the millisecond */
     CHECK(c == TG_OK && rl_clock == t0 + 5000);
     /* after it the chat runs at half rate (2 s apart instead of 1 s) and recovers */
-    CHECK_EQ_INT(rl_send(b, 77, &c), 2000);
+    CHECK_EQ_INT(rl_send(b, 77, &c), 2000 + RL_LATE);
     CHECK(c == TG_OK);
     rl_clock += 70000;                                   /* recover_ms (60 s) later: full rate again */
     CHECK_EQ_INT(rl_send(b, 77, &c), 0);
-    CHECK_EQ_INT(rl_send(b, 77, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 77, &c), RL_GAP);
     {
         tg_ratelimit_stats st;
         tg_ratelimit_get_stats(b, &st);
@@ -294,7 +298,7 @@ TG_TEST(ratelimit_event_fail_fast_and_max_wait) {
     rl_send(b, 11, &c);
     rl_send(b, 11, &c);
     CHECK_EQ_INT(rl_events, 2);
-    CHECK_EQ_INT(rl_event_ms, 2000);
+    CHECK_EQ_INT(rl_event_ms, 2 * RL_GAP);
     tg_dispatcher_free(d);
     tg_bot_free(b);
     /* fail fast: a call that would wait fails with TG_ERR_LIMIT and is not sent */
@@ -306,17 +310,17 @@ TG_TEST(ratelimit_event_fail_fast_and_max_wait) {
     CHECK_EQ_INT(rl_send(b, 12, &c), 0);
     CHECK(c == TG_OK);
     CHECK_EQ_INT(rl_send(b, 12, &c), 0);
-    CHECK(c == TG_ERR_LIMIT && tg_bot_last_error(b)->retry_after == 1 && !tg_bot_last_error(b)->request_sent);
-    CHECK(strstr(tg_bot_last_error(b)->description, "1000 ms") != NULL);
+    CHECK(c == TG_ERR_LIMIT && tg_bot_last_error(b)->retry_after == 2 && !tg_bot_last_error(b)->request_sent);
+    CHECK(strstr(tg_bot_last_error(b)->description, "1001 ms") != NULL);
     CHECK_EQ_INT(ctl_count("sendMessage"), 1);
-    rl_clock += 1000;
+    rl_clock += RL_GAP;
     CHECK_EQ_INT(rl_send(b, 12, &c), 0);                 /* a refused call took no slot */
     CHECK(c == TG_OK);
     tg_ratelimit_get_stats(b, &st);
     CHECK_EQ_INT(st.refused, 1);
     /* fail fast switched off for one call: it waits */
     CHECK(tg_ratelimit_set_fail_fast(b, false) == true);
-    CHECK_EQ_INT(rl_send(b, 12, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 12, &c), RL_GAP);
     CHECK(c == TG_OK);
     CHECK(tg_ratelimit_set_fail_fast(b, true) == false);
     CHECK_EQ_INT(rl_send(b, 12, &c), 0);
@@ -329,7 +333,7 @@ TG_TEST(ratelimit_event_fail_fast_and_max_wait) {
     if (!b) { CHECK(b != NULL); return; }
     rl_send(b, -200, &c);
     CHECK_EQ_INT(rl_send(b, 13, &c), 0);
-    CHECK_EQ_INT(rl_send(b, 13, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 13, &c), RL_GAP);
     CHECK(c == TG_OK);
     {
         int i;
@@ -380,19 +384,19 @@ TG_TEST(ratelimit_retry_after_429_passes_the_limiter) {
     ctl("POST", "/_ctl/reset", NULL);
     /* a 429 "retry after 1": the retry goes after the 1 s pause */
     ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
-    CHECK_EQ_INT(rl_send(b, 50, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 50, &c), 1000 + RL_LATE);
     CHECK(c == TG_OK);
     /* the retry was a message: the next one keeps the half rate (1 per 2 s) from it, not from the
        first attempt (before the fix it went at once, right behind the retry) */
-    CHECK_EQ_INT(rl_send(b, 50, &c), 2000);
+    CHECK_EQ_INT(rl_send(b, 50, &c), 2000 + RL_LATE);
     CHECK(c == TG_OK);
     /* a 429 while slowed: the attempt went 2 s after the last message; its retry must keep the
        half-rate spacing from it (2 s), more than retry_after (1 s): 1 s pause + 1 s more */
     ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
-    CHECK_EQ_INT(rl_send(b, 50, &c), 2000 + 1000 + 1000);
+    CHECK_EQ_INT(rl_send(b, 50, &c), (2000 + RL_LATE) + 1000 + (1000 + RL_LATE));
     CHECK(c == TG_OK);
     /* a second 429 halves the rate again: 1 per 4 s, from the retry */
-    CHECK_EQ_INT(rl_send(b, 50, &c), 4000);
+    CHECK_EQ_INT(rl_send(b, 50, &c), 4000 + RL_LATE);
     CHECK(c == TG_OK);
     CHECK_EQ_INT(ctl_count("sendMessage"), 6);
     tg_ratelimit_get_stats(b, &st);
@@ -416,7 +420,7 @@ TG_TEST(ratelimit_group_one_message_per_second) {
     for (i = 0; i < 5; i++) {
         w = rl_send(b, -1001234567890LL, &c);
         if (c != TG_OK) bad++;
-        CHECK_EQ_INT(w, (i ? 1000 : 0));
+        CHECK_EQ_INT(w, (i ? RL_GAP : 0));
         if (i == 2) CHECK_EQ_INT(rl_send(b, -1001111111111LL, &c), 0);   /* another group meanwhile: free */
     }
     CHECK_EQ_INT(bad, 0);
@@ -424,7 +428,7 @@ TG_TEST(ratelimit_group_one_message_per_second) {
     CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
     w = rl_slept;
     CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
-    CHECK_EQ_INT(rl_slept - w, 1000);
+    CHECK_EQ_INT(rl_slept - w, RL_GAP);
     CHECK_EQ_INT(ctl_count("sendMessage"), 8);
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
@@ -489,7 +493,7 @@ TG_TEST(ratelimit_broadcast_pick_next_ready_chat) {
     rl_send(b, 9002, &c);
     rl_clock += 300;
     CHECK_EQ_INT(tg_ratelimit_pick(b, ids, 2, &w), 0);       /* both wait; 9001 is ready sooner */
-    CHECK_EQ_INT(w, 700);
+    CHECK_EQ_INT(w, RL_GAP - 300);
     CHECK_EQ_INT(tg_ratelimit_pick(b, ids + 1, 1, NULL), 0);
     tg_bot_free(b);
 
@@ -515,7 +519,7 @@ TG_TEST(ratelimit_broadcast_pick_next_ready_chat) {
     for (i = 0; i < RL_BC_CHATS; i++)
         for (j = 0; j < 3; j++) { rl_send(b, 3000 + i, &c); if (c != TG_OK) bad++; }
     CHECK_EQ_INT(bad, 0);
-    CHECK_EQ_INT(rl_clock - t0, RL_BC_CHATS * 2000);
+    CHECK_EQ_INT(rl_clock - t0, RL_BC_CHATS * 2 * RL_GAP);
     CHECK_EQ_INT(ctl_count("sendMessage"), 2 + 2 * 3 * RL_BC_CHATS);
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
