@@ -19619,10 +19619,14 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     uint32_t p;
     if (rl->d.disabled || !rl->cur_counted) return;
     now = tg__rl_now(b, rl);
-    /* the drain since admission is forfeit; the clock reads whole milliseconds, truncated, so the
-       answer may have come up to 1 ms after `now`: count from the next one */
-    if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
-    if (code != TG_ERR_API || e->error_code != 429) return;
+    /* the drain since admission is forfeit; the clock reads whole milliseconds, truncated, so an
+       answer may have come up to 1 ms after `now`: a message counts from the next one. A refused
+       one (429) did not count at Telegram; its slot is kept, from `now`, under the pause */
+    if (code != TG_ERR_API || e->error_code != 429) {
+        if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
+        return;
+    }
+    if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;
     sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
     p = tg__rl_permille(rl, sc, now);
