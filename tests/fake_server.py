@@ -256,7 +256,8 @@ class TelegramLimits:
             if group and len(log) >= 20:
                 wait = max(wait, log[-20] + 60.0 - now)
             if wait > 0:
-                if os.environ.get('FLOOD_DEBUG'): print('refused', cid, round(now, 3), round(wait, 3), [round(now - x, 3) for x in log[-3:]], len(lane), flush=True)
+                if os.environ.get('FLOOD_DEBUG'):     # why: the chat, the wait, its last accepted ages
+                    print('429', cid, '%.3f' % wait, ['%.3f' % (now - x) for x in log[-3:]], flush=True)
                 self.refused += 1
                 return max(1, int(-(-wait // 1)))
             lane.append(now)
