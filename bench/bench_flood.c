@@ -5,7 +5,9 @@
 
    The messages are queued chat after chat (the worst order for a sender that takes them as they
    come); one thread sends them with blocking calls, each time to the chat tg_ratelimit_pick names,
-   and the limiter waits in real time. Prints the theoretical minimum from first principles, the
+   and the limiter waits in real time. FLOOD_ORDER=rounds in the environment (or built with
+   -DFLOOD_NO_PICK, for a tgbot.h without tg_ratelimit_pick) sends round by round instead: one
+   message to each chat with messages left, in a fixed order, the loop a user writes without it. Prints the theoretical minimum from first principles, the
    time taken and their ratio, and the 429 answers the bot saw. The server's own count of refusals
    is printed by bench_flood.sh. */
 #define TGBOT_IMPLEMENTATION
@@ -36,7 +38,8 @@ int main(int argc, char **argv) {
     int np = arg(argc, argv, 2, 10), per_p = arg(argc, argv, 3, 24), ng = arg(argc, argv, 4, 3), per_g = arg(argc, argv, 5, 20);
     int64_t ids[MAX_CHATS];
     int left[MAX_CHATS], i, failed = 0, total;
-    size_t n = 0;
+    size_t n = 0, next = 0;
+    bool rounds;
     double min_p, min_g, min_glob, min_s, t0, t1;
     tg_bot_desc d;
     tg_bot *b = NULL;
@@ -81,17 +84,36 @@ int main(int argc, char **argv) {
     for (i = 0; i < ng; i++) { ids[n] = -1001000000001LL - i; left[n++] = per_g; }
     for (i = 0; i < (int)n; ) if (left[i] == 0) { n--; ids[i] = ids[n]; left[i] = left[n]; } else i++;
 
+#ifdef FLOOD_NO_PICK
+    rounds = true;
+#else
+    rounds = getenv("FLOOD_ORDER") && strcmp(getenv("FLOOD_ORDER"), "rounds") == 0;
+#endif
+    printf("flood_order: %s\n", rounds ? "rounds" : "tg_ratelimit_pick");
     t0 = now_s();
     while (n) {
         char json[128];
-        size_t k = tg_ratelimit_pick(b, ids, n, NULL);
+        size_t k;
+        if (rounds) {
+            k = next;
+            next = (next + 1) % n;
+        } else {
+#ifndef FLOOD_NO_PICK
+            k = tg_ratelimit_pick(b, ids, n, NULL);
+#endif
+        }
         snprintf(json, sizeof json, "{\"chat_id\":%lld,\"text\":\"broadcast %d\"}", (long long)ids[k], left[k]);
         if (tg_call(b, "sendMessage", json, NULL) != TG_OK) {
             failed++;
             fprintf(stderr, "send to %lld: %s\n", (long long)ids[k], tg_bot_last_error(b)->description);
         }
         tg_bot_reset(b);
-        if (--left[k] == 0) { n--; ids[k] = ids[n]; left[k] = left[n]; }
+        if (--left[k] == 0) {       /* keeps the order of the others (rounds stay rounds) */
+            memmove(ids + k, ids + k + 1, (n - k - 1) * sizeof *ids);
+            memmove(left + k, left + k + 1, (n - k - 1) * sizeof *left);
+            n--;
+            next = n && k < n ? k : 0;    /* the one after it moved into its place */
+        }
     }
     t1 = now_s();
     tg_ratelimit_get_stats(b, &st);

@@ -12,3 +12,14 @@ bench-flood: $(BUILD)/bench_flood
 # 3 private chats x 3 and 2 groups x 3: about 2 s
 flood-short: $(BUILD)/bench_flood
 	@FLOOD_CHECK=1 bench/bench_flood.sh $(BUILD)/bench_flood 3 3 2 3
+
+# The same broadcast with the limiter as it was before the flood-control fixes (tgbot.h at
+# FLOOD_BEFORE), sent round by round (that tgbot.h has no tg_ratelimit_pick): the "before" figures.
+FLOOD_BEFORE ?= cfaf368
+.PHONY: bench-flood-before
+$(BUILD)/bench_flood_before: bench/bench_flood.c | $(BUILD)
+	@mkdir -p $(BUILD)/flood_before && git show $(FLOOD_BEFORE):tgbot.h > $(BUILD)/flood_before/tgbot.h
+	$(CC) -std=c99 -O2 -DFLOOD_NO_PICK -I$(BUILD)/flood_before $(TLS_CFLAGS_BEARSSL) bench/bench_flood.c -o $@ $(TLS_LIBS_BEARSSL)
+
+bench-flood-before: $(BUILD)/bench_flood_before
+	@bench/bench_flood.sh $(BUILD)/bench_flood_before
