@@ -7349,10 +7349,12 @@ TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* ze
        send, copy or forward (sendChatAction and the *Draft methods excepted); reads never wait;
      - the chat is the call's top-level "chat_id" parameter: a positive id is a private chat
        (leaky bucket, 1/s, burst 1), a negative id or an "@username" a group, supergroup or channel
-       (sliding window, 20 per 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
-       1/s, as Telegram also enforces); every counted call also passes the global lane (sliding
-       window, 30 per 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token
-       bucket, 1000/s);
+       (at most 20 in any 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
+       1/s, as Telegram also enforces); every counted call also passes the global lane (at most 30
+       in any 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token bucket,
+       1000/s). "Any 60 s" and "any 1 s" are exact: a log of the last sends, so no burst at the
+       edge of a counting window gets through (group_per_min is capped at TGBOT_RATELIMIT_GROUP_LOG;
+       a global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG uses the approximate sliding window);
      - a chat's spacing runs from when its last attempt was answered, not from when it was admitted:
        Telegram counts a message when it receives it, somewhere between our first byte and its
        answer, so a slow connect or send must not shorten the gap the server sees;
@@ -7378,7 +7380,13 @@ TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* ze
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (136 bytes each on 64-bit: 34 KiB in tg_bot) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (256 bytes each on 64-bit: 64 KiB in tg_bot) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_LOG
+#define TGBOT_RATELIMIT_GROUP_LOG 20        /* sends remembered per group: group_per_min at most this */
+#endif
+#ifndef TGBOT_RATELIMIT_GLOBAL_LOG
+#define TGBOT_RATELIMIT_GLOBAL_LOG 64       /* sends remembered for the global lane (global_per_s up to this) */
 #endif
 #ifndef TGBOT_RATELIMIT_GROUP_GAP_MS
 #define TGBOT_RATELIMIT_GROUP_GAP_MS 1000   /* least spacing of two messages to one group or channel */
@@ -7445,19 +7453,26 @@ typedef struct tg__rl_scope {
     uint32_t slow_permille;  /* rate at slow_since, in thousandths of the full rate */
 } tg__rl_scope;
 
+typedef struct tg__rl_log {  /* the times of the last sends, oldest at head (a ring) */
+    uint32_t n, head;
+} tg__rl_log;
+
 typedef struct tg__rl_chat {
     int64_t key;             /* chat id, or a hash of "@username" (with the top bit set) */
     uint64_t used;           /* last use (LRU) */
     bool in_use, group;
     tg__rl_scope sc;
     tg_leaky_bucket gap;     /* spacing: private_per_s and private_burst; a group one per GROUP_GAP_MS */
-    tg_sliding_window grp;   /* a group's group_per_min */
+    tg__rl_log grp;          /* a group's last sends (group_per_min in any 60 s) */
+    uint64_t grp_t[TGBOT_RATELIMIT_GROUP_LOG];
 } tg__rl_chat;
 
 typedef struct tg__ratelimit {
     tg_ratelimit_desc d;
     uint64_t vclock;         /* time the limiter knows has passed (its own waits, served pauses) */
-    tg_sliding_window global;
+    tg_sliding_window global;   /* global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG */
+    tg__rl_log glog;            /* else the last sends, global_per_s in any 1 s */
+    uint64_t glog_t[TGBOT_RATELIMIT_GLOBAL_LOG];
     tg_token_bucket paid;
     tg__rl_scope global_sc;
     tg__rl_chat chats[TGBOT_RATELIMIT_CHATS];
@@ -19417,6 +19432,32 @@ TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now, uint32
     return (l->level - l->tolerance + rate - 1) / rate;
 }
 
+/* ---- exact sliding log: at most `limit` sends in any `window` ms ---- */
+static uint64_t tg__rl_log_wait(const tg__rl_log *g, const uint64_t *ts, uint32_t cap, uint32_t limit, uint32_t window, uint64_t t) {
+    uint64_t ready;
+    if (limit > cap) limit = cap;
+    if (limit == 0) limit = 1;
+    if (g->n < limit) return 0;
+    ready = ts[(g->head + g->n - limit) % cap] + window;     /* the limit-th most recent, a window on */
+    return ready > t ? ready - t : 0;
+}
+static void tg__rl_log_add(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    if (g->n < cap) { ts[(g->head + g->n) % cap] = t; g->n++; }
+    else { ts[g->head] = t; g->head = (g->head + 1) % cap; }
+}
+/* the latest send is counted from `t` (its answer) instead of its admission */
+static void tg__rl_log_restamp(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    uint64_t *last;
+    if (!g->n) return;
+    last = &ts[(g->head + g->n - 1) % cap];
+    if (t > *last) *last = t;
+}
+/* a slowed scope allows fewer in its window: limit times the rate, at least 1 */
+static uint32_t tg__rl_scaled(uint32_t limit, uint32_t cost) {
+    uint64_t l = (uint64_t)limit * TG_RL_ONE / (cost ? cost : TG_RL_ONE);
+    return l ? (uint32_t)l : 1u;
+}
+
 /* ---- the bot's limiter ---- */
 TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
@@ -19468,7 +19509,6 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
     c->group = group;
     c->used = now;
     if (group) {
-        tg_sliding_window_init(&c->grp, rl->d.group_per_min, 60000);
         tg_leaky_bucket_init(&c->gap, 1, TGBOT_RATELIMIT_GROUP_GAP_MS, 1);
     } else {
         tg_leaky_bucket_init(&c->gap, rl->d.private_per_s, 1000, rl->d.private_burst);
@@ -19530,15 +19570,19 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
         x = tg_leaky_bucket_take(take ? &c->gap : &l, t, cost);
         if (x > w) w = x;
         if (c->group) {
-            tg_sliding_window s = c->grp;
-            x = tg_sliding_window_take(take ? &c->grp : &s, t, cost);
+            x = tg__rl_log_wait(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, tg__rl_scaled(rl->d.group_per_min, cost), 60000, t);
             if (x > w) w = x;
+            if (take && !x) tg__rl_log_add(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, t);
         }
     }
     {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
         if (rl->cur_paid) { tg_token_bucket p = rl->paid; x = tg_token_bucket_take(take ? &rl->paid : &p, t, cost); }
-        else { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else if (rl->d.global_per_s > TGBOT_RATELIMIT_GLOBAL_LOG) { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else {
+            x = tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, tg__rl_scaled(rl->d.global_per_s, cost), 1000, t);
+            if (take && !x) tg__rl_log_add(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, t);
+        }
         if (x > w) w = x;
     }
     return w;
@@ -19624,6 +19668,9 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
        one (429) did not count at Telegram; its slot is kept, from `now`, under the pause */
     if (code != TG_ERR_API || e->error_code != 429) {
         if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
+        if (rl->cur && rl->cur->group) tg__rl_log_restamp(&rl->cur->grp, rl->cur->grp_t, TGBOT_RATELIMIT_GROUP_LOG, now + 1);
+        if (!rl->cur_paid && rl->d.global_per_s <= TGBOT_RATELIMIT_GLOBAL_LOG)
+            tg__rl_log_restamp(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, now + 1);
         return;
     }
     if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;

@@ -71,6 +71,32 @@ TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now, uint32
     return (l->level - l->tolerance + rate - 1) / rate;
 }
 
+/* ---- exact sliding log: at most `limit` sends in any `window` ms ---- */
+static uint64_t tg__rl_log_wait(const tg__rl_log *g, const uint64_t *ts, uint32_t cap, uint32_t limit, uint32_t window, uint64_t t) {
+    uint64_t ready;
+    if (limit > cap) limit = cap;
+    if (limit == 0) limit = 1;
+    if (g->n < limit) return 0;
+    ready = ts[(g->head + g->n - limit) % cap] + window;     /* the limit-th most recent, a window on */
+    return ready > t ? ready - t : 0;
+}
+static void tg__rl_log_add(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    if (g->n < cap) { ts[(g->head + g->n) % cap] = t; g->n++; }
+    else { ts[g->head] = t; g->head = (g->head + 1) % cap; }
+}
+/* the latest send is counted from `t` (its answer) instead of its admission */
+static void tg__rl_log_restamp(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    uint64_t *last;
+    if (!g->n) return;
+    last = &ts[(g->head + g->n - 1) % cap];
+    if (t > *last) *last = t;
+}
+/* a slowed scope allows fewer in its window: limit times the rate, at least 1 */
+static uint32_t tg__rl_scaled(uint32_t limit, uint32_t cost) {
+    uint64_t l = (uint64_t)limit * TG_RL_ONE / (cost ? cost : TG_RL_ONE);
+    return l ? (uint32_t)l : 1u;
+}
+
 /* ---- the bot's limiter ---- */
 TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
@@ -122,7 +148,6 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
     c->group = group;
     c->used = now;
     if (group) {
-        tg_sliding_window_init(&c->grp, rl->d.group_per_min, 60000);
         tg_leaky_bucket_init(&c->gap, 1, TGBOT_RATELIMIT_GROUP_GAP_MS, 1);
     } else {
         tg_leaky_bucket_init(&c->gap, rl->d.private_per_s, 1000, rl->d.private_burst);
@@ -184,15 +209,19 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
         x = tg_leaky_bucket_take(take ? &c->gap : &l, t, cost);
         if (x > w) w = x;
         if (c->group) {
-            tg_sliding_window s = c->grp;
-            x = tg_sliding_window_take(take ? &c->grp : &s, t, cost);
+            x = tg__rl_log_wait(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, tg__rl_scaled(rl->d.group_per_min, cost), 60000, t);
             if (x > w) w = x;
+            if (take && !x) tg__rl_log_add(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, t);
         }
     }
     {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
         if (rl->cur_paid) { tg_token_bucket p = rl->paid; x = tg_token_bucket_take(take ? &rl->paid : &p, t, cost); }
-        else { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else if (rl->d.global_per_s > TGBOT_RATELIMIT_GLOBAL_LOG) { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else {
+            x = tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, tg__rl_scaled(rl->d.global_per_s, cost), 1000, t);
+            if (take && !x) tg__rl_log_add(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, t);
+        }
         if (x > w) w = x;
     }
     return w;
@@ -278,6 +307,9 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
        one (429) did not count at Telegram; its slot is kept, from `now`, under the pause */
     if (code != TG_ERR_API || e->error_code != 429) {
         if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
+        if (rl->cur && rl->cur->group) tg__rl_log_restamp(&rl->cur->grp, rl->cur->grp_t, TGBOT_RATELIMIT_GROUP_LOG, now + 1);
+        if (!rl->cur_paid && rl->d.global_per_s <= TGBOT_RATELIMIT_GLOBAL_LOG)
+            tg__rl_log_restamp(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, now + 1);
         return;
     }
     if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;

@@ -15,10 +15,12 @@
        send, copy or forward (sendChatAction and the *Draft methods excepted); reads never wait;
      - the chat is the call's top-level "chat_id" parameter: a positive id is a private chat
        (leaky bucket, 1/s, burst 1), a negative id or an "@username" a group, supergroup or channel
-       (sliding window, 20 per 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
-       1/s, as Telegram also enforces); every counted call also passes the global lane (sliding
-       window, 30 per 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token
-       bucket, 1000/s);
+       (at most 20 in any 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
+       1/s, as Telegram also enforces); every counted call also passes the global lane (at most 30
+       in any 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token bucket,
+       1000/s). "Any 60 s" and "any 1 s" are exact: a log of the last sends, so no burst at the
+       edge of a counting window gets through (group_per_min is capped at TGBOT_RATELIMIT_GROUP_LOG;
+       a global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG uses the approximate sliding window);
      - a chat's spacing runs from when its last attempt was answered, not from when it was admitted:
        Telegram counts a message when it receives it, somewhere between our first byte and its
        answer, so a slow connect or send must not shorten the gap the server sees;
@@ -44,7 +46,13 @@
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (136 bytes each on 64-bit: 34 KiB in tg_bot) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (256 bytes each on 64-bit: 64 KiB in tg_bot) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_LOG
+#define TGBOT_RATELIMIT_GROUP_LOG 20        /* sends remembered per group: group_per_min at most this */
+#endif
+#ifndef TGBOT_RATELIMIT_GLOBAL_LOG
+#define TGBOT_RATELIMIT_GLOBAL_LOG 64       /* sends remembered for the global lane (global_per_s up to this) */
 #endif
 #ifndef TGBOT_RATELIMIT_GROUP_GAP_MS
 #define TGBOT_RATELIMIT_GROUP_GAP_MS 1000   /* least spacing of two messages to one group or channel */
@@ -111,19 +119,26 @@ typedef struct tg__rl_scope {
     uint32_t slow_permille;  /* rate at slow_since, in thousandths of the full rate */
 } tg__rl_scope;
 
+typedef struct tg__rl_log {  /* the times of the last sends, oldest at head (a ring) */
+    uint32_t n, head;
+} tg__rl_log;
+
 typedef struct tg__rl_chat {
     int64_t key;             /* chat id, or a hash of "@username" (with the top bit set) */
     uint64_t used;           /* last use (LRU) */
     bool in_use, group;
     tg__rl_scope sc;
     tg_leaky_bucket gap;     /* spacing: private_per_s and private_burst; a group one per GROUP_GAP_MS */
-    tg_sliding_window grp;   /* a group's group_per_min */
+    tg__rl_log grp;          /* a group's last sends (group_per_min in any 60 s) */
+    uint64_t grp_t[TGBOT_RATELIMIT_GROUP_LOG];
 } tg__rl_chat;
 
 typedef struct tg__ratelimit {
     tg_ratelimit_desc d;
     uint64_t vclock;         /* time the limiter knows has passed (its own waits, served pauses) */
-    tg_sliding_window global;
+    tg_sliding_window global;   /* global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG */
+    tg__rl_log glog;            /* else the last sends, global_per_s in any 1 s */
+    uint64_t glog_t[TGBOT_RATELIMIT_GLOBAL_LOG];
     tg_token_bucket paid;
     tg__rl_scope global_sc;
     tg__rl_chat chats[TGBOT_RATELIMIT_CHATS];
