@@ -46,7 +46,7 @@
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (256 bytes each on 64-bit: 64 KiB in tg_bot) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (248 bytes each on 64-bit: 62 KiB in tg_bot) */
 #endif
 #ifndef TGBOT_RATELIMIT_GROUP_LOG
 #define TGBOT_RATELIMIT_GROUP_LOG 20        /* sends remembered per group: group_per_min at most this */
