@@ -7,9 +7,9 @@
    come); one thread sends them with blocking calls, each time to the chat tg_ratelimit_pick names,
    and the limiter waits in real time. FLOOD_ORDER=rounds in the environment (or built with
    -DFLOOD_NO_PICK, for a tgbot.h without tg_ratelimit_pick) sends round by round instead: one
-   message to each chat with messages left, in a fixed order, the loop a user writes without it. Prints the theoretical minimum from first principles, the
-   time taken and their ratio, and the 429 answers the bot saw. The server's own count of refusals
-   is printed by bench_flood.sh. */
+   message to each chat with messages left, in a fixed order, the loop a user writes without it.
+   Prints the theoretical minimum from first principles, the time taken and their ratio, and the
+   429 answers the bot saw; bench_flood.sh prints the server's own count of them. */
 #define TGBOT_IMPLEMENTATION
 #define TGBOT_ENABLE_RATELIMIT
 #include "tgbot.h"
