@@ -33,6 +33,9 @@
        TGBOT_DOWNLOAD_MAX       default size limit of tg_download_file (20 MiB, the cloud API's limit)
        TGBOT_WEBAPP_MAX         longest initData / Login Widget query tg_webapp_validate takes (8192)
        TGBOT_RATELIMIT_CHATS    per-chat states the rate limiter keeps per bot (256, LRU-evicted)
+       TGBOT_RATELIMIT_GROUP_GAP_MS  least spacing of two messages to one group or channel (1000)
+       TGBOT_RATELIMIT_GROUP_LOG     sends remembered per group; group_per_min is at most this (20)
+       TGBOT_RATELIMIT_GLOBAL_LOG    sends remembered for the global lane (64; more: approximate window)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods (opt-in per bot: cache.h)
@@ -7368,9 +7371,15 @@ TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* ze
        send, copy or forward (sendChatAction and the *Draft methods excepted); reads never wait;
      - the chat is the call's top-level "chat_id" parameter: a positive id is a private chat
        (leaky bucket, 1/s, burst 1), a negative id or an "@username" a group, supergroup or channel
-       (sliding window, 20 per 60 s); every counted call also passes the global lane (sliding
-       window, 30 per 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token
-       bucket, 1000/s);
+       (at most 20 in any 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
+       1/s, as Telegram also enforces); every counted call also passes the global lane (at most 30
+       in any 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token bucket,
+       1000/s). "Any 60 s" and "any 1 s" are exact: a log of the last sends, so no burst at the
+       edge of a counting window gets through (group_per_min is capped at TGBOT_RATELIMIT_GROUP_LOG;
+       a global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG uses the approximate sliding window);
+     - a chat's spacing runs from when its last attempt was answered, not from when it was admitted:
+       Telegram counts a message when it receives it, somewhere between our first byte and its
+       answer, so a slow connect or send must not shorten the gap the server sees;
      - the limiter waits through tg_platform.sleep_ms before sending and fires the dispatcher's
        on_rate_limited event with delay_ms = the wait (retry_after = 0 tells it from a 429);
        with fail_fast, or a wait over max_wait_ms, the call fails with TG_ERR_LIMIT instead and
@@ -7382,14 +7391,27 @@ TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* ze
        (a 429 on a later call while still slowed halves it again, down to 1/8; the
        429s of one call's retries count once), recovering linearly to full rate
        over recover_ms. The call's own retry (bot.h) sleeps the same retry_after, which counts as
-       the pause served; a retried call keeps the slot its first attempt took;
+       the pause served; the retry after a 429 then passes the limiter like a new message (it
+       takes fresh slots, at the slowed rate, and may wait more); a call retried for any other
+       reason keeps the slot its first attempt took;
+     - a blocking broadcast need not wait on its slowest chat: tg_ratelimit_pick names, of the
+       chats with messages pending, the one that may go soonest (send to it next);
      - memory is bounded: TGBOT_RATELIMIT_CHATS per-chat states in a table inside the bot
        (least recently used evicted; an evicted chat starts afresh, its pause forgotten).
    The limiter assumes one thread per bot, like the rest of the bot object. */
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (96 bytes each on 64-bit: 24 KiB in tg_bot) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (248 bytes each on 64-bit: 62 KiB in tg_bot) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_LOG
+#define TGBOT_RATELIMIT_GROUP_LOG 20        /* sends remembered per group: group_per_min at most this */
+#endif
+#ifndef TGBOT_RATELIMIT_GLOBAL_LOG
+#define TGBOT_RATELIMIT_GLOBAL_LOG 64       /* sends remembered for the global lane (global_per_s up to this) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_GAP_MS
+#define TGBOT_RATELIMIT_GROUP_GAP_MS 1000   /* least spacing of two messages to one group or channel */
 #endif
 #define TG_RL_ONE 1000u                /* the cost of one request */
 
@@ -7440,6 +7462,11 @@ TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on);
 /* how long a message to chat_id would wait now (0: it may go), without taking anything */
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id);
+/* for a broadcast from one thread: of n chats (those with messages still to send), the index of
+   the one whose next message may go soonest (the first of equals), and in *wait_ms (may be NULL)
+   how long until then; n when n is 0. Sending to the picked chat next keeps one slow or paused
+   chat from holding up the others. Takes nothing; the send itself still passes the limiter. */
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms);
 
 /* internal: the per-bot state, embedded in tg_bot */
 typedef struct tg__rl_scope {
@@ -7448,18 +7475,26 @@ typedef struct tg__rl_scope {
     uint32_t slow_permille;  /* rate at slow_since, in thousandths of the full rate */
 } tg__rl_scope;
 
+typedef struct tg__rl_log {  /* the times of the last sends, oldest at head (a ring) */
+    uint32_t n, head;
+} tg__rl_log;
+
 typedef struct tg__rl_chat {
     int64_t key;             /* chat id, or a hash of "@username" (with the top bit set) */
     uint64_t used;           /* last use (LRU) */
     bool in_use, group;
     tg__rl_scope sc;
-    union { tg_leaky_bucket priv; tg_sliding_window grp; } alg;
+    tg_leaky_bucket gap;     /* spacing: private_per_s and private_burst; a group one per GROUP_GAP_MS */
+    tg__rl_log grp;          /* a group's last sends (group_per_min in any 60 s) */
+    uint64_t grp_t[TGBOT_RATELIMIT_GROUP_LOG];
 } tg__rl_chat;
 
 typedef struct tg__ratelimit {
     tg_ratelimit_desc d;
     uint64_t vclock;         /* time the limiter knows has passed (its own waits, served pauses) */
-    tg_sliding_window global;
+    tg_sliding_window global;   /* global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG */
+    tg__rl_log glog;            /* else the last sends, global_per_s in any 1 s */
+    uint64_t glog_t[TGBOT_RATELIMIT_GLOBAL_LOG];
     tg_token_bucket paid;
     tg__rl_scope global_sc;
     tg__rl_chat chats[TGBOT_RATELIMIT_CHATS];
@@ -19655,6 +19690,32 @@ TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now, uint32
     return (l->level - l->tolerance + rate - 1) / rate;
 }
 
+/* ---- exact sliding log: at most `limit` sends in any `window` ms ---- */
+static uint64_t tg__rl_log_wait(const tg__rl_log *g, const uint64_t *ts, uint32_t cap, uint32_t limit, uint32_t window, uint64_t t) {
+    uint64_t ready;
+    if (limit > cap) limit = cap;
+    if (limit == 0) limit = 1;
+    if (g->n < limit) return 0;
+    ready = ts[(g->head + g->n - limit) % cap] + window;     /* the limit-th most recent, a window on */
+    return ready > t ? ready - t : 0;
+}
+static void tg__rl_log_add(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    if (g->n < cap) { ts[(g->head + g->n) % cap] = t; g->n++; }
+    else { ts[g->head] = t; g->head = (g->head + 1) % cap; }
+}
+/* the latest send is counted from `t` (its answer) instead of its admission */
+static void tg__rl_log_restamp(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    uint64_t *last;
+    if (!g->n) return;
+    last = &ts[(g->head + g->n - 1) % cap];
+    if (t > *last) *last = t;
+}
+/* a slowed scope allows fewer in its window: limit times the rate, at least 1 */
+static uint32_t tg__rl_scaled(uint32_t limit, uint32_t cost) {
+    uint64_t l = (uint64_t)limit * TG_RL_ONE / (cost ? cost : TG_RL_ONE);
+    return l ? (uint32_t)l : 1u;
+}
+
 /* ---- the bot's limiter ---- */
 TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
@@ -19705,8 +19766,11 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
     c->key = key;
     c->group = group;
     c->used = now;
-    if (group) tg_sliding_window_init(&c->alg.grp, rl->d.group_per_min, 60000);
-    else tg_leaky_bucket_init(&c->alg.priv, rl->d.private_per_s, 1000, rl->d.private_burst);
+    if (group) {
+        tg_leaky_bucket_init(&c->gap, 1, TGBOT_RATELIMIT_GROUP_GAP_MS, 1);
+    } else {
+        tg_leaky_bucket_init(&c->gap, rl->d.private_per_s, 1000, rl->d.private_burst);
+    }
     return c;
 }
 
@@ -19760,17 +19824,37 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
     if (w) return w;
     if (c) {
         uint32_t cost = tg__rl_cost(rl, &c->sc, t);
-        if (c->group) { tg_sliding_window s = c->alg.grp; x = tg_sliding_window_take(take ? &c->alg.grp : &s, t, cost); }
-        else { tg_leaky_bucket l = c->alg.priv; x = tg_leaky_bucket_take(take ? &c->alg.priv : &l, t, cost); }
+        tg_leaky_bucket l = c->gap;
+        x = tg_leaky_bucket_take(take ? &c->gap : &l, t, cost);
         if (x > w) w = x;
+        if (c->group) {
+            x = tg__rl_log_wait(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, tg__rl_scaled(rl->d.group_per_min, cost), 60000, t);
+            if (x > w) w = x;
+            if (take && !x) tg__rl_log_add(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, t);
+        }
     }
     {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
         if (rl->cur_paid) { tg_token_bucket p = rl->paid; x = tg_token_bucket_take(take ? &rl->paid : &p, t, cost); }
-        else { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else if (rl->d.global_per_s > TGBOT_RATELIMIT_GLOBAL_LOG) { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else {
+            x = tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, tg__rl_scaled(rl->d.global_per_s, cost), 1000, t);
+            if (take && !x) tg__rl_log_add(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, t);
+        }
         if (x > w) w = x;
     }
     return w;
+}
+
+/* the earliest time from t at which every scope of the current call lets it go */
+static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
+    int i;
+    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
+        uint64_t w = tg__rl_try(rl, t, false);
+        if (!w) break;
+        t += w;
+    }
+    return t;
 }
 
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
@@ -19778,7 +19862,6 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = &b->rl;
     uint64_t now, t;
-    int i;
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
     if (attempt == 0) {
@@ -19788,21 +19871,19 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     }
     if (!rl->cur_counted) return TG_OK;
     if (attempt > 0) {
-        /* a retry keeps the call's slot (the attempt before it was refused or never arrived); after a
-           429 the retry's back-off slept retry_after, which is the pause served */
-        if (rl->after_429) {
+        /* a retry after a network error or a 5xx keeps the call's slot (that attempt never arrived
+           or did nothing). After a 429 the back-off slept retry_after, which is the pause served;
+           then the retry is a new message to Telegram: it takes fresh slots, at the slowed rate,
+           so that neither it nor the next message draws another 429 */
+        if (!rl->after_429) return TG_OK;
+        {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
         }
         rl->after_429 = false;
-        return TG_OK;
+        now = tg__rl_now(b, rl);
     }
-    t = now;
-    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
-        uint64_t w = tg__rl_try(rl, t, false);
-        if (!w) break;
-        t += w;
-    }
+    t = tg__rl_ready(rl, now);
     if (t > now) {
         uint64_t wait = t - now;
         if (rl->d.fail_fast || (rl->d.max_wait_ms && wait > rl->d.max_wait_ms)) {
@@ -19829,15 +19910,28 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     return TG_OK;
 }
 
-/* [limits] after each attempt: a 429 pauses the call's chat (or the global lane) and slows it */
+/* [limits] after each attempt: the chat's spacing restarts from now, when the answer is in (the
+   server counted the message at some time before it answered); a 429 pauses the call's chat (or
+   the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = &b->rl;
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
-    if (rl->d.disabled || !rl->cur_counted || code != TG_ERR_API || e->error_code != 429) return;
+    if (rl->d.disabled || !rl->cur_counted) return;
     now = tg__rl_now(b, rl);
+    /* the drain since admission is forfeit; the clock reads whole milliseconds, truncated, so an
+       answer may have come up to 1 ms after `now`: a message counts from the next one. A refused
+       one (429) did not count at Telegram; its slot is kept, from `now`, under the pause */
+    if (code != TG_ERR_API || e->error_code != 429) {
+        if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
+        if (rl->cur && rl->cur->group) tg__rl_log_restamp(&rl->cur->grp, rl->cur->grp_t, TGBOT_RATELIMIT_GROUP_LOG, now + 1);
+        if (!rl->cur_paid && rl->d.global_per_s <= TGBOT_RATELIMIT_GLOBAL_LOG)
+            tg__rl_log_restamp(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, now + 1);
+        return;
+    }
+    if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;
     sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
     p = tg__rl_permille(rl, sc, now);
@@ -19861,21 +19955,45 @@ TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
     return was;
 }
 
-TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
-    tg__ratelimit *rl = &bot->rl;
-    uint64_t now = tg__rl_now(bot, rl), w;
+static tg__rl_chat *tg__rl_find(tg__ratelimit *rl, int64_t chat_id) {
+    size_t i;
+    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
+        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) return &rl->chats[i];
+    return NULL;
+}
+
+/* the wait of a message to chat c (NULL: a chat with no state yet) at now, taking nothing */
+static uint64_t tg__rl_wait_of(tg__ratelimit *rl, tg__rl_chat *c, uint64_t now) {
     tg__rl_chat *saved = rl->cur;
     bool paid = rl->cur_paid;
-    size_t i;
-    if (rl->d.disabled) return 0;
-    rl->cur = NULL;
-    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
-        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) rl->cur = &rl->chats[i];
+    uint64_t w;
+    rl->cur = c;
     rl->cur_paid = false;
-    w = tg__rl_try(rl, now, false);
+    w = tg__rl_ready(rl, now) - now;
     rl->cur = saved;
     rl->cur_paid = paid;
     return w;
+}
+
+TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
+    tg__ratelimit *rl = &bot->rl;
+    if (rl->d.disabled) return 0;
+    return tg__rl_wait_of(rl, tg__rl_find(rl, chat_id), tg__rl_now(bot, rl));
+}
+
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms) {
+    tg__ratelimit *rl = &bot->rl;
+    uint64_t now = tg__rl_now(bot, rl), best_w = 0, best_used = 0;
+    size_t i, best = n;
+    for (i = 0; i < n; i++) {
+        tg__rl_chat *c = rl->d.disabled ? NULL : tg__rl_find(rl, chat_ids[i]);
+        uint64_t w = rl->d.disabled ? 0 : tg__rl_wait_of(rl, c, now), used = c ? c->used : 0;
+        /* of equal waits the chat served longest ago: round robin, so every chat's queue shrinks
+           evenly and the broadcast does not end on a few chats at 1 per second */
+        if (best == n || w < best_w || (w == best_w && used < best_used)) { best = i; best_w = w; best_used = used; }
+    }
+    if (wait_ms) *wait_ms = best_w;
+    return best;
 }
 
 #endif /* TGBOT__HAS_RATELIMIT */
