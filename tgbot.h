@@ -11747,7 +11747,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     uint32_t attempt;
     tg_err code = TG_OK;
     bool safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
-    uint64_t t0;
+    uint64_t t0, elapsed;
     if (r->refused) return tg__req_refuse(r);
     t0 = tg__now_ms(&b->plat);
     memset(e, 0, sizeof *e);
@@ -11859,15 +11859,16 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         }
     }
     snprintf(e->method, sizeof e->method, "%s", r->method);
+    elapsed = tg__now_ms(&b->plat) - t0;        /* one reading for every observer of the call */
 #if TGBOT__HAS_CACHE       /* [cache] a read's answer is stored; any other call drops what it may have changed */
     if (b->cache) tg__cache_after(b->cache, r, json, json_len, code, code == TG_OK ? rs.body : NULL, code == TG_OK ? rs.body_len : 0);
 #endif
 #if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
-    tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - t0, attempt + 1);
+    tg__analytics_call(b->analytics, r->method, e, code, elapsed, attempt + 1);
 #endif
     if (code != TG_OK && code != TG_ERR_STOPPED) tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
     b->busy = NULL;
-    tg__req_events(r, code, e, tg__now_ms(&b->plat) - t0);
+    tg__req_events(r, code, e, elapsed);
     return code;
 }
 
