@@ -501,6 +501,7 @@ typedef struct tg_cache_desc {
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
    1000/s for paid broadcasts (allow_paid_broadcast=true). */
+typedef struct tg_store tg_store;   /* store.h (TGBOT_ENABLE_STORE); named here for the desc below */
 typedef struct tg_ratelimit_desc {
     bool disabled;            /* no limiting for this bot */
     bool fail_fast;           /* never wait: a call that would have to wait fails with TG_ERR_LIMIT */
@@ -511,6 +512,8 @@ typedef struct tg_ratelimit_desc {
     uint32_t group_per_min;   /* 0: 20 (sliding window over 60 s; chat_id < 0 or "@name") */
     uint32_t paid_per_s;      /* 0: 1000 (token bucket; replaces the global lane for paid broadcasts) */
     uint32_t recover_ms;      /* 0: 60000: after a 429 pause the scope runs at half rate, back to full over this */
+    tg_store *store;          /* NULL: limits kept in this process. A store (e.g. Redis, store.h) shares the
+                                 lanes with every process sending for this token: see ratelimit.h */
 } tg_ratelimit_desc;
 /* Circuit breaker settings (TGBOT_ENABLE_BREAKER; see breaker.h). Zero = the defaults. */
 typedef struct tg_breaker_desc {
@@ -7714,7 +7717,7 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w);
 #define TGBOT_STORE_MAX_VALUE 65536
 #endif
 
-typedef struct tg_store tg_store;
+/* tg_store itself is named in bot.h (the rate limiter's desc holds one in every build) */
 
 /* A GCRA lane: `burst` requests back to back, one every interval_ms on average. A limit of N per
    window W (a sliding window, as Telegram counts) holds with interval W/N rounded up and burst 1. */
@@ -7742,6 +7745,9 @@ typedef struct tg_store_vtable {
     tg_err (*admit)(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
     /* no lane request before now + ms for every worker (a 429 with retry_after) */
     tg_err (*pause)(tg_store *s, const char *key, uint32_t ms);
+    /* a request on the lanes was answered now: the next one no earlier than now + interval_ms
+       (spacing counted from the answer, not from the admission; never shortens a later time) */
+    tg_err (*stamp)(tg_store *s, const tg_store_lane *lanes, size_t n);
     void (*destroy)(tg_store *s);
 } tg_store_vtable;
 
@@ -7790,6 +7796,7 @@ TGBOT_API tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_
 TGBOT_API tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms);
 TGBOT_API tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
 TGBOT_API tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms);
+TGBOT_API tg_err tg_store_stamp(tg_store *s, const tg_store_lane *lanes, size_t n);
 
 /* Update de-duplication across workers: *first = true for exactly one caller per (bot, update_id)
    within ttl_ms (0: 24 h, Telegram keeps an update at most that long). Claim before handling: an
@@ -19727,6 +19734,9 @@ TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc
     if (!rl->d.group_per_min) rl->d.group_per_min = 20;
     if (!rl->d.paid_per_s) rl->d.paid_per_s = 1000;
     if (!rl->d.recover_ms) rl->d.recover_ms = 60000;
+#if !TGBOT__HAS_STORE
+    rl->d.store = NULL;               /* built without the store: limits stay in this process */
+#endif
     tg_sliding_window_init(&rl->global, rl->d.global_per_s, 1000);
     tg_token_bucket_init(&rl->paid, rl->d.paid_per_s, 1000, rl->d.paid_per_s);
 }
@@ -19858,6 +19868,81 @@ static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
     return t;
 }
 
+#if TGBOT__HAS_STORE
+/* [shared] the lanes of a call in the desc's store, shared by every process sending for this token
+   (store.h): GCRA per lane, all lanes or none in one atomic step. A private chat: its own spacing
+   and burst; a group: one message per max(GROUP_GAP, a minute / group_per_min + 1 ms), so that both
+   of Telegram's group limits hold; the bot: one message per 1000 / global_per_s ms rounded up,
+   plus 1 ms (at most global_per_s in any second). A chat's spacing restarts from its answer (stamp);
+   a 429 pauses the lane for every process. Not shared: the half-rate recovery after a 429. */
+static size_t tg__rl_lanes(const tg_bot *b, const tg__ratelimit *rl, tg_store_lane *l, char keys[2][64]) {
+    long long bot = (long long)tg_bot_id(b);
+    size_t n = 0;
+    if (rl->cur) {
+        snprintf(keys[n], sizeof keys[n], "rl:%lld:c:%lld", bot, (long long)rl->cur->key);
+        l[n].key = keys[n];
+        if (rl->cur->group) {
+            uint32_t g = 60000u / rl->d.group_per_min + 1u;
+            l[n].interval_ms = g > TGBOT_RATELIMIT_GROUP_GAP_MS ? g : TGBOT_RATELIMIT_GROUP_GAP_MS;
+            l[n].burst = 1;
+        } else {
+            l[n].interval_ms = (1000u + rl->d.private_per_s - 1u) / rl->d.private_per_s;
+            l[n].burst = rl->d.private_burst;
+        }
+        n++;
+    }
+    snprintf(keys[n], sizeof keys[n], rl->cur_paid ? "rl:%lld:paid" : "rl:%lld:g", bot);
+    l[n].key = keys[n];
+    l[n].interval_ms = rl->cur_paid ? 1u : (1000u + rl->d.global_per_s - 1u) / rl->d.global_per_s + 1u;
+    l[n].burst = rl->cur_paid ? rl->d.paid_per_s : 1u;
+    return n + 1;
+}
+
+static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
+    tg_bot *b = r->bot;
+    tg_store_lane l[2];
+    char keys[2][64];
+    size_t n = tg__rl_lanes(b, rl, l, keys);
+    uint64_t waited = 0;
+    for (;;) {
+        uint64_t w = 0;
+        tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
+        if (e) {                      /* nothing was sent: the caller may try again later */
+            rl->st.refused++;
+            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
+                          "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
+            return TG_ERR_LIMIT;
+        }
+        if (!w) return TG_OK;
+        if (rl->d.fail_fast || (rl->d.max_wait_ms && waited + w > rl->d.max_wait_ms)) {
+            rl->st.refused++;
+            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+                          r->method, (unsigned long long)w);
+            b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
+            return TG_ERR_LIMIT;
+        }
+        rl->st.waits++;
+        rl->st.wait_ms += w;
+        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w);
+        tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
+        waited += w;
+    }
+}
+
+static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, const tg_error *e) {
+    tg_store_lane l[2];
+    char keys[2][64];
+    size_t n = tg__rl_lanes(r->bot, rl, l, keys);
+    if (code == TG_ERR_API && e->error_code == 429) {
+        rl->st.pauses++;
+        tg_store_pause(rl->d.store, l[0].key, (uint32_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u);
+    } else if (rl->cur) {
+        tg_store_stamp(rl->d.store, l, 1);          /* the chat's next message counts from this answer */
+    }
+    (void)n;
+}
+#endif
+
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
@@ -19871,6 +19956,13 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
         if (rl->cur_counted) tg__rl_classify(r, rl, now);
     }
     if (!rl->cur_counted) return TG_OK;
+#if TGBOT__HAS_STORE
+    if (rl->d.store) {                /* [shared] a retry keeps its slot unless Telegram refused it */
+        if (attempt > 0 && !rl->after_429) return TG_OK;
+        rl->after_429 = false;
+        return tg__rl_shared_admit(r, rl);
+    }
+#endif
     if (attempt > 0) {
         /* a retry after a network error or a 5xx keeps the call's slot (that attempt never arrived
            or did nothing). After a 429 the back-off slept retry_after, which is the pause served;
@@ -19921,6 +20013,13 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     uint64_t now, until;
     uint32_t p;
     if (rl->d.disabled || !rl->cur_counted) return;
+#if TGBOT__HAS_STORE
+    if (rl->d.store) {
+        if (code == TG_ERR_API && e->error_code == 429) rl->after_429 = true;
+        tg__rl_shared_outcome(r, rl, code, e);
+        return;
+    }
+#endif
     now = tg__rl_now(b, rl);
     /* the drain since admission is forfeit; the clock reads whole milliseconds, truncated, so an
        answer may have come up to 1 ms after `now`: a message counts from the next one. A refused
@@ -20731,6 +20830,10 @@ tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, u
     }
     return s->vt->admit(s, lanes, n, wait_ms ? wait_ms : &w);
 }
+tg_err tg_store_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    if (!s || !lanes || n == 0 || n > TG_STORE_MAX_LANES) return TG_ERR_ARG;
+    return s->vt->stamp(s, lanes, n);
+}
 tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
     tg_store_lane l;
     l.key = key; l.interval_ms = interval_ms; l.burst = burst;
@@ -21016,6 +21119,23 @@ static tg_err tg__mem_pause(tg_store *s, const char *key, uint32_t ms) {
     return tg__mem_put(s, pp, pk, "1", 1, ms, now);
 }
 
+static tg_err tg__mem_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    uint64_t now = tg__store_now(s);
+    size_t i;
+    for (i = 0; i < n; i++) {
+        tg__mem_ent **pp = tg__mem_find(s, lanes[i].key, now);
+        uint64_t t = now + lanes[i].interval_ms;
+        int64_t stored;
+        char num[24];
+        int len;
+        tg_err e;
+        if (pp && tg__parse_i64((*pp)->val, (*pp)->vlen, &stored) && stored > 0 && (uint64_t)stored >= t) continue;
+        len = snprintf(num, sizeof num, "%llu", (unsigned long long)t);
+        if ((e = tg__mem_put(s, pp, lanes[i].key, num, (size_t)len, lanes[i].interval_ms, now)) != TG_OK) return e;
+    }
+    return TG_OK;
+}
+
 static void tg__mem_destroy(tg_store *s) {
     tg__mem_store *m = (tg__mem_store *)s->impl;
     tg_allocator a = s->alloc;
@@ -21028,7 +21148,7 @@ static void tg__mem_destroy(tg_store *s) {
 
 static const tg_store_vtable tg__mem_vt = {
     tg__mem_get, tg__mem_set, tg__mem_cas, tg__mem_del, tg__mem_incr, tg__mem_admit, tg__mem_pause,
-    tg__mem_destroy };
+    tg__mem_stamp, tg__mem_destroy };
 
 /* shared by the back-ends: a tg_store with the desc's hooks and room for impl */
 TGBOT_PRIVATE tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt,
@@ -21328,7 +21448,7 @@ typedef struct tg__redis {
     redisContext *c;
     tg_redis_desc d;
     char host[256], prefix[64], password[256];
-    char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41];
+    char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41], sha_stamp[41];
 } tg__redis;
 
 /* KEYS: lane, its pause, lane, its pause...; ARGV: interval_ms, burst per lane. GCRA on each lane's
@@ -21354,6 +21474,11 @@ static const char tg__lua_cas[] =
 static const char tg__lua_incr[] =
     "local e=redis.call('EXISTS',KEYS[1]) local v=redis.call('INCRBY',KEYS[1],ARGV[1]) "
     "if e==0 and tonumber(ARGV[2])>0 then redis.call('PEXPIRE',KEYS[1],ARGV[2]) end return v";
+/* KEYS: lanes; ARGV: interval_ms per lane. TAT = max(TAT, now + interval). */
+static const char tg__lua_stamp[] =
+    "local t=redis.call('TIME') local now=tonumber(t[1])*1000+math.floor(tonumber(t[2])/1000) "
+    "for i=1,#KEYS do local n=now+tonumber(ARGV[i]) local tat=tonumber(redis.call('GET',KEYS[i])) or 0 "
+    "if tat<n then redis.call('SET',KEYS[i],n,'PX',tonumber(ARGV[i])) end end return 0";
 static const char tg__lua_pause[] =
     "if redis.call('PTTL',KEYS[1])<tonumber(ARGV[1]) then redis.call('SET',KEYS[1],'1','PX',ARGV[1]) end return 0";
 
@@ -21403,7 +21528,8 @@ static tg_err tg__redis_connect(tg_store *s) {
         if (!ok) { tg__log(&s->logger, TG_LOG_ERROR, "redis: AUTH refused"); tg__redis_drop(r); return TG_ERR_CONNECT; }
     }
     if ((e = tg__redis_load(s, r, tg__lua_admit, r->sha_admit)) || (e = tg__redis_load(s, r, tg__lua_cas, r->sha_cas)) ||
-        (e = tg__redis_load(s, r, tg__lua_incr, r->sha_incr)) || (e = tg__redis_load(s, r, tg__lua_pause, r->sha_pause))) {
+        (e = tg__redis_load(s, r, tg__lua_incr, r->sha_incr)) || (e = tg__redis_load(s, r, tg__lua_pause, r->sha_pause)) ||
+        (e = tg__redis_load(s, r, tg__lua_stamp, r->sha_stamp))) {
         tg__redis_drop(r);
         return e;
     }
@@ -21607,6 +21733,23 @@ static tg_err tg__redis_pause(tg_store *s, const char *key, uint32_t ms) {
     return tg__redis_eval(s, r->sha_pause, tg__lua_pause, 1, keys, 1, args, NULL, true, &v);
 }
 
+static tg_err tg__redis_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    tg__redis *r = (tg__redis *)s->impl;
+    char kb[TG_STORE_MAX_LANES][TGBOT_STORE_MAX_KEY + 72], ab[TG_STORE_MAX_LANES][16];
+    const char *keys[TG_STORE_MAX_LANES], *args[TG_STORE_MAX_LANES];
+    long long v = 0;
+    size_t i;
+    tg_err e;
+    for (i = 0; i < n; i++) {
+        if ((e = tg__redis_key(s, lanes[i].key, "", kb[i], sizeof kb[0])) != TG_OK) return e;
+        keys[i] = kb[i];
+        snprintf(ab[i], sizeof ab[0], "%u", (unsigned)lanes[i].interval_ms);
+        args[i] = ab[i];
+    }
+    if ((e = tg__redis_connect(s)) != TG_OK) return e;
+    return tg__redis_eval(s, r->sha_stamp, tg__lua_stamp, (int)n, keys, (int)n, args, NULL, true, &v);
+}
+
 static void tg__redis_destroy(tg_store *s) {
     tg__redis *r = (tg__redis *)s->impl;
     tg_allocator a = s->alloc;
@@ -21618,7 +21761,7 @@ static void tg__redis_destroy(tg_store *s) {
 
 static const tg_store_vtable tg__redis_vt = {
     tg__redis_get, tg__redis_set, tg__redis_cas, tg__redis_del, tg__redis_incr, tg__redis_admit,
-    tg__redis_pause, tg__redis_destroy };
+    tg__redis_pause, tg__redis_stamp, tg__redis_destroy };
 
 tg_err tg_store_redis_new(tg_store **out, const tg_store_desc *desc, const tg_redis_desc *redis) {
     tg_store *s;

@@ -107,6 +107,9 @@ TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc
     if (!rl->d.group_per_min) rl->d.group_per_min = 20;
     if (!rl->d.paid_per_s) rl->d.paid_per_s = 1000;
     if (!rl->d.recover_ms) rl->d.recover_ms = 60000;
+#if !TGBOT__HAS_STORE
+    rl->d.store = NULL;               /* built without the store: limits stay in this process */
+#endif
     tg_sliding_window_init(&rl->global, rl->d.global_per_s, 1000);
     tg_token_bucket_init(&rl->paid, rl->d.paid_per_s, 1000, rl->d.paid_per_s);
 }
@@ -238,6 +241,81 @@ static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
     return t;
 }
 
+#if TGBOT__HAS_STORE
+/* [shared] the lanes of a call in the desc's store, shared by every process sending for this token
+   (store.h): GCRA per lane, all lanes or none in one atomic step. A private chat: its own spacing
+   and burst; a group: one message per max(GROUP_GAP, a minute / group_per_min + 1 ms), so that both
+   of Telegram's group limits hold; the bot: one message per 1000 / global_per_s ms rounded up,
+   plus 1 ms (at most global_per_s in any second). A chat's spacing restarts from its answer (stamp);
+   a 429 pauses the lane for every process. Not shared: the half-rate recovery after a 429. */
+static size_t tg__rl_lanes(const tg_bot *b, const tg__ratelimit *rl, tg_store_lane *l, char keys[2][64]) {
+    long long bot = (long long)tg_bot_id(b);
+    size_t n = 0;
+    if (rl->cur) {
+        snprintf(keys[n], sizeof keys[n], "rl:%lld:c:%lld", bot, (long long)rl->cur->key);
+        l[n].key = keys[n];
+        if (rl->cur->group) {
+            uint32_t g = 60000u / rl->d.group_per_min + 1u;
+            l[n].interval_ms = g > TGBOT_RATELIMIT_GROUP_GAP_MS ? g : TGBOT_RATELIMIT_GROUP_GAP_MS;
+            l[n].burst = 1;
+        } else {
+            l[n].interval_ms = (1000u + rl->d.private_per_s - 1u) / rl->d.private_per_s;
+            l[n].burst = rl->d.private_burst;
+        }
+        n++;
+    }
+    snprintf(keys[n], sizeof keys[n], rl->cur_paid ? "rl:%lld:paid" : "rl:%lld:g", bot);
+    l[n].key = keys[n];
+    l[n].interval_ms = rl->cur_paid ? 1u : (1000u + rl->d.global_per_s - 1u) / rl->d.global_per_s + 1u;
+    l[n].burst = rl->cur_paid ? rl->d.paid_per_s : 1u;
+    return n + 1;
+}
+
+static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
+    tg_bot *b = r->bot;
+    tg_store_lane l[2];
+    char keys[2][64];
+    size_t n = tg__rl_lanes(b, rl, l, keys);
+    uint64_t waited = 0;
+    for (;;) {
+        uint64_t w = 0;
+        tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
+        if (e) {                      /* nothing was sent: the caller may try again later */
+            rl->st.refused++;
+            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
+                          "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
+            return TG_ERR_LIMIT;
+        }
+        if (!w) return TG_OK;
+        if (rl->d.fail_fast || (rl->d.max_wait_ms && waited + w > rl->d.max_wait_ms)) {
+            rl->st.refused++;
+            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+                          r->method, (unsigned long long)w);
+            b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
+            return TG_ERR_LIMIT;
+        }
+        rl->st.waits++;
+        rl->st.wait_ms += w;
+        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w);
+        tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
+        waited += w;
+    }
+}
+
+static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, const tg_error *e) {
+    tg_store_lane l[2];
+    char keys[2][64];
+    size_t n = tg__rl_lanes(r->bot, rl, l, keys);
+    if (code == TG_ERR_API && e->error_code == 429) {
+        rl->st.pauses++;
+        tg_store_pause(rl->d.store, l[0].key, (uint32_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u);
+    } else if (rl->cur) {
+        tg_store_stamp(rl->d.store, l, 1);          /* the chat's next message counts from this answer */
+    }
+    (void)n;
+}
+#endif
+
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
@@ -251,6 +329,13 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
         if (rl->cur_counted) tg__rl_classify(r, rl, now);
     }
     if (!rl->cur_counted) return TG_OK;
+#if TGBOT__HAS_STORE
+    if (rl->d.store) {                /* [shared] a retry keeps its slot unless Telegram refused it */
+        if (attempt > 0 && !rl->after_429) return TG_OK;
+        rl->after_429 = false;
+        return tg__rl_shared_admit(r, rl);
+    }
+#endif
     if (attempt > 0) {
         /* a retry after a network error or a 5xx keeps the call's slot (that attempt never arrived
            or did nothing). After a 429 the back-off slept retry_after, which is the pause served;
@@ -301,6 +386,13 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     uint64_t now, until;
     uint32_t p;
     if (rl->d.disabled || !rl->cur_counted) return;
+#if TGBOT__HAS_STORE
+    if (rl->d.store) {
+        if (code == TG_ERR_API && e->error_code == 429) rl->after_429 = true;
+        tg__rl_shared_outcome(r, rl, code, e);
+        return;
+    }
+#endif
     now = tg__rl_now(b, rl);
     /* the drain since admission is forfeit; the clock reads whole milliseconds, truncated, so an
        answer may have come up to 1 ms after `now`: a message counts from the next one. A refused
