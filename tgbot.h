@@ -7157,7 +7157,9 @@ typedef struct tg_webhook_desc {
     size_t max_body_bytes;         /* request body: 0 = 1 MiB; more than 1 GiB is refused (TG_ERR_ARG) */
     uint32_t read_timeout_ms;      /* a whole request (and the TLS handshake) must arrive within: 0 = 10 s */
     uint32_t idle_timeout_ms;      /* an idle keep-alive connection is closed after: 0 = 60 s */
-    uint32_t max_connections;      /* open at once, more are closed at once: 0 = 256; at most 2^20 */
+    uint32_t max_connections;      /* open at once: 0 = 256; at most 2^20. At the limit a new connection
+                                      takes the place of the oldest one that never carried the right
+                                      secret (evicted); with none, it is closed at once */
     bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
 
     /* Source filter (all off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
@@ -7255,6 +7257,8 @@ typedef struct tg_webhook_stats {
     uint64_t accept_pauses;        /* ... of which short of descriptors: accepting paused TG_WEBHOOK_ACCEPT_PAUSE_MS */
     uint64_t too_big_decoded;      /* authenticated bodies whose decoded form passed max_update_memory */
     uint64_t arena_trims;          /* the bot's arena brought back to its usual size after a big update */
+    uint64_t evicted;              /* closed to make room (max_connections or no descriptor): the oldest
+                                      connection that never carried the right secret */
 } tg_webhook_stats;
 
 /* one source in the table (tg_webhook_sources, on_blocked, on_unblocked) */
@@ -18210,6 +18214,7 @@ typedef struct tg__wconn {
     size_t scanned;                     /* head bytes already searched for the blank line */
     size_t head_len, body_len;          /* the accepted request whose body is awaited */
     uint64_t deadline;
+    uint64_t opened;                    /* accept time: the oldest unauthenticated connection goes first */
     bool handshaking, want_write;       /* TLS: the engine waits for writability */
     bool head_done, expect, continue_sent, keep_alive, http10;
     bool idle;                          /* deadline is the idle timeout */
@@ -19007,6 +19012,25 @@ static void tg__wh_release(tg_webhook *w, tg__wconn *c) {
     c->src = -1;
 }
 
+static void tg__wh_sweep(tg_webhook *w);
+
+/* Out of room (max_connections, or no descriptor): the connection that has been open longest
+   without ever carrying the right secret is closed to make room (evicted). Connections that proved
+   the secret are never chosen, so holding slots open (slowloris) cannot lock Telegram out. */
+static bool tg__wh_evict(tg_webhook *w) {
+    size_t i, v = (size_t)-1;
+    for (i = 0; i < w->nconns; i++) {
+        const tg__wconn *c = w->conns[i];
+        if (c->authed || c->dead) continue;
+        if (v == (size_t)-1 || c->opened < w->conns[v]->opened) v = i;
+    }
+    if (v == (size_t)-1) return false;
+    w->conns[v]->dead = true;
+    w->st.evicted++;
+    tg__wh_sweep(w);
+    return true;
+}
+
 static void tg__wh_accept(tg_webhook *w, uint64_t now) {
     int i;
     for (i = 0; i < 64; i++) {                 /* a burst of connects, without starving the others */
@@ -19024,16 +19048,17 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
             int en = errno;
             w->st.accept_failures++;
             if (en == EMFILE || en == ENFILE || en == ENOBUFS || en == ENOMEM) {
+                w->pressure_until = now + TG__WH_PRESSURE_MS;
+                if (tg__wh_evict(w)) continue;          /* a descriptor is free again: try once more */
                 w->st.accept_pauses++;
                 w->accept_resume = now + TG_WEBHOOK_ACCEPT_PAUSE_MS;
-                w->pressure_until = now + TG__WH_PRESSURE_MS;
                 if (w->st.accept_pauses == 1 || w->st.accept_pauses % 100 == 0)
                     tg__log(w->log, TG_LOG_WARN, "webhook: accept: %s (%lu times so far): not accepting for %u ms",
                             strerror(en), (unsigned long)w->st.accept_pauses, (unsigned)TG_WEBHOOK_ACCEPT_PAUSE_MS);
             }
             return;
         }
-        if (w->nconns >= w->max_conns) { w->st.connections_refused++; tg__sock_close(s); continue; }
+        if (w->nconns >= w->max_conns && !tg__wh_evict(w)) { w->st.connections_refused++; tg__sock_close(s); continue; }
         if (w->nf_accept && !tg__wh_admit(w, s, &peer, &proxied, &slot, now)) { tg__sock_close(s); continue; }
         c = (tg__wconn *)tg__alloc(w->alloc, sizeof *c);
         if (!c) { if (slot >= 0) w->src.s[slot].conns--; tg__sock_close(s); continue; }
@@ -19043,6 +19068,7 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
         if (w->nf_accept) { c->peer_ip = peer; c->proxied = proxied; }
         c->in.a = c->out.a = w->alloc;
         c->deadline = now + w->read_to;
+        c->opened = now;
         if (w->tls_ctx) {
             if (tg__tls_new(&c->tls, w->tls_ctx, NULL, &e) != TG_OK) {
                 w->st.tls_failures++; tg__wh_release(w, c); tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;

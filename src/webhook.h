@@ -59,7 +59,9 @@ typedef struct tg_webhook_desc {
     size_t max_body_bytes;         /* request body: 0 = 1 MiB; more than 1 GiB is refused (TG_ERR_ARG) */
     uint32_t read_timeout_ms;      /* a whole request (and the TLS handshake) must arrive within: 0 = 10 s */
     uint32_t idle_timeout_ms;      /* an idle keep-alive connection is closed after: 0 = 60 s */
-    uint32_t max_connections;      /* open at once, more are closed at once: 0 = 256; at most 2^20 */
+    uint32_t max_connections;      /* open at once: 0 = 256; at most 2^20. At the limit a new connection
+                                      takes the place of the oldest one that never carried the right
+                                      secret (evicted); with none, it is closed at once */
     bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
 
     /* Source filter (all off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
@@ -157,6 +159,8 @@ typedef struct tg_webhook_stats {
     uint64_t accept_pauses;        /* ... of which short of descriptors: accepting paused TG_WEBHOOK_ACCEPT_PAUSE_MS */
     uint64_t too_big_decoded;      /* authenticated bodies whose decoded form passed max_update_memory */
     uint64_t arena_trims;          /* the bot's arena brought back to its usual size after a big update */
+    uint64_t evicted;              /* closed to make room (max_connections or no descriptor): the oldest
+                                      connection that never carried the right secret */
 } tg_webhook_stats;
 
 /* one source in the table (tg_webhook_sources, on_blocked, on_unblocked) */

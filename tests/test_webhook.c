@@ -529,10 +529,13 @@ TG_TEST(webhook_max_connections_and_idle) {
     snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
     many[5] = (char *)wh_update(0, 401, "m");
     CHECK_EQ_INT(wh_py(env.w, many, out, sizeof out), 0);
-    CHECK_STR(out, "200\n200\nrefused\n");
+    /* three at once with room for two: the third takes the place of the oldest, which had not
+       carried the secret yet (evicted) */
+    CHECK_STR(out, "refused\n200\n200\n");
     s = wh_stats(env.w);
-    CHECK_EQ_INT(s.connections, 2);
-    CHECK_EQ_INT(s.connections_refused, 1);
+    CHECK_EQ_INT(s.connections, 3);
+    CHECK_EQ_INT(s.evicted, 1);
+    CHECK_EQ_INT(s.connections_refused, 0);
     CHECK_EQ_INT(s.dispatched, 2);
     idle[4] = (char *)wh_update(0, 402, "i");
     CHECK_EQ_INT(wh_py(env.w, idle, out, sizeof out), 0);   /* returns when the server hangs up */
@@ -1449,6 +1452,13 @@ TG_TEST(webhook_emfile_pauses_accept) {
     a = wh_connect(env.w, NULL);
     WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == 1);
     CHECK_EQ_INT(wh_stats(env.w).connections, 1);
+    /* a's first request carries the secret: it is never evicted to make room */
+    snprintf(req, sizeof req, "POST " WH_PATH " HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\r\n"
+             "Content-Length: %u\r\n\r\n%s", (unsigned)strlen(wh_update(0, 76, "before")), wh_update(0, 76, "before"));
+    CHECK(write(a, req, strlen(req)) == (ssize_t)strlen(req));
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 1);
+    dl = wh_now() + 2000; n = -1;
+    while (wh_now() < dl && (n = read(a, resp, sizeof resp - 1)) < 0) tg_webhook_step(env.w, 5);
     b = wh_connect(env.w, NULL);         /* waits in the backlog */
     /* no descriptor left: the limit is the lowest free one */
     probe = dup(0);
@@ -1466,7 +1476,7 @@ TG_TEST(webhook_emfile_pauses_accept) {
     snprintf(req, sizeof req, "POST " WH_PATH " HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\r\n"
              "Content-Length: %u\r\n\r\n%s", (unsigned)strlen(wh_update(0, 77, "during")), wh_update(0, 77, "during"));
     CHECK(write(a, req, strlen(req)) == (ssize_t)strlen(req));
-    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 1);
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 2);
     dl = wh_now() + 2000; n = -1;
     while (wh_now() < dl && (n = read(a, resp, sizeof resp - 1)) < 0) tg_webhook_step(env.w, 5);
     CHECK(n > 12 && memcmp(resp, "HTTP/1.1 200", 12) == 0);
@@ -1685,6 +1695,52 @@ TG_TEST(webhook_per_source_default_limit) {
     for (i = 0; i < 101; i++) if (fds[i] >= 0) close(fds[i]);
     wh_end(&env);
 }
+/* at max_connections a new connection takes the place of the oldest one that never carried the
+   secret; one that did is never chosen (slowloris cannot lock Telegram out) */
+TG_TEST(webhook_evicts_unauthenticated_at_capacity) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char req[700], resp[256];
+    int a, idle[6], i;
+    ssize_t n = -1;
+    uint64_t dl;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.max_connections = 3;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(req, sizeof req, "POST " WH_PATH " HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\r\n"
+             "Content-Length: %u\r\n\r\n%s", (unsigned)strlen(wh_update(0, 31, "a")), wh_update(0, 31, "a"));
+    a = wh_connect(env.w, NULL);
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == 1);
+    CHECK(a >= 0 && write(a, req, strlen(req)) == (ssize_t)strlen(req));
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 1);
+    for (i = 0; i < 6; i++) {            /* each one after the second pushes out the oldest idle one */
+        idle[i] = wh_connect(env.w, NULL);
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == (uint64_t)i + 2);
+    }
+    CHECK_EQ_INT(wh_stats(env.w).connections, 7);
+    CHECK_EQ_INT(wh_stats(env.w).evicted, 4);
+    CHECK_EQ_INT(wh_stats(env.w).connections_refused, 0);
+    CHECK_EQ_INT(wh_stats(env.w).connections_open, 3);
+    /* the authenticated connection is still there and served */
+    dl = wh_now() + 2000;
+    while (wh_now() < dl && read(a, resp, sizeof resp - 1) < 0) tg_webhook_step(env.w, 5);
+    CHECK(write(a, req, strlen(req)) == (ssize_t)strlen(req));
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 2);
+    dl = wh_now() + 2000;
+    while (wh_now() < dl && (n = read(a, resp, sizeof resp - 1)) < 0) tg_webhook_step(env.w, 5);
+    CHECK(n > 12 && memcmp(resp, "HTTP/1.1 200", 12) == 0);
+    /* the oldest idle ones were closed: their reads see EOF */
+    {
+        char ch;
+        struct pollfd p;
+        p.fd = idle[0]; p.events = POLLIN;
+        CHECK(poll(&p, 1, 1000) == 1 && read(idle[0], &ch, 1) <= 0);
+    }
+    close(a);
+    for (i = 0; i < 6; i++) if (idle[i] >= 0) close(idle[i]);
+    wh_end(&env);
+}
 #else
 /* built without the webhook module: every test says so */
 #define WH_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_WEBHOOK"); }
@@ -1720,5 +1776,6 @@ WH_SKIPPED(webhook_token_scrubbed_in_descriptions)
 WH_SKIPPED(webhook_rejects_absurd_limits)
 WH_SKIPPED(webhook_requires_secret)
 WH_SKIPPED(webhook_per_source_default_limit)
+WH_SKIPPED(webhook_evicts_unauthenticated_at_capacity)
 WH_SKIPPED(webhook_forwarded_rfc7239)
 #endif
