@@ -236,10 +236,6 @@ static int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool 
     }
 }
 
-static int tg__nf_xff(const tg__nf_list *proxies, const char *v, size_t n, tg_ip *client) {
-    return tg__nf_fwd(proxies, v, n, false, client);
-}
-
 /* ---- per-source table ----
    A fixed array of slots, allocated once at tg_webhook_new (max_sources slots of
    sizeof(tg__nf_src) = 64 bytes: 64 KiB for the default 1024). A source hashes (with a random key,

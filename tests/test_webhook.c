@@ -846,7 +846,7 @@ TG_TEST(webhook_forwarded_for_parse) {
         tg_ip ip, want;
         int r;
         memset(&ip, 0, sizeof ip);
-        r = tg__nf_xff(&pl, cases[i].v, strlen(cases[i].v), &ip);
+        r = tg__nf_fwd(&pl, cases[i].v, strlen(cases[i].v), false, &ip);
         if (r != cases[i].want) fprintf(stderr, "    \"%s\" -> %d\n", cases[i].v, r);
         CHECK_EQ_INT(r, cases[i].want);
         if (cases[i].client) {
@@ -968,7 +968,7 @@ TG_TEST(webhook_address_parsers_random) {
             for (k = 0; k < n; k++) { x = x * 1103515245u + 12345u; buf[k] = abc[(x >> 16) % (sizeof abc - 1)]; }
         }
         buf[n] = '\0';
-        (void)tg__nf_xff(&pl, buf, n, &ip);
+        (void)tg__nf_fwd(&pl, buf, n, false, &ip);
         if (tg_ip_parse(buf, n, &ip)) {
             tg_ip ip2;
             tg_ip_format(&ip, txt);
