@@ -769,7 +769,7 @@ static void tg__wh_conn_io(tg_webhook *w, tg__wconn *c, bool readable, uint64_t 
         if (r == TG__TLS_WANT_READ || r == TG__TLS_WANT_WRITE) { c->want_write = r == TG__TLS_WANT_WRITE; return; }
         if (r < 0) {
             w->st.tls_failures++; c->dead = true;
-            if (tg__wh_score(w, c->src, TG_WEBHOOK_SCORE_TLS, now) || (w->block_score && c->src >= 0)) w->st.tls_scored++;
+            if (w->block_score && c->src >= 0) { w->st.tls_scored++; (void)tg__wh_score(w, c->src, TG_WEBHOOK_SCORE_TLS, now); }
             return;
         }
         c->handshaking = false;

@@ -1741,6 +1741,46 @@ TG_TEST(webhook_evicts_unauthenticated_at_capacity) {
     for (i = 0; i < 6; i++) if (idle[i] >= 0) close(idle[i]);
     wh_end(&env);
 }
+/* TLS handshake failures are a signal: three sources of junk instead of a ClientHello block it
+   (34 points each, 100 to block); the handshake timeout (slow) counts the same way */
+TG_TEST(webhook_tls_failures_scored) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char cert[512], key[512];
+    const char *dir = getenv("TG_TLS_DIR");
+    int i;
+#if TGBOT__TLS_NONE
+    SKIP("built without TLS");
+#endif
+    if (!dir) SKIP("TG_TLS_DIR not set (run under tests/with_servers.sh)");
+    snprintf(cert, sizeof cert, "%s/server.pem", dir);
+    snprintf(key, sizeof key, "%s/server.key", dir);
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.tls_cert_file = cert; desc.tls_key_file = key;
+    wh_default_hardening = true;
+    wh_fake_clock = true; wh_fake_ms = 1000;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    for (i = 0; i < 3; i++) {
+        static const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";    /* plain HTTP to an HTTPS port */
+        int fd = wh_connect(env.w, NULL);
+        uint64_t want = (uint64_t)i + 1;
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == want);
+        CHECK(fd >= 0 && write(fd, junk, sizeof junk - 1) == (ssize_t)(sizeof junk - 1));
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).tls_failures == want);
+        if (fd >= 0) close(fd);
+    }
+    CHECK_EQ_INT(wh_stats(env.w).tls_failures, 3);
+    CHECK_EQ_INT(wh_stats(env.w).tls_scored, 3);
+    CHECK_EQ_INT(wh_stats(env.w).sources_blocked, 1);
+    {   /* blocked: the next connection is closed at accept */
+        int fd = wh_connect(env.w, NULL);
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).blocked_refused == 1);
+        CHECK_EQ_INT(wh_stats(env.w).blocked_refused, 1);
+        if (fd >= 0) close(fd);
+    }
+    wh_end(&env);
+}
 #else
 /* built without the webhook module: every test says so */
 #define WH_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_WEBHOOK"); }
@@ -1777,5 +1817,6 @@ WH_SKIPPED(webhook_rejects_absurd_limits)
 WH_SKIPPED(webhook_requires_secret)
 WH_SKIPPED(webhook_per_source_default_limit)
 WH_SKIPPED(webhook_evicts_unauthenticated_at_capacity)
+WH_SKIPPED(webhook_tls_failures_scored)
 WH_SKIPPED(webhook_forwarded_rfc7239)
 #endif
