@@ -64,7 +64,7 @@ typedef struct tg_webhook_desc {
                                       secret (evicted); with none, it is closed at once */
     bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
 
-    /* Source filter (all off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
+    /* Source filter (CIDR lists: off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
        address = one host; syntax in netfilter.h), parsed at tg_webhook_new: a malformed one is
        TG_ERR_ARG naming it. A TCP peer that deny matches, or that a non-empty allow list does not,
        is closed at accept, before a byte is read (ip_refused). IPv4 rules match IPv4-mapped peers.
@@ -81,7 +81,7 @@ typedef struct tg_webhook_desc {
        itself passes accept. An entry that had to be read and does not parse: 403
        (forwarded_invalid). No header: the client is the proxy. From any other peer the header is
        ignored. List only the proxies' own addresses: a range that also holds clients lets them
-       name any address. (RFC 7239 `Forwarded` is not read.) */
+       name any address. With trust_forwarded the RFC 7239 Forwarded header is read instead. */
     const char *const *trusted_proxies; size_t trusted_proxies_count;
     /* Per-source limits. A source is an IPv4 address or an IPv6 /64. */
     uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused):
