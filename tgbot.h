@@ -7213,9 +7213,9 @@ typedef struct tg_webhook_desc {
        Only one of the two is read, the one the proxy writes: a client can send either header and
        a proxy that does not overwrite it passes it on. */
     bool trust_forwarded;
-    /* memory the bot's arena may grow by while one delivery is decoded: 0 = 16 MiB. A body whose
-       decoded form would pass it is answered 200 and not dispatched (too_big_decoded, a WARN line):
-       Telegram repeats anything else forever. */
+    /* memory one delivery may take to parse and decode (its token array, 20 bytes a token, plus
+       what the bot's arena grows by): 0 = 16 MiB. A body that would need more is answered 200 and
+       not dispatched (too_big_decoded, a WARN line): Telegram repeats anything else forever. */
     size_t max_update_memory;
     /* the table of sources: fixed at tg_webhook_new, 64 bytes a slot; 0 = 1024 (64 KiB), rounded up
        to a power of two, 64 to 2^20 (64 MiB). A source with no open connection and no running block may be evicted (least recently seen
@@ -18749,9 +18749,12 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
     tg_json_opts jo;
     tg_json_value v;
     /* every token takes at least 2 bytes of input, so n/2+2 tokens always suffice; the array grows
-       to the largest authenticated body seen (a typical update needs a few hundred) */
-    uint32_t need = (uint32_t)TGBOT__MIN(n / 2 + 2, (size_t)0xFFFFFFF0u);
-    tg_err e;
+       to the largest authenticated body seen (a typical update needs a few hundred), within
+       max_update_memory, and goes back to TG__WH_TOKS_KEEP after a big one */
+    size_t most = TGBOT__MAX(w->max_update_mem / sizeof *w->toks, (size_t)TG__WH_TOKS_KEEP);
+    uint32_t need = (uint32_t)TGBOT__MIN(TGBOT__MIN(n / 2 + 2, most), (size_t)0xFFFFFFF0u);
+    tg_err e, pe;
+    bool fits = true;
     if (need > w->toks_cap) {
         uint32_t cap = TGBOT__MAX(need, 256u);
         tg_json_tok *t = (tg_json_tok *)tg__realloc(w->alloc, w->toks, w->toks_cap * sizeof *w->toks, cap * sizeof *t);
@@ -18759,12 +18762,14 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
         w->toks = t; w->toks_cap = cap;
     }
     memset(&jo, 0, sizeof jo);
-    if (tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo) != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
+    pe = tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo);
+    if (pe == TG_ERR_LIMIT && doc.needed > w->toks_cap) fits = false;   /* more tokens than the budget holds */
+    else if (pe != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
         tg__wh_refuse(w, c, 400, &w->st.bad_json, false, now);
         return;
     }
     v.doc = &doc; v.tok = 0;
-    if (n > TG__WH_BIG_BODY && !tg__wh_fits(w, &v, (size_t)doc.ntoks * sizeof *w->toks)) {
+    if (!fits || (n > TG__WH_BIG_BODY && !tg__wh_fits(w, &v, (size_t)doc.ntoks * sizeof *w->toks))) {
         /* authenticated, so it is Telegram's (or the secret leaked): acknowledged, or it comes back forever */
         w->st.too_big_decoded++;
         tg__log(w->log, TG_LOG_WARN, "webhook: an update of %lu bytes would decode to more than max_update_memory (%lu bytes): "
@@ -18847,6 +18852,7 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
                 c->deadline = now + w->read_to;
                 continue;
             }
+            c->authed = true;                     /* accepted: never evicted to make room */
             if (w->block_score && w->req_authed) {   /* the secret was right: the source's score is cleared */
                 long slot = tg__wh_req_slot(w, c, now);
                 if (slot >= 0) w->src.s[slot].score = 0;

@@ -115,9 +115,9 @@ typedef struct tg_webhook_desc {
        Only one of the two is read, the one the proxy writes: a client can send either header and
        a proxy that does not overwrite it passes it on. */
     bool trust_forwarded;
-    /* memory the bot's arena may grow by while one delivery is decoded: 0 = 16 MiB. A body whose
-       decoded form would pass it is answered 200 and not dispatched (too_big_decoded, a WARN line):
-       Telegram repeats anything else forever. */
+    /* memory one delivery may take to parse and decode (its token array, 20 bytes a token, plus
+       what the bot's arena grows by): 0 = 16 MiB. A body that would need more is answered 200 and
+       not dispatched (too_big_decoded, a WARN line): Telegram repeats anything else forever. */
     size_t max_update_memory;
     /* the table of sources: fixed at tg_webhook_new, 64 bytes a slot; 0 = 1024 (64 KiB), rounded up
        to a power of two, 64 to 2^20 (64 MiB). A source with no open connection and no running block may be evicted (least recently seen

@@ -1522,7 +1522,7 @@ TG_TEST(webhook_update_memory_bounded) {
     tg_webhook_desc desc;
     char out[256], port[8];
     char *big = wh_members_update(1000000), *mid = wh_members_update(200000);
-    char *a1[] = { (char *)"keepalive", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL, NULL, NULL };
+    char *a1[] = { (char *)"keepalive", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL, NULL, NULL, NULL };
     size_t before, small_dec, per;
     if (!big || !mid) { free(big); free(mid); CHECK(0); return; }
     memset(&desc, 0, sizeof desc);
@@ -1540,15 +1540,25 @@ TG_TEST(webhook_update_memory_bounded) {
     before = wh_arena_bytes(env.bot);
     small_dec = before;
     {
-        FILE *f1 = fopen("build/wh_big.json", "w"), *f2 = fopen("build/wh_mid.json", "w");
+        /* zeros: 500,000 tokens, more than 8 MiB / 20 bytes a token (419,430): refused before parsing on */
+        FILE *f1 = fopen("build/wh_big.json", "w"), *f2 = fopen("build/wh_mid.json", "w"), *f3 = fopen("build/wh_zeros.json", "w");
         if (f1) { fputs(big, f1); fclose(f1); }
         if (f2) { fputs(mid, f2); fclose(f2); }
-        CHECK(f1 && f2);
+        if (f3) {
+            int k;
+            fputs("{\"update_id\":10,\"x\":[0", f3);
+            for (k = 0; k < 500000; k++) fputs(",0", f3);
+            fputs("]}", f3);
+            fclose(f3);
+        }
+        CHECK(f1 && f2 && f3);
+        CHECK(sizeof(tg_json_tok) == 20);
     }
-    a1[4] = (char *)"@build/wh_big.json"; a1[5] = (char *)"@build/wh_mid.json"; a1[6] = (char *)wh_update(0, 2, "small again");
+    a1[4] = (char *)"@build/wh_big.json"; a1[5] = (char *)"@build/wh_zeros.json"; a1[6] = (char *)"@build/wh_mid.json";
+    a1[7] = (char *)wh_update(0, 2, "small again");
     CHECK_EQ_INT(wh_py(env.w, a1, out, sizeof out), 0);
-    CHECK_STR(out, "200 \n200 \n200 \n");              /* acknowledged: Telegram would repeat anything else */
-    CHECK_EQ_INT(wh_stats(env.w).too_big_decoded, 1);
+    CHECK_STR(out, "200 \n200 \n200 \n200 \n");         /* acknowledged: Telegram would repeat anything else */
+    CHECK_EQ_INT(wh_stats(env.w).too_big_decoded, 2);
     CHECK_EQ_INT(wh_stats(env.w).dispatched, 3);      /* small, mid, small again */
     CHECK_EQ_INT(wh_nseen, 3);
     CHECK(wh_stats(env.w).arena_trims >= 1);
