@@ -5,7 +5,7 @@
 
 For each attack a legit sender (this process, 127.0.0.1, 4 keep-alive connections opened after the
 attack has started, like Telegram: an update whose answer does not come is sent again) delivers
-LEGIT updates while the attacker (a child process, from other loopback addresses 127.0.0.2+) runs.
+LEGIT updates at LEGIT_RATE per second while the attacker (a child process, from other loopback addresses 127.0.0.2+) runs.
 Printed per attack: legit updates the server handled exactly once / lost / more than once, the
 legit p99 latency (first send to answer), the server's busiest 250 ms CPU window (in cores) and its
 peak RSS. An attack passes with LEGIT/0/0, p99 < 100 ms, RSS < 16 MB and CPU <= 1 core (plus its
@@ -16,6 +16,7 @@ import asyncio, json, os, random, signal, ssl, subprocess, sys, tempfile, time
 SECRET = "attack_Secret-0123456789abcdef"
 LEGIT = 2000
 LEGIT_CONNS = 4
+LEGIT_RATE = 500          # updates/s: 2,000 take 4 s, so each attack runs that long against them
 LEGIT_DEADLINE_S = 20.0
 RAMP_S = 0.7
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -50,12 +51,16 @@ async def read_answer(r):
 async def legit(port, tls):
     ids = list(range(1, LEGIT + 1))
     lat, resent = [], [0]
-    deadline = time.monotonic() + LEGIT_DEADLINE_S
+    start = time.monotonic()
+    deadline = start + LEGIT_DEADLINE_S
 
     async def worker():
         conn = None
         while ids and time.monotonic() < deadline:
             uid = ids.pop(0)
+            wait = start + (uid - 1) / LEGIT_RATE - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
             first = time.monotonic()
             while time.monotonic() < deadline:
                 try:
