@@ -18121,7 +18121,8 @@ static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool c
         tg__nf_src *s = &t->s[j];
         if (!s->used) { if (empty < 0) empty = (long)j; continue; }
         if (memcmp(s->key.b, k.b, 16) == 0) { s->seen = now; return (long)j; }
-        if (s->conns == 0 && s->blocked_until <= now && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
+        /* a block's end is reported (blocked_until = 0) before its slot may go */
+        if (s->conns == 0 && s->blocked_until == 0 && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
     }
     if (!create) return -1;
     if (empty < 0) empty = victim;

@@ -864,6 +864,7 @@ TG_TEST(webhook_source_table_bucket_and_strikes) {
     long sa, sb;
     int i;
     memset(slots, 0, sizeof slots);
+    CHECK_EQ_INT(sizeof(tg__nf_src), 64);                          /* the documented slot size */
     t.s = slots; t.mask = 63; t.key = 12345;
     CHECK(tg_ip_parse("1.2.3.4", 7, &a) && tg_ip_parse("2001:db8::1", 11, &b) && tg_ip_parse("2001:db8::ffff:2", 16, &a2));
     sa = tg__nf_lookup(&t, &a, 1000, true);
@@ -937,7 +938,7 @@ TG_TEST(webhook_source_table_bucket_and_strikes) {
 /* random strings from an alphabet that makes near-misses likely: never a crash (the ASan build
    checks every read), and what parses round-trips through tg_ip_format */
 TG_TEST(webhook_address_parsers_random) {
-    static const char abc[] = "0123456789abcdefABCDEF:.,[] /%\t:::..0001";
+    static const char abc[] = "0123456789abcdefABCDEF:.,[] /%\t:::..0001;=\"for";
     static const char *const prox[] = { "127.0.0.1", "::/1" };
     tg_cidr vp[2];
     tg__nf_list pl = wh_list(vp, prox, 2);
@@ -969,6 +970,12 @@ TG_TEST(webhook_address_parsers_random) {
         }
         buf[n] = '\0';
         (void)tg__nf_fwd(&pl, buf, n, false, &ip);
+        (void)tg__nf_fwd(&pl, buf, n, true, &ip);                 /* as a Forwarded value */
+        if (i % 3 == 0) {                                          /* ... with "for=" and quotes in it */
+            char fw[64];
+            int m = snprintf(fw, sizeof fw, "for=\"%s\";proto=https", buf);
+            if (m > 0 && (size_t)m < sizeof fw) (void)tg__nf_fwd(&pl, fw, (size_t)m, true, &ip);
+        }
         if (tg_ip_parse(buf, n, &ip)) {
             tg_ip ip2;
             tg_ip_format(&ip, txt);
