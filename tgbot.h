@@ -7138,11 +7138,20 @@ TGBOT_API void tg_ip_format(const tg_ip *ip, char *out);
    limit 413, head over the limit 431, malformed HTTP or a body that is not a JSON object 400. A
    connection whose request (or answer) is not through within read_timeout_ms is dropped.
 
-   Source filter and per-source limits (all off by default; see the desc fields): CIDR allow/deny
-   lists checked at accept (Telegram's ranges with .allow_telegram), the client taken from
-   X-Forwarded-For only behind trusted_proxies, at most N connections and a token bucket of
-   requests per second per source (429 with Retry-After), and a temporary block for sources that
-   keep being refused. With none of them set, accept and request handling are as before.
+   A secret_token is required: tg_webhook_new refuses a desc without one unless
+   reachable_only_via_trusted_upstream says that nothing but a trusted reverse proxy or a local Bot
+   API server can reach the port.
+
+   Source filter and per-source limits (see the desc fields): CIDR allow/deny lists checked at
+   accept (Telegram's ranges with .allow_telegram), the client taken from X-Forwarded-For (or RFC
+   7239 Forwarded) only behind trusted_proxies, at most N connections per source (on by default:
+   100), a token bucket of requests per second per source (429 with Retry-After), and a threat
+   score per source that blocks it for a while (on by default).
+
+   Resource bounds: when accept() fails for want of descriptors (EMFILE/ENFILE) the server stops
+   accepting for TG_WEBHOOK_ACCEPT_PAUSE_MS and keeps serving the connections it has (no busy
+   loop); the bot's arena may grow by at most max_update_memory while one delivery is decoded, and
+   is brought back to its usual size after a big one.
 
    Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
    handler that only replies can put its call in the response body instead (tg_webhook_reply).
@@ -7156,22 +7165,29 @@ TGBOT_API void tg_ip_format(const tg_ip *ip, char *out);
    Telegram delivers it again. */
 
 typedef struct tg_webhook tg_webhook;
+typedef struct tg_webhook_source tg_webhook_source;     /* below */
 
 typedef struct tg_webhook_desc {
     const char *host;              /* address to bind; NULL = "0.0.0.0" */
     uint16_t port;                 /* 0 = an ephemeral port (tg_webhook_port tells which) */
     const char *path;              /* request path deliveries go to; NULL = "/" (the query is ignored) */
-    const char *secret_token;      /* setWebhook's secret_token; NULL = no check (not advised) */
+    const char *secret_token;      /* setWebhook's secret_token; required (see the next field) */
+    /* true: only a trusted reverse proxy or a local Bot API server (telegram-bot-api --local) can
+       connect, so secret_token may be NULL (then any POST to path is dispatched). false (default):
+       tg_webhook_new refuses a desc without secret_token (TG_ERR_ARG). */
+    bool reachable_only_via_trusted_upstream;
     const char *tls_cert_file;     /* PEM certificate chain and key: both set = HTTPS */
     const char *tls_key_file;
     uint32_t max_header_bytes;     /* request head: 0 = 8 KiB */
-    size_t max_body_bytes;         /* request body: 0 = 1 MiB */
+    size_t max_body_bytes;         /* request body: 0 = 1 MiB; more than 1 GiB is refused (TG_ERR_ARG) */
     uint32_t read_timeout_ms;      /* a whole request (and the TLS handshake) must arrive within: 0 = 10 s */
     uint32_t idle_timeout_ms;      /* an idle keep-alive connection is closed after: 0 = 60 s */
-    uint32_t max_connections;      /* open at once, more are closed at once: 0 = 256 */
+    uint32_t max_connections;      /* open at once: 0 = 256; at most 2^20. At the limit a new connection
+                                      takes the place of the oldest one that never carried the right
+                                      secret (evicted); with none, it is closed at once */
     bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
 
-    /* Source filter (all off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
+    /* Source filter (CIDR lists: off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
        address = one host; syntax in netfilter.h), parsed at tg_webhook_new: a malformed one is
        TG_ERR_ARG naming it. A TCP peer that deny matches, or that a non-empty allow list does not,
        is closed at accept, before a byte is read (ip_refused). IPv4 rules match IPv4-mapped peers.
@@ -7188,23 +7204,46 @@ typedef struct tg_webhook_desc {
        itself passes accept. An entry that had to be read and does not parse: 403
        (forwarded_invalid). No header: the client is the proxy. From any other peer the header is
        ignored. List only the proxies' own addresses: a range that also holds clients lets them
-       name any address. (RFC 7239 `Forwarded` is not read.) */
+       name any address. With trust_forwarded the RFC 7239 Forwarded header is read instead. */
     const char *const *trusted_proxies; size_t trusted_proxies_count;
-    /* Per-source limits (0 = off). A source is an IPv4 address or an IPv6 /64. */
-    uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused) */
-    uint32_t requests_per_second;  /* token bucket per source: over it, 429 with Retry-After (rate_limited) */
+    /* Per-source limits. A source is an IPv4 address or an IPv6 /64. */
+    uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused):
+                                      0 = 100 (Telegram opens at most setWebhook's max_connections, 1-100,
+                                      at once), TG_WEBHOOK_UNLIMITED = no limit. Behind a reverse proxy
+                                      that is not in trusted_proxies every client is the proxy's address:
+                                      list the proxy, or raise this. */
+    uint32_t requests_per_second;  /* token bucket per source: over it, 429 with Retry-After (rate_limited); 0 = off */
     uint32_t requests_burst;       /* the bucket's size: 0 = requests_per_second */
-    /* Automatic block: every refused request (400, 401, 403 wrong secret, 404, 405, 411, 413, 429,
-       431; not the filter's own 403s) and every read timeout of a direct connection is a strike
-       against its source; block_after strikes, each less than block_ms after the previous one,
-       block the source for block_ms (sources_blocked; a WARN log line names it): its connections are
-       closed at accept and its requests answered 403 (blocked_refused); the connection that made
-       the last strike is closed. A request with the right secret clears the strikes. 0 = off. */
-    uint32_t block_after;
+    /* Threat score (on by default). A refusal of a request that did not carry the right secret
+       adds points to its source's score (TG_WEBHOOK_SCORE_*: wrong secret, missing secret,
+       malformed request or JSON, over-size head or body or no length, over the rate, a read
+       timeout (slow client), wrong path or method, a TLS handshake failure); the filter's own 403s
+       add nothing. The score halves every score_half_life_ms. Reaching block_score blocks the
+       source for block_ms (sources_blocked, a WARN line, on_blocked): its connections are closed
+       at accept and its requests answered 403 (blocked_refused); the connection that made it is
+       closed. A request with the right secret sets the score to 0. Under pressure (open
+       connections at 3/4 of max_connections or more, or accept() short of descriptors in the last
+       10 s) the threshold is halved (pressure_blocks). Without trusted_proxies, behind a proxy,
+       every client is the proxy's address: anyone could get the proxy blocked. List the proxy
+       in trusted_proxies, or set block_score = TG_WEBHOOK_UNLIMITED (off). */
+    uint32_t block_score;          /* points: 0 = 100 */
     uint32_t block_ms;             /* 0 = 10 minutes */
+    uint32_t score_half_life_ms;   /* 0 = 60 s */
+    /* called from the server loop when a block begins and when it ends (the end is noticed within
+       a step of it); the source's view as tg_webhook_sources gives it */
+    void (*on_blocked)(void *ud, const tg_webhook_source *src);
+    void (*on_unblocked)(void *ud, const tg_webhook_source *src);
+    void *event_ud;
+    /* behind trusted_proxies: read RFC 7239 Forwarded ("for=" nodes) instead of X-Forwarded-For.
+       Only one of the two is read, the one the proxy writes: a client can send either header and
+       a proxy that does not overwrite it passes it on. */
+    bool trust_forwarded;
+    /* memory one delivery may take to parse and decode (its token array, 20 bytes a token, plus
+       what the bot's arena grows by): 0 = 16 MiB. A body that would need more is answered 200 and
+       not dispatched (too_big_decoded, a WARN line): Telegram repeats anything else forever. */
+    size_t max_update_memory;
     /* the table of sources: fixed at tg_webhook_new, 64 bytes a slot; 0 = 1024 (64 KiB), rounded up
-       to a power of two, 64 to 2^20 (64 MiB). Allocated only when a per-source limit or the block is
-       on. A source with no open connection and no running block may be evicted (least recently seen
+       to a power of two, 64 to 2^20 (64 MiB). A source with no open connection and no running block may be evicted (least recently seen
        first) to make room; a new source that finds nothing to evict is refused (sources_full). */
     uint32_t max_sources;
 } tg_webhook_desc;
@@ -7236,7 +7275,37 @@ typedef struct tg_webhook_stats {
     uint64_t sources_blocked;      /* blocks begun (block_after) */
     uint64_t blocked_refused;      /* connections closed or requests refused 403: the source is blocked */
     uint64_t sources_full;         /* refused: no slot in the source table */
+    uint64_t sources_unblocked;    /* blocks ended */
+    uint64_t pressure_blocks;      /* ... of sources_blocked, at the halved threshold (under pressure) */
+    uint64_t tls_scored;           /* TLS handshake failures scored against their source */
+    uint64_t accept_failures;      /* accept() calls that failed */
+    uint64_t accept_pauses;        /* ... of which short of descriptors: accepting paused TG_WEBHOOK_ACCEPT_PAUSE_MS */
+    uint64_t too_big_decoded;      /* authenticated bodies whose decoded form passed max_update_memory */
+    uint64_t arena_trims;          /* the bot's arena brought back to its usual size after a big update */
+    uint64_t evicted;              /* closed to make room (max_connections or no descriptor): the oldest
+                                      connection that never carried the right secret */
 } tg_webhook_stats;
+
+/* one source in the table (tg_webhook_sources, on_blocked, on_unblocked) */
+struct tg_webhook_source {
+    tg_ip addr;                    /* an IPv4 address, or an IPv6 /64's network (the rest zero) */
+    uint32_t score;                /* threat score now, in milli-points (block_score * 1000 blocks) */
+    uint32_t connections;          /* open now */
+    uint32_t blocked_ms;           /* the block's remaining time, 0 = not blocked */
+    uint32_t blocks;               /* blocks so far */
+};
+
+#define TG_WEBHOOK_UNLIMITED UINT32_MAX
+#define TG_WEBHOOK_ACCEPT_PAUSE_MS 100
+/* threat score points per signal */
+#define TG_WEBHOOK_SCORE_WRONG_SECRET 40
+#define TG_WEBHOOK_SCORE_NO_SECRET 25
+#define TG_WEBHOOK_SCORE_MALFORMED 34
+#define TG_WEBHOOK_SCORE_OVERSIZE 25
+#define TG_WEBHOOK_SCORE_OVER_RATE 10
+#define TG_WEBHOOK_SCORE_SLOW 34
+#define TG_WEBHOOK_SCORE_WRONG_PATH 20
+#define TG_WEBHOOK_SCORE_TLS 34
 
 /* for a loop of your own: the sockets the server waits on */
 typedef struct tg_webhook_fd { int fd; bool read, write; } tg_webhook_fd;
@@ -7256,6 +7325,9 @@ TGBOT_API tg_err tg_run_webhook(tg_dispatcher *d, const tg_webhook_desc *desc);
 TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms);
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap);  /* count (may exceed cap) */
 TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w);       /* until the next deadline; -1 none */
+/* the per-source table: up to cap sources (table order, scores decayed to now); returns how many
+   there are (may exceed cap) */
+TGBOT_API size_t tg_webhook_sources(const tg_webhook *w, tg_webhook_source *out, size_t cap);
 
 /* Telegram's shortcut: answer this delivery with one Bot API call in the HTTP response body
    (`{"method":"sendMessage",...}`), which saves a request. Telegram never says whether that call
@@ -8001,7 +8073,7 @@ void tg__error_set(tg_error *e, tg_err code, tg_phase phase, const char *fmt, ..
 
 /* ---- logging ---- */
 void tg__log(const tg_logger *l, tg_log_level level, const char *fmt, ...) {
-    char msg[512];
+    char msg[512], *c;
     va_list ap;
     tg_log_level max;
     if (!l || !l->fn) return;
@@ -8010,6 +8082,9 @@ void tg__log(const tg_logger *l, tg_log_level level, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* messages quote what peers sent (an update's kind, a description): a control character such as
+       '\n' could forge a line of its own in the log, so none gets through */
+    for (c = msg; *c; c++) if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     l->fn(l->ud, level, msg);
 }
 
@@ -11600,6 +11675,7 @@ static tg_err tg__req_parts(tg__req *r, const char *json, size_t len, tg__http_p
 }
 
 /* parses a response body (copied into the arena) and reads the envelope */
+static void tg__scrub_token(const tg_bot *b, char *s);
 static tg_err tg__req_decode(tg__req *r, const tg__http_response *rs, tg_json_value *result, tg_error *e) {
     tg_bot *b = r->bot;
     tg_json_doc *d = (tg_json_doc *)tg_arena_alloc(&b->arena, sizeof *d);
@@ -11644,6 +11720,7 @@ static tg_err tg__req_decode(tg__req *r, const tg__http_response *rs, tg_json_va
         tg_json_str(d, tg_json_get(d, 0, "description"), &desc, NULL);
         tg_json_i64(d, tg_json_path(d, 0, "parameters.retry_after"), &ra);
         tg_json_i64(d, tg_json_path(d, 0, "parameters.migrate_to_chat_id"), &mig);
+        if (desc) tg__scrub_token(b, (char *)(uintptr_t)desc);   /* whole, before the cut to a description */
         tg__error_set(e, TG_ERR_API, TG_PHASE_API, "%s", desc ? desc : "error without description");
         e->error_code = (int)code;
         e->retry_after = (int32_t)(ra > 0 && ra < 86400 ? ra : 0);
@@ -11678,15 +11755,27 @@ TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_
 }
 
 /* A peer may echo the request path (a proxy's error page, a misbehaving server): the token's secret
-   half never leaves the library in an error description or a log line. */
+   half never leaves the library in an error description or a log line. Any run of 8 or more of its
+   characters, in order, becomes "<token>" (7 bytes, so the text never grows): a cut copy, or a part
+   of it, is caught too. Callers scrub the whole text before cutting it to a description. */
 static void tg__scrub_token(const tg_bot *b, char *s) {
-    const char *colon = (const char *)memchr(b->token, ':', b->token_len);
-    size_t off = colon ? (size_t)(colon - b->token) + 1 : 0, n = b->token_len - off;
-    char *p;
-    if (n < 8) return;
-    while ((p = strstr(s, b->token + off)) != NULL) {
-        memcpy(p, "<token>", 7);
-        memmove(p + 7, p + n, strlen(p + n) + 1);
+    const char *colon = (const char *)memchr(b->token, ':', b->token_len), *sec;
+    size_t off = colon ? (size_t)(colon - b->token) + 1 : 0, n = b->token_len - off, i, j, len;
+    if (n < 8 || !s) return;
+    sec = b->token + off;
+    len = strlen(s);
+    for (i = 0; i + 8 <= len; i++) {
+        size_t best = 0;
+        for (j = 0; j + 8 <= n && best < n - j; j++) {    /* the longest run at s+i of the secret from j */
+            size_t k = 0;
+            while (k < n - j && i + k < len && s[i + k] == sec[j + k]) k++;
+            if (k > best) best = k;
+        }
+        if (best < 8) continue;
+        memcpy(s + i, "<token>", 7);
+        memmove(s + i + 7, s + i + best, len - i - best + 1);
+        len -= best - 7;
+        i += 6;
     }
 }
 
@@ -18042,7 +18131,7 @@ TGBOT_API long tg_query_field(const char *query, const char *key, char *out, siz
 /* ==== src/netfilter.c ==== */
 #if TGBOT__HAS_WEBHOOK
 /* netfilter: address parsing, CIDR lists, the allow/deny decision, X-Forwarded-For, and the
-   per-source table (connections, token bucket, strikes and blocks) the webhook server consults.
+   per-source table (connections, token bucket, threat score and blocks) the webhook server consults.
    Everything here is a pure function of its arguments and the time it is given: the server passes
    its platform clock, the tests pass numbers. */
 
@@ -18212,12 +18301,58 @@ static bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, co
     return allow->n == 0 || tg__nf_match(allow, ip);
 }
 
-/* One X-Forwarded-For value, walked from the right (the entry the nearest proxy appended) to the
-   left. Entries are addresses, optionally "[v6]", "[v6]:port" or "v4:port", separated by commas
-   and optional spaces. Returns 1 with *client = the right-most entry that is not a trusted proxy
-   (what is left of it was written by the client and is never read), 0 when every entry is a trusted
-   proxy (*client = the left-most), -1 when an entry that had to be read does not parse. */
-static int tg__nf_xff(const tg__nf_list *proxies, const char *v, size_t n, tg_ip *client) {
+/* One node of a forwarding header, v[a..b) with surrounding blanks already cut: an address, or
+   "[v6]", "[v6]:port", "v4:port". 0 with *ip set, -1 when it does not parse. */
+static int tg__nf_node(const char *v, size_t a, size_t b, tg_ip *ip) {
+    if (a < b && v[a] == '[') {                           /* [v6] or [v6]:port */
+        const char *rb = (const char *)memchr(v + a, ']', b - a);
+        size_t p;
+        if (!rb) return -1;
+        p = (size_t)(rb - v) + 1;
+        if (p < b) {
+            size_t q;
+            if (v[p] != ':' || p + 1 == b || b - p > 6) return -1;
+            for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
+        }
+        a++; b = (size_t)(rb - v);
+    } else if (a < b) {                                   /* v4:port (one colon, after a dot) */
+        const char *c1 = (const char *)memchr(v + a, ':', b - a);
+        if (c1 && memchr(c1 + 1, ':', (size_t)(v + b - c1 - 1)) == NULL && memchr(v + a, '.', (size_t)(c1 - v - (ptrdiff_t)a))) {
+            size_t q, p = (size_t)(c1 - v);
+            if (p + 1 == b || b - p > 6) return -1;
+            for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
+            b = p;
+        }
+    }
+    return a < b && tg_ip_parse(v + a, b - a, ip) ? 0 : -1;
+}
+
+/* RFC 7239 element v[a..b) ("for=...;proto=...;by=..."): the for= node, 0 or -1 (no for=, or a
+   node that is not an address: "unknown" and obfuscated identifiers name nobody) */
+static int tg__nf_fwd_for(const char *v, size_t a, size_t b, tg_ip *ip) {
+    while (a < b) {
+        size_t e = a, x, y;
+        while (e < b && v[e] != ';') e++;
+        x = a; y = e;
+        while (x < y && (v[x] == ' ' || v[x] == '\t')) x++;
+        while (y > x && (v[y - 1] == ' ' || v[y - 1] == '\t')) y--;
+        if (y - x > 4 && (v[x] | 0x20) == 'f' && (v[x + 1] | 0x20) == 'o' && (v[x + 2] | 0x20) == 'r' && v[x + 3] == '=') {
+            x += 4;
+            if (y - x >= 2 && v[x] == '"' && v[y - 1] == '"') { x++; y--; }
+            return tg__nf_node(v, x, y, ip);
+        }
+        a = e + 1;
+    }
+    return -1;
+}
+
+/* One X-Forwarded-For value (forwarded = false) or RFC 7239 Forwarded value (true), walked from the
+   right (the entry the nearest proxy appended) to the left. X-Forwarded-For entries are nodes
+   separated by commas and optional spaces; Forwarded elements are "for=NODE;..." pairs. Returns 1
+   with *client = the right-most entry that is not a trusted proxy (what is left of it was written by
+   the client and is never read), 0 when every entry is a trusted proxy (*client = the left-most),
+   -1 when an entry that had to be read does not parse. */
+static int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool forwarded, tg_ip *client) {
     size_t end = n;
     for (;;) {
         size_t start = end, a, b;
@@ -18225,27 +18360,7 @@ static int tg__nf_xff(const tg__nf_list *proxies, const char *v, size_t n, tg_ip
         a = start; b = end;
         while (a < b && (v[a] == ' ' || v[a] == '\t')) a++;
         while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t')) b--;
-        if (a < b && v[a] == '[') {                       /* [v6] or [v6]:port */
-            const char *rb = (const char *)memchr(v + a, ']', b - a);
-            size_t p;
-            if (!rb) return -1;
-            p = (size_t)(rb - v) + 1;
-            if (p < b) {
-                size_t q;
-                if (v[p] != ':' || p + 1 == b || b - p > 6) return -1;
-                for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
-            }
-            a++; b = (size_t)(rb - v);
-        } else if (a < b) {                               /* v4:port (one colon, after a dot) */
-            const char *c1 = (const char *)memchr(v + a, ':', b - a);
-            if (c1 && memchr(c1 + 1, ':', (size_t)(v + b - c1 - 1)) == NULL && memchr(v + a, '.', (size_t)(c1 - v - (ptrdiff_t)a))) {
-                size_t q, p = (size_t)(c1 - v);
-                if (p + 1 == b || b - p > 6) return -1;
-                for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
-                b = p;
-            }
-        }
-        if (a >= b || !tg_ip_parse(v + a, b - a, client)) return -1;
+        if ((forwarded ? tg__nf_fwd_for(v, a, b, client) : tg__nf_node(v, a, b, client)) != 0) return -1;
         if (!tg__nf_match(proxies, client)) return 1;
         if (start == 0) return 0;
         end = start - 1;
@@ -18265,12 +18380,13 @@ typedef struct tg__nf_src {
     tg_ip key;
     uint64_t seen;                      /* last use (ms): the eviction order */
     uint64_t refill_at;                 /* token bucket: when tokens was last brought up to date */
-    uint64_t blocked_until;
-    uint64_t strike_at;                 /* the last strike: strikes older than block_ms are forgotten */
+    uint64_t blocked_until;             /* 0 once the end of a block was reported */
+    uint64_t score_at;                  /* when score was last brought up to date */
     uint32_t tokens;                    /* milli-requests */
     uint32_t conns;                     /* open connections from this source */
-    uint32_t strikes;
-    uint32_t used;
+    uint32_t score;                     /* threat score, milli-points */
+    uint16_t used;
+    uint16_t blocks;                    /* blocks so far (saturating) */
 } tg__nf_src;
 
 typedef struct tg__nf_table {
@@ -18303,7 +18419,8 @@ static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool c
         tg__nf_src *s = &t->s[j];
         if (!s->used) { if (empty < 0) empty = (long)j; continue; }
         if (memcmp(s->key.b, k.b, 16) == 0) { s->seen = now; return (long)j; }
-        if (s->conns == 0 && s->blocked_until <= now && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
+        /* a block's end is reported (blocked_until = 0) before its slot may go */
+        if (s->conns == 0 && s->blocked_until == 0 && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
     }
     if (!create) return -1;
     if (empty < 0) empty = victim;
@@ -18333,14 +18450,28 @@ static bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t n
     return false;
 }
 
-/* one refused request: true when it starts a block */
-static bool tg__nf_strike(tg__nf_src *s, uint32_t threshold, uint32_t block_ms, uint64_t now) {
-    if (!threshold) return false;
-    if (s->strikes && now - s->strike_at > block_ms) s->strikes = 0;
-    s->strike_at = now;
-    if (++s->strikes < threshold) return false;
-    s->strikes = 0;
+/* Threat score: points (milli-points) per signal; the score halves every half_life ms: whole
+   half-lives by shifting, the rest of one by a straight line between (1 - x/2 for 0 <= x < 1, exact
+   at both ends), so the decay is exponential without libm. */
+static uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64_t now) {
+    uint64_t dt = now > s->score_at ? now - s->score_at : 0, k, v = s->score;
+    if (!v || !half_life) return (uint32_t)v;
+    k = dt / half_life;
+    if (k >= 32) return 0;
+    v >>= k;
+    v -= v * (dt % half_life) / (2u * (uint64_t)half_life);
+    return (uint32_t)v;
+}
+
+/* adds points to the score; true when the score reached threshold and a block of block_ms begins */
+static bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold, uint32_t half_life, uint32_t block_ms, uint64_t now) {
+    uint64_t v = (uint64_t)tg__nf_score_now(s, half_life, now) + points;
+    s->score = (uint32_t)TGBOT__MIN(v, (uint64_t)UINT32_MAX);
+    s->score_at = now;
+    if (!threshold || s->score < threshold || s->blocked_until > now) return false;
+    s->score = 0;
     s->blocked_until = now + block_ms;
+    if (s->blocks < UINT16_MAX) s->blocks++;
     return true;
 }
 
@@ -18362,6 +18493,10 @@ static bool tg__nf_blocked(const tg__nf_src *s, uint64_t now) { return s->blocke
 #define TG__WH_READ 16384u              /* bytes asked of one recv() */
 #define TG__WH_OUT_HIGH 65536u          /* answers the client has not read: stop serving until it does */
 #define TG__WH_DRAIN_MS 2000u           /* lingering close: how long input is drained after the answer */
+#define TG__WH_PRESSURE_MS 10000u       /* accept() short of descriptors: "under pressure" this long */
+#define TG__WH_BIG_BODY 65536u          /* bodies above this are decoded once on a budget before dispatch */
+#define TG__WH_ARENA_KEEP ((size_t)256 << 10)   /* the arena's usual size: kept after a big update */
+#define TG__WH_TOKS_KEEP 4096u          /* tokens kept after a big update */
 
 typedef struct tg__wh_reply { tg_json_writer w; bool set; } tg__wh_reply;   /* ctx->webhook_reply */
 
@@ -18374,12 +18509,14 @@ typedef struct tg__wconn {
     size_t scanned;                     /* head bytes already searched for the blank line */
     size_t head_len, body_len;          /* the accepted request whose body is awaited */
     uint64_t deadline;
+    uint64_t opened;                    /* accept time: the oldest unauthenticated connection goes first */
     bool handshaking, want_write;       /* TLS: the engine waits for writability */
     bool head_done, expect, continue_sent, keep_alive, http10;
     bool idle;                          /* deadline is the idle timeout */
     bool closing;                       /* no more requests: flush, then drain and close */
     bool draining, peer_eof, dead;
     bool proxied;                       /* the peer is a trusted proxy: the client is in X-Forwarded-For */
+    bool authed;                        /* a request on it carried the right secret: its timeouts are not scored */
     bool client_known;                  /* proxied: client holds the current request's client */
     long src;                           /* the peer's slot in the source table (its conns counts this one); -1 none */
     uint32_t retry_after;               /* 429: seconds */
@@ -18411,8 +18548,16 @@ struct tg_webhook {
        both false without lists or limits, and then neither path does anything more than before */
     tg__nf_list allow, deny, proxies;
     tg__nf_table src;                   /* src.s NULL: no per-source state */
-    uint32_t per_src_conns, rps, burst, block_after, block_ms;
-    bool nf_accept, nf_request;
+    uint32_t per_src_conns, rps, burst, block_score, block_ms, half_life;
+    bool nf_accept, nf_request, trust_forwarded;
+    bool req_authed;                    /* the request being refused carried the right secret */
+    void (*on_blocked)(void *ud, const tg_webhook_source *src);
+    void (*on_unblocked)(void *ud, const tg_webhook_source *src);
+    void *event_ud;
+    uint64_t accept_resume;             /* accept() is paused until then (short of descriptors) */
+    uint64_t pressure_until;            /* accept() was short of descriptors: under pressure until then */
+    uint64_t next_unblock;              /* the earliest running block's end; UINT64_MAX none */
+    size_t max_update_mem;
 };
 
 static char *tg__wh_strdup(const tg_allocator *a, const char *s) {
@@ -18498,6 +18643,18 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook secret_token must be 1-256 characters of A-Z a-z 0-9 _ -");
         return TG_ERR_ARG;
     }
+    if (!desc->secret_token && !desc->reachable_only_via_trusted_upstream) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook secret_token is required (pass the one given to setWebhook; "
+                      "set reachable_only_via_trusted_upstream only when nothing but a trusted proxy or a local Bot API server can connect)");
+        return TG_ERR_ARG;
+    }
+    /* limits that would wrap the buffer sizes computed from them */
+    if (desc->max_body_bytes > ((size_t)1 << 30) || desc->max_header_bytes > (1u << 20) || desc->max_connections > (1u << 20) ||
+        desc->max_update_memory > ((size_t)1 << 40)) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook limits out of range (max_body_bytes <= 1 GiB, "
+                      "max_header_bytes <= 1 MiB, max_connections <= 2^20, max_update_memory <= 1 TiB)");
+        return TG_ERR_ARG;
+    }
     if (!desc->tls_cert_file != !desc->tls_key_file) {
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook TLS needs both tls_cert_file and tls_key_file");
         return TG_ERR_ARG;
@@ -18530,7 +18687,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         w->secret = tg__wh_strdup(a, desc->secret_token);
         w->secret_len = w->secret ? strlen(w->secret) : 0;
     } else {
-        tg__log(w->log, TG_LOG_WARN, "webhook: no secret_token: any client that finds the URL can post updates");
+        tg__log(w->log, TG_LOG_WARN, "webhook: no secret_token (reachable_only_via_trusted_upstream): any client that reaches the port can post updates");
     }
     w->conns = (tg__wconn **)tg__alloc(a, w->max_conns * sizeof *w->conns);
     w->pfds = (tg__pollfd *)tg__alloc(a, (w->max_conns + 1) * sizeof *w->pfds);
@@ -18545,12 +18702,19 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         tg_webhook_free(w);
         return e;
     }
-    w->per_src_conns = desc->max_connections_per_source;
+    w->per_src_conns = desc->max_connections_per_source == TG_WEBHOOK_UNLIMITED ? 0 :
+                       desc->max_connections_per_source ? desc->max_connections_per_source : 100u;
     w->rps = TGBOT__MIN(desc->requests_per_second, 1000000u);
     w->burst = TGBOT__MIN(desc->requests_burst ? desc->requests_burst : w->rps, 1000000u);
-    w->block_after = desc->block_after;
+    w->block_score = desc->block_score == TG_WEBHOOK_UNLIMITED ? 0 :
+                     TGBOT__MIN(desc->block_score ? desc->block_score : 100u, 4000000u) * 1000u;
     w->block_ms = desc->block_ms ? desc->block_ms : 600000u;
-    if (w->per_src_conns || w->rps || w->block_after) {
+    w->half_life = desc->score_half_life_ms ? desc->score_half_life_ms : 60000u;
+    w->on_blocked = desc->on_blocked; w->on_unblocked = desc->on_unblocked; w->event_ud = desc->event_ud;
+    w->trust_forwarded = desc->trust_forwarded;
+    w->max_update_mem = desc->max_update_memory ? desc->max_update_memory : (size_t)16 << 20;
+    w->next_unblock = UINT64_MAX;
+    if (w->per_src_conns || w->rps || w->block_score) {
         uint32_t slots = 64;
         uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 20) : 1024u;
         while (slots < want) slots <<= 1;
@@ -18566,7 +18730,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
             w->src.key = (uint64_t)(uintptr_t)w ^ tg__now_ms(w->plat);
     }
     w->nf_accept = w->allow.n || w->deny.n || w->proxies.n || w->src.s;
-    w->nf_request = w->proxies.n || w->rps || w->block_after;
+    w->nf_request = w->proxies.n || w->rps || w->block_score;
     if (desc->tls_cert_file &&
         (e = tg__tls_ctx_server(&w->tls_ctx, desc->tls_cert_file, desc->tls_key_file, a, w->plat, err)) != TG_OK) {
         tg_webhook_free(w);
@@ -18656,21 +18820,93 @@ static long tg__wh_req_slot(tg_webhook *w, const tg__wconn *c, uint64_t now) {
     return c->client_known ? tg__nf_lookup(&w->src, &c->client, now, false) : -1;
 }
 
-/* a strike against the request's source; true when it is blocked from now on */
-static bool tg__wh_strike(tg_webhook *w, long slot, uint64_t now) {
+static void tg__wh_view(const tg_webhook *w, const tg__nf_src *s, uint64_t now, tg_webhook_source *v) {
+    v->addr = s->key;
+    v->score = tg__nf_score_now(s, w->half_life, now);
+    v->connections = s->conns;
+    v->blocked_ms = s->blocked_until > now ? (uint32_t)TGBOT__MIN(s->blocked_until - now, (uint64_t)UINT32_MAX) : 0;
+    v->blocks = s->blocks;
+}
+
+TGBOT_API size_t tg_webhook_sources(const tg_webhook *w, tg_webhook_source *out, size_t cap) {
+    uint64_t now = tg__now_ms(w->plat);
+    size_t n = 0, i;
+    if (!w->src.s) return 0;
+    for (i = 0; i <= w->src.mask; i++) {
+        if (!w->src.s[i].used) continue;
+        if (n < cap && out) tg__wh_view(w, &w->src.s[i], now, &out[n]);
+        n++;
+    }
+    return n;
+}
+
+/* under pressure: connections near max_connections, or descriptors ran out lately */
+static bool tg__wh_pressure(const tg_webhook *w, uint64_t now) {
+    return (uint64_t)w->nconns * 4u >= (uint64_t)w->max_conns * 3u || now < w->pressure_until;
+}
+
+/* points against a source (milli-points); true when it is blocked from now on */
+static bool tg__wh_score(tg_webhook *w, long slot, uint32_t points, uint64_t now) {
     char ip[TG_IP_TEXT_MAX];
-    if (slot < 0 || !w->block_after || !tg__nf_strike(&w->src.s[slot], w->block_after, w->block_ms, now)) return false;
+    tg__nf_src *s;
+    bool pressure;
+    uint32_t threshold;
+    if (slot < 0 || !w->block_score || !points) return false;
+    s = &w->src.s[slot];
+    pressure = tg__wh_pressure(w, now);
+    threshold = pressure ? w->block_score / 2u : w->block_score;
+    if (!tg__nf_score_add(s, points * 1000u, threshold, w->half_life, w->block_ms, now)) return false;
     w->st.sources_blocked++;
-    tg_ip_format(&w->src.s[slot].key, ip);
-    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms after %lu refused requests", ip,
-            tg_ip_is_v4(&w->src.s[slot].key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)w->block_after);
+    if (pressure) w->st.pressure_blocks++;
+    if (s->blocked_until < w->next_unblock) w->next_unblock = s->blocked_until;
+    tg_ip_format(&s->key, ip);
+    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms: threat score %lu%s", ip,
+            tg_ip_is_v4(&s->key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)(threshold / 1000u),
+            pressure ? " (under pressure: threshold halved)" : "");
+    if (w->on_blocked) {
+        tg_webhook_source v;
+        tg__wh_view(w, s, now, &v);
+        w->on_blocked(w->event_ud, &v);
+    }
     return true;
 }
 
-static bool tg__wh_is_xff(tg_str n) {
-    static const char x[] = "x-forwarded-for";
+/* blocks that ended: reported once each (on_unblocked); next_unblock moves to the next one */
+static void tg__wh_unblock(tg_webhook *w, uint64_t now) {
+    uint64_t next = UINT64_MAX;
     size_t i;
-    if (n.len != sizeof x - 1) return false;
+    if (now < w->next_unblock || !w->src.s) return;
+    for (i = 0; i <= w->src.mask; i++) {
+        tg__nf_src *s = &w->src.s[i];
+        if (!s->used || !s->blocked_until) continue;
+        if (s->blocked_until > now) { if (s->blocked_until < next) next = s->blocked_until; continue; }
+        s->blocked_until = 0;
+        w->st.sources_unblocked++;
+        if (w->on_unblocked) {
+            tg_webhook_source v;
+            tg__wh_view(w, s, now, &v);
+            w->on_unblocked(w->event_ud, &v);
+        }
+    }
+    w->next_unblock = next;
+}
+
+/* the points a refusal is worth (0: the filter's own refusals say who, not what) */
+static uint32_t tg__wh_points(const tg_webhook *w, const uint64_t *counter) {
+    const tg_webhook_stats *t = &w->st;
+    if (counter == &t->forbidden) return TG_WEBHOOK_SCORE_WRONG_SECRET;
+    if (counter == &t->unauthorized) return TG_WEBHOOK_SCORE_NO_SECRET;
+    if (counter == &t->bad_request || counter == &t->bad_json) return TG_WEBHOOK_SCORE_MALFORMED;
+    if (counter == &t->body_too_large || counter == &t->header_too_large || counter == &t->length_required) return TG_WEBHOOK_SCORE_OVERSIZE;
+    if (counter == &t->rate_limited) return TG_WEBHOOK_SCORE_OVER_RATE;
+    if (counter == &t->not_found || counter == &t->method_not_allowed) return TG_WEBHOOK_SCORE_WRONG_PATH;
+    return 0;
+}
+
+static bool tg__wh_is_xff(tg_str n, bool forwarded) {
+    const char *x = forwarded ? "forwarded" : "x-forwarded-for";
+    size_t i;
+    if (n.len != strlen(x)) return false;
     for (i = 0; i < n.len; i++) {
         char ch = n.ptr[i];
         if (ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
@@ -18687,8 +18923,8 @@ static int tg__wh_source(tg_webhook *w, tg__wconn *c, uint64_t now, uint64_t **c
         int r = 0;
         c->client = c->peer_ip;
         for (i = w->head.nheaders; i-- > 0;) {         /* the last header holds the nearest hops */
-            if (!tg__wh_is_xff(w->head.name[i])) continue;
-            r = tg__nf_xff(&w->proxies, w->head.value[i].ptr, w->head.value[i].len, &c->client);
+            if (!tg__wh_is_xff(w->head.name[i], w->trust_forwarded)) continue;
+            r = tg__nf_fwd(&w->proxies, w->head.value[i].ptr, w->head.value[i].len, w->trust_forwarded, &c->client);
             if (r != 0) break;
         }
         if (r < 0) { *counter = &w->st.forwarded_invalid; return 403; }
@@ -18707,38 +18943,103 @@ static int tg__wh_source(tg_webhook *w, tg__wconn *c, uint64_t now, uint64_t **c
     return 0;
 }
 
-/* a refusal: counted, answered; the body is skipped on a connection that stays open. A refusal the
-   client caused is a strike against its source (not the filter's own: those say who, not what). */
+/* a refusal: counted, answered; the body is skipped on a connection that stays open. A refusal of
+   a request without the right secret adds to its source's threat score. */
 static void tg__wh_refuse(tg_webhook *w, tg__wconn *c, int status, uint64_t *counter, bool close, uint64_t now) {
     (*counter)++;
-    if (w->block_after && counter != &w->st.ip_refused && counter != &w->st.forwarded_invalid &&
-        counter != &w->st.blocked_refused && counter != &w->st.sources_full &&
-        tg__wh_strike(w, tg__wh_req_slot(w, c, now), now) && !c->proxied)
+    if (w->block_score && !w->req_authed &&
+        tg__wh_score(w, tg__wh_req_slot(w, c, now), tg__wh_points(w, counter), now) && !c->proxied)
         close = true;
     if (counter == &w->st.blocked_refused && !c->proxied) close = true;
     if (close) c->closing = true;
     tg__wh_respond(c, status, NULL, 0);
 }
 
-/* method, path, secret, length: decided from the head alone. 0 = accepted. */
-static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counter) {
+/* does the head carry the right secret (constant time in the secret's content; a wrong length
+   still costs one full compare)? Without a secret configured nothing is authenticated. */
+static bool tg__wh_authed(const tg_webhook *w, const tg__http_head *h) {
     const tg_str *sec;
+    int same;
+    if (!w->secret) return false;
+    sec = tg__http_header(h, "x-telegram-bot-api-secret-token");
+    if (!sec) return false;
+    same = tg__ct_equal(sec->len == w->secret_len ? sec->ptr : w->secret, w->secret, w->secret_len);
+    return same && sec->len == w->secret_len;
+}
+
+/* method, path, secret, length: decided from the head alone (w->req_authed already set). 0 = accepted. */
+static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counter) {
     size_t tlen = h->target.len;
     const char *q = (const char *)memchr(h->target.ptr, '?', tlen);
     if (q) tlen = (size_t)(q - h->target.ptr);
     if (h->method.len != 4 || memcmp(h->method.ptr, "POST", 4) != 0) { *counter = &w->st.method_not_allowed; return 405; }
     if (tlen != w->path_len || memcmp(h->target.ptr, w->path, tlen) != 0) { *counter = &w->st.not_found; return 404; }
-    if (w->secret) {
-        int same;
-        sec = tg__http_header(h, "x-telegram-bot-api-secret-token");
-        if (!sec) { *counter = &w->st.unauthorized; return 401; }
-        /* constant time in the secret's content; a wrong length still costs one full compare */
-        same = tg__ct_equal(sec->len == w->secret_len ? sec->ptr : w->secret, w->secret, w->secret_len);
-        if (!same || sec->len != w->secret_len) { *counter = &w->st.forbidden; return 403; }
+    if (w->secret && !w->req_authed) {
+        if (!tg__http_header(h, "x-telegram-bot-api-secret-token")) { *counter = &w->st.unauthorized; return 401; }
+        *counter = &w->st.forbidden;
+        return 403;
     }
     if (h->content_length < 0) { *counter = &w->st.length_required; return 411; }
     if ((uint64_t)h->content_length > w->max_body) { *counter = &w->st.body_too_large; return 413; }
     return 0;
+}
+
+/* ---- memory of one update ----
+   A body over TG__WH_BIG_BODY is first decoded into a scratch arena whose allocator refuses past
+   the budget, then dropped: only a body that fits is dispatched (where it decodes again, to the same
+   size). Small bodies cannot decode to more than a few MiB and skip this. */
+typedef struct tg__wh_budget { tg_allocator a; const tg_allocator *base; size_t used, limit; bool over; } tg__wh_budget;
+
+static void *tg__wh_budget_alloc(size_t n, void *ud) {
+    tg__wh_budget *b = (tg__wh_budget *)ud;
+    void *p;
+    if (n > b->limit - b->used) { b->over = true; return NULL; }
+    p = tg__alloc(b->base, n);
+    if (p) b->used += n;
+    return p;
+}
+
+static void tg__wh_budget_free(void *p, size_t n, void *ud) {
+    tg__wh_budget *b = (tg__wh_budget *)ud;
+    tg__free(b->base, p, n);
+    b->used -= n;
+}
+
+/* true when the update in v decodes within max_update_mem (the token array counts too) */
+static bool tg__wh_fits(tg_webhook *w, const tg_json_value *v, size_t tok_bytes) {
+    tg__wh_budget b;
+    tg_arena scratch;
+    void *u;
+    memset(&b, 0, sizeof b);
+    b.a.alloc = tg__wh_budget_alloc; b.a.free = tg__wh_budget_free; b.a.ud = &b;
+    b.base = w->alloc;
+    b.limit = tok_bytes < w->max_update_mem ? w->max_update_mem - tok_bytes : 0;
+    tg_arena_init(&scratch, &b.a);
+    u = tg_arena_alloc(&scratch, sizeof(tg_update));
+    if (u) (void)tg_decode(TG_TYPE_UPDATE, v, &scratch, u);
+    tg_arena_free(&scratch);
+    return !b.over && u != NULL;
+}
+
+/* after tg_bot_reset every arena block is spare: keep TG__WH_ARENA_KEEP of them, free the rest;
+   the token array goes back to TG__WH_TOKS_KEEP */
+static void tg__wh_trim(tg_webhook *w) {
+    tg_arena *a = tg_bot_arena(w->bot);
+    tg__arena_block **pp = &a->spare;
+    size_t kept = 0;
+    bool trimmed = false;
+    while (*pp) {
+        tg__arena_block *b = *pp;
+        if (kept + b->cap <= TG__WH_ARENA_KEEP) { kept += b->cap; pp = &b->prev; continue; }
+        *pp = b->prev;
+        tg__free(a->alloc, b, TG__ARENA_HDR + b->cap);
+        trimmed = true;
+    }
+    if (w->toks_cap > TG__WH_TOKS_KEEP) {
+        tg_json_tok *t = (tg_json_tok *)tg__realloc(w->alloc, w->toks, w->toks_cap * sizeof *w->toks, TG__WH_TOKS_KEEP * sizeof *t);
+        if (t) { w->toks = t; w->toks_cap = TG__WH_TOKS_KEEP; trimmed = true; }
+    }
+    if (trimmed) w->st.arena_trims++;
 }
 
 /* a complete delivery: parse, dispatch, answer */
@@ -18747,9 +19048,12 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
     tg_json_opts jo;
     tg_json_value v;
     /* every token takes at least 2 bytes of input, so n/2+2 tokens always suffice; the array grows
-       to the largest authenticated body seen (a typical update needs a few hundred) */
-    uint32_t need = (uint32_t)TGBOT__MIN(n / 2 + 2, (size_t)0xFFFFFFF0u);
-    tg_err e;
+       to the largest authenticated body seen (a typical update needs a few hundred), within
+       max_update_memory, and goes back to TG__WH_TOKS_KEEP after a big one */
+    size_t most = TGBOT__MAX(w->max_update_mem / sizeof *w->toks, (size_t)TG__WH_TOKS_KEEP);
+    uint32_t need = (uint32_t)TGBOT__MIN(TGBOT__MIN(n / 2 + 2, most), (size_t)0xFFFFFFF0u);
+    tg_err e, pe;
+    bool fits = true;
     if (need > w->toks_cap) {
         uint32_t cap = TGBOT__MAX(need, 256u);
         tg_json_tok *t = (tg_json_tok *)tg__realloc(w->alloc, w->toks, w->toks_cap * sizeof *w->toks, cap * sizeof *t);
@@ -18757,15 +19061,27 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
         w->toks = t; w->toks_cap = cap;
     }
     memset(&jo, 0, sizeof jo);
-    if (tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo) != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
+    pe = tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo);
+    if (pe == TG_ERR_LIMIT && doc.needed > w->toks_cap) fits = false;   /* more tokens than the budget holds */
+    else if (pe != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
         tg__wh_refuse(w, c, 400, &w->st.bad_json, false, now);
         return;
     }
     v.doc = &doc; v.tok = 0;
+    if (!fits || (n > TG__WH_BIG_BODY && !tg__wh_fits(w, &v, (size_t)doc.ntoks * sizeof *w->toks))) {
+        /* authenticated, so it is Telegram's (or the secret leaked): acknowledged, or it comes back forever */
+        w->st.too_big_decoded++;
+        tg__log(w->log, TG_LOG_WARN, "webhook: an update of %lu bytes would decode to more than max_update_memory (%lu bytes): "
+                "acknowledged, not dispatched", (unsigned long)n, (unsigned long)w->max_update_mem);
+        tg__wh_trim(w);
+        tg__wh_respond(c, 200, NULL, 0);
+        return;
+    }
     tg_json_writer_reset(&w->reply.w);
     w->reply.set = false;
     e = tg__dispatch_in(w->d, &v, &w->reply);
     tg_bot_reset(w->bot);                      /* everything the handler's calls returned */
+    tg__wh_trim(w);                            /* after a big update: back to the usual size */
     w->st.dispatched++;
     /* Telegram redelivers anything but 2xx: an update this build cannot decode would come back
        forever, so it is logged (by the dispatcher), counted and acknowledged */
@@ -18807,6 +19123,7 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             }
             e.code = TG_OK;
             c->client_known = false;
+            w->req_authed = false;
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
             if (r == 0) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
             c->scanned = 0;
@@ -18818,6 +19135,8 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             w->st.requests++;
             c->http10 = w->head.minor == 0;
             c->keep_alive = w->head.keep_alive;
+            w->req_authed = tg__wh_authed(w, &w->head);
+            if (w->req_authed) c->authed = true;
             status = w->nf_request ? tg__wh_source(w, c, now, &counter) : 0;
             if (!status) status = tg__wh_check(w, &w->head, &counter);
             if (status) {
@@ -18832,9 +19151,10 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
                 c->deadline = now + w->read_to;
                 continue;
             }
-            if (w->block_after) {                 /* the secret was right: the source's strikes are cleared */
+            c->authed = true;                     /* accepted: never evicted to make room */
+            if (w->block_score && w->req_authed) {   /* the secret was right: the source's score is cleared */
                 long slot = tg__wh_req_slot(w, c, now);
-                if (slot >= 0) w->src.s[slot].strikes = 0;
+                if (slot >= 0) w->src.s[slot].score = 0;
             }
             c->head_done = true;
             c->head_len = w->head.head_len;
@@ -18856,8 +19176,10 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
         c->head_done = false;
         c->deadline = now + w->read_to;        /* the next pipelined request, or this answer */
     }
-    if (c->in_off == c->in.len) c->in.len = c->in_off = 0;
-    else if (c->in_off && (c->closing || c->in.len - c->in_off < c->in_off)) {   /* keep the partial request at the front */
+    if (c->in_off == c->in.len) {
+        c->in.len = c->in_off = 0;
+        if (c->in.cap > TG__WH_BIG_BODY) tg__buf_free(&c->in);    /* a big body's buffer is not kept */
+    } else if (c->in_off && (c->closing || c->in.len - c->in_off < c->in_off)) {   /* keep the partial request at the front */
         memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
         c->in.len -= c->in_off; c->in_off = 0;
     }
@@ -18932,7 +19254,11 @@ static void tg__wh_conn_io(tg_webhook *w, tg__wconn *c, bool readable, uint64_t 
     if (c->handshaking) {
         int r = tg__tls_handshake(c->tls, c->fd, &e);
         if (r == TG__TLS_WANT_READ || r == TG__TLS_WANT_WRITE) { c->want_write = r == TG__TLS_WANT_WRITE; return; }
-        if (r < 0) { w->st.tls_failures++; c->dead = true; return; }
+        if (r < 0) {
+            w->st.tls_failures++; c->dead = true;
+            if (w->block_score && c->src >= 0) { w->st.tls_scored++; (void)tg__wh_score(w, c->src, TG_WEBHOOK_SCORE_TLS, now); }
+            return;
+        }
         c->handshaking = false;
         readable = true;                        /* the client's first request may be buffered already */
     }
@@ -18987,6 +19313,25 @@ static void tg__wh_release(tg_webhook *w, tg__wconn *c) {
     c->src = -1;
 }
 
+static void tg__wh_sweep(tg_webhook *w);
+
+/* Out of room (max_connections, or no descriptor): the connection that has been open longest
+   without ever carrying the right secret is closed to make room (evicted). Connections that proved
+   the secret are never chosen, so holding slots open (slowloris) cannot lock Telegram out. */
+static bool tg__wh_evict(tg_webhook *w) {
+    size_t i, v = (size_t)-1;
+    for (i = 0; i < w->nconns; i++) {
+        const tg__wconn *c = w->conns[i];
+        if (c->authed || c->dead) continue;
+        if (v == (size_t)-1 || c->opened < w->conns[v]->opened) v = i;
+    }
+    if (v == (size_t)-1) return false;
+    w->conns[v]->dead = true;
+    w->st.evicted++;
+    tg__wh_sweep(w);
+    return true;
+}
+
 static void tg__wh_accept(tg_webhook *w, uint64_t now) {
     int i;
     for (i = 0; i < 64; i++) {                 /* a burst of connects, without starving the others */
@@ -18997,8 +19342,24 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
         bool proxied = false;
         long slot = -1;
         int r = tg__sock_accept(w->lfd, &s);
-        if (r <= 0) return;
-        if (w->nconns >= w->max_conns) { w->st.connections_refused++; tg__sock_close(s); continue; }
+        if (r == 0) return;
+        if (r < 0) {
+            /* Out of descriptors the listening socket stays readable and accept() fails at once,
+               again and again: pause accepting (as nginx does) and keep serving the open ones */
+            int en = errno;
+            w->st.accept_failures++;
+            if (en == EMFILE || en == ENFILE || en == ENOBUFS || en == ENOMEM) {
+                w->pressure_until = now + TG__WH_PRESSURE_MS;
+                if (tg__wh_evict(w)) continue;          /* a descriptor is free again: try once more */
+                w->st.accept_pauses++;
+                w->accept_resume = now + TG_WEBHOOK_ACCEPT_PAUSE_MS;
+                if (w->st.accept_pauses == 1 || w->st.accept_pauses % 100 == 0)
+                    tg__log(w->log, TG_LOG_WARN, "webhook: accept: %s (%lu times so far): not accepting for %u ms",
+                            strerror(en), (unsigned long)w->st.accept_pauses, (unsigned)TG_WEBHOOK_ACCEPT_PAUSE_MS);
+            }
+            return;
+        }
+        if (w->nconns >= w->max_conns && !tg__wh_evict(w)) { w->st.connections_refused++; tg__sock_close(s); continue; }
         if (w->nf_accept && !tg__wh_admit(w, s, &peer, &proxied, &slot, now)) { tg__sock_close(s); continue; }
         c = (tg__wconn *)tg__alloc(w->alloc, sizeof *c);
         if (!c) { if (slot >= 0) w->src.s[slot].conns--; tg__sock_close(s); continue; }
@@ -19008,6 +19369,7 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
         if (w->nf_accept) { c->peer_ip = peer; c->proxied = proxied; }
         c->in.a = c->out.a = w->alloc;
         c->deadline = now + w->read_to;
+        c->opened = now;
         if (w->tls_ctx) {
             if (tg__tls_new(&c->tls, w->tls_ctx, NULL, &e) != TG_OK) {
                 w->st.tls_failures++; tg__wh_release(w, c); tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;
@@ -19062,7 +19424,7 @@ static bool tg__wh_tls_ready(const tg_webhook *w, const tg__wconn *c) {
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap) {
     size_t n = 0, i;
     if (w->lfd != TG__SOCK_INVALID) {
-        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = true; fds[n].write = false; }
+        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = tg__now_ms(w->plat) >= w->accept_resume; fds[n].write = false; }
         n++;
     }
     for (i = 0; i < w->nconns; i++, n++) {
@@ -19082,6 +19444,8 @@ TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w) {
         if (tg__wh_tls_ready(w, w->conns[i])) return 0;
         if (w->conns[i]->deadline < next) next = w->conns[i]->deadline;
     }
+    if (w->lfd != TG__SOCK_INVALID && now < w->accept_resume && w->accept_resume < next) next = w->accept_resume;
+    if (w->on_unblocked && w->next_unblock < next) next = w->next_unblock;
     if (next == UINT64_MAX) return -1;
     return next <= now ? 0 : (int)TGBOT__MIN(next - now, (uint64_t)INT_MAX);
 }
@@ -19096,7 +19460,9 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
     if (timeout_ms >= 0 && (t < 0 || t > timeout_ms)) t = timeout_ms;
     /* a signal that lands between the stop check above and poll() is seen within 250 ms */
     if (w->handle_signals && (t < 0 || t > 250)) t = 250;
-    if (w->lfd != TG__SOCK_INVALID) { w->pfds[0].fd = w->lfd; w->pfds[0].events = TG__POLL_IN; w->pfds[0].revents = 0; n = 1; }
+    if (w->lfd != TG__SOCK_INVALID && tg__now_ms(w->plat) >= w->accept_resume) {
+        w->pfds[0].fd = w->lfd; w->pfds[0].events = TG__POLL_IN; w->pfds[0].revents = 0; n = 1;
+    }
     nc = w->nconns;
     for (i = 0; i < nc; i++) {
         const tg__wconn *c = w->conns[i];
@@ -19124,10 +19490,15 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
         if (c->dead || c->deadline > now) continue;
         if (c->draining) { /* lingering close ends */ }
         else if (c->idle) w->st.idle_closed++;
-        else { w->st.timeouts++; (void)tg__wh_strike(w, c->src, now); }
+        else {
+            w->st.timeouts++;
+            if (c->handshaking && c->src >= 0 && w->block_score) w->st.tls_scored++;
+            if (!c->authed) (void)tg__wh_score(w, tg__wh_req_slot(w, c, now), c->handshaking ? TG_WEBHOOK_SCORE_TLS : TG_WEBHOOK_SCORE_SLOW, now);
+        }
         c->dead = true;
     }
     tg__wh_sweep(w);
+    tg__wh_unblock(w, now);
     if (!w->stopping && tg__stop_requested(w->d)) tg__wh_begin_stop(w, now);
     return w->stopping && w->nconns == 0 ? TG_ERR_STOPPED : TG_OK;
 }
