@@ -3,7 +3,7 @@
 # (as root), otherwise prints the exact command to run and fails.
 set -u
 DEMO="gcc make python3 libbearssl-dev"
-TEST="$DEMO clang g++ binutils openssl curl libmbedtls-dev nginx tinyproxy microsocks wrk valgrind libcurl4-openssl-dev libjsmn-dev libcjson-dev libclang-rt-14-dev locales prometheus"
+TEST="$DEMO clang g++ binutils openssl curl libmbedtls-dev nginx tinyproxy microsocks wrk valgrind libcurl4-openssl-dev libjsmn-dev libcjson-dev libclang-rt-14-dev locales prometheus python3-cryptography"
 list=0; [ "${1:-}" = "--list" ] && { list=1; shift; }
 case "${1:-test}" in demo) want=$DEMO;; *) want=$TEST;; esac
 [ $list -eq 1 ] && { echo $want; exit 0; }
