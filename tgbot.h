@@ -214,7 +214,8 @@ typedef struct tg_bot tg_bot;   /* opaque; see bot.h */
     X(TG_ERR_PROXY_AUTH,     "proxy: authentication failed (wrong or missing credentials)") \
     X(TG_ERR_BREAKER_OPEN,   "circuit breaker open: the call was not sent") \
     X(TG_ERR_SIGNATURE,      "signature does not match (data not from Telegram, or another bot's)") \
-    X(TG_ERR_EXPIRED,        "signed data is older than the allowed age")
+    X(TG_ERR_EXPIRED,        "signed data is older than the allowed age") \
+    X(TG_ERR_REPLAY,         "signed request already seen, or too old to tell (replay)")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,
@@ -7101,6 +7102,93 @@ TGBOT_API void tg_sha256_update(tg_sha256 *s, const void *data, size_t n);
 TGBOT_API void tg_sha256_final(tg_sha256 *s, unsigned char out[32]);
 TGBOT_API void tg_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len, unsigned char out[32]);
 
+/* ==== src/secret.h ==== */
+/* secret: webhook secret tokens from the OS random source, and the bot token and keys from files
+   or environment variables, refusing files other users can read. Keys live in a tg_keyring: up to
+   TG_KEYRING_MAX keys of 32 bytes, each with a one-byte id; the last one added is the newest
+   (tg_sign and tg_seal use it), every one verifies or opens (rotation: add the new key, keep the
+   old ones until nothing signed or sealed with them is left). Error texts name the file, the
+   variable or the entry number, never a byte of a secret.
+
+       char tok[128]; tg_error err;
+       if (tg_secret_load_file("/etc/bot/token", 0, tok, sizeof tok, NULL, &err) != TG_OK) ...err.description...
+       tg_keyring kr = {0};
+       tg_keyring_load_env(&kr, "BOT_KEYS", &err);     // BOT_KEYS="1:<64 hex digits> 2:<43 base64url>"
+
+   Key text: entries "ID:KEY" (ID 0-255; KEY 64 hex digits or 43 base64url characters) separated
+   by spaces, commas or newlines, oldest first; '#' starts a comment to the end of the line. */
+
+#define TG_SECRET_ALLOW_SHARED 1u   /* flag: accept a file its group or others may read or write */
+#define TG_KEYRING_MAX 8
+
+/* len random characters of [A-Za-z0-9_-] (Telegram's secret_token alphabet, 6 bits each, no bias)
+   and a '\0' into out (len + 1 bytes). len 1-256. TG_ERR_IO when the OS has no random source. */
+TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len);
+
+/* The whole file (at most cap - 1 bytes, trailing spaces and newlines removed, '\0'-terminated)
+   into out; *len its length when len is not NULL. Refused (TG_ERR_ARG) unless a regular file, not
+   empty and, without TG_SECRET_ALLOW_SHARED, with no permission bits for group or others (chmod
+   600 or 400). TG_ERR_NOT_FOUND missing, TG_ERR_LIMIT longer, TG_ERR_IO unreadable. err (may be
+   NULL) gets a description. On any failure out is wiped. */
+TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out, size_t cap, size_t *len, tg_error *err);
+/* the value of environment variable name, the same way (no permission check) */
+TGBOT_API tg_err tg_secret_load_env(const char *name, char *out, size_t cap, size_t *len, tg_error *err);
+
+typedef struct tg_key { uint8_t id; uint8_t key[32]; } tg_key;
+typedef struct tg_keyring { tg_key keys[TG_KEYRING_MAX]; size_t n; } tg_keyring;   /* zero = empty */
+
+/* TG_ERR_ARG a repeated id, TG_ERR_LIMIT full */
+TGBOT_API tg_err tg_keyring_add(tg_keyring *kr, uint8_t id, const uint8_t key[32]);
+TGBOT_API const tg_key *tg_keyring_find(const tg_keyring *kr, uint8_t id);   /* NULL: no such id */
+TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr);            /* NULL: empty */
+TGBOT_API tg_err tg_keyring_parse(tg_keyring *kr, const char *text, tg_error *err);
+TGBOT_API tg_err tg_keyring_load_file(tg_keyring *kr, const char *path, unsigned flags, tg_error *err);
+TGBOT_API tg_err tg_keyring_load_env(tg_keyring *kr, const char *name, tg_error *err);
+TGBOT_API void tg_keyring_wipe(tg_keyring *kr);
+
+/* ==== src/sign.h ==== */
+/* sign: short signed tokens (HMAC-SHA256) for inline buttons and deep links, and signed requests
+   between your own processes, with key rotation through a tg_keyring (secret.h).
+
+   Tokens: tg_sign packs key id, issue time, expiry, up to TG_SIGN_PAYLOAD_MAX payload bytes and a
+   96-bit tag into at most 64 characters of [A-Za-z0-9_-]: valid as callback_data (<= 64 bytes) and
+   as a /start deep-link parameter (<= 64 characters of that alphabet). A modified client cannot
+   forge or alter a button press: tg_verify refuses (TG_ERR_SIGNATURE) a token changed in any byte,
+   made with a key the ring does not hold, or malformed; TG_ERR_EXPIRED once now >= expiry (the tag
+   was right). What a token does not do: hide the payload (it is readable), or stop the same token
+   being used twice (a button can be pressed again; make the action idempotent).
+
+       char data[TG_SIGN_TOKEN_MAX + 1];
+       tg_sign(&keys, "buy:42", 6, time(NULL), 3600, data, sizeof data);      // callback_data
+       ...on the callback: tg_verify(&keys, cq->data, time(NULL), buf, sizeof buf, &n) == TG_OK
+
+   Requests: tg_sign_request signs method, path, the SHA-256 of the body, a timestamp and a random
+   nonce into one header value (at most TG_REQSIG_MAX characters); tg_verify_request checks it
+   within +-window_s of now and refuses a second use through a bounded replay cache (TG_ERR_REPLAY):
+   a request whose tag is cached, or whose timestamp is not newer than the newest one the full
+   cache has forgotten (bounded memory, never a false accept; size the cache for the requests of
+   one window). Method and path must not contain '\n'. */
+
+#define TG_SIGN_PAYLOAD_MAX 27
+#define TG_SIGN_TOKEN_MAX 64
+#define TG_REQSIG_MAX 96
+
+/* ttl_s 0: never expires. now: Unix seconds, 0 .. 2^32 - 1. out: cap >= 65 is always enough. */
+TGBOT_API tg_err tg_sign(const tg_keyring *kr, const void *payload, size_t n, int64_t now, uint32_t ttl_s,
+                         char *out, size_t cap);
+/* the payload into out (cap bytes), its length into *n; also refuses tokens issued more than 60 s
+   after now (TG_ERR_EXPIRED: a clock far behind the signer's) */
+TGBOT_API tg_err tg_verify(const tg_keyring *kr, const char *token, int64_t now, void *out, size_t cap, size_t *n);
+
+typedef struct tg_replay_slot { uint64_t tag; int64_t ts; } tg_replay_slot;
+typedef struct tg_replay_cache { tg_replay_slot *slots; size_t cap, used, next; int64_t floor; } tg_replay_cache;
+TGBOT_API void tg_replay_init(tg_replay_cache *c, tg_replay_slot *slots, size_t n);   /* slots: your storage */
+
+TGBOT_API tg_err tg_sign_request(const tg_keyring *kr, const char *method, const char *path, const void *body,
+                                 size_t len, int64_t now, char *out, size_t cap);
+TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, const char *sig, const char *method,
+                                   const char *path, const void *body, size_t len, int64_t now, uint32_t window_s);
+
 /* ==== src/netfilter.h ==== */
 #if TGBOT__HAS_WEBHOOK
 /* netfilter (part of TGBOT_ENABLE_WEBHOOK): IP addresses and CIDR ranges, for the webhook server's
@@ -7780,7 +7868,7 @@ TGBOT_API tg_err_kind tg_err_kind_of(tg_err code) {
         return TG_KIND_TLS;
     case TG_ERR_HTTP: return TG_KIND_HTTP;
     case TG_ERR_JSON: case TG_ERR_UTF8: case TG_ERR_TYPE: return TG_KIND_JSON;
-    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: return TG_KIND_VALIDATION;
+    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: case TG_ERR_REPLAY: return TG_KIND_VALIDATION;
     case TG_ERR_API: return TG_KIND_TELEGRAM;
     default: return TG_KIND_INTERNAL;
     }
@@ -18361,6 +18449,432 @@ TGBOT_API long tg_query_field(const char *query, const char *key, char *out, siz
         pos += len + 1;
     }
     return -1;
+}
+
+/* ==== src/secret.c ==== */
+/* secret: OS randomness, secret files with permission checks, key rings. */
+
+TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64 */
+    unsigned char rnd[256];
+    size_t i;
+    if (!out || len < 1 || len > 256) return TG_ERR_ARG;
+    if (tg__random_bytes(NULL, rnd, len) != 0) { out[0] = '\0'; return TG_ERR_IO; }
+    for (i = 0; i < len; i++) out[i] = abc[rnd[i] & 63];
+    out[len] = '\0';
+    tg__wipe(rnd, sizeof rnd);
+    return TG_OK;
+}
+
+static size_t tg__secret_trim(char *s, size_t n) {
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    s[n] = '\0';
+    return n;
+}
+
+TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out, size_t cap, size_t *len, tg_error *err) {
+    size_t n = 0;
+    tg_err e = TG_OK;
+    if (len) *len = 0;
+    if (!path || !out || cap < 2) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret file: bad arguments"); return TG_ERR_ARG; }
+    out[0] = '\0';
+#if !defined(_WIN32)
+    {
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+            e = errno == ENOENT ? TG_ERR_NOT_FOUND : TG_ERR_IO;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: cannot open (%s)", path, strerror(errno));
+            return e;
+        }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            e = TG_ERR_ARG;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: not a regular file", path);
+        } else if ((st.st_mode & 077) && !(flags & TG_SECRET_ALLOW_SHARED)) {
+            e = TG_ERR_ARG;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: mode %03o lets other users read or change it; chmod 600",
+                          path, (unsigned)(st.st_mode & 0777));
+        } else {
+            for (;;) {
+                ssize_t r = read(fd, out + n, cap - 1 - n);
+                if (r < 0 && errno == EINTR) continue;
+                if (r < 0) { e = TG_ERR_IO; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: read failed", path); break; }
+                if (r == 0) break;
+                n += (size_t)r;
+                if (n == cap - 1) {   /* full: one more byte means too long */
+                    char extra;
+                    if (read(fd, &extra, 1) > 0) { e = TG_ERR_LIMIT; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: longer than %zu bytes", path, cap - 1); }
+                    break;
+                }
+            }
+        }
+        close(fd);
+    }
+#else
+    {
+        FILE *f = fopen(path, "rb");
+        (void)flags;
+        if (!f) { tg__error_set(err, TG_ERR_NOT_FOUND, TG_PHASE_VALIDATE, "secret file %s: cannot open", path); return TG_ERR_NOT_FOUND; }
+        n = fread(out, 1, cap - 1, f);
+        if (n == cap - 1 && fgetc(f) != EOF) { e = TG_ERR_LIMIT; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: too long", path); }
+        fclose(f);
+    }
+#endif
+    if (e == TG_OK && tg__secret_trim(out, n) == 0) {
+        e = TG_ERR_ARG;
+        tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: empty", path);
+    }
+    if (e != TG_OK) { tg__wipe(out, cap); return e; }
+    if (len) *len = strlen(out);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_secret_load_env(const char *name, char *out, size_t cap, size_t *len, tg_error *err) {
+    const char *v;
+    size_t n;
+    if (len) *len = 0;
+    if (!name || !out || cap < 2) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret variable: bad arguments"); return TG_ERR_ARG; }
+    out[0] = '\0';
+    v = getenv(name);
+    if (!v || !*v) { tg__error_set(err, TG_ERR_NOT_FOUND, TG_PHASE_VALIDATE, "secret variable %.64s: not set", name); return TG_ERR_NOT_FOUND; }
+    n = strlen(v);
+    if (n > cap - 1) { tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "secret variable %.64s: longer than %zu bytes", name, cap - 1); return TG_ERR_LIMIT; }
+    memcpy(out, v, n);
+    n = tg__secret_trim(out, n);
+    if (!n) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret variable %.64s: empty", name); return TG_ERR_ARG; }
+    if (len) *len = n;
+    return TG_OK;
+}
+
+/* ---- key rings ---- */
+TGBOT_API tg_err tg_keyring_add(tg_keyring *kr, uint8_t id, const uint8_t key[32]) {
+    if (!kr || !key || kr->n > TG_KEYRING_MAX) return TG_ERR_ARG;
+    if (tg_keyring_find(kr, id)) return TG_ERR_ARG;
+    if (kr->n == TG_KEYRING_MAX) return TG_ERR_LIMIT;
+    kr->keys[kr->n].id = id;
+    memcpy(kr->keys[kr->n].key, key, 32);
+    kr->n++;
+    return TG_OK;
+}
+
+TGBOT_API const tg_key *tg_keyring_find(const tg_keyring *kr, uint8_t id) {
+    size_t i;
+    if (!kr || kr->n > TG_KEYRING_MAX) return NULL;
+    for (i = 0; i < kr->n; i++)
+        if (kr->keys[i].id == id) return &kr->keys[i];
+    return NULL;
+}
+
+TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr) {
+    return kr && kr->n && kr->n <= TG_KEYRING_MAX ? &kr->keys[kr->n - 1] : NULL;
+}
+
+TGBOT_API void tg_keyring_wipe(tg_keyring *kr) { if (kr) tg__wipe(kr, sizeof *kr); }
+
+static int tg__b64url_val(char c) {
+    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
+           c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+/* one key: 64 hex digits or 43 base64url characters (one optional '=') */
+static int tg__key_decode(const char *s, size_t n, uint8_t out[32]) {
+    size_t i;
+    if (n == 64) {
+        for (i = 0; i < 32; i++) {
+            int hi = tg__hexval(s[2 * i]), lo = tg__hexval(s[2 * i + 1]);
+            if (hi < 0 || lo < 0) return 0;
+            out[i] = (uint8_t)(hi << 4 | lo);
+        }
+        return 1;
+    }
+    if (n == 44 && s[43] == '=') n = 43;
+    if (n == 43) {
+        uint32_t acc = 0;
+        int bits = 0;
+        size_t o = 0;
+        for (i = 0; i < 43; i++) {
+            int v = tg__b64url_val(s[i]);
+            if (v < 0) return 0;
+            acc = acc << 6 | (uint32_t)v;
+            bits += 6;
+            if (bits >= 8) { bits -= 8; out[o++] = (uint8_t)(acc >> bits); acc &= (1u << bits) - 1; }
+        }
+        return o == 32 && acc == 0;
+    }
+    return 0;
+}
+
+TGBOT_API tg_err tg_keyring_parse(tg_keyring *kr, const char *text, tg_error *err) {
+    const char *p = text;
+    int entry = 0;
+    tg_keyring tmp;
+    if (!kr || !text) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "keys: bad arguments"); return TG_ERR_ARG; }
+    tmp = *kr;
+    for (;;) {
+        const char *s, *colon;
+        size_t n;
+        unsigned id = 0;
+        uint8_t key[32];
+        tg_err e;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ',') p++;
+        if (*p == '#') { while (*p && *p != '\n') p++; continue; }
+        if (!*p) break;
+        s = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != ',' && *p != '#') p++;
+        n = (size_t)(p - s);
+        entry++;
+        colon = (const char *)memchr(s, ':', n);
+        if (!colon || colon == s || colon - s > 3) goto bad;
+        for (; s < colon; s++) {
+            if (*s < '0' || *s > '9') goto bad;
+            id = id * 10 + (unsigned)(*s - '0');
+        }
+        if (id > 255 || !tg__key_decode(colon + 1, (size_t)(p - colon - 1), key)) goto bad;
+        e = tg_keyring_add(&tmp, (uint8_t)id, key);
+        tg__wipe(key, sizeof key);
+        if (e != TG_OK) {
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "keys: entry %d: %s", entry,
+                          e == TG_ERR_LIMIT ? "more than TG_KEYRING_MAX keys" : "key id used twice");
+            tg__wipe(&tmp, sizeof tmp);
+            return e;
+        }
+        continue;
+    bad:
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE,
+                      "keys: entry %d is not ID:KEY (ID 0-255, KEY 64 hex digits or 43 base64url characters)", entry);
+        tg__wipe(&tmp, sizeof tmp);
+        return TG_ERR_ARG;
+    }
+    if (!entry) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "keys: no key"); return TG_ERR_ARG; }
+    *kr = tmp;
+    tg__wipe(&tmp, sizeof tmp);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_keyring_load_file(tg_keyring *kr, const char *path, unsigned flags, tg_error *err) {
+    char text[4096];
+    tg_err e = tg_secret_load_file(path, flags, text, sizeof text, NULL, err);
+    if (e == TG_OK) e = tg_keyring_parse(kr, text, err);
+    tg__wipe(text, sizeof text);
+    return e;
+}
+
+TGBOT_API tg_err tg_keyring_load_env(tg_keyring *kr, const char *name, tg_error *err) {
+    char text[4096];
+    tg_err e = tg_secret_load_env(name, text, sizeof text, NULL, err);
+    if (e == TG_OK) e = tg_keyring_parse(kr, text, err);
+    tg__wipe(text, sizeof text);
+    return e;
+}
+
+/* ==== src/sign.c ==== */
+/* sign: tokens and request signatures. Each use has its own key, derived from the ring's key as
+   HMAC(key, label), so a token tag can never stand in for a request tag or an AEAD key. */
+
+static void tg__subkey(const uint8_t key[32], const char *label, unsigned char out[32]) {
+    tg_hmac_sha256(key, 32, label, strlen(label), out);
+}
+
+static size_t tg__b64url_enc(const unsigned char *p, size_t n, char *out) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (i = 0; i < n; i++) {
+        acc = acc << 8 | p[i];
+        bits += 8;
+        while (bits >= 6) { bits -= 6; out[o++] = abc[(acc >> bits) & 63]; }
+        acc &= (1u << bits) - 1;
+    }
+    if (bits) out[o++] = abc[(acc << (6 - bits)) & 63];
+    out[o] = '\0';
+    return o;
+}
+
+/* strict: no padding, unused low bits zero (one spelling per value); returns length or -1 */
+static long tg__b64url_dec(const char *s, size_t n, unsigned char *out, size_t cap) {
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    if (n % 4 == 1) return -1;
+    for (i = 0; i < n; i++) {
+        int v = tg__b64url_val(s[i]);
+        if (v < 0) return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o == cap) return -1;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    return acc ? -1 : (long)o;
+}
+
+static void tg__put32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
+}
+static uint32_t tg__get32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* token: kid(1) iat(4) exp(4) payload tag(12), tag = HMAC(subkey, those bytes)[0..12) */
+#define TG__TOK_HEAD 9
+#define TG__TOK_TAG 12
+
+static void tg__token_tag(const tg_key *k, const unsigned char *bin, size_t n, unsigned char tag[32]) {
+    unsigned char sk[32];
+    tg__subkey(k->key, "tgbot token v1", sk);
+    tg_hmac_sha256(sk, 32, bin, n, tag);
+    tg__wipe(sk, sizeof sk);
+}
+
+TGBOT_API tg_err tg_sign(const tg_keyring *kr, const void *payload, size_t n, int64_t now, uint32_t ttl_s,
+                         char *out, size_t cap) {
+    unsigned char bin[TG__TOK_HEAD + TG_SIGN_PAYLOAD_MAX + TG__TOK_TAG], tag[32];
+    const tg_key *k = tg_keyring_newest(kr);
+    uint64_t exp;
+    if (out && cap) out[0] = '\0';
+    if (!k || !out || (n && !payload) || now < 0 || now > (int64_t)UINT32_MAX) return TG_ERR_ARG;
+    if (n > TG_SIGN_PAYLOAD_MAX) return TG_ERR_LIMIT;
+    if (cap < ((TG__TOK_HEAD + n + TG__TOK_TAG) * 4 + 2) / 3 + 1) return TG_ERR_LIMIT;
+    exp = ttl_s ? (uint64_t)now + ttl_s : 0;
+    if (exp > UINT32_MAX) exp = UINT32_MAX;
+    bin[0] = k->id;
+    tg__put32(bin + 1, (uint32_t)now);
+    tg__put32(bin + 5, (uint32_t)exp);
+    if (n) memcpy(bin + TG__TOK_HEAD, payload, n);
+    tg__token_tag(k, bin, TG__TOK_HEAD + n, tag);
+    memcpy(bin + TG__TOK_HEAD + n, tag, TG__TOK_TAG);
+    tg__b64url_enc(bin, TG__TOK_HEAD + n + TG__TOK_TAG, out);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_verify(const tg_keyring *kr, const char *token, int64_t now, void *out, size_t cap, size_t *n) {
+    unsigned char bin[TG__TOK_HEAD + TG_SIGN_PAYLOAD_MAX + TG__TOK_TAG], tag[32];
+    const tg_key *k;
+    size_t len, plen;
+    long bl;
+    uint32_t iat, exp;
+    if (n) *n = 0;
+    if (!kr || !token) return TG_ERR_ARG;
+    len = strlen(token);
+    if (len > TG_SIGN_TOKEN_MAX) return TG_ERR_SIGNATURE;
+    bl = tg__b64url_dec(token, len, bin, sizeof bin);
+    if (bl < TG__TOK_HEAD + TG__TOK_TAG) return TG_ERR_SIGNATURE;
+    plen = (size_t)bl - TG__TOK_HEAD - TG__TOK_TAG;
+    if (!(k = tg_keyring_find(kr, bin[0]))) return TG_ERR_SIGNATURE;   /* unknown key id: as a forgery */
+    tg__token_tag(k, bin, TG__TOK_HEAD + plen, tag);
+    if (!tg__ct_equal(tag, bin + TG__TOK_HEAD + plen, TG__TOK_TAG)) return TG_ERR_SIGNATURE;
+    iat = tg__get32(bin + 1);
+    exp = tg__get32(bin + 5);
+    if ((exp && now >= (int64_t)exp) || (int64_t)iat > now + 60) return TG_ERR_EXPIRED;
+    if (plen > cap || (plen && !out)) return TG_ERR_LIMIT;
+    if (plen) memcpy(out, bin + TG__TOK_HEAD, plen);
+    if (n) *n = plen;
+    return TG_OK;
+}
+
+/* ---- request signatures: "v1.<kid>.<ts>.<nonce>.<tag>", nonce 12 random bytes, tag 32 bytes ---- */
+TGBOT_API void tg_replay_init(tg_replay_cache *c, tg_replay_slot *slots, size_t n) {
+    if (!c) return;
+    memset(c, 0, sizeof *c);
+    c->slots = slots;
+    c->cap = slots ? n : 0;
+    c->floor = INT64_MIN;
+}
+
+static tg_err tg__request_tag(const tg_key *k, const char *method, const char *path, const void *body, size_t len,
+                              int64_t ts, const unsigned char nonce[12], unsigned char tag[32]) {
+    unsigned char sk[32], bh[32];
+    char head[48];
+    tg_sha256 s;
+    size_t hl;
+    if (!method || !path || (len && !body) || strchr(method, '\n') || strchr(path, '\n')) return TG_ERR_ARG;
+    tg_sha256_init(&s);
+    if (len) tg_sha256_update(&s, body, len);
+    tg_sha256_final(&s, bh);
+    /* the signed text: header line, nonce, method, path, body hash; one field per line */
+    hl = (size_t)snprintf(head, sizeof head, "tgbot request v1\n%u\n%lld\n", (unsigned)k->id, (long long)ts);
+    tg__subkey(k->key, "tgbot request v1", sk);
+    {
+        tg_sha256 in;
+        unsigned char okey[64];
+        tg__hmac_begin(&in, okey, sk, 32);
+        tg_sha256_update(&in, head, hl);
+        tg_sha256_update(&in, nonce, 12);
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, method, strlen(method));
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, path, strlen(path));
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, bh, 32);
+        tg__hmac_end(&in, okey, tag);
+        tg__wipe(okey, sizeof okey);
+    }
+    tg__wipe(sk, sizeof sk);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_sign_request(const tg_keyring *kr, const char *method, const char *path, const void *body,
+                                 size_t len, int64_t now, char *out, size_t cap) {
+    const tg_key *k = tg_keyring_newest(kr);
+    unsigned char nonce[12], tag[32];
+    char n64[17], t64[44];
+    tg_err e;
+    int w;
+    if (out && cap) out[0] = '\0';
+    if (!k || !out) return TG_ERR_ARG;
+    if (tg__random_bytes(NULL, nonce, sizeof nonce) != 0) return TG_ERR_IO;
+    if ((e = tg__request_tag(k, method, path, body, len, now, nonce, tag)) != TG_OK) return e;
+    tg__b64url_enc(nonce, 12, n64);
+    tg__b64url_enc(tag, 32, t64);
+    w = snprintf(out, cap, "v1.%u.%lld.%s.%s", (unsigned)k->id, (long long)now, n64, t64);
+    if (w < 0 || (size_t)w >= cap) { out[0] = '\0'; return TG_ERR_LIMIT; }
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, const char *sig, const char *method,
+                                   const char *path, const void *body, size_t len, int64_t now, uint32_t window_s) {
+    const char *p = sig, *dot;
+    unsigned char nonce[12], tag[32], want[32];
+    const tg_key *k;
+    unsigned long kid = 0;
+    int64_t ts = 0;
+    uint64_t t8 = 0;
+    size_t i;
+    tg_err e;
+    if (!kr || !rc || !sig) return TG_ERR_ARG;
+    if (strlen(sig) > TG_REQSIG_MAX || strncmp(p, "v1.", 3) != 0) return TG_ERR_SIGNATURE;
+    p += 3;
+    for (i = 0; *p >= '0' && *p <= '9' && i < 3; i++, p++) kid = kid * 10 + (unsigned long)(*p - '0');
+    if (!i || *p++ != '.' || kid > 255) return TG_ERR_SIGNATURE;
+    for (i = 0; *p >= '0' && *p <= '9' && i < 18; i++, p++) ts = ts * 10 + (*p - '0');
+    if (!i || *p++ != '.') return TG_ERR_SIGNATURE;
+    if (!(dot = strchr(p, '.')) || tg__b64url_dec(p, (size_t)(dot - p), nonce, sizeof nonce) != 12) return TG_ERR_SIGNATURE;
+    p = dot + 1;
+    if (tg__b64url_dec(p, strlen(p), tag, sizeof tag) != 32) return TG_ERR_SIGNATURE;
+    if (!(k = tg_keyring_find(kr, (uint8_t)kid))) return TG_ERR_SIGNATURE;
+    if ((e = tg__request_tag(k, method, path, body, len, ts, nonce, want)) != TG_OK) return e;
+    if (!tg__ct_equal(tag, want, 32)) return TG_ERR_SIGNATURE;
+    if (ts < now - (int64_t)window_s || ts > now + (int64_t)window_s) return TG_ERR_EXPIRED;
+    /* replay: the tag is unique per (nonce, request); remember the first 8 bytes */
+    for (i = 0; i < 8; i++) t8 = t8 << 8 | tag[i];
+    if (ts <= rc->floor) return TG_ERR_REPLAY;
+    for (i = 0; i < rc->used; i++)
+        if (rc->slots[i].tag == t8 && rc->slots[i].ts == ts) return TG_ERR_REPLAY;
+    if (!rc->cap) return TG_ERR_REPLAY;   /* no storage: nothing can be proven fresh */
+    if (rc->used < rc->cap) {
+        rc->slots[rc->used].tag = t8; rc->slots[rc->used].ts = ts;
+        rc->used++;
+    } else {   /* forget the oldest entry; anything as old as it is refused from now on */
+        tg_replay_slot *s = &rc->slots[rc->next];
+        if (s->ts > rc->floor) rc->floor = s->ts;
+        s->tag = t8; s->ts = ts;
+        rc->next = (rc->next + 1) % rc->cap;
+    }
+    return TG_OK;
 }
 
 /* ==== src/netfilter.c ==== */
