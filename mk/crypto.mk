@@ -24,3 +24,9 @@ $(BUILD)/bench_ed25519: bench/bench_ed25519.c tgbot.h | $(BUILD)
 	$(CC) -std=c99 -O2 -DTGBOT_TLS_NONE -I. bench/bench_ed25519.c -o $@
 bench-ed25519: $(BUILD)/bench_ed25519
 	@nice python3 bench/bench_ed25519.py $(BUILD)/bench_ed25519 5
+
+# token and key hygiene over every test output and step log (see tests/crypto/hygiene.sh)
+TEST_STEPS += hygiene
+.PHONY: hygiene
+hygiene: $(BUILD)/unit-all $(BUILD)/check_webapp
+	@tests/crypto/hygiene.sh $(BUILD)/unit-all
