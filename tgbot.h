@@ -17660,7 +17660,7 @@ static const uint64_t tg__sha512_k[80] = {
     0x28db77f523047d84ULL, 0x32caab7b40c72493ULL, 0x3c9ebe0a15c9bebcULL, 0x431d67c49c100d4cULL,
     0x4cc5d4becb3e42b6ULL, 0x597f299cfc657e2aULL, 0x5fcb6fab3ad6faecULL, 0x6c44198c4a475817ULL };
 
-static uint64_t tg__ror64(uint64_t x, unsigned n) { return (x >> n) | (x << (64u - n)); }
+static uint64_t tg__ed_ror64(uint64_t x, unsigned n) { return (x >> n) | (x << (64u - n)); }
 
 static void tg__sha512_block(uint64_t h[8], const unsigned char *p) {
     uint64_t w[80], v[8];
@@ -17668,15 +17668,15 @@ static void tg__sha512_block(uint64_t h[8], const unsigned char *p) {
     for (i = 0; i < 16; i++)
         for (w[i] = 0, j = 0; j < 8; j++) w[i] = w[i] << 8 | p[8 * i + j];
     for (i = 16; i < 80; i++) {
-        uint64_t s0 = tg__ror64(w[i - 15], 1) ^ tg__ror64(w[i - 15], 8) ^ (w[i - 15] >> 7);
-        uint64_t s1 = tg__ror64(w[i - 2], 19) ^ tg__ror64(w[i - 2], 61) ^ (w[i - 2] >> 6);
+        uint64_t s0 = tg__ed_ror64(w[i - 15], 1) ^ tg__ed_ror64(w[i - 15], 8) ^ (w[i - 15] >> 7);
+        uint64_t s1 = tg__ed_ror64(w[i - 2], 19) ^ tg__ed_ror64(w[i - 2], 61) ^ (w[i - 2] >> 6);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     memcpy(v, h, sizeof v);
     for (i = 0; i < 80; i++) {   /* v = a b c d e f g h */
-        uint64_t t1 = v[7] + (tg__ror64(v[4], 14) ^ tg__ror64(v[4], 18) ^ tg__ror64(v[4], 41)) +
+        uint64_t t1 = v[7] + (tg__ed_ror64(v[4], 14) ^ tg__ed_ror64(v[4], 18) ^ tg__ed_ror64(v[4], 41)) +
                       ((v[4] & v[5]) ^ (~v[4] & v[6])) + tg__sha512_k[i] + w[i];
-        uint64_t t2 = (tg__ror64(v[0], 28) ^ tg__ror64(v[0], 34) ^ tg__ror64(v[0], 39)) +
+        uint64_t t2 = (tg__ed_ror64(v[0], 28) ^ tg__ed_ror64(v[0], 34) ^ tg__ed_ror64(v[0], 39)) +
                       ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
         memmove(v + 1, v, 7 * sizeof v[0]);
         v[4] += t1;
@@ -17735,7 +17735,7 @@ TGBOT_API void tg_sha512_final(tg_sha512 *s, unsigned char out[64]) {
    most); tobytes gives the canonical encoding. Results may alias inputs. */
 #if !defined(TGBOT_ED25519_PORTABLE) && defined(__SIZEOF_INT128__)
 #define TGBOT__FE51 1
-__extension__ typedef unsigned __int128 tg__u128;
+__extension__ typedef unsigned __int128 tg__ed_u128;
 typedef struct tg__fe { uint64_t v[5]; } tg__fe;   /* v0 + v1 2^51 + ... + v4 2^204 */
 #define TG__M51 ((uint64_t)0x7ffffffffffff)
 
@@ -17760,7 +17760,7 @@ static void tg__fe_sub(tg__fe *r, const tg__fe *a, const tg__fe *b) {   /* a + 2
     r->v[4] = a->v[4] + 0xffffffffffffeULL - b->v[4];
     tg__fe_carry(r);
 }
-static void tg__fe_reduce128(tg__fe *r, tg__u128 t0, tg__u128 t1, tg__u128 t2, tg__u128 t3, tg__u128 t4) {
+static void tg__fe_reduce128(tg__fe *r, tg__ed_u128 t0, tg__ed_u128 t1, tg__ed_u128 t2, tg__ed_u128 t3, tg__ed_u128 t4) {
     uint64_t c;
     t1 += t0 >> 51; t2 += t1 >> 51; t3 += t2 >> 51; t4 += t3 >> 51;
     r->v[0] = (uint64_t)t0 & TG__M51; r->v[1] = (uint64_t)t1 & TG__M51; r->v[2] = (uint64_t)t2 & TG__M51;
@@ -17769,27 +17769,27 @@ static void tg__fe_reduce128(tg__fe *r, tg__u128 t0, tg__u128 t1, tg__u128 t2, t
     r->v[0] += 19 * c;
     r->v[1] += r->v[0] >> 51; r->v[0] &= TG__M51;
 }
-#define TG__MUL(x, y) ((tg__u128)(x) * (y))
+#define TG__FE_MUL(x, y) ((tg__ed_u128)(x) * (y))
 static void tg__fe_mul(tg__fe *r, const tg__fe *f, const tg__fe *g) {
     uint64_t a0 = f->v[0], a1 = f->v[1], a2 = f->v[2], a3 = f->v[3], a4 = f->v[4];
     uint64_t b0 = g->v[0], b1 = g->v[1], b2 = g->v[2], b3 = g->v[3], b4 = g->v[4];
     uint64_t c1 = 19 * b1, c2 = 19 * b2, c3 = 19 * b3, c4 = 19 * b4;   /* 2^255 = 19 */
     tg__fe_reduce128(r,
-        TG__MUL(a0, b0) + TG__MUL(a1, c4) + TG__MUL(a2, c3) + TG__MUL(a3, c2) + TG__MUL(a4, c1),
-        TG__MUL(a0, b1) + TG__MUL(a1, b0) + TG__MUL(a2, c4) + TG__MUL(a3, c3) + TG__MUL(a4, c2),
-        TG__MUL(a0, b2) + TG__MUL(a1, b1) + TG__MUL(a2, b0) + TG__MUL(a3, c4) + TG__MUL(a4, c3),
-        TG__MUL(a0, b3) + TG__MUL(a1, b2) + TG__MUL(a2, b1) + TG__MUL(a3, b0) + TG__MUL(a4, c4),
-        TG__MUL(a0, b4) + TG__MUL(a1, b3) + TG__MUL(a2, b2) + TG__MUL(a3, b1) + TG__MUL(a4, b0));
+        TG__FE_MUL(a0, b0) + TG__FE_MUL(a1, c4) + TG__FE_MUL(a2, c3) + TG__FE_MUL(a3, c2) + TG__FE_MUL(a4, c1),
+        TG__FE_MUL(a0, b1) + TG__FE_MUL(a1, b0) + TG__FE_MUL(a2, c4) + TG__FE_MUL(a3, c3) + TG__FE_MUL(a4, c2),
+        TG__FE_MUL(a0, b2) + TG__FE_MUL(a1, b1) + TG__FE_MUL(a2, b0) + TG__FE_MUL(a3, c4) + TG__FE_MUL(a4, c3),
+        TG__FE_MUL(a0, b3) + TG__FE_MUL(a1, b2) + TG__FE_MUL(a2, b1) + TG__FE_MUL(a3, b0) + TG__FE_MUL(a4, c4),
+        TG__FE_MUL(a0, b4) + TG__FE_MUL(a1, b3) + TG__FE_MUL(a2, b2) + TG__FE_MUL(a3, b1) + TG__FE_MUL(a4, b0));
 }
 static void tg__fe_sq(tg__fe *r, const tg__fe *f) {
     uint64_t a0 = f->v[0], a1 = f->v[1], a2 = f->v[2], a3 = f->v[3], a4 = f->v[4];
     uint64_t d0 = 2 * a0, d1 = 2 * a1, d2 = 2 * a2, d3 = 2 * a3, e3 = 19 * a3, e4 = 19 * a4;
     tg__fe_reduce128(r,
-        TG__MUL(a0, a0) + TG__MUL(d1, e4) + TG__MUL(d2, e3),
-        TG__MUL(d0, a1) + TG__MUL(d2, e4) + TG__MUL(a3, e3),
-        TG__MUL(d0, a2) + TG__MUL(a1, a1) + TG__MUL(d3, e4),
-        TG__MUL(d0, a3) + TG__MUL(d1, a2) + TG__MUL(a4, e4),
-        TG__MUL(d0, a4) + TG__MUL(d1, a3) + TG__MUL(a2, a2));
+        TG__FE_MUL(a0, a0) + TG__FE_MUL(d1, e4) + TG__FE_MUL(d2, e3),
+        TG__FE_MUL(d0, a1) + TG__FE_MUL(d2, e4) + TG__FE_MUL(a3, e3),
+        TG__FE_MUL(d0, a2) + TG__FE_MUL(a1, a1) + TG__FE_MUL(d3, e4),
+        TG__FE_MUL(d0, a3) + TG__FE_MUL(d1, a2) + TG__FE_MUL(a4, e4),
+        TG__FE_MUL(d0, a4) + TG__FE_MUL(d1, a3) + TG__FE_MUL(a2, a2));
 }
 static void tg__fe_frombytes(tg__fe *r, const unsigned char s[32]) {   /* ignores bit 255 */
     uint64_t w[4];
@@ -18001,7 +18001,7 @@ static void tg__ge_add(tg__ge *r, const tg__ge *p, const tg__gec *q, int negate)
 }
 
 /* little-endian a < b */
-static int tg__lt_le(const unsigned char *a, const unsigned char *b, int n) {
+static int tg__ed_lt_le(const unsigned char *a, const unsigned char *b, int n) {
     while (n-- > 0) if (a[n] != b[n]) return a[n] < b[n];
     return 0;
 }
@@ -18014,7 +18014,7 @@ static int tg__ge_decode(tg__ge *p, const unsigned char s[32], const tg__fe *d) 
     int sign = s[31] >> 7;
     memcpy(y, s, 32);
     y[31] &= 0x7f;
-    if (!tg__lt_le(y, tg__ed_p, 32)) return 0;
+    if (!tg__ed_lt_le(y, tg__ed_p, 32)) return 0;
     tg__fe_frombytes(&p->Y, y);
     tg__fe_set(&p->Z, 1);
     tg__fe_sq(&u, &p->Y);
@@ -18100,7 +18100,7 @@ TGBOT_API bool tg_ed25519_verify(const uint8_t sig[64], const void *msg, size_t 
     tg_sha512 s;
     int i;
     if (!sig || !public_key || (!msg && len)) return false;
-    if (!tg__lt_le(sig + 32, tg__ed_l, 32)) return false;            /* S >= L: malleable */
+    if (!tg__ed_lt_le(sig + 32, tg__ed_l, 32)) return false;            /* S >= L: malleable */
     tg__fe_frombytes(&d, tg__ed_d);
     tg__fe_add(&d2, &d, &d);
     if (!tg__ge_decode(&a, public_key, &d) || !tg__ge_decode(&r, sig, &d)) return false;
@@ -18607,13 +18607,13 @@ TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr) {
 
 TGBOT_API void tg_keyring_wipe(tg_keyring *kr) { if (kr) tg__wipe(kr, sizeof *kr); }
 
-static int tg__b64url_val(char c) {
+static int tg__secret_b64val(char c) {
     return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
            c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
 }
 
 /* one key: 64 hex digits or 43 base64url characters (one optional '=') */
-static int tg__key_decode(const char *s, size_t n, uint8_t out[32]) {
+static int tg__secret_key_decode(const char *s, size_t n, uint8_t out[32]) {
     size_t i;
     if (n == 64) {
         for (i = 0; i < 32; i++) {
@@ -18629,7 +18629,7 @@ static int tg__key_decode(const char *s, size_t n, uint8_t out[32]) {
         int bits = 0;
         size_t o = 0;
         for (i = 0; i < 43; i++) {
-            int v = tg__b64url_val(s[i]);
+            int v = tg__secret_b64val(s[i]);
             if (v < 0) return 0;
             acc = acc << 6 | (uint32_t)v;
             bits += 6;
@@ -18665,7 +18665,7 @@ TGBOT_API tg_err tg_keyring_parse(tg_keyring *kr, const char *text, tg_error *er
             if (*s < '0' || *s > '9') goto bad;
             id = id * 10 + (unsigned)(*s - '0');
         }
-        if (id > 255 || !tg__key_decode(colon + 1, (size_t)(p - colon - 1), key)) goto bad;
+        if (id > 255 || !tg__secret_key_decode(colon + 1, (size_t)(p - colon - 1), key)) goto bad;
         e = tg_keyring_add(&tmp, (uint8_t)id, key);
         tg__wipe(key, sizeof key);
         if (e != TG_OK) {
@@ -18707,11 +18707,11 @@ TGBOT_API tg_err tg_keyring_load_env(tg_keyring *kr, const char *name, tg_error 
 /* sign: tokens and request signatures. Each use has its own key, derived from the ring's key as
    HMAC(key, label), so a token tag can never stand in for a request tag or an AEAD key. */
 
-static void tg__subkey(const uint8_t key[32], const char *label, unsigned char out[32]) {
+static void tg__sign_subkey(const uint8_t key[32], const char *label, unsigned char out[32]) {
     tg_hmac_sha256(key, 32, label, strlen(label), out);
 }
 
-static size_t tg__b64url_enc(const unsigned char *p, size_t n, char *out) {
+static size_t tg__sign_b64enc(const unsigned char *p, size_t n, char *out) {
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t i, o = 0;
     uint32_t acc = 0;
@@ -18728,13 +18728,13 @@ static size_t tg__b64url_enc(const unsigned char *p, size_t n, char *out) {
 }
 
 /* strict: no padding, unused low bits zero (one spelling per value); returns length or -1 */
-static long tg__b64url_dec(const char *s, size_t n, unsigned char *out, size_t cap) {
+static long tg__sign_b64dec(const char *s, size_t n, unsigned char *out, size_t cap) {
     size_t i, o = 0;
     uint32_t acc = 0;
     int bits = 0;
     if (n % 4 == 1) return -1;
     for (i = 0; i < n; i++) {
-        int v = tg__b64url_val(s[i]);
+        int v = tg__secret_b64val(s[i]);
         if (v < 0) return -1;
         acc = acc << 6 | (uint32_t)v;
         bits += 6;
@@ -18748,10 +18748,10 @@ static long tg__b64url_dec(const char *s, size_t n, unsigned char *out, size_t c
     return acc ? -1 : (long)o;
 }
 
-static void tg__put32(unsigned char *p, uint32_t v) {
+static void tg__sign_put32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
 }
-static uint32_t tg__get32(const unsigned char *p) {
+static uint32_t tg__sign_get32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
@@ -18761,7 +18761,7 @@ static uint32_t tg__get32(const unsigned char *p) {
 
 static void tg__token_tag(const tg_key *k, const unsigned char *bin, size_t n, unsigned char tag[32]) {
     unsigned char sk[32];
-    tg__subkey(k->key, "tgbot token v1", sk);
+    tg__sign_subkey(k->key, "tgbot token v1", sk);
     tg_hmac_sha256(sk, 32, bin, n, tag);
     tg__wipe(sk, sizeof sk);
 }
@@ -18778,12 +18778,12 @@ TGBOT_API tg_err tg_sign(const tg_keyring *kr, const void *payload, size_t n, in
     exp = ttl_s ? (uint64_t)now + ttl_s : 0;
     if (exp > UINT32_MAX) exp = UINT32_MAX;
     bin[0] = k->id;
-    tg__put32(bin + 1, (uint32_t)now);
-    tg__put32(bin + 5, (uint32_t)exp);
+    tg__sign_put32(bin + 1, (uint32_t)now);
+    tg__sign_put32(bin + 5, (uint32_t)exp);
     if (n) memcpy(bin + TG__TOK_HEAD, payload, n);
     tg__token_tag(k, bin, TG__TOK_HEAD + n, tag);
     memcpy(bin + TG__TOK_HEAD + n, tag, TG__TOK_TAG);
-    tg__b64url_enc(bin, TG__TOK_HEAD + n + TG__TOK_TAG, out);
+    tg__sign_b64enc(bin, TG__TOK_HEAD + n + TG__TOK_TAG, out);
     return TG_OK;
 }
 
@@ -18797,14 +18797,14 @@ TGBOT_API tg_err tg_verify(const tg_keyring *kr, const char *token, int64_t now,
     if (!kr || !token) return TG_ERR_ARG;
     len = strlen(token);
     if (len > TG_SIGN_TOKEN_MAX) return TG_ERR_SIGNATURE;
-    bl = tg__b64url_dec(token, len, bin, sizeof bin);
+    bl = tg__sign_b64dec(token, len, bin, sizeof bin);
     if (bl < TG__TOK_HEAD + TG__TOK_TAG) return TG_ERR_SIGNATURE;
     plen = (size_t)bl - TG__TOK_HEAD - TG__TOK_TAG;
     if (!(k = tg_keyring_find(kr, bin[0]))) return TG_ERR_SIGNATURE;   /* unknown key id: as a forgery */
     tg__token_tag(k, bin, TG__TOK_HEAD + plen, tag);
     if (!tg__ct_equal(tag, bin + TG__TOK_HEAD + plen, TG__TOK_TAG)) return TG_ERR_SIGNATURE;
-    iat = tg__get32(bin + 1);
-    exp = tg__get32(bin + 5);
+    iat = tg__sign_get32(bin + 1);
+    exp = tg__sign_get32(bin + 5);
     if ((exp && now >= (int64_t)exp) || (int64_t)iat > now + 60) return TG_ERR_EXPIRED;
     if (plen > cap || (plen && !out)) return TG_ERR_LIMIT;
     if (plen) memcpy(out, bin + TG__TOK_HEAD, plen);
@@ -18833,7 +18833,7 @@ static tg_err tg__request_tag(const tg_key *k, const char *method, const char *p
     tg_sha256_final(&s, bh);
     /* the signed text: header line, nonce, method, path, body hash; one field per line */
     hl = (size_t)snprintf(head, sizeof head, "tgbot request v1\n%u\n%lld\n", (unsigned)k->id, (long long)ts);
-    tg__subkey(k->key, "tgbot request v1", sk);
+    tg__sign_subkey(k->key, "tgbot request v1", sk);
     {
         tg_sha256 in;
         unsigned char okey[64];
@@ -18864,8 +18864,8 @@ TGBOT_API tg_err tg_sign_request(const tg_keyring *kr, const char *method, const
     if (!k || !out) return TG_ERR_ARG;
     if (tg__random_bytes(NULL, nonce, sizeof nonce) != 0) return TG_ERR_IO;
     if ((e = tg__request_tag(k, method, path, body, len, now, nonce, tag)) != TG_OK) return e;
-    tg__b64url_enc(nonce, 12, n64);
-    tg__b64url_enc(tag, 32, t64);
+    tg__sign_b64enc(nonce, 12, n64);
+    tg__sign_b64enc(tag, 32, t64);
     w = snprintf(out, cap, "v1.%u.%lld.%s.%s", (unsigned)k->id, (long long)now, n64, t64);
     if (w < 0 || (size_t)w >= cap) { out[0] = '\0'; return TG_ERR_LIMIT; }
     return TG_OK;
@@ -18888,9 +18888,9 @@ TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, co
     if (!i || *p++ != '.' || kid > 255) return TG_ERR_SIGNATURE;
     for (i = 0; *p >= '0' && *p <= '9' && i < 18; i++, p++) ts = ts * 10 + (*p - '0');
     if (!i || *p++ != '.') return TG_ERR_SIGNATURE;
-    if (!(dot = strchr(p, '.')) || tg__b64url_dec(p, (size_t)(dot - p), nonce, sizeof nonce) != 12) return TG_ERR_SIGNATURE;
+    if (!(dot = strchr(p, '.')) || tg__sign_b64dec(p, (size_t)(dot - p), nonce, sizeof nonce) != 12) return TG_ERR_SIGNATURE;
     p = dot + 1;
-    if (tg__b64url_dec(p, strlen(p), tag, sizeof tag) != 32) return TG_ERR_SIGNATURE;
+    if (tg__sign_b64dec(p, strlen(p), tag, sizeof tag) != 32) return TG_ERR_SIGNATURE;
     if (!(k = tg_keyring_find(kr, (uint8_t)kid))) return TG_ERR_SIGNATURE;
     if ((e = tg__request_tag(k, method, path, body, len, ts, nonce, want)) != TG_OK) return e;
     if (!tg__ct_equal(tag, want, 32)) return TG_ERR_SIGNATURE;
@@ -18917,38 +18917,38 @@ TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, co
 /* aead: ChaCha20 (RFC 8439 2.3-2.4), Poly1305 (2.5, radix 2^26 with 64-bit products: portable),
    the AEAD construction (2.8), and sealed records. Built in for every TLS backend. */
 
-static uint32_t tg__le32(const unsigned char *p) {
+static uint32_t tg__aead_le32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static void tg__st32(unsigned char *p, uint32_t v) {
+static void tg__aead_st32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
 }
-static uint32_t tg__rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32u - n)); }
+static uint32_t tg__aead_rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32u - n)); }
 
-#define TG__QR(a, b, c, d) \
-    a += b; d ^= a; d = tg__rol32(d, 16); c += d; b ^= c; b = tg__rol32(b, 12); \
-    a += b; d ^= a; d = tg__rol32(d, 8);  c += d; b ^= c; b = tg__rol32(b, 7)
+#define TG__CHACHA_QR(a, b, c, d) \
+    a += b; d ^= a; d = tg__aead_rol32(d, 16); c += d; b ^= c; b = tg__aead_rol32(b, 12); \
+    a += b; d ^= a; d = tg__aead_rol32(d, 8);  c += d; b ^= c; b = tg__aead_rol32(b, 7)
 
 static void tg__chacha_block(const uint32_t in[16], unsigned char out[64]) {
     uint32_t x[16];
     int i;
     memcpy(x, in, sizeof x);
     for (i = 0; i < 10; i++) {   /* 20 rounds: column round, then diagonal round */
-        TG__QR(x[0], x[4], x[8], x[12]); TG__QR(x[1], x[5], x[9], x[13]);
-        TG__QR(x[2], x[6], x[10], x[14]); TG__QR(x[3], x[7], x[11], x[15]);
-        TG__QR(x[0], x[5], x[10], x[15]); TG__QR(x[1], x[6], x[11], x[12]);
-        TG__QR(x[2], x[7], x[8], x[13]); TG__QR(x[3], x[4], x[9], x[14]);
+        TG__CHACHA_QR(x[0], x[4], x[8], x[12]); TG__CHACHA_QR(x[1], x[5], x[9], x[13]);
+        TG__CHACHA_QR(x[2], x[6], x[10], x[14]); TG__CHACHA_QR(x[3], x[7], x[11], x[15]);
+        TG__CHACHA_QR(x[0], x[5], x[10], x[15]); TG__CHACHA_QR(x[1], x[6], x[11], x[12]);
+        TG__CHACHA_QR(x[2], x[7], x[8], x[13]); TG__CHACHA_QR(x[3], x[4], x[9], x[14]);
     }
-    for (i = 0; i < 16; i++) tg__st32(out + 4 * i, x[i] + in[i]);
+    for (i = 0; i < 16; i++) tg__aead_st32(out + 4 * i, x[i] + in[i]);
     tg__wipe(x, sizeof x);
 }
 
 static void tg__chacha_init(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[12], uint32_t counter) {
     int i;
     st[0] = 0x61707865; st[1] = 0x3320646e; st[2] = 0x79622d32; st[3] = 0x6b206574;   /* "expand 32-byte k" */
-    for (i = 0; i < 8; i++) st[4 + i] = tg__le32(key + 4 * i);
+    for (i = 0; i < 8; i++) st[4 + i] = tg__aead_le32(key + 4 * i);
     st[12] = counter;
-    for (i = 0; i < 3; i++) st[13 + i] = tg__le32(nonce + 4 * i);
+    for (i = 0; i < 3; i++) st[13 + i] = tg__aead_le32(nonce + 4 * i);
 }
 
 TGBOT_API void tg_chacha20(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
@@ -18977,14 +18977,14 @@ static void tg__poly_init(tg__poly *p, const uint8_t key[32]) {
     uint32_t t0, t1, t2, t3;
     memcpy(k, key, 16);
     k[3] &= 15; k[7] &= 15; k[11] &= 15; k[15] &= 15; k[4] &= 252; k[8] &= 252; k[12] &= 252;   /* clamp r */
-    t0 = tg__le32(k); t1 = tg__le32(k + 4); t2 = tg__le32(k + 8); t3 = tg__le32(k + 12);
+    t0 = tg__aead_le32(k); t1 = tg__aead_le32(k + 4); t2 = tg__aead_le32(k + 8); t3 = tg__aead_le32(k + 12);
     p->r[0] = t0 & 0x3ffffff;
     p->r[1] = (t0 >> 26 | t1 << 6) & 0x3ffffff;
     p->r[2] = (t1 >> 20 | t2 << 12) & 0x3ffffff;
     p->r[3] = (t2 >> 14 | t3 << 18) & 0x3ffffff;
     p->r[4] = t3 >> 8;
     memset(p->h, 0, sizeof p->h);
-    p->s[0] = tg__le32(key + 16); p->s[1] = tg__le32(key + 20); p->s[2] = tg__le32(key + 24); p->s[3] = tg__le32(key + 28);
+    p->s[0] = tg__aead_le32(key + 16); p->s[1] = tg__aead_le32(key + 20); p->s[2] = tg__aead_le32(key + 24); p->s[3] = tg__aead_le32(key + 28);
     p->fill = 0;
     tg__wipe(k, sizeof k);
 }
@@ -18992,7 +18992,7 @@ static void tg__poly_init(tg__poly *p, const uint8_t key[32]) {
 static void tg__poly_block(tg__poly *p, const unsigned char m[16], uint32_t hibit) {
     uint32_t r0 = p->r[0], r1 = p->r[1], r2 = p->r[2], r3 = p->r[3], r4 = p->r[4];
     uint32_t s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;   /* 2^130 = 5 */
-    uint32_t t0 = tg__le32(m), t1 = tg__le32(m + 4), t2 = tg__le32(m + 8), t3 = tg__le32(m + 12);
+    uint32_t t0 = tg__aead_le32(m), t1 = tg__aead_le32(m + 4), t2 = tg__aead_le32(m + 8), t3 = tg__aead_le32(m + 12);
     uint64_t h0 = p->h[0] + (t0 & 0x3ffffff), h1 = p->h[1] + ((t0 >> 26 | t1 << 6) & 0x3ffffff),
              h2 = p->h[2] + ((t1 >> 20 | t2 << 12) & 0x3ffffff), h3 = p->h[3] + ((t2 >> 14 | t3 << 18) & 0x3ffffff),
              h4 = p->h[4] + (t3 >> 8 | hibit);
@@ -19051,10 +19051,10 @@ static void tg__poly_final(tg__poly *p, uint8_t tag[16]) {
     h0 = (h0 & ~mask) | (g0 & mask); h1 = (h1 & ~mask) | (g1 & mask); h2 = (h2 & ~mask) | (g2 & mask);
     h3 = (h3 & ~mask) | (g3 & mask); h4 = (h4 & ~mask) | (g4 & mask);
     /* h mod 2^128, plus s */
-    f = (uint64_t)(h0 | h1 << 26) + p->s[0];              tg__st32(tag, (uint32_t)f);
-    f = (uint64_t)(h1 >> 6 | h2 << 20) + p->s[1] + (f >> 32);  tg__st32(tag + 4, (uint32_t)f);
-    f = (uint64_t)(h2 >> 12 | h3 << 14) + p->s[2] + (f >> 32); tg__st32(tag + 8, (uint32_t)f);
-    f = (uint64_t)(h3 >> 18 | h4 << 8) + p->s[3] + (f >> 32);  tg__st32(tag + 12, (uint32_t)f);
+    f = (uint64_t)(h0 | h1 << 26) + p->s[0];              tg__aead_st32(tag, (uint32_t)f);
+    f = (uint64_t)(h1 >> 6 | h2 << 20) + p->s[1] + (f >> 32);  tg__aead_st32(tag + 4, (uint32_t)f);
+    f = (uint64_t)(h2 >> 12 | h3 << 14) + p->s[2] + (f >> 32); tg__aead_st32(tag + 8, (uint32_t)f);
+    f = (uint64_t)(h3 >> 18 | h4 << 8) + p->s[3] + (f >> 32);  tg__aead_st32(tag + 12, (uint32_t)f);
     tg__wipe(p, sizeof *p);
 }
 
@@ -19148,7 +19148,7 @@ TGBOT_API tg_err tg_unseal(const tg_keyring *kr, const void *aad, size_t aad_len
     return TG_OK;
 }
 
-static void tg__pos_aad(uint64_t pos, unsigned char aad[8]) {
+static void tg__aead_pos(uint64_t pos, unsigned char aad[8]) {
     int i;
     for (i = 0; i < 8; i++) aad[i] = (unsigned char)(pos >> (8 * i));
 }
@@ -19157,7 +19157,7 @@ TGBOT_API tg_err tg_seal_record(void *keyring, uint64_t position, const void *in
                                 void *out, size_t cap, size_t *out_len, tg_error *err) {
     unsigned char aad[8];
     tg_err e;
-    tg__pos_aad(position, aad);
+    tg__aead_pos(position, aad);
     e = tg_seal((const tg_keyring *)keyring, aad, 8, in, n, out, cap, out_len);
     if (e != TG_OK)
         tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: cannot seal (%s)", (unsigned long long)position, tg_err_str(e));
@@ -19168,7 +19168,7 @@ TGBOT_API tg_err tg_unseal_record(void *keyring, uint64_t position, const void *
                                   void *out, size_t cap, size_t *out_len, tg_error *err) {
     unsigned char aad[8];
     tg_err e;
-    tg__pos_aad(position, aad);
+    tg__aead_pos(position, aad);
     e = tg_unseal((const tg_keyring *)keyring, aad, 8, in, n, out, cap, out_len);
     if (e == TG_ERR_SIGNATURE)
         tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: authentication failed (changed, moved, or sealed with another key)",

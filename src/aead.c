@@ -1,38 +1,38 @@
 /* aead: ChaCha20 (RFC 8439 2.3-2.4), Poly1305 (2.5, radix 2^26 with 64-bit products: portable),
    the AEAD construction (2.8), and sealed records. Built in for every TLS backend. */
 
-static uint32_t tg__le32(const unsigned char *p) {
+static uint32_t tg__aead_le32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static void tg__st32(unsigned char *p, uint32_t v) {
+static void tg__aead_st32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
 }
-static uint32_t tg__rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32u - n)); }
+static uint32_t tg__aead_rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32u - n)); }
 
-#define TG__QR(a, b, c, d) \
-    a += b; d ^= a; d = tg__rol32(d, 16); c += d; b ^= c; b = tg__rol32(b, 12); \
-    a += b; d ^= a; d = tg__rol32(d, 8);  c += d; b ^= c; b = tg__rol32(b, 7)
+#define TG__CHACHA_QR(a, b, c, d) \
+    a += b; d ^= a; d = tg__aead_rol32(d, 16); c += d; b ^= c; b = tg__aead_rol32(b, 12); \
+    a += b; d ^= a; d = tg__aead_rol32(d, 8);  c += d; b ^= c; b = tg__aead_rol32(b, 7)
 
 static void tg__chacha_block(const uint32_t in[16], unsigned char out[64]) {
     uint32_t x[16];
     int i;
     memcpy(x, in, sizeof x);
     for (i = 0; i < 10; i++) {   /* 20 rounds: column round, then diagonal round */
-        TG__QR(x[0], x[4], x[8], x[12]); TG__QR(x[1], x[5], x[9], x[13]);
-        TG__QR(x[2], x[6], x[10], x[14]); TG__QR(x[3], x[7], x[11], x[15]);
-        TG__QR(x[0], x[5], x[10], x[15]); TG__QR(x[1], x[6], x[11], x[12]);
-        TG__QR(x[2], x[7], x[8], x[13]); TG__QR(x[3], x[4], x[9], x[14]);
+        TG__CHACHA_QR(x[0], x[4], x[8], x[12]); TG__CHACHA_QR(x[1], x[5], x[9], x[13]);
+        TG__CHACHA_QR(x[2], x[6], x[10], x[14]); TG__CHACHA_QR(x[3], x[7], x[11], x[15]);
+        TG__CHACHA_QR(x[0], x[5], x[10], x[15]); TG__CHACHA_QR(x[1], x[6], x[11], x[12]);
+        TG__CHACHA_QR(x[2], x[7], x[8], x[13]); TG__CHACHA_QR(x[3], x[4], x[9], x[14]);
     }
-    for (i = 0; i < 16; i++) tg__st32(out + 4 * i, x[i] + in[i]);
+    for (i = 0; i < 16; i++) tg__aead_st32(out + 4 * i, x[i] + in[i]);
     tg__wipe(x, sizeof x);
 }
 
 static void tg__chacha_init(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[12], uint32_t counter) {
     int i;
     st[0] = 0x61707865; st[1] = 0x3320646e; st[2] = 0x79622d32; st[3] = 0x6b206574;   /* "expand 32-byte k" */
-    for (i = 0; i < 8; i++) st[4 + i] = tg__le32(key + 4 * i);
+    for (i = 0; i < 8; i++) st[4 + i] = tg__aead_le32(key + 4 * i);
     st[12] = counter;
-    for (i = 0; i < 3; i++) st[13 + i] = tg__le32(nonce + 4 * i);
+    for (i = 0; i < 3; i++) st[13 + i] = tg__aead_le32(nonce + 4 * i);
 }
 
 TGBOT_API void tg_chacha20(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
@@ -61,14 +61,14 @@ static void tg__poly_init(tg__poly *p, const uint8_t key[32]) {
     uint32_t t0, t1, t2, t3;
     memcpy(k, key, 16);
     k[3] &= 15; k[7] &= 15; k[11] &= 15; k[15] &= 15; k[4] &= 252; k[8] &= 252; k[12] &= 252;   /* clamp r */
-    t0 = tg__le32(k); t1 = tg__le32(k + 4); t2 = tg__le32(k + 8); t3 = tg__le32(k + 12);
+    t0 = tg__aead_le32(k); t1 = tg__aead_le32(k + 4); t2 = tg__aead_le32(k + 8); t3 = tg__aead_le32(k + 12);
     p->r[0] = t0 & 0x3ffffff;
     p->r[1] = (t0 >> 26 | t1 << 6) & 0x3ffffff;
     p->r[2] = (t1 >> 20 | t2 << 12) & 0x3ffffff;
     p->r[3] = (t2 >> 14 | t3 << 18) & 0x3ffffff;
     p->r[4] = t3 >> 8;
     memset(p->h, 0, sizeof p->h);
-    p->s[0] = tg__le32(key + 16); p->s[1] = tg__le32(key + 20); p->s[2] = tg__le32(key + 24); p->s[3] = tg__le32(key + 28);
+    p->s[0] = tg__aead_le32(key + 16); p->s[1] = tg__aead_le32(key + 20); p->s[2] = tg__aead_le32(key + 24); p->s[3] = tg__aead_le32(key + 28);
     p->fill = 0;
     tg__wipe(k, sizeof k);
 }
@@ -76,7 +76,7 @@ static void tg__poly_init(tg__poly *p, const uint8_t key[32]) {
 static void tg__poly_block(tg__poly *p, const unsigned char m[16], uint32_t hibit) {
     uint32_t r0 = p->r[0], r1 = p->r[1], r2 = p->r[2], r3 = p->r[3], r4 = p->r[4];
     uint32_t s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;   /* 2^130 = 5 */
-    uint32_t t0 = tg__le32(m), t1 = tg__le32(m + 4), t2 = tg__le32(m + 8), t3 = tg__le32(m + 12);
+    uint32_t t0 = tg__aead_le32(m), t1 = tg__aead_le32(m + 4), t2 = tg__aead_le32(m + 8), t3 = tg__aead_le32(m + 12);
     uint64_t h0 = p->h[0] + (t0 & 0x3ffffff), h1 = p->h[1] + ((t0 >> 26 | t1 << 6) & 0x3ffffff),
              h2 = p->h[2] + ((t1 >> 20 | t2 << 12) & 0x3ffffff), h3 = p->h[3] + ((t2 >> 14 | t3 << 18) & 0x3ffffff),
              h4 = p->h[4] + (t3 >> 8 | hibit);
@@ -135,10 +135,10 @@ static void tg__poly_final(tg__poly *p, uint8_t tag[16]) {
     h0 = (h0 & ~mask) | (g0 & mask); h1 = (h1 & ~mask) | (g1 & mask); h2 = (h2 & ~mask) | (g2 & mask);
     h3 = (h3 & ~mask) | (g3 & mask); h4 = (h4 & ~mask) | (g4 & mask);
     /* h mod 2^128, plus s */
-    f = (uint64_t)(h0 | h1 << 26) + p->s[0];              tg__st32(tag, (uint32_t)f);
-    f = (uint64_t)(h1 >> 6 | h2 << 20) + p->s[1] + (f >> 32);  tg__st32(tag + 4, (uint32_t)f);
-    f = (uint64_t)(h2 >> 12 | h3 << 14) + p->s[2] + (f >> 32); tg__st32(tag + 8, (uint32_t)f);
-    f = (uint64_t)(h3 >> 18 | h4 << 8) + p->s[3] + (f >> 32);  tg__st32(tag + 12, (uint32_t)f);
+    f = (uint64_t)(h0 | h1 << 26) + p->s[0];              tg__aead_st32(tag, (uint32_t)f);
+    f = (uint64_t)(h1 >> 6 | h2 << 20) + p->s[1] + (f >> 32);  tg__aead_st32(tag + 4, (uint32_t)f);
+    f = (uint64_t)(h2 >> 12 | h3 << 14) + p->s[2] + (f >> 32); tg__aead_st32(tag + 8, (uint32_t)f);
+    f = (uint64_t)(h3 >> 18 | h4 << 8) + p->s[3] + (f >> 32);  tg__aead_st32(tag + 12, (uint32_t)f);
     tg__wipe(p, sizeof *p);
 }
 
@@ -232,7 +232,7 @@ TGBOT_API tg_err tg_unseal(const tg_keyring *kr, const void *aad, size_t aad_len
     return TG_OK;
 }
 
-static void tg__pos_aad(uint64_t pos, unsigned char aad[8]) {
+static void tg__aead_pos(uint64_t pos, unsigned char aad[8]) {
     int i;
     for (i = 0; i < 8; i++) aad[i] = (unsigned char)(pos >> (8 * i));
 }
@@ -241,7 +241,7 @@ TGBOT_API tg_err tg_seal_record(void *keyring, uint64_t position, const void *in
                                 void *out, size_t cap, size_t *out_len, tg_error *err) {
     unsigned char aad[8];
     tg_err e;
-    tg__pos_aad(position, aad);
+    tg__aead_pos(position, aad);
     e = tg_seal((const tg_keyring *)keyring, aad, 8, in, n, out, cap, out_len);
     if (e != TG_OK)
         tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: cannot seal (%s)", (unsigned long long)position, tg_err_str(e));
@@ -252,7 +252,7 @@ TGBOT_API tg_err tg_unseal_record(void *keyring, uint64_t position, const void *
                                   void *out, size_t cap, size_t *out_len, tg_error *err) {
     unsigned char aad[8];
     tg_err e;
-    tg__pos_aad(position, aad);
+    tg__aead_pos(position, aad);
     e = tg_unseal((const tg_keyring *)keyring, aad, 8, in, n, out, cap, out_len);
     if (e == TG_ERR_SIGNATURE)
         tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: authentication failed (changed, moved, or sealed with another key)",

@@ -24,7 +24,7 @@ static const uint64_t tg__sha512_k[80] = {
     0x28db77f523047d84ULL, 0x32caab7b40c72493ULL, 0x3c9ebe0a15c9bebcULL, 0x431d67c49c100d4cULL,
     0x4cc5d4becb3e42b6ULL, 0x597f299cfc657e2aULL, 0x5fcb6fab3ad6faecULL, 0x6c44198c4a475817ULL };
 
-static uint64_t tg__ror64(uint64_t x, unsigned n) { return (x >> n) | (x << (64u - n)); }
+static uint64_t tg__ed_ror64(uint64_t x, unsigned n) { return (x >> n) | (x << (64u - n)); }
 
 static void tg__sha512_block(uint64_t h[8], const unsigned char *p) {
     uint64_t w[80], v[8];
@@ -32,15 +32,15 @@ static void tg__sha512_block(uint64_t h[8], const unsigned char *p) {
     for (i = 0; i < 16; i++)
         for (w[i] = 0, j = 0; j < 8; j++) w[i] = w[i] << 8 | p[8 * i + j];
     for (i = 16; i < 80; i++) {
-        uint64_t s0 = tg__ror64(w[i - 15], 1) ^ tg__ror64(w[i - 15], 8) ^ (w[i - 15] >> 7);
-        uint64_t s1 = tg__ror64(w[i - 2], 19) ^ tg__ror64(w[i - 2], 61) ^ (w[i - 2] >> 6);
+        uint64_t s0 = tg__ed_ror64(w[i - 15], 1) ^ tg__ed_ror64(w[i - 15], 8) ^ (w[i - 15] >> 7);
+        uint64_t s1 = tg__ed_ror64(w[i - 2], 19) ^ tg__ed_ror64(w[i - 2], 61) ^ (w[i - 2] >> 6);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     memcpy(v, h, sizeof v);
     for (i = 0; i < 80; i++) {   /* v = a b c d e f g h */
-        uint64_t t1 = v[7] + (tg__ror64(v[4], 14) ^ tg__ror64(v[4], 18) ^ tg__ror64(v[4], 41)) +
+        uint64_t t1 = v[7] + (tg__ed_ror64(v[4], 14) ^ tg__ed_ror64(v[4], 18) ^ tg__ed_ror64(v[4], 41)) +
                       ((v[4] & v[5]) ^ (~v[4] & v[6])) + tg__sha512_k[i] + w[i];
-        uint64_t t2 = (tg__ror64(v[0], 28) ^ tg__ror64(v[0], 34) ^ tg__ror64(v[0], 39)) +
+        uint64_t t2 = (tg__ed_ror64(v[0], 28) ^ tg__ed_ror64(v[0], 34) ^ tg__ed_ror64(v[0], 39)) +
                       ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
         memmove(v + 1, v, 7 * sizeof v[0]);
         v[4] += t1;
@@ -99,7 +99,7 @@ TGBOT_API void tg_sha512_final(tg_sha512 *s, unsigned char out[64]) {
    most); tobytes gives the canonical encoding. Results may alias inputs. */
 #if !defined(TGBOT_ED25519_PORTABLE) && defined(__SIZEOF_INT128__)
 #define TGBOT__FE51 1
-__extension__ typedef unsigned __int128 tg__u128;
+__extension__ typedef unsigned __int128 tg__ed_u128;
 typedef struct tg__fe { uint64_t v[5]; } tg__fe;   /* v0 + v1 2^51 + ... + v4 2^204 */
 #define TG__M51 ((uint64_t)0x7ffffffffffff)
 
@@ -124,7 +124,7 @@ static void tg__fe_sub(tg__fe *r, const tg__fe *a, const tg__fe *b) {   /* a + 2
     r->v[4] = a->v[4] + 0xffffffffffffeULL - b->v[4];
     tg__fe_carry(r);
 }
-static void tg__fe_reduce128(tg__fe *r, tg__u128 t0, tg__u128 t1, tg__u128 t2, tg__u128 t3, tg__u128 t4) {
+static void tg__fe_reduce128(tg__fe *r, tg__ed_u128 t0, tg__ed_u128 t1, tg__ed_u128 t2, tg__ed_u128 t3, tg__ed_u128 t4) {
     uint64_t c;
     t1 += t0 >> 51; t2 += t1 >> 51; t3 += t2 >> 51; t4 += t3 >> 51;
     r->v[0] = (uint64_t)t0 & TG__M51; r->v[1] = (uint64_t)t1 & TG__M51; r->v[2] = (uint64_t)t2 & TG__M51;
@@ -133,27 +133,27 @@ static void tg__fe_reduce128(tg__fe *r, tg__u128 t0, tg__u128 t1, tg__u128 t2, t
     r->v[0] += 19 * c;
     r->v[1] += r->v[0] >> 51; r->v[0] &= TG__M51;
 }
-#define TG__MUL(x, y) ((tg__u128)(x) * (y))
+#define TG__FE_MUL(x, y) ((tg__ed_u128)(x) * (y))
 static void tg__fe_mul(tg__fe *r, const tg__fe *f, const tg__fe *g) {
     uint64_t a0 = f->v[0], a1 = f->v[1], a2 = f->v[2], a3 = f->v[3], a4 = f->v[4];
     uint64_t b0 = g->v[0], b1 = g->v[1], b2 = g->v[2], b3 = g->v[3], b4 = g->v[4];
     uint64_t c1 = 19 * b1, c2 = 19 * b2, c3 = 19 * b3, c4 = 19 * b4;   /* 2^255 = 19 */
     tg__fe_reduce128(r,
-        TG__MUL(a0, b0) + TG__MUL(a1, c4) + TG__MUL(a2, c3) + TG__MUL(a3, c2) + TG__MUL(a4, c1),
-        TG__MUL(a0, b1) + TG__MUL(a1, b0) + TG__MUL(a2, c4) + TG__MUL(a3, c3) + TG__MUL(a4, c2),
-        TG__MUL(a0, b2) + TG__MUL(a1, b1) + TG__MUL(a2, b0) + TG__MUL(a3, c4) + TG__MUL(a4, c3),
-        TG__MUL(a0, b3) + TG__MUL(a1, b2) + TG__MUL(a2, b1) + TG__MUL(a3, b0) + TG__MUL(a4, c4),
-        TG__MUL(a0, b4) + TG__MUL(a1, b3) + TG__MUL(a2, b2) + TG__MUL(a3, b1) + TG__MUL(a4, b0));
+        TG__FE_MUL(a0, b0) + TG__FE_MUL(a1, c4) + TG__FE_MUL(a2, c3) + TG__FE_MUL(a3, c2) + TG__FE_MUL(a4, c1),
+        TG__FE_MUL(a0, b1) + TG__FE_MUL(a1, b0) + TG__FE_MUL(a2, c4) + TG__FE_MUL(a3, c3) + TG__FE_MUL(a4, c2),
+        TG__FE_MUL(a0, b2) + TG__FE_MUL(a1, b1) + TG__FE_MUL(a2, b0) + TG__FE_MUL(a3, c4) + TG__FE_MUL(a4, c3),
+        TG__FE_MUL(a0, b3) + TG__FE_MUL(a1, b2) + TG__FE_MUL(a2, b1) + TG__FE_MUL(a3, b0) + TG__FE_MUL(a4, c4),
+        TG__FE_MUL(a0, b4) + TG__FE_MUL(a1, b3) + TG__FE_MUL(a2, b2) + TG__FE_MUL(a3, b1) + TG__FE_MUL(a4, b0));
 }
 static void tg__fe_sq(tg__fe *r, const tg__fe *f) {
     uint64_t a0 = f->v[0], a1 = f->v[1], a2 = f->v[2], a3 = f->v[3], a4 = f->v[4];
     uint64_t d0 = 2 * a0, d1 = 2 * a1, d2 = 2 * a2, d3 = 2 * a3, e3 = 19 * a3, e4 = 19 * a4;
     tg__fe_reduce128(r,
-        TG__MUL(a0, a0) + TG__MUL(d1, e4) + TG__MUL(d2, e3),
-        TG__MUL(d0, a1) + TG__MUL(d2, e4) + TG__MUL(a3, e3),
-        TG__MUL(d0, a2) + TG__MUL(a1, a1) + TG__MUL(d3, e4),
-        TG__MUL(d0, a3) + TG__MUL(d1, a2) + TG__MUL(a4, e4),
-        TG__MUL(d0, a4) + TG__MUL(d1, a3) + TG__MUL(a2, a2));
+        TG__FE_MUL(a0, a0) + TG__FE_MUL(d1, e4) + TG__FE_MUL(d2, e3),
+        TG__FE_MUL(d0, a1) + TG__FE_MUL(d2, e4) + TG__FE_MUL(a3, e3),
+        TG__FE_MUL(d0, a2) + TG__FE_MUL(a1, a1) + TG__FE_MUL(d3, e4),
+        TG__FE_MUL(d0, a3) + TG__FE_MUL(d1, a2) + TG__FE_MUL(a4, e4),
+        TG__FE_MUL(d0, a4) + TG__FE_MUL(d1, a3) + TG__FE_MUL(a2, a2));
 }
 static void tg__fe_frombytes(tg__fe *r, const unsigned char s[32]) {   /* ignores bit 255 */
     uint64_t w[4];
@@ -365,7 +365,7 @@ static void tg__ge_add(tg__ge *r, const tg__ge *p, const tg__gec *q, int negate)
 }
 
 /* little-endian a < b */
-static int tg__lt_le(const unsigned char *a, const unsigned char *b, int n) {
+static int tg__ed_lt_le(const unsigned char *a, const unsigned char *b, int n) {
     while (n-- > 0) if (a[n] != b[n]) return a[n] < b[n];
     return 0;
 }
@@ -378,7 +378,7 @@ static int tg__ge_decode(tg__ge *p, const unsigned char s[32], const tg__fe *d) 
     int sign = s[31] >> 7;
     memcpy(y, s, 32);
     y[31] &= 0x7f;
-    if (!tg__lt_le(y, tg__ed_p, 32)) return 0;
+    if (!tg__ed_lt_le(y, tg__ed_p, 32)) return 0;
     tg__fe_frombytes(&p->Y, y);
     tg__fe_set(&p->Z, 1);
     tg__fe_sq(&u, &p->Y);
@@ -464,7 +464,7 @@ TGBOT_API bool tg_ed25519_verify(const uint8_t sig[64], const void *msg, size_t 
     tg_sha512 s;
     int i;
     if (!sig || !public_key || (!msg && len)) return false;
-    if (!tg__lt_le(sig + 32, tg__ed_l, 32)) return false;            /* S >= L: malleable */
+    if (!tg__ed_lt_le(sig + 32, tg__ed_l, 32)) return false;            /* S >= L: malleable */
     tg__fe_frombytes(&d, tg__ed_d);
     tg__fe_add(&d2, &d, &d);
     if (!tg__ge_decode(&a, public_key, &d) || !tg__ge_decode(&r, sig, &d)) return false;

@@ -117,13 +117,13 @@ TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr) {
 
 TGBOT_API void tg_keyring_wipe(tg_keyring *kr) { if (kr) tg__wipe(kr, sizeof *kr); }
 
-static int tg__b64url_val(char c) {
+static int tg__secret_b64val(char c) {
     return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
            c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
 }
 
 /* one key: 64 hex digits or 43 base64url characters (one optional '=') */
-static int tg__key_decode(const char *s, size_t n, uint8_t out[32]) {
+static int tg__secret_key_decode(const char *s, size_t n, uint8_t out[32]) {
     size_t i;
     if (n == 64) {
         for (i = 0; i < 32; i++) {
@@ -139,7 +139,7 @@ static int tg__key_decode(const char *s, size_t n, uint8_t out[32]) {
         int bits = 0;
         size_t o = 0;
         for (i = 0; i < 43; i++) {
-            int v = tg__b64url_val(s[i]);
+            int v = tg__secret_b64val(s[i]);
             if (v < 0) return 0;
             acc = acc << 6 | (uint32_t)v;
             bits += 6;
@@ -175,7 +175,7 @@ TGBOT_API tg_err tg_keyring_parse(tg_keyring *kr, const char *text, tg_error *er
             if (*s < '0' || *s > '9') goto bad;
             id = id * 10 + (unsigned)(*s - '0');
         }
-        if (id > 255 || !tg__key_decode(colon + 1, (size_t)(p - colon - 1), key)) goto bad;
+        if (id > 255 || !tg__secret_key_decode(colon + 1, (size_t)(p - colon - 1), key)) goto bad;
         e = tg_keyring_add(&tmp, (uint8_t)id, key);
         tg__wipe(key, sizeof key);
         if (e != TG_OK) {

@@ -1,11 +1,11 @@
 /* sign: tokens and request signatures. Each use has its own key, derived from the ring's key as
    HMAC(key, label), so a token tag can never stand in for a request tag or an AEAD key. */
 
-static void tg__subkey(const uint8_t key[32], const char *label, unsigned char out[32]) {
+static void tg__sign_subkey(const uint8_t key[32], const char *label, unsigned char out[32]) {
     tg_hmac_sha256(key, 32, label, strlen(label), out);
 }
 
-static size_t tg__b64url_enc(const unsigned char *p, size_t n, char *out) {
+static size_t tg__sign_b64enc(const unsigned char *p, size_t n, char *out) {
     static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t i, o = 0;
     uint32_t acc = 0;
@@ -22,13 +22,13 @@ static size_t tg__b64url_enc(const unsigned char *p, size_t n, char *out) {
 }
 
 /* strict: no padding, unused low bits zero (one spelling per value); returns length or -1 */
-static long tg__b64url_dec(const char *s, size_t n, unsigned char *out, size_t cap) {
+static long tg__sign_b64dec(const char *s, size_t n, unsigned char *out, size_t cap) {
     size_t i, o = 0;
     uint32_t acc = 0;
     int bits = 0;
     if (n % 4 == 1) return -1;
     for (i = 0; i < n; i++) {
-        int v = tg__b64url_val(s[i]);
+        int v = tg__secret_b64val(s[i]);
         if (v < 0) return -1;
         acc = acc << 6 | (uint32_t)v;
         bits += 6;
@@ -42,10 +42,10 @@ static long tg__b64url_dec(const char *s, size_t n, unsigned char *out, size_t c
     return acc ? -1 : (long)o;
 }
 
-static void tg__put32(unsigned char *p, uint32_t v) {
+static void tg__sign_put32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
 }
-static uint32_t tg__get32(const unsigned char *p) {
+static uint32_t tg__sign_get32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
@@ -55,7 +55,7 @@ static uint32_t tg__get32(const unsigned char *p) {
 
 static void tg__token_tag(const tg_key *k, const unsigned char *bin, size_t n, unsigned char tag[32]) {
     unsigned char sk[32];
-    tg__subkey(k->key, "tgbot token v1", sk);
+    tg__sign_subkey(k->key, "tgbot token v1", sk);
     tg_hmac_sha256(sk, 32, bin, n, tag);
     tg__wipe(sk, sizeof sk);
 }
@@ -72,12 +72,12 @@ TGBOT_API tg_err tg_sign(const tg_keyring *kr, const void *payload, size_t n, in
     exp = ttl_s ? (uint64_t)now + ttl_s : 0;
     if (exp > UINT32_MAX) exp = UINT32_MAX;
     bin[0] = k->id;
-    tg__put32(bin + 1, (uint32_t)now);
-    tg__put32(bin + 5, (uint32_t)exp);
+    tg__sign_put32(bin + 1, (uint32_t)now);
+    tg__sign_put32(bin + 5, (uint32_t)exp);
     if (n) memcpy(bin + TG__TOK_HEAD, payload, n);
     tg__token_tag(k, bin, TG__TOK_HEAD + n, tag);
     memcpy(bin + TG__TOK_HEAD + n, tag, TG__TOK_TAG);
-    tg__b64url_enc(bin, TG__TOK_HEAD + n + TG__TOK_TAG, out);
+    tg__sign_b64enc(bin, TG__TOK_HEAD + n + TG__TOK_TAG, out);
     return TG_OK;
 }
 
@@ -91,14 +91,14 @@ TGBOT_API tg_err tg_verify(const tg_keyring *kr, const char *token, int64_t now,
     if (!kr || !token) return TG_ERR_ARG;
     len = strlen(token);
     if (len > TG_SIGN_TOKEN_MAX) return TG_ERR_SIGNATURE;
-    bl = tg__b64url_dec(token, len, bin, sizeof bin);
+    bl = tg__sign_b64dec(token, len, bin, sizeof bin);
     if (bl < TG__TOK_HEAD + TG__TOK_TAG) return TG_ERR_SIGNATURE;
     plen = (size_t)bl - TG__TOK_HEAD - TG__TOK_TAG;
     if (!(k = tg_keyring_find(kr, bin[0]))) return TG_ERR_SIGNATURE;   /* unknown key id: as a forgery */
     tg__token_tag(k, bin, TG__TOK_HEAD + plen, tag);
     if (!tg__ct_equal(tag, bin + TG__TOK_HEAD + plen, TG__TOK_TAG)) return TG_ERR_SIGNATURE;
-    iat = tg__get32(bin + 1);
-    exp = tg__get32(bin + 5);
+    iat = tg__sign_get32(bin + 1);
+    exp = tg__sign_get32(bin + 5);
     if ((exp && now >= (int64_t)exp) || (int64_t)iat > now + 60) return TG_ERR_EXPIRED;
     if (plen > cap || (plen && !out)) return TG_ERR_LIMIT;
     if (plen) memcpy(out, bin + TG__TOK_HEAD, plen);
@@ -127,7 +127,7 @@ static tg_err tg__request_tag(const tg_key *k, const char *method, const char *p
     tg_sha256_final(&s, bh);
     /* the signed text: header line, nonce, method, path, body hash; one field per line */
     hl = (size_t)snprintf(head, sizeof head, "tgbot request v1\n%u\n%lld\n", (unsigned)k->id, (long long)ts);
-    tg__subkey(k->key, "tgbot request v1", sk);
+    tg__sign_subkey(k->key, "tgbot request v1", sk);
     {
         tg_sha256 in;
         unsigned char okey[64];
@@ -158,8 +158,8 @@ TGBOT_API tg_err tg_sign_request(const tg_keyring *kr, const char *method, const
     if (!k || !out) return TG_ERR_ARG;
     if (tg__random_bytes(NULL, nonce, sizeof nonce) != 0) return TG_ERR_IO;
     if ((e = tg__request_tag(k, method, path, body, len, now, nonce, tag)) != TG_OK) return e;
-    tg__b64url_enc(nonce, 12, n64);
-    tg__b64url_enc(tag, 32, t64);
+    tg__sign_b64enc(nonce, 12, n64);
+    tg__sign_b64enc(tag, 32, t64);
     w = snprintf(out, cap, "v1.%u.%lld.%s.%s", (unsigned)k->id, (long long)now, n64, t64);
     if (w < 0 || (size_t)w >= cap) { out[0] = '\0'; return TG_ERR_LIMIT; }
     return TG_OK;
@@ -182,9 +182,9 @@ TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, co
     if (!i || *p++ != '.' || kid > 255) return TG_ERR_SIGNATURE;
     for (i = 0; *p >= '0' && *p <= '9' && i < 18; i++, p++) ts = ts * 10 + (*p - '0');
     if (!i || *p++ != '.') return TG_ERR_SIGNATURE;
-    if (!(dot = strchr(p, '.')) || tg__b64url_dec(p, (size_t)(dot - p), nonce, sizeof nonce) != 12) return TG_ERR_SIGNATURE;
+    if (!(dot = strchr(p, '.')) || tg__sign_b64dec(p, (size_t)(dot - p), nonce, sizeof nonce) != 12) return TG_ERR_SIGNATURE;
     p = dot + 1;
-    if (tg__b64url_dec(p, strlen(p), tag, sizeof tag) != 32) return TG_ERR_SIGNATURE;
+    if (tg__sign_b64dec(p, strlen(p), tag, sizeof tag) != 32) return TG_ERR_SIGNATURE;
     if (!(k = tg_keyring_find(kr, (uint8_t)kid))) return TG_ERR_SIGNATURE;
     if ((e = tg__request_tag(k, method, path, body, len, ts, nonce, want)) != TG_OK) return e;
     if (!tg__ct_equal(tag, want, 32)) return TG_ERR_SIGNATURE;
