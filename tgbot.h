@@ -7041,7 +7041,7 @@ TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text);     /* answerCallback
    decode (y >= p, or no x), and a public key or R of small order (order 1, 2, 4 or 8: such a key
    "verifies" signatures nobody made). Variable time: every input of a verification is public.
    Field arithmetic in radix 2^51 with 128-bit products where the compiler has them (gcc, clang on
-   64-bit targets), otherwise in 16 limbs of 16 bits (slower, portable); define
+   64-bit targets), otherwise in radix 2^25.5 with 64-bit products (portable); define
    TGBOT_ED25519_PORTABLE to force the latter. */
 
 typedef struct tg_sha512 { uint64_t h[8]; uint64_t bytes; unsigned char block[128]; size_t fill; } tg_sha512;
@@ -17826,60 +17826,94 @@ static void tg__fe_tobytes(unsigned char s[32], const tg__fe *a) {
 }
 static void tg__fe_set(tg__fe *r, unsigned n) { memset(r, 0, sizeof *r); r->v[0] = n; }
 
-#else   /* portable: 16 signed limbs of 16 bits, 64-bit products */
+#else   /* portable: radix 2^25.5, ten unsigned limbs of 26 and 25 bits alternately, 64-bit products */
 #define TGBOT__FE51 0
-typedef struct tg__fe { int64_t v[16]; } tg__fe;   /* v0 + v1 2^16 + ... + v15 2^240 */
+typedef struct tg__fe { uint64_t v[10]; } tg__fe;   /* limb i weighs 2^ceil(25.5 i) */
 
+static unsigned tg__fe_w(int i) { return (i & 1) ? 25u : 26u; }
 static void tg__fe_carry(tg__fe *h) {
     int i;
-    for (i = 0; i < 16; i++) {   /* floor division by 2^16 without shifting a negative number */
-        int64_t c = h->v[i] >= 0 ? h->v[i] / 65536 : -((-h->v[i] + 65535) / 65536);
-        h->v[i] -= c * 65536;
-        if (i < 15) h->v[i + 1] += c; else h->v[0] += 38 * c;   /* 2^256 = 38 */
+    for (i = 0; i < 10; i++) {
+        uint64_t c = h->v[i] >> tg__fe_w(i);
+        h->v[i] &= ((uint64_t)1 << tg__fe_w(i)) - 1;
+        if (i < 9) h->v[i + 1] += c; else h->v[0] += 19 * c;
     }
 }
 static void tg__fe_add(tg__fe *r, const tg__fe *a, const tg__fe *b) {
     int i;
-    for (i = 0; i < 16; i++) r->v[i] = a->v[i] + b->v[i];
+    for (i = 0; i < 10; i++) r->v[i] = a->v[i] + b->v[i];
+    tg__fe_carry(r);
 }
-static void tg__fe_sub(tg__fe *r, const tg__fe *a, const tg__fe *b) {
+static void tg__fe_sub(tg__fe *r, const tg__fe *a, const tg__fe *b) {   /* a + 2p - b: no underflow */
     int i;
-    for (i = 0; i < 16; i++) r->v[i] = a->v[i] - b->v[i];
+    for (i = 0; i < 10; i++)
+        r->v[i] = a->v[i] + (i == 0 ? 0x7ffffdaULL : (i & 1) ? 0x3fffffeULL : 0x7fffffeULL) - b->v[i];
+    tg__fe_carry(r);
 }
-static void tg__fe_mul(tg__fe *r, const tg__fe *a, const tg__fe *b) {
-    int64_t t[31];
-    int i, j;
-    memset(t, 0, sizeof t);
-    for (i = 0; i < 16; i++)
-        for (j = 0; j < 16; j++) t[i + j] += a->v[i] * b->v[j];
-    for (i = 0; i < 15; i++) t[i] += 38 * t[i + 16];
-    memcpy(r->v, t, sizeof r->v);
+static void tg__fe_mul(tg__fe *r, const tg__fe *fe, const tg__fe *ge) {
+    /* f_i g_j lands in limb i + j; for two odd limbs the weights add to one bit more than that
+       limb's (g2 = 2 g); from limb 10 on, 2^255 = 19 (g19, g38). Written out so that every
+       factor is known at compile time. */
+    uint64_t f[10], g[10], g2[10], g19[10], g38[10];
+    int j;
+    for (j = 0; j < 10; j++) { f[j] = fe->v[j]; g[j] = ge->v[j]; g2[j] = 2 * g[j]; g19[j] = 19 * g[j]; g38[j] = 38 * g[j]; }
+    r->v[0] = f[0] * g[0] + f[1] * g38[9] + f[2] * g19[8] + f[3] * g38[7] + f[4] * g19[6]
+             + f[5] * g38[5] + f[6] * g19[4] + f[7] * g38[3] + f[8] * g19[2] + f[9] * g38[1];
+    r->v[1] = f[0] * g[1] + f[1] * g[0] + f[2] * g19[9] + f[3] * g19[8] + f[4] * g19[7]
+             + f[5] * g19[6] + f[6] * g19[5] + f[7] * g19[4] + f[8] * g19[3] + f[9] * g19[2];
+    r->v[2] = f[0] * g[2] + f[1] * g2[1] + f[2] * g[0] + f[3] * g38[9] + f[4] * g19[8]
+             + f[5] * g38[7] + f[6] * g19[6] + f[7] * g38[5] + f[8] * g19[4] + f[9] * g38[3];
+    r->v[3] = f[0] * g[3] + f[1] * g[2] + f[2] * g[1] + f[3] * g[0] + f[4] * g19[9]
+             + f[5] * g19[8] + f[6] * g19[7] + f[7] * g19[6] + f[8] * g19[5] + f[9] * g19[4];
+    r->v[4] = f[0] * g[4] + f[1] * g2[3] + f[2] * g[2] + f[3] * g2[1] + f[4] * g[0]
+             + f[5] * g38[9] + f[6] * g19[8] + f[7] * g38[7] + f[8] * g19[6] + f[9] * g38[5];
+    r->v[5] = f[0] * g[5] + f[1] * g[4] + f[2] * g[3] + f[3] * g[2] + f[4] * g[1]
+             + f[5] * g[0] + f[6] * g19[9] + f[7] * g19[8] + f[8] * g19[7] + f[9] * g19[6];
+    r->v[6] = f[0] * g[6] + f[1] * g2[5] + f[2] * g[4] + f[3] * g2[3] + f[4] * g[2]
+             + f[5] * g2[1] + f[6] * g[0] + f[7] * g38[9] + f[8] * g19[8] + f[9] * g38[7];
+    r->v[7] = f[0] * g[7] + f[1] * g[6] + f[2] * g[5] + f[3] * g[4] + f[4] * g[3]
+             + f[5] * g[2] + f[6] * g[1] + f[7] * g[0] + f[8] * g19[9] + f[9] * g19[8];
+    r->v[8] = f[0] * g[8] + f[1] * g2[7] + f[2] * g[6] + f[3] * g2[5] + f[4] * g[4]
+             + f[5] * g2[3] + f[6] * g[2] + f[7] * g2[1] + f[8] * g[0] + f[9] * g38[9];
+    r->v[9] = f[0] * g[9] + f[1] * g[8] + f[2] * g[7] + f[3] * g[6] + f[4] * g[5]
+             + f[5] * g[4] + f[6] * g[3] + f[7] * g[2] + f[8] * g[1] + f[9] * g[0];
     tg__fe_carry(r);
     tg__fe_carry(r);
 }
 static void tg__fe_sq(tg__fe *r, const tg__fe *a) { tg__fe_mul(r, a, a); }
-static void tg__fe_frombytes(tg__fe *r, const unsigned char s[32]) {
-    int i;
-    for (i = 0; i < 16; i++) r->v[i] = (int64_t)s[2 * i] | (int64_t)s[2 * i + 1] << 8;
-    r->v[15] &= 0x7fff;
+static void tg__fe_frombytes(tg__fe *r, const unsigned char s[32]) {   /* ignores bit 255 */
+    uint64_t acc = 0;
+    unsigned have = 0;
+    int i, k = 0;
+    for (i = 0; i < 10; i++) {
+        while (have < tg__fe_w(i) && k < 32) { acc |= (uint64_t)s[k++] << have; have += 8; }
+        r->v[i] = acc & (((uint64_t)1 << tg__fe_w(i)) - 1);
+        acc >>= tg__fe_w(i);
+        have -= TGBOT__MIN(have, tg__fe_w(i));
+    }
 }
 static void tg__fe_tobytes(unsigned char s[32], const tg__fe *a) {
-    tg__fe h = *a, m;
-    int i, k;
-    tg__fe_carry(&h); tg__fe_carry(&h); tg__fe_carry(&h);   /* now 0 <= h < 2^256 < 2p + 38 */
-    for (k = 0; k < 2; k++) {   /* subtract p while h >= p */
-        int64_t borrow = 0;
-        for (i = 0; i < 16; i++) {
-            int64_t pi = i == 0 ? 0xffed : i == 15 ? 0x7fff : 0xffff;
-            m.v[i] = h.v[i] - pi - borrow;
-            borrow = m.v[i] < 0;
-            m.v[i] += borrow * 65536;
-        }
-        if (!borrow) h = m;
+    tg__fe h = *a;
+    uint64_t q, acc = 0;
+    unsigned have = 0;
+    int i, k = 0;
+    tg__fe_carry(&h);
+    tg__fe_carry(&h);
+    for (q = 19, i = 0; i < 10; i++) q = (h.v[i] + q) >> tg__fe_w(i);   /* 1 exactly when h >= p */
+    h.v[0] += 19 * q;
+    for (i = 0; i < 10; i++) {   /* carry, dropping bit 255 */
+        uint64_t c = h.v[i] >> tg__fe_w(i);
+        h.v[i] &= ((uint64_t)1 << tg__fe_w(i)) - 1;
+        if (i < 9) h.v[i + 1] += c;
     }
-    for (i = 0; i < 16; i++) { s[2 * i] = (unsigned char)(h.v[i] & 255); s[2 * i + 1] = (unsigned char)(h.v[i] >> 8); }
+    for (i = 0; i < 10; i++) {
+        acc |= h.v[i] << have;
+        have += tg__fe_w(i);
+        while (have >= 8 && k < 32) { s[k++] = (unsigned char)acc; acc >>= 8; have -= 8; }
+    }
+    if (k < 32) s[k] = (unsigned char)acc;   /* the last 7 bits */
 }
-static void tg__fe_set(tg__fe *r, unsigned n) { memset(r, 0, sizeof *r); r->v[0] = (int64_t)n; }
+static void tg__fe_set(tg__fe *r, unsigned n) { memset(r, 0, sizeof *r); r->v[0] = n; }
 #endif
 
 static void tg__fe_sqn(tg__fe *r, const tg__fe *a, int n) {

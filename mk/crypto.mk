@@ -13,7 +13,7 @@ crypto-webapp-interop: $(BUILD)/check_webapp
 	  python3 tests/crypto/webapp_sig.py 40 > $(BUILD)/webapp_sig.txt && $(BUILD)/check_webapp < $(BUILD)/webapp_sig.txt; \
 	else echo "crypto-webapp-interop: skipped: python3-cryptography is not installed (tests/deps.sh)"; fi
 
-# the 16x16-bit field arithmetic a compiler without 128-bit integers gets, on the same tests
+# the radix-2^25.5 field arithmetic a compiler without 128-bit integers gets, on the same tests
 $(BUILD)/unit-ed25519-portable: $(UNIT_DEPS)
 	$(UNIT_CC) -DTGBOT_ED25519_PORTABLE -DTGBOT_TLS_NONE tests/all.c -o $@ -lm
 ed25519-portable: $(BUILD)/unit-ed25519-portable
@@ -22,8 +22,10 @@ ed25519-portable: $(BUILD)/unit-ed25519-portable
 
 $(BUILD)/bench_ed25519: bench/bench_ed25519.c tgbot.h | $(BUILD)
 	$(CC) -std=c99 -O2 -DTGBOT_TLS_NONE -I. bench/bench_ed25519.c -o $@
-bench-ed25519: $(BUILD)/bench_ed25519
-	@nice python3 bench/bench_ed25519.py $(BUILD)/bench_ed25519 5
+$(BUILD)/bench_ed25519_portable: bench/bench_ed25519.c tgbot.h | $(BUILD)
+	$(CC) -std=c99 -O2 -DTGBOT_TLS_NONE -DTGBOT_ED25519_PORTABLE -I. bench/bench_ed25519.c -o $@
+bench-ed25519: $(BUILD)/bench_ed25519 $(BUILD)/bench_ed25519_portable
+	@nice python3 bench/bench_ed25519.py $(BUILD)/bench_ed25519 5 $(BUILD)/bench_ed25519_portable
 
 # token and key hygiene over every test output and step log (see tests/crypto/hygiene.sh)
 TEST_STEPS += hygiene

@@ -8,7 +8,7 @@
    decode (y >= p, or no x), and a public key or R of small order (order 1, 2, 4 or 8: such a key
    "verifies" signatures nobody made). Variable time: every input of a verification is public.
    Field arithmetic in radix 2^51 with 128-bit products where the compiler has them (gcc, clang on
-   64-bit targets), otherwise in 16 limbs of 16 bits (slower, portable); define
+   64-bit targets), otherwise in radix 2^25.5 with 64-bit products (portable); define
    TGBOT_ED25519_PORTABLE to force the latter. */
 
 typedef struct tg_sha512 { uint64_t h[8]; uint64_t bytes; unsigned char block[128]; size_t fill; } tg_sha512;
