@@ -71,6 +71,10 @@ TG_TEST(secret_load_file_permissions_and_limits) {
     CHECK(out[0] == '\0' && out[10] == '\0');   /* wiped */
     CHECK_EQ_INT(tg_secret_load_file(sc_tmp("missing", NULL, 0), 0, out, sizeof out, &len, &err), TG_ERR_NOT_FOUND);
     CHECK_EQ_INT(tg_secret_load_file("build", 0, out, sizeof out, &len, &err), TG_ERR_ARG);   /* a directory */
+    p = sc_tmp("fifo", NULL, 0);                                                                /* a FIFO: refused, not waited on */
+    if (mkfifo(p, 0600) == 0) CHECK_EQ_INT(tg_secret_load_file(p, 0, out, sizeof out, &len, &err), TG_ERR_ARG);
+    unlink(p);
+    p = sc_tmp("token", "123456:AAHsecretpart_of_the_token-x\n", 0600);
     CHECK_EQ_INT(tg_secret_load_file(sc_tmp("empty", "\n\n", 0600), 0, out, sizeof out, &len, &err), TG_ERR_ARG);
     CHECK_EQ_INT(tg_secret_load_file(p, 0, out, 1, &len, NULL), TG_ERR_ARG);
     unlink(p);
