@@ -1,5 +1,5 @@
 /* aead: ChaCha20, Poly1305 and the AEAD against RFC 8439's vectors (2.3.2, 2.4.2, 2.5.2, 2.6.2,
-   2.8.2, A.1 #1, A.3 #1, #2, #5-#9), against Python's cryptography (OpenSSL) at test time, and
+   2.8.2, A.1 #1, A.3 #1, #2, #5-#9, A.5), against Python's cryptography (OpenSSL) at test time, and
    sealed records: rotation, and a tamper test over every byte of a record. */
 
 static size_t ae_unhex(const char *h, unsigned char *o) {
@@ -94,6 +94,34 @@ TG_TEST(aead_rfc8439_2_8_2) {
     aad[0] ^= 1;
     CHECK(!tg_chacha20_poly1305_open(key, nonce, aad, 12, ct, 114, tag, pt));
     CHECK(pt[0] == 0 && pt[113] == 0);   /* nothing of the plaintext on failure */
+}
+
+TG_TEST(aead_rfc8439_a5_decryption) {   /* A.5: 265 bytes, aad of 12 */
+    static const char ct_hex[] =
+        "64a0861575861af460f062c79be643bd5e805cfd345cf389f108670ac76c8cb24c6cfc18755d43eea09ee94e382d26b0"
+        "bdb7b73c321b0100d4f03b7f355894cf332f830e710b97ce98c8a84abd0b948114ad176e008d33bd60f982b1ff37c855"
+        "9797a06ef4f0ef61c186324e2b3506383606907b6a7c02b0f9f6157b53c867e4b9166c767b804d46a59b5216cde7a4e9"
+        "9040c5a40433225ee282a1b0a06c523eaf4534d7f83fa1155b0047718cbc546a0d072b04b3564eea1b422273f548271a"
+        "0bb2316053fa76991955ebd63159434ecebb4e466dae5a1073a6727627097a1049e617d91d361094fa68f0ff77987130"
+        "305beaba2eda04df997b714d6c6f2c29a6ad5cb4022b02709b";
+    static const char pt_hex[] =
+        "496e7465726e65742d4472616674732061726520647261667420646f63756d656e74732076616c696420666f72206120"
+        "6d6178696d756d206f6620736978206d6f6e74687320616e64206d617920626520757064617465642c207265706c6163"
+        "65642c206f72206f62736f6c65746564206279206f7468657220646f63756d656e747320617420616e792074696d652e"
+        "20497420697320696e617070726f70726961746520746f2075736520496e7465726e65742d4472616674732061732072"
+        "65666572656e6365206d6174657269616c206f7220746f2063697465207468656d206f74686572207468616e20617320"
+        "2fe2809c776f726b20696e2070726f67726573732e2fe2809d";
+    unsigned char key[32], nonce[12], aad[12], ct[265], pt[265], want[265], tag[16];
+    ae_unhex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0", key);
+    ae_unhex("000000000102030405060708", nonce);
+    ae_unhex("f33388860000000000004e91", aad);
+    ae_unhex("eead9d67890cbb22392336fea1851f38", tag);
+    CHECK_EQ_INT(ae_unhex(ct_hex, ct), 265);
+    CHECK_EQ_INT(ae_unhex(pt_hex, want), 265);
+    CHECK(tg_chacha20_poly1305_open(key, nonce, aad, 12, ct, 265, tag, pt));
+    CHECK(memcmp(pt, want, 265) == 0);
+    tag[15] ^= 0x80;
+    CHECK(!tg_chacha20_poly1305_open(key, nonce, aad, 12, ct, 265, tag, pt));
 }
 
 TG_TEST(aead_matches_python_cryptography) {
