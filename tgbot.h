@@ -7198,7 +7198,8 @@ TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, co
    authenticated, not stored: pass the same bytes to open (e.g. a record's position, so records
    cannot be swapped). tg_unseal refuses a record changed in any byte, cut short, under an unknown
    key id, or with other aad: TG_ERR_SIGNATURE (tag), TG_ERR_NOT_FOUND (key id), TG_ERR_ARG (too
-   short); nothing is written to out then. Random 96-bit nonces: keep a key below 2^32 records.
+   short); no plaintext is released then (out is zeroed on a tag mismatch). Random 96-bit nonces:
+   keep a key below 2^32 records.
 
    For a journal's sealing hook: tg_seal_record / tg_unseal_record take the key ring as a void *
    and bind the record's position (any number the reader knows again: an offset or a sequence

@@ -18,7 +18,6 @@ $(BUILD)/unit-ed25519-portable: $(UNIT_DEPS)
 	$(UNIT_CC) -DTGBOT_ED25519_PORTABLE -DTGBOT_TLS_NONE tests/all.c -o $@ -lm
 ed25519-portable: $(BUILD)/unit-ed25519-portable
 	$(BUILD)/unit-ed25519-portable ed25519
-	$(BUILD)/unit-ed25519-portable webapp_signature
 
 $(BUILD)/bench_ed25519: bench/bench_ed25519.c tgbot.h | $(BUILD)
 	$(CC) -std=c99 -O2 -DTGBOT_TLS_NONE -I. bench/bench_ed25519.c -o $@

@@ -137,7 +137,7 @@ static const char wa_doc_sample[] =
     "&hash=2174df5b000556d044f3f020384e879c8efcab55ddea2ced4eb752e93e7080d6"
     "&signature=zL-ucjNyREiHDE8aihFwpfR9aggP2xiAo3NSpfe-p7IbCisNlDKlo7Kb6G4D0Ao2mBrSgEk4maLSdv6MLIlADQ";
 
-TG_TEST(webapp_signature_telegram_example) {
+TG_TEST(webapp_signature_ed25519_telegram_example) {
     const int64_t bot = 7342037359LL, ad0 = 1733584787LL;
     char q[sizeof wa_doc_sample + 8], *p;
     int64_t ad = 0;
