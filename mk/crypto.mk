@@ -26,8 +26,20 @@ $(BUILD)/bench_ed25519_portable: bench/bench_ed25519.c tgbot.h | $(BUILD)
 bench-ed25519: $(BUILD)/bench_ed25519 $(BUILD)/bench_ed25519_portable
 	@nice python3 bench/bench_ed25519.py $(BUILD)/bench_ed25519 5 $(BUILD)/bench_ed25519_portable
 
-# token and key hygiene over every test output and step log (see tests/crypto/hygiene.sh)
-TEST_STEPS += hygiene
-.PHONY: hygiene
-hygiene: $(BUILD)/unit-all $(BUILD)/check_webapp
-	@tests/crypto/hygiene.sh $(BUILD)/unit-all
+# libFuzzer over the crypto readers (initData signature, tokens, request signatures, sealed
+# records, key text, raw Ed25519); `make test` runs 20 s, `FUZZ_SECONDS=600 make fuzz-crypto` longer
+TEST_STEPS += fuzz-crypto-short
+.PHONY: fuzz-crypto fuzz-crypto-short
+$(BUILD)/fuzz_crypto: tests/fuzz/fuzz_crypto.c tgbot.h | $(BUILD)
+	$(CLANG) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -DTGBOT_TLS_NONE -I. tests/fuzz/fuzz_crypto.c -o $@
+fuzz-crypto: $(BUILD)/fuzz_crypto
+	@mkdir -p $(BUILD)/fuzz-crypto-corpus
+	$(BUILD)/fuzz_crypto -max_total_time=$(FUZZ_SECONDS) -max_len=9000 -print_final_stats=1 \
+	  $(BUILD)/fuzz-crypto-corpus >$(BUILD)/fuzz-crypto.log 2>&1 || { tail -n 40 $(BUILD)/fuzz-crypto.log; exit 1; }
+	@grep -E "Done [0-9]+ runs" $(BUILD)/fuzz-crypto.log
+fuzz-crypto-short: $(BUILD)/fuzz_crypto
+	@mkdir -p $(BUILD)/fuzz-crypto-corpus
+	$(BUILD)/fuzz_crypto -max_total_time=20 -max_len=9000 $(BUILD)/fuzz-crypto-corpus >$(BUILD)/fuzz-crypto-short.log 2>&1 \
+	  || { tail -n 40 $(BUILD)/fuzz-crypto-short.log; exit 1; }
+	@grep -E "Done [0-9]+ runs" $(BUILD)/fuzz-crypto-short.log | tail -n 1
