@@ -237,7 +237,8 @@ TGBOT_API const char *tg_version(void);
     X(TG_ERR_BREAKER_OPEN,   "circuit breaker open: the call was not sent") \
     X(TG_ERR_SIGNATURE,      "signature does not match (data not from Telegram, or another bot's)") \
     X(TG_ERR_EXPIRED,        "signed data is older than the allowed age") \
-    X(TG_ERR_BUSY,           "not sent: called from a callback of the bot's call in progress")
+    X(TG_ERR_BUSY,           "not sent: called from a callback of the bot's call in progress") \
+    X(TG_ERR_REPLAY,         "signed request already seen, or too old to tell (replay)")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,
@@ -7054,6 +7055,27 @@ TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d);   /* next offset to
 TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text);      /* sendMessage to the update's chat */
 TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text);     /* answerCallbackQuery (text may be NULL) */
 
+/* ==== src/ed25519.h ==== */
+/* ed25519: SHA-512 (FIPS 180-4) and Ed25519 signature verification (RFC 8032, section 5.1.7),
+   written here so Web App data signed by Telegram can be checked without any TLS library.
+
+       if (tg_ed25519_verify(sig, msg, len, public_key)) ...the key's owner signed msg...
+
+   Verification only (a bot never signs with Telegram's key). Cofactorless equation [S]B = R + [k]A,
+   as OpenSSL and libsodium check it. Refused: S >= L (malleable), a public key or R that does not
+   decode (y >= p, or no x), and a public key or R of small order (order 1, 2, 4 or 8: such a key
+   "verifies" signatures nobody made). Variable time: every input of a verification is public.
+   Field arithmetic in radix 2^51 with 128-bit products where the compiler has them (gcc, clang on
+   64-bit targets), otherwise in radix 2^25.5 with 64-bit products (portable); define
+   TGBOT_ED25519_PORTABLE to force the latter. */
+
+typedef struct tg_sha512 { uint64_t h[8]; uint64_t bytes; unsigned char block[128]; size_t fill; } tg_sha512;
+TGBOT_API void tg_sha512_init(tg_sha512 *s);
+TGBOT_API void tg_sha512_update(tg_sha512 *s, const void *data, size_t n);
+TGBOT_API void tg_sha512_final(tg_sha512 *s, unsigned char out[64]);
+
+TGBOT_API bool tg_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t public_key[32]);
+
 /* ==== src/webapp.h ==== */
 /* webapp: checking what a Telegram Web App (Mini App) or the Login Widget hands to your server,
    with HMAC-SHA256 computed here (no TLS library needed, so it works with TGBOT_TLS_NONE too).
@@ -7084,12 +7106,150 @@ TGBOT_API tg_err tg_login_widget_validate(const char *bot_token, const char *que
    tg_json_parse); returns its length, or -1 when absent, malformed or longer than cap - 1 */
 TGBOT_API long tg_query_field(const char *query, const char *key, char *out, size_t cap);
 
+/* Third-party validation (Bot API 8.0): initData also carries `signature`, an Ed25519 signature
+   (base64url, 86 characters) by Telegram over "<bot_id>:WebAppData\n" + the data-check-string above
+   without `hash` and `signature`. Needs only the bot's numeric id (the token's part before ':') and
+   Telegram's public key: NULL means the production key; TG_WEBAPP_KEY_TEST for the test environment.
+   max_age_s > 0 checks auth_date as above (0: no age check). Errors: TG_ERR_ARG malformed, bot_id
+   <= 0, or no/garbled signature; TG_ERR_SIGNATURE not signed by that key for that bot;
+   TG_ERR_EXPIRED genuine but too old (or dated more than 60 s ahead). */
+#define TG_WEBAPP_KEY_PRODUCTION "\xe7\xbf\x03\xa2\xfa\x46\x02\xaf\x45\x80\x70\x3d\x88\xdd\xa5\xbb" \
+                                 "\x59\xf3\x2e\xd8\xb0\x2a\x56\xc1\x87\xfe\x7d\x34\xca\xed\x24\x2d"
+#define TG_WEBAPP_KEY_TEST       "\x40\x05\x50\x58\xa4\xee\x38\x15\x6a\x06\x56\x2e\x52\xee\xce\x92" \
+                                 "\xa7\x71\xbc\xd8\x34\x6a\x8c\x46\x15\xcb\x73\x76\xed\xdf\x72\xec"
+TGBOT_API tg_err tg_webapp_validate_signature(const char *init_data, int64_t bot_id, const uint8_t public_key[32] /* NULL: production key */,
+                                              int64_t now, int64_t max_age_s, int64_t *auth_date);
+
 /* the primitives, for other uses (signing outgoing requests, say) */
 typedef struct tg_sha256 { uint32_t h[8]; uint64_t bytes; unsigned char block[64]; size_t fill; } tg_sha256;
 TGBOT_API void tg_sha256_init(tg_sha256 *s);
 TGBOT_API void tg_sha256_update(tg_sha256 *s, const void *data, size_t n);
 TGBOT_API void tg_sha256_final(tg_sha256 *s, unsigned char out[32]);
 TGBOT_API void tg_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len, unsigned char out[32]);
+
+/* ==== src/secret.h ==== */
+/* secret: webhook secret tokens from the OS random source, and the bot token and keys from files
+   or environment variables, refusing files other users can read. Keys live in a tg_keyring: up to
+   TG_KEYRING_MAX keys of 32 bytes, each with a one-byte id; the last one added is the newest
+   (tg_sign and tg_seal use it), every one verifies or opens (rotation: add the new key, keep the
+   old ones until nothing signed or sealed with them is left). Error texts name the file, the
+   variable or the entry number, never a byte of a secret.
+
+       char tok[128]; tg_error err;
+       if (tg_secret_load_file("/etc/bot/token", 0, tok, sizeof tok, NULL, &err) != TG_OK) ...err.description...
+       tg_keyring kr = {0};
+       tg_keyring_load_env(&kr, "BOT_KEYS", &err);     // BOT_KEYS="1:<64 hex digits> 2:<43 base64url>"
+
+   Key text: entries "ID:KEY" (ID 0-255; KEY 64 hex digits or 43 base64url characters) separated
+   by spaces, commas or newlines, oldest first; '#' starts a comment to the end of the line. */
+
+#define TG_SECRET_ALLOW_SHARED 1u   /* flag: accept a file its group or others may read or write */
+#define TG_KEYRING_MAX 8
+
+/* len random characters of [A-Za-z0-9_-] (Telegram's secret_token alphabet, 6 bits each, no bias)
+   and a '\0' into out (len + 1 bytes). len 1-256. TG_ERR_IO when the OS has no random source. */
+TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len);
+
+/* The whole file (at most cap - 1 bytes, trailing spaces and newlines removed, '\0'-terminated)
+   into out; *len its length when len is not NULL. Refused (TG_ERR_ARG) unless a regular file, not
+   empty and, without TG_SECRET_ALLOW_SHARED, with no permission bits for group or others (chmod
+   600 or 400). TG_ERR_NOT_FOUND missing, TG_ERR_LIMIT longer, TG_ERR_IO unreadable. err (may be
+   NULL) gets a description. On any failure out is wiped. */
+TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out, size_t cap, size_t *len, tg_error *err);
+/* the value of environment variable name, the same way (no permission check) */
+TGBOT_API tg_err tg_secret_load_env(const char *name, char *out, size_t cap, size_t *len, tg_error *err);
+
+typedef struct tg_key { uint8_t id; uint8_t key[32]; } tg_key;
+typedef struct tg_keyring { tg_key keys[TG_KEYRING_MAX]; size_t n; } tg_keyring;   /* zero = empty */
+
+/* TG_ERR_ARG a repeated id, TG_ERR_LIMIT full */
+TGBOT_API tg_err tg_keyring_add(tg_keyring *kr, uint8_t id, const uint8_t key[32]);
+TGBOT_API const tg_key *tg_keyring_find(const tg_keyring *kr, uint8_t id);   /* NULL: no such id */
+TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr);            /* NULL: empty */
+TGBOT_API tg_err tg_keyring_parse(tg_keyring *kr, const char *text, tg_error *err);
+TGBOT_API tg_err tg_keyring_load_file(tg_keyring *kr, const char *path, unsigned flags, tg_error *err);
+TGBOT_API tg_err tg_keyring_load_env(tg_keyring *kr, const char *name, tg_error *err);
+TGBOT_API void tg_keyring_wipe(tg_keyring *kr);
+
+/* ==== src/sign.h ==== */
+/* sign: short signed tokens (HMAC-SHA256) for inline buttons and deep links, and signed requests
+   between your own processes, with key rotation through a tg_keyring (secret.h).
+
+   Tokens: tg_sign packs key id, issue time, expiry, up to TG_SIGN_PAYLOAD_MAX payload bytes and a
+   96-bit tag into at most 64 characters of [A-Za-z0-9_-]: valid as callback_data (<= 64 bytes) and
+   as a /start deep-link parameter (<= 64 characters of that alphabet). A modified client cannot
+   forge or alter a button press: tg_verify refuses (TG_ERR_SIGNATURE) a token changed in any byte,
+   made with a key the ring does not hold, or malformed; TG_ERR_EXPIRED once now >= expiry (the tag
+   was right). What a token does not do: hide the payload (it is readable), or stop the same token
+   being used twice (a button can be pressed again; make the action idempotent).
+
+       char data[TG_SIGN_TOKEN_MAX + 1];
+       tg_sign(&keys, "buy:42", 6, time(NULL), 3600, data, sizeof data);      // callback_data
+       ...on the callback: tg_verify(&keys, cq->data, time(NULL), buf, sizeof buf, &n) == TG_OK
+
+   Requests: tg_sign_request signs method, path, the SHA-256 of the body, a timestamp and a random
+   nonce into one header value (at most TG_REQSIG_MAX characters); tg_verify_request checks it
+   within +-window_s of now and refuses a second use through a bounded replay cache (TG_ERR_REPLAY):
+   a request whose tag is cached, or whose timestamp is not newer than the newest one the full
+   cache has forgotten (bounded memory, never a false accept; size the cache for the requests of
+   one window). Method and path must not contain '\n'. */
+
+#define TG_SIGN_PAYLOAD_MAX 27
+#define TG_SIGN_TOKEN_MAX 64
+#define TG_REQSIG_MAX 96
+
+/* ttl_s 0: never expires. now: Unix seconds, 0 .. 2^32 - 1. out: cap >= 65 is always enough. */
+TGBOT_API tg_err tg_sign(const tg_keyring *kr, const void *payload, size_t n, int64_t now, uint32_t ttl_s,
+                         char *out, size_t cap);
+/* the payload into out (cap bytes), its length into *n; also refuses tokens issued more than 60 s
+   after now (TG_ERR_EXPIRED: a clock far behind the signer's) */
+TGBOT_API tg_err tg_verify(const tg_keyring *kr, const char *token, int64_t now, void *out, size_t cap, size_t *n);
+
+typedef struct tg_replay_slot { uint64_t tag; int64_t ts; } tg_replay_slot;
+typedef struct tg_replay_cache { tg_replay_slot *slots; size_t cap, used, next; int64_t floor; } tg_replay_cache;
+TGBOT_API void tg_replay_init(tg_replay_cache *c, tg_replay_slot *slots, size_t n);   /* slots: your storage */
+
+TGBOT_API tg_err tg_sign_request(const tg_keyring *kr, const char *method, const char *path, const void *body,
+                                 size_t len, int64_t now, char *out, size_t cap);
+TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, const char *sig, const char *method,
+                                   const char *path, const void *body, size_t len, int64_t now, uint32_t window_s);
+
+/* ==== src/aead.h ==== */
+/* aead: ChaCha20-Poly1305 (RFC 8439), built in, and sealed records for data at rest.
+
+   Record (tg_seal): key id (1 byte) | nonce (12 random bytes) | ciphertext | tag (16 bytes), i.e.
+   TG_SEAL_OVERHEAD bytes more than the plaintext. The key is derived from the ring's key (HMAC
+   with a label), the newest key seals, any key in the ring opens (rotation by key id). aad is
+   authenticated, not stored: pass the same bytes to open (e.g. a record's position, so records
+   cannot be swapped). tg_unseal refuses a record changed in any byte, cut short, under an unknown
+   key id, or with other aad: TG_ERR_SIGNATURE (tag), TG_ERR_NOT_FOUND (key id), TG_ERR_ARG (too
+   short); no plaintext is released then (out is zeroed on a tag mismatch). Random 96-bit nonces:
+   keep a key below 2^32 records.
+
+   For a journal's sealing hook: tg_seal_record / tg_unseal_record take the key ring as a void *
+   and bind the record's position (any number the reader knows again: an offset or a sequence
+   number) as aad; a failure is reported as "record at position N: ..." in err. */
+
+#define TG_SEAL_OVERHEAD 29
+
+TGBOT_API void tg_chacha20(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                           const void *in, size_t n, void *out);   /* in == out allowed */
+TGBOT_API void tg_poly1305(const uint8_t key[32], const void *msg, size_t n, uint8_t tag[16]);
+TGBOT_API void tg_chacha20_poly1305_seal(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                                         const void *pt, size_t n, void *ct, uint8_t tag[16]);
+/* false (and out zeroed) when the tag does not match */
+TGBOT_API bool tg_chacha20_poly1305_open(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                                         const void *ct, size_t n, const uint8_t tag[16], void *pt);
+
+TGBOT_API tg_err tg_seal(const tg_keyring *kr, const void *aad, size_t aad_len, const void *pt, size_t n,
+                         void *out, size_t cap, size_t *out_len);
+TGBOT_API tg_err tg_unseal(const tg_keyring *kr, const void *aad, size_t aad_len, const void *rec, size_t n,
+                           void *out, size_t cap, size_t *out_len);
+
+TGBOT_API tg_err tg_seal_record(void *keyring, uint64_t position, const void *in, size_t n,
+                                void *out, size_t cap, size_t *out_len, tg_error *err);
+TGBOT_API tg_err tg_unseal_record(void *keyring, uint64_t position, const void *in, size_t n,
+                                  void *out, size_t cap, size_t *out_len, tg_error *err);
 
 /* ==== src/netfilter.h ==== */
 #if TGBOT__HAS_WEBHOOK
@@ -8044,7 +8204,7 @@ TGBOT_API tg_err_kind tg_err_kind_of(tg_err code) {
         return TG_KIND_TLS;
     case TG_ERR_HTTP: return TG_KIND_HTTP;
     case TG_ERR_JSON: case TG_ERR_UTF8: case TG_ERR_TYPE: return TG_KIND_JSON;
-    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: return TG_KIND_VALIDATION;
+    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: case TG_ERR_REPLAY: return TG_KIND_VALIDATION;
     case TG_ERR_API: return TG_KIND_TELEGRAM;
     default: return TG_KIND_INTERNAL;
     }
@@ -17861,6 +18021,553 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     return result;
 }
 
+/* ==== src/ed25519.c ==== */
+/* ed25519: SHA-512 (FIPS 180-4 section 6.4) and Ed25519 verification (RFC 8032 section 5.1).
+   Constants are derived from their definitions (tools: any bignum; see the comments). */
+
+/* first 64 bits of the fractional parts of the cube roots of the first 80 primes */
+static const uint64_t tg__sha512_k[80] = {
+    0x428a2f98d728ae22ULL, 0x7137449123ef65cdULL, 0xb5c0fbcfec4d3b2fULL, 0xe9b5dba58189dbbcULL,
+    0x3956c25bf348b538ULL, 0x59f111f1b605d019ULL, 0x923f82a4af194f9bULL, 0xab1c5ed5da6d8118ULL,
+    0xd807aa98a3030242ULL, 0x12835b0145706fbeULL, 0x243185be4ee4b28cULL, 0x550c7dc3d5ffb4e2ULL,
+    0x72be5d74f27b896fULL, 0x80deb1fe3b1696b1ULL, 0x9bdc06a725c71235ULL, 0xc19bf174cf692694ULL,
+    0xe49b69c19ef14ad2ULL, 0xefbe4786384f25e3ULL, 0x0fc19dc68b8cd5b5ULL, 0x240ca1cc77ac9c65ULL,
+    0x2de92c6f592b0275ULL, 0x4a7484aa6ea6e483ULL, 0x5cb0a9dcbd41fbd4ULL, 0x76f988da831153b5ULL,
+    0x983e5152ee66dfabULL, 0xa831c66d2db43210ULL, 0xb00327c898fb213fULL, 0xbf597fc7beef0ee4ULL,
+    0xc6e00bf33da88fc2ULL, 0xd5a79147930aa725ULL, 0x06ca6351e003826fULL, 0x142929670a0e6e70ULL,
+    0x27b70a8546d22ffcULL, 0x2e1b21385c26c926ULL, 0x4d2c6dfc5ac42aedULL, 0x53380d139d95b3dfULL,
+    0x650a73548baf63deULL, 0x766a0abb3c77b2a8ULL, 0x81c2c92e47edaee6ULL, 0x92722c851482353bULL,
+    0xa2bfe8a14cf10364ULL, 0xa81a664bbc423001ULL, 0xc24b8b70d0f89791ULL, 0xc76c51a30654be30ULL,
+    0xd192e819d6ef5218ULL, 0xd69906245565a910ULL, 0xf40e35855771202aULL, 0x106aa07032bbd1b8ULL,
+    0x19a4c116b8d2d0c8ULL, 0x1e376c085141ab53ULL, 0x2748774cdf8eeb99ULL, 0x34b0bcb5e19b48a8ULL,
+    0x391c0cb3c5c95a63ULL, 0x4ed8aa4ae3418acbULL, 0x5b9cca4f7763e373ULL, 0x682e6ff3d6b2b8a3ULL,
+    0x748f82ee5defb2fcULL, 0x78a5636f43172f60ULL, 0x84c87814a1f0ab72ULL, 0x8cc702081a6439ecULL,
+    0x90befffa23631e28ULL, 0xa4506cebde82bde9ULL, 0xbef9a3f7b2c67915ULL, 0xc67178f2e372532bULL,
+    0xca273eceea26619cULL, 0xd186b8c721c0c207ULL, 0xeada7dd6cde0eb1eULL, 0xf57d4f7fee6ed178ULL,
+    0x06f067aa72176fbaULL, 0x0a637dc5a2c898a6ULL, 0x113f9804bef90daeULL, 0x1b710b35131c471bULL,
+    0x28db77f523047d84ULL, 0x32caab7b40c72493ULL, 0x3c9ebe0a15c9bebcULL, 0x431d67c49c100d4cULL,
+    0x4cc5d4becb3e42b6ULL, 0x597f299cfc657e2aULL, 0x5fcb6fab3ad6faecULL, 0x6c44198c4a475817ULL };
+
+static uint64_t tg__ed_ror64(uint64_t x, unsigned n) { return (x >> n) | (x << (64u - n)); }
+
+static void tg__sha512_block(uint64_t h[8], const unsigned char *p) {
+    uint64_t w[80], v[8];
+    unsigned i, j;
+    for (i = 0; i < 16; i++)
+        for (w[i] = 0, j = 0; j < 8; j++) w[i] = w[i] << 8 | p[8 * i + j];
+    for (i = 16; i < 80; i++) {
+        uint64_t s0 = tg__ed_ror64(w[i - 15], 1) ^ tg__ed_ror64(w[i - 15], 8) ^ (w[i - 15] >> 7);
+        uint64_t s1 = tg__ed_ror64(w[i - 2], 19) ^ tg__ed_ror64(w[i - 2], 61) ^ (w[i - 2] >> 6);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    memcpy(v, h, sizeof v);
+    for (i = 0; i < 80; i++) {   /* v = a b c d e f g h */
+        uint64_t t1 = v[7] + (tg__ed_ror64(v[4], 14) ^ tg__ed_ror64(v[4], 18) ^ tg__ed_ror64(v[4], 41)) +
+                      ((v[4] & v[5]) ^ (~v[4] & v[6])) + tg__sha512_k[i] + w[i];
+        uint64_t t2 = (tg__ed_ror64(v[0], 28) ^ tg__ed_ror64(v[0], 34) ^ tg__ed_ror64(v[0], 39)) +
+                      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+        memmove(v + 1, v, 7 * sizeof v[0]);
+        v[4] += t1;
+        v[0] = t1 + t2;
+    }
+    for (i = 0; i < 8; i++) h[i] += v[i];
+}
+
+TGBOT_API void tg_sha512_init(tg_sha512 *s) {
+    /* first 64 bits of the fractional parts of the square roots of the first 8 primes */
+    static const uint64_t iv[8] = { 0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
+                                    0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
+                                    0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL };
+    memcpy(s->h, iv, sizeof iv);
+    s->bytes = 0;
+    s->fill = 0;
+}
+
+TGBOT_API void tg_sha512_update(tg_sha512 *s, const void *data, size_t n) {
+    const unsigned char *p = (const unsigned char *)data;
+    s->bytes += n;
+    while (n) {
+        size_t k;
+        if (s->fill == 0) {   /* whole blocks straight from the input */
+            while (n >= 128) { tg__sha512_block(s->h, p); p += 128; n -= 128; }
+            if (!n) break;
+        }
+        k = TGBOT__MIN(n, 128 - s->fill);
+        memcpy(s->block + s->fill, p, k);
+        s->fill += k; p += k; n -= k;
+        if (s->fill == 128) { tg__sha512_block(s->h, s->block); s->fill = 0; }
+    }
+}
+
+TGBOT_API void tg_sha512_final(tg_sha512 *s, unsigned char out[64]) {
+    uint64_t hi = s->bytes >> 61, lo = s->bytes << 3;   /* the 128-bit length in bits */
+    unsigned i;
+    s->block[s->fill++] = 0x80;
+    if (s->fill > 112) {
+        memset(s->block + s->fill, 0, 128 - s->fill);
+        tg__sha512_block(s->h, s->block);
+        s->fill = 0;
+    }
+    memset(s->block + s->fill, 0, 112 - s->fill);
+    for (i = 0; i < 8; i++) {
+        s->block[112 + i] = (unsigned char)(hi >> (56 - 8 * i));
+        s->block[120 + i] = (unsigned char)(lo >> (56 - 8 * i));
+    }
+    tg__sha512_block(s->h, s->block);
+    for (i = 0; i < 64; i++) out[i] = (unsigned char)(s->h[i / 8] >> (56 - 8 * (i % 8)));
+    tg__wipe(s, sizeof *s);
+}
+
+/* ---- field arithmetic mod p = 2^255 - 19 ----
+   Outputs of every operation are weakly reduced (limbs a little above their nominal width at
+   most); tobytes gives the canonical encoding. Results may alias inputs. */
+#if !defined(TGBOT_ED25519_PORTABLE) && defined(__SIZEOF_INT128__)
+#define TGBOT__FE51 1
+__extension__ typedef unsigned __int128 tg__ed_u128;
+typedef struct tg__fe { uint64_t v[5]; } tg__fe;   /* v0 + v1 2^51 + ... + v4 2^204 */
+#define TG__M51 ((uint64_t)0x7ffffffffffff)
+
+static void tg__fe_carry(tg__fe *h) {
+    uint64_t c;
+    c = h->v[0] >> 51; h->v[0] &= TG__M51; h->v[1] += c;
+    c = h->v[1] >> 51; h->v[1] &= TG__M51; h->v[2] += c;
+    c = h->v[2] >> 51; h->v[2] &= TG__M51; h->v[3] += c;
+    c = h->v[3] >> 51; h->v[3] &= TG__M51; h->v[4] += c;
+    c = h->v[4] >> 51; h->v[4] &= TG__M51; h->v[0] += 19 * c;
+}
+static void tg__fe_add(tg__fe *r, const tg__fe *a, const tg__fe *b) {
+    int i;
+    for (i = 0; i < 5; i++) r->v[i] = a->v[i] + b->v[i];
+    tg__fe_carry(r);
+}
+static void tg__fe_sub(tg__fe *r, const tg__fe *a, const tg__fe *b) {   /* a + 2p - b: no underflow */
+    r->v[0] = a->v[0] + 0xfffffffffffdaULL - b->v[0];
+    r->v[1] = a->v[1] + 0xffffffffffffeULL - b->v[1];
+    r->v[2] = a->v[2] + 0xffffffffffffeULL - b->v[2];
+    r->v[3] = a->v[3] + 0xffffffffffffeULL - b->v[3];
+    r->v[4] = a->v[4] + 0xffffffffffffeULL - b->v[4];
+    tg__fe_carry(r);
+}
+static void tg__fe_reduce128(tg__fe *r, tg__ed_u128 t0, tg__ed_u128 t1, tg__ed_u128 t2, tg__ed_u128 t3, tg__ed_u128 t4) {
+    uint64_t c;
+    t1 += t0 >> 51; t2 += t1 >> 51; t3 += t2 >> 51; t4 += t3 >> 51;
+    r->v[0] = (uint64_t)t0 & TG__M51; r->v[1] = (uint64_t)t1 & TG__M51; r->v[2] = (uint64_t)t2 & TG__M51;
+    r->v[3] = (uint64_t)t3 & TG__M51; r->v[4] = (uint64_t)t4 & TG__M51;
+    c = (uint64_t)(t4 >> 51);
+    r->v[0] += 19 * c;
+    r->v[1] += r->v[0] >> 51; r->v[0] &= TG__M51;
+}
+#define TG__FE_MUL(x, y) ((tg__ed_u128)(x) * (y))
+static void tg__fe_mul(tg__fe *r, const tg__fe *f, const tg__fe *g) {
+    uint64_t a0 = f->v[0], a1 = f->v[1], a2 = f->v[2], a3 = f->v[3], a4 = f->v[4];
+    uint64_t b0 = g->v[0], b1 = g->v[1], b2 = g->v[2], b3 = g->v[3], b4 = g->v[4];
+    uint64_t c1 = 19 * b1, c2 = 19 * b2, c3 = 19 * b3, c4 = 19 * b4;   /* 2^255 = 19 */
+    tg__fe_reduce128(r,
+        TG__FE_MUL(a0, b0) + TG__FE_MUL(a1, c4) + TG__FE_MUL(a2, c3) + TG__FE_MUL(a3, c2) + TG__FE_MUL(a4, c1),
+        TG__FE_MUL(a0, b1) + TG__FE_MUL(a1, b0) + TG__FE_MUL(a2, c4) + TG__FE_MUL(a3, c3) + TG__FE_MUL(a4, c2),
+        TG__FE_MUL(a0, b2) + TG__FE_MUL(a1, b1) + TG__FE_MUL(a2, b0) + TG__FE_MUL(a3, c4) + TG__FE_MUL(a4, c3),
+        TG__FE_MUL(a0, b3) + TG__FE_MUL(a1, b2) + TG__FE_MUL(a2, b1) + TG__FE_MUL(a3, b0) + TG__FE_MUL(a4, c4),
+        TG__FE_MUL(a0, b4) + TG__FE_MUL(a1, b3) + TG__FE_MUL(a2, b2) + TG__FE_MUL(a3, b1) + TG__FE_MUL(a4, b0));
+}
+static void tg__fe_sq(tg__fe *r, const tg__fe *f) {
+    uint64_t a0 = f->v[0], a1 = f->v[1], a2 = f->v[2], a3 = f->v[3], a4 = f->v[4];
+    uint64_t d0 = 2 * a0, d1 = 2 * a1, d2 = 2 * a2, d3 = 2 * a3, e3 = 19 * a3, e4 = 19 * a4;
+    tg__fe_reduce128(r,
+        TG__FE_MUL(a0, a0) + TG__FE_MUL(d1, e4) + TG__FE_MUL(d2, e3),
+        TG__FE_MUL(d0, a1) + TG__FE_MUL(d2, e4) + TG__FE_MUL(a3, e3),
+        TG__FE_MUL(d0, a2) + TG__FE_MUL(a1, a1) + TG__FE_MUL(d3, e4),
+        TG__FE_MUL(d0, a3) + TG__FE_MUL(d1, a2) + TG__FE_MUL(a4, e4),
+        TG__FE_MUL(d0, a4) + TG__FE_MUL(d1, a3) + TG__FE_MUL(a2, a2));
+}
+static void tg__fe_frombytes(tg__fe *r, const unsigned char s[32]) {   /* ignores bit 255 */
+    uint64_t w[4];
+    int i, j;
+    for (i = 0; i < 4; i++)
+        for (w[i] = 0, j = 7; j >= 0; j--) w[i] = w[i] << 8 | s[8 * i + j];
+    r->v[0] = w[0] & TG__M51;
+    r->v[1] = (w[0] >> 51 | w[1] << 13) & TG__M51;
+    r->v[2] = (w[1] >> 38 | w[2] << 26) & TG__M51;
+    r->v[3] = (w[2] >> 25 | w[3] << 39) & TG__M51;
+    r->v[4] = (w[3] >> 12) & TG__M51;
+}
+static void tg__fe_tobytes(unsigned char s[32], const tg__fe *a) {
+    tg__fe h = *a;
+    uint64_t q, w[4];
+    int i, j;
+    tg__fe_carry(&h);
+    tg__fe_carry(&h);
+    /* q = 1 exactly when h >= p, i.e. when h + 19 reaches 2^255 */
+    q = (h.v[0] + 19) >> 51; q = (h.v[1] + q) >> 51; q = (h.v[2] + q) >> 51;
+    q = (h.v[3] + q) >> 51; q = (h.v[4] + q) >> 51;
+    h.v[0] += 19 * q;   /* h - q p = h + 19 q - q 2^255: drop bit 255 below */
+    h.v[1] += h.v[0] >> 51; h.v[0] &= TG__M51;
+    h.v[2] += h.v[1] >> 51; h.v[1] &= TG__M51;
+    h.v[3] += h.v[2] >> 51; h.v[2] &= TG__M51;
+    h.v[4] += h.v[3] >> 51; h.v[3] &= TG__M51;
+    h.v[4] &= TG__M51;
+    w[0] = h.v[0] | h.v[1] << 51;
+    w[1] = h.v[1] >> 13 | h.v[2] << 38;
+    w[2] = h.v[2] >> 26 | h.v[3] << 25;
+    w[3] = h.v[3] >> 39 | h.v[4] << 12;
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 8; j++) s[8 * i + j] = (unsigned char)(w[i] >> (8 * j));
+}
+static void tg__fe_set(tg__fe *r, unsigned n) { memset(r, 0, sizeof *r); r->v[0] = n; }
+
+#else   /* portable: radix 2^25.5, ten unsigned limbs of 26 and 25 bits alternately, 64-bit products */
+#define TGBOT__FE51 0
+typedef struct tg__fe { uint64_t v[10]; } tg__fe;   /* limb i weighs 2^ceil(25.5 i) */
+
+static unsigned tg__fe_w(int i) { return (i & 1) ? 25u : 26u; }
+static void tg__fe_carry(tg__fe *h) {
+    int i;
+    for (i = 0; i < 10; i++) {
+        uint64_t c = h->v[i] >> tg__fe_w(i);
+        h->v[i] &= ((uint64_t)1 << tg__fe_w(i)) - 1;
+        if (i < 9) h->v[i + 1] += c; else h->v[0] += 19 * c;
+    }
+}
+static void tg__fe_add(tg__fe *r, const tg__fe *a, const tg__fe *b) {
+    int i;
+    for (i = 0; i < 10; i++) r->v[i] = a->v[i] + b->v[i];
+    tg__fe_carry(r);
+}
+static void tg__fe_sub(tg__fe *r, const tg__fe *a, const tg__fe *b) {   /* a + 2p - b: no underflow */
+    int i;
+    for (i = 0; i < 10; i++)
+        r->v[i] = a->v[i] + (i == 0 ? 0x7ffffdaULL : (i & 1) ? 0x3fffffeULL : 0x7fffffeULL) - b->v[i];
+    tg__fe_carry(r);
+}
+static void tg__fe_mul(tg__fe *r, const tg__fe *fe, const tg__fe *ge) {
+    /* f_i g_j lands in limb i + j; for two odd limbs the weights add to one bit more than that
+       limb's (g2 = 2 g); from limb 10 on, 2^255 = 19 (g19, g38). Written out so that every
+       factor is known at compile time. */
+    uint64_t f[10], g[10], g2[10], g19[10], g38[10];
+    int j;
+    for (j = 0; j < 10; j++) { f[j] = fe->v[j]; g[j] = ge->v[j]; g2[j] = 2 * g[j]; g19[j] = 19 * g[j]; g38[j] = 38 * g[j]; }
+    r->v[0] = f[0] * g[0] + f[1] * g38[9] + f[2] * g19[8] + f[3] * g38[7] + f[4] * g19[6]
+             + f[5] * g38[5] + f[6] * g19[4] + f[7] * g38[3] + f[8] * g19[2] + f[9] * g38[1];
+    r->v[1] = f[0] * g[1] + f[1] * g[0] + f[2] * g19[9] + f[3] * g19[8] + f[4] * g19[7]
+             + f[5] * g19[6] + f[6] * g19[5] + f[7] * g19[4] + f[8] * g19[3] + f[9] * g19[2];
+    r->v[2] = f[0] * g[2] + f[1] * g2[1] + f[2] * g[0] + f[3] * g38[9] + f[4] * g19[8]
+             + f[5] * g38[7] + f[6] * g19[6] + f[7] * g38[5] + f[8] * g19[4] + f[9] * g38[3];
+    r->v[3] = f[0] * g[3] + f[1] * g[2] + f[2] * g[1] + f[3] * g[0] + f[4] * g19[9]
+             + f[5] * g19[8] + f[6] * g19[7] + f[7] * g19[6] + f[8] * g19[5] + f[9] * g19[4];
+    r->v[4] = f[0] * g[4] + f[1] * g2[3] + f[2] * g[2] + f[3] * g2[1] + f[4] * g[0]
+             + f[5] * g38[9] + f[6] * g19[8] + f[7] * g38[7] + f[8] * g19[6] + f[9] * g38[5];
+    r->v[5] = f[0] * g[5] + f[1] * g[4] + f[2] * g[3] + f[3] * g[2] + f[4] * g[1]
+             + f[5] * g[0] + f[6] * g19[9] + f[7] * g19[8] + f[8] * g19[7] + f[9] * g19[6];
+    r->v[6] = f[0] * g[6] + f[1] * g2[5] + f[2] * g[4] + f[3] * g2[3] + f[4] * g[2]
+             + f[5] * g2[1] + f[6] * g[0] + f[7] * g38[9] + f[8] * g19[8] + f[9] * g38[7];
+    r->v[7] = f[0] * g[7] + f[1] * g[6] + f[2] * g[5] + f[3] * g[4] + f[4] * g[3]
+             + f[5] * g[2] + f[6] * g[1] + f[7] * g[0] + f[8] * g19[9] + f[9] * g19[8];
+    r->v[8] = f[0] * g[8] + f[1] * g2[7] + f[2] * g[6] + f[3] * g2[5] + f[4] * g[4]
+             + f[5] * g2[3] + f[6] * g[2] + f[7] * g2[1] + f[8] * g[0] + f[9] * g38[9];
+    r->v[9] = f[0] * g[9] + f[1] * g[8] + f[2] * g[7] + f[3] * g[6] + f[4] * g[5]
+             + f[5] * g[4] + f[6] * g[3] + f[7] * g[2] + f[8] * g[1] + f[9] * g[0];
+    tg__fe_carry(r);
+    tg__fe_carry(r);
+}
+static void tg__fe_sq(tg__fe *r, const tg__fe *a) { tg__fe_mul(r, a, a); }
+static void tg__fe_frombytes(tg__fe *r, const unsigned char s[32]) {   /* ignores bit 255 */
+    uint64_t acc = 0;
+    unsigned have = 0;
+    int i, k = 0;
+    for (i = 0; i < 10; i++) {
+        while (have < tg__fe_w(i) && k < 32) { acc |= (uint64_t)s[k++] << have; have += 8; }
+        r->v[i] = acc & (((uint64_t)1 << tg__fe_w(i)) - 1);
+        acc >>= tg__fe_w(i);
+        have -= TGBOT__MIN(have, tg__fe_w(i));
+    }
+}
+static void tg__fe_tobytes(unsigned char s[32], const tg__fe *a) {
+    tg__fe h = *a;
+    uint64_t q, acc = 0;
+    unsigned have = 0;
+    int i, k = 0;
+    tg__fe_carry(&h);
+    tg__fe_carry(&h);
+    for (q = 19, i = 0; i < 10; i++) q = (h.v[i] + q) >> tg__fe_w(i);   /* 1 exactly when h >= p */
+    h.v[0] += 19 * q;
+    for (i = 0; i < 10; i++) {   /* carry, dropping bit 255 */
+        uint64_t c = h.v[i] >> tg__fe_w(i);
+        h.v[i] &= ((uint64_t)1 << tg__fe_w(i)) - 1;
+        if (i < 9) h.v[i + 1] += c;
+    }
+    for (i = 0; i < 10; i++) {
+        acc |= h.v[i] << have;
+        have += tg__fe_w(i);
+        while (have >= 8 && k < 32) { s[k++] = (unsigned char)acc; acc >>= 8; have -= 8; }
+    }
+    if (k < 32) s[k] = (unsigned char)acc;   /* the last 7 bits */
+}
+static void tg__fe_set(tg__fe *r, unsigned n) { memset(r, 0, sizeof *r); r->v[0] = n; }
+#endif
+
+static void tg__fe_sqn(tg__fe *r, const tg__fe *a, int n) {
+    tg__fe_sq(r, a);
+    while (--n > 0) tg__fe_sq(r, r);
+}
+static int tg__fe_isneg(const tg__fe *a) { unsigned char s[32]; tg__fe_tobytes(s, a); return s[0] & 1; }
+static int tg__fe_iszero(const tg__fe *a) {
+    static const unsigned char zero[32] = { 0 };
+    unsigned char s[32];
+    tg__fe_tobytes(s, a);
+    return memcmp(s, zero, 32) == 0;
+}
+static int tg__fe_eq(const tg__fe *a, const tg__fe *b) { tg__fe d; tg__fe_sub(&d, a, b); return tg__fe_iszero(&d); }
+
+/* z^(2^250 - 1) and z^11, the common part of inversion and square root */
+static void tg__fe_pow250(tg__fe *z250, tg__fe *z11, const tg__fe *z) {
+    tg__fe t, z9, z5, z10, z20, z50, z100;
+    tg__fe_sqn(&t, z, 3);              /* z^8 */
+    tg__fe_mul(&z9, &t, z);            /* z^9 */
+    tg__fe_sq(&t, z);
+    tg__fe_mul(z11, &t, &z9);          /* z^11 */
+    tg__fe_sq(&t, z11);
+    tg__fe_mul(&z5, &t, &z9);          /* z^(2^5 - 1) = z^31 */
+    tg__fe_sqn(&t, &z5, 5);   tg__fe_mul(&z10, &t, &z5);     /* 2^10 - 1 */
+    tg__fe_sqn(&t, &z10, 10); tg__fe_mul(&z20, &t, &z10);    /* 2^20 - 1 */
+    tg__fe_sqn(&t, &z20, 20); tg__fe_mul(&t, &t, &z20);      /* 2^40 - 1 */
+    tg__fe_sqn(&t, &t, 10);   tg__fe_mul(&z50, &t, &z10);    /* 2^50 - 1 */
+    tg__fe_sqn(&t, &z50, 50); tg__fe_mul(&z100, &t, &z50);   /* 2^100 - 1 */
+    tg__fe_sqn(&t, &z100, 100); tg__fe_mul(&t, &t, &z100);   /* 2^200 - 1 */
+    tg__fe_sqn(&t, &t, 50);   tg__fe_mul(z250, &t, &z50);    /* 2^250 - 1 */
+}
+static void tg__fe_invert(tg__fe *r, const tg__fe *z) {   /* z^(p - 2) = z^(2^255 - 21) */
+    tg__fe t, z11;
+    tg__fe_pow250(&t, &z11, z);
+    tg__fe_sqn(&t, &t, 5);
+    tg__fe_mul(r, &t, &z11);
+}
+static void tg__fe_pow22523(tg__fe *r, const tg__fe *z) {   /* z^((p - 5) / 8) = z^(2^252 - 3) */
+    tg__fe t, z11;
+    tg__fe_pow250(&t, &z11, z);
+    tg__fe_sqn(&t, &t, 2);
+    tg__fe_mul(r, &t, z);
+}
+
+/* ---- the curve -x^2 + y^2 = 1 + d x^2 y^2 ---- */
+static const unsigned char tg__ed_d[32] = {   /* d = -121665 / 121666 mod p */
+    0xa3, 0x78, 0x59, 0x13, 0xca, 0x4d, 0xeb, 0x75, 0xab, 0xd8, 0x41, 0x41, 0x4d, 0x0a, 0x70, 0x00,
+    0x98, 0xe8, 0x79, 0x77, 0x79, 0x40, 0xc7, 0x8c, 0x73, 0xfe, 0x6f, 0x2b, 0xee, 0x6c, 0x03, 0x52 };
+static const unsigned char tg__ed_sqrtm1[32] = {   /* 2^((p - 1) / 4) mod p, a square root of -1 */
+    0xb0, 0xa0, 0x0e, 0x4a, 0x27, 0x1b, 0xee, 0xc4, 0x78, 0xe4, 0x2f, 0xad, 0x06, 0x18, 0x43, 0x2f,
+    0xa7, 0xd7, 0xfb, 0x3d, 0x99, 0x00, 0x4d, 0x2b, 0x0b, 0xdf, 0xc1, 0x4f, 0x80, 0x24, 0x83, 0x2b };
+static const unsigned char tg__ed_bx[32] = {   /* the base point B of RFC 8032 section 5.1 */
+    0x1a, 0xd5, 0x25, 0x8f, 0x60, 0x2d, 0x56, 0xc9, 0xb2, 0xa7, 0x25, 0x95, 0x60, 0xc7, 0x2c, 0x69,
+    0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2, 0xa4, 0xc0, 0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21 };
+static const unsigned char tg__ed_by[32] = {   /* 4/5 */
+    0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66 };
+static const unsigned char tg__ed_l[32] = {   /* the group order L = 2^252 + 27742317777372353535851937790883648493 */
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10 };
+static const unsigned char tg__ed_p[32] = {   /* 2^255 - 19 */
+    0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
+
+/* Points: extended (X:Y:Z:T) with x = X/Z, y = Y/Z, T = XY/Z; the "completed" result of a doubling
+   or addition uses the same struct with x = X/Z, y = Y/T; cached form for the right operand. */
+typedef struct tg__ge { tg__fe X, Y, Z, T; } tg__ge;
+typedef struct tg__gec { tg__fe ypx, ymx, z, t2d; } tg__gec;
+
+static void tg__ge_identity(tg__ge *p) { tg__fe_set(&p->X, 0); tg__fe_set(&p->Y, 1); tg__fe_set(&p->Z, 1); tg__fe_set(&p->T, 0); }
+
+static void tg__ge_to_cached(tg__gec *c, const tg__ge *p, const tg__fe *d2) {
+    tg__fe_add(&c->ypx, &p->Y, &p->X);
+    tg__fe_sub(&c->ymx, &p->Y, &p->X);
+    c->z = p->Z;
+    tg__fe_mul(&c->t2d, &p->T, d2);
+}
+/* completed -> projective (T unused) or extended */
+static void tg__ge_c2p(tg__ge *r, const tg__ge *c) {
+    tg__fe_mul(&r->X, &c->X, &c->T);
+    tg__fe_mul(&r->Y, &c->Y, &c->Z);
+    tg__fe_mul(&r->Z, &c->Z, &c->T);
+}
+static void tg__ge_c2e(tg__ge *r, const tg__ge *c) {
+    tg__fe_mul(&r->X, &c->X, &c->T);
+    tg__fe_mul(&r->Y, &c->Y, &c->Z);
+    tg__fe_mul(&r->Z, &c->Z, &c->T);
+    tg__fe_mul(&r->T, &c->X, &c->Y);
+}
+/* doubling (a = -1; "dbl-2008-hwcd"), reads X, Y, Z only: x3 = E/G, y3 = H/F */
+static void tg__ge_dbl(tg__ge *r, const tg__ge *p) {
+    tg__fe xx, yy, b, a;
+    tg__fe_sq(&xx, &p->X);
+    tg__fe_sq(&yy, &p->Y);
+    tg__fe_sq(&b, &p->Z);
+    tg__fe_add(&b, &b, &b);               /* 2 Z^2 */
+    tg__fe_add(&a, &p->X, &p->Y);
+    tg__fe_sq(&a, &a);                    /* (X + Y)^2 */
+    tg__fe_add(&r->Y, &yy, &xx);          /* -H */
+    tg__fe_sub(&r->Z, &yy, &xx);          /* G */
+    tg__fe_sub(&r->X, &a, &r->Y);         /* E = 2XY */
+    tg__fe_sub(&r->T, &b, &r->Z);         /* -F */
+}
+/* p + q or p - q ("add-2008-hwcd-3", k = 2d): x3 = E/G, y3 = H/F */
+static void tg__ge_add(tg__ge *r, const tg__ge *p, const tg__gec *q, int negate) {
+    tg__fe a, b, c, d;
+    tg__fe_sub(&a, &p->Y, &p->X);
+    tg__fe_mul(&a, &a, negate ? &q->ypx : &q->ymx);
+    tg__fe_add(&b, &p->Y, &p->X);
+    tg__fe_mul(&b, &b, negate ? &q->ymx : &q->ypx);
+    tg__fe_mul(&c, &p->T, &q->t2d);
+    tg__fe_mul(&d, &p->Z, &q->z);
+    tg__fe_add(&d, &d, &d);
+    tg__fe_sub(&r->X, &b, &a);
+    tg__fe_add(&r->Y, &b, &a);
+    if (negate) { tg__fe_sub(&r->Z, &d, &c); tg__fe_add(&r->T, &d, &c); }
+    else        { tg__fe_add(&r->Z, &d, &c); tg__fe_sub(&r->T, &d, &c); }
+}
+
+/* little-endian a < b */
+static int tg__ed_lt_le(const unsigned char *a, const unsigned char *b, int n) {
+    while (n-- > 0) if (a[n] != b[n]) return a[n] < b[n];
+    return 0;
+}
+
+/* RFC 8032 5.1.3, and refuse non-canonical y and points of small order */
+static int tg__ge_decode(tg__ge *p, const unsigned char s[32], const tg__fe *d) {
+    unsigned char y[32];
+    tg__fe u, v, v3, vxx, t;
+    tg__ge q;
+    int sign = s[31] >> 7;
+    memcpy(y, s, 32);
+    y[31] &= 0x7f;
+    if (!tg__ed_lt_le(y, tg__ed_p, 32)) return 0;
+    tg__fe_frombytes(&p->Y, y);
+    tg__fe_set(&p->Z, 1);
+    tg__fe_sq(&u, &p->Y);
+    tg__fe_mul(&v, &u, d);
+    tg__fe_sub(&u, &u, &p->Z);            /* u = y^2 - 1 */
+    tg__fe_add(&v, &v, &p->Z);            /* v = d y^2 + 1 */
+    tg__fe_sq(&v3, &v);
+    tg__fe_mul(&v3, &v3, &v);             /* v^3 */
+    tg__fe_sq(&t, &v3);
+    tg__fe_mul(&t, &t, &v);
+    tg__fe_mul(&t, &t, &u);               /* u v^7 */
+    tg__fe_pow22523(&t, &t);
+    tg__fe_mul(&t, &t, &v3);
+    tg__fe_mul(&p->X, &t, &u);            /* candidate x = u v^3 (u v^7)^((p-5)/8) */
+    tg__fe_sq(&vxx, &p->X);
+    tg__fe_mul(&vxx, &vxx, &v);
+    if (!tg__fe_eq(&vxx, &u)) {
+        tg__fe_add(&t, &vxx, &u);
+        if (!tg__fe_iszero(&t)) return 0;   /* u/v is not a square: no such point */
+        tg__fe_frombytes(&t, tg__ed_sqrtm1);
+        tg__fe_mul(&p->X, &p->X, &t);
+    }
+    if (tg__fe_iszero(&p->X) && sign) return 0;
+    if (tg__fe_isneg(&p->X) != sign) { tg__fe_set(&t, 0); tg__fe_sub(&p->X, &t, &p->X); }
+    tg__fe_mul(&p->T, &p->X, &p->Y);
+    /* small order: [8]P is the identity (x = 0; order 16 does not exist on this curve) */
+    tg__ge_dbl(&q, p); tg__ge_c2p(&q, &q);
+    tg__ge_dbl(&q, &q); tg__ge_c2p(&q, &q);
+    tg__ge_dbl(&q, &q); tg__ge_c2p(&q, &q);
+    return !tg__fe_iszero(&q.X);
+}
+
+/* the 512-bit little-endian h mod L into 32 bytes: binary long division (public data, variable
+   time; a few microseconds, no 128-bit arithmetic) */
+static void tg__sc_reduce(unsigned char out[32], const unsigned char h[64]) {
+    uint64_t r[4] = { 0, 0, 0, 0 }, l[4] = { 0, 0, 0, 0 };
+    int i, j;
+    for (i = 0; i < 32; i++) l[i / 8] |= (uint64_t)tg__ed_l[i] << (8 * (i % 8));
+    for (i = 511; i >= 0; i--) {   /* r < L < 2^253, so 2r + 1 fits */
+        uint64_t borrow = 0, t[4];
+        r[3] = r[3] << 1 | r[2] >> 63; r[2] = r[2] << 1 | r[1] >> 63;
+        r[1] = r[1] << 1 | r[0] >> 63; r[0] = r[0] << 1 | (uint64_t)((h[i / 8] >> (i % 8)) & 1);
+        for (j = 0; j < 4; j++) {
+            uint64_t x = r[j] - l[j], b2 = r[j] < l[j] || (x == 0 && borrow);
+            t[j] = x - borrow;
+            borrow = b2;
+        }
+        if (!borrow) memcpy(r, t, sizeof r);
+    }
+    for (i = 0; i < 32; i++) out[i] = (unsigned char)(r[i / 8] >> (8 * (i % 8)));
+}
+
+/* width-5 NAF of a scalar < 2^253: digits odd in [-15, 15] or 0, each nonzero followed by 4 zeros */
+static void tg__naf5(signed char naf[256], const unsigned char s[32]) {
+    uint32_t k[9];
+    int i;
+    memset(k, 0, sizeof k);
+    memset(naf, 0, 256);
+    for (i = 0; i < 32; i++) k[i / 4] |= (uint32_t)s[i] << (8 * (i % 4));
+    for (i = 0; i < 256; i++) {
+        int j;
+        if (k[0] & 1) {
+            int dg = (int)(k[0] & 31);
+            if (dg > 16) dg -= 32;
+            naf[i] = (signed char)dg;
+            if (dg > 0) k[0] -= (uint32_t)dg;   /* the low bits hold dg: no borrow */
+            else {                                  /* add -dg with carry */
+                uint32_t c = (uint32_t)-dg;
+                for (j = 0; j < 9 && c; j++) { k[j] += c; c = (uint32_t)(k[j] < c); }
+            }
+        }
+        for (j = 0; j < 8; j++) k[j] = k[j] >> 1 | k[j + 1] << 31;
+        k[8] >>= 1;
+    }
+}
+
+TGBOT_API bool tg_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t public_key[32]) {
+    tg__fe d, d2;
+    tg__ge a, r, t, u;
+    tg__gec ta[8], tb[8];
+    signed char na[256], nb[256];
+    unsigned char h[64], k[32], enc[32];
+    tg_sha512 s;
+    int i;
+    if (!sig || !public_key || (!msg && len)) return false;
+    if (!tg__ed_lt_le(sig + 32, tg__ed_l, 32)) return false;            /* S >= L: malleable */
+    tg__fe_frombytes(&d, tg__ed_d);
+    tg__fe_add(&d2, &d, &d);
+    if (!tg__ge_decode(&a, public_key, &d) || !tg__ge_decode(&r, sig, &d)) return false;
+    tg_sha512_init(&s);
+    tg_sha512_update(&s, sig, 32);
+    tg_sha512_update(&s, public_key, 32);
+    if (len) tg_sha512_update(&s, msg, len);
+    tg_sha512_final(&s, h);
+    tg__sc_reduce(k, h);
+    /* R' = [S]B - [k]A by interleaved NAF; accept when R' encodes to the bytes of R */
+    tg__naf5(na, k);
+    tg__naf5(nb, sig + 32);
+    tg__fe_frombytes(&u.X, tg__ed_bx);
+    tg__fe_frombytes(&u.Y, tg__ed_by);
+    tg__fe_set(&u.Z, 1);
+    tg__fe_mul(&u.T, &u.X, &u.Y);
+    for (i = 0; i < 2; i++) {   /* tables P, 3P, ..., 15P for P = A, then B */
+        tg__gec *tab = i ? tb : ta;
+        const tg__ge *p = i ? &u : &a;
+        tg__ge p2;
+        int j;
+        tg__ge_dbl(&t, p); tg__ge_c2e(&p2, &t);
+        tg__ge_to_cached(&tab[0], p, &d2);
+        for (j = 1; j < 8; j++) {
+            tg__ge_add(&t, &p2, &tab[j - 1], 0);
+            tg__ge_c2e(&r, &t);
+            tg__ge_to_cached(&tab[j], &r, &d2);
+        }
+    }
+    for (i = 255; i >= 0 && !na[i] && !nb[i]; i--) {}
+    tg__ge_identity(&r);
+    for (; i >= 0; i--) {
+        tg__ge_dbl(&t, &r);
+        if (na[i]) { tg__ge_c2e(&u, &t); tg__ge_add(&t, &u, &ta[(na[i] > 0 ? na[i] : -na[i]) / 2], na[i] > 0); }
+        if (nb[i]) { tg__ge_c2e(&u, &t); tg__ge_add(&t, &u, &tb[(nb[i] > 0 ? nb[i] : -nb[i]) / 2], nb[i] < 0); }
+        tg__ge_c2p(&r, &t);
+    }
+    tg__fe_invert(&d, &r.Z);
+    tg__fe_mul(&r.X, &r.X, &d);
+    tg__fe_mul(&r.Y, &r.Y, &d);
+    tg__fe_tobytes(enc, &r.Y);
+    enc[31] = (unsigned char)(enc[31] | tg__fe_isneg(&r.X) << 7);
+    return memcmp(enc, sig, 32) == 0;
+}
+
 /* ==== src/webapp.c ==== */
 /* webapp: SHA-256 (FIPS 180-4), HMAC (RFC 2104), and the signed query strings Telegram gives Web
    Apps and the Login Widget. No allocation: the query is decoded in a stack copy. */
@@ -18002,27 +18709,21 @@ static int tg__qfield_cmp(const tg__qfield *a, const tg__qfield *b) {
     return c ? c : (a->kn > b->kn) - (a->kn < b->kn);
 }
 
-static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, const char *q, int64_t now,
-                               uint32_t max_age_s, int64_t *auth_date) {
-    char buf[TGBOT_WEBAPP_MAX];
-    tg__qfield f[64];
-    size_t n, nf = 0, i, j, pos = 0, hash_at = (size_t)-1;
-    unsigned char mac[32], okey[64];
-    char hex[64];
-    static const char digits[] = "0123456789abcdef";
-    tg_sha256 in;
-    int64_t ad = -1;
-    int first = 1;
-    if (auth_date) *auth_date = 0;
-    if (!q || !secret) return TG_ERR_ARG;
+/* Splits q into URL-decoded fields in buf (never longer than q), sorted by key; refuses repeated
+   keys, fields without '=' and bad percent-encoding. *ad: auth_date, or -1 when absent/not a number. */
+static tg_err tg__query_fields(const char *q, char buf[TGBOT_WEBAPP_MAX], tg__qfield f[64], size_t *nfp, int64_t *ad) {
+    size_t n, nf = 0, i, j, pos = 0;
+    *nfp = 0;
+    *ad = -1;
+    if (!q) return TG_ERR_ARG;
     n = strlen(q);
-    if (n > sizeof buf) return TG_ERR_LIMIT;
-    while (pos < n) {   /* split on '&', decode key and value into buf (never longer than the input) */
+    if (n > TGBOT_WEBAPP_MAX) return TG_ERR_LIMIT;
+    while (pos < n) {   /* split on '&', decode key and value into buf */
         const char *s = q + pos, *amp = (const char *)memchr(s, '&', n - pos), *eq;
         size_t len = amp ? (size_t)(amp - s) : n - pos;
         long kl, vl;
         eq = (const char *)memchr(s, '=', len);
-        if (!eq || eq == s || nf == sizeof f / sizeof f[0]) return TG_ERR_ARG;
+        if (!eq || eq == s || nf == 64) return TG_ERR_ARG;
         kl = tg__urldecode(s, (size_t)(eq - s), buf + pos);
         vl = kl < 0 ? -1 : tg__urldecode(eq + 1, len - (size_t)(eq - s) - 1, buf + pos + (size_t)kl);
         if (kl <= 0 || vl < 0) return TG_ERR_ARG;
@@ -18038,16 +18739,49 @@ static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, c
     }
     for (i = 0; i < nf; i++) {
         if (i && tg__qfield_cmp(&f[i - 1], &f[i]) == 0) return TG_ERR_ARG;   /* a repeated key is ambiguous */
-        if (f[i].kn == 4 && memcmp(f[i].k, "hash", 4) == 0) hash_at = i;
         if (f[i].kn == 9 && memcmp(f[i].k, "auth_date", 9) == 0) {
-            ad = 0;
+            int64_t v = 0;
             for (j = 0; j < f[i].vn; j++) {
-                if (f[i].v[j] < '0' || f[i].v[j] > '9' || ad > (INT64_MAX - 9) / 10) { ad = -1; break; }
-                ad = ad * 10 + (f[i].v[j] - '0');
+                if (f[i].v[j] < '0' || f[i].v[j] > '9' || v > (INT64_MAX - 9) / 10) { v = -1; break; }
+                v = v * 10 + (f[i].v[j] - '0');
             }
-            if (!f[i].vn) ad = -1;
+            *ad = f[i].vn ? v : -1;
         }
     }
+    *nfp = nf;
+    return TG_OK;
+}
+
+static size_t tg__qfield_find(const tg__qfield *f, size_t nf, const char *key) {
+    size_t i, kn = strlen(key);
+    for (i = 0; i < nf; i++)
+        if (f[i].kn == kn && memcmp(f[i].k, key, kn) == 0) return i;
+    return (size_t)-1;
+}
+
+/* after the signature matched: auth_date within max_age_s before now, at most 60 s ahead (skew) */
+static tg_err tg__query_age(int64_t ad, int64_t now, int64_t max_age_s, int64_t *auth_date) {
+    if (auth_date && ad >= 0) *auth_date = ad;
+    if (max_age_s > 0 && (ad < 0 || now - ad > max_age_s || ad - now > 60)) return TG_ERR_EXPIRED;
+    return TG_OK;
+}
+
+static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, const char *q, int64_t now,
+                               uint32_t max_age_s, int64_t *auth_date) {
+    char buf[TGBOT_WEBAPP_MAX];
+    tg__qfield f[64];
+    size_t nf = 0, i, hash_at;
+    unsigned char mac[32], okey[64];
+    char hex[64];
+    static const char digits[] = "0123456789abcdef";
+    tg_sha256 in;
+    int64_t ad = -1;
+    int first = 1;
+    tg_err e;
+    if (auth_date) *auth_date = 0;
+    if (!q || !secret) return TG_ERR_ARG;
+    if ((e = tg__query_fields(q, buf, f, &nf, &ad)) != TG_OK) return e;
+    hash_at = tg__qfield_find(f, nf, "hash");
     if (hash_at == (size_t)-1 || f[hash_at].vn != 64) return TG_ERR_ARG;
     tg__hmac_begin(&in, okey, secret, secret_len);
     for (i = 0; i < nf; i++) {   /* data-check-string: key=value lines, sorted, without hash */
@@ -18063,9 +18797,56 @@ static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, c
     for (i = 0; i < 32; i++) { hex[2 * i] = digits[mac[i] >> 4]; hex[2 * i + 1] = digits[mac[i] & 15]; }
     for (i = 0; i < 64; i++) buf[i] = (char)(f[hash_at].v[i] | (f[hash_at].v[i] >= 'A' && f[hash_at].v[i] <= 'F' ? 0x20 : 0));
     if (!tg__ct_equal(hex, buf, 64)) return TG_ERR_SIGNATURE;
-    if (auth_date && ad >= 0) *auth_date = ad;
-    if (max_age_s && (ad < 0 || now - ad > (int64_t)max_age_s || ad - now > 60)) return TG_ERR_EXPIRED;
-    return TG_OK;
+    return tg__query_age(ad, now, (int64_t)max_age_s, auth_date);
+}
+
+/* base64url (RFC 4648 section 5) of exactly 64 bytes: 86 characters, or 88 with "==" padding */
+static int tg__b64url_sig(const char *s, size_t n, unsigned char out[64]) {
+    uint32_t acc = 0;
+    size_t i, o = 0;
+    int bits = 0;
+    if (n == 88 && s[86] == '=' && s[87] == '=') n = 86;
+    if (n != 86) return 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
+                c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
+        if (v < 0) return 0;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) { bits -= 8; if (o < 64) out[o++] = (unsigned char)(acc >> bits); acc &= (1u << bits) - 1; }
+    }
+    return o == 64 && acc == 0;   /* the 4 leftover bits must be zero (one encoding per signature) */
+}
+
+TGBOT_API tg_err tg_webapp_validate_signature(const char *init_data, int64_t bot_id, const uint8_t public_key[32],
+                                              int64_t now, int64_t max_age_s, int64_t *auth_date) {
+    char buf[TGBOT_WEBAPP_MAX], msg[TGBOT_WEBAPP_MAX + 32];
+    tg__qfield f[64];
+    size_t nf = 0, i, sig_at, hash_at, m;
+    unsigned char sig[64];
+    int first = 1;
+    int64_t ad = -1;
+    tg_err e;
+    if (auth_date) *auth_date = 0;
+    if (!init_data || bot_id <= 0) return TG_ERR_ARG;
+    if ((e = tg__query_fields(init_data, buf, f, &nf, &ad)) != TG_OK) return e;
+    sig_at = tg__qfield_find(f, nf, "signature");
+    hash_at = tg__qfield_find(f, nf, "hash");
+    if (sig_at == (size_t)-1 || !tg__b64url_sig(f[sig_at].v, f[sig_at].vn, sig)) return TG_ERR_ARG;
+    /* "<bot_id>:WebAppData\n" + the sorted key=value lines without hash and signature; the fields
+       take no more room than the query did (each had a '=' and a separator) */
+    m = (size_t)snprintf(msg, 32, "%lld:WebAppData\n", (long long)bot_id);
+    for (i = 0; i < nf; i++) {
+        if (i == sig_at || i == hash_at) continue;
+        if (!first) msg[m++] = '\n';
+        first = 0;
+        memcpy(msg + m, f[i].k, f[i].kn); m += f[i].kn;
+        msg[m++] = '=';
+        memcpy(msg + m, f[i].v, f[i].vn); m += f[i].vn;
+    }
+    if (!tg_ed25519_verify(sig, msg, m, public_key ? public_key : (const uint8_t *)TG_WEBAPP_KEY_PRODUCTION)) return TG_ERR_SIGNATURE;
+    return tg__query_age(ad, now, max_age_s, auth_date);
 }
 
 TGBOT_API tg_err tg_webapp_validate(const char *bot_token, const char *init_data, int64_t now,
@@ -18126,6 +18907,701 @@ TGBOT_API long tg_query_field(const char *query, const char *key, char *out, siz
         pos += len + 1;
     }
     return -1;
+}
+
+/* ==== src/secret.c ==== */
+/* secret: OS randomness, secret files with permission checks, key rings. */
+
+TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64 */
+    unsigned char rnd[256];
+    size_t i;
+    if (!out || len < 1 || len > 256) return TG_ERR_ARG;
+    if (tg__random_bytes(NULL, rnd, len) != 0) { out[0] = '\0'; return TG_ERR_IO; }
+    for (i = 0; i < len; i++) out[i] = abc[rnd[i] & 63];
+    out[len] = '\0';
+    tg__wipe(rnd, sizeof rnd);
+    return TG_OK;
+}
+
+static size_t tg__secret_trim(char *s, size_t n) {
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    s[n] = '\0';
+    return n;
+}
+
+TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out, size_t cap, size_t *len, tg_error *err) {
+    size_t n = 0;
+    tg_err e = TG_OK;
+    if (len) *len = 0;
+    if (!path || !out || cap < 2) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret file: bad arguments"); return TG_ERR_ARG; }
+    out[0] = '\0';
+#if !defined(_WIN32)
+    {
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);   /* a FIFO must not block us */
+        if (fd < 0) {
+            e = errno == ENOENT ? TG_ERR_NOT_FOUND : TG_ERR_IO;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: cannot open (%s)", path, strerror(errno));
+            return e;
+        }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            e = TG_ERR_ARG;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: not a regular file", path);
+        } else if ((st.st_mode & 077) && !(flags & TG_SECRET_ALLOW_SHARED)) {
+            e = TG_ERR_ARG;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: mode %03o lets other users read or change it; chmod 600",
+                          path, (unsigned)(st.st_mode & 0777));
+        } else {
+            for (;;) {
+                ssize_t r = read(fd, out + n, cap - 1 - n);
+                if (r < 0 && errno == EINTR) continue;
+                if (r < 0) { e = TG_ERR_IO; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: read failed", path); break; }
+                if (r == 0) break;
+                n += (size_t)r;
+                if (n == cap - 1) {   /* full: one more byte means too long */
+                    char extra;
+                    if (read(fd, &extra, 1) > 0) { e = TG_ERR_LIMIT; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: longer than %zu bytes", path, cap - 1); }
+                    break;
+                }
+            }
+        }
+        close(fd);
+    }
+#else
+    {
+        FILE *f = fopen(path, "rb");
+        (void)flags;
+        if (!f) { tg__error_set(err, TG_ERR_NOT_FOUND, TG_PHASE_VALIDATE, "secret file %s: cannot open", path); return TG_ERR_NOT_FOUND; }
+        n = fread(out, 1, cap - 1, f);
+        if (n == cap - 1 && fgetc(f) != EOF) { e = TG_ERR_LIMIT; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: too long", path); }
+        fclose(f);
+    }
+#endif
+    if (e == TG_OK && tg__secret_trim(out, n) == 0) {
+        e = TG_ERR_ARG;
+        tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: empty", path);
+    }
+    if (e != TG_OK) { tg__wipe(out, cap); return e; }
+    if (len) *len = strlen(out);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_secret_load_env(const char *name, char *out, size_t cap, size_t *len, tg_error *err) {
+    const char *v;
+    size_t n;
+    if (len) *len = 0;
+    if (!name || !out || cap < 2) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret variable: bad arguments"); return TG_ERR_ARG; }
+    out[0] = '\0';
+    v = getenv(name);
+    if (!v || !*v) { tg__error_set(err, TG_ERR_NOT_FOUND, TG_PHASE_VALIDATE, "secret variable %.64s: not set", name); return TG_ERR_NOT_FOUND; }
+    n = strlen(v);
+    if (n > cap - 1) { tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "secret variable %.64s: longer than %zu bytes", name, cap - 1); return TG_ERR_LIMIT; }
+    memcpy(out, v, n);
+    n = tg__secret_trim(out, n);
+    if (!n) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret variable %.64s: empty", name); return TG_ERR_ARG; }
+    if (len) *len = n;
+    return TG_OK;
+}
+
+/* ---- key rings ---- */
+TGBOT_API tg_err tg_keyring_add(tg_keyring *kr, uint8_t id, const uint8_t key[32]) {
+    if (!kr || !key || kr->n > TG_KEYRING_MAX) return TG_ERR_ARG;
+    if (tg_keyring_find(kr, id)) return TG_ERR_ARG;
+    if (kr->n == TG_KEYRING_MAX) return TG_ERR_LIMIT;
+    kr->keys[kr->n].id = id;
+    memcpy(kr->keys[kr->n].key, key, 32);
+    kr->n++;
+    return TG_OK;
+}
+
+TGBOT_API const tg_key *tg_keyring_find(const tg_keyring *kr, uint8_t id) {
+    size_t i;
+    if (!kr || kr->n > TG_KEYRING_MAX) return NULL;
+    for (i = 0; i < kr->n; i++)
+        if (kr->keys[i].id == id) return &kr->keys[i];
+    return NULL;
+}
+
+TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr) {
+    return kr && kr->n && kr->n <= TG_KEYRING_MAX ? &kr->keys[kr->n - 1] : NULL;
+}
+
+TGBOT_API void tg_keyring_wipe(tg_keyring *kr) { if (kr) tg__wipe(kr, sizeof *kr); }
+
+static int tg__secret_b64val(char c) {
+    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
+           c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+/* one key: 64 hex digits or 43 base64url characters (one optional '=') */
+static int tg__secret_key_decode(const char *s, size_t n, uint8_t out[32]) {
+    size_t i;
+    if (n == 64) {
+        for (i = 0; i < 32; i++) {
+            int hi = tg__hexval(s[2 * i]), lo = tg__hexval(s[2 * i + 1]);
+            if (hi < 0 || lo < 0) return 0;
+            out[i] = (uint8_t)(hi << 4 | lo);
+        }
+        return 1;
+    }
+    if (n == 44 && s[43] == '=') n = 43;
+    if (n == 43) {
+        uint32_t acc = 0;
+        int bits = 0;
+        size_t o = 0;
+        for (i = 0; i < 43; i++) {
+            int v = tg__secret_b64val(s[i]);
+            if (v < 0) return 0;
+            acc = acc << 6 | (uint32_t)v;
+            bits += 6;
+            if (bits >= 8) { bits -= 8; out[o++] = (uint8_t)(acc >> bits); acc &= (1u << bits) - 1; }
+        }
+        return o == 32 && acc == 0;
+    }
+    return 0;
+}
+
+TGBOT_API tg_err tg_keyring_parse(tg_keyring *kr, const char *text, tg_error *err) {
+    const char *p = text;
+    int entry = 0;
+    tg_keyring tmp;
+    if (!kr || !text) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "keys: bad arguments"); return TG_ERR_ARG; }
+    tmp = *kr;
+    for (;;) {
+        const char *s, *colon;
+        size_t n;
+        unsigned id = 0;
+        uint8_t key[32];
+        tg_err e;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ',') p++;
+        if (*p == '#') { while (*p && *p != '\n') p++; continue; }
+        if (!*p) break;
+        s = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != ',' && *p != '#') p++;
+        n = (size_t)(p - s);
+        entry++;
+        colon = (const char *)memchr(s, ':', n);
+        if (!colon || colon == s || colon - s > 3) goto bad;
+        for (; s < colon; s++) {
+            if (*s < '0' || *s > '9') goto bad;
+            id = id * 10 + (unsigned)(*s - '0');
+        }
+        if (id > 255 || !tg__secret_key_decode(colon + 1, (size_t)(p - colon - 1), key)) goto bad;
+        e = tg_keyring_add(&tmp, (uint8_t)id, key);
+        tg__wipe(key, sizeof key);
+        if (e != TG_OK) {
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "keys: entry %d: %s", entry,
+                          e == TG_ERR_LIMIT ? "more than TG_KEYRING_MAX keys" : "key id used twice");
+            tg__wipe(&tmp, sizeof tmp);
+            return e;
+        }
+        continue;
+    bad:
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE,
+                      "keys: entry %d is not ID:KEY (ID 0-255, KEY 64 hex digits or 43 base64url characters)", entry);
+        tg__wipe(&tmp, sizeof tmp);
+        return TG_ERR_ARG;
+    }
+    if (!entry) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "keys: no key"); return TG_ERR_ARG; }
+    *kr = tmp;
+    tg__wipe(&tmp, sizeof tmp);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_keyring_load_file(tg_keyring *kr, const char *path, unsigned flags, tg_error *err) {
+    char text[4096];
+    tg_err e = tg_secret_load_file(path, flags, text, sizeof text, NULL, err);
+    if (e == TG_OK) e = tg_keyring_parse(kr, text, err);
+    tg__wipe(text, sizeof text);
+    return e;
+}
+
+TGBOT_API tg_err tg_keyring_load_env(tg_keyring *kr, const char *name, tg_error *err) {
+    char text[4096];
+    tg_err e = tg_secret_load_env(name, text, sizeof text, NULL, err);
+    if (e == TG_OK) e = tg_keyring_parse(kr, text, err);
+    tg__wipe(text, sizeof text);
+    return e;
+}
+
+/* ==== src/sign.c ==== */
+/* sign: tokens and request signatures. Each use has its own key, derived from the ring's key as
+   HMAC(key, label), so a token tag can never stand in for a request tag or an AEAD key. */
+
+static void tg__sign_subkey(const uint8_t key[32], const char *label, unsigned char out[32]) {
+    tg_hmac_sha256(key, 32, label, strlen(label), out);
+}
+
+static size_t tg__sign_b64enc(const unsigned char *p, size_t n, char *out) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (i = 0; i < n; i++) {
+        acc = acc << 8 | p[i];
+        bits += 8;
+        while (bits >= 6) { bits -= 6; out[o++] = abc[(acc >> bits) & 63]; }
+        acc &= (1u << bits) - 1;
+    }
+    if (bits) out[o++] = abc[(acc << (6 - bits)) & 63];
+    out[o] = '\0';
+    return o;
+}
+
+/* strict: no padding, unused low bits zero (one spelling per value); returns length or -1 */
+static long tg__sign_b64dec(const char *s, size_t n, unsigned char *out, size_t cap) {
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    if (n % 4 == 1) return -1;
+    for (i = 0; i < n; i++) {
+        int v = tg__secret_b64val(s[i]);
+        if (v < 0) return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o == cap) return -1;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    return acc ? -1 : (long)o;
+}
+
+static void tg__sign_put32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
+}
+static uint32_t tg__sign_get32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* token: kid(1) iat(4) exp(4) payload tag(12), tag = HMAC(subkey, those bytes)[0..12) */
+#define TG__TOK_HEAD 9
+#define TG__TOK_TAG 12
+
+static void tg__token_tag(const tg_key *k, const unsigned char *bin, size_t n, unsigned char tag[32]) {
+    unsigned char sk[32];
+    tg__sign_subkey(k->key, "tgbot token v1", sk);
+    tg_hmac_sha256(sk, 32, bin, n, tag);
+    tg__wipe(sk, sizeof sk);
+}
+
+TGBOT_API tg_err tg_sign(const tg_keyring *kr, const void *payload, size_t n, int64_t now, uint32_t ttl_s,
+                         char *out, size_t cap) {
+    unsigned char bin[TG__TOK_HEAD + TG_SIGN_PAYLOAD_MAX + TG__TOK_TAG], tag[32];
+    const tg_key *k = tg_keyring_newest(kr);
+    uint64_t exp;
+    if (out && cap) out[0] = '\0';
+    if (!k || !out || (n && !payload) || now < 0 || now > (int64_t)UINT32_MAX) return TG_ERR_ARG;
+    if (n > TG_SIGN_PAYLOAD_MAX) return TG_ERR_LIMIT;
+    if (cap < ((TG__TOK_HEAD + n + TG__TOK_TAG) * 4 + 2) / 3 + 1) return TG_ERR_LIMIT;
+    exp = ttl_s ? (uint64_t)now + ttl_s : 0;
+    if (exp > UINT32_MAX) exp = UINT32_MAX;
+    bin[0] = k->id;
+    tg__sign_put32(bin + 1, (uint32_t)now);
+    tg__sign_put32(bin + 5, (uint32_t)exp);
+    if (n) memcpy(bin + TG__TOK_HEAD, payload, n);
+    tg__token_tag(k, bin, TG__TOK_HEAD + n, tag);
+    memcpy(bin + TG__TOK_HEAD + n, tag, TG__TOK_TAG);
+    tg__sign_b64enc(bin, TG__TOK_HEAD + n + TG__TOK_TAG, out);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_verify(const tg_keyring *kr, const char *token, int64_t now, void *out, size_t cap, size_t *n) {
+    unsigned char bin[TG__TOK_HEAD + TG_SIGN_PAYLOAD_MAX + TG__TOK_TAG], tag[32];
+    const tg_key *k;
+    size_t len, plen;
+    long bl;
+    uint32_t iat, exp;
+    if (n) *n = 0;
+    if (!kr || !token) return TG_ERR_ARG;
+    len = strlen(token);
+    if (len > TG_SIGN_TOKEN_MAX) return TG_ERR_SIGNATURE;
+    bl = tg__sign_b64dec(token, len, bin, sizeof bin);
+    if (bl < TG__TOK_HEAD + TG__TOK_TAG) return TG_ERR_SIGNATURE;
+    plen = (size_t)bl - TG__TOK_HEAD - TG__TOK_TAG;
+    if (!(k = tg_keyring_find(kr, bin[0]))) return TG_ERR_SIGNATURE;   /* unknown key id: as a forgery */
+    tg__token_tag(k, bin, TG__TOK_HEAD + plen, tag);
+    if (!tg__ct_equal(tag, bin + TG__TOK_HEAD + plen, TG__TOK_TAG)) return TG_ERR_SIGNATURE;
+    iat = tg__sign_get32(bin + 1);
+    exp = tg__sign_get32(bin + 5);
+    if ((exp && now >= (int64_t)exp) || (int64_t)iat > now + 60) return TG_ERR_EXPIRED;
+    if (plen > cap || (plen && !out)) return TG_ERR_LIMIT;
+    if (plen) memcpy(out, bin + TG__TOK_HEAD, plen);
+    if (n) *n = plen;
+    return TG_OK;
+}
+
+/* ---- request signatures: "v1.<kid>.<ts>.<nonce>.<tag>", nonce 12 random bytes, tag 32 bytes ---- */
+TGBOT_API void tg_replay_init(tg_replay_cache *c, tg_replay_slot *slots, size_t n) {
+    if (!c) return;
+    memset(c, 0, sizeof *c);
+    c->slots = slots;
+    c->cap = slots ? n : 0;
+    c->floor = INT64_MIN;
+}
+
+static tg_err tg__request_tag(const tg_key *k, const char *method, const char *path, const void *body, size_t len,
+                              int64_t ts, const unsigned char nonce[12], unsigned char tag[32]) {
+    unsigned char sk[32], bh[32];
+    char head[48];
+    tg_sha256 s;
+    size_t hl;
+    if (!method || !path || (len && !body) || strchr(method, '\n') || strchr(path, '\n')) return TG_ERR_ARG;
+    tg_sha256_init(&s);
+    if (len) tg_sha256_update(&s, body, len);
+    tg_sha256_final(&s, bh);
+    /* the signed text: header line, nonce, method, path, body hash; one field per line */
+    hl = (size_t)snprintf(head, sizeof head, "tgbot request v1\n%u\n%lld\n", (unsigned)k->id, (long long)ts);
+    tg__sign_subkey(k->key, "tgbot request v1", sk);
+    {
+        tg_sha256 in;
+        unsigned char okey[64];
+        tg__hmac_begin(&in, okey, sk, 32);
+        tg_sha256_update(&in, head, hl);
+        tg_sha256_update(&in, nonce, 12);
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, method, strlen(method));
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, path, strlen(path));
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, bh, 32);
+        tg__hmac_end(&in, okey, tag);
+        tg__wipe(okey, sizeof okey);
+    }
+    tg__wipe(sk, sizeof sk);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_sign_request(const tg_keyring *kr, const char *method, const char *path, const void *body,
+                                 size_t len, int64_t now, char *out, size_t cap) {
+    const tg_key *k = tg_keyring_newest(kr);
+    unsigned char nonce[12], tag[32];
+    char n64[17], t64[44];
+    tg_err e;
+    int w;
+    if (out && cap) out[0] = '\0';
+    if (!k || !out) return TG_ERR_ARG;
+    if (tg__random_bytes(NULL, nonce, sizeof nonce) != 0) return TG_ERR_IO;
+    if ((e = tg__request_tag(k, method, path, body, len, now, nonce, tag)) != TG_OK) return e;
+    tg__sign_b64enc(nonce, 12, n64);
+    tg__sign_b64enc(tag, 32, t64);
+    w = snprintf(out, cap, "v1.%u.%lld.%s.%s", (unsigned)k->id, (long long)now, n64, t64);
+    if (w < 0 || (size_t)w >= cap) { out[0] = '\0'; return TG_ERR_LIMIT; }
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, const char *sig, const char *method,
+                                   const char *path, const void *body, size_t len, int64_t now, uint32_t window_s) {
+    const char *p = sig, *dot;
+    unsigned char nonce[12], tag[32], want[32];
+    const tg_key *k;
+    unsigned long kid = 0;
+    int64_t ts = 0;
+    uint64_t t8 = 0;
+    size_t i;
+    tg_err e;
+    if (!kr || !rc || !sig) return TG_ERR_ARG;
+    if (strlen(sig) > TG_REQSIG_MAX || strncmp(p, "v1.", 3) != 0) return TG_ERR_SIGNATURE;
+    p += 3;
+    for (i = 0; *p >= '0' && *p <= '9' && i < 3; i++, p++) kid = kid * 10 + (unsigned long)(*p - '0');
+    if (!i || *p++ != '.' || kid > 255) return TG_ERR_SIGNATURE;
+    for (i = 0; *p >= '0' && *p <= '9' && i < 18; i++, p++) ts = ts * 10 + (*p - '0');
+    if (!i || *p++ != '.') return TG_ERR_SIGNATURE;
+    if (!(dot = strchr(p, '.')) || tg__sign_b64dec(p, (size_t)(dot - p), nonce, sizeof nonce) != 12) return TG_ERR_SIGNATURE;
+    p = dot + 1;
+    if (tg__sign_b64dec(p, strlen(p), tag, sizeof tag) != 32) return TG_ERR_SIGNATURE;
+    if (!(k = tg_keyring_find(kr, (uint8_t)kid))) return TG_ERR_SIGNATURE;
+    if ((e = tg__request_tag(k, method, path, body, len, ts, nonce, want)) != TG_OK) return e;
+    if (!tg__ct_equal(tag, want, 32)) return TG_ERR_SIGNATURE;
+    if (ts < now - (int64_t)window_s || ts > now + (int64_t)window_s) return TG_ERR_EXPIRED;
+    /* replay: the tag is unique per (nonce, request); remember the first 8 bytes */
+    for (i = 0; i < 8; i++) t8 = t8 << 8 | tag[i];
+    if (ts <= rc->floor) return TG_ERR_REPLAY;
+    for (i = 0; i < rc->used; i++)
+        if (rc->slots[i].tag == t8 && rc->slots[i].ts == ts) return TG_ERR_REPLAY;
+    if (!rc->cap) return TG_ERR_REPLAY;   /* no storage: nothing can be proven fresh */
+    if (rc->used < rc->cap) {
+        rc->slots[rc->used].tag = t8; rc->slots[rc->used].ts = ts;
+        rc->used++;
+    } else {   /* forget the oldest entry; anything as old as it is refused from now on */
+        tg_replay_slot *s = &rc->slots[rc->next];
+        if (s->ts > rc->floor) rc->floor = s->ts;
+        s->tag = t8; s->ts = ts;
+        rc->next = (rc->next + 1) % rc->cap;
+    }
+    return TG_OK;
+}
+
+/* ==== src/aead.c ==== */
+/* aead: ChaCha20 (RFC 8439 2.3-2.4), Poly1305 (2.5, radix 2^26 with 64-bit products: portable),
+   the AEAD construction (2.8), and sealed records. Built in for every TLS backend. */
+
+static uint32_t tg__aead_le32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static void tg__aead_st32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+static uint32_t tg__aead_rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32u - n)); }
+
+#define TG__CHACHA_QR(a, b, c, d) \
+    a += b; d ^= a; d = tg__aead_rol32(d, 16); c += d; b ^= c; b = tg__aead_rol32(b, 12); \
+    a += b; d ^= a; d = tg__aead_rol32(d, 8);  c += d; b ^= c; b = tg__aead_rol32(b, 7)
+
+static void tg__chacha_block(const uint32_t in[16], unsigned char out[64]) {
+    uint32_t x[16];
+    int i;
+    memcpy(x, in, sizeof x);
+    for (i = 0; i < 10; i++) {   /* 20 rounds: column round, then diagonal round */
+        TG__CHACHA_QR(x[0], x[4], x[8], x[12]); TG__CHACHA_QR(x[1], x[5], x[9], x[13]);
+        TG__CHACHA_QR(x[2], x[6], x[10], x[14]); TG__CHACHA_QR(x[3], x[7], x[11], x[15]);
+        TG__CHACHA_QR(x[0], x[5], x[10], x[15]); TG__CHACHA_QR(x[1], x[6], x[11], x[12]);
+        TG__CHACHA_QR(x[2], x[7], x[8], x[13]); TG__CHACHA_QR(x[3], x[4], x[9], x[14]);
+    }
+    for (i = 0; i < 16; i++) tg__aead_st32(out + 4 * i, x[i] + in[i]);
+    tg__wipe(x, sizeof x);
+}
+
+static void tg__chacha_init(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[12], uint32_t counter) {
+    int i;
+    st[0] = 0x61707865; st[1] = 0x3320646e; st[2] = 0x79622d32; st[3] = 0x6b206574;   /* "expand 32-byte k" */
+    for (i = 0; i < 8; i++) st[4 + i] = tg__aead_le32(key + 4 * i);
+    st[12] = counter;
+    for (i = 0; i < 3; i++) st[13 + i] = tg__aead_le32(nonce + 4 * i);
+}
+
+TGBOT_API void tg_chacha20(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                           const void *in, size_t n, void *out) {
+    const unsigned char *ip = (const unsigned char *)in;
+    unsigned char *op = (unsigned char *)out, ks[64];
+    uint32_t st[16];
+    size_t i;
+    tg__chacha_init(st, key, nonce, counter);
+    while (n) {
+        size_t k = TGBOT__MIN(n, 64);
+        tg__chacha_block(st, ks);
+        for (i = 0; i < k; i++) op[i] = (unsigned char)(ip[i] ^ ks[i]);
+        st[12]++;
+        ip += k; op += k; n -= k;
+    }
+    tg__wipe(st, sizeof st);
+    tg__wipe(ks, sizeof ks);
+}
+
+/* Poly1305: h = (h + block) * r mod 2^130 - 5, five 26-bit limbs */
+typedef struct tg__poly { uint32_t r[5], h[5], s[4]; unsigned char buf[16]; size_t fill; } tg__poly;
+
+static void tg__poly_init(tg__poly *p, const uint8_t key[32]) {
+    unsigned char k[16];
+    uint32_t t0, t1, t2, t3;
+    memcpy(k, key, 16);
+    k[3] &= 15; k[7] &= 15; k[11] &= 15; k[15] &= 15; k[4] &= 252; k[8] &= 252; k[12] &= 252;   /* clamp r */
+    t0 = tg__aead_le32(k); t1 = tg__aead_le32(k + 4); t2 = tg__aead_le32(k + 8); t3 = tg__aead_le32(k + 12);
+    p->r[0] = t0 & 0x3ffffff;
+    p->r[1] = (t0 >> 26 | t1 << 6) & 0x3ffffff;
+    p->r[2] = (t1 >> 20 | t2 << 12) & 0x3ffffff;
+    p->r[3] = (t2 >> 14 | t3 << 18) & 0x3ffffff;
+    p->r[4] = t3 >> 8;
+    memset(p->h, 0, sizeof p->h);
+    p->s[0] = tg__aead_le32(key + 16); p->s[1] = tg__aead_le32(key + 20); p->s[2] = tg__aead_le32(key + 24); p->s[3] = tg__aead_le32(key + 28);
+    p->fill = 0;
+    tg__wipe(k, sizeof k);
+}
+
+static void tg__poly_block(tg__poly *p, const unsigned char m[16], uint32_t hibit) {
+    uint32_t r0 = p->r[0], r1 = p->r[1], r2 = p->r[2], r3 = p->r[3], r4 = p->r[4];
+    uint32_t s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;   /* 2^130 = 5 */
+    uint32_t t0 = tg__aead_le32(m), t1 = tg__aead_le32(m + 4), t2 = tg__aead_le32(m + 8), t3 = tg__aead_le32(m + 12);
+    uint64_t h0 = p->h[0] + (t0 & 0x3ffffff), h1 = p->h[1] + ((t0 >> 26 | t1 << 6) & 0x3ffffff),
+             h2 = p->h[2] + ((t1 >> 20 | t2 << 12) & 0x3ffffff), h3 = p->h[3] + ((t2 >> 14 | t3 << 18) & 0x3ffffff),
+             h4 = p->h[4] + (t3 >> 8 | hibit);
+    uint64_t d0 = h0 * r0 + h1 * s4 + h2 * s3 + h3 * s2 + h4 * s1;
+    uint64_t d1 = h0 * r1 + h1 * r0 + h2 * s4 + h3 * s3 + h4 * s2;
+    uint64_t d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s4 + h4 * s3;
+    uint64_t d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s4;
+    uint64_t d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
+    uint32_t c;
+    d1 += d0 >> 26; d2 += d1 >> 26; d3 += d2 >> 26; d4 += d3 >> 26;
+    p->h[0] = (uint32_t)d0 & 0x3ffffff; p->h[1] = (uint32_t)d1 & 0x3ffffff; p->h[2] = (uint32_t)d2 & 0x3ffffff;
+    p->h[3] = (uint32_t)d3 & 0x3ffffff; p->h[4] = (uint32_t)d4 & 0x3ffffff;
+    c = (uint32_t)(d4 >> 26);
+    p->h[0] += c * 5;
+    p->h[1] += p->h[0] >> 26; p->h[0] &= 0x3ffffff;
+}
+
+static void tg__poly_update(tg__poly *p, const void *data, size_t n) {
+    const unsigned char *m = (const unsigned char *)data;
+    while (n) {
+        size_t k;
+        if (!p->fill && n >= 16) { tg__poly_block(p, m, 1u << 24); m += 16; n -= 16; continue; }
+        k = TGBOT__MIN(n, 16 - p->fill);
+        memcpy(p->buf + p->fill, m, k);
+        p->fill += k; m += k; n -= k;
+        if (p->fill == 16) { tg__poly_block(p, p->buf, 1u << 24); p->fill = 0; }
+    }
+}
+
+static void tg__poly_pad16(tg__poly *p) {   /* the AEAD's zero padding to a block boundary */
+    static const unsigned char zero[16] = { 0 };
+    if (p->fill) tg__poly_update(p, zero, 16 - p->fill);
+}
+
+static void tg__poly_final(tg__poly *p, uint8_t tag[16]) {
+    uint32_t h0, h1, h2, h3, h4, g0, g1, g2, g3, g4, c, mask;
+    uint64_t f;
+    if (p->fill) {   /* a short last block: a 1 byte after the message, no 2^128 bit */
+        p->buf[p->fill] = 1;
+        memset(p->buf + p->fill + 1, 0, 15 - p->fill);
+        tg__poly_block(p, p->buf, 0);
+    }
+    h0 = p->h[0]; h1 = p->h[1]; h2 = p->h[2]; h3 = p->h[3]; h4 = p->h[4];
+    c = h1 >> 26; h1 &= 0x3ffffff; h2 += c;
+    c = h2 >> 26; h2 &= 0x3ffffff; h3 += c;
+    c = h3 >> 26; h3 &= 0x3ffffff; h4 += c;
+    c = h4 >> 26; h4 &= 0x3ffffff; h0 += c * 5;
+    c = h0 >> 26; h0 &= 0x3ffffff; h1 += c;
+    /* g = h + 5 - 2^130; take g when it did not go negative (h >= p), in constant time */
+    g0 = h0 + 5; c = g0 >> 26; g0 &= 0x3ffffff;
+    g1 = h1 + c; c = g1 >> 26; g1 &= 0x3ffffff;
+    g2 = h2 + c; c = g2 >> 26; g2 &= 0x3ffffff;
+    g3 = h3 + c; c = g3 >> 26; g3 &= 0x3ffffff;
+    g4 = h4 + c - (1u << 26);
+    mask = (g4 >> 31) - 1u;   /* all ones when g4 >= 0 */
+    h0 = (h0 & ~mask) | (g0 & mask); h1 = (h1 & ~mask) | (g1 & mask); h2 = (h2 & ~mask) | (g2 & mask);
+    h3 = (h3 & ~mask) | (g3 & mask); h4 = (h4 & ~mask) | (g4 & mask);
+    /* h mod 2^128, plus s */
+    f = (uint64_t)(h0 | h1 << 26) + p->s[0];              tg__aead_st32(tag, (uint32_t)f);
+    f = (uint64_t)(h1 >> 6 | h2 << 20) + p->s[1] + (f >> 32);  tg__aead_st32(tag + 4, (uint32_t)f);
+    f = (uint64_t)(h2 >> 12 | h3 << 14) + p->s[2] + (f >> 32); tg__aead_st32(tag + 8, (uint32_t)f);
+    f = (uint64_t)(h3 >> 18 | h4 << 8) + p->s[3] + (f >> 32);  tg__aead_st32(tag + 12, (uint32_t)f);
+    tg__wipe(p, sizeof *p);
+}
+
+TGBOT_API void tg_poly1305(const uint8_t key[32], const void *msg, size_t n, uint8_t tag[16]) {
+    tg__poly p;
+    tg__poly_init(&p, key);
+    tg__poly_update(&p, msg, n);
+    tg__poly_final(&p, tag);
+}
+
+static void tg__aead_tag(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                         const void *ct, size_t n, uint8_t tag[16]) {
+    unsigned char otk[64], lens[16];
+    static const unsigned char zero[64] = { 0 };
+    tg__poly p;
+    int i;
+    tg_chacha20(key, nonce, 0, zero, 64, otk);   /* the one-time key: block 0, first 32 bytes */
+    tg__poly_init(&p, otk);
+    if (aad_len) tg__poly_update(&p, aad, aad_len);
+    tg__poly_pad16(&p);
+    if (n) tg__poly_update(&p, ct, n);
+    tg__poly_pad16(&p);
+    for (i = 0; i < 8; i++) {
+        lens[i] = (unsigned char)((uint64_t)aad_len >> (8 * i));
+        lens[8 + i] = (unsigned char)((uint64_t)n >> (8 * i));
+    }
+    tg__poly_update(&p, lens, 16);
+    tg__poly_final(&p, tag);
+    tg__wipe(otk, sizeof otk);
+}
+
+TGBOT_API void tg_chacha20_poly1305_seal(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                                         const void *pt, size_t n, void *ct, uint8_t tag[16]) {
+    if (n) tg_chacha20(key, nonce, 1, pt, n, ct);
+    tg__aead_tag(key, nonce, aad, aad_len, ct, n, tag);
+}
+
+TGBOT_API bool tg_chacha20_poly1305_open(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                                         const void *ct, size_t n, const uint8_t tag[16], void *pt) {
+    uint8_t want[16];
+    int ok;
+    tg__aead_tag(key, nonce, aad, aad_len, ct, n, want);
+    ok = tg__ct_equal(want, tag, 16);
+    if (n) {
+        if (ok) tg_chacha20(key, nonce, 1, ct, n, pt);
+        else memset(pt, 0, n);
+    }
+    return ok != 0;
+}
+
+/* ---- records ---- */
+static void tg__seal_key(const tg_key *k, unsigned char out[32]) {
+    tg_hmac_sha256(k->key, 32, "tgbot seal v1", 13, out);
+}
+
+TGBOT_API tg_err tg_seal(const tg_keyring *kr, const void *aad, size_t aad_len, const void *pt, size_t n,
+                         void *out, size_t cap, size_t *out_len) {
+    const tg_key *k = tg_keyring_newest(kr);
+    unsigned char *o = (unsigned char *)out, sk[32];
+    if (out_len) *out_len = 0;
+    if (!k || !out || (n && !pt) || (aad_len && !aad)) return TG_ERR_ARG;
+    if (n > (size_t)-1 - TG_SEAL_OVERHEAD || cap < n + TG_SEAL_OVERHEAD) return TG_ERR_LIMIT;
+    o[0] = k->id;
+    if (tg__random_bytes(NULL, o + 1, 12) != 0) return TG_ERR_IO;
+    tg__seal_key(k, sk);
+    tg_chacha20_poly1305_seal(sk, o + 1, aad, aad_len, pt, n, o + 13, o + 13 + n);
+    tg__wipe(sk, sizeof sk);
+    if (out_len) *out_len = n + TG_SEAL_OVERHEAD;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_unseal(const tg_keyring *kr, const void *aad, size_t aad_len, const void *rec, size_t n,
+                           void *out, size_t cap, size_t *out_len) {
+    const unsigned char *r = (const unsigned char *)rec;
+    const tg_key *k;
+    unsigned char sk[32];
+    size_t m;
+    bool ok;
+    if (out_len) *out_len = 0;
+    if (!kr || !rec || (aad_len && !aad)) return TG_ERR_ARG;
+    if (n < TG_SEAL_OVERHEAD) return TG_ERR_ARG;
+    m = n - TG_SEAL_OVERHEAD;
+    if (m && !out) return TG_ERR_ARG;
+    if (cap < m) return TG_ERR_LIMIT;
+    if (!(k = tg_keyring_find(kr, r[0]))) return TG_ERR_NOT_FOUND;
+    tg__seal_key(k, sk);
+    ok = tg_chacha20_poly1305_open(sk, r + 1, aad, aad_len, r + 13, m, r + 13 + m, out);
+    tg__wipe(sk, sizeof sk);
+    if (!ok) return TG_ERR_SIGNATURE;
+    if (out_len) *out_len = m;
+    return TG_OK;
+}
+
+static void tg__aead_pos(uint64_t pos, unsigned char aad[8]) {
+    int i;
+    for (i = 0; i < 8; i++) aad[i] = (unsigned char)(pos >> (8 * i));
+}
+
+TGBOT_API tg_err tg_seal_record(void *keyring, uint64_t position, const void *in, size_t n,
+                                void *out, size_t cap, size_t *out_len, tg_error *err) {
+    unsigned char aad[8];
+    tg_err e;
+    tg__aead_pos(position, aad);
+    e = tg_seal((const tg_keyring *)keyring, aad, 8, in, n, out, cap, out_len);
+    if (e != TG_OK)
+        tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: cannot seal (%s)", (unsigned long long)position, tg_err_str(e));
+    return e;
+}
+
+TGBOT_API tg_err tg_unseal_record(void *keyring, uint64_t position, const void *in, size_t n,
+                                  void *out, size_t cap, size_t *out_len, tg_error *err) {
+    unsigned char aad[8];
+    tg_err e;
+    tg__aead_pos(position, aad);
+    e = tg_unseal((const tg_keyring *)keyring, aad, 8, in, n, out, cap, out_len);
+    if (e == TG_ERR_SIGNATURE)
+        tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: authentication failed (changed, moved, or sealed with another key)",
+                      (unsigned long long)position);
+    else if (e == TG_ERR_NOT_FOUND && n)
+        tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: sealed with key id %u, which the key ring does not hold",
+                      (unsigned long long)position, (unsigned)((const unsigned char *)in)[0]);
+    else if (e != TG_OK)
+        tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: %s", (unsigned long long)position,
+                      e == TG_ERR_ARG && n < TG_SEAL_OVERHEAD ? "shorter than a sealed record (truncated)" : tg_err_str(e));
+    return e;
 }
 
 /* ==== src/netfilter.c ==== */
