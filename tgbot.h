@@ -238,7 +238,8 @@ TGBOT_API const char *tg_version(void);
     X(TG_ERR_SIGNATURE,      "signature does not match (data not from Telegram, or another bot's)") \
     X(TG_ERR_EXPIRED,        "signed data is older than the allowed age") \
     X(TG_ERR_BUSY,           "not sent: called from a callback of the bot's call in progress") \
-    X(TG_ERR_REPLAY,         "signed request already seen, or too old to tell (replay)")
+    X(TG_ERR_REPLAY,         "signed request already seen, or too old to tell (replay)") \
+    X(TG_ERR_AGAIN,          "not processed now: the update is to be delivered again later")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,
@@ -6968,7 +6969,11 @@ TGBOT_API tg_err tg_get_game_high_scores(tg_bot *bot, const tg_get_game_high_sco
 
    Memory: the update and everything the handler's calls return live until the handler returns. */
 
-enum { TG_CONTINUE = 0, TG_HANDLED = 1 };
+/* handler results; a middleware's "before" call may also answer TG_RETRY_LATER: the update is not
+   processed now (e.g. a shared store is unreachable) and must come again: the chain stops,
+   tg_dispatch returns TG_ERR_AGAIN, long polling leaves it unconfirmed and asks again after a pause,
+   the webhook server answers 503 so that Telegram delivers it again */
+enum { TG_CONTINUE = 0, TG_HANDLED = 1, TG_RETRY_LATER = 2 };
 
 typedef struct tg_dispatcher tg_dispatcher;
 
@@ -7034,6 +7039,11 @@ typedef struct tg_polling_opts {
     const char *const *allowed_updates; size_t allowed_updates_count;  /* NULL = keep the server's setting */
     bool handle_signals;             /* install SIGINT/SIGTERM handlers for a graceful stop */
     int64_t offset;                  /* first update to ask for (0 = whatever is pending) */
+    tg_store *lock;                  /* a store shared by several processes (store.h, e.g. Redis): only the
+                                        holder of the lease "poll:<bot id>" polls, the others stand by
+                                        and take over when it stops or dies, so two pollers never draw
+                                        409 Conflict. While the store is unreachable nobody polls. */
+    uint32_t lock_lease_ms;          /* 0: the long-poll timeout + 60 s */
 } tg_polling_opts;
 
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data);
@@ -7415,6 +7425,7 @@ typedef struct tg_webhook_stats {
     uint64_t requests;             /* request heads received */
     uint64_t dispatched;           /* deliveries handed to the dispatcher and answered 200 */
     uint64_t replied_with_method;  /* ... of which answered with a method call in the body */
+    uint64_t retry_later;          /* ... of which answered 503: a middleware said TG_RETRY_LATER */
     uint64_t undecodable;          /* ... of which a JSON object the dispatcher could not decode */
     uint64_t unauthorized;         /* 401: secret header missing */
     uint64_t forbidden;            /* 403: secret header wrong */
@@ -8035,6 +8046,10 @@ TGBOT_API tg_err tg_store_stamp(tg_store *s, const tg_store_lane *lanes, size_t 
    update whose worker dies while handling it is not handled again (at-most-once across workers;
    the webhook answers 200 to the duplicate so Telegram stops re-sending). */
 TGBOT_API tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t ttl_ms, bool *first);
+/* The same as a ready middleware: tg_use(dispatcher, tg_store_dedup, store). A duplicate stops the
+   chain (acknowledged, not handled); while the store cannot be reached it answers TG_RETRY_LATER, so
+   the update is neither handled nor lost: it comes again (503 to Telegram, or polled again). */
+TGBOT_API int tg_store_dedup(tg_ctx *ctx, bool after, void *store);
 
 /* A lock with an owner and a lease: *held = true when this owner has it (taken or renewed). Call
    it again before the lease ends to keep it; tg_store_unlock releases it only if still ours. Used
@@ -17844,7 +17859,7 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
     const tg_json_doc *doc = v->doc;
     uint32_t k, i;
     size_t r, m, ran_mw = 0;
-    bool handled = false, stopped = false;
+    bool handled = false, stopped = false, again = false;
     tg_err e;
 #if TGBOT__HAS_ANALYTICS   /* [analytics] handler time: decode, middleware and handlers */
     uint64_t an_t0 = tg__now_ms(tg__bot_platform(d->bot));
@@ -17883,8 +17898,11 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
         ev.type = TG_EVENT_UPDATE; ev.ctx = &ctx;
         d->ev.on_update(&ev, d->ev.ud);
     }
-    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++)      /* middleware before, in order */
-        if (d->mw[m].fn(&ctx, false, d->mw[m].ud)) stopped = true;
+    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++) {    /* middleware before, in order */
+        int rc = d->mw[m].fn(&ctx, false, d->mw[m].ud);
+        if (rc) stopped = true;
+        if (rc == TG_RETRY_LATER) again = true;
+    }
     if (!stopped) {
         bool is_cmd = ctx.message && ctx.message->text && tg__parse_command(d, &ctx, ctx.message->text) &&
                       strcmp(ctx.kind, "callback_query") != 0;
@@ -17909,7 +17927,7 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics_record_update(tg_bot_analytics(d->bot), ctx.kind, handled, tg__now_ms(tg__bot_platform(d->bot)) - an_t0);
 #endif
-    return TG_OK;
+    return again ? TG_ERR_AGAIN : TG_OK;
 }
 
 TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text) {
@@ -17950,14 +17968,45 @@ static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, 
     return tg__req_send(r, res);
 }
 
+#if TGBOT__HAS_STORE
+/* takes or renews the polling lease before each getUpdates; false: another process holds it (or
+   the store is unreachable): this one has waited a while and the caller loops */
+static bool tg__poll_lease(tg_dispatcher *d, const tg_polling_opts *o, const char *owner, uint32_t timeout_s, bool *standby) {
+    uint32_t lease = o->lock_lease_ms ? o->lock_lease_ms : (timeout_s + 60u) * 1000u;
+    char name[40];
+    bool held = false;
+    tg_err e;
+    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+    e = tg_store_lock(o->lock, name, owner, lease, &held);
+    if (held) {
+        if (*standby) tg__log(tg__bot_logger(d->bot), TG_LOG_INFO, "polling: this process has the lease now");
+        *standby = false;
+        return true;
+    }
+    if (!*standby || e)
+        tg__log(tg__bot_logger(d->bot), e ? TG_LOG_WARN : TG_LOG_INFO, e ? "polling: the lock's store is unreachable (%s); not polling" :
+                "polling: another process polls this token; standing by%s", e ? tg_err_str(e) : "");
+    *standby = true;
+    tg__sleep_ms(tg__bot_platform(d->bot), TGBOT__MIN(lease / 3u, 5000u));
+    return false;
+}
+#endif
+
 TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     uint32_t timeout_s = o && o->timeout_s ? o->timeout_s : 30, limit = o && o->limit ? o->limit : 100;
     uint32_t failures = 0;
+#if TGBOT__HAS_STORE
+    bool standby = false;                 /* another process holds the polling lease */
+    char owner[33];
+#endif
     struct sigaction sa, old_int, old_term;
     tg_err result = TG_OK;
     d->stop = false;
     tg__signalled = 0;
     tg__interrupt(0);
+#if TGBOT__HAS_STORE
+    if (o && o->lock) tg_store_owner_id(owner);
+#endif
     if (o && o->offset) d->offset = o->offset;
     if (o && o->handle_signals) {
         memset(&sa, 0, sizeof sa);
@@ -17972,6 +18021,9 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         uint32_t n, i, t;
         tg_err e;
         tg_bot_reset(d->bot);
+#if TGBOT__HAS_STORE
+        if (o && o->lock && !tg__poll_lease(d, o, owner, timeout_s, &standby)) continue;
+#endif
         tg__in_long_poll = 1;
         if (tg__signalled) break;
         e = tg__get_updates(d, d->offset, limit, timeout_s, o, &res);
@@ -17999,7 +18051,12 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
             int64_t id = 0;
             uv.doc = res.doc; uv.tok = t;
             if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &id)) continue;
-            tg_dispatch(d, &uv);
+            if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) {  /* not processed: ask for it again, after a pause */
+                tg_arena_rewind(tg_bot_arena(d->bot), mark);
+                tg__log(tg__bot_logger(d->bot), TG_LOG_WARN, "update %lld not processed now; asking for it again in 1 s", (long long)id);
+                tg__sleep_ms(tg__bot_platform(d->bot), 1000);
+                break;
+            }
             d->offset = id + 1;                    /* confirmed by the next getUpdates */
             tg_arena_rewind(tg_bot_arena(d->bot), mark);
         }
@@ -18012,6 +18069,13 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_bot_reset(d->bot);
         (void)tg__get_updates(d, d->offset, 1, 0, NULL, &res);
     }
+#if TGBOT__HAS_STORE
+    if (o && o->lock && !standby) {            /* hand the token over at once */
+        char name[40];
+        snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+        tg_store_unlock(o->lock, name, owner);
+    }
+#endif
     if (o && o->handle_signals) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
@@ -20560,7 +20624,9 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
     tg__wh_trim(w);                            /* after a big update: back to the usual size */
     w->st.dispatched++;
     /* Telegram redelivers anything but 2xx: an update this build cannot decode would come back
-       forever, so it is logged (by the dispatcher), counted and acknowledged */
+       forever, so it is logged (by the dispatcher), counted and acknowledged; one a middleware could
+       not process now (TG_RETRY_LATER) is refused with 503 so that it comes again */
+    if (e == TG_ERR_AGAIN) { w->st.retry_later++; tg__wh_respond(c, 503, NULL, 0); return; }
     if (e != TG_OK) w->st.undecodable++;
     if (w->reply.set && w->reply.w.err == TG_OK) {
         w->st.replied_with_method++;
@@ -22700,6 +22766,14 @@ tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t t
     e = s->vt->set(s, key, "1", 1, ttl_ms ? ttl_ms : 24u * 3600u * 1000u, true, &done);
     *first = e == TG_OK && done;
     return e;
+}
+
+int tg_store_dedup(tg_ctx *ctx, bool after, void *store) {
+    bool first = false;
+    if (after || !ctx || !ctx->update) return TG_CONTINUE;
+    if (tg_store_claim((tg_store *)store, tg_bot_id(ctx->bot), ctx->update->update_id, 0, &first) != TG_OK)
+        return TG_RETRY_LATER;
+    return first ? TG_CONTINUE : TG_HANDLED;       /* non-zero: the chain stops */
 }
 
 tg_err tg_store_lock(tg_store *s, const char *name, const char *owner, uint32_t lease_ms, bool *held) {

@@ -603,7 +603,9 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
     tg__wh_trim(w);                            /* after a big update: back to the usual size */
     w->st.dispatched++;
     /* Telegram redelivers anything but 2xx: an update this build cannot decode would come back
-       forever, so it is logged (by the dispatcher), counted and acknowledged */
+       forever, so it is logged (by the dispatcher), counted and acknowledged; one a middleware could
+       not process now (TG_RETRY_LATER) is refused with 503 so that it comes again */
+    if (e == TG_ERR_AGAIN) { w->st.retry_later++; tg__wh_respond(c, 503, NULL, 0); return; }
     if (e != TG_OK) w->st.undecodable++;
     if (w->reply.set && w->reply.w.err == TG_OK) {
         w->st.replied_with_method++;
