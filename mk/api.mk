@@ -49,3 +49,6 @@ clone-check:
 .PHONY: bench-compile
 bench-compile: deps tgbot.h
 	@$(PYTHON) bench/bench_compile.py
+
+# the unit programs include the generated test data
+$(BUILD)/unit $(BUILD)/unit-all $(BUILD)/unit-mbedtls $(BUILD)/unit-notls $(BUILD)/unit-asan: tests/gen/api_cases.h tests/gen/spec_cases.h
