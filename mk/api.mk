@@ -2,7 +2,7 @@
 # a spec under ../shared/botapi is only the input of `make gen` (default: the newest api-X.Y.json).
 API_SPEC ?= $(lastword $(sort $(wildcard ../shared/botapi/api-[0-9]*.json)))
 API_SCHEMA := src/gen/botapi-schema.json
-API_GEN_OUT := src/gen/api.h src/gen/api.c tests/gen/api_cases.h docs/API.md
+API_GEN_OUT := src/gen/api_types.h src/gen/api.h src/gen/api.c tests/gen/api_cases.h docs/API.md
 .PHONY: gen check-gen api-coverage spec-check clone-check
 TEST_STEPS += check-gen spec-check api-coverage clone-check
 
@@ -52,3 +52,8 @@ bench-compile: deps tgbot.h
 
 # the unit programs include the generated test data
 $(BUILD)/unit $(BUILD)/unit-all $(BUILD)/unit-mbedtls $(BUILD)/unit-notls $(BUILD)/unit-asan: tests/gen/api_cases.h tests/gen/spec_cases.h
+
+# what the generated API costs: binary size, relocations, header size, compile time (vs the base)
+.PHONY: size
+size: tgbot.h
+	@tests/size.sh

@@ -299,7 +299,7 @@ static tg_err tg__enc_fields(tg_json_writer *w, tg__req *r, const tg__type *ty, 
         const tg__field *f = TG__FIELD(ty, j);
         const char *name = tg__name_at(f->name);
         tg_err e = TG_OK;
-        if (skip && f->name == skip) continue;     /* the tag, written from the variant's kind */
+        if (skip && strcmp(name, tg__name_at(skip)) == 0) continue;   /* the tag: written from the variant's kind */
         if ((f->flags & TG__F_RAW) && *(const char *const *)(const void *)(base + f->raw_off)) {
             const char *raw = *(const char *const *)(const void *)(base + f->raw_off);
             tg_json_key(w, name);

@@ -3,7 +3,7 @@
 
     tools/gen_api.py --spec api-X.Y.json [--out DIR]   spec -> DIR/src/gen/botapi-schema.json, then code
     tools/gen_api.py [--schema S] [--out DIR]          the committed schema -> code
-    (DIR defaults to the repo; code = src/gen/api.h, src/gen/api.c, tests/gen/api_cases.h, docs/API.md)
+    (DIR defaults to the repo; code = src/gen/api_types.h, api.h, api.c, tests/gen/api_cases.h, docs/API.md)
 
 The spec (api.json format, MIT data from the telegram-bot-api-spec project) is read only by
 extract_schema(): it keeps the facts (names, types, required flags, fixed values, defaults that
@@ -328,20 +328,22 @@ class Gen:
             else:
                 lines.append('    %s%s;%s' % (elem, n, req))
                 if not f['required'] and (not is_arg or f.get('zero_sent')) and kind in ('I64', 'F64', 'BOOL'):
-                    lines.append('    bool has_%s;%s' % (n, '   /* set: send the value even when it is 0 */' if is_arg else ''))
+                    lines[-1] = lines[-1].replace(';', '; bool has_%s;' % n, 1) + ('   /* has_: 0 is sent */' if is_arg else '')
                     flags.append('TG__F_HAS')
                     aux = 'offsetof(%s, has_%s)' % (sname, n)
             if is_arg and (kind == 'OBJ' or depth):
-                lines.append('    const char *%s_json;   /* raw JSON instead */' % n)
+                lines[-1] = lines[-1].replace(req, '') + ' const char *%s_json;%s' % (n, req)
                 flags.append('TG__F_RAW')
                 raw = 'offsetof(%s, %s_json)' % (sname, n)
+            if cname(f['name']) != f['name']:
+                fail('%s.%s: a member named like a C/C++ keyword; teach the name lists a JSON name' % (owner, f['name']))
             ty = 'TG_TYPE_%s' % snake(tname).upper() if tname else '0'
-            fl = '|'.join(x for x in flags if x not in ('TG__F_HAS', 'TG__F_RAW')) or '0'
-            mac = 'TG__FA' if depth else 'TG__FH' if 'TG__F_HAS' in flags else 'TG__F'
+            bits = {'TG__F_REQ': 1, 'TG__F_ARR': 4, 'TG__F_ARR2': 8, 'TG__F_PTR': 16}
+            fl = sum(bits.get(x, 0) for x in flags)
+            shape = 'A' if depth else 'H' if 'TG__F_HAS' in flags else 'F'
             if 'TG__F_RAW' in flags:
-                mac = 'TG__FAR' if depth else 'TG__FR'
-            rows.append(lambda po, mac=mac, n=n, fn=f['name'], kind=kind, fl=fl, ty=ty:
-                        '%s(%s, %s, %d, %s, %s, %s)' % (mac, sname, n, po[fn], kind, fl, ty))
+                shape = 'AR' if depth else 'R'
+            rows.append((shape, n, kind, fl, ty))
         return lines, rows
 
     def method_flags(self, name):
@@ -363,21 +365,6 @@ class Gen:
         return ('OBJ', 0, self.index[r], 'tg_%s **' % snake(r))
 
     # ---- output ----
-    def name_pool(self, names):
-        """one blob of NUL-terminated names (each once) as a struct of char arrays: no pointers for the
-        loader to relocate, every literal short enough for C99; returns the offsets"""
-        self.pool, self.pool_off, off = [], {}, 1
-        for n in [''] + sorted(set(names)):
-            if n in self.pool_off:
-                continue
-            self.pool_off[n] = off - 1 if n == '' else off
-            if n:
-                self.pool.append(n)
-                off += len(n.encode()) + 1
-        self.pool_off[''] = 0
-        self.pool_size = off
-        return self.pool_off
-
     def generate(self):
         H, C, D = [], [], []
         ver = self.d['version']
@@ -388,7 +375,8 @@ class Gen:
                  '   Presence when encoding: 0 / NULL / false means "not sent", except: an array is sent when its\n'
                  '   pointer is non-NULL, even with count 0 (results = [] is a valid answer); an optional number\n'
                  '   whose Telegram default is not 0 has a has_<name> member that sends 0; a Boolean parameter\n'
-                 '   whose default is True is a tg_flag. Required members are marked "required". */')
+                 '   whose default is True is a tg_flag. Required members are marked "required". An object\n'
+                 '   parameter may instead be given as raw JSON in <name>_json; extra_json adds raw parameters. */')
         H.append('#define TGBOT_BOTAPI_VERSION "%s"' % ver)
         H.append('#define TGBOT_BOTAPI_METHODS %d\n#define TGBOT_BOTAPI_TYPES %d' % (len(self.methods), len(self.types)))
         # type ids
@@ -419,17 +407,21 @@ class Gen:
                 self.lists.add(n)
         for t in sorted(self.lists):
             H.append('typedef struct tg_%s_list { tg_%s *items; size_t count; } tg_%s_list;' % (snake(t), snake(t), snake(t)))
+        for mn in self.methods:
+            if mn in margs:
+                H.append('typedef struct tg_%s_args tg_%s_args;' % (snake(mn), snake(mn)))
+        # the names above come early in tgbot.h (the hand-written modules use them); the definitions
+        # below come after the hand-written public API, so a reader meets the bot and the dispatcher first
+        HF, H = H, [hd, '/* The Bot API types and methods (names declared in gen/api_types.h). struct tg_<name> is the\n'
+                        '   type <Name> of https://core.telegram.org/bots/api#<name> (tg_inline_query_result_cached_mpeg4_gif:\n'
+                        '   #inlinequeryresultcachedmpeg4gif); an abstract type is { kind; union of its variants }. */']
         # abstract types
         for n in self.tnames + self.extra:
             if not self.is_abstract(n):
                 continue
             sn = snake(n)
-            if n == 'ReplyMarkup':
-                H.append('/* reply_markup: one of the four keyboard types */')
-            elif n in self.synth:
+            if n in self.synth:
                 H.append('/* a field of several types: one of %s */' % ', '.join(self.subs_of(n)))
-            else:
-                H.append('/* https://core.telegram.org/bots/api#%s */' % n.lower())
             H.append('typedef enum tg_%s_kind {\n    TG_%s_UNKNOWN = 0,' % (sn, sn.upper()))
             members = []
             for s in self.subs_of(n):
@@ -445,7 +437,6 @@ class Gen:
             H.append('struct tg_%s {\n    tg_%s_kind kind;\n    union {\n        %s\n        void *any;\n    } u;\n};' % (
                 sn, sn, '\n        '.join(members)))
         for n, lines in bodies:
-            H.append('/* https://core.telegram.org/bots/api#%s */' % n.lower())
             H.append('struct tg_%s {\n%s\n};' % (snake(n), '\n'.join(lines) if lines else '    int unused_;   /* no fields */'))
         H.append('/* decodes any Bot API type from parsed JSON; strings point into the JSON buffer */')
         H.append('TGBOT_API tg_err tg_decode(tg_type_id type, const tg_json_value *v, tg_arena *a, void *out);')
@@ -454,109 +445,127 @@ class Gen:
         for mn, m in self.methods.items():
             sn = snake(mn)
             if mn in margs:
-                H.append('typedef struct tg_%s_args {\n%s\n    const char *extra_json;   /* raw JSON object merged into the parameters */\n} tg_%s_args;' % (
-                    sn, '\n'.join(margs[mn][0]), sn))
+                H.append('struct tg_%s_args {\n%s\n    const char *extra_json;   /* raw JSON object merged into the parameters */\n};' % (
+                    sn, '\n'.join(margs[mn][0])))
             out = results[mn][3]
             H.append('/* https://core.telegram.org/bots/api#%s (%s) */' % (mn.lower(), m['class']))
             H.append('TGBOT_API tg_err tg_%s(tg_bot *bot, const tg_%s_args *args, %sout);' % (
                 sn, sn, out) if mn in margs else 'TGBOT_API tg_err tg_%s(tg_bot *bot, %sout);' % (sn, out))
-        # ---- C tables: pointer-free, names are offsets into one blob ----
+        # ---- C tables: pointer-free; every name is a member of one struct of char arrays ----
         names = self.tnames + self.extra
-        pool = [n for n in names] + list(self.methods)
-        for n in self.tnames:
-            pool += [f['name'] for f in self.types[n].get('fields', [])]
-        for mn, m in self.methods.items():
-            pool += [f['name'] for f in m.get('fields', [])]
-        for n in names:
-            if self.is_abstract(n):
-                d = self.disc.get(n)
-                if d:
-                    pool.append(d[0])
-                    pool += [v for v in (self.disc_val(s, d[0]) for s in self.subs_of(n)) if v]
-        po = self.name_pool(pool)
         C.append(hd)
-        C.append('/* every name, NUL-terminated, once: a struct of char arrays (alignment 1, so no padding) */')
-        C.append('static const struct {\n%s\n} tg__name_blob = {\n    0,\n%s\n};' % (
-            '    char n0;\n' + '\n'.join('    char n%d[%d];' % (po[n], len(n.encode()) + 1) for n in self.pool),
-            '\n'.join('    "%s",' % n for n in self.pool)))
-        C.append('typedef char tg__name_blob_size_check[sizeof tg__name_blob == %d ? 1 : -1];' % self.pool_size)
-        C.append('#define TG__NAMES ((const char *)&tg__name_blob)')
-        # fields: one macro row each (the struct, the member, the name's offset, kind, flags, type)
-        C.append('/* one row per field: F plain, H with has_<member>, A array + <member>_count, R with <member>_json */')
-        C.append('#define TG__F(S, m, n, k, fl, t) { n, t, offsetof(S, m), 0, 0, TG__K_##k, fl }')
-        C.append('#define TG__FH(S, m, n, k, fl, t) { n, t, offsetof(S, m), offsetof(S, has_##m), 0, TG__K_##k, (fl) | TG__F_HAS }')
-        C.append('#define TG__FA(S, m, n, k, fl, t) { n, t, offsetof(S, m), offsetof(S, m##_count), 0, TG__K_##k, (fl) }')
-        C.append('#define TG__FAR(S, m, n, k, fl, t) { n, t, offsetof(S, m), offsetof(S, m##_count), offsetof(S, m##_json), TG__K_##k, (fl) | TG__F_RAW }')
-        C.append('#define TG__FR(S, m, n, k, fl, t) { n, t, offsetof(S, m), 0, offsetof(S, m##_json), TG__K_##k, (fl) | TG__F_RAW }')
-        for n in self.extra:
-            C.append('#define TG_TYPE_%s %d   /* a union with no type of its own in the spec */' % (snake(n).upper(), self.index[n]))
-        C.append('static const tg__field tg__field_data[] = {')
-        first = {}
-        k = 0
+        C.append('/* Field lists (nanopb FIELDLIST style), one row per field: X(S, shape, member, kind, flags, type)\n'
+                 '   with S the struct (tg_<S>), shape F plain, H + has_<member>, A array + <member>_count,\n'
+                 '   R + <member>_json, AR both; flags 1 required, 4 array, 8 array of arrays, 16 pointer.\n'
+                 '   Each list is expanded three times: the names, their initialisers, the table rows. */')
+        lists = []
+        for owner, rows in [(snake(n), rows_all.get(n, [])) for n in self.tnames] + \
+                [(snake(mn) + '_args', margs[mn][1]) for mn in margs]:
+            if not rows:
+                continue
+            lists.append(owner)
+            C.append('#define TG__FL_%s(X, S) \\\n%s' % (owner, '\\\n'.join(
+                'X(S,%s,%s,%s,%d,%s)' % (r[0], r[1], r[2], r[3], r[4][len('TG_TYPE_'):] if r[4] != '0' else '0')
+                for r in rows)))
+        C.append('#define TG__L(X, S) TG__FL_##S(X, S)')
+        C.append('#define TG__FL_ALL(X) \\\n%s' % '\\\n'.join(
+            ' '.join('TG__L(X,%s)' % o for o in lists[i:i + 4]) for i in range(0, len(lists), 4)))
+        # the types (objects, abstract types, then argument structs): X(s, first, n, disc, abs)
+        first, k = {}, 0
         for owner, rows in [(n, rows_all.get(n, [])) for n in self.tnames] + [('args:' + mn, margs[mn][1]) for mn in margs]:
             first[owner] = k
-            for r in rows:
-                C.append('    ' + r(po) + ',')
-                k += 1
-        C.append('    { 0, 0, 0, 0, 0, 0, 0 }\n};')
-        subs_rows, sub_first = [], {}
+            k += len(rows)
+        subs_rows, sub_first, vals = [], {}, {}
         for n in names:
             if self.is_abstract(n):
                 d = self.disc.get(n)
                 sub_first[n] = len(subs_rows)
-                for s in self.subs_of(n):
-                    idx = 'TG__SUB_STRING' if s == 'String' else 'TG__SUB_ARRAY' if s.startswith('Array of ') else 'TG_TYPE_%s' % snake(s).upper()
-                    v = self.disc_val(s, d[0]) if d else None
-                    subs_rows.append('    { %s, %d },   /* %s */' % (idx, po[v] if v else 0, s))
-        C.append('/* variants of the abstract types: type, discriminator value (name offset, 0: none) */')
-        C.append('static const tg__sub tg__sub_data[] = {\n%s\n};' % '\n'.join(subs_rows))
-        C.append('static const tg__type tg__type_data[] = {')
+                for sb in self.subs_of(n):
+                    idx = 'TG__SUB_STRING' if sb == 'String' else 'TG__SUB_ARRAY' if sb.startswith('Array of ') else 'TG_TYPE_%s' % snake(sb).upper()
+                    v = self.disc_val(sb, d[0]) if d else None
+                    if v:
+                        vals[v] = 'v_' + re.sub(r'[^A-Za-z0-9_]', '_', v)
+                    subs_rows.append('{%s,%s}' % (idx, 'TG__N(%s)' % vals[v] if v else '0'))
+        trows = []
         for n in names:
-            sn = snake(n)
             if self.is_abstract(n):
                 d = self.disc.get(n)
-                C.append('    { %d, sizeof(tg_%s), %d, %d, %d, %s },   /* %s */' % (
-                    po[n], sn, sub_first[n], len(self.subs_of(n)), po[d[0]] if d else 0,
-                    ('TG__ABS_NUMBER' if d[1] else 'TG__ABS_TAG') if d else 'TG__ABS_SHAPE', n))
+                dm = '0'
+                if d:
+                    holder = next(sb for sb in self.subs_of(n) if sb in self.types)
+                    dm = 'TG__N(%s__%s)' % (snake(holder), d[0])
+                trows.append('X(%s,%d,%d,%s,%s)' % (snake(n), sub_first[n], len(self.subs_of(n)), dm,
+                                                   ('NUMBER' if d[1] else 'TAG') if d else 'SHAPE'))
             else:
-                C.append('    { %d, sizeof(tg_%s), %d, %d, 0, TG__ABS_NONE },   /* %s */' % (
-                    po[n], sn, first.get(n, 0), len(rows_all.get(n, [])), n))
+                trows.append('X(%s,%d,%d,0,NONE)' % (snake(n), first.get(n, 0), len(rows_all.get(n, []))))
         self.args_index = {}
         for mn, (lines, rows) in margs.items():
             self.args_index[mn] = len(names) + len(self.args_index)
-            C.append('    { %d, sizeof(tg_%s_args), %d, %d, 0, 0 },' % (po[mn], snake(mn), first['args:' + mn], len(rows)))
-        C.append('    { 0, 0, 0, 0, 0, 0 }\n};')
+            trows.append('X(%s_args,%d,%d,0,NONE)' % (snake(mn), first['args:' + mn], len(rows)))
+        C.append('#define TG__TL(X) \\\n%s' % '\\\n'.join(trows))
+        # the methods, sorted by name case-insensitively (Telegram ignores case) for the lookup by name:
+        # X(name, snake, shape A with args / N without, out type, class, args type, result kind, array?, type)
+        order = sorted(self.methods, key=lambda x: x.lower())
+        mrows = []
+        for mn in order:
+            rk, rarr, rtype, out = results[mn]
+            mrows.append('X(%s,%s,%s,%s,%s,%s,%s,%d,%d)' % (
+                mn, snake(mn), 'A' if mn in margs else 'N', out.strip(), self.method_flags(mn)[len('TG__CALL_'):],
+                self.args_index.get(mn, 0xFFFF), rk, rarr, rtype))
+        C.append('#define TG__ML(X) \\\n%s' % '\\\n'.join(mrows))
+        C.append('#define TG__VL(X) %s' % ' '.join('X(%s,"%s")' % (m, v) for v, m in sorted(vals.items())))
+        C.append('#define TG__NDECL(S, sh, m, k, fl, t) char S##__##m[sizeof #m];\n'
+                 '#define TG__NINIT(S, sh, m, k, fl, t) #m,\n'
+                 '#define TG__TDECL(s, first, n, disc, abs) char t_##s[sizeof #s];\n'
+                 '#define TG__TINIT(s, first, n, disc, abs) #s,\n'
+                 '#define TG__MDECL(name, sn, sh, O, cls, args, rk, rarr, rt) char m_##name[sizeof #name];\n'
+                 '#define TG__MINIT(name, sn, sh, O, cls, args, rk, rarr, rt) #name,\n'
+                 '#define TG__VDECL(m, s) char m[sizeof s];\n'
+                 '#define TG__VINIT(m, s) s,')
+        C.append('/* every name, NUL-terminated: char arrays have alignment 1, so the struct is one blob */\n'
+                 'typedef struct tg__names_t {\n    char nul;\n    TG__TL(TG__TDECL) TG__ML(TG__MDECL) TG__VL(TG__VDECL) TG__FL_ALL(TG__NDECL)\n} tg__names_t;\n'
+                 'static const tg__names_t tg__names = { 0, TG__TL(TG__TINIT) TG__ML(TG__MINIT) TG__VL(TG__VINIT) TG__FL_ALL(TG__NINIT) };\n'
+                 'typedef char tg__names_fit[sizeof(tg__names_t) <= 0xFFFF ? 1 : -1];   /* uint16_t offsets */\n'
+                 '#define TG__N(m) offsetof(tg__names_t, m)')
+        C.append('#define TG_TYPE_0 0\n'
+                 '#define TG__ROW(S, sh, m, k, fl, t) TG__ROW_##sh(S, m, TG__K_##k, fl, TG_TYPE_##t),\n'
+                 '#define TG__ROW_F(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), 0, 0, k, fl }\n'
+                 '#define TG__ROW_H(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, has_##m), 0, k, (fl) | TG__F_HAS }\n'
+                 '#define TG__ROW_A(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), 0, k, fl }\n'
+                 '#define TG__ROW_R(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), 0, offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }\n'
+                 '#define TG__ROW_AR(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }')
+        for n in self.extra:
+            C.append('#define TG_TYPE_%s %d   /* a union with no type of its own in the spec */' % (snake(n).upper(), self.index[n]))
+        C.append('static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0, 0, 0 } };')
+        C.append('/* variants of the abstract types: type, the discriminator\'s value (0: none) */')
+        C.append('static const tg__sub tg__sub_data[] = {\n%s\n};' % ',\n'.join(
+            ','.join(subs_rows[i:i + 3]) for i in range(0, len(subs_rows), 3)))
+        C.append('/* types: name, size, first field or variant, count, discriminator member, TG__ABS_* */\n'
+                 '#define TG__TROW(s, first, n, disc, abs) { TG__N(t_##s), sizeof(tg_##s), first, n, disc, TG__ABS_##abs },\n'
+                 'static const tg__type tg__type_data[] = { TG__TL(TG__TROW) { 0, 0, 0, 0, 0, 0 } };')
         C.append('TGBOT__INTERN const tg__type *tg__type_table(void) { return tg__type_data; }')
         C.append('TGBOT__INTERN const tg__field *tg__field_table(void) { return tg__field_data; }')
         C.append('TGBOT__INTERN const tg__sub *tg__sub_table(void) { return tg__sub_data; }')
-        C.append('TGBOT__INTERN const char *tg__name_at(uint32_t off) { return TG__NAMES + off; }')
-        # methods, sorted by name without case (Telegram ignores it) for the lookup by name
-        order = sorted(self.methods, key=lambda x: x.lower())
-        mi = {mn: i for i, mn in enumerate(order)}
-        C.append('/* every method (sorted by name, case-insensitively): name, class, args type, result kind, array?, type */')
-        C.append('static const tg__method tg__method_data[] = {')
-        for mn in order:
-            rk, rarr, rtype, out = results[mn]
-            C.append('    { %d, %s, %s, TG__K_%s, %d, %d },   /* %s */' % (
-                po[mn], self.method_flags(mn), self.args_index.get(mn, 0xFFFF), rk, rarr, rtype, mn))
-        C.append('};')
+        C.append('TGBOT__INTERN const char *tg__name_at(uint32_t off) { return (const char *)&tg__names + off; }')
+        C.append('#define TG__MROW(name, sn, sh, O, cls, args, rk, rarr, rt) { TG__N(m_##name), TG__CALL_##cls, args, TG__K_##rk, rarr, rt },\n'
+                 'static const tg__method tg__method_data[] = { TG__ML(TG__MROW) };\n'
+                 '#define TG__MENUM(name, sn, sh, O, cls, args, rk, rarr, rt) TG__MI_##name,\n'
+                 'enum { TG__ML(TG__MENUM) TG__MI_COUNT };')
         C.append('TGBOT__INTERN const tg__method *tg__method_find(const char *name) {\n'
-                 '    size_t lo = 0, hi = sizeof tg__method_data / sizeof tg__method_data[0];\n'
+                 '    size_t lo = 0, hi = TG__MI_COUNT;\n'
                  '    while (lo < hi) {\n'
                  '        size_t mid = (lo + hi) / 2;\n'
-                 '        int c = tg__strcasecmp(name, TG__NAMES + tg__method_data[mid].name);\n'
+                 '        int c = tg__strcasecmp(name, tg__name_at(tg__method_data[mid].name));\n'
                  '        if (c == 0) return &tg__method_data[mid];\n'
                  '        if (c < 0) hi = mid; else lo = mid + 1;\n'
                  '    }\n'
                  '    return NULL;\n}')
-        for mn, m in self.methods.items():
-            sn = snake(mn)
-            out = results[mn][3]
-            if mn in margs:
-                C.append('TGBOT_API tg_err tg_%s(tg_bot *bot, const tg_%s_args *args, %sout) { return tg__call_method(bot, &tg__method_data[%d], args, out); }' % (sn, sn, out, mi[mn]))
-            else:
-                C.append('TGBOT_API tg_err tg_%s(tg_bot *bot, %sout) { return tg__call_method(bot, &tg__method_data[%d], NULL, out); }' % (sn, out, mi[mn]))
-        C.extend(self.update_kinds(po))
+        C.append('/* the typed calls: tg_<snake>(bot, [args,] out) runs its row of the method table */\n'
+                 '#define TG__CALL_A(name, sn, O) TGBOT_API tg_err tg_##sn(tg_bot *bot, const tg_##sn##_args *args, O out) { return tg__call_method(bot, &tg__method_data[TG__MI_##name], args, out); }\n'
+                 '#define TG__CALL_N(name, sn, O) TGBOT_API tg_err tg_##sn(tg_bot *bot, O out) { return tg__call_method(bot, &tg__method_data[TG__MI_##name], NULL, out); }\n'
+                 '#define TG__FN(name, sn, sh, O, cls, args, rk, rarr, rt) TG__CALL_##sh(name, sn, O)\n'
+                 'TG__ML(TG__FN)')
+        C.extend(self.update_kinds())
         C.append('''TGBOT_API tg_err tg_decode(tg_type_id type, const tg_json_value *v, tg_arena *a, void *out) {
     tg_error e;
     if ((unsigned)type >= (unsigned)TG__TYPE_COUNT || !v) return TG_ERR_ARG;
@@ -567,11 +576,9 @@ TGBOT_API tg_err tg_encode(tg_type_id type, const void *obj, tg_json_writer *w) 
     if ((unsigned)type >= (unsigned)TG__TYPE_COUNT) return TG_ERR_ARG;
     return tg__encode_type(w, NULL, (uint16_t)type, obj, &e);
 }''')
-        for mn in self.methods:
-            D.append(mn)
-        return '\n'.join(H) + '\n', '\n'.join(C) + '\n'
+        return '\n'.join(HF) + '\n', '\n'.join(H) + '\n', '\n'.join(C) + '\n'
 
-    def update_kinds(self, po):
+    def update_kinds(self):
         """the dispatcher's table, derived from the Update type: for each kind, where its payload's
         sender (a User member "from", else "user"), chat (a Chat member "chat", else another Chat
         member, else "user_chat_id", else a message's chat) and business connection live"""
@@ -599,14 +606,14 @@ TGBOT_API tg_err tg_encode(tg_type_id type, const void *obj, tg_json_writer *w) 
             if not chat and 'message' in fl and fl['message']['types'] == ['Message']:
                 chat, how = 'message', 'TG__CHAT_MESSAGE'
             bc = next((m for m in ('business_connection_id',) if m in fl and fl[m]['types'] == ['String']), None)
-            out.append('    { %d, offsetof(tg_update, %s), TG_TYPE_%s, %s, %s, %s, %s },' % (
-                po[f['name']], cname(f['name']), snake(t).upper(), off(frm) if frm else '0xFFFF',
+            out.append('    { TG__N(update__%s), offsetof(tg_update, %s), TG_TYPE_%s, %s, %s, %s, %s },' % (
+                f['name'], cname(f['name']), snake(t).upper(), off(frm) if frm else '0xFFFF',
                 off(chat) if chat else '0xFFFF', how if chat else '0', off(bc) if bc else '0xFFFF'))
         out.append('};')
         out.append('TGBOT__INTERN const tg__update_kind *tg__update_kind_find(const char *name, size_t len) {\n'
                    '    size_t i;\n'
                    '    for (i = 0; i < sizeof tg__update_kind_data / sizeof tg__update_kind_data[0]; i++) {\n'
-                   '        const char *n = TG__NAMES + tg__update_kind_data[i].name;\n'
+                   '        const char *n = tg__name_at(tg__update_kind_data[i].name);\n'
                    '        if (strncmp(n, name, len) == 0 && n[len] == 0) return &tg__update_kind_data[i];\n'
                    '    }\n'
                    '    return NULL;\n}')
@@ -775,12 +782,12 @@ def main():
         with open(a.schema or os.path.join(ROOT, SCHEMA), encoding='utf-8') as f:
             text = f.read()
     g = Gen(json.loads(text))
-    h, c = g.generate()
+    hf, h, c = g.generate()
     cases = g.cases()
     os.makedirs(os.path.join(a.out, 'src', 'gen'), exist_ok=True)
     os.makedirs(os.path.join(a.out, 'tests', 'gen'), exist_ok=True)
     os.makedirs(os.path.join(a.out, 'docs'), exist_ok=True)
-    outs = [('src/gen/api.h', h), ('src/gen/api.c', c), ('tests/gen/api_cases.h', cases), ('docs/API.md', g.api_md())]
+    outs = [('src/gen/api_types.h', hf), ('src/gen/api.h', h), ('src/gen/api.c', c), ('tests/gen/api_cases.h', cases), ('docs/API.md', g.api_md())]
     if a.spec:
         outs.append((SCHEMA, text))
     for path, t in outs:
