@@ -343,3 +343,25 @@ TG_TEST(gen_spec_encode_failure_is_sticky) {
     CHECK(tg_encode(TG_TYPE_MESSAGE, &m, &w) == TG_OK && w.err == TG_OK);
     tg_json_writer_free(&w);
 }
+
+/* tg_call by name classifies the method exactly as the typed call does: an idempotent write is
+   retried after a 502, a Stars-spending call is not (whatever the case of its name) */
+TG_TEST(gen_spec_call_by_name_uses_the_class) {
+    tg_bot *b;
+    tg_json_value v;
+    int before;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = test_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    before = ctl_count("setMyName");
+    ctl("POST", "/_ctl/fault", "{\"method\":\"setMyName\",\"kind\":\"502\",\"count\":1}");
+    CHECK(tg_call(b, "setMyName", "{\"name\":\"x\"}", &v) == TG_OK);       /* idempotent: retried */
+    CHECK(ctl_count("setMyName") - before == 2);
+    before = ctl_count("SENDGIFT");
+    ctl("POST", "/_ctl/fault", "{\"method\":\"SENDGIFT\",\"kind\":\"502\",\"count\":1}");
+    CHECK(tg_call(b, "SENDGIFT", "{\"user_id\":1,\"gift_id\":\"g\"}", &v) != TG_OK);   /* spends Stars: never repeated */
+    CHECK(ctl_count("SENDGIFT") - before == 1);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
