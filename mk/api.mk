@@ -1,13 +1,13 @@
 # The generated Bot API. The committed schema (src/gen/botapi-schema.json) is what everything reads;
 # a spec under ../shared/botapi is only the input of `make gen` (default: the newest api-X.Y.json).
-API_SPEC ?= $(lastword $(sort $(wildcard ../shared/botapi/api-[0-9]*.json)))
+API_SPEC ?= $(shell ls ../shared/botapi/api-[0-9]*.json 2>/dev/null | sort -V | tail -n 1)
 API_SCHEMA := src/gen/botapi-schema.json
 API_GEN_OUT := src/gen/api_types.h src/gen/api.h src/gen/api.c tests/gen/api_cases.h docs/API.md
 .PHONY: gen check-gen api-coverage spec-check clone-check
 TEST_STEPS += check-gen spec-check api-coverage clone-check
 
 gen:
-	@test -n "$(API_SPEC)" || { echo "gen: no spec: make gen SPEC=path/to/api.json"; exit 1; }
+	@test -n "$(or $(SPEC),$(API_SPEC))" || { echo "gen: no spec: make gen SPEC=path/to/api.json"; exit 1; }
 	$(PYTHON) tools/gen_api.py --spec $(or $(SPEC),$(API_SPEC))
 	./amalgamate
 
