@@ -16255,7 +16255,36 @@ X(upgradeGift,upgrade_gift,A,bool *,SPENDS,521,BOOL,0,0)\
 X(uploadStickerFile,upload_sticker_file,A,tg_file **,SENDS,552,OBJ,0,108)\
 X(verifyChat,verify_chat,A,bool *,IDEMPOTENT,504,BOOL,0,0)\
 X(verifyUser,verify_user,A,bool *,IDEMPOTENT,503,BOOL,0,0)
-#define TG__VL(X) X(v_0,"0") X(v_administrator,"administrator") X(v_affiliate_program,"affiliate_program") X(v_all_chat_administrators,"all_chat_administrators") X(v_all_group_chats,"all_group_chats") X(v_all_private_chats,"all_private_chats") X(v_anchor,"anchor") X(v_anchor_link,"anchor_link") X(v_animated,"animated") X(v_animation,"animation") X(v_article,"article") X(v_audio,"audio") X(v_bank_card_number,"bank_card_number") X(v_blockquote,"blockquote") X(v_bold,"bold") X(v_bot_command,"bot_command") X(v_button,"button") X(v_buttons,"buttons") X(v_cashtag,"cashtag") X(v_channel,"channel") X(v_chat,"chat") X(v_chat_administrators,"chat_administrators") X(v_chat_member,"chat_member") X(v_chat_theme,"chat_theme") X(v_code,"code") X(v_collage,"collage") X(v_commands,"commands") X(v_contact,"contact") X(v_creator,"creator") X(v_custom_emoji,"custom_emoji") X(v_data,"data") X(v_date_time,"date_time") X(v_default,"default") X(v_details,"details") X(v_divider,"divider") X(v_document,"document") X(v_email_address,"email_address") X(v_emoji,"emoji") X(v_expandable_blockquote,"expandable_blockquote") X(v_failed,"failed") X(v_file,"file") X(v_files,"files") X(v_fill,"fill") X(v_footer,"footer") X(v_fragment,"fragment") X(v_freeform_gradient,"freeform_gradient") X(v_front_side,"front_side") X(v_game,"game") X(v_gif,"gif") X(v_gift_code,"gift_code") X(v_giveaway,"giveaway") X(v_gradient,"gradient") X(v_hashtag,"hashtag") X(v_heading,"heading") X(v_hidden_user,"hidden_user") X(v_italic,"italic") X(v_kicked,"kicked") X(v_left,"left") X(v_link,"link") X(v_list,"list") X(v_live_photo,"live_photo") X(v_location,"location") X(v_map,"map") X(v_marked,"marked") X(v_mathematical_expression,"mathematical_expression") X(v_member,"member") X(v_mention,"mention") X(v_mpeg4_gif,"mpeg4_gif") X(v_other,"other") X(v_paid,"paid") X(v_paragraph,"paragraph") X(v_pattern,"pattern") X(v_pending,"pending") X(v_phone_number,"phone_number") X(v_photo,"photo") X(v_pre,"pre") X(v_premium,"premium") X(v_preview,"preview") X(v_pullquote,"pullquote") X(v_reference,"reference") X(v_reference_link,"reference_link") X(v_regular,"regular") X(v_restricted,"restricted") X(v_reverse_side,"reverse_side") X(v_selfie,"selfie") X(v_slideshow,"slideshow") X(v_solid,"solid") X(v_spoiler,"spoiler") X(v_static,"static") X(v_sticker,"sticker") X(v_strikethrough,"strikethrough") X(v_subscript,"subscript") X(v_succeeded,"succeeded") X(v_suggested_reaction,"suggested_reaction") X(v_superscript,"superscript") X(v_table,"table") X(v_telegram_ads,"telegram_ads") X(v_telegram_api,"telegram_api") X(v_text_mention,"text_mention") X(v_thinking,"thinking") X(v_translation_file,"translation_file") X(v_translation_files,"translation_files") X(v_underline,"underline") X(v_unique,"unique") X(v_unique_gift,"unique_gift") X(v_unspecified,"unspecified") X(v_url,"url") X(v_user,"user") X(v_venue,"venue") X(v_video,"video") X(v_voice,"voice") X(v_voice_note,"voice_note") X(v_wallpaper,"wallpaper") X(v_weather,"weather") X(v_web_app,"web_app")
+#define TG__VL(X) \
+X(v_0,"0") X(v_administrator,"administrator") X(v_affiliate_program,"affiliate_program") X(v_all_chat_administrators,"all_chat_administrators")\
+X(v_all_group_chats,"all_group_chats") X(v_all_private_chats,"all_private_chats") X(v_anchor,"anchor") X(v_anchor_link,"anchor_link")\
+X(v_animated,"animated") X(v_animation,"animation") X(v_article,"article") X(v_audio,"audio")\
+X(v_bank_card_number,"bank_card_number") X(v_blockquote,"blockquote") X(v_bold,"bold") X(v_bot_command,"bot_command")\
+X(v_button,"button") X(v_buttons,"buttons") X(v_cashtag,"cashtag") X(v_channel,"channel")\
+X(v_chat,"chat") X(v_chat_administrators,"chat_administrators") X(v_chat_member,"chat_member") X(v_chat_theme,"chat_theme")\
+X(v_code,"code") X(v_collage,"collage") X(v_commands,"commands") X(v_contact,"contact")\
+X(v_creator,"creator") X(v_custom_emoji,"custom_emoji") X(v_data,"data") X(v_date_time,"date_time")\
+X(v_default,"default") X(v_details,"details") X(v_divider,"divider") X(v_document,"document")\
+X(v_email_address,"email_address") X(v_emoji,"emoji") X(v_expandable_blockquote,"expandable_blockquote") X(v_failed,"failed")\
+X(v_file,"file") X(v_files,"files") X(v_fill,"fill") X(v_footer,"footer")\
+X(v_fragment,"fragment") X(v_freeform_gradient,"freeform_gradient") X(v_front_side,"front_side") X(v_game,"game")\
+X(v_gif,"gif") X(v_gift_code,"gift_code") X(v_giveaway,"giveaway") X(v_gradient,"gradient")\
+X(v_hashtag,"hashtag") X(v_heading,"heading") X(v_hidden_user,"hidden_user") X(v_italic,"italic")\
+X(v_kicked,"kicked") X(v_left,"left") X(v_link,"link") X(v_list,"list")\
+X(v_live_photo,"live_photo") X(v_location,"location") X(v_map,"map") X(v_marked,"marked")\
+X(v_mathematical_expression,"mathematical_expression") X(v_member,"member") X(v_mention,"mention") X(v_mpeg4_gif,"mpeg4_gif")\
+X(v_other,"other") X(v_paid,"paid") X(v_paragraph,"paragraph") X(v_pattern,"pattern")\
+X(v_pending,"pending") X(v_phone_number,"phone_number") X(v_photo,"photo") X(v_pre,"pre")\
+X(v_premium,"premium") X(v_preview,"preview") X(v_pullquote,"pullquote") X(v_reference,"reference")\
+X(v_reference_link,"reference_link") X(v_regular,"regular") X(v_restricted,"restricted") X(v_reverse_side,"reverse_side")\
+X(v_selfie,"selfie") X(v_slideshow,"slideshow") X(v_solid,"solid") X(v_spoiler,"spoiler")\
+X(v_static,"static") X(v_sticker,"sticker") X(v_strikethrough,"strikethrough") X(v_subscript,"subscript")\
+X(v_succeeded,"succeeded") X(v_suggested_reaction,"suggested_reaction") X(v_superscript,"superscript") X(v_table,"table")\
+X(v_telegram_ads,"telegram_ads") X(v_telegram_api,"telegram_api") X(v_text_mention,"text_mention") X(v_thinking,"thinking")\
+X(v_translation_file,"translation_file") X(v_translation_files,"translation_files") X(v_underline,"underline") X(v_unique,"unique")\
+X(v_unique_gift,"unique_gift") X(v_unspecified,"unspecified") X(v_url,"url") X(v_user,"user")\
+X(v_venue,"venue") X(v_video,"video") X(v_voice,"voice") X(v_voice_note,"voice_note")\
+X(v_wallpaper,"wallpaper") X(v_weather,"weather") X(v_web_app,"web_app")
 #define TG__NDECL(S, sh, m, k, fl, t) char S##__##m[sizeof #m];
 #define TG__NINIT(S, sh, m, k, fl, t) #m,
 #define TG__TDECL(s, first, n, disc, abs) char t_##s[sizeof #s];

@@ -513,7 +513,8 @@ class Gen:
                 mn, snake(mn), 'A' if mn in margs else 'N', out.strip(), self.method_flags(mn)[len('TG__CALL_'):],
                 self.args_index.get(mn, 0xFFFF), rk, rarr, rtype))
         C.append('#define TG__ML(X) \\\n%s' % '\\\n'.join(mrows))
-        C.append('#define TG__VL(X) %s' % ' '.join('X(%s,"%s")' % (m, v) for v, m in sorted(vals.items())))
+        vl = ['X(%s,"%s")' % (m, v) for v, m in sorted(vals.items())]
+        C.append('#define TG__VL(X) \\\n%s' % '\\\n'.join(' '.join(vl[i:i + 4]) for i in range(0, len(vl), 4)))
         C.append('#define TG__NDECL(S, sh, m, k, fl, t) char S##__##m[sizeof #m];\n'
                  '#define TG__NINIT(S, sh, m, k, fl, t) #m,\n'
                  '#define TG__TDECL(s, first, n, disc, abs) char t_##s[sizeof #s];\n'
