@@ -630,9 +630,10 @@ TGBOT_API tg_err tg_encode(tg_type_id type, const void *obj, tg_json_writer *w) 
                '# Bot API %s reference (tgbot.h)' % self.d['version'], '',
                '%d methods, %d types (Bot API %s, %s). Each method is `tg_err tg_<name>(tg_bot *bot, '
                'const tg_<name>_args *args, <result> out)`; `args` may be NULL when nothing is required. '
-               'Classes decide what the library may repeat after an unknown outcome: *read* and '
-               '*idempotent write* are retried, *send* and *spends Stars* never are (an unknown outcome '
-               'is `TG_ERR_OUTCOME_UNKNOWN`). Presence rules: see the top of `src/gen/api.h`.' % (
+               'Classes decide what the library may repeat: *read* and *idempotent write* are retried, '
+               '*send* and *spends Stars* only when Telegram cannot have received them; otherwise the '
+               'call ends with `TG_ERR_OUTCOME_UNKNOWN`. Presence rules (what 0, NULL, `[]` and `has_` '
+               'send): see the top of `src/gen/api_types.h`.' % (
                    len(self.methods), len(self.types), self.d['version'], self.d['release_date']), '',
                '| Method | C function | Arguments | Result (`out`) | Class |', '|---|---|---|---|---|']
         for mn, m in self.methods.items():
