@@ -237,7 +237,7 @@ def main():
         cur = None
     check(cur == cases, 'tests/gen/spec_cases.h is not what this reader writes now: run '
           'tests/spec_check.py --emit-c tests/gen/spec_cases.h SPEC')
-    print('spec-check: %d passed, %d failed' % (passed, failed))
+    print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
 
 
