@@ -5623,7 +5623,7 @@ struct tg_get_updates_args {
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
     int64_t timeout;
     const char **allowed_updates; size_t allowed_updates_count; const char *allowed_updates_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getupdates (read) */
 TGBOT_API tg_err tg_get_updates(tg_bot *bot, const tg_get_updates_args *args, tg_update_list *out);
@@ -5635,13 +5635,13 @@ struct tg_set_webhook_args {
     const char **allowed_updates; size_t allowed_updates_count; const char *allowed_updates_json;
     bool drop_pending_updates;
     const char *secret_token;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setwebhook (idempotent) */
 TGBOT_API tg_err tg_set_webhook(tg_bot *bot, const tg_set_webhook_args *args, bool *out);
 struct tg_delete_webhook_args {
     bool drop_pending_updates;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletewebhook (idempotent) */
 TGBOT_API tg_err tg_delete_webhook(tg_bot *bot, const tg_delete_webhook_args *args, bool *out);
@@ -5670,7 +5670,7 @@ struct tg_send_message_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendmessage (send) */
 TGBOT_API tg_err tg_send_message(tg_bot *bot, const tg_send_message_args *args, tg_message **out);
@@ -5685,7 +5685,7 @@ struct tg_forward_message_args {
     const char *message_effect_id;
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     int64_t message_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#forwardmessage (send) */
 TGBOT_API tg_err tg_forward_message(tg_bot *bot, const tg_forward_message_args *args, tg_message **out);
@@ -5697,7 +5697,7 @@ struct tg_forward_messages_args {
     int64_t *message_ids; size_t message_ids_count; const char *message_ids_json;   /* required */
     bool disable_notification;
     bool protect_content;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#forwardmessages (send) */
 TGBOT_API tg_err tg_forward_messages(tg_bot *bot, const tg_forward_messages_args *args, tg_message_id_list *out);
@@ -5719,7 +5719,7 @@ struct tg_copy_message_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#copymessage (send) */
 TGBOT_API tg_err tg_copy_message(tg_bot *bot, const tg_copy_message_args *args, tg_message_id **out);
@@ -5732,7 +5732,7 @@ struct tg_copy_messages_args {
     bool disable_notification;
     bool protect_content;
     bool remove_caption;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#copymessages (send) */
 TGBOT_API tg_err tg_copy_messages(tg_bot *bot, const tg_copy_messages_args *args, tg_message_id_list *out);
@@ -5755,7 +5755,7 @@ struct tg_send_photo_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendphoto (send) */
 TGBOT_API tg_err tg_send_photo(tg_bot *bot, const tg_send_photo_args *args, tg_message **out);
@@ -5779,7 +5779,7 @@ struct tg_send_live_photo_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendlivephoto (send) */
 TGBOT_API tg_err tg_send_live_photo(tg_bot *bot, const tg_send_live_photo_args *args, tg_message **out);
@@ -5804,7 +5804,7 @@ struct tg_send_audio_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendaudio (send) */
 TGBOT_API tg_err tg_send_audio(tg_bot *bot, const tg_send_audio_args *args, tg_message **out);
@@ -5827,7 +5827,7 @@ struct tg_send_document_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#senddocument (send) */
 TGBOT_API tg_err tg_send_document(tg_bot *bot, const tg_send_document_args *args, tg_message **out);
@@ -5857,7 +5857,7 @@ struct tg_send_video_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendvideo (send) */
 TGBOT_API tg_err tg_send_video(tg_bot *bot, const tg_send_video_args *args, tg_message **out);
@@ -5884,7 +5884,7 @@ struct tg_send_animation_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendanimation (send) */
 TGBOT_API tg_err tg_send_animation(tg_bot *bot, const tg_send_animation_args *args, tg_message **out);
@@ -5906,7 +5906,7 @@ struct tg_send_voice_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendvoice (send) */
 TGBOT_API tg_err tg_send_voice(tg_bot *bot, const tg_send_voice_args *args, tg_message **out);
@@ -5927,7 +5927,7 @@ struct tg_send_video_note_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendvideonote (send) */
 TGBOT_API tg_err tg_send_video_note(tg_bot *bot, const tg_send_video_note_args *args, tg_message **out);
@@ -5949,7 +5949,7 @@ struct tg_send_paid_media_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendpaidmedia (send) */
 TGBOT_API tg_err tg_send_paid_media(tg_bot *bot, const tg_send_paid_media_args *args, tg_message **out);
@@ -5964,7 +5964,7 @@ struct tg_send_media_group_args {
     bool allow_paid_broadcast;
     const char *message_effect_id;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendmediagroup (send) */
 TGBOT_API tg_err tg_send_media_group(tg_bot *bot, const tg_send_media_group_args *args, tg_message_list *out);
@@ -5987,7 +5987,7 @@ struct tg_send_location_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendlocation (send) */
 TGBOT_API tg_err tg_send_location(tg_bot *bot, const tg_send_location_args *args, tg_message **out);
@@ -6012,7 +6012,7 @@ struct tg_send_venue_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendvenue (send) */
 TGBOT_API tg_err tg_send_venue(tg_bot *bot, const tg_send_venue_args *args, tg_message **out);
@@ -6033,7 +6033,7 @@ struct tg_send_contact_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendcontact (send) */
 TGBOT_API tg_err tg_send_contact(tg_bot *bot, const tg_send_contact_args *args, tg_message **out);
@@ -6072,7 +6072,7 @@ struct tg_send_poll_args {
     const char *message_effect_id;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendpoll (send) */
 TGBOT_API tg_err tg_send_poll(tg_bot *bot, const tg_send_poll_args *args, tg_message **out);
@@ -6085,7 +6085,7 @@ struct tg_send_checklist_args {
     const char *message_effect_id;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendchecklist (send) */
 TGBOT_API tg_err tg_send_checklist(tg_bot *bot, const tg_send_checklist_args *args, tg_message **out);
@@ -6102,7 +6102,7 @@ struct tg_send_dice_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#senddice (send) */
 TGBOT_API tg_err tg_send_dice(tg_bot *bot, const tg_send_dice_args *args, tg_message **out);
@@ -6115,7 +6115,7 @@ struct tg_send_message_draft_args {
     const tg_message_entity *entities; size_t entities_count; const char *entities_json;
     bool can_stop;
     bool keep_on_stop;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendmessagedraft (send) */
 TGBOT_API tg_err tg_send_message_draft(tg_bot *bot, const tg_send_message_draft_args *args, bool *out);
@@ -6124,7 +6124,7 @@ struct tg_send_chat_action_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;
     const char *action;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendchataction (send) */
 TGBOT_API tg_err tg_send_chat_action(tg_bot *bot, const tg_send_chat_action_args *args, bool *out);
@@ -6133,7 +6133,7 @@ struct tg_set_message_reaction_args {
     int64_t message_id;   /* required */
     const tg_reaction_type *reaction; size_t reaction_count; const char *reaction_json;
     bool is_big;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmessagereaction (idempotent) */
 TGBOT_API tg_err tg_set_message_reaction(tg_bot *bot, const tg_set_message_reaction_args *args, bool *out);
@@ -6141,7 +6141,7 @@ struct tg_get_user_profile_photos_args {
     int64_t user_id;   /* required */
     int64_t offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getuserprofilephotos (read) */
 TGBOT_API tg_err tg_get_user_profile_photos(tg_bot *bot, const tg_get_user_profile_photos_args *args, tg_user_profile_photos **out);
@@ -6149,7 +6149,7 @@ struct tg_get_user_profile_audios_args {
     int64_t user_id;   /* required */
     int64_t offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getuserprofileaudios (read) */
 TGBOT_API tg_err tg_get_user_profile_audios(tg_bot *bot, const tg_get_user_profile_audios_args *args, tg_user_profile_audios **out);
@@ -6157,13 +6157,13 @@ struct tg_set_user_emoji_status_args {
     int64_t user_id;   /* required */
     const char *emoji_status_custom_emoji_id;
     int64_t emoji_status_expiration_date;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setuseremojistatus (idempotent) */
 TGBOT_API tg_err tg_set_user_emoji_status(tg_bot *bot, const tg_set_user_emoji_status_args *args, bool *out);
 struct tg_get_file_args {
     const char *file_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getfile (read) */
 TGBOT_API tg_err tg_get_file(tg_bot *bot, const tg_get_file_args *args, tg_file **out);
@@ -6172,7 +6172,7 @@ struct tg_ban_chat_member_args {
     int64_t user_id;   /* required */
     int64_t until_date;
     bool revoke_messages;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#banchatmember (idempotent) */
 TGBOT_API tg_err tg_ban_chat_member(tg_bot *bot, const tg_ban_chat_member_args *args, bool *out);
@@ -6180,7 +6180,7 @@ struct tg_unban_chat_member_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
     bool only_if_banned;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unbanchatmember (idempotent) */
 TGBOT_API tg_err tg_unban_chat_member(tg_bot *bot, const tg_unban_chat_member_args *args, bool *out);
@@ -6190,7 +6190,7 @@ struct tg_restrict_chat_member_args {
     const tg_chat_permissions *permissions; const char *permissions_json;   /* required */
     bool use_independent_chat_permissions;
     int64_t until_date;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#restrictchatmember (idempotent) */
 TGBOT_API tg_err tg_restrict_chat_member(tg_bot *bot, const tg_restrict_chat_member_args *args, bool *out);
@@ -6215,7 +6215,7 @@ struct tg_promote_chat_member_args {
     bool can_manage_direct_messages;
     bool can_manage_tags;
     bool can_send_welcome_messages;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#promotechatmember (idempotent) */
 TGBOT_API tg_err tg_promote_chat_member(tg_bot *bot, const tg_promote_chat_member_args *args, bool *out);
@@ -6223,7 +6223,7 @@ struct tg_set_chat_administrator_custom_title_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
     const char *custom_title;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatadministratorcustomtitle (idempotent) */
 TGBOT_API tg_err tg_set_chat_administrator_custom_title(tg_bot *bot, const tg_set_chat_administrator_custom_title_args *args, bool *out);
@@ -6231,21 +6231,21 @@ struct tg_set_chat_member_tag_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
     const char *tag;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatmembertag (idempotent) */
 TGBOT_API tg_err tg_set_chat_member_tag(tg_bot *bot, const tg_set_chat_member_tag_args *args, bool *out);
 struct tg_ban_chat_sender_chat_args {
     tg_chat_ref chat_id;   /* required */
     int64_t sender_chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#banchatsenderchat (idempotent) */
 TGBOT_API tg_err tg_ban_chat_sender_chat(tg_bot *bot, const tg_ban_chat_sender_chat_args *args, bool *out);
 struct tg_unban_chat_sender_chat_args {
     tg_chat_ref chat_id;   /* required */
     int64_t sender_chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unbanchatsenderchat (idempotent) */
 TGBOT_API tg_err tg_unban_chat_sender_chat(tg_bot *bot, const tg_unban_chat_sender_chat_args *args, bool *out);
@@ -6253,13 +6253,13 @@ struct tg_set_chat_permissions_args {
     tg_chat_ref chat_id;   /* required */
     const tg_chat_permissions *permissions; const char *permissions_json;   /* required */
     bool use_independent_chat_permissions;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatpermissions (idempotent) */
 TGBOT_API tg_err tg_set_chat_permissions(tg_bot *bot, const tg_set_chat_permissions_args *args, bool *out);
 struct tg_export_chat_invite_link_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#exportchatinvitelink (send) */
 TGBOT_API tg_err tg_export_chat_invite_link(tg_bot *bot, const tg_export_chat_invite_link_args *args, const char **out);
@@ -6269,7 +6269,7 @@ struct tg_create_chat_invite_link_args {
     int64_t expire_date;
     int64_t member_limit;
     bool creates_join_request;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createchatinvitelink (send) */
 TGBOT_API tg_err tg_create_chat_invite_link(tg_bot *bot, const tg_create_chat_invite_link_args *args, tg_chat_invite_link **out);
@@ -6280,7 +6280,7 @@ struct tg_edit_chat_invite_link_args {
     int64_t expire_date;
     int64_t member_limit;
     bool creates_join_request;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editchatinvitelink (idempotent) */
 TGBOT_API tg_err tg_edit_chat_invite_link(tg_bot *bot, const tg_edit_chat_invite_link_args *args, tg_chat_invite_link **out);
@@ -6289,7 +6289,7 @@ struct tg_create_chat_subscription_invite_link_args {
     const char *name;
     int64_t subscription_period;   /* required */
     int64_t subscription_price;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createchatsubscriptioninvitelink (send) */
 TGBOT_API tg_err tg_create_chat_subscription_invite_link(tg_bot *bot, const tg_create_chat_subscription_invite_link_args *args, tg_chat_invite_link **out);
@@ -6297,69 +6297,69 @@ struct tg_edit_chat_subscription_invite_link_args {
     tg_chat_ref chat_id;   /* required */
     const char *invite_link;   /* required */
     const char *name;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editchatsubscriptioninvitelink (idempotent) */
 TGBOT_API tg_err tg_edit_chat_subscription_invite_link(tg_bot *bot, const tg_edit_chat_subscription_invite_link_args *args, tg_chat_invite_link **out);
 struct tg_revoke_chat_invite_link_args {
     tg_chat_ref chat_id;   /* required */
     const char *invite_link;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#revokechatinvitelink (idempotent) */
 TGBOT_API tg_err tg_revoke_chat_invite_link(tg_bot *bot, const tg_revoke_chat_invite_link_args *args, tg_chat_invite_link **out);
 struct tg_approve_chat_join_request_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#approvechatjoinrequest (idempotent) */
 TGBOT_API tg_err tg_approve_chat_join_request(tg_bot *bot, const tg_approve_chat_join_request_args *args, bool *out);
 struct tg_decline_chat_join_request_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#declinechatjoinrequest (idempotent) */
 TGBOT_API tg_err tg_decline_chat_join_request(tg_bot *bot, const tg_decline_chat_join_request_args *args, bool *out);
 struct tg_answer_chat_join_request_query_args {
     const char *chat_join_request_query_id;   /* required */
     const char *result;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerchatjoinrequestquery (idempotent) */
 TGBOT_API tg_err tg_answer_chat_join_request_query(tg_bot *bot, const tg_answer_chat_join_request_query_args *args, bool *out);
 struct tg_send_chat_join_request_web_app_args {
     const char *chat_join_request_query_id;   /* required */
     const char *web_app_url;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendchatjoinrequestwebapp (send) */
 TGBOT_API tg_err tg_send_chat_join_request_web_app(tg_bot *bot, const tg_send_chat_join_request_web_app_args *args, bool *out);
 struct tg_set_chat_photo_args {
     tg_chat_ref chat_id;   /* required */
     const tg_input_file *photo;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatphoto (idempotent) */
 TGBOT_API tg_err tg_set_chat_photo(tg_bot *bot, const tg_set_chat_photo_args *args, bool *out);
 struct tg_delete_chat_photo_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletechatphoto (idempotent) */
 TGBOT_API tg_err tg_delete_chat_photo(tg_bot *bot, const tg_delete_chat_photo_args *args, bool *out);
 struct tg_set_chat_title_args {
     tg_chat_ref chat_id;   /* required */
     const char *title;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchattitle (idempotent) */
 TGBOT_API tg_err tg_set_chat_title(tg_bot *bot, const tg_set_chat_title_args *args, bool *out);
 struct tg_set_chat_description_args {
     tg_chat_ref chat_id;   /* required */
     const char *description;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatdescription (idempotent) */
 TGBOT_API tg_err tg_set_chat_description(tg_bot *bot, const tg_set_chat_description_args *args, bool *out);
@@ -6368,7 +6368,7 @@ struct tg_pin_chat_message_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_id;   /* required */
     bool disable_notification;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#pinchatmessage (idempotent) */
 TGBOT_API tg_err tg_pin_chat_message(tg_bot *bot, const tg_pin_chat_message_args *args, bool *out);
@@ -6376,65 +6376,65 @@ struct tg_unpin_chat_message_args {
     const char *business_connection_id;
     tg_chat_ref chat_id;   /* required */
     int64_t message_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unpinchatmessage (idempotent) */
 TGBOT_API tg_err tg_unpin_chat_message(tg_bot *bot, const tg_unpin_chat_message_args *args, bool *out);
 struct tg_unpin_all_chat_messages_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unpinallchatmessages (idempotent) */
 TGBOT_API tg_err tg_unpin_all_chat_messages(tg_bot *bot, const tg_unpin_all_chat_messages_args *args, bool *out);
 struct tg_leave_chat_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#leavechat (idempotent) */
 TGBOT_API tg_err tg_leave_chat(tg_bot *bot, const tg_leave_chat_args *args, bool *out);
 struct tg_get_chat_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchat (read) */
 TGBOT_API tg_err tg_get_chat(tg_bot *bot, const tg_get_chat_args *args, tg_chat_full_info **out);
 struct tg_get_chat_administrators_args {
     tg_chat_ref chat_id;   /* required */
     bool return_bots;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatadministrators (read) */
 TGBOT_API tg_err tg_get_chat_administrators(tg_bot *bot, const tg_get_chat_administrators_args *args, tg_chat_member_list *out);
 struct tg_get_chat_member_count_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatmembercount (read) */
 TGBOT_API tg_err tg_get_chat_member_count(tg_bot *bot, const tg_get_chat_member_count_args *args, int64_t *out);
 struct tg_get_chat_member_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatmember (read) */
 TGBOT_API tg_err tg_get_chat_member(tg_bot *bot, const tg_get_chat_member_args *args, tg_chat_member **out);
 struct tg_get_user_personal_chat_messages_args {
     int64_t user_id;   /* required */
     int64_t limit;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getuserpersonalchatmessages (read) */
 TGBOT_API tg_err tg_get_user_personal_chat_messages(tg_bot *bot, const tg_get_user_personal_chat_messages_args *args, tg_message_list *out);
 struct tg_set_chat_sticker_set_args {
     tg_chat_ref chat_id;   /* required */
     const char *sticker_set_name;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatstickerset (idempotent) */
 TGBOT_API tg_err tg_set_chat_sticker_set(tg_bot *bot, const tg_set_chat_sticker_set_args *args, bool *out);
 struct tg_delete_chat_sticker_set_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletechatstickerset (idempotent) */
 TGBOT_API tg_err tg_delete_chat_sticker_set(tg_bot *bot, const tg_delete_chat_sticker_set_args *args, bool *out);
@@ -6445,7 +6445,7 @@ struct tg_create_forum_topic_args {
     const char *name;   /* required */
     int64_t icon_color;
     const char *icon_custom_emoji_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createforumtopic (send) */
 TGBOT_API tg_err tg_create_forum_topic(tg_bot *bot, const tg_create_forum_topic_args *args, tg_forum_topic **out);
@@ -6454,72 +6454,72 @@ struct tg_edit_forum_topic_args {
     int64_t message_thread_id;   /* required */
     const char *name;
     const char *icon_custom_emoji_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editforumtopic (idempotent) */
 TGBOT_API tg_err tg_edit_forum_topic(tg_bot *bot, const tg_edit_forum_topic_args *args, bool *out);
 struct tg_close_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#closeforumtopic (idempotent) */
 TGBOT_API tg_err tg_close_forum_topic(tg_bot *bot, const tg_close_forum_topic_args *args, bool *out);
 struct tg_reopen_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#reopenforumtopic (idempotent) */
 TGBOT_API tg_err tg_reopen_forum_topic(tg_bot *bot, const tg_reopen_forum_topic_args *args, bool *out);
 struct tg_delete_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deleteforumtopic (idempotent) */
 TGBOT_API tg_err tg_delete_forum_topic(tg_bot *bot, const tg_delete_forum_topic_args *args, bool *out);
 struct tg_unpin_all_forum_topic_messages_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unpinallforumtopicmessages (idempotent) */
 TGBOT_API tg_err tg_unpin_all_forum_topic_messages(tg_bot *bot, const tg_unpin_all_forum_topic_messages_args *args, bool *out);
 struct tg_edit_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
     const char *name;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editgeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_edit_general_forum_topic(tg_bot *bot, const tg_edit_general_forum_topic_args *args, bool *out);
 struct tg_close_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#closegeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_close_general_forum_topic(tg_bot *bot, const tg_close_general_forum_topic_args *args, bool *out);
 struct tg_reopen_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#reopengeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_reopen_general_forum_topic(tg_bot *bot, const tg_reopen_general_forum_topic_args *args, bool *out);
 struct tg_hide_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#hidegeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_hide_general_forum_topic(tg_bot *bot, const tg_hide_general_forum_topic_args *args, bool *out);
 struct tg_unhide_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unhidegeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_unhide_general_forum_topic(tg_bot *bot, const tg_unhide_general_forum_topic_args *args, bool *out);
 struct tg_unpin_all_general_forum_topic_messages_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unpinallgeneralforumtopicmessages (idempotent) */
 TGBOT_API tg_err tg_unpin_all_general_forum_topic_messages(tg_bot *bot, const tg_unpin_all_general_forum_topic_messages_args *args, bool *out);
@@ -6529,45 +6529,45 @@ struct tg_answer_callback_query_args {
     bool show_alert;
     const char *url;
     int64_t cache_time;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answercallbackquery (idempotent) */
 TGBOT_API tg_err tg_answer_callback_query(tg_bot *bot, const tg_answer_callback_query_args *args, bool *out);
 struct tg_answer_guest_query_args {
     const char *guest_query_id;   /* required */
     const tg_inline_query_result *result; const char *result_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerguestquery (idempotent) */
 TGBOT_API tg_err tg_answer_guest_query(tg_bot *bot, const tg_answer_guest_query_args *args, tg_sent_guest_message **out);
 struct tg_get_user_chat_boosts_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getuserchatboosts (read) */
 TGBOT_API tg_err tg_get_user_chat_boosts(tg_bot *bot, const tg_get_user_chat_boosts_args *args, tg_user_chat_boosts **out);
 struct tg_get_business_connection_args {
     const char *business_connection_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getbusinessconnection (read) */
 TGBOT_API tg_err tg_get_business_connection(tg_bot *bot, const tg_get_business_connection_args *args, tg_business_connection **out);
 struct tg_get_managed_bot_token_args {
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmanagedbottoken (read) */
 TGBOT_API tg_err tg_get_managed_bot_token(tg_bot *bot, const tg_get_managed_bot_token_args *args, const char **out);
 struct tg_replace_managed_bot_token_args {
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#replacemanagedbottoken (send) */
 TGBOT_API tg_err tg_replace_managed_bot_token(tg_bot *bot, const tg_replace_managed_bot_token_args *args, const char **out);
 struct tg_get_managed_bot_access_settings_args {
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmanagedbotaccesssettings (read) */
 TGBOT_API tg_err tg_get_managed_bot_access_settings(tg_bot *bot, const tg_get_managed_bot_access_settings_args *args, tg_bot_access_settings **out);
@@ -6575,7 +6575,7 @@ struct tg_set_managed_bot_access_settings_args {
     int64_t user_id;   /* required */
     bool is_access_restricted;   /* required */
     int64_t *added_user_ids; size_t added_user_ids_count; const char *added_user_ids_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmanagedbotaccesssettings (idempotent) */
 TGBOT_API tg_err tg_set_managed_bot_access_settings(tg_bot *bot, const tg_set_managed_bot_access_settings_args *args, bool *out);
@@ -6583,66 +6583,66 @@ struct tg_set_my_commands_args {
     const tg_bot_command *commands; size_t commands_count; const char *commands_json;   /* required */
     const tg_bot_command_scope *scope; const char *scope_json;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmycommands (idempotent) */
 TGBOT_API tg_err tg_set_my_commands(tg_bot *bot, const tg_set_my_commands_args *args, bool *out);
 struct tg_delete_my_commands_args {
     const tg_bot_command_scope *scope; const char *scope_json;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletemycommands (idempotent) */
 TGBOT_API tg_err tg_delete_my_commands(tg_bot *bot, const tg_delete_my_commands_args *args, bool *out);
 struct tg_get_my_commands_args {
     const tg_bot_command_scope *scope; const char *scope_json;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmycommands (read) */
 TGBOT_API tg_err tg_get_my_commands(tg_bot *bot, const tg_get_my_commands_args *args, tg_bot_command_list *out);
 struct tg_set_my_name_args {
     const char *name;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmyname (idempotent) */
 TGBOT_API tg_err tg_set_my_name(tg_bot *bot, const tg_set_my_name_args *args, bool *out);
 struct tg_get_my_name_args {
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmyname (read) */
 TGBOT_API tg_err tg_get_my_name(tg_bot *bot, const tg_get_my_name_args *args, tg_bot_name **out);
 struct tg_set_my_description_args {
     const char *description;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmydescription (idempotent) */
 TGBOT_API tg_err tg_set_my_description(tg_bot *bot, const tg_set_my_description_args *args, bool *out);
 struct tg_get_my_description_args {
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmydescription (read) */
 TGBOT_API tg_err tg_get_my_description(tg_bot *bot, const tg_get_my_description_args *args, tg_bot_description **out);
 struct tg_set_my_short_description_args {
     const char *short_description;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmyshortdescription (idempotent) */
 TGBOT_API tg_err tg_set_my_short_description(tg_bot *bot, const tg_set_my_short_description_args *args, bool *out);
 struct tg_get_my_short_description_args {
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmyshortdescription (read) */
 TGBOT_API tg_err tg_get_my_short_description(tg_bot *bot, const tg_get_my_short_description_args *args, tg_bot_short_description **out);
 struct tg_set_my_profile_photo_args {
     const tg_input_profile_photo *photo; const char *photo_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmyprofilephoto (idempotent) */
 TGBOT_API tg_err tg_set_my_profile_photo(tg_bot *bot, const tg_set_my_profile_photo_args *args, bool *out);
@@ -6651,26 +6651,26 @@ TGBOT_API tg_err tg_remove_my_profile_photo(tg_bot *bot, bool *out);
 struct tg_set_chat_menu_button_args {
     int64_t chat_id;
     const tg_menu_button *menu_button; const char *menu_button_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatmenubutton (idempotent) */
 TGBOT_API tg_err tg_set_chat_menu_button(tg_bot *bot, const tg_set_chat_menu_button_args *args, bool *out);
 struct tg_get_chat_menu_button_args {
     int64_t chat_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatmenubutton (read) */
 TGBOT_API tg_err tg_get_chat_menu_button(tg_bot *bot, const tg_get_chat_menu_button_args *args, tg_menu_button **out);
 struct tg_set_my_default_administrator_rights_args {
     const tg_chat_administrator_rights *rights; const char *rights_json;
     bool for_channels;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmydefaultadministratorrights (idempotent) */
 TGBOT_API tg_err tg_set_my_default_administrator_rights(tg_bot *bot, const tg_set_my_default_administrator_rights_args *args, bool *out);
 struct tg_get_my_default_administrator_rights_args {
     bool for_channels;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmydefaultadministratorrights (read) */
 TGBOT_API tg_err tg_get_my_default_administrator_rights(tg_bot *bot, const tg_get_my_default_administrator_rights_args *args, tg_chat_administrator_rights **out);
@@ -6684,7 +6684,7 @@ struct tg_send_gift_args {
     const char *text;
     const char *text_parse_mode;
     const tg_message_entity *text_entities; size_t text_entities_count; const char *text_entities_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendgift (spend) */
 TGBOT_API tg_err tg_send_gift(tg_bot *bot, const tg_send_gift_args *args, bool *out);
@@ -6695,33 +6695,33 @@ struct tg_gift_premium_subscription_args {
     const char *text;
     const char *text_parse_mode;
     const tg_message_entity *text_entities; size_t text_entities_count; const char *text_entities_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#giftpremiumsubscription (spend) */
 TGBOT_API tg_err tg_gift_premium_subscription(tg_bot *bot, const tg_gift_premium_subscription_args *args, bool *out);
 struct tg_verify_user_args {
     int64_t user_id;   /* required */
     const char *custom_description;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#verifyuser (idempotent) */
 TGBOT_API tg_err tg_verify_user(tg_bot *bot, const tg_verify_user_args *args, bool *out);
 struct tg_verify_chat_args {
     tg_chat_ref chat_id;   /* required */
     const char *custom_description;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#verifychat (idempotent) */
 TGBOT_API tg_err tg_verify_chat(tg_bot *bot, const tg_verify_chat_args *args, bool *out);
 struct tg_remove_user_verification_args {
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#removeuserverification (idempotent) */
 TGBOT_API tg_err tg_remove_user_verification(tg_bot *bot, const tg_remove_user_verification_args *args, bool *out);
 struct tg_remove_chat_verification_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#removechatverification (idempotent) */
 TGBOT_API tg_err tg_remove_chat_verification(tg_bot *bot, const tg_remove_chat_verification_args *args, bool *out);
@@ -6729,14 +6729,14 @@ struct tg_read_business_message_args {
     const char *business_connection_id;   /* required */
     int64_t chat_id;   /* required */
     int64_t message_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#readbusinessmessage (idempotent) */
 TGBOT_API tg_err tg_read_business_message(tg_bot *bot, const tg_read_business_message_args *args, bool *out);
 struct tg_delete_business_messages_args {
     const char *business_connection_id;   /* required */
     int64_t *message_ids; size_t message_ids_count; const char *message_ids_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletebusinessmessages (idempotent) */
 TGBOT_API tg_err tg_delete_business_messages(tg_bot *bot, const tg_delete_business_messages_args *args, bool *out);
@@ -6744,21 +6744,21 @@ struct tg_set_business_account_name_args {
     const char *business_connection_id;   /* required */
     const char *first_name;   /* required */
     const char *last_name;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountname (idempotent) */
 TGBOT_API tg_err tg_set_business_account_name(tg_bot *bot, const tg_set_business_account_name_args *args, bool *out);
 struct tg_set_business_account_username_args {
     const char *business_connection_id;   /* required */
     const char *username;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountusername (idempotent) */
 TGBOT_API tg_err tg_set_business_account_username(tg_bot *bot, const tg_set_business_account_username_args *args, bool *out);
 struct tg_set_business_account_bio_args {
     const char *business_connection_id;   /* required */
     const char *bio;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountbio (idempotent) */
 TGBOT_API tg_err tg_set_business_account_bio(tg_bot *bot, const tg_set_business_account_bio_args *args, bool *out);
@@ -6766,14 +6766,14 @@ struct tg_set_business_account_profile_photo_args {
     const char *business_connection_id;   /* required */
     const tg_input_profile_photo *photo; const char *photo_json;   /* required */
     bool is_public;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountprofilephoto (idempotent) */
 TGBOT_API tg_err tg_set_business_account_profile_photo(tg_bot *bot, const tg_set_business_account_profile_photo_args *args, bool *out);
 struct tg_remove_business_account_profile_photo_args {
     const char *business_connection_id;   /* required */
     bool is_public;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#removebusinessaccountprofilephoto (idempotent) */
 TGBOT_API tg_err tg_remove_business_account_profile_photo(tg_bot *bot, const tg_remove_business_account_profile_photo_args *args, bool *out);
@@ -6781,20 +6781,20 @@ struct tg_set_business_account_gift_settings_args {
     const char *business_connection_id;   /* required */
     bool show_gift_button;   /* required */
     const tg_accepted_gift_types *accepted_gift_types; const char *accepted_gift_types_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountgiftsettings (idempotent) */
 TGBOT_API tg_err tg_set_business_account_gift_settings(tg_bot *bot, const tg_set_business_account_gift_settings_args *args, bool *out);
 struct tg_get_business_account_star_balance_args {
     const char *business_connection_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getbusinessaccountstarbalance (read) */
 TGBOT_API tg_err tg_get_business_account_star_balance(tg_bot *bot, const tg_get_business_account_star_balance_args *args, tg_star_amount **out);
 struct tg_transfer_business_account_stars_args {
     const char *business_connection_id;   /* required */
     int64_t star_count;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#transferbusinessaccountstars (spend) */
 TGBOT_API tg_err tg_transfer_business_account_stars(tg_bot *bot, const tg_transfer_business_account_stars_args *args, bool *out);
@@ -6810,7 +6810,7 @@ struct tg_get_business_account_gifts_args {
     bool sort_by_price;
     const char *offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getbusinessaccountgifts (read) */
 TGBOT_API tg_err tg_get_business_account_gifts(tg_bot *bot, const tg_get_business_account_gifts_args *args, tg_owned_gifts **out);
@@ -6824,7 +6824,7 @@ struct tg_get_user_gifts_args {
     bool sort_by_price;
     const char *offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getusergifts (read) */
 TGBOT_API tg_err tg_get_user_gifts(tg_bot *bot, const tg_get_user_gifts_args *args, tg_owned_gifts **out);
@@ -6840,14 +6840,14 @@ struct tg_get_chat_gifts_args {
     bool sort_by_price;
     const char *offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatgifts (read) */
 TGBOT_API tg_err tg_get_chat_gifts(tg_bot *bot, const tg_get_chat_gifts_args *args, tg_owned_gifts **out);
 struct tg_convert_gift_to_stars_args {
     const char *business_connection_id;   /* required */
     const char *owned_gift_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#convertgifttostars (spend) */
 TGBOT_API tg_err tg_convert_gift_to_stars(tg_bot *bot, const tg_convert_gift_to_stars_args *args, bool *out);
@@ -6856,7 +6856,7 @@ struct tg_upgrade_gift_args {
     const char *owned_gift_id;   /* required */
     bool keep_original_details;
     int64_t star_count; bool has_star_count;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#upgradegift (spend) */
 TGBOT_API tg_err tg_upgrade_gift(tg_bot *bot, const tg_upgrade_gift_args *args, bool *out);
@@ -6865,7 +6865,7 @@ struct tg_transfer_gift_args {
     const char *owned_gift_id;   /* required */
     int64_t new_owner_chat_id;   /* required */
     int64_t star_count;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#transfergift (spend) */
 TGBOT_API tg_err tg_transfer_gift(tg_bot *bot, const tg_transfer_gift_args *args, bool *out);
@@ -6879,7 +6879,7 @@ struct tg_post_story_args {
     const tg_story_area *areas; size_t areas_count; const char *areas_json;
     bool post_to_chat_page;
     bool protect_content;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#poststory (send) */
 TGBOT_API tg_err tg_post_story(tg_bot *bot, const tg_post_story_args *args, tg_story **out);
@@ -6890,7 +6890,7 @@ struct tg_repost_story_args {
     int64_t active_period;   /* required */
     bool post_to_chat_page;
     bool protect_content;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#repoststory (send) */
 TGBOT_API tg_err tg_repost_story(tg_bot *bot, const tg_repost_story_args *args, tg_story **out);
@@ -6902,21 +6902,21 @@ struct tg_edit_story_args {
     const char *parse_mode;
     const tg_message_entity *caption_entities; size_t caption_entities_count; const char *caption_entities_json;
     const tg_story_area *areas; size_t areas_count; const char *areas_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editstory (idempotent) */
 TGBOT_API tg_err tg_edit_story(tg_bot *bot, const tg_edit_story_args *args, tg_story **out);
 struct tg_delete_story_args {
     const char *business_connection_id;   /* required */
     int64_t story_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletestory (idempotent) */
 TGBOT_API tg_err tg_delete_story(tg_bot *bot, const tg_delete_story_args *args, bool *out);
 struct tg_answer_web_app_query_args {
     const char *web_app_query_id;   /* required */
     const tg_inline_query_result *result; const char *result_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerwebappquery (idempotent) */
 TGBOT_API tg_err tg_answer_web_app_query(tg_bot *bot, const tg_answer_web_app_query_args *args, tg_sent_web_app_message **out);
@@ -6927,14 +6927,14 @@ struct tg_save_prepared_inline_message_args {
     bool allow_bot_chats;
     bool allow_group_chats;
     bool allow_channel_chats;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#savepreparedinlinemessage (send) */
 TGBOT_API tg_err tg_save_prepared_inline_message(tg_bot *bot, const tg_save_prepared_inline_message_args *args, tg_prepared_inline_message **out);
 struct tg_save_prepared_keyboard_button_args {
     int64_t user_id;   /* required */
     const tg_keyboard_button *button; const char *button_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#savepreparedkeyboardbutton (send) */
 TGBOT_API tg_err tg_save_prepared_keyboard_button(tg_bot *bot, const tg_save_prepared_keyboard_button_args *args, tg_prepared_keyboard_button **out);
@@ -6949,7 +6949,7 @@ struct tg_edit_message_text_args {
     const tg_link_preview_options *link_preview_options; const char *link_preview_options_json;
     const tg_input_rich_message *rich_message; const char *rich_message_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagetext (idempotent) */
 TGBOT_API tg_err tg_edit_message_text(tg_bot *bot, const tg_edit_message_text_args *args, tg_message **out);
@@ -6963,7 +6963,7 @@ struct tg_edit_message_caption_args {
     const tg_message_entity *caption_entities; size_t caption_entities_count; const char *caption_entities_json;
     bool show_caption_above_media;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagecaption (idempotent) */
 TGBOT_API tg_err tg_edit_message_caption(tg_bot *bot, const tg_edit_message_caption_args *args, tg_message **out);
@@ -6974,7 +6974,7 @@ struct tg_edit_message_media_args {
     const char *inline_message_id;
     const tg_input_media *media; const char *media_json;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagemedia (idempotent) */
 TGBOT_API tg_err tg_edit_message_media(tg_bot *bot, const tg_edit_message_media_args *args, tg_message **out);
@@ -6990,7 +6990,7 @@ struct tg_edit_message_live_location_args {
     int64_t heading;
     int64_t proximity_alert_radius;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagelivelocation (idempotent) */
 TGBOT_API tg_err tg_edit_message_live_location(tg_bot *bot, const tg_edit_message_live_location_args *args, tg_message **out);
@@ -7000,7 +7000,7 @@ struct tg_stop_message_live_location_args {
     int64_t message_id;
     const char *inline_message_id;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#stopmessagelivelocation (idempotent) */
 TGBOT_API tg_err tg_stop_message_live_location(tg_bot *bot, const tg_stop_message_live_location_args *args, tg_message **out);
@@ -7010,7 +7010,7 @@ struct tg_edit_message_checklist_args {
     int64_t message_id;   /* required */
     const tg_input_checklist *checklist; const char *checklist_json;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagechecklist (idempotent) */
 TGBOT_API tg_err tg_edit_message_checklist(tg_bot *bot, const tg_edit_message_checklist_args *args, tg_message **out);
@@ -7020,7 +7020,7 @@ struct tg_edit_message_reply_markup_args {
     int64_t message_id;
     const char *inline_message_id;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagereplymarkup (idempotent) */
 TGBOT_API tg_err tg_edit_message_reply_markup(tg_bot *bot, const tg_edit_message_reply_markup_args *args, tg_message **out);
@@ -7029,7 +7029,7 @@ struct tg_stop_poll_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_id;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#stoppoll (idempotent) */
 TGBOT_API tg_err tg_stop_poll(tg_bot *bot, const tg_stop_poll_args *args, tg_poll **out);
@@ -7043,7 +7043,7 @@ struct tg_edit_ephemeral_message_text_args {
     const tg_link_preview_options *link_preview_options; const char *link_preview_options_json;
     const tg_input_rich_message *rich_message; const char *rich_message_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editephemeralmessagetext (idempotent) */
 TGBOT_API tg_err tg_edit_ephemeral_message_text(tg_bot *bot, const tg_edit_ephemeral_message_text_args *args, bool *out);
@@ -7053,7 +7053,7 @@ struct tg_edit_ephemeral_message_media_args {
     int64_t ephemeral_message_id;   /* required */
     const tg_input_media *media; const char *media_json;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editephemeralmessagemedia (idempotent) */
 TGBOT_API tg_err tg_edit_ephemeral_message_media(tg_bot *bot, const tg_edit_ephemeral_message_media_args *args, bool *out);
@@ -7066,7 +7066,7 @@ struct tg_edit_ephemeral_message_caption_args {
     const tg_message_entity *caption_entities; size_t caption_entities_count; const char *caption_entities_json;
     bool show_caption_above_media;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editephemeralmessagecaption (idempotent) */
 TGBOT_API tg_err tg_edit_ephemeral_message_caption(tg_bot *bot, const tg_edit_ephemeral_message_caption_args *args, bool *out);
@@ -7075,7 +7075,7 @@ struct tg_edit_ephemeral_message_reply_markup_args {
     int64_t receiver_user_id;   /* required */
     int64_t ephemeral_message_id;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editephemeralmessagereplymarkup (idempotent) */
 TGBOT_API tg_err tg_edit_ephemeral_message_reply_markup(tg_bot *bot, const tg_edit_ephemeral_message_reply_markup_args *args, bool *out);
@@ -7083,7 +7083,7 @@ struct tg_approve_suggested_post_args {
     int64_t chat_id;   /* required */
     int64_t message_id;   /* required */
     int64_t send_date;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#approvesuggestedpost (idempotent) */
 TGBOT_API tg_err tg_approve_suggested_post(tg_bot *bot, const tg_approve_suggested_post_args *args, bool *out);
@@ -7091,21 +7091,21 @@ struct tg_decline_suggested_post_args {
     int64_t chat_id;   /* required */
     int64_t message_id;   /* required */
     const char *comment;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#declinesuggestedpost (idempotent) */
 TGBOT_API tg_err tg_decline_suggested_post(tg_bot *bot, const tg_decline_suggested_post_args *args, bool *out);
 struct tg_delete_message_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletemessage (idempotent) */
 TGBOT_API tg_err tg_delete_message(tg_bot *bot, const tg_delete_message_args *args, bool *out);
 struct tg_delete_messages_args {
     tg_chat_ref chat_id;   /* required */
     int64_t *message_ids; size_t message_ids_count; const char *message_ids_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletemessages (idempotent) */
 TGBOT_API tg_err tg_delete_messages(tg_bot *bot, const tg_delete_messages_args *args, bool *out);
@@ -7113,7 +7113,7 @@ struct tg_delete_ephemeral_message_args {
     tg_chat_ref chat_id;   /* required */
     int64_t receiver_user_id;   /* required */
     int64_t ephemeral_message_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deleteephemeralmessage (idempotent) */
 TGBOT_API tg_err tg_delete_ephemeral_message(tg_bot *bot, const tg_delete_ephemeral_message_args *args, bool *out);
@@ -7122,7 +7122,7 @@ struct tg_delete_message_reaction_args {
     int64_t message_id;   /* required */
     int64_t user_id;
     int64_t actor_chat_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletemessagereaction (idempotent) */
 TGBOT_API tg_err tg_delete_message_reaction(tg_bot *bot, const tg_delete_message_reaction_args *args, bool *out);
@@ -7130,7 +7130,7 @@ struct tg_delete_all_message_reactions_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;
     int64_t actor_chat_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deleteallmessagereactions (idempotent) */
 TGBOT_API tg_err tg_delete_all_message_reactions(tg_bot *bot, const tg_delete_all_message_reactions_args *args, bool *out);
@@ -7149,19 +7149,19 @@ struct tg_send_sticker_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendsticker (send) */
 TGBOT_API tg_err tg_send_sticker(tg_bot *bot, const tg_send_sticker_args *args, tg_message **out);
 struct tg_get_sticker_set_args {
     const char *name;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getstickerset (read) */
 TGBOT_API tg_err tg_get_sticker_set(tg_bot *bot, const tg_get_sticker_set_args *args, tg_sticker_set **out);
 struct tg_get_custom_emoji_stickers_args {
     const char **custom_emoji_ids; size_t custom_emoji_ids_count; const char *custom_emoji_ids_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getcustomemojistickers (read) */
 TGBOT_API tg_err tg_get_custom_emoji_stickers(tg_bot *bot, const tg_get_custom_emoji_stickers_args *args, tg_sticker_list *out);
@@ -7169,7 +7169,7 @@ struct tg_upload_sticker_file_args {
     int64_t user_id;   /* required */
     const tg_input_file *sticker;   /* required */
     const char *sticker_format;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#uploadstickerfile (send) */
 TGBOT_API tg_err tg_upload_sticker_file(tg_bot *bot, const tg_upload_sticker_file_args *args, tg_file **out);
@@ -7180,7 +7180,7 @@ struct tg_create_new_sticker_set_args {
     const tg_input_sticker *stickers; size_t stickers_count; const char *stickers_json;   /* required */
     const char *sticker_type;
     bool needs_repainting;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createnewstickerset (send) */
 TGBOT_API tg_err tg_create_new_sticker_set(tg_bot *bot, const tg_create_new_sticker_set_args *args, bool *out);
@@ -7188,20 +7188,20 @@ struct tg_add_sticker_to_set_args {
     int64_t user_id;   /* required */
     const char *name;   /* required */
     const tg_input_sticker *sticker; const char *sticker_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#addstickertoset (send) */
 TGBOT_API tg_err tg_add_sticker_to_set(tg_bot *bot, const tg_add_sticker_to_set_args *args, bool *out);
 struct tg_set_sticker_position_in_set_args {
     const char *sticker;   /* required */
     int64_t position;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickerpositioninset (idempotent) */
 TGBOT_API tg_err tg_set_sticker_position_in_set(tg_bot *bot, const tg_set_sticker_position_in_set_args *args, bool *out);
 struct tg_delete_sticker_from_set_args {
     const char *sticker;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletestickerfromset (idempotent) */
 TGBOT_API tg_err tg_delete_sticker_from_set(tg_bot *bot, const tg_delete_sticker_from_set_args *args, bool *out);
@@ -7210,35 +7210,35 @@ struct tg_replace_sticker_in_set_args {
     const char *name;   /* required */
     const char *old_sticker;   /* required */
     const tg_input_sticker *sticker; const char *sticker_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#replacestickerinset (idempotent) */
 TGBOT_API tg_err tg_replace_sticker_in_set(tg_bot *bot, const tg_replace_sticker_in_set_args *args, bool *out);
 struct tg_set_sticker_emoji_list_args {
     const char *sticker;   /* required */
     const char **emoji_list; size_t emoji_list_count; const char *emoji_list_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickeremojilist (idempotent) */
 TGBOT_API tg_err tg_set_sticker_emoji_list(tg_bot *bot, const tg_set_sticker_emoji_list_args *args, bool *out);
 struct tg_set_sticker_keywords_args {
     const char *sticker;   /* required */
     const char **keywords; size_t keywords_count; const char *keywords_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickerkeywords (idempotent) */
 TGBOT_API tg_err tg_set_sticker_keywords(tg_bot *bot, const tg_set_sticker_keywords_args *args, bool *out);
 struct tg_set_sticker_mask_position_args {
     const char *sticker;   /* required */
     const tg_mask_position *mask_position; const char *mask_position_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickermaskposition (idempotent) */
 TGBOT_API tg_err tg_set_sticker_mask_position(tg_bot *bot, const tg_set_sticker_mask_position_args *args, bool *out);
 struct tg_set_sticker_set_title_args {
     const char *name;   /* required */
     const char *title;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickersettitle (idempotent) */
 TGBOT_API tg_err tg_set_sticker_set_title(tg_bot *bot, const tg_set_sticker_set_title_args *args, bool *out);
@@ -7247,20 +7247,20 @@ struct tg_set_sticker_set_thumbnail_args {
     int64_t user_id;   /* required */
     const tg_input_file *thumbnail;
     const char *format;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickersetthumbnail (idempotent) */
 TGBOT_API tg_err tg_set_sticker_set_thumbnail(tg_bot *bot, const tg_set_sticker_set_thumbnail_args *args, bool *out);
 struct tg_set_custom_emoji_sticker_set_thumbnail_args {
     const char *name;   /* required */
     const char *custom_emoji_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setcustomemojistickersetthumbnail (idempotent) */
 TGBOT_API tg_err tg_set_custom_emoji_sticker_set_thumbnail(tg_bot *bot, const tg_set_custom_emoji_sticker_set_thumbnail_args *args, bool *out);
 struct tg_delete_sticker_set_args {
     const char *name;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletestickerset (idempotent) */
 TGBOT_API tg_err tg_delete_sticker_set(tg_bot *bot, const tg_delete_sticker_set_args *args, bool *out);
@@ -7278,7 +7278,7 @@ struct tg_send_rich_message_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendrichmessage (send) */
 TGBOT_API tg_err tg_send_rich_message(tg_bot *bot, const tg_send_rich_message_args *args, tg_message **out);
@@ -7289,7 +7289,7 @@ struct tg_send_rich_message_draft_args {
     const tg_input_rich_message *rich_message; const char *rich_message_json;   /* required */
     bool can_stop;
     bool keep_on_stop;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendrichmessagedraft (send) */
 TGBOT_API tg_err tg_send_rich_message_draft(tg_bot *bot, const tg_send_rich_message_draft_args *args, bool *out);
@@ -7300,7 +7300,7 @@ struct tg_answer_inline_query_args {
     bool is_personal;
     const char *next_offset;
     const tg_inline_query_results_button *button; const char *button_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerinlinequery (idempotent) */
 TGBOT_API tg_err tg_answer_inline_query(tg_bot *bot, const tg_answer_inline_query_args *args, bool *out);
@@ -7336,7 +7336,7 @@ struct tg_send_invoice_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendinvoice (send) */
 TGBOT_API tg_err tg_send_invoice(tg_bot *bot, const tg_send_invoice_args *args, tg_message **out);
@@ -7363,7 +7363,7 @@ struct tg_create_invoice_link_args {
     bool send_phone_number_to_provider;
     bool send_email_to_provider;
     bool is_flexible;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createinvoicelink (send) */
 TGBOT_API tg_err tg_create_invoice_link(tg_bot *bot, const tg_create_invoice_link_args *args, const char **out);
@@ -7372,7 +7372,7 @@ struct tg_answer_shipping_query_args {
     bool ok;   /* required */
     const tg_shipping_option *shipping_options; size_t shipping_options_count; const char *shipping_options_json;
     const char *error_message;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answershippingquery (idempotent) */
 TGBOT_API tg_err tg_answer_shipping_query(tg_bot *bot, const tg_answer_shipping_query_args *args, bool *out);
@@ -7380,7 +7380,7 @@ struct tg_answer_pre_checkout_query_args {
     const char *pre_checkout_query_id;   /* required */
     bool ok;   /* required */
     const char *error_message;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerprecheckoutquery (idempotent) */
 TGBOT_API tg_err tg_answer_pre_checkout_query(tg_bot *bot, const tg_answer_pre_checkout_query_args *args, bool *out);
@@ -7389,14 +7389,14 @@ TGBOT_API tg_err tg_get_my_star_balance(tg_bot *bot, tg_star_amount **out);
 struct tg_get_star_transactions_args {
     int64_t offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getstartransactions (read) */
 TGBOT_API tg_err tg_get_star_transactions(tg_bot *bot, const tg_get_star_transactions_args *args, tg_star_transactions **out);
 struct tg_refund_star_payment_args {
     int64_t user_id;   /* required */
     const char *telegram_payment_charge_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#refundstarpayment (spend) */
 TGBOT_API tg_err tg_refund_star_payment(tg_bot *bot, const tg_refund_star_payment_args *args, bool *out);
@@ -7404,14 +7404,14 @@ struct tg_edit_user_star_subscription_args {
     int64_t user_id;   /* required */
     const char *telegram_payment_charge_id;   /* required */
     bool is_canceled;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#edituserstarsubscription (idempotent) */
 TGBOT_API tg_err tg_edit_user_star_subscription(tg_bot *bot, const tg_edit_user_star_subscription_args *args, bool *out);
 struct tg_set_passport_data_errors_args {
     int64_t user_id;   /* required */
     const tg_passport_element_error *errors; size_t errors_count; const char *errors_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setpassportdataerrors (idempotent) */
 TGBOT_API tg_err tg_set_passport_data_errors(tg_bot *bot, const tg_set_passport_data_errors_args *args, bool *out);
@@ -7426,7 +7426,7 @@ struct tg_send_game_args {
     const char *message_effect_id;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendgame (send) */
 TGBOT_API tg_err tg_send_game(tg_bot *bot, const tg_send_game_args *args, tg_message **out);
@@ -7438,7 +7438,7 @@ struct tg_set_game_score_args {
     int64_t chat_id;
     int64_t message_id;
     const char *inline_message_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setgamescore (idempotent) */
 TGBOT_API tg_err tg_set_game_score(tg_bot *bot, const tg_set_game_score_args *args, tg_message **out);
@@ -7447,7 +7447,7 @@ struct tg_get_game_high_scores_args {
     int64_t chat_id;
     int64_t message_id;
     const char *inline_message_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getgamehighscores (read) */
 TGBOT_API tg_err tg_get_game_high_scores(tg_bot *bot, const tg_get_game_high_scores_args *args, tg_game_high_score_list *out);
@@ -11985,3372 +11985,3719 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
 
 /* ==== src/gen/api.c ==== */
 /* GENERATED by tools/gen_api.py from the Bot API 10.3 schema (src/gen/botapi-schema.json): do not edit. */
-/* Field lists (nanopb FIELDLIST style), one row per field: X(S, shape, member, kind, flags, type)
-   with S the struct (tg_<S>), shape F plain, H + has_<member>, A array + <member>_count,
-   R + <member>_json, AR both; flags 1 required, 4 array, 8 array of arrays, 16 pointer.
-   Each list is expanded three times: the names, their initialisers, the table rows. */
+/* every name, NUL-terminated, once; offsets into it stand for names in the tables (no
+   pointers: nothing for the loader to relocate). Char arrays have alignment 1: one blob. */
+static const struct {
+    char c0[3892];
+    char c1[3897];
+    char c2[3876];
+    char c3[3895];
+    char c4[3894];
+    char c5[3901];
+    char c6[3893];
+    char c7[751];
+} tg__name_blob = {"\0"
+    "update\0""webhook_info\0""user\0""chat\0""chat_full_info\0""message\0""message_id\0""inaccessible_message\0"
+    "maybe_inaccessible_message\0""message_entity\0""text_quote\0""external_reply_info\0""reply_parameters\0"
+    "ephemeral_message_parameters\0""message_origin\0""message_origin_user\0""message_origin_hidden_user\0"
+    "message_origin_chat\0""message_origin_channel\0""photo_size\0""animation\0""audio\0""document\0"
+    "live_photo\0""story\0""video_quality\0""video\0""video_note\0""voice\0""paid_media_info\0""paid_media\0"
+    "paid_media_live_photo\0""paid_media_photo\0""paid_media_preview\0""paid_media_video\0""contact\0""dice\0"
+    "link\0""poll_media\0""input_poll_media\0""input_poll_option_media\0""poll_option\0""input_poll_option\0"
+    "poll_answer\0""poll\0""checklist_task\0""checklist\0""input_checklist_task\0""input_checklist\0""location\0"
+    "venue\0""web_app_data\0""proximity_alert_triggered\0""message_auto_delete_timer_changed\0"
+    "managed_bot_created\0""managed_bot_updated\0""bot_subscription_updated\0""message_generation_stopped\0"
+    "poll_option_added\0""poll_option_deleted\0""chat_boost_added\0""background_fill\0""background_fill_solid\0"
+    "background_fill_gradient\0""background_fill_freeform_gradient\0""background_type\0""background_type_fill\0"
+    "background_type_wallpaper\0""background_type_pattern\0""background_type_chat_theme\0""chat_background\0"
+    "checklist_tasks_done\0""checklist_tasks_added\0""community_chat_added\0""community_chat_joined\0"
+    "community_chat_removed\0""forum_topic_created\0""forum_topic_closed\0""forum_topic_edited\0"
+    "forum_topic_reopened\0""general_forum_topic_hidden\0""general_forum_topic_unhidden\0""shared_user\0"
+    "users_shared\0""chat_shared\0""write_access_allowed\0""video_chat_scheduled\0""video_chat_started\0"
+    "video_chat_ended\0""video_chat_participants_invited\0""paid_message_price_changed\0"
+    "direct_message_price_changed\0""suggested_post_approved\0""suggested_post_approval_failed\0"
+    "suggested_post_declined\0""suggested_post_paid\0""suggested_post_refunded\0""giveaway_created\0""giveaway\0"
+    "giveaway_winners\0""giveaway_completed\0""link_preview_options\0""suggested_post_price\0"
+    "suggested_post_info\0""suggested_post_parameters\0""direct_messages_topic\0""user_profile_photos\0"
+    "user_profile_audios\0""file\0""web_app_info\0""reply_keyboard_markup\0""keyboard_button\0"
+    "keyboard_button_request_users\0""keyboard_button_request_chat\0""keyboard_button_request_managed_bot\0"
+    "keyboard_button_poll_type\0""reply_keyboard_remove\0""inline_keyboard_markup\0""inline_keyboard_button\0"
+    "login_url\0""switch_inline_query_chosen_chat\0""copy_text_button\0""disabled_button\0""callback_query\0"
+    "force_reply\0""community\0""chat_photo\0""chat_invite_link\0""chat_administrator_rights\0"
+    "chat_member_updated\0""chat_member\0""chat_member_owner\0""chat_member_administrator\0""chat_member_member\0"
+    "chat_member_restricted\0""chat_member_left\0""chat_member_banned\0""chat_join_request\0""chat_permissions\0"
+    "birthdate\0""business_intro\0""business_location\0""business_opening_hours_interval\0"
+    "business_opening_hours\0""user_rating\0""story_area_position\0""location_address\0""story_area_type\0"
+    "story_area_type_location\0""story_area_type_suggested_reaction\0""story_area_type_link\0"
+    "story_area_type_weather\0""story_area_type_unique_gift\0""story_area\0""chat_location\0""reaction_type\0"
+    "reaction_type_emoji\0""reaction_type_custom_emoji\0""reaction_type_paid\0""reaction_count\0"
+    "message_reaction_updated\0""message_reaction_count_updated\0""forum_topic\0""gift_background\0""gift\0"
+    "gifts\0""unique_gift_model\0""unique_gift_symbol\0""unique_gift_backdrop_colors\0""unique_gift_backdrop\0"
+    "unique_gift_colors\0""unique_gift\0""gift_info\0""unique_gift_info\0""owned_gift\0""owned_gift_regular\0"
+    "owned_gift_unique\0""owned_gifts\0""bot_access_settings\0""accepted_gift_types\0""star_amount\0"
+    "bot_command\0""bot_command_scope\0""bot_command_scope_default\0""bot_command_scope_all_private_chats\0"
+    "bot_command_scope_all_group_chats\0""bot_command_scope_all_chat_administrators\0""bot_command_scope_chat\0"
+    "bot_command_scope_chat_administrators\0""bot_command_scope_chat_member\0""bot_name\0""bot_description\0"
+    "bot_short_description\0""menu_button\0""menu_button_commands\0""menu_button_web_app\0""menu_button_default\0"
+    "chat_boost_source\0""chat_boost_source_premium\0""chat_boost_source_gift_code\0"
+    "chat_boost_source_giveaway\0""chat_boost\0""chat_boost_updated\0""chat_boost_removed\0""chat_owner_left\0"
+    "chat_owner_changed\0""user_chat_boosts\0""business_bot_rights\0",
+    "business_connection\0""business_messages_deleted\0""sent_web_app_message\0""sent_guest_message\0"
+    "prepared_inline_message\0""prepared_keyboard_button\0""response_parameters\0""input_media\0"
+    "input_media_animation\0""input_media_audio\0""input_media_document\0""input_media_link\0"
+    "input_media_live_photo\0""input_media_location\0""input_media_photo\0""input_media_sticker\0"
+    "input_media_venue\0""input_media_video\0""input_media_voice_note\0""input_file\0""input_paid_media\0"
+    "input_paid_media_live_photo\0""input_paid_media_photo\0""input_paid_media_video\0""input_profile_photo\0"
+    "input_profile_photo_static\0""input_profile_photo_animated\0""input_story_content\0"
+    "input_story_content_photo\0""input_story_content_video\0""sticker\0""sticker_set\0""mask_position\0"
+    "input_sticker\0""rich_message\0""rich_message_button\0""input_rich_message\0""input_rich_message_media\0"
+    "rich_text\0""rich_text_bold\0""rich_text_italic\0""rich_text_underline\0""rich_text_strikethrough\0"
+    "rich_text_spoiler\0""rich_text_date_time\0""rich_text_text_mention\0""rich_text_subscript\0"
+    "rich_text_superscript\0""rich_text_marked\0""rich_text_code\0""rich_text_custom_emoji\0"
+    "rich_text_mathematical_expression\0""rich_text_url\0""rich_text_email_address\0""rich_text_phone_number\0"
+    "rich_text_bank_card_number\0""rich_text_mention\0""rich_text_hashtag\0""rich_text_cashtag\0"
+    "rich_text_bot_command\0""rich_text_button\0""rich_text_anchor\0""rich_text_anchor_link\0"
+    "rich_text_reference\0""rich_text_reference_link\0""rich_block_caption\0""rich_block_table_cell\0"
+    "rich_block_list_item\0""rich_block\0""rich_block_paragraph\0""rich_block_section_heading\0"
+    "rich_block_preformatted\0""rich_block_footer\0""rich_block_divider\0""rich_block_mathematical_expression\0"
+    "rich_block_anchor\0""rich_block_list\0""rich_block_block_quotation\0"
+    "rich_block_expandable_block_quotation\0""rich_block_pull_quotation\0""rich_block_collage\0"
+    "rich_block_slideshow\0""rich_block_table\0""rich_block_details\0""rich_block_map\0""rich_block_buttons\0"
+    "rich_block_animation\0""rich_block_audio\0""rich_block_document\0""rich_block_photo\0""rich_block_video\0"
+    "rich_block_voice_note\0""rich_block_thinking\0""input_rich_block_list_item\0""input_rich_block\0"
+    "input_rich_block_paragraph\0""input_rich_block_section_heading\0""input_rich_block_preformatted\0"
+    "input_rich_block_footer\0""input_rich_block_divider\0""input_rich_block_mathematical_expression\0"
+    "input_rich_block_anchor\0""input_rich_block_list\0""input_rich_block_block_quotation\0"
+    "input_rich_block_expandable_block_quotation\0""input_rich_block_pull_quotation\0""input_rich_block_collage\0"
+    "input_rich_block_slideshow\0""input_rich_block_table\0""input_rich_block_details\0""input_rich_block_map\0"
+    "input_rich_block_buttons\0""input_rich_block_animation\0""input_rich_block_audio\0"
+    "input_rich_block_document\0""input_rich_block_photo\0""input_rich_block_video\0"
+    "input_rich_block_voice_note\0""input_rich_block_thinking\0""inline_query\0""inline_query_results_button\0"
+    "inline_query_result\0""inline_query_result_article\0""inline_query_result_photo\0""inline_query_result_gif\0"
+    "inline_query_result_mpeg4_gif\0""inline_query_result_video\0""inline_query_result_audio\0"
+    "inline_query_result_voice\0""inline_query_result_document\0""inline_query_result_location\0"
+    "inline_query_result_venue\0""inline_query_result_contact\0""inline_query_result_game\0"
+    "inline_query_result_cached_photo\0""inline_query_result_cached_gif\0""inline_query_result_cached_mpeg4_gif\0"
+    "inline_query_result_cached_sticker\0""inline_query_result_cached_document\0"
+    "inline_query_result_cached_video\0""inline_query_result_cached_voice\0""inline_query_result_cached_audio\0"
+    "input_message_content\0""input_text_message_content\0""input_rich_message_content\0"
+    "input_location_message_content\0""input_venue_message_content\0""input_contact_message_content\0"
+    "input_invoice_message_content\0""chosen_inline_result\0""labeled_price\0""invoice\0""shipping_address\0"
+    "order_info\0""shipping_option\0""successful_payment\0""refunded_payment\0""shipping_query\0"
+    "pre_checkout_query\0""paid_media_purchased\0""revenue_withdrawal_state\0""revenue_withdrawal_state_pending\0"
+    "revenue_withdrawal_state_succeeded\0""revenue_withdrawal_state_failed\0""affiliate_info\0"
+    "transaction_partner\0""transaction_partner_user\0""transaction_partner_chat\0"
+    "transaction_partner_affiliate_program\0""transaction_partner_fragment\0",
+    "transaction_partner_telegram_ads\0""transaction_partner_telegram_api\0""transaction_partner_other\0"
+    "star_transaction\0""star_transactions\0""passport_data\0""passport_file\0""encrypted_passport_element\0"
+    "encrypted_credentials\0""passport_element_error\0""passport_element_error_data_field\0"
+    "passport_element_error_front_side\0""passport_element_error_reverse_side\0""passport_element_error_selfie\0"
+    "passport_element_error_file\0""passport_element_error_files\0""passport_element_error_translation_file\0"
+    "passport_element_error_translation_files\0""passport_element_error_unspecified\0""game\0""callback_game\0"
+    "game_high_score\0""reply_markup\0""input_rich_message_media_media\0""get_updates_args\0""set_webhook_args\0"
+    "delete_webhook_args\0""send_message_args\0""forward_message_args\0""forward_messages_args\0"
+    "copy_message_args\0""copy_messages_args\0""send_photo_args\0""send_live_photo_args\0""send_audio_args\0"
+    "send_document_args\0""send_video_args\0""send_animation_args\0""send_voice_args\0""send_video_note_args\0"
+    "send_paid_media_args\0""send_media_group_args\0""send_location_args\0""send_venue_args\0"
+    "send_contact_args\0""send_poll_args\0""send_checklist_args\0""send_dice_args\0""send_message_draft_args\0"
+    "send_chat_action_args\0""set_message_reaction_args\0""get_user_profile_photos_args\0"
+    "get_user_profile_audios_args\0""set_user_emoji_status_args\0""get_file_args\0""ban_chat_member_args\0"
+    "unban_chat_member_args\0""restrict_chat_member_args\0""promote_chat_member_args\0"
+    "set_chat_administrator_custom_title_args\0""set_chat_member_tag_args\0""ban_chat_sender_chat_args\0"
+    "unban_chat_sender_chat_args\0""set_chat_permissions_args\0""export_chat_invite_link_args\0"
+    "create_chat_invite_link_args\0""edit_chat_invite_link_args\0""create_chat_subscription_invite_link_args\0"
+    "edit_chat_subscription_invite_link_args\0""revoke_chat_invite_link_args\0""approve_chat_join_request_args\0"
+    "decline_chat_join_request_args\0""answer_chat_join_request_query_args\0"
+    "send_chat_join_request_web_app_args\0""set_chat_photo_args\0""delete_chat_photo_args\0"
+    "set_chat_title_args\0""set_chat_description_args\0""pin_chat_message_args\0""unpin_chat_message_args\0"
+    "unpin_all_chat_messages_args\0""leave_chat_args\0""get_chat_args\0""get_chat_administrators_args\0"
+    "get_chat_member_count_args\0""get_chat_member_args\0""get_user_personal_chat_messages_args\0"
+    "set_chat_sticker_set_args\0""delete_chat_sticker_set_args\0""create_forum_topic_args\0"
+    "edit_forum_topic_args\0""close_forum_topic_args\0""reopen_forum_topic_args\0""delete_forum_topic_args\0"
+    "unpin_all_forum_topic_messages_args\0""edit_general_forum_topic_args\0""close_general_forum_topic_args\0"
+    "reopen_general_forum_topic_args\0""hide_general_forum_topic_args\0""unhide_general_forum_topic_args\0"
+    "unpin_all_general_forum_topic_messages_args\0""answer_callback_query_args\0""answer_guest_query_args\0"
+    "get_user_chat_boosts_args\0""get_business_connection_args\0""get_managed_bot_token_args\0"
+    "replace_managed_bot_token_args\0""get_managed_bot_access_settings_args\0"
+    "set_managed_bot_access_settings_args\0""set_my_commands_args\0""delete_my_commands_args\0"
+    "get_my_commands_args\0""set_my_name_args\0""get_my_name_args\0""set_my_description_args\0"
+    "get_my_description_args\0""set_my_short_description_args\0""get_my_short_description_args\0"
+    "set_my_profile_photo_args\0""set_chat_menu_button_args\0""get_chat_menu_button_args\0"
+    "set_my_default_administrator_rights_args\0""get_my_default_administrator_rights_args\0""send_gift_args\0"
+    "gift_premium_subscription_args\0""verify_user_args\0""verify_chat_args\0""remove_user_verification_args\0"
+    "remove_chat_verification_args\0""read_business_message_args\0""delete_business_messages_args\0"
+    "set_business_account_name_args\0""set_business_account_username_args\0""set_business_account_bio_args\0"
+    "set_business_account_profile_photo_args\0""remove_business_account_profile_photo_args\0"
+    "set_business_account_gift_settings_args\0""get_business_account_star_balance_args\0"
+    "transfer_business_account_stars_args\0""get_business_account_gifts_args\0""get_user_gifts_args\0"
+    "get_chat_gifts_args\0""convert_gift_to_stars_args\0""upgrade_gift_args\0""transfer_gift_args\0"
+    "post_story_args\0""repost_story_args\0""edit_story_args\0""delete_story_args\0""answer_web_app_query_args\0"
+    "save_prepared_inline_message_args\0",
+    "save_prepared_keyboard_button_args\0""edit_message_text_args\0""edit_message_caption_args\0"
+    "edit_message_media_args\0""edit_message_live_location_args\0""stop_message_live_location_args\0"
+    "edit_message_checklist_args\0""edit_message_reply_markup_args\0""stop_poll_args\0"
+    "edit_ephemeral_message_text_args\0""edit_ephemeral_message_media_args\0"
+    "edit_ephemeral_message_caption_args\0""edit_ephemeral_message_reply_markup_args\0"
+    "approve_suggested_post_args\0""decline_suggested_post_args\0""delete_message_args\0""delete_messages_args\0"
+    "delete_ephemeral_message_args\0""delete_message_reaction_args\0""delete_all_message_reactions_args\0"
+    "send_sticker_args\0""get_sticker_set_args\0""get_custom_emoji_stickers_args\0""upload_sticker_file_args\0"
+    "create_new_sticker_set_args\0""add_sticker_to_set_args\0""set_sticker_position_in_set_args\0"
+    "delete_sticker_from_set_args\0""replace_sticker_in_set_args\0""set_sticker_emoji_list_args\0"
+    "set_sticker_keywords_args\0""set_sticker_mask_position_args\0""set_sticker_set_title_args\0"
+    "set_sticker_set_thumbnail_args\0""set_custom_emoji_sticker_set_thumbnail_args\0""delete_sticker_set_args\0"
+    "send_rich_message_args\0""send_rich_message_draft_args\0""answer_inline_query_args\0""send_invoice_args\0"
+    "create_invoice_link_args\0""answer_shipping_query_args\0""answer_pre_checkout_query_args\0"
+    "get_star_transactions_args\0""refund_star_payment_args\0""edit_user_star_subscription_args\0"
+    "set_passport_data_errors_args\0""send_game_args\0""set_game_score_args\0""get_game_high_scores_args\0"
+    "getUpdates\0""setWebhook\0""deleteWebhook\0""getWebhookInfo\0""getMe\0""logOut\0""close\0""sendMessage\0"
+    "forwardMessage\0""forwardMessages\0""copyMessage\0""copyMessages\0""sendPhoto\0""sendLivePhoto\0"
+    "sendAudio\0""sendDocument\0""sendVideo\0""sendAnimation\0""sendVoice\0""sendVideoNote\0""sendPaidMedia\0"
+    "sendMediaGroup\0""sendLocation\0""sendVenue\0""sendContact\0""sendPoll\0""sendChecklist\0""sendDice\0"
+    "sendMessageDraft\0""sendChatAction\0""setMessageReaction\0""getUserProfilePhotos\0""getUserProfileAudios\0"
+    "setUserEmojiStatus\0""getFile\0""banChatMember\0""unbanChatMember\0""restrictChatMember\0"
+    "promoteChatMember\0""setChatAdministratorCustomTitle\0""setChatMemberTag\0""banChatSenderChat\0"
+    "unbanChatSenderChat\0""setChatPermissions\0""exportChatInviteLink\0""createChatInviteLink\0"
+    "editChatInviteLink\0""createChatSubscriptionInviteLink\0""editChatSubscriptionInviteLink\0"
+    "revokeChatInviteLink\0""approveChatJoinRequest\0""declineChatJoinRequest\0""answerChatJoinRequestQuery\0"
+    "sendChatJoinRequestWebApp\0""setChatPhoto\0""deleteChatPhoto\0""setChatTitle\0""setChatDescription\0"
+    "pinChatMessage\0""unpinChatMessage\0""unpinAllChatMessages\0""leaveChat\0""getChat\0"
+    "getChatAdministrators\0""getChatMemberCount\0""getChatMember\0""getUserPersonalChatMessages\0"
+    "setChatStickerSet\0""deleteChatStickerSet\0""getForumTopicIconStickers\0""createForumTopic\0"
+    "editForumTopic\0""closeForumTopic\0""reopenForumTopic\0""deleteForumTopic\0""unpinAllForumTopicMessages\0"
+    "editGeneralForumTopic\0""closeGeneralForumTopic\0""reopenGeneralForumTopic\0""hideGeneralForumTopic\0"
+    "unhideGeneralForumTopic\0""unpinAllGeneralForumTopicMessages\0""answerCallbackQuery\0""answerGuestQuery\0"
+    "getUserChatBoosts\0""getBusinessConnection\0""getManagedBotToken\0""replaceManagedBotToken\0"
+    "getManagedBotAccessSettings\0""setManagedBotAccessSettings\0""setMyCommands\0""deleteMyCommands\0"
+    "getMyCommands\0""setMyName\0""getMyName\0""setMyDescription\0""getMyDescription\0""setMyShortDescription\0"
+    "getMyShortDescription\0""setMyProfilePhoto\0""removeMyProfilePhoto\0""setChatMenuButton\0"
+    "getChatMenuButton\0""setMyDefaultAdministratorRights\0""getMyDefaultAdministratorRights\0"
+    "getAvailableGifts\0""sendGift\0""giftPremiumSubscription\0""verifyUser\0""verifyChat\0"
+    "removeUserVerification\0""removeChatVerification\0""readBusinessMessage\0""deleteBusinessMessages\0"
+    "setBusinessAccountName\0""setBusinessAccountUsername\0""setBusinessAccountBio\0"
+    "setBusinessAccountProfilePhoto\0""removeBusinessAccountProfilePhoto\0""setBusinessAccountGiftSettings\0"
+    "getBusinessAccountStarBalance\0""transferBusinessAccountStars\0""getBusinessAccountGifts\0""getUserGifts\0"
+    "getChatGifts\0""convertGiftToStars\0""upgradeGift\0""transferGift\0""postStory\0""repostStory\0""editStory\0"
+    "deleteStory\0""answerWebAppQuery\0""savePreparedInlineMessage\0""savePreparedKeyboardButton\0"
+    "editMessageText\0""editMessageCaption\0""editMessageMedia\0",
+    "editMessageLiveLocation\0""stopMessageLiveLocation\0""editMessageChecklist\0""editMessageReplyMarkup\0"
+    "stopPoll\0""editEphemeralMessageText\0""editEphemeralMessageMedia\0""editEphemeralMessageCaption\0"
+    "editEphemeralMessageReplyMarkup\0""approveSuggestedPost\0""declineSuggestedPost\0""deleteMessage\0"
+    "deleteMessages\0""deleteEphemeralMessage\0""deleteMessageReaction\0""deleteAllMessageReactions\0"
+    "sendSticker\0""getStickerSet\0""getCustomEmojiStickers\0""uploadStickerFile\0""createNewStickerSet\0"
+    "addStickerToSet\0""setStickerPositionInSet\0""deleteStickerFromSet\0""replaceStickerInSet\0"
+    "setStickerEmojiList\0""setStickerKeywords\0""setStickerMaskPosition\0""setStickerSetTitle\0"
+    "setStickerSetThumbnail\0""setCustomEmojiStickerSetThumbnail\0""deleteStickerSet\0""sendRichMessage\0"
+    "sendRichMessageDraft\0""answerInlineQuery\0""sendInvoice\0""createInvoiceLink\0""answerShippingQuery\0"
+    "answerPreCheckoutQuery\0""getMyStarBalance\0""getStarTransactions\0""refundStarPayment\0"
+    "editUserStarSubscription\0""setPassportDataErrors\0""sendGame\0""setGameScore\0""getGameHighScores\0""0\0"
+    "administrator\0""affiliate_program\0""all_chat_administrators\0""all_group_chats\0""all_private_chats\0"
+    "anchor\0""anchor_link\0""animated\0""article\0""bank_card_number\0""blockquote\0""bold\0""button\0"
+    "buttons\0""cashtag\0""channel\0""chat_administrators\0""chat_theme\0""code\0""collage\0""commands\0"
+    "creator\0""custom_emoji\0""data\0""date_time\0""default\0""details\0""divider\0""email_address\0""emoji\0"
+    "expandable_blockquote\0""failed\0""files\0""fill\0""footer\0""fragment\0""freeform_gradient\0""front_side\0"
+    "gif\0""gift_code\0""gradient\0""hashtag\0""heading\0""hidden_user\0""italic\0""kicked\0""left\0""list\0"
+    "map\0""marked\0""mathematical_expression\0""member\0""mention\0""mpeg4_gif\0""other\0""paid\0""paragraph\0"
+    "pattern\0""pending\0""phone_number\0""photo\0""pre\0""premium\0""preview\0""pullquote\0""reference\0"
+    "reference_link\0""regular\0""restricted\0""reverse_side\0""selfie\0""slideshow\0""solid\0""spoiler\0"
+    "static\0""strikethrough\0""subscript\0""succeeded\0""suggested_reaction\0""superscript\0""table\0"
+    "telegram_ads\0""telegram_api\0""text_mention\0""thinking\0""translation_file\0""translation_files\0"
+    "underline\0""unique\0""unspecified\0""url\0""voice_note\0""wallpaper\0""weather\0""web_app\0""update_id\0"
+    "edited_message\0""channel_post\0""edited_channel_post\0""business_message\0""edited_business_message\0"
+    "deleted_business_messages\0""guest_message\0""message_reaction\0""message_reaction_count\0"
+    "purchased_paid_media\0""my_chat_member\0""removed_chat_boost\0""managed_bot\0""subscription\0"
+    "stopped_message_generation\0""has_custom_certificate\0""pending_update_count\0""ip_address\0"
+    "last_error_date\0""last_error_message\0""last_synchronization_error_date\0""max_connections\0"
+    "allowed_updates\0""id\0""is_bot\0""first_name\0""last_name\0""username\0""language_code\0""is_premium\0"
+    "added_to_attachment_menu\0""can_join_groups\0""can_read_all_group_messages\0""supports_guest_queries\0"
+    "supports_inline_queries\0""can_connect_to_business\0""has_main_web_app\0""has_topics_enabled\0"
+    "allows_users_to_create_topics\0""can_manage_bots\0""supports_join_request_queries\0""type\0""title\0"
+    "is_forum\0""is_direct_messages\0""accent_color_id\0""max_reaction_count\0""active_usernames\0"
+    "personal_chat\0""parent_chat\0""available_reactions\0""background_custom_emoji_id\0"
+    "profile_accent_color_id\0""profile_background_custom_emoji_id\0""emoji_status_custom_emoji_id\0"
+    "emoji_status_expiration_date\0""bio\0""has_private_forwards\0""has_restricted_voice_and_video_messages\0"
+    "join_to_send_messages\0""join_by_request\0""description\0""invite_link\0""pinned_message\0""permissions\0"
+    "can_send_paid_media\0""slow_mode_delay\0""unrestrict_boost_count\0""message_auto_delete_time\0"
+    "has_aggressive_anti_spam_enabled\0""has_hidden_members\0""has_protected_content\0""has_visible_history\0"
+    "sticker_set_name\0""can_set_sticker_set\0""custom_emoji_sticker_set_name\0""linked_chat_id\0""rating\0"
+    "first_profile_audio\0""paid_message_star_count\0""guard_bot\0""message_thread_id\0""from\0""sender_chat\0"
+    "sender_boost_count\0""sender_business_bot\0""sender_tag\0""receiver_user\0""ephemeral_message_id\0""date\0"
+    "guest_query_id\0""business_connection_id\0""forward_origin\0""is_topic_message\0""is_automatic_forward\0"
+    "reply_to_message\0""external_reply\0""quote\0""reply_to_story\0""reply_to_checklist_task_id\0"
+    "reply_to_poll_option_id\0""via_bot\0""guest_bot_caller_user\0""guest_bot_caller_chat\0""edit_date\0"
+    "is_from_offline\0""is_paid_post\0""media_group_id\0""author_signature\0""paid_star_count\0""text\0"
+    "entities\0""effect_id\0",
+    "caption\0""caption_entities\0""show_caption_above_media\0""has_media_spoiler\0""new_chat_members\0"
+    "left_chat_member\0""new_chat_title\0""new_chat_photo\0""delete_chat_photo\0""group_chat_created\0"
+    "supergroup_chat_created\0""channel_chat_created\0""migrate_to_chat_id\0""migrate_from_chat_id\0"
+    "gift_upgrade_sent\0""connected_website\0""boost_added\0""chat_background_set\0""offset\0""length\0"
+    "language\0""custom_emoji_id\0""unix_time\0""date_time_format\0""position\0""is_manual\0""origin\0""chat_id\0"
+    "allow_sending_without_reply\0""quote_parse_mode\0""quote_entities\0""quote_position\0""checklist_task_id\0"
+    "poll_option_id\0""receiver_user_id\0""callback_query_id\0""replace_callback_query_message\0""sender_user\0"
+    "sender_user_name\0""file_id\0""file_unique_id\0""width\0""height\0""file_size\0""duration\0""thumbnail\0"
+    "file_name\0""mime_type\0""performer\0""codec\0""cover\0""start_timestamp\0""qualities\0""star_count\0"
+    "user_id\0""vcard\0""value\0""persistent_id\0""text_entities\0""media\0""voter_count\0""added_by_user\0"
+    "added_by_chat\0""addition_date\0""text_parse_mode\0""poll_id\0""voter_chat\0""option_ids\0"
+    "option_persistent_ids\0""question\0""question_entities\0""options\0""total_voter_count\0""is_closed\0"
+    "is_anonymous\0""allows_multiple_answers\0""allows_revoting\0""members_only\0""country_codes\0"
+    "correct_option_ids\0""explanation\0""explanation_entities\0""explanation_media\0""open_period\0"
+    "close_date\0""description_entities\0""completed_by_user\0""completed_by_chat\0""completion_date\0"
+    "title_entities\0""tasks\0""others_can_add_tasks\0""others_can_mark_tasks_as_done\0""parse_mode\0""latitude\0"
+    "longitude\0""horizontal_accuracy\0""live_period\0""proximity_alert_radius\0""address\0""foursquare_id\0"
+    "foursquare_type\0""google_place_id\0""google_place_type\0""button_text\0""traveler\0""watcher\0""distance\0"
+    "bot\0""invoice_payload\0""state\0""draft_id\0""poll_message\0""option_persistent_id\0""option_text\0"
+    "option_text_entities\0""boost_count\0""color\0""top_color\0""bottom_color\0""rotation_angle\0""colors\0"
+    "dark_theme_dimming\0""is_blurred\0""is_moving\0""intensity\0""is_inverted\0""theme_name\0"
+    "checklist_message\0""marked_as_done_task_ids\0""marked_as_not_done_task_ids\0""name\0""icon_color\0"
+    "icon_custom_emoji_id\0""is_name_implicit\0""request_id\0""users\0""from_request\0""web_app_name\0"
+    "from_attachment_menu\0""start_date\0""are_direct_messages_enabled\0""direct_message_star_count\0"
+    "suggested_post_message\0""price\0""send_date\0""comment\0""currency\0""amount\0""reason\0"
+    "prize_star_count\0""chats\0""winners_selection_date\0""winner_count\0""only_new_members\0"
+    "has_public_winners\0""prize_description\0""premium_subscription_month_count\0""giveaway_message_id\0"
+    "winners\0""additional_chat_count\0""unclaimed_prize_count\0""was_refunded\0""giveaway_message\0"
+    "is_star_giveaway\0""is_disabled\0""prefer_small_media\0""prefer_large_media\0""show_above_text\0""topic_id\0"
+    "total_count\0""photos\0""audios\0""file_path\0""keyboard\0""is_persistent\0""resize_keyboard\0"
+    "one_time_keyboard\0""input_field_placeholder\0""selective\0""style\0""request_users\0""request_chat\0"
+    "request_managed_bot\0""request_contact\0""request_location\0""request_poll\0""user_is_bot\0"
+    "user_is_premium\0""max_quantity\0""request_name\0""request_username\0""request_photo\0""chat_is_channel\0"
+    "chat_is_forum\0""chat_has_username\0""chat_is_created\0""user_administrator_rights\0"
+    "bot_administrator_rights\0""bot_is_member\0""request_title\0""suggested_name\0""suggested_username\0"
+    "remove_keyboard\0""inline_keyboard\0""callback_data\0""switch_inline_query\0"
+    "switch_inline_query_current_chat\0""copy_text\0""disabled\0""pay\0""forward_text\0""bot_username\0"
+    "request_write_access\0""query\0""allow_user_chats\0""allow_bot_chats\0""allow_group_chats\0"
+    "allow_channel_chats\0""inline_message_id\0""chat_instance\0""game_short_name\0""small_file_id\0"
+    "small_file_unique_id\0""big_file_id\0""big_file_unique_id\0""creates_join_request\0""is_primary\0"
+    "is_revoked\0""expire_date\0""member_limit\0""pending_join_request_count\0""subscription_period\0"
+    "subscription_price\0""can_manage_chat\0""can_delete_messages\0""can_manage_video_chats\0"
+    "can_restrict_members\0""can_promote_members\0""can_change_info\0""can_invite_users\0""can_post_stories\0"
+    "can_edit_stories\0""can_delete_stories\0""can_send_welcome_messages\0""can_post_messages\0"
+    "can_edit_messages\0""can_pin_messages\0""can_manage_topics\0""can_manage_direct_messages\0"
+    "can_manage_tags\0""old_chat_member\0""new_chat_member\0""via_join_request\0""via_chat_folder_invite_link\0"
+    "status\0""custom_title\0""can_be_edited\0""tag\0""until_date\0""is_member\0""can_send_messages\0"
+    "can_send_audios\0",
+    "can_send_documents\0""can_send_photos\0""can_send_videos\0""can_send_video_notes\0""can_send_voice_notes\0"
+    "can_send_polls\0""can_send_other_messages\0""can_add_web_page_previews\0""can_react_to_messages\0"
+    "can_edit_tag\0""user_chat_id\0""query_id\0""day\0""month\0""year\0""opening_minute\0""closing_minute\0"
+    "time_zone_name\0""opening_hours\0""level\0""current_level_rating\0""next_level_rating\0""x_percentage\0"
+    "y_percentage\0""width_percentage\0""height_percentage\0""corner_radius_percentage\0""country_code\0""city\0"
+    "street\0""is_dark\0""is_flipped\0""temperature\0""background_color\0""actor_chat\0""old_reaction\0"
+    "new_reaction\0""reactions\0""center_color\0""edge_color\0""text_color\0""upgrade_star_count\0""has_colors\0"
+    "remaining_count\0""personal_total_count\0""personal_remaining_count\0""background\0"
+    "unique_gift_variant_count\0""publisher_chat\0""rarity_per_mille\0""rarity\0""symbol_color\0"
+    "model_custom_emoji_id\0""symbol_custom_emoji_id\0""light_theme_main_color\0""light_theme_other_colors\0"
+    "dark_theme_main_color\0""dark_theme_other_colors\0""gift_id\0""base_name\0""number\0""model\0""symbol\0"
+    "backdrop\0""is_burned\0""is_from_blockchain\0""owned_gift_id\0""convert_star_count\0"
+    "prepaid_upgrade_star_count\0""is_upgrade_separate\0""can_be_upgraded\0""is_private\0""unique_gift_number\0"
+    "last_resale_currency\0""last_resale_amount\0""transfer_star_count\0""next_transfer_date\0""is_saved\0"
+    "can_be_transferred\0""next_offset\0""is_access_restricted\0""added_users\0""unlimited_gifts\0"
+    "limited_gifts\0""unique_gifts\0""premium_subscription\0""gifts_from_channels\0""nanostar_amount\0""command\0"
+    "is_ephemeral\0""short_description\0""source\0""is_unclaimed\0""boost_id\0""add_date\0""expiration_date\0"
+    "boost\0""remove_date\0""new_owner\0""boosts\0""can_reply\0""can_read_messages\0""can_delete_sent_messages\0"
+    "can_delete_all_messages\0""can_edit_name\0""can_edit_bio\0""can_edit_profile_photo\0""can_edit_username\0"
+    "can_change_gift_settings\0""can_view_gifts_and_stars\0""can_convert_gifts_to_stars\0"
+    "can_transfer_and_upgrade_gifts\0""can_transfer_stars\0""can_manage_stories\0""rights\0""is_enabled\0"
+    "message_ids\0""retry_after\0""has_spoiler\0""disable_content_type_detection\0""supports_streaming\0"
+    "main_frame_timestamp\0""cover_frame_timestamp\0""is_animation\0""is_animated\0""is_video\0""set_name\0"
+    "premium_animation\0""needs_repainting\0""sticker_type\0""stickers\0""point\0""x_shift\0""y_shift\0""scale\0"
+    "format\0""emoji_list\0""keywords\0""blocks\0""is_rtl\0""html\0""markdown\0""skip_entity_detection\0"
+    "alternative_text\0""expression\0""anchor_name\0""reference_name\0""credit\0""is_header\0""colspan\0"
+    "rowspan\0""align\0""valign\0""label\0""has_checkbox\0""is_checked\0""size\0""items\0""cells\0""is_bordered\0"
+    "is_striped\0""is_compact\0""summary\0""is_open\0""zoom\0""chat_type\0""start_parameter\0""thumbnail_url\0"
+    "thumbnail_width\0""thumbnail_height\0""photo_url\0""photo_width\0""photo_height\0""gif_url\0""gif_width\0"
+    "gif_height\0""gif_duration\0""thumbnail_mime_type\0""mpeg4_url\0""mpeg4_width\0""mpeg4_height\0"
+    "mpeg4_duration\0""video_url\0""video_width\0""video_height\0""video_duration\0""audio_url\0"
+    "audio_duration\0""voice_url\0""voice_duration\0""document_url\0""photo_file_id\0""gif_file_id\0"
+    "mpeg4_file_id\0""sticker_file_id\0""document_file_id\0""video_file_id\0""voice_file_id\0""audio_file_id\0"
+    "message_text\0""payload\0""provider_token\0""prices\0""max_tip_amount\0""suggested_tip_amounts\0"
+    "provider_data\0""need_name\0""need_phone_number\0""need_email\0""need_shipping_address\0"
+    "send_phone_number_to_provider\0""send_email_to_provider\0""is_flexible\0""result_id\0""total_amount\0"
+    "street_line1\0""street_line2\0""post_code\0""email\0""subscription_expiration_date\0""is_recurring\0"
+    "is_first_recurring\0""shipping_option_id\0""telegram_payment_charge_id\0""provider_payment_charge_id\0"
+    "paid_media_payload\0""affiliate_user\0""affiliate_chat\0""commission_per_mille\0""transaction_type\0"
+    "affiliate\0""premium_subscription_duration\0""sponsor_user\0""withdrawal_state\0""request_count\0"
+    "receiver\0""transactions\0""credentials\0""file_date\0""translation\0""hash\0""secret\0""field_name\0"
+    "data_hash\0""file_hash\0""file_hashes\0""element_hash\0""score\0""limit\0""timeout\0""certificate\0"
+    "drop_pending_updates\0""secret_token\0""direct_messages_topic_id\0""disable_notification\0"
+    "protect_content\0""allow_paid_broadcast\0""message_effect_id\0""from_chat_id\0""video_start_timestamp\0"
+    "remove_caption\0""question_parse_mode\0""shuffle_options\0""allow_adding_options\0"
+    "hide_results_until_closes\0""explanation_parse_mode\0""description_parse_mode\0""can_stop\0""keep_on_stop\0"
+    "action\0""reaction\0""is_big\0""revoke_messages\0",
+    "only_if_banned\0""use_independent_chat_permissions\0""sender_chat_id\0""chat_join_request_query_id\0"
+    "result\0""web_app_url\0""return_bots\0""show_alert\0""cache_time\0""added_user_ids\0""scope\0"
+    "for_channels\0""pay_for_upgrade\0""month_count\0""custom_description\0""is_public\0""show_gift_button\0"
+    "exclude_unsaved\0""exclude_saved\0""exclude_unlimited\0""exclude_limited_upgradable\0"
+    "exclude_limited_non_upgradable\0""exclude_unique\0""exclude_from_blockchain\0""sort_by_price\0"
+    "keep_original_details\0""new_owner_chat_id\0""content\0""active_period\0""areas\0""post_to_chat_page\0"
+    "from_story_id\0""story_id\0""web_app_query_id\0""actor_chat_id\0""custom_emoji_ids\0""sticker_format\0"
+    "old_sticker\0""inline_query_id\0""results\0""is_personal\0""shipping_query_id\0""ok\0""shipping_options\0"
+    "error_message\0""pre_checkout_query_id\0""is_canceled\0""errors\0""force\0""disable_edit_message\0"
+};
+typedef char tg__name_blob_check[sizeof tg__name_blob == 27999 ? 1 : -1];
+/* Field lists (nanopb FIELDLIST style), one row per field: X(S, shape, member, kind, flags, type,
+   name) with S the struct (tg_<S>), shape F plain, H + has_<member>, A array + <member>_count,
+   R + <member>_json, AR both; flags 1 required, 4 array, 8 array of arrays, 16 pointer; name:
+   the offset of the JSON name in the blob. */
 #define TG__FL_update(X, S) \
-X(S,F,update_id,I64,1,0)\
-X(S,F,message,OBJ,16,MESSAGE)\
-X(S,F,edited_message,OBJ,16,MESSAGE)\
-X(S,F,channel_post,OBJ,16,MESSAGE)\
-X(S,F,edited_channel_post,OBJ,16,MESSAGE)\
-X(S,F,business_connection,OBJ,16,BUSINESS_CONNECTION)\
-X(S,F,business_message,OBJ,16,MESSAGE)\
-X(S,F,edited_business_message,OBJ,16,MESSAGE)\
-X(S,F,deleted_business_messages,OBJ,16,BUSINESS_MESSAGES_DELETED)\
-X(S,F,guest_message,OBJ,16,MESSAGE)\
-X(S,F,message_reaction,OBJ,16,MESSAGE_REACTION_UPDATED)\
-X(S,F,message_reaction_count,OBJ,16,MESSAGE_REACTION_COUNT_UPDATED)\
-X(S,F,inline_query,OBJ,16,INLINE_QUERY)\
-X(S,F,chosen_inline_result,OBJ,16,CHOSEN_INLINE_RESULT)\
-X(S,F,callback_query,OBJ,16,CALLBACK_QUERY)\
-X(S,F,shipping_query,OBJ,16,SHIPPING_QUERY)\
-X(S,F,pre_checkout_query,OBJ,16,PRE_CHECKOUT_QUERY)\
-X(S,F,purchased_paid_media,OBJ,16,PAID_MEDIA_PURCHASED)\
-X(S,F,poll,OBJ,16,POLL)\
-X(S,F,poll_answer,OBJ,16,POLL_ANSWER)\
-X(S,F,my_chat_member,OBJ,16,CHAT_MEMBER_UPDATED)\
-X(S,F,chat_member,OBJ,16,CHAT_MEMBER_UPDATED)\
-X(S,F,chat_join_request,OBJ,16,CHAT_JOIN_REQUEST)\
-X(S,F,chat_boost,OBJ,16,CHAT_BOOST_UPDATED)\
-X(S,F,removed_chat_boost,OBJ,16,CHAT_BOOST_REMOVED)\
-X(S,F,managed_bot,OBJ,16,MANAGED_BOT_UPDATED)\
-X(S,F,subscription,OBJ,16,BOT_SUBSCRIPTION_UPDATED)\
-X(S,F,stopped_message_generation,OBJ,16,MESSAGE_GENERATION_STOPPED)
+X(S,F,update_id,I64,1,0,17457)\
+X(S,F,message,OBJ,16,MESSAGE,46)\
+X(S,F,edited_message,OBJ,16,MESSAGE,17467)\
+X(S,F,channel_post,OBJ,16,MESSAGE,17482)\
+X(S,F,edited_channel_post,OBJ,16,MESSAGE,17495)\
+X(S,F,business_connection,OBJ,16,BUSINESS_CONNECTION,3892)\
+X(S,F,business_message,OBJ,16,MESSAGE,17515)\
+X(S,F,edited_business_message,OBJ,16,MESSAGE,17532)\
+X(S,F,deleted_business_messages,OBJ,16,BUSINESS_MESSAGES_DELETED,17556)\
+X(S,F,guest_message,OBJ,16,MESSAGE,17582)\
+X(S,F,message_reaction,OBJ,16,MESSAGE_REACTION_UPDATED,17596)\
+X(S,F,message_reaction_count,OBJ,16,MESSAGE_REACTION_COUNT_UPDATED,17613)\
+X(S,F,inline_query,OBJ,16,INLINE_QUERY,6483)\
+X(S,F,chosen_inline_result,OBJ,16,CHOSEN_INLINE_RESULT,7333)\
+X(S,F,callback_query,OBJ,16,CALLBACK_QUERY,2245)\
+X(S,F,shipping_query,OBJ,16,SHIPPING_QUERY,7456)\
+X(S,F,pre_checkout_query,OBJ,16,PRE_CHECKOUT_QUERY,7471)\
+X(S,F,purchased_paid_media,OBJ,16,PAID_MEDIA_PURCHASED,17636)\
+X(S,F,poll,OBJ,16,POLL,614)\
+X(S,F,poll_answer,OBJ,16,POLL_ANSWER,602)\
+X(S,F,my_chat_member,OBJ,16,CHAT_MEMBER_UPDATED,17657)\
+X(S,F,chat_member,OBJ,16,CHAT_MEMBER_UPDATED,2356)\
+X(S,F,chat_join_request,OBJ,16,CHAT_JOIN_REQUEST,2490)\
+X(S,F,chat_boost,OBJ,16,CHAT_BOOST_UPDATED,3770)\
+X(S,F,removed_chat_boost,OBJ,16,CHAT_BOOST_REMOVED,17672)\
+X(S,F,managed_bot,OBJ,16,MANAGED_BOT_UPDATED,17691)\
+X(S,F,subscription,OBJ,16,BOT_SUBSCRIPTION_UPDATED,17703)\
+X(S,F,stopped_message_generation,OBJ,16,MESSAGE_GENERATION_STOPPED,17716)
 #define TG__FL_webhook_info(X, S) \
-X(S,F,url,STR,1,0)\
-X(S,F,has_custom_certificate,BOOL,1,0)\
-X(S,F,pending_update_count,I64,1,0)\
-X(S,F,ip_address,STR,0,0)\
-X(S,H,last_error_date,I64,0,0)\
-X(S,F,last_error_message,STR,0,0)\
-X(S,H,last_synchronization_error_date,I64,0,0)\
-X(S,H,max_connections,I64,0,0)\
-X(S,A,allowed_updates,STR,4,0)
+X(S,F,url,STR,1,0,17416)\
+X(S,F,has_custom_certificate,BOOL,1,0,17743)\
+X(S,F,pending_update_count,I64,1,0,17766)\
+X(S,F,ip_address,STR,0,0,17787)\
+X(S,H,last_error_date,I64,0,0,17798)\
+X(S,F,last_error_message,STR,0,0,17814)\
+X(S,H,last_synchronization_error_date,I64,0,0,17833)\
+X(S,H,max_connections,I64,0,0,17865)\
+X(S,A,allowed_updates,STR,4,0,17881)
 #define TG__FL_user(X, S) \
-X(S,F,id,I64,1,0)\
-X(S,F,is_bot,BOOL,1,0)\
-X(S,F,first_name,STR,1,0)\
-X(S,F,last_name,STR,0,0)\
-X(S,F,username,STR,0,0)\
-X(S,F,language_code,STR,0,0)\
-X(S,H,is_premium,BOOL,0,0)\
-X(S,H,added_to_attachment_menu,BOOL,0,0)\
-X(S,H,can_join_groups,BOOL,0,0)\
-X(S,H,can_read_all_group_messages,BOOL,0,0)\
-X(S,H,supports_guest_queries,BOOL,0,0)\
-X(S,H,supports_inline_queries,BOOL,0,0)\
-X(S,H,can_connect_to_business,BOOL,0,0)\
-X(S,H,has_main_web_app,BOOL,0,0)\
-X(S,H,has_topics_enabled,BOOL,0,0)\
-X(S,H,allows_users_to_create_topics,BOOL,0,0)\
-X(S,H,can_manage_bots,BOOL,0,0)\
-X(S,H,supports_join_request_queries,BOOL,0,0)
+X(S,F,id,I64,1,0,17897)\
+X(S,F,is_bot,BOOL,1,0,17900)\
+X(S,F,first_name,STR,1,0,17907)\
+X(S,F,last_name,STR,0,0,17918)\
+X(S,F,username,STR,0,0,17928)\
+X(S,F,language_code,STR,0,0,17937)\
+X(S,H,is_premium,BOOL,0,0,17951)\
+X(S,H,added_to_attachment_menu,BOOL,0,0,17962)\
+X(S,H,can_join_groups,BOOL,0,0,17987)\
+X(S,H,can_read_all_group_messages,BOOL,0,0,18003)\
+X(S,H,supports_guest_queries,BOOL,0,0,18031)\
+X(S,H,supports_inline_queries,BOOL,0,0,18054)\
+X(S,H,can_connect_to_business,BOOL,0,0,18078)\
+X(S,H,has_main_web_app,BOOL,0,0,18102)\
+X(S,H,has_topics_enabled,BOOL,0,0,18119)\
+X(S,H,allows_users_to_create_topics,BOOL,0,0,18138)\
+X(S,H,can_manage_bots,BOOL,0,0,18168)\
+X(S,H,supports_join_request_queries,BOOL,0,0,18184)
 #define TG__FL_chat(X, S) \
-X(S,F,id,I64,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,username,STR,0,0)\
-X(S,F,first_name,STR,0,0)\
-X(S,F,last_name,STR,0,0)\
-X(S,H,is_forum,BOOL,0,0)\
-X(S,H,is_direct_messages,BOOL,0,0)
+X(S,F,id,I64,1,0,17897)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,username,STR,0,0,17928)\
+X(S,F,first_name,STR,0,0,17907)\
+X(S,F,last_name,STR,0,0,17918)\
+X(S,H,is_forum,BOOL,0,0,18225)\
+X(S,H,is_direct_messages,BOOL,0,0,18234)
 #define TG__FL_chat_full_info(X, S) \
-X(S,F,id,I64,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,username,STR,0,0)\
-X(S,F,first_name,STR,0,0)\
-X(S,F,last_name,STR,0,0)\
-X(S,H,is_forum,BOOL,0,0)\
-X(S,H,is_direct_messages,BOOL,0,0)\
-X(S,F,accent_color_id,I64,1,0)\
-X(S,F,max_reaction_count,I64,1,0)\
-X(S,F,photo,OBJ,16,CHAT_PHOTO)\
-X(S,A,active_usernames,STR,4,0)\
-X(S,F,birthdate,OBJ,16,BIRTHDATE)\
-X(S,F,business_intro,OBJ,16,BUSINESS_INTRO)\
-X(S,F,business_location,OBJ,16,BUSINESS_LOCATION)\
-X(S,F,business_opening_hours,OBJ,16,BUSINESS_OPENING_HOURS)\
-X(S,F,personal_chat,OBJ,16,CHAT)\
-X(S,F,parent_chat,OBJ,16,CHAT)\
-X(S,A,available_reactions,OBJ,4,REACTION_TYPE)\
-X(S,F,background_custom_emoji_id,STR,0,0)\
-X(S,H,profile_accent_color_id,I64,0,0)\
-X(S,F,profile_background_custom_emoji_id,STR,0,0)\
-X(S,F,emoji_status_custom_emoji_id,STR,0,0)\
-X(S,H,emoji_status_expiration_date,I64,0,0)\
-X(S,F,bio,STR,0,0)\
-X(S,H,has_private_forwards,BOOL,0,0)\
-X(S,H,has_restricted_voice_and_video_messages,BOOL,0,0)\
-X(S,H,join_to_send_messages,BOOL,0,0)\
-X(S,H,join_by_request,BOOL,0,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,invite_link,STR,0,0)\
-X(S,F,pinned_message,OBJ,16,MESSAGE)\
-X(S,F,permissions,OBJ,16,CHAT_PERMISSIONS)\
-X(S,F,accepted_gift_types,OBJ,17,ACCEPTED_GIFT_TYPES)\
-X(S,H,can_send_paid_media,BOOL,0,0)\
-X(S,H,slow_mode_delay,I64,0,0)\
-X(S,H,unrestrict_boost_count,I64,0,0)\
-X(S,H,message_auto_delete_time,I64,0,0)\
-X(S,H,has_aggressive_anti_spam_enabled,BOOL,0,0)\
-X(S,H,has_hidden_members,BOOL,0,0)\
-X(S,H,has_protected_content,BOOL,0,0)\
-X(S,H,has_visible_history,BOOL,0,0)\
-X(S,F,sticker_set_name,STR,0,0)\
-X(S,H,can_set_sticker_set,BOOL,0,0)\
-X(S,F,custom_emoji_sticker_set_name,STR,0,0)\
-X(S,H,linked_chat_id,I64,0,0)\
-X(S,F,location,OBJ,16,CHAT_LOCATION)\
-X(S,F,rating,OBJ,16,USER_RATING)\
-X(S,F,first_profile_audio,OBJ,16,AUDIO)\
-X(S,F,unique_gift_colors,OBJ,16,UNIQUE_GIFT_COLORS)\
-X(S,H,paid_message_star_count,I64,0,0)\
-X(S,F,guard_bot,OBJ,16,USER)\
-X(S,F,community,OBJ,16,COMMUNITY)
+X(S,F,id,I64,1,0,17897)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,username,STR,0,0,17928)\
+X(S,F,first_name,STR,0,0,17907)\
+X(S,F,last_name,STR,0,0,17918)\
+X(S,H,is_forum,BOOL,0,0,18225)\
+X(S,H,is_direct_messages,BOOL,0,0,18234)\
+X(S,F,accent_color_id,I64,1,0,18253)\
+X(S,F,max_reaction_count,I64,1,0,18269)\
+X(S,F,photo,OBJ,16,CHAT_PHOTO,17102)\
+X(S,A,active_usernames,STR,4,0,18288)\
+X(S,F,birthdate,OBJ,16,BIRTHDATE,2525)\
+X(S,F,business_intro,OBJ,16,BUSINESS_INTRO,2535)\
+X(S,F,business_location,OBJ,16,BUSINESS_LOCATION,2550)\
+X(S,F,business_opening_hours,OBJ,16,BUSINESS_OPENING_HOURS,2600)\
+X(S,F,personal_chat,OBJ,16,CHAT,18305)\
+X(S,F,parent_chat,OBJ,16,CHAT,18319)\
+X(S,A,available_reactions,OBJ,4,REACTION_TYPE,18331)\
+X(S,F,background_custom_emoji_id,STR,0,0,18351)\
+X(S,H,profile_accent_color_id,I64,0,0,18378)\
+X(S,F,profile_background_custom_emoji_id,STR,0,0,18402)\
+X(S,F,emoji_status_custom_emoji_id,STR,0,0,18437)\
+X(S,H,emoji_status_expiration_date,I64,0,0,18466)\
+X(S,F,bio,STR,0,0,18495)\
+X(S,H,has_private_forwards,BOOL,0,0,18499)\
+X(S,H,has_restricted_voice_and_video_messages,BOOL,0,0,18520)\
+X(S,H,join_to_send_messages,BOOL,0,0,18560)\
+X(S,H,join_by_request,BOOL,0,0,18582)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,invite_link,STR,0,0,18610)\
+X(S,F,pinned_message,OBJ,16,MESSAGE,18622)\
+X(S,F,permissions,OBJ,16,CHAT_PERMISSIONS,18637)\
+X(S,F,accepted_gift_types,OBJ,17,ACCEPTED_GIFT_TYPES,3260)\
+X(S,H,can_send_paid_media,BOOL,0,0,18649)\
+X(S,H,slow_mode_delay,I64,0,0,18669)\
+X(S,H,unrestrict_boost_count,I64,0,0,18685)\
+X(S,H,message_auto_delete_time,I64,0,0,18708)\
+X(S,H,has_aggressive_anti_spam_enabled,BOOL,0,0,18733)\
+X(S,H,has_hidden_members,BOOL,0,0,18766)\
+X(S,H,has_protected_content,BOOL,0,0,18785)\
+X(S,H,has_visible_history,BOOL,0,0,18807)\
+X(S,F,sticker_set_name,STR,0,0,18827)\
+X(S,H,can_set_sticker_set,BOOL,0,0,18844)\
+X(S,F,custom_emoji_sticker_set_name,STR,0,0,18864)\
+X(S,H,linked_chat_id,I64,0,0,18894)\
+X(S,F,location,OBJ,16,CHAT_LOCATION,681)\
+X(S,F,rating,OBJ,16,USER_RATING,18909)\
+X(S,F,first_profile_audio,OBJ,16,AUDIO,18916)\
+X(S,F,unique_gift_colors,OBJ,16,UNIQUE_GIFT_COLORS,3122)\
+X(S,H,paid_message_star_count,I64,0,0,18936)\
+X(S,F,guard_bot,OBJ,16,USER,18960)\
+X(S,F,community,OBJ,16,COMMUNITY,2272)
 #define TG__FL_message(X, S) \
-X(S,F,message_id,I64,1,0)\
-X(S,H,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic,OBJ,16,DIRECT_MESSAGES_TOPIC)\
-X(S,F,from,OBJ,16,USER)\
-X(S,F,sender_chat,OBJ,16,CHAT)\
-X(S,H,sender_boost_count,I64,0,0)\
-X(S,F,sender_business_bot,OBJ,16,USER)\
-X(S,F,sender_tag,STR,0,0)\
-X(S,F,receiver_user,OBJ,16,USER)\
-X(S,H,ephemeral_message_id,I64,0,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,guest_query_id,STR,0,0)\
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,forward_origin,OBJ,16,MESSAGE_ORIGIN)\
-X(S,H,is_topic_message,BOOL,0,0)\
-X(S,H,is_automatic_forward,BOOL,0,0)\
-X(S,F,reply_to_message,OBJ,16,MESSAGE)\
-X(S,F,external_reply,OBJ,16,EXTERNAL_REPLY_INFO)\
-X(S,F,quote,OBJ,16,TEXT_QUOTE)\
-X(S,F,reply_to_story,OBJ,16,STORY)\
-X(S,H,reply_to_checklist_task_id,I64,0,0)\
-X(S,F,reply_to_poll_option_id,STR,0,0)\
-X(S,F,via_bot,OBJ,16,USER)\
-X(S,F,guest_bot_caller_user,OBJ,16,USER)\
-X(S,F,guest_bot_caller_chat,OBJ,16,CHAT)\
-X(S,H,edit_date,I64,0,0)\
-X(S,H,has_protected_content,BOOL,0,0)\
-X(S,H,is_from_offline,BOOL,0,0)\
-X(S,H,is_paid_post,BOOL,0,0)\
-X(S,F,media_group_id,STR,0,0)\
-X(S,F,author_signature,STR,0,0)\
-X(S,H,paid_star_count,I64,0,0)\
-X(S,F,text,STR,0,0)\
-X(S,A,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS)\
-X(S,F,suggested_post_info,OBJ,16,SUGGESTED_POST_INFO)\
-X(S,F,effect_id,STR,0,0)\
-X(S,F,rich_message,OBJ,16,RICH_MESSAGE)\
-X(S,F,animation,OBJ,16,ANIMATION)\
-X(S,F,audio,OBJ,16,AUDIO)\
-X(S,F,document,OBJ,16,DOCUMENT)\
-X(S,F,live_photo,OBJ,16,LIVE_PHOTO)\
-X(S,F,paid_media,OBJ,16,PAID_MEDIA_INFO)\
-X(S,A,photo,OBJ,4,PHOTO_SIZE)\
-X(S,F,sticker,OBJ,16,STICKER)\
-X(S,F,story,OBJ,16,STORY)\
-X(S,F,video,OBJ,16,VIDEO)\
-X(S,F,video_note,OBJ,16,VIDEO_NOTE)\
-X(S,F,voice,OBJ,16,VOICE)\
-X(S,F,caption,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,H,has_media_spoiler,BOOL,0,0)\
-X(S,F,checklist,OBJ,16,CHECKLIST)\
-X(S,F,contact,OBJ,16,CONTACT)\
-X(S,F,dice,OBJ,16,DICE)\
-X(S,F,game,OBJ,16,GAME)\
-X(S,F,poll,OBJ,16,POLL)\
-X(S,F,venue,OBJ,16,VENUE)\
-X(S,F,location,OBJ,16,LOCATION)\
-X(S,A,new_chat_members,OBJ,4,USER)\
-X(S,F,left_chat_member,OBJ,16,USER)\
-X(S,F,chat_owner_left,OBJ,16,CHAT_OWNER_LEFT)\
-X(S,F,chat_owner_changed,OBJ,16,CHAT_OWNER_CHANGED)\
-X(S,F,new_chat_title,STR,0,0)\
-X(S,A,new_chat_photo,OBJ,4,PHOTO_SIZE)\
-X(S,H,delete_chat_photo,BOOL,0,0)\
-X(S,H,group_chat_created,BOOL,0,0)\
-X(S,H,supergroup_chat_created,BOOL,0,0)\
-X(S,H,channel_chat_created,BOOL,0,0)\
-X(S,F,message_auto_delete_timer_changed,OBJ,16,MESSAGE_AUTO_DELETE_TIMER_CHANGED)\
-X(S,H,migrate_to_chat_id,I64,0,0)\
-X(S,H,migrate_from_chat_id,I64,0,0)\
-X(S,F,pinned_message,OBJ,16,MAYBE_INACCESSIBLE_MESSAGE)\
-X(S,F,invoice,OBJ,16,INVOICE)\
-X(S,F,successful_payment,OBJ,16,SUCCESSFUL_PAYMENT)\
-X(S,F,refunded_payment,OBJ,16,REFUNDED_PAYMENT)\
-X(S,F,users_shared,OBJ,16,USERS_SHARED)\
-X(S,F,chat_shared,OBJ,16,CHAT_SHARED)\
-X(S,F,gift,OBJ,16,GIFT_INFO)\
-X(S,F,unique_gift,OBJ,16,UNIQUE_GIFT_INFO)\
-X(S,F,gift_upgrade_sent,OBJ,16,GIFT_INFO)\
-X(S,F,connected_website,STR,0,0)\
-X(S,F,write_access_allowed,OBJ,16,WRITE_ACCESS_ALLOWED)\
-X(S,F,passport_data,OBJ,16,PASSPORT_DATA)\
-X(S,F,proximity_alert_triggered,OBJ,16,PROXIMITY_ALERT_TRIGGERED)\
-X(S,F,boost_added,OBJ,16,CHAT_BOOST_ADDED)\
-X(S,F,chat_background_set,OBJ,16,CHAT_BACKGROUND)\
-X(S,F,checklist_tasks_done,OBJ,16,CHECKLIST_TASKS_DONE)\
-X(S,F,checklist_tasks_added,OBJ,16,CHECKLIST_TASKS_ADDED)\
-X(S,F,community_chat_added,OBJ,16,COMMUNITY_CHAT_ADDED)\
-X(S,F,community_chat_joined,OBJ,16,COMMUNITY_CHAT_JOINED)\
-X(S,F,community_chat_removed,OBJ,16,COMMUNITY_CHAT_REMOVED)\
-X(S,F,direct_message_price_changed,OBJ,16,DIRECT_MESSAGE_PRICE_CHANGED)\
-X(S,F,forum_topic_created,OBJ,16,FORUM_TOPIC_CREATED)\
-X(S,F,forum_topic_edited,OBJ,16,FORUM_TOPIC_EDITED)\
-X(S,F,forum_topic_closed,OBJ,16,FORUM_TOPIC_CLOSED)\
-X(S,F,forum_topic_reopened,OBJ,16,FORUM_TOPIC_REOPENED)\
-X(S,F,general_forum_topic_hidden,OBJ,16,GENERAL_FORUM_TOPIC_HIDDEN)\
-X(S,F,general_forum_topic_unhidden,OBJ,16,GENERAL_FORUM_TOPIC_UNHIDDEN)\
-X(S,F,giveaway_created,OBJ,16,GIVEAWAY_CREATED)\
-X(S,F,giveaway,OBJ,16,GIVEAWAY)\
-X(S,F,giveaway_winners,OBJ,16,GIVEAWAY_WINNERS)\
-X(S,F,giveaway_completed,OBJ,16,GIVEAWAY_COMPLETED)\
-X(S,F,managed_bot_created,OBJ,16,MANAGED_BOT_CREATED)\
-X(S,F,paid_message_price_changed,OBJ,16,PAID_MESSAGE_PRICE_CHANGED)\
-X(S,F,poll_option_added,OBJ,16,POLL_OPTION_ADDED)\
-X(S,F,poll_option_deleted,OBJ,16,POLL_OPTION_DELETED)\
-X(S,F,suggested_post_approved,OBJ,16,SUGGESTED_POST_APPROVED)\
-X(S,F,suggested_post_approval_failed,OBJ,16,SUGGESTED_POST_APPROVAL_FAILED)\
-X(S,F,suggested_post_declined,OBJ,16,SUGGESTED_POST_DECLINED)\
-X(S,F,suggested_post_paid,OBJ,16,SUGGESTED_POST_PAID)\
-X(S,F,suggested_post_refunded,OBJ,16,SUGGESTED_POST_REFUNDED)\
-X(S,F,video_chat_scheduled,OBJ,16,VIDEO_CHAT_SCHEDULED)\
-X(S,F,video_chat_started,OBJ,16,VIDEO_CHAT_STARTED)\
-X(S,F,video_chat_ended,OBJ,16,VIDEO_CHAT_ENDED)\
-X(S,F,video_chat_participants_invited,OBJ,16,VIDEO_CHAT_PARTICIPANTS_INVITED)\
-X(S,F,web_app_data,OBJ,16,WEB_APP_DATA)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,message_id,I64,1,0,54)\
+X(S,H,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic,OBJ,16,DIRECT_MESSAGES_TOPIC,1863)\
+X(S,F,from,OBJ,16,USER,18988)\
+X(S,F,sender_chat,OBJ,16,CHAT,18993)\
+X(S,H,sender_boost_count,I64,0,0,19005)\
+X(S,F,sender_business_bot,OBJ,16,USER,19024)\
+X(S,F,sender_tag,STR,0,0,19044)\
+X(S,F,receiver_user,OBJ,16,USER,19055)\
+X(S,H,ephemeral_message_id,I64,0,0,19069)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,guest_query_id,STR,0,0,19095)\
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,forward_origin,OBJ,16,MESSAGE_ORIGIN,19133)\
+X(S,H,is_topic_message,BOOL,0,0,19148)\
+X(S,H,is_automatic_forward,BOOL,0,0,19165)\
+X(S,F,reply_to_message,OBJ,16,MESSAGE,19186)\
+X(S,F,external_reply,OBJ,16,EXTERNAL_REPLY_INFO,19203)\
+X(S,F,quote,OBJ,16,TEXT_QUOTE,19218)\
+X(S,F,reply_to_story,OBJ,16,STORY,19224)\
+X(S,H,reply_to_checklist_task_id,I64,0,0,19239)\
+X(S,F,reply_to_poll_option_id,STR,0,0,19266)\
+X(S,F,via_bot,OBJ,16,USER,19290)\
+X(S,F,guest_bot_caller_user,OBJ,16,USER,19298)\
+X(S,F,guest_bot_caller_chat,OBJ,16,CHAT,19320)\
+X(S,H,edit_date,I64,0,0,19342)\
+X(S,H,has_protected_content,BOOL,0,0,18785)\
+X(S,H,is_from_offline,BOOL,0,0,19352)\
+X(S,H,is_paid_post,BOOL,0,0,19368)\
+X(S,F,media_group_id,STR,0,0,19381)\
+X(S,F,author_signature,STR,0,0,19396)\
+X(S,H,paid_star_count,I64,0,0,19413)\
+X(S,F,text,STR,0,0,19429)\
+X(S,A,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,F,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS,1775)\
+X(S,F,suggested_post_info,OBJ,16,SUGGESTED_POST_INFO,1817)\
+X(S,F,effect_id,STR,0,0,19443)\
+X(S,F,rich_message,OBJ,16,RICH_MESSAGE,4576)\
+X(S,F,animation,OBJ,16,ANIMATION,321)\
+X(S,F,audio,OBJ,16,AUDIO,331)\
+X(S,F,document,OBJ,16,DOCUMENT,337)\
+X(S,F,live_photo,OBJ,16,LIVE_PHOTO,346)\
+X(S,F,paid_media,OBJ,16,PAID_MEDIA_INFO,416)\
+X(S,A,photo,OBJ,4,PHOTO_SIZE,17102)\
+X(S,F,sticker,OBJ,16,STICKER,4528)\
+X(S,F,story,OBJ,16,STORY,357)\
+X(S,F,video,OBJ,16,VIDEO,377)\
+X(S,F,video_note,OBJ,16,VIDEO_NOTE,383)\
+X(S,F,voice,OBJ,16,VOICE,394)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,H,has_media_spoiler,BOOL,0,0,19504)\
+X(S,F,checklist,OBJ,16,CHECKLIST,634)\
+X(S,F,contact,OBJ,16,CONTACT,502)\
+X(S,F,dice,OBJ,16,DICE,510)\
+X(S,F,game,OBJ,16,GAME,8323)\
+X(S,F,poll,OBJ,16,POLL,614)\
+X(S,F,venue,OBJ,16,VENUE,690)\
+X(S,F,location,OBJ,16,LOCATION,681)\
+X(S,A,new_chat_members,OBJ,4,USER,19522)\
+X(S,F,left_chat_member,OBJ,16,USER,19539)\
+X(S,F,chat_owner_left,OBJ,16,CHAT_OWNER_LEFT,3819)\
+X(S,F,chat_owner_changed,OBJ,16,CHAT_OWNER_CHANGED,3835)\
+X(S,F,new_chat_title,STR,0,0,19556)\
+X(S,A,new_chat_photo,OBJ,4,PHOTO_SIZE,19571)\
+X(S,H,delete_chat_photo,BOOL,0,0,19586)\
+X(S,H,group_chat_created,BOOL,0,0,19604)\
+X(S,H,supergroup_chat_created,BOOL,0,0,19623)\
+X(S,H,channel_chat_created,BOOL,0,0,19647)\
+X(S,F,message_auto_delete_timer_changed,OBJ,16,MESSAGE_AUTO_DELETE_TIMER_CHANGED,735)\
+X(S,H,migrate_to_chat_id,I64,0,0,19668)\
+X(S,H,migrate_from_chat_id,I64,0,0,19687)\
+X(S,F,pinned_message,OBJ,16,MAYBE_INACCESSIBLE_MESSAGE,18622)\
+X(S,F,invoice,OBJ,16,INVOICE,7368)\
+X(S,F,successful_payment,OBJ,16,SUCCESSFUL_PAYMENT,7420)\
+X(S,F,refunded_payment,OBJ,16,REFUNDED_PAYMENT,7439)\
+X(S,F,users_shared,OBJ,16,USERS_SHARED,1399)\
+X(S,F,chat_shared,OBJ,16,CHAT_SHARED,1412)\
+X(S,F,gift,OBJ,16,GIFT_INFO,3025)\
+X(S,F,unique_gift,OBJ,16,UNIQUE_GIFT_INFO,3141)\
+X(S,F,gift_upgrade_sent,OBJ,16,GIFT_INFO,19708)\
+X(S,F,connected_website,STR,0,0,19726)\
+X(S,F,write_access_allowed,OBJ,16,WRITE_ACCESS_ALLOWED,1424)\
+X(S,F,passport_data,OBJ,16,PASSPORT_DATA,7916)\
+X(S,F,proximity_alert_triggered,OBJ,16,PROXIMITY_ALERT_TRIGGERED,709)\
+X(S,F,boost_added,OBJ,16,CHAT_BOOST_ADDED,19744)\
+X(S,F,chat_background_set,OBJ,16,CHAT_BACKGROUND,19756)\
+X(S,F,checklist_tasks_done,OBJ,16,CHECKLIST_TASKS_DONE,1143)\
+X(S,F,checklist_tasks_added,OBJ,16,CHECKLIST_TASKS_ADDED,1164)\
+X(S,F,community_chat_added,OBJ,16,COMMUNITY_CHAT_ADDED,1186)\
+X(S,F,community_chat_joined,OBJ,16,COMMUNITY_CHAT_JOINED,1207)\
+X(S,F,community_chat_removed,OBJ,16,COMMUNITY_CHAT_REMOVED,1229)\
+X(S,F,direct_message_price_changed,OBJ,16,DIRECT_MESSAGE_PRICE_CHANGED,1561)\
+X(S,F,forum_topic_created,OBJ,16,FORUM_TOPIC_CREATED,1252)\
+X(S,F,forum_topic_edited,OBJ,16,FORUM_TOPIC_EDITED,1291)\
+X(S,F,forum_topic_closed,OBJ,16,FORUM_TOPIC_CLOSED,1272)\
+X(S,F,forum_topic_reopened,OBJ,16,FORUM_TOPIC_REOPENED,1310)\
+X(S,F,general_forum_topic_hidden,OBJ,16,GENERAL_FORUM_TOPIC_HIDDEN,1331)\
+X(S,F,general_forum_topic_unhidden,OBJ,16,GENERAL_FORUM_TOPIC_UNHIDDEN,1358)\
+X(S,F,giveaway_created,OBJ,16,GIVEAWAY_CREATED,1713)\
+X(S,F,giveaway,OBJ,16,GIVEAWAY,1730)\
+X(S,F,giveaway_winners,OBJ,16,GIVEAWAY_WINNERS,1739)\
+X(S,F,giveaway_completed,OBJ,16,GIVEAWAY_COMPLETED,1756)\
+X(S,F,managed_bot_created,OBJ,16,MANAGED_BOT_CREATED,769)\
+X(S,F,paid_message_price_changed,OBJ,16,PAID_MESSAGE_PRICE_CHANGED,1534)\
+X(S,F,poll_option_added,OBJ,16,POLL_OPTION_ADDED,861)\
+X(S,F,poll_option_deleted,OBJ,16,POLL_OPTION_DELETED,879)\
+X(S,F,suggested_post_approved,OBJ,16,SUGGESTED_POST_APPROVED,1590)\
+X(S,F,suggested_post_approval_failed,OBJ,16,SUGGESTED_POST_APPROVAL_FAILED,1614)\
+X(S,F,suggested_post_declined,OBJ,16,SUGGESTED_POST_DECLINED,1645)\
+X(S,F,suggested_post_paid,OBJ,16,SUGGESTED_POST_PAID,1669)\
+X(S,F,suggested_post_refunded,OBJ,16,SUGGESTED_POST_REFUNDED,1689)\
+X(S,F,video_chat_scheduled,OBJ,16,VIDEO_CHAT_SCHEDULED,1445)\
+X(S,F,video_chat_started,OBJ,16,VIDEO_CHAT_STARTED,1466)\
+X(S,F,video_chat_ended,OBJ,16,VIDEO_CHAT_ENDED,1485)\
+X(S,F,video_chat_participants_invited,OBJ,16,VIDEO_CHAT_PARTICIPANTS_INVITED,1502)\
+X(S,F,web_app_data,OBJ,16,WEB_APP_DATA,696)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_message_id(X, S) \
-X(S,F,message_id,I64,1,0)
+X(S,F,message_id,I64,1,0,54)
 #define TG__FL_inaccessible_message(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,date,I64,1,0)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,date,I64,1,0,19090)
 #define TG__FL_message_entity(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,offset,I64,1,0)\
-X(S,F,length,I64,1,0)\
-X(S,F,url,STR,0,0)\
-X(S,F,user,OBJ,16,USER)\
-X(S,F,language,STR,0,0)\
-X(S,F,custom_emoji_id,STR,0,0)\
-X(S,H,unix_time,I64,0,0)\
-X(S,F,date_time_format,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,offset,I64,1,0,19776)\
+X(S,F,length,I64,1,0,19783)\
+X(S,F,url,STR,0,0,17416)\
+X(S,F,user,OBJ,16,USER,21)\
+X(S,F,language,STR,0,0,19790)\
+X(S,F,custom_emoji_id,STR,0,0,19799)\
+X(S,H,unix_time,I64,0,0,19815)\
+X(S,F,date_time_format,STR,0,0,19825)
 #define TG__FL_text_quote(X, S) \
-X(S,F,text,STR,1,0)\
-X(S,A,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,position,I64,1,0)\
-X(S,H,is_manual,BOOL,0,0)
+X(S,F,text,STR,1,0,19429)\
+X(S,A,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,F,position,I64,1,0,19842)\
+X(S,H,is_manual,BOOL,0,0,19851)
 #define TG__FL_external_reply_info(X, S) \
-X(S,F,origin,OBJ,17,MESSAGE_ORIGIN)\
-X(S,F,chat,OBJ,16,CHAT)\
-X(S,H,message_id,I64,0,0)\
-X(S,F,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS)\
-X(S,F,animation,OBJ,16,ANIMATION)\
-X(S,F,audio,OBJ,16,AUDIO)\
-X(S,F,document,OBJ,16,DOCUMENT)\
-X(S,F,live_photo,OBJ,16,LIVE_PHOTO)\
-X(S,F,paid_media,OBJ,16,PAID_MEDIA_INFO)\
-X(S,A,photo,OBJ,4,PHOTO_SIZE)\
-X(S,F,sticker,OBJ,16,STICKER)\
-X(S,F,story,OBJ,16,STORY)\
-X(S,F,video,OBJ,16,VIDEO)\
-X(S,F,video_note,OBJ,16,VIDEO_NOTE)\
-X(S,F,voice,OBJ,16,VOICE)\
-X(S,H,has_media_spoiler,BOOL,0,0)\
-X(S,F,checklist,OBJ,16,CHECKLIST)\
-X(S,F,contact,OBJ,16,CONTACT)\
-X(S,F,dice,OBJ,16,DICE)\
-X(S,F,game,OBJ,16,GAME)\
-X(S,F,giveaway,OBJ,16,GIVEAWAY)\
-X(S,F,giveaway_winners,OBJ,16,GIVEAWAY_WINNERS)\
-X(S,F,invoice,OBJ,16,INVOICE)\
-X(S,F,location,OBJ,16,LOCATION)\
-X(S,F,poll,OBJ,16,POLL)\
-X(S,F,venue,OBJ,16,VENUE)
+X(S,F,origin,OBJ,17,MESSAGE_ORIGIN,19861)\
+X(S,F,chat,OBJ,16,CHAT,26)\
+X(S,H,message_id,I64,0,0,54)\
+X(S,F,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS,1775)\
+X(S,F,animation,OBJ,16,ANIMATION,321)\
+X(S,F,audio,OBJ,16,AUDIO,331)\
+X(S,F,document,OBJ,16,DOCUMENT,337)\
+X(S,F,live_photo,OBJ,16,LIVE_PHOTO,346)\
+X(S,F,paid_media,OBJ,16,PAID_MEDIA_INFO,416)\
+X(S,A,photo,OBJ,4,PHOTO_SIZE,17102)\
+X(S,F,sticker,OBJ,16,STICKER,4528)\
+X(S,F,story,OBJ,16,STORY,357)\
+X(S,F,video,OBJ,16,VIDEO,377)\
+X(S,F,video_note,OBJ,16,VIDEO_NOTE,383)\
+X(S,F,voice,OBJ,16,VOICE,394)\
+X(S,H,has_media_spoiler,BOOL,0,0,19504)\
+X(S,F,checklist,OBJ,16,CHECKLIST,634)\
+X(S,F,contact,OBJ,16,CONTACT,502)\
+X(S,F,dice,OBJ,16,DICE,510)\
+X(S,F,game,OBJ,16,GAME,8323)\
+X(S,F,giveaway,OBJ,16,GIVEAWAY,1730)\
+X(S,F,giveaway_winners,OBJ,16,GIVEAWAY_WINNERS,1739)\
+X(S,F,invoice,OBJ,16,INVOICE,7368)\
+X(S,F,location,OBJ,16,LOCATION,681)\
+X(S,F,poll,OBJ,16,POLL,614)\
+X(S,F,venue,OBJ,16,VENUE,690)
 #define TG__FL_reply_parameters(X, S) \
-X(S,H,message_id,I64,0,0)\
-X(S,F,chat_id,CHATREF,0,0)\
-X(S,H,ephemeral_message_id,I64,0,0)\
-X(S,H,allow_sending_without_reply,BOOL,0,0)\
-X(S,F,quote,STR,0,0)\
-X(S,F,quote_parse_mode,STR,0,0)\
-X(S,A,quote_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,quote_position,I64,0,0)\
-X(S,H,checklist_task_id,I64,0,0)\
-X(S,F,poll_option_id,STR,0,0)
+X(S,H,message_id,I64,0,0,54)\
+X(S,F,chat_id,CHATREF,0,0,19868)\
+X(S,H,ephemeral_message_id,I64,0,0,19069)\
+X(S,H,allow_sending_without_reply,BOOL,0,0,19876)\
+X(S,F,quote,STR,0,0,19218)\
+X(S,F,quote_parse_mode,STR,0,0,19904)\
+X(S,A,quote_entities,OBJ,4,MESSAGE_ENTITY,19921)\
+X(S,H,quote_position,I64,0,0,19936)\
+X(S,H,checklist_task_id,I64,0,0,19951)\
+X(S,F,poll_option_id,STR,0,0,19969)
 #define TG__FL_ephemeral_message_parameters(X, S) \
-X(S,F,receiver_user_id,I64,1,0)\
-X(S,F,callback_query_id,STR,0,0)\
-X(S,H,replace_callback_query_message,BOOL,0,0)
+X(S,F,receiver_user_id,I64,1,0,19984)\
+X(S,F,callback_query_id,STR,0,0,20001)\
+X(S,H,replace_callback_query_message,BOOL,0,0,20019)
 #define TG__FL_message_origin_user(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,sender_user,OBJ,17,USER)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,sender_user,OBJ,17,USER,20050)
 #define TG__FL_message_origin_hidden_user(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,sender_user_name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,sender_user_name,STR,1,0,20062)
 #define TG__FL_message_origin_chat(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,sender_chat,OBJ,17,CHAT)\
-X(S,F,author_signature,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,sender_chat,OBJ,17,CHAT,18993)\
+X(S,F,author_signature,STR,0,0,19396)
 #define TG__FL_message_origin_channel(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,author_signature,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,author_signature,STR,0,0,19396)
 #define TG__FL_photo_size(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,width,I64,1,0)\
-X(S,F,height,I64,1,0)\
-X(S,H,file_size,I64,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,width,I64,1,0,20102)\
+X(S,F,height,I64,1,0,20108)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_animation(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,width,I64,1,0)\
-X(S,F,height,I64,1,0)\
-X(S,F,duration,I64,1,0)\
-X(S,F,thumbnail,OBJ,16,PHOTO_SIZE)\
-X(S,F,file_name,STR,0,0)\
-X(S,F,mime_type,STR,0,0)\
-X(S,H,file_size,I64,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,width,I64,1,0,20102)\
+X(S,F,height,I64,1,0,20108)\
+X(S,F,duration,I64,1,0,20125)\
+X(S,F,thumbnail,OBJ,16,PHOTO_SIZE,20134)\
+X(S,F,file_name,STR,0,0,20144)\
+X(S,F,mime_type,STR,0,0,20154)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_audio(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,duration,I64,1,0)\
-X(S,F,performer,STR,0,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,file_name,STR,0,0)\
-X(S,F,mime_type,STR,0,0)\
-X(S,H,file_size,I64,0,0)\
-X(S,F,thumbnail,OBJ,16,PHOTO_SIZE)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,duration,I64,1,0,20125)\
+X(S,F,performer,STR,0,0,20164)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,file_name,STR,0,0,20144)\
+X(S,F,mime_type,STR,0,0,20154)\
+X(S,H,file_size,I64,0,0,20115)\
+X(S,F,thumbnail,OBJ,16,PHOTO_SIZE,20134)
 #define TG__FL_document(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,thumbnail,OBJ,16,PHOTO_SIZE)\
-X(S,F,file_name,STR,0,0)\
-X(S,F,mime_type,STR,0,0)\
-X(S,H,file_size,I64,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,thumbnail,OBJ,16,PHOTO_SIZE,20134)\
+X(S,F,file_name,STR,0,0,20144)\
+X(S,F,mime_type,STR,0,0,20154)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_live_photo(X, S) \
-X(S,A,photo,OBJ,4,PHOTO_SIZE)\
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,width,I64,1,0)\
-X(S,F,height,I64,1,0)\
-X(S,F,duration,I64,1,0)\
-X(S,F,mime_type,STR,0,0)\
-X(S,H,file_size,I64,0,0)
+X(S,A,photo,OBJ,4,PHOTO_SIZE,17102)\
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,width,I64,1,0,20102)\
+X(S,F,height,I64,1,0,20108)\
+X(S,F,duration,I64,1,0,20125)\
+X(S,F,mime_type,STR,0,0,20154)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_story(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,id,I64,1,0)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,id,I64,1,0,17897)
 #define TG__FL_video_quality(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,width,I64,1,0)\
-X(S,F,height,I64,1,0)\
-X(S,F,codec,STR,1,0)\
-X(S,H,file_size,I64,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,width,I64,1,0,20102)\
+X(S,F,height,I64,1,0,20108)\
+X(S,F,codec,STR,1,0,20174)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_video(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,width,I64,1,0)\
-X(S,F,height,I64,1,0)\
-X(S,F,duration,I64,1,0)\
-X(S,F,thumbnail,OBJ,16,PHOTO_SIZE)\
-X(S,A,cover,OBJ,4,PHOTO_SIZE)\
-X(S,H,start_timestamp,I64,0,0)\
-X(S,A,qualities,OBJ,4,VIDEO_QUALITY)\
-X(S,F,file_name,STR,0,0)\
-X(S,F,mime_type,STR,0,0)\
-X(S,H,file_size,I64,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,width,I64,1,0,20102)\
+X(S,F,height,I64,1,0,20108)\
+X(S,F,duration,I64,1,0,20125)\
+X(S,F,thumbnail,OBJ,16,PHOTO_SIZE,20134)\
+X(S,A,cover,OBJ,4,PHOTO_SIZE,20180)\
+X(S,H,start_timestamp,I64,0,0,20186)\
+X(S,A,qualities,OBJ,4,VIDEO_QUALITY,20202)\
+X(S,F,file_name,STR,0,0,20144)\
+X(S,F,mime_type,STR,0,0,20154)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_video_note(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,length,I64,1,0)\
-X(S,F,duration,I64,1,0)\
-X(S,F,thumbnail,OBJ,16,PHOTO_SIZE)\
-X(S,H,file_size,I64,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,length,I64,1,0,19783)\
+X(S,F,duration,I64,1,0,20125)\
+X(S,F,thumbnail,OBJ,16,PHOTO_SIZE,20134)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_voice(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,duration,I64,1,0)\
-X(S,F,mime_type,STR,0,0)\
-X(S,H,file_size,I64,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,duration,I64,1,0,20125)\
+X(S,F,mime_type,STR,0,0,20154)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_paid_media_info(X, S) \
-X(S,F,star_count,I64,1,0)\
-X(S,A,paid_media,OBJ,5,PAID_MEDIA)
+X(S,F,star_count,I64,1,0,20212)\
+X(S,A,paid_media,OBJ,5,PAID_MEDIA,416)
 #define TG__FL_paid_media_live_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,live_photo,OBJ,17,LIVE_PHOTO)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,live_photo,OBJ,17,LIVE_PHOTO,346)
 #define TG__FL_paid_media_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,photo,OBJ,5,PHOTO_SIZE)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,photo,OBJ,5,PHOTO_SIZE,17102)
 #define TG__FL_paid_media_preview(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,H,width,I64,0,0)\
-X(S,H,height,I64,0,0)\
-X(S,H,duration,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,H,width,I64,0,0,20102)\
+X(S,H,height,I64,0,0,20108)\
+X(S,H,duration,I64,0,0,20125)
 #define TG__FL_paid_media_video(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,video,OBJ,17,VIDEO)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,video,OBJ,17,VIDEO,377)
 #define TG__FL_contact(X, S) \
-X(S,F,phone_number,STR,1,0)\
-X(S,F,first_name,STR,1,0)\
-X(S,F,last_name,STR,0,0)\
-X(S,H,user_id,I64,0,0)\
-X(S,F,vcard,STR,0,0)
+X(S,F,phone_number,STR,1,0,17089)\
+X(S,F,first_name,STR,1,0,17907)\
+X(S,F,last_name,STR,0,0,17918)\
+X(S,H,user_id,I64,0,0,20223)\
+X(S,F,vcard,STR,0,0,20231)
 #define TG__FL_dice(X, S) \
-X(S,F,emoji,STR,1,0)\
-X(S,F,value,I64,1,0)
+X(S,F,emoji,STR,1,0,16826)\
+X(S,F,value,I64,1,0,20237)
 #define TG__FL_link(X, S) \
-X(S,F,url,STR,1,0)
+X(S,F,url,STR,1,0,17416)
 #define TG__FL_poll_media(X, S) \
-X(S,F,animation,OBJ,16,ANIMATION)\
-X(S,F,audio,OBJ,16,AUDIO)\
-X(S,F,document,OBJ,16,DOCUMENT)\
-X(S,F,link,OBJ,16,LINK)\
-X(S,F,live_photo,OBJ,16,LIVE_PHOTO)\
-X(S,F,location,OBJ,16,LOCATION)\
-X(S,A,photo,OBJ,4,PHOTO_SIZE)\
-X(S,F,sticker,OBJ,16,STICKER)\
-X(S,F,venue,OBJ,16,VENUE)\
-X(S,F,video,OBJ,16,VIDEO)
+X(S,F,animation,OBJ,16,ANIMATION,321)\
+X(S,F,audio,OBJ,16,AUDIO,331)\
+X(S,F,document,OBJ,16,DOCUMENT,337)\
+X(S,F,link,OBJ,16,LINK,515)\
+X(S,F,live_photo,OBJ,16,LIVE_PHOTO,346)\
+X(S,F,location,OBJ,16,LOCATION,681)\
+X(S,A,photo,OBJ,4,PHOTO_SIZE,17102)\
+X(S,F,sticker,OBJ,16,STICKER,4528)\
+X(S,F,venue,OBJ,16,VENUE,690)\
+X(S,F,video,OBJ,16,VIDEO,377)
 #define TG__FL_poll_option(X, S) \
-X(S,F,persistent_id,STR,1,0)\
-X(S,F,text,STR,1,0)\
-X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,media,OBJ,16,POLL_MEDIA)\
-X(S,F,voter_count,I64,1,0)\
-X(S,F,added_by_user,OBJ,16,USER)\
-X(S,F,added_by_chat,OBJ,16,CHAT)\
-X(S,H,addition_date,I64,0,0)
+X(S,F,persistent_id,STR,1,0,20243)\
+X(S,F,text,STR,1,0,19429)\
+X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY,20257)\
+X(S,F,media,OBJ,16,POLL_MEDIA,20271)\
+X(S,F,voter_count,I64,1,0,20277)\
+X(S,F,added_by_user,OBJ,16,USER,20289)\
+X(S,F,added_by_chat,OBJ,16,CHAT,20303)\
+X(S,H,addition_date,I64,0,0,20317)
 #define TG__FL_input_poll_option(X, S) \
-X(S,F,text,STR,1,0)\
-X(S,F,text_parse_mode,STR,0,0)\
-X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,media,OBJ,16,INPUT_POLL_OPTION_MEDIA)
+X(S,F,text,STR,1,0,19429)\
+X(S,F,text_parse_mode,STR,0,0,20331)\
+X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY,20257)\
+X(S,F,media,OBJ,16,INPUT_POLL_OPTION_MEDIA,20271)
 #define TG__FL_poll_answer(X, S) \
-X(S,F,poll_id,STR,1,0)\
-X(S,F,voter_chat,OBJ,16,CHAT)\
-X(S,F,user,OBJ,16,USER)\
-X(S,A,option_ids,I64,5,0)\
-X(S,A,option_persistent_ids,STR,5,0)
+X(S,F,poll_id,STR,1,0,20347)\
+X(S,F,voter_chat,OBJ,16,CHAT,20355)\
+X(S,F,user,OBJ,16,USER,21)\
+X(S,A,option_ids,I64,5,0,20366)\
+X(S,A,option_persistent_ids,STR,5,0,20377)
 #define TG__FL_poll(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,question,STR,1,0)\
-X(S,A,question_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,A,options,OBJ,5,POLL_OPTION)\
-X(S,F,total_voter_count,I64,1,0)\
-X(S,F,is_closed,BOOL,1,0)\
-X(S,F,is_anonymous,BOOL,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,allows_multiple_answers,BOOL,1,0)\
-X(S,F,allows_revoting,BOOL,1,0)\
-X(S,F,members_only,BOOL,1,0)\
-X(S,A,country_codes,STR,4,0)\
-X(S,A,correct_option_ids,I64,4,0)\
-X(S,F,explanation,STR,0,0)\
-X(S,A,explanation_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,explanation_media,OBJ,16,POLL_MEDIA)\
-X(S,H,open_period,I64,0,0)\
-X(S,H,close_date,I64,0,0)\
-X(S,F,description,STR,0,0)\
-X(S,A,description_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,media,OBJ,16,POLL_MEDIA)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,question,STR,1,0,20399)\
+X(S,A,question_entities,OBJ,4,MESSAGE_ENTITY,20408)\
+X(S,A,options,OBJ,5,POLL_OPTION,20426)\
+X(S,F,total_voter_count,I64,1,0,20434)\
+X(S,F,is_closed,BOOL,1,0,20452)\
+X(S,F,is_anonymous,BOOL,1,0,20462)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,allows_multiple_answers,BOOL,1,0,20475)\
+X(S,F,allows_revoting,BOOL,1,0,20499)\
+X(S,F,members_only,BOOL,1,0,20515)\
+X(S,A,country_codes,STR,4,0,20528)\
+X(S,A,correct_option_ids,I64,4,0,20542)\
+X(S,F,explanation,STR,0,0,20561)\
+X(S,A,explanation_entities,OBJ,4,MESSAGE_ENTITY,20573)\
+X(S,F,explanation_media,OBJ,16,POLL_MEDIA,20594)\
+X(S,H,open_period,I64,0,0,20612)\
+X(S,H,close_date,I64,0,0,20624)\
+X(S,F,description,STR,0,0,18598)\
+X(S,A,description_entities,OBJ,4,MESSAGE_ENTITY,20635)\
+X(S,F,media,OBJ,16,POLL_MEDIA,20271)
 #define TG__FL_checklist_task(X, S) \
-X(S,F,id,I64,1,0)\
-X(S,F,text,STR,1,0)\
-X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,completed_by_user,OBJ,16,USER)\
-X(S,F,completed_by_chat,OBJ,16,CHAT)\
-X(S,H,completion_date,I64,0,0)
+X(S,F,id,I64,1,0,17897)\
+X(S,F,text,STR,1,0,19429)\
+X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY,20257)\
+X(S,F,completed_by_user,OBJ,16,USER,20656)\
+X(S,F,completed_by_chat,OBJ,16,CHAT,20674)\
+X(S,H,completion_date,I64,0,0,20692)
 #define TG__FL_checklist(X, S) \
-X(S,F,title,STR,1,0)\
-X(S,A,title_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,A,tasks,OBJ,5,CHECKLIST_TASK)\
-X(S,H,others_can_add_tasks,BOOL,0,0)\
-X(S,H,others_can_mark_tasks_as_done,BOOL,0,0)
+X(S,F,title,STR,1,0,18219)\
+X(S,A,title_entities,OBJ,4,MESSAGE_ENTITY,20708)\
+X(S,A,tasks,OBJ,5,CHECKLIST_TASK,20723)\
+X(S,H,others_can_add_tasks,BOOL,0,0,20729)\
+X(S,H,others_can_mark_tasks_as_done,BOOL,0,0,20750)
 #define TG__FL_input_checklist_task(X, S) \
-X(S,F,id,I64,1,0)\
-X(S,F,text,STR,1,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY)
+X(S,F,id,I64,1,0,17897)\
+X(S,F,text,STR,1,0,19429)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY,20257)
 #define TG__FL_input_checklist(X, S) \
-X(S,F,title,STR,1,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,title_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,A,tasks,OBJ,5,INPUT_CHECKLIST_TASK)\
-X(S,H,others_can_add_tasks,BOOL,0,0)\
-X(S,H,others_can_mark_tasks_as_done,BOOL,0,0)
+X(S,F,title,STR,1,0,18219)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,title_entities,OBJ,4,MESSAGE_ENTITY,20708)\
+X(S,A,tasks,OBJ,5,INPUT_CHECKLIST_TASK,20723)\
+X(S,H,others_can_add_tasks,BOOL,0,0,20729)\
+X(S,H,others_can_mark_tasks_as_done,BOOL,0,0,20750)
 #define TG__FL_location(X, S) \
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,H,horizontal_accuracy,F64,0,0)\
-X(S,H,live_period,I64,0,0)\
-X(S,H,heading,I64,0,0)\
-X(S,H,proximity_alert_radius,I64,0,0)
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,H,horizontal_accuracy,F64,0,0,20810)\
+X(S,H,live_period,I64,0,0,20830)\
+X(S,H,heading,I64,0,0,16948)\
+X(S,H,proximity_alert_radius,I64,0,0,20842)
 #define TG__FL_venue(X, S) \
-X(S,F,location,OBJ,17,LOCATION)\
-X(S,F,title,STR,1,0)\
-X(S,F,address,STR,1,0)\
-X(S,F,foursquare_id,STR,0,0)\
-X(S,F,foursquare_type,STR,0,0)\
-X(S,F,google_place_id,STR,0,0)\
-X(S,F,google_place_type,STR,0,0)
+X(S,F,location,OBJ,17,LOCATION,681)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,address,STR,1,0,20865)\
+X(S,F,foursquare_id,STR,0,0,20873)\
+X(S,F,foursquare_type,STR,0,0,20887)\
+X(S,F,google_place_id,STR,0,0,20903)\
+X(S,F,google_place_type,STR,0,0,20919)
 #define TG__FL_web_app_data(X, S) \
-X(S,F,data,STR,1,0)\
-X(S,F,button_text,STR,1,0)
+X(S,F,data,STR,1,0,16773)\
+X(S,F,button_text,STR,1,0,20937)
 #define TG__FL_proximity_alert_triggered(X, S) \
-X(S,F,traveler,OBJ,17,USER)\
-X(S,F,watcher,OBJ,17,USER)\
-X(S,F,distance,I64,1,0)
+X(S,F,traveler,OBJ,17,USER,20949)\
+X(S,F,watcher,OBJ,17,USER,20958)\
+X(S,F,distance,I64,1,0,20966)
 #define TG__FL_message_auto_delete_timer_changed(X, S) \
-X(S,F,message_auto_delete_time,I64,1,0)
+X(S,F,message_auto_delete_time,I64,1,0,18708)
 #define TG__FL_managed_bot_created(X, S) \
-X(S,F,bot,OBJ,17,USER)
+X(S,F,bot,OBJ,17,USER,20975)
 #define TG__FL_managed_bot_updated(X, S) \
-X(S,F,user,OBJ,17,USER)\
-X(S,F,bot,OBJ,17,USER)
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,bot,OBJ,17,USER,20975)
 #define TG__FL_bot_subscription_updated(X, S) \
-X(S,F,user,OBJ,17,USER)\
-X(S,F,invoice_payload,STR,1,0)\
-X(S,F,state,STR,1,0)
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,invoice_payload,STR,1,0,20979)\
+X(S,F,state,STR,1,0,20995)
 #define TG__FL_message_generation_stopped(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,H,message_thread_id,I64,0,0)\
-X(S,F,draft_id,I64,1,0)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,H,message_thread_id,I64,0,0,18970)\
+X(S,F,draft_id,I64,1,0,21001)
 #define TG__FL_poll_option_added(X, S) \
-X(S,F,poll_message,OBJ,16,MAYBE_INACCESSIBLE_MESSAGE)\
-X(S,F,option_persistent_id,STR,1,0)\
-X(S,F,option_text,STR,1,0)\
-X(S,A,option_text_entities,OBJ,4,MESSAGE_ENTITY)
+X(S,F,poll_message,OBJ,16,MAYBE_INACCESSIBLE_MESSAGE,21010)\
+X(S,F,option_persistent_id,STR,1,0,21023)\
+X(S,F,option_text,STR,1,0,21044)\
+X(S,A,option_text_entities,OBJ,4,MESSAGE_ENTITY,21056)
 #define TG__FL_poll_option_deleted(X, S) \
-X(S,F,poll_message,OBJ,16,MAYBE_INACCESSIBLE_MESSAGE)\
-X(S,F,option_persistent_id,STR,1,0)\
-X(S,F,option_text,STR,1,0)\
-X(S,A,option_text_entities,OBJ,4,MESSAGE_ENTITY)
+X(S,F,poll_message,OBJ,16,MAYBE_INACCESSIBLE_MESSAGE,21010)\
+X(S,F,option_persistent_id,STR,1,0,21023)\
+X(S,F,option_text,STR,1,0,21044)\
+X(S,A,option_text_entities,OBJ,4,MESSAGE_ENTITY,21056)
 #define TG__FL_chat_boost_added(X, S) \
-X(S,F,boost_count,I64,1,0)
+X(S,F,boost_count,I64,1,0,21077)
 #define TG__FL_background_fill_solid(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,color,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,color,I64,1,0,21089)
 #define TG__FL_background_fill_gradient(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,top_color,I64,1,0)\
-X(S,F,bottom_color,I64,1,0)\
-X(S,F,rotation_angle,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,top_color,I64,1,0,21095)\
+X(S,F,bottom_color,I64,1,0,21105)\
+X(S,F,rotation_angle,I64,1,0,21118)
 #define TG__FL_background_fill_freeform_gradient(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,colors,I64,5,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,colors,I64,5,0,21133)
 #define TG__FL_background_type_fill(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,fill,OBJ,17,BACKGROUND_FILL)\
-X(S,F,dark_theme_dimming,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,fill,OBJ,17,BACKGROUND_FILL,16867)\
+X(S,F,dark_theme_dimming,I64,1,0,21140)
 #define TG__FL_background_type_wallpaper(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,document,OBJ,17,DOCUMENT)\
-X(S,F,dark_theme_dimming,I64,1,0)\
-X(S,H,is_blurred,BOOL,0,0)\
-X(S,H,is_moving,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,document,OBJ,17,DOCUMENT,337)\
+X(S,F,dark_theme_dimming,I64,1,0,21140)\
+X(S,H,is_blurred,BOOL,0,0,21159)\
+X(S,H,is_moving,BOOL,0,0,21170)
 #define TG__FL_background_type_pattern(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,document,OBJ,17,DOCUMENT)\
-X(S,F,fill,OBJ,17,BACKGROUND_FILL)\
-X(S,F,intensity,I64,1,0)\
-X(S,H,is_inverted,BOOL,0,0)\
-X(S,H,is_moving,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,document,OBJ,17,DOCUMENT,337)\
+X(S,F,fill,OBJ,17,BACKGROUND_FILL,16867)\
+X(S,F,intensity,I64,1,0,21180)\
+X(S,H,is_inverted,BOOL,0,0,21190)\
+X(S,H,is_moving,BOOL,0,0,21170)
 #define TG__FL_background_type_chat_theme(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,theme_name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,theme_name,STR,1,0,21202)
 #define TG__FL_chat_background(X, S) \
-X(S,F,type,OBJ,17,BACKGROUND_TYPE)
+X(S,F,type,OBJ,17,BACKGROUND_TYPE,18214)
 #define TG__FL_checklist_tasks_done(X, S) \
-X(S,F,checklist_message,OBJ,16,MESSAGE)\
-X(S,A,marked_as_done_task_ids,I64,4,0)\
-X(S,A,marked_as_not_done_task_ids,I64,4,0)
+X(S,F,checklist_message,OBJ,16,MESSAGE,21213)\
+X(S,A,marked_as_done_task_ids,I64,4,0,21231)\
+X(S,A,marked_as_not_done_task_ids,I64,4,0,21255)
 #define TG__FL_checklist_tasks_added(X, S) \
-X(S,F,checklist_message,OBJ,16,MESSAGE)\
-X(S,A,tasks,OBJ,5,CHECKLIST_TASK)
+X(S,F,checklist_message,OBJ,16,MESSAGE,21213)\
+X(S,A,tasks,OBJ,5,CHECKLIST_TASK,20723)
 #define TG__FL_community_chat_added(X, S) \
-X(S,F,community,OBJ,17,COMMUNITY)
+X(S,F,community,OBJ,17,COMMUNITY,2272)
 #define TG__FL_community_chat_joined(X, S) \
-X(S,F,community,OBJ,17,COMMUNITY)
+X(S,F,community,OBJ,17,COMMUNITY,2272)
 #define TG__FL_forum_topic_created(X, S) \
-X(S,F,name,STR,1,0)\
-X(S,F,icon_color,I64,1,0)\
-X(S,F,icon_custom_emoji_id,STR,0,0)\
-X(S,H,is_name_implicit,BOOL,0,0)
+X(S,F,name,STR,1,0,21283)\
+X(S,F,icon_color,I64,1,0,21288)\
+X(S,F,icon_custom_emoji_id,STR,0,0,21299)\
+X(S,H,is_name_implicit,BOOL,0,0,21320)
 #define TG__FL_forum_topic_edited(X, S) \
-X(S,F,name,STR,0,0)\
-X(S,F,icon_custom_emoji_id,STR,0,0)
+X(S,F,name,STR,0,0,21283)\
+X(S,F,icon_custom_emoji_id,STR,0,0,21299)
 #define TG__FL_shared_user(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,first_name,STR,0,0)\
-X(S,F,last_name,STR,0,0)\
-X(S,F,username,STR,0,0)\
-X(S,A,photo,OBJ,4,PHOTO_SIZE)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,first_name,STR,0,0,17907)\
+X(S,F,last_name,STR,0,0,17918)\
+X(S,F,username,STR,0,0,17928)\
+X(S,A,photo,OBJ,4,PHOTO_SIZE,17102)
 #define TG__FL_users_shared(X, S) \
-X(S,F,request_id,I64,1,0)\
-X(S,A,users,OBJ,5,SHARED_USER)
+X(S,F,request_id,I64,1,0,21337)\
+X(S,A,users,OBJ,5,SHARED_USER,21348)
 #define TG__FL_chat_shared(X, S) \
-X(S,F,request_id,I64,1,0)\
-X(S,F,chat_id,I64,1,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,username,STR,0,0)\
-X(S,A,photo,OBJ,4,PHOTO_SIZE)
+X(S,F,request_id,I64,1,0,21337)\
+X(S,F,chat_id,I64,1,0,19868)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,username,STR,0,0,17928)\
+X(S,A,photo,OBJ,4,PHOTO_SIZE,17102)
 #define TG__FL_write_access_allowed(X, S) \
-X(S,H,from_request,BOOL,0,0)\
-X(S,F,web_app_name,STR,0,0)\
-X(S,H,from_attachment_menu,BOOL,0,0)
+X(S,H,from_request,BOOL,0,0,21354)\
+X(S,F,web_app_name,STR,0,0,21367)\
+X(S,H,from_attachment_menu,BOOL,0,0,21380)
 #define TG__FL_video_chat_scheduled(X, S) \
-X(S,F,start_date,I64,1,0)
+X(S,F,start_date,I64,1,0,21401)
 #define TG__FL_video_chat_ended(X, S) \
-X(S,F,duration,I64,1,0)
+X(S,F,duration,I64,1,0,20125)
 #define TG__FL_video_chat_participants_invited(X, S) \
-X(S,A,users,OBJ,5,USER)
+X(S,A,users,OBJ,5,USER,21348)
 #define TG__FL_paid_message_price_changed(X, S) \
-X(S,F,paid_message_star_count,I64,1,0)
+X(S,F,paid_message_star_count,I64,1,0,18936)
 #define TG__FL_direct_message_price_changed(X, S) \
-X(S,F,are_direct_messages_enabled,BOOL,1,0)\
-X(S,H,direct_message_star_count,I64,0,0)
+X(S,F,are_direct_messages_enabled,BOOL,1,0,21412)\
+X(S,H,direct_message_star_count,I64,0,0,21440)
 #define TG__FL_suggested_post_approved(X, S) \
-X(S,F,suggested_post_message,OBJ,16,MESSAGE)\
-X(S,F,price,OBJ,16,SUGGESTED_POST_PRICE)\
-X(S,F,send_date,I64,1,0)
+X(S,F,suggested_post_message,OBJ,16,MESSAGE,21466)\
+X(S,F,price,OBJ,16,SUGGESTED_POST_PRICE,21489)\
+X(S,F,send_date,I64,1,0,21495)
 #define TG__FL_suggested_post_approval_failed(X, S) \
-X(S,F,suggested_post_message,OBJ,16,MESSAGE)\
-X(S,F,price,OBJ,17,SUGGESTED_POST_PRICE)
+X(S,F,suggested_post_message,OBJ,16,MESSAGE,21466)\
+X(S,F,price,OBJ,17,SUGGESTED_POST_PRICE,21489)
 #define TG__FL_suggested_post_declined(X, S) \
-X(S,F,suggested_post_message,OBJ,16,MESSAGE)\
-X(S,F,comment,STR,0,0)
+X(S,F,suggested_post_message,OBJ,16,MESSAGE,21466)\
+X(S,F,comment,STR,0,0,21505)
 #define TG__FL_suggested_post_paid(X, S) \
-X(S,F,suggested_post_message,OBJ,16,MESSAGE)\
-X(S,F,currency,STR,1,0)\
-X(S,H,amount,I64,0,0)\
-X(S,F,star_amount,OBJ,16,STAR_AMOUNT)
+X(S,F,suggested_post_message,OBJ,16,MESSAGE,21466)\
+X(S,F,currency,STR,1,0,21513)\
+X(S,H,amount,I64,0,0,21522)\
+X(S,F,star_amount,OBJ,16,STAR_AMOUNT,3280)
 #define TG__FL_suggested_post_refunded(X, S) \
-X(S,F,suggested_post_message,OBJ,16,MESSAGE)\
-X(S,F,reason,STR,1,0)
+X(S,F,suggested_post_message,OBJ,16,MESSAGE,21466)\
+X(S,F,reason,STR,1,0,21529)
 #define TG__FL_giveaway_created(X, S) \
-X(S,H,prize_star_count,I64,0,0)
+X(S,H,prize_star_count,I64,0,0,21536)
 #define TG__FL_giveaway(X, S) \
-X(S,A,chats,OBJ,5,CHAT)\
-X(S,F,winners_selection_date,I64,1,0)\
-X(S,F,winner_count,I64,1,0)\
-X(S,H,only_new_members,BOOL,0,0)\
-X(S,H,has_public_winners,BOOL,0,0)\
-X(S,F,prize_description,STR,0,0)\
-X(S,A,country_codes,STR,4,0)\
-X(S,H,prize_star_count,I64,0,0)\
-X(S,H,premium_subscription_month_count,I64,0,0)
+X(S,A,chats,OBJ,5,CHAT,21553)\
+X(S,F,winners_selection_date,I64,1,0,21559)\
+X(S,F,winner_count,I64,1,0,21582)\
+X(S,H,only_new_members,BOOL,0,0,21595)\
+X(S,H,has_public_winners,BOOL,0,0,21612)\
+X(S,F,prize_description,STR,0,0,21631)\
+X(S,A,country_codes,STR,4,0,20528)\
+X(S,H,prize_star_count,I64,0,0,21536)\
+X(S,H,premium_subscription_month_count,I64,0,0,21649)
 #define TG__FL_giveaway_winners(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,giveaway_message_id,I64,1,0)\
-X(S,F,winners_selection_date,I64,1,0)\
-X(S,F,winner_count,I64,1,0)\
-X(S,A,winners,OBJ,5,USER)\
-X(S,H,additional_chat_count,I64,0,0)\
-X(S,H,prize_star_count,I64,0,0)\
-X(S,H,premium_subscription_month_count,I64,0,0)\
-X(S,H,unclaimed_prize_count,I64,0,0)\
-X(S,H,only_new_members,BOOL,0,0)\
-X(S,H,was_refunded,BOOL,0,0)\
-X(S,F,prize_description,STR,0,0)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,giveaway_message_id,I64,1,0,21682)\
+X(S,F,winners_selection_date,I64,1,0,21559)\
+X(S,F,winner_count,I64,1,0,21582)\
+X(S,A,winners,OBJ,5,USER,21702)\
+X(S,H,additional_chat_count,I64,0,0,21710)\
+X(S,H,prize_star_count,I64,0,0,21536)\
+X(S,H,premium_subscription_month_count,I64,0,0,21649)\
+X(S,H,unclaimed_prize_count,I64,0,0,21732)\
+X(S,H,only_new_members,BOOL,0,0,21595)\
+X(S,H,was_refunded,BOOL,0,0,21754)\
+X(S,F,prize_description,STR,0,0,21631)
 #define TG__FL_giveaway_completed(X, S) \
-X(S,F,winner_count,I64,1,0)\
-X(S,H,unclaimed_prize_count,I64,0,0)\
-X(S,F,giveaway_message,OBJ,16,MESSAGE)\
-X(S,H,is_star_giveaway,BOOL,0,0)
+X(S,F,winner_count,I64,1,0,21582)\
+X(S,H,unclaimed_prize_count,I64,0,0,21732)\
+X(S,F,giveaway_message,OBJ,16,MESSAGE,21767)\
+X(S,H,is_star_giveaway,BOOL,0,0,21784)
 #define TG__FL_link_preview_options(X, S) \
-X(S,H,is_disabled,BOOL,0,0)\
-X(S,F,url,STR,0,0)\
-X(S,H,prefer_small_media,BOOL,0,0)\
-X(S,H,prefer_large_media,BOOL,0,0)\
-X(S,H,show_above_text,BOOL,0,0)
+X(S,H,is_disabled,BOOL,0,0,21801)\
+X(S,F,url,STR,0,0,17416)\
+X(S,H,prefer_small_media,BOOL,0,0,21813)\
+X(S,H,prefer_large_media,BOOL,0,0,21832)\
+X(S,H,show_above_text,BOOL,0,0,21851)
 #define TG__FL_suggested_post_price(X, S) \
-X(S,F,currency,STR,1,0)\
-X(S,F,amount,I64,1,0)
+X(S,F,currency,STR,1,0,21513)\
+X(S,F,amount,I64,1,0,21522)
 #define TG__FL_suggested_post_info(X, S) \
-X(S,F,state,STR,1,0)\
-X(S,F,price,OBJ,16,SUGGESTED_POST_PRICE)\
-X(S,H,send_date,I64,0,0)
+X(S,F,state,STR,1,0,20995)\
+X(S,F,price,OBJ,16,SUGGESTED_POST_PRICE,21489)\
+X(S,H,send_date,I64,0,0,21495)
 #define TG__FL_suggested_post_parameters(X, S) \
-X(S,F,price,OBJ,16,SUGGESTED_POST_PRICE)\
-X(S,H,send_date,I64,0,0)
+X(S,F,price,OBJ,16,SUGGESTED_POST_PRICE,21489)\
+X(S,H,send_date,I64,0,0,21495)
 #define TG__FL_direct_messages_topic(X, S) \
-X(S,F,topic_id,I64,1,0)\
-X(S,F,user,OBJ,16,USER)
+X(S,F,topic_id,I64,1,0,21867)\
+X(S,F,user,OBJ,16,USER,21)
 #define TG__FL_user_profile_photos(X, S) \
-X(S,F,total_count,I64,1,0)\
-X(S,A,photos,OBJ,9,PHOTO_SIZE)
+X(S,F,total_count,I64,1,0,21876)\
+X(S,A,photos,OBJ,9,PHOTO_SIZE,21888)
 #define TG__FL_user_profile_audios(X, S) \
-X(S,F,total_count,I64,1,0)\
-X(S,A,audios,OBJ,5,AUDIO)
+X(S,F,total_count,I64,1,0,21876)\
+X(S,A,audios,OBJ,5,AUDIO,21895)
 #define TG__FL_file(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,H,file_size,I64,0,0)\
-X(S,F,file_path,STR,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,H,file_size,I64,0,0,20115)\
+X(S,F,file_path,STR,0,0,21902)
 #define TG__FL_web_app_info(X, S) \
-X(S,F,url,STR,1,0)
+X(S,F,url,STR,1,0,17416)
 #define TG__FL_reply_keyboard_markup(X, S) \
-X(S,A,keyboard,OBJ,9,KEYBOARD_BUTTON)\
-X(S,H,is_persistent,BOOL,0,0)\
-X(S,H,resize_keyboard,BOOL,0,0)\
-X(S,H,one_time_keyboard,BOOL,0,0)\
-X(S,F,input_field_placeholder,STR,0,0)\
-X(S,H,selective,BOOL,0,0)\
-X(S,H,force_reply,BOOL,0,0)
+X(S,A,keyboard,OBJ,9,KEYBOARD_BUTTON,21912)\
+X(S,H,is_persistent,BOOL,0,0,21921)\
+X(S,H,resize_keyboard,BOOL,0,0,21935)\
+X(S,H,one_time_keyboard,BOOL,0,0,21951)\
+X(S,F,input_field_placeholder,STR,0,0,21969)\
+X(S,H,selective,BOOL,0,0,21993)\
+X(S,H,force_reply,BOOL,0,0,2260)
 #define TG__FL_keyboard_button(X, S) \
-X(S,F,text,STR,1,0)\
-X(S,F,icon_custom_emoji_id,STR,0,0)\
-X(S,F,style,STR,0,0)\
-X(S,F,request_users,OBJ,16,KEYBOARD_BUTTON_REQUEST_USERS)\
-X(S,F,request_chat,OBJ,16,KEYBOARD_BUTTON_REQUEST_CHAT)\
-X(S,F,request_managed_bot,OBJ,16,KEYBOARD_BUTTON_REQUEST_MANAGED_BOT)\
-X(S,H,request_contact,BOOL,0,0)\
-X(S,H,request_location,BOOL,0,0)\
-X(S,F,request_poll,OBJ,16,KEYBOARD_BUTTON_POLL_TYPE)\
-X(S,F,web_app,OBJ,16,WEB_APP_INFO)
+X(S,F,text,STR,1,0,19429)\
+X(S,F,icon_custom_emoji_id,STR,0,0,21299)\
+X(S,F,style,STR,0,0,22003)\
+X(S,F,request_users,OBJ,16,KEYBOARD_BUTTON_REQUEST_USERS,22009)\
+X(S,F,request_chat,OBJ,16,KEYBOARD_BUTTON_REQUEST_CHAT,22023)\
+X(S,F,request_managed_bot,OBJ,16,KEYBOARD_BUTTON_REQUEST_MANAGED_BOT,22036)\
+X(S,H,request_contact,BOOL,0,0,22056)\
+X(S,H,request_location,BOOL,0,0,22072)\
+X(S,F,request_poll,OBJ,16,KEYBOARD_BUTTON_POLL_TYPE,22089)\
+X(S,F,web_app,OBJ,16,WEB_APP_INFO,17449)
 #define TG__FL_keyboard_button_request_users(X, S) \
-X(S,F,request_id,I64,1,0)\
-X(S,H,user_is_bot,BOOL,0,0)\
-X(S,H,user_is_premium,BOOL,0,0)\
-X(S,H,max_quantity,I64,0,0)\
-X(S,H,request_name,BOOL,0,0)\
-X(S,H,request_username,BOOL,0,0)\
-X(S,H,request_photo,BOOL,0,0)
+X(S,F,request_id,I64,1,0,21337)\
+X(S,H,user_is_bot,BOOL,0,0,22102)\
+X(S,H,user_is_premium,BOOL,0,0,22114)\
+X(S,H,max_quantity,I64,0,0,22130)\
+X(S,H,request_name,BOOL,0,0,22143)\
+X(S,H,request_username,BOOL,0,0,22156)\
+X(S,H,request_photo,BOOL,0,0,22173)
 #define TG__FL_keyboard_button_request_chat(X, S) \
-X(S,F,request_id,I64,1,0)\
-X(S,F,chat_is_channel,BOOL,1,0)\
-X(S,H,chat_is_forum,BOOL,0,0)\
-X(S,H,chat_has_username,BOOL,0,0)\
-X(S,H,chat_is_created,BOOL,0,0)\
-X(S,F,user_administrator_rights,OBJ,16,CHAT_ADMINISTRATOR_RIGHTS)\
-X(S,F,bot_administrator_rights,OBJ,16,CHAT_ADMINISTRATOR_RIGHTS)\
-X(S,H,bot_is_member,BOOL,0,0)\
-X(S,H,request_title,BOOL,0,0)\
-X(S,H,request_username,BOOL,0,0)\
-X(S,H,request_photo,BOOL,0,0)
+X(S,F,request_id,I64,1,0,21337)\
+X(S,F,chat_is_channel,BOOL,1,0,22187)\
+X(S,H,chat_is_forum,BOOL,0,0,22203)\
+X(S,H,chat_has_username,BOOL,0,0,22217)\
+X(S,H,chat_is_created,BOOL,0,0,22235)\
+X(S,F,user_administrator_rights,OBJ,16,CHAT_ADMINISTRATOR_RIGHTS,22251)\
+X(S,F,bot_administrator_rights,OBJ,16,CHAT_ADMINISTRATOR_RIGHTS,22277)\
+X(S,H,bot_is_member,BOOL,0,0,22302)\
+X(S,H,request_title,BOOL,0,0,22316)\
+X(S,H,request_username,BOOL,0,0,22156)\
+X(S,H,request_photo,BOOL,0,0,22173)
 #define TG__FL_keyboard_button_request_managed_bot(X, S) \
-X(S,F,request_id,I64,1,0)\
-X(S,F,suggested_name,STR,0,0)\
-X(S,F,suggested_username,STR,0,0)
+X(S,F,request_id,I64,1,0,21337)\
+X(S,F,suggested_name,STR,0,0,22330)\
+X(S,F,suggested_username,STR,0,0,22345)
 #define TG__FL_keyboard_button_poll_type(X, S) \
-X(S,F,type,STR,0,0)
+X(S,F,type,STR,0,0,18214)
 #define TG__FL_reply_keyboard_remove(X, S) \
-X(S,F,remove_keyboard,BOOL,1,0)\
-X(S,H,selective,BOOL,0,0)
+X(S,F,remove_keyboard,BOOL,1,0,22364)\
+X(S,H,selective,BOOL,0,0,21993)
 #define TG__FL_inline_keyboard_markup(X, S) \
-X(S,A,inline_keyboard,OBJ,9,INLINE_KEYBOARD_BUTTON)\
-X(S,H,force_reply,BOOL,0,0)
+X(S,A,inline_keyboard,OBJ,9,INLINE_KEYBOARD_BUTTON,22380)\
+X(S,H,force_reply,BOOL,0,0,2260)
 #define TG__FL_inline_keyboard_button(X, S) \
-X(S,F,text,STR,1,0)\
-X(S,F,icon_custom_emoji_id,STR,0,0)\
-X(S,F,style,STR,0,0)\
-X(S,F,url,STR,0,0)\
-X(S,F,callback_data,STR,0,0)\
-X(S,F,web_app,OBJ,16,WEB_APP_INFO)\
-X(S,F,login_url,OBJ,16,LOGIN_URL)\
-X(S,F,switch_inline_query,STR,0,0)\
-X(S,F,switch_inline_query_current_chat,STR,0,0)\
-X(S,F,switch_inline_query_chosen_chat,OBJ,16,SWITCH_INLINE_QUERY_CHOSEN_CHAT)\
-X(S,F,copy_text,OBJ,16,COPY_TEXT_BUTTON)\
-X(S,F,disabled,OBJ,16,DISABLED_BUTTON)\
-X(S,F,callback_game,OBJ,16,CALLBACK_GAME)\
-X(S,H,pay,BOOL,0,0)
+X(S,F,text,STR,1,0,19429)\
+X(S,F,icon_custom_emoji_id,STR,0,0,21299)\
+X(S,F,style,STR,0,0,22003)\
+X(S,F,url,STR,0,0,17416)\
+X(S,F,callback_data,STR,0,0,22396)\
+X(S,F,web_app,OBJ,16,WEB_APP_INFO,17449)\
+X(S,F,login_url,OBJ,16,LOGIN_URL,2170)\
+X(S,F,switch_inline_query,STR,0,0,22410)\
+X(S,F,switch_inline_query_current_chat,STR,0,0,22430)\
+X(S,F,switch_inline_query_chosen_chat,OBJ,16,SWITCH_INLINE_QUERY_CHOSEN_CHAT,2180)\
+X(S,F,copy_text,OBJ,16,COPY_TEXT_BUTTON,22463)\
+X(S,F,disabled,OBJ,16,DISABLED_BUTTON,22473)\
+X(S,F,callback_game,OBJ,16,CALLBACK_GAME,8328)\
+X(S,H,pay,BOOL,0,0,22482)
 #define TG__FL_login_url(X, S) \
-X(S,F,url,STR,1,0)\
-X(S,F,forward_text,STR,0,0)\
-X(S,F,bot_username,STR,0,0)\
-X(S,H,request_write_access,BOOL,0,0)
+X(S,F,url,STR,1,0,17416)\
+X(S,F,forward_text,STR,0,0,22486)\
+X(S,F,bot_username,STR,0,0,22499)\
+X(S,H,request_write_access,BOOL,0,0,22512)
 #define TG__FL_switch_inline_query_chosen_chat(X, S) \
-X(S,F,query,STR,0,0)\
-X(S,H,allow_user_chats,BOOL,0,0)\
-X(S,H,allow_bot_chats,BOOL,0,0)\
-X(S,H,allow_group_chats,BOOL,0,0)\
-X(S,H,allow_channel_chats,BOOL,0,0)
+X(S,F,query,STR,0,0,22533)\
+X(S,H,allow_user_chats,BOOL,0,0,22539)\
+X(S,H,allow_bot_chats,BOOL,0,0,22556)\
+X(S,H,allow_group_chats,BOOL,0,0,22572)\
+X(S,H,allow_channel_chats,BOOL,0,0,22590)
 #define TG__FL_copy_text_button(X, S) \
-X(S,F,text,STR,1,0)
+X(S,F,text,STR,1,0,19429)
 #define TG__FL_callback_query(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,from,OBJ,17,USER)\
-X(S,F,message,OBJ,16,MAYBE_INACCESSIBLE_MESSAGE)\
-X(S,F,inline_message_id,STR,0,0)\
-X(S,F,chat_instance,STR,1,0)\
-X(S,F,data,STR,0,0)\
-X(S,F,game_short_name,STR,0,0)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,from,OBJ,17,USER,18988)\
+X(S,F,message,OBJ,16,MAYBE_INACCESSIBLE_MESSAGE,46)\
+X(S,F,inline_message_id,STR,0,0,22610)\
+X(S,F,chat_instance,STR,1,0,22628)\
+X(S,F,data,STR,0,0,16773)\
+X(S,F,game_short_name,STR,0,0,22642)
 #define TG__FL_force_reply(X, S) \
-X(S,F,force_reply,BOOL,1,0)\
-X(S,F,input_field_placeholder,STR,0,0)\
-X(S,H,selective,BOOL,0,0)
+X(S,F,force_reply,BOOL,1,0,2260)\
+X(S,F,input_field_placeholder,STR,0,0,21969)\
+X(S,H,selective,BOOL,0,0,21993)
 #define TG__FL_community(X, S) \
-X(S,F,id,I64,1,0)\
-X(S,F,name,STR,1,0)
+X(S,F,id,I64,1,0,17897)\
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_chat_photo(X, S) \
-X(S,F,small_file_id,STR,1,0)\
-X(S,F,small_file_unique_id,STR,1,0)\
-X(S,F,big_file_id,STR,1,0)\
-X(S,F,big_file_unique_id,STR,1,0)
+X(S,F,small_file_id,STR,1,0,22658)\
+X(S,F,small_file_unique_id,STR,1,0,22672)\
+X(S,F,big_file_id,STR,1,0,22693)\
+X(S,F,big_file_unique_id,STR,1,0,22705)
 #define TG__FL_chat_invite_link(X, S) \
-X(S,F,invite_link,STR,1,0)\
-X(S,F,creator,OBJ,17,USER)\
-X(S,F,creates_join_request,BOOL,1,0)\
-X(S,F,is_primary,BOOL,1,0)\
-X(S,F,is_revoked,BOOL,1,0)\
-X(S,F,name,STR,0,0)\
-X(S,H,expire_date,I64,0,0)\
-X(S,H,member_limit,I64,0,0)\
-X(S,H,pending_join_request_count,I64,0,0)\
-X(S,H,subscription_period,I64,0,0)\
-X(S,H,subscription_price,I64,0,0)
+X(S,F,invite_link,STR,1,0,18610)\
+X(S,F,creator,OBJ,17,USER,16752)\
+X(S,F,creates_join_request,BOOL,1,0,22724)\
+X(S,F,is_primary,BOOL,1,0,22745)\
+X(S,F,is_revoked,BOOL,1,0,22756)\
+X(S,F,name,STR,0,0,21283)\
+X(S,H,expire_date,I64,0,0,22767)\
+X(S,H,member_limit,I64,0,0,22779)\
+X(S,H,pending_join_request_count,I64,0,0,22792)\
+X(S,H,subscription_period,I64,0,0,22819)\
+X(S,H,subscription_price,I64,0,0,22839)
 #define TG__FL_chat_administrator_rights(X, S) \
-X(S,F,is_anonymous,BOOL,1,0)\
-X(S,F,can_manage_chat,BOOL,1,0)\
-X(S,F,can_delete_messages,BOOL,1,0)\
-X(S,F,can_manage_video_chats,BOOL,1,0)\
-X(S,F,can_restrict_members,BOOL,1,0)\
-X(S,F,can_promote_members,BOOL,1,0)\
-X(S,F,can_change_info,BOOL,1,0)\
-X(S,F,can_invite_users,BOOL,1,0)\
-X(S,F,can_post_stories,BOOL,1,0)\
-X(S,F,can_edit_stories,BOOL,1,0)\
-X(S,F,can_delete_stories,BOOL,1,0)\
-X(S,F,can_send_welcome_messages,BOOL,1,0)\
-X(S,H,can_post_messages,BOOL,0,0)\
-X(S,H,can_edit_messages,BOOL,0,0)\
-X(S,H,can_pin_messages,BOOL,0,0)\
-X(S,H,can_manage_topics,BOOL,0,0)\
-X(S,H,can_manage_direct_messages,BOOL,0,0)\
-X(S,H,can_manage_tags,BOOL,0,0)
+X(S,F,is_anonymous,BOOL,1,0,20462)\
+X(S,F,can_manage_chat,BOOL,1,0,22858)\
+X(S,F,can_delete_messages,BOOL,1,0,22874)\
+X(S,F,can_manage_video_chats,BOOL,1,0,22894)\
+X(S,F,can_restrict_members,BOOL,1,0,22917)\
+X(S,F,can_promote_members,BOOL,1,0,22938)\
+X(S,F,can_change_info,BOOL,1,0,22958)\
+X(S,F,can_invite_users,BOOL,1,0,22974)\
+X(S,F,can_post_stories,BOOL,1,0,22991)\
+X(S,F,can_edit_stories,BOOL,1,0,23008)\
+X(S,F,can_delete_stories,BOOL,1,0,23025)\
+X(S,F,can_send_welcome_messages,BOOL,1,0,23044)\
+X(S,H,can_post_messages,BOOL,0,0,23070)\
+X(S,H,can_edit_messages,BOOL,0,0,23088)\
+X(S,H,can_pin_messages,BOOL,0,0,23106)\
+X(S,H,can_manage_topics,BOOL,0,0,23123)\
+X(S,H,can_manage_direct_messages,BOOL,0,0,23141)\
+X(S,H,can_manage_tags,BOOL,0,0,23168)
 #define TG__FL_chat_member_updated(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,from,OBJ,17,USER)\
-X(S,F,date,I64,1,0)\
-X(S,F,old_chat_member,OBJ,17,CHAT_MEMBER)\
-X(S,F,new_chat_member,OBJ,17,CHAT_MEMBER)\
-X(S,F,invite_link,OBJ,16,CHAT_INVITE_LINK)\
-X(S,H,via_join_request,BOOL,0,0)\
-X(S,H,via_chat_folder_invite_link,BOOL,0,0)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,from,OBJ,17,USER,18988)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,old_chat_member,OBJ,17,CHAT_MEMBER,23184)\
+X(S,F,new_chat_member,OBJ,17,CHAT_MEMBER,23200)\
+X(S,F,invite_link,OBJ,16,CHAT_INVITE_LINK,18610)\
+X(S,H,via_join_request,BOOL,0,0,23216)\
+X(S,H,via_chat_folder_invite_link,BOOL,0,0,23233)
 #define TG__FL_chat_member_owner(X, S) \
-X(S,F,status,STR,1,0)\
-X(S,F,user,OBJ,17,USER)\
-X(S,F,is_anonymous,BOOL,1,0)\
-X(S,F,custom_title,STR,0,0)
+X(S,F,status,STR,1,0,23261)\
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,is_anonymous,BOOL,1,0,20462)\
+X(S,F,custom_title,STR,0,0,23268)
 #define TG__FL_chat_member_administrator(X, S) \
-X(S,F,status,STR,1,0)\
-X(S,F,user,OBJ,17,USER)\
-X(S,F,can_be_edited,BOOL,1,0)\
-X(S,F,is_anonymous,BOOL,1,0)\
-X(S,F,can_manage_chat,BOOL,1,0)\
-X(S,F,can_delete_messages,BOOL,1,0)\
-X(S,F,can_manage_video_chats,BOOL,1,0)\
-X(S,F,can_restrict_members,BOOL,1,0)\
-X(S,F,can_promote_members,BOOL,1,0)\
-X(S,F,can_change_info,BOOL,1,0)\
-X(S,F,can_invite_users,BOOL,1,0)\
-X(S,F,can_post_stories,BOOL,1,0)\
-X(S,F,can_edit_stories,BOOL,1,0)\
-X(S,F,can_delete_stories,BOOL,1,0)\
-X(S,F,can_send_welcome_messages,BOOL,1,0)\
-X(S,H,can_post_messages,BOOL,0,0)\
-X(S,H,can_edit_messages,BOOL,0,0)\
-X(S,H,can_pin_messages,BOOL,0,0)\
-X(S,H,can_manage_topics,BOOL,0,0)\
-X(S,H,can_manage_direct_messages,BOOL,0,0)\
-X(S,H,can_manage_tags,BOOL,0,0)\
-X(S,F,custom_title,STR,0,0)
+X(S,F,status,STR,1,0,23261)\
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,can_be_edited,BOOL,1,0,23281)\
+X(S,F,is_anonymous,BOOL,1,0,20462)\
+X(S,F,can_manage_chat,BOOL,1,0,22858)\
+X(S,F,can_delete_messages,BOOL,1,0,22874)\
+X(S,F,can_manage_video_chats,BOOL,1,0,22894)\
+X(S,F,can_restrict_members,BOOL,1,0,22917)\
+X(S,F,can_promote_members,BOOL,1,0,22938)\
+X(S,F,can_change_info,BOOL,1,0,22958)\
+X(S,F,can_invite_users,BOOL,1,0,22974)\
+X(S,F,can_post_stories,BOOL,1,0,22991)\
+X(S,F,can_edit_stories,BOOL,1,0,23008)\
+X(S,F,can_delete_stories,BOOL,1,0,23025)\
+X(S,F,can_send_welcome_messages,BOOL,1,0,23044)\
+X(S,H,can_post_messages,BOOL,0,0,23070)\
+X(S,H,can_edit_messages,BOOL,0,0,23088)\
+X(S,H,can_pin_messages,BOOL,0,0,23106)\
+X(S,H,can_manage_topics,BOOL,0,0,23123)\
+X(S,H,can_manage_direct_messages,BOOL,0,0,23141)\
+X(S,H,can_manage_tags,BOOL,0,0,23168)\
+X(S,F,custom_title,STR,0,0,23268)
 #define TG__FL_chat_member_member(X, S) \
-X(S,F,status,STR,1,0)\
-X(S,F,tag,STR,0,0)\
-X(S,F,user,OBJ,17,USER)\
-X(S,H,until_date,I64,0,0)
+X(S,F,status,STR,1,0,23261)\
+X(S,F,tag,STR,0,0,23295)\
+X(S,F,user,OBJ,17,USER,21)\
+X(S,H,until_date,I64,0,0,23299)
 #define TG__FL_chat_member_restricted(X, S) \
-X(S,F,status,STR,1,0)\
-X(S,F,tag,STR,0,0)\
-X(S,F,user,OBJ,17,USER)\
-X(S,F,is_member,BOOL,1,0)\
-X(S,F,can_send_messages,BOOL,1,0)\
-X(S,F,can_send_audios,BOOL,1,0)\
-X(S,F,can_send_documents,BOOL,1,0)\
-X(S,F,can_send_photos,BOOL,1,0)\
-X(S,F,can_send_videos,BOOL,1,0)\
-X(S,F,can_send_video_notes,BOOL,1,0)\
-X(S,F,can_send_voice_notes,BOOL,1,0)\
-X(S,F,can_send_polls,BOOL,1,0)\
-X(S,F,can_send_other_messages,BOOL,1,0)\
-X(S,F,can_add_web_page_previews,BOOL,1,0)\
-X(S,F,can_react_to_messages,BOOL,1,0)\
-X(S,F,can_edit_tag,BOOL,1,0)\
-X(S,F,can_change_info,BOOL,1,0)\
-X(S,F,can_invite_users,BOOL,1,0)\
-X(S,F,can_pin_messages,BOOL,1,0)\
-X(S,F,can_manage_topics,BOOL,1,0)\
-X(S,F,until_date,I64,1,0)
+X(S,F,status,STR,1,0,23261)\
+X(S,F,tag,STR,0,0,23295)\
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,is_member,BOOL,1,0,23310)\
+X(S,F,can_send_messages,BOOL,1,0,23320)\
+X(S,F,can_send_audios,BOOL,1,0,23338)\
+X(S,F,can_send_documents,BOOL,1,0,23355)\
+X(S,F,can_send_photos,BOOL,1,0,23374)\
+X(S,F,can_send_videos,BOOL,1,0,23390)\
+X(S,F,can_send_video_notes,BOOL,1,0,23406)\
+X(S,F,can_send_voice_notes,BOOL,1,0,23427)\
+X(S,F,can_send_polls,BOOL,1,0,23448)\
+X(S,F,can_send_other_messages,BOOL,1,0,23463)\
+X(S,F,can_add_web_page_previews,BOOL,1,0,23487)\
+X(S,F,can_react_to_messages,BOOL,1,0,23513)\
+X(S,F,can_edit_tag,BOOL,1,0,23535)\
+X(S,F,can_change_info,BOOL,1,0,22958)\
+X(S,F,can_invite_users,BOOL,1,0,22974)\
+X(S,F,can_pin_messages,BOOL,1,0,23106)\
+X(S,F,can_manage_topics,BOOL,1,0,23123)\
+X(S,F,until_date,I64,1,0,23299)
 #define TG__FL_chat_member_left(X, S) \
-X(S,F,status,STR,1,0)\
-X(S,F,user,OBJ,17,USER)
+X(S,F,status,STR,1,0,23261)\
+X(S,F,user,OBJ,17,USER,21)
 #define TG__FL_chat_member_banned(X, S) \
-X(S,F,status,STR,1,0)\
-X(S,F,user,OBJ,17,USER)\
-X(S,F,until_date,I64,1,0)
+X(S,F,status,STR,1,0,23261)\
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,until_date,I64,1,0,23299)
 #define TG__FL_chat_join_request(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,from,OBJ,17,USER)\
-X(S,F,user_chat_id,I64,1,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,bio,STR,0,0)\
-X(S,F,invite_link,OBJ,16,CHAT_INVITE_LINK)\
-X(S,F,query_id,STR,0,0)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,from,OBJ,17,USER,18988)\
+X(S,F,user_chat_id,I64,1,0,23548)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,bio,STR,0,0,18495)\
+X(S,F,invite_link,OBJ,16,CHAT_INVITE_LINK,18610)\
+X(S,F,query_id,STR,0,0,23561)
 #define TG__FL_chat_permissions(X, S) \
-X(S,H,can_send_messages,BOOL,0,0)\
-X(S,H,can_send_audios,BOOL,0,0)\
-X(S,H,can_send_documents,BOOL,0,0)\
-X(S,H,can_send_photos,BOOL,0,0)\
-X(S,H,can_send_videos,BOOL,0,0)\
-X(S,H,can_send_video_notes,BOOL,0,0)\
-X(S,H,can_send_voice_notes,BOOL,0,0)\
-X(S,H,can_send_polls,BOOL,0,0)\
-X(S,H,can_send_other_messages,BOOL,0,0)\
-X(S,H,can_add_web_page_previews,BOOL,0,0)\
-X(S,H,can_react_to_messages,BOOL,0,0)\
-X(S,H,can_edit_tag,BOOL,0,0)\
-X(S,H,can_change_info,BOOL,0,0)\
-X(S,H,can_invite_users,BOOL,0,0)\
-X(S,H,can_pin_messages,BOOL,0,0)\
-X(S,H,can_manage_topics,BOOL,0,0)
+X(S,H,can_send_messages,BOOL,0,0,23320)\
+X(S,H,can_send_audios,BOOL,0,0,23338)\
+X(S,H,can_send_documents,BOOL,0,0,23355)\
+X(S,H,can_send_photos,BOOL,0,0,23374)\
+X(S,H,can_send_videos,BOOL,0,0,23390)\
+X(S,H,can_send_video_notes,BOOL,0,0,23406)\
+X(S,H,can_send_voice_notes,BOOL,0,0,23427)\
+X(S,H,can_send_polls,BOOL,0,0,23448)\
+X(S,H,can_send_other_messages,BOOL,0,0,23463)\
+X(S,H,can_add_web_page_previews,BOOL,0,0,23487)\
+X(S,H,can_react_to_messages,BOOL,0,0,23513)\
+X(S,H,can_edit_tag,BOOL,0,0,23535)\
+X(S,H,can_change_info,BOOL,0,0,22958)\
+X(S,H,can_invite_users,BOOL,0,0,22974)\
+X(S,H,can_pin_messages,BOOL,0,0,23106)\
+X(S,H,can_manage_topics,BOOL,0,0,23123)
 #define TG__FL_birthdate(X, S) \
-X(S,F,day,I64,1,0)\
-X(S,F,month,I64,1,0)\
-X(S,H,year,I64,0,0)
+X(S,F,day,I64,1,0,23570)\
+X(S,F,month,I64,1,0,23574)\
+X(S,H,year,I64,0,0,23580)
 #define TG__FL_business_intro(X, S) \
-X(S,F,title,STR,0,0)\
-X(S,F,message,STR,0,0)\
-X(S,F,sticker,OBJ,16,STICKER)
+X(S,F,title,STR,0,0,18219)\
+X(S,F,message,STR,0,0,46)\
+X(S,F,sticker,OBJ,16,STICKER,4528)
 #define TG__FL_business_location(X, S) \
-X(S,F,address,STR,1,0)\
-X(S,F,location,OBJ,16,LOCATION)
+X(S,F,address,STR,1,0,20865)\
+X(S,F,location,OBJ,16,LOCATION,681)
 #define TG__FL_business_opening_hours_interval(X, S) \
-X(S,F,opening_minute,I64,1,0)\
-X(S,F,closing_minute,I64,1,0)
+X(S,F,opening_minute,I64,1,0,23585)\
+X(S,F,closing_minute,I64,1,0,23600)
 #define TG__FL_business_opening_hours(X, S) \
-X(S,F,time_zone_name,STR,1,0)\
-X(S,A,opening_hours,OBJ,5,BUSINESS_OPENING_HOURS_INTERVAL)
+X(S,F,time_zone_name,STR,1,0,23615)\
+X(S,A,opening_hours,OBJ,5,BUSINESS_OPENING_HOURS_INTERVAL,23630)
 #define TG__FL_user_rating(X, S) \
-X(S,F,level,I64,1,0)\
-X(S,F,rating,I64,1,0)\
-X(S,F,current_level_rating,I64,1,0)\
-X(S,H,next_level_rating,I64,0,0)
+X(S,F,level,I64,1,0,23644)\
+X(S,F,rating,I64,1,0,18909)\
+X(S,F,current_level_rating,I64,1,0,23650)\
+X(S,H,next_level_rating,I64,0,0,23671)
 #define TG__FL_story_area_position(X, S) \
-X(S,F,x_percentage,F64,1,0)\
-X(S,F,y_percentage,F64,1,0)\
-X(S,F,width_percentage,F64,1,0)\
-X(S,F,height_percentage,F64,1,0)\
-X(S,F,rotation_angle,F64,1,0)\
-X(S,F,corner_radius_percentage,F64,1,0)
+X(S,F,x_percentage,F64,1,0,23689)\
+X(S,F,y_percentage,F64,1,0,23702)\
+X(S,F,width_percentage,F64,1,0,23715)\
+X(S,F,height_percentage,F64,1,0,23732)\
+X(S,F,rotation_angle,F64,1,0,21118)\
+X(S,F,corner_radius_percentage,F64,1,0,23750)
 #define TG__FL_location_address(X, S) \
-X(S,F,country_code,STR,1,0)\
-X(S,F,state,STR,0,0)\
-X(S,F,city,STR,0,0)\
-X(S,F,street,STR,0,0)
+X(S,F,country_code,STR,1,0,23775)\
+X(S,F,state,STR,0,0,20995)\
+X(S,F,city,STR,0,0,23788)\
+X(S,F,street,STR,0,0,23793)
 #define TG__FL_story_area_type_location(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,F,address,OBJ,16,LOCATION_ADDRESS)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,F,address,OBJ,16,LOCATION_ADDRESS,20865)
 #define TG__FL_story_area_type_suggested_reaction(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,reaction_type,OBJ,17,REACTION_TYPE)\
-X(S,H,is_dark,BOOL,0,0)\
-X(S,H,is_flipped,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,reaction_type,OBJ,17,REACTION_TYPE,2846)\
+X(S,H,is_dark,BOOL,0,0,23800)\
+X(S,H,is_flipped,BOOL,0,0,23808)
 #define TG__FL_story_area_type_link(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,url,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,url,STR,1,0,17416)
 #define TG__FL_story_area_type_weather(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,temperature,F64,1,0)\
-X(S,F,emoji,STR,1,0)\
-X(S,F,background_color,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,temperature,F64,1,0,23819)\
+X(S,F,emoji,STR,1,0,16826)\
+X(S,F,background_color,I64,1,0,23831)
 #define TG__FL_story_area_type_unique_gift(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_story_area(X, S) \
-X(S,F,position,OBJ,17,STORY_AREA_POSITION)\
-X(S,F,type,OBJ,17,STORY_AREA_TYPE)
+X(S,F,position,OBJ,17,STORY_AREA_POSITION,19842)\
+X(S,F,type,OBJ,17,STORY_AREA_TYPE,18214)
 #define TG__FL_chat_location(X, S) \
-X(S,F,location,OBJ,17,LOCATION)\
-X(S,F,address,STR,1,0)
+X(S,F,location,OBJ,17,LOCATION,681)\
+X(S,F,address,STR,1,0,20865)
 #define TG__FL_reaction_type_emoji(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,emoji,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,emoji,STR,1,0,16826)
 #define TG__FL_reaction_type_custom_emoji(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,custom_emoji_id,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,custom_emoji_id,STR,1,0,19799)
 #define TG__FL_reaction_type_paid(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_reaction_count(X, S) \
-X(S,F,type,OBJ,17,REACTION_TYPE)\
-X(S,F,total_count,I64,1,0)
+X(S,F,type,OBJ,17,REACTION_TYPE,18214)\
+X(S,F,total_count,I64,1,0,21876)
 #define TG__FL_message_reaction_updated(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,user,OBJ,16,USER)\
-X(S,F,actor_chat,OBJ,16,CHAT)\
-X(S,F,date,I64,1,0)\
-X(S,A,old_reaction,OBJ,5,REACTION_TYPE)\
-X(S,A,new_reaction,OBJ,5,REACTION_TYPE)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,user,OBJ,16,USER,21)\
+X(S,F,actor_chat,OBJ,16,CHAT,23848)\
+X(S,F,date,I64,1,0,19090)\
+X(S,A,old_reaction,OBJ,5,REACTION_TYPE,23859)\
+X(S,A,new_reaction,OBJ,5,REACTION_TYPE,23872)
 #define TG__FL_message_reaction_count_updated(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,date,I64,1,0)\
-X(S,A,reactions,OBJ,5,REACTION_COUNT)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,date,I64,1,0,19090)\
+X(S,A,reactions,OBJ,5,REACTION_COUNT,23885)
 #define TG__FL_forum_topic(X, S) \
-X(S,F,message_thread_id,I64,1,0)\
-X(S,F,name,STR,1,0)\
-X(S,F,icon_color,I64,1,0)\
-X(S,F,icon_custom_emoji_id,STR,0,0)\
-X(S,H,is_name_implicit,BOOL,0,0)
+X(S,F,message_thread_id,I64,1,0,18970)\
+X(S,F,name,STR,1,0,21283)\
+X(S,F,icon_color,I64,1,0,21288)\
+X(S,F,icon_custom_emoji_id,STR,0,0,21299)\
+X(S,H,is_name_implicit,BOOL,0,0,21320)
 #define TG__FL_gift_background(X, S) \
-X(S,F,center_color,I64,1,0)\
-X(S,F,edge_color,I64,1,0)\
-X(S,F,text_color,I64,1,0)
+X(S,F,center_color,I64,1,0,23895)\
+X(S,F,edge_color,I64,1,0,23908)\
+X(S,F,text_color,I64,1,0,23919)
 #define TG__FL_gift(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,sticker,OBJ,17,STICKER)\
-X(S,F,star_count,I64,1,0)\
-X(S,H,upgrade_star_count,I64,0,0)\
-X(S,H,is_premium,BOOL,0,0)\
-X(S,H,has_colors,BOOL,0,0)\
-X(S,H,total_count,I64,0,0)\
-X(S,H,remaining_count,I64,0,0)\
-X(S,H,personal_total_count,I64,0,0)\
-X(S,H,personal_remaining_count,I64,0,0)\
-X(S,F,background,OBJ,16,GIFT_BACKGROUND)\
-X(S,H,unique_gift_variant_count,I64,0,0)\
-X(S,F,publisher_chat,OBJ,16,CHAT)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,sticker,OBJ,17,STICKER,4528)\
+X(S,F,star_count,I64,1,0,20212)\
+X(S,H,upgrade_star_count,I64,0,0,23930)\
+X(S,H,is_premium,BOOL,0,0,17951)\
+X(S,H,has_colors,BOOL,0,0,23949)\
+X(S,H,total_count,I64,0,0,21876)\
+X(S,H,remaining_count,I64,0,0,23960)\
+X(S,H,personal_total_count,I64,0,0,23976)\
+X(S,H,personal_remaining_count,I64,0,0,23997)\
+X(S,F,background,OBJ,16,GIFT_BACKGROUND,24022)\
+X(S,H,unique_gift_variant_count,I64,0,0,24033)\
+X(S,F,publisher_chat,OBJ,16,CHAT,24059)
 #define TG__FL_gifts(X, S) \
-X(S,A,gifts,OBJ,5,GIFT)
+X(S,A,gifts,OBJ,5,GIFT,3030)
 #define TG__FL_unique_gift_model(X, S) \
-X(S,F,name,STR,1,0)\
-X(S,F,sticker,OBJ,17,STICKER)\
-X(S,F,rarity_per_mille,I64,1,0)\
-X(S,F,rarity,STR,0,0)
+X(S,F,name,STR,1,0,21283)\
+X(S,F,sticker,OBJ,17,STICKER,4528)\
+X(S,F,rarity_per_mille,I64,1,0,24074)\
+X(S,F,rarity,STR,0,0,24091)
 #define TG__FL_unique_gift_symbol(X, S) \
-X(S,F,name,STR,1,0)\
-X(S,F,sticker,OBJ,17,STICKER)\
-X(S,F,rarity_per_mille,I64,1,0)
+X(S,F,name,STR,1,0,21283)\
+X(S,F,sticker,OBJ,17,STICKER,4528)\
+X(S,F,rarity_per_mille,I64,1,0,24074)
 #define TG__FL_unique_gift_backdrop_colors(X, S) \
-X(S,F,center_color,I64,1,0)\
-X(S,F,edge_color,I64,1,0)\
-X(S,F,symbol_color,I64,1,0)\
-X(S,F,text_color,I64,1,0)
+X(S,F,center_color,I64,1,0,23895)\
+X(S,F,edge_color,I64,1,0,23908)\
+X(S,F,symbol_color,I64,1,0,24098)\
+X(S,F,text_color,I64,1,0,23919)
 #define TG__FL_unique_gift_backdrop(X, S) \
-X(S,F,name,STR,1,0)\
-X(S,F,colors,OBJ,17,UNIQUE_GIFT_BACKDROP_COLORS)\
-X(S,F,rarity_per_mille,I64,1,0)
+X(S,F,name,STR,1,0,21283)\
+X(S,F,colors,OBJ,17,UNIQUE_GIFT_BACKDROP_COLORS,21133)\
+X(S,F,rarity_per_mille,I64,1,0,24074)
 #define TG__FL_unique_gift_colors(X, S) \
-X(S,F,model_custom_emoji_id,STR,1,0)\
-X(S,F,symbol_custom_emoji_id,STR,1,0)\
-X(S,F,light_theme_main_color,I64,1,0)\
-X(S,A,light_theme_other_colors,I64,5,0)\
-X(S,F,dark_theme_main_color,I64,1,0)\
-X(S,A,dark_theme_other_colors,I64,5,0)
+X(S,F,model_custom_emoji_id,STR,1,0,24111)\
+X(S,F,symbol_custom_emoji_id,STR,1,0,24133)\
+X(S,F,light_theme_main_color,I64,1,0,24156)\
+X(S,A,light_theme_other_colors,I64,5,0,24179)\
+X(S,F,dark_theme_main_color,I64,1,0,24204)\
+X(S,A,dark_theme_other_colors,I64,5,0,24226)
 #define TG__FL_unique_gift(X, S) \
-X(S,F,gift_id,STR,1,0)\
-X(S,F,base_name,STR,1,0)\
-X(S,F,name,STR,1,0)\
-X(S,F,number,I64,1,0)\
-X(S,F,model,OBJ,17,UNIQUE_GIFT_MODEL)\
-X(S,F,symbol,OBJ,17,UNIQUE_GIFT_SYMBOL)\
-X(S,F,backdrop,OBJ,17,UNIQUE_GIFT_BACKDROP)\
-X(S,H,is_premium,BOOL,0,0)\
-X(S,H,is_burned,BOOL,0,0)\
-X(S,H,is_from_blockchain,BOOL,0,0)\
-X(S,F,colors,OBJ,16,UNIQUE_GIFT_COLORS)\
-X(S,F,publisher_chat,OBJ,16,CHAT)
+X(S,F,gift_id,STR,1,0,24250)\
+X(S,F,base_name,STR,1,0,24258)\
+X(S,F,name,STR,1,0,21283)\
+X(S,F,number,I64,1,0,24268)\
+X(S,F,model,OBJ,17,UNIQUE_GIFT_MODEL,24275)\
+X(S,F,symbol,OBJ,17,UNIQUE_GIFT_SYMBOL,24281)\
+X(S,F,backdrop,OBJ,17,UNIQUE_GIFT_BACKDROP,24288)\
+X(S,H,is_premium,BOOL,0,0,17951)\
+X(S,H,is_burned,BOOL,0,0,24297)\
+X(S,H,is_from_blockchain,BOOL,0,0,24307)\
+X(S,F,colors,OBJ,16,UNIQUE_GIFT_COLORS,21133)\
+X(S,F,publisher_chat,OBJ,16,CHAT,24059)
 #define TG__FL_gift_info(X, S) \
-X(S,F,gift,OBJ,17,GIFT)\
-X(S,F,owned_gift_id,STR,0,0)\
-X(S,H,convert_star_count,I64,0,0)\
-X(S,H,prepaid_upgrade_star_count,I64,0,0)\
-X(S,H,is_upgrade_separate,BOOL,0,0)\
-X(S,H,can_be_upgraded,BOOL,0,0)\
-X(S,F,text,STR,0,0)\
-X(S,A,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,is_private,BOOL,0,0)\
-X(S,H,unique_gift_number,I64,0,0)
+X(S,F,gift,OBJ,17,GIFT,3025)\
+X(S,F,owned_gift_id,STR,0,0,24326)\
+X(S,H,convert_star_count,I64,0,0,24340)\
+X(S,H,prepaid_upgrade_star_count,I64,0,0,24359)\
+X(S,H,is_upgrade_separate,BOOL,0,0,24386)\
+X(S,H,can_be_upgraded,BOOL,0,0,24406)\
+X(S,F,text,STR,0,0,19429)\
+X(S,A,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,H,is_private,BOOL,0,0,24422)\
+X(S,H,unique_gift_number,I64,0,0,24433)
 #define TG__FL_unique_gift_info(X, S) \
-X(S,F,gift,OBJ,17,UNIQUE_GIFT)\
-X(S,F,origin,STR,1,0)\
-X(S,F,last_resale_currency,STR,0,0)\
-X(S,H,last_resale_amount,I64,0,0)\
-X(S,F,owned_gift_id,STR,0,0)\
-X(S,H,transfer_star_count,I64,0,0)\
-X(S,H,next_transfer_date,I64,0,0)\
-X(S,F,text,STR,0,0)\
-X(S,A,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,is_private,BOOL,0,0)
+X(S,F,gift,OBJ,17,UNIQUE_GIFT,3025)\
+X(S,F,origin,STR,1,0,19861)\
+X(S,F,last_resale_currency,STR,0,0,24452)\
+X(S,H,last_resale_amount,I64,0,0,24473)\
+X(S,F,owned_gift_id,STR,0,0,24326)\
+X(S,H,transfer_star_count,I64,0,0,24492)\
+X(S,H,next_transfer_date,I64,0,0,24512)\
+X(S,F,text,STR,0,0,19429)\
+X(S,A,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,H,is_private,BOOL,0,0,24422)
 #define TG__FL_owned_gift_regular(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,gift,OBJ,17,GIFT)\
-X(S,F,owned_gift_id,STR,0,0)\
-X(S,F,sender_user,OBJ,16,USER)\
-X(S,F,send_date,I64,1,0)\
-X(S,F,text,STR,0,0)\
-X(S,A,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,is_private,BOOL,0,0)\
-X(S,H,is_saved,BOOL,0,0)\
-X(S,H,can_be_upgraded,BOOL,0,0)\
-X(S,H,was_refunded,BOOL,0,0)\
-X(S,H,convert_star_count,I64,0,0)\
-X(S,H,prepaid_upgrade_star_count,I64,0,0)\
-X(S,H,is_upgrade_separate,BOOL,0,0)\
-X(S,H,unique_gift_number,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,gift,OBJ,17,GIFT,3025)\
+X(S,F,owned_gift_id,STR,0,0,24326)\
+X(S,F,sender_user,OBJ,16,USER,20050)\
+X(S,F,send_date,I64,1,0,21495)\
+X(S,F,text,STR,0,0,19429)\
+X(S,A,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,H,is_private,BOOL,0,0,24422)\
+X(S,H,is_saved,BOOL,0,0,24531)\
+X(S,H,can_be_upgraded,BOOL,0,0,24406)\
+X(S,H,was_refunded,BOOL,0,0,21754)\
+X(S,H,convert_star_count,I64,0,0,24340)\
+X(S,H,prepaid_upgrade_star_count,I64,0,0,24359)\
+X(S,H,is_upgrade_separate,BOOL,0,0,24386)\
+X(S,H,unique_gift_number,I64,0,0,24433)
 #define TG__FL_owned_gift_unique(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,gift,OBJ,17,UNIQUE_GIFT)\
-X(S,F,owned_gift_id,STR,0,0)\
-X(S,F,sender_user,OBJ,16,USER)\
-X(S,F,send_date,I64,1,0)\
-X(S,H,is_saved,BOOL,0,0)\
-X(S,H,can_be_transferred,BOOL,0,0)\
-X(S,H,transfer_star_count,I64,0,0)\
-X(S,H,next_transfer_date,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,gift,OBJ,17,UNIQUE_GIFT,3025)\
+X(S,F,owned_gift_id,STR,0,0,24326)\
+X(S,F,sender_user,OBJ,16,USER,20050)\
+X(S,F,send_date,I64,1,0,21495)\
+X(S,H,is_saved,BOOL,0,0,24531)\
+X(S,H,can_be_transferred,BOOL,0,0,24540)\
+X(S,H,transfer_star_count,I64,0,0,24492)\
+X(S,H,next_transfer_date,I64,0,0,24512)
 #define TG__FL_owned_gifts(X, S) \
-X(S,F,total_count,I64,1,0)\
-X(S,A,gifts,OBJ,5,OWNED_GIFT)\
-X(S,F,next_offset,STR,0,0)
+X(S,F,total_count,I64,1,0,21876)\
+X(S,A,gifts,OBJ,5,OWNED_GIFT,3030)\
+X(S,F,next_offset,STR,0,0,24559)
 #define TG__FL_bot_access_settings(X, S) \
-X(S,F,is_access_restricted,BOOL,1,0)\
-X(S,A,added_users,OBJ,4,USER)
+X(S,F,is_access_restricted,BOOL,1,0,24571)\
+X(S,A,added_users,OBJ,4,USER,24592)
 #define TG__FL_accepted_gift_types(X, S) \
-X(S,F,unlimited_gifts,BOOL,1,0)\
-X(S,F,limited_gifts,BOOL,1,0)\
-X(S,F,unique_gifts,BOOL,1,0)\
-X(S,F,premium_subscription,BOOL,1,0)\
-X(S,F,gifts_from_channels,BOOL,1,0)
+X(S,F,unlimited_gifts,BOOL,1,0,24604)\
+X(S,F,limited_gifts,BOOL,1,0,24620)\
+X(S,F,unique_gifts,BOOL,1,0,24634)\
+X(S,F,premium_subscription,BOOL,1,0,24647)\
+X(S,F,gifts_from_channels,BOOL,1,0,24668)
 #define TG__FL_star_amount(X, S) \
-X(S,F,amount,I64,1,0)\
-X(S,H,nanostar_amount,I64,0,0)
+X(S,F,amount,I64,1,0,21522)\
+X(S,H,nanostar_amount,I64,0,0,24688)
 #define TG__FL_bot_command(X, S) \
-X(S,F,command,STR,1,0)\
-X(S,F,description,STR,1,0)\
-X(S,H,is_ephemeral,BOOL,0,0)
+X(S,F,command,STR,1,0,24704)\
+X(S,F,description,STR,1,0,18598)\
+X(S,H,is_ephemeral,BOOL,0,0,24712)
 #define TG__FL_bot_command_scope_default(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_bot_command_scope_all_private_chats(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_bot_command_scope_all_group_chats(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_bot_command_scope_all_chat_administrators(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_bot_command_scope_chat(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_bot_command_scope_chat_administrators(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_bot_command_scope_chat_member(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_bot_name(X, S) \
-X(S,F,name,STR,1,0)
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_bot_description(X, S) \
-X(S,F,description,STR,1,0)
+X(S,F,description,STR,1,0,18598)
 #define TG__FL_bot_short_description(X, S) \
-X(S,F,short_description,STR,1,0)
+X(S,F,short_description,STR,1,0,24725)
 #define TG__FL_menu_button_commands(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_menu_button_web_app(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,STR,1,0)\
-X(S,F,web_app,OBJ,17,WEB_APP_INFO)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,STR,1,0,19429)\
+X(S,F,web_app,OBJ,17,WEB_APP_INFO,17449)
 #define TG__FL_menu_button_default(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_chat_boost_source_premium(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,user,OBJ,17,USER)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,user,OBJ,17,USER,21)
 #define TG__FL_chat_boost_source_gift_code(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,user,OBJ,17,USER)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,user,OBJ,17,USER,21)
 #define TG__FL_chat_boost_source_giveaway(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,giveaway_message_id,I64,1,0)\
-X(S,F,user,OBJ,16,USER)\
-X(S,H,prize_star_count,I64,0,0)\
-X(S,H,is_unclaimed,BOOL,0,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,giveaway_message_id,I64,1,0,21682)\
+X(S,F,user,OBJ,16,USER,21)\
+X(S,H,prize_star_count,I64,0,0,21536)\
+X(S,H,is_unclaimed,BOOL,0,0,24750)
 #define TG__FL_chat_boost(X, S) \
-X(S,F,boost_id,STR,1,0)\
-X(S,F,add_date,I64,1,0)\
-X(S,F,expiration_date,I64,1,0)\
-X(S,F,source,OBJ,17,CHAT_BOOST_SOURCE)
+X(S,F,boost_id,STR,1,0,24763)\
+X(S,F,add_date,I64,1,0,24772)\
+X(S,F,expiration_date,I64,1,0,24781)\
+X(S,F,source,OBJ,17,CHAT_BOOST_SOURCE,24743)
 #define TG__FL_chat_boost_updated(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,boost,OBJ,17,CHAT_BOOST)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,boost,OBJ,17,CHAT_BOOST,24797)
 #define TG__FL_chat_boost_removed(X, S) \
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,boost_id,STR,1,0)\
-X(S,F,remove_date,I64,1,0)\
-X(S,F,source,OBJ,17,CHAT_BOOST_SOURCE)
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,boost_id,STR,1,0,24763)\
+X(S,F,remove_date,I64,1,0,24803)\
+X(S,F,source,OBJ,17,CHAT_BOOST_SOURCE,24743)
 #define TG__FL_chat_owner_left(X, S) \
-X(S,F,new_owner,OBJ,16,USER)
+X(S,F,new_owner,OBJ,16,USER,24815)
 #define TG__FL_chat_owner_changed(X, S) \
-X(S,F,new_owner,OBJ,17,USER)
+X(S,F,new_owner,OBJ,17,USER,24815)
 #define TG__FL_user_chat_boosts(X, S) \
-X(S,A,boosts,OBJ,5,CHAT_BOOST)
+X(S,A,boosts,OBJ,5,CHAT_BOOST,24825)
 #define TG__FL_business_bot_rights(X, S) \
-X(S,H,can_reply,BOOL,0,0)\
-X(S,H,can_read_messages,BOOL,0,0)\
-X(S,H,can_delete_sent_messages,BOOL,0,0)\
-X(S,H,can_delete_all_messages,BOOL,0,0)\
-X(S,H,can_edit_name,BOOL,0,0)\
-X(S,H,can_edit_bio,BOOL,0,0)\
-X(S,H,can_edit_profile_photo,BOOL,0,0)\
-X(S,H,can_edit_username,BOOL,0,0)\
-X(S,H,can_change_gift_settings,BOOL,0,0)\
-X(S,H,can_view_gifts_and_stars,BOOL,0,0)\
-X(S,H,can_convert_gifts_to_stars,BOOL,0,0)\
-X(S,H,can_transfer_and_upgrade_gifts,BOOL,0,0)\
-X(S,H,can_transfer_stars,BOOL,0,0)\
-X(S,H,can_manage_stories,BOOL,0,0)
+X(S,H,can_reply,BOOL,0,0,24832)\
+X(S,H,can_read_messages,BOOL,0,0,24842)\
+X(S,H,can_delete_sent_messages,BOOL,0,0,24860)\
+X(S,H,can_delete_all_messages,BOOL,0,0,24885)\
+X(S,H,can_edit_name,BOOL,0,0,24909)\
+X(S,H,can_edit_bio,BOOL,0,0,24923)\
+X(S,H,can_edit_profile_photo,BOOL,0,0,24936)\
+X(S,H,can_edit_username,BOOL,0,0,24959)\
+X(S,H,can_change_gift_settings,BOOL,0,0,24977)\
+X(S,H,can_view_gifts_and_stars,BOOL,0,0,25002)\
+X(S,H,can_convert_gifts_to_stars,BOOL,0,0,25027)\
+X(S,H,can_transfer_and_upgrade_gifts,BOOL,0,0,25054)\
+X(S,H,can_transfer_stars,BOOL,0,0,25085)\
+X(S,H,can_manage_stories,BOOL,0,0,25104)
 #define TG__FL_business_connection(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,user,OBJ,17,USER)\
-X(S,F,user_chat_id,I64,1,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,rights,OBJ,16,BUSINESS_BOT_RIGHTS)\
-X(S,F,is_enabled,BOOL,1,0)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,user_chat_id,I64,1,0,23548)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,rights,OBJ,16,BUSINESS_BOT_RIGHTS,25123)\
+X(S,F,is_enabled,BOOL,1,0,25130)
 #define TG__FL_business_messages_deleted(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,A,message_ids,I64,5,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,A,message_ids,I64,5,0,25141)
 #define TG__FL_sent_web_app_message(X, S) \
-X(S,F,inline_message_id,STR,0,0)
+X(S,F,inline_message_id,STR,0,0,22610)
 #define TG__FL_sent_guest_message(X, S) \
-X(S,F,inline_message_id,STR,1,0)
+X(S,F,inline_message_id,STR,1,0,22610)
 #define TG__FL_prepared_inline_message(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,expiration_date,I64,1,0)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,expiration_date,I64,1,0,24781)
 #define TG__FL_prepared_keyboard_button(X, S) \
-X(S,F,id,STR,1,0)
+X(S,F,id,STR,1,0,17897)
 #define TG__FL_response_parameters(X, S) \
-X(S,H,migrate_to_chat_id,I64,0,0)\
-X(S,H,retry_after,I64,0,0)
+X(S,H,migrate_to_chat_id,I64,0,0,19668)\
+X(S,H,retry_after,I64,0,0,25153)
 #define TG__FL_input_media_animation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,H,width,I64,0,0)\
-X(S,H,height,I64,0,0)\
-X(S,H,duration,I64,0,0)\
-X(S,H,has_spoiler,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,H,width,I64,0,0,20102)\
+X(S,H,height,I64,0,0,20108)\
+X(S,H,duration,I64,0,0,20125)\
+X(S,H,has_spoiler,BOOL,0,0,25165)
 #define TG__FL_input_media_audio(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,duration,I64,0,0)\
-X(S,F,performer,STR,0,0)\
-X(S,F,title,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,duration,I64,0,0,20125)\
+X(S,F,performer,STR,0,0,20164)\
+X(S,F,title,STR,0,0,18219)
 #define TG__FL_input_media_document(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,disable_content_type_detection,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,disable_content_type_detection,BOOL,0,0,25177)
 #define TG__FL_input_media_link(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,url,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,url,STR,1,0,17416)
 #define TG__FL_input_media_live_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,photo,FILE,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,H,has_spoiler,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,photo,FILE,1,0,17102)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,H,has_spoiler,BOOL,0,0,25165)
 #define TG__FL_input_media_location(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,H,horizontal_accuracy,F64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,H,horizontal_accuracy,F64,0,0,20810)
 #define TG__FL_input_media_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,H,has_spoiler,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,H,has_spoiler,BOOL,0,0,25165)
 #define TG__FL_input_media_sticker(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,emoji,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,emoji,STR,0,0,16826)
 #define TG__FL_input_media_venue(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,address,STR,1,0)\
-X(S,F,foursquare_id,STR,0,0)\
-X(S,F,foursquare_type,STR,0,0)\
-X(S,F,google_place_id,STR,0,0)\
-X(S,F,google_place_type,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,address,STR,1,0,20865)\
+X(S,F,foursquare_id,STR,0,0,20873)\
+X(S,F,foursquare_type,STR,0,0,20887)\
+X(S,F,google_place_id,STR,0,0,20903)\
+X(S,F,google_place_type,STR,0,0,20919)
 #define TG__FL_input_media_video(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,cover,FILE,0,0)\
-X(S,H,start_timestamp,I64,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,H,width,I64,0,0)\
-X(S,H,height,I64,0,0)\
-X(S,H,duration,I64,0,0)\
-X(S,H,supports_streaming,BOOL,0,0)\
-X(S,H,has_spoiler,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,cover,FILE,0,0,20180)\
+X(S,H,start_timestamp,I64,0,0,20186)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,H,width,I64,0,0,20102)\
+X(S,H,height,I64,0,0,20108)\
+X(S,H,duration,I64,0,0,20125)\
+X(S,H,supports_streaming,BOOL,0,0,25208)\
+X(S,H,has_spoiler,BOOL,0,0,25165)
 #define TG__FL_input_media_voice_note(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,duration,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,duration,I64,0,0,20125)
 #define TG__FL_input_paid_media_live_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,photo,FILE,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,photo,FILE,1,0,17102)
 #define TG__FL_input_paid_media_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)
 #define TG__FL_input_paid_media_video(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,media,FILE,1,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,cover,FILE,0,0)\
-X(S,H,start_timestamp,I64,0,0)\
-X(S,H,width,I64,0,0)\
-X(S,H,height,I64,0,0)\
-X(S,H,duration,I64,0,0)\
-X(S,H,supports_streaming,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,media,FILE,1,0,20271)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,cover,FILE,0,0,20180)\
+X(S,H,start_timestamp,I64,0,0,20186)\
+X(S,H,width,I64,0,0,20102)\
+X(S,H,height,I64,0,0,20108)\
+X(S,H,duration,I64,0,0,20125)\
+X(S,H,supports_streaming,BOOL,0,0,25208)
 #define TG__FL_input_profile_photo_static(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,photo,FILE,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,photo,FILE,1,0,17102)
 #define TG__FL_input_profile_photo_animated(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,animation,FILE,1,0)\
-X(S,H,main_frame_timestamp,F64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,animation,FILE,1,0,321)\
+X(S,H,main_frame_timestamp,F64,0,0,25227)
 #define TG__FL_input_story_content_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,photo,FILE,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,photo,FILE,1,0,17102)
 #define TG__FL_input_story_content_video(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,video,FILE,1,0)\
-X(S,H,duration,F64,0,0)\
-X(S,H,cover_frame_timestamp,F64,0,0)\
-X(S,H,is_animation,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,video,FILE,1,0,377)\
+X(S,H,duration,F64,0,0,20125)\
+X(S,H,cover_frame_timestamp,F64,0,0,25248)\
+X(S,H,is_animation,BOOL,0,0,25270)
 #define TG__FL_sticker(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,width,I64,1,0)\
-X(S,F,height,I64,1,0)\
-X(S,F,is_animated,BOOL,1,0)\
-X(S,F,is_video,BOOL,1,0)\
-X(S,F,thumbnail,OBJ,16,PHOTO_SIZE)\
-X(S,F,emoji,STR,0,0)\
-X(S,F,set_name,STR,0,0)\
-X(S,F,premium_animation,OBJ,16,FILE)\
-X(S,F,mask_position,OBJ,16,MASK_POSITION)\
-X(S,F,custom_emoji_id,STR,0,0)\
-X(S,H,needs_repainting,BOOL,0,0)\
-X(S,H,file_size,I64,0,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,width,I64,1,0,20102)\
+X(S,F,height,I64,1,0,20108)\
+X(S,F,is_animated,BOOL,1,0,25283)\
+X(S,F,is_video,BOOL,1,0,25295)\
+X(S,F,thumbnail,OBJ,16,PHOTO_SIZE,20134)\
+X(S,F,emoji,STR,0,0,16826)\
+X(S,F,set_name,STR,0,0,25304)\
+X(S,F,premium_animation,OBJ,16,FILE,25313)\
+X(S,F,mask_position,OBJ,16,MASK_POSITION,4548)\
+X(S,F,custom_emoji_id,STR,0,0,19799)\
+X(S,H,needs_repainting,BOOL,0,0,25331)\
+X(S,H,file_size,I64,0,0,20115)
 #define TG__FL_sticker_set(X, S) \
-X(S,F,name,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,sticker_type,STR,1,0)\
-X(S,A,stickers,OBJ,5,STICKER)\
-X(S,F,thumbnail,OBJ,16,PHOTO_SIZE)
+X(S,F,name,STR,1,0,21283)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,sticker_type,STR,1,0,25348)\
+X(S,A,stickers,OBJ,5,STICKER,25361)\
+X(S,F,thumbnail,OBJ,16,PHOTO_SIZE,20134)
 #define TG__FL_mask_position(X, S) \
-X(S,F,point,STR,1,0)\
-X(S,F,x_shift,F64,1,0)\
-X(S,F,y_shift,F64,1,0)\
-X(S,F,scale,F64,1,0)
+X(S,F,point,STR,1,0,25370)\
+X(S,F,x_shift,F64,1,0,25376)\
+X(S,F,y_shift,F64,1,0,25384)\
+X(S,F,scale,F64,1,0,25392)
 #define TG__FL_input_sticker(X, S) \
-X(S,F,sticker,FILE,1,0)\
-X(S,F,format,STR,1,0)\
-X(S,A,emoji_list,STR,5,0)\
-X(S,F,mask_position,OBJ,16,MASK_POSITION)\
-X(S,A,keywords,STR,4,0)
+X(S,F,sticker,FILE,1,0,4528)\
+X(S,F,format,STR,1,0,25398)\
+X(S,A,emoji_list,STR,5,0,25405)\
+X(S,F,mask_position,OBJ,16,MASK_POSITION,4548)\
+X(S,A,keywords,STR,4,0,25416)
 #define TG__FL_rich_message(X, S) \
-X(S,A,blocks,OBJ,5,RICH_BLOCK)\
-X(S,H,is_rtl,BOOL,0,0)
+X(S,A,blocks,OBJ,5,RICH_BLOCK,25425)\
+X(S,H,is_rtl,BOOL,0,0,25432)
 #define TG__FL_rich_message_button(X, S) \
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,style,STR,0,0)\
-X(S,F,url,STR,0,0)\
-X(S,F,callback_data,STR,0,0)\
-X(S,F,web_app,OBJ,16,WEB_APP_INFO)\
-X(S,F,login_url,OBJ,16,LOGIN_URL)\
-X(S,F,switch_inline_query,STR,0,0)\
-X(S,F,switch_inline_query_current_chat,STR,0,0)\
-X(S,F,switch_inline_query_chosen_chat,OBJ,16,SWITCH_INLINE_QUERY_CHOSEN_CHAT)\
-X(S,F,copy_text,OBJ,16,COPY_TEXT_BUTTON)\
-X(S,F,disabled,OBJ,16,DISABLED_BUTTON)
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,style,STR,0,0,22003)\
+X(S,F,url,STR,0,0,17416)\
+X(S,F,callback_data,STR,0,0,22396)\
+X(S,F,web_app,OBJ,16,WEB_APP_INFO,17449)\
+X(S,F,login_url,OBJ,16,LOGIN_URL,2170)\
+X(S,F,switch_inline_query,STR,0,0,22410)\
+X(S,F,switch_inline_query_current_chat,STR,0,0,22430)\
+X(S,F,switch_inline_query_chosen_chat,OBJ,16,SWITCH_INLINE_QUERY_CHOSEN_CHAT,2180)\
+X(S,F,copy_text,OBJ,16,COPY_TEXT_BUTTON,22463)\
+X(S,F,disabled,OBJ,16,DISABLED_BUTTON,22473)
 #define TG__FL_input_rich_message(X, S) \
-X(S,A,blocks,OBJ,4,INPUT_RICH_BLOCK)\
-X(S,F,html,STR,0,0)\
-X(S,F,markdown,STR,0,0)\
-X(S,A,media,OBJ,4,INPUT_RICH_MESSAGE_MEDIA)\
-X(S,H,is_rtl,BOOL,0,0)\
-X(S,H,skip_entity_detection,BOOL,0,0)
+X(S,A,blocks,OBJ,4,INPUT_RICH_BLOCK,25425)\
+X(S,F,html,STR,0,0,25439)\
+X(S,F,markdown,STR,0,0,25444)\
+X(S,A,media,OBJ,4,INPUT_RICH_MESSAGE_MEDIA,20271)\
+X(S,H,is_rtl,BOOL,0,0,25432)\
+X(S,H,skip_entity_detection,BOOL,0,0,25453)
 #define TG__FL_input_rich_message_media(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,media,OBJ,17,INPUT_RICH_MESSAGE_MEDIA_MEDIA)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,media,OBJ,17,INPUT_RICH_MESSAGE_MEDIA_MEDIA,20271)
 #define TG__FL_rich_text_bold(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_italic(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_underline(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_strikethrough(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_spoiler(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_date_time(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,unix_time,I64,1,0)\
-X(S,F,date_time_format,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,unix_time,I64,1,0,19815)\
+X(S,F,date_time_format,STR,1,0,19825)
 #define TG__FL_rich_text_text_mention(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,user,OBJ,17,USER)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,user,OBJ,17,USER,21)
 #define TG__FL_rich_text_subscript(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_superscript(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_marked(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_code(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_text_custom_emoji(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,custom_emoji_id,STR,1,0)\
-X(S,F,alternative_text,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,custom_emoji_id,STR,1,0,19799)\
+X(S,F,alternative_text,STR,1,0,25475)
 #define TG__FL_rich_text_mathematical_expression(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,expression,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,expression,STR,1,0,25492)
 #define TG__FL_rich_text_url(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,url,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,url,STR,1,0,17416)
 #define TG__FL_rich_text_email_address(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,email_address,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,email_address,STR,1,0,16812)
 #define TG__FL_rich_text_phone_number(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,phone_number,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,phone_number,STR,1,0,17089)
 #define TG__FL_rich_text_bank_card_number(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,bank_card_number,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,bank_card_number,STR,1,0,16635)
 #define TG__FL_rich_text_mention(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,username,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,username,STR,1,0,17928)
 #define TG__FL_rich_text_hashtag(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,hashtag,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,hashtag,STR,1,0,16940)
 #define TG__FL_rich_text_cashtag(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,cashtag,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,cashtag,STR,1,0,16683)
 #define TG__FL_rich_text_bot_command(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,bot_command,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,bot_command,STR,1,0,3292)
 #define TG__FL_rich_text_button(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,button,OBJ,17,RICH_MESSAGE_BUTTON)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,button,OBJ,17,RICH_MESSAGE_BUTTON,16668)
 #define TG__FL_rich_text_anchor(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_rich_text_anchor_link(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,anchor_name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,anchor_name,STR,1,0,25503)
 #define TG__FL_rich_text_reference(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_rich_text_reference_link(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,reference_name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,reference_name,STR,1,0,25515)
 #define TG__FL_rich_block_caption(X, S) \
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,credit,OBJ,16,RICH_TEXT)
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,credit,OBJ,16,RICH_TEXT,25530)
 #define TG__FL_rich_block_table_cell(X, S) \
-X(S,F,text,OBJ,16,RICH_TEXT)\
-X(S,H,is_header,BOOL,0,0)\
-X(S,H,colspan,I64,0,0)\
-X(S,H,rowspan,I64,0,0)\
-X(S,F,align,STR,1,0)\
-X(S,F,valign,STR,1,0)
+X(S,F,text,OBJ,16,RICH_TEXT,19429)\
+X(S,H,is_header,BOOL,0,0,25537)\
+X(S,H,colspan,I64,0,0,25547)\
+X(S,H,rowspan,I64,0,0,25555)\
+X(S,F,align,STR,1,0,25563)\
+X(S,F,valign,STR,1,0,25569)
 #define TG__FL_rich_block_list_item(X, S) \
-X(S,F,label,STR,1,0)\
-X(S,A,blocks,OBJ,5,RICH_BLOCK)\
-X(S,H,has_checkbox,BOOL,0,0)\
-X(S,H,is_checked,BOOL,0,0)\
-X(S,H,value,I64,0,0)\
-X(S,F,type,STR,0,0)
+X(S,F,label,STR,1,0,25576)\
+X(S,A,blocks,OBJ,5,RICH_BLOCK,25425)\
+X(S,H,has_checkbox,BOOL,0,0,25582)\
+X(S,H,is_checked,BOOL,0,0,25595)\
+X(S,H,value,I64,0,0,20237)\
+X(S,F,type,STR,0,0,18214)
 #define TG__FL_rich_block_paragraph(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_block_section_heading(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,size,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,size,I64,1,0,25606)
 #define TG__FL_rich_block_preformatted(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,language,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,language,STR,0,0,19790)
 #define TG__FL_rich_block_footer(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_rich_block_divider(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_rich_block_mathematical_expression(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,expression,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,expression,STR,1,0,25492)
 #define TG__FL_rich_block_anchor(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_rich_block_list(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,items,OBJ,5,RICH_BLOCK_LIST_ITEM)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,items,OBJ,5,RICH_BLOCK_LIST_ITEM,25611)
 #define TG__FL_rich_block_block_quotation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,blocks,OBJ,5,RICH_BLOCK)\
-X(S,F,credit,OBJ,16,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,blocks,OBJ,5,RICH_BLOCK,25425)\
+X(S,F,credit,OBJ,16,RICH_TEXT,25530)
 #define TG__FL_rich_block_expandable_block_quotation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,credit,OBJ,16,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,credit,OBJ,16,RICH_TEXT,25530)
 #define TG__FL_rich_block_pull_quotation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,credit,OBJ,16,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,credit,OBJ,16,RICH_TEXT,25530)
 #define TG__FL_rich_block_collage(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,blocks,OBJ,5,RICH_BLOCK)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,blocks,OBJ,5,RICH_BLOCK,25425)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_slideshow(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,blocks,OBJ,5,RICH_BLOCK)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,blocks,OBJ,5,RICH_BLOCK,25425)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_table(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,cells,OBJ,9,RICH_BLOCK_TABLE_CELL)\
-X(S,H,is_bordered,BOOL,0,0)\
-X(S,H,is_striped,BOOL,0,0)\
-X(S,F,caption,OBJ,16,RICH_TEXT)\
-X(S,H,is_compact,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,cells,OBJ,9,RICH_BLOCK_TABLE_CELL,25617)\
+X(S,H,is_bordered,BOOL,0,0,25623)\
+X(S,H,is_striped,BOOL,0,0,25635)\
+X(S,F,caption,OBJ,16,RICH_TEXT,19454)\
+X(S,H,is_compact,BOOL,0,0,25646)
 #define TG__FL_rich_block_details(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,summary,OBJ,17,RICH_TEXT)\
-X(S,A,blocks,OBJ,5,RICH_BLOCK)\
-X(S,H,is_open,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,summary,OBJ,17,RICH_TEXT,25657)\
+X(S,A,blocks,OBJ,5,RICH_BLOCK,25425)\
+X(S,H,is_open,BOOL,0,0,25665)
 #define TG__FL_rich_block_map(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,location,OBJ,17,LOCATION)\
-X(S,F,zoom,I64,1,0)\
-X(S,F,width,I64,1,0)\
-X(S,F,height,I64,1,0)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,location,OBJ,17,LOCATION,681)\
+X(S,F,zoom,I64,1,0,25673)\
+X(S,F,width,I64,1,0,20102)\
+X(S,F,height,I64,1,0,20108)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_buttons(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,buttons,OBJ,5,RICH_MESSAGE_BUTTON)\
-X(S,F,align,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,buttons,OBJ,5,RICH_MESSAGE_BUTTON,16675)\
+X(S,F,align,STR,0,0,25563)
 #define TG__FL_rich_block_animation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,animation,OBJ,17,ANIMATION)\
-X(S,H,has_spoiler,BOOL,0,0)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,animation,OBJ,17,ANIMATION,321)\
+X(S,H,has_spoiler,BOOL,0,0,25165)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_audio(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,audio,OBJ,17,AUDIO)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,audio,OBJ,17,AUDIO,331)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_document(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,document,OBJ,17,DOCUMENT)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,document,OBJ,17,DOCUMENT,337)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,photo,OBJ,5,PHOTO_SIZE)\
-X(S,H,has_spoiler,BOOL,0,0)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,photo,OBJ,5,PHOTO_SIZE,17102)\
+X(S,H,has_spoiler,BOOL,0,0,25165)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_video(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,video,OBJ,17,VIDEO)\
-X(S,H,has_spoiler,BOOL,0,0)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,video,OBJ,17,VIDEO,377)\
+X(S,H,has_spoiler,BOOL,0,0,25165)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_voice_note(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,voice_note,OBJ,17,VOICE)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,voice_note,OBJ,17,VOICE,17420)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_rich_block_thinking(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_input_rich_block_list_item(X, S) \
-X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK)\
-X(S,H,has_checkbox,BOOL,0,0)\
-X(S,H,is_checked,BOOL,0,0)\
-X(S,H,value,I64,0,0)\
-X(S,F,type,STR,0,0)
+X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK,25425)\
+X(S,H,has_checkbox,BOOL,0,0,25582)\
+X(S,H,is_checked,BOOL,0,0,25595)\
+X(S,H,value,I64,0,0,20237)\
+X(S,F,type,STR,0,0,18214)
 #define TG__FL_input_rich_block_paragraph(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_input_rich_block_section_heading(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,size,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,size,I64,1,0,25606)
 #define TG__FL_input_rich_block_preformatted(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,language,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,language,STR,0,0,19790)
 #define TG__FL_input_rich_block_footer(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_input_rich_block_divider(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_input_rich_block_mathematical_expression(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,expression,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,expression,STR,1,0,25492)
 #define TG__FL_input_rich_block_anchor(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,name,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_input_rich_block_list(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,items,OBJ,5,INPUT_RICH_BLOCK_LIST_ITEM)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,items,OBJ,5,INPUT_RICH_BLOCK_LIST_ITEM,25611)
 #define TG__FL_input_rich_block_block_quotation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK)\
-X(S,F,credit,OBJ,16,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK,25425)\
+X(S,F,credit,OBJ,16,RICH_TEXT,25530)
 #define TG__FL_input_rich_block_expandable_block_quotation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,credit,OBJ,16,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,credit,OBJ,16,RICH_TEXT,25530)
 #define TG__FL_input_rich_block_pull_quotation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)\
-X(S,F,credit,OBJ,16,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)\
+X(S,F,credit,OBJ,16,RICH_TEXT,25530)
 #define TG__FL_input_rich_block_collage(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK,25425)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_slideshow(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK,25425)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_table(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,cells,OBJ,9,RICH_BLOCK_TABLE_CELL)\
-X(S,H,is_bordered,BOOL,0,0)\
-X(S,H,is_striped,BOOL,0,0)\
-X(S,F,caption,OBJ,16,RICH_TEXT)\
-X(S,H,is_compact,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,cells,OBJ,9,RICH_BLOCK_TABLE_CELL,25617)\
+X(S,H,is_bordered,BOOL,0,0,25623)\
+X(S,H,is_striped,BOOL,0,0,25635)\
+X(S,F,caption,OBJ,16,RICH_TEXT,19454)\
+X(S,H,is_compact,BOOL,0,0,25646)
 #define TG__FL_input_rich_block_details(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,summary,OBJ,17,RICH_TEXT)\
-X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK)\
-X(S,H,is_open,BOOL,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,summary,OBJ,17,RICH_TEXT,25657)\
+X(S,A,blocks,OBJ,5,INPUT_RICH_BLOCK,25425)\
+X(S,H,is_open,BOOL,0,0,25665)
 #define TG__FL_input_rich_block_map(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,location,OBJ,17,LOCATION)\
-X(S,F,zoom,I64,1,0)\
-X(S,F,width,I64,1,0)\
-X(S,F,height,I64,1,0)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,location,OBJ,17,LOCATION,681)\
+X(S,F,zoom,I64,1,0,25673)\
+X(S,F,width,I64,1,0,20102)\
+X(S,F,height,I64,1,0,20108)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_buttons(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,A,buttons,OBJ,5,RICH_MESSAGE_BUTTON)\
-X(S,F,align,STR,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,A,buttons,OBJ,5,RICH_MESSAGE_BUTTON,16675)\
+X(S,F,align,STR,0,0,25563)
 #define TG__FL_input_rich_block_animation(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,animation,OBJ,17,INPUT_MEDIA_ANIMATION)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,animation,OBJ,17,INPUT_MEDIA_ANIMATION,321)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_audio(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,audio,OBJ,17,INPUT_MEDIA_AUDIO)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,audio,OBJ,17,INPUT_MEDIA_AUDIO,331)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_document(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,document,OBJ,17,INPUT_MEDIA_DOCUMENT)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,document,OBJ,17,INPUT_MEDIA_DOCUMENT,337)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,photo,OBJ,17,INPUT_MEDIA_PHOTO)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,photo,OBJ,17,INPUT_MEDIA_PHOTO,17102)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_video(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,video,OBJ,17,INPUT_MEDIA_VIDEO)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,video,OBJ,17,INPUT_MEDIA_VIDEO,377)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_voice_note(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,voice_note,OBJ,17,INPUT_MEDIA_VOICE_NOTE)\
-X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,voice_note,OBJ,17,INPUT_MEDIA_VOICE_NOTE,17420)\
+X(S,F,caption,OBJ,16,RICH_BLOCK_CAPTION,19454)
 #define TG__FL_input_rich_block_thinking(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,text,OBJ,17,RICH_TEXT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,text,OBJ,17,RICH_TEXT,19429)
 #define TG__FL_inline_query(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,from,OBJ,17,USER)\
-X(S,F,query,STR,1,0)\
-X(S,F,offset,STR,1,0)\
-X(S,F,chat_type,STR,0,0)\
-X(S,F,location,OBJ,16,LOCATION)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,from,OBJ,17,USER,18988)\
+X(S,F,query,STR,1,0,22533)\
+X(S,F,offset,STR,1,0,19776)\
+X(S,F,chat_type,STR,0,0,25678)\
+X(S,F,location,OBJ,16,LOCATION,681)
 #define TG__FL_inline_query_results_button(X, S) \
-X(S,F,text,STR,1,0)\
-X(S,F,web_app,OBJ,16,WEB_APP_INFO)\
-X(S,F,start_parameter,STR,0,0)
+X(S,F,text,STR,1,0,19429)\
+X(S,F,web_app,OBJ,16,WEB_APP_INFO,17449)\
+X(S,F,start_parameter,STR,0,0,25688)
 #define TG__FL_inline_query_result_article(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,input_message_content,OBJ,17,INPUT_MESSAGE_CONTENT)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,url,STR,0,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,thumbnail_url,STR,0,0)\
-X(S,H,thumbnail_width,I64,0,0)\
-X(S,H,thumbnail_height,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,input_message_content,OBJ,17,INPUT_MESSAGE_CONTENT,7138)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,url,STR,0,0,17416)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,thumbnail_url,STR,0,0,25704)\
+X(S,H,thumbnail_width,I64,0,0,25718)\
+X(S,H,thumbnail_height,I64,0,0,25734)
 #define TG__FL_inline_query_result_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,photo_url,STR,1,0)\
-X(S,F,thumbnail_url,STR,1,0)\
-X(S,H,photo_width,I64,0,0)\
-X(S,H,photo_height,I64,0,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,photo_url,STR,1,0,25751)\
+X(S,F,thumbnail_url,STR,1,0,25704)\
+X(S,H,photo_width,I64,0,0,25761)\
+X(S,H,photo_height,I64,0,0,25773)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_gif(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,gif_url,STR,1,0)\
-X(S,H,gif_width,I64,0,0)\
-X(S,H,gif_height,I64,0,0)\
-X(S,H,gif_duration,I64,0,0)\
-X(S,F,thumbnail_url,STR,1,0)\
-X(S,F,thumbnail_mime_type,STR,0,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,gif_url,STR,1,0,25786)\
+X(S,H,gif_width,I64,0,0,25794)\
+X(S,H,gif_height,I64,0,0,25804)\
+X(S,H,gif_duration,I64,0,0,25815)\
+X(S,F,thumbnail_url,STR,1,0,25704)\
+X(S,F,thumbnail_mime_type,STR,0,0,25828)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_mpeg4_gif(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,mpeg4_url,STR,1,0)\
-X(S,H,mpeg4_width,I64,0,0)\
-X(S,H,mpeg4_height,I64,0,0)\
-X(S,H,mpeg4_duration,I64,0,0)\
-X(S,F,thumbnail_url,STR,1,0)\
-X(S,F,thumbnail_mime_type,STR,0,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,mpeg4_url,STR,1,0,25848)\
+X(S,H,mpeg4_width,I64,0,0,25858)\
+X(S,H,mpeg4_height,I64,0,0,25870)\
+X(S,H,mpeg4_duration,I64,0,0,25883)\
+X(S,F,thumbnail_url,STR,1,0,25704)\
+X(S,F,thumbnail_mime_type,STR,0,0,25828)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_video(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,video_url,STR,1,0)\
-X(S,F,mime_type,STR,1,0)\
-X(S,F,thumbnail_url,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,H,video_width,I64,0,0)\
-X(S,H,video_height,I64,0,0)\
-X(S,H,video_duration,I64,0,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,video_url,STR,1,0,25898)\
+X(S,F,mime_type,STR,1,0,20154)\
+X(S,F,thumbnail_url,STR,1,0,25704)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,H,video_width,I64,0,0,25908)\
+X(S,H,video_height,I64,0,0,25920)\
+X(S,H,video_duration,I64,0,0,25933)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_audio(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,audio_url,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,performer,STR,0,0)\
-X(S,H,audio_duration,I64,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,audio_url,STR,1,0,25948)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,performer,STR,0,0,20164)\
+X(S,H,audio_duration,I64,0,0,25958)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_voice(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,voice_url,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,voice_duration,I64,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,voice_url,STR,1,0,25973)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,voice_duration,I64,0,0,25983)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_document(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,document_url,STR,1,0)\
-X(S,F,mime_type,STR,1,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)\
-X(S,F,thumbnail_url,STR,0,0)\
-X(S,H,thumbnail_width,I64,0,0)\
-X(S,H,thumbnail_height,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,document_url,STR,1,0,25998)\
+X(S,F,mime_type,STR,1,0,20154)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)\
+X(S,F,thumbnail_url,STR,0,0,25704)\
+X(S,H,thumbnail_width,I64,0,0,25718)\
+X(S,H,thumbnail_height,I64,0,0,25734)
 #define TG__FL_inline_query_result_location(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,H,horizontal_accuracy,F64,0,0)\
-X(S,H,live_period,I64,0,0)\
-X(S,H,heading,I64,0,0)\
-X(S,H,proximity_alert_radius,I64,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)\
-X(S,F,thumbnail_url,STR,0,0)\
-X(S,H,thumbnail_width,I64,0,0)\
-X(S,H,thumbnail_height,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,F,title,STR,1,0,18219)\
+X(S,H,horizontal_accuracy,F64,0,0,20810)\
+X(S,H,live_period,I64,0,0,20830)\
+X(S,H,heading,I64,0,0,16948)\
+X(S,H,proximity_alert_radius,I64,0,0,20842)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)\
+X(S,F,thumbnail_url,STR,0,0,25704)\
+X(S,H,thumbnail_width,I64,0,0,25718)\
+X(S,H,thumbnail_height,I64,0,0,25734)
 #define TG__FL_inline_query_result_venue(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,address,STR,1,0)\
-X(S,F,foursquare_id,STR,0,0)\
-X(S,F,foursquare_type,STR,0,0)\
-X(S,F,google_place_id,STR,0,0)\
-X(S,F,google_place_type,STR,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)\
-X(S,F,thumbnail_url,STR,0,0)\
-X(S,H,thumbnail_width,I64,0,0)\
-X(S,H,thumbnail_height,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,address,STR,1,0,20865)\
+X(S,F,foursquare_id,STR,0,0,20873)\
+X(S,F,foursquare_type,STR,0,0,20887)\
+X(S,F,google_place_id,STR,0,0,20903)\
+X(S,F,google_place_type,STR,0,0,20919)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)\
+X(S,F,thumbnail_url,STR,0,0,25704)\
+X(S,H,thumbnail_width,I64,0,0,25718)\
+X(S,H,thumbnail_height,I64,0,0,25734)
 #define TG__FL_inline_query_result_contact(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,phone_number,STR,1,0)\
-X(S,F,first_name,STR,1,0)\
-X(S,F,last_name,STR,0,0)\
-X(S,F,vcard,STR,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)\
-X(S,F,thumbnail_url,STR,0,0)\
-X(S,H,thumbnail_width,I64,0,0)\
-X(S,H,thumbnail_height,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,phone_number,STR,1,0,17089)\
+X(S,F,first_name,STR,1,0,17907)\
+X(S,F,last_name,STR,0,0,17918)\
+X(S,F,vcard,STR,0,0,20231)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)\
+X(S,F,thumbnail_url,STR,0,0,25704)\
+X(S,H,thumbnail_width,I64,0,0,25718)\
+X(S,H,thumbnail_height,I64,0,0,25734)
 #define TG__FL_inline_query_result_game(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,game_short_name,STR,1,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,game_short_name,STR,1,0,22642)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_inline_query_result_cached_photo(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,photo_file_id,STR,1,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,photo_file_id,STR,1,0,26011)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_cached_gif(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,gif_file_id,STR,1,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,gif_file_id,STR,1,0,26025)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_cached_mpeg4_gif(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,mpeg4_file_id,STR,1,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,mpeg4_file_id,STR,1,0,26037)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_cached_sticker(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,sticker_file_id,STR,1,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,sticker_file_id,STR,1,0,26051)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_cached_document(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,document_file_id,STR,1,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,document_file_id,STR,1,0,26067)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_cached_video(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,video_file_id,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,H,show_caption_above_media,BOOL,0,0)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,video_file_id,STR,1,0,26084)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,H,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_cached_voice(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,voice_file_id,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,voice_file_id,STR,1,0,26098)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_inline_query_result_cached_audio(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,id,STR,1,0)\
-X(S,F,audio_file_id,STR,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)\
-X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,id,STR,1,0,17897)\
+X(S,F,audio_file_id,STR,1,0,26112)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)\
+X(S,F,input_message_content,OBJ,16,INPUT_MESSAGE_CONTENT,7138)
 #define TG__FL_input_text_message_content(X, S) \
-X(S,F,message_text,STR,1,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,A,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS)
+X(S,F,message_text,STR,1,0,26126)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,A,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,F,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS,1775)
 #define TG__FL_input_rich_message_content(X, S) \
-X(S,F,rich_message,OBJ,17,INPUT_RICH_MESSAGE)
+X(S,F,rich_message,OBJ,17,INPUT_RICH_MESSAGE,4576)
 #define TG__FL_input_location_message_content(X, S) \
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,H,horizontal_accuracy,F64,0,0)\
-X(S,H,live_period,I64,0,0)\
-X(S,H,heading,I64,0,0)\
-X(S,H,proximity_alert_radius,I64,0,0)
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,H,horizontal_accuracy,F64,0,0,20810)\
+X(S,H,live_period,I64,0,0,20830)\
+X(S,H,heading,I64,0,0,16948)\
+X(S,H,proximity_alert_radius,I64,0,0,20842)
 #define TG__FL_input_venue_message_content(X, S) \
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,address,STR,1,0)\
-X(S,F,foursquare_id,STR,0,0)\
-X(S,F,foursquare_type,STR,0,0)\
-X(S,F,google_place_id,STR,0,0)\
-X(S,F,google_place_type,STR,0,0)
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,address,STR,1,0,20865)\
+X(S,F,foursquare_id,STR,0,0,20873)\
+X(S,F,foursquare_type,STR,0,0,20887)\
+X(S,F,google_place_id,STR,0,0,20903)\
+X(S,F,google_place_type,STR,0,0,20919)
 #define TG__FL_input_contact_message_content(X, S) \
-X(S,F,phone_number,STR,1,0)\
-X(S,F,first_name,STR,1,0)\
-X(S,F,last_name,STR,0,0)\
-X(S,F,vcard,STR,0,0)
+X(S,F,phone_number,STR,1,0,17089)\
+X(S,F,first_name,STR,1,0,17907)\
+X(S,F,last_name,STR,0,0,17918)\
+X(S,F,vcard,STR,0,0,20231)
 #define TG__FL_input_invoice_message_content(X, S) \
-X(S,F,title,STR,1,0)\
-X(S,F,description,STR,1,0)\
-X(S,F,payload,STR,1,0)\
-X(S,F,provider_token,STR,0,0)\
-X(S,F,currency,STR,1,0)\
-X(S,A,prices,OBJ,5,LABELED_PRICE)\
-X(S,H,max_tip_amount,I64,0,0)\
-X(S,A,suggested_tip_amounts,I64,4,0)\
-X(S,F,provider_data,STR,0,0)\
-X(S,F,photo_url,STR,0,0)\
-X(S,H,photo_size,I64,0,0)\
-X(S,H,photo_width,I64,0,0)\
-X(S,H,photo_height,I64,0,0)\
-X(S,H,need_name,BOOL,0,0)\
-X(S,H,need_phone_number,BOOL,0,0)\
-X(S,H,need_email,BOOL,0,0)\
-X(S,H,need_shipping_address,BOOL,0,0)\
-X(S,H,send_phone_number_to_provider,BOOL,0,0)\
-X(S,H,send_email_to_provider,BOOL,0,0)\
-X(S,H,is_flexible,BOOL,0,0)
+X(S,F,title,STR,1,0,18219)\
+X(S,F,description,STR,1,0,18598)\
+X(S,F,payload,STR,1,0,26139)\
+X(S,F,provider_token,STR,0,0,26147)\
+X(S,F,currency,STR,1,0,21513)\
+X(S,A,prices,OBJ,5,LABELED_PRICE,26162)\
+X(S,H,max_tip_amount,I64,0,0,26169)\
+X(S,A,suggested_tip_amounts,I64,4,0,26184)\
+X(S,F,provider_data,STR,0,0,26206)\
+X(S,F,photo_url,STR,0,0,25751)\
+X(S,H,photo_size,I64,0,0,310)\
+X(S,H,photo_width,I64,0,0,25761)\
+X(S,H,photo_height,I64,0,0,25773)\
+X(S,H,need_name,BOOL,0,0,26220)\
+X(S,H,need_phone_number,BOOL,0,0,26230)\
+X(S,H,need_email,BOOL,0,0,26248)\
+X(S,H,need_shipping_address,BOOL,0,0,26259)\
+X(S,H,send_phone_number_to_provider,BOOL,0,0,26281)\
+X(S,H,send_email_to_provider,BOOL,0,0,26311)\
+X(S,H,is_flexible,BOOL,0,0,26334)
 #define TG__FL_chosen_inline_result(X, S) \
-X(S,F,result_id,STR,1,0)\
-X(S,F,from,OBJ,17,USER)\
-X(S,F,location,OBJ,16,LOCATION)\
-X(S,F,inline_message_id,STR,0,0)\
-X(S,F,query,STR,1,0)
+X(S,F,result_id,STR,1,0,26346)\
+X(S,F,from,OBJ,17,USER,18988)\
+X(S,F,location,OBJ,16,LOCATION,681)\
+X(S,F,inline_message_id,STR,0,0,22610)\
+X(S,F,query,STR,1,0,22533)
 #define TG__FL_labeled_price(X, S) \
-X(S,F,label,STR,1,0)\
-X(S,F,amount,I64,1,0)
+X(S,F,label,STR,1,0,25576)\
+X(S,F,amount,I64,1,0,21522)
 #define TG__FL_invoice(X, S) \
-X(S,F,title,STR,1,0)\
-X(S,F,description,STR,1,0)\
-X(S,F,start_parameter,STR,1,0)\
-X(S,F,currency,STR,1,0)\
-X(S,F,total_amount,I64,1,0)
+X(S,F,title,STR,1,0,18219)\
+X(S,F,description,STR,1,0,18598)\
+X(S,F,start_parameter,STR,1,0,25688)\
+X(S,F,currency,STR,1,0,21513)\
+X(S,F,total_amount,I64,1,0,26356)
 #define TG__FL_shipping_address(X, S) \
-X(S,F,country_code,STR,1,0)\
-X(S,F,state,STR,1,0)\
-X(S,F,city,STR,1,0)\
-X(S,F,street_line1,STR,1,0)\
-X(S,F,street_line2,STR,1,0)\
-X(S,F,post_code,STR,1,0)
+X(S,F,country_code,STR,1,0,23775)\
+X(S,F,state,STR,1,0,20995)\
+X(S,F,city,STR,1,0,23788)\
+X(S,F,street_line1,STR,1,0,26369)\
+X(S,F,street_line2,STR,1,0,26382)\
+X(S,F,post_code,STR,1,0,26395)
 #define TG__FL_order_info(X, S) \
-X(S,F,name,STR,0,0)\
-X(S,F,phone_number,STR,0,0)\
-X(S,F,email,STR,0,0)\
-X(S,F,shipping_address,OBJ,16,SHIPPING_ADDRESS)
+X(S,F,name,STR,0,0,21283)\
+X(S,F,phone_number,STR,0,0,17089)\
+X(S,F,email,STR,0,0,26405)\
+X(S,F,shipping_address,OBJ,16,SHIPPING_ADDRESS,7376)
 #define TG__FL_shipping_option(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,A,prices,OBJ,5,LABELED_PRICE)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,title,STR,1,0,18219)\
+X(S,A,prices,OBJ,5,LABELED_PRICE,26162)
 #define TG__FL_successful_payment(X, S) \
-X(S,F,currency,STR,1,0)\
-X(S,F,total_amount,I64,1,0)\
-X(S,F,invoice_payload,STR,1,0)\
-X(S,H,subscription_expiration_date,I64,0,0)\
-X(S,H,is_recurring,BOOL,0,0)\
-X(S,H,is_first_recurring,BOOL,0,0)\
-X(S,F,shipping_option_id,STR,0,0)\
-X(S,F,order_info,OBJ,16,ORDER_INFO)\
-X(S,F,telegram_payment_charge_id,STR,1,0)\
-X(S,F,provider_payment_charge_id,STR,1,0)
+X(S,F,currency,STR,1,0,21513)\
+X(S,F,total_amount,I64,1,0,26356)\
+X(S,F,invoice_payload,STR,1,0,20979)\
+X(S,H,subscription_expiration_date,I64,0,0,26411)\
+X(S,H,is_recurring,BOOL,0,0,26440)\
+X(S,H,is_first_recurring,BOOL,0,0,26453)\
+X(S,F,shipping_option_id,STR,0,0,26472)\
+X(S,F,order_info,OBJ,16,ORDER_INFO,7393)\
+X(S,F,telegram_payment_charge_id,STR,1,0,26491)\
+X(S,F,provider_payment_charge_id,STR,1,0,26518)
 #define TG__FL_refunded_payment(X, S) \
-X(S,F,currency,STR,1,0)\
-X(S,F,total_amount,I64,1,0)\
-X(S,F,invoice_payload,STR,1,0)\
-X(S,F,telegram_payment_charge_id,STR,1,0)\
-X(S,F,provider_payment_charge_id,STR,0,0)
+X(S,F,currency,STR,1,0,21513)\
+X(S,F,total_amount,I64,1,0,26356)\
+X(S,F,invoice_payload,STR,1,0,20979)\
+X(S,F,telegram_payment_charge_id,STR,1,0,26491)\
+X(S,F,provider_payment_charge_id,STR,0,0,26518)
 #define TG__FL_shipping_query(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,from,OBJ,17,USER)\
-X(S,F,invoice_payload,STR,1,0)\
-X(S,F,shipping_address,OBJ,17,SHIPPING_ADDRESS)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,from,OBJ,17,USER,18988)\
+X(S,F,invoice_payload,STR,1,0,20979)\
+X(S,F,shipping_address,OBJ,17,SHIPPING_ADDRESS,7376)
 #define TG__FL_pre_checkout_query(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,from,OBJ,17,USER)\
-X(S,F,currency,STR,1,0)\
-X(S,F,total_amount,I64,1,0)\
-X(S,F,invoice_payload,STR,1,0)\
-X(S,F,shipping_option_id,STR,0,0)\
-X(S,F,order_info,OBJ,16,ORDER_INFO)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,from,OBJ,17,USER,18988)\
+X(S,F,currency,STR,1,0,21513)\
+X(S,F,total_amount,I64,1,0,26356)\
+X(S,F,invoice_payload,STR,1,0,20979)\
+X(S,F,shipping_option_id,STR,0,0,26472)\
+X(S,F,order_info,OBJ,16,ORDER_INFO,7393)
 #define TG__FL_paid_media_purchased(X, S) \
-X(S,F,from,OBJ,17,USER)\
-X(S,F,paid_media_payload,STR,1,0)
+X(S,F,from,OBJ,17,USER,18988)\
+X(S,F,paid_media_payload,STR,1,0,26545)
 #define TG__FL_revenue_withdrawal_state_pending(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_revenue_withdrawal_state_succeeded(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,url,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,url,STR,1,0,17416)
 #define TG__FL_revenue_withdrawal_state_failed(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_affiliate_info(X, S) \
-X(S,F,affiliate_user,OBJ,16,USER)\
-X(S,F,affiliate_chat,OBJ,16,CHAT)\
-X(S,F,commission_per_mille,I64,1,0)\
-X(S,F,amount,I64,1,0)\
-X(S,H,nanostar_amount,I64,0,0)
+X(S,F,affiliate_user,OBJ,16,USER,26564)\
+X(S,F,affiliate_chat,OBJ,16,CHAT,26579)\
+X(S,F,commission_per_mille,I64,1,0,26594)\
+X(S,F,amount,I64,1,0,21522)\
+X(S,H,nanostar_amount,I64,0,0,24688)
 #define TG__FL_transaction_partner_user(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,transaction_type,STR,1,0)\
-X(S,F,user,OBJ,17,USER)\
-X(S,F,affiliate,OBJ,16,AFFILIATE_INFO)\
-X(S,F,invoice_payload,STR,0,0)\
-X(S,H,subscription_period,I64,0,0)\
-X(S,A,paid_media,OBJ,4,PAID_MEDIA)\
-X(S,F,paid_media_payload,STR,0,0)\
-X(S,F,gift,OBJ,16,GIFT)\
-X(S,H,premium_subscription_duration,I64,0,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,transaction_type,STR,1,0,26615)\
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,affiliate,OBJ,16,AFFILIATE_INFO,26632)\
+X(S,F,invoice_payload,STR,0,0,20979)\
+X(S,H,subscription_period,I64,0,0,22819)\
+X(S,A,paid_media,OBJ,4,PAID_MEDIA,416)\
+X(S,F,paid_media_payload,STR,0,0,26545)\
+X(S,F,gift,OBJ,16,GIFT,3025)\
+X(S,H,premium_subscription_duration,I64,0,0,26642)
 #define TG__FL_transaction_partner_chat(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,chat,OBJ,17,CHAT)\
-X(S,F,gift,OBJ,16,GIFT)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,chat,OBJ,17,CHAT,26)\
+X(S,F,gift,OBJ,16,GIFT,3025)
 #define TG__FL_transaction_partner_affiliate_program(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,sponsor_user,OBJ,16,USER)\
-X(S,F,commission_per_mille,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,sponsor_user,OBJ,16,USER,26672)\
+X(S,F,commission_per_mille,I64,1,0,26594)
 #define TG__FL_transaction_partner_fragment(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,withdrawal_state,OBJ,16,REVENUE_WITHDRAWAL_STATE)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,withdrawal_state,OBJ,16,REVENUE_WITHDRAWAL_STATE,26685)
 #define TG__FL_transaction_partner_telegram_ads(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_transaction_partner_telegram_api(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,request_count,I64,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,request_count,I64,1,0,26702)
 #define TG__FL_transaction_partner_other(X, S) \
-X(S,F,type,STR,1,0)
+X(S,F,type,STR,1,0,18214)
 #define TG__FL_star_transaction(X, S) \
-X(S,F,id,STR,1,0)\
-X(S,F,amount,I64,1,0)\
-X(S,H,nanostar_amount,I64,0,0)\
-X(S,F,date,I64,1,0)\
-X(S,F,source,OBJ,16,TRANSACTION_PARTNER)\
-X(S,F,receiver,OBJ,16,TRANSACTION_PARTNER)
+X(S,F,id,STR,1,0,17897)\
+X(S,F,amount,I64,1,0,21522)\
+X(S,H,nanostar_amount,I64,0,0,24688)\
+X(S,F,date,I64,1,0,19090)\
+X(S,F,source,OBJ,16,TRANSACTION_PARTNER,24743)\
+X(S,F,receiver,OBJ,16,TRANSACTION_PARTNER,26716)
 #define TG__FL_star_transactions(X, S) \
-X(S,A,transactions,OBJ,5,STAR_TRANSACTION)
+X(S,A,transactions,OBJ,5,STAR_TRANSACTION,26725)
 #define TG__FL_passport_data(X, S) \
-X(S,A,data,OBJ,5,ENCRYPTED_PASSPORT_ELEMENT)\
-X(S,F,credentials,OBJ,17,ENCRYPTED_CREDENTIALS)
+X(S,A,data,OBJ,5,ENCRYPTED_PASSPORT_ELEMENT,16773)\
+X(S,F,credentials,OBJ,17,ENCRYPTED_CREDENTIALS,26738)
 #define TG__FL_passport_file(X, S) \
-X(S,F,file_id,STR,1,0)\
-X(S,F,file_unique_id,STR,1,0)\
-X(S,F,file_size,I64,1,0)\
-X(S,F,file_date,I64,1,0)
+X(S,F,file_id,STR,1,0,20079)\
+X(S,F,file_unique_id,STR,1,0,20087)\
+X(S,F,file_size,I64,1,0,20115)\
+X(S,F,file_date,I64,1,0,26750)
 #define TG__FL_encrypted_passport_element(X, S) \
-X(S,F,type,STR,1,0)\
-X(S,F,data,STR,0,0)\
-X(S,F,phone_number,STR,0,0)\
-X(S,F,email,STR,0,0)\
-X(S,A,files,OBJ,4,PASSPORT_FILE)\
-X(S,F,front_side,OBJ,16,PASSPORT_FILE)\
-X(S,F,reverse_side,OBJ,16,PASSPORT_FILE)\
-X(S,F,selfie,OBJ,16,PASSPORT_FILE)\
-X(S,A,translation,OBJ,4,PASSPORT_FILE)\
-X(S,F,hash,STR,1,0)
+X(S,F,type,STR,1,0,18214)\
+X(S,F,data,STR,0,0,16773)\
+X(S,F,phone_number,STR,0,0,17089)\
+X(S,F,email,STR,0,0,26405)\
+X(S,A,files,OBJ,4,PASSPORT_FILE,16861)\
+X(S,F,front_side,OBJ,16,PASSPORT_FILE,16906)\
+X(S,F,reverse_side,OBJ,16,PASSPORT_FILE,17182)\
+X(S,F,selfie,OBJ,16,PASSPORT_FILE,17195)\
+X(S,A,translation,OBJ,4,PASSPORT_FILE,26760)\
+X(S,F,hash,STR,1,0,26772)
 #define TG__FL_encrypted_credentials(X, S) \
-X(S,F,data,STR,1,0)\
-X(S,F,hash,STR,1,0)\
-X(S,F,secret,STR,1,0)
+X(S,F,data,STR,1,0,16773)\
+X(S,F,hash,STR,1,0,26772)\
+X(S,F,secret,STR,1,0,26777)
 #define TG__FL_passport_element_error_data_field(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,field_name,STR,1,0)\
-X(S,F,data_hash,STR,1,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,field_name,STR,1,0,26784)\
+X(S,F,data_hash,STR,1,0,26795)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_passport_element_error_front_side(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,file_hash,STR,1,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,file_hash,STR,1,0,26805)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_passport_element_error_reverse_side(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,file_hash,STR,1,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,file_hash,STR,1,0,26805)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_passport_element_error_selfie(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,file_hash,STR,1,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,file_hash,STR,1,0,26805)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_passport_element_error_file(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,file_hash,STR,1,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,file_hash,STR,1,0,26805)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_passport_element_error_files(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,A,file_hashes,STR,5,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,A,file_hashes,STR,5,0,26815)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_passport_element_error_translation_file(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,file_hash,STR,1,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,file_hash,STR,1,0,26805)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_passport_element_error_translation_files(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,A,file_hashes,STR,5,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,A,file_hashes,STR,5,0,26815)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_passport_element_error_unspecified(X, S) \
-X(S,F,source,STR,1,0)\
-X(S,F,type,STR,1,0)\
-X(S,F,element_hash,STR,1,0)\
-X(S,F,message,STR,1,0)
+X(S,F,source,STR,1,0,24743)\
+X(S,F,type,STR,1,0,18214)\
+X(S,F,element_hash,STR,1,0,26827)\
+X(S,F,message,STR,1,0,46)
 #define TG__FL_game(X, S) \
-X(S,F,title,STR,1,0)\
-X(S,F,description,STR,1,0)\
-X(S,A,photo,OBJ,5,PHOTO_SIZE)\
-X(S,F,text,STR,0,0)\
-X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,animation,OBJ,16,ANIMATION)
+X(S,F,title,STR,1,0,18219)\
+X(S,F,description,STR,1,0,18598)\
+X(S,A,photo,OBJ,5,PHOTO_SIZE,17102)\
+X(S,F,text,STR,0,0,19429)\
+X(S,A,text_entities,OBJ,4,MESSAGE_ENTITY,20257)\
+X(S,F,animation,OBJ,16,ANIMATION,321)
 #define TG__FL_game_high_score(X, S) \
-X(S,F,position,I64,1,0)\
-X(S,F,user,OBJ,17,USER)\
-X(S,F,score,I64,1,0)
+X(S,F,position,I64,1,0,19842)\
+X(S,F,user,OBJ,17,USER,21)\
+X(S,F,score,I64,1,0,26840)
 #define TG__FL_get_updates_args(X, S) \
-X(S,F,offset,I64,0,0)\
-X(S,H,limit,I64,0,0)\
-X(S,F,timeout,I64,0,0)\
-X(S,AR,allowed_updates,STR,4,0)
+X(S,F,offset,I64,0,0,19776)\
+X(S,H,limit,I64,0,0,26846)\
+X(S,F,timeout,I64,0,0,26852)\
+X(S,AR,allowed_updates,STR,4,0,17881)
 #define TG__FL_set_webhook_args(X, S) \
-X(S,F,url,STR,1,0)\
-X(S,F,certificate,FILE,0,0)\
-X(S,F,ip_address,STR,0,0)\
-X(S,H,max_connections,I64,0,0)\
-X(S,AR,allowed_updates,STR,4,0)\
-X(S,F,drop_pending_updates,BOOL,0,0)\
-X(S,F,secret_token,STR,0,0)
+X(S,F,url,STR,1,0,17416)\
+X(S,F,certificate,FILE,0,0,26860)\
+X(S,F,ip_address,STR,0,0,17787)\
+X(S,H,max_connections,I64,0,0,17865)\
+X(S,AR,allowed_updates,STR,4,0,17881)\
+X(S,F,drop_pending_updates,BOOL,0,0,26872)\
+X(S,F,secret_token,STR,0,0,26893)
 #define TG__FL_delete_webhook_args(X, S) \
-X(S,F,drop_pending_updates,BOOL,0,0)
+X(S,F,drop_pending_updates,BOOL,0,0,26872)
 #define TG__FL_send_message_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,text,STR,1,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,R,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,text,STR,1,0,19429)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,R,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS,1775)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_forward_message_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,F,from_chat_id,CHATREF,1,0)\
-X(S,F,video_start_timestamp,I64,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,F,message_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,F,from_chat_id,CHATREF,1,0,27007)\
+X(S,F,video_start_timestamp,I64,0,0,27020)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,F,message_id,I64,1,0,54)
 #define TG__FL_forward_messages_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,F,from_chat_id,CHATREF,1,0)\
-X(S,AR,message_ids,I64,5,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,F,from_chat_id,CHATREF,1,0,27007)\
+X(S,AR,message_ids,I64,5,0,25141)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)
 #define TG__FL_copy_message_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,F,from_chat_id,CHATREF,1,0)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,video_start_timestamp,I64,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,show_caption_above_media,BOOL,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,F,from_chat_id,CHATREF,1,0,27007)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,video_start_timestamp,I64,0,0,27020)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_copy_messages_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,F,from_chat_id,CHATREF,1,0)\
-X(S,AR,message_ids,I64,5,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,remove_caption,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,F,from_chat_id,CHATREF,1,0,27007)\
+X(S,AR,message_ids,I64,5,0,25141)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,remove_caption,BOOL,0,0,27042)
 #define TG__FL_send_photo_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,photo,FILE,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,show_caption_above_media,BOOL,0,0)\
-X(S,F,has_spoiler,BOOL,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,photo,FILE,1,0,17102)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,has_spoiler,BOOL,0,0,25165)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_live_photo_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,live_photo,FILE,1,0)\
-X(S,F,photo,FILE,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,show_caption_above_media,BOOL,0,0)\
-X(S,F,has_spoiler,BOOL,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,live_photo,FILE,1,0,346)\
+X(S,F,photo,FILE,1,0,17102)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,has_spoiler,BOOL,0,0,25165)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_audio_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,audio,FILE,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,duration,I64,0,0)\
-X(S,F,performer,STR,0,0)\
-X(S,F,title,STR,0,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,audio,FILE,1,0,331)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,duration,I64,0,0,20125)\
+X(S,F,performer,STR,0,0,20164)\
+X(S,F,title,STR,0,0,18219)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_document_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,document,FILE,1,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,disable_content_type_detection,BOOL,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,document,FILE,1,0,337)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,disable_content_type_detection,BOOL,0,0,25177)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_video_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,video,FILE,1,0)\
-X(S,F,duration,I64,0,0)\
-X(S,F,width,I64,0,0)\
-X(S,F,height,I64,0,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,cover,FILE,0,0)\
-X(S,F,start_timestamp,I64,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,show_caption_above_media,BOOL,0,0)\
-X(S,F,has_spoiler,BOOL,0,0)\
-X(S,F,supports_streaming,BOOL,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,video,FILE,1,0,377)\
+X(S,F,duration,I64,0,0,20125)\
+X(S,F,width,I64,0,0,20102)\
+X(S,F,height,I64,0,0,20108)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,cover,FILE,0,0,20180)\
+X(S,F,start_timestamp,I64,0,0,20186)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,has_spoiler,BOOL,0,0,25165)\
+X(S,F,supports_streaming,BOOL,0,0,25208)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_animation_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,animation,FILE,1,0)\
-X(S,F,duration,I64,0,0)\
-X(S,F,width,I64,0,0)\
-X(S,F,height,I64,0,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,show_caption_above_media,BOOL,0,0)\
-X(S,F,has_spoiler,BOOL,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,animation,FILE,1,0,321)\
+X(S,F,duration,I64,0,0,20125)\
+X(S,F,width,I64,0,0,20102)\
+X(S,F,height,I64,0,0,20108)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,has_spoiler,BOOL,0,0,25165)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_voice_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,voice,FILE,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,duration,I64,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,voice,FILE,1,0,394)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,duration,I64,0,0,20125)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_video_note_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,video_note,FILE,1,0)\
-X(S,F,duration,I64,0,0)\
-X(S,F,length,I64,0,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,video_note,FILE,1,0,383)\
+X(S,F,duration,I64,0,0,20125)\
+X(S,F,length,I64,0,0,19783)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_paid_media_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,F,star_count,I64,1,0)\
-X(S,AR,media,OBJ,5,INPUT_PAID_MEDIA)\
-X(S,F,payload,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,show_caption_above_media,BOOL,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,F,star_count,I64,1,0,20212)\
+X(S,AR,media,OBJ,5,INPUT_PAID_MEDIA,20271)\
+X(S,F,payload,STR,0,0,26139)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,show_caption_above_media,BOOL,0,0,19479)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_media_group_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,AR,media,OBJ,5,INPUT_MEDIA)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,AR,media,OBJ,5,INPUT_MEDIA,20271)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)
 #define TG__FL_send_location_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,F,horizontal_accuracy,F64,0,0)\
-X(S,H,live_period,I64,0,0)\
-X(S,F,heading,I64,0,0)\
-X(S,F,proximity_alert_radius,I64,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,F,horizontal_accuracy,F64,0,0,20810)\
+X(S,H,live_period,I64,0,0,20830)\
+X(S,F,heading,I64,0,0,16948)\
+X(S,F,proximity_alert_radius,I64,0,0,20842)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_venue_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,address,STR,1,0)\
-X(S,F,foursquare_id,STR,0,0)\
-X(S,F,foursquare_type,STR,0,0)\
-X(S,F,google_place_id,STR,0,0)\
-X(S,F,google_place_type,STR,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,address,STR,1,0,20865)\
+X(S,F,foursquare_id,STR,0,0,20873)\
+X(S,F,foursquare_type,STR,0,0,20887)\
+X(S,F,google_place_id,STR,0,0,20903)\
+X(S,F,google_place_type,STR,0,0,20919)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_contact_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,phone_number,STR,1,0)\
-X(S,F,first_name,STR,1,0)\
-X(S,F,last_name,STR,0,0)\
-X(S,F,vcard,STR,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,phone_number,STR,1,0,17089)\
+X(S,F,first_name,STR,1,0,17907)\
+X(S,F,last_name,STR,0,0,17918)\
+X(S,F,vcard,STR,0,0,20231)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_poll_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,question,STR,1,0)\
-X(S,F,question_parse_mode,STR,0,0)\
-X(S,AR,question_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,AR,options,OBJ,5,INPUT_POLL_OPTION)\
-X(S,F,is_anonymous,FLAG,0,0)\
-X(S,F,type,STR,0,0)\
-X(S,F,allows_multiple_answers,BOOL,0,0)\
-X(S,F,allows_revoting,BOOL,0,0)\
-X(S,F,shuffle_options,BOOL,0,0)\
-X(S,F,allow_adding_options,BOOL,0,0)\
-X(S,F,hide_results_until_closes,BOOL,0,0)\
-X(S,F,members_only,BOOL,0,0)\
-X(S,AR,country_codes,STR,4,0)\
-X(S,AR,correct_option_ids,I64,4,0)\
-X(S,F,explanation,STR,0,0)\
-X(S,F,explanation_parse_mode,STR,0,0)\
-X(S,AR,explanation_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,R,explanation_media,OBJ,16,INPUT_POLL_MEDIA)\
-X(S,F,open_period,I64,0,0)\
-X(S,F,close_date,I64,0,0)\
-X(S,F,is_closed,BOOL,0,0)\
-X(S,F,description,STR,0,0)\
-X(S,F,description_parse_mode,STR,0,0)\
-X(S,AR,description_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,R,media,OBJ,16,INPUT_POLL_MEDIA)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,question,STR,1,0,20399)\
+X(S,F,question_parse_mode,STR,0,0,27057)\
+X(S,AR,question_entities,OBJ,4,MESSAGE_ENTITY,20408)\
+X(S,AR,options,OBJ,5,INPUT_POLL_OPTION,20426)\
+X(S,F,is_anonymous,FLAG,0,0,20462)\
+X(S,F,type,STR,0,0,18214)\
+X(S,F,allows_multiple_answers,BOOL,0,0,20475)\
+X(S,F,allows_revoting,BOOL,0,0,20499)\
+X(S,F,shuffle_options,BOOL,0,0,27077)\
+X(S,F,allow_adding_options,BOOL,0,0,27093)\
+X(S,F,hide_results_until_closes,BOOL,0,0,27114)\
+X(S,F,members_only,BOOL,0,0,20515)\
+X(S,AR,country_codes,STR,4,0,20528)\
+X(S,AR,correct_option_ids,I64,4,0,20542)\
+X(S,F,explanation,STR,0,0,20561)\
+X(S,F,explanation_parse_mode,STR,0,0,27140)\
+X(S,AR,explanation_entities,OBJ,4,MESSAGE_ENTITY,20573)\
+X(S,R,explanation_media,OBJ,16,INPUT_POLL_MEDIA,20594)\
+X(S,F,open_period,I64,0,0,20612)\
+X(S,F,close_date,I64,0,0,20624)\
+X(S,F,is_closed,BOOL,0,0,20452)\
+X(S,F,description,STR,0,0,18598)\
+X(S,F,description_parse_mode,STR,0,0,27163)\
+X(S,AR,description_entities,OBJ,4,MESSAGE_ENTITY,20635)\
+X(S,R,media,OBJ,16,INPUT_POLL_MEDIA,20271)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_checklist_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,R,checklist,OBJ,17,INPUT_CHECKLIST)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,R,checklist,OBJ,17,INPUT_CHECKLIST,634)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_send_dice_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,F,emoji,STR,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,F,emoji,STR,0,0,16826)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_message_draft_args(X, S) \
-X(S,F,chat_id,I64,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,draft_id,I64,1,0)\
-X(S,F,text,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,can_stop,BOOL,0,0)\
-X(S,F,keep_on_stop,BOOL,0,0)
+X(S,F,chat_id,I64,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,draft_id,I64,1,0,21001)\
+X(S,F,text,STR,0,0,19429)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,F,can_stop,BOOL,0,0,27186)\
+X(S,F,keep_on_stop,BOOL,0,0,27195)
 #define TG__FL_send_chat_action_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,action,STR,1,0)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,action,STR,1,0,27208)
 #define TG__FL_set_message_reaction_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_id,I64,1,0)\
-X(S,AR,reaction,OBJ,4,REACTION_TYPE)\
-X(S,F,is_big,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,AR,reaction,OBJ,4,REACTION_TYPE,27215)\
+X(S,F,is_big,BOOL,0,0,27224)
 #define TG__FL_get_user_profile_photos_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,offset,I64,0,0)\
-X(S,H,limit,I64,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,offset,I64,0,0,19776)\
+X(S,H,limit,I64,0,0,26846)
 #define TG__FL_get_user_profile_audios_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,offset,I64,0,0)\
-X(S,H,limit,I64,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,offset,I64,0,0,19776)\
+X(S,H,limit,I64,0,0,26846)
 #define TG__FL_set_user_emoji_status_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,emoji_status_custom_emoji_id,STR,0,0)\
-X(S,F,emoji_status_expiration_date,I64,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,emoji_status_custom_emoji_id,STR,0,0,18437)\
+X(S,F,emoji_status_expiration_date,I64,0,0,18466)
 #define TG__FL_get_file_args(X, S) \
-X(S,F,file_id,STR,1,0)
+X(S,F,file_id,STR,1,0,20079)
 #define TG__FL_ban_chat_member_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)\
-X(S,F,until_date,I64,0,0)\
-X(S,F,revoke_messages,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,until_date,I64,0,0,23299)\
+X(S,F,revoke_messages,BOOL,0,0,27231)
 #define TG__FL_unban_chat_member_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)\
-X(S,F,only_if_banned,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,only_if_banned,BOOL,0,0,27248)
 #define TG__FL_restrict_chat_member_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)\
-X(S,R,permissions,OBJ,17,CHAT_PERMISSIONS)\
-X(S,F,use_independent_chat_permissions,BOOL,0,0)\
-X(S,F,until_date,I64,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)\
+X(S,R,permissions,OBJ,17,CHAT_PERMISSIONS,18637)\
+X(S,F,use_independent_chat_permissions,BOOL,0,0,27263)\
+X(S,F,until_date,I64,0,0,23299)
 #define TG__FL_promote_chat_member_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)\
-X(S,F,is_anonymous,BOOL,0,0)\
-X(S,F,can_manage_chat,BOOL,0,0)\
-X(S,F,can_delete_messages,BOOL,0,0)\
-X(S,F,can_manage_video_chats,BOOL,0,0)\
-X(S,F,can_restrict_members,FLAG,0,0)\
-X(S,F,can_promote_members,BOOL,0,0)\
-X(S,F,can_change_info,BOOL,0,0)\
-X(S,F,can_invite_users,BOOL,0,0)\
-X(S,F,can_post_stories,BOOL,0,0)\
-X(S,F,can_edit_stories,BOOL,0,0)\
-X(S,F,can_delete_stories,BOOL,0,0)\
-X(S,F,can_post_messages,BOOL,0,0)\
-X(S,F,can_edit_messages,BOOL,0,0)\
-X(S,F,can_pin_messages,BOOL,0,0)\
-X(S,F,can_manage_topics,BOOL,0,0)\
-X(S,F,can_manage_direct_messages,BOOL,0,0)\
-X(S,F,can_manage_tags,BOOL,0,0)\
-X(S,F,can_send_welcome_messages,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,is_anonymous,BOOL,0,0,20462)\
+X(S,F,can_manage_chat,BOOL,0,0,22858)\
+X(S,F,can_delete_messages,BOOL,0,0,22874)\
+X(S,F,can_manage_video_chats,BOOL,0,0,22894)\
+X(S,F,can_restrict_members,FLAG,0,0,22917)\
+X(S,F,can_promote_members,BOOL,0,0,22938)\
+X(S,F,can_change_info,BOOL,0,0,22958)\
+X(S,F,can_invite_users,BOOL,0,0,22974)\
+X(S,F,can_post_stories,BOOL,0,0,22991)\
+X(S,F,can_edit_stories,BOOL,0,0,23008)\
+X(S,F,can_delete_stories,BOOL,0,0,23025)\
+X(S,F,can_post_messages,BOOL,0,0,23070)\
+X(S,F,can_edit_messages,BOOL,0,0,23088)\
+X(S,F,can_pin_messages,BOOL,0,0,23106)\
+X(S,F,can_manage_topics,BOOL,0,0,23123)\
+X(S,F,can_manage_direct_messages,BOOL,0,0,23141)\
+X(S,F,can_manage_tags,BOOL,0,0,23168)\
+X(S,F,can_send_welcome_messages,BOOL,0,0,23044)
 #define TG__FL_set_chat_administrator_custom_title_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)\
-X(S,F,custom_title,STR,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,custom_title,STR,1,0,23268)
 #define TG__FL_set_chat_member_tag_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)\
-X(S,F,tag,STR,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,tag,STR,0,0,23295)
 #define TG__FL_ban_chat_sender_chat_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,sender_chat_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,sender_chat_id,I64,1,0,27296)
 #define TG__FL_unban_chat_sender_chat_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,sender_chat_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,sender_chat_id,I64,1,0,27296)
 #define TG__FL_set_chat_permissions_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,R,permissions,OBJ,17,CHAT_PERMISSIONS)\
-X(S,F,use_independent_chat_permissions,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,R,permissions,OBJ,17,CHAT_PERMISSIONS,18637)\
+X(S,F,use_independent_chat_permissions,BOOL,0,0,27263)
 #define TG__FL_export_chat_invite_link_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_create_chat_invite_link_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,name,STR,0,0)\
-X(S,F,expire_date,I64,0,0)\
-X(S,F,member_limit,I64,0,0)\
-X(S,F,creates_join_request,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,name,STR,0,0,21283)\
+X(S,F,expire_date,I64,0,0,22767)\
+X(S,F,member_limit,I64,0,0,22779)\
+X(S,F,creates_join_request,BOOL,0,0,22724)
 #define TG__FL_edit_chat_invite_link_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,invite_link,STR,1,0)\
-X(S,F,name,STR,0,0)\
-X(S,F,expire_date,I64,0,0)\
-X(S,F,member_limit,I64,0,0)\
-X(S,F,creates_join_request,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,invite_link,STR,1,0,18610)\
+X(S,F,name,STR,0,0,21283)\
+X(S,F,expire_date,I64,0,0,22767)\
+X(S,F,member_limit,I64,0,0,22779)\
+X(S,F,creates_join_request,BOOL,0,0,22724)
 #define TG__FL_create_chat_subscription_invite_link_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,name,STR,0,0)\
-X(S,F,subscription_period,I64,1,0)\
-X(S,F,subscription_price,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,name,STR,0,0,21283)\
+X(S,F,subscription_period,I64,1,0,22819)\
+X(S,F,subscription_price,I64,1,0,22839)
 #define TG__FL_edit_chat_subscription_invite_link_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,invite_link,STR,1,0)\
-X(S,F,name,STR,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,invite_link,STR,1,0,18610)\
+X(S,F,name,STR,0,0,21283)
 #define TG__FL_revoke_chat_invite_link_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,invite_link,STR,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,invite_link,STR,1,0,18610)
 #define TG__FL_approve_chat_join_request_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_decline_chat_join_request_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_answer_chat_join_request_query_args(X, S) \
-X(S,F,chat_join_request_query_id,STR,1,0)\
-X(S,F,result,STR,1,0)
+X(S,F,chat_join_request_query_id,STR,1,0,27311)\
+X(S,F,result,STR,1,0,27338)
 #define TG__FL_send_chat_join_request_web_app_args(X, S) \
-X(S,F,chat_join_request_query_id,STR,1,0)\
-X(S,F,web_app_url,STR,1,0)
+X(S,F,chat_join_request_query_id,STR,1,0,27311)\
+X(S,F,web_app_url,STR,1,0,27345)
 #define TG__FL_set_chat_photo_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,photo,FILE,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,photo,FILE,1,0,17102)
 #define TG__FL_delete_chat_photo_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_set_chat_title_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,title,STR,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,title,STR,1,0,18219)
 #define TG__FL_set_chat_description_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,description,STR,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,description,STR,0,0,18598)
 #define TG__FL_pin_chat_message_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,disable_notification,BOOL,0,0)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,disable_notification,BOOL,0,0,26931)
 #define TG__FL_unpin_chat_message_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_id,I64,0,0)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_id,I64,0,0,54)
 #define TG__FL_unpin_all_chat_messages_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_leave_chat_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_get_chat_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_get_chat_administrators_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,return_bots,BOOL,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,return_bots,BOOL,0,0,27357)
 #define TG__FL_get_chat_member_count_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_get_chat_member_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_get_user_personal_chat_messages_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,limit,I64,1,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,limit,I64,1,0,26846)
 #define TG__FL_set_chat_sticker_set_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,sticker_set_name,STR,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,sticker_set_name,STR,1,0,18827)
 #define TG__FL_delete_chat_sticker_set_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_create_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,name,STR,1,0)\
-X(S,F,icon_color,I64,0,0)\
-X(S,F,icon_custom_emoji_id,STR,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,name,STR,1,0,21283)\
+X(S,F,icon_color,I64,0,0,21288)\
+X(S,F,icon_custom_emoji_id,STR,0,0,21299)
 #define TG__FL_edit_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,1,0)\
-X(S,F,name,STR,0,0)\
-X(S,F,icon_custom_emoji_id,STR,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,1,0,18970)\
+X(S,F,name,STR,0,0,21283)\
+X(S,F,icon_custom_emoji_id,STR,0,0,21299)
 #define TG__FL_close_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,1,0,18970)
 #define TG__FL_reopen_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,1,0,18970)
 #define TG__FL_delete_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,1,0,18970)
 #define TG__FL_unpin_all_forum_topic_messages_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,1,0,18970)
 #define TG__FL_edit_general_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,name,STR,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_close_general_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_reopen_general_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_hide_general_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_unhide_general_forum_topic_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_unpin_all_general_forum_topic_messages_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_answer_callback_query_args(X, S) \
-X(S,F,callback_query_id,STR,1,0)\
-X(S,F,text,STR,0,0)\
-X(S,F,show_alert,BOOL,0,0)\
-X(S,F,url,STR,0,0)\
-X(S,F,cache_time,I64,0,0)
+X(S,F,callback_query_id,STR,1,0,20001)\
+X(S,F,text,STR,0,0,19429)\
+X(S,F,show_alert,BOOL,0,0,27369)\
+X(S,F,url,STR,0,0,17416)\
+X(S,F,cache_time,I64,0,0,27380)
 #define TG__FL_answer_guest_query_args(X, S) \
-X(S,F,guest_query_id,STR,1,0)\
-X(S,R,result,OBJ,17,INLINE_QUERY_RESULT)
+X(S,F,guest_query_id,STR,1,0,19095)\
+X(S,R,result,OBJ,17,INLINE_QUERY_RESULT,27338)
 #define TG__FL_get_user_chat_boosts_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_get_business_connection_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)
+X(S,F,business_connection_id,STR,1,0,19110)
 #define TG__FL_get_managed_bot_token_args(X, S) \
-X(S,F,user_id,I64,1,0)
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_replace_managed_bot_token_args(X, S) \
-X(S,F,user_id,I64,1,0)
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_get_managed_bot_access_settings_args(X, S) \
-X(S,F,user_id,I64,1,0)
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_set_managed_bot_access_settings_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,is_access_restricted,BOOL,1,0)\
-X(S,AR,added_user_ids,I64,4,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,is_access_restricted,BOOL,1,0,24571)\
+X(S,AR,added_user_ids,I64,4,0,27391)
 #define TG__FL_set_my_commands_args(X, S) \
-X(S,AR,commands,OBJ,5,BOT_COMMAND)\
-X(S,R,scope,OBJ,16,BOT_COMMAND_SCOPE)\
-X(S,F,language_code,STR,0,0)
+X(S,AR,commands,OBJ,5,BOT_COMMAND,16743)\
+X(S,R,scope,OBJ,16,BOT_COMMAND_SCOPE,27406)\
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_delete_my_commands_args(X, S) \
-X(S,R,scope,OBJ,16,BOT_COMMAND_SCOPE)\
-X(S,F,language_code,STR,0,0)
+X(S,R,scope,OBJ,16,BOT_COMMAND_SCOPE,27406)\
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_get_my_commands_args(X, S) \
-X(S,R,scope,OBJ,16,BOT_COMMAND_SCOPE)\
-X(S,F,language_code,STR,0,0)
+X(S,R,scope,OBJ,16,BOT_COMMAND_SCOPE,27406)\
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_set_my_name_args(X, S) \
-X(S,F,name,STR,0,0)\
-X(S,F,language_code,STR,0,0)
+X(S,F,name,STR,0,0,21283)\
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_get_my_name_args(X, S) \
-X(S,F,language_code,STR,0,0)
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_set_my_description_args(X, S) \
-X(S,F,description,STR,0,0)\
-X(S,F,language_code,STR,0,0)
+X(S,F,description,STR,0,0,18598)\
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_get_my_description_args(X, S) \
-X(S,F,language_code,STR,0,0)
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_set_my_short_description_args(X, S) \
-X(S,F,short_description,STR,0,0)\
-X(S,F,language_code,STR,0,0)
+X(S,F,short_description,STR,0,0,24725)\
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_get_my_short_description_args(X, S) \
-X(S,F,language_code,STR,0,0)
+X(S,F,language_code,STR,0,0,17937)
 #define TG__FL_set_my_profile_photo_args(X, S) \
-X(S,R,photo,OBJ,17,INPUT_PROFILE_PHOTO)
+X(S,R,photo,OBJ,17,INPUT_PROFILE_PHOTO,17102)
 #define TG__FL_set_chat_menu_button_args(X, S) \
-X(S,F,chat_id,I64,0,0)\
-X(S,R,menu_button,OBJ,16,MENU_BUTTON)
+X(S,F,chat_id,I64,0,0,19868)\
+X(S,R,menu_button,OBJ,16,MENU_BUTTON,3598)
 #define TG__FL_get_chat_menu_button_args(X, S) \
-X(S,F,chat_id,I64,0,0)
+X(S,F,chat_id,I64,0,0,19868)
 #define TG__FL_set_my_default_administrator_rights_args(X, S) \
-X(S,R,rights,OBJ,16,CHAT_ADMINISTRATOR_RIGHTS)\
-X(S,F,for_channels,BOOL,0,0)
+X(S,R,rights,OBJ,16,CHAT_ADMINISTRATOR_RIGHTS,25123)\
+X(S,F,for_channels,BOOL,0,0,27412)
 #define TG__FL_get_my_default_administrator_rights_args(X, S) \
-X(S,F,for_channels,BOOL,0,0)
+X(S,F,for_channels,BOOL,0,0,27412)
 #define TG__FL_send_gift_args(X, S) \
-X(S,F,user_id,I64,0,0)\
-X(S,F,chat_id,CHATREF,0,0)\
-X(S,F,gift_id,STR,1,0)\
-X(S,F,pay_for_upgrade,BOOL,0,0)\
-X(S,F,text,STR,0,0)\
-X(S,F,text_parse_mode,STR,0,0)\
-X(S,AR,text_entities,OBJ,4,MESSAGE_ENTITY)
+X(S,F,user_id,I64,0,0,20223)\
+X(S,F,chat_id,CHATREF,0,0,19868)\
+X(S,F,gift_id,STR,1,0,24250)\
+X(S,F,pay_for_upgrade,BOOL,0,0,27425)\
+X(S,F,text,STR,0,0,19429)\
+X(S,F,text_parse_mode,STR,0,0,20331)\
+X(S,AR,text_entities,OBJ,4,MESSAGE_ENTITY,20257)
 #define TG__FL_gift_premium_subscription_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,month_count,I64,1,0)\
-X(S,F,star_count,I64,1,0)\
-X(S,F,text,STR,0,0)\
-X(S,F,text_parse_mode,STR,0,0)\
-X(S,AR,text_entities,OBJ,4,MESSAGE_ENTITY)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,month_count,I64,1,0,27441)\
+X(S,F,star_count,I64,1,0,20212)\
+X(S,F,text,STR,0,0,19429)\
+X(S,F,text_parse_mode,STR,0,0,20331)\
+X(S,AR,text_entities,OBJ,4,MESSAGE_ENTITY,20257)
 #define TG__FL_verify_user_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,custom_description,STR,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,custom_description,STR,0,0,27453)
 #define TG__FL_verify_chat_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,custom_description,STR,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,custom_description,STR,0,0,27453)
 #define TG__FL_remove_user_verification_args(X, S) \
-X(S,F,user_id,I64,1,0)
+X(S,F,user_id,I64,1,0,20223)
 #define TG__FL_remove_chat_verification_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)
 #define TG__FL_read_business_message_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,chat_id,I64,1,0)\
-X(S,F,message_id,I64,1,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,chat_id,I64,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)
 #define TG__FL_delete_business_messages_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,AR,message_ids,I64,5,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,AR,message_ids,I64,5,0,25141)
 #define TG__FL_set_business_account_name_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,first_name,STR,1,0)\
-X(S,F,last_name,STR,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,first_name,STR,1,0,17907)\
+X(S,F,last_name,STR,0,0,17918)
 #define TG__FL_set_business_account_username_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,username,STR,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,username,STR,0,0,17928)
 #define TG__FL_set_business_account_bio_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,bio,STR,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,bio,STR,0,0,18495)
 #define TG__FL_set_business_account_profile_photo_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,R,photo,OBJ,17,INPUT_PROFILE_PHOTO)\
-X(S,F,is_public,BOOL,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,R,photo,OBJ,17,INPUT_PROFILE_PHOTO,17102)\
+X(S,F,is_public,BOOL,0,0,27472)
 #define TG__FL_remove_business_account_profile_photo_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,is_public,BOOL,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,is_public,BOOL,0,0,27472)
 #define TG__FL_set_business_account_gift_settings_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,show_gift_button,BOOL,1,0)\
-X(S,R,accepted_gift_types,OBJ,17,ACCEPTED_GIFT_TYPES)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,show_gift_button,BOOL,1,0,27482)\
+X(S,R,accepted_gift_types,OBJ,17,ACCEPTED_GIFT_TYPES,3260)
 #define TG__FL_get_business_account_star_balance_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)
+X(S,F,business_connection_id,STR,1,0,19110)
 #define TG__FL_transfer_business_account_stars_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,star_count,I64,1,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,star_count,I64,1,0,20212)
 #define TG__FL_get_business_account_gifts_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,exclude_unsaved,BOOL,0,0)\
-X(S,F,exclude_saved,BOOL,0,0)\
-X(S,F,exclude_unlimited,BOOL,0,0)\
-X(S,F,exclude_limited_upgradable,BOOL,0,0)\
-X(S,F,exclude_limited_non_upgradable,BOOL,0,0)\
-X(S,F,exclude_unique,BOOL,0,0)\
-X(S,F,exclude_from_blockchain,BOOL,0,0)\
-X(S,F,sort_by_price,BOOL,0,0)\
-X(S,F,offset,STR,0,0)\
-X(S,H,limit,I64,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,exclude_unsaved,BOOL,0,0,27499)\
+X(S,F,exclude_saved,BOOL,0,0,27515)\
+X(S,F,exclude_unlimited,BOOL,0,0,27529)\
+X(S,F,exclude_limited_upgradable,BOOL,0,0,27547)\
+X(S,F,exclude_limited_non_upgradable,BOOL,0,0,27574)\
+X(S,F,exclude_unique,BOOL,0,0,27605)\
+X(S,F,exclude_from_blockchain,BOOL,0,0,27620)\
+X(S,F,sort_by_price,BOOL,0,0,27644)\
+X(S,F,offset,STR,0,0,19776)\
+X(S,H,limit,I64,0,0,26846)
 #define TG__FL_get_user_gifts_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,exclude_unlimited,BOOL,0,0)\
-X(S,F,exclude_limited_upgradable,BOOL,0,0)\
-X(S,F,exclude_limited_non_upgradable,BOOL,0,0)\
-X(S,F,exclude_from_blockchain,BOOL,0,0)\
-X(S,F,exclude_unique,BOOL,0,0)\
-X(S,F,sort_by_price,BOOL,0,0)\
-X(S,F,offset,STR,0,0)\
-X(S,H,limit,I64,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,exclude_unlimited,BOOL,0,0,27529)\
+X(S,F,exclude_limited_upgradable,BOOL,0,0,27547)\
+X(S,F,exclude_limited_non_upgradable,BOOL,0,0,27574)\
+X(S,F,exclude_from_blockchain,BOOL,0,0,27620)\
+X(S,F,exclude_unique,BOOL,0,0,27605)\
+X(S,F,sort_by_price,BOOL,0,0,27644)\
+X(S,F,offset,STR,0,0,19776)\
+X(S,H,limit,I64,0,0,26846)
 #define TG__FL_get_chat_gifts_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,exclude_unsaved,BOOL,0,0)\
-X(S,F,exclude_saved,BOOL,0,0)\
-X(S,F,exclude_unlimited,BOOL,0,0)\
-X(S,F,exclude_limited_upgradable,BOOL,0,0)\
-X(S,F,exclude_limited_non_upgradable,BOOL,0,0)\
-X(S,F,exclude_from_blockchain,BOOL,0,0)\
-X(S,F,exclude_unique,BOOL,0,0)\
-X(S,F,sort_by_price,BOOL,0,0)\
-X(S,F,offset,STR,0,0)\
-X(S,H,limit,I64,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,exclude_unsaved,BOOL,0,0,27499)\
+X(S,F,exclude_saved,BOOL,0,0,27515)\
+X(S,F,exclude_unlimited,BOOL,0,0,27529)\
+X(S,F,exclude_limited_upgradable,BOOL,0,0,27547)\
+X(S,F,exclude_limited_non_upgradable,BOOL,0,0,27574)\
+X(S,F,exclude_from_blockchain,BOOL,0,0,27620)\
+X(S,F,exclude_unique,BOOL,0,0,27605)\
+X(S,F,sort_by_price,BOOL,0,0,27644)\
+X(S,F,offset,STR,0,0,19776)\
+X(S,H,limit,I64,0,0,26846)
 #define TG__FL_convert_gift_to_stars_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,owned_gift_id,STR,1,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,owned_gift_id,STR,1,0,24326)
 #define TG__FL_upgrade_gift_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,owned_gift_id,STR,1,0)\
-X(S,F,keep_original_details,BOOL,0,0)\
-X(S,H,star_count,I64,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,owned_gift_id,STR,1,0,24326)\
+X(S,F,keep_original_details,BOOL,0,0,27658)\
+X(S,H,star_count,I64,0,0,20212)
 #define TG__FL_transfer_gift_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,owned_gift_id,STR,1,0)\
-X(S,F,new_owner_chat_id,I64,1,0)\
-X(S,F,star_count,I64,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,owned_gift_id,STR,1,0,24326)\
+X(S,F,new_owner_chat_id,I64,1,0,27680)\
+X(S,F,star_count,I64,0,0,20212)
 #define TG__FL_post_story_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,R,content,OBJ,17,INPUT_STORY_CONTENT)\
-X(S,F,active_period,I64,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,AR,areas,OBJ,4,STORY_AREA)\
-X(S,F,post_to_chat_page,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,R,content,OBJ,17,INPUT_STORY_CONTENT,27698)\
+X(S,F,active_period,I64,1,0,27706)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,AR,areas,OBJ,4,STORY_AREA,27720)\
+X(S,F,post_to_chat_page,BOOL,0,0,27726)\
+X(S,F,protect_content,BOOL,0,0,26952)
 #define TG__FL_repost_story_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,from_chat_id,I64,1,0)\
-X(S,F,from_story_id,I64,1,0)\
-X(S,F,active_period,I64,1,0)\
-X(S,F,post_to_chat_page,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,from_chat_id,I64,1,0,27007)\
+X(S,F,from_story_id,I64,1,0,27744)\
+X(S,F,active_period,I64,1,0,27706)\
+X(S,F,post_to_chat_page,BOOL,0,0,27726)\
+X(S,F,protect_content,BOOL,0,0,26952)
 #define TG__FL_edit_story_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,story_id,I64,1,0)\
-X(S,R,content,OBJ,17,INPUT_STORY_CONTENT)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,AR,areas,OBJ,4,STORY_AREA)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,story_id,I64,1,0,27758)\
+X(S,R,content,OBJ,17,INPUT_STORY_CONTENT,27698)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,AR,areas,OBJ,4,STORY_AREA,27720)
 #define TG__FL_delete_story_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,story_id,I64,1,0)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,story_id,I64,1,0,27758)
 #define TG__FL_answer_web_app_query_args(X, S) \
-X(S,F,web_app_query_id,STR,1,0)\
-X(S,R,result,OBJ,17,INLINE_QUERY_RESULT)
+X(S,F,web_app_query_id,STR,1,0,27767)\
+X(S,R,result,OBJ,17,INLINE_QUERY_RESULT,27338)
 #define TG__FL_save_prepared_inline_message_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,R,result,OBJ,17,INLINE_QUERY_RESULT)\
-X(S,F,allow_user_chats,BOOL,0,0)\
-X(S,F,allow_bot_chats,BOOL,0,0)\
-X(S,F,allow_group_chats,BOOL,0,0)\
-X(S,F,allow_channel_chats,BOOL,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,R,result,OBJ,17,INLINE_QUERY_RESULT,27338)\
+X(S,F,allow_user_chats,BOOL,0,0,22539)\
+X(S,F,allow_bot_chats,BOOL,0,0,22556)\
+X(S,F,allow_group_chats,BOOL,0,0,22572)\
+X(S,F,allow_channel_chats,BOOL,0,0,22590)
 #define TG__FL_save_prepared_keyboard_button_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,R,button,OBJ,17,KEYBOARD_BUTTON)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,R,button,OBJ,17,KEYBOARD_BUTTON,16668)
 #define TG__FL_edit_message_text_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,0,0)\
-X(S,F,message_id,I64,0,0)\
-X(S,F,inline_message_id,STR,0,0)\
-X(S,F,text,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,R,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS)\
-X(S,R,rich_message,OBJ,16,INPUT_RICH_MESSAGE)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,0,0,19868)\
+X(S,F,message_id,I64,0,0,54)\
+X(S,F,inline_message_id,STR,0,0,22610)\
+X(S,F,text,STR,0,0,19429)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,R,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS,1775)\
+X(S,R,rich_message,OBJ,16,INPUT_RICH_MESSAGE,4576)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_message_caption_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,0,0)\
-X(S,F,message_id,I64,0,0)\
-X(S,F,inline_message_id,STR,0,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,show_caption_above_media,BOOL,0,0)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,0,0,19868)\
+X(S,F,message_id,I64,0,0,54)\
+X(S,F,inline_message_id,STR,0,0,22610)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,show_caption_above_media,BOOL,0,0,19479)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_message_media_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,0,0)\
-X(S,F,message_id,I64,0,0)\
-X(S,F,inline_message_id,STR,0,0)\
-X(S,R,media,OBJ,17,INPUT_MEDIA)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,0,0,19868)\
+X(S,F,message_id,I64,0,0,54)\
+X(S,F,inline_message_id,STR,0,0,22610)\
+X(S,R,media,OBJ,17,INPUT_MEDIA,20271)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_message_live_location_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,0,0)\
-X(S,F,message_id,I64,0,0)\
-X(S,F,inline_message_id,STR,0,0)\
-X(S,F,latitude,F64,1,0)\
-X(S,F,longitude,F64,1,0)\
-X(S,F,live_period,I64,0,0)\
-X(S,F,horizontal_accuracy,F64,0,0)\
-X(S,F,heading,I64,0,0)\
-X(S,F,proximity_alert_radius,I64,0,0)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,0,0,19868)\
+X(S,F,message_id,I64,0,0,54)\
+X(S,F,inline_message_id,STR,0,0,22610)\
+X(S,F,latitude,F64,1,0,20791)\
+X(S,F,longitude,F64,1,0,20800)\
+X(S,F,live_period,I64,0,0,20830)\
+X(S,F,horizontal_accuracy,F64,0,0,20810)\
+X(S,F,heading,I64,0,0,16948)\
+X(S,F,proximity_alert_radius,I64,0,0,20842)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_stop_message_live_location_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,0,0)\
-X(S,F,message_id,I64,0,0)\
-X(S,F,inline_message_id,STR,0,0)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,0,0,19868)\
+X(S,F,message_id,I64,0,0,54)\
+X(S,F,inline_message_id,STR,0,0,22610)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_message_checklist_args(X, S) \
-X(S,F,business_connection_id,STR,1,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_id,I64,1,0)\
-X(S,R,checklist,OBJ,17,INPUT_CHECKLIST)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,1,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,R,checklist,OBJ,17,INPUT_CHECKLIST,634)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_message_reply_markup_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,0,0)\
-X(S,F,message_id,I64,0,0)\
-X(S,F,inline_message_id,STR,0,0)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,0,0,19868)\
+X(S,F,message_id,I64,0,0,54)\
+X(S,F,inline_message_id,STR,0,0,22610)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_stop_poll_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_id,I64,1,0)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_ephemeral_message_text_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,receiver_user_id,I64,1,0)\
-X(S,F,ephemeral_message_id,I64,1,0)\
-X(S,F,text,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,R,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS)\
-X(S,R,rich_message,OBJ,16,INPUT_RICH_MESSAGE)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,receiver_user_id,I64,1,0,19984)\
+X(S,F,ephemeral_message_id,I64,1,0,19069)\
+X(S,F,text,STR,0,0,19429)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,entities,OBJ,4,MESSAGE_ENTITY,19434)\
+X(S,R,link_preview_options,OBJ,16,LINK_PREVIEW_OPTIONS,1775)\
+X(S,R,rich_message,OBJ,16,INPUT_RICH_MESSAGE,4576)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_ephemeral_message_media_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,receiver_user_id,I64,1,0)\
-X(S,F,ephemeral_message_id,I64,1,0)\
-X(S,R,media,OBJ,17,INPUT_MEDIA)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,receiver_user_id,I64,1,0,19984)\
+X(S,F,ephemeral_message_id,I64,1,0,19069)\
+X(S,R,media,OBJ,17,INPUT_MEDIA,20271)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_ephemeral_message_caption_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,receiver_user_id,I64,1,0)\
-X(S,F,ephemeral_message_id,I64,1,0)\
-X(S,F,caption,STR,0,0)\
-X(S,F,parse_mode,STR,0,0)\
-X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY)\
-X(S,F,show_caption_above_media,BOOL,0,0)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,receiver_user_id,I64,1,0,19984)\
+X(S,F,ephemeral_message_id,I64,1,0,19069)\
+X(S,F,caption,STR,0,0,19454)\
+X(S,F,parse_mode,STR,0,0,20780)\
+X(S,AR,caption_entities,OBJ,4,MESSAGE_ENTITY,19462)\
+X(S,F,show_caption_above_media,BOOL,0,0,19479)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_edit_ephemeral_message_reply_markup_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,receiver_user_id,I64,1,0)\
-X(S,F,ephemeral_message_id,I64,1,0)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,receiver_user_id,I64,1,0,19984)\
+X(S,F,ephemeral_message_id,I64,1,0,19069)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_approve_suggested_post_args(X, S) \
-X(S,F,chat_id,I64,1,0)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,send_date,I64,0,0)
+X(S,F,chat_id,I64,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,send_date,I64,0,0,21495)
 #define TG__FL_decline_suggested_post_args(X, S) \
-X(S,F,chat_id,I64,1,0)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,comment,STR,0,0)
+X(S,F,chat_id,I64,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,comment,STR,0,0,21505)
 #define TG__FL_delete_message_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)
 #define TG__FL_delete_messages_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,AR,message_ids,I64,5,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,AR,message_ids,I64,5,0,25141)
 #define TG__FL_delete_ephemeral_message_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,receiver_user_id,I64,1,0)\
-X(S,F,ephemeral_message_id,I64,1,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,receiver_user_id,I64,1,0,19984)\
+X(S,F,ephemeral_message_id,I64,1,0,19069)
 #define TG__FL_delete_message_reaction_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_id,I64,1,0)\
-X(S,F,user_id,I64,0,0)\
-X(S,F,actor_chat_id,I64,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_id,I64,1,0,54)\
+X(S,F,user_id,I64,0,0,20223)\
+X(S,F,actor_chat_id,I64,0,0,27784)
 #define TG__FL_delete_all_message_reactions_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,user_id,I64,0,0)\
-X(S,F,actor_chat_id,I64,0,0)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,user_id,I64,0,0,20223)\
+X(S,F,actor_chat_id,I64,0,0,27784)
 #define TG__FL_send_sticker_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,F,sticker,FILE,1,0)\
-X(S,F,emoji,STR,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,F,sticker,FILE,1,0,4528)\
+X(S,F,emoji,STR,0,0,16826)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_get_sticker_set_args(X, S) \
-X(S,F,name,STR,1,0)
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_get_custom_emoji_stickers_args(X, S) \
-X(S,AR,custom_emoji_ids,STR,5,0)
+X(S,AR,custom_emoji_ids,STR,5,0,27798)
 #define TG__FL_upload_sticker_file_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,sticker,FILE,1,0)\
-X(S,F,sticker_format,STR,1,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,sticker,FILE,1,0,4528)\
+X(S,F,sticker_format,STR,1,0,27815)
 #define TG__FL_create_new_sticker_set_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,name,STR,1,0)\
-X(S,F,title,STR,1,0)\
-X(S,AR,stickers,OBJ,5,INPUT_STICKER)\
-X(S,F,sticker_type,STR,0,0)\
-X(S,F,needs_repainting,BOOL,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,name,STR,1,0,21283)\
+X(S,F,title,STR,1,0,18219)\
+X(S,AR,stickers,OBJ,5,INPUT_STICKER,25361)\
+X(S,F,sticker_type,STR,0,0,25348)\
+X(S,F,needs_repainting,BOOL,0,0,25331)
 #define TG__FL_add_sticker_to_set_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,name,STR,1,0)\
-X(S,R,sticker,OBJ,17,INPUT_STICKER)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,name,STR,1,0,21283)\
+X(S,R,sticker,OBJ,17,INPUT_STICKER,4528)
 #define TG__FL_set_sticker_position_in_set_args(X, S) \
-X(S,F,sticker,STR,1,0)\
-X(S,F,position,I64,1,0)
+X(S,F,sticker,STR,1,0,4528)\
+X(S,F,position,I64,1,0,19842)
 #define TG__FL_delete_sticker_from_set_args(X, S) \
-X(S,F,sticker,STR,1,0)
+X(S,F,sticker,STR,1,0,4528)
 #define TG__FL_replace_sticker_in_set_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,name,STR,1,0)\
-X(S,F,old_sticker,STR,1,0)\
-X(S,R,sticker,OBJ,17,INPUT_STICKER)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,name,STR,1,0,21283)\
+X(S,F,old_sticker,STR,1,0,27830)\
+X(S,R,sticker,OBJ,17,INPUT_STICKER,4528)
 #define TG__FL_set_sticker_emoji_list_args(X, S) \
-X(S,F,sticker,STR,1,0)\
-X(S,AR,emoji_list,STR,5,0)
+X(S,F,sticker,STR,1,0,4528)\
+X(S,AR,emoji_list,STR,5,0,25405)
 #define TG__FL_set_sticker_keywords_args(X, S) \
-X(S,F,sticker,STR,1,0)\
-X(S,AR,keywords,STR,4,0)
+X(S,F,sticker,STR,1,0,4528)\
+X(S,AR,keywords,STR,4,0,25416)
 #define TG__FL_set_sticker_mask_position_args(X, S) \
-X(S,F,sticker,STR,1,0)\
-X(S,R,mask_position,OBJ,16,MASK_POSITION)
+X(S,F,sticker,STR,1,0,4528)\
+X(S,R,mask_position,OBJ,16,MASK_POSITION,4548)
 #define TG__FL_set_sticker_set_title_args(X, S) \
-X(S,F,name,STR,1,0)\
-X(S,F,title,STR,1,0)
+X(S,F,name,STR,1,0,21283)\
+X(S,F,title,STR,1,0,18219)
 #define TG__FL_set_sticker_set_thumbnail_args(X, S) \
-X(S,F,name,STR,1,0)\
-X(S,F,user_id,I64,1,0)\
-X(S,F,thumbnail,FILE,0,0)\
-X(S,F,format,STR,1,0)
+X(S,F,name,STR,1,0,21283)\
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,thumbnail,FILE,0,0,20134)\
+X(S,F,format,STR,1,0,25398)
 #define TG__FL_set_custom_emoji_sticker_set_thumbnail_args(X, S) \
-X(S,F,name,STR,1,0)\
-X(S,F,custom_emoji_id,STR,0,0)
+X(S,F,name,STR,1,0,21283)\
+X(S,F,custom_emoji_id,STR,0,0,19799)
 #define TG__FL_delete_sticker_set_args(X, S) \
-X(S,F,name,STR,1,0)
+X(S,F,name,STR,1,0,21283)
 #define TG__FL_send_rich_message_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS)\
-X(S,R,rich_message,OBJ,17,INPUT_RICH_MESSAGE)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,REPLY_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,R,ephemeral_message_parameters,OBJ,16,EPHEMERAL_MESSAGE_PARAMETERS,176)\
+X(S,R,rich_message,OBJ,17,INPUT_RICH_MESSAGE,4576)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,REPLY_MARKUP,8358)
 #define TG__FL_send_rich_message_draft_args(X, S) \
-X(S,F,chat_id,I64,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,draft_id,I64,1,0)\
-X(S,R,rich_message,OBJ,17,INPUT_RICH_MESSAGE)\
-X(S,F,can_stop,BOOL,0,0)\
-X(S,F,keep_on_stop,BOOL,0,0)
+X(S,F,chat_id,I64,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,draft_id,I64,1,0,21001)\
+X(S,R,rich_message,OBJ,17,INPUT_RICH_MESSAGE,4576)\
+X(S,F,can_stop,BOOL,0,0,27186)\
+X(S,F,keep_on_stop,BOOL,0,0,27195)
 #define TG__FL_answer_inline_query_args(X, S) \
-X(S,F,inline_query_id,STR,1,0)\
-X(S,AR,results,OBJ,5,INLINE_QUERY_RESULT)\
-X(S,H,cache_time,I64,0,0)\
-X(S,F,is_personal,BOOL,0,0)\
-X(S,F,next_offset,STR,0,0)\
-X(S,R,button,OBJ,16,INLINE_QUERY_RESULTS_BUTTON)
+X(S,F,inline_query_id,STR,1,0,27842)\
+X(S,AR,results,OBJ,5,INLINE_QUERY_RESULT,27858)\
+X(S,H,cache_time,I64,0,0,27380)\
+X(S,F,is_personal,BOOL,0,0,27866)\
+X(S,F,next_offset,STR,0,0,24559)\
+X(S,R,button,OBJ,16,INLINE_QUERY_RESULTS_BUTTON,16668)
 #define TG__FL_send_invoice_args(X, S) \
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,direct_messages_topic_id,I64,0,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,description,STR,1,0)\
-X(S,F,payload,STR,1,0)\
-X(S,F,provider_token,STR,0,0)\
-X(S,F,currency,STR,1,0)\
-X(S,AR,prices,OBJ,5,LABELED_PRICE)\
-X(S,F,max_tip_amount,I64,0,0)\
-X(S,AR,suggested_tip_amounts,I64,4,0)\
-X(S,F,start_parameter,STR,0,0)\
-X(S,F,provider_data,STR,0,0)\
-X(S,F,photo_url,STR,0,0)\
-X(S,F,photo_size,I64,0,0)\
-X(S,F,photo_width,I64,0,0)\
-X(S,F,photo_height,I64,0,0)\
-X(S,F,need_name,BOOL,0,0)\
-X(S,F,need_phone_number,BOOL,0,0)\
-X(S,F,need_email,BOOL,0,0)\
-X(S,F,need_shipping_address,BOOL,0,0)\
-X(S,F,send_phone_number_to_provider,BOOL,0,0)\
-X(S,F,send_email_to_provider,BOOL,0,0)\
-X(S,F,is_flexible,BOOL,0,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,direct_messages_topic_id,I64,0,0,26906)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,description,STR,1,0,18598)\
+X(S,F,payload,STR,1,0,26139)\
+X(S,F,provider_token,STR,0,0,26147)\
+X(S,F,currency,STR,1,0,21513)\
+X(S,AR,prices,OBJ,5,LABELED_PRICE,26162)\
+X(S,F,max_tip_amount,I64,0,0,26169)\
+X(S,AR,suggested_tip_amounts,I64,4,0,26184)\
+X(S,F,start_parameter,STR,0,0,25688)\
+X(S,F,provider_data,STR,0,0,26206)\
+X(S,F,photo_url,STR,0,0,25751)\
+X(S,F,photo_size,I64,0,0,310)\
+X(S,F,photo_width,I64,0,0,25761)\
+X(S,F,photo_height,I64,0,0,25773)\
+X(S,F,need_name,BOOL,0,0,26220)\
+X(S,F,need_phone_number,BOOL,0,0,26230)\
+X(S,F,need_email,BOOL,0,0,26248)\
+X(S,F,need_shipping_address,BOOL,0,0,26259)\
+X(S,F,send_phone_number_to_provider,BOOL,0,0,26281)\
+X(S,F,send_email_to_provider,BOOL,0,0,26311)\
+X(S,F,is_flexible,BOOL,0,0,26334)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,suggested_post_parameters,OBJ,16,SUGGESTED_POST_PARAMETERS,1837)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_create_invoice_link_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,title,STR,1,0)\
-X(S,F,description,STR,1,0)\
-X(S,F,payload,STR,1,0)\
-X(S,F,provider_token,STR,0,0)\
-X(S,F,currency,STR,1,0)\
-X(S,AR,prices,OBJ,5,LABELED_PRICE)\
-X(S,F,subscription_period,I64,0,0)\
-X(S,F,max_tip_amount,I64,0,0)\
-X(S,AR,suggested_tip_amounts,I64,4,0)\
-X(S,F,provider_data,STR,0,0)\
-X(S,F,photo_url,STR,0,0)\
-X(S,F,photo_size,I64,0,0)\
-X(S,F,photo_width,I64,0,0)\
-X(S,F,photo_height,I64,0,0)\
-X(S,F,need_name,BOOL,0,0)\
-X(S,F,need_phone_number,BOOL,0,0)\
-X(S,F,need_email,BOOL,0,0)\
-X(S,F,need_shipping_address,BOOL,0,0)\
-X(S,F,send_phone_number_to_provider,BOOL,0,0)\
-X(S,F,send_email_to_provider,BOOL,0,0)\
-X(S,F,is_flexible,BOOL,0,0)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,title,STR,1,0,18219)\
+X(S,F,description,STR,1,0,18598)\
+X(S,F,payload,STR,1,0,26139)\
+X(S,F,provider_token,STR,0,0,26147)\
+X(S,F,currency,STR,1,0,21513)\
+X(S,AR,prices,OBJ,5,LABELED_PRICE,26162)\
+X(S,F,subscription_period,I64,0,0,22819)\
+X(S,F,max_tip_amount,I64,0,0,26169)\
+X(S,AR,suggested_tip_amounts,I64,4,0,26184)\
+X(S,F,provider_data,STR,0,0,26206)\
+X(S,F,photo_url,STR,0,0,25751)\
+X(S,F,photo_size,I64,0,0,310)\
+X(S,F,photo_width,I64,0,0,25761)\
+X(S,F,photo_height,I64,0,0,25773)\
+X(S,F,need_name,BOOL,0,0,26220)\
+X(S,F,need_phone_number,BOOL,0,0,26230)\
+X(S,F,need_email,BOOL,0,0,26248)\
+X(S,F,need_shipping_address,BOOL,0,0,26259)\
+X(S,F,send_phone_number_to_provider,BOOL,0,0,26281)\
+X(S,F,send_email_to_provider,BOOL,0,0,26311)\
+X(S,F,is_flexible,BOOL,0,0,26334)
 #define TG__FL_answer_shipping_query_args(X, S) \
-X(S,F,shipping_query_id,STR,1,0)\
-X(S,F,ok,BOOL,1,0)\
-X(S,AR,shipping_options,OBJ,4,SHIPPING_OPTION)\
-X(S,F,error_message,STR,0,0)
+X(S,F,shipping_query_id,STR,1,0,27878)\
+X(S,F,ok,BOOL,1,0,27896)\
+X(S,AR,shipping_options,OBJ,4,SHIPPING_OPTION,27899)\
+X(S,F,error_message,STR,0,0,27916)
 #define TG__FL_answer_pre_checkout_query_args(X, S) \
-X(S,F,pre_checkout_query_id,STR,1,0)\
-X(S,F,ok,BOOL,1,0)\
-X(S,F,error_message,STR,0,0)
+X(S,F,pre_checkout_query_id,STR,1,0,27930)\
+X(S,F,ok,BOOL,1,0,27896)\
+X(S,F,error_message,STR,0,0,27916)
 #define TG__FL_get_star_transactions_args(X, S) \
-X(S,F,offset,I64,0,0)\
-X(S,H,limit,I64,0,0)
+X(S,F,offset,I64,0,0,19776)\
+X(S,H,limit,I64,0,0,26846)
 #define TG__FL_refund_star_payment_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,telegram_payment_charge_id,STR,1,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,telegram_payment_charge_id,STR,1,0,26491)
 #define TG__FL_edit_user_star_subscription_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,telegram_payment_charge_id,STR,1,0)\
-X(S,F,is_canceled,BOOL,1,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,telegram_payment_charge_id,STR,1,0,26491)\
+X(S,F,is_canceled,BOOL,1,0,27952)
 #define TG__FL_set_passport_data_errors_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,AR,errors,OBJ,5,PASSPORT_ELEMENT_ERROR)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,AR,errors,OBJ,5,PASSPORT_ELEMENT_ERROR,27964)
 #define TG__FL_send_game_args(X, S) \
-X(S,F,business_connection_id,STR,0,0)\
-X(S,F,chat_id,CHATREF,1,0)\
-X(S,F,message_thread_id,I64,0,0)\
-X(S,F,game_short_name,STR,1,0)\
-X(S,F,disable_notification,BOOL,0,0)\
-X(S,F,protect_content,BOOL,0,0)\
-X(S,F,allow_paid_broadcast,BOOL,0,0)\
-X(S,F,message_effect_id,STR,0,0)\
-X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS)\
-X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP)
+X(S,F,business_connection_id,STR,0,0,19110)\
+X(S,F,chat_id,CHATREF,1,0,19868)\
+X(S,F,message_thread_id,I64,0,0,18970)\
+X(S,F,game_short_name,STR,1,0,22642)\
+X(S,F,disable_notification,BOOL,0,0,26931)\
+X(S,F,protect_content,BOOL,0,0,26952)\
+X(S,F,allow_paid_broadcast,BOOL,0,0,26968)\
+X(S,F,message_effect_id,STR,0,0,26989)\
+X(S,R,reply_parameters,OBJ,16,REPLY_PARAMETERS,159)\
+X(S,R,reply_markup,OBJ,16,INLINE_KEYBOARD_MARKUP,8358)
 #define TG__FL_set_game_score_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,score,I64,1,0)\
-X(S,F,force,BOOL,0,0)\
-X(S,F,disable_edit_message,BOOL,0,0)\
-X(S,F,chat_id,I64,0,0)\
-X(S,F,message_id,I64,0,0)\
-X(S,F,inline_message_id,STR,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,score,I64,1,0,26840)\
+X(S,F,force,BOOL,0,0,27971)\
+X(S,F,disable_edit_message,BOOL,0,0,27977)\
+X(S,F,chat_id,I64,0,0,19868)\
+X(S,F,message_id,I64,0,0,54)\
+X(S,F,inline_message_id,STR,0,0,22610)
 #define TG__FL_get_game_high_scores_args(X, S) \
-X(S,F,user_id,I64,1,0)\
-X(S,F,chat_id,I64,0,0)\
-X(S,F,message_id,I64,0,0)\
-X(S,F,inline_message_id,STR,0,0)
+X(S,F,user_id,I64,1,0,20223)\
+X(S,F,chat_id,I64,0,0,19868)\
+X(S,F,message_id,I64,0,0,54)\
+X(S,F,inline_message_id,STR,0,0,22610)
 #define TG__L(X, S) TG__FL_##S(X, S)
 #define TG__FL_ALL(X) \
 TG__L(X,update) TG__L(X,webhook_info) TG__L(X,user) TG__L(X,chat)\
@@ -15490,909 +15837,846 @@ TG__L(X,create_invoice_link_args) TG__L(X,answer_shipping_query_args) TG__L(X,an
 TG__L(X,refund_star_payment_args) TG__L(X,edit_user_star_subscription_args) TG__L(X,set_passport_data_errors_args) TG__L(X,send_game_args)\
 TG__L(X,set_game_score_args) TG__L(X,get_game_high_scores_args)
 #define TG__TL(X) \
-X(update,0,28,0,NONE)\
-X(webhook_info,28,9,0,NONE)\
-X(user,37,18,0,NONE)\
-X(chat,55,8,0,NONE)\
-X(chat_full_info,63,53,0,NONE)\
-X(message,116,120,0,NONE)\
-X(message_id,236,1,0,NONE)\
-X(inaccessible_message,237,3,0,NONE)\
-X(maybe_inaccessible_message,0,2,TG__N(message__date),NUMBER)\
-X(message_entity,240,9,0,NONE)\
-X(text_quote,249,4,0,NONE)\
-X(external_reply_info,253,26,0,NONE)\
-X(reply_parameters,279,10,0,NONE)\
-X(ephemeral_message_parameters,289,3,0,NONE)\
-X(message_origin,2,4,TG__N(message_origin_user__type),TAG)\
-X(message_origin_user,292,3,0,NONE)\
-X(message_origin_hidden_user,295,3,0,NONE)\
-X(message_origin_chat,298,4,0,NONE)\
-X(message_origin_channel,302,5,0,NONE)\
-X(photo_size,307,5,0,NONE)\
-X(animation,312,9,0,NONE)\
-X(audio,321,9,0,NONE)\
-X(document,330,6,0,NONE)\
-X(live_photo,336,8,0,NONE)\
-X(story,344,2,0,NONE)\
-X(video_quality,346,6,0,NONE)\
-X(video,352,12,0,NONE)\
-X(video_note,364,6,0,NONE)\
-X(voice,370,5,0,NONE)\
-X(paid_media_info,375,2,0,NONE)\
-X(paid_media,6,4,TG__N(paid_media_live_photo__type),TAG)\
-X(paid_media_live_photo,377,2,0,NONE)\
-X(paid_media_photo,379,2,0,NONE)\
-X(paid_media_preview,381,4,0,NONE)\
-X(paid_media_video,385,2,0,NONE)\
-X(contact,387,5,0,NONE)\
-X(dice,392,2,0,NONE)\
-X(link,394,1,0,NONE)\
-X(poll_media,395,10,0,NONE)\
-X(input_poll_media,10,8,TG__N(input_media_animation__type),TAG)\
-X(input_poll_option_media,18,8,TG__N(input_media_animation__type),TAG)\
-X(poll_option,405,8,0,NONE)\
-X(input_poll_option,413,4,0,NONE)\
-X(poll_answer,417,5,0,NONE)\
-X(poll,422,21,0,NONE)\
-X(checklist_task,443,6,0,NONE)\
-X(checklist,449,5,0,NONE)\
-X(input_checklist_task,454,4,0,NONE)\
-X(input_checklist,458,6,0,NONE)\
-X(location,464,6,0,NONE)\
-X(venue,470,7,0,NONE)\
-X(web_app_data,477,2,0,NONE)\
-X(proximity_alert_triggered,479,3,0,NONE)\
-X(message_auto_delete_timer_changed,482,1,0,NONE)\
-X(managed_bot_created,483,1,0,NONE)\
-X(managed_bot_updated,484,2,0,NONE)\
-X(bot_subscription_updated,486,3,0,NONE)\
-X(message_generation_stopped,489,3,0,NONE)\
-X(poll_option_added,492,4,0,NONE)\
-X(poll_option_deleted,496,4,0,NONE)\
-X(chat_boost_added,500,1,0,NONE)\
-X(background_fill,26,3,TG__N(background_fill_solid__type),TAG)\
-X(background_fill_solid,501,2,0,NONE)\
-X(background_fill_gradient,503,4,0,NONE)\
-X(background_fill_freeform_gradient,507,2,0,NONE)\
-X(background_type,29,4,TG__N(background_type_fill__type),TAG)\
-X(background_type_fill,509,3,0,NONE)\
-X(background_type_wallpaper,512,5,0,NONE)\
-X(background_type_pattern,517,6,0,NONE)\
-X(background_type_chat_theme,523,2,0,NONE)\
-X(chat_background,525,1,0,NONE)\
-X(checklist_tasks_done,526,3,0,NONE)\
-X(checklist_tasks_added,529,2,0,NONE)\
-X(community_chat_added,531,1,0,NONE)\
-X(community_chat_joined,532,1,0,NONE)\
-X(community_chat_removed,533,0,0,NONE)\
-X(forum_topic_created,533,4,0,NONE)\
-X(forum_topic_closed,537,0,0,NONE)\
-X(forum_topic_edited,537,2,0,NONE)\
-X(forum_topic_reopened,539,0,0,NONE)\
-X(general_forum_topic_hidden,539,0,0,NONE)\
-X(general_forum_topic_unhidden,539,0,0,NONE)\
-X(shared_user,539,5,0,NONE)\
-X(users_shared,544,2,0,NONE)\
-X(chat_shared,546,5,0,NONE)\
-X(write_access_allowed,551,3,0,NONE)\
-X(video_chat_scheduled,554,1,0,NONE)\
-X(video_chat_started,555,0,0,NONE)\
-X(video_chat_ended,555,1,0,NONE)\
-X(video_chat_participants_invited,556,1,0,NONE)\
-X(paid_message_price_changed,557,1,0,NONE)\
-X(direct_message_price_changed,558,2,0,NONE)\
-X(suggested_post_approved,560,3,0,NONE)\
-X(suggested_post_approval_failed,563,2,0,NONE)\
-X(suggested_post_declined,565,2,0,NONE)\
-X(suggested_post_paid,567,4,0,NONE)\
-X(suggested_post_refunded,571,2,0,NONE)\
-X(giveaway_created,573,1,0,NONE)\
-X(giveaway,574,9,0,NONE)\
-X(giveaway_winners,583,12,0,NONE)\
-X(giveaway_completed,595,4,0,NONE)\
-X(link_preview_options,599,5,0,NONE)\
-X(suggested_post_price,604,2,0,NONE)\
-X(suggested_post_info,606,3,0,NONE)\
-X(suggested_post_parameters,609,2,0,NONE)\
-X(direct_messages_topic,611,2,0,NONE)\
-X(user_profile_photos,613,2,0,NONE)\
-X(user_profile_audios,615,2,0,NONE)\
-X(file,617,4,0,NONE)\
-X(web_app_info,621,1,0,NONE)\
-X(reply_keyboard_markup,622,7,0,NONE)\
-X(keyboard_button,629,10,0,NONE)\
-X(keyboard_button_request_users,639,7,0,NONE)\
-X(keyboard_button_request_chat,646,11,0,NONE)\
-X(keyboard_button_request_managed_bot,657,3,0,NONE)\
-X(keyboard_button_poll_type,660,1,0,NONE)\
-X(reply_keyboard_remove,661,2,0,NONE)\
-X(inline_keyboard_markup,663,2,0,NONE)\
-X(inline_keyboard_button,665,14,0,NONE)\
-X(login_url,679,4,0,NONE)\
-X(switch_inline_query_chosen_chat,683,5,0,NONE)\
-X(copy_text_button,688,1,0,NONE)\
-X(disabled_button,689,0,0,NONE)\
-X(callback_query,689,7,0,NONE)\
-X(force_reply,696,3,0,NONE)\
-X(community,699,2,0,NONE)\
-X(chat_photo,701,4,0,NONE)\
-X(chat_invite_link,705,11,0,NONE)\
-X(chat_administrator_rights,716,18,0,NONE)\
-X(chat_member_updated,734,8,0,NONE)\
-X(chat_member,33,6,TG__N(chat_member_owner__status),TAG)\
-X(chat_member_owner,742,4,0,NONE)\
-X(chat_member_administrator,746,22,0,NONE)\
-X(chat_member_member,768,4,0,NONE)\
-X(chat_member_restricted,772,21,0,NONE)\
-X(chat_member_left,793,2,0,NONE)\
-X(chat_member_banned,795,3,0,NONE)\
-X(chat_join_request,798,7,0,NONE)\
-X(chat_permissions,805,16,0,NONE)\
-X(birthdate,821,3,0,NONE)\
-X(business_intro,824,3,0,NONE)\
-X(business_location,827,2,0,NONE)\
-X(business_opening_hours_interval,829,2,0,NONE)\
-X(business_opening_hours,831,2,0,NONE)\
-X(user_rating,833,4,0,NONE)\
-X(story_area_position,837,6,0,NONE)\
-X(location_address,843,4,0,NONE)\
-X(story_area_type,39,5,TG__N(story_area_type_location__type),TAG)\
-X(story_area_type_location,847,4,0,NONE)\
-X(story_area_type_suggested_reaction,851,4,0,NONE)\
-X(story_area_type_link,855,2,0,NONE)\
-X(story_area_type_weather,857,4,0,NONE)\
-X(story_area_type_unique_gift,861,2,0,NONE)\
-X(story_area,863,2,0,NONE)\
-X(chat_location,865,2,0,NONE)\
-X(reaction_type,44,3,TG__N(reaction_type_emoji__type),TAG)\
-X(reaction_type_emoji,867,2,0,NONE)\
-X(reaction_type_custom_emoji,869,2,0,NONE)\
-X(reaction_type_paid,871,1,0,NONE)\
-X(reaction_count,872,2,0,NONE)\
-X(message_reaction_updated,874,7,0,NONE)\
-X(message_reaction_count_updated,881,4,0,NONE)\
-X(forum_topic,885,5,0,NONE)\
-X(gift_background,890,3,0,NONE)\
-X(gift,893,13,0,NONE)\
-X(gifts,906,1,0,NONE)\
-X(unique_gift_model,907,4,0,NONE)\
-X(unique_gift_symbol,911,3,0,NONE)\
-X(unique_gift_backdrop_colors,914,4,0,NONE)\
-X(unique_gift_backdrop,918,3,0,NONE)\
-X(unique_gift_colors,921,6,0,NONE)\
-X(unique_gift,927,12,0,NONE)\
-X(gift_info,939,10,0,NONE)\
-X(unique_gift_info,949,10,0,NONE)\
-X(owned_gift,47,2,TG__N(owned_gift_regular__type),TAG)\
-X(owned_gift_regular,959,15,0,NONE)\
-X(owned_gift_unique,974,9,0,NONE)\
-X(owned_gifts,983,3,0,NONE)\
-X(bot_access_settings,986,2,0,NONE)\
-X(accepted_gift_types,988,5,0,NONE)\
-X(star_amount,993,2,0,NONE)\
-X(bot_command,995,3,0,NONE)\
-X(bot_command_scope,49,7,TG__N(bot_command_scope_default__type),TAG)\
-X(bot_command_scope_default,998,1,0,NONE)\
-X(bot_command_scope_all_private_chats,999,1,0,NONE)\
-X(bot_command_scope_all_group_chats,1000,1,0,NONE)\
-X(bot_command_scope_all_chat_administrators,1001,1,0,NONE)\
-X(bot_command_scope_chat,1002,2,0,NONE)\
-X(bot_command_scope_chat_administrators,1004,2,0,NONE)\
-X(bot_command_scope_chat_member,1006,3,0,NONE)\
-X(bot_name,1009,1,0,NONE)\
-X(bot_description,1010,1,0,NONE)\
-X(bot_short_description,1011,1,0,NONE)\
-X(menu_button,56,3,TG__N(menu_button_commands__type),TAG)\
-X(menu_button_commands,1012,1,0,NONE)\
-X(menu_button_web_app,1013,3,0,NONE)\
-X(menu_button_default,1016,1,0,NONE)\
-X(chat_boost_source,59,3,TG__N(chat_boost_source_premium__source),TAG)\
-X(chat_boost_source_premium,1017,2,0,NONE)\
-X(chat_boost_source_gift_code,1019,2,0,NONE)\
-X(chat_boost_source_giveaway,1021,5,0,NONE)\
-X(chat_boost,1026,4,0,NONE)\
-X(chat_boost_updated,1030,2,0,NONE)\
-X(chat_boost_removed,1032,4,0,NONE)\
-X(chat_owner_left,1036,1,0,NONE)\
-X(chat_owner_changed,1037,1,0,NONE)\
-X(user_chat_boosts,1038,1,0,NONE)\
-X(business_bot_rights,1039,14,0,NONE)\
-X(business_connection,1053,6,0,NONE)\
-X(business_messages_deleted,1059,3,0,NONE)\
-X(sent_web_app_message,1062,1,0,NONE)\
-X(sent_guest_message,1063,1,0,NONE)\
-X(prepared_inline_message,1064,2,0,NONE)\
-X(prepared_keyboard_button,1066,1,0,NONE)\
-X(response_parameters,1067,2,0,NONE)\
-X(input_media,62,6,TG__N(input_media_animation__type),TAG)\
-X(input_media_animation,1069,11,0,NONE)\
-X(input_media_audio,1080,9,0,NONE)\
-X(input_media_document,1089,7,0,NONE)\
-X(input_media_link,1096,2,0,NONE)\
-X(input_media_live_photo,1098,8,0,NONE)\
-X(input_media_location,1106,4,0,NONE)\
-X(input_media_photo,1110,7,0,NONE)\
-X(input_media_sticker,1117,3,0,NONE)\
-X(input_media_venue,1120,9,0,NONE)\
-X(input_media_video,1129,14,0,NONE)\
-X(input_media_voice_note,1143,6,0,NONE)\
-X(input_file,1149,0,0,NONE)\
-X(input_paid_media,68,3,TG__N(input_paid_media_live_photo__type),TAG)\
-X(input_paid_media_live_photo,1149,3,0,NONE)\
-X(input_paid_media_photo,1152,2,0,NONE)\
-X(input_paid_media_video,1154,9,0,NONE)\
-X(input_profile_photo,71,2,TG__N(input_profile_photo_static__type),TAG)\
-X(input_profile_photo_static,1163,2,0,NONE)\
-X(input_profile_photo_animated,1165,3,0,NONE)\
-X(input_story_content,73,2,TG__N(input_story_content_photo__type),TAG)\
-X(input_story_content_photo,1168,2,0,NONE)\
-X(input_story_content_video,1170,5,0,NONE)\
-X(sticker,1175,15,0,NONE)\
-X(sticker_set,1190,5,0,NONE)\
-X(mask_position,1195,4,0,NONE)\
-X(input_sticker,1199,5,0,NONE)\
-X(rich_message,1204,2,0,NONE)\
-X(rich_message_button,1206,11,0,NONE)\
-X(input_rich_message,1217,6,0,NONE)\
-X(input_rich_message_media,1223,2,0,NONE)\
-X(rich_text,75,28,TG__N(rich_text_bold__type),TAG)\
-X(rich_text_bold,1225,2,0,NONE)\
-X(rich_text_italic,1227,2,0,NONE)\
-X(rich_text_underline,1229,2,0,NONE)\
-X(rich_text_strikethrough,1231,2,0,NONE)\
-X(rich_text_spoiler,1233,2,0,NONE)\
-X(rich_text_date_time,1235,4,0,NONE)\
-X(rich_text_text_mention,1239,3,0,NONE)\
-X(rich_text_subscript,1242,2,0,NONE)\
-X(rich_text_superscript,1244,2,0,NONE)\
-X(rich_text_marked,1246,2,0,NONE)\
-X(rich_text_code,1248,2,0,NONE)\
-X(rich_text_custom_emoji,1250,3,0,NONE)\
-X(rich_text_mathematical_expression,1253,2,0,NONE)\
-X(rich_text_url,1255,3,0,NONE)\
-X(rich_text_email_address,1258,3,0,NONE)\
-X(rich_text_phone_number,1261,3,0,NONE)\
-X(rich_text_bank_card_number,1264,3,0,NONE)\
-X(rich_text_mention,1267,3,0,NONE)\
-X(rich_text_hashtag,1270,3,0,NONE)\
-X(rich_text_cashtag,1273,3,0,NONE)\
-X(rich_text_bot_command,1276,3,0,NONE)\
-X(rich_text_button,1279,2,0,NONE)\
-X(rich_text_anchor,1281,2,0,NONE)\
-X(rich_text_anchor_link,1283,3,0,NONE)\
-X(rich_text_reference,1286,3,0,NONE)\
-X(rich_text_reference_link,1289,3,0,NONE)\
-X(rich_block_caption,1292,2,0,NONE)\
-X(rich_block_table_cell,1294,6,0,NONE)\
-X(rich_block_list_item,1300,6,0,NONE)\
-X(rich_block,103,24,TG__N(rich_block_paragraph__type),TAG)\
-X(rich_block_paragraph,1306,2,0,NONE)\
-X(rich_block_section_heading,1308,3,0,NONE)\
-X(rich_block_preformatted,1311,3,0,NONE)\
-X(rich_block_footer,1314,2,0,NONE)\
-X(rich_block_divider,1316,1,0,NONE)\
-X(rich_block_mathematical_expression,1317,2,0,NONE)\
-X(rich_block_anchor,1319,2,0,NONE)\
-X(rich_block_list,1321,2,0,NONE)\
-X(rich_block_block_quotation,1323,3,0,NONE)\
-X(rich_block_expandable_block_quotation,1326,3,0,NONE)\
-X(rich_block_pull_quotation,1329,3,0,NONE)\
-X(rich_block_collage,1332,3,0,NONE)\
-X(rich_block_slideshow,1335,3,0,NONE)\
-X(rich_block_table,1338,6,0,NONE)\
-X(rich_block_details,1344,4,0,NONE)\
-X(rich_block_map,1348,6,0,NONE)\
-X(rich_block_buttons,1354,3,0,NONE)\
-X(rich_block_animation,1357,4,0,NONE)\
-X(rich_block_audio,1361,3,0,NONE)\
-X(rich_block_document,1364,3,0,NONE)\
-X(rich_block_photo,1367,4,0,NONE)\
-X(rich_block_video,1371,4,0,NONE)\
-X(rich_block_voice_note,1375,3,0,NONE)\
-X(rich_block_thinking,1378,2,0,NONE)\
-X(input_rich_block_list_item,1380,5,0,NONE)\
-X(input_rich_block,127,24,TG__N(input_rich_block_paragraph__type),TAG)\
-X(input_rich_block_paragraph,1385,2,0,NONE)\
-X(input_rich_block_section_heading,1387,3,0,NONE)\
-X(input_rich_block_preformatted,1390,3,0,NONE)\
-X(input_rich_block_footer,1393,2,0,NONE)\
-X(input_rich_block_divider,1395,1,0,NONE)\
-X(input_rich_block_mathematical_expression,1396,2,0,NONE)\
-X(input_rich_block_anchor,1398,2,0,NONE)\
-X(input_rich_block_list,1400,2,0,NONE)\
-X(input_rich_block_block_quotation,1402,3,0,NONE)\
-X(input_rich_block_expandable_block_quotation,1405,3,0,NONE)\
-X(input_rich_block_pull_quotation,1408,3,0,NONE)\
-X(input_rich_block_collage,1411,3,0,NONE)\
-X(input_rich_block_slideshow,1414,3,0,NONE)\
-X(input_rich_block_table,1417,6,0,NONE)\
-X(input_rich_block_details,1423,4,0,NONE)\
-X(input_rich_block_map,1427,6,0,NONE)\
-X(input_rich_block_buttons,1433,3,0,NONE)\
-X(input_rich_block_animation,1436,3,0,NONE)\
-X(input_rich_block_audio,1439,3,0,NONE)\
-X(input_rich_block_document,1442,3,0,NONE)\
-X(input_rich_block_photo,1445,3,0,NONE)\
-X(input_rich_block_video,1448,3,0,NONE)\
-X(input_rich_block_voice_note,1451,3,0,NONE)\
-X(input_rich_block_thinking,1454,2,0,NONE)\
-X(inline_query,1456,6,0,NONE)\
-X(inline_query_results_button,1462,3,0,NONE)\
-X(inline_query_result,151,20,TG__N(inline_query_result_cached_audio__type),TAG)\
-X(inline_query_result_article,1465,10,0,NONE)\
-X(inline_query_result_photo,1475,14,0,NONE)\
-X(inline_query_result_gif,1489,15,0,NONE)\
-X(inline_query_result_mpeg4_gif,1504,15,0,NONE)\
-X(inline_query_result_video,1519,16,0,NONE)\
-X(inline_query_result_audio,1535,11,0,NONE)\
-X(inline_query_result_voice,1546,10,0,NONE)\
-X(inline_query_result_document,1556,14,0,NONE)\
-X(inline_query_result_location,1570,14,0,NONE)\
-X(inline_query_result_venue,1584,15,0,NONE)\
-X(inline_query_result_contact,1599,11,0,NONE)\
-X(inline_query_result_game,1610,4,0,NONE)\
-X(inline_query_result_cached_photo,1614,11,0,NONE)\
-X(inline_query_result_cached_gif,1625,10,0,NONE)\
-X(inline_query_result_cached_mpeg4_gif,1635,10,0,NONE)\
-X(inline_query_result_cached_sticker,1645,5,0,NONE)\
-X(inline_query_result_cached_document,1650,10,0,NONE)\
-X(inline_query_result_cached_video,1660,11,0,NONE)\
-X(inline_query_result_cached_voice,1671,9,0,NONE)\
-X(inline_query_result_cached_audio,1680,8,0,NONE)\
-X(input_message_content,171,6,0,SHAPE)\
-X(input_text_message_content,1688,4,0,NONE)\
-X(input_rich_message_content,1692,1,0,NONE)\
-X(input_location_message_content,1693,6,0,NONE)\
-X(input_venue_message_content,1699,8,0,NONE)\
-X(input_contact_message_content,1707,4,0,NONE)\
-X(input_invoice_message_content,1711,20,0,NONE)\
-X(chosen_inline_result,1731,5,0,NONE)\
-X(labeled_price,1736,2,0,NONE)\
-X(invoice,1738,5,0,NONE)\
-X(shipping_address,1743,6,0,NONE)\
-X(order_info,1749,4,0,NONE)\
-X(shipping_option,1753,3,0,NONE)\
-X(successful_payment,1756,10,0,NONE)\
-X(refunded_payment,1766,5,0,NONE)\
-X(shipping_query,1771,4,0,NONE)\
-X(pre_checkout_query,1775,7,0,NONE)\
-X(paid_media_purchased,1782,2,0,NONE)\
-X(revenue_withdrawal_state,177,3,TG__N(revenue_withdrawal_state_pending__type),TAG)\
-X(revenue_withdrawal_state_pending,1784,1,0,NONE)\
-X(revenue_withdrawal_state_succeeded,1785,3,0,NONE)\
-X(revenue_withdrawal_state_failed,1788,1,0,NONE)\
-X(affiliate_info,1789,5,0,NONE)\
-X(transaction_partner,180,7,TG__N(transaction_partner_user__type),TAG)\
-X(transaction_partner_user,1794,10,0,NONE)\
-X(transaction_partner_chat,1804,3,0,NONE)\
-X(transaction_partner_affiliate_program,1807,3,0,NONE)\
-X(transaction_partner_fragment,1810,2,0,NONE)\
-X(transaction_partner_telegram_ads,1812,1,0,NONE)\
-X(transaction_partner_telegram_api,1813,2,0,NONE)\
-X(transaction_partner_other,1815,1,0,NONE)\
-X(star_transaction,1816,6,0,NONE)\
-X(star_transactions,1822,1,0,NONE)\
-X(passport_data,1823,2,0,NONE)\
-X(passport_file,1825,4,0,NONE)\
-X(encrypted_passport_element,1829,10,0,NONE)\
-X(encrypted_credentials,1839,3,0,NONE)\
-X(passport_element_error,187,9,TG__N(passport_element_error_data_field__source),TAG)\
-X(passport_element_error_data_field,1842,5,0,NONE)\
-X(passport_element_error_front_side,1847,4,0,NONE)\
-X(passport_element_error_reverse_side,1851,4,0,NONE)\
-X(passport_element_error_selfie,1855,4,0,NONE)\
-X(passport_element_error_file,1859,4,0,NONE)\
-X(passport_element_error_files,1863,4,0,NONE)\
-X(passport_element_error_translation_file,1867,4,0,NONE)\
-X(passport_element_error_translation_files,1871,4,0,NONE)\
-X(passport_element_error_unspecified,1875,4,0,NONE)\
-X(game,1879,6,0,NONE)\
-X(callback_game,1885,0,0,NONE)\
-X(game_high_score,1885,3,0,NONE)\
-X(reply_markup,196,4,0,SHAPE)\
-X(input_rich_message_media_media,200,6,TG__N(input_media_animation__type),TAG)\
-X(get_updates_args,1888,4,0,NONE)\
-X(set_webhook_args,1892,7,0,NONE)\
-X(delete_webhook_args,1899,1,0,NONE)\
-X(send_message_args,1900,16,0,NONE)\
-X(forward_message_args,1916,10,0,NONE)\
-X(forward_messages_args,1926,7,0,NONE)\
-X(copy_message_args,1933,17,0,NONE)\
-X(copy_messages_args,1950,8,0,NONE)\
-X(send_photo_args,1958,18,0,NONE)\
-X(send_live_photo_args,1976,19,0,NONE)\
-X(send_audio_args,1995,20,0,NONE)\
-X(send_document_args,2015,18,0,NONE)\
-X(send_video_args,2033,25,0,NONE)\
-X(send_animation_args,2058,22,0,NONE)\
-X(send_voice_args,2080,17,0,NONE)\
-X(send_video_note_args,2097,16,0,NONE)\
-X(send_paid_media_args,2113,17,0,NONE)\
-X(send_media_group_args,2130,10,0,NONE)\
-X(send_location_args,2140,18,0,NONE)\
-X(send_venue_args,2158,20,0,NONE)\
-X(send_contact_args,2178,16,0,NONE)\
-X(send_poll_args,2194,34,0,NONE)\
-X(send_checklist_args,2228,8,0,NONE)\
-X(send_dice_args,2236,12,0,NONE)\
-X(send_message_draft_args,2248,8,0,NONE)\
-X(send_chat_action_args,2256,4,0,NONE)\
-X(set_message_reaction_args,2260,4,0,NONE)\
-X(get_user_profile_photos_args,2264,3,0,NONE)\
-X(get_user_profile_audios_args,2267,3,0,NONE)\
-X(set_user_emoji_status_args,2270,3,0,NONE)\
-X(get_file_args,2273,1,0,NONE)\
-X(ban_chat_member_args,2274,4,0,NONE)\
-X(unban_chat_member_args,2278,3,0,NONE)\
-X(restrict_chat_member_args,2281,5,0,NONE)\
-X(promote_chat_member_args,2286,20,0,NONE)\
-X(set_chat_administrator_custom_title_args,2306,3,0,NONE)\
-X(set_chat_member_tag_args,2309,3,0,NONE)\
-X(ban_chat_sender_chat_args,2312,2,0,NONE)\
-X(unban_chat_sender_chat_args,2314,2,0,NONE)\
-X(set_chat_permissions_args,2316,3,0,NONE)\
-X(export_chat_invite_link_args,2319,1,0,NONE)\
-X(create_chat_invite_link_args,2320,5,0,NONE)\
-X(edit_chat_invite_link_args,2325,6,0,NONE)\
-X(create_chat_subscription_invite_link_args,2331,4,0,NONE)\
-X(edit_chat_subscription_invite_link_args,2335,3,0,NONE)\
-X(revoke_chat_invite_link_args,2338,2,0,NONE)\
-X(approve_chat_join_request_args,2340,2,0,NONE)\
-X(decline_chat_join_request_args,2342,2,0,NONE)\
-X(answer_chat_join_request_query_args,2344,2,0,NONE)\
-X(send_chat_join_request_web_app_args,2346,2,0,NONE)\
-X(set_chat_photo_args,2348,2,0,NONE)\
-X(delete_chat_photo_args,2350,1,0,NONE)\
-X(set_chat_title_args,2351,2,0,NONE)\
-X(set_chat_description_args,2353,2,0,NONE)\
-X(pin_chat_message_args,2355,4,0,NONE)\
-X(unpin_chat_message_args,2359,3,0,NONE)\
-X(unpin_all_chat_messages_args,2362,1,0,NONE)\
-X(leave_chat_args,2363,1,0,NONE)\
-X(get_chat_args,2364,1,0,NONE)\
-X(get_chat_administrators_args,2365,2,0,NONE)\
-X(get_chat_member_count_args,2367,1,0,NONE)\
-X(get_chat_member_args,2368,2,0,NONE)\
-X(get_user_personal_chat_messages_args,2370,2,0,NONE)\
-X(set_chat_sticker_set_args,2372,2,0,NONE)\
-X(delete_chat_sticker_set_args,2374,1,0,NONE)\
-X(create_forum_topic_args,2375,4,0,NONE)\
-X(edit_forum_topic_args,2379,4,0,NONE)\
-X(close_forum_topic_args,2383,2,0,NONE)\
-X(reopen_forum_topic_args,2385,2,0,NONE)\
-X(delete_forum_topic_args,2387,2,0,NONE)\
-X(unpin_all_forum_topic_messages_args,2389,2,0,NONE)\
-X(edit_general_forum_topic_args,2391,2,0,NONE)\
-X(close_general_forum_topic_args,2393,1,0,NONE)\
-X(reopen_general_forum_topic_args,2394,1,0,NONE)\
-X(hide_general_forum_topic_args,2395,1,0,NONE)\
-X(unhide_general_forum_topic_args,2396,1,0,NONE)\
-X(unpin_all_general_forum_topic_messages_args,2397,1,0,NONE)\
-X(answer_callback_query_args,2398,5,0,NONE)\
-X(answer_guest_query_args,2403,2,0,NONE)\
-X(get_user_chat_boosts_args,2405,2,0,NONE)\
-X(get_business_connection_args,2407,1,0,NONE)\
-X(get_managed_bot_token_args,2408,1,0,NONE)\
-X(replace_managed_bot_token_args,2409,1,0,NONE)\
-X(get_managed_bot_access_settings_args,2410,1,0,NONE)\
-X(set_managed_bot_access_settings_args,2411,3,0,NONE)\
-X(set_my_commands_args,2414,3,0,NONE)\
-X(delete_my_commands_args,2417,2,0,NONE)\
-X(get_my_commands_args,2419,2,0,NONE)\
-X(set_my_name_args,2421,2,0,NONE)\
-X(get_my_name_args,2423,1,0,NONE)\
-X(set_my_description_args,2424,2,0,NONE)\
-X(get_my_description_args,2426,1,0,NONE)\
-X(set_my_short_description_args,2427,2,0,NONE)\
-X(get_my_short_description_args,2429,1,0,NONE)\
-X(set_my_profile_photo_args,2430,1,0,NONE)\
-X(set_chat_menu_button_args,2431,2,0,NONE)\
-X(get_chat_menu_button_args,2433,1,0,NONE)\
-X(set_my_default_administrator_rights_args,2434,2,0,NONE)\
-X(get_my_default_administrator_rights_args,2436,1,0,NONE)\
-X(send_gift_args,2437,7,0,NONE)\
-X(gift_premium_subscription_args,2444,6,0,NONE)\
-X(verify_user_args,2450,2,0,NONE)\
-X(verify_chat_args,2452,2,0,NONE)\
-X(remove_user_verification_args,2454,1,0,NONE)\
-X(remove_chat_verification_args,2455,1,0,NONE)\
-X(read_business_message_args,2456,3,0,NONE)\
-X(delete_business_messages_args,2459,2,0,NONE)\
-X(set_business_account_name_args,2461,3,0,NONE)\
-X(set_business_account_username_args,2464,2,0,NONE)\
-X(set_business_account_bio_args,2466,2,0,NONE)\
-X(set_business_account_profile_photo_args,2468,3,0,NONE)\
-X(remove_business_account_profile_photo_args,2471,2,0,NONE)\
-X(set_business_account_gift_settings_args,2473,3,0,NONE)\
-X(get_business_account_star_balance_args,2476,1,0,NONE)\
-X(transfer_business_account_stars_args,2477,2,0,NONE)\
-X(get_business_account_gifts_args,2479,11,0,NONE)\
-X(get_user_gifts_args,2490,9,0,NONE)\
-X(get_chat_gifts_args,2499,11,0,NONE)\
-X(convert_gift_to_stars_args,2510,2,0,NONE)\
-X(upgrade_gift_args,2512,4,0,NONE)\
-X(transfer_gift_args,2516,4,0,NONE)\
-X(post_story_args,2520,9,0,NONE)\
-X(repost_story_args,2529,6,0,NONE)\
-X(edit_story_args,2535,7,0,NONE)\
-X(delete_story_args,2542,2,0,NONE)\
-X(answer_web_app_query_args,2544,2,0,NONE)\
-X(save_prepared_inline_message_args,2546,6,0,NONE)\
-X(save_prepared_keyboard_button_args,2552,2,0,NONE)\
-X(edit_message_text_args,2554,10,0,NONE)\
-X(edit_message_caption_args,2564,9,0,NONE)\
-X(edit_message_media_args,2573,6,0,NONE)\
-X(edit_message_live_location_args,2579,11,0,NONE)\
-X(stop_message_live_location_args,2590,5,0,NONE)\
-X(edit_message_checklist_args,2595,5,0,NONE)\
-X(edit_message_reply_markup_args,2600,5,0,NONE)\
-X(stop_poll_args,2605,4,0,NONE)\
-X(edit_ephemeral_message_text_args,2609,9,0,NONE)\
-X(edit_ephemeral_message_media_args,2618,5,0,NONE)\
-X(edit_ephemeral_message_caption_args,2623,8,0,NONE)\
-X(edit_ephemeral_message_reply_markup_args,2631,4,0,NONE)\
-X(approve_suggested_post_args,2635,3,0,NONE)\
-X(decline_suggested_post_args,2638,3,0,NONE)\
-X(delete_message_args,2641,2,0,NONE)\
-X(delete_messages_args,2643,2,0,NONE)\
-X(delete_ephemeral_message_args,2645,3,0,NONE)\
-X(delete_message_reaction_args,2648,4,0,NONE)\
-X(delete_all_message_reactions_args,2652,3,0,NONE)\
-X(send_sticker_args,2655,14,0,NONE)\
-X(get_sticker_set_args,2669,1,0,NONE)\
-X(get_custom_emoji_stickers_args,2670,1,0,NONE)\
-X(upload_sticker_file_args,2671,3,0,NONE)\
-X(create_new_sticker_set_args,2674,6,0,NONE)\
-X(add_sticker_to_set_args,2680,3,0,NONE)\
-X(set_sticker_position_in_set_args,2683,2,0,NONE)\
-X(delete_sticker_from_set_args,2685,1,0,NONE)\
-X(replace_sticker_in_set_args,2686,4,0,NONE)\
-X(set_sticker_emoji_list_args,2690,2,0,NONE)\
-X(set_sticker_keywords_args,2692,2,0,NONE)\
-X(set_sticker_mask_position_args,2694,2,0,NONE)\
-X(set_sticker_set_title_args,2696,2,0,NONE)\
-X(set_sticker_set_thumbnail_args,2698,4,0,NONE)\
-X(set_custom_emoji_sticker_set_thumbnail_args,2702,2,0,NONE)\
-X(delete_sticker_set_args,2704,1,0,NONE)\
-X(send_rich_message_args,2705,13,0,NONE)\
-X(send_rich_message_draft_args,2718,6,0,NONE)\
-X(answer_inline_query_args,2724,6,0,NONE)\
-X(send_invoice_args,2730,31,0,NONE)\
-X(create_invoice_link_args,2761,22,0,NONE)\
-X(answer_shipping_query_args,2783,4,0,NONE)\
-X(answer_pre_checkout_query_args,2787,3,0,NONE)\
-X(get_star_transactions_args,2790,2,0,NONE)\
-X(refund_star_payment_args,2792,2,0,NONE)\
-X(edit_user_star_subscription_args,2794,3,0,NONE)\
-X(set_passport_data_errors_args,2797,2,0,NONE)\
-X(send_game_args,2799,10,0,NONE)\
-X(set_game_score_args,2809,7,0,NONE)\
-X(get_game_high_scores_args,2816,4,0,NONE)
+X(update,0,28,0,NONE,1)\
+X(webhook_info,28,9,0,NONE,8)\
+X(user,37,18,0,NONE,21)\
+X(chat,55,8,0,NONE,26)\
+X(chat_full_info,63,53,0,NONE,31)\
+X(message,116,120,0,NONE,46)\
+X(message_id,236,1,0,NONE,54)\
+X(inaccessible_message,237,3,0,NONE,65)\
+X(maybe_inaccessible_message,0,2,19090,NUMBER,86)\
+X(message_entity,240,9,0,NONE,113)\
+X(text_quote,249,4,0,NONE,128)\
+X(external_reply_info,253,26,0,NONE,139)\
+X(reply_parameters,279,10,0,NONE,159)\
+X(ephemeral_message_parameters,289,3,0,NONE,176)\
+X(message_origin,2,4,18214,TAG,205)\
+X(message_origin_user,292,3,0,NONE,220)\
+X(message_origin_hidden_user,295,3,0,NONE,240)\
+X(message_origin_chat,298,4,0,NONE,267)\
+X(message_origin_channel,302,5,0,NONE,287)\
+X(photo_size,307,5,0,NONE,310)\
+X(animation,312,9,0,NONE,321)\
+X(audio,321,9,0,NONE,331)\
+X(document,330,6,0,NONE,337)\
+X(live_photo,336,8,0,NONE,346)\
+X(story,344,2,0,NONE,357)\
+X(video_quality,346,6,0,NONE,363)\
+X(video,352,12,0,NONE,377)\
+X(video_note,364,6,0,NONE,383)\
+X(voice,370,5,0,NONE,394)\
+X(paid_media_info,375,2,0,NONE,400)\
+X(paid_media,6,4,18214,TAG,416)\
+X(paid_media_live_photo,377,2,0,NONE,427)\
+X(paid_media_photo,379,2,0,NONE,449)\
+X(paid_media_preview,381,4,0,NONE,466)\
+X(paid_media_video,385,2,0,NONE,485)\
+X(contact,387,5,0,NONE,502)\
+X(dice,392,2,0,NONE,510)\
+X(link,394,1,0,NONE,515)\
+X(poll_media,395,10,0,NONE,520)\
+X(input_poll_media,10,8,18214,TAG,531)\
+X(input_poll_option_media,18,8,18214,TAG,548)\
+X(poll_option,405,8,0,NONE,572)\
+X(input_poll_option,413,4,0,NONE,584)\
+X(poll_answer,417,5,0,NONE,602)\
+X(poll,422,21,0,NONE,614)\
+X(checklist_task,443,6,0,NONE,619)\
+X(checklist,449,5,0,NONE,634)\
+X(input_checklist_task,454,4,0,NONE,644)\
+X(input_checklist,458,6,0,NONE,665)\
+X(location,464,6,0,NONE,681)\
+X(venue,470,7,0,NONE,690)\
+X(web_app_data,477,2,0,NONE,696)\
+X(proximity_alert_triggered,479,3,0,NONE,709)\
+X(message_auto_delete_timer_changed,482,1,0,NONE,735)\
+X(managed_bot_created,483,1,0,NONE,769)\
+X(managed_bot_updated,484,2,0,NONE,789)\
+X(bot_subscription_updated,486,3,0,NONE,809)\
+X(message_generation_stopped,489,3,0,NONE,834)\
+X(poll_option_added,492,4,0,NONE,861)\
+X(poll_option_deleted,496,4,0,NONE,879)\
+X(chat_boost_added,500,1,0,NONE,899)\
+X(background_fill,26,3,18214,TAG,916)\
+X(background_fill_solid,501,2,0,NONE,932)\
+X(background_fill_gradient,503,4,0,NONE,954)\
+X(background_fill_freeform_gradient,507,2,0,NONE,979)\
+X(background_type,29,4,18214,TAG,1013)\
+X(background_type_fill,509,3,0,NONE,1029)\
+X(background_type_wallpaper,512,5,0,NONE,1050)\
+X(background_type_pattern,517,6,0,NONE,1076)\
+X(background_type_chat_theme,523,2,0,NONE,1100)\
+X(chat_background,525,1,0,NONE,1127)\
+X(checklist_tasks_done,526,3,0,NONE,1143)\
+X(checklist_tasks_added,529,2,0,NONE,1164)\
+X(community_chat_added,531,1,0,NONE,1186)\
+X(community_chat_joined,532,1,0,NONE,1207)\
+X(community_chat_removed,533,0,0,NONE,1229)\
+X(forum_topic_created,533,4,0,NONE,1252)\
+X(forum_topic_closed,537,0,0,NONE,1272)\
+X(forum_topic_edited,537,2,0,NONE,1291)\
+X(forum_topic_reopened,539,0,0,NONE,1310)\
+X(general_forum_topic_hidden,539,0,0,NONE,1331)\
+X(general_forum_topic_unhidden,539,0,0,NONE,1358)\
+X(shared_user,539,5,0,NONE,1387)\
+X(users_shared,544,2,0,NONE,1399)\
+X(chat_shared,546,5,0,NONE,1412)\
+X(write_access_allowed,551,3,0,NONE,1424)\
+X(video_chat_scheduled,554,1,0,NONE,1445)\
+X(video_chat_started,555,0,0,NONE,1466)\
+X(video_chat_ended,555,1,0,NONE,1485)\
+X(video_chat_participants_invited,556,1,0,NONE,1502)\
+X(paid_message_price_changed,557,1,0,NONE,1534)\
+X(direct_message_price_changed,558,2,0,NONE,1561)\
+X(suggested_post_approved,560,3,0,NONE,1590)\
+X(suggested_post_approval_failed,563,2,0,NONE,1614)\
+X(suggested_post_declined,565,2,0,NONE,1645)\
+X(suggested_post_paid,567,4,0,NONE,1669)\
+X(suggested_post_refunded,571,2,0,NONE,1689)\
+X(giveaway_created,573,1,0,NONE,1713)\
+X(giveaway,574,9,0,NONE,1730)\
+X(giveaway_winners,583,12,0,NONE,1739)\
+X(giveaway_completed,595,4,0,NONE,1756)\
+X(link_preview_options,599,5,0,NONE,1775)\
+X(suggested_post_price,604,2,0,NONE,1796)\
+X(suggested_post_info,606,3,0,NONE,1817)\
+X(suggested_post_parameters,609,2,0,NONE,1837)\
+X(direct_messages_topic,611,2,0,NONE,1863)\
+X(user_profile_photos,613,2,0,NONE,1885)\
+X(user_profile_audios,615,2,0,NONE,1905)\
+X(file,617,4,0,NONE,1925)\
+X(web_app_info,621,1,0,NONE,1930)\
+X(reply_keyboard_markup,622,7,0,NONE,1943)\
+X(keyboard_button,629,10,0,NONE,1965)\
+X(keyboard_button_request_users,639,7,0,NONE,1981)\
+X(keyboard_button_request_chat,646,11,0,NONE,2011)\
+X(keyboard_button_request_managed_bot,657,3,0,NONE,2040)\
+X(keyboard_button_poll_type,660,1,0,NONE,2076)\
+X(reply_keyboard_remove,661,2,0,NONE,2102)\
+X(inline_keyboard_markup,663,2,0,NONE,2124)\
+X(inline_keyboard_button,665,14,0,NONE,2147)\
+X(login_url,679,4,0,NONE,2170)\
+X(switch_inline_query_chosen_chat,683,5,0,NONE,2180)\
+X(copy_text_button,688,1,0,NONE,2212)\
+X(disabled_button,689,0,0,NONE,2229)\
+X(callback_query,689,7,0,NONE,2245)\
+X(force_reply,696,3,0,NONE,2260)\
+X(community,699,2,0,NONE,2272)\
+X(chat_photo,701,4,0,NONE,2282)\
+X(chat_invite_link,705,11,0,NONE,2293)\
+X(chat_administrator_rights,716,18,0,NONE,2310)\
+X(chat_member_updated,734,8,0,NONE,2336)\
+X(chat_member,33,6,23261,TAG,2356)\
+X(chat_member_owner,742,4,0,NONE,2368)\
+X(chat_member_administrator,746,22,0,NONE,2386)\
+X(chat_member_member,768,4,0,NONE,2412)\
+X(chat_member_restricted,772,21,0,NONE,2431)\
+X(chat_member_left,793,2,0,NONE,2454)\
+X(chat_member_banned,795,3,0,NONE,2471)\
+X(chat_join_request,798,7,0,NONE,2490)\
+X(chat_permissions,805,16,0,NONE,2508)\
+X(birthdate,821,3,0,NONE,2525)\
+X(business_intro,824,3,0,NONE,2535)\
+X(business_location,827,2,0,NONE,2550)\
+X(business_opening_hours_interval,829,2,0,NONE,2568)\
+X(business_opening_hours,831,2,0,NONE,2600)\
+X(user_rating,833,4,0,NONE,2623)\
+X(story_area_position,837,6,0,NONE,2635)\
+X(location_address,843,4,0,NONE,2655)\
+X(story_area_type,39,5,18214,TAG,2672)\
+X(story_area_type_location,847,4,0,NONE,2688)\
+X(story_area_type_suggested_reaction,851,4,0,NONE,2713)\
+X(story_area_type_link,855,2,0,NONE,2748)\
+X(story_area_type_weather,857,4,0,NONE,2769)\
+X(story_area_type_unique_gift,861,2,0,NONE,2793)\
+X(story_area,863,2,0,NONE,2821)\
+X(chat_location,865,2,0,NONE,2832)\
+X(reaction_type,44,3,18214,TAG,2846)\
+X(reaction_type_emoji,867,2,0,NONE,2860)\
+X(reaction_type_custom_emoji,869,2,0,NONE,2880)\
+X(reaction_type_paid,871,1,0,NONE,2907)\
+X(reaction_count,872,2,0,NONE,2926)\
+X(message_reaction_updated,874,7,0,NONE,2941)\
+X(message_reaction_count_updated,881,4,0,NONE,2966)\
+X(forum_topic,885,5,0,NONE,2997)\
+X(gift_background,890,3,0,NONE,3009)\
+X(gift,893,13,0,NONE,3025)\
+X(gifts,906,1,0,NONE,3030)\
+X(unique_gift_model,907,4,0,NONE,3036)\
+X(unique_gift_symbol,911,3,0,NONE,3054)\
+X(unique_gift_backdrop_colors,914,4,0,NONE,3073)\
+X(unique_gift_backdrop,918,3,0,NONE,3101)\
+X(unique_gift_colors,921,6,0,NONE,3122)\
+X(unique_gift,927,12,0,NONE,3141)\
+X(gift_info,939,10,0,NONE,3153)\
+X(unique_gift_info,949,10,0,NONE,3163)\
+X(owned_gift,47,2,18214,TAG,3180)\
+X(owned_gift_regular,959,15,0,NONE,3191)\
+X(owned_gift_unique,974,9,0,NONE,3210)\
+X(owned_gifts,983,3,0,NONE,3228)\
+X(bot_access_settings,986,2,0,NONE,3240)\
+X(accepted_gift_types,988,5,0,NONE,3260)\
+X(star_amount,993,2,0,NONE,3280)\
+X(bot_command,995,3,0,NONE,3292)\
+X(bot_command_scope,49,7,18214,TAG,3304)\
+X(bot_command_scope_default,998,1,0,NONE,3322)\
+X(bot_command_scope_all_private_chats,999,1,0,NONE,3348)\
+X(bot_command_scope_all_group_chats,1000,1,0,NONE,3384)\
+X(bot_command_scope_all_chat_administrators,1001,1,0,NONE,3418)\
+X(bot_command_scope_chat,1002,2,0,NONE,3460)\
+X(bot_command_scope_chat_administrators,1004,2,0,NONE,3483)\
+X(bot_command_scope_chat_member,1006,3,0,NONE,3521)\
+X(bot_name,1009,1,0,NONE,3551)\
+X(bot_description,1010,1,0,NONE,3560)\
+X(bot_short_description,1011,1,0,NONE,3576)\
+X(menu_button,56,3,18214,TAG,3598)\
+X(menu_button_commands,1012,1,0,NONE,3610)\
+X(menu_button_web_app,1013,3,0,NONE,3631)\
+X(menu_button_default,1016,1,0,NONE,3651)\
+X(chat_boost_source,59,3,24743,TAG,3671)\
+X(chat_boost_source_premium,1017,2,0,NONE,3689)\
+X(chat_boost_source_gift_code,1019,2,0,NONE,3715)\
+X(chat_boost_source_giveaway,1021,5,0,NONE,3743)\
+X(chat_boost,1026,4,0,NONE,3770)\
+X(chat_boost_updated,1030,2,0,NONE,3781)\
+X(chat_boost_removed,1032,4,0,NONE,3800)\
+X(chat_owner_left,1036,1,0,NONE,3819)\
+X(chat_owner_changed,1037,1,0,NONE,3835)\
+X(user_chat_boosts,1038,1,0,NONE,3854)\
+X(business_bot_rights,1039,14,0,NONE,3871)\
+X(business_connection,1053,6,0,NONE,3892)\
+X(business_messages_deleted,1059,3,0,NONE,3912)\
+X(sent_web_app_message,1062,1,0,NONE,3938)\
+X(sent_guest_message,1063,1,0,NONE,3959)\
+X(prepared_inline_message,1064,2,0,NONE,3978)\
+X(prepared_keyboard_button,1066,1,0,NONE,4002)\
+X(response_parameters,1067,2,0,NONE,4027)\
+X(input_media,62,6,18214,TAG,4047)\
+X(input_media_animation,1069,11,0,NONE,4059)\
+X(input_media_audio,1080,9,0,NONE,4081)\
+X(input_media_document,1089,7,0,NONE,4099)\
+X(input_media_link,1096,2,0,NONE,4120)\
+X(input_media_live_photo,1098,8,0,NONE,4137)\
+X(input_media_location,1106,4,0,NONE,4160)\
+X(input_media_photo,1110,7,0,NONE,4181)\
+X(input_media_sticker,1117,3,0,NONE,4199)\
+X(input_media_venue,1120,9,0,NONE,4219)\
+X(input_media_video,1129,14,0,NONE,4237)\
+X(input_media_voice_note,1143,6,0,NONE,4255)\
+X(input_file,1149,0,0,NONE,4278)\
+X(input_paid_media,68,3,18214,TAG,4289)\
+X(input_paid_media_live_photo,1149,3,0,NONE,4306)\
+X(input_paid_media_photo,1152,2,0,NONE,4334)\
+X(input_paid_media_video,1154,9,0,NONE,4357)\
+X(input_profile_photo,71,2,18214,TAG,4380)\
+X(input_profile_photo_static,1163,2,0,NONE,4400)\
+X(input_profile_photo_animated,1165,3,0,NONE,4427)\
+X(input_story_content,73,2,18214,TAG,4456)\
+X(input_story_content_photo,1168,2,0,NONE,4476)\
+X(input_story_content_video,1170,5,0,NONE,4502)\
+X(sticker,1175,15,0,NONE,4528)\
+X(sticker_set,1190,5,0,NONE,4536)\
+X(mask_position,1195,4,0,NONE,4548)\
+X(input_sticker,1199,5,0,NONE,4562)\
+X(rich_message,1204,2,0,NONE,4576)\
+X(rich_message_button,1206,11,0,NONE,4589)\
+X(input_rich_message,1217,6,0,NONE,4609)\
+X(input_rich_message_media,1223,2,0,NONE,4628)\
+X(rich_text,75,28,18214,TAG,4653)\
+X(rich_text_bold,1225,2,0,NONE,4663)\
+X(rich_text_italic,1227,2,0,NONE,4678)\
+X(rich_text_underline,1229,2,0,NONE,4695)\
+X(rich_text_strikethrough,1231,2,0,NONE,4715)\
+X(rich_text_spoiler,1233,2,0,NONE,4739)\
+X(rich_text_date_time,1235,4,0,NONE,4757)\
+X(rich_text_text_mention,1239,3,0,NONE,4777)\
+X(rich_text_subscript,1242,2,0,NONE,4800)\
+X(rich_text_superscript,1244,2,0,NONE,4820)\
+X(rich_text_marked,1246,2,0,NONE,4842)\
+X(rich_text_code,1248,2,0,NONE,4859)\
+X(rich_text_custom_emoji,1250,3,0,NONE,4874)\
+X(rich_text_mathematical_expression,1253,2,0,NONE,4897)\
+X(rich_text_url,1255,3,0,NONE,4931)\
+X(rich_text_email_address,1258,3,0,NONE,4945)\
+X(rich_text_phone_number,1261,3,0,NONE,4969)\
+X(rich_text_bank_card_number,1264,3,0,NONE,4992)\
+X(rich_text_mention,1267,3,0,NONE,5019)\
+X(rich_text_hashtag,1270,3,0,NONE,5037)\
+X(rich_text_cashtag,1273,3,0,NONE,5055)\
+X(rich_text_bot_command,1276,3,0,NONE,5073)\
+X(rich_text_button,1279,2,0,NONE,5095)\
+X(rich_text_anchor,1281,2,0,NONE,5112)\
+X(rich_text_anchor_link,1283,3,0,NONE,5129)\
+X(rich_text_reference,1286,3,0,NONE,5151)\
+X(rich_text_reference_link,1289,3,0,NONE,5171)\
+X(rich_block_caption,1292,2,0,NONE,5196)\
+X(rich_block_table_cell,1294,6,0,NONE,5215)\
+X(rich_block_list_item,1300,6,0,NONE,5237)\
+X(rich_block,103,24,18214,TAG,5258)\
+X(rich_block_paragraph,1306,2,0,NONE,5269)\
+X(rich_block_section_heading,1308,3,0,NONE,5290)\
+X(rich_block_preformatted,1311,3,0,NONE,5317)\
+X(rich_block_footer,1314,2,0,NONE,5341)\
+X(rich_block_divider,1316,1,0,NONE,5359)\
+X(rich_block_mathematical_expression,1317,2,0,NONE,5378)\
+X(rich_block_anchor,1319,2,0,NONE,5413)\
+X(rich_block_list,1321,2,0,NONE,5431)\
+X(rich_block_block_quotation,1323,3,0,NONE,5447)\
+X(rich_block_expandable_block_quotation,1326,3,0,NONE,5474)\
+X(rich_block_pull_quotation,1329,3,0,NONE,5512)\
+X(rich_block_collage,1332,3,0,NONE,5538)\
+X(rich_block_slideshow,1335,3,0,NONE,5557)\
+X(rich_block_table,1338,6,0,NONE,5578)\
+X(rich_block_details,1344,4,0,NONE,5595)\
+X(rich_block_map,1348,6,0,NONE,5614)\
+X(rich_block_buttons,1354,3,0,NONE,5629)\
+X(rich_block_animation,1357,4,0,NONE,5648)\
+X(rich_block_audio,1361,3,0,NONE,5669)\
+X(rich_block_document,1364,3,0,NONE,5686)\
+X(rich_block_photo,1367,4,0,NONE,5706)\
+X(rich_block_video,1371,4,0,NONE,5723)\
+X(rich_block_voice_note,1375,3,0,NONE,5740)\
+X(rich_block_thinking,1378,2,0,NONE,5762)\
+X(input_rich_block_list_item,1380,5,0,NONE,5782)\
+X(input_rich_block,127,24,18214,TAG,5809)\
+X(input_rich_block_paragraph,1385,2,0,NONE,5826)\
+X(input_rich_block_section_heading,1387,3,0,NONE,5853)\
+X(input_rich_block_preformatted,1390,3,0,NONE,5886)\
+X(input_rich_block_footer,1393,2,0,NONE,5916)\
+X(input_rich_block_divider,1395,1,0,NONE,5940)\
+X(input_rich_block_mathematical_expression,1396,2,0,NONE,5965)\
+X(input_rich_block_anchor,1398,2,0,NONE,6006)\
+X(input_rich_block_list,1400,2,0,NONE,6030)\
+X(input_rich_block_block_quotation,1402,3,0,NONE,6052)\
+X(input_rich_block_expandable_block_quotation,1405,3,0,NONE,6085)\
+X(input_rich_block_pull_quotation,1408,3,0,NONE,6129)\
+X(input_rich_block_collage,1411,3,0,NONE,6161)\
+X(input_rich_block_slideshow,1414,3,0,NONE,6186)\
+X(input_rich_block_table,1417,6,0,NONE,6213)\
+X(input_rich_block_details,1423,4,0,NONE,6236)\
+X(input_rich_block_map,1427,6,0,NONE,6261)\
+X(input_rich_block_buttons,1433,3,0,NONE,6282)\
+X(input_rich_block_animation,1436,3,0,NONE,6307)\
+X(input_rich_block_audio,1439,3,0,NONE,6334)\
+X(input_rich_block_document,1442,3,0,NONE,6357)\
+X(input_rich_block_photo,1445,3,0,NONE,6383)\
+X(input_rich_block_video,1448,3,0,NONE,6406)\
+X(input_rich_block_voice_note,1451,3,0,NONE,6429)\
+X(input_rich_block_thinking,1454,2,0,NONE,6457)\
+X(inline_query,1456,6,0,NONE,6483)\
+X(inline_query_results_button,1462,3,0,NONE,6496)\
+X(inline_query_result,151,20,18214,TAG,6524)\
+X(inline_query_result_article,1465,10,0,NONE,6544)\
+X(inline_query_result_photo,1475,14,0,NONE,6572)\
+X(inline_query_result_gif,1489,15,0,NONE,6598)\
+X(inline_query_result_mpeg4_gif,1504,15,0,NONE,6622)\
+X(inline_query_result_video,1519,16,0,NONE,6652)\
+X(inline_query_result_audio,1535,11,0,NONE,6678)\
+X(inline_query_result_voice,1546,10,0,NONE,6704)\
+X(inline_query_result_document,1556,14,0,NONE,6730)\
+X(inline_query_result_location,1570,14,0,NONE,6759)\
+X(inline_query_result_venue,1584,15,0,NONE,6788)\
+X(inline_query_result_contact,1599,11,0,NONE,6814)\
+X(inline_query_result_game,1610,4,0,NONE,6842)\
+X(inline_query_result_cached_photo,1614,11,0,NONE,6867)\
+X(inline_query_result_cached_gif,1625,10,0,NONE,6900)\
+X(inline_query_result_cached_mpeg4_gif,1635,10,0,NONE,6931)\
+X(inline_query_result_cached_sticker,1645,5,0,NONE,6968)\
+X(inline_query_result_cached_document,1650,10,0,NONE,7003)\
+X(inline_query_result_cached_video,1660,11,0,NONE,7039)\
+X(inline_query_result_cached_voice,1671,9,0,NONE,7072)\
+X(inline_query_result_cached_audio,1680,8,0,NONE,7105)\
+X(input_message_content,171,6,0,SHAPE,7138)\
+X(input_text_message_content,1688,4,0,NONE,7160)\
+X(input_rich_message_content,1692,1,0,NONE,7187)\
+X(input_location_message_content,1693,6,0,NONE,7214)\
+X(input_venue_message_content,1699,8,0,NONE,7245)\
+X(input_contact_message_content,1707,4,0,NONE,7273)\
+X(input_invoice_message_content,1711,20,0,NONE,7303)\
+X(chosen_inline_result,1731,5,0,NONE,7333)\
+X(labeled_price,1736,2,0,NONE,7354)\
+X(invoice,1738,5,0,NONE,7368)\
+X(shipping_address,1743,6,0,NONE,7376)\
+X(order_info,1749,4,0,NONE,7393)\
+X(shipping_option,1753,3,0,NONE,7404)\
+X(successful_payment,1756,10,0,NONE,7420)\
+X(refunded_payment,1766,5,0,NONE,7439)\
+X(shipping_query,1771,4,0,NONE,7456)\
+X(pre_checkout_query,1775,7,0,NONE,7471)\
+X(paid_media_purchased,1782,2,0,NONE,7490)\
+X(revenue_withdrawal_state,177,3,18214,TAG,7511)\
+X(revenue_withdrawal_state_pending,1784,1,0,NONE,7536)\
+X(revenue_withdrawal_state_succeeded,1785,3,0,NONE,7569)\
+X(revenue_withdrawal_state_failed,1788,1,0,NONE,7604)\
+X(affiliate_info,1789,5,0,NONE,7636)\
+X(transaction_partner,180,7,18214,TAG,7651)\
+X(transaction_partner_user,1794,10,0,NONE,7671)\
+X(transaction_partner_chat,1804,3,0,NONE,7696)\
+X(transaction_partner_affiliate_program,1807,3,0,NONE,7721)\
+X(transaction_partner_fragment,1810,2,0,NONE,7759)\
+X(transaction_partner_telegram_ads,1812,1,0,NONE,7789)\
+X(transaction_partner_telegram_api,1813,2,0,NONE,7822)\
+X(transaction_partner_other,1815,1,0,NONE,7855)\
+X(star_transaction,1816,6,0,NONE,7881)\
+X(star_transactions,1822,1,0,NONE,7898)\
+X(passport_data,1823,2,0,NONE,7916)\
+X(passport_file,1825,4,0,NONE,7930)\
+X(encrypted_passport_element,1829,10,0,NONE,7944)\
+X(encrypted_credentials,1839,3,0,NONE,7971)\
+X(passport_element_error,187,9,24743,TAG,7993)\
+X(passport_element_error_data_field,1842,5,0,NONE,8016)\
+X(passport_element_error_front_side,1847,4,0,NONE,8050)\
+X(passport_element_error_reverse_side,1851,4,0,NONE,8084)\
+X(passport_element_error_selfie,1855,4,0,NONE,8120)\
+X(passport_element_error_file,1859,4,0,NONE,8150)\
+X(passport_element_error_files,1863,4,0,NONE,8178)\
+X(passport_element_error_translation_file,1867,4,0,NONE,8207)\
+X(passport_element_error_translation_files,1871,4,0,NONE,8247)\
+X(passport_element_error_unspecified,1875,4,0,NONE,8288)\
+X(game,1879,6,0,NONE,8323)\
+X(callback_game,1885,0,0,NONE,8328)\
+X(game_high_score,1885,3,0,NONE,8342)\
+X(reply_markup,196,4,0,SHAPE,8358)\
+X(input_rich_message_media_media,200,6,18214,TAG,8371)\
+X(get_updates_args,1888,4,0,NONE,8402)\
+X(set_webhook_args,1892,7,0,NONE,8419)\
+X(delete_webhook_args,1899,1,0,NONE,8436)\
+X(send_message_args,1900,16,0,NONE,8456)\
+X(forward_message_args,1916,10,0,NONE,8474)\
+X(forward_messages_args,1926,7,0,NONE,8495)\
+X(copy_message_args,1933,17,0,NONE,8517)\
+X(copy_messages_args,1950,8,0,NONE,8535)\
+X(send_photo_args,1958,18,0,NONE,8554)\
+X(send_live_photo_args,1976,19,0,NONE,8570)\
+X(send_audio_args,1995,20,0,NONE,8591)\
+X(send_document_args,2015,18,0,NONE,8607)\
+X(send_video_args,2033,25,0,NONE,8626)\
+X(send_animation_args,2058,22,0,NONE,8642)\
+X(send_voice_args,2080,17,0,NONE,8662)\
+X(send_video_note_args,2097,16,0,NONE,8678)\
+X(send_paid_media_args,2113,17,0,NONE,8699)\
+X(send_media_group_args,2130,10,0,NONE,8720)\
+X(send_location_args,2140,18,0,NONE,8742)\
+X(send_venue_args,2158,20,0,NONE,8761)\
+X(send_contact_args,2178,16,0,NONE,8777)\
+X(send_poll_args,2194,34,0,NONE,8795)\
+X(send_checklist_args,2228,8,0,NONE,8810)\
+X(send_dice_args,2236,12,0,NONE,8830)\
+X(send_message_draft_args,2248,8,0,NONE,8845)\
+X(send_chat_action_args,2256,4,0,NONE,8869)\
+X(set_message_reaction_args,2260,4,0,NONE,8891)\
+X(get_user_profile_photos_args,2264,3,0,NONE,8917)\
+X(get_user_profile_audios_args,2267,3,0,NONE,8946)\
+X(set_user_emoji_status_args,2270,3,0,NONE,8975)\
+X(get_file_args,2273,1,0,NONE,9002)\
+X(ban_chat_member_args,2274,4,0,NONE,9016)\
+X(unban_chat_member_args,2278,3,0,NONE,9037)\
+X(restrict_chat_member_args,2281,5,0,NONE,9060)\
+X(promote_chat_member_args,2286,20,0,NONE,9086)\
+X(set_chat_administrator_custom_title_args,2306,3,0,NONE,9111)\
+X(set_chat_member_tag_args,2309,3,0,NONE,9152)\
+X(ban_chat_sender_chat_args,2312,2,0,NONE,9177)\
+X(unban_chat_sender_chat_args,2314,2,0,NONE,9203)\
+X(set_chat_permissions_args,2316,3,0,NONE,9231)\
+X(export_chat_invite_link_args,2319,1,0,NONE,9257)\
+X(create_chat_invite_link_args,2320,5,0,NONE,9286)\
+X(edit_chat_invite_link_args,2325,6,0,NONE,9315)\
+X(create_chat_subscription_invite_link_args,2331,4,0,NONE,9342)\
+X(edit_chat_subscription_invite_link_args,2335,3,0,NONE,9384)\
+X(revoke_chat_invite_link_args,2338,2,0,NONE,9424)\
+X(approve_chat_join_request_args,2340,2,0,NONE,9453)\
+X(decline_chat_join_request_args,2342,2,0,NONE,9484)\
+X(answer_chat_join_request_query_args,2344,2,0,NONE,9515)\
+X(send_chat_join_request_web_app_args,2346,2,0,NONE,9551)\
+X(set_chat_photo_args,2348,2,0,NONE,9587)\
+X(delete_chat_photo_args,2350,1,0,NONE,9607)\
+X(set_chat_title_args,2351,2,0,NONE,9630)\
+X(set_chat_description_args,2353,2,0,NONE,9650)\
+X(pin_chat_message_args,2355,4,0,NONE,9676)\
+X(unpin_chat_message_args,2359,3,0,NONE,9698)\
+X(unpin_all_chat_messages_args,2362,1,0,NONE,9722)\
+X(leave_chat_args,2363,1,0,NONE,9751)\
+X(get_chat_args,2364,1,0,NONE,9767)\
+X(get_chat_administrators_args,2365,2,0,NONE,9781)\
+X(get_chat_member_count_args,2367,1,0,NONE,9810)\
+X(get_chat_member_args,2368,2,0,NONE,9837)\
+X(get_user_personal_chat_messages_args,2370,2,0,NONE,9858)\
+X(set_chat_sticker_set_args,2372,2,0,NONE,9895)\
+X(delete_chat_sticker_set_args,2374,1,0,NONE,9921)\
+X(create_forum_topic_args,2375,4,0,NONE,9950)\
+X(edit_forum_topic_args,2379,4,0,NONE,9974)\
+X(close_forum_topic_args,2383,2,0,NONE,9996)\
+X(reopen_forum_topic_args,2385,2,0,NONE,10019)\
+X(delete_forum_topic_args,2387,2,0,NONE,10043)\
+X(unpin_all_forum_topic_messages_args,2389,2,0,NONE,10067)\
+X(edit_general_forum_topic_args,2391,2,0,NONE,10103)\
+X(close_general_forum_topic_args,2393,1,0,NONE,10133)\
+X(reopen_general_forum_topic_args,2394,1,0,NONE,10164)\
+X(hide_general_forum_topic_args,2395,1,0,NONE,10196)\
+X(unhide_general_forum_topic_args,2396,1,0,NONE,10226)\
+X(unpin_all_general_forum_topic_messages_args,2397,1,0,NONE,10258)\
+X(answer_callback_query_args,2398,5,0,NONE,10302)\
+X(answer_guest_query_args,2403,2,0,NONE,10329)\
+X(get_user_chat_boosts_args,2405,2,0,NONE,10353)\
+X(get_business_connection_args,2407,1,0,NONE,10379)\
+X(get_managed_bot_token_args,2408,1,0,NONE,10408)\
+X(replace_managed_bot_token_args,2409,1,0,NONE,10435)\
+X(get_managed_bot_access_settings_args,2410,1,0,NONE,10466)\
+X(set_managed_bot_access_settings_args,2411,3,0,NONE,10503)\
+X(set_my_commands_args,2414,3,0,NONE,10540)\
+X(delete_my_commands_args,2417,2,0,NONE,10561)\
+X(get_my_commands_args,2419,2,0,NONE,10585)\
+X(set_my_name_args,2421,2,0,NONE,10606)\
+X(get_my_name_args,2423,1,0,NONE,10623)\
+X(set_my_description_args,2424,2,0,NONE,10640)\
+X(get_my_description_args,2426,1,0,NONE,10664)\
+X(set_my_short_description_args,2427,2,0,NONE,10688)\
+X(get_my_short_description_args,2429,1,0,NONE,10718)\
+X(set_my_profile_photo_args,2430,1,0,NONE,10748)\
+X(set_chat_menu_button_args,2431,2,0,NONE,10774)\
+X(get_chat_menu_button_args,2433,1,0,NONE,10800)\
+X(set_my_default_administrator_rights_args,2434,2,0,NONE,10826)\
+X(get_my_default_administrator_rights_args,2436,1,0,NONE,10867)\
+X(send_gift_args,2437,7,0,NONE,10908)\
+X(gift_premium_subscription_args,2444,6,0,NONE,10923)\
+X(verify_user_args,2450,2,0,NONE,10954)\
+X(verify_chat_args,2452,2,0,NONE,10971)\
+X(remove_user_verification_args,2454,1,0,NONE,10988)\
+X(remove_chat_verification_args,2455,1,0,NONE,11018)\
+X(read_business_message_args,2456,3,0,NONE,11048)\
+X(delete_business_messages_args,2459,2,0,NONE,11075)\
+X(set_business_account_name_args,2461,3,0,NONE,11105)\
+X(set_business_account_username_args,2464,2,0,NONE,11136)\
+X(set_business_account_bio_args,2466,2,0,NONE,11171)\
+X(set_business_account_profile_photo_args,2468,3,0,NONE,11201)\
+X(remove_business_account_profile_photo_args,2471,2,0,NONE,11241)\
+X(set_business_account_gift_settings_args,2473,3,0,NONE,11284)\
+X(get_business_account_star_balance_args,2476,1,0,NONE,11324)\
+X(transfer_business_account_stars_args,2477,2,0,NONE,11363)\
+X(get_business_account_gifts_args,2479,11,0,NONE,11400)\
+X(get_user_gifts_args,2490,9,0,NONE,11432)\
+X(get_chat_gifts_args,2499,11,0,NONE,11452)\
+X(convert_gift_to_stars_args,2510,2,0,NONE,11472)\
+X(upgrade_gift_args,2512,4,0,NONE,11499)\
+X(transfer_gift_args,2516,4,0,NONE,11517)\
+X(post_story_args,2520,9,0,NONE,11536)\
+X(repost_story_args,2529,6,0,NONE,11552)\
+X(edit_story_args,2535,7,0,NONE,11570)\
+X(delete_story_args,2542,2,0,NONE,11586)\
+X(answer_web_app_query_args,2544,2,0,NONE,11604)\
+X(save_prepared_inline_message_args,2546,6,0,NONE,11630)\
+X(save_prepared_keyboard_button_args,2552,2,0,NONE,11665)\
+X(edit_message_text_args,2554,10,0,NONE,11700)\
+X(edit_message_caption_args,2564,9,0,NONE,11723)\
+X(edit_message_media_args,2573,6,0,NONE,11749)\
+X(edit_message_live_location_args,2579,11,0,NONE,11773)\
+X(stop_message_live_location_args,2590,5,0,NONE,11805)\
+X(edit_message_checklist_args,2595,5,0,NONE,11837)\
+X(edit_message_reply_markup_args,2600,5,0,NONE,11865)\
+X(stop_poll_args,2605,4,0,NONE,11896)\
+X(edit_ephemeral_message_text_args,2609,9,0,NONE,11911)\
+X(edit_ephemeral_message_media_args,2618,5,0,NONE,11944)\
+X(edit_ephemeral_message_caption_args,2623,8,0,NONE,11978)\
+X(edit_ephemeral_message_reply_markup_args,2631,4,0,NONE,12014)\
+X(approve_suggested_post_args,2635,3,0,NONE,12055)\
+X(decline_suggested_post_args,2638,3,0,NONE,12083)\
+X(delete_message_args,2641,2,0,NONE,12111)\
+X(delete_messages_args,2643,2,0,NONE,12131)\
+X(delete_ephemeral_message_args,2645,3,0,NONE,12152)\
+X(delete_message_reaction_args,2648,4,0,NONE,12182)\
+X(delete_all_message_reactions_args,2652,3,0,NONE,12211)\
+X(send_sticker_args,2655,14,0,NONE,12245)\
+X(get_sticker_set_args,2669,1,0,NONE,12263)\
+X(get_custom_emoji_stickers_args,2670,1,0,NONE,12284)\
+X(upload_sticker_file_args,2671,3,0,NONE,12315)\
+X(create_new_sticker_set_args,2674,6,0,NONE,12340)\
+X(add_sticker_to_set_args,2680,3,0,NONE,12368)\
+X(set_sticker_position_in_set_args,2683,2,0,NONE,12392)\
+X(delete_sticker_from_set_args,2685,1,0,NONE,12425)\
+X(replace_sticker_in_set_args,2686,4,0,NONE,12454)\
+X(set_sticker_emoji_list_args,2690,2,0,NONE,12482)\
+X(set_sticker_keywords_args,2692,2,0,NONE,12510)\
+X(set_sticker_mask_position_args,2694,2,0,NONE,12536)\
+X(set_sticker_set_title_args,2696,2,0,NONE,12567)\
+X(set_sticker_set_thumbnail_args,2698,4,0,NONE,12594)\
+X(set_custom_emoji_sticker_set_thumbnail_args,2702,2,0,NONE,12625)\
+X(delete_sticker_set_args,2704,1,0,NONE,12669)\
+X(send_rich_message_args,2705,13,0,NONE,12693)\
+X(send_rich_message_draft_args,2718,6,0,NONE,12716)\
+X(answer_inline_query_args,2724,6,0,NONE,12745)\
+X(send_invoice_args,2730,31,0,NONE,12770)\
+X(create_invoice_link_args,2761,22,0,NONE,12788)\
+X(answer_shipping_query_args,2783,4,0,NONE,12813)\
+X(answer_pre_checkout_query_args,2787,3,0,NONE,12840)\
+X(get_star_transactions_args,2790,2,0,NONE,12871)\
+X(refund_star_payment_args,2792,2,0,NONE,12898)\
+X(edit_user_star_subscription_args,2794,3,0,NONE,12923)\
+X(set_passport_data_errors_args,2797,2,0,NONE,12956)\
+X(send_game_args,2799,10,0,NONE,12986)\
+X(set_game_score_args,2809,7,0,NONE,13001)\
+X(get_game_high_scores_args,2816,4,0,NONE,13021)
 #define TG__ML(X) \
-X(addStickerToSet,add_sticker_to_set,A,bool *,SENDS,554,BOOL,0,0)\
-X(answerCallbackQuery,answer_callback_query,A,bool *,IDEMPOTENT,479,BOOL,0,0)\
-X(answerChatJoinRequestQuery,answer_chat_join_request_query,A,bool *,IDEMPOTENT,450,BOOL,0,0)\
-X(answerGuestQuery,answer_guest_query,A,tg_sent_guest_message **,IDEMPOTENT,480,OBJ,0,211)\
-X(answerInlineQuery,answer_inline_query,A,bool *,IDEMPOTENT,567,BOOL,0,0)\
-X(answerPreCheckoutQuery,answer_pre_checkout_query,A,bool *,IDEMPOTENT,571,BOOL,0,0)\
-X(answerShippingQuery,answer_shipping_query,A,bool *,IDEMPOTENT,570,BOOL,0,0)\
-X(answerWebAppQuery,answer_web_app_query,A,tg_sent_web_app_message **,IDEMPOTENT,527,OBJ,0,210)\
-X(approveChatJoinRequest,approve_chat_join_request,A,bool *,IDEMPOTENT,448,BOOL,0,0)\
-X(approveSuggestedPost,approve_suggested_post,A,bool *,IDEMPOTENT,542,BOOL,0,0)\
-X(banChatMember,ban_chat_member,A,bool *,IDEMPOTENT,433,BOOL,0,0)\
-X(banChatSenderChat,ban_chat_sender_chat,A,bool *,IDEMPOTENT,439,BOOL,0,0)\
-X(close,close,N,bool *,IDEMPOTENT,65535,BOOL,0,0)\
-X(closeForumTopic,close_forum_topic,A,bool *,IDEMPOTENT,469,BOOL,0,0)\
-X(closeGeneralForumTopic,close_general_forum_topic,A,bool *,IDEMPOTENT,474,BOOL,0,0)\
-X(convertGiftToStars,convert_gift_to_stars,A,bool *,SPENDS,520,BOOL,0,0)\
-X(copyMessage,copy_message,A,tg_message_id **,SENDS,408,OBJ,0,6)\
-X(copyMessages,copy_messages,A,tg_message_id_list *,SENDS,409,OBJ,1,6)\
-X(createChatInviteLink,create_chat_invite_link,A,tg_chat_invite_link **,SENDS,443,OBJ,0,127)\
-X(createChatSubscriptionInviteLink,create_chat_subscription_invite_link,A,tg_chat_invite_link **,SENDS,445,OBJ,0,127)\
-X(createForumTopic,create_forum_topic,A,tg_forum_topic **,SENDS,467,OBJ,0,162)\
-X(createInvoiceLink,create_invoice_link,A,const char **,SENDS,569,STR,0,0)\
-X(createNewStickerSet,create_new_sticker_set,A,bool *,SENDS,553,BOOL,0,0)\
-X(declineChatJoinRequest,decline_chat_join_request,A,bool *,IDEMPOTENT,449,BOOL,0,0)\
-X(declineSuggestedPost,decline_suggested_post,A,bool *,IDEMPOTENT,543,BOOL,0,0)\
-X(deleteAllMessageReactions,delete_all_message_reactions,A,bool *,IDEMPOTENT,548,BOOL,0,0)\
-X(deleteBusinessMessages,delete_business_messages,A,bool *,IDEMPOTENT,508,BOOL,0,0)\
-X(deleteChatPhoto,delete_chat_photo,A,bool *,IDEMPOTENT,453,BOOL,0,0)\
-X(deleteChatStickerSet,delete_chat_sticker_set,A,bool *,IDEMPOTENT,466,BOOL,0,0)\
-X(deleteEphemeralMessage,delete_ephemeral_message,A,bool *,IDEMPOTENT,546,BOOL,0,0)\
-X(deleteForumTopic,delete_forum_topic,A,bool *,IDEMPOTENT,471,BOOL,0,0)\
-X(deleteMessage,delete_message,A,bool *,IDEMPOTENT,544,BOOL,0,0)\
-X(deleteMessageReaction,delete_message_reaction,A,bool *,IDEMPOTENT,547,BOOL,0,0)\
-X(deleteMessages,delete_messages,A,bool *,IDEMPOTENT,545,BOOL,0,0)\
-X(deleteMyCommands,delete_my_commands,A,bool *,IDEMPOTENT,488,BOOL,0,0)\
-X(deleteStickerFromSet,delete_sticker_from_set,A,bool *,IDEMPOTENT,556,BOOL,0,0)\
-X(deleteStickerSet,delete_sticker_set,A,bool *,IDEMPOTENT,564,BOOL,0,0)\
-X(deleteStory,delete_story,A,bool *,IDEMPOTENT,526,BOOL,0,0)\
-X(deleteWebhook,delete_webhook,A,bool *,IDEMPOTENT,404,BOOL,0,0)\
-X(editChatInviteLink,edit_chat_invite_link,A,tg_chat_invite_link **,IDEMPOTENT,444,OBJ,0,127)\
-X(editChatSubscriptionInviteLink,edit_chat_subscription_invite_link,A,tg_chat_invite_link **,IDEMPOTENT,446,OBJ,0,127)\
-X(editEphemeralMessageCaption,edit_ephemeral_message_caption,A,bool *,IDEMPOTENT,540,BOOL,0,0)\
-X(editEphemeralMessageMedia,edit_ephemeral_message_media,A,bool *,IDEMPOTENT,539,BOOL,0,0)\
-X(editEphemeralMessageReplyMarkup,edit_ephemeral_message_reply_markup,A,bool *,IDEMPOTENT,541,BOOL,0,0)\
-X(editEphemeralMessageText,edit_ephemeral_message_text,A,bool *,IDEMPOTENT,538,BOOL,0,0)\
-X(editForumTopic,edit_forum_topic,A,bool *,IDEMPOTENT,468,BOOL,0,0)\
-X(editGeneralForumTopic,edit_general_forum_topic,A,bool *,IDEMPOTENT,473,BOOL,0,0)\
-X(editMessageCaption,edit_message_caption,A,tg_message **,IDEMPOTENT,531,OBJ,0,5)\
-X(editMessageChecklist,edit_message_checklist,A,tg_message **,IDEMPOTENT,535,OBJ,0,5)\
-X(editMessageLiveLocation,edit_message_live_location,A,tg_message **,IDEMPOTENT,533,OBJ,0,5)\
-X(editMessageMedia,edit_message_media,A,tg_message **,IDEMPOTENT,532,OBJ,0,5)\
-X(editMessageReplyMarkup,edit_message_reply_markup,A,tg_message **,IDEMPOTENT,536,OBJ,0,5)\
-X(editMessageText,edit_message_text,A,tg_message **,IDEMPOTENT,530,OBJ,0,5)\
-X(editStory,edit_story,A,tg_story **,IDEMPOTENT,525,OBJ,0,24)\
-X(editUserStarSubscription,edit_user_star_subscription,A,bool *,IDEMPOTENT,574,BOOL,0,0)\
-X(exportChatInviteLink,export_chat_invite_link,A,const char **,SENDS,442,STR,0,0)\
-X(forwardMessage,forward_message,A,tg_message **,SENDS,406,OBJ,0,5)\
-X(forwardMessages,forward_messages,A,tg_message_id_list *,SENDS,407,OBJ,1,6)\
-X(getAvailableGifts,get_available_gifts,N,tg_gifts **,READ,65535,OBJ,0,165)\
-X(getBusinessAccountGifts,get_business_account_gifts,A,tg_owned_gifts **,READ,517,OBJ,0,177)\
-X(getBusinessAccountStarBalance,get_business_account_star_balance,A,tg_star_amount **,READ,515,OBJ,0,180)\
-X(getBusinessConnection,get_business_connection,A,tg_business_connection **,READ,482,OBJ,0,208)\
-X(getChat,get_chat,A,tg_chat_full_info **,READ,460,OBJ,0,4)\
-X(getChatAdministrators,get_chat_administrators,A,tg_chat_member_list *,READ,461,OBJ,1,130)\
-X(getChatGifts,get_chat_gifts,A,tg_owned_gifts **,READ,519,OBJ,0,177)\
-X(getChatMember,get_chat_member,A,tg_chat_member **,READ,463,OBJ,0,130)\
-X(getChatMemberCount,get_chat_member_count,A,int64_t *,READ,462,I64,0,0)\
-X(getChatMenuButton,get_chat_menu_button,A,tg_menu_button **,READ,498,OBJ,0,193)\
-X(getCustomEmojiStickers,get_custom_emoji_stickers,A,tg_sticker_list *,READ,551,OBJ,1,238)\
-X(getFile,get_file,A,tg_file **,READ,432,OBJ,0,108)\
-X(getForumTopicIconStickers,get_forum_topic_icon_stickers,N,tg_sticker_list *,READ,65535,OBJ,1,238)\
-X(getGameHighScores,get_game_high_scores,A,tg_game_high_score_list *,READ,578,OBJ,1,399)\
-X(getManagedBotAccessSettings,get_managed_bot_access_settings,A,tg_bot_access_settings **,READ,485,OBJ,0,178)\
-X(getManagedBotToken,get_managed_bot_token,A,const char **,READ,483,STR,0,0)\
-X(getMe,get_me,N,tg_user **,READ,65535,OBJ,0,2)\
-X(getMyCommands,get_my_commands,A,tg_bot_command_list *,READ,489,OBJ,1,181)\
-X(getMyDefaultAdministratorRights,get_my_default_administrator_rights,A,tg_chat_administrator_rights **,READ,500,OBJ,0,128)\
-X(getMyDescription,get_my_description,A,tg_bot_description **,READ,493,OBJ,0,191)\
-X(getMyName,get_my_name,A,tg_bot_name **,READ,491,OBJ,0,190)\
-X(getMyShortDescription,get_my_short_description,A,tg_bot_short_description **,READ,495,OBJ,0,192)\
-X(getMyStarBalance,get_my_star_balance,N,tg_star_amount **,READ,65535,OBJ,0,180)\
-X(getStarTransactions,get_star_transactions,A,tg_star_transactions **,READ,572,OBJ,0,382)\
-X(getStickerSet,get_sticker_set,A,tg_sticker_set **,READ,550,OBJ,0,239)\
-X(getUpdates,get_updates,A,tg_update_list *,READ,402,OBJ,1,0)\
-X(getUserChatBoosts,get_user_chat_boosts,A,tg_user_chat_boosts **,READ,481,OBJ,0,206)\
-X(getUserGifts,get_user_gifts,A,tg_owned_gifts **,READ,518,OBJ,0,177)\
-X(getUserPersonalChatMessages,get_user_personal_chat_messages,A,tg_message_list *,READ,464,OBJ,1,5)\
-X(getUserProfileAudios,get_user_profile_audios,A,tg_user_profile_audios **,READ,430,OBJ,0,107)\
-X(getUserProfilePhotos,get_user_profile_photos,A,tg_user_profile_photos **,READ,429,OBJ,0,106)\
-X(getWebhookInfo,get_webhook_info,N,tg_webhook_info **,READ,65535,OBJ,0,1)\
-X(giftPremiumSubscription,gift_premium_subscription,A,bool *,SPENDS,502,BOOL,0,0)\
-X(hideGeneralForumTopic,hide_general_forum_topic,A,bool *,IDEMPOTENT,476,BOOL,0,0)\
-X(leaveChat,leave_chat,A,bool *,IDEMPOTENT,459,BOOL,0,0)\
-X(logOut,log_out,N,bool *,IDEMPOTENT,65535,BOOL,0,0)\
-X(pinChatMessage,pin_chat_message,A,bool *,IDEMPOTENT,456,BOOL,0,0)\
-X(postStory,post_story,A,tg_story **,SENDS,523,OBJ,0,24)\
-X(promoteChatMember,promote_chat_member,A,bool *,IDEMPOTENT,436,BOOL,0,0)\
-X(readBusinessMessage,read_business_message,A,bool *,IDEMPOTENT,507,BOOL,0,0)\
-X(refundStarPayment,refund_star_payment,A,bool *,SPENDS,573,BOOL,0,0)\
-X(removeBusinessAccountProfilePhoto,remove_business_account_profile_photo,A,bool *,IDEMPOTENT,513,BOOL,0,0)\
-X(removeChatVerification,remove_chat_verification,A,bool *,IDEMPOTENT,506,BOOL,0,0)\
-X(removeMyProfilePhoto,remove_my_profile_photo,N,bool *,IDEMPOTENT,65535,BOOL,0,0)\
-X(removeUserVerification,remove_user_verification,A,bool *,IDEMPOTENT,505,BOOL,0,0)\
-X(reopenForumTopic,reopen_forum_topic,A,bool *,IDEMPOTENT,470,BOOL,0,0)\
-X(reopenGeneralForumTopic,reopen_general_forum_topic,A,bool *,IDEMPOTENT,475,BOOL,0,0)\
-X(replaceManagedBotToken,replace_managed_bot_token,A,const char **,SENDS,484,STR,0,0)\
-X(replaceStickerInSet,replace_sticker_in_set,A,bool *,IDEMPOTENT,557,BOOL,0,0)\
-X(repostStory,repost_story,A,tg_story **,SENDS,524,OBJ,0,24)\
-X(restrictChatMember,restrict_chat_member,A,bool *,IDEMPOTENT,435,BOOL,0,0)\
-X(revokeChatInviteLink,revoke_chat_invite_link,A,tg_chat_invite_link **,IDEMPOTENT,447,OBJ,0,127)\
-X(savePreparedInlineMessage,save_prepared_inline_message,A,tg_prepared_inline_message **,SENDS,528,OBJ,0,212)\
-X(savePreparedKeyboardButton,save_prepared_keyboard_button,A,tg_prepared_keyboard_button **,SENDS,529,OBJ,0,213)\
-X(sendAnimation,send_animation,A,tg_message **,SENDS,415,OBJ,0,5)\
-X(sendAudio,send_audio,A,tg_message **,SENDS,412,OBJ,0,5)\
-X(sendChatAction,send_chat_action,A,bool *,SENDS,427,BOOL,0,0)\
-X(sendChatJoinRequestWebApp,send_chat_join_request_web_app,A,bool *,SENDS,451,BOOL,0,0)\
-X(sendChecklist,send_checklist,A,tg_message **,SENDS,424,OBJ,0,5)\
-X(sendContact,send_contact,A,tg_message **,SENDS,422,OBJ,0,5)\
-X(sendDice,send_dice,A,tg_message **,SENDS,425,OBJ,0,5)\
-X(sendDocument,send_document,A,tg_message **,SENDS,413,OBJ,0,5)\
-X(sendGame,send_game,A,tg_message **,SENDS,576,OBJ,0,5)\
-X(sendGift,send_gift,A,bool *,SPENDS,501,BOOL,0,0)\
-X(sendInvoice,send_invoice,A,tg_message **,SENDS,568,OBJ,0,5)\
-X(sendLivePhoto,send_live_photo,A,tg_message **,SENDS,411,OBJ,0,5)\
-X(sendLocation,send_location,A,tg_message **,SENDS,420,OBJ,0,5)\
-X(sendMediaGroup,send_media_group,A,tg_message_list *,SENDS,419,OBJ,1,5)\
-X(sendMessage,send_message,A,tg_message **,SENDS,405,OBJ,0,5)\
-X(sendMessageDraft,send_message_draft,A,bool *,SENDS,426,BOOL,0,0)\
-X(sendPaidMedia,send_paid_media,A,tg_message **,SENDS,418,OBJ,0,5)\
-X(sendPhoto,send_photo,A,tg_message **,SENDS,410,OBJ,0,5)\
-X(sendPoll,send_poll,A,tg_message **,SENDS,423,OBJ,0,5)\
-X(sendRichMessage,send_rich_message,A,tg_message **,SENDS,565,OBJ,0,5)\
-X(sendRichMessageDraft,send_rich_message_draft,A,bool *,SENDS,566,BOOL,0,0)\
-X(sendSticker,send_sticker,A,tg_message **,SENDS,549,OBJ,0,5)\
-X(sendVenue,send_venue,A,tg_message **,SENDS,421,OBJ,0,5)\
-X(sendVideo,send_video,A,tg_message **,SENDS,414,OBJ,0,5)\
-X(sendVideoNote,send_video_note,A,tg_message **,SENDS,417,OBJ,0,5)\
-X(sendVoice,send_voice,A,tg_message **,SENDS,416,OBJ,0,5)\
-X(setBusinessAccountBio,set_business_account_bio,A,bool *,IDEMPOTENT,511,BOOL,0,0)\
-X(setBusinessAccountGiftSettings,set_business_account_gift_settings,A,bool *,IDEMPOTENT,514,BOOL,0,0)\
-X(setBusinessAccountName,set_business_account_name,A,bool *,IDEMPOTENT,509,BOOL,0,0)\
-X(setBusinessAccountProfilePhoto,set_business_account_profile_photo,A,bool *,IDEMPOTENT,512,BOOL,0,0)\
-X(setBusinessAccountUsername,set_business_account_username,A,bool *,IDEMPOTENT,510,BOOL,0,0)\
-X(setChatAdministratorCustomTitle,set_chat_administrator_custom_title,A,bool *,IDEMPOTENT,437,BOOL,0,0)\
-X(setChatDescription,set_chat_description,A,bool *,IDEMPOTENT,455,BOOL,0,0)\
-X(setChatMemberTag,set_chat_member_tag,A,bool *,IDEMPOTENT,438,BOOL,0,0)\
-X(setChatMenuButton,set_chat_menu_button,A,bool *,IDEMPOTENT,497,BOOL,0,0)\
-X(setChatPermissions,set_chat_permissions,A,bool *,IDEMPOTENT,441,BOOL,0,0)\
-X(setChatPhoto,set_chat_photo,A,bool *,IDEMPOTENT,452,BOOL,0,0)\
-X(setChatStickerSet,set_chat_sticker_set,A,bool *,IDEMPOTENT,465,BOOL,0,0)\
-X(setChatTitle,set_chat_title,A,bool *,IDEMPOTENT,454,BOOL,0,0)\
-X(setCustomEmojiStickerSetThumbnail,set_custom_emoji_sticker_set_thumbnail,A,bool *,IDEMPOTENT,563,BOOL,0,0)\
-X(setGameScore,set_game_score,A,tg_message **,IDEMPOTENT,577,OBJ,0,5)\
-X(setManagedBotAccessSettings,set_managed_bot_access_settings,A,bool *,IDEMPOTENT,486,BOOL,0,0)\
-X(setMessageReaction,set_message_reaction,A,bool *,IDEMPOTENT,428,BOOL,0,0)\
-X(setMyCommands,set_my_commands,A,bool *,IDEMPOTENT,487,BOOL,0,0)\
-X(setMyDefaultAdministratorRights,set_my_default_administrator_rights,A,bool *,IDEMPOTENT,499,BOOL,0,0)\
-X(setMyDescription,set_my_description,A,bool *,IDEMPOTENT,492,BOOL,0,0)\
-X(setMyName,set_my_name,A,bool *,IDEMPOTENT,490,BOOL,0,0)\
-X(setMyProfilePhoto,set_my_profile_photo,A,bool *,IDEMPOTENT,496,BOOL,0,0)\
-X(setMyShortDescription,set_my_short_description,A,bool *,IDEMPOTENT,494,BOOL,0,0)\
-X(setPassportDataErrors,set_passport_data_errors,A,bool *,IDEMPOTENT,575,BOOL,0,0)\
-X(setStickerEmojiList,set_sticker_emoji_list,A,bool *,IDEMPOTENT,558,BOOL,0,0)\
-X(setStickerKeywords,set_sticker_keywords,A,bool *,IDEMPOTENT,559,BOOL,0,0)\
-X(setStickerMaskPosition,set_sticker_mask_position,A,bool *,IDEMPOTENT,560,BOOL,0,0)\
-X(setStickerPositionInSet,set_sticker_position_in_set,A,bool *,IDEMPOTENT,555,BOOL,0,0)\
-X(setStickerSetThumbnail,set_sticker_set_thumbnail,A,bool *,IDEMPOTENT,562,BOOL,0,0)\
-X(setStickerSetTitle,set_sticker_set_title,A,bool *,IDEMPOTENT,561,BOOL,0,0)\
-X(setUserEmojiStatus,set_user_emoji_status,A,bool *,IDEMPOTENT,431,BOOL,0,0)\
-X(setWebhook,set_webhook,A,bool *,IDEMPOTENT,403,BOOL,0,0)\
-X(stopMessageLiveLocation,stop_message_live_location,A,tg_message **,IDEMPOTENT,534,OBJ,0,5)\
-X(stopPoll,stop_poll,A,tg_poll **,IDEMPOTENT,537,OBJ,0,44)\
-X(transferBusinessAccountStars,transfer_business_account_stars,A,bool *,SPENDS,516,BOOL,0,0)\
-X(transferGift,transfer_gift,A,bool *,SPENDS,522,BOOL,0,0)\
-X(unbanChatMember,unban_chat_member,A,bool *,IDEMPOTENT,434,BOOL,0,0)\
-X(unbanChatSenderChat,unban_chat_sender_chat,A,bool *,IDEMPOTENT,440,BOOL,0,0)\
-X(unhideGeneralForumTopic,unhide_general_forum_topic,A,bool *,IDEMPOTENT,477,BOOL,0,0)\
-X(unpinAllChatMessages,unpin_all_chat_messages,A,bool *,IDEMPOTENT,458,BOOL,0,0)\
-X(unpinAllForumTopicMessages,unpin_all_forum_topic_messages,A,bool *,IDEMPOTENT,472,BOOL,0,0)\
-X(unpinAllGeneralForumTopicMessages,unpin_all_general_forum_topic_messages,A,bool *,IDEMPOTENT,478,BOOL,0,0)\
-X(unpinChatMessage,unpin_chat_message,A,bool *,IDEMPOTENT,457,BOOL,0,0)\
-X(upgradeGift,upgrade_gift,A,bool *,SPENDS,521,BOOL,0,0)\
-X(uploadStickerFile,upload_sticker_file,A,tg_file **,SENDS,552,OBJ,0,108)\
-X(verifyChat,verify_chat,A,bool *,IDEMPOTENT,504,BOOL,0,0)\
-X(verifyUser,verify_user,A,bool *,IDEMPOTENT,503,BOOL,0,0)
-#define TG__VL(X) \
-X(v_0,"0") X(v_administrator,"administrator") X(v_affiliate_program,"affiliate_program") X(v_all_chat_administrators,"all_chat_administrators")\
-X(v_all_group_chats,"all_group_chats") X(v_all_private_chats,"all_private_chats") X(v_anchor,"anchor") X(v_anchor_link,"anchor_link")\
-X(v_animated,"animated") X(v_animation,"animation") X(v_article,"article") X(v_audio,"audio")\
-X(v_bank_card_number,"bank_card_number") X(v_blockquote,"blockquote") X(v_bold,"bold") X(v_bot_command,"bot_command")\
-X(v_button,"button") X(v_buttons,"buttons") X(v_cashtag,"cashtag") X(v_channel,"channel")\
-X(v_chat,"chat") X(v_chat_administrators,"chat_administrators") X(v_chat_member,"chat_member") X(v_chat_theme,"chat_theme")\
-X(v_code,"code") X(v_collage,"collage") X(v_commands,"commands") X(v_contact,"contact")\
-X(v_creator,"creator") X(v_custom_emoji,"custom_emoji") X(v_data,"data") X(v_date_time,"date_time")\
-X(v_default,"default") X(v_details,"details") X(v_divider,"divider") X(v_document,"document")\
-X(v_email_address,"email_address") X(v_emoji,"emoji") X(v_expandable_blockquote,"expandable_blockquote") X(v_failed,"failed")\
-X(v_file,"file") X(v_files,"files") X(v_fill,"fill") X(v_footer,"footer")\
-X(v_fragment,"fragment") X(v_freeform_gradient,"freeform_gradient") X(v_front_side,"front_side") X(v_game,"game")\
-X(v_gif,"gif") X(v_gift_code,"gift_code") X(v_giveaway,"giveaway") X(v_gradient,"gradient")\
-X(v_hashtag,"hashtag") X(v_heading,"heading") X(v_hidden_user,"hidden_user") X(v_italic,"italic")\
-X(v_kicked,"kicked") X(v_left,"left") X(v_link,"link") X(v_list,"list")\
-X(v_live_photo,"live_photo") X(v_location,"location") X(v_map,"map") X(v_marked,"marked")\
-X(v_mathematical_expression,"mathematical_expression") X(v_member,"member") X(v_mention,"mention") X(v_mpeg4_gif,"mpeg4_gif")\
-X(v_other,"other") X(v_paid,"paid") X(v_paragraph,"paragraph") X(v_pattern,"pattern")\
-X(v_pending,"pending") X(v_phone_number,"phone_number") X(v_photo,"photo") X(v_pre,"pre")\
-X(v_premium,"premium") X(v_preview,"preview") X(v_pullquote,"pullquote") X(v_reference,"reference")\
-X(v_reference_link,"reference_link") X(v_regular,"regular") X(v_restricted,"restricted") X(v_reverse_side,"reverse_side")\
-X(v_selfie,"selfie") X(v_slideshow,"slideshow") X(v_solid,"solid") X(v_spoiler,"spoiler")\
-X(v_static,"static") X(v_sticker,"sticker") X(v_strikethrough,"strikethrough") X(v_subscript,"subscript")\
-X(v_succeeded,"succeeded") X(v_suggested_reaction,"suggested_reaction") X(v_superscript,"superscript") X(v_table,"table")\
-X(v_telegram_ads,"telegram_ads") X(v_telegram_api,"telegram_api") X(v_text_mention,"text_mention") X(v_thinking,"thinking")\
-X(v_translation_file,"translation_file") X(v_translation_files,"translation_files") X(v_underline,"underline") X(v_unique,"unique")\
-X(v_unique_gift,"unique_gift") X(v_unspecified,"unspecified") X(v_url,"url") X(v_user,"user")\
-X(v_venue,"venue") X(v_video,"video") X(v_voice,"voice") X(v_voice_note,"voice_note")\
-X(v_wallpaper,"wallpaper") X(v_weather,"weather") X(v_web_app,"web_app")
-#define TG__NDECL(S, sh, m, k, fl, t) char S##__##m[sizeof #m];
-#define TG__NINIT(S, sh, m, k, fl, t) #m,
-#define TG__TDECL(s, first, n, disc, abs) char t_##s[sizeof #s];
-#define TG__TINIT(s, first, n, disc, abs) #s,
-#define TG__MDECL(name, sn, sh, O, cls, args, rk, rarr, rt) char m_##name[sizeof #name];
-#define TG__MINIT(name, sn, sh, O, cls, args, rk, rarr, rt) #name,
-#define TG__VDECL(m, s) char m[sizeof s];
-#define TG__VINIT(m, s) s,
-/* every name, NUL-terminated: char arrays have alignment 1, so the struct is one blob */
-typedef struct tg__names_t {
-    char nul;
-    TG__TL(TG__TDECL) TG__ML(TG__MDECL) TG__VL(TG__VDECL) TG__FL_ALL(TG__NDECL)
-} tg__names_t;
-static const tg__names_t tg__names = { 0, TG__TL(TG__TINIT) TG__ML(TG__MINIT) TG__VL(TG__VINIT) TG__FL_ALL(TG__NINIT) };
-typedef char tg__names_fit[sizeof(tg__names_t) <= 0xFFFF ? 1 : -1];   /* uint16_t offsets */
-#define TG__N(m) offsetof(tg__names_t, m)
+X(addStickerToSet,add_sticker_to_set,A,bool *,SENDS,554,BOOL,0,0,16001)\
+X(answerCallbackQuery,answer_callback_query,A,bool *,IDEMPOTENT,479,BOOL,0,0,14452)\
+X(answerChatJoinRequestQuery,answer_chat_join_request_query,A,bool *,IDEMPOTENT,450,BOOL,0,0,13861)\
+X(answerGuestQuery,answer_guest_query,A,tg_sent_guest_message **,IDEMPOTENT,480,OBJ,0,211,14472)\
+X(answerInlineQuery,answer_inline_query,A,bool *,IDEMPOTENT,567,BOOL,0,0,16274)\
+X(answerPreCheckoutQuery,answer_pre_checkout_query,A,bool *,IDEMPOTENT,571,BOOL,0,0,16342)\
+X(answerShippingQuery,answer_shipping_query,A,bool *,IDEMPOTENT,570,BOOL,0,0,16322)\
+X(answerWebAppQuery,answer_web_app_query,A,tg_sent_web_app_message **,IDEMPOTENT,527,OBJ,0,210,15436)\
+X(approveChatJoinRequest,approve_chat_join_request,A,bool *,IDEMPOTENT,448,BOOL,0,0,13815)\
+X(approveSuggestedPost,approve_suggested_post,A,bool *,IDEMPOTENT,542,BOOL,0,0,15772)\
+X(banChatMember,ban_chat_member,A,bool *,IDEMPOTENT,433,BOOL,0,0,13496)\
+X(banChatSenderChat,ban_chat_sender_chat,A,bool *,IDEMPOTENT,439,BOOL,0,0,13612)\
+X(close,close,N,bool *,IDEMPOTENT,65535,BOOL,0,0,13111)\
+X(closeForumTopic,close_forum_topic,A,bool *,IDEMPOTENT,469,BOOL,0,0,14226)\
+X(closeGeneralForumTopic,close_general_forum_topic,A,bool *,IDEMPOTENT,474,BOOL,0,0,14325)\
+X(convertGiftToStars,convert_gift_to_stars,A,bool *,SPENDS,520,BOOL,0,0,15348)\
+X(copyMessage,copy_message,A,tg_message_id **,SENDS,408,OBJ,0,6,13160)\
+X(copyMessages,copy_messages,A,tg_message_id_list *,SENDS,409,OBJ,1,6,13172)\
+X(createChatInviteLink,create_chat_invite_link,A,tg_chat_invite_link **,SENDS,443,OBJ,0,127,13690)\
+X(createChatSubscriptionInviteLink,create_chat_subscription_invite_link,A,tg_chat_invite_link **,SENDS,445,OBJ,0,127,13730)\
+X(createForumTopic,create_forum_topic,A,tg_forum_topic **,SENDS,467,OBJ,0,162,14194)\
+X(createInvoiceLink,create_invoice_link,A,const char **,SENDS,569,STR,0,0,16304)\
+X(createNewStickerSet,create_new_sticker_set,A,bool *,SENDS,553,BOOL,0,0,15981)\
+X(declineChatJoinRequest,decline_chat_join_request,A,bool *,IDEMPOTENT,449,BOOL,0,0,13838)\
+X(declineSuggestedPost,decline_suggested_post,A,bool *,IDEMPOTENT,543,BOOL,0,0,15793)\
+X(deleteAllMessageReactions,delete_all_message_reactions,A,bool *,IDEMPOTENT,548,BOOL,0,0,15888)\
+X(deleteBusinessMessages,delete_business_messages,A,bool *,IDEMPOTENT,508,BOOL,0,0,15048)\
+X(deleteChatPhoto,delete_chat_photo,A,bool *,IDEMPOTENT,453,BOOL,0,0,13927)\
+X(deleteChatStickerSet,delete_chat_sticker_set,A,bool *,IDEMPOTENT,466,BOOL,0,0,14147)\
+X(deleteEphemeralMessage,delete_ephemeral_message,A,bool *,IDEMPOTENT,546,BOOL,0,0,15843)\
+X(deleteForumTopic,delete_forum_topic,A,bool *,IDEMPOTENT,471,BOOL,0,0,14259)\
+X(deleteMessage,delete_message,A,bool *,IDEMPOTENT,544,BOOL,0,0,15814)\
+X(deleteMessageReaction,delete_message_reaction,A,bool *,IDEMPOTENT,547,BOOL,0,0,15866)\
+X(deleteMessages,delete_messages,A,bool *,IDEMPOTENT,545,BOOL,0,0,15828)\
+X(deleteMyCommands,delete_my_commands,A,bool *,IDEMPOTENT,488,BOOL,0,0,14641)\
+X(deleteStickerFromSet,delete_sticker_from_set,A,bool *,IDEMPOTENT,556,BOOL,0,0,16041)\
+X(deleteStickerSet,delete_sticker_set,A,bool *,IDEMPOTENT,564,BOOL,0,0,16220)\
+X(deleteStory,delete_story,A,bool *,IDEMPOTENT,526,BOOL,0,0,15424)\
+X(deleteWebhook,delete_webhook,A,bool *,IDEMPOTENT,404,BOOL,0,0,13069)\
+X(editChatInviteLink,edit_chat_invite_link,A,tg_chat_invite_link **,IDEMPOTENT,444,OBJ,0,127,13711)\
+X(editChatSubscriptionInviteLink,edit_chat_subscription_invite_link,A,tg_chat_invite_link **,IDEMPOTENT,446,OBJ,0,127,13763)\
+X(editEphemeralMessageCaption,edit_ephemeral_message_caption,A,bool *,IDEMPOTENT,540,BOOL,0,0,15712)\
+X(editEphemeralMessageMedia,edit_ephemeral_message_media,A,bool *,IDEMPOTENT,539,BOOL,0,0,15686)\
+X(editEphemeralMessageReplyMarkup,edit_ephemeral_message_reply_markup,A,bool *,IDEMPOTENT,541,BOOL,0,0,15740)\
+X(editEphemeralMessageText,edit_ephemeral_message_text,A,bool *,IDEMPOTENT,538,BOOL,0,0,15661)\
+X(editForumTopic,edit_forum_topic,A,bool *,IDEMPOTENT,468,BOOL,0,0,14211)\
+X(editGeneralForumTopic,edit_general_forum_topic,A,bool *,IDEMPOTENT,473,BOOL,0,0,14303)\
+X(editMessageCaption,edit_message_caption,A,tg_message **,IDEMPOTENT,531,OBJ,0,5,15523)\
+X(editMessageChecklist,edit_message_checklist,A,tg_message **,IDEMPOTENT,535,OBJ,0,5,15608)\
+X(editMessageLiveLocation,edit_message_live_location,A,tg_message **,IDEMPOTENT,533,OBJ,0,5,15560)\
+X(editMessageMedia,edit_message_media,A,tg_message **,IDEMPOTENT,532,OBJ,0,5,15542)\
+X(editMessageReplyMarkup,edit_message_reply_markup,A,tg_message **,IDEMPOTENT,536,OBJ,0,5,15629)\
+X(editMessageText,edit_message_text,A,tg_message **,IDEMPOTENT,530,OBJ,0,5,15507)\
+X(editStory,edit_story,A,tg_story **,IDEMPOTENT,525,OBJ,0,24,15414)\
+X(editUserStarSubscription,edit_user_star_subscription,A,bool *,IDEMPOTENT,574,BOOL,0,0,16420)\
+X(exportChatInviteLink,export_chat_invite_link,A,const char **,SENDS,442,STR,0,0,13669)\
+X(forwardMessage,forward_message,A,tg_message **,SENDS,406,OBJ,0,5,13129)\
+X(forwardMessages,forward_messages,A,tg_message_id_list *,SENDS,407,OBJ,1,6,13144)\
+X(getAvailableGifts,get_available_gifts,N,tg_gifts **,READ,65535,OBJ,0,165,14909)\
+X(getBusinessAccountGifts,get_business_account_gifts,A,tg_owned_gifts **,READ,517,OBJ,0,177,15298)\
+X(getBusinessAccountStarBalance,get_business_account_star_balance,A,tg_star_amount **,READ,515,OBJ,0,180,15239)\
+X(getBusinessConnection,get_business_connection,A,tg_business_connection **,READ,482,OBJ,0,208,14507)\
+X(getChat,get_chat,A,tg_chat_full_info **,READ,460,OBJ,0,4,14038)\
+X(getChatAdministrators,get_chat_administrators,A,tg_chat_member_list *,READ,461,OBJ,1,130,14046)\
+X(getChatGifts,get_chat_gifts,A,tg_owned_gifts **,READ,519,OBJ,0,177,15335)\
+X(getChatMember,get_chat_member,A,tg_chat_member **,READ,463,OBJ,0,130,14087)\
+X(getChatMemberCount,get_chat_member_count,A,int64_t *,READ,462,I64,0,0,14068)\
+X(getChatMenuButton,get_chat_menu_button,A,tg_menu_button **,READ,498,OBJ,0,193,14827)\
+X(getCustomEmojiStickers,get_custom_emoji_stickers,A,tg_sticker_list *,READ,551,OBJ,1,238,15940)\
+X(getFile,get_file,A,tg_file **,READ,432,OBJ,0,108,13488)\
+X(getForumTopicIconStickers,get_forum_topic_icon_stickers,N,tg_sticker_list *,READ,65535,OBJ,1,238,14168)\
+X(getGameHighScores,get_game_high_scores,A,tg_game_high_score_list *,READ,578,OBJ,1,399,16489)\
+X(getManagedBotAccessSettings,get_managed_bot_access_settings,A,tg_bot_access_settings **,READ,485,OBJ,0,178,14571)\
+X(getManagedBotToken,get_managed_bot_token,A,const char **,READ,483,STR,0,0,14529)\
+X(getMe,get_me,N,tg_user **,READ,65535,OBJ,0,2,13098)\
+X(getMyCommands,get_my_commands,A,tg_bot_command_list *,READ,489,OBJ,1,181,14658)\
+X(getMyDefaultAdministratorRights,get_my_default_administrator_rights,A,tg_chat_administrator_rights **,READ,500,OBJ,0,128,14877)\
+X(getMyDescription,get_my_description,A,tg_bot_description **,READ,493,OBJ,0,191,14709)\
+X(getMyName,get_my_name,A,tg_bot_name **,READ,491,OBJ,0,190,14682)\
+X(getMyShortDescription,get_my_short_description,A,tg_bot_short_description **,READ,495,OBJ,0,192,14748)\
+X(getMyStarBalance,get_my_star_balance,N,tg_star_amount **,READ,65535,OBJ,0,180,16365)\
+X(getStarTransactions,get_star_transactions,A,tg_star_transactions **,READ,572,OBJ,0,382,16382)\
+X(getStickerSet,get_sticker_set,A,tg_sticker_set **,READ,550,OBJ,0,239,15926)\
+X(getUpdates,get_updates,A,tg_update_list *,READ,402,OBJ,1,0,13047)\
+X(getUserChatBoosts,get_user_chat_boosts,A,tg_user_chat_boosts **,READ,481,OBJ,0,206,14489)\
+X(getUserGifts,get_user_gifts,A,tg_owned_gifts **,READ,518,OBJ,0,177,15322)\
+X(getUserPersonalChatMessages,get_user_personal_chat_messages,A,tg_message_list *,READ,464,OBJ,1,5,14101)\
+X(getUserProfileAudios,get_user_profile_audios,A,tg_user_profile_audios **,READ,430,OBJ,0,107,13448)\
+X(getUserProfilePhotos,get_user_profile_photos,A,tg_user_profile_photos **,READ,429,OBJ,0,106,13427)\
+X(getWebhookInfo,get_webhook_info,N,tg_webhook_info **,READ,65535,OBJ,0,1,13083)\
+X(giftPremiumSubscription,gift_premium_subscription,A,bool *,SPENDS,502,BOOL,0,0,14936)\
+X(hideGeneralForumTopic,hide_general_forum_topic,A,bool *,IDEMPOTENT,476,BOOL,0,0,14372)\
+X(leaveChat,leave_chat,A,bool *,IDEMPOTENT,459,BOOL,0,0,14028)\
+X(logOut,log_out,N,bool *,IDEMPOTENT,65535,BOOL,0,0,13104)\
+X(pinChatMessage,pin_chat_message,A,bool *,IDEMPOTENT,456,BOOL,0,0,13975)\
+X(postStory,post_story,A,tg_story **,SENDS,523,OBJ,0,24,15392)\
+X(promoteChatMember,promote_chat_member,A,bool *,IDEMPOTENT,436,BOOL,0,0,13545)\
+X(readBusinessMessage,read_business_message,A,bool *,IDEMPOTENT,507,BOOL,0,0,15028)\
+X(refundStarPayment,refund_star_payment,A,bool *,SPENDS,573,BOOL,0,0,16402)\
+X(removeBusinessAccountProfilePhoto,remove_business_account_profile_photo,A,bool *,IDEMPOTENT,513,BOOL,0,0,15174)\
+X(removeChatVerification,remove_chat_verification,A,bool *,IDEMPOTENT,506,BOOL,0,0,15005)\
+X(removeMyProfilePhoto,remove_my_profile_photo,N,bool *,IDEMPOTENT,65535,BOOL,0,0,14788)\
+X(removeUserVerification,remove_user_verification,A,bool *,IDEMPOTENT,505,BOOL,0,0,14982)\
+X(reopenForumTopic,reopen_forum_topic,A,bool *,IDEMPOTENT,470,BOOL,0,0,14242)\
+X(reopenGeneralForumTopic,reopen_general_forum_topic,A,bool *,IDEMPOTENT,475,BOOL,0,0,14348)\
+X(replaceManagedBotToken,replace_managed_bot_token,A,const char **,SENDS,484,STR,0,0,14548)\
+X(replaceStickerInSet,replace_sticker_in_set,A,bool *,IDEMPOTENT,557,BOOL,0,0,16062)\
+X(repostStory,repost_story,A,tg_story **,SENDS,524,OBJ,0,24,15402)\
+X(restrictChatMember,restrict_chat_member,A,bool *,IDEMPOTENT,435,BOOL,0,0,13526)\
+X(revokeChatInviteLink,revoke_chat_invite_link,A,tg_chat_invite_link **,IDEMPOTENT,447,OBJ,0,127,13794)\
+X(savePreparedInlineMessage,save_prepared_inline_message,A,tg_prepared_inline_message **,SENDS,528,OBJ,0,212,15454)\
+X(savePreparedKeyboardButton,save_prepared_keyboard_button,A,tg_prepared_keyboard_button **,SENDS,529,OBJ,0,213,15480)\
+X(sendAnimation,send_animation,A,tg_message **,SENDS,415,OBJ,0,5,13242)\
+X(sendAudio,send_audio,A,tg_message **,SENDS,412,OBJ,0,5,13209)\
+X(sendChatAction,send_chat_action,A,bool *,SENDS,427,BOOL,0,0,13393)\
+X(sendChatJoinRequestWebApp,send_chat_join_request_web_app,A,bool *,SENDS,451,BOOL,0,0,13888)\
+X(sendChecklist,send_checklist,A,tg_message **,SENDS,424,OBJ,0,5,13353)\
+X(sendContact,send_contact,A,tg_message **,SENDS,422,OBJ,0,5,13332)\
+X(sendDice,send_dice,A,tg_message **,SENDS,425,OBJ,0,5,13367)\
+X(sendDocument,send_document,A,tg_message **,SENDS,413,OBJ,0,5,13219)\
+X(sendGame,send_game,A,tg_message **,SENDS,576,OBJ,0,5,16467)\
+X(sendGift,send_gift,A,bool *,SPENDS,501,BOOL,0,0,14927)\
+X(sendInvoice,send_invoice,A,tg_message **,SENDS,568,OBJ,0,5,16292)\
+X(sendLivePhoto,send_live_photo,A,tg_message **,SENDS,411,OBJ,0,5,13195)\
+X(sendLocation,send_location,A,tg_message **,SENDS,420,OBJ,0,5,13309)\
+X(sendMediaGroup,send_media_group,A,tg_message_list *,SENDS,419,OBJ,1,5,13294)\
+X(sendMessage,send_message,A,tg_message **,SENDS,405,OBJ,0,5,13117)\
+X(sendMessageDraft,send_message_draft,A,bool *,SENDS,426,BOOL,0,0,13376)\
+X(sendPaidMedia,send_paid_media,A,tg_message **,SENDS,418,OBJ,0,5,13280)\
+X(sendPhoto,send_photo,A,tg_message **,SENDS,410,OBJ,0,5,13185)\
+X(sendPoll,send_poll,A,tg_message **,SENDS,423,OBJ,0,5,13344)\
+X(sendRichMessage,send_rich_message,A,tg_message **,SENDS,565,OBJ,0,5,16237)\
+X(sendRichMessageDraft,send_rich_message_draft,A,bool *,SENDS,566,BOOL,0,0,16253)\
+X(sendSticker,send_sticker,A,tg_message **,SENDS,549,OBJ,0,5,15914)\
+X(sendVenue,send_venue,A,tg_message **,SENDS,421,OBJ,0,5,13322)\
+X(sendVideo,send_video,A,tg_message **,SENDS,414,OBJ,0,5,13232)\
+X(sendVideoNote,send_video_note,A,tg_message **,SENDS,417,OBJ,0,5,13266)\
+X(sendVoice,send_voice,A,tg_message **,SENDS,416,OBJ,0,5,13256)\
+X(setBusinessAccountBio,set_business_account_bio,A,bool *,IDEMPOTENT,511,BOOL,0,0,15121)\
+X(setBusinessAccountGiftSettings,set_business_account_gift_settings,A,bool *,IDEMPOTENT,514,BOOL,0,0,15208)\
+X(setBusinessAccountName,set_business_account_name,A,bool *,IDEMPOTENT,509,BOOL,0,0,15071)\
+X(setBusinessAccountProfilePhoto,set_business_account_profile_photo,A,bool *,IDEMPOTENT,512,BOOL,0,0,15143)\
+X(setBusinessAccountUsername,set_business_account_username,A,bool *,IDEMPOTENT,510,BOOL,0,0,15094)\
+X(setChatAdministratorCustomTitle,set_chat_administrator_custom_title,A,bool *,IDEMPOTENT,437,BOOL,0,0,13563)\
+X(setChatDescription,set_chat_description,A,bool *,IDEMPOTENT,455,BOOL,0,0,13956)\
+X(setChatMemberTag,set_chat_member_tag,A,bool *,IDEMPOTENT,438,BOOL,0,0,13595)\
+X(setChatMenuButton,set_chat_menu_button,A,bool *,IDEMPOTENT,497,BOOL,0,0,14809)\
+X(setChatPermissions,set_chat_permissions,A,bool *,IDEMPOTENT,441,BOOL,0,0,13650)\
+X(setChatPhoto,set_chat_photo,A,bool *,IDEMPOTENT,452,BOOL,0,0,13914)\
+X(setChatStickerSet,set_chat_sticker_set,A,bool *,IDEMPOTENT,465,BOOL,0,0,14129)\
+X(setChatTitle,set_chat_title,A,bool *,IDEMPOTENT,454,BOOL,0,0,13943)\
+X(setCustomEmojiStickerSetThumbnail,set_custom_emoji_sticker_set_thumbnail,A,bool *,IDEMPOTENT,563,BOOL,0,0,16186)\
+X(setGameScore,set_game_score,A,tg_message **,IDEMPOTENT,577,OBJ,0,5,16476)\
+X(setManagedBotAccessSettings,set_managed_bot_access_settings,A,bool *,IDEMPOTENT,486,BOOL,0,0,14599)\
+X(setMessageReaction,set_message_reaction,A,bool *,IDEMPOTENT,428,BOOL,0,0,13408)\
+X(setMyCommands,set_my_commands,A,bool *,IDEMPOTENT,487,BOOL,0,0,14627)\
+X(setMyDefaultAdministratorRights,set_my_default_administrator_rights,A,bool *,IDEMPOTENT,499,BOOL,0,0,14845)\
+X(setMyDescription,set_my_description,A,bool *,IDEMPOTENT,492,BOOL,0,0,14692)\
+X(setMyName,set_my_name,A,bool *,IDEMPOTENT,490,BOOL,0,0,14672)\
+X(setMyProfilePhoto,set_my_profile_photo,A,bool *,IDEMPOTENT,496,BOOL,0,0,14770)\
+X(setMyShortDescription,set_my_short_description,A,bool *,IDEMPOTENT,494,BOOL,0,0,14726)\
+X(setPassportDataErrors,set_passport_data_errors,A,bool *,IDEMPOTENT,575,BOOL,0,0,16445)\
+X(setStickerEmojiList,set_sticker_emoji_list,A,bool *,IDEMPOTENT,558,BOOL,0,0,16082)\
+X(setStickerKeywords,set_sticker_keywords,A,bool *,IDEMPOTENT,559,BOOL,0,0,16102)\
+X(setStickerMaskPosition,set_sticker_mask_position,A,bool *,IDEMPOTENT,560,BOOL,0,0,16121)\
+X(setStickerPositionInSet,set_sticker_position_in_set,A,bool *,IDEMPOTENT,555,BOOL,0,0,16017)\
+X(setStickerSetThumbnail,set_sticker_set_thumbnail,A,bool *,IDEMPOTENT,562,BOOL,0,0,16163)\
+X(setStickerSetTitle,set_sticker_set_title,A,bool *,IDEMPOTENT,561,BOOL,0,0,16144)\
+X(setUserEmojiStatus,set_user_emoji_status,A,bool *,IDEMPOTENT,431,BOOL,0,0,13469)\
+X(setWebhook,set_webhook,A,bool *,IDEMPOTENT,403,BOOL,0,0,13058)\
+X(stopMessageLiveLocation,stop_message_live_location,A,tg_message **,IDEMPOTENT,534,OBJ,0,5,15584)\
+X(stopPoll,stop_poll,A,tg_poll **,IDEMPOTENT,537,OBJ,0,44,15652)\
+X(transferBusinessAccountStars,transfer_business_account_stars,A,bool *,SPENDS,516,BOOL,0,0,15269)\
+X(transferGift,transfer_gift,A,bool *,SPENDS,522,BOOL,0,0,15379)\
+X(unbanChatMember,unban_chat_member,A,bool *,IDEMPOTENT,434,BOOL,0,0,13510)\
+X(unbanChatSenderChat,unban_chat_sender_chat,A,bool *,IDEMPOTENT,440,BOOL,0,0,13630)\
+X(unhideGeneralForumTopic,unhide_general_forum_topic,A,bool *,IDEMPOTENT,477,BOOL,0,0,14394)\
+X(unpinAllChatMessages,unpin_all_chat_messages,A,bool *,IDEMPOTENT,458,BOOL,0,0,14007)\
+X(unpinAllForumTopicMessages,unpin_all_forum_topic_messages,A,bool *,IDEMPOTENT,472,BOOL,0,0,14276)\
+X(unpinAllGeneralForumTopicMessages,unpin_all_general_forum_topic_messages,A,bool *,IDEMPOTENT,478,BOOL,0,0,14418)\
+X(unpinChatMessage,unpin_chat_message,A,bool *,IDEMPOTENT,457,BOOL,0,0,13990)\
+X(upgradeGift,upgrade_gift,A,bool *,SPENDS,521,BOOL,0,0,15367)\
+X(uploadStickerFile,upload_sticker_file,A,tg_file **,SENDS,552,OBJ,0,108,15963)\
+X(verifyChat,verify_chat,A,bool *,IDEMPOTENT,504,BOOL,0,0,14971)\
+X(verifyUser,verify_user,A,bool *,IDEMPOTENT,503,BOOL,0,0,14960)
 #define TG_TYPE_0 0
-#define TG__ROW(S, sh, m, k, fl, t) TG__ROW_##sh(S, m, TG__K_##k, fl, TG_TYPE_##t),
-#define TG__ROW_F(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), 0, 0, k, fl }
-#define TG__ROW_H(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, has_##m), 0, k, (fl) | TG__F_HAS }
-#define TG__ROW_A(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), 0, k, fl }
-#define TG__ROW_R(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), 0, offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }
-#define TG__ROW_AR(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }
+#define TG__ROW(S, sh, m, k, fl, t, n) TG__ROW_##sh(S, m, TG__K_##k, fl, TG_TYPE_##t, n),
+#define TG__ROW_F(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, 0, k, fl }
+#define TG__ROW_H(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, has_##m), 0, k, (fl) | TG__F_HAS }
+#define TG__ROW_A(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), 0, k, fl }
+#define TG__ROW_R(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }
+#define TG__ROW_AR(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }
 #define TG_TYPE_REPLY_MARKUP 400   /* a union with no type of its own in the spec */
 #define TG_TYPE_INPUT_RICH_MESSAGE_MEDIA_MEDIA 401   /* a union with no type of its own in the spec */
 static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0, 0, 0 } };
 /* variants of the abstract types: type, the discriminator's value (0: none) */
 static const tg__sub tg__sub_data[] = {
-{TG_TYPE_MESSAGE,0},{TG_TYPE_INACCESSIBLE_MESSAGE,TG__N(v_0)},{TG_TYPE_MESSAGE_ORIGIN_USER,TG__N(v_user)},
-{TG_TYPE_MESSAGE_ORIGIN_HIDDEN_USER,TG__N(v_hidden_user)},{TG_TYPE_MESSAGE_ORIGIN_CHAT,TG__N(v_chat)},{TG_TYPE_MESSAGE_ORIGIN_CHANNEL,TG__N(v_channel)},
-{TG_TYPE_PAID_MEDIA_LIVE_PHOTO,TG__N(v_live_photo)},{TG_TYPE_PAID_MEDIA_PHOTO,TG__N(v_photo)},{TG_TYPE_PAID_MEDIA_PREVIEW,TG__N(v_preview)},
-{TG_TYPE_PAID_MEDIA_VIDEO,TG__N(v_video)},{TG_TYPE_INPUT_MEDIA_ANIMATION,TG__N(v_animation)},{TG_TYPE_INPUT_MEDIA_AUDIO,TG__N(v_audio)},
-{TG_TYPE_INPUT_MEDIA_DOCUMENT,TG__N(v_document)},{TG_TYPE_INPUT_MEDIA_LIVE_PHOTO,TG__N(v_live_photo)},{TG_TYPE_INPUT_MEDIA_LOCATION,TG__N(v_location)},
-{TG_TYPE_INPUT_MEDIA_PHOTO,TG__N(v_photo)},{TG_TYPE_INPUT_MEDIA_VENUE,TG__N(v_venue)},{TG_TYPE_INPUT_MEDIA_VIDEO,TG__N(v_video)},
-{TG_TYPE_INPUT_MEDIA_ANIMATION,TG__N(v_animation)},{TG_TYPE_INPUT_MEDIA_LINK,TG__N(v_link)},{TG_TYPE_INPUT_MEDIA_LIVE_PHOTO,TG__N(v_live_photo)},
-{TG_TYPE_INPUT_MEDIA_LOCATION,TG__N(v_location)},{TG_TYPE_INPUT_MEDIA_PHOTO,TG__N(v_photo)},{TG_TYPE_INPUT_MEDIA_STICKER,TG__N(v_sticker)},
-{TG_TYPE_INPUT_MEDIA_VENUE,TG__N(v_venue)},{TG_TYPE_INPUT_MEDIA_VIDEO,TG__N(v_video)},{TG_TYPE_BACKGROUND_FILL_SOLID,TG__N(v_solid)},
-{TG_TYPE_BACKGROUND_FILL_GRADIENT,TG__N(v_gradient)},{TG_TYPE_BACKGROUND_FILL_FREEFORM_GRADIENT,TG__N(v_freeform_gradient)},{TG_TYPE_BACKGROUND_TYPE_FILL,TG__N(v_fill)},
-{TG_TYPE_BACKGROUND_TYPE_WALLPAPER,TG__N(v_wallpaper)},{TG_TYPE_BACKGROUND_TYPE_PATTERN,TG__N(v_pattern)},{TG_TYPE_BACKGROUND_TYPE_CHAT_THEME,TG__N(v_chat_theme)},
-{TG_TYPE_CHAT_MEMBER_OWNER,TG__N(v_creator)},{TG_TYPE_CHAT_MEMBER_ADMINISTRATOR,TG__N(v_administrator)},{TG_TYPE_CHAT_MEMBER_MEMBER,TG__N(v_member)},
-{TG_TYPE_CHAT_MEMBER_RESTRICTED,TG__N(v_restricted)},{TG_TYPE_CHAT_MEMBER_LEFT,TG__N(v_left)},{TG_TYPE_CHAT_MEMBER_BANNED,TG__N(v_kicked)},
-{TG_TYPE_STORY_AREA_TYPE_LOCATION,TG__N(v_location)},{TG_TYPE_STORY_AREA_TYPE_SUGGESTED_REACTION,TG__N(v_suggested_reaction)},{TG_TYPE_STORY_AREA_TYPE_LINK,TG__N(v_link)},
-{TG_TYPE_STORY_AREA_TYPE_WEATHER,TG__N(v_weather)},{TG_TYPE_STORY_AREA_TYPE_UNIQUE_GIFT,TG__N(v_unique_gift)},{TG_TYPE_REACTION_TYPE_EMOJI,TG__N(v_emoji)},
-{TG_TYPE_REACTION_TYPE_CUSTOM_EMOJI,TG__N(v_custom_emoji)},{TG_TYPE_REACTION_TYPE_PAID,TG__N(v_paid)},{TG_TYPE_OWNED_GIFT_REGULAR,TG__N(v_regular)},
-{TG_TYPE_OWNED_GIFT_UNIQUE,TG__N(v_unique)},{TG_TYPE_BOT_COMMAND_SCOPE_DEFAULT,TG__N(v_default)},{TG_TYPE_BOT_COMMAND_SCOPE_ALL_PRIVATE_CHATS,TG__N(v_all_private_chats)},
-{TG_TYPE_BOT_COMMAND_SCOPE_ALL_GROUP_CHATS,TG__N(v_all_group_chats)},{TG_TYPE_BOT_COMMAND_SCOPE_ALL_CHAT_ADMINISTRATORS,TG__N(v_all_chat_administrators)},{TG_TYPE_BOT_COMMAND_SCOPE_CHAT,TG__N(v_chat)},
-{TG_TYPE_BOT_COMMAND_SCOPE_CHAT_ADMINISTRATORS,TG__N(v_chat_administrators)},{TG_TYPE_BOT_COMMAND_SCOPE_CHAT_MEMBER,TG__N(v_chat_member)},{TG_TYPE_MENU_BUTTON_COMMANDS,TG__N(v_commands)},
-{TG_TYPE_MENU_BUTTON_WEB_APP,TG__N(v_web_app)},{TG_TYPE_MENU_BUTTON_DEFAULT,TG__N(v_default)},{TG_TYPE_CHAT_BOOST_SOURCE_PREMIUM,TG__N(v_premium)},
-{TG_TYPE_CHAT_BOOST_SOURCE_GIFT_CODE,TG__N(v_gift_code)},{TG_TYPE_CHAT_BOOST_SOURCE_GIVEAWAY,TG__N(v_giveaway)},{TG_TYPE_INPUT_MEDIA_ANIMATION,TG__N(v_animation)},
-{TG_TYPE_INPUT_MEDIA_AUDIO,TG__N(v_audio)},{TG_TYPE_INPUT_MEDIA_DOCUMENT,TG__N(v_document)},{TG_TYPE_INPUT_MEDIA_LIVE_PHOTO,TG__N(v_live_photo)},
-{TG_TYPE_INPUT_MEDIA_PHOTO,TG__N(v_photo)},{TG_TYPE_INPUT_MEDIA_VIDEO,TG__N(v_video)},{TG_TYPE_INPUT_PAID_MEDIA_LIVE_PHOTO,TG__N(v_live_photo)},
-{TG_TYPE_INPUT_PAID_MEDIA_PHOTO,TG__N(v_photo)},{TG_TYPE_INPUT_PAID_MEDIA_VIDEO,TG__N(v_video)},{TG_TYPE_INPUT_PROFILE_PHOTO_STATIC,TG__N(v_static)},
-{TG_TYPE_INPUT_PROFILE_PHOTO_ANIMATED,TG__N(v_animated)},{TG_TYPE_INPUT_STORY_CONTENT_PHOTO,TG__N(v_photo)},{TG_TYPE_INPUT_STORY_CONTENT_VIDEO,TG__N(v_video)},
-{TG__SUB_STRING,0},{TG__SUB_ARRAY,0},{TG_TYPE_RICH_TEXT_BOLD,TG__N(v_bold)},
-{TG_TYPE_RICH_TEXT_ITALIC,TG__N(v_italic)},{TG_TYPE_RICH_TEXT_UNDERLINE,TG__N(v_underline)},{TG_TYPE_RICH_TEXT_STRIKETHROUGH,TG__N(v_strikethrough)},
-{TG_TYPE_RICH_TEXT_SPOILER,TG__N(v_spoiler)},{TG_TYPE_RICH_TEXT_DATE_TIME,TG__N(v_date_time)},{TG_TYPE_RICH_TEXT_TEXT_MENTION,TG__N(v_text_mention)},
-{TG_TYPE_RICH_TEXT_SUBSCRIPT,TG__N(v_subscript)},{TG_TYPE_RICH_TEXT_SUPERSCRIPT,TG__N(v_superscript)},{TG_TYPE_RICH_TEXT_MARKED,TG__N(v_marked)},
-{TG_TYPE_RICH_TEXT_CODE,TG__N(v_code)},{TG_TYPE_RICH_TEXT_CUSTOM_EMOJI,TG__N(v_custom_emoji)},{TG_TYPE_RICH_TEXT_MATHEMATICAL_EXPRESSION,TG__N(v_mathematical_expression)},
-{TG_TYPE_RICH_TEXT_URL,TG__N(v_url)},{TG_TYPE_RICH_TEXT_EMAIL_ADDRESS,TG__N(v_email_address)},{TG_TYPE_RICH_TEXT_PHONE_NUMBER,TG__N(v_phone_number)},
-{TG_TYPE_RICH_TEXT_BANK_CARD_NUMBER,TG__N(v_bank_card_number)},{TG_TYPE_RICH_TEXT_MENTION,TG__N(v_mention)},{TG_TYPE_RICH_TEXT_HASHTAG,TG__N(v_hashtag)},
-{TG_TYPE_RICH_TEXT_CASHTAG,TG__N(v_cashtag)},{TG_TYPE_RICH_TEXT_BOT_COMMAND,TG__N(v_bot_command)},{TG_TYPE_RICH_TEXT_BUTTON,TG__N(v_button)},
-{TG_TYPE_RICH_TEXT_ANCHOR,TG__N(v_anchor)},{TG_TYPE_RICH_TEXT_ANCHOR_LINK,TG__N(v_anchor_link)},{TG_TYPE_RICH_TEXT_REFERENCE,TG__N(v_reference)},
-{TG_TYPE_RICH_TEXT_REFERENCE_LINK,TG__N(v_reference_link)},{TG_TYPE_RICH_BLOCK_PARAGRAPH,TG__N(v_paragraph)},{TG_TYPE_RICH_BLOCK_SECTION_HEADING,TG__N(v_heading)},
-{TG_TYPE_RICH_BLOCK_PREFORMATTED,TG__N(v_pre)},{TG_TYPE_RICH_BLOCK_FOOTER,TG__N(v_footer)},{TG_TYPE_RICH_BLOCK_DIVIDER,TG__N(v_divider)},
-{TG_TYPE_RICH_BLOCK_MATHEMATICAL_EXPRESSION,TG__N(v_mathematical_expression)},{TG_TYPE_RICH_BLOCK_ANCHOR,TG__N(v_anchor)},{TG_TYPE_RICH_BLOCK_LIST,TG__N(v_list)},
-{TG_TYPE_RICH_BLOCK_BLOCK_QUOTATION,TG__N(v_blockquote)},{TG_TYPE_RICH_BLOCK_EXPANDABLE_BLOCK_QUOTATION,TG__N(v_expandable_blockquote)},{TG_TYPE_RICH_BLOCK_PULL_QUOTATION,TG__N(v_pullquote)},
-{TG_TYPE_RICH_BLOCK_COLLAGE,TG__N(v_collage)},{TG_TYPE_RICH_BLOCK_SLIDESHOW,TG__N(v_slideshow)},{TG_TYPE_RICH_BLOCK_TABLE,TG__N(v_table)},
-{TG_TYPE_RICH_BLOCK_DETAILS,TG__N(v_details)},{TG_TYPE_RICH_BLOCK_MAP,TG__N(v_map)},{TG_TYPE_RICH_BLOCK_BUTTONS,TG__N(v_buttons)},
-{TG_TYPE_RICH_BLOCK_ANIMATION,TG__N(v_animation)},{TG_TYPE_RICH_BLOCK_AUDIO,TG__N(v_audio)},{TG_TYPE_RICH_BLOCK_DOCUMENT,TG__N(v_document)},
-{TG_TYPE_RICH_BLOCK_PHOTO,TG__N(v_photo)},{TG_TYPE_RICH_BLOCK_VIDEO,TG__N(v_video)},{TG_TYPE_RICH_BLOCK_VOICE_NOTE,TG__N(v_voice_note)},
-{TG_TYPE_RICH_BLOCK_THINKING,TG__N(v_thinking)},{TG_TYPE_INPUT_RICH_BLOCK_PARAGRAPH,TG__N(v_paragraph)},{TG_TYPE_INPUT_RICH_BLOCK_SECTION_HEADING,TG__N(v_heading)},
-{TG_TYPE_INPUT_RICH_BLOCK_PREFORMATTED,TG__N(v_pre)},{TG_TYPE_INPUT_RICH_BLOCK_FOOTER,TG__N(v_footer)},{TG_TYPE_INPUT_RICH_BLOCK_DIVIDER,TG__N(v_divider)},
-{TG_TYPE_INPUT_RICH_BLOCK_MATHEMATICAL_EXPRESSION,TG__N(v_mathematical_expression)},{TG_TYPE_INPUT_RICH_BLOCK_ANCHOR,TG__N(v_anchor)},{TG_TYPE_INPUT_RICH_BLOCK_LIST,TG__N(v_list)},
-{TG_TYPE_INPUT_RICH_BLOCK_BLOCK_QUOTATION,TG__N(v_blockquote)},{TG_TYPE_INPUT_RICH_BLOCK_EXPANDABLE_BLOCK_QUOTATION,TG__N(v_expandable_blockquote)},{TG_TYPE_INPUT_RICH_BLOCK_PULL_QUOTATION,TG__N(v_pullquote)},
-{TG_TYPE_INPUT_RICH_BLOCK_COLLAGE,TG__N(v_collage)},{TG_TYPE_INPUT_RICH_BLOCK_SLIDESHOW,TG__N(v_slideshow)},{TG_TYPE_INPUT_RICH_BLOCK_TABLE,TG__N(v_table)},
-{TG_TYPE_INPUT_RICH_BLOCK_DETAILS,TG__N(v_details)},{TG_TYPE_INPUT_RICH_BLOCK_MAP,TG__N(v_map)},{TG_TYPE_INPUT_RICH_BLOCK_BUTTONS,TG__N(v_buttons)},
-{TG_TYPE_INPUT_RICH_BLOCK_ANIMATION,TG__N(v_animation)},{TG_TYPE_INPUT_RICH_BLOCK_AUDIO,TG__N(v_audio)},{TG_TYPE_INPUT_RICH_BLOCK_DOCUMENT,TG__N(v_document)},
-{TG_TYPE_INPUT_RICH_BLOCK_PHOTO,TG__N(v_photo)},{TG_TYPE_INPUT_RICH_BLOCK_VIDEO,TG__N(v_video)},{TG_TYPE_INPUT_RICH_BLOCK_VOICE_NOTE,TG__N(v_voice_note)},
-{TG_TYPE_INPUT_RICH_BLOCK_THINKING,TG__N(v_thinking)},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_AUDIO,TG__N(v_audio)},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_DOCUMENT,TG__N(v_document)},
-{TG_TYPE_INLINE_QUERY_RESULT_CACHED_GIF,TG__N(v_gif)},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_MPEG4_GIF,TG__N(v_mpeg4_gif)},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_PHOTO,TG__N(v_photo)},
-{TG_TYPE_INLINE_QUERY_RESULT_CACHED_STICKER,TG__N(v_sticker)},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_VIDEO,TG__N(v_video)},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_VOICE,TG__N(v_voice)},
-{TG_TYPE_INLINE_QUERY_RESULT_ARTICLE,TG__N(v_article)},{TG_TYPE_INLINE_QUERY_RESULT_AUDIO,TG__N(v_audio)},{TG_TYPE_INLINE_QUERY_RESULT_CONTACT,TG__N(v_contact)},
-{TG_TYPE_INLINE_QUERY_RESULT_GAME,TG__N(v_game)},{TG_TYPE_INLINE_QUERY_RESULT_DOCUMENT,TG__N(v_document)},{TG_TYPE_INLINE_QUERY_RESULT_GIF,TG__N(v_gif)},
-{TG_TYPE_INLINE_QUERY_RESULT_LOCATION,TG__N(v_location)},{TG_TYPE_INLINE_QUERY_RESULT_MPEG4_GIF,TG__N(v_mpeg4_gif)},{TG_TYPE_INLINE_QUERY_RESULT_PHOTO,TG__N(v_photo)},
-{TG_TYPE_INLINE_QUERY_RESULT_VENUE,TG__N(v_venue)},{TG_TYPE_INLINE_QUERY_RESULT_VIDEO,TG__N(v_video)},{TG_TYPE_INLINE_QUERY_RESULT_VOICE,TG__N(v_voice)},
-{TG_TYPE_INPUT_TEXT_MESSAGE_CONTENT,0},{TG_TYPE_INPUT_RICH_MESSAGE_CONTENT,0},{TG_TYPE_INPUT_LOCATION_MESSAGE_CONTENT,0},
-{TG_TYPE_INPUT_VENUE_MESSAGE_CONTENT,0},{TG_TYPE_INPUT_CONTACT_MESSAGE_CONTENT,0},{TG_TYPE_INPUT_INVOICE_MESSAGE_CONTENT,0},
-{TG_TYPE_REVENUE_WITHDRAWAL_STATE_PENDING,TG__N(v_pending)},{TG_TYPE_REVENUE_WITHDRAWAL_STATE_SUCCEEDED,TG__N(v_succeeded)},{TG_TYPE_REVENUE_WITHDRAWAL_STATE_FAILED,TG__N(v_failed)},
-{TG_TYPE_TRANSACTION_PARTNER_USER,TG__N(v_user)},{TG_TYPE_TRANSACTION_PARTNER_CHAT,TG__N(v_chat)},{TG_TYPE_TRANSACTION_PARTNER_AFFILIATE_PROGRAM,TG__N(v_affiliate_program)},
-{TG_TYPE_TRANSACTION_PARTNER_FRAGMENT,TG__N(v_fragment)},{TG_TYPE_TRANSACTION_PARTNER_TELEGRAM_ADS,TG__N(v_telegram_ads)},{TG_TYPE_TRANSACTION_PARTNER_TELEGRAM_API,TG__N(v_telegram_api)},
-{TG_TYPE_TRANSACTION_PARTNER_OTHER,TG__N(v_other)},{TG_TYPE_PASSPORT_ELEMENT_ERROR_DATA_FIELD,TG__N(v_data)},{TG_TYPE_PASSPORT_ELEMENT_ERROR_FRONT_SIDE,TG__N(v_front_side)},
-{TG_TYPE_PASSPORT_ELEMENT_ERROR_REVERSE_SIDE,TG__N(v_reverse_side)},{TG_TYPE_PASSPORT_ELEMENT_ERROR_SELFIE,TG__N(v_selfie)},{TG_TYPE_PASSPORT_ELEMENT_ERROR_FILE,TG__N(v_file)},
-{TG_TYPE_PASSPORT_ELEMENT_ERROR_FILES,TG__N(v_files)},{TG_TYPE_PASSPORT_ELEMENT_ERROR_TRANSLATION_FILE,TG__N(v_translation_file)},{TG_TYPE_PASSPORT_ELEMENT_ERROR_TRANSLATION_FILES,TG__N(v_translation_files)},
-{TG_TYPE_PASSPORT_ELEMENT_ERROR_UNSPECIFIED,TG__N(v_unspecified)},{TG_TYPE_INLINE_KEYBOARD_MARKUP,0},{TG_TYPE_REPLY_KEYBOARD_MARKUP,0},
-{TG_TYPE_REPLY_KEYBOARD_REMOVE,0},{TG_TYPE_FORCE_REPLY,0},{TG_TYPE_INPUT_MEDIA_ANIMATION,TG__N(v_animation)},
-{TG_TYPE_INPUT_MEDIA_AUDIO,TG__N(v_audio)},{TG_TYPE_INPUT_MEDIA_DOCUMENT,TG__N(v_document)},{TG_TYPE_INPUT_MEDIA_PHOTO,TG__N(v_photo)},
-{TG_TYPE_INPUT_MEDIA_VIDEO,TG__N(v_video)},{TG_TYPE_INPUT_MEDIA_VOICE_NOTE,TG__N(v_voice_note)}
+{TG_TYPE_MESSAGE,0},{TG_TYPE_INACCESSIBLE_MESSAGE,16507},{TG_TYPE_MESSAGE_ORIGIN_USER,21},{TG_TYPE_MESSAGE_ORIGIN_HIDDEN_USER,16956},
+{TG_TYPE_MESSAGE_ORIGIN_CHAT,26},{TG_TYPE_MESSAGE_ORIGIN_CHANNEL,16691},{TG_TYPE_PAID_MEDIA_LIVE_PHOTO,346},{TG_TYPE_PAID_MEDIA_PHOTO,17102},
+{TG_TYPE_PAID_MEDIA_PREVIEW,17120},{TG_TYPE_PAID_MEDIA_VIDEO,377},{TG_TYPE_INPUT_MEDIA_ANIMATION,321},{TG_TYPE_INPUT_MEDIA_AUDIO,331},
+{TG_TYPE_INPUT_MEDIA_DOCUMENT,337},{TG_TYPE_INPUT_MEDIA_LIVE_PHOTO,346},{TG_TYPE_INPUT_MEDIA_LOCATION,681},{TG_TYPE_INPUT_MEDIA_PHOTO,17102},
+{TG_TYPE_INPUT_MEDIA_VENUE,690},{TG_TYPE_INPUT_MEDIA_VIDEO,377},{TG_TYPE_INPUT_MEDIA_ANIMATION,321},{TG_TYPE_INPUT_MEDIA_LINK,515},
+{TG_TYPE_INPUT_MEDIA_LIVE_PHOTO,346},{TG_TYPE_INPUT_MEDIA_LOCATION,681},{TG_TYPE_INPUT_MEDIA_PHOTO,17102},{TG_TYPE_INPUT_MEDIA_STICKER,4528},
+{TG_TYPE_INPUT_MEDIA_VENUE,690},{TG_TYPE_INPUT_MEDIA_VIDEO,377},{TG_TYPE_BACKGROUND_FILL_SOLID,17212},{TG_TYPE_BACKGROUND_FILL_GRADIENT,16931},
+{TG_TYPE_BACKGROUND_FILL_FREEFORM_GRADIENT,16888},{TG_TYPE_BACKGROUND_TYPE_FILL,16867},{TG_TYPE_BACKGROUND_TYPE_WALLPAPER,17431},{TG_TYPE_BACKGROUND_TYPE_PATTERN,17073},
+{TG_TYPE_BACKGROUND_TYPE_CHAT_THEME,16719},{TG_TYPE_CHAT_MEMBER_OWNER,16752},{TG_TYPE_CHAT_MEMBER_ADMINISTRATOR,16509},{TG_TYPE_CHAT_MEMBER_MEMBER,17027},
+{TG_TYPE_CHAT_MEMBER_RESTRICTED,17171},{TG_TYPE_CHAT_MEMBER_LEFT,16982},{TG_TYPE_CHAT_MEMBER_BANNED,16975},{TG_TYPE_STORY_AREA_TYPE_LOCATION,681},
+{TG_TYPE_STORY_AREA_TYPE_SUGGESTED_REACTION,17267},{TG_TYPE_STORY_AREA_TYPE_LINK,515},{TG_TYPE_STORY_AREA_TYPE_WEATHER,17441},{TG_TYPE_STORY_AREA_TYPE_UNIQUE_GIFT,3141},
+{TG_TYPE_REACTION_TYPE_EMOJI,16826},{TG_TYPE_REACTION_TYPE_CUSTOM_EMOJI,16760},{TG_TYPE_REACTION_TYPE_PAID,17058},{TG_TYPE_OWNED_GIFT_REGULAR,17163},
+{TG_TYPE_OWNED_GIFT_UNIQUE,17397},{TG_TYPE_BOT_COMMAND_SCOPE_DEFAULT,16788},{TG_TYPE_BOT_COMMAND_SCOPE_ALL_PRIVATE_CHATS,16581},{TG_TYPE_BOT_COMMAND_SCOPE_ALL_GROUP_CHATS,16565},
+{TG_TYPE_BOT_COMMAND_SCOPE_ALL_CHAT_ADMINISTRATORS,16541},{TG_TYPE_BOT_COMMAND_SCOPE_CHAT,26},{TG_TYPE_BOT_COMMAND_SCOPE_CHAT_ADMINISTRATORS,16699},{TG_TYPE_BOT_COMMAND_SCOPE_CHAT_MEMBER,2356},
+{TG_TYPE_MENU_BUTTON_COMMANDS,16743},{TG_TYPE_MENU_BUTTON_WEB_APP,17449},{TG_TYPE_MENU_BUTTON_DEFAULT,16788},{TG_TYPE_CHAT_BOOST_SOURCE_PREMIUM,17112},
+{TG_TYPE_CHAT_BOOST_SOURCE_GIFT_CODE,16921},{TG_TYPE_CHAT_BOOST_SOURCE_GIVEAWAY,1730},{TG_TYPE_INPUT_MEDIA_ANIMATION,321},{TG_TYPE_INPUT_MEDIA_AUDIO,331},
+{TG_TYPE_INPUT_MEDIA_DOCUMENT,337},{TG_TYPE_INPUT_MEDIA_LIVE_PHOTO,346},{TG_TYPE_INPUT_MEDIA_PHOTO,17102},{TG_TYPE_INPUT_MEDIA_VIDEO,377},
+{TG_TYPE_INPUT_PAID_MEDIA_LIVE_PHOTO,346},{TG_TYPE_INPUT_PAID_MEDIA_PHOTO,17102},{TG_TYPE_INPUT_PAID_MEDIA_VIDEO,377},{TG_TYPE_INPUT_PROFILE_PHOTO_STATIC,17226},
+{TG_TYPE_INPUT_PROFILE_PHOTO_ANIMATED,16618},{TG_TYPE_INPUT_STORY_CONTENT_PHOTO,17102},{TG_TYPE_INPUT_STORY_CONTENT_VIDEO,377},{TG__SUB_STRING,0},
+{TG__SUB_ARRAY,0},{TG_TYPE_RICH_TEXT_BOLD,16663},{TG_TYPE_RICH_TEXT_ITALIC,16968},{TG_TYPE_RICH_TEXT_UNDERLINE,17387},
+{TG_TYPE_RICH_TEXT_STRIKETHROUGH,17233},{TG_TYPE_RICH_TEXT_SPOILER,17218},{TG_TYPE_RICH_TEXT_DATE_TIME,16778},{TG_TYPE_RICH_TEXT_TEXT_MENTION,17330},
+{TG_TYPE_RICH_TEXT_SUBSCRIPT,17247},{TG_TYPE_RICH_TEXT_SUPERSCRIPT,17286},{TG_TYPE_RICH_TEXT_MARKED,16996},{TG_TYPE_RICH_TEXT_CODE,16730},
+{TG_TYPE_RICH_TEXT_CUSTOM_EMOJI,16760},{TG_TYPE_RICH_TEXT_MATHEMATICAL_EXPRESSION,17003},{TG_TYPE_RICH_TEXT_URL,17416},{TG_TYPE_RICH_TEXT_EMAIL_ADDRESS,16812},
+{TG_TYPE_RICH_TEXT_PHONE_NUMBER,17089},{TG_TYPE_RICH_TEXT_BANK_CARD_NUMBER,16635},{TG_TYPE_RICH_TEXT_MENTION,17034},{TG_TYPE_RICH_TEXT_HASHTAG,16940},
+{TG_TYPE_RICH_TEXT_CASHTAG,16683},{TG_TYPE_RICH_TEXT_BOT_COMMAND,3292},{TG_TYPE_RICH_TEXT_BUTTON,16668},{TG_TYPE_RICH_TEXT_ANCHOR,16599},
+{TG_TYPE_RICH_TEXT_ANCHOR_LINK,16606},{TG_TYPE_RICH_TEXT_REFERENCE,17138},{TG_TYPE_RICH_TEXT_REFERENCE_LINK,17148},{TG_TYPE_RICH_BLOCK_PARAGRAPH,17063},
+{TG_TYPE_RICH_BLOCK_SECTION_HEADING,16948},{TG_TYPE_RICH_BLOCK_PREFORMATTED,17108},{TG_TYPE_RICH_BLOCK_FOOTER,16872},{TG_TYPE_RICH_BLOCK_DIVIDER,16804},
+{TG_TYPE_RICH_BLOCK_MATHEMATICAL_EXPRESSION,17003},{TG_TYPE_RICH_BLOCK_ANCHOR,16599},{TG_TYPE_RICH_BLOCK_LIST,16987},{TG_TYPE_RICH_BLOCK_BLOCK_QUOTATION,16652},
+{TG_TYPE_RICH_BLOCK_EXPANDABLE_BLOCK_QUOTATION,16832},{TG_TYPE_RICH_BLOCK_PULL_QUOTATION,17128},{TG_TYPE_RICH_BLOCK_COLLAGE,16735},{TG_TYPE_RICH_BLOCK_SLIDESHOW,17202},
+{TG_TYPE_RICH_BLOCK_TABLE,17298},{TG_TYPE_RICH_BLOCK_DETAILS,16796},{TG_TYPE_RICH_BLOCK_MAP,16992},{TG_TYPE_RICH_BLOCK_BUTTONS,16675},
+{TG_TYPE_RICH_BLOCK_ANIMATION,321},{TG_TYPE_RICH_BLOCK_AUDIO,331},{TG_TYPE_RICH_BLOCK_DOCUMENT,337},{TG_TYPE_RICH_BLOCK_PHOTO,17102},
+{TG_TYPE_RICH_BLOCK_VIDEO,377},{TG_TYPE_RICH_BLOCK_VOICE_NOTE,17420},{TG_TYPE_RICH_BLOCK_THINKING,17343},{TG_TYPE_INPUT_RICH_BLOCK_PARAGRAPH,17063},
+{TG_TYPE_INPUT_RICH_BLOCK_SECTION_HEADING,16948},{TG_TYPE_INPUT_RICH_BLOCK_PREFORMATTED,17108},{TG_TYPE_INPUT_RICH_BLOCK_FOOTER,16872},{TG_TYPE_INPUT_RICH_BLOCK_DIVIDER,16804},
+{TG_TYPE_INPUT_RICH_BLOCK_MATHEMATICAL_EXPRESSION,17003},{TG_TYPE_INPUT_RICH_BLOCK_ANCHOR,16599},{TG_TYPE_INPUT_RICH_BLOCK_LIST,16987},{TG_TYPE_INPUT_RICH_BLOCK_BLOCK_QUOTATION,16652},
+{TG_TYPE_INPUT_RICH_BLOCK_EXPANDABLE_BLOCK_QUOTATION,16832},{TG_TYPE_INPUT_RICH_BLOCK_PULL_QUOTATION,17128},{TG_TYPE_INPUT_RICH_BLOCK_COLLAGE,16735},{TG_TYPE_INPUT_RICH_BLOCK_SLIDESHOW,17202},
+{TG_TYPE_INPUT_RICH_BLOCK_TABLE,17298},{TG_TYPE_INPUT_RICH_BLOCK_DETAILS,16796},{TG_TYPE_INPUT_RICH_BLOCK_MAP,16992},{TG_TYPE_INPUT_RICH_BLOCK_BUTTONS,16675},
+{TG_TYPE_INPUT_RICH_BLOCK_ANIMATION,321},{TG_TYPE_INPUT_RICH_BLOCK_AUDIO,331},{TG_TYPE_INPUT_RICH_BLOCK_DOCUMENT,337},{TG_TYPE_INPUT_RICH_BLOCK_PHOTO,17102},
+{TG_TYPE_INPUT_RICH_BLOCK_VIDEO,377},{TG_TYPE_INPUT_RICH_BLOCK_VOICE_NOTE,17420},{TG_TYPE_INPUT_RICH_BLOCK_THINKING,17343},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_AUDIO,331},
+{TG_TYPE_INLINE_QUERY_RESULT_CACHED_DOCUMENT,337},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_GIF,16917},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_MPEG4_GIF,17042},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_PHOTO,17102},
+{TG_TYPE_INLINE_QUERY_RESULT_CACHED_STICKER,4528},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_VIDEO,377},{TG_TYPE_INLINE_QUERY_RESULT_CACHED_VOICE,394},{TG_TYPE_INLINE_QUERY_RESULT_ARTICLE,16627},
+{TG_TYPE_INLINE_QUERY_RESULT_AUDIO,331},{TG_TYPE_INLINE_QUERY_RESULT_CONTACT,502},{TG_TYPE_INLINE_QUERY_RESULT_GAME,8323},{TG_TYPE_INLINE_QUERY_RESULT_DOCUMENT,337},
+{TG_TYPE_INLINE_QUERY_RESULT_GIF,16917},{TG_TYPE_INLINE_QUERY_RESULT_LOCATION,681},{TG_TYPE_INLINE_QUERY_RESULT_MPEG4_GIF,17042},{TG_TYPE_INLINE_QUERY_RESULT_PHOTO,17102},
+{TG_TYPE_INLINE_QUERY_RESULT_VENUE,690},{TG_TYPE_INLINE_QUERY_RESULT_VIDEO,377},{TG_TYPE_INLINE_QUERY_RESULT_VOICE,394},{TG_TYPE_INPUT_TEXT_MESSAGE_CONTENT,0},
+{TG_TYPE_INPUT_RICH_MESSAGE_CONTENT,0},{TG_TYPE_INPUT_LOCATION_MESSAGE_CONTENT,0},{TG_TYPE_INPUT_VENUE_MESSAGE_CONTENT,0},{TG_TYPE_INPUT_CONTACT_MESSAGE_CONTENT,0},
+{TG_TYPE_INPUT_INVOICE_MESSAGE_CONTENT,0},{TG_TYPE_REVENUE_WITHDRAWAL_STATE_PENDING,17081},{TG_TYPE_REVENUE_WITHDRAWAL_STATE_SUCCEEDED,17257},{TG_TYPE_REVENUE_WITHDRAWAL_STATE_FAILED,16854},
+{TG_TYPE_TRANSACTION_PARTNER_USER,21},{TG_TYPE_TRANSACTION_PARTNER_CHAT,26},{TG_TYPE_TRANSACTION_PARTNER_AFFILIATE_PROGRAM,16523},{TG_TYPE_TRANSACTION_PARTNER_FRAGMENT,16879},
+{TG_TYPE_TRANSACTION_PARTNER_TELEGRAM_ADS,17304},{TG_TYPE_TRANSACTION_PARTNER_TELEGRAM_API,17317},{TG_TYPE_TRANSACTION_PARTNER_OTHER,17052},{TG_TYPE_PASSPORT_ELEMENT_ERROR_DATA_FIELD,16773},
+{TG_TYPE_PASSPORT_ELEMENT_ERROR_FRONT_SIDE,16906},{TG_TYPE_PASSPORT_ELEMENT_ERROR_REVERSE_SIDE,17182},{TG_TYPE_PASSPORT_ELEMENT_ERROR_SELFIE,17195},{TG_TYPE_PASSPORT_ELEMENT_ERROR_FILE,1925},
+{TG_TYPE_PASSPORT_ELEMENT_ERROR_FILES,16861},{TG_TYPE_PASSPORT_ELEMENT_ERROR_TRANSLATION_FILE,17352},{TG_TYPE_PASSPORT_ELEMENT_ERROR_TRANSLATION_FILES,17369},{TG_TYPE_PASSPORT_ELEMENT_ERROR_UNSPECIFIED,17404},
+{TG_TYPE_INLINE_KEYBOARD_MARKUP,0},{TG_TYPE_REPLY_KEYBOARD_MARKUP,0},{TG_TYPE_REPLY_KEYBOARD_REMOVE,0},{TG_TYPE_FORCE_REPLY,0},
+{TG_TYPE_INPUT_MEDIA_ANIMATION,321},{TG_TYPE_INPUT_MEDIA_AUDIO,331},{TG_TYPE_INPUT_MEDIA_DOCUMENT,337},{TG_TYPE_INPUT_MEDIA_PHOTO,17102},
+{TG_TYPE_INPUT_MEDIA_VIDEO,377},{TG_TYPE_INPUT_MEDIA_VOICE_NOTE,17420}
 };
 /* types: name, size, first field or variant, count, discriminator member, TG__ABS_* */
-#define TG__TROW(s, first, n, disc, abs) { TG__N(t_##s), sizeof(tg_##s), first, n, disc, TG__ABS_##abs },
+#define TG__TROW(s, first, n, disc, abs, name) { name, sizeof(tg_##s), first, n, disc, TG__ABS_##abs },
 static const tg__type tg__type_data[] = { TG__TL(TG__TROW) { 0, 0, 0, 0, 0, 0 } };
 TGBOT__INTERN const tg__type *tg__type_table(void) { return tg__type_data; }
 TGBOT__INTERN const tg__field *tg__field_table(void) { return tg__field_data; }
 TGBOT__INTERN const tg__sub *tg__sub_table(void) { return tg__sub_data; }
-TGBOT__INTERN const char *tg__name_at(uint32_t off) { return (const char *)&tg__names + off; }
-#define TG__MROW(name, sn, sh, O, cls, args, rk, rarr, rt) { TG__N(m_##name), TG__CALL_##cls, args, TG__K_##rk, rarr, rt },
+TGBOT__INTERN const char *tg__name_at(uint32_t off) { return (const char *)&tg__name_blob + off; }
+#define TG__MROW(name, sn, sh, O, cls, args, rk, rarr, rt, n) { n, TG__CALL_##cls, args, TG__K_##rk, rarr, rt },
 static const tg__method tg__method_data[] = { TG__ML(TG__MROW) };
-#define TG__MENUM(name, sn, sh, O, cls, args, rk, rarr, rt) TG__MI_##name,
+#define TG__MENUM(name, sn, sh, O, cls, args, rk, rarr, rt, n) TG__MI_##name,
 enum { TG__ML(TG__MENUM) TG__MI_COUNT };
 TGBOT__INTERN const tg__method *tg__method_find(const char *name) {
     size_t lo = 0, hi = TG__MI_COUNT;
@@ -16407,38 +16691,38 @@ TGBOT__INTERN const tg__method *tg__method_find(const char *name) {
 /* the typed calls: tg_<snake>(bot, [args,] out) runs its row of the method table */
 #define TG__CALL_A(name, sn, O) TGBOT_API tg_err tg_##sn(tg_bot *bot, const tg_##sn##_args *args, O out) { return tg__call_method(bot, &tg__method_data[TG__MI_##name], args, out); }
 #define TG__CALL_N(name, sn, O) TGBOT_API tg_err tg_##sn(tg_bot *bot, O out) { return tg__call_method(bot, &tg__method_data[TG__MI_##name], NULL, out); }
-#define TG__FN(name, sn, sh, O, cls, args, rk, rarr, rt) TG__CALL_##sh(name, sn, O)
+#define TG__FN(name, sn, sh, O, cls, args, rk, rarr, rt, n) TG__CALL_##sh(name, sn, O)
 TG__ML(TG__FN)
 /* update kinds: name, tg_update member, payload type, and offsets in the payload of the
    sender (User *), chat (TG__CHAT_*), business connection id (string); 0xFFFF: none */
 static const tg__update_kind tg__update_kind_data[] = {
-    { TG__N(update__message), offsetof(tg_update, message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
-    { TG__N(update__edited_message), offsetof(tg_update, edited_message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
-    { TG__N(update__channel_post), offsetof(tg_update, channel_post), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
-    { TG__N(update__edited_channel_post), offsetof(tg_update, edited_channel_post), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
-    { TG__N(update__business_connection), offsetof(tg_update, business_connection), TG_TYPE_BUSINESS_CONNECTION, offsetof(tg_business_connection, user), offsetof(tg_business_connection, user_chat_id), TG__CHAT_ID, 0xFFFF },
-    { TG__N(update__business_message), offsetof(tg_update, business_message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
-    { TG__N(update__edited_business_message), offsetof(tg_update, edited_business_message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
-    { TG__N(update__deleted_business_messages), offsetof(tg_update, deleted_business_messages), TG_TYPE_BUSINESS_MESSAGES_DELETED, 0xFFFF, offsetof(tg_business_messages_deleted, chat), TG__CHAT_OBJ, offsetof(tg_business_messages_deleted, business_connection_id) },
-    { TG__N(update__guest_message), offsetof(tg_update, guest_message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
-    { TG__N(update__message_reaction), offsetof(tg_update, message_reaction), TG_TYPE_MESSAGE_REACTION_UPDATED, offsetof(tg_message_reaction_updated, user), offsetof(tg_message_reaction_updated, chat), TG__CHAT_OBJ, 0xFFFF },
-    { TG__N(update__message_reaction_count), offsetof(tg_update, message_reaction_count), TG_TYPE_MESSAGE_REACTION_COUNT_UPDATED, 0xFFFF, offsetof(tg_message_reaction_count_updated, chat), TG__CHAT_OBJ, 0xFFFF },
-    { TG__N(update__inline_query), offsetof(tg_update, inline_query), TG_TYPE_INLINE_QUERY, offsetof(tg_inline_query, from), 0xFFFF, 0, 0xFFFF },
-    { TG__N(update__chosen_inline_result), offsetof(tg_update, chosen_inline_result), TG_TYPE_CHOSEN_INLINE_RESULT, offsetof(tg_chosen_inline_result, from), 0xFFFF, 0, 0xFFFF },
-    { TG__N(update__callback_query), offsetof(tg_update, callback_query), TG_TYPE_CALLBACK_QUERY, offsetof(tg_callback_query, from), offsetof(tg_callback_query, message), TG__CHAT_MAYBE_MESSAGE, 0xFFFF },
-    { TG__N(update__shipping_query), offsetof(tg_update, shipping_query), TG_TYPE_SHIPPING_QUERY, offsetof(tg_shipping_query, from), 0xFFFF, 0, 0xFFFF },
-    { TG__N(update__pre_checkout_query), offsetof(tg_update, pre_checkout_query), TG_TYPE_PRE_CHECKOUT_QUERY, offsetof(tg_pre_checkout_query, from), 0xFFFF, 0, 0xFFFF },
-    { TG__N(update__purchased_paid_media), offsetof(tg_update, purchased_paid_media), TG_TYPE_PAID_MEDIA_PURCHASED, offsetof(tg_paid_media_purchased, from), 0xFFFF, 0, 0xFFFF },
-    { TG__N(update__poll), offsetof(tg_update, poll), TG_TYPE_POLL, 0xFFFF, 0xFFFF, 0, 0xFFFF },
-    { TG__N(update__poll_answer), offsetof(tg_update, poll_answer), TG_TYPE_POLL_ANSWER, offsetof(tg_poll_answer, user), offsetof(tg_poll_answer, voter_chat), TG__CHAT_OBJ, 0xFFFF },
-    { TG__N(update__my_chat_member), offsetof(tg_update, my_chat_member), TG_TYPE_CHAT_MEMBER_UPDATED, offsetof(tg_chat_member_updated, from), offsetof(tg_chat_member_updated, chat), TG__CHAT_OBJ, 0xFFFF },
-    { TG__N(update__chat_member), offsetof(tg_update, chat_member), TG_TYPE_CHAT_MEMBER_UPDATED, offsetof(tg_chat_member_updated, from), offsetof(tg_chat_member_updated, chat), TG__CHAT_OBJ, 0xFFFF },
-    { TG__N(update__chat_join_request), offsetof(tg_update, chat_join_request), TG_TYPE_CHAT_JOIN_REQUEST, offsetof(tg_chat_join_request, from), offsetof(tg_chat_join_request, chat), TG__CHAT_OBJ, 0xFFFF },
-    { TG__N(update__chat_boost), offsetof(tg_update, chat_boost), TG_TYPE_CHAT_BOOST_UPDATED, 0xFFFF, offsetof(tg_chat_boost_updated, chat), TG__CHAT_OBJ, 0xFFFF },
-    { TG__N(update__removed_chat_boost), offsetof(tg_update, removed_chat_boost), TG_TYPE_CHAT_BOOST_REMOVED, 0xFFFF, offsetof(tg_chat_boost_removed, chat), TG__CHAT_OBJ, 0xFFFF },
-    { TG__N(update__managed_bot), offsetof(tg_update, managed_bot), TG_TYPE_MANAGED_BOT_UPDATED, offsetof(tg_managed_bot_updated, user), 0xFFFF, 0, 0xFFFF },
-    { TG__N(update__subscription), offsetof(tg_update, subscription), TG_TYPE_BOT_SUBSCRIPTION_UPDATED, offsetof(tg_bot_subscription_updated, user), 0xFFFF, 0, 0xFFFF },
-    { TG__N(update__stopped_message_generation), offsetof(tg_update, stopped_message_generation), TG_TYPE_MESSAGE_GENERATION_STOPPED, 0xFFFF, offsetof(tg_message_generation_stopped, chat), TG__CHAT_OBJ, 0xFFFF },
+    { 46, offsetof(tg_update, message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
+    { 17467, offsetof(tg_update, edited_message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
+    { 17482, offsetof(tg_update, channel_post), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
+    { 17495, offsetof(tg_update, edited_channel_post), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
+    { 3892, offsetof(tg_update, business_connection), TG_TYPE_BUSINESS_CONNECTION, offsetof(tg_business_connection, user), offsetof(tg_business_connection, user_chat_id), TG__CHAT_ID, 0xFFFF },
+    { 17515, offsetof(tg_update, business_message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
+    { 17532, offsetof(tg_update, edited_business_message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
+    { 17556, offsetof(tg_update, deleted_business_messages), TG_TYPE_BUSINESS_MESSAGES_DELETED, 0xFFFF, offsetof(tg_business_messages_deleted, chat), TG__CHAT_OBJ, offsetof(tg_business_messages_deleted, business_connection_id) },
+    { 17582, offsetof(tg_update, guest_message), TG_TYPE_MESSAGE, offsetof(tg_message, from), offsetof(tg_message, chat), TG__CHAT_OBJ, offsetof(tg_message, business_connection_id) },
+    { 17596, offsetof(tg_update, message_reaction), TG_TYPE_MESSAGE_REACTION_UPDATED, offsetof(tg_message_reaction_updated, user), offsetof(tg_message_reaction_updated, chat), TG__CHAT_OBJ, 0xFFFF },
+    { 17613, offsetof(tg_update, message_reaction_count), TG_TYPE_MESSAGE_REACTION_COUNT_UPDATED, 0xFFFF, offsetof(tg_message_reaction_count_updated, chat), TG__CHAT_OBJ, 0xFFFF },
+    { 6483, offsetof(tg_update, inline_query), TG_TYPE_INLINE_QUERY, offsetof(tg_inline_query, from), 0xFFFF, 0, 0xFFFF },
+    { 7333, offsetof(tg_update, chosen_inline_result), TG_TYPE_CHOSEN_INLINE_RESULT, offsetof(tg_chosen_inline_result, from), 0xFFFF, 0, 0xFFFF },
+    { 2245, offsetof(tg_update, callback_query), TG_TYPE_CALLBACK_QUERY, offsetof(tg_callback_query, from), offsetof(tg_callback_query, message), TG__CHAT_MAYBE_MESSAGE, 0xFFFF },
+    { 7456, offsetof(tg_update, shipping_query), TG_TYPE_SHIPPING_QUERY, offsetof(tg_shipping_query, from), 0xFFFF, 0, 0xFFFF },
+    { 7471, offsetof(tg_update, pre_checkout_query), TG_TYPE_PRE_CHECKOUT_QUERY, offsetof(tg_pre_checkout_query, from), 0xFFFF, 0, 0xFFFF },
+    { 17636, offsetof(tg_update, purchased_paid_media), TG_TYPE_PAID_MEDIA_PURCHASED, offsetof(tg_paid_media_purchased, from), 0xFFFF, 0, 0xFFFF },
+    { 614, offsetof(tg_update, poll), TG_TYPE_POLL, 0xFFFF, 0xFFFF, 0, 0xFFFF },
+    { 602, offsetof(tg_update, poll_answer), TG_TYPE_POLL_ANSWER, offsetof(tg_poll_answer, user), offsetof(tg_poll_answer, voter_chat), TG__CHAT_OBJ, 0xFFFF },
+    { 17657, offsetof(tg_update, my_chat_member), TG_TYPE_CHAT_MEMBER_UPDATED, offsetof(tg_chat_member_updated, from), offsetof(tg_chat_member_updated, chat), TG__CHAT_OBJ, 0xFFFF },
+    { 2356, offsetof(tg_update, chat_member), TG_TYPE_CHAT_MEMBER_UPDATED, offsetof(tg_chat_member_updated, from), offsetof(tg_chat_member_updated, chat), TG__CHAT_OBJ, 0xFFFF },
+    { 2490, offsetof(tg_update, chat_join_request), TG_TYPE_CHAT_JOIN_REQUEST, offsetof(tg_chat_join_request, from), offsetof(tg_chat_join_request, chat), TG__CHAT_OBJ, 0xFFFF },
+    { 3770, offsetof(tg_update, chat_boost), TG_TYPE_CHAT_BOOST_UPDATED, 0xFFFF, offsetof(tg_chat_boost_updated, chat), TG__CHAT_OBJ, 0xFFFF },
+    { 17672, offsetof(tg_update, removed_chat_boost), TG_TYPE_CHAT_BOOST_REMOVED, 0xFFFF, offsetof(tg_chat_boost_removed, chat), TG__CHAT_OBJ, 0xFFFF },
+    { 17691, offsetof(tg_update, managed_bot), TG_TYPE_MANAGED_BOT_UPDATED, offsetof(tg_managed_bot_updated, user), 0xFFFF, 0, 0xFFFF },
+    { 17703, offsetof(tg_update, subscription), TG_TYPE_BOT_SUBSCRIPTION_UPDATED, offsetof(tg_bot_subscription_updated, user), 0xFFFF, 0, 0xFFFF },
+    { 17716, offsetof(tg_update, stopped_message_generation), TG_TYPE_MESSAGE_GENERATION_STOPPED, 0xFFFF, offsetof(tg_message_generation_stopped, chat), TG__CHAT_OBJ, 0xFFFF },
 };
 TGBOT__INTERN const tg__update_kind *tg__update_kind_find(const char *name, size_t len) {
     size_t i;

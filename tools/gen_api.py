@@ -445,7 +445,7 @@ class Gen:
         for mn, m in self.methods.items():
             sn = snake(mn)
             if mn in margs:
-                H.append('struct tg_%s_args {\n%s\n    const char *extra_json;   /* raw JSON object merged into the parameters */\n};' % (
+                H.append('struct tg_%s_args {\n%s\n    const char *extra_json;\n};' % (
                     sn, '\n'.join(margs[mn][0])))
             out = results[mn][3]
             H.append('/* https://core.telegram.org/bots/api#%s (%s) */' % (mn.lower(), m['class']))
@@ -453,11 +453,57 @@ class Gen:
                 sn, sn, out) if mn in margs else 'TGBOT_API tg_err tg_%s(tg_bot *bot, %sout);' % (sn, out))
         # ---- C tables: pointer-free; every name is a member of one struct of char arrays ----
         names = self.tnames + self.extra
+        # one blob of every name (types, methods, discriminator values, fields), each once
+        vals = {}
+        for n in names:
+            d = self.disc.get(n)
+            if self.is_abstract(n) and d:
+                for sb in self.subs_of(n):
+                    v = self.disc_val(sb, d[0])
+                    if v:
+                        vals[v] = True
+        pool = [snake(n) for n in names] + [snake(mn) + '_args' for mn in margs] + list(self.methods) + sorted(vals)
+        for rows in [rows_all.get(n, []) for n in self.tnames] + [margs[mn][1] for mn in margs]:
+            pool += [r[1] for r in rows]
+        off, chunks, cur, pos = {}, [], [], 1      # offset 0 is the empty name ("none")
+        for nm in pool:
+            if nm in off:
+                continue
+            if not re.match(r'^[A-Za-z0-9_]+$', nm):
+                fail('name %r: only [A-Za-z0-9_] fit the name blob' % nm)
+            if sum(len(x) + 1 for x in cur) + len(nm) + 1 > 3900:
+                chunks.append(cur)
+                cur, pos = [], pos + 1                # each chunk's literal ends with its own NUL
+            off[nm] = pos
+            cur.append(nm)
+            pos += len(nm) + 1
+        chunks.append(cur)
+        if pos > 0xFFFF:
+            fail('the name blob has %d bytes: more than uint16_t offsets reach' % pos)
         C.append(hd)
-        C.append('/* Field lists (nanopb FIELDLIST style), one row per field: X(S, shape, member, kind, flags, type)\n'
-                 '   with S the struct (tg_<S>), shape F plain, H + has_<member>, A array + <member>_count,\n'
-                 '   R + <member>_json, AR both; flags 1 required, 4 array, 8 array of arrays, 16 pointer.\n'
-                 '   Each list is expanded three times: the names, their initialisers, the table rows. */')
+        C.append('/* every name, NUL-terminated, once; offsets into it stand for names in the tables (no\n'
+                 '   pointers: nothing for the loader to relocate). Char arrays have alignment 1: one blob. */')
+        body = []
+        for i, ch in enumerate(chunks):
+            toks, line, lines = ['"\\0"'] if i == 0 else [], '', []
+            for nm in ch:
+                t = '"%s\\0"' % nm
+                if line and len(line) + len(t) > 110:
+                    lines.append(line)
+                    line = ''
+                line += t
+            lines.append(line)
+            lit = ''.join(toks) + ''.join('\n    ' + l for l in lines)
+            body.append((i, sum(len(x) + 1 for x in ch) + (1 if i == 0 else 0), lit))
+        C.append('static const struct {\n%s\n} tg__name_blob = {%s\n};' % (
+            '\n'.join('    char c%d[%d];' % (i, n + 1) for i, n, _ in body),
+            ','.join(lit for _, _, lit in body)))
+        C.append('typedef char tg__name_blob_check[sizeof tg__name_blob == %d ? 1 : -1];' % (
+            sum(n + 1 for _, n, _ in body)))
+        C.append('/* Field lists (nanopb FIELDLIST style), one row per field: X(S, shape, member, kind, flags, type,\n'
+                 '   name) with S the struct (tg_<S>), shape F plain, H + has_<member>, A array + <member>_count,\n'
+                 '   R + <member>_json, AR both; flags 1 required, 4 array, 8 array of arrays, 16 pointer; name:\n'
+                 '   the offset of the JSON name in the blob. */')
         lists = []
         for owner, rows in [(snake(n), rows_all.get(n, [])) for n in self.tnames] + \
                 [(snake(mn) + '_args', margs[mn][1]) for mn in margs]:
@@ -465,17 +511,16 @@ class Gen:
                 continue
             lists.append(owner)
             C.append('#define TG__FL_%s(X, S) \\\n%s' % (owner, '\\\n'.join(
-                'X(S,%s,%s,%s,%d,%s)' % (r[0], r[1], r[2], r[3], r[4][len('TG_TYPE_'):] if r[4] != '0' else '0')
+                'X(S,%s,%s,%s,%d,%s,%d)' % (r[0], r[1], r[2], r[3], r[4][len('TG_TYPE_'):] if r[4] != '0' else '0', off[r[1]])
                 for r in rows)))
         C.append('#define TG__L(X, S) TG__FL_##S(X, S)')
         C.append('#define TG__FL_ALL(X) \\\n%s' % '\\\n'.join(
             ' '.join('TG__L(X,%s)' % o for o in lists[i:i + 4]) for i in range(0, len(lists), 4)))
-        # the types (objects, abstract types, then argument structs): X(s, first, n, disc, abs)
         first, k = {}, 0
         for owner, rows in [(n, rows_all.get(n, [])) for n in self.tnames] + [('args:' + mn, margs[mn][1]) for mn in margs]:
             first[owner] = k
             k += len(rows)
-        subs_rows, sub_first, vals = [], {}, {}
+        subs_rows, sub_first = [], {}
         for n in names:
             if self.is_abstract(n):
                 d = self.disc.get(n)
@@ -483,74 +528,54 @@ class Gen:
                 for sb in self.subs_of(n):
                     idx = 'TG__SUB_STRING' if sb == 'String' else 'TG__SUB_ARRAY' if sb.startswith('Array of ') else 'TG_TYPE_%s' % snake(sb).upper()
                     v = self.disc_val(sb, d[0]) if d else None
-                    if v:
-                        vals[v] = 'v_' + re.sub(r'[^A-Za-z0-9_]', '_', v)
-                    subs_rows.append('{%s,%s}' % (idx, 'TG__N(%s)' % vals[v] if v else '0'))
+                    subs_rows.append('{%s,%d}' % (idx, off[v] if v else 0))
+        # the types (objects, abstract types, then argument structs): X(s, first, n, disc, abs, name)
         trows = []
         for n in names:
             if self.is_abstract(n):
                 d = self.disc.get(n)
-                dm = '0'
-                if d:
-                    holder = next(sb for sb in self.subs_of(n) if sb in self.types)
-                    dm = 'TG__N(%s__%s)' % (snake(holder), d[0])
-                trows.append('X(%s,%d,%d,%s,%s)' % (snake(n), sub_first[n], len(self.subs_of(n)), dm,
-                                                   ('NUMBER' if d[1] else 'TAG') if d else 'SHAPE'))
+                trows.append('X(%s,%d,%d,%d,%s,%d)' % (snake(n), sub_first[n], len(self.subs_of(n)), off[d[0]] if d else 0,
+                                                      ('NUMBER' if d[1] else 'TAG') if d else 'SHAPE', off[snake(n)]))
             else:
-                trows.append('X(%s,%d,%d,0,NONE)' % (snake(n), first.get(n, 0), len(rows_all.get(n, []))))
+                trows.append('X(%s,%d,%d,0,NONE,%d)' % (snake(n), first.get(n, 0), len(rows_all.get(n, [])), off[snake(n)]))
         self.args_index = {}
         for mn, (lines, rows) in margs.items():
             self.args_index[mn] = len(names) + len(self.args_index)
-            trows.append('X(%s_args,%d,%d,0,NONE)' % (snake(mn), first['args:' + mn], len(rows)))
+            trows.append('X(%s_args,%d,%d,0,NONE,%d)' % (snake(mn), first['args:' + mn], len(rows), off[snake(mn) + '_args']))
         C.append('#define TG__TL(X) \\\n%s' % '\\\n'.join(trows))
         # the methods, sorted by name case-insensitively (Telegram ignores case) for the lookup by name:
-        # X(name, snake, shape A with args / N without, out type, class, args type, result kind, array?, type)
+        # X(name, snake, shape A with args / N without, out type, class, args type, result kind, array?, type, name)
         order = sorted(self.methods, key=lambda x: x.lower())
         mrows = []
         for mn in order:
             rk, rarr, rtype, out = results[mn]
-            mrows.append('X(%s,%s,%s,%s,%s,%s,%s,%d,%d)' % (
+            mrows.append('X(%s,%s,%s,%s,%s,%s,%s,%d,%d,%d)' % (
                 mn, snake(mn), 'A' if mn in margs else 'N', out.strip(), self.method_flags(mn)[len('TG__CALL_'):],
-                self.args_index.get(mn, 0xFFFF), rk, rarr, rtype))
+                self.args_index.get(mn, 0xFFFF), rk, rarr, rtype, off[mn]))
         C.append('#define TG__ML(X) \\\n%s' % '\\\n'.join(mrows))
-        vl = ['X(%s,"%s")' % (m, v) for v, m in sorted(vals.items())]
-        C.append('#define TG__VL(X) \\\n%s' % '\\\n'.join(' '.join(vl[i:i + 4]) for i in range(0, len(vl), 4)))
-        C.append('#define TG__NDECL(S, sh, m, k, fl, t) char S##__##m[sizeof #m];\n'
-                 '#define TG__NINIT(S, sh, m, k, fl, t) #m,\n'
-                 '#define TG__TDECL(s, first, n, disc, abs) char t_##s[sizeof #s];\n'
-                 '#define TG__TINIT(s, first, n, disc, abs) #s,\n'
-                 '#define TG__MDECL(name, sn, sh, O, cls, args, rk, rarr, rt) char m_##name[sizeof #name];\n'
-                 '#define TG__MINIT(name, sn, sh, O, cls, args, rk, rarr, rt) #name,\n'
-                 '#define TG__VDECL(m, s) char m[sizeof s];\n'
-                 '#define TG__VINIT(m, s) s,')
-        C.append('/* every name, NUL-terminated: char arrays have alignment 1, so the struct is one blob */\n'
-                 'typedef struct tg__names_t {\n    char nul;\n    TG__TL(TG__TDECL) TG__ML(TG__MDECL) TG__VL(TG__VDECL) TG__FL_ALL(TG__NDECL)\n} tg__names_t;\n'
-                 'static const tg__names_t tg__names = { 0, TG__TL(TG__TINIT) TG__ML(TG__MINIT) TG__VL(TG__VINIT) TG__FL_ALL(TG__NINIT) };\n'
-                 'typedef char tg__names_fit[sizeof(tg__names_t) <= 0xFFFF ? 1 : -1];   /* uint16_t offsets */\n'
-                 '#define TG__N(m) offsetof(tg__names_t, m)')
         C.append('#define TG_TYPE_0 0\n'
-                 '#define TG__ROW(S, sh, m, k, fl, t) TG__ROW_##sh(S, m, TG__K_##k, fl, TG_TYPE_##t),\n'
-                 '#define TG__ROW_F(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), 0, 0, k, fl }\n'
-                 '#define TG__ROW_H(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, has_##m), 0, k, (fl) | TG__F_HAS }\n'
-                 '#define TG__ROW_A(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), 0, k, fl }\n'
-                 '#define TG__ROW_R(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), 0, offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }\n'
-                 '#define TG__ROW_AR(S, m, k, fl, t) { TG__N(S##__##m), t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }')
+                 '#define TG__ROW(S, sh, m, k, fl, t, n) TG__ROW_##sh(S, m, TG__K_##k, fl, TG_TYPE_##t, n),\n'
+                 '#define TG__ROW_F(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, 0, k, fl }\n'
+                 '#define TG__ROW_H(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, has_##m), 0, k, (fl) | TG__F_HAS }\n'
+                 '#define TG__ROW_A(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), 0, k, fl }\n'
+                 '#define TG__ROW_R(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }\n'
+                 '#define TG__ROW_AR(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }')
         for n in self.extra:
             C.append('#define TG_TYPE_%s %d   /* a union with no type of its own in the spec */' % (snake(n).upper(), self.index[n]))
         C.append('static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0, 0, 0 } };')
         C.append('/* variants of the abstract types: type, the discriminator\'s value (0: none) */')
         C.append('static const tg__sub tg__sub_data[] = {\n%s\n};' % ',\n'.join(
-            ','.join(subs_rows[i:i + 3]) for i in range(0, len(subs_rows), 3)))
+            ','.join(subs_rows[i:i + 4]) for i in range(0, len(subs_rows), 4)))
         C.append('/* types: name, size, first field or variant, count, discriminator member, TG__ABS_* */\n'
-                 '#define TG__TROW(s, first, n, disc, abs) { TG__N(t_##s), sizeof(tg_##s), first, n, disc, TG__ABS_##abs },\n'
+                 '#define TG__TROW(s, first, n, disc, abs, name) { name, sizeof(tg_##s), first, n, disc, TG__ABS_##abs },\n'
                  'static const tg__type tg__type_data[] = { TG__TL(TG__TROW) { 0, 0, 0, 0, 0, 0 } };')
         C.append('TGBOT__INTERN const tg__type *tg__type_table(void) { return tg__type_data; }')
         C.append('TGBOT__INTERN const tg__field *tg__field_table(void) { return tg__field_data; }')
         C.append('TGBOT__INTERN const tg__sub *tg__sub_table(void) { return tg__sub_data; }')
-        C.append('TGBOT__INTERN const char *tg__name_at(uint32_t off) { return (const char *)&tg__names + off; }')
-        C.append('#define TG__MROW(name, sn, sh, O, cls, args, rk, rarr, rt) { TG__N(m_##name), TG__CALL_##cls, args, TG__K_##rk, rarr, rt },\n'
+        C.append('TGBOT__INTERN const char *tg__name_at(uint32_t off) { return (const char *)&tg__name_blob + off; }')
+        C.append('#define TG__MROW(name, sn, sh, O, cls, args, rk, rarr, rt, n) { n, TG__CALL_##cls, args, TG__K_##rk, rarr, rt },\n'
                  'static const tg__method tg__method_data[] = { TG__ML(TG__MROW) };\n'
-                 '#define TG__MENUM(name, sn, sh, O, cls, args, rk, rarr, rt) TG__MI_##name,\n'
+                 '#define TG__MENUM(name, sn, sh, O, cls, args, rk, rarr, rt, n) TG__MI_##name,\n'
                  'enum { TG__ML(TG__MENUM) TG__MI_COUNT };')
         C.append('TGBOT__INTERN const tg__method *tg__method_find(const char *name) {\n'
                  '    size_t lo = 0, hi = TG__MI_COUNT;\n'
@@ -564,9 +589,9 @@ class Gen:
         C.append('/* the typed calls: tg_<snake>(bot, [args,] out) runs its row of the method table */\n'
                  '#define TG__CALL_A(name, sn, O) TGBOT_API tg_err tg_##sn(tg_bot *bot, const tg_##sn##_args *args, O out) { return tg__call_method(bot, &tg__method_data[TG__MI_##name], args, out); }\n'
                  '#define TG__CALL_N(name, sn, O) TGBOT_API tg_err tg_##sn(tg_bot *bot, O out) { return tg__call_method(bot, &tg__method_data[TG__MI_##name], NULL, out); }\n'
-                 '#define TG__FN(name, sn, sh, O, cls, args, rk, rarr, rt) TG__CALL_##sh(name, sn, O)\n'
+                 '#define TG__FN(name, sn, sh, O, cls, args, rk, rarr, rt, n) TG__CALL_##sh(name, sn, O)\n'
                  'TG__ML(TG__FN)')
-        C.extend(self.update_kinds())
+        C.extend(self.update_kinds(off))
         C.append('''TGBOT_API tg_err tg_decode(tg_type_id type, const tg_json_value *v, tg_arena *a, void *out) {
     tg_error e;
     if ((unsigned)type >= (unsigned)TG__TYPE_COUNT || !v) return TG_ERR_ARG;
@@ -579,7 +604,7 @@ TGBOT_API tg_err tg_encode(tg_type_id type, const void *obj, tg_json_writer *w) 
 }''')
         return '\n'.join(HF) + '\n', '\n'.join(H) + '\n', '\n'.join(C) + '\n'
 
-    def update_kinds(self):
+    def update_kinds(self, names_at):
         """the dispatcher's table, derived from the Update type: for each kind, where its payload's
         sender (a User member "from", else "user"), chat (a Chat member "chat", else another Chat
         member, else "user_chat_id", else a message's chat) and business connection live"""
@@ -607,8 +632,8 @@ TGBOT_API tg_err tg_encode(tg_type_id type, const void *obj, tg_json_writer *w) 
             if not chat and 'message' in fl and fl['message']['types'] == ['Message']:
                 chat, how = 'message', 'TG__CHAT_MESSAGE'
             bc = next((m for m in ('business_connection_id',) if m in fl and fl[m]['types'] == ['String']), None)
-            out.append('    { TG__N(update__%s), offsetof(tg_update, %s), TG_TYPE_%s, %s, %s, %s, %s },' % (
-                f['name'], cname(f['name']), snake(t).upper(), off(frm) if frm else '0xFFFF',
+            out.append('    { %d, offsetof(tg_update, %s), TG_TYPE_%s, %s, %s, %s, %s },' % (
+                names_at[f['name']], cname(f['name']), snake(t).upper(), off(frm) if frm else '0xFFFF',
                 off(chat) if chat else '0xFFFF', how if chat else '0', off(bc) if bc else '0xFFFF'))
         out.append('};')
         out.append('TGBOT__INTERN const tg__update_kind *tg__update_kind_find(const char *name, size_t len) {\n'

@@ -3347,7 +3347,7 @@ struct tg_get_updates_args {
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
     int64_t timeout;
     const char **allowed_updates; size_t allowed_updates_count; const char *allowed_updates_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getupdates (read) */
 TGBOT_API tg_err tg_get_updates(tg_bot *bot, const tg_get_updates_args *args, tg_update_list *out);
@@ -3359,13 +3359,13 @@ struct tg_set_webhook_args {
     const char **allowed_updates; size_t allowed_updates_count; const char *allowed_updates_json;
     bool drop_pending_updates;
     const char *secret_token;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setwebhook (idempotent) */
 TGBOT_API tg_err tg_set_webhook(tg_bot *bot, const tg_set_webhook_args *args, bool *out);
 struct tg_delete_webhook_args {
     bool drop_pending_updates;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletewebhook (idempotent) */
 TGBOT_API tg_err tg_delete_webhook(tg_bot *bot, const tg_delete_webhook_args *args, bool *out);
@@ -3394,7 +3394,7 @@ struct tg_send_message_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendmessage (send) */
 TGBOT_API tg_err tg_send_message(tg_bot *bot, const tg_send_message_args *args, tg_message **out);
@@ -3409,7 +3409,7 @@ struct tg_forward_message_args {
     const char *message_effect_id;
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     int64_t message_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#forwardmessage (send) */
 TGBOT_API tg_err tg_forward_message(tg_bot *bot, const tg_forward_message_args *args, tg_message **out);
@@ -3421,7 +3421,7 @@ struct tg_forward_messages_args {
     int64_t *message_ids; size_t message_ids_count; const char *message_ids_json;   /* required */
     bool disable_notification;
     bool protect_content;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#forwardmessages (send) */
 TGBOT_API tg_err tg_forward_messages(tg_bot *bot, const tg_forward_messages_args *args, tg_message_id_list *out);
@@ -3443,7 +3443,7 @@ struct tg_copy_message_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#copymessage (send) */
 TGBOT_API tg_err tg_copy_message(tg_bot *bot, const tg_copy_message_args *args, tg_message_id **out);
@@ -3456,7 +3456,7 @@ struct tg_copy_messages_args {
     bool disable_notification;
     bool protect_content;
     bool remove_caption;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#copymessages (send) */
 TGBOT_API tg_err tg_copy_messages(tg_bot *bot, const tg_copy_messages_args *args, tg_message_id_list *out);
@@ -3479,7 +3479,7 @@ struct tg_send_photo_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendphoto (send) */
 TGBOT_API tg_err tg_send_photo(tg_bot *bot, const tg_send_photo_args *args, tg_message **out);
@@ -3503,7 +3503,7 @@ struct tg_send_live_photo_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendlivephoto (send) */
 TGBOT_API tg_err tg_send_live_photo(tg_bot *bot, const tg_send_live_photo_args *args, tg_message **out);
@@ -3528,7 +3528,7 @@ struct tg_send_audio_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendaudio (send) */
 TGBOT_API tg_err tg_send_audio(tg_bot *bot, const tg_send_audio_args *args, tg_message **out);
@@ -3551,7 +3551,7 @@ struct tg_send_document_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#senddocument (send) */
 TGBOT_API tg_err tg_send_document(tg_bot *bot, const tg_send_document_args *args, tg_message **out);
@@ -3581,7 +3581,7 @@ struct tg_send_video_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendvideo (send) */
 TGBOT_API tg_err tg_send_video(tg_bot *bot, const tg_send_video_args *args, tg_message **out);
@@ -3608,7 +3608,7 @@ struct tg_send_animation_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendanimation (send) */
 TGBOT_API tg_err tg_send_animation(tg_bot *bot, const tg_send_animation_args *args, tg_message **out);
@@ -3630,7 +3630,7 @@ struct tg_send_voice_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendvoice (send) */
 TGBOT_API tg_err tg_send_voice(tg_bot *bot, const tg_send_voice_args *args, tg_message **out);
@@ -3651,7 +3651,7 @@ struct tg_send_video_note_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendvideonote (send) */
 TGBOT_API tg_err tg_send_video_note(tg_bot *bot, const tg_send_video_note_args *args, tg_message **out);
@@ -3673,7 +3673,7 @@ struct tg_send_paid_media_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendpaidmedia (send) */
 TGBOT_API tg_err tg_send_paid_media(tg_bot *bot, const tg_send_paid_media_args *args, tg_message **out);
@@ -3688,7 +3688,7 @@ struct tg_send_media_group_args {
     bool allow_paid_broadcast;
     const char *message_effect_id;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendmediagroup (send) */
 TGBOT_API tg_err tg_send_media_group(tg_bot *bot, const tg_send_media_group_args *args, tg_message_list *out);
@@ -3711,7 +3711,7 @@ struct tg_send_location_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendlocation (send) */
 TGBOT_API tg_err tg_send_location(tg_bot *bot, const tg_send_location_args *args, tg_message **out);
@@ -3736,7 +3736,7 @@ struct tg_send_venue_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendvenue (send) */
 TGBOT_API tg_err tg_send_venue(tg_bot *bot, const tg_send_venue_args *args, tg_message **out);
@@ -3757,7 +3757,7 @@ struct tg_send_contact_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendcontact (send) */
 TGBOT_API tg_err tg_send_contact(tg_bot *bot, const tg_send_contact_args *args, tg_message **out);
@@ -3796,7 +3796,7 @@ struct tg_send_poll_args {
     const char *message_effect_id;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendpoll (send) */
 TGBOT_API tg_err tg_send_poll(tg_bot *bot, const tg_send_poll_args *args, tg_message **out);
@@ -3809,7 +3809,7 @@ struct tg_send_checklist_args {
     const char *message_effect_id;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendchecklist (send) */
 TGBOT_API tg_err tg_send_checklist(tg_bot *bot, const tg_send_checklist_args *args, tg_message **out);
@@ -3826,7 +3826,7 @@ struct tg_send_dice_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#senddice (send) */
 TGBOT_API tg_err tg_send_dice(tg_bot *bot, const tg_send_dice_args *args, tg_message **out);
@@ -3839,7 +3839,7 @@ struct tg_send_message_draft_args {
     const tg_message_entity *entities; size_t entities_count; const char *entities_json;
     bool can_stop;
     bool keep_on_stop;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendmessagedraft (send) */
 TGBOT_API tg_err tg_send_message_draft(tg_bot *bot, const tg_send_message_draft_args *args, bool *out);
@@ -3848,7 +3848,7 @@ struct tg_send_chat_action_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;
     const char *action;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendchataction (send) */
 TGBOT_API tg_err tg_send_chat_action(tg_bot *bot, const tg_send_chat_action_args *args, bool *out);
@@ -3857,7 +3857,7 @@ struct tg_set_message_reaction_args {
     int64_t message_id;   /* required */
     const tg_reaction_type *reaction; size_t reaction_count; const char *reaction_json;
     bool is_big;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmessagereaction (idempotent) */
 TGBOT_API tg_err tg_set_message_reaction(tg_bot *bot, const tg_set_message_reaction_args *args, bool *out);
@@ -3865,7 +3865,7 @@ struct tg_get_user_profile_photos_args {
     int64_t user_id;   /* required */
     int64_t offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getuserprofilephotos (read) */
 TGBOT_API tg_err tg_get_user_profile_photos(tg_bot *bot, const tg_get_user_profile_photos_args *args, tg_user_profile_photos **out);
@@ -3873,7 +3873,7 @@ struct tg_get_user_profile_audios_args {
     int64_t user_id;   /* required */
     int64_t offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getuserprofileaudios (read) */
 TGBOT_API tg_err tg_get_user_profile_audios(tg_bot *bot, const tg_get_user_profile_audios_args *args, tg_user_profile_audios **out);
@@ -3881,13 +3881,13 @@ struct tg_set_user_emoji_status_args {
     int64_t user_id;   /* required */
     const char *emoji_status_custom_emoji_id;
     int64_t emoji_status_expiration_date;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setuseremojistatus (idempotent) */
 TGBOT_API tg_err tg_set_user_emoji_status(tg_bot *bot, const tg_set_user_emoji_status_args *args, bool *out);
 struct tg_get_file_args {
     const char *file_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getfile (read) */
 TGBOT_API tg_err tg_get_file(tg_bot *bot, const tg_get_file_args *args, tg_file **out);
@@ -3896,7 +3896,7 @@ struct tg_ban_chat_member_args {
     int64_t user_id;   /* required */
     int64_t until_date;
     bool revoke_messages;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#banchatmember (idempotent) */
 TGBOT_API tg_err tg_ban_chat_member(tg_bot *bot, const tg_ban_chat_member_args *args, bool *out);
@@ -3904,7 +3904,7 @@ struct tg_unban_chat_member_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
     bool only_if_banned;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unbanchatmember (idempotent) */
 TGBOT_API tg_err tg_unban_chat_member(tg_bot *bot, const tg_unban_chat_member_args *args, bool *out);
@@ -3914,7 +3914,7 @@ struct tg_restrict_chat_member_args {
     const tg_chat_permissions *permissions; const char *permissions_json;   /* required */
     bool use_independent_chat_permissions;
     int64_t until_date;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#restrictchatmember (idempotent) */
 TGBOT_API tg_err tg_restrict_chat_member(tg_bot *bot, const tg_restrict_chat_member_args *args, bool *out);
@@ -3939,7 +3939,7 @@ struct tg_promote_chat_member_args {
     bool can_manage_direct_messages;
     bool can_manage_tags;
     bool can_send_welcome_messages;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#promotechatmember (idempotent) */
 TGBOT_API tg_err tg_promote_chat_member(tg_bot *bot, const tg_promote_chat_member_args *args, bool *out);
@@ -3947,7 +3947,7 @@ struct tg_set_chat_administrator_custom_title_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
     const char *custom_title;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatadministratorcustomtitle (idempotent) */
 TGBOT_API tg_err tg_set_chat_administrator_custom_title(tg_bot *bot, const tg_set_chat_administrator_custom_title_args *args, bool *out);
@@ -3955,21 +3955,21 @@ struct tg_set_chat_member_tag_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
     const char *tag;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatmembertag (idempotent) */
 TGBOT_API tg_err tg_set_chat_member_tag(tg_bot *bot, const tg_set_chat_member_tag_args *args, bool *out);
 struct tg_ban_chat_sender_chat_args {
     tg_chat_ref chat_id;   /* required */
     int64_t sender_chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#banchatsenderchat (idempotent) */
 TGBOT_API tg_err tg_ban_chat_sender_chat(tg_bot *bot, const tg_ban_chat_sender_chat_args *args, bool *out);
 struct tg_unban_chat_sender_chat_args {
     tg_chat_ref chat_id;   /* required */
     int64_t sender_chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unbanchatsenderchat (idempotent) */
 TGBOT_API tg_err tg_unban_chat_sender_chat(tg_bot *bot, const tg_unban_chat_sender_chat_args *args, bool *out);
@@ -3977,13 +3977,13 @@ struct tg_set_chat_permissions_args {
     tg_chat_ref chat_id;   /* required */
     const tg_chat_permissions *permissions; const char *permissions_json;   /* required */
     bool use_independent_chat_permissions;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatpermissions (idempotent) */
 TGBOT_API tg_err tg_set_chat_permissions(tg_bot *bot, const tg_set_chat_permissions_args *args, bool *out);
 struct tg_export_chat_invite_link_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#exportchatinvitelink (send) */
 TGBOT_API tg_err tg_export_chat_invite_link(tg_bot *bot, const tg_export_chat_invite_link_args *args, const char **out);
@@ -3993,7 +3993,7 @@ struct tg_create_chat_invite_link_args {
     int64_t expire_date;
     int64_t member_limit;
     bool creates_join_request;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createchatinvitelink (send) */
 TGBOT_API tg_err tg_create_chat_invite_link(tg_bot *bot, const tg_create_chat_invite_link_args *args, tg_chat_invite_link **out);
@@ -4004,7 +4004,7 @@ struct tg_edit_chat_invite_link_args {
     int64_t expire_date;
     int64_t member_limit;
     bool creates_join_request;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editchatinvitelink (idempotent) */
 TGBOT_API tg_err tg_edit_chat_invite_link(tg_bot *bot, const tg_edit_chat_invite_link_args *args, tg_chat_invite_link **out);
@@ -4013,7 +4013,7 @@ struct tg_create_chat_subscription_invite_link_args {
     const char *name;
     int64_t subscription_period;   /* required */
     int64_t subscription_price;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createchatsubscriptioninvitelink (send) */
 TGBOT_API tg_err tg_create_chat_subscription_invite_link(tg_bot *bot, const tg_create_chat_subscription_invite_link_args *args, tg_chat_invite_link **out);
@@ -4021,69 +4021,69 @@ struct tg_edit_chat_subscription_invite_link_args {
     tg_chat_ref chat_id;   /* required */
     const char *invite_link;   /* required */
     const char *name;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editchatsubscriptioninvitelink (idempotent) */
 TGBOT_API tg_err tg_edit_chat_subscription_invite_link(tg_bot *bot, const tg_edit_chat_subscription_invite_link_args *args, tg_chat_invite_link **out);
 struct tg_revoke_chat_invite_link_args {
     tg_chat_ref chat_id;   /* required */
     const char *invite_link;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#revokechatinvitelink (idempotent) */
 TGBOT_API tg_err tg_revoke_chat_invite_link(tg_bot *bot, const tg_revoke_chat_invite_link_args *args, tg_chat_invite_link **out);
 struct tg_approve_chat_join_request_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#approvechatjoinrequest (idempotent) */
 TGBOT_API tg_err tg_approve_chat_join_request(tg_bot *bot, const tg_approve_chat_join_request_args *args, bool *out);
 struct tg_decline_chat_join_request_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#declinechatjoinrequest (idempotent) */
 TGBOT_API tg_err tg_decline_chat_join_request(tg_bot *bot, const tg_decline_chat_join_request_args *args, bool *out);
 struct tg_answer_chat_join_request_query_args {
     const char *chat_join_request_query_id;   /* required */
     const char *result;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerchatjoinrequestquery (idempotent) */
 TGBOT_API tg_err tg_answer_chat_join_request_query(tg_bot *bot, const tg_answer_chat_join_request_query_args *args, bool *out);
 struct tg_send_chat_join_request_web_app_args {
     const char *chat_join_request_query_id;   /* required */
     const char *web_app_url;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendchatjoinrequestwebapp (send) */
 TGBOT_API tg_err tg_send_chat_join_request_web_app(tg_bot *bot, const tg_send_chat_join_request_web_app_args *args, bool *out);
 struct tg_set_chat_photo_args {
     tg_chat_ref chat_id;   /* required */
     const tg_input_file *photo;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatphoto (idempotent) */
 TGBOT_API tg_err tg_set_chat_photo(tg_bot *bot, const tg_set_chat_photo_args *args, bool *out);
 struct tg_delete_chat_photo_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletechatphoto (idempotent) */
 TGBOT_API tg_err tg_delete_chat_photo(tg_bot *bot, const tg_delete_chat_photo_args *args, bool *out);
 struct tg_set_chat_title_args {
     tg_chat_ref chat_id;   /* required */
     const char *title;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchattitle (idempotent) */
 TGBOT_API tg_err tg_set_chat_title(tg_bot *bot, const tg_set_chat_title_args *args, bool *out);
 struct tg_set_chat_description_args {
     tg_chat_ref chat_id;   /* required */
     const char *description;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatdescription (idempotent) */
 TGBOT_API tg_err tg_set_chat_description(tg_bot *bot, const tg_set_chat_description_args *args, bool *out);
@@ -4092,7 +4092,7 @@ struct tg_pin_chat_message_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_id;   /* required */
     bool disable_notification;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#pinchatmessage (idempotent) */
 TGBOT_API tg_err tg_pin_chat_message(tg_bot *bot, const tg_pin_chat_message_args *args, bool *out);
@@ -4100,65 +4100,65 @@ struct tg_unpin_chat_message_args {
     const char *business_connection_id;
     tg_chat_ref chat_id;   /* required */
     int64_t message_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unpinchatmessage (idempotent) */
 TGBOT_API tg_err tg_unpin_chat_message(tg_bot *bot, const tg_unpin_chat_message_args *args, bool *out);
 struct tg_unpin_all_chat_messages_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unpinallchatmessages (idempotent) */
 TGBOT_API tg_err tg_unpin_all_chat_messages(tg_bot *bot, const tg_unpin_all_chat_messages_args *args, bool *out);
 struct tg_leave_chat_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#leavechat (idempotent) */
 TGBOT_API tg_err tg_leave_chat(tg_bot *bot, const tg_leave_chat_args *args, bool *out);
 struct tg_get_chat_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchat (read) */
 TGBOT_API tg_err tg_get_chat(tg_bot *bot, const tg_get_chat_args *args, tg_chat_full_info **out);
 struct tg_get_chat_administrators_args {
     tg_chat_ref chat_id;   /* required */
     bool return_bots;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatadministrators (read) */
 TGBOT_API tg_err tg_get_chat_administrators(tg_bot *bot, const tg_get_chat_administrators_args *args, tg_chat_member_list *out);
 struct tg_get_chat_member_count_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatmembercount (read) */
 TGBOT_API tg_err tg_get_chat_member_count(tg_bot *bot, const tg_get_chat_member_count_args *args, int64_t *out);
 struct tg_get_chat_member_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatmember (read) */
 TGBOT_API tg_err tg_get_chat_member(tg_bot *bot, const tg_get_chat_member_args *args, tg_chat_member **out);
 struct tg_get_user_personal_chat_messages_args {
     int64_t user_id;   /* required */
     int64_t limit;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getuserpersonalchatmessages (read) */
 TGBOT_API tg_err tg_get_user_personal_chat_messages(tg_bot *bot, const tg_get_user_personal_chat_messages_args *args, tg_message_list *out);
 struct tg_set_chat_sticker_set_args {
     tg_chat_ref chat_id;   /* required */
     const char *sticker_set_name;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatstickerset (idempotent) */
 TGBOT_API tg_err tg_set_chat_sticker_set(tg_bot *bot, const tg_set_chat_sticker_set_args *args, bool *out);
 struct tg_delete_chat_sticker_set_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletechatstickerset (idempotent) */
 TGBOT_API tg_err tg_delete_chat_sticker_set(tg_bot *bot, const tg_delete_chat_sticker_set_args *args, bool *out);
@@ -4169,7 +4169,7 @@ struct tg_create_forum_topic_args {
     const char *name;   /* required */
     int64_t icon_color;
     const char *icon_custom_emoji_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createforumtopic (send) */
 TGBOT_API tg_err tg_create_forum_topic(tg_bot *bot, const tg_create_forum_topic_args *args, tg_forum_topic **out);
@@ -4178,72 +4178,72 @@ struct tg_edit_forum_topic_args {
     int64_t message_thread_id;   /* required */
     const char *name;
     const char *icon_custom_emoji_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editforumtopic (idempotent) */
 TGBOT_API tg_err tg_edit_forum_topic(tg_bot *bot, const tg_edit_forum_topic_args *args, bool *out);
 struct tg_close_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#closeforumtopic (idempotent) */
 TGBOT_API tg_err tg_close_forum_topic(tg_bot *bot, const tg_close_forum_topic_args *args, bool *out);
 struct tg_reopen_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#reopenforumtopic (idempotent) */
 TGBOT_API tg_err tg_reopen_forum_topic(tg_bot *bot, const tg_reopen_forum_topic_args *args, bool *out);
 struct tg_delete_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deleteforumtopic (idempotent) */
 TGBOT_API tg_err tg_delete_forum_topic(tg_bot *bot, const tg_delete_forum_topic_args *args, bool *out);
 struct tg_unpin_all_forum_topic_messages_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_thread_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unpinallforumtopicmessages (idempotent) */
 TGBOT_API tg_err tg_unpin_all_forum_topic_messages(tg_bot *bot, const tg_unpin_all_forum_topic_messages_args *args, bool *out);
 struct tg_edit_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
     const char *name;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editgeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_edit_general_forum_topic(tg_bot *bot, const tg_edit_general_forum_topic_args *args, bool *out);
 struct tg_close_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#closegeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_close_general_forum_topic(tg_bot *bot, const tg_close_general_forum_topic_args *args, bool *out);
 struct tg_reopen_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#reopengeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_reopen_general_forum_topic(tg_bot *bot, const tg_reopen_general_forum_topic_args *args, bool *out);
 struct tg_hide_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#hidegeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_hide_general_forum_topic(tg_bot *bot, const tg_hide_general_forum_topic_args *args, bool *out);
 struct tg_unhide_general_forum_topic_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unhidegeneralforumtopic (idempotent) */
 TGBOT_API tg_err tg_unhide_general_forum_topic(tg_bot *bot, const tg_unhide_general_forum_topic_args *args, bool *out);
 struct tg_unpin_all_general_forum_topic_messages_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#unpinallgeneralforumtopicmessages (idempotent) */
 TGBOT_API tg_err tg_unpin_all_general_forum_topic_messages(tg_bot *bot, const tg_unpin_all_general_forum_topic_messages_args *args, bool *out);
@@ -4253,45 +4253,45 @@ struct tg_answer_callback_query_args {
     bool show_alert;
     const char *url;
     int64_t cache_time;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answercallbackquery (idempotent) */
 TGBOT_API tg_err tg_answer_callback_query(tg_bot *bot, const tg_answer_callback_query_args *args, bool *out);
 struct tg_answer_guest_query_args {
     const char *guest_query_id;   /* required */
     const tg_inline_query_result *result; const char *result_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerguestquery (idempotent) */
 TGBOT_API tg_err tg_answer_guest_query(tg_bot *bot, const tg_answer_guest_query_args *args, tg_sent_guest_message **out);
 struct tg_get_user_chat_boosts_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getuserchatboosts (read) */
 TGBOT_API tg_err tg_get_user_chat_boosts(tg_bot *bot, const tg_get_user_chat_boosts_args *args, tg_user_chat_boosts **out);
 struct tg_get_business_connection_args {
     const char *business_connection_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getbusinessconnection (read) */
 TGBOT_API tg_err tg_get_business_connection(tg_bot *bot, const tg_get_business_connection_args *args, tg_business_connection **out);
 struct tg_get_managed_bot_token_args {
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmanagedbottoken (read) */
 TGBOT_API tg_err tg_get_managed_bot_token(tg_bot *bot, const tg_get_managed_bot_token_args *args, const char **out);
 struct tg_replace_managed_bot_token_args {
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#replacemanagedbottoken (send) */
 TGBOT_API tg_err tg_replace_managed_bot_token(tg_bot *bot, const tg_replace_managed_bot_token_args *args, const char **out);
 struct tg_get_managed_bot_access_settings_args {
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmanagedbotaccesssettings (read) */
 TGBOT_API tg_err tg_get_managed_bot_access_settings(tg_bot *bot, const tg_get_managed_bot_access_settings_args *args, tg_bot_access_settings **out);
@@ -4299,7 +4299,7 @@ struct tg_set_managed_bot_access_settings_args {
     int64_t user_id;   /* required */
     bool is_access_restricted;   /* required */
     int64_t *added_user_ids; size_t added_user_ids_count; const char *added_user_ids_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmanagedbotaccesssettings (idempotent) */
 TGBOT_API tg_err tg_set_managed_bot_access_settings(tg_bot *bot, const tg_set_managed_bot_access_settings_args *args, bool *out);
@@ -4307,66 +4307,66 @@ struct tg_set_my_commands_args {
     const tg_bot_command *commands; size_t commands_count; const char *commands_json;   /* required */
     const tg_bot_command_scope *scope; const char *scope_json;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmycommands (idempotent) */
 TGBOT_API tg_err tg_set_my_commands(tg_bot *bot, const tg_set_my_commands_args *args, bool *out);
 struct tg_delete_my_commands_args {
     const tg_bot_command_scope *scope; const char *scope_json;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletemycommands (idempotent) */
 TGBOT_API tg_err tg_delete_my_commands(tg_bot *bot, const tg_delete_my_commands_args *args, bool *out);
 struct tg_get_my_commands_args {
     const tg_bot_command_scope *scope; const char *scope_json;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmycommands (read) */
 TGBOT_API tg_err tg_get_my_commands(tg_bot *bot, const tg_get_my_commands_args *args, tg_bot_command_list *out);
 struct tg_set_my_name_args {
     const char *name;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmyname (idempotent) */
 TGBOT_API tg_err tg_set_my_name(tg_bot *bot, const tg_set_my_name_args *args, bool *out);
 struct tg_get_my_name_args {
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmyname (read) */
 TGBOT_API tg_err tg_get_my_name(tg_bot *bot, const tg_get_my_name_args *args, tg_bot_name **out);
 struct tg_set_my_description_args {
     const char *description;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmydescription (idempotent) */
 TGBOT_API tg_err tg_set_my_description(tg_bot *bot, const tg_set_my_description_args *args, bool *out);
 struct tg_get_my_description_args {
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmydescription (read) */
 TGBOT_API tg_err tg_get_my_description(tg_bot *bot, const tg_get_my_description_args *args, tg_bot_description **out);
 struct tg_set_my_short_description_args {
     const char *short_description;
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmyshortdescription (idempotent) */
 TGBOT_API tg_err tg_set_my_short_description(tg_bot *bot, const tg_set_my_short_description_args *args, bool *out);
 struct tg_get_my_short_description_args {
     const char *language_code;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmyshortdescription (read) */
 TGBOT_API tg_err tg_get_my_short_description(tg_bot *bot, const tg_get_my_short_description_args *args, tg_bot_short_description **out);
 struct tg_set_my_profile_photo_args {
     const tg_input_profile_photo *photo; const char *photo_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmyprofilephoto (idempotent) */
 TGBOT_API tg_err tg_set_my_profile_photo(tg_bot *bot, const tg_set_my_profile_photo_args *args, bool *out);
@@ -4375,26 +4375,26 @@ TGBOT_API tg_err tg_remove_my_profile_photo(tg_bot *bot, bool *out);
 struct tg_set_chat_menu_button_args {
     int64_t chat_id;
     const tg_menu_button *menu_button; const char *menu_button_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setchatmenubutton (idempotent) */
 TGBOT_API tg_err tg_set_chat_menu_button(tg_bot *bot, const tg_set_chat_menu_button_args *args, bool *out);
 struct tg_get_chat_menu_button_args {
     int64_t chat_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatmenubutton (read) */
 TGBOT_API tg_err tg_get_chat_menu_button(tg_bot *bot, const tg_get_chat_menu_button_args *args, tg_menu_button **out);
 struct tg_set_my_default_administrator_rights_args {
     const tg_chat_administrator_rights *rights; const char *rights_json;
     bool for_channels;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setmydefaultadministratorrights (idempotent) */
 TGBOT_API tg_err tg_set_my_default_administrator_rights(tg_bot *bot, const tg_set_my_default_administrator_rights_args *args, bool *out);
 struct tg_get_my_default_administrator_rights_args {
     bool for_channels;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getmydefaultadministratorrights (read) */
 TGBOT_API tg_err tg_get_my_default_administrator_rights(tg_bot *bot, const tg_get_my_default_administrator_rights_args *args, tg_chat_administrator_rights **out);
@@ -4408,7 +4408,7 @@ struct tg_send_gift_args {
     const char *text;
     const char *text_parse_mode;
     const tg_message_entity *text_entities; size_t text_entities_count; const char *text_entities_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendgift (spend) */
 TGBOT_API tg_err tg_send_gift(tg_bot *bot, const tg_send_gift_args *args, bool *out);
@@ -4419,33 +4419,33 @@ struct tg_gift_premium_subscription_args {
     const char *text;
     const char *text_parse_mode;
     const tg_message_entity *text_entities; size_t text_entities_count; const char *text_entities_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#giftpremiumsubscription (spend) */
 TGBOT_API tg_err tg_gift_premium_subscription(tg_bot *bot, const tg_gift_premium_subscription_args *args, bool *out);
 struct tg_verify_user_args {
     int64_t user_id;   /* required */
     const char *custom_description;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#verifyuser (idempotent) */
 TGBOT_API tg_err tg_verify_user(tg_bot *bot, const tg_verify_user_args *args, bool *out);
 struct tg_verify_chat_args {
     tg_chat_ref chat_id;   /* required */
     const char *custom_description;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#verifychat (idempotent) */
 TGBOT_API tg_err tg_verify_chat(tg_bot *bot, const tg_verify_chat_args *args, bool *out);
 struct tg_remove_user_verification_args {
     int64_t user_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#removeuserverification (idempotent) */
 TGBOT_API tg_err tg_remove_user_verification(tg_bot *bot, const tg_remove_user_verification_args *args, bool *out);
 struct tg_remove_chat_verification_args {
     tg_chat_ref chat_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#removechatverification (idempotent) */
 TGBOT_API tg_err tg_remove_chat_verification(tg_bot *bot, const tg_remove_chat_verification_args *args, bool *out);
@@ -4453,14 +4453,14 @@ struct tg_read_business_message_args {
     const char *business_connection_id;   /* required */
     int64_t chat_id;   /* required */
     int64_t message_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#readbusinessmessage (idempotent) */
 TGBOT_API tg_err tg_read_business_message(tg_bot *bot, const tg_read_business_message_args *args, bool *out);
 struct tg_delete_business_messages_args {
     const char *business_connection_id;   /* required */
     int64_t *message_ids; size_t message_ids_count; const char *message_ids_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletebusinessmessages (idempotent) */
 TGBOT_API tg_err tg_delete_business_messages(tg_bot *bot, const tg_delete_business_messages_args *args, bool *out);
@@ -4468,21 +4468,21 @@ struct tg_set_business_account_name_args {
     const char *business_connection_id;   /* required */
     const char *first_name;   /* required */
     const char *last_name;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountname (idempotent) */
 TGBOT_API tg_err tg_set_business_account_name(tg_bot *bot, const tg_set_business_account_name_args *args, bool *out);
 struct tg_set_business_account_username_args {
     const char *business_connection_id;   /* required */
     const char *username;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountusername (idempotent) */
 TGBOT_API tg_err tg_set_business_account_username(tg_bot *bot, const tg_set_business_account_username_args *args, bool *out);
 struct tg_set_business_account_bio_args {
     const char *business_connection_id;   /* required */
     const char *bio;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountbio (idempotent) */
 TGBOT_API tg_err tg_set_business_account_bio(tg_bot *bot, const tg_set_business_account_bio_args *args, bool *out);
@@ -4490,14 +4490,14 @@ struct tg_set_business_account_profile_photo_args {
     const char *business_connection_id;   /* required */
     const tg_input_profile_photo *photo; const char *photo_json;   /* required */
     bool is_public;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountprofilephoto (idempotent) */
 TGBOT_API tg_err tg_set_business_account_profile_photo(tg_bot *bot, const tg_set_business_account_profile_photo_args *args, bool *out);
 struct tg_remove_business_account_profile_photo_args {
     const char *business_connection_id;   /* required */
     bool is_public;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#removebusinessaccountprofilephoto (idempotent) */
 TGBOT_API tg_err tg_remove_business_account_profile_photo(tg_bot *bot, const tg_remove_business_account_profile_photo_args *args, bool *out);
@@ -4505,20 +4505,20 @@ struct tg_set_business_account_gift_settings_args {
     const char *business_connection_id;   /* required */
     bool show_gift_button;   /* required */
     const tg_accepted_gift_types *accepted_gift_types; const char *accepted_gift_types_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setbusinessaccountgiftsettings (idempotent) */
 TGBOT_API tg_err tg_set_business_account_gift_settings(tg_bot *bot, const tg_set_business_account_gift_settings_args *args, bool *out);
 struct tg_get_business_account_star_balance_args {
     const char *business_connection_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getbusinessaccountstarbalance (read) */
 TGBOT_API tg_err tg_get_business_account_star_balance(tg_bot *bot, const tg_get_business_account_star_balance_args *args, tg_star_amount **out);
 struct tg_transfer_business_account_stars_args {
     const char *business_connection_id;   /* required */
     int64_t star_count;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#transferbusinessaccountstars (spend) */
 TGBOT_API tg_err tg_transfer_business_account_stars(tg_bot *bot, const tg_transfer_business_account_stars_args *args, bool *out);
@@ -4534,7 +4534,7 @@ struct tg_get_business_account_gifts_args {
     bool sort_by_price;
     const char *offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getbusinessaccountgifts (read) */
 TGBOT_API tg_err tg_get_business_account_gifts(tg_bot *bot, const tg_get_business_account_gifts_args *args, tg_owned_gifts **out);
@@ -4548,7 +4548,7 @@ struct tg_get_user_gifts_args {
     bool sort_by_price;
     const char *offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getusergifts (read) */
 TGBOT_API tg_err tg_get_user_gifts(tg_bot *bot, const tg_get_user_gifts_args *args, tg_owned_gifts **out);
@@ -4564,14 +4564,14 @@ struct tg_get_chat_gifts_args {
     bool sort_by_price;
     const char *offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getchatgifts (read) */
 TGBOT_API tg_err tg_get_chat_gifts(tg_bot *bot, const tg_get_chat_gifts_args *args, tg_owned_gifts **out);
 struct tg_convert_gift_to_stars_args {
     const char *business_connection_id;   /* required */
     const char *owned_gift_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#convertgifttostars (spend) */
 TGBOT_API tg_err tg_convert_gift_to_stars(tg_bot *bot, const tg_convert_gift_to_stars_args *args, bool *out);
@@ -4580,7 +4580,7 @@ struct tg_upgrade_gift_args {
     const char *owned_gift_id;   /* required */
     bool keep_original_details;
     int64_t star_count; bool has_star_count;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#upgradegift (spend) */
 TGBOT_API tg_err tg_upgrade_gift(tg_bot *bot, const tg_upgrade_gift_args *args, bool *out);
@@ -4589,7 +4589,7 @@ struct tg_transfer_gift_args {
     const char *owned_gift_id;   /* required */
     int64_t new_owner_chat_id;   /* required */
     int64_t star_count;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#transfergift (spend) */
 TGBOT_API tg_err tg_transfer_gift(tg_bot *bot, const tg_transfer_gift_args *args, bool *out);
@@ -4603,7 +4603,7 @@ struct tg_post_story_args {
     const tg_story_area *areas; size_t areas_count; const char *areas_json;
     bool post_to_chat_page;
     bool protect_content;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#poststory (send) */
 TGBOT_API tg_err tg_post_story(tg_bot *bot, const tg_post_story_args *args, tg_story **out);
@@ -4614,7 +4614,7 @@ struct tg_repost_story_args {
     int64_t active_period;   /* required */
     bool post_to_chat_page;
     bool protect_content;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#repoststory (send) */
 TGBOT_API tg_err tg_repost_story(tg_bot *bot, const tg_repost_story_args *args, tg_story **out);
@@ -4626,21 +4626,21 @@ struct tg_edit_story_args {
     const char *parse_mode;
     const tg_message_entity *caption_entities; size_t caption_entities_count; const char *caption_entities_json;
     const tg_story_area *areas; size_t areas_count; const char *areas_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editstory (idempotent) */
 TGBOT_API tg_err tg_edit_story(tg_bot *bot, const tg_edit_story_args *args, tg_story **out);
 struct tg_delete_story_args {
     const char *business_connection_id;   /* required */
     int64_t story_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletestory (idempotent) */
 TGBOT_API tg_err tg_delete_story(tg_bot *bot, const tg_delete_story_args *args, bool *out);
 struct tg_answer_web_app_query_args {
     const char *web_app_query_id;   /* required */
     const tg_inline_query_result *result; const char *result_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerwebappquery (idempotent) */
 TGBOT_API tg_err tg_answer_web_app_query(tg_bot *bot, const tg_answer_web_app_query_args *args, tg_sent_web_app_message **out);
@@ -4651,14 +4651,14 @@ struct tg_save_prepared_inline_message_args {
     bool allow_bot_chats;
     bool allow_group_chats;
     bool allow_channel_chats;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#savepreparedinlinemessage (send) */
 TGBOT_API tg_err tg_save_prepared_inline_message(tg_bot *bot, const tg_save_prepared_inline_message_args *args, tg_prepared_inline_message **out);
 struct tg_save_prepared_keyboard_button_args {
     int64_t user_id;   /* required */
     const tg_keyboard_button *button; const char *button_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#savepreparedkeyboardbutton (send) */
 TGBOT_API tg_err tg_save_prepared_keyboard_button(tg_bot *bot, const tg_save_prepared_keyboard_button_args *args, tg_prepared_keyboard_button **out);
@@ -4673,7 +4673,7 @@ struct tg_edit_message_text_args {
     const tg_link_preview_options *link_preview_options; const char *link_preview_options_json;
     const tg_input_rich_message *rich_message; const char *rich_message_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagetext (idempotent) */
 TGBOT_API tg_err tg_edit_message_text(tg_bot *bot, const tg_edit_message_text_args *args, tg_message **out);
@@ -4687,7 +4687,7 @@ struct tg_edit_message_caption_args {
     const tg_message_entity *caption_entities; size_t caption_entities_count; const char *caption_entities_json;
     bool show_caption_above_media;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagecaption (idempotent) */
 TGBOT_API tg_err tg_edit_message_caption(tg_bot *bot, const tg_edit_message_caption_args *args, tg_message **out);
@@ -4698,7 +4698,7 @@ struct tg_edit_message_media_args {
     const char *inline_message_id;
     const tg_input_media *media; const char *media_json;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagemedia (idempotent) */
 TGBOT_API tg_err tg_edit_message_media(tg_bot *bot, const tg_edit_message_media_args *args, tg_message **out);
@@ -4714,7 +4714,7 @@ struct tg_edit_message_live_location_args {
     int64_t heading;
     int64_t proximity_alert_radius;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagelivelocation (idempotent) */
 TGBOT_API tg_err tg_edit_message_live_location(tg_bot *bot, const tg_edit_message_live_location_args *args, tg_message **out);
@@ -4724,7 +4724,7 @@ struct tg_stop_message_live_location_args {
     int64_t message_id;
     const char *inline_message_id;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#stopmessagelivelocation (idempotent) */
 TGBOT_API tg_err tg_stop_message_live_location(tg_bot *bot, const tg_stop_message_live_location_args *args, tg_message **out);
@@ -4734,7 +4734,7 @@ struct tg_edit_message_checklist_args {
     int64_t message_id;   /* required */
     const tg_input_checklist *checklist; const char *checklist_json;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagechecklist (idempotent) */
 TGBOT_API tg_err tg_edit_message_checklist(tg_bot *bot, const tg_edit_message_checklist_args *args, tg_message **out);
@@ -4744,7 +4744,7 @@ struct tg_edit_message_reply_markup_args {
     int64_t message_id;
     const char *inline_message_id;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editmessagereplymarkup (idempotent) */
 TGBOT_API tg_err tg_edit_message_reply_markup(tg_bot *bot, const tg_edit_message_reply_markup_args *args, tg_message **out);
@@ -4753,7 +4753,7 @@ struct tg_stop_poll_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_id;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#stoppoll (idempotent) */
 TGBOT_API tg_err tg_stop_poll(tg_bot *bot, const tg_stop_poll_args *args, tg_poll **out);
@@ -4767,7 +4767,7 @@ struct tg_edit_ephemeral_message_text_args {
     const tg_link_preview_options *link_preview_options; const char *link_preview_options_json;
     const tg_input_rich_message *rich_message; const char *rich_message_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editephemeralmessagetext (idempotent) */
 TGBOT_API tg_err tg_edit_ephemeral_message_text(tg_bot *bot, const tg_edit_ephemeral_message_text_args *args, bool *out);
@@ -4777,7 +4777,7 @@ struct tg_edit_ephemeral_message_media_args {
     int64_t ephemeral_message_id;   /* required */
     const tg_input_media *media; const char *media_json;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editephemeralmessagemedia (idempotent) */
 TGBOT_API tg_err tg_edit_ephemeral_message_media(tg_bot *bot, const tg_edit_ephemeral_message_media_args *args, bool *out);
@@ -4790,7 +4790,7 @@ struct tg_edit_ephemeral_message_caption_args {
     const tg_message_entity *caption_entities; size_t caption_entities_count; const char *caption_entities_json;
     bool show_caption_above_media;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editephemeralmessagecaption (idempotent) */
 TGBOT_API tg_err tg_edit_ephemeral_message_caption(tg_bot *bot, const tg_edit_ephemeral_message_caption_args *args, bool *out);
@@ -4799,7 +4799,7 @@ struct tg_edit_ephemeral_message_reply_markup_args {
     int64_t receiver_user_id;   /* required */
     int64_t ephemeral_message_id;   /* required */
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#editephemeralmessagereplymarkup (idempotent) */
 TGBOT_API tg_err tg_edit_ephemeral_message_reply_markup(tg_bot *bot, const tg_edit_ephemeral_message_reply_markup_args *args, bool *out);
@@ -4807,7 +4807,7 @@ struct tg_approve_suggested_post_args {
     int64_t chat_id;   /* required */
     int64_t message_id;   /* required */
     int64_t send_date;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#approvesuggestedpost (idempotent) */
 TGBOT_API tg_err tg_approve_suggested_post(tg_bot *bot, const tg_approve_suggested_post_args *args, bool *out);
@@ -4815,21 +4815,21 @@ struct tg_decline_suggested_post_args {
     int64_t chat_id;   /* required */
     int64_t message_id;   /* required */
     const char *comment;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#declinesuggestedpost (idempotent) */
 TGBOT_API tg_err tg_decline_suggested_post(tg_bot *bot, const tg_decline_suggested_post_args *args, bool *out);
 struct tg_delete_message_args {
     tg_chat_ref chat_id;   /* required */
     int64_t message_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletemessage (idempotent) */
 TGBOT_API tg_err tg_delete_message(tg_bot *bot, const tg_delete_message_args *args, bool *out);
 struct tg_delete_messages_args {
     tg_chat_ref chat_id;   /* required */
     int64_t *message_ids; size_t message_ids_count; const char *message_ids_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletemessages (idempotent) */
 TGBOT_API tg_err tg_delete_messages(tg_bot *bot, const tg_delete_messages_args *args, bool *out);
@@ -4837,7 +4837,7 @@ struct tg_delete_ephemeral_message_args {
     tg_chat_ref chat_id;   /* required */
     int64_t receiver_user_id;   /* required */
     int64_t ephemeral_message_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deleteephemeralmessage (idempotent) */
 TGBOT_API tg_err tg_delete_ephemeral_message(tg_bot *bot, const tg_delete_ephemeral_message_args *args, bool *out);
@@ -4846,7 +4846,7 @@ struct tg_delete_message_reaction_args {
     int64_t message_id;   /* required */
     int64_t user_id;
     int64_t actor_chat_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletemessagereaction (idempotent) */
 TGBOT_API tg_err tg_delete_message_reaction(tg_bot *bot, const tg_delete_message_reaction_args *args, bool *out);
@@ -4854,7 +4854,7 @@ struct tg_delete_all_message_reactions_args {
     tg_chat_ref chat_id;   /* required */
     int64_t user_id;
     int64_t actor_chat_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deleteallmessagereactions (idempotent) */
 TGBOT_API tg_err tg_delete_all_message_reactions(tg_bot *bot, const tg_delete_all_message_reactions_args *args, bool *out);
@@ -4873,19 +4873,19 @@ struct tg_send_sticker_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendsticker (send) */
 TGBOT_API tg_err tg_send_sticker(tg_bot *bot, const tg_send_sticker_args *args, tg_message **out);
 struct tg_get_sticker_set_args {
     const char *name;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getstickerset (read) */
 TGBOT_API tg_err tg_get_sticker_set(tg_bot *bot, const tg_get_sticker_set_args *args, tg_sticker_set **out);
 struct tg_get_custom_emoji_stickers_args {
     const char **custom_emoji_ids; size_t custom_emoji_ids_count; const char *custom_emoji_ids_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getcustomemojistickers (read) */
 TGBOT_API tg_err tg_get_custom_emoji_stickers(tg_bot *bot, const tg_get_custom_emoji_stickers_args *args, tg_sticker_list *out);
@@ -4893,7 +4893,7 @@ struct tg_upload_sticker_file_args {
     int64_t user_id;   /* required */
     const tg_input_file *sticker;   /* required */
     const char *sticker_format;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#uploadstickerfile (send) */
 TGBOT_API tg_err tg_upload_sticker_file(tg_bot *bot, const tg_upload_sticker_file_args *args, tg_file **out);
@@ -4904,7 +4904,7 @@ struct tg_create_new_sticker_set_args {
     const tg_input_sticker *stickers; size_t stickers_count; const char *stickers_json;   /* required */
     const char *sticker_type;
     bool needs_repainting;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createnewstickerset (send) */
 TGBOT_API tg_err tg_create_new_sticker_set(tg_bot *bot, const tg_create_new_sticker_set_args *args, bool *out);
@@ -4912,20 +4912,20 @@ struct tg_add_sticker_to_set_args {
     int64_t user_id;   /* required */
     const char *name;   /* required */
     const tg_input_sticker *sticker; const char *sticker_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#addstickertoset (send) */
 TGBOT_API tg_err tg_add_sticker_to_set(tg_bot *bot, const tg_add_sticker_to_set_args *args, bool *out);
 struct tg_set_sticker_position_in_set_args {
     const char *sticker;   /* required */
     int64_t position;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickerpositioninset (idempotent) */
 TGBOT_API tg_err tg_set_sticker_position_in_set(tg_bot *bot, const tg_set_sticker_position_in_set_args *args, bool *out);
 struct tg_delete_sticker_from_set_args {
     const char *sticker;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletestickerfromset (idempotent) */
 TGBOT_API tg_err tg_delete_sticker_from_set(tg_bot *bot, const tg_delete_sticker_from_set_args *args, bool *out);
@@ -4934,35 +4934,35 @@ struct tg_replace_sticker_in_set_args {
     const char *name;   /* required */
     const char *old_sticker;   /* required */
     const tg_input_sticker *sticker; const char *sticker_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#replacestickerinset (idempotent) */
 TGBOT_API tg_err tg_replace_sticker_in_set(tg_bot *bot, const tg_replace_sticker_in_set_args *args, bool *out);
 struct tg_set_sticker_emoji_list_args {
     const char *sticker;   /* required */
     const char **emoji_list; size_t emoji_list_count; const char *emoji_list_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickeremojilist (idempotent) */
 TGBOT_API tg_err tg_set_sticker_emoji_list(tg_bot *bot, const tg_set_sticker_emoji_list_args *args, bool *out);
 struct tg_set_sticker_keywords_args {
     const char *sticker;   /* required */
     const char **keywords; size_t keywords_count; const char *keywords_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickerkeywords (idempotent) */
 TGBOT_API tg_err tg_set_sticker_keywords(tg_bot *bot, const tg_set_sticker_keywords_args *args, bool *out);
 struct tg_set_sticker_mask_position_args {
     const char *sticker;   /* required */
     const tg_mask_position *mask_position; const char *mask_position_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickermaskposition (idempotent) */
 TGBOT_API tg_err tg_set_sticker_mask_position(tg_bot *bot, const tg_set_sticker_mask_position_args *args, bool *out);
 struct tg_set_sticker_set_title_args {
     const char *name;   /* required */
     const char *title;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickersettitle (idempotent) */
 TGBOT_API tg_err tg_set_sticker_set_title(tg_bot *bot, const tg_set_sticker_set_title_args *args, bool *out);
@@ -4971,20 +4971,20 @@ struct tg_set_sticker_set_thumbnail_args {
     int64_t user_id;   /* required */
     const tg_input_file *thumbnail;
     const char *format;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setstickersetthumbnail (idempotent) */
 TGBOT_API tg_err tg_set_sticker_set_thumbnail(tg_bot *bot, const tg_set_sticker_set_thumbnail_args *args, bool *out);
 struct tg_set_custom_emoji_sticker_set_thumbnail_args {
     const char *name;   /* required */
     const char *custom_emoji_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setcustomemojistickersetthumbnail (idempotent) */
 TGBOT_API tg_err tg_set_custom_emoji_sticker_set_thumbnail(tg_bot *bot, const tg_set_custom_emoji_sticker_set_thumbnail_args *args, bool *out);
 struct tg_delete_sticker_set_args {
     const char *name;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#deletestickerset (idempotent) */
 TGBOT_API tg_err tg_delete_sticker_set(tg_bot *bot, const tg_delete_sticker_set_args *args, bool *out);
@@ -5002,7 +5002,7 @@ struct tg_send_rich_message_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_reply_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendrichmessage (send) */
 TGBOT_API tg_err tg_send_rich_message(tg_bot *bot, const tg_send_rich_message_args *args, tg_message **out);
@@ -5013,7 +5013,7 @@ struct tg_send_rich_message_draft_args {
     const tg_input_rich_message *rich_message; const char *rich_message_json;   /* required */
     bool can_stop;
     bool keep_on_stop;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendrichmessagedraft (send) */
 TGBOT_API tg_err tg_send_rich_message_draft(tg_bot *bot, const tg_send_rich_message_draft_args *args, bool *out);
@@ -5024,7 +5024,7 @@ struct tg_answer_inline_query_args {
     bool is_personal;
     const char *next_offset;
     const tg_inline_query_results_button *button; const char *button_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerinlinequery (idempotent) */
 TGBOT_API tg_err tg_answer_inline_query(tg_bot *bot, const tg_answer_inline_query_args *args, bool *out);
@@ -5060,7 +5060,7 @@ struct tg_send_invoice_args {
     const tg_suggested_post_parameters *suggested_post_parameters; const char *suggested_post_parameters_json;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendinvoice (send) */
 TGBOT_API tg_err tg_send_invoice(tg_bot *bot, const tg_send_invoice_args *args, tg_message **out);
@@ -5087,7 +5087,7 @@ struct tg_create_invoice_link_args {
     bool send_phone_number_to_provider;
     bool send_email_to_provider;
     bool is_flexible;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#createinvoicelink (send) */
 TGBOT_API tg_err tg_create_invoice_link(tg_bot *bot, const tg_create_invoice_link_args *args, const char **out);
@@ -5096,7 +5096,7 @@ struct tg_answer_shipping_query_args {
     bool ok;   /* required */
     const tg_shipping_option *shipping_options; size_t shipping_options_count; const char *shipping_options_json;
     const char *error_message;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answershippingquery (idempotent) */
 TGBOT_API tg_err tg_answer_shipping_query(tg_bot *bot, const tg_answer_shipping_query_args *args, bool *out);
@@ -5104,7 +5104,7 @@ struct tg_answer_pre_checkout_query_args {
     const char *pre_checkout_query_id;   /* required */
     bool ok;   /* required */
     const char *error_message;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#answerprecheckoutquery (idempotent) */
 TGBOT_API tg_err tg_answer_pre_checkout_query(tg_bot *bot, const tg_answer_pre_checkout_query_args *args, bool *out);
@@ -5113,14 +5113,14 @@ TGBOT_API tg_err tg_get_my_star_balance(tg_bot *bot, tg_star_amount **out);
 struct tg_get_star_transactions_args {
     int64_t offset;
     int64_t limit; bool has_limit;   /* has_: 0 is sent */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getstartransactions (read) */
 TGBOT_API tg_err tg_get_star_transactions(tg_bot *bot, const tg_get_star_transactions_args *args, tg_star_transactions **out);
 struct tg_refund_star_payment_args {
     int64_t user_id;   /* required */
     const char *telegram_payment_charge_id;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#refundstarpayment (spend) */
 TGBOT_API tg_err tg_refund_star_payment(tg_bot *bot, const tg_refund_star_payment_args *args, bool *out);
@@ -5128,14 +5128,14 @@ struct tg_edit_user_star_subscription_args {
     int64_t user_id;   /* required */
     const char *telegram_payment_charge_id;   /* required */
     bool is_canceled;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#edituserstarsubscription (idempotent) */
 TGBOT_API tg_err tg_edit_user_star_subscription(tg_bot *bot, const tg_edit_user_star_subscription_args *args, bool *out);
 struct tg_set_passport_data_errors_args {
     int64_t user_id;   /* required */
     const tg_passport_element_error *errors; size_t errors_count; const char *errors_json;   /* required */
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setpassportdataerrors (idempotent) */
 TGBOT_API tg_err tg_set_passport_data_errors(tg_bot *bot, const tg_set_passport_data_errors_args *args, bool *out);
@@ -5150,7 +5150,7 @@ struct tg_send_game_args {
     const char *message_effect_id;
     const tg_reply_parameters *reply_parameters; const char *reply_parameters_json;
     const tg_inline_keyboard_markup *reply_markup; const char *reply_markup_json;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#sendgame (send) */
 TGBOT_API tg_err tg_send_game(tg_bot *bot, const tg_send_game_args *args, tg_message **out);
@@ -5162,7 +5162,7 @@ struct tg_set_game_score_args {
     int64_t chat_id;
     int64_t message_id;
     const char *inline_message_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#setgamescore (idempotent) */
 TGBOT_API tg_err tg_set_game_score(tg_bot *bot, const tg_set_game_score_args *args, tg_message **out);
@@ -5171,7 +5171,7 @@ struct tg_get_game_high_scores_args {
     int64_t chat_id;
     int64_t message_id;
     const char *inline_message_id;
-    const char *extra_json;   /* raw JSON object merged into the parameters */
+    const char *extra_json;
 };
 /* https://core.telegram.org/bots/api#getgamehighscores (read) */
 TGBOT_API tg_err tg_get_game_high_scores(tg_bot *bot, const tg_get_game_high_scores_args *args, tg_game_high_score_list *out);
