@@ -10940,7 +10940,6 @@ TGBOT__INTERN const char *tg__name_at(uint32_t off);
 /* a method by name, case-insensitively (Telegram ignores case); NULL: not in this Bot API version */
 TGBOT__INTERN const tg__method *tg__method_find(const char *name);
 TGBOT__INTERN const tg__update_kind *tg__update_kind_find(const char *name, size_t len);
-TGBOT__INTERN const tg__update_kind *tg__update_kind_table(size_t *n);
 TGBOT__INTERN int tg__strcasecmp(const char *a, const char *b);
 TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out);
 TGBOT__INTERN tg_err tg__encode_type(tg_json_writer *w, tg__req *r, uint16_t type, const void *obj, tg_error *err);
@@ -16731,10 +16730,6 @@ TGBOT__INTERN const tg__update_kind *tg__update_kind_find(const char *name, size
         if (strncmp(n, name, len) == 0 && n[len] == 0) return &tg__update_kind_data[i];
     }
     return NULL;
-}
-TGBOT__INTERN const tg__update_kind *tg__update_kind_table(size_t *n) {
-    *n = sizeof tg__update_kind_data / sizeof tg__update_kind_data[0];
-    return tg__update_kind_data;
 }
 TGBOT_API tg_err tg_decode(tg_type_id type, const tg_json_value *v, tg_arena *a, void *out) {
     tg_error e;

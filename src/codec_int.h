@@ -61,7 +61,6 @@ TGBOT__INTERN const char *tg__name_at(uint32_t off);
 /* a method by name, case-insensitively (Telegram ignores case); NULL: not in this Bot API version */
 TGBOT__INTERN const tg__method *tg__method_find(const char *name);
 TGBOT__INTERN const tg__update_kind *tg__update_kind_find(const char *name, size_t len);
-TGBOT__INTERN const tg__update_kind *tg__update_kind_table(size_t *n);
 TGBOT__INTERN int tg__strcasecmp(const char *a, const char *b);
 TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out);
 TGBOT__INTERN tg_err tg__encode_type(tg_json_writer *w, tg__req *r, uint16_t type, const void *obj, tg_error *err);

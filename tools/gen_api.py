@@ -643,9 +643,6 @@ TGBOT_API tg_err tg_encode(tg_type_id type, const void *obj, tg_json_writer *w) 
                    '        if (strncmp(n, name, len) == 0 && n[len] == 0) return &tg__update_kind_data[i];\n'
                    '    }\n'
                    '    return NULL;\n}')
-        out.append('TGBOT__INTERN const tg__update_kind *tg__update_kind_table(size_t *n) {\n'
-                   '    *n = sizeof tg__update_kind_data / sizeof tg__update_kind_data[0];\n'
-                   '    return tg__update_kind_data;\n}')
         return out
 
     def api_md(self):

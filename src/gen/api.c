@@ -4746,10 +4746,6 @@ TGBOT__INTERN const tg__update_kind *tg__update_kind_find(const char *name, size
     }
     return NULL;
 }
-TGBOT__INTERN const tg__update_kind *tg__update_kind_table(size_t *n) {
-    *n = sizeof tg__update_kind_data / sizeof tg__update_kind_data[0];
-    return tg__update_kind_data;
-}
 TGBOT_API tg_err tg_decode(tg_type_id type, const tg_json_value *v, tg_arena *a, void *out) {
     tg_error e;
     if ((unsigned)type >= (unsigned)TG__TYPE_COUNT || !v) return TG_ERR_ARG;
