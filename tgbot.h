@@ -7977,12 +7977,11 @@ TGBOT_API tg_err tg_get_game_high_scores(tg_bot *bot, const tg_get_game_high_sco
 #define TGBOT__PRINTF(f, a)
 #endif
 
-/* Functions shared between rooms of the implementation (declared in *_int.h): internal linkage
-   under TGBOT_STATIC so a static build exports nothing. */
-#ifdef TGBOT_STATIC
+/* Functions shared between rooms of the implementation (declared in *_int.h): static in the single
+   header (SQLite's SQLITE_PRIVATE pattern), since every room lands in one translation unit, so a
+   build exports only the tg_* API. The per-room check (./amalgamate --room) predefines it empty. */
+#ifndef TGBOT__INTERN
 #define TGBOT__INTERN TGBOT_PRIVATE
-#else
-#define TGBOT__INTERN
 #endif
 
 #define TGBOT__MIN(a, b) ((a) < (b) ? (a) : (b))
