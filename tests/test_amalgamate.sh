@@ -16,5 +16,16 @@ ok sh -c "echo '$out' | grep -q 'src/core.c'"
 ok cmp -s tgbot.h first.h
 ok ./amalgamate --check
 ok sh -c "! grep -q '^#include \"' tgbot.h"
+ok sh -c "! grep -q '^#line' tgbot.h"              # the committed header stays free of #line
+# --lines: a deliberately broken build names the src/ file and line, also after a dropped include
+sed -i '3i #include "json.h"' src/json.c
+echo '#error lines_probe_json' >> src/json.c; lj=$(wc -l < src/json.c)
+echo '#error lines_probe_api' >> src/gen/api.c; la=$(wc -l < src/gen/api.c)
+./amalgamate --lines -o l/tgbot.h
+printf '#define TGBOT_IMPLEMENTATION\n#include "l/tgbot.h"\n' > probe.c
+cc -std=c99 -DTGBOT_TLS_NONE -I. -fsyntax-only probe.c 2> probe.err; rc=$?
+ok test "$rc" -ne 0
+ok grep -q "src/json.c:$lj:.*lines_probe_json" probe.err
+ok grep -q "src/gen/api.c:$la:.*lines_probe_api" probe.err
 echo "$p passed, $f failed"
 [ "$f" -eq 0 ]
