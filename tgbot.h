@@ -8009,6 +8009,14 @@ TGBOT__INTERN void tg__sleep_ms(const tg_platform *p, uint32_t ms);
 TGBOT__INTERN int tg__ct_equal(const void *a, const void *b, size_t n);
 TGBOT__INTERN void tg__wipe(void *p, size_t n);    /* memset that the optimiser keeps (secrets) */
 
+/* an arena block (core.c); the webhook server trims the spare list */
+struct tg__arena_block {
+    tg__arena_block *prev;
+    size_t base, used, cap;
+    /* data follows, 16-byte aligned */
+};
+#define TG__ARENA_HDR ((sizeof(tg__arena_block) + 15u) & ~(size_t)15u)
+
 /* ==== src/core.c ==== */
 /* core: error texts, allocation, logging, clock/random defaults, buffers, arena. */
 
@@ -8210,12 +8218,7 @@ void tg__wipe(void *p, size_t n) {
 /* ---- arena ----
    Blocks form a list; `base` is the arena offset where a block starts, so a mark is one number
    and rewinding moves whole later blocks to the spare list (no free, no malloc in steady state). */
-struct tg__arena_block {
-    tg__arena_block *prev;
-    size_t base, used, cap;
-    /* data follows, 16-byte aligned */
-};
-#define TG__ARENA_HDR ((sizeof(tg__arena_block) + 15u) & ~(size_t)15u)
+/* (struct tg__arena_block and TG__ARENA_HDR are in core_int.h: the webhook trims spare blocks) */
 #define TG__ARENA_MIN_BLOCK ((size_t)16384)
 
 TGBOT_API void tg_arena_init(tg_arena *a, const tg_allocator *alloc) {
@@ -18350,6 +18353,12 @@ TGBOT_API bool tg_ed25519_verify(const uint8_t sig[64], const void *msg, size_t 
     return memcmp(enc, sig, 32) == 0;
 }
 
+/* ==== src/webapp_int.h ==== */
+/* webapp (internal): HMAC in two halves and hex digits, shared with secret.c and sign.c. */
+TGBOT__INTERN void tg__hmac_begin(tg_sha256 *inner, unsigned char okey[64], const void *key, size_t key_len);
+TGBOT__INTERN void tg__hmac_end(tg_sha256 *inner, const unsigned char okey[64], unsigned char out[32]);
+TGBOT__INTERN int tg__hexval(char c);   /* 0..15, or -1 */
+
 /* ==== src/webapp.c ==== */
 /* webapp: SHA-256 (FIPS 180-4), HMAC (RFC 2104), and the signed query strings Telegram gives Web
    Apps and the Login Widget. No allocation: the query is decoded in a stack copy. */
@@ -18422,7 +18431,7 @@ TGBOT_API void tg_sha256_final(tg_sha256 *s, unsigned char out[32]) {
 }
 
 /* HMAC in two halves so a message can be streamed into `inner` */
-static void tg__hmac_begin(tg_sha256 *inner, unsigned char okey[64], const void *key, size_t key_len) {
+TGBOT__INTERN void tg__hmac_begin(tg_sha256 *inner, unsigned char okey[64], const void *key, size_t key_len) {
     unsigned char k[64];
     unsigned i;
     memset(k, 0, sizeof k);
@@ -18440,7 +18449,7 @@ static void tg__hmac_begin(tg_sha256 *inner, unsigned char okey[64], const void 
     tg__wipe(k, sizeof k);
 }
 
-static void tg__hmac_end(tg_sha256 *inner, const unsigned char okey[64], unsigned char out[32]) {
+TGBOT__INTERN void tg__hmac_end(tg_sha256 *inner, const unsigned char okey[64], unsigned char out[32]) {
     unsigned char ih[32];
     tg_sha256 outer;
     tg_sha256_final(inner, ih);
@@ -18462,7 +18471,7 @@ TGBOT_API void tg_hmac_sha256(const void *key, size_t key_len, const void *msg, 
 /* ---- signed query strings ---- */
 typedef struct tg__qfield { const char *k, *v; size_t kn, vn; } tg__qfield;
 
-static int tg__hexval(char c) {
+TGBOT__INTERN int tg__hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     c = (char)(c | 0x20);
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -18691,6 +18700,10 @@ TGBOT_API long tg_query_field(const char *query, const char *key, char *out, siz
     return -1;
 }
 
+/* ==== src/secret_int.h ==== */
+/* secret (internal): base64url digits, shared with sign.c. */
+TGBOT__INTERN int tg__secret_b64val(char c);   /* 0..63, or -1 */
+
 /* ==== src/secret.c ==== */
 /* secret: OS randomness, secret files with permission checks, key rings. */
 
@@ -18811,7 +18824,7 @@ TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr) {
 
 TGBOT_API void tg_keyring_wipe(tg_keyring *kr) { if (kr) tg__wipe(kr, sizeof *kr); }
 
-static int tg__secret_b64val(char c) {
+TGBOT__INTERN int tg__secret_b64val(char c) {
     return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
            c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
 }
@@ -19386,6 +19399,40 @@ TGBOT_API tg_err tg_unseal_record(void *keyring, uint64_t position, const void *
     return e;
 }
 
+/* ==== src/netfilter_int.h ==== */
+/* netfilter (internal): the source lists and the per-source table the webhook server consults. */
+#if TGBOT__HAS_WEBHOOK
+typedef struct tg__nf_list { tg_cidr *v; size_t n; } tg__nf_list;
+
+typedef struct tg__nf_src {
+    tg_ip key;
+    uint64_t seen;                      /* last use (ms): the eviction order */
+    uint64_t refill_at;                 /* token bucket: when tokens was last brought up to date */
+    uint64_t blocked_until;             /* 0 once the end of a block was reported */
+    uint64_t score_at;                  /* when score was last brought up to date */
+    uint32_t tokens;                    /* milli-requests */
+    uint32_t conns;                     /* open connections from this source */
+    uint32_t score;                     /* threat score, milli-points */
+    uint16_t used;
+    uint16_t blocks;                    /* blocks so far (saturating) */
+} tg__nf_src;
+
+typedef struct tg__nf_table {
+    tg__nf_src *s;
+    uint32_t mask;                      /* slots - 1 (a power of two) */
+    uint64_t key;                       /* hash key */
+} tg__nf_table;
+
+TGBOT__INTERN bool tg__nf_match(const tg__nf_list *l, const tg_ip *ip);
+TGBOT__INTERN bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, const tg_ip *ip);
+TGBOT__INTERN int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool forwarded, tg_ip *client);
+TGBOT__INTERN long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool create);
+TGBOT__INTERN bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t now, uint32_t *retry_s);
+TGBOT__INTERN uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64_t now);
+TGBOT__INTERN bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold, uint32_t half_life, uint32_t block_ms, uint64_t now);
+TGBOT__INTERN bool tg__nf_blocked(const tg__nf_src *s, uint64_t now);
+#endif
+
 /* ==== src/netfilter.c ==== */
 #if TGBOT__HAS_WEBHOOK
 /* netfilter: address parsing, CIDR lists, the allow/deny decision, X-Forwarded-For, and the
@@ -19545,16 +19592,14 @@ TGBOT_API void tg_ip_format(const tg_ip *ip, char *out) {
 }
 
 /* ---- lists and the decision ---- */
-typedef struct tg__nf_list { tg_cidr *v; size_t n; } tg__nf_list;
-
-static bool tg__nf_match(const tg__nf_list *l, const tg_ip *ip) {
+TGBOT__INTERN bool tg__nf_match(const tg__nf_list *l, const tg_ip *ip) {
     size_t i;
     for (i = 0; i < l->n; i++) if (tg_cidr_contains(&l->v[i], ip)) return true;
     return false;
 }
 
 /* deny wins; then an empty allow list lets everything else through, a non-empty one only its ranges */
-static bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, const tg_ip *ip) {
+TGBOT__INTERN bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, const tg_ip *ip) {
     if (tg__nf_match(deny, ip)) return false;
     return allow->n == 0 || tg__nf_match(allow, ip);
 }
@@ -19610,7 +19655,7 @@ static int tg__nf_fwd_for(const char *v, size_t a, size_t b, tg_ip *ip) {
    with *client = the right-most entry that is not a trusted proxy (what is left of it was written by
    the client and is never read), 0 when every entry is a trusted proxy (*client = the left-most),
    -1 when an entry that had to be read does not parse. */
-static int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool forwarded, tg_ip *client) {
+TGBOT__INTERN int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool forwarded, tg_ip *client) {
     size_t end = n;
     for (;;) {
         size_t start = end, a, b;
@@ -19634,24 +19679,6 @@ static int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool 
    keyed by their /64 (one subscriber usually holds a whole /64); IPv4 by the whole address. */
 #define TG__NF_PROBE 8u
 
-typedef struct tg__nf_src {
-    tg_ip key;
-    uint64_t seen;                      /* last use (ms): the eviction order */
-    uint64_t refill_at;                 /* token bucket: when tokens was last brought up to date */
-    uint64_t blocked_until;             /* 0 once the end of a block was reported */
-    uint64_t score_at;                  /* when score was last brought up to date */
-    uint32_t tokens;                    /* milli-requests */
-    uint32_t conns;                     /* open connections from this source */
-    uint32_t score;                     /* threat score, milli-points */
-    uint16_t used;
-    uint16_t blocks;                    /* blocks so far (saturating) */
-} tg__nf_src;
-
-typedef struct tg__nf_table {
-    tg__nf_src *s;
-    uint32_t mask;                      /* slots - 1 (a power of two) */
-    uint64_t key;                       /* hash key */
-} tg__nf_table;
 
 static tg_ip tg__nf_source_key(const tg_ip *ip) {
     tg_ip k = *ip;
@@ -19668,7 +19695,7 @@ static uint32_t tg__nf_hash(const tg__nf_table *t, const tg_ip *k) {
 }
 
 /* the slot of ip (created when absent and create is set): its index, or -1 */
-static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool create) {
+TGBOT__INTERN long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool create) {
     tg_ip k = tg__nf_source_key(ip);
     uint32_t h = tg__nf_hash(t, &k), i;
     long empty = -1, victim = -1;
@@ -19694,7 +19721,7 @@ static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool c
 
 /* token bucket: rate requests per second, up to burst at once. true = a token was taken; false =
    over the limit, *retry_s = whole seconds until one is there (at least 1). */
-static bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t now, uint32_t *retry_s) {
+TGBOT__INTERN bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t now, uint32_t *retry_s) {
     uint64_t cap = (uint64_t)burst * 1000u, tok = s->tokens == UINT32_MAX ? cap : s->tokens;
     if (now > s->refill_at) {           /* rate requests/s = rate milli-requests per ms */
         uint64_t dt = now - s->refill_at;
@@ -19711,7 +19738,7 @@ static bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t n
 /* Threat score: points (milli-points) per signal; the score halves every half_life ms: whole
    half-lives by shifting, the rest of one by a straight line between (1 - x/2 for 0 <= x < 1, exact
    at both ends), so the decay is exponential without libm. */
-static uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64_t now) {
+TGBOT__INTERN uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64_t now) {
     uint64_t dt = now > s->score_at ? now - s->score_at : 0, k, v = s->score;
     if (!v || !half_life) return (uint32_t)v;
     k = dt / half_life;
@@ -19722,7 +19749,7 @@ static uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64
 }
 
 /* adds points to the score; true when the score reached threshold and a block of block_ms begins */
-static bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold, uint32_t half_life, uint32_t block_ms, uint64_t now) {
+TGBOT__INTERN bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold, uint32_t half_life, uint32_t block_ms, uint64_t now) {
     uint64_t v = (uint64_t)tg__nf_score_now(s, half_life, now) + points;
     s->score = (uint32_t)TGBOT__MIN(v, (uint64_t)UINT32_MAX);
     s->score_at = now;
@@ -19733,7 +19760,7 @@ static bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold,
     return true;
 }
 
-static bool tg__nf_blocked(const tg__nf_src *s, uint64_t now) { return s->blocked_until > now; }
+TGBOT__INTERN bool tg__nf_blocked(const tg__nf_src *s, uint64_t now) { return s->blocked_until > now; }
 #endif /* TGBOT__HAS_WEBHOOK */
 
 /* ==== src/webhook.c ==== */
@@ -22397,6 +22424,13 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
 }
 #endif /* TGBOT__HAS_ANALYTICS */
 
+/* ==== src/store_int.h ==== */
+/* store (internal): shared by the back-ends (memory, Redis). */
+#if TGBOT__HAS_STORE
+/* a tg_store with the desc's hooks and room for impl */
+TGBOT__INTERN tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt, size_t impl_size);
+#endif
+
 /* ==== src/store.c ==== */
 /* store: the generic operations, the in-memory back-end, update claims, locks, and the FSM. */
 #if TGBOT__HAS_STORE
@@ -22777,7 +22811,7 @@ static const tg_store_vtable tg__mem_vt = {
     tg__mem_stamp, tg__mem_destroy };
 
 /* shared by the back-ends: a tg_store with the desc's hooks and room for impl */
-TGBOT_PRIVATE tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt,
+TGBOT__INTERN tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt,
                                      size_t impl_size) {
     tg_store_desc d;
     tg_store *s;

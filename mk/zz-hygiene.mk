@@ -4,3 +4,12 @@ TEST_STEPS += hygiene
 .PHONY: hygiene
 hygiene: $(BUILD)/unit-all $(BUILD)/check_webapp
 	@tests/crypto/hygiene.sh $(BUILD)/unit-all
+
+# Amalgamation hygiene (issue 11): every room compiles alone against the internal headers
+# (tests/check_rooms.sh); OS calls only in platform.c and the TLS backends (tests/check_os_calls.sh)
+TEST_STEPS := $(filter-out hygiene,$(TEST_STEPS)) rooms os-calls hygiene
+.PHONY: rooms os-calls
+rooms: tgbot.h
+	@tests/check_rooms.sh
+os-calls:
+	@tests/check_os_calls.sh

@@ -198,12 +198,7 @@ void tg__wipe(void *p, size_t n) {
 /* ---- arena ----
    Blocks form a list; `base` is the arena offset where a block starts, so a mark is one number
    and rewinding moves whole later blocks to the spare list (no free, no malloc in steady state). */
-struct tg__arena_block {
-    tg__arena_block *prev;
-    size_t base, used, cap;
-    /* data follows, 16-byte aligned */
-};
-#define TG__ARENA_HDR ((sizeof(tg__arena_block) + 15u) & ~(size_t)15u)
+/* (struct tg__arena_block and TG__ARENA_HDR are in core_int.h: the webhook trims spare blocks) */
 #define TG__ARENA_MIN_BLOCK ((size_t)16384)
 
 TGBOT_API void tg_arena_init(tg_arena *a, const tg_allocator *alloc) {

@@ -18,3 +18,11 @@ TGBOT__INTERN int tg__random_bytes(const tg_platform *p, void *buf, size_t n);
 TGBOT__INTERN void tg__sleep_ms(const tg_platform *p, uint32_t ms);
 TGBOT__INTERN int tg__ct_equal(const void *a, const void *b, size_t n);
 TGBOT__INTERN void tg__wipe(void *p, size_t n);    /* memset that the optimiser keeps (secrets) */
+
+/* an arena block (core.c); the webhook server trims the spare list */
+struct tg__arena_block {
+    tg__arena_block *prev;
+    size_t base, used, cap;
+    /* data follows, 16-byte aligned */
+};
+#define TG__ARENA_HDR ((sizeof(tg__arena_block) + 15u) & ~(size_t)15u)

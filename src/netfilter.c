@@ -156,16 +156,14 @@ TGBOT_API void tg_ip_format(const tg_ip *ip, char *out) {
 }
 
 /* ---- lists and the decision ---- */
-typedef struct tg__nf_list { tg_cidr *v; size_t n; } tg__nf_list;
-
-static bool tg__nf_match(const tg__nf_list *l, const tg_ip *ip) {
+TGBOT__INTERN bool tg__nf_match(const tg__nf_list *l, const tg_ip *ip) {
     size_t i;
     for (i = 0; i < l->n; i++) if (tg_cidr_contains(&l->v[i], ip)) return true;
     return false;
 }
 
 /* deny wins; then an empty allow list lets everything else through, a non-empty one only its ranges */
-static bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, const tg_ip *ip) {
+TGBOT__INTERN bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, const tg_ip *ip) {
     if (tg__nf_match(deny, ip)) return false;
     return allow->n == 0 || tg__nf_match(allow, ip);
 }
@@ -221,7 +219,7 @@ static int tg__nf_fwd_for(const char *v, size_t a, size_t b, tg_ip *ip) {
    with *client = the right-most entry that is not a trusted proxy (what is left of it was written by
    the client and is never read), 0 when every entry is a trusted proxy (*client = the left-most),
    -1 when an entry that had to be read does not parse. */
-static int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool forwarded, tg_ip *client) {
+TGBOT__INTERN int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool forwarded, tg_ip *client) {
     size_t end = n;
     for (;;) {
         size_t start = end, a, b;
@@ -245,24 +243,6 @@ static int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool 
    keyed by their /64 (one subscriber usually holds a whole /64); IPv4 by the whole address. */
 #define TG__NF_PROBE 8u
 
-typedef struct tg__nf_src {
-    tg_ip key;
-    uint64_t seen;                      /* last use (ms): the eviction order */
-    uint64_t refill_at;                 /* token bucket: when tokens was last brought up to date */
-    uint64_t blocked_until;             /* 0 once the end of a block was reported */
-    uint64_t score_at;                  /* when score was last brought up to date */
-    uint32_t tokens;                    /* milli-requests */
-    uint32_t conns;                     /* open connections from this source */
-    uint32_t score;                     /* threat score, milli-points */
-    uint16_t used;
-    uint16_t blocks;                    /* blocks so far (saturating) */
-} tg__nf_src;
-
-typedef struct tg__nf_table {
-    tg__nf_src *s;
-    uint32_t mask;                      /* slots - 1 (a power of two) */
-    uint64_t key;                       /* hash key */
-} tg__nf_table;
 
 static tg_ip tg__nf_source_key(const tg_ip *ip) {
     tg_ip k = *ip;
@@ -279,7 +259,7 @@ static uint32_t tg__nf_hash(const tg__nf_table *t, const tg_ip *k) {
 }
 
 /* the slot of ip (created when absent and create is set): its index, or -1 */
-static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool create) {
+TGBOT__INTERN long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool create) {
     tg_ip k = tg__nf_source_key(ip);
     uint32_t h = tg__nf_hash(t, &k), i;
     long empty = -1, victim = -1;
@@ -305,7 +285,7 @@ static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool c
 
 /* token bucket: rate requests per second, up to burst at once. true = a token was taken; false =
    over the limit, *retry_s = whole seconds until one is there (at least 1). */
-static bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t now, uint32_t *retry_s) {
+TGBOT__INTERN bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t now, uint32_t *retry_s) {
     uint64_t cap = (uint64_t)burst * 1000u, tok = s->tokens == UINT32_MAX ? cap : s->tokens;
     if (now > s->refill_at) {           /* rate requests/s = rate milli-requests per ms */
         uint64_t dt = now - s->refill_at;
@@ -322,7 +302,7 @@ static bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t n
 /* Threat score: points (milli-points) per signal; the score halves every half_life ms: whole
    half-lives by shifting, the rest of one by a straight line between (1 - x/2 for 0 <= x < 1, exact
    at both ends), so the decay is exponential without libm. */
-static uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64_t now) {
+TGBOT__INTERN uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64_t now) {
     uint64_t dt = now > s->score_at ? now - s->score_at : 0, k, v = s->score;
     if (!v || !half_life) return (uint32_t)v;
     k = dt / half_life;
@@ -333,7 +313,7 @@ static uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64
 }
 
 /* adds points to the score; true when the score reached threshold and a block of block_ms begins */
-static bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold, uint32_t half_life, uint32_t block_ms, uint64_t now) {
+TGBOT__INTERN bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold, uint32_t half_life, uint32_t block_ms, uint64_t now) {
     uint64_t v = (uint64_t)tg__nf_score_now(s, half_life, now) + points;
     s->score = (uint32_t)TGBOT__MIN(v, (uint64_t)UINT32_MAX);
     s->score_at = now;
@@ -344,5 +324,5 @@ static bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold,
     return true;
 }
 
-static bool tg__nf_blocked(const tg__nf_src *s, uint64_t now) { return s->blocked_until > now; }
+TGBOT__INTERN bool tg__nf_blocked(const tg__nf_src *s, uint64_t now) { return s->blocked_until > now; }
 #endif /* TGBOT__HAS_WEBHOOK */

@@ -117,7 +117,7 @@ TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr) {
 
 TGBOT_API void tg_keyring_wipe(tg_keyring *kr) { if (kr) tg__wipe(kr, sizeof *kr); }
 
-static int tg__secret_b64val(char c) {
+TGBOT__INTERN int tg__secret_b64val(char c) {
     return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
            c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
 }

@@ -377,7 +377,7 @@ static const tg_store_vtable tg__mem_vt = {
     tg__mem_stamp, tg__mem_destroy };
 
 /* shared by the back-ends: a tg_store with the desc's hooks and room for impl */
-TGBOT_PRIVATE tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt,
+TGBOT__INTERN tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt,
                                      size_t impl_size) {
     tg_store_desc d;
     tg_store *s;

@@ -69,7 +69,7 @@ TGBOT_API void tg_sha256_final(tg_sha256 *s, unsigned char out[32]) {
 }
 
 /* HMAC in two halves so a message can be streamed into `inner` */
-static void tg__hmac_begin(tg_sha256 *inner, unsigned char okey[64], const void *key, size_t key_len) {
+TGBOT__INTERN void tg__hmac_begin(tg_sha256 *inner, unsigned char okey[64], const void *key, size_t key_len) {
     unsigned char k[64];
     unsigned i;
     memset(k, 0, sizeof k);
@@ -87,7 +87,7 @@ static void tg__hmac_begin(tg_sha256 *inner, unsigned char okey[64], const void 
     tg__wipe(k, sizeof k);
 }
 
-static void tg__hmac_end(tg_sha256 *inner, const unsigned char okey[64], unsigned char out[32]) {
+TGBOT__INTERN void tg__hmac_end(tg_sha256 *inner, const unsigned char okey[64], unsigned char out[32]) {
     unsigned char ih[32];
     tg_sha256 outer;
     tg_sha256_final(inner, ih);
@@ -109,7 +109,7 @@ TGBOT_API void tg_hmac_sha256(const void *key, size_t key_len, const void *msg, 
 /* ---- signed query strings ---- */
 typedef struct tg__qfield { const char *k, *v; size_t kn, vn; } tg__qfield;
 
-static int tg__hexval(char c) {
+TGBOT__INTERN int tg__hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     c = (char)(c | 0x20);
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
