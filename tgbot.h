@@ -292,7 +292,9 @@ typedef struct tg_arena {
 } tg_arena;
 
 TGBOT_API void tg_arena_init(tg_arena *a, const tg_allocator *alloc);
-TGBOT_API void *tg_arena_alloc(tg_arena *a, size_t n);          /* 16-byte aligned; NULL on OOM */
+/* aligned for any type (as max_align_t: 16 bytes on x86-64, 8 on armhf), given an allocator that
+   aligns like malloc; NULL on OOM */
+TGBOT_API void *tg_arena_alloc(tg_arena *a, size_t n);
 TGBOT_API char *tg_arena_strndup(tg_arena *a, const char *s, size_t n);
 TGBOT_API size_t tg_arena_mark(const tg_arena *a);
 TGBOT_API void tg_arena_rewind(tg_arena *a, size_t mark);       /* frees everything allocated after mark */
@@ -7920,7 +7922,8 @@ void tg__wipe(void *p, size_t n) {
 struct tg__arena_block {
     tg__arena_block *prev;
     size_t base, used, cap;
-    /* data follows, 16-byte aligned */
+    /* data follows at offset TG__ARENA_HDR. Offsets are multiples of 16 from a block the allocator
+       aligned for any type (malloc: max_align_t), so every result has max_align_t alignment */
 };
 #define TG__ARENA_HDR ((sizeof(tg__arena_block) + 15u) & ~(size_t)15u)
 #define TG__ARENA_MIN_BLOCK ((size_t)16384)
@@ -10083,7 +10086,7 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
         const char *nl;
         while (q < len && ((buf[q] >= '0' && buf[q] <= '9') || ((buf[q] | 0x20) >= 'a' && (buf[q] | 0x20) <= 'f'))) {
             char c = (char)(buf[q] | 0x20);
-            if (size > ((size_t)1 << 40)) goto bad;
+            if (size > (SIZE_MAX - 15) / 16) goto bad;        /* one more digit would wrap size_t */
             size = size * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
             q++; digits++;
         }
@@ -10106,7 +10109,7 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
                 q = (size_t)(nl - buf) + 1;
             }
         }
-        if (len - q < size + 2) goto more;
+        if (len - q < 2 || len - q - 2 < size) goto more;    /* size + 2 could wrap */
         if (buf[q + size] != '\r' || buf[q + size + 1] != '\n') goto bad;
         memmove(buf + o, buf + q, size);
         o += size;

@@ -213,7 +213,7 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
         const char *nl;
         while (q < len && ((buf[q] >= '0' && buf[q] <= '9') || ((buf[q] | 0x20) >= 'a' && (buf[q] | 0x20) <= 'f'))) {
             char c = (char)(buf[q] | 0x20);
-            if (size > ((size_t)1 << 40)) goto bad;
+            if (size > (SIZE_MAX - 15) / 16) goto bad;        /* one more digit would wrap size_t */
             size = size * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
             q++; digits++;
         }
@@ -236,7 +236,7 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
                 q = (size_t)(nl - buf) + 1;
             }
         }
-        if (len - q < size + 2) goto more;
+        if (len - q < 2 || len - q - 2 < size) goto more;    /* size + 2 could wrap */
         if (buf[q + size] != '\r' || buf[q + size + 1] != '\n') goto bad;
         memmove(buf + o, buf + q, size);
         o += size;

@@ -4,6 +4,9 @@
 set -u
 DEMO="gcc make python3 libbearssl-dev"
 TEST="$DEMO clang g++ binutils openssl curl libmbedtls-dev nginx tinyproxy microsocks wrk valgrind libcurl4-openssl-dev libjsmn-dev libcjson-dev libclang-rt-14-dev locales prometheus"
+# 32-bit and cross targets (mk/cross.mk). gcc-multilib and gcc-arm-linux-gnueabihf conflict in Debian;
+# gcc-12-multilib and the gcc-12-* cross compilers do not (tests/cross.sh supplies gcc-multilib's asm link)
+TEST="$TEST gcc-12-multilib gcc-12-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-12-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static"
 list=0; [ "${1:-}" = "--list" ] && { list=1; shift; }
 case "${1:-test}" in demo) want=$DEMO;; *) want=$TEST;; esac
 [ $list -eq 1 ] && { echo $want; exit 0; }

@@ -162,6 +162,34 @@ TG_TEST(http_dechunk_incremental) {
     CHECK(tg__http_dechunk(buf, 5, &pos, &out, &consumed, &e) == -1 && e.code == TG_ERR_HTTP);
 }
 
+/* chunk sizes of several hex digits decode on every size_t width (32-bit targets failed every size of
+   two or more digits); a size that does not fit size_t is refused, never wrapped */
+TG_TEST(http_dechunk_multi_digit_sizes_any_width) {
+    char buf[600];
+    size_t pos = 0, out = 0, consumed = 0, n;
+    tg_error e;
+    n = 0;
+    memcpy(buf + n, "FF\r\n", 4); n += 4;                 /* 255 bytes, upper-case digits */
+    memset(buf + n, 'a', 255); n += 255;
+    memcpy(buf + n, "\r\n100\r\n", 7); n += 7;            /* then 0x100 = 256 bytes */
+    memset(buf + n, 'b', 256); n += 256;
+    memcpy(buf + n, "\r\n0\r\n\r\n", 7); n += 7;
+    CHECK(tg__http_dechunk(buf, n, &pos, &out, &consumed, &e) == 1);
+    CHECK(out == 511 && consumed == n && buf[0] == 'a' && buf[254] == 'a' && buf[255] == 'b' && buf[510] == 'b');
+    /* 2^32: waits for its data where size_t has 64 bits, refused where it has 32 */
+    memcpy(buf, "100000000\r\nxy", 13);
+    pos = out = 0;
+    CHECK(tg__http_dechunk(buf, 13, &pos, &out, &consumed, &e) == (SIZE_MAX > 0xFFFFFFFFu ? 0 : -1));
+    /* 2^64 and beyond: refused everywhere */
+    memcpy(buf, "10000000000000000\r\nxy", 21);
+    pos = out = 0;
+    CHECK(tg__http_dechunk(buf, 21, &pos, &out, &consumed, &e) == -1 && e.code == TG_ERR_HTTP);
+    /* the largest size_t itself (all f): data + CRLF can never fit, so it waits, and nothing wraps */
+    n = (size_t)snprintf(buf, sizeof buf, "%zx\r\nxy", (size_t)SIZE_MAX);
+    pos = out = 0;
+    CHECK(tg__http_dechunk(buf, n, &pos, &out, &consumed, &e) == 0 && out == 0);
+}
+
 typedef struct fault_case { const char *path; tg_err code; tg_phase phase; const char *says; } fault_case;
 
 /* Each fault with its exact code, phase and the words of its message; none crashes, none takes longer
