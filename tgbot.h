@@ -410,7 +410,8 @@ typedef struct tg_tls_options {
     const char *ca_pem;           /* PEM text in memory instead of a file */
     const void *anchors;          /* compiled-in trust anchors (BearSSL br_x509_trust_anchor[]) */
     size_t anchors_count;
-    const char *server_name;      /* name to verify instead of the URL's host */
+    const char *server_name;      /* name to verify instead of the URL's host; NULL or "": the URL's host.
+                                     The certificate's name is always checked: no option turns that off */
 } tg_tls_options;
 
 typedef struct tg_http_limits {   /* 0 = default */
@@ -8040,6 +8041,8 @@ typedef struct pollfd tg__pollfd;
 /* ready count, 0 timeout, -1 error, -2 interrupted by a signal (the caller checks its stop flag) */
 TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms);
 TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s);   /* FIN after the last response */
+/* an IP address literal ("127.0.0.1", "::1") as 4 or 16 bytes in network order; 0 when s is a name */
+TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
 
 /* ==== src/platform.c ==== */
 /* platform: POSIX sockets. Everything else reaches the OS through these functions. */
@@ -8058,6 +8061,12 @@ TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, i
         *gai_err = getaddrinfo(host, ps, &hints, out);
     }
     return *gai_err ? -1 : 0;
+}
+
+TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]) {
+    if (inet_pton(AF_INET, s, out) == 1) return 4;
+    if (inet_pton(AF_INET6, s, out) == 1) return 16;
+    return 0;
 }
 
 TGBOT__INTERN void tg__resolve_free(tg__addr *a) { if (a) freeaddrinfo(a); }
@@ -8959,6 +8968,68 @@ TGBOT__INTERN int tg__tls_flush(tg__tls *t, tg__sock s, tg_error *err);         
 TGBOT__INTERN bool tg__tls_pending(const tg__tls *t);
 TGBOT__INTERN bool tg__tls_resumed(const tg__tls *t);   /* the handshake resumed a saved session */
 
+/* Certificate check shared by the backends. Neither BearSSL nor mbedTLS 2.x matches an IP address
+   host against the certificate's iPAddress names, so for https://127.0.0.1 the chain is validated
+   without a name and the end-entity certificate (DER) is searched here: the address must be one of
+   its subjectAltName iPAddress entries (RFC 5280 4.2.1.6; RFC 2818 3.1: never the Common Name). */
+/* one DER element at *p: tag byte, contents; false when malformed or past end */
+TGBOT_PRIVATE bool tg__der_next(const unsigned char **p, const unsigned char *end, unsigned *tag,
+                                const unsigned char **val, size_t *len) {
+    const unsigned char *q = *p;
+    size_t n;
+    if (end - q < 2) return false;
+    *tag = *q++;
+    if ((*tag & 0x1f) == 0x1f) return false;           /* multi-byte tags: none in what we read */
+    n = *q++;
+    if (n & 0x80) {
+        unsigned k = n & 0x7f;
+        if (k == 0 || k > 4 || (size_t)(end - q) < k) return false;
+        for (n = 0; k--; ) n = (n << 8) | *q++;
+    }
+    if ((size_t)(end - q) < n) return false;
+    *val = q; *len = n; *p = q + n;
+    return true;
+}
+
+/* 1 when the certificate lists ip (4 or 16 bytes) as an iPAddress subjectAltName, else 0 */
+TGBOT_PRIVATE int tg__cert_has_ip(const unsigned char *der, size_t der_len, const unsigned char *ip, size_t ip_len) {
+    static const unsigned char san_oid[] = { 0x55, 0x1d, 0x11 };   /* 2.5.29.17 */
+    const unsigned char *p = der, *end = der + der_len, *v, *tbs_end;
+    size_t n;
+    unsigned tag;
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;        /* Certificate */
+    p = v; end = v + n;
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;        /* tbsCertificate */
+    p = v; tbs_end = v + n;
+    while (p < tbs_end) {                                                     /* to [3] extensions */
+        if (!tg__der_next(&p, tbs_end, &tag, &v, &n)) return 0;
+        if (tag == 0xa3) break;
+    }
+    p = v; end = v + n;                                                       /* [3] holds Extensions */
+    if (tag != 0xa3 || !tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;
+    p = v; end = v + n;
+    while (p < end) {                                    /* Extension: extnID, [critical], extnValue */
+        const unsigned char *e, *ee, *oid;
+        size_t oid_len;
+        if (!tg__der_next(&p, end, &tag, &e, &n) || tag != 0x30) return 0;
+        ee = e + n;
+        if (!tg__der_next(&e, ee, &tag, &oid, &oid_len) || tag != 0x06) return 0;
+        if (oid_len != sizeof san_oid || memcmp(oid, san_oid, sizeof san_oid) != 0) continue;
+        if (!tg__der_next(&e, ee, &tag, &v, &n)) return 0;
+        if (tag == 0x01 && !tg__der_next(&e, ee, &tag, &v, &n)) return 0;
+        if (tag != 0x04) return 0;
+        e = v; ee = v + n;                               /* OCTET STRING holding GeneralNames */
+        if (!tg__der_next(&e, ee, &tag, &v, &n) || tag != 0x30) return 0;
+        e = v; ee = v + n;
+        while (e < ee) {
+            if (!tg__der_next(&e, ee, &tag, &v, &n)) return 0;
+            if (tag == 0x87 && n == ip_len && memcmp(v, ip, n) == 0) return 1;   /* [7] iPAddress */
+        }
+        return 0;
+    }
+    return 0;
+}
+
 /* ==== src/tls_bearssl.c ==== */
 /* tls_bearssl: the default TLS backend. BearSSL allocates nothing; we give it one record buffer
    per connection (MONO: HTTP/1.1 is half duplex) and pump records over the non-blocking socket.
@@ -9005,6 +9076,63 @@ struct tg__tls {
        straight into BearSSL's buffer, so the copy stays under sizeof ra per record. */
     unsigned char ra[4096];
     size_t ra_pos, ra_len;
+    /* An IP address host: the engine validates through ipv (tg__ipx_*), which runs the minimal
+       engine without a name and checks the end-entity certificate's iPAddress names itself. */
+    const br_x509_class *ipv;
+    unsigned char ip[16];
+    size_t ip_len;
+    unsigned char *ee;            /* the end-entity certificate as it arrives */
+    size_t ee_len, ee_cap;
+    uint32_t ncert;
+    bool ee_bad;
+};
+
+#define TG__EE_MAX 65536u         /* a longer end-entity certificate fails the address check */
+static tg__tls *tg__ipx(const br_x509_class **ctx) {
+    return (tg__tls *)(void *)((char *)(void *)ctx - offsetof(tg__tls, ipv));
+}
+static void tg__ipx_start_chain(const br_x509_class **ctx, const char *server_name) {
+    tg__tls *t = tg__ipx(ctx);
+    (void)server_name;
+    t->ncert = 0; t->ee_len = 0; t->ee_bad = false;
+    t->xc.vtable->start_chain(&t->xc.vtable, NULL);      /* chain, validity, key usage: no name */
+}
+static void tg__ipx_start_cert(const br_x509_class **ctx, uint32_t length) {
+    tg__tls *t = tg__ipx(ctx);
+    if (t->ncert == 0 && length > t->ee_cap) {
+        tg__free(t->ctx->a, t->ee, t->ee_cap);
+        t->ee_cap = 0;
+        t->ee = length <= TG__EE_MAX ? (unsigned char *)tg__alloc(t->ctx->a, length) : NULL;
+        if (t->ee) t->ee_cap = length; else t->ee_bad = true;
+    }
+    t->xc.vtable->start_cert(&t->xc.vtable, length);
+}
+static void tg__ipx_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
+    tg__tls *t = tg__ipx(ctx);
+    if (t->ncert == 0 && !t->ee_bad) {
+        if (t->ee_cap - t->ee_len >= len) { memcpy(t->ee + t->ee_len, buf, len); t->ee_len += len; }
+        else t->ee_bad = true;
+    }
+    t->xc.vtable->append(&t->xc.vtable, buf, len);
+}
+static void tg__ipx_end_cert(const br_x509_class **ctx) {
+    tg__tls *t = tg__ipx(ctx);
+    t->ncert++;
+    t->xc.vtable->end_cert(&t->xc.vtable);
+}
+static unsigned tg__ipx_end_chain(const br_x509_class **ctx) {
+    tg__tls *t = tg__ipx(ctx);
+    unsigned r = t->xc.vtable->end_chain(&t->xc.vtable);
+    if (r) return r;
+    return !t->ee_bad && tg__cert_has_ip(t->ee, t->ee_len, t->ip, t->ip_len) ? 0u : (unsigned)BR_ERR_X509_BAD_SERVER_NAME;
+}
+static const br_x509_pkey *tg__ipx_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
+    const tg__tls *t = (const tg__tls *)(const void *)((const char *)(const void *)ctx - offsetof(tg__tls, ipv));
+    return t->xc.vtable->get_pkey(&t->xc.vtable, usages);
+}
+static const br_x509_class tg__ipx_class = {
+    sizeof(br_x509_minimal_context), tg__ipx_start_chain, tg__ipx_start_cert, tg__ipx_append,
+    tg__ipx_end_cert, tg__ipx_end_chain, tg__ipx_get_pkey
 };
 
 typedef struct tg__bytes { unsigned char *p; size_t len, cap; const tg_allocator *a; bool oom; } tg__bytes;
@@ -9287,6 +9415,12 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
     } else {
         br_ssl_client_context *cc = &t->u.c;
         int64_t now = tg__wall_time(ctx->plat);
+        if (!server_name || !*server_name) {   /* BearSSL would skip the name check: never */
+            tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "no host name to verify the server certificate against");
+            tg__free(ctx->a, t, sizeof *t);
+            return TG_ERR_TLS;
+        }
+        t->ip_len = tg__ip_parse(server_name, t->ip);
         br_ssl_client_init_full(cc, &t->xc, ctx->tas, ctx->ntas);
         /* BearSSL offers ChaCha20 first, the right choice without AES hardware. With AES-NI and
            carry-less multiply, AES-GCM costs a fraction of it, so offer that first (as OpenSSL does). */
@@ -9314,7 +9448,11 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
             memcpy(t->saved_id, ctx->session.session_id, ctx->session.session_id_len);
             t->saved_id_len = ctx->session.session_id_len;
         }
-        ok = br_ssl_client_reset(cc, server_name, ctx->have_session ? 1 : 0);
+        if (t->ip_len) {          /* no SNI for an address (RFC 6066 3); the wrapper checks the name */
+            t->ipv = &tg__ipx_class;
+            br_ssl_engine_set_x509(t->eng, &t->ipv);
+        }
+        ok = br_ssl_client_reset(cc, t->ip_len ? NULL : server_name, ctx->have_session ? 1 : 0);
     }
     if (!ok) {
         tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "TLS engine reset failed (error %d)", br_ssl_engine_last_error(t->eng));
@@ -9328,6 +9466,7 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
 TGBOT__INTERN void tg__tls_free(tg__tls *t) {
     if (!t) return;
     tg__wipe(t->buf, sizeof t->buf);
+    tg__free(t->ctx->a, t->ee, t->ee_cap);
     tg__free(t->ctx->a, t, sizeof *t);
 }
 
@@ -9545,6 +9684,8 @@ struct tg__tls {
     mbedtls_ssl_context ssl;
     tg__sock fd;
     bool resumed, done;
+    unsigned char ip[16];         /* an IP address host, checked by tg__mb_verify_ip */
+    size_t ip_len;
     /* mbedTLS asks for a record's 5-byte header, then its body: reading ahead makes a small
        response one recv() instead of two (large reads still go straight into mbedTLS's buffer) */
     unsigned char ra[4096];
@@ -9668,22 +9809,37 @@ TGBOT__INTERN void tg__tls_ctx_free(tg__tls_ctx *ctx) {
     tg__free(ctx->a, ctx, sizeof *ctx);
 }
 
+/* mbedTLS 2.x matches a host name against dNSName and CN only: for an IP address host no name is
+   set (no SNI either, RFC 6066 3) and the leaf must list the address as an iPAddress name */
+static int tg__mb_verify_ip(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
+    const tg__tls *t = (const tg__tls *)p;
+    if (depth == 0 && !tg__cert_has_ip(crt->raw.p, crt->raw.len, t->ip, t->ip_len)) *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    return 0;
+}
+
 TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *server_name, tg_error *err) {
-    tg__tls *t = (tg__tls *)tg__alloc(ctx->a, sizeof *t);
+    tg__tls *t;
     *out = NULL;
+    if (!ctx->server && (!server_name || !*server_name)) {   /* mbedTLS 2 would skip the name check */
+        tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "no host name to verify the server certificate against");
+        return TG_ERR_TLS;
+    }
+    t = (tg__tls *)tg__alloc(ctx->a, sizeof *t);
     if (!t) return TG_ERR_NOMEM;
     memset(t, 0, sizeof *t);
     t->ctx = ctx;
     t->fd = TG__SOCK_INVALID;
+    if (!ctx->server) t->ip_len = tg__ip_parse(server_name, t->ip);
     mbedtls_ssl_init(&t->ssl);
     if (mbedtls_ssl_setup(&t->ssl, &ctx->conf) != 0 ||
-        (server_name && mbedtls_ssl_set_hostname(&t->ssl, server_name) != 0) ||
+        (!ctx->server && !t->ip_len && mbedtls_ssl_set_hostname(&t->ssl, server_name) != 0) ||
         (!ctx->server && ctx->have_session && mbedtls_ssl_set_session(&t->ssl, &ctx->session) != 0)) {
         tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "mbedTLS connection set-up failed");
         mbedtls_ssl_free(&t->ssl);
         tg__free(ctx->a, t, sizeof *t);
         return TG_ERR_TLS;
     }
+    if (t->ip_len) mbedtls_ssl_set_verify(&t->ssl, tg__mb_verify_ip, t);
     mbedtls_ssl_set_bio(&t->ssl, t, tg__mb_send, tg__mb_recv, NULL);
     *out = t;
     return TG_OK;
@@ -10234,7 +10390,8 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
         return TG_ERR_ARG;
     }
     if (c->https) {
-        const char *sni = cfg->tls.server_name ? cfg->tls.server_name : c->host;
+        /* "" is "not set" like NULL: the URL's host is verified (there is no way to skip the check) */
+        const char *sni = cfg->tls.server_name && *cfg->tls.server_name ? cfg->tls.server_name : c->host;
         c->sni = tg__strndup_a(a, sni, strlen(sni));
         e = tg__tls_ctx_client(&c->tls_ctx, &cfg->tls, a, c->plat, err);
         if (e) { tg__http_client_free(c); return e; }

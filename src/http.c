@@ -361,7 +361,8 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
         return TG_ERR_ARG;
     }
     if (c->https) {
-        const char *sni = cfg->tls.server_name ? cfg->tls.server_name : c->host;
+        /* "" is "not set" like NULL: the URL's host is verified (there is no way to skip the check) */
+        const char *sni = cfg->tls.server_name && *cfg->tls.server_name ? cfg->tls.server_name : c->host;
         c->sni = tg__strndup_a(a, sni, strlen(sni));
         e = tg__tls_ctx_client(&c->tls_ctx, &cfg->tls, a, c->plat, err);
         if (e) { tg__http_client_free(c); return e; }

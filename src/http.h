@@ -18,7 +18,8 @@ typedef struct tg_tls_options {
     const char *ca_pem;           /* PEM text in memory instead of a file */
     const void *anchors;          /* compiled-in trust anchors (BearSSL br_x509_trust_anchor[]) */
     size_t anchors_count;
-    const char *server_name;      /* name to verify instead of the URL's host */
+    const char *server_name;      /* name to verify instead of the URL's host; NULL or "": the URL's host.
+                                     The certificate's name is always checked: no option turns that off */
 } tg_tls_options;
 
 typedef struct tg_http_limits {   /* 0 = default */

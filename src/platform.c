@@ -16,6 +16,12 @@ TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, i
     return *gai_err ? -1 : 0;
 }
 
+TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]) {
+    if (inet_pton(AF_INET, s, out) == 1) return 4;
+    if (inet_pton(AF_INET6, s, out) == 1) return 16;
+    return 0;
+}
+
 TGBOT__INTERN void tg__resolve_free(tg__addr *a) { if (a) freeaddrinfo(a); }
 
 static int tg__sock_nonblock(tg__sock s) {

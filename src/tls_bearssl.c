@@ -43,6 +43,63 @@ struct tg__tls {
        straight into BearSSL's buffer, so the copy stays under sizeof ra per record. */
     unsigned char ra[4096];
     size_t ra_pos, ra_len;
+    /* An IP address host: the engine validates through ipv (tg__ipx_*), which runs the minimal
+       engine without a name and checks the end-entity certificate's iPAddress names itself. */
+    const br_x509_class *ipv;
+    unsigned char ip[16];
+    size_t ip_len;
+    unsigned char *ee;            /* the end-entity certificate as it arrives */
+    size_t ee_len, ee_cap;
+    uint32_t ncert;
+    bool ee_bad;
+};
+
+#define TG__EE_MAX 65536u         /* a longer end-entity certificate fails the address check */
+static tg__tls *tg__ipx(const br_x509_class **ctx) {
+    return (tg__tls *)(void *)((char *)(void *)ctx - offsetof(tg__tls, ipv));
+}
+static void tg__ipx_start_chain(const br_x509_class **ctx, const char *server_name) {
+    tg__tls *t = tg__ipx(ctx);
+    (void)server_name;
+    t->ncert = 0; t->ee_len = 0; t->ee_bad = false;
+    t->xc.vtable->start_chain(&t->xc.vtable, NULL);      /* chain, validity, key usage: no name */
+}
+static void tg__ipx_start_cert(const br_x509_class **ctx, uint32_t length) {
+    tg__tls *t = tg__ipx(ctx);
+    if (t->ncert == 0 && length > t->ee_cap) {
+        tg__free(t->ctx->a, t->ee, t->ee_cap);
+        t->ee_cap = 0;
+        t->ee = length <= TG__EE_MAX ? (unsigned char *)tg__alloc(t->ctx->a, length) : NULL;
+        if (t->ee) t->ee_cap = length; else t->ee_bad = true;
+    }
+    t->xc.vtable->start_cert(&t->xc.vtable, length);
+}
+static void tg__ipx_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
+    tg__tls *t = tg__ipx(ctx);
+    if (t->ncert == 0 && !t->ee_bad) {
+        if (t->ee_cap - t->ee_len >= len) { memcpy(t->ee + t->ee_len, buf, len); t->ee_len += len; }
+        else t->ee_bad = true;
+    }
+    t->xc.vtable->append(&t->xc.vtable, buf, len);
+}
+static void tg__ipx_end_cert(const br_x509_class **ctx) {
+    tg__tls *t = tg__ipx(ctx);
+    t->ncert++;
+    t->xc.vtable->end_cert(&t->xc.vtable);
+}
+static unsigned tg__ipx_end_chain(const br_x509_class **ctx) {
+    tg__tls *t = tg__ipx(ctx);
+    unsigned r = t->xc.vtable->end_chain(&t->xc.vtable);
+    if (r) return r;
+    return !t->ee_bad && tg__cert_has_ip(t->ee, t->ee_len, t->ip, t->ip_len) ? 0u : (unsigned)BR_ERR_X509_BAD_SERVER_NAME;
+}
+static const br_x509_pkey *tg__ipx_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
+    const tg__tls *t = (const tg__tls *)(const void *)((const char *)(const void *)ctx - offsetof(tg__tls, ipv));
+    return t->xc.vtable->get_pkey(&t->xc.vtable, usages);
+}
+static const br_x509_class tg__ipx_class = {
+    sizeof(br_x509_minimal_context), tg__ipx_start_chain, tg__ipx_start_cert, tg__ipx_append,
+    tg__ipx_end_cert, tg__ipx_end_chain, tg__ipx_get_pkey
 };
 
 typedef struct tg__bytes { unsigned char *p; size_t len, cap; const tg_allocator *a; bool oom; } tg__bytes;
@@ -325,6 +382,12 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
     } else {
         br_ssl_client_context *cc = &t->u.c;
         int64_t now = tg__wall_time(ctx->plat);
+        if (!server_name || !*server_name) {   /* BearSSL would skip the name check: never */
+            tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "no host name to verify the server certificate against");
+            tg__free(ctx->a, t, sizeof *t);
+            return TG_ERR_TLS;
+        }
+        t->ip_len = tg__ip_parse(server_name, t->ip);
         br_ssl_client_init_full(cc, &t->xc, ctx->tas, ctx->ntas);
         /* BearSSL offers ChaCha20 first, the right choice without AES hardware. With AES-NI and
            carry-less multiply, AES-GCM costs a fraction of it, so offer that first (as OpenSSL does). */
@@ -352,7 +415,11 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
             memcpy(t->saved_id, ctx->session.session_id, ctx->session.session_id_len);
             t->saved_id_len = ctx->session.session_id_len;
         }
-        ok = br_ssl_client_reset(cc, server_name, ctx->have_session ? 1 : 0);
+        if (t->ip_len) {          /* no SNI for an address (RFC 6066 3); the wrapper checks the name */
+            t->ipv = &tg__ipx_class;
+            br_ssl_engine_set_x509(t->eng, &t->ipv);
+        }
+        ok = br_ssl_client_reset(cc, t->ip_len ? NULL : server_name, ctx->have_session ? 1 : 0);
     }
     if (!ok) {
         tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "TLS engine reset failed (error %d)", br_ssl_engine_last_error(t->eng));
@@ -366,6 +433,7 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
 TGBOT__INTERN void tg__tls_free(tg__tls *t) {
     if (!t) return;
     tg__wipe(t->buf, sizeof t->buf);
+    tg__free(t->ctx->a, t->ee, t->ee_cap);
     tg__free(t->ctx->a, t, sizeof *t);
 }
 

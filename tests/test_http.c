@@ -386,6 +386,115 @@ TG_TEST(http_tls_rejects_bad_certificates) {
     CHECK(strstr(e.description, "TLS") != NULL);
 }
 
+/* GET getMe over TLS with the test CA; server_name as given; host "127.0.0.1" instead of "localhost" */
+static tg_err tls_get_as(const char *url, const char *server_name, bool by_address, tg_error *e) {
+    char ca[512], u[256];
+    tg__http_config cfg;
+    tg__http_client *c = NULL;
+    tg__http_response rs;
+    const char *port = strrchr(url, ':');
+    tg_err r;
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR"));
+    snprintf(u, sizeof u, "%s", url);
+    if (by_address && port) snprintf(u, sizeof u, "https://127.0.0.1%s", port);
+    memset(e, 0, sizeof *e);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = u;
+    cfg.timeouts.request_ms = 5000;
+    cfg.timeouts.connect_ms = 3000;
+    cfg.tls.ca_file = ca;
+    cfg.tls.server_name = server_name;
+    if ((r = tg__http_client_new(&c, &cfg, e)) != TG_OK) return r;
+    r = http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, e);
+    if (r == TG_OK && !strstr(rs.body, "tgbot_test_bot")) r = TG_ERR_HTTP;
+    tg__http_client_free(c);
+    return r;
+}
+
+/* https://127.0.0.1 is verified against the certificate's iPAddress names, with either backend */
+TG_TEST(http_tls_ip_address_host_matches_ip_san) {
+    NEED_ENV(TG_FAKE_TLS_IPONLY);
+    const char *valid = getenv("TG_FAKE_TLS_VALID");
+    tg_error e;
+    tg_err r;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    r = tls_get_as(TG_FAKE_TLS_IPONLY, NULL, true, &e);       /* IP:127.0.0.1 is its only name */
+    if (r) fprintf(stderr, "    %s\n", e.description);
+    CHECK(r == TG_OK);
+    CHECK(tls_get_as(valid, NULL, true, &e) == TG_OK);       /* IP:127.0.0.1, IP:::1, DNS:localhost */
+    CHECK(tls_get_as(TG_FAKE_TLS_IPONLY, NULL, false, &e) == TG_ERR_TLS_HOSTNAME);   /* no DNS name */
+}
+
+/* a certificate without the address as an iPAddress name is refused for https://127.0.0.1, even when
+   its CN and a DNS name spell "127.0.0.1" (RFC 2818 3.1: an address matches iPAddress only) */
+TG_TEST(http_tls_ip_address_host_without_ip_san_fails) {
+    NEED_ENV(TG_FAKE_TLS_NOIP);
+    tg_error e;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    CHECK(tls_get_as(TG_FAKE_TLS_NOIP, NULL, true, &e) == TG_ERR_TLS_HOSTNAME);
+    CHECK(e.phase == TG_PHASE_TLS && !e.request_sent);
+    CHECK(tls_get_as(TG_FAKE_TLS_NOIP, NULL, false, &e) == TG_OK);   /* the same certificate is fine for localhost */
+}
+
+/* server_name "" means "not set": the URL's host is verified, so a wrong-host certificate fails
+   before the request (and its token) is sent; a name given explicitly is verified instead */
+TG_TEST(http_tls_empty_server_name_verifies_url_host) {
+    NEED_ENV(TG_FAKE_TLS_WRONGHOST);
+    tg_error e;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    CHECK(tls_get_as(TG_FAKE_TLS_WRONGHOST, "", false, &e) == TG_ERR_TLS_HOSTNAME);
+    CHECK(!e.request_sent);
+    CHECK(tls_get_as(TG_FAKE_TLS_WRONGHOST, "", true, &e) == TG_ERR_TLS_HOSTNAME);
+    CHECK(tls_get_as(TG_FAKE_TLS_WRONGHOST, "wrong.example", false, &e) == TG_OK);
+    CHECK(tls_get_as(TG_FAKE_TLS_WRONGHOST, "other.example", false, &e) == TG_ERR_TLS_HOSTNAME);
+}
+
+static size_t read_all(const char *path, unsigned char *buf, size_t cap) {
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (!f) return 0;
+    n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+/* the iPAddress matcher on a real certificate (openssl-made, tests/certs.sh): the listed addresses
+   match exactly (4 or 16 bytes), others do not, and every truncation is refused without reading past it */
+TG_TEST(http_tls_cert_ip_matcher) {
+    NEED_ENV(TG_TLS_DIR);
+    static const unsigned char v4[4] = { 127, 0, 0, 1 }, v4b[4] = { 127, 0, 0, 2 };
+    static const unsigned char v6[16] = { 0,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,1 };
+    static const unsigned char mapped[16] = { 0,0,0,0, 0,0,0,0, 0,0,0xff,0xff, 127,0,0,1 };
+    unsigned char der[4096], ip[16];
+    char path[512];
+    size_t n, cut;
+    int any = 0;
+    snprintf(path, sizeof path, "%s/server.der", TG_TLS_DIR);
+    n = read_all(path, der, sizeof der);
+    CHECK(n > 100 && n < sizeof der);
+    CHECK(tg__cert_has_ip(der, n, v4, 4) == 1);
+    CHECK(tg__cert_has_ip(der, n, v6, 16) == 1);
+    CHECK(tg__cert_has_ip(der, n, v4b, 4) == 0);
+    CHECK(tg__cert_has_ip(der, n, mapped, 16) == 0);
+    for (cut = 0; cut < n; cut++) {                   /* heap copies: ASan sees any over-read */
+        unsigned char *p = (unsigned char *)malloc(cut ? cut : 1);
+        if (!p) break;
+        memcpy(p, der, cut);
+        any |= tg__cert_has_ip(p, cut, v4, 4);
+        free(p);
+    }
+    CHECK(any == 0);
+    CHECK(tg__ip_parse("127.0.0.1", ip) == 4 && memcmp(ip, v4, 4) == 0);
+    CHECK(tg__ip_parse("::1", ip) == 16 && memcmp(ip, v6, 16) == 0);
+    CHECK(tg__ip_parse("localhost", ip) == 0 && tg__ip_parse("127.1", ip) == 0 && tg__ip_parse("", ip) == 0);
+}
+
 /* ---- nginx: a real HTTP/1.1 server (tests/http/nginx.sh) ---- */
 #define NGINX_ANSWER_LEN 351u            /* the fixed /bot answer in tests/http/nginx.sh */
 #define NGINX_BIG_LEN (21u + 65536u * 64u + 2u)   /* /big.json: envelope + 65536 numbered 64-byte lines */

@@ -2,7 +2,8 @@
 # Runs a test binary with the servers its tests talk to, on free loopback ports:
 #   TG_FAKE_URL        fake Bot API server over HTTP
 #   TG_FAKE_TLS_<KIND> fake Bot API server over HTTPS with the certificate KIND (VALID, WRONGHOST,
-#                      EXPIRED, UNKNOWN, SELFSIGNED), as https://localhost:PORT; TG_TLS_DIR holds ca.pem
+#                      EXPIRED, UNKNOWN, SELFSIGNED, IPONLY, NOIP), as https://localhost:PORT; TG_TLS_DIR
+#                      holds ca.pem (tests/certs.sh)
 #   TG_FAULT_URL       the byte-exact fault server (tests/http/fault_server.py)
 #   TG_NGINX_URL, TG_NGINX_TLS   nginx (tests/http/nginx.sh) over HTTP and HTTPS (https://localhost:PORT)
 #   TG_HTTP_PROXY, TG_HTTP_PROXY_AUTH     tinyproxy (CONNECT) as host:port, the second with Basic auth
@@ -52,7 +53,7 @@ python3 "$here/fake_server.py" --port 0 --portfile "$dir/fake" >"$dir/fake.log" 
 python3 "$here/http/fault_server.py" "$dir/fault" >"$dir/fault.log" 2>&1 & pids="$pids $!"
 "$here/certs.sh" "$dir/certs"
 export TG_TLS_DIR="$dir/certs"
-for kind in server wronghost expired unknown selfsigned; do
+for kind in server wronghost expired unknown selfsigned iponly noip; do
     python3 "$here/fake_server.py" --port 0 --portfile "$dir/tls-$kind" \
         --tls-cert "$dir/certs/$kind.pem" --tls-key "$dir/certs/$kind.key" >"$dir/tls-$kind.log" 2>&1 &
     pids="$pids $!"
@@ -77,7 +78,7 @@ fi
 wait_port "$dir/fake"; wait_port "$dir/fault"
 export TG_FAKE_URL="http://127.0.0.1:$(cat "$dir/fake")"
 export TG_FAULT_URL="http://127.0.0.1:$(cat "$dir/fault")"
-for kind in server wronghost expired unknown selfsigned; do
+for kind in server wronghost expired unknown selfsigned iponly noip; do
     wait_port "$dir/tls-$kind"
     v=$(echo "$kind" | tr a-z A-Z); [ "$v" = SERVER ] && v=VALID
     export "TG_FAKE_TLS_$v=https://localhost:$(cat "$dir/tls-$kind")"
