@@ -1,4 +1,9 @@
 /* platform: POSIX sockets. Everything else reaches the OS through these functions. */
+#include <pthread.h>
+
+static pthread_mutex_t tg__global_mutex = PTHREAD_MUTEX_INITIALIZER;
+TGBOT__INTERN void tg__global_lock(void) { (void)pthread_mutex_lock(&tg__global_mutex); }
+TGBOT__INTERN void tg__global_unlock(void) { (void)pthread_mutex_unlock(&tg__global_mutex); }
 
 TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err) {
     struct addrinfo hints;

@@ -495,6 +495,107 @@ TG_TEST(http_tls_cert_ip_matcher) {
     CHECK(tg__ip_parse("localhost", ip) == 0 && tg__ip_parse("127.1", ip) == 0 && tg__ip_parse("", ip) == 0);
 }
 
+#if TGBOT__TLS_BEARSSL
+/* the reference: BearSSL's own PEM decoder, object by object */
+typedef struct pem_ref { unsigned char der[300][2048]; size_t len[300]; int n, bad; } pem_ref;
+static void pem_ref_add(void *ud, const void *d, size_t n) {
+    pem_ref *r = (pem_ref *)ud;
+    if (r->n >= 300 || r->len[r->n] + n > sizeof r->der[0]) { r->bad = 1; return; }
+    memcpy(r->der[r->n] + r->len[r->n], d, n);
+    r->len[r->n] += n;
+}
+static pem_ref *pem_reference(const unsigned char *pem, size_t len) {
+    pem_ref *r = (pem_ref *)calloc(1, sizeof *r);
+    br_pem_decoder_context pc;
+    if (!r) return NULL;
+    br_pem_decoder_init(&pc);
+    while (len > 0) {
+        size_t k = br_pem_decoder_push(&pc, pem, len);
+        pem += k; len -= k;
+        switch (br_pem_decoder_event(&pc)) {
+        case BR_PEM_BEGIN_OBJ: br_pem_decoder_setdest(&pc, pem_ref_add, r); break;
+        case BR_PEM_END_OBJ: r->n++; break;
+        case BR_PEM_ERROR: r->bad = 1; return r;
+        default: break;
+        }
+    }
+    return r;
+}
+static const pem_ref *pem_cur;
+static int pem_i, pem_mismatch;
+static int pem_compare(tg__tls_ctx *ctx, const char *name, const unsigned char *der, size_t len) {
+    (void)ctx; (void)name;
+    if (pem_i >= pem_cur->n || pem_cur->len[pem_i] != len || memcmp(pem_cur->der[pem_i], der, len) != 0) pem_mismatch++;
+    pem_i++;
+    return 1;
+}
+
+/* our PEM decoder gives the very bytes BearSSL's gives, for every certificate of the system bundle
+   and the test CA; text that is not base64 is refused */
+TG_TEST(http_tls_pem_decoder_matches_bearssl) {
+    const char *files[2];
+    char ca[512];
+    int f, checked = 0;
+    tg__tls_ctx ctx;
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR") ? getenv("TG_TLS_DIR") : ".");
+    files[0] = "/etc/ssl/certs/ca-certificates.crt"; files[1] = ca;
+    memset(&ctx, 0, sizeof ctx);
+    for (f = 0; f < 2; f++) {
+        unsigned char *pem;
+        size_t len;
+        pem_ref *ref;
+        int n;
+        if (tg__read_file(NULL, files[f], &pem, &len) != 0) continue;
+        ref = pem_reference(pem, len);
+        CHECK(ref && !ref->bad && ref->n > 0);
+        if (!ref) { tg__free(NULL, pem, len); return; }
+        pem_cur = ref; pem_i = 0; pem_mismatch = 0;
+        n = tg__pem_each(&ctx, pem, len, pem_compare);
+        CHECK(n == ref->n && pem_i == ref->n && pem_mismatch == 0);
+        checked += ref->n;
+        free(ref);
+        tg__free(NULL, pem, len);
+    }
+    CHECK(checked > 0);
+    {
+        static const char bad[] = "-----BEGIN CERTIFICATE-----\nMIIB*AAA\n-----END CERTIFICATE-----\n";
+        CHECK(tg__pem_each(&ctx, (const unsigned char *)bad, sizeof bad - 1, pem_compare) == -1);
+    }
+}
+
+/* a CA bundle file is decoded once per process: a second context shares the first one's anchors;
+   a changed file is decoded again */
+TG_TEST(http_tls_ca_bundle_decoded_once) {
+    NEED_ENV(TG_TLS_DIR);
+    char path[512], ca[512];
+    tg__tls_ctx *c1 = NULL, *c2 = NULL, *c3 = NULL;
+    tg_tls_options o;
+    tg_error e;
+    unsigned char *pem;
+    size_t len;
+    FILE *f;
+    snprintf(ca, sizeof ca, "%s/ca.pem", TG_TLS_DIR);
+    snprintf(path, sizeof path, "%s/once-%ld.pem", TG_TLS_DIR, (long)getpid());
+    CHECK(tg__read_file(NULL, ca, &pem, &len) == 0);
+    f = fopen(path, "wb");
+    if (!f) { CHECK(f != NULL); tg__free(NULL, pem, len); return; }
+    fwrite(pem, 1, len, f);
+    fclose(f);
+    memset(&o, 0, sizeof o);
+    o.ca_file = path;
+    CHECK(tg__tls_ctx_client(&c1, &o, NULL, NULL, &e) == TG_OK);
+    CHECK(tg__tls_ctx_client(&c2, &o, NULL, NULL, &e) == TG_OK);
+    CHECK(c1 && c2 && c1->tas == c2->tas && c1->ntas == 1 && !c2->own_tas);
+    f = fopen(path, "ab");                                /* the file changes: a second certificate */
+    if (f) { fwrite(pem, 1, len, f); fclose(f); }
+    CHECK(tg__tls_ctx_client(&c3, &o, NULL, NULL, &e) == TG_OK);
+    CHECK(c3 && c1 && c3->tas != c1->tas && c3->ntas == 2);
+    tg__tls_ctx_free(c1); tg__tls_ctx_free(c2); tg__tls_ctx_free(c3);
+    remove(path);
+    tg__free(NULL, pem, len);
+}
+#endif
+
 /* ---- nginx: a real HTTP/1.1 server (tests/http/nginx.sh) ---- */
 #define NGINX_ANSWER_LEN 351u            /* the fixed /bot answer in tests/http/nginx.sh */
 #define NGINX_BIG_LEN (21u + 65536u * 64u + 2u)   /* /big.json: envelope + 65536 numbered 64-byte lines */
