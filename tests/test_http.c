@@ -312,6 +312,66 @@ TG_TEST(http_bad_base_urls) {
     }
 }
 
+/* ---- the whole-call deadline: a clock that is real time plus the back-off waits, which are not slept ---- */
+static uint64_t dl_offset, dl_waits;
+static uint64_t dl_now(void *ud) {
+    struct timespec ts;
+    (void)ud;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u + dl_offset;
+}
+static void dl_sleep(void *ud, uint32_t ms) { (void)ud; dl_offset += ms; dl_waits++; }
+
+/* getMe (a read: retried on timeouts) against a server that reads the request and never answers;
+   returns the call's duration on the injected clock */
+static uint64_t dl_hung_get_me(const char *fault_url, uint32_t request_ms, uint32_t call_ms, uint32_t retries,
+                               tg_err *code, char *why, size_t why_len) {
+    char url[256];
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    uint64_t t0;
+    snprintf(url, sizeof url, "%s/hang", fault_url);
+    memset(&d, 0, sizeof d);
+    d.token = HTTP_TOKEN;
+    d.base_url = url;
+    d.timeouts.request_ms = request_ms;
+    d.timeouts.call_ms = call_ms;
+    d.max_retries = retries;
+    d.platform.now_ms = dl_now;
+    d.platform.sleep_ms = dl_sleep;
+    dl_offset = 0; dl_waits = 0;
+    *code = TG_ERR_ARG;
+    if (tg_bot_new(&b, &d, &e) != TG_OK) return 0;
+    t0 = dl_now(NULL);
+    *code = tg_call(b, "getMe", NULL, NULL);
+    t0 = dl_now(NULL) - t0;
+    snprintf(why, why_len, "%s", tg_bot_last_error(b)->description);
+    tg_bot_free(b);
+    return t0;
+}
+
+/* request_ms bounds one attempt; call_ms bounds the call: attempts and back-off waits together. Ten
+   retries of 300 ms attempts with waits of 0.5 s, 1 s, 2 s ... would take over a minute; the call
+   ends at its deadline, the last attempt cut short, and says why. The default is 2 x request_ms. */
+TG_TEST(http_call_deadline_bounds_retries_against_hung_server) {
+    NEED_ENV(TG_FAULT_URL);
+    tg_err code;
+    char why[300];
+    uint64_t took;
+    took = dl_hung_get_me(TG_FAULT_URL, 300, 1000, 10, &code, why, sizeof why);
+    CHECK(code == TG_ERR_TIMEOUT);
+    CHECK(took >= 1000 && took < 1000 + 400);            /* 400: slack for a loaded machine's scheduling */
+    CHECK(dl_waits >= 1 && dl_waits <= 2);               /* 0.5 s (+-25 %) fits, the next 1 s does not */
+    CHECK(strstr(why, "deadline") != NULL);
+    if (took >= 1400) fprintf(stderr, "    took %llu ms: %s\n", (unsigned long long)took, why);
+    /* default 2 x 1000 ms: attempt, wait 0.5 s (+-25 %), an attempt cut to what is left, no more */
+    took = dl_hung_get_me(TG_FAULT_URL, 1000, 0, 10, &code, why, sizeof why);
+    CHECK(code == TG_ERR_TIMEOUT);
+    CHECK(took >= 2000 && took < 2000 + 400);
+    CHECK(dl_waits == 1);
+}
+
 /* ---- TLS ---- */
 static int64_t year_2100(void *ud) { (void)ud; return 4102444800LL; }
 

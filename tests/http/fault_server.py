@@ -3,7 +3,8 @@
   /ok /chunked (with trailers) /interim (100 + 103 before 200) /reset_before /mid_headers /mid_body
   /reset_mid_headers /reset_mid_body (RST after part of the answer)
   /trunc_chunked /bad_chunk /big_headers /garbage /never /close_idle (answers as keep-alive, then
-  closes) /big (1 MiB body) /until_close (no length: body ends at close)
+  closes) /big (1 MiB body) /until_close (no length: body ends at close); every path under /hang/
+  (a bot with base URL .../hang) is read and never answered
 Usage: fault_server.py PORTFILE"""
 import os, socket, sys, threading
 
@@ -39,6 +40,8 @@ def serve(c):
             if path is None:
                 return
             p = path.rsplit('/', 1)[-1]
+            if path.startswith('/hang/'):        # any method under /hang/: the request is read, never answered
+                threading.Event().wait(30); return
             if p == 'ok':
                 c.sendall(ok(BODY))
             elif p == 'chunked':
