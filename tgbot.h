@@ -9170,31 +9170,114 @@ static void *tg__dup(const tg_allocator *a, const void *p, size_t n) {
     return q;
 }
 
+/* What a trust anchor needs from a certificate, as pointers into its DER: the subject DN (whole
+   element, as BearSSL hashes it), the public key, the basicConstraints cA flag. Read with our DER
+   walker: BearSSL's certificate decoder took 15 ms for the 144 certificates of the system bundle. */
+typedef struct tg__ta_view {
+    const unsigned char *dn, *n, *e, *q;
+    size_t dn_len, n_len, e_len, q_len;
+    int key_type, curve;
+    bool ca;
+} tg__ta_view;
+
+static bool tg__oid_is(const unsigned char *v, size_t n, const char *oid, size_t len) {
+    return n == len && memcmp(v, oid, len) == 0;
+}
+
+/* 1 when the certificate has a key BearSSL can use (RSA, or EC on P-256/384/521), else 0 */
+static int tg__ta_parse(const unsigned char *der, size_t len, tg__ta_view *tv) {
+    const unsigned char *p = der, *end = der + len, *v, *start, *k, *kend;
+    size_t n;
+    unsigned tag;
+    memset(tv, 0, sizeof *tv);
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;          /* Certificate */
+    p = v; end = v + n;
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;          /* tbsCertificate */
+    p = v; end = v + n;
+    if (!tg__der_next(&p, end, &tag, &v, &n)) return 0;                         /* [0] version */
+    if (tag == 0xa0 && !tg__der_next(&p, end, &tag, &v, &n)) return 0;          /* serialNumber */
+    if (!tg__der_next(&p, end, &tag, &v, &n) || !tg__der_next(&p, end, &tag, &v, &n) ||   /* signature, issuer */
+        !tg__der_next(&p, end, &tag, &v, &n)) return 0;                           /* validity */
+    start = p;
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;          /* subject */
+    tv->dn = start; tv->dn_len = (size_t)(p - start);
+    if (!tg__der_next(&p, end, &tag, &k, &n) || tag != 0x30) return 0;          /* subjectPublicKeyInfo */
+    kend = k + n;
+    {
+        const unsigned char *alg, *aend, *oid, *par, *bits;
+        size_t oid_len, par_len, bits_len;
+        if (!tg__der_next(&k, kend, &tag, &alg, &n) || tag != 0x30) return 0;
+        aend = alg + n;
+        if (!tg__der_next(&alg, aend, &tag, &oid, &oid_len) || tag != 0x06) return 0;
+        if (!tg__der_next(&k, kend, &tag, &bits, &bits_len) || tag != 0x03 || bits_len < 2 || bits[0] != 0) return 0;
+        bits++; bits_len--;
+        if (tg__oid_is(oid, oid_len, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 9)) {          /* rsaEncryption */
+            const unsigned char *r = bits, *rend = bits + bits_len, *x;
+            if (!tg__der_next(&r, rend, &tag, &x, &n) || tag != 0x30) return 0;
+            r = x; rend = x + n;
+            if (!tg__der_next(&r, rend, &tag, &tv->n, &tv->n_len) || tag != 0x02 ||
+                !tg__der_next(&r, rend, &tag, &tv->e, &tv->e_len) || tag != 0x02) return 0;
+            while (tv->n_len > 1 && tv->n[0] == 0) { tv->n++; tv->n_len--; }    /* unsigned: no sign byte */
+            while (tv->e_len > 1 && tv->e[0] == 0) { tv->e++; tv->e_len--; }
+            tv->key_type = BR_KEYTYPE_RSA;
+        } else if (tg__oid_is(oid, oid_len, "\x2a\x86\x48\xce\x3d\x02\x01", 7)) {         /* id-ecPublicKey */
+            if (!tg__der_next(&alg, aend, &tag, &par, &par_len) || tag != 0x06) return 0;
+            if (tg__oid_is(par, par_len, "\x2a\x86\x48\xce\x3d\x03\x01\x07", 8)) tv->curve = BR_EC_secp256r1;
+            else if (tg__oid_is(par, par_len, "\x2b\x81\x04\x00\x22", 5)) tv->curve = BR_EC_secp384r1;
+            else if (tg__oid_is(par, par_len, "\x2b\x81\x04\x00\x23", 5)) tv->curve = BR_EC_secp521r1;
+            else return 0;
+            tv->q = bits; tv->q_len = bits_len;
+            tv->key_type = BR_KEYTYPE_EC;
+        } else {
+            return 0;
+        }
+    }
+    while (p < end) {                                           /* [1], [2] unique IDs, [3] extensions */
+        if (!tg__der_next(&p, end, &tag, &v, &n)) return 0;
+        if (tag == 0xa3) break;
+    }
+    if (tag == 0xa3) {
+        const unsigned char *x = v, *xend = v + n, *ext, *eend, *oid, *val;
+        size_t oid_len;
+        if (!tg__der_next(&x, xend, &tag, &v, &n) || tag != 0x30) return 0;
+        x = v; xend = v + n;
+        while (x < xend) {
+            if (!tg__der_next(&x, xend, &tag, &ext, &n) || tag != 0x30) return 0;
+            eend = ext + n;
+            if (!tg__der_next(&ext, eend, &tag, &oid, &oid_len) || tag != 0x06) return 0;
+            if (!tg__oid_is(oid, oid_len, "\x55\x1d\x13", 3)) continue;           /* basicConstraints */
+            if (!tg__der_next(&ext, eend, &tag, &val, &n)) return 0;
+            if (tag == 0x01 && !tg__der_next(&ext, eend, &tag, &val, &n)) return 0;   /* critical */
+            if (tag != 0x04) return 0;
+            ext = val; eend = val + n;
+            if (!tg__der_next(&ext, eend, &tag, &val, &n) || tag != 0x30) return 0;
+            ext = val; eend = val + n;
+            tv->ca = ext < eend && tg__der_next(&ext, eend, &tag, &val, &n) && tag == 0x01 && n == 1 && val[0] != 0;
+            break;
+        }
+    }
+    return 1;
+}
+
 /* DER certificate → trust anchor (DN and public key copied) */
 static int tg__ta_add(tg__tls_ctx *ctx, const unsigned char *der, size_t len) {
-    br_x509_decoder_context dc;
-    tg__bytes dn;
-    const br_x509_pkey *pk;
+    tg__ta_view tv;
     br_x509_trust_anchor ta;
-    memset(&dn, 0, sizeof dn);
-    dn.a = ctx->a;
-    br_x509_decoder_init(&dc, tg__bytes_add, &dn);
-    br_x509_decoder_push(&dc, der, len);
-    pk = br_x509_decoder_get_pkey(&dc);
-    if (!pk || dn.oom) { tg__free(ctx->a, dn.p, dn.cap); return 0; }   /* skip what we cannot use */
+    if (!tg__ta_parse(der, len, &tv)) return 0;                 /* skip what we cannot use */
     memset(&ta, 0, sizeof ta);
-    ta.dn.data = dn.p; ta.dn.len = dn.len;
-    ta.flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-    ta.pkey.key_type = pk->key_type;
-    if (pk->key_type == BR_KEYTYPE_RSA) {
-        ta.pkey.key.rsa.n = (unsigned char *)tg__dup(ctx->a, pk->key.rsa.n, pk->key.rsa.nlen);
-        ta.pkey.key.rsa.nlen = pk->key.rsa.nlen;
-        ta.pkey.key.rsa.e = (unsigned char *)tg__dup(ctx->a, pk->key.rsa.e, pk->key.rsa.elen);
-        ta.pkey.key.rsa.elen = pk->key.rsa.elen;
+    ta.dn.data = (unsigned char *)tg__dup(ctx->a, tv.dn, tv.dn_len);
+    ta.dn.len = tv.dn_len;
+    ta.flags = tv.ca ? BR_X509_TA_CA : 0;
+    ta.pkey.key_type = (unsigned char)tv.key_type;
+    if (tv.key_type == BR_KEYTYPE_RSA) {
+        ta.pkey.key.rsa.n = (unsigned char *)tg__dup(ctx->a, tv.n, tv.n_len);
+        ta.pkey.key.rsa.nlen = tv.n_len;
+        ta.pkey.key.rsa.e = (unsigned char *)tg__dup(ctx->a, tv.e, tv.e_len);
+        ta.pkey.key.rsa.elen = tv.e_len;
     } else {
-        ta.pkey.key.ec.curve = pk->key.ec.curve;
-        ta.pkey.key.ec.q = (unsigned char *)tg__dup(ctx->a, pk->key.ec.q, pk->key.ec.qlen);
-        ta.pkey.key.ec.qlen = pk->key.ec.qlen;
+        ta.pkey.key.ec.curve = tv.curve;
+        ta.pkey.key.ec.q = (unsigned char *)tg__dup(ctx->a, tv.q, tv.q_len);
+        ta.pkey.key.ec.qlen = tv.q_len;
     }
     if (ctx->ntas == ctx->tas_cap) {
         size_t nc = ctx->tas_cap ? ctx->tas_cap * 2 : 64;

@@ -629,6 +629,74 @@ TG_TEST(http_tls_pem_decoder_matches_bearssl) {
 #endif
 }
 
+#if TGBOT__TLS_BEARSSL
+typedef struct ta_ref_dn { unsigned char b[1024]; size_t n; int over; } ta_ref_dn;
+static void ta_ref_dn_add(void *ud, const void *d, size_t n) {
+    ta_ref_dn *r = (ta_ref_dn *)ud;
+    if (r->n + n > sizeof r->b) { r->over = 1; return; }
+    memcpy(r->b + r->n, d, n);
+    r->n += n;
+}
+static int ta_seen, ta_usable, ta_mismatch;
+static bool ta_bytes_eq(const unsigned char *a, size_t an, const unsigned char *b, size_t bn) {
+    return an == bn && memcmp(a, b, an) == 0;
+}
+static int ta_compare(tg__tls_ctx *ctx, const char *name, const unsigned char *der, size_t len) {
+    br_x509_decoder_context dc;
+    ta_ref_dn dn;
+    const br_x509_pkey *pk;
+    tg__ta_view tv;
+    int ours;
+    bool same;
+    (void)ctx;
+    if (strcmp(name, "CERTIFICATE") != 0) return 0;
+    memset(&dn, 0, sizeof dn);
+    br_x509_decoder_init(&dc, ta_ref_dn_add, &dn);
+    br_x509_decoder_push(&dc, der, len);
+    pk = br_x509_decoder_get_pkey(&dc);
+    ours = tg__ta_parse(der, len, &tv);
+    ta_seen++;
+    if (!pk || dn.over) { if (ours) ta_mismatch++; return 1; }
+    ta_usable++;
+    same = ours && ta_bytes_eq(tv.dn, tv.dn_len, dn.b, dn.n) && tv.ca == (br_x509_decoder_isCA(&dc) != 0) &&
+           tv.key_type == pk->key_type;
+    if (same && pk->key_type == BR_KEYTYPE_RSA)
+        same = ta_bytes_eq(tv.n, tv.n_len, pk->key.rsa.n, pk->key.rsa.nlen) && ta_bytes_eq(tv.e, tv.e_len, pk->key.rsa.e, pk->key.rsa.elen);
+    else if (same)
+        same = tv.curve == pk->key.ec.curve && ta_bytes_eq(tv.q, tv.q_len, pk->key.ec.q, pk->key.ec.qlen);
+    if (!same) ta_mismatch++;
+    return 1;
+}
+#endif
+
+/* the trust anchor read from each certificate (subject DN, key, CA flag) is exactly what BearSSL's own
+   certificate decoder reads, for the whole system bundle and every test certificate */
+TG_TEST(http_tls_anchor_parser_matches_bearssl) {
+#if !TGBOT__TLS_BEARSSL
+    SKIP("BearSSL's certificate decoder is the reference: not in this build");
+#else
+    static const char *const test_certs[] = { "ca", "server", "wronghost", "expired", "unknown", "selfsigned", "iponly", "noip" };
+    const char *dir = getenv("TG_TLS_DIR");
+    tg__tls_ctx ctx;
+    size_t i;
+    memset(&ctx, 0, sizeof ctx);
+    ta_seen = ta_usable = ta_mismatch = 0;
+    for (i = 0; i < 1 + (dir ? sizeof test_certs / sizeof test_certs[0] : 0); i++) {
+        char path[512];
+        unsigned char *pem;
+        size_t len;
+        if (i == 0) snprintf(path, sizeof path, "/etc/ssl/certs/ca-certificates.crt");
+        else snprintf(path, sizeof path, "%s/%s.pem", dir, test_certs[i - 1]);
+        if (tg__read_file(NULL, path, &pem, &len) != 0) continue;
+        CHECK(tg__pem_each(&ctx, pem, len, ta_compare) > 0);
+        tg__free(NULL, pem, len);
+    }
+    CHECK(ta_usable > 0 && ta_usable == ta_seen);
+    CHECK_EQ_INT(ta_mismatch, 0);
+    if (ta_mismatch) fprintf(stderr, "    %d of %d certificates read differently\n", ta_mismatch, ta_seen);
+#endif
+}
+
 /* a CA bundle file is decoded once per process: a second context shares the first one's anchors;
    a changed file is decoded again */
 TG_TEST(http_tls_ca_bundle_decoded_once) {
