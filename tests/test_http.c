@@ -733,6 +733,48 @@ TG_TEST(http_tls_ca_bundle_decoded_once) {
 #endif
 }
 
+#if TGBOT__TLS_BEARSSL
+static const char *once_path;
+static void *once_thread(void *out) {
+    tg_error e;
+    tg__tls_ctx *c = NULL;
+    tg_tls_options o;
+    memset(&o, 0, sizeof o);
+    o.ca_file = once_path;
+    if (tg__tls_ctx_client(&c, &o, NULL, NULL, &e) != TG_OK) return NULL;
+    *(const void **)out = c->tas;
+    tg__tls_ctx_free(c);
+    return NULL;
+}
+#endif
+
+/* bots created at once in several threads share one decode of a bundle (the cache is locked) */
+TG_TEST(http_tls_ca_bundle_shared_across_threads) {
+#if !TGBOT__TLS_BEARSSL
+    SKIP("the shared decode is BearSSL's");
+#else
+    NEED_ENV(TG_TLS_DIR);
+    char path[512];
+    pthread_t th[8];
+    const void *tas[8];
+    unsigned char *pem;
+    size_t len, i;
+    FILE *f;
+    snprintf(path, sizeof path, "%s/threads-%ld.pem", TG_TLS_DIR, (long)getpid());
+    if (tg__read_file(NULL, "/etc/ssl/certs/ca-certificates.crt", &pem, &len) != 0) SKIP("no system CA bundle");
+    f = fopen(path, "wb");                      /* a file no other test decoded: the decode happens here */
+    if (!f) { CHECK(f != NULL); tg__free(NULL, pem, len); return; }
+    fwrite(pem, 1, len, f);
+    fclose(f);
+    tg__free(NULL, pem, len);
+    once_path = path;
+    for (i = 0; i < 8; i++) { tas[i] = NULL; CHECK(pthread_create(&th[i], NULL, once_thread, (void *)&tas[i]) == 0); }
+    for (i = 0; i < 8; i++) pthread_join(th[i], NULL);
+    for (i = 0; i < 8; i++) CHECK(tas[i] != NULL && tas[i] == tas[0]);
+    remove(path);
+#endif
+}
+
 /* ---- nginx: a real HTTP/1.1 server (tests/http/nginx.sh) ---- */
 #define NGINX_ANSWER_LEN 351u            /* the fixed /bot answer in tests/http/nginx.sh */
 #define NGINX_BIG_LEN (21u + 65536u * 64u + 2u)   /* /big.json: envelope + 65536 numbered 64-byte lines */
