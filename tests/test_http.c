@@ -701,7 +701,7 @@ TG_TEST(http_tls_anchor_parser_matches_bearssl) {
    a changed file is decoded again */
 TG_TEST(http_tls_ca_bundle_decoded_once) {
 #if !TGBOT__TLS_BEARSSL
-    SKIP("the shared decode is BearSSL's (mbedTLS parses its own bundle)");
+    SKIP("the shared CA decode is BearSSL's: not in this build");
 #else
     NEED_ENV(TG_TLS_DIR);
     char path[512], ca[512];
@@ -751,7 +751,7 @@ static void *once_thread(void *out) {
 /* bots created at once in several threads share one decode of a bundle (the cache is locked) */
 TG_TEST(http_tls_ca_bundle_shared_across_threads) {
 #if !TGBOT__TLS_BEARSSL
-    SKIP("the shared decode is BearSSL's");
+    SKIP("the shared CA decode is BearSSL's: not in this build");
 #else
     NEED_ENV(TG_TLS_DIR);
     char path[512];
