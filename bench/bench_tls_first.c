@@ -9,11 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define TOKEN "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"
+
+static double cpu_ms(void) {     /* this process, user + system */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
 
 static double now_ms(void) {
     struct timespec ts;
@@ -21,12 +28,13 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* new bot + getMe: fills t[0] (tg_bot_new) and t[1] (new + first answer), ms; 0 on success */
-static int first_request(const char *url, const char *ca, double t[2]) {
+/* new bot + getMe: fills t[0] (tg_bot_new), t[1] (new + first answer) and t[2] (the CPU time the
+   client spent on both), ms; 0 on success */
+static int first_request(const char *url, const char *ca, double t[3]) {
     tg_bot_desc d;
     tg_bot *b;
     tg_error e;
-    double t0 = now_ms();
+    double t0 = now_ms(), c0 = cpu_ms();
     int ok;
     memset(&d, 0, sizeof d);
     d.token = TOKEN;
@@ -36,26 +44,27 @@ static int first_request(const char *url, const char *ca, double t[2]) {
     t[0] = now_ms() - t0;
     ok = tg_call(b, "getMe", NULL, NULL) == TG_OK;
     t[1] = now_ms() - t0;
+    t[2] = cpu_ms() - c0;
     if (!ok) fprintf(stderr, "getMe: %s\n", tg_bot_last_error(b)->description);
     tg_bot_free(b);
     return ok ? 0 : -1;
 }
 
 /* in a fresh process: the first bot, then a second one */
-static int run_child(const char *url, const char *ca, double out[4]) {
+static int run_child(const char *url, const char *ca, double out[6]) {
     int fd[2], st;
     pid_t pid;
     if (pipe(fd) != 0) return -1;
     pid = fork();
     if (pid == 0) {
-        double t[4];
+        double t[6];
         close(fd[0]);
-        if (first_request(url, ca, t) != 0 || first_request(url, ca, t + 2) != 0) _exit(1);
+        if (first_request(url, ca, t) != 0 || first_request(url, ca, t + 3) != 0) _exit(1);
         if (write(fd[1], t, sizeof t) != (ssize_t)sizeof t) _exit(1);
         _exit(0);
     }
     close(fd[1]);
-    st = read(fd[0], out, 4 * sizeof(double)) == (ssize_t)(4 * sizeof(double)) ? 0 : -1;
+    st = read(fd[0], out, 6 * sizeof(double)) == (ssize_t)(6 * sizeof(double)) ? 0 : -1;
     close(fd[0]);
     if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return -1;
     return 0;
@@ -69,8 +78,9 @@ static double median(double *v, int n) { qsort(v, (size_t)n, sizeof *v, cmp); re
 
 int main(int argc, char **argv) {
     int runs = argc > 4 ? atoi(argv[4]) : 15, i, k;
-    double (*r)[2][4], mh[4], ms[4];
-    static const char *const names[4] = { "bot_new_ms", "first_request_ms", "second_bot_new_ms", "second_bot_request_ms" };
+    double (*r)[2][6], mh[6], ms[6];
+    static const char *const names[6] = { "bot_new_ms", "first_request_ms", "first_request_cpu_ms",
+                                          "second_bot_new_ms", "second_bot_request_ms", "second_bot_cpu_ms" };
     if (argc < 4 || runs < 1 || runs > 1000) {
         fprintf(stderr, "usage: bench_tls_first HTTP_URL HTTPS_URL CA_BUNDLE [RUNS]\n");
         return 2;
@@ -82,7 +92,7 @@ int main(int argc, char **argv) {
             if (run_child(argv[1 + k], argv[3], r[i][k]) != 0) { fprintf(stderr, "run %d failed\n", i); return 1; }
     printf("fresh process, median of %d runs each, HTTP and HTTPS alternating (ms):\n", runs);
     printf("%-24s %8s %8s %8s\n", "", "http", "https", "ratio");
-    for (k = 0; k < 4; k++) {
+    for (k = 0; k < 6; k++) {
         double h[1000], s[1000];
         for (i = 0; i < runs; i++) { h[i] = r[i][0][k]; s[i] = r[i][1][k]; }
         mh[k] = median(h, runs); ms[k] = median(s, runs);
