@@ -1003,7 +1003,7 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                 if (r < 0) return -1;
                 c->dechunk_pos = pos; c->body_len = out_len;
                 if (r == 1) { c->st = TG__X_DONE; break; }
-                if (c->body_len > c->body_limit || c->in.len - c->body_start > c->body_limit + 65536) {
+                if (c->body_len > c->body_limit || (have > 65536 && have - 65536 > c->body_limit)) {   /* no wrap */
                     tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "chunked response body over the limit of %zu bytes", c->body_limit);
                     return -1;
                 }
