@@ -487,6 +487,22 @@ TG_TEST(http_tls_ip_address_host_matches_ip_san) {
     CHECK(tls_get_as(TG_FAKE_TLS_IPONLY, NULL, false, &e) == TG_ERR_TLS_HOSTNAME);   /* no DNS name */
 }
 
+/* https://[::1]: the 16-byte address against the iPAddress names; a certificate listing only
+   127.0.0.1 is refused for it */
+TG_TEST(http_tls_ipv6_address_host) {
+    NEED_ENV(TG_FAKE_TLS6_VALID);
+    const char *iponly = getenv("TG_FAKE_TLS6_IPONLY");
+    tg_error e;
+    tg_err r;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    r = tls_get_as(TG_FAKE_TLS6_VALID, NULL, false, &e);
+    if (r) fprintf(stderr, "    %s\n", e.description);
+    CHECK(r == TG_OK);
+    CHECK(iponly && tls_get_as(iponly, NULL, false, &e) == TG_ERR_TLS_HOSTNAME);
+}
+
 /* a certificate without the address as an iPAddress name is refused for https://127.0.0.1, even when
    its CN and a DNS name spell "127.0.0.1" (RFC 2818 3.1: an address matches iPAddress only) */
 TG_TEST(http_tls_ip_address_host_without_ip_san_fails) {

@@ -3,7 +3,7 @@
 #   TG_FAKE_URL        fake Bot API server over HTTP
 #   TG_FAKE_TLS_<KIND> fake Bot API server over HTTPS with the certificate KIND (VALID, WRONGHOST,
 #                      EXPIRED, UNKNOWN, SELFSIGNED, IPONLY, NOIP), as https://localhost:PORT; TG_TLS_DIR
-#                      holds ca.pem (tests/certs.sh)
+#                      holds ca.pem (tests/certs.sh); TG_FAKE_TLS6_VALID/_IPONLY the same on [::1]
 #   TG_FAULT_URL       the byte-exact fault server (tests/http/fault_server.py)
 #   TG_NGINX_URL, TG_NGINX_TLS   nginx (tests/http/nginx.sh) over HTTP and HTTPS (https://localhost:PORT)
 #   TG_HTTP_PROXY, TG_HTTP_PROXY_AUTH     tinyproxy (CONNECT) as host:port, the second with Basic auth
@@ -58,6 +58,17 @@ for kind in server wronghost expired unknown selfsigned iponly noip; do
         --tls-cert "$dir/certs/$kind.pem" --tls-key "$dir/certs/$kind.key" >"$dir/tls-$kind.log" 2>&1 &
     pids="$pids $!"
 done
+# HTTPS on ::1 with the certificates that do (server) and do not (iponly) list IP:::1, when the
+# machine has an IPv6 loopback: TG_FAKE_TLS6_VALID, TG_FAKE_TLS6_IPONLY as https://[::1]:PORT
+v6=""
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+    v6="server iponly"
+    for kind in $v6; do
+        python3 "$here/fake_server.py" --host ::1 --port 0 --portfile "$dir/tls6-$kind" \
+            --tls-cert "$dir/certs/$kind.pem" --tls-key "$dir/certs/$kind.key" >"$dir/tls6-$kind.log" 2>&1 &
+        pids="$pids $!"
+    done
+fi
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
     PATH="$PATH:/usr/sbin"
     ports=$("$here/http/nginx.sh" start "$dir/nginx" "$dir/certs") || { echo "nginx did not start"; exit 1; }
@@ -82,5 +93,10 @@ for kind in server wronghost expired unknown selfsigned iponly noip; do
     wait_port "$dir/tls-$kind"
     v=$(echo "$kind" | tr a-z A-Z); [ "$v" = SERVER ] && v=VALID
     export "TG_FAKE_TLS_$v=https://localhost:$(cat "$dir/tls-$kind")"
+done
+for kind in $v6; do
+    wait_port "$dir/tls6-$kind"
+    v=$(echo "$kind" | tr a-z A-Z); [ "$v" = SERVER ] && v=VALID
+    export "TG_FAKE_TLS6_$v=https://[::1]:$(cat "$dir/tls6-$kind")"
 done
 "$bin" "$@"
