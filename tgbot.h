@@ -8347,6 +8347,9 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
 /* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
 TGBOT__INTERN void tg__global_lock(void);
 TGBOT__INTERN void tg__global_unlock(void);
+/* SIGINT/SIGTERM go to handler while on (no SA_RESTART, so a waiting poll wakes up); nested calls
+   count, the outermost off restores the handlers found before */
+TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on);
 
 /* ==== src/platform.c ==== */
 /* platform: POSIX sockets. Everything else reaches the OS through these functions. */
@@ -8529,6 +8532,23 @@ TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms) {
 }
 
 TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s) { if (s >= 0) shutdown(s, SHUT_WR); }
+
+TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on) {
+    static struct sigaction old_int, old_term;
+    static int depth;
+    if (on) {
+        struct sigaction sa;
+        if (depth++) return;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = handler;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    } else if (depth && !--depth) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+}
 
 /* ==== src/json.c ==== */
 /* json: strict tokenizer (one pass, no recursion, no allocation), accessors, writer.
@@ -17840,20 +17860,7 @@ TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d) {
         d->ev.on_shutdown(&ev, d->ev.ud);
     }
 }
-TGBOT__INTERN void tg__catch_signals(bool on) {
-    static struct sigaction old_int, old_term;
-    if (on) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = tg__on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
-        sigaction(SIGTERM, &sa, &old_term);
-    } else {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
-}
+TGBOT__INTERN void tg__catch_signals(bool on) { tg__signals_catch(tg__on_signal, on); }
 TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d) { return d->offset; }
 
 static bool tg__ieq_n(const char *a, const char *b, size_t n) {
@@ -18074,7 +18081,6 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     bool standby = false;                 /* another process holds the polling lease */
     char owner[33];
 #endif
-    struct sigaction sa, old_int, old_term;
     tg_err result = TG_OK;
     d->stop = false;
     tg__signalled = 0;
@@ -18083,13 +18089,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     if (o && o->lock) tg_store_owner_id(owner);
 #endif
     if (o && o->offset) d->offset = o->offset;
-    if (o && o->handle_signals) {
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = tg__on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
-        sigaction(SIGTERM, &sa, &old_term);
-    }
+    if (o && o->handle_signals) tg__signals_catch(tg__on_signal, 1);
     while (!d->stop && !tg__signalled) {
         tg_json_value res;
         size_t mark;
@@ -18151,10 +18151,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_store_unlock(o->lock, name, owner);
     }
 #endif
-    if (o && o->handle_signals) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
+    if (o && o->handle_signals) tg__signals_catch(tg__on_signal, 0);
     tg__fire_shutdown(d);
     tg_bot_reset(d->bot);
     return result;

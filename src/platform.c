@@ -178,3 +178,20 @@ TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms) {
 }
 
 TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s) { if (s >= 0) shutdown(s, SHUT_WR); }
+
+TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on) {
+    static struct sigaction old_int, old_term;
+    static int depth;
+    if (on) {
+        struct sigaction sa;
+        if (depth++) return;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = handler;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+    } else if (depth && !--depth) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
+}

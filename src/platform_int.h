@@ -36,3 +36,6 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
 /* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
 TGBOT__INTERN void tg__global_lock(void);
 TGBOT__INTERN void tg__global_unlock(void);
+/* SIGINT/SIGTERM go to handler while on (no SA_RESTART, so a waiting poll wakes up); nested calls
+   count, the outermost off restores the handlers found before */
+TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on);

@@ -167,20 +167,7 @@ TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d) {
         d->ev.on_shutdown(&ev, d->ev.ud);
     }
 }
-TGBOT__INTERN void tg__catch_signals(bool on) {
-    static struct sigaction old_int, old_term;
-    if (on) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = tg__on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
-        sigaction(SIGTERM, &sa, &old_term);
-    } else {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
-}
+TGBOT__INTERN void tg__catch_signals(bool on) { tg__signals_catch(tg__on_signal, on); }
 TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d) { return d->offset; }
 
 static bool tg__ieq_n(const char *a, const char *b, size_t n) {
@@ -401,7 +388,6 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     bool standby = false;                 /* another process holds the polling lease */
     char owner[33];
 #endif
-    struct sigaction sa, old_int, old_term;
     tg_err result = TG_OK;
     d->stop = false;
     tg__signalled = 0;
@@ -410,13 +396,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     if (o && o->lock) tg_store_owner_id(owner);
 #endif
     if (o && o->offset) d->offset = o->offset;
-    if (o && o->handle_signals) {
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = tg__on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
-        sigaction(SIGTERM, &sa, &old_term);
-    }
+    if (o && o->handle_signals) tg__signals_catch(tg__on_signal, 1);
     while (!d->stop && !tg__signalled) {
         tg_json_value res;
         size_t mark;
@@ -478,10 +458,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_store_unlock(o->lock, name, owner);
     }
 #endif
-    if (o && o->handle_signals) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
+    if (o && o->handle_signals) tg__signals_catch(tg__on_signal, 0);
     tg__fire_shutdown(d);
     tg_bot_reset(d->bot);
     return result;
