@@ -8316,8 +8316,14 @@ typedef int tg__sock;
 #define TG__WOULDBLOCK (-2)
 typedef struct addrinfo tg__addr;
 
+/* the OS resolver (blocks; dns.c uses it for names it cannot ask over UDP): 0, or -1 with *gai_err */
 TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err);
-TGBOT__INTERN void tg__resolve_free(tg__addr *a);
+TGBOT__INTERN const char *tg__resolve_strerror(int gai_err);
+TGBOT__INTERN void tg__resolve_free(tg__addr *a);   /* any list from tg__resolve or tg__addr_list */
+/* n addresses (16 bytes each, IPv4 as ::ffff:a.b.c.d) as a connect list, in order: 0 or -1 */
+TGBOT__INTERN int tg__addr_list(const unsigned char (*ips)[16], size_t n, uint16_t port, tg__addr **out);
+/* a connected, non-blocking UDP socket (DNS queries): 0 or -1 (errno) */
+TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__sock *out);
 /* starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
 TGBOT__INTERN int tg__sock_connect(const tg__addr *a, tg__sock *out);
 TGBOT__INTERN int tg__sock_connect_result(tg__sock s);     /* 0 or the errno of a finished connect */
@@ -8359,7 +8365,7 @@ static pthread_mutex_t tg__global_mutex = PTHREAD_MUTEX_INITIALIZER;
 TGBOT__INTERN void tg__global_lock(void) { (void)pthread_mutex_lock(&tg__global_mutex); }
 TGBOT__INTERN void tg__global_unlock(void) { (void)pthread_mutex_unlock(&tg__global_mutex); }
 
-TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err) {
+static int tg__resolve_os(const char *host, uint16_t port, struct addrinfo **out, int *gai_err) {
     struct addrinfo hints;
     char ps[8];
     memset(&hints, 0, sizeof hints);
@@ -8380,8 +8386,6 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]) {
     if (inet_pton(AF_INET6, s, out) == 1) return 16;
     return 0;
 }
-
-TGBOT__INTERN void tg__resolve_free(tg__addr *a) { if (a) freeaddrinfo(a); }
 
 static int tg__sock_nonblock(tg__sock s) {
     int fl = fcntl(s, F_GETFL, 0);
@@ -8549,6 +8553,443 @@ TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on) {
         sigaction(SIGTERM, &old_term, NULL);
     }
 }
+
+/* Address lists are the library's own (one block: nodes, then socket addresses), whether they come
+   from the OS resolver or from dns.c, so one free fits both. IPv4 travels as ::ffff:a.b.c.d. */
+typedef struct { struct addrinfo ai; struct sockaddr_storage sa; } tg__addr_node;
+
+static int tg__is_v4mapped(const unsigned char ip[16]) {
+    static const unsigned char pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    return memcmp(ip, pre, 12) == 0;
+}
+
+static void tg__sockaddr_fill(tg__addr_node *nd, const unsigned char ip[16], uint16_t port) {
+    memset(nd, 0, sizeof *nd);
+    if (tg__is_v4mapped(ip)) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&nd->sa;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(port);
+        memcpy(&s4->sin_addr, ip + 12, 4);
+        nd->ai.ai_family = AF_INET;
+        nd->ai.ai_addrlen = sizeof *s4;
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&nd->sa;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        memcpy(&s6->sin6_addr, ip, 16);
+        nd->ai.ai_family = AF_INET6;
+        nd->ai.ai_addrlen = sizeof *s6;
+    }
+    nd->ai.ai_socktype = SOCK_STREAM;
+    nd->ai.ai_protocol = IPPROTO_TCP;
+    nd->ai.ai_addr = (struct sockaddr *)&nd->sa;
+}
+
+TGBOT__INTERN int tg__addr_list(const unsigned char (*ips)[16], size_t n, uint16_t port, tg__addr **out) {
+    tg__addr_node *nd;
+    size_t i;
+    *out = NULL;
+    if (n == 0 || n > 64) return -1;
+    nd = (tg__addr_node *)malloc(n * sizeof *nd);
+    if (!nd) return -1;
+    for (i = 0; i < n; i++) {
+        tg__sockaddr_fill(&nd[i], ips[i], port);
+        nd[i].ai.ai_next = i + 1 < n ? &nd[i + 1].ai : NULL;
+    }
+    *out = &nd[0].ai;
+    return 0;
+}
+
+TGBOT__INTERN void tg__resolve_free(tg__addr *a) { free(a); }   /* the first node starts the block */
+
+TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err) {
+    struct addrinfo *ai, *it;
+    unsigned char ips[16][16];
+    size_t n = 0;
+    *out = NULL;
+    if (tg__resolve_os(host, port, &ai, gai_err) < 0) return -1;
+    for (it = ai; it && n < 16; it = it->ai_next) {
+        if (it->ai_family == AF_INET) {
+            memset(ips[n], 0, 10); ips[n][10] = ips[n][11] = 0xff;
+            memcpy(ips[n] + 12, &((struct sockaddr_in *)it->ai_addr)->sin_addr, 4);
+            n++;
+        } else if (it->ai_family == AF_INET6) {
+            memcpy(ips[n], &((struct sockaddr_in6 *)it->ai_addr)->sin6_addr, 16);
+            n++;
+        }
+    }
+    freeaddrinfo(ai);
+    if (n == 0) { *gai_err = EAI_NONAME; return -1; }
+    if (tg__addr_list((const unsigned char (*)[16])ips, n, port, out) < 0) { *gai_err = EAI_MEMORY; return -1; }
+    return 0;
+}
+
+TGBOT__INTERN const char *tg__resolve_strerror(int gai_err) { return gai_strerror(gai_err); }
+
+TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__sock *out) {
+    tg__addr_node nd;
+    tg__sock s;
+    *out = TG__SOCK_INVALID;
+    tg__sockaddr_fill(&nd, ip, port);
+    s = socket(nd.ai.ai_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+    if (s < 0) return -1;
+    /* connected: the kernel drops datagrams from any other address, and an ICMP "port unreachable"
+       comes back as ECONNREFUSED on recv */
+    if (tg__sock_nonblock(s) < 0 || connect(s, nd.ai.ai_addr, nd.ai.ai_addrlen) < 0) {
+        int e = errno;
+        close(s); errno = e;
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* ==== src/dns_int.h ==== */
+/* dns (internal): name resolution that does not block the loop (dns.c). */
+typedef struct tg__dns tg__dns;   /* per client: a small cache and the query in flight */
+/* Resolves host: 1 done (*out: a list for tg__resolve_free), 0 waiting (wait until *fd is readable,
+   then call again with the same host), -1 failed (*why says why). *fd is the caller's: it holds the
+   query socket while waiting and is closed (TG__SOCK_INVALID) when the answer is in; a caller that
+   gives up closes it and the next call starts afresh. *d is allocated at the first call. */
+TGBOT__INTERN int tg__dns_resolve(tg__dns **d, const tg_allocator *a, const tg_platform *p, const char *host,
+                                  uint16_t port, tg__sock *fd, tg__addr **out, const char **why);
+TGBOT__INTERN void tg__dns_free(tg__dns *d, const tg_allocator *a);
+
+/* ==== src/dns.c ==== */
+/* dns: name resolution without blocking the loop. An address literal, /etc/hosts and a small TTL
+   cache answer at once; otherwise an A and an AAAA query (RFC 1035) go over UDP to the first
+   nameserver of /etc/resolv.conf (TGBOT_DNS_SERVER=ip or ip:port or [ip6]:port overrides it), and
+   the caller waits for the socket like for any other, within its connect timeout. Names without a
+   dot (search domains) and systems without a nameserver line go to the OS resolver, which blocks.
+   Answers must come from the server's address (connected socket), carry a query's random id and
+   echo its question; anything else is ignored. Addresses are tried IPv4 first, then IPv6. */
+#define TG__DNS_CACHE 8
+#define TG__DNS_ADDRS 8
+#define TG__DNS_TTL_MAX 600u               /* seconds: a record never stays longer than this */
+
+typedef struct {
+    char host[256];
+    unsigned char ip[TG__DNS_ADDRS][16];
+    uint8_t n;
+    uint64_t expires, used;                /* ms */
+} tg__dns_entry;
+
+struct tg__dns {
+    tg__dns_entry cache[TG__DNS_CACHE];
+    /* the query in flight */
+    bool pending, done[2];
+    char host[256];
+    unsigned char qname[256];
+    size_t qn;
+    uint16_t id[2];                        /* [0] A, [1] AAAA */
+    int rcode[2];
+    unsigned char ip[2][TG__DNS_ADDRS][16];
+    uint8_t n[2];
+    uint32_t ttl;
+};
+
+static const uint16_t tg__dns_qtype[2] = { 1, 28 };   /* A, AAAA */
+
+static void tg__dns_v4mapped(const unsigned char v4[4], unsigned char ip[16]) {
+    memset(ip, 0, 10); ip[10] = ip[11] = 0xff;
+    memcpy(ip + 12, v4, 4);
+}
+
+/* an address literal as 16 bytes: true, or false when s is not one */
+static bool tg__dns_literal(const char *s, unsigned char ip[16]) {
+    unsigned char b[16];
+    size_t k = tg__ip_parse(s, b);
+    if (k == 4) { tg__dns_v4mapped(b, ip); return true; }
+    if (k == 16) { memcpy(ip, b, 16); return true; }
+    return false;
+}
+
+static bool tg__dns_ieq(const char *a, const char *b) {
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return false;
+    }
+    return *a == *b;
+}
+
+/* host as a wire name (labels of 1..63 bytes, 255 in all; one trailing dot allowed): length or 0 */
+static size_t tg__dns_encode(const char *host, unsigned char out[256]) {
+    size_t n = 0, hl = strlen(host), i = 0;
+    if (hl && host[hl - 1] == '.') hl--;
+    if (hl == 0 || hl > 253 || host[hl - 1] == '.') return 0;
+    while (i < hl) {
+        size_t j = i;
+        while (j < hl && host[j] != '.') j++;
+        if (j == i || j - i > 63) return 0;
+        out[n++] = (unsigned char)(j - i);
+        memcpy(out + n, host + i, j - i);
+        n += j - i;
+        i = j + 1;
+    }
+    out[n++] = 0;
+    return n;
+}
+
+/* the nameserver: TGBOT_DNS_SERVER, else the first nameserver line of /etc/resolv.conf */
+static bool tg__dns_server(unsigned char ip[16], uint16_t *port) {
+    char line[256], addr[128];
+    const char *env = getenv("TGBOT_DNS_SERVER");
+    *port = 53;
+    if (env && *env) {
+        const char *colon = strrchr(env, ':'), *end = env + strlen(env);
+        if (env[0] == '[') {                            /* [v6] or [v6]:port */
+            const char *rb = strchr(env, ']');
+            if (!rb) return false;
+            if (rb[1] == ':') colon = rb + 1; else if (rb[1]) return false; else colon = NULL;
+            env++; end = rb;
+        } else if (colon && strchr(env, ':') != colon) {
+            colon = NULL;                               /* a bare IPv6 address */
+        } else if (colon) {
+            end = colon;
+        }
+        if ((size_t)(end - env) >= sizeof addr) return false;
+        memcpy(addr, env, (size_t)(end - env)); addr[end - env] = '\0';
+        if (colon) {
+            char *e;
+            unsigned long v = strtoul(colon + 1, &e, 10);
+            if (*e || v == 0 || v > 65535) return false;
+            *port = (uint16_t)v;
+        }
+        return tg__dns_literal(addr, ip);
+    }
+    {
+        FILE *f = fopen("/etc/resolv.conf", "r");
+        bool ok = false;
+        if (!f) return false;
+        while (!ok && fgets(line, sizeof line, f)) {
+            if (sscanf(line, " nameserver %127s", addr) == 1) {
+                char *pct = strchr(addr, '%');          /* fe80::1%eth0: the zone is not ours to use */
+                if (pct) *pct = '\0';
+                ok = tg__dns_literal(addr, ip);
+            }
+        }
+        fclose(f);
+        return ok;
+    }
+}
+
+/* /etc/hosts: the addresses listed for host, in file order */
+static uint8_t tg__dns_hosts(const char *host, unsigned char ip[TG__DNS_ADDRS][16]) {
+    char line[512];
+    uint8_t n = 0;
+    FILE *f = fopen("/etc/hosts", "r");
+    if (!f) return 0;
+    while (n < TG__DNS_ADDRS && fgets(line, sizeof line, f)) {
+        char *tok[16], *c = line;
+        int nt = 0, i;
+        unsigned char a[16];
+        while (*c && *c != '#' && nt < 16) {            /* blank-separated words up to a comment */
+            while (*c == ' ' || *c == '\t' || *c == '\r' || *c == '\n') c++;
+            if (!*c || *c == '#') break;
+            tok[nt++] = c;
+            while (*c && *c != ' ' && *c != '\t' && *c != '\r' && *c != '\n' && *c != '#') c++;
+            if (*c == '#') { *c = '\0'; break; }
+            if (*c) *c++ = '\0';
+        }
+        if (nt < 2 || !tg__dns_literal(tok[0], a)) continue;
+        for (i = 1; i < nt; i++)
+            if (tg__dns_ieq(tok[i], host)) { memcpy(ip[n++], a, 16); break; }
+    }
+    fclose(f);
+    return n;
+}
+
+static size_t tg__dns_query(const tg__dns *d, int k, unsigned char *q) {
+    memset(q, 0, 12);
+    q[0] = (unsigned char)(d->id[k] >> 8); q[1] = (unsigned char)d->id[k];
+    q[2] = 0x01;                                        /* RD: the server recurses for us */
+    q[5] = 1;                                           /* one question */
+    memcpy(q + 12, d->qname, d->qn);
+    q[12 + d->qn] = 0; q[13 + d->qn] = (unsigned char)tg__dns_qtype[k];
+    q[14 + d->qn] = 0; q[15 + d->qn] = 1;               /* class IN */
+    return 16 + d->qn;
+}
+
+/* past a (possibly compressed) name at off: the offset after it, or 0 when it does not fit */
+static size_t tg__dns_skip_name(const unsigned char *p, size_t n, size_t off) {
+    int guard;
+    for (guard = 0; guard < 128 && off < n; guard++) {
+        unsigned b = p[off];
+        if (b == 0) return off + 1;
+        if ((b & 0xC0) == 0xC0) return off + 2 <= n ? off + 2 : 0;
+        if (b & 0xC0) return 0;
+        off += 1 + b;
+    }
+    return 0;
+}
+
+static bool tg__dns_same_name(const unsigned char *a, const unsigned char *b, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (unsigned char)(y + 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+/* one datagram: an answer to one of our queries is recorded, anything else ignored */
+static void tg__dns_answer(tg__dns *d, const unsigned char *p, size_t n) {
+    unsigned id, an, i;
+    size_t off;
+    int k;
+    if (n < 12) return;
+    id = (unsigned)p[0] << 8 | p[1];
+    for (k = 0; k < 2; k++) if (!d->done[k] && id == d->id[k]) break;
+    if (k == 2 || !(p[2] & 0x80) || (p[2] & 0x78) || p[4] != 0 || p[5] != 1) return;  /* QR, QUERY, 1 question */
+    off = 12;
+    if (n < off + d->qn + 4 || !tg__dns_same_name(p + off, d->qname, d->qn)) return;
+    off += d->qn;
+    if (p[off] != 0 || p[off + 1] != tg__dns_qtype[k] || p[off + 2] != 0 || p[off + 3] != 1) return;
+    off += 4;
+    an = (unsigned)p[6] << 8 | p[7];
+    for (i = 0; i < an; i++) {
+        unsigned type, cls, rdlen;
+        uint32_t ttl;
+        if ((off = tg__dns_skip_name(p, n, off)) == 0 || off + 10 > n) break;
+        type = (unsigned)p[off] << 8 | p[off + 1];
+        cls = (unsigned)p[off + 2] << 8 | p[off + 3];
+        ttl = (uint32_t)p[off + 4] << 24 | (uint32_t)p[off + 5] << 16 | (uint32_t)p[off + 6] << 8 | p[off + 7];
+        rdlen = (unsigned)p[off + 8] << 8 | p[off + 9];
+        off += 10;
+        if (off + rdlen > n) break;
+        /* A/AAAA of the asked type (CNAMEs in the chain are skipped: the server resolved them) */
+        if (cls == 1 && type == tg__dns_qtype[k] && rdlen == (k ? 16u : 4u) && d->n[k] < TG__DNS_ADDRS) {
+            if (k) memcpy(d->ip[k][d->n[k]], p + off, 16); else tg__dns_v4mapped(p + off, d->ip[k][d->n[k]]);
+            d->n[k]++;
+            if (ttl < d->ttl) d->ttl = ttl;
+        }
+        off += rdlen;
+    }
+    d->rcode[k] = p[3] & 0x0F;
+    d->done[k] = true;
+}
+
+static int tg__dns_list(const unsigned char (*ip)[16], size_t n, uint16_t port, tg__addr **out, const char **why) {
+    if (tg__addr_list(ip, n, port, out) < 0) { *why = "out of memory"; return -1; }
+    return 1;
+}
+
+static tg__dns_entry *tg__dns_cached(tg__dns *d, const char *host, uint64_t now) {
+    int i;
+    for (i = 0; i < TG__DNS_CACHE; i++) {
+        tg__dns_entry *e = &d->cache[i];
+        if (e->n && e->expires > now && tg__dns_ieq(e->host, host)) { e->used = now; return e; }
+    }
+    return NULL;
+}
+
+static void tg__dns_remember(tg__dns *d, const unsigned char (*ip)[16], uint8_t n, uint64_t now) {
+    tg__dns_entry *e = &d->cache[0];
+    int i;
+    if (d->ttl == 0) return;                            /* TTL 0: use once, keep nothing */
+    for (i = 0; i < TG__DNS_CACHE; i++) {               /* an empty or expired slot, else the least used */
+        if (d->cache[i].expires <= now) { e = &d->cache[i]; break; }
+        if (d->cache[i].used < e->used) e = &d->cache[i];
+    }
+    memcpy(e->host, d->host, sizeof e->host);
+    memcpy(e->ip, ip, (size_t)n * 16);
+    e->n = n;
+    e->expires = now + (uint64_t)TGBOT__MIN(d->ttl, TG__DNS_TTL_MAX) * 1000u;
+    e->used = now;
+}
+
+static int tg__dns_finish(tg__dns *d, const tg_platform *p, uint16_t port, tg__sock *fd, tg__addr **out, const char **why) {
+    unsigned char ip[2 * TG__DNS_ADDRS][16];
+    uint8_t n = 0;
+    int k, rc;
+    tg__sock_close(*fd);
+    *fd = TG__SOCK_INVALID;
+    d->pending = false;
+    for (k = 0; k < 2; k++) { memcpy(ip[n], d->ip[k], (size_t)d->n[k] * 16); n = (uint8_t)(n + d->n[k]); }
+    if (n) {
+        tg__dns_remember(d, (const unsigned char (*)[16])ip, (uint8_t)TGBOT__MIN(n, TG__DNS_ADDRS), tg__now_ms(p));
+        return tg__dns_list((const unsigned char (*)[16])ip, n, port, out, why);
+    }
+    rc = d->rcode[0] ? d->rcode[0] : d->rcode[1];
+    *why = rc == 3 ? "no such name (NXDOMAIN)" : rc == 2 ? "the DNS server failed (SERVFAIL)" :
+           rc == 5 ? "the DNS server refused the query (REFUSED)" : rc ? "the DNS server answered with an error" :
+           "the name has no address";
+    return -1;
+}
+
+TGBOT__INTERN int tg__dns_resolve(tg__dns **pd, const tg_allocator *a, const tg_platform *p, const char *host,
+                                  uint16_t port, tg__sock *fd, tg__addr **out, const char **why) {
+    tg__dns *d = *pd;
+    unsigned char ip[TG__DNS_ADDRS][16], server[16], buf[1500];
+    uint16_t sport;
+    uint8_t n;
+    *out = NULL;
+    *why = "";
+    if (tg__dns_literal(host, ip[0])) return tg__dns_list((const unsigned char (*)[16])ip, 1, port, out, why);
+    if (!d) {
+        if ((d = (tg__dns *)tg__alloc(a, sizeof *d)) == NULL) { *why = "out of memory"; return -1; }
+        memset(d, 0, sizeof *d);
+        *pd = d;
+    }
+    if (d->pending && *fd != TG__SOCK_INVALID && strcmp(d->host, host) == 0) {
+        for (;;) {
+            long r = tg__sock_recv(*fd, buf, sizeof buf);
+            if (r == TG__WOULDBLOCK) return 0;
+            if (r < 0) {                                /* ICMP unreachable: nobody serves DNS there */
+                tg__sock_close(*fd); *fd = TG__SOCK_INVALID; d->pending = false;
+                *why = "the DNS server is unreachable";
+                return -1;
+            }
+            tg__dns_answer(d, buf, (size_t)r);
+            if ((d->done[0] && d->rcode[0] == 3) || (d->done[1] && d->rcode[1] == 3) || (d->done[0] && d->done[1]))
+                return tg__dns_finish(d, p, port, fd, out, why);
+        }
+    }
+    d->pending = false;                                 /* a query the caller gave up on is forgotten */
+    {
+        tg__dns_entry *e = tg__dns_cached(d, host, tg__now_ms(p));
+        if (e) return tg__dns_list((const unsigned char (*)[16])e->ip, e->n, port, out, why);
+    }
+    if ((n = tg__dns_hosts(host, ip)) > 0) return tg__dns_list((const unsigned char (*)[16])ip, n, port, out, why);
+    if (!strchr(host, '.') || !tg__dns_server(server, &sport)) {
+        int gerr = 0;
+        if (tg__resolve(host, port, out, &gerr) == 0) return 1;
+        *why = tg__resolve_strerror(gerr);
+        return -1;
+    }
+    if (strlen(host) >= sizeof d->host || (d->qn = tg__dns_encode(host, d->qname)) == 0) {
+        *why = "not a valid host name";
+        return -1;
+    }
+    memcpy(d->host, host, strlen(host) + 1);
+    d->done[0] = d->done[1] = false;
+    d->rcode[0] = d->rcode[1] = 0;
+    d->n[0] = d->n[1] = 0;
+    d->ttl = 0xFFFFFFFFu;
+    if (tg__random_bytes(p, d->id, sizeof d->id) != 0) { *why = "no randomness for the query id"; return -1; }
+    if (d->id[1] == d->id[0]) d->id[1] ^= 1u;
+    if (tg__udp_open(server, sport, fd) < 0) { *why = "cannot open a socket to the DNS server"; return -1; }
+    {
+        size_t qlen = tg__dns_query(d, 0, buf);
+        long s0 = tg__sock_send(*fd, buf, qlen);
+        long s1;
+        qlen = tg__dns_query(d, 1, buf);
+        s1 = tg__sock_send(*fd, buf, qlen);
+        if (s0 < 0 || s1 < 0) {
+            tg__sock_close(*fd); *fd = TG__SOCK_INVALID;
+            *why = "cannot send to the DNS server";
+            return -1;
+        }
+    }
+    d->pending = true;
+    return 0;
+}
+
+TGBOT__INTERN void tg__dns_free(tg__dns *d, const tg_allocator *a) { if (d) tg__free(a, d, sizeof *d); }
 
 /* ==== src/json.c ==== */
 /* json: strict tokenizer (one pass, no recursion, no allocation), accessors, writer.
@@ -10554,6 +10995,7 @@ struct tg__http_client {
     /* the exchange in progress */
     tg__xstate st;
     tg__addr *addrs, *addr;
+    tg__dns *dns;         /* name cache; while resolving, fd is its query socket */
     int pstage;           /* proxy handshake step */
     size_t out_pos;       /* bytes of out already written */
     size_t seg_i, seg_pos;
@@ -10913,6 +11355,7 @@ TGBOT__INTERN void tg__http_client_free(tg__http_client *c) {
     tg__conn_close(c);
     if (c->fp) fclose(c->fp);
     tg__resolve_free(c->addrs);
+    tg__dns_free(c->dns, a);
     if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__buf_free(&c->out); tg__buf_free(&c->pout); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
     if (c->stage) tg__free(a, c->stage, TG__HTTP_STAGE);
@@ -11362,14 +11805,17 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
     for (;;) {
         switch (c->st) {
         case TG__X_RESOLVE: {
-            int gerr;
+            const char *why;
             const char *h = c->ptype != TG_PROXY_NONE ? c->phost : c->host;
             uint16_t port = c->ptype != TG_PROXY_NONE ? c->pport : c->port;
+            int r;
             tg__resolve_free(c->addrs);
             c->addrs = NULL;
-            if (tg__resolve(h, port, &c->addrs, &gerr) < 0) {
+            r = tg__dns_resolve(&c->dns, c->alloc, c->plat, h, port, &c->fd, &c->addrs, &why);
+            if (r == 0) { c->want = TG__IO_WANT_READ; return 0; }   /* the DNS answer is on its way */
+            if (r < 0) {
                 tg__error_set(err, TG_ERR_DNS, TG_PHASE_RESOLVE, "cannot resolve %s%s: %s",
-                              c->ptype != TG_PROXY_NONE ? "the proxy " : "", h, gai_strerror(gerr));
+                              c->ptype != TG_PROXY_NONE ? "the proxy " : "", h, why);
                 return -1;
             }
             c->addr = c->addrs;
@@ -11588,7 +12034,7 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
             int w;
             if (left == 0 || (w = tg__sock_wait(c->fd, c->want == TG__IO_WANT_WRITE, (int)TGBOT__MIN(left, 0x7FFFFFFFu))) == 0) {
                 tg__error_set(err, TG_ERR_TIMEOUT, tg__state_phase(c->st), "timed out while %s",
-                              c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
+                              c->st == TG__X_RESOLVE ? "resolving the name" : c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
                               c->st == TG__X_TLS ? "in the TLS handshake" : c->st == TG__X_SEND ? "sending the request" :
                               c->st == TG__X_HEAD ? "waiting for the response headers" : "receiving the response body");
                 r = -1;

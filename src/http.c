@@ -42,6 +42,7 @@ struct tg__http_client {
     /* the exchange in progress */
     tg__xstate st;
     tg__addr *addrs, *addr;
+    tg__dns *dns;         /* name cache; while resolving, fd is its query socket */
     int pstage;           /* proxy handshake step */
     size_t out_pos;       /* bytes of out already written */
     size_t seg_i, seg_pos;
@@ -401,6 +402,7 @@ TGBOT__INTERN void tg__http_client_free(tg__http_client *c) {
     tg__conn_close(c);
     if (c->fp) fclose(c->fp);
     tg__resolve_free(c->addrs);
+    tg__dns_free(c->dns, a);
     if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__buf_free(&c->out); tg__buf_free(&c->pout); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
     if (c->stage) tg__free(a, c->stage, TG__HTTP_STAGE);
@@ -850,14 +852,17 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
     for (;;) {
         switch (c->st) {
         case TG__X_RESOLVE: {
-            int gerr;
+            const char *why;
             const char *h = c->ptype != TG_PROXY_NONE ? c->phost : c->host;
             uint16_t port = c->ptype != TG_PROXY_NONE ? c->pport : c->port;
+            int r;
             tg__resolve_free(c->addrs);
             c->addrs = NULL;
-            if (tg__resolve(h, port, &c->addrs, &gerr) < 0) {
+            r = tg__dns_resolve(&c->dns, c->alloc, c->plat, h, port, &c->fd, &c->addrs, &why);
+            if (r == 0) { c->want = TG__IO_WANT_READ; return 0; }   /* the DNS answer is on its way */
+            if (r < 0) {
                 tg__error_set(err, TG_ERR_DNS, TG_PHASE_RESOLVE, "cannot resolve %s%s: %s",
-                              c->ptype != TG_PROXY_NONE ? "the proxy " : "", h, gai_strerror(gerr));
+                              c->ptype != TG_PROXY_NONE ? "the proxy " : "", h, why);
                 return -1;
             }
             c->addr = c->addrs;
@@ -1076,7 +1081,7 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
             int w;
             if (left == 0 || (w = tg__sock_wait(c->fd, c->want == TG__IO_WANT_WRITE, (int)TGBOT__MIN(left, 0x7FFFFFFFu))) == 0) {
                 tg__error_set(err, TG_ERR_TIMEOUT, tg__state_phase(c->st), "timed out while %s",
-                              c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
+                              c->st == TG__X_RESOLVE ? "resolving the name" : c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
                               c->st == TG__X_TLS ? "in the TLS handshake" : c->st == TG__X_SEND ? "sending the request" :
                               c->st == TG__X_HEAD ? "waiting for the response headers" : "receiving the response body");
                 r = -1;

@@ -5,7 +5,7 @@ static pthread_mutex_t tg__global_mutex = PTHREAD_MUTEX_INITIALIZER;
 TGBOT__INTERN void tg__global_lock(void) { (void)pthread_mutex_lock(&tg__global_mutex); }
 TGBOT__INTERN void tg__global_unlock(void) { (void)pthread_mutex_unlock(&tg__global_mutex); }
 
-TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err) {
+static int tg__resolve_os(const char *host, uint16_t port, struct addrinfo **out, int *gai_err) {
     struct addrinfo hints;
     char ps[8];
     memset(&hints, 0, sizeof hints);
@@ -26,8 +26,6 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]) {
     if (inet_pton(AF_INET6, s, out) == 1) return 16;
     return 0;
 }
-
-TGBOT__INTERN void tg__resolve_free(tg__addr *a) { if (a) freeaddrinfo(a); }
 
 static int tg__sock_nonblock(tg__sock s) {
     int fl = fcntl(s, F_GETFL, 0);
@@ -194,4 +192,94 @@ TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
     }
+}
+
+/* Address lists are the library's own (one block: nodes, then socket addresses), whether they come
+   from the OS resolver or from dns.c, so one free fits both. IPv4 travels as ::ffff:a.b.c.d. */
+typedef struct { struct addrinfo ai; struct sockaddr_storage sa; } tg__addr_node;
+
+static int tg__is_v4mapped(const unsigned char ip[16]) {
+    static const unsigned char pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    return memcmp(ip, pre, 12) == 0;
+}
+
+static void tg__sockaddr_fill(tg__addr_node *nd, const unsigned char ip[16], uint16_t port) {
+    memset(nd, 0, sizeof *nd);
+    if (tg__is_v4mapped(ip)) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&nd->sa;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(port);
+        memcpy(&s4->sin_addr, ip + 12, 4);
+        nd->ai.ai_family = AF_INET;
+        nd->ai.ai_addrlen = sizeof *s4;
+    } else {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&nd->sa;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        memcpy(&s6->sin6_addr, ip, 16);
+        nd->ai.ai_family = AF_INET6;
+        nd->ai.ai_addrlen = sizeof *s6;
+    }
+    nd->ai.ai_socktype = SOCK_STREAM;
+    nd->ai.ai_protocol = IPPROTO_TCP;
+    nd->ai.ai_addr = (struct sockaddr *)&nd->sa;
+}
+
+TGBOT__INTERN int tg__addr_list(const unsigned char (*ips)[16], size_t n, uint16_t port, tg__addr **out) {
+    tg__addr_node *nd;
+    size_t i;
+    *out = NULL;
+    if (n == 0 || n > 64) return -1;
+    nd = (tg__addr_node *)malloc(n * sizeof *nd);
+    if (!nd) return -1;
+    for (i = 0; i < n; i++) {
+        tg__sockaddr_fill(&nd[i], ips[i], port);
+        nd[i].ai.ai_next = i + 1 < n ? &nd[i + 1].ai : NULL;
+    }
+    *out = &nd[0].ai;
+    return 0;
+}
+
+TGBOT__INTERN void tg__resolve_free(tg__addr *a) { free(a); }   /* the first node starts the block */
+
+TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err) {
+    struct addrinfo *ai, *it;
+    unsigned char ips[16][16];
+    size_t n = 0;
+    *out = NULL;
+    if (tg__resolve_os(host, port, &ai, gai_err) < 0) return -1;
+    for (it = ai; it && n < 16; it = it->ai_next) {
+        if (it->ai_family == AF_INET) {
+            memset(ips[n], 0, 10); ips[n][10] = ips[n][11] = 0xff;
+            memcpy(ips[n] + 12, &((struct sockaddr_in *)it->ai_addr)->sin_addr, 4);
+            n++;
+        } else if (it->ai_family == AF_INET6) {
+            memcpy(ips[n], &((struct sockaddr_in6 *)it->ai_addr)->sin6_addr, 16);
+            n++;
+        }
+    }
+    freeaddrinfo(ai);
+    if (n == 0) { *gai_err = EAI_NONAME; return -1; }
+    if (tg__addr_list((const unsigned char (*)[16])ips, n, port, out) < 0) { *gai_err = EAI_MEMORY; return -1; }
+    return 0;
+}
+
+TGBOT__INTERN const char *tg__resolve_strerror(int gai_err) { return gai_strerror(gai_err); }
+
+TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__sock *out) {
+    tg__addr_node nd;
+    tg__sock s;
+    *out = TG__SOCK_INVALID;
+    tg__sockaddr_fill(&nd, ip, port);
+    s = socket(nd.ai.ai_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+    if (s < 0) return -1;
+    /* connected: the kernel drops datagrams from any other address, and an ICMP "port unreachable"
+       comes back as ECONNREFUSED on recv */
+    if (tg__sock_nonblock(s) < 0 || connect(s, nd.ai.ai_addr, nd.ai.ai_addrlen) < 0) {
+        int e = errno;
+        close(s); errno = e;
+        return -1;
+    }
+    *out = s;
+    return 0;
 }

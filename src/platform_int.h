@@ -5,8 +5,14 @@ typedef int tg__sock;
 #define TG__WOULDBLOCK (-2)
 typedef struct addrinfo tg__addr;
 
+/* the OS resolver (blocks; dns.c uses it for names it cannot ask over UDP): 0, or -1 with *gai_err */
 TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err);
-TGBOT__INTERN void tg__resolve_free(tg__addr *a);
+TGBOT__INTERN const char *tg__resolve_strerror(int gai_err);
+TGBOT__INTERN void tg__resolve_free(tg__addr *a);   /* any list from tg__resolve or tg__addr_list */
+/* n addresses (16 bytes each, IPv4 as ::ffff:a.b.c.d) as a connect list, in order: 0 or -1 */
+TGBOT__INTERN int tg__addr_list(const unsigned char (*ips)[16], size_t n, uint16_t port, tg__addr **out);
+/* a connected, non-blocking UDP socket (DNS queries): 0 or -1 (errno) */
+TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__sock *out);
 /* starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
 TGBOT__INTERN int tg__sock_connect(const tg__addr *a, tg__sock *out);
 TGBOT__INTERN int tg__sock_connect_result(tg__sock s);     /* 0 or the errno of a finished connect */
