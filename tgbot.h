@@ -8711,7 +8711,7 @@ static bool tg__dns_ieq(const char *a, const char *b) {
         if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
         if (x != y) return false;
     }
-    return *a == *b;
+    return *a == *b || (*a == '.' && !a[1] && !*b) || (*b == '.' && !b[1] && !*a);   /* "x." is "x" */
 }
 
 /* host as a wire name (labels of 1..63 bytes, 255 in all; one trailing dot allowed): length or 0 */
