@@ -17,6 +17,18 @@
        core (errors, allocator, logger, platform hooks, arena) . json . http options . bot . Bot API
        (generated) . updates (polling, dispatcher) . optional modules . implementation . licence
 
+   PIPELINE (how a call travels; each step is a room of src/, in this order in the implementation)
+       platform   platform.c: sockets, poll, signals, the OS resolver; dns.c: names over UDP, cached
+       -> json    json.c: in-place parser, writer
+       -> tls     tls_bearssl.c | tls_mbedtls.c | tls_none.c
+       -> http    http.c: resolve, connect, proxy, TLS, send, head, body (non-blocking steps)
+       -> engine  bot.c: the request, retries, back-off, events
+       -> stages  cache.c, ratelimit.c, breaker.c, analytics.c: before, after each attempt, at the end
+       -> codec   codec.c + gen/api.c: typed structs <-> JSON from the generated tables
+       -> API     gen/api.h: one function per Bot API method (tg_send_message, ...)
+       -> updates updates.c: long polling and the dispatcher; webhook.c + netfilter.c: the server
+       beside it: store.c (+ store_redis.c), webapp.c, secret.c, sign.c, aead.c, ed25519.c
+
    CONFIGURATION MACROS (define before including; all optional)
        TGBOT_IMPLEMENTATION     emit the implementation in this translation unit
        TGBOT_STATIC             make every function static (private copy per TU)
@@ -8972,7 +8984,7 @@ TGBOT__INTERN int tg__dns_resolve(tg__dns **pd, const tg_allocator *a, const tg_
     d->ttl = 0xFFFFFFFFu;
     if (tg__random_bytes(p, d->id, sizeof d->id) != 0) { *why = "no randomness for the query id"; return -1; }
     if (d->id[1] == d->id[0]) d->id[1] ^= 1u;
-    if (tg__udp_open(server, sport, fd) < 0) { *why = "cannot open a socket to the DNS server"; return -1; }
+    if (tg__udp_open(server, sport, fd) < 0) { *why = "cannot reach the DNS server"; return -1; }
     {
         size_t qlen = tg__dns_query(d, 0, buf);
         long s0 = tg__sock_send(*fd, buf, qlen);
@@ -8981,7 +8993,7 @@ TGBOT__INTERN int tg__dns_resolve(tg__dns **pd, const tg_allocator *a, const tg_
         s1 = tg__sock_send(*fd, buf, qlen);
         if (s0 < 0 || s1 < 0) {
             tg__sock_close(*fd); *fd = TG__SOCK_INVALID;
-            *why = "cannot send to the DNS server";
+            *why = "cannot reach the DNS server";
             return -1;
         }
     }

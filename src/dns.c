@@ -314,7 +314,7 @@ TGBOT__INTERN int tg__dns_resolve(tg__dns **pd, const tg_allocator *a, const tg_
     d->ttl = 0xFFFFFFFFu;
     if (tg__random_bytes(p, d->id, sizeof d->id) != 0) { *why = "no randomness for the query id"; return -1; }
     if (d->id[1] == d->id[0]) d->id[1] ^= 1u;
-    if (tg__udp_open(server, sport, fd) < 0) { *why = "cannot open a socket to the DNS server"; return -1; }
+    if (tg__udp_open(server, sport, fd) < 0) { *why = "cannot reach the DNS server"; return -1; }
     {
         size_t qlen = tg__dns_query(d, 0, buf);
         long s0 = tg__sock_send(*fd, buf, qlen);
@@ -323,7 +323,7 @@ TGBOT__INTERN int tg__dns_resolve(tg__dns **pd, const tg_allocator *a, const tg_
         s1 = tg__sock_send(*fd, buf, qlen);
         if (s0 < 0 || s1 < 0) {
             tg__sock_close(*fd); *fd = TG__SOCK_INVALID;
-            *why = "cannot send to the DNS server";
+            *why = "cannot reach the DNS server";
             return -1;
         }
     }
