@@ -42,6 +42,8 @@
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
+       TGBOT_ENABLE_STARS       crash-safe journal, gift campaigns, Stars, XTR payments, business
+                                (journal.h, stars.h, business.h; POSIX only)
        TGBOT_ENABLE_ALL         all of the above
    A switch that is off removes its module entirely. Build with -Wundef: every switch is normalised
    here into an internal 0/1 macro (TGBOT__HAS_*), so a misspelt one is caught.
@@ -121,6 +123,11 @@
 #define TGBOT__HAS_WEBHOOK 1
 #else
 #define TGBOT__HAS_WEBHOOK 0
+#endif
+#if TGBOT__ALL || (defined(TGBOT_ENABLE_STARS) && ((0 - TGBOT_ENABLE_STARS - 1) != -1))
+#define TGBOT__HAS_STARS 1
+#else
+#define TGBOT__HAS_STARS 0
 #endif
 #if TGBOT__ALL || (defined(TGBOT_ENABLE_ASYNC) && ((0 - TGBOT_ENABLE_ASYNC - 1) != -1))
 #define TGBOT__HAS_ASYNC 1

@@ -1,0 +1,1 @@
+/* stars: placeholder */
