@@ -1,1 +1,111 @@
-/* stars: placeholder */
+/* stars: Telegram Stars above single calls (TGBOT_ENABLE_STARS; POSIX): the transactions iterator
+   and reconciliation, balances, the gift campaign, XTR payments, the gift catalog. Built on the
+   public API (tg_send_gift, tg_get_star_transactions... and tg_error); business accounts: business.h.
+
+   Money rule (all of this room): a call that spends Stars is never repeated when its outcome is
+   unknown. The library does not retry it (bot.h: TG_ERR_OUTCOME_UNKNOWN); this room journals the
+   intent before the call and settles it from getStarTransactions, never by sending again. */
+#if TGBOT__HAS_STARS
+
+/* ---- Stars transactions ---- */
+
+/* Iterates getStarTransactions over all pages. oldest first (the API's own order) or newest first
+   (the end is found with a few limit=1 probes, then pages are read backwards); from_date > 0 skips
+   transactions older than it (newest first: stops at the first older one). A transaction returned
+   by next lives in the bot's arena until the next call of next (each page rewinds the arena to where
+   it stood at init) or tg_bot_reset. */
+typedef struct tg_star_tx_iter {
+    tg_bot *bot;
+    bool newest_first;
+    int64_t from_date;
+    /* private */
+    int64_t offset, end;           /* next page's offset; newest first: the oldest offset read so far */
+    tg_star_transactions *page;
+    size_t idx, mark;
+    int started, done;
+} tg_star_tx_iter;
+
+TGBOT_API void tg_star_tx_iter_init(tg_star_tx_iter *it, tg_bot *bot, bool newest_first, int64_t from_date);
+/* TG_OK and *out; TG_ERR_NOT_FOUND after the last one; or the error of a getStarTransactions call */
+TGBOT_API tg_err tg_star_tx_next(tg_star_tx_iter *it, const tg_star_transaction **out);
+
+/* what to look for; zero fields match anything */
+typedef struct tg_star_tx_match {
+    int64_t user_id;               /* the user partner (receiver of a gift, source of a payment) */
+    const char *transaction_type;  /* TransactionPartnerUser.transaction_type: "gift_purchase",
+                                      "premium_purchase", "invoice_payment", "business_account_transfer"... */
+    const char *gift_id;           /* the gift's id (gift_purchase) */
+    int64_t premium_months;        /* premium_subscription_duration (premium_purchase) */
+    const char *charge_id;         /* StarTransaction.id (= telegram_payment_charge_id of a payment) */
+    int64_t not_before;            /* date >= this (Unix seconds) */
+} tg_star_tx_match;
+
+TGBOT_API bool tg_star_tx_matches(const tg_star_transaction *t, const tg_star_tx_match *m);
+/* the newest matching transaction (reads newest first, stops below not_before); TG_ERR_NOT_FOUND */
+TGBOT_API tg_err tg_star_tx_find(tg_bot *bot, const tg_star_tx_match *m, const tg_star_transaction **out);
+
+/* ---- balances (whole Stars; nanostars are dropped) ---- */
+TGBOT_API tg_err tg_stars_balance(tg_bot *bot, int64_t *stars);
+TGBOT_API tg_err tg_stars_business_balance(tg_bot *bot, const char *business_connection_id, int64_t *stars);
+
+/* ---- gift campaign ----
+   Sends one gift (or a Premium subscription) to each recipient, at most once, across crashes and
+   restarts, given the same journal. GUARANTEE: every recipient gets the gift at most once, and every
+   recipient ends in exactly one of
+       sent     Telegram confirmed it, or getStarTransactions shows that gift to that user after
+                the intent was journaled
+       failed   Telegram answered with a 4xx error (other than 429): it did not execute the call
+       unknown  the request may have reached Telegram and no transaction proves it did: a human
+                decides; the campaign NEVER sends to an unknown recipient again.
+   Order per recipient: the intent is journaled and fsynced (a batch of intents per fsync with
+   TG_JOURNAL_SYNC_GROUP) before the call; the result is journaled after it. On open, an intent
+   without a result is unknown. Unknown recipients are reconciled at the end of each run (and first
+   thing when a journal is resumed). A call that provably never left (429 after the library's
+   retries, connection refused) puts the recipient back to pending and stops the run with that error:
+   run again to continue. Balance (getMyStarBalance) is read up front and tracked: the run stops
+   before a send that would exceed the budget or the balance (unknown ones count as spent). */
+typedef enum tg_gift_state {
+    TG_GIFT_PENDING = 0, TG_GIFT_SENT, TG_GIFT_FAILED, TG_GIFT_UNKNOWN
+} tg_gift_state;
+TGBOT_API const char *tg_gift_state_str(tg_gift_state s);        /* "pending", "sent", "failed", "unknown" */
+
+typedef struct tg_campaign_event {
+    int64_t user_id;
+    tg_gift_state state;           /* the recipient's final state in this run */
+    bool from_journal;             /* settled by an earlier run */
+    bool reconciled;               /* sent, proven by getStarTransactions */
+    const tg_error *error;         /* failed / unknown: the call's error (NULL when from the journal) */
+} tg_campaign_event;
+
+typedef struct tg_campaign_desc {
+    const char *gift_id;           /* the gift, or NULL with premium_months */
+    int64_t premium_months;        /* 3, 6 or 12: giftPremiumSubscription instead (1000/1500/2500 Stars) */
+    const char *text;              /* optional text (0-128 characters) */
+    int64_t budget;                /* Stars this campaign may spend in all its runs; 0 = the balance */
+    const int64_t *recipients; size_t recipients_count;   /* user ids; duplicates are sent once */
+    const char *journal_path;      /* required unless no_journal */
+    tg_journal_sync_mode sync;     /* default TG_JOURNAL_SYNC_GROUP */
+    uint32_t batch;                /* intents per fsync (0: 32); 1 = fsync before each send */
+    tg_journal_seal seal;          /* optional sealing of the journal's records */
+    tg_journal_io io;              /* optional (tests: inject failures) */
+    bool no_journal;               /* benchmarks only: no crash safety at all */
+    int64_t reconcile_slack_s;     /* a transaction may be dated this much before the intent (clock skew); 0: 5 */
+    void (*on_event)(void *ud, const tg_campaign_event *ev);   /* one per recipient and run */
+    void *ud;
+} tg_campaign_desc;
+
+typedef struct tg_campaign_summary {
+    size_t sent, failed, unknown, pending;
+    size_t reconciled;             /* unknown turned sent by getStarTransactions in this run */
+    int64_t price;                 /* Stars per recipient */
+    int64_t spent;                 /* Stars spent or possibly spent (sent + unknown) over all runs */
+    int64_t balance;               /* the bot's balance as tracked at the end */
+    bool stopped_budget, stopped_balance;
+    tg_journal_stats journal;
+} tg_campaign_summary;
+
+/* TG_OK when the run went through the list (pending may be > 0 if it stopped at the budget or the
+   balance: see stopped_*); an error when it could not start or had to stop (pending > 0). */
+TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *desc, tg_campaign_summary *sum, tg_error *err);
+
+#endif /* TGBOT__HAS_STARS */
