@@ -7847,6 +7847,109 @@ typedef struct tg_campaign_summary {
    balance: see stopped_*); an error when it could not start or had to stop (pending > 0). */
 TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *desc, tg_campaign_summary *sum, tg_error *err);
 
+/* ---- payments in Stars (XTR) ----
+   An invoice built here is valid by construction: currency "XTR", an empty provider token, exactly
+   one price in whole Stars, none of the fields XTR ignores; the checks run before anything is sent:
+   title 1-32 characters, description 1-255, payload 1-128 bytes, stars >= 1, and a subscription
+   (createInvoiceLink only) has the 30-day period 2592000 and at most 10000 Stars. */
+typedef struct tg_xtr_invoice {
+    const char *title;
+    const char *description;
+    const char *payload;           /* yours; comes back in pre_checkout_query and successful_payment */
+    const char *label;             /* the price's label; NULL: the title */
+    int64_t stars;
+    bool subscription;             /* a 30-day subscription (tg_xtr_invoice_link only) */
+    const char *photo_url;         /* optional */
+    const char *business_connection_id;   /* optional (tg_xtr_invoice_link: on behalf of a business) */
+} tg_xtr_invoice;
+
+/* every helper below fills err (optional, may be NULL) with the validation or the call's error */
+TGBOT_API tg_err tg_xtr_invoice_check(const tg_xtr_invoice *inv, tg_error *err);
+TGBOT_API tg_err tg_xtr_send_invoice(tg_bot *bot, int64_t chat_id, const tg_xtr_invoice *inv, tg_message **out, tg_error *err);
+TGBOT_API tg_err tg_xtr_invoice_link(tg_bot *bot, const tg_xtr_invoice *inv, const char **url, tg_error *err);
+
+/* Pre-checkout: Telegram cancels the payment unless answerPreCheckoutQuery arrives within 10 s. The
+   check returns OK, REJECT (with *message shown to the user) or PENDING (not decided yet: it is
+   asked again every poll_ms). At the deadline (default 8 s after received_ms, leaving time for the
+   answer to travel) the query is answered "no" with timeout_message. A check cannot be interrupted
+   (the library starts no threads): one that blocks past the deadline is answered "no" when it
+   returns. Answering is retried like an idempotent call. */
+typedef enum tg_precheck { TG_PRECHECK_OK = 0, TG_PRECHECK_REJECT, TG_PRECHECK_PENDING } tg_precheck;
+typedef tg_precheck (*tg_precheck_fn)(void *ud, const tg_pre_checkout_query *q, const char **message);
+typedef struct tg_precheckout_opts {
+    uint32_t deadline_ms;          /* 0: 8000 */
+    uint32_t poll_ms;              /* 0: 50 */
+    uint64_t received_ms;          /* when the update arrived, on now_ms's clock; 0: now */
+    const char *timeout_message;   /* NULL: "The shop did not answer in time; nothing was charged." */
+    uint64_t (*now_ms)(void *ud);  /* NULL: CLOCK_MONOTONIC */
+    void (*sleep_ms)(void *ud, uint32_t ms);   /* NULL: nanosleep */
+    void *clock_ud;
+} tg_precheckout_opts;
+/* decides and answers; *decision (optional) says what was answered (PENDING = timed out, answered no) */
+TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_query *q, tg_precheck_fn check, void *ud,
+                                           const tg_precheckout_opts *opts, tg_precheck *decision, tg_error *err);
+
+/* Payments ledger: successful_payment recorded by telegram_payment_charge_id, in memory and (with a
+   journal path) on disk, so a second delivery of the same payment is recognised across restarts.
+   Deliver the goods only when *first is true. */
+typedef struct tg_xtr_ledger tg_xtr_ledger;
+typedef struct tg_xtr_payment {
+    const char *charge_id;
+    int64_t user_id;
+    int64_t stars;
+    bool refunded;
+    bool subscription_canceled;
+} tg_xtr_payment;
+TGBOT_API tg_err tg_xtr_ledger_open(tg_xtr_ledger **out, const tg_journal_desc *journal, tg_error *err);   /* journal NULL: memory only */
+TGBOT_API tg_err tg_xtr_ledger_record(tg_xtr_ledger *l, int64_t user_id, const tg_successful_payment *p, bool *first, tg_error *err);
+TGBOT_API const tg_xtr_payment *tg_xtr_ledger_get(const tg_xtr_ledger *l, const char *charge_id);   /* NULL if unknown */
+TGBOT_API size_t tg_xtr_ledger_count(const tg_xtr_ledger *l);
+TGBOT_API void tg_xtr_ledger_close(tg_xtr_ledger *l);
+
+/* refundStarPayment. An already-refunded charge (CHARGE_ALREADY_REFUNDED, which Telegram also
+   answers for some refunds that did go through) is success with *already = true. So a refund whose
+   outcome was unknown can simply be asked again. With a ledger (may be NULL) the refund is journaled. */
+TGBOT_API tg_err tg_xtr_refund(tg_bot *bot, tg_xtr_ledger *l, int64_t user_id, const char *charge_id, bool *already, tg_error *err);
+/* editUserStarSubscription: cancel (true) or renew (false) a subscription's next payments */
+TGBOT_API tg_err tg_xtr_subscription_cancel(tg_bot *bot, tg_xtr_ledger *l, int64_t user_id, const char *charge_id,
+                                            bool cancel, tg_error *err);
+/* sendPaidMedia with star_count checked first (1-25000) */
+TGBOT_API tg_err tg_xtr_send_paid_media(tg_bot *bot, const tg_send_paid_media_args *args, tg_message **out, tg_error *err);
+
+/* ---- gift catalog ----
+   getAvailableGifts, copied out of the bot's arena and kept for ttl_ms (a small built-in cache,
+   independent of the cache room), with filters and named aliases ("birthday=5170145012310081615"). */
+typedef struct tg_catalog_gift {
+    char id[64];
+    int64_t star_count;
+    int64_t upgrade_star_count;    /* 0: cannot be upgraded */
+    bool limited;                  /* has total_count */
+    int64_t total_count, remaining_count;
+} tg_catalog_gift;
+typedef struct tg_gift_filter {
+    int64_t min_stars, max_stars;  /* 0 = no bound */
+    int limited;                   /* -1 unlimited only, 0 any, 1 limited only */
+    bool available;                /* not sold out (unlimited, or remaining_count > 0) */
+    bool upgradable;               /* can be upgraded (upgrade_star_count > 0) */
+} tg_gift_filter;
+typedef struct tg_gift_catalog tg_gift_catalog;
+typedef struct tg_gift_catalog_desc {
+    uint32_t ttl_ms;               /* 0: 300000 (5 minutes) */
+    const char *aliases;           /* "name=gift_id,name=gift_id" (optional) */
+    uint64_t (*now_ms)(void *ud);  /* NULL: CLOCK_MONOTONIC */
+    void *clock_ud;
+} tg_gift_catalog_desc;
+TGBOT_API tg_err tg_gift_catalog_new(tg_gift_catalog **out, tg_bot *bot, const tg_gift_catalog_desc *desc, tg_error *err);
+TGBOT_API void tg_gift_catalog_free(tg_gift_catalog *c);
+/* the list, fetched again when older than the TTL; *out valid until the next catalog call */
+TGBOT_API tg_err tg_gift_catalog_list(tg_gift_catalog *c, const tg_catalog_gift **out, size_t *n, tg_error *err);
+/* by id or alias; TG_ERR_NOT_FOUND */
+TGBOT_API tg_err tg_gift_catalog_find(tg_gift_catalog *c, const char *id_or_alias, const tg_catalog_gift **out, tg_error *err);
+/* up to max gifts passing the filter, cheapest first */
+TGBOT_API tg_err tg_gift_catalog_filter(tg_gift_catalog *c, const tg_gift_filter *f, const tg_catalog_gift **out, size_t max,
+                                        size_t *n, tg_error *err);
+TGBOT_API void tg_gift_catalog_invalidate(tg_gift_catalog *c);
+
 #endif /* TGBOT__HAS_STARS */
 
 /* ==== src/business.h ==== */
@@ -21405,6 +21508,454 @@ out:
     if (todo) tg__free(NULL, todo, d->recipients_count * sizeof *todo);
     if (c.tab) tg__free(NULL, c.tab, c.cap * sizeof *c.tab);
     return rc;
+}
+
+/* ---- shared helpers ---- */
+static tg_err tg__stars_fail(tg_error *err, tg_err code, const char *fmt, const char *a, long long n) {
+    if (err) {
+        tg__error_set(err, code, TG_PHASE_VALIDATE, fmt, a, n);
+    }
+    return code;
+}
+static tg_err tg__stars_call(tg_bot *bot, tg_err rc, tg_error *err) {
+    if (rc != TG_OK && err) *err = *tg_bot_last_error(bot);
+    else if (err) memset(err, 0, sizeof *err);
+    return rc;
+}
+static size_t tg__utf8_chars(const char *s) {
+    size_t n = 0;
+    for (; *s; s++) if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+static uint64_t tg__stars_mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- XTR invoices ---- */
+TGBOT_API tg_err tg_xtr_invoice_check(const tg_xtr_invoice *inv, tg_error *err) {
+    size_t n;
+    if (err) memset(err, 0, sizeof *err);
+    if (!inv) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s%.0lld", "missing", 0);
+    n = inv->title ? tg__utf8_chars(inv->title) : 0;
+    if (n < 1 || n > 32) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s must be 1-32 characters (has %lld)", "title", (long long)n);
+    n = inv->description ? tg__utf8_chars(inv->description) : 0;
+    if (n < 1 || n > 255) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s must be 1-255 characters (has %lld)", "description", (long long)n);
+    n = inv->payload ? strlen(inv->payload) : 0;
+    if (n < 1 || n > 128) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s must be 1-128 bytes (has %lld)", "payload", (long long)n);
+    if (inv->stars < 1) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s must be at least 1 Star (is %lld)", "the price", (long long)inv->stars);
+    if (inv->subscription && inv->stars > 10000)
+        return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s costs at most 10000 Stars (is %lld)", "a subscription", (long long)inv->stars);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_xtr_send_invoice(tg_bot *bot, int64_t chat_id, const tg_xtr_invoice *inv, tg_message **out, tg_error *err) {
+    tg_send_invoice_args a;
+    tg_labeled_price price;
+    tg_err rc = tg_xtr_invoice_check(inv, err);
+    if (rc != TG_OK) return rc;
+    if (inv->subscription)
+        return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s are only for invoice links (tg_xtr_invoice_link)%.0lld", "subscriptions", 0);
+    memset(&a, 0, sizeof a);
+    price.label = inv->label ? inv->label : inv->title;
+    price.amount = inv->stars;
+    a.chat_id.id = chat_id;
+    a.title = inv->title; a.description = inv->description; a.payload = inv->payload;
+    a.provider_token = ""; a.currency = "XTR";
+    a.prices = &price; a.prices_count = 1;
+    a.photo_url = inv->photo_url;
+    return tg__stars_call(bot, tg_send_invoice(bot, &a, out), err);
+}
+
+TGBOT_API tg_err tg_xtr_invoice_link(tg_bot *bot, const tg_xtr_invoice *inv, const char **url, tg_error *err) {
+    tg_create_invoice_link_args a;
+    tg_labeled_price price;
+    tg_err rc = tg_xtr_invoice_check(inv, err);
+    if (rc != TG_OK) return rc;
+    memset(&a, 0, sizeof a);
+    price.label = inv->label ? inv->label : inv->title;
+    price.amount = inv->stars;
+    a.business_connection_id = inv->business_connection_id;
+    a.title = inv->title; a.description = inv->description; a.payload = inv->payload;
+    a.provider_token = ""; a.currency = "XTR";
+    a.prices = &price; a.prices_count = 1;
+    a.photo_url = inv->photo_url;
+    if (inv->subscription) a.subscription_period = 2592000;        /* the only period Telegram accepts: 30 days */
+    return tg__stars_call(bot, tg_create_invoice_link(bot, &a, url), err);
+}
+
+/* ---- pre-checkout within Telegram's 10 s ---- */
+TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_query *q, tg_precheck_fn check, void *ud,
+                                           const tg_precheckout_opts *opts, tg_precheck *decision, tg_error *err) {
+    tg_precheckout_opts o;
+    tg_answer_pre_checkout_query_args a;
+    tg_precheck d = TG_PRECHECK_PENDING;
+    const char *msg = NULL;
+    uint64_t start, deadline;
+    bool ok = false;
+    if (opts) o = *opts; else memset(&o, 0, sizeof o);
+    if (!o.deadline_ms) o.deadline_ms = 8000;
+    if (!o.poll_ms) o.poll_ms = 50;
+    if (!o.timeout_message) o.timeout_message = "The shop did not answer in time; nothing was charged.";
+#define TG__NOW() (o.now_ms ? o.now_ms(o.clock_ud) : tg__stars_mono_ms())
+    if (!q || !q->id || !check) return tg__stars_fail(err, TG_ERR_ARG, "pre-checkout: %s%.0lld", "needs a query and a check", 0);
+    start = o.received_ms ? o.received_ms : TG__NOW();
+    deadline = start + o.deadline_ms;
+    for (;;) {
+        msg = NULL;
+        d = check(ud, q, &msg);
+        if (TG__NOW() >= deadline) { if (d != TG_PRECHECK_REJECT) d = TG_PRECHECK_PENDING; break; }   /* late: no */
+        if (d != TG_PRECHECK_PENDING) break;
+        {
+            uint64_t left = deadline - TG__NOW();
+            uint32_t w = left < o.poll_ms ? (uint32_t)left : o.poll_ms;
+            if (o.sleep_ms) o.sleep_ms(o.clock_ud, w);
+            else { struct timespec ts; ts.tv_sec = (time_t)(w / 1000); ts.tv_nsec = (long)(w % 1000) * 1000000L; nanosleep(&ts, NULL); }
+        }
+    }
+#undef TG__NOW
+    memset(&a, 0, sizeof a);
+    a.pre_checkout_query_id = q->id;
+    a.ok = d == TG_PRECHECK_OK;
+    if (!a.ok) a.error_message = d == TG_PRECHECK_REJECT && msg && *msg ? msg : o.timeout_message;
+    if (decision) *decision = d;
+    return tg__stars_call(bot, tg_answer_pre_checkout_query(bot, &a, &ok), err);
+}
+
+/* ---- payments ledger ---- */
+typedef struct tg__xtr_ent { tg_xtr_payment p; char *id; } tg__xtr_ent;
+struct tg_xtr_ledger {
+    tg__xtr_ent *tab;
+    size_t cap, n;
+    tg_journal *j;
+};
+
+static tg__xtr_ent *tg__xtr_slot(tg_xtr_ledger *l, const char *id, int create) {
+    size_t i, len = strlen(id);
+    if (create && (l->n + 1) * 2 > l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 64, k;
+        tg__xtr_ent *nt = (tg__xtr_ent *)tg__alloc(NULL, ncap * sizeof *nt);
+        if (!nt) return NULL;
+        memset(nt, 0, ncap * sizeof *nt);
+        for (k = 0; k < l->cap; k++) {
+            if (!l->tab[k].id) continue;
+            i = tg_crc32c(0, l->tab[k].id, strlen(l->tab[k].id)) & (ncap - 1);
+            while (nt[i].id) i = (i + 1) & (ncap - 1);
+            nt[i] = l->tab[k];
+        }
+        tg__free(NULL, l->tab, l->cap * sizeof *l->tab);
+        l->tab = nt; l->cap = ncap;
+    }
+    if (!l->cap) return NULL;
+    i = tg_crc32c(0, id, len) & (l->cap - 1);
+    while (l->tab[i].id) {
+        if (strcmp(l->tab[i].id, id) == 0) return &l->tab[i];
+        i = (i + 1) & (l->cap - 1);
+    }
+    if (!create) return NULL;
+    if (!(l->tab[i].id = (char *)tg__alloc(NULL, len + 1))) return NULL;
+    memcpy(l->tab[i].id, id, len + 1);
+    l->tab[i].p.charge_id = l->tab[i].id;
+    l->n++;
+    return &l->tab[i];
+}
+
+/* records: "P <user> <stars> <charge>", "X <charge>" refunded, "Q <0|1> <charge>" subscription canceled */
+static int tg__xtr_replay(void *ud, const void *rec, size_t len) {
+    tg_xtr_ledger *l = (tg_xtr_ledger *)ud;
+    char b[320], *p, *end;
+    tg__xtr_ent *e;
+    if (len >= sizeof b || len < 3) return 1;
+    memcpy(b, rec, len);
+    b[len] = '\0';
+    p = b + 2;
+    if (b[0] == 'P') {
+        long long u = strtoll(p, &end, 10), st = strtoll(end, &end, 10);
+        if (*end != ' ' || !end[1] || !(e = tg__xtr_slot(l, end + 1, 1))) return 1;
+        e->p.user_id = (int64_t)u; e->p.stars = (int64_t)st;
+        return 0;
+    }
+    if (b[0] == 'Q') {
+        int c = p[0] == '1';
+        if (p[1] != ' ' || !(e = tg__xtr_slot(l, p + 2, 1))) return 1;
+        e->p.subscription_canceled = c != 0;
+        return 0;
+    }
+    if (b[0] == 'X') {
+        if (!(e = tg__xtr_slot(l, p, 1))) return 1;
+        e->p.refunded = true;
+        return 0;
+    }
+    return 1;
+}
+
+TGBOT_API tg_err tg_xtr_ledger_open(tg_xtr_ledger **out, const tg_journal_desc *journal, tg_error *err) {
+    tg_xtr_ledger *l = (tg_xtr_ledger *)tg__alloc(NULL, sizeof *l);
+    tg_error tmp;
+    tg_err rc;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    *out = NULL;
+    if (!l) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "payments ledger: out of memory"); return TG_ERR_NOMEM; }
+    memset(l, 0, sizeof *l);
+    if (journal && (rc = tg_journal_open(&l->j, journal, tg__xtr_replay, l, err)) != TG_OK) {
+        tg_xtr_ledger_close(l);
+        return rc;
+    }
+    *out = l;
+    return TG_OK;
+}
+
+static tg_err tg__xtr_log(tg_xtr_ledger *l, tg_error *err, const char *fmt, long long a, long long b, const char *id) {
+    char rec[320];
+    int n;
+    if (!l || !l->j) return TG_OK;
+    n = snprintf(rec, sizeof rec, fmt, a, b, id);
+    if (n < 0 || (size_t)n >= sizeof rec) { tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "payments ledger: charge id too long"); return TG_ERR_LIMIT; }
+    return tg_journal_append(l->j, rec, (size_t)n, err);
+}
+
+TGBOT_API tg_err tg_xtr_ledger_record(tg_xtr_ledger *l, int64_t user_id, const tg_successful_payment *p, bool *first, tg_error *err) {
+    tg__xtr_ent *e;
+    tg_error tmp;
+    tg_err rc;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    *first = false;
+    if (!l || !p || !p->telegram_payment_charge_id || !p->telegram_payment_charge_id[0] || strlen(p->telegram_payment_charge_id) > 256) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "payments ledger: a payment needs a telegram_payment_charge_id");
+        return TG_ERR_ARG;
+    }
+    if (tg__xtr_slot(l, p->telegram_payment_charge_id, 0)) return TG_OK;         /* delivered again */
+    /* journaled before it counts: a crash after this line still knows the payment */
+    if ((rc = tg__xtr_log(l, err, "P %lld %lld %s", (long long)user_id, (long long)p->total_amount, p->telegram_payment_charge_id)) != TG_OK)
+        return rc;
+    if (!(e = tg__xtr_slot(l, p->telegram_payment_charge_id, 1))) {
+        tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "payments ledger: out of memory");
+        return TG_ERR_NOMEM;
+    }
+    e->p.user_id = user_id;
+    e->p.stars = p->total_amount;
+    *first = true;
+    return TG_OK;
+}
+
+TGBOT_API const tg_xtr_payment *tg_xtr_ledger_get(const tg_xtr_ledger *l, const char *charge_id) {
+    tg__xtr_ent *e = l && charge_id ? tg__xtr_slot((tg_xtr_ledger *)l, charge_id, 0) : NULL;
+    return e ? &e->p : NULL;
+}
+TGBOT_API size_t tg_xtr_ledger_count(const tg_xtr_ledger *l) { return l ? l->n : 0; }
+
+TGBOT_API void tg_xtr_ledger_close(tg_xtr_ledger *l) {
+    size_t k;
+    if (!l) return;
+    for (k = 0; k < l->cap; k++) if (l->tab[k].id) tg__free(NULL, l->tab[k].id, strlen(l->tab[k].id) + 1);
+    if (l->tab) tg__free(NULL, l->tab, l->cap * sizeof *l->tab);
+    tg_journal_close(l->j);
+    tg__free(NULL, l, sizeof *l);
+}
+
+TGBOT_API tg_err tg_xtr_refund(tg_bot *bot, tg_xtr_ledger *l, int64_t user_id, const char *charge_id, bool *already, tg_error *err) {
+    tg_refund_star_payment_args a;
+    tg_error tmp;
+    tg_err rc;
+    bool ok = false;
+    if (!err) err = &tmp;
+    if (already) *already = false;
+    if (!charge_id || !*charge_id || user_id <= 0) return tg__stars_fail(err, TG_ERR_ARG, "refund: %s%.0lld", "needs a user and a charge id", 0);
+    memset(&a, 0, sizeof a);
+    a.user_id = user_id;
+    a.telegram_payment_charge_id = charge_id;
+    rc = tg__stars_call(bot, tg_refund_star_payment(bot, &a, &ok), err);
+    if (rc == TG_ERR_API && strstr(err->description, "CHARGE_ALREADY_REFUNDED")) {
+        if (already) *already = true;
+        memset(err, 0, sizeof *err);
+        rc = TG_OK;
+    }
+    if (rc == TG_OK && l) {
+        tg__xtr_ent *e = tg__xtr_slot(l, charge_id, 1);
+        if (e && !e->p.refunded) {
+            e->p.refunded = true;
+            if (!e->p.user_id) e->p.user_id = user_id;
+            rc = tg__xtr_log(l, err, "X%.0lld%.0lld %s", 0, 0, charge_id);
+        }
+    }
+    return rc;
+}
+
+TGBOT_API tg_err tg_xtr_subscription_cancel(tg_bot *bot, tg_xtr_ledger *l, int64_t user_id, const char *charge_id,
+                                            bool cancel, tg_error *err) {
+    tg_edit_user_star_subscription_args a;
+    tg_error tmp;
+    tg_err rc;
+    bool ok = false;
+    if (!err) err = &tmp;
+    if (!charge_id || !*charge_id || user_id <= 0) return tg__stars_fail(err, TG_ERR_ARG, "subscription: %s%.0lld", "needs a user and a charge id", 0);
+    memset(&a, 0, sizeof a);
+    a.user_id = user_id;
+    a.telegram_payment_charge_id = charge_id;
+    a.is_canceled = cancel;
+    rc = tg__stars_call(bot, tg_edit_user_star_subscription(bot, &a, &ok), err);
+    if (rc == TG_OK && l) {
+        tg__xtr_ent *e = tg__xtr_slot(l, charge_id, 1);
+        if (e) { e->p.subscription_canceled = cancel; rc = tg__xtr_log(l, err, "Q %lld%.0lld %s", cancel ? 1 : 0, 0, charge_id); }
+    }
+    return rc;
+}
+
+TGBOT_API tg_err tg_xtr_send_paid_media(tg_bot *bot, const tg_send_paid_media_args *args, tg_message **out, tg_error *err) {
+    if (!args || args->star_count < 1 || args->star_count > 25000)
+        return tg__stars_fail(err, TG_ERR_ARG, "paid media: %s must be 1-25000 (is %lld)", "star_count", args ? (long long)args->star_count : 0);
+    return tg__stars_call(bot, tg_send_paid_media(bot, args, out), err);
+}
+
+/* ---- gift catalog ---- */
+typedef struct tg__gift_alias { char name[32]; char id[64]; } tg__gift_alias;
+struct tg_gift_catalog {
+    tg_bot *bot;
+    tg_gift_catalog_desc d;
+    tg_catalog_gift *gifts;
+    size_t n, cap;
+    const tg_catalog_gift **sel;      /* filter results */
+    tg__gift_alias *aliases;
+    size_t naliases;
+    uint64_t fetched_ms;
+    bool valid;
+};
+
+TGBOT_API tg_err tg_gift_catalog_new(tg_gift_catalog **out, tg_bot *bot, const tg_gift_catalog_desc *desc, tg_error *err) {
+    tg_gift_catalog *c;
+    tg_error tmp;
+    const char *p;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    *out = NULL;
+    if (!(c = (tg_gift_catalog *)tg__alloc(NULL, sizeof *c))) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift catalog: out of memory"); return TG_ERR_NOMEM; }
+    memset(c, 0, sizeof *c);
+    c->bot = bot;
+    if (desc) c->d = *desc;
+    if (!c->d.ttl_ms) c->d.ttl_ms = 300000;
+    for (p = c->d.aliases; p && *p;) {          /* name=id[,name=id...] */
+        const char *eq = strchr(p, '='), *comma = strchr(p, ',');
+        const char *stop = comma ? comma : p + strlen(p);
+        tg__gift_alias *na;
+        if (!eq || eq > stop || eq == p || (size_t)(eq - p) >= 32 || stop == eq + 1 || (size_t)(stop - eq - 1) >= 64) {
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "gift catalog: bad alias near \"%.40s\" (want name=gift_id,...)", p);
+            tg_gift_catalog_free(c);
+            return TG_ERR_ARG;
+        }
+        na = (tg__gift_alias *)tg__realloc(NULL, c->aliases, c->naliases * sizeof *na, (c->naliases + 1) * sizeof *na);
+        if (!na) { tg_gift_catalog_free(c); tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift catalog: out of memory"); return TG_ERR_NOMEM; }
+        c->aliases = na;
+        memset(&na[c->naliases], 0, sizeof *na);
+        memcpy(na[c->naliases].name, p, (size_t)(eq - p));
+        memcpy(na[c->naliases].id, eq + 1, (size_t)(stop - eq - 1));
+        c->naliases++;
+        p = comma ? comma + 1 : stop;
+    }
+    c->d.aliases = NULL;
+    *out = c;
+    return TG_OK;
+}
+
+TGBOT_API void tg_gift_catalog_free(tg_gift_catalog *c) {
+    if (!c) return;
+    if (c->gifts) tg__free(NULL, c->gifts, c->cap * sizeof *c->gifts);
+    if (c->sel) tg__free(NULL, c->sel, c->cap * sizeof *c->sel);
+    if (c->aliases) tg__free(NULL, c->aliases, c->naliases * sizeof *c->aliases);
+    tg__free(NULL, c, sizeof *c);
+}
+
+TGBOT_API void tg_gift_catalog_invalidate(tg_gift_catalog *c) { if (c) c->valid = false; }
+
+static uint64_t tg__cat_now(const tg_gift_catalog *c) { return c->d.now_ms ? c->d.now_ms(c->d.clock_ud) : tg__stars_mono_ms(); }
+
+TGBOT_API tg_err tg_gift_catalog_list(tg_gift_catalog *c, const tg_catalog_gift **out, size_t *n, tg_error *err) {
+    tg_gifts *g = NULL;
+    tg_error tmp;
+    size_t k, mark;
+    uint64_t now = tg__cat_now(c);
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    if (!c->valid || now - c->fetched_ms >= c->d.ttl_ms) {
+        mark = tg_arena_mark(tg_bot_arena(c->bot));
+        if (tg_get_available_gifts(c->bot, &g) != TG_OK) { *err = *tg_bot_last_error(c->bot); return err->code; }
+        if (g->gifts_count > c->cap) {
+            tg_catalog_gift *ng = (tg_catalog_gift *)tg__alloc(NULL, g->gifts_count * sizeof *ng);
+            const tg_catalog_gift **ns = (const tg_catalog_gift **)tg__alloc(NULL, g->gifts_count * sizeof *ns);
+            if (!ng || !ns) {
+                if (ng) tg__free(NULL, ng, g->gifts_count * sizeof *ng);
+                if (ns) tg__free(NULL, ns, g->gifts_count * sizeof *ns);
+                tg_arena_rewind(tg_bot_arena(c->bot), mark);
+                tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift catalog: out of memory");
+                return TG_ERR_NOMEM;
+            }
+            if (c->gifts) tg__free(NULL, c->gifts, c->cap * sizeof *c->gifts);
+            if (c->sel) tg__free(NULL, c->sel, c->cap * sizeof *c->sel);
+            c->gifts = ng; c->sel = ns; c->cap = g->gifts_count;
+        }
+        c->n = 0;
+        for (k = 0; k < g->gifts_count; k++) {
+            const tg_gift *s = &g->gifts[k];
+            tg_catalog_gift *d = &c->gifts[c->n];
+            if (!s->id || strlen(s->id) >= sizeof d->id) continue;     /* an id we cannot keep whole */
+            memset(d, 0, sizeof *d);
+            memcpy(d->id, s->id, strlen(s->id) + 1);
+            d->star_count = s->star_count;
+            d->upgrade_star_count = s->has_upgrade_star_count ? s->upgrade_star_count : 0;
+            d->limited = s->has_total_count;
+            d->total_count = s->total_count;
+            d->remaining_count = s->has_remaining_count ? s->remaining_count : 0;
+            c->n++;
+        }
+        tg_arena_rewind(tg_bot_arena(c->bot), mark);
+        c->fetched_ms = now;
+        c->valid = true;
+    }
+    if (out) *out = c->gifts;
+    if (n) *n = c->n;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_gift_catalog_find(tg_gift_catalog *c, const char *id_or_alias, const tg_catalog_gift **out, tg_error *err) {
+    const char *id = id_or_alias;
+    size_t k;
+    tg_error tmp;
+    tg_err rc;
+    if (!err) err = &tmp;
+    *out = NULL;
+    if (!id) return tg__stars_fail(err, TG_ERR_ARG, "gift catalog: %s%.0lld", "no gift named", 0);
+    for (k = 0; k < c->naliases; k++) if (strcmp(c->aliases[k].name, id_or_alias) == 0) id = c->aliases[k].id;
+    if ((rc = tg_gift_catalog_list(c, NULL, NULL, err)) != TG_OK) return rc;
+    for (k = 0; k < c->n; k++) if (strcmp(c->gifts[k].id, id) == 0) { *out = &c->gifts[k]; return TG_OK; }
+    return tg__stars_fail(err, TG_ERR_NOT_FOUND, "gift catalog: no gift %.100s%.0lld is available", id_or_alias, 0);
+}
+
+TGBOT_API tg_err tg_gift_catalog_filter(tg_gift_catalog *c, const tg_gift_filter *f, const tg_catalog_gift **out, size_t max,
+                                        size_t *n, tg_error *err) {
+    size_t k, m = 0, a, b;
+    tg_err rc;
+    *n = 0;
+    if ((rc = tg_gift_catalog_list(c, NULL, NULL, err)) != TG_OK) return rc;
+    for (k = 0; k < c->n; k++) {
+        const tg_catalog_gift *g = &c->gifts[k];
+        if (f) {
+            if (f->min_stars && g->star_count < f->min_stars) continue;
+            if (f->max_stars && g->star_count > f->max_stars) continue;
+            if ((f->limited > 0 && !g->limited) || (f->limited < 0 && g->limited)) continue;
+            if (f->available && g->limited && g->remaining_count <= 0) continue;
+            if (f->upgradable && g->upgrade_star_count <= 0) continue;
+        }
+        c->sel[m++] = g;
+    }
+    for (a = 1; a < m; a++)                    /* insertion sort by price: catalogs are small */
+        for (b = a; b > 0 && c->sel[b - 1]->star_count > c->sel[b]->star_count; b--) {
+            const tg_catalog_gift *t = c->sel[b]; c->sel[b] = c->sel[b - 1]; c->sel[b - 1] = t;
+        }
+    for (k = 0; k < m && k < max; k++) out[k] = c->sel[k];
+    *n = k;
+    return TG_OK;
 }
 
 #endif /* TGBOT__HAS_STARS */
