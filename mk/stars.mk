@@ -10,3 +10,8 @@ test-stars-campaign: $(BUILD)/gift_campaign
 	tests/with_servers.sh $(PYTHON) tests/stars/campaign_faults.py $(BUILD)/gift_campaign $(CAMPAIGN_RUNS)
 test-stars-examples: $(BUILD)/gift_shop $(BUILD)/business_bot
 	tests/with_servers.sh $(PYTHON) tests/stars/test_examples_stars.py $(BUILD)
+
+$(BUILD)/bench_campaign: bench/bench_campaign.c tgbot.h | $(BUILD)
+	$(CC) -std=c99 -O2 $(CFLAGS_WARN) -I. $(TLS_CFLAGS_BEARSSL) $< -o $@ $(TLS_LIBS_BEARSSL)
+bench-campaign: $(BUILD)/bench_campaign
+	tests/with_servers.sh $(PYTHON) bench/bench_campaign.py $(BUILD)/bench_campaign

@@ -176,22 +176,29 @@ static uint64_t tg__cmp_hash(int64_t k) {
     return x ^ (x >> 29);
 }
 
+/* grows the table so that `more` new entries fit without moving (todo[] keeps pointers into it) */
+static int tg__cmp_reserve(tg__cmp *c, size_t more) {
+    size_t i, ncap = c->cap ? c->cap : 256, k;
+    tg__cmp_ent *nt;
+    while ((c->n + more + 1) * 2 > ncap) ncap *= 2;
+    if (ncap == c->cap) return 0;
+    nt = (tg__cmp_ent *)tg__alloc(NULL, ncap * sizeof *nt);
+    if (!nt) return -1;
+    memset(nt, 0, ncap * sizeof *nt);
+    for (k = 0; k < c->cap; k++) {
+        if (!c->tab[k].uid) continue;
+        i = (size_t)tg__cmp_hash(c->tab[k].uid) & (ncap - 1);
+        while (nt[i].uid) i = (i + 1) & (ncap - 1);
+        nt[i] = c->tab[k];
+    }
+    if (c->tab) tg__free(NULL, c->tab, c->cap * sizeof *c->tab);
+    c->tab = nt; c->cap = ncap;
+    return 0;
+}
+
 static tg__cmp_ent *tg__cmp_get(tg__cmp *c, int64_t uid, int create) {
     size_t i;
-    if (create && (c->n + 1) * 2 > c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 256, k;
-        tg__cmp_ent *nt = (tg__cmp_ent *)tg__alloc(NULL, ncap * sizeof *nt);
-        if (!nt) return NULL;
-        memset(nt, 0, ncap * sizeof *nt);
-        for (k = 0; k < c->cap; k++) {
-            if (!c->tab[k].uid) continue;
-            i = (size_t)tg__cmp_hash(c->tab[k].uid) & (ncap - 1);
-            while (nt[i].uid) i = (i + 1) & (ncap - 1);
-            nt[i] = c->tab[k];
-        }
-        tg__free(NULL, c->tab, c->cap * sizeof *c->tab);
-        c->tab = nt; c->cap = ncap;
-    }
+    if (create && (c->n + 1) * 2 > c->cap && tg__cmp_reserve(c, 1) != 0) return NULL;
     if (!c->cap) return NULL;
     i = (size_t)tg__cmp_hash(uid) & (c->cap - 1);
     while (c->tab[i].uid) {
@@ -360,7 +367,7 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
         if ((rc = tg_journal_sync(c.j, err)) != TG_OK) goto out;
     }
     todo = (tg__cmp_ent **)tg__alloc(NULL, d->recipients_count * sizeof *todo);
-    if (!todo) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift campaign: out of memory"); rc = TG_ERR_NOMEM; goto out; }
+    if (!todo || tg__cmp_reserve(&c, d->recipients_count) != 0) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift campaign: out of memory"); rc = TG_ERR_NOMEM; goto out; }
     for (i = 0; i < d->recipients_count; i++) {
         tg__cmp_ent *e = tg__cmp_get(&c, d->recipients[i], 1);
         if (!e) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift campaign: out of memory"); rc = TG_ERR_NOMEM; goto out; }

@@ -94,6 +94,34 @@ TG_TEST(stars_campaign_sends_once_and_resumes) {
     tg_bot_free(bot);
 }
 
+TG_TEST(stars_campaign_many_recipients_each_once) {
+    static int64_t r[300];
+    tg_campaign_desc d;
+    tg_campaign_summary s;
+    st_events ev;
+    tg_error e;
+    tg_bot *bot;
+    size_t i;
+    const char *j = st_journal("many.j");
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    for (i = 0; i < 300; i++) r[i] = (int64_t)(900000 + i);
+    st_ledger(100000, NULL);
+    bot = test_bot(NULL);
+    st_desc(&d, r, 150, j, &ev);                       /* half first: the journal then holds 150 */
+    CHECK_EQ_INT(tg_gift_campaign_run(bot, &d, &s, &e), TG_OK);
+    CHECK_EQ_INT(s.sent, 150);
+    st_desc(&d, r, 300, j, &ev);                       /* then the whole list: 150 more, none twice */
+    CHECK_EQ_INT(tg_gift_campaign_run(bot, &d, &s, &e), TG_OK);
+    CHECK_EQ_INT(s.sent, 300);
+    CHECK_EQ_INT(s.pending + s.failed + s.unknown, 0);
+    CHECK_EQ_INT(ev.n, 300);
+    CHECK_EQ_INT(ev.from_journal, 150);
+    CHECK_EQ_INT(ctl_count("sendGift"), 300);
+    CHECK_EQ_INT(st_executed(900000), 1);
+    CHECK_EQ_INT(st_executed(900299), 1);
+    tg_bot_free(bot);
+}
+
 TG_TEST(stars_campaign_budget_and_balance_stop_cleanly) {
     int64_t r[] = { 201, 202, 203, 204, 205 };
     tg_campaign_desc d;
