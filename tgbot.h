@@ -7681,7 +7681,8 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w);
 typedef struct tg_journal tg_journal;
 
 typedef enum tg_journal_sync_mode {
-    TG_JOURNAL_SYNC_EACH = 0, TG_JOURNAL_SYNC_GROUP, TG_JOURNAL_SYNC_NONE
+    TG_JOURNAL_SYNC_DEFAULT = 0,   /* the owner's default: EACH for a journal, GROUP for a campaign */
+    TG_JOURNAL_SYNC_EACH, TG_JOURNAL_SYNC_GROUP, TG_JOURNAL_SYNC_NONE
 } tg_journal_sync_mode;
 
 /* the file operations, replaceable to inject failures (ENOSPC, EIO from fsync); NULL = the OS's.
@@ -7702,7 +7703,7 @@ typedef struct tg_journal_seal {
 
 typedef struct tg_journal_desc {
     const char *path;
-    tg_journal_sync_mode sync;
+    tg_journal_sync_mode sync;     /* DEFAULT = EACH */
     uint32_t group;           /* TG_JOURNAL_SYNC_GROUP: fsync every this many records (0: 64) */
     uint32_t max_record;      /* largest payload accepted (0: 1 MiB) */
     tg_journal_seal seal;
@@ -7823,7 +7824,7 @@ typedef struct tg_campaign_desc {
     int64_t budget;                /* Stars this campaign may spend in all its runs; 0 = the balance */
     const int64_t *recipients; size_t recipients_count;   /* user ids; duplicates are sent once */
     const char *journal_path;      /* required unless no_journal */
-    tg_journal_sync_mode sync;     /* default TG_JOURNAL_SYNC_GROUP */
+    tg_journal_sync_mode sync;     /* DEFAULT = TG_JOURNAL_SYNC_GROUP */
     uint32_t batch;                /* intents per fsync (0: 32); 1 = fsync before each send */
     tg_journal_seal seal;          /* optional sealing of the journal's records */
     tg_journal_io io;              /* optional (tests: inject failures) */
@@ -20869,6 +20870,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
     j->d = *desc;
     j->al = desc->allocator;
     j->fd = j->lock_fd = -1;
+    if (j->d.sync == TG_JOURNAL_SYNC_DEFAULT) j->d.sync = TG_JOURNAL_SYNC_EACH;
     if (!j->d.group) j->d.group = 64;
     if (!j->d.max_record) j->d.max_record = 1u << 20;
     if (!j->d.io.write) j->d.io.write = tg__jrnl_write_os;
@@ -21437,7 +21439,7 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
         tg_journal_desc jd;
         memset(&jd, 0, sizeof jd);
         jd.path = d->journal_path;
-        jd.sync = d->sync ? d->sync : TG_JOURNAL_SYNC_GROUP;
+        jd.sync = d->sync == TG_JOURNAL_SYNC_DEFAULT ? TG_JOURNAL_SYNC_GROUP : d->sync;
         jd.group = (uint32_t)(batch * 4 + 4);      /* results between batches sync with the next batch */
         jd.seal = d->seal;
         jd.io = d->io;

@@ -177,6 +177,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
     j->d = *desc;
     j->al = desc->allocator;
     j->fd = j->lock_fd = -1;
+    if (j->d.sync == TG_JOURNAL_SYNC_DEFAULT) j->d.sync = TG_JOURNAL_SYNC_EACH;
     if (!j->d.group) j->d.group = 64;
     if (!j->d.max_record) j->d.max_record = 1u << 20;
     if (!j->d.io.write) j->d.io.write = tg__jrnl_write_os;

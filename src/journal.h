@@ -36,7 +36,8 @@
 typedef struct tg_journal tg_journal;
 
 typedef enum tg_journal_sync_mode {
-    TG_JOURNAL_SYNC_EACH = 0, TG_JOURNAL_SYNC_GROUP, TG_JOURNAL_SYNC_NONE
+    TG_JOURNAL_SYNC_DEFAULT = 0,   /* the owner's default: EACH for a journal, GROUP for a campaign */
+    TG_JOURNAL_SYNC_EACH, TG_JOURNAL_SYNC_GROUP, TG_JOURNAL_SYNC_NONE
 } tg_journal_sync_mode;
 
 /* the file operations, replaceable to inject failures (ENOSPC, EIO from fsync); NULL = the OS's.
@@ -57,7 +58,7 @@ typedef struct tg_journal_seal {
 
 typedef struct tg_journal_desc {
     const char *path;
-    tg_journal_sync_mode sync;
+    tg_journal_sync_mode sync;     /* DEFAULT = EACH */
     uint32_t group;           /* TG_JOURNAL_SYNC_GROUP: fsync every this many records (0: 64) */
     uint32_t max_record;      /* largest payload accepted (0: 1 MiB) */
     tg_journal_seal seal;

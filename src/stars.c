@@ -346,7 +346,7 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
         tg_journal_desc jd;
         memset(&jd, 0, sizeof jd);
         jd.path = d->journal_path;
-        jd.sync = d->sync ? d->sync : TG_JOURNAL_SYNC_GROUP;
+        jd.sync = d->sync == TG_JOURNAL_SYNC_DEFAULT ? TG_JOURNAL_SYNC_GROUP : d->sync;
         jd.group = (uint32_t)(batch * 4 + 4);      /* results between batches sync with the next batch */
         jd.seal = d->seal;
         jd.io = d->io;

@@ -84,7 +84,7 @@ typedef struct tg_campaign_desc {
     int64_t budget;                /* Stars this campaign may spend in all its runs; 0 = the balance */
     const int64_t *recipients; size_t recipients_count;   /* user ids; duplicates are sent once */
     const char *journal_path;      /* required unless no_journal */
-    tg_journal_sync_mode sync;     /* default TG_JOURNAL_SYNC_GROUP */
+    tg_journal_sync_mode sync;     /* DEFAULT = TG_JOURNAL_SYNC_GROUP */
     uint32_t batch;                /* intents per fsync (0: 32); 1 = fsync before each send */
     tg_journal_seal seal;          /* optional sealing of the journal's records */
     tg_journal_io io;              /* optional (tests: inject failures) */
