@@ -8,7 +8,8 @@ executing, 500 without executing, 400 without executing), the campaign killed wi
 random moment, then restarted with the same journal until it settles (exit 0 or 3). Checks, from
 the ledger (what the server really executed) and the final run's output (the journal's state):
   - no recipient got the gift twice
-  - sent == executed, recipient by recipient
+  - sent == executed, recipient by recipient, in the final output and in the journal file itself
+    (read here with its own CRC32C)
   - every recipient has exactly one final line, none pending; the summary agrees
 Prints one line per failed run and "N passed, N failed" (N = runs). Deterministic per seed."""
 import json, os, random, shutil, signal, subprocess, sys, tempfile, time, urllib.request
@@ -26,6 +27,41 @@ def ctl(method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
     rq = urllib.request.Request(URL + path, data=data, method=method, headers={"Content-Type": "application/json"})
     return json.load(urllib.request.urlopen(rq, timeout=30))
+
+
+def crc32c(data, crc=0):
+    """CRC32C (Castagnoli, reflected 0x82F63B78), written here from the definition, not taken from the C code"""
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+assert crc32c(b"123456789") == 0xE3069283          # the published check value
+
+
+def journal_states(path):
+    """reads the campaign journal: header, then u32 length | u32 CRC32C(length bytes + payload) | payload;
+    returns {user: state} from the records, or raises on a bad record"""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"TGJRNL1\n":
+        raise ValueError("no journal header")
+    pos, st = 8, {}
+    names = {"S": "sent", "R": "sent", "F": "failed", "U": "unknown", "N": "pending", "I": "intent"}
+    while pos < len(data):
+        n = int.from_bytes(data[pos:pos + 4], "little")
+        crc = int.from_bytes(data[pos + 4:pos + 8], "little")
+        rec = data[pos + 8:pos + 8 + n]
+        if len(rec) != n or crc32c(rec, crc32c(data[pos:pos + 4])) != crc:
+            raise ValueError("bad record at %d" % pos)
+        text = rec.decode()
+        if text[0] in names:
+            st[int(text.split()[1])] = names[text[0]]
+        pos += 8 + n
+    return st
 
 
 def one_run(seed, tmp):
@@ -88,6 +124,16 @@ def one_run(seed, tmp):
         problems.append("unexpected states %s" % (set(state.values()) - {"sent", "failed", "unknown"}))
     if not summary or summary.get("pending") != "0" or int(summary.get("sent", -1)) != len(sent):
         problems.append("summary %s" % summary)
+    try:
+        js = journal_states(jfile)
+        if js != state:
+            diff = [u for u in set(js) | set(state) if js.get(u) != state.get(u)]
+            problems.append("journal and output differ for %d users, e.g. %s" %
+                            (len(diff), [(u, js.get(u), state.get(u)) for u in diff[:3]]))
+        if {u for u, s in js.items() if s == "sent"} != set(executed):
+            problems.append("journal: sent != executed")
+    except (OSError, ValueError) as e:
+        problems.append("journal unreadable: %s" % e)
     counts = {k: sum(1 for s in state.values() if s == k) for k in ("sent", "failed", "unknown")}
     return problems, killed, counts, led["faults_done"]
 
