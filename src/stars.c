@@ -1,6 +1,8 @@
 /* stars: transactions, balances, the gift campaign, XTR payments, the gift catalog (see stars.h). */
 #if TGBOT__HAS_STARS
 
+static size_t tg__utf8_chars(const char *s);
+
 /* ---- transactions ---- */
 TGBOT_API void tg_star_tx_iter_init(tg_star_tx_iter *it, tg_bot *bot, bool newest_first, int64_t from_date) {
     memset(it, 0, sizeof *it);
@@ -331,6 +333,10 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
         d->budget < 0) {
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "gift campaign: needs recipients, a journal, and "
                       "either a gift id or premium_months 3, 6 or 12");
+        return TG_ERR_ARG;
+    }
+    if (d->text && tg__utf8_chars(d->text) > 128) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "gift campaign: the text must be 0-128 characters");
         return TG_ERR_ARG;
     }
     for (i = 0; i < d->recipients_count; i++) {

@@ -122,6 +122,42 @@ TG_TEST(stars_campaign_many_recipients_each_once) {
     tg_bot_free(bot);
 }
 
+TG_TEST(stars_campaign_torn_journal_tail_is_reconciled_not_resent) {
+    int64_t r[] = { 601, 602, 603 };
+    tg_campaign_desc d;
+    tg_campaign_summary s;
+    st_events ev;
+    tg_error e;
+    tg_bot *bot;
+    struct stat sb;
+    char big[200];
+    const char *j = st_journal("torn.j");
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    st_ledger(1000, NULL);
+    bot = test_bot(NULL);
+    st_desc(&d, r, 3, j, &ev);
+    d.batch = 1;
+    CHECK_EQ_INT(tg_gift_campaign_run(bot, &d, &s, &e), TG_OK);
+    CHECK_EQ_INT(s.sent, 3);
+    /* a crash tore the last record ("S 603"): cut 3 bytes off the end */
+    CHECK_EQ_INT(stat(j, &sb), 0);
+    CHECK_EQ_INT(truncate(j, sb.st_size - 3), 0);
+    st_desc(&d, r, 3, j, &ev);
+    CHECK_EQ_INT(tg_gift_campaign_run(bot, &d, &s, &e), TG_OK);
+    CHECK_EQ_INT(ctl_count("sendGift"), 3);            /* 603 is not sent again */
+    CHECK_EQ_INT(s.sent, 3);
+    CHECK_EQ_INT(s.reconciled, 1);                     /* its transaction proves it */
+    CHECK_EQ_INT(ev.reconciled, 1);
+    CHECK_EQ_INT(st_executed(603), 1);
+    /* a text over 128 characters is refused before anything is sent */
+    memset(big, 'x', 129); big[129] = '\0';
+    st_desc(&d, r, 3, st_journal("text.j"), &ev);
+    d.text = big;
+    CHECK_EQ_INT(tg_gift_campaign_run(bot, &d, &s, &e), TG_ERR_ARG);
+    CHECK_EQ_INT(ctl_count("sendGift"), 3);
+    tg_bot_free(bot);
+}
+
 TG_TEST(stars_campaign_budget_and_balance_stop_cleanly) {
     int64_t r[] = { 201, 202, 203, 204, 205 };
     tg_campaign_desc d;
