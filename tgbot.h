@@ -7798,7 +7798,7 @@ TGBOT_API tg_err tg_stars_business_balance(tg_bot *bot, const char *business_con
        unknown  the request may have reached Telegram and no transaction proves it did: a human
                 decides; the campaign NEVER sends to an unknown recipient again.
    Order per recipient: the intent is journaled and fsynced (a batch of intents per fsync with
-   TG_JOURNAL_SYNC_GROUP) before the call; the result is journaled after it. On open, an intent
+   TG_JOURNAL_SYNC_GROUP, see `batch`) before the call; the result is journaled after it. On open, an intent
    without a result is unknown. Unknown recipients are reconciled at the end of each run (and first
    thing when a journal is resumed). A call that provably never left (429 after the library's
    retries, connection refused) puts the recipient back to pending and stops the run with that error:
@@ -7825,7 +7825,9 @@ typedef struct tg_campaign_desc {
     const int64_t *recipients; size_t recipients_count;   /* user ids; duplicates are sent once */
     const char *journal_path;      /* required unless no_journal */
     tg_journal_sync_mode sync;     /* DEFAULT = TG_JOURNAL_SYNC_GROUP */
-    uint32_t batch;                /* intents per fsync (0: 32); 1 = fsync before each send */
+    uint32_t batch;                /* intents per fsync, fixed (1 = fsync before each send; at most 256);
+                                      0: adaptive, 1..256, keeping the fsyncs under a tenth of the
+                                      time spent sending (a slow network gets batch 1) */
     tg_journal_seal seal;          /* optional sealing of the journal's records */
     tg_journal_io io;              /* optional (tests: inject failures) */
     bool no_journal;               /* benchmarks only: no crash safety at all */
@@ -21095,6 +21097,7 @@ TGBOT_API void tg_journal_close(tg_journal *j) {
 #if TGBOT__HAS_STARS
 
 static size_t tg__utf8_chars(const char *s);
+static double tg__stars_mono_us(void);
 
 /* ---- transactions ---- */
 TGBOT_API void tg_star_tx_iter_init(tg_star_tx_iter *it, tg_bot *bot, bool newest_first, int64_t from_date) {
@@ -21440,13 +21443,13 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
     }
     if (d->premium_months) snprintf(c.head, sizeof c.head, "C premium %lld", (long long)d->premium_months);
     else snprintf(c.head, sizeof c.head, "C gift %.120s", d->gift_id);
-    batch = d->batch ? d->batch : 32;
+    batch = d->batch ? (d->batch < 256 ? d->batch : 256) : 8;     /* adaptive from 8 when not fixed */
     if (!d->no_journal) {
         tg_journal_desc jd;
         memset(&jd, 0, sizeof jd);
         jd.path = d->journal_path;
         jd.sync = d->sync == TG_JOURNAL_SYNC_DEFAULT ? TG_JOURNAL_SYNC_GROUP : d->sync;
-        jd.group = (uint32_t)(batch * 4 + 4);      /* results between batches sync with the next batch */
+        jd.group = 1024;                          /* results between batches sync with the next batch */
         jd.seal = d->seal;
         jd.io = d->io;
         if ((rc = tg_journal_open(&c.j, &jd, tg__cmp_replay, &c, err)) != TG_OK) goto out;
@@ -21500,7 +21503,8 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
         tg__cmp_ent *b[256];
         size_t nb = 0, bi;
         int64_t now;
-        size_t want = batch < 256 ? batch : 256;
+        size_t want = batch;
+        double t0, t1, t2;
         while (pos < d->recipients_count && nb < want) {
             tg__cmp_ent *e = todo[pos];
             if (!e || e->state != TG_GIFT_PENDING) { pos++; continue; }
@@ -21517,7 +21521,9 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
             rc = tg__cmp_rec(&c, 'I', b[bi]->uid, now, err);
             b[bi]->t = now;
         }
+        t0 = tg__stars_mono_us();
         if (rc == TG_OK && c.j) rc = tg_journal_sync(c.j, err);
+        t1 = tg__stars_mono_us();
         if (rc != TG_OK) break;               /* nothing of this batch was sent */
         for (bi = 0; bi < nb; bi++) {
             tg__cmp_ent *e = b[bi];
@@ -21553,6 +21559,14 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
             }
             if (st == TG_GIFT_SENT || st == TG_GIFT_FAILED) tg__cmp_emit(&c, e, st == TG_GIFT_FAILED ? tg_bot_last_error(bot) : NULL);
             tg_bot_reset(bot);
+        }
+        /* adaptive batch: keep the fsync below a tenth of the time spent sending, so the network
+           and not the journal sets the pace; a slow network gets one fsync per send (batch 1) */
+        t2 = tg__stars_mono_us();
+        if (!d->batch && c.j) {
+            double per_send = (t2 - t1) / (double)nb, want_b = per_send > 0 ? 10.0 * (t1 - t0) / per_send : 256.0;
+            size_t nbatch = want_b >= 256.0 ? 256 : want_b < 1.0 ? 1 : (size_t)want_b + 1;
+            batch = (batch + nbatch + 1) / 2;           /* move halfway: one slow fsync does not jump it */
         }
     }
     if (c.j) {
@@ -21604,6 +21618,11 @@ static size_t tg__utf8_chars(const char *s) {
     size_t n = 0;
     for (; *s; s++) if (((unsigned char)*s & 0xC0) != 0x80) n++;
     return n;
+}
+static double tg__stars_mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 static uint64_t tg__stars_mono_ms(void) {
     struct timespec ts;

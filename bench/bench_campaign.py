@@ -41,7 +41,7 @@ base = statistics.median(N / s for s, _, _ in res["none"])
 print("gift campaign: %d recipients, fake server, rate limits off; median of %d interleaved rounds (journal in %s)"
       % (N, ROUNDS, tempfile.gettempdir()))
 print("%-28s %14s %10s %18s %10s" % ("journal", "gifts/s", "vs none", "bytes/recipient", "fsyncs"))
-names = {"none": "none (no crash safety)", "off": "fsync off", "group": "fsync per group (32)", "each": "fsync per record"}
+names = {"none": "none (no crash safety)", "off": "fsync off", "group": "fsync per group (adaptive)", "each": "fsync per record"}
 for m in MODES:
     rate = statistics.median(N / s for s, _, _ in res[m])
     b = statistics.median(x for _, x, _ in res[m])

@@ -2,6 +2,7 @@
 #if TGBOT__HAS_STARS
 
 static size_t tg__utf8_chars(const char *s);
+static double tg__stars_mono_us(void);
 
 /* ---- transactions ---- */
 TGBOT_API void tg_star_tx_iter_init(tg_star_tx_iter *it, tg_bot *bot, bool newest_first, int64_t from_date) {
@@ -347,13 +348,13 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
     }
     if (d->premium_months) snprintf(c.head, sizeof c.head, "C premium %lld", (long long)d->premium_months);
     else snprintf(c.head, sizeof c.head, "C gift %.120s", d->gift_id);
-    batch = d->batch ? d->batch : 32;
+    batch = d->batch ? (d->batch < 256 ? d->batch : 256) : 8;     /* adaptive from 8 when not fixed */
     if (!d->no_journal) {
         tg_journal_desc jd;
         memset(&jd, 0, sizeof jd);
         jd.path = d->journal_path;
         jd.sync = d->sync == TG_JOURNAL_SYNC_DEFAULT ? TG_JOURNAL_SYNC_GROUP : d->sync;
-        jd.group = (uint32_t)(batch * 4 + 4);      /* results between batches sync with the next batch */
+        jd.group = 1024;                          /* results between batches sync with the next batch */
         jd.seal = d->seal;
         jd.io = d->io;
         if ((rc = tg_journal_open(&c.j, &jd, tg__cmp_replay, &c, err)) != TG_OK) goto out;
@@ -407,7 +408,8 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
         tg__cmp_ent *b[256];
         size_t nb = 0, bi;
         int64_t now;
-        size_t want = batch < 256 ? batch : 256;
+        size_t want = batch;
+        double t0, t1, t2;
         while (pos < d->recipients_count && nb < want) {
             tg__cmp_ent *e = todo[pos];
             if (!e || e->state != TG_GIFT_PENDING) { pos++; continue; }
@@ -424,7 +426,9 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
             rc = tg__cmp_rec(&c, 'I', b[bi]->uid, now, err);
             b[bi]->t = now;
         }
+        t0 = tg__stars_mono_us();
         if (rc == TG_OK && c.j) rc = tg_journal_sync(c.j, err);
+        t1 = tg__stars_mono_us();
         if (rc != TG_OK) break;               /* nothing of this batch was sent */
         for (bi = 0; bi < nb; bi++) {
             tg__cmp_ent *e = b[bi];
@@ -460,6 +464,14 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
             }
             if (st == TG_GIFT_SENT || st == TG_GIFT_FAILED) tg__cmp_emit(&c, e, st == TG_GIFT_FAILED ? tg_bot_last_error(bot) : NULL);
             tg_bot_reset(bot);
+        }
+        /* adaptive batch: keep the fsync below a tenth of the time spent sending, so the network
+           and not the journal sets the pace; a slow network gets one fsync per send (batch 1) */
+        t2 = tg__stars_mono_us();
+        if (!d->batch && c.j) {
+            double per_send = (t2 - t1) / (double)nb, want_b = per_send > 0 ? 10.0 * (t1 - t0) / per_send : 256.0;
+            size_t nbatch = want_b >= 256.0 ? 256 : want_b < 1.0 ? 1 : (size_t)want_b + 1;
+            batch = (batch + nbatch + 1) / 2;           /* move halfway: one slow fsync does not jump it */
         }
     }
     if (c.j) {
@@ -511,6 +523,11 @@ static size_t tg__utf8_chars(const char *s) {
     size_t n = 0;
     for (; *s; s++) if (((unsigned char)*s & 0xC0) != 0x80) n++;
     return n;
+}
+static double tg__stars_mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 static uint64_t tg__stars_mono_ms(void) {
     struct timespec ts;

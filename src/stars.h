@@ -58,7 +58,7 @@ TGBOT_API tg_err tg_stars_business_balance(tg_bot *bot, const char *business_con
        unknown  the request may have reached Telegram and no transaction proves it did: a human
                 decides; the campaign NEVER sends to an unknown recipient again.
    Order per recipient: the intent is journaled and fsynced (a batch of intents per fsync with
-   TG_JOURNAL_SYNC_GROUP) before the call; the result is journaled after it. On open, an intent
+   TG_JOURNAL_SYNC_GROUP, see `batch`) before the call; the result is journaled after it. On open, an intent
    without a result is unknown. Unknown recipients are reconciled at the end of each run (and first
    thing when a journal is resumed). A call that provably never left (429 after the library's
    retries, connection refused) puts the recipient back to pending and stops the run with that error:
@@ -85,7 +85,9 @@ typedef struct tg_campaign_desc {
     const int64_t *recipients; size_t recipients_count;   /* user ids; duplicates are sent once */
     const char *journal_path;      /* required unless no_journal */
     tg_journal_sync_mode sync;     /* DEFAULT = TG_JOURNAL_SYNC_GROUP */
-    uint32_t batch;                /* intents per fsync (0: 32); 1 = fsync before each send */
+    uint32_t batch;                /* intents per fsync, fixed (1 = fsync before each send; at most 256);
+                                      0: adaptive, 1..256, keeping the fsyncs under a tenth of the
+                                      time spent sending (a slow network gets batch 1) */
     tg_journal_seal seal;          /* optional sealing of the journal's records */
     tg_journal_io io;              /* optional (tests: inject failures) */
     bool no_journal;               /* benchmarks only: no crash safety at all */
