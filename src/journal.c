@@ -17,6 +17,8 @@ struct tg_journal {
     uint64_t end;                 /* offset after the last whole record */
     unsigned char *scratch;
     size_t scratch_cap;
+    unsigned char *wbuf;          /* framed records not written yet (one write per sync) */
+    size_t wlen, wcap;
     tg_journal_stats st;
 };
 
@@ -149,6 +151,22 @@ static tg_err tg__jrnl_io_fail(tg_error *err, const char *what, const char *path
     tg__error_set(err, TG_ERR_IO, TG_PHASE_NONE, "journal %s: %s failed: %s", path, what, strerror(en));
     err->sys_errno = en;
     return TG_ERR_IO;
+}
+
+/* writes the buffered records; on failure cuts the file back to whole records (they are lost) */
+static tg_err tg__jrnl_flush(tg_journal *j, tg_error *err) {
+    tg_err rc;
+    if (!j->wlen) return TG_OK;
+    if (tg__jrnl_write_all(j, j->fd, j->wbuf, j->wlen) != 0) {
+        rc = tg__jrnl_io_fail(err, "write", j->path);
+        if (ftruncate(j->fd, (off_t)j->end) != 0) j->failed = true;     /* keep the file whole records only */
+        j->wlen = 0;
+        return rc;
+    }
+    j->end += j->wlen;
+    j->st.bytes = j->end;
+    j->wlen = 0;
+    return TG_OK;
 }
 #endif /* !_WIN32 */
 
@@ -295,17 +313,23 @@ TGBOT_API tg_err tg_journal_append(tg_journal *j, const void *rec, size_t len, t
     }
     tg__put32(j->scratch, (uint32_t)plen);
     tg__put32(j->scratch + 4, tg_crc32c(tg_crc32c(0, j->scratch, 4), j->scratch + 8, plen));
-    if (tg__jrnl_write_all(j, j->fd, j->scratch, 8 + plen) != 0) {
-        tg_err rc = tg__jrnl_io_fail(err, "write", j->path);
-        if (ftruncate(j->fd, (off_t)j->end) != 0) j->failed = true;     /* keep the file whole records only */
-        return rc;
+    if (j->wlen + 8 + plen > j->wcap) {
+        size_t ncap = j->wcap ? j->wcap : 4096;
+        unsigned char *p;
+        while (ncap < j->wlen + 8 + plen) ncap *= 2;
+        if (!(p = (unsigned char *)tg__realloc(&j->al, j->wbuf, j->wcap, ncap))) {
+            tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory");
+            return TG_ERR_NOMEM;
+        }
+        j->wbuf = p; j->wcap = ncap;
     }
-    j->end += 8 + plen;
-    j->st.bytes = j->end;
+    memcpy(j->wbuf + j->wlen, j->scratch, 8 + plen);
+    j->wlen += 8 + plen;
     j->st.records++;
     j->unsynced++;
     if (j->d.sync == TG_JOURNAL_SYNC_EACH || (j->d.sync == TG_JOURNAL_SYNC_GROUP && j->unsynced >= j->d.group))
         return tg_journal_sync(j, err);
+    if (j->wlen >= 65536) return tg__jrnl_flush(j, err);
     return TG_OK;
 #endif
 }
@@ -318,6 +342,10 @@ TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err) {
         return TG_ERR_IO;
     }
 #if !defined(_WIN32)
+    {
+        tg_err rc = tg__jrnl_flush(j, err);
+        if (rc != TG_OK) return rc;
+    }
     if (j->d.sync != TG_JOURNAL_SYNC_NONE && j->unsynced > 0) {
         if (tg__jrnl_fsync(j, j->fd) != 0) {
             j->failed = true;
@@ -344,6 +372,7 @@ TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, voi
     memset(err, 0, sizeof *err);
     if (!j || !fn) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "journal: compact needs a function"); return TG_ERR_ARG; }
     if (j->failed) return tg_journal_sync(j, err);
+    if ((rc = tg__jrnl_flush(j, err)) != TG_OK) return rc;
     tfd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
     if (tfd < 0) return tg__jrnl_io_fail(err, "creating", j->tmp_path);
     if (tg__jrnl_write_all(j, tfd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0) {
@@ -354,13 +383,14 @@ TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, voi
     old_fd = j->fd; old_end = j->end;
     j->fd = tfd; j->end = TG__JRNL_HDR;
     rc = fn(ud, j, err);
+    if (rc == TG_OK && !j->failed) rc = tg__jrnl_flush(j, err);
     if (rc == TG_OK && !j->failed && j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, tfd) != 0)
         rc = tg__jrnl_io_fail(err, "fsync", j->tmp_path);
     if (rc == TG_OK && j->failed) rc = TG_ERR_IO;
     if (rc == TG_OK && rename(j->tmp_path, j->path) != 0) rc = tg__jrnl_io_fail(err, "renaming", j->tmp_path);
     if (rc != TG_OK) {                  /* the old file is untouched: carry on with it */
         close(tfd); unlink(j->tmp_path);
-        j->fd = old_fd; j->end = old_end; j->failed = false;
+        j->fd = old_fd; j->end = old_end; j->failed = false; j->wlen = 0;
         j->st.bytes = j->end;
         return rc;
     }
@@ -380,6 +410,8 @@ TGBOT_API void tg_journal_close(tg_journal *j) {
     if (!j) return;
 #if !defined(_WIN32)
     if (j->fd >= 0) {
+        tg_error e;
+        if (!j->failed && tg__jrnl_flush(j, &e) != TG_OK) j->failed = true;
         if (!j->failed && j->d.sync != TG_JOURNAL_SYNC_NONE && j->unsynced) (void)tg__jrnl_fsync(j, j->fd);
         close(j->fd);
     }
@@ -389,6 +421,7 @@ TGBOT_API void tg_journal_close(tg_journal *j) {
     if (j->lock_path) tg__free(&j->al, j->lock_path, strlen(j->lock_path) + 1);
     if (j->tmp_path) tg__free(&j->al, j->tmp_path, strlen(j->tmp_path) + 1);
     if (j->scratch) tg__free(&j->al, j->scratch, j->scratch_cap);
+    if (j->wbuf) tg__free(&j->al, j->wbuf, j->wcap);
     {
         tg_allocator al = j->al;
         tg__free(&al, j, sizeof *j);

@@ -12,13 +12,16 @@
    offset, and nothing is cut (a journal of money must not lose records silently).
 
    Durability (tg_journal_desc.sync) is a trade-off between speed and what a crash can lose:
-     TG_JOURNAL_SYNC_EACH   fsync after every record: nothing acknowledged is ever lost. Slowest.
-     TG_JOURNAL_SYNC_GROUP  fsync after `group` records (default 64) and at every tg_journal_sync():
-                            callers sync at the points that matter (the campaign syncs a batch of
-                            intents before sending that batch). A power cut loses at most the
-                            records since the last sync; a killed process loses nothing (the data
-                            is in the OS page cache).
-     TG_JOURNAL_SYNC_NONE   never fsync: survives a killed process, not a power cut or OS crash.
+     TG_JOURNAL_SYNC_EACH   (the default) write and fsync every record before append returns:
+                            nothing acknowledged is ever lost. Slowest.
+     TG_JOURNAL_SYNC_GROUP  records are buffered and written + fsynced after `group` records
+                            (default 64) and at every tg_journal_sync(): callers sync at the points
+                            that matter (the campaign syncs a batch of intents before sending that
+                            batch). A crash (killed process or power cut) loses at most the records
+                            appended since the last sync.
+     TG_JOURNAL_SYNC_NONE   records are buffered and written at tg_journal_sync() (and every 64 KiB),
+                            never fsynced: what was synced survives a killed process, not a power
+                            cut or an OS crash.
    After a failed write the file is cut back to the last whole record; after a failed fsync the
    journal refuses every further append (what reached the disk is unknown): close and reopen it.
 

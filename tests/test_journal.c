@@ -294,8 +294,10 @@ TG_TEST(journal_group_sync_counts_fsyncs) {
     io.fsyncs = 0;
     for (i = 0; i < 25; i++) tg_journal_append(j, "rec", 3, &e);
     CHECK_EQ_INT(io.fsyncs, 2);                    /* after records 10 and 20 */
+    CHECK_EQ_INT(jt_file_size(p), 8 + 20 * 11);    /* the last 5 are buffered, not written yet */
     CHECK_EQ_INT(tg_journal_sync(j, &e), TG_OK);
     CHECK_EQ_INT(io.fsyncs, 3);
+    CHECK_EQ_INT(jt_file_size(p), 8 + 25 * 11);
     CHECK_EQ_INT(tg_journal_sync(j, &e), TG_OK);   /* nothing new: no fsync */
     CHECK_EQ_INT(io.fsyncs, 3);
     tg_journal_stats_get(j, &st);
