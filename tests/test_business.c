@@ -137,4 +137,11 @@ TG_TEST(business_reply_carries_the_connection_id) {
     tg_bot_free(bot);
 }
 
+#else
+/* built without TGBOT_ENABLE_STARS: the same names, skipped */
+#define BUSINESS_SKIPPED(n) TG_TEST(n) { SKIP("built without TGBOT_ENABLE_STARS"); }
+BUSINESS_SKIPPED(business_rights_names_and_bits)
+BUSINESS_SKIPPED(business_rights_refused_before_sending)
+BUSINESS_SKIPPED(business_connection_disabled_mid_run)
+BUSINESS_SKIPPED(business_reply_carries_the_connection_id)
 #endif /* TGBOT__HAS_STARS */
