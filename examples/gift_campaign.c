@@ -39,10 +39,13 @@ static int read_recipients(const char *path, int64_t **out, size_t *n) {
     *out = NULL; *n = 0;
     if (!f) return -1;
     while (fgets(line, sizeof line, f)) {
-        char *end;
-        long long v = strtoll(line, &end, 10);
+        char *p = line, *end;
+        long long v;
+        if (!strchr(line, '\n') && !feof(f)) { fclose(f); fprintf(stderr, "gift_campaign: line too long in %s\n", path); return -1; }
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
+        if (!*p) continue;                                /* blank line */
+        v = strtoll(p, &end, 10);
         while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n') end++;
-        if (end == line) continue;                        /* blank line */
         if (*end || v <= 0) { fclose(f); fprintf(stderr, "gift_campaign: bad user id in %s: %s", path, line); return -1; }
         if (*n == cap) {
             int64_t *p = (int64_t *)realloc(*out, (cap = cap ? cap * 2 : 256) * sizeof *p);

@@ -135,6 +135,8 @@ def one_run(seed, tmp):
     except (OSError, ValueError) as e:
         problems.append("journal unreadable: %s" % e)
     counts = {k: sum(1 for s in state.values() if s == k) for k in ("sent", "failed", "unknown")}
+    if rc in (0, 3) and (rc == 3) != (counts["unknown"] > 0):
+        problems.append("exit %d with %d unknown" % (rc, counts["unknown"]))
     return problems, killed, counts, led["faults_done"]
 
 

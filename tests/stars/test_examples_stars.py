@@ -108,5 +108,24 @@ check("business_bot_gifts", "This account owns 2 gifts." in texts, repr(texts))
 check("business_bot_disabled_not_sent", "disabled" in out and len(sent) == 3, out)
 check("business_bot_calls_spec_valid", all(not r["violations"] for r in ctl("GET", "/_ctl/requests")["result"]),
       json.dumps([r for r in ctl("GET", "/_ctl/requests")["result"] if r["violations"]])[:1500])
+# gift_campaign's command line: a budget stop (exit 2, pending), then a resume that finishes (exit 0)
+ctl("POST", "/_ctl/reset")
+ctl("POST", "/_ctl/stars", {"balance": 1000, "gifts": [GIFT]})
+rc_file, jfile = os.path.join(tmp, "rcpt"), os.path.join(tmp, "campaign.j")
+with open(rc_file, "w") as f:
+    f.write("11\n12\n\n13\n14\n")
+cmd = [BUILD + "/gift_campaign", "--base-url", URL, "--token-file", tok, "--journal", jfile, "--gift", GIFT["id"],
+       "--recipients", rc_file, "--text", "hi"]
+r1 = subprocess.run(cmd + ["--budget", "30"], capture_output=True, text=True, timeout=60)
+check("gift_campaign_budget_stop", r1.returncode == 2 and r1.stdout.splitlines()[-1] == "campaign: sent=2 failed=0 unknown=0 pending=2"
+      and "budget" in r1.stderr, r1.stdout + r1.stderr)
+r2 = subprocess.run(cmd + ["--budget", "60"], capture_output=True, text=True, timeout=60)
+lines = r2.stdout.splitlines()
+check("gift_campaign_resumes_and_settles", r2.returncode == 0 and sorted(lines[:-1]) == ["11 sent", "12 sent", "13 sent", "14 sent"]
+      and lines[-1] == "campaign: sent=4 failed=0 unknown=0 pending=0", r2.stdout + r2.stderr)
+check("gift_campaign_each_once", sorted(e[0] for e in ctl("GET", "/_ctl/stars")["result"]["executed"]) == [11, 12, 13, 14]
+      and len(calls("sendGift")) == 4 and TOKEN not in r1.stdout + r1.stderr + r2.stdout + r2.stderr)
+r3 = subprocess.run([BUILD + "/gift_campaign", "--base-url", URL], capture_output=True, text=True, timeout=60)
+check("gift_campaign_usage", r3.returncode == 1 and "usage:" in r3.stderr, r3.stderr)
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
