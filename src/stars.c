@@ -313,6 +313,8 @@ static tg_gift_state tg__cmp_classify(tg_err rc, const tg_error *e, int *stop) {
     if (rc == TG_OK) return TG_GIFT_SENT;
     if (rc == TG_ERR_OUTCOME_UNKNOWN) return TG_GIFT_UNKNOWN;
     if (rc == TG_ERR_API && e->error_code == 429) { *stop = 1; return TG_GIFT_PENDING; }
+    /* the balance is lower than tracked (spent elsewhere): refused, so not sent; stop, keep it pending */
+    if (rc == TG_ERR_API && e->error_code == 400 && strstr(e->description, "BALANCE_TOO_LOW")) { *stop = 2; return TG_GIFT_PENDING; }
     if (rc == TG_ERR_API && e->error_code >= 400 && e->error_code < 500) return TG_GIFT_FAILED;
     if (rc != TG_ERR_API && !e->request_sent) { *stop = 1; return TG_GIFT_PENDING; }
     return TG_GIFT_UNKNOWN;       /* 5xx and answers that do not parse: it may have executed */
@@ -410,6 +412,7 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
         int64_t now;
         size_t want = batch;
         double t0, t1, t2;
+        bool refused = false;             /* Telegram said BALANCE_TOO_LOW: send no more of this batch */
         while (pos < d->recipients_count && nb < want) {
             tg__cmp_ent *e = todo[pos];
             if (!e || e->state != TG_GIFT_PENDING) { pos++; continue; }
@@ -436,7 +439,7 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
             int stop = 0;
             tg_gift_state st;
             bool ok = false;
-            if (rc == TG_OK) {
+            if (rc == TG_OK && !refused) {
                 if (d->premium_months) {
                     tg_gift_premium_subscription_args a;
                     memset(&a, 0, sizeof a);
@@ -459,7 +462,8 @@ TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg
                 tg_error jerr;
                 tg_err jr = tg__cmp_rec(&c, st == TG_GIFT_SENT ? 'S' : st == TG_GIFT_FAILED ? 'F' : st == TG_GIFT_UNKNOWN ? 'U' : 'N',
                                         e->uid, 0, &jerr);
-                if (rc == TG_OK && stop) { *err = *tg_bot_last_error(bot); rc = err->code ? err->code : TG_ERR_IO; }
+                if (stop == 2) sum->stopped_balance = refused = true;
+                else if (rc == TG_OK && stop) { *err = *tg_bot_last_error(bot); rc = err->code ? err->code : TG_ERR_IO; }
                 if (jr != TG_OK && rc == TG_OK) { *err = jerr; rc = jr; }
             }
             if (st == TG_GIFT_SENT || st == TG_GIFT_FAILED) tg__cmp_emit(&c, e, st == TG_GIFT_FAILED ? tg_bot_last_error(bot) : NULL);

@@ -63,7 +63,8 @@ TGBOT_API tg_err tg_stars_business_balance(tg_bot *bot, const char *business_con
    thing when a journal is resumed). A call that provably never left (429 after the library's
    retries, connection refused) puts the recipient back to pending and stops the run with that error:
    run again to continue. Balance (getMyStarBalance) is read up front and tracked: the run stops
-   before a send that would exceed the budget or the balance (unknown ones count as spent). */
+   before a send that would exceed the budget or the balance (unknown ones count as spent); a
+   BALANCE_TOO_LOW refusal (Stars spent elsewhere meanwhile) also stops it, that recipient pending. */
 typedef enum tg_gift_state {
     TG_GIFT_PENDING = 0, TG_GIFT_SENT, TG_GIFT_FAILED, TG_GIFT_UNKNOWN
 } tg_gift_state;

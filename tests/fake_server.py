@@ -225,7 +225,8 @@ class StarsLedger:
                             credits the bot, records the charge and queues the successful_payment update;
                             answers {"charge_id"}
     Fault kinds (after executing unless said): lose (close without an answer), cut (half the body, then
-    close), stall (answer after stall_ms), 5xx (answer 500, NOT executed), 400 (answer 400, not executed).
+    close), stall (answer after stall_ms), 5xx (answer 500, NOT executed), 400 (answer 400, not executed),
+    drain (the balance drops to 0 first: the call then fails with BALANCE_TOO_LOW).
     "script" is a list of kinds (or "ok") used one per money call before the random faults."""
     METHODS = {'getmystarbalance', 'sendgift', 'giftpremiumsubscription', 'getstartransactions',
                'getavailablegifts', 'refundstarpayment', 'edituserstarsubscription',
@@ -366,6 +367,10 @@ class StarsLedger:
         if kind:
             with self.lock:
                 self.faults_done[kind] = self.faults_done.get(kind, 0) + 1
+        if kind == 'drain':                    # the balance is spent elsewhere just before this call
+            with self.lock:
+                self.balance = 0
+            kind = None
         if kind in ('5xx', '400'):
             code = 500 if kind == '5xx' else 400
             return h.reply(code, {'ok': False, 'error_code': code, 'description':

@@ -227,6 +227,17 @@ TG_TEST(stars_campaign_budget_and_balance_stop_cleanly) {
     CHECK_EQ_INT(s.pending, 3);
     CHECK(s.stopped_balance);
     CHECK_EQ_INT(ctl_count("sendGift"), 2);
+    /* the balance drops behind the campaign's back before the second gift ("drain": the ledger is
+       emptied, then Telegram refuses with BALANCE_TOO_LOW, nothing executed): the run stops with that
+       recipient pending, not failed */
+    st_ledger(1000, "\"script\": [\"ok\", \"drain\"]");
+    st_desc(&d, r, 5, st_journal("balance2.j"), &ev);
+    CHECK_EQ_INT(tg_gift_campaign_run(bot, &d, &s, &e), TG_OK);
+    CHECK_EQ_INT(s.sent, 1);
+    CHECK(s.stopped_balance);
+    CHECK_EQ_INT(s.failed, 0);
+    CHECK_EQ_INT(s.pending, 4);
+    CHECK_EQ_INT(ctl_count("sendGift"), 2);
     tg_bot_free(bot);
 }
 
