@@ -53,7 +53,7 @@ with open(tok, "w") as f:
 # gift_shop: /buy -> invoice; pre-checkout answered yes; payment delivered twice -> one gift;
 # a second buyer whose gift Telegram refuses -> refunded
 ctl("POST", "/_ctl/reset")
-ctl("POST", "/_ctl/stars", {"balance": 0, "gifts": [GIFT], "script": ["ok", "400"]})
+ctl("POST", "/_ctl/stars", {"balance": 0, "gifts": [GIFT], "script": ["ok", "400", "lose"]})
 ctl("POST", "/_ctl/updates", [
     {"update_id": 1, "message": {"message_id": 1, "date": 1732400000, "text": "/buy", "chat": {"id": 4242, "type": "private"},
                                  "from": user(4242), "entities": [{"type": "bot_command", "offset": 0, "length": 4}]}},
@@ -63,7 +63,8 @@ ctl("POST", "/_ctl/updates", [
                                             "invoice_payload": "giftbox"}}])
 ctl("POST", "/_ctl/stars/pay", {"user_id": 4242, "amount": 50, "payload": "giftbox", "deliver": 2})   # updates 4, 5
 ctl("POST", "/_ctl/stars/pay", {"user_id": 4343, "amount": 50, "payload": "giftbox"})                 # update 6
-ok, out = run_until([BUILD + "/gift_shop", URL, tok, os.path.join(tmp, "shop.j")], 7)
+ctl("POST", "/_ctl/stars/pay", {"user_id": 4444, "amount": 50, "payload": "giftbox"})                 # update 7: answer lost
+ok, out = run_until([BUILD + "/gift_shop", URL, tok, os.path.join(tmp, "shop.j")], 8)
 check("gift_shop_runs_and_stops", ok, out)
 inv = calls("sendInvoice")
 check("gift_shop_invoice_is_xtr", len(inv) == 1 and inv[0]["params"].get("currency") == "XTR"
@@ -72,11 +73,14 @@ pcq = calls("answerPreCheckoutQuery")
 check("gift_shop_precheckout_yes_and_no", len(pcq) == 2 and pcq[0]["params"].get("ok") is True
       and pcq[1]["params"].get("ok") is False and pcq[1]["params"].get("error_message"), json.dumps(pcq))
 led = ctl("GET", "/_ctl/stars")["result"]
-check("gift_shop_one_gift_per_payment", [e for e in led["executed"]] == [[4242, GIFT["id"], 1]], json.dumps(led))
-check("gift_shop_duplicate_ignored", "duplicate delivery ignored" in out and len(calls("sendGift")) == 2, out)
+check("gift_shop_one_gift_per_payment", sorted(led["executed"]) == [[4242, GIFT["id"], 1], [4444, GIFT["id"], 1]], json.dumps(led))
+check("gift_shop_duplicate_ignored", "duplicate delivery ignored" in out and len(calls("sendGift")) == 3, out)
+check("gift_shop_unknown_outcome_proven_by_transaction", "charge-3: gift sent to 4444 (proven by transaction" in out
+      and len(calls("getStarTransactions")) >= 1, out)
 ch = {c["id"]: c for c in led["charges"]}
 check("gift_shop_refunds_refused_gift", ch.get("charge-2", {}).get("refunded") is True
-      and ch.get("charge-1", {}).get("refunded") is False and "charge-2: refunded" in out, json.dumps(ch) + out)
+      and ch.get("charge-1", {}).get("refunded") is False and ch.get("charge-3", {}).get("refunded") is False
+      and "charge-2: refunded" in out, json.dumps(ch) + out)
 check("gift_shop_calls_spec_valid", all(not r["violations"] for r in ctl("GET", "/_ctl/requests")["result"]))
 check("gift_shop_token_not_printed", TOKEN not in out)
 
