@@ -300,6 +300,18 @@ TG_TEST(stars_campaign_journal_of_another_campaign_is_refused) {
     CHECK_EQ_INT(s.sent, 1);
     CHECK_EQ_INT(s.price, 1000);
     CHECK(strstr(ctl("GET", "/_ctl/stars", NULL), "\"balance\": 8985") != NULL);   /* 10000 - 15 - 1000 */
+    /* premium whose answer is lost: proven by its premium_purchase transaction */
+    ctl("POST", "/_ctl/stars", "{\"script\": [\"lose\"]}");
+    {
+        int64_t r2[] = { 402 };
+        st_desc(&d, r2, 1, st_journal("premium2.j"), &ev);
+        d.gift_id = NULL;
+        d.premium_months = 3;
+        CHECK_EQ_INT(tg_gift_campaign_run(bot, &d, &s, &e), TG_OK);
+        CHECK_EQ_INT(s.sent, 1);
+        CHECK_EQ_INT(s.reconciled, 1);
+        CHECK_EQ_INT(ctl_count("giftPremiumSubscription"), 2);
+    }
     tg_bot_free(bot);
 }
 
@@ -377,6 +389,15 @@ TG_TEST(stars_transactions_iterate_both_ways_and_find) {
     CHECK_EQ_INT(n, 230);
     CHECK(ordered);
     CHECK_STR(prev, "charge-230");
+    /* from a date later than every transaction: nothing, either way */
+    tg_star_tx_iter_init(&it, bot, false, (int64_t)time(NULL) + 3600);
+    CHECK_EQ_INT(tg_star_tx_next(&it, &t), TG_ERR_NOT_FOUND);
+    tg_star_tx_iter_init(&it, bot, true, (int64_t)time(NULL) + 3600);
+    CHECK_EQ_INT(tg_star_tx_next(&it, &t), TG_ERR_NOT_FOUND);
+    tg_star_tx_iter_init(&it, bot, false, (int64_t)time(NULL) - 3600);     /* earlier: all of them */
+    n = 0;
+    while (tg_star_tx_next(&it, &t) == TG_OK) n++;
+    CHECK_EQ_INT(n, 230);
     memset(&m, 0, sizeof m);
     m.charge_id = "charge-17";
     CHECK_EQ_INT(tg_star_tx_find(bot, &m, &t), TG_OK);
