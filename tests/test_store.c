@@ -4,16 +4,16 @@
    operations on a real redis-server when TG_REDIS_PORT is set (make test-redis). */
 #if TGBOT__HAS_STORE
 
-static uint64_t st_clock = 5000000;
-static uint64_t st_now(void *ud) { (void)ud; return st_clock; }
+static uint64_t sto_clock = 5000000;
+static uint64_t sto_now(void *ud) { (void)ud; return sto_clock; }
 
 static tg_store *st_mem(uint32_t max_keys) {
     tg_store_desc d;
     tg_store *s = NULL;
     memset(&d, 0, sizeof d);
-    d.now_ms = st_now;
+    d.now_ms = sto_now;
     d.max_keys = max_keys;
-    st_clock = 5000000;
+    sto_clock = 5000000;
     return tg_store_memory_new(&s, &d) == TG_OK ? s : NULL;
 }
 
@@ -91,7 +91,7 @@ static void st_common(tg_store *s, const char *tag) {
     /* claims: exactly one first per (bot, update) */
     {
         bool f1 = false, f2 = true, f3 = false;
-        int64_t uid = (int64_t)st_clock * 7 + (int64_t)strlen(tag);
+        int64_t uid = (int64_t)sto_clock * 7 + (int64_t)strlen(tag);
         CHECK_EQ_INT(tg_store_claim(s, 1, uid, 0, &f1), TG_OK);
         CHECK_EQ_INT(tg_store_claim(s, 1, uid, 0, &f2), TG_OK);
         CHECK_EQ_INT(tg_store_claim(s, 2, uid, 0, &f3), TG_OK);
@@ -130,21 +130,21 @@ TG_TEST(store_memory_ttl_on_the_clock) {
     bool held = false;
     if (!s) { CHECK(s != NULL); return; }
     CHECK_EQ_INT(tg_store_set(s, "t", "v", 1, 1000), TG_OK);
-    st_clock += 999;
+    sto_clock += 999;
     CHECK_EQ_INT(tg_store_get(s, "t", buf, sizeof buf, &n), TG_OK);
-    st_clock += 1;                                            /* exactly at the expiry: gone */
+    sto_clock += 1;                                            /* exactly at the expiry: gone */
     CHECK_EQ_INT(tg_store_get(s, "t", buf, sizeof buf, &n), TG_ERR_NOT_FOUND);
     /* incr: the TTL is set when the key is created and kept by later increments (as Redis) */
     CHECK_EQ_INT(tg_store_incr(s, "c", 1, 500, &v), TG_OK);
-    st_clock += 400;
+    sto_clock += 400;
     CHECK_EQ_INT(tg_store_incr(s, "c", 1, 500, &v), TG_OK); CHECK_EQ_INT(v, 2);
-    st_clock += 100;
+    sto_clock += 100;
     CHECK_EQ_INT(tg_store_incr(s, "c", 1, 500, &v), TG_OK); CHECK_EQ_INT(v, 1);   /* expired: starts over */
     /* a lease ends by itself: another owner takes it after lease_ms */
     CHECK_EQ_INT(tg_store_lock(s, "p", "A", 30000, &held), TG_OK); CHECK(held);
-    st_clock += 29999;
+    sto_clock += 29999;
     CHECK_EQ_INT(tg_store_lock(s, "p", "B", 30000, &held), TG_OK); CHECK(!held);
-    st_clock += 1;
+    sto_clock += 1;
     CHECK_EQ_INT(tg_store_lock(s, "p", "B", 30000, &held), TG_OK); CHECK(held);
     tg_store_free(s);
 }
@@ -159,15 +159,15 @@ TG_TEST(store_memory_admit_is_gcra) {
     /* 1 per 1000 ms, no burst: t=0 in, t=0 waits 1000, t=400 waits 600, t=1000 in */
     CHECK_EQ_INT(tg_store_admit(s, "a", 1000, 1, &w), TG_OK); CHECK_EQ_INT(w, 0);
     CHECK_EQ_INT(tg_store_admit(s, "a", 1000, 1, &w), TG_OK); CHECK_EQ_INT(w, 1000);
-    st_clock += 400;
+    sto_clock += 400;
     CHECK_EQ_INT(tg_store_admit(s, "a", 1000, 1, &w), TG_OK); CHECK_EQ_INT(w, 600);
-    st_clock += 600;
+    sto_clock += 600;
     CHECK_EQ_INT(tg_store_admit(s, "a", 1000, 1, &w), TG_OK); CHECK_EQ_INT(w, 0);
     /* 30 per second as interval 33 ms burst 30: 30 back to back, the 31st waits 33 - 0 = 33 */
     for (i = 0; i < 30; i++) { tg_store_admit(s, "g", 33, 30, &w); CHECK_EQ_INT(w, 0); }
     CHECK_EQ_INT(tg_store_admit(s, "g", 33, 30, &w), TG_OK); CHECK_EQ_INT(w, 33);
     /* an idle lane regains its whole burst, never more */
-    st_clock += 100000;
+    sto_clock += 100000;
     for (i = 0; i < 30; i++) { tg_store_admit(s, "g", 33, 30, &w); CHECK_EQ_INT(w, 0); }
     tg_store_admit(s, "g", 33, 30, &w); CHECK_EQ_INT(w, 33);
     /* several lanes: all or nothing; the wait is the longest lane's */
@@ -180,16 +180,16 @@ TG_TEST(store_memory_admit_is_gcra) {
         CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 34);
         l[0].key = "chat1";
         CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 1000);
-        st_clock += 34;                                  /* chat2 took nothing while refused */
+        sto_clock += 34;                                  /* chat2 took nothing while refused */
         l[0].key = "chat2";
         CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 0);
         CHECK_EQ_INT(tg_store_admit_lanes(s, l, 0, &w), TG_ERR_ARG);
     }
     /* a pause (429 retry_after) holds the lane for exactly its length */
     tg_store_pause(s, "a", 5000);
-    st_clock += 4999;
+    sto_clock += 4999;
     tg_store_admit(s, "a", 1000, 1, &w); CHECK_EQ_INT(w, 1);
-    st_clock += 1;
+    sto_clock += 1;
     tg_store_admit(s, "a", 1000, 1, &w); CHECK_EQ_INT(w, 0);
     tg_store_free(s);
 }
@@ -202,7 +202,7 @@ TG_TEST(store_memory_is_bounded) {
     for (i = 0; i < 10; i++) { snprintf(k, sizeof k, "k%d", i); CHECK_EQ_INT(tg_store_set(s, k, "v", 1, 100), TG_OK); }
     CHECK_EQ_INT(tg_store_set(s, "one-more", "v", 1, 0), TG_ERR_LIMIT);
     CHECK_EQ_INT(tg_store_set(s, "k3", "w", 1, 0), TG_OK);            /* replacing needs no room */
-    st_clock += 100;                                                  /* 9 expire: room again */
+    sto_clock += 100;                                                  /* 9 expire: room again */
     CHECK_EQ_INT(tg_store_set(s, "one-more", "v", 1, 0), TG_OK);
     {
         char big[16];
@@ -285,12 +285,12 @@ TG_TEST(store_fsm_timeout) {
     CHECK_EQ_INT(tg_fsm_new(&f, &fd, NULL), TG_OK);
     if (!f) { tg_store_free(s); return; }
     tg_fsm_set(f, &k, "waiting", NULL);
-    st_clock += 599999;
+    sto_clock += 599999;
     tg_fsm_get(f, &k, st, sizeof st, NULL, 0); CHECK_STR(st, "waiting");
     tg_fsm_set(f, &k, NULL, "{\"n\":1}");                  /* activity restarts the timeout */
-    st_clock += 599999;
+    sto_clock += 599999;
     tg_fsm_get(f, &k, st, sizeof st, NULL, 0); CHECK_STR(st, "waiting");
-    st_clock += 1;
+    sto_clock += 1;
     tg_fsm_get(f, &k, st, sizeof st, NULL, 0); CHECK_STR(st, "");
     tg_fsm_free(f);
     tg_store_free(s);
@@ -444,7 +444,7 @@ TG_TEST(store_polling_lease_one_poller) {
     CHECK_EQ_INT(st_poll_handled, 0);
     CHECK(st_poll_sleeps >= 3);
     /* the other one's lease ends (its process died): this one takes over and polls */
-    st_clock += 60000;
+    sto_clock += 60000;
     CHECK_EQ_INT(tg_run_polling(st_poll_d, &o), TG_OK);
     CHECK_EQ_INT(st_poll_handled, 1);
     CHECK(ctl_count("getUpdates") >= 1);
