@@ -17,7 +17,12 @@ ok cmp -s tgbot.h first.h
 ok ./amalgamate --check
 ok sh -c "! grep -q '^#include \"' tgbot.h"
 ok sh -c "! grep -q '^#line' tgbot.h"              # the committed header stays free of #line
-# --lines: a deliberately broken build names the src/ file and line, also after a dropped include
+# --lines: the header builds warning-free as it is
+./amalgamate --lines -o clean/tgbot.h
+printf '#define TGBOT_IMPLEMENTATION\n#include "clean/tgbot.h"\n' > clean.c
+ok cc -std=c99 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wundef -Wstrict-prototypes \
+   -DTGBOT_ENABLE_ALL -DTGBOT_TLS_NONE -I. -fsyntax-only clean.c
+# and a deliberately broken build names the src/ file and line, also after a dropped include
 sed -i '3i #include "json.h"' src/json.c
 echo '#error lines_probe_json' >> src/json.c; lj=$(wc -l < src/json.c)
 echo '#error lines_probe_api' >> src/gen/api.c; la=$(wc -l < src/gen/api.c)
