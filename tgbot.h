@@ -9346,7 +9346,9 @@ TGBOT__INTERN int tg__dns_resolve(tg__dns **pd, const tg_allocator *a, const tg_
     if (d->pending && *fd != TG__SOCK_INVALID && strcmp(d->host, host) == 0) {
         for (;;) {
             long r = tg__sock_recv(*fd, buf, sizeof buf);
-            if (r == TG__WOULDBLOCK) return 0;
+            /* IPv4 is tried first: with A records in hand, a late (or dropped) AAAA answer is not
+               worth waiting for */
+            if (r == TG__WOULDBLOCK) return d->done[0] && d->n[0] ? tg__dns_finish(d, p, port, fd, out, why) : 0;
             if (r < 0) {                                /* ICMP unreachable: nobody serves DNS there */
                 tg__sock_close(*fd); *fd = TG__SOCK_INVALID; d->pending = false;
                 *why = "the DNS server is unreachable";

@@ -97,6 +97,30 @@ TG_TEST(dns_cname_chain) {
     dns_stop();
 }
 
+TG_TEST(dns_aaaa_and_a_late_aaaa) {
+    static const unsigned char loop6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    tg__dns *d = NULL;
+    tg__addr *a = NULL;
+    const char *why;
+    uint16_t port = 0;
+    int waits;
+    if (!dns_start()) SKIP("python3 cannot start tests/dns/fake_dns.py");
+    /* the AAAA query is never answered: the A record is enough, no wait for the timeout */
+    CHECK_EQ_INT(dns_run(&d, "v4only.tgbot.test", &a, &why, 3000, &waits), 1);
+    CHECK(a && dns_v4(a, &port) == 0x7f000001u && a->ai_next == NULL);
+    tg__resolve_free(a); a = NULL;
+    /* only an AAAA record: ::1, port 443 */
+    CHECK_EQ_INT(dns_run(&d, "v6.tgbot.test", &a, &why, 3000, &waits), 1);
+    CHECK(a && a->ai_family == AF_INET6 && a->ai_next == NULL);
+    if (a && a->ai_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)a->ai_addr;
+        CHECK(memcmp(&s6->sin6_addr, loop6, 16) == 0 && ntohs(s6->sin6_port) == 443);
+    }
+    tg__resolve_free(a);
+    tg__dns_free(d, NULL);
+    dns_stop();
+}
+
 TG_TEST(dns_nxdomain_servfail_and_ignored_replies) {
     tg__dns *d = NULL;
     tg__addr *a = NULL;

@@ -8,6 +8,8 @@ Prints its port on the first line of stdout, then answers until killed. Behaviou
   slow.tgbot.test    never answers   bad.tgbot.test   a header-only reply (12 bytes, right id)
   spoof.tgbot.test   answers with the id plus one (a spoofed reply), then nothing
   count.tgbot.test   A 10.0.0.N where N = A queries seen so far for ok.tgbot.test
+  v4only.tgbot.test  A 127.0.0.1; AAAA queries are never answered
+  v6.tgbot.test      A: no records; AAAA ::1
 """
 import socket, struct, sys
 
@@ -61,6 +63,11 @@ def main():
         elif name == "spoof.tgbot.test":
             hdr = struct.pack(">HHHHHH", (qid + 1) & 0xFFFF, 0x8180, 1, 1, 0, 0)
             s.sendto(hdr + question + rr(here, 1, 60, socket.inet_aton("10.6.6.6")), peer)
+        elif name == "v4only.tgbot.test":
+            if qtype == 1:
+                reply(0, [rr(here, 1, 60, socket.inet_aton("127.0.0.1"))])
+        elif name == "v6.tgbot.test":
+            reply(0, [rr(here, 28, 60, socket.inet_pton(socket.AF_INET6, "::1"))] if qtype == 28 else [])
         elif name == "count.tgbot.test":
             reply(0, [rr(here, 1, 0, bytes([10, 0, 0, ok_a]))] if qtype == 1 else [])
         # slow.tgbot.test and anything else: silence
