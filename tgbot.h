@@ -234,7 +234,9 @@ TGBOT_API const char *tg_version(void);
     X(TG_ERR_BREAKER_OPEN,   "circuit breaker open: the call was not sent") \
     X(TG_ERR_SIGNATURE,      "signature does not match (data not from Telegram, or another bot's)") \
     X(TG_ERR_EXPIRED,        "signed data is older than the allowed age") \
-    X(TG_ERR_BUSY,           "not sent: called from a callback of the bot's call in progress")
+    X(TG_ERR_BUSY,           "not sent: the bot is busy (calls nested too deep, or too many in flight)") \
+    X(TG_ERR_PENDING,        "submitted: the result comes to the completion callback") \
+    X(TG_ERR_CANCELLED,      "cancelled before any byte was sent")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,
@@ -477,11 +479,10 @@ typedef struct tg_input_file {
    a 200 whose body is cut or not valid JSON, a timeout, a reset) fails with TG_ERR_OUTCOME_UNKNOWN,
    request_sent set, and is never repeated silently.
 
-   Calls from callbacks: the API may be called from handlers, on_sent and on_error (these run after
-   the call's pipeline; calls from them nest at most 3 deep). A call made from a callback that
-   fires while a call is in flight (on_retry, on_rate_limited, on_breaker, a logger) is refused with
-   TG_ERR_BUSY and sends nothing: the bot has one request slot, and the call in flight keeps its
-   method, parameters and error. Do not call tg_bot_reset from any callback. */
+   Calls from callbacks: every call owns its state, so the API may be called from any callback
+   (handlers, on_sent, on_error, on_retry, on_rate_limited, on_throttled, on_breaker, a completion
+   callback); such calls nest at most 3 deep (deeper ones fail with TG_ERR_BUSY and send nothing).
+   Not from a logger. Do not call tg_bot_reset from a callback. Async calls and the loop: async.h. */
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
@@ -517,6 +518,13 @@ typedef struct tg_breaker_desc {
     uint32_t probes;          /* 0: 1: successful probes in half-open that close it */
 } tg_breaker_desc;
 
+/* The engine every call runs on (async.h). Zero = the defaults. */
+typedef struct tg_engine_desc {
+    uint32_t max_connections; /* 0: 8 keep-alive connections to the API host (at most 1024) */
+    uint32_t max_queued;      /* 0: 1024 calls in flight at most */
+    bool wait_when_full;      /* a submit beyond max_queued drives the loop instead of failing TG_ERR_BUSY */
+} tg_engine_desc;
+
 typedef struct tg_bot_desc {
     const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
     const char *token_file;   /* a file whose first line is the token */
@@ -534,6 +542,7 @@ typedef struct tg_bot_desc {
     tg_cache_desc cache;          /* TGBOT_ENABLE_CACHE */
     tg_ratelimit_desc ratelimit;  /* TGBOT_ENABLE_RATELIMIT */
     tg_breaker_desc breaker;      /* TGBOT_ENABLE_BREAKER */
+    tg_engine_desc engine;
 } tg_bot_desc;
 
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);
@@ -7818,6 +7827,56 @@ TGBOT_API tg_err tg_on_state(tg_dispatcher *d, tg_fsm *f, const char *kind, cons
 
 #endif /* TGBOT__HAS_STORE */
 
+/* ==== src/async.h ==== */
+/* async: many calls in flight on one bot, one loop.
+
+   Every call, blocking or not, runs on the bot's engine: a pool of keep-alive connections
+   (tg_engine_desc.max_connections, default 8; one request per connection at a time) and a list of
+   calls in flight, each with its own state. A blocking call submits itself and drives the engine
+   until it is done; while it waits, the other calls in flight progress too.
+
+   Submitting without waiting:
+     - by name:  tg_call_async(bot, "sendMessage", "{\"chat_id\":1,\"text\":\"hi\"}", &opt, &id)
+     - typed:    tg_async_next(bot, &opt); then any typed call, e.g. tg_send_message(bot, &args, &msg):
+                 it returns TG_ERR_PENDING at once and its typed result is written to the out pointer
+                 (&msg here, which must stay valid) just before opt.done runs.
+   A submit that returns anything but TG_ERR_PENDING did not start and its callback never runs.
+   opt.done runs exactly once per submitted call, from tg_loop_step, tg_run or a blocking call on
+   the same bot, never from inside the submit. Results (the JSON value, the typed result) live in
+   the bot's arena like every result: until tg_bot_reset, which does nothing while calls are in flight.
+
+   Back-pressure: at most tg_engine_desc.max_queued calls in flight (default 1024); beyond that a
+   submit fails with TG_ERR_BUSY, or (wait_when_full) drives the loop until one ends.
+   Money rule as everywhere: a call that sends something or spends Stars is never repeated when its
+   outcome is unknown; it ends with TG_ERR_OUTCOME_UNKNOWN. tg_call_cancel on such a call once a
+   byte of it was sent ends it the same way; before that it ends with TG_ERR_CANCELLED.
+
+   The loop: with your own poll/epoll, watch tg_loop_fds (re-read them after every step), wait at
+   most tg_loop_timeout_ms, then call tg_loop_step(bot, 0). Without a loop: tg_run(bot) returns when
+   no call is in flight. See examples/async_epoll.c. */
+
+typedef void (*tg_async_done)(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value result, void *ud);
+
+typedef struct tg_async {
+    tg_async_done done;       /* may be NULL: fire and forget (the events still fire) */
+    void *ud;
+    uint32_t deadline_ms;     /* 0: none; the whole call, retries included, ends after this */
+} tg_async;
+
+enum { TG_LOOP_READ = 1, TG_LOOP_WRITE = 2 };
+typedef struct tg_loop_fd { int fd; int events; } tg_loop_fd;
+
+TGBOT_API tg_err tg_call_async(tg_bot *bot, const char *method, const char *params_json, const tg_async *opt, uint32_t *id);
+TGBOT_API void tg_async_next(tg_bot *bot, const tg_async *opt);   /* the next typed call is submitted */
+TGBOT_API bool tg_call_cancel(tg_bot *bot, uint32_t id);          /* false: no such call in flight */
+TGBOT_API uint32_t tg_loop_pending(const tg_bot *bot);            /* calls in flight */
+TGBOT_API size_t tg_loop_fds(tg_bot *bot, tg_loop_fd *fds, size_t max);   /* returns how many there are */
+TGBOT_API int tg_loop_timeout_ms(tg_bot *bot);                    /* -1: nothing to wait for */
+/* advances every call as far as it can; timeout_ms > 0 first waits (poll) up to that long for
+   progress; returns the calls still in flight */
+TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms);
+TGBOT_API void tg_run(tg_bot *bot);                               /* steps until no call is in flight */
+
 /* ==== src/epilogue.h ==== */
 #ifdef __cplusplus
 } /* extern "C" */
@@ -8207,6 +8266,7 @@ TGBOT__INTERN void tg__sock_close(tg__sock s);
 /* a stop request from a signal handler (async-signal-safe): waits return -2 while it is set */
 TGBOT__INTERN void tg__interrupt(int on);
 /* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
+TGBOT__INTERN int tg__interrupt_pending(void);   /* a stop was requested (tg__interrupt(1)) */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
 TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by the peer or has stray data */
 /* listening socket for servers (webhook): bound, non-blocking */
@@ -8306,6 +8366,7 @@ TGBOT__INTERN void tg__sock_close(tg__sock s) { if (s >= 0) close(s); }
 
 static volatile sig_atomic_t tg__interrupted;
 TGBOT__INTERN void tg__interrupt(int on) { tg__interrupted = on; }
+TGBOT__INTERN int tg__interrupt_pending(void) { return tg__interrupted != 0; }
 
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms) {
     struct pollfd p;
@@ -10029,6 +10090,14 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
 /* err->request_sent is false only when no byte of the request can have reached the server */
 TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err);
 TGBOT__INTERN void tg__http_client_free(tg__http_client *c);
+/* the same exchange without blocking (the engine drives many): begin, then step until it is not 0;
+   want says which socket, for what, and until when. abort ends one in progress (cancel, stop). */
+TGBOT__INTERN tg_err tg__http_begin(tg__http_client *c, const tg__http_request *rq, tg_error *err);
+TGBOT__INTERN int tg__http_step(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err);
+TGBOT__INTERN tg__sock tg__http_want(const tg__http_client *c, bool *write, uint64_t *deadline);
+TGBOT__INTERN int tg__http_abort(tg__http_client *c, tg_error *err, tg_err code, const char *why);
+/* one more connection of a pool: shares its parent's configuration and TLS context (sessions resume) */
+TGBOT__INTERN tg_err tg__http_client_clone(tg__http_client **out, const tg__http_client *parent);
 TGBOT__INTERN uint32_t tg__http_connections_opened(const tg__http_client *c);   /* for tests: keep-alive reuse */
 TGBOT__INTERN bool tg__http_tls_resumed(const tg__http_client *c);
 
@@ -10109,6 +10178,8 @@ struct tg__http_client {
     tg__http_head head;
     size_t body_start, dechunk_pos, body_len;
     uint64_t deadline, connect_deadline;
+    bool reused;                       /* this exchange started on a kept-alive connection */
+    const tg__http_client *parent;     /* a pool clone: host, proxy, TLS context are the parent's */
 };
 
 /* ---- head parsing (shared with the webhook server) ---- */
@@ -10455,9 +10526,10 @@ TGBOT__INTERN void tg__http_client_free(tg__http_client *c) {
     tg__conn_close(c);
     if (c->fp) fclose(c->fp);
     tg__resolve_free(c->addrs);
-    if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__buf_free(&c->out); tg__buf_free(&c->pout); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
     if (c->stage) tg__free(a, c->stage, TG__HTTP_STAGE);
+    if (c->parent) { tg__free(a, c, sizeof *c); return; }    /* the rest is the parent's */
+    if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__strfree(a, c->host); tg__strfree(a, c->prefix); tg__strfree(a, c->sni); tg__buf_free(&c->fixed_hdr);
     tg__strfree(a, c->phost);
     if (c->puser) { tg__wipe(c->puser, strlen(c->puser)); tg__strfree(a, c->puser); }
@@ -11097,64 +11169,65 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
 
 static uint64_t tg__until(uint64_t deadline, uint64_t now) { return deadline > now ? deadline - now : 0; }
 
-TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+/* Starts an exchange: the idle keep-alive connection is reused unless it is too old or the peer
+   closed it (nothing sent yet). tg__http_step then moves it without blocking. */
+TGBOT__INTERN tg_err tg__http_begin(tg__http_client *c, const tg__http_request *rq, tg_error *err) {
     uint64_t now = tg__now_ms(c->plat);
     uint32_t total = rq->timeout_ms ? rq->timeout_ms : c->to.request_ms;
-    tg_error local;
-    bool reused;
-    int r;
     tg_err e;
-    if (!err) { memset(&local, 0, sizeof local); err = &local; }
     err->code = TG_OK; err->request_sent = false; err->sys_errno = 0; err->http_status = 0;
-    memset(rs, 0, sizeof *rs);
     c->deadline = now + total;
     c->body_limit = rq->max_body_bytes ? rq->max_body_bytes : c->lim.max_body_bytes;
     e = tg__build_request(c, rq, err);
     if (e) return e;
     c->out_pos = 0; c->seg_i = 0; c->seg_pos = 0; c->qn = c->qi = 0;
     c->body_done = false; c->sent_any = false;
-    /* reuse the idle connection unless it is too old or the peer closed it (nothing sent yet) */
     if (c->fd != TG__SOCK_INVALID &&
         (now - c->idle_since > c->to.idle_ms || (c->tls && tg__tls_pending(c->tls)) || tg__sock_is_dead(c->fd)))
         tg__conn_close(c);
-    reused = c->fd != TG__SOCK_INVALID;
-    c->st = reused ? TG__X_SEND : TG__X_RESOLVE;
+    c->reused = c->fd != TG__SOCK_INVALID;
+    c->st = c->reused ? TG__X_SEND : TG__X_RESOLVE;
     c->connect_deadline = now + c->to.connect_ms;
-    for (;;) {
-        r = tg__xfer_step(c, rq, err);
-        if (r != 0) break;
-        now = tg__now_ms(c->plat);
-        {
-            uint64_t dl = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
-            uint64_t left = tg__until(dl, now);
-            int w;
-            if (left == 0 || (w = tg__sock_wait(c->fd, c->want == TG__IO_WANT_WRITE, (int)TGBOT__MIN(left, 0x7FFFFFFFu))) == 0) {
-                tg__error_set(err, TG_ERR_TIMEOUT, tg__state_phase(c->st), "timed out while %s",
-                              c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
-                              c->st == TG__X_TLS ? "in the TLS handshake" : c->st == TG__X_SEND ? "sending the request" :
-                              c->st == TG__X_HEAD ? "waiting for the response headers" : "receiving the response body");
-                r = -1;
-                break;
-            }
-            if (w == -2) { tg__error_set(err, TG_ERR_STOPPED, tg__state_phase(c->st), "interrupted by a stop request"); r = -1; break; }
-            if (w < 0) { tg__error_set(err, TG_ERR_IO, tg__state_phase(c->st), "poll failed: %s", strerror(errno)); r = -1; break; }
-        }
-    }
+    c->want = TG__IO_WANT_WRITE;
+    return TG_OK;
+}
+
+/* ends a failed exchange: the connection is closed; request_sent says whether any byte left */
+static int tg__http_failed(tg__http_client *c, tg_error *err) {
     if (c->fp) { fclose(c->fp); c->fp = NULL; }
+    err->request_sent = c->sent_any;
+    tg__conn_close(c);
+    if (!err->code) err->code = TG_ERR_IO;
+    tg__log(c->log, TG_LOG_DEBUG, "http: %s (%s)", err->description, tg_phase_str(err->phase));
+    return -1;
+}
+
+TGBOT__INTERN int tg__http_step(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+    int r = tg__xfer_step(c, rq, err);
+    if (r == 0) {
+        uint64_t now = tg__now_ms(c->plat);
+        uint64_t dl = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
+        if (now < dl) return 0;
+        tg__error_set(err, TG_ERR_TIMEOUT, tg__state_phase(c->st), "timed out while %s",
+                      c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
+                      c->st == TG__X_TLS ? "in the TLS handshake" : c->st == TG__X_SEND ? "sending the request" :
+                      c->st == TG__X_HEAD ? "waiting for the response headers" : "receiving the response body");
+        return tg__http_failed(c, err);
+    }
     if (r < 0) {
-        /* A request counts as sent once any byte of it was handed to the socket. */
-        err->request_sent = c->sent_any;
-        if (reused && !c->sent_any && c->st == TG__X_SEND && (err->code == TG_ERR_CLOSED || err->code == TG_ERR_IO)) {
+        if (c->reused && !c->sent_any && c->st == TG__X_SEND && (err->code == TG_ERR_CLOSED || err->code == TG_ERR_IO)) {
             /* the reused connection died before taking a byte: provably unsent, reconnect once */
             tg__conn_close(c);
-            return tg__http_do(c, rq, rs, err);
+            c->reused = false;
+            c->st = TG__X_RESOLVE;
+            err->code = TG_OK; err->sys_errno = 0;
+            return tg__http_step(c, rq, rs, err);
         }
-        tg__conn_close(c);
-        if (!err->code) err->code = TG_ERR_IO;
-        tg__log(c->log, TG_LOG_DEBUG, "http: %s (%s)", err->description, tg_phase_str(err->phase));
-        return err->code;
+        return tg__http_failed(c, err);
     }
+    if (c->fp) { fclose(c->fp); c->fp = NULL; }
     err->request_sent = true;
+    memset(rs, 0, sizeof *rs);
     rs->status = c->head.status;
     rs->body = c->in.data + c->body_start;
     rs->body_len = c->body_len;
@@ -11163,6 +11236,54 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
     err->http_status = rs->status;
     if (c->head.keep_alive) c->idle_since = tg__now_ms(c->plat);
     else tg__conn_close(c);
+    return 1;
+}
+
+TGBOT__INTERN tg__sock tg__http_want(const tg__http_client *c, bool *write, uint64_t *deadline) {
+    *write = c->want == TG__IO_WANT_WRITE;
+    *deadline = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
+    return c->fd;
+}
+
+TGBOT__INTERN int tg__http_abort(tg__http_client *c, tg_error *err, tg_err code, const char *why) {
+    tg__error_set(err, code, tg__state_phase(c->st), "%s", why);
+    return tg__http_failed(c, err);
+}
+
+/* the blocking form: begin, then step and wait on the one socket until it ends */
+TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+    tg_error local;
+    tg_err e;
+    int r;
+    if (!err) { memset(&local, 0, sizeof local); err = &local; }
+    memset(rs, 0, sizeof *rs);
+    if ((e = tg__http_begin(c, rq, err)) != TG_OK) return e;
+    while ((r = tg__http_step(c, rq, rs, err)) == 0) {
+        bool wr;
+        uint64_t dl, now = tg__now_ms(c->plat);
+        tg__sock fd = tg__http_want(c, &wr, &dl);
+        int w = tg__sock_wait(fd, wr, (int)TGBOT__MIN(tg__until(dl, now), 0x7FFFFFFFu));
+        if (w == -2) { r = tg__http_abort(c, err, TG_ERR_STOPPED, "interrupted by a stop request"); break; }
+        if (w < 0) { r = tg__http_abort(c, err, TG_ERR_IO, "poll failed"); break; }
+    }
+    return r < 0 ? err->code : TG_OK;
+}
+
+/* another connection to the same endpoint: it shares the configuration and the TLS context (so a
+   session is resumed across the pool) with its parent, which must outlive it */
+TGBOT__INTERN tg_err tg__http_client_clone(tg__http_client **out, const tg__http_client *parent) {
+    tg__http_client *c = (tg__http_client *)tg__alloc(parent->alloc, sizeof *c);
+    *out = NULL;
+    if (!c) return TG_ERR_NOMEM;
+    memcpy(c, parent, sizeof *c);
+    c->parent = parent;
+    c->fd = TG__SOCK_INVALID; c->tls = NULL; c->fp = NULL; c->addrs = c->addr = NULL; c->opened = 0;
+    memset(&c->out, 0, sizeof c->out); memset(&c->pout, 0, sizeof c->pout); memset(&c->in, 0, sizeof c->in);
+    memset(&c->mp, 0, sizeof c->mp); memset(&c->segs, 0, sizeof c->segs);
+    c->out.a = c->pout.a = c->in.a = c->mp.a = c->segs.a = c->alloc;
+    c->stage = (char *)tg__alloc(c->alloc, TG__HTTP_STAGE);
+    if (!c->stage) { tg__free(c->alloc, c, sizeof *c); return TG_ERR_NOMEM; }
+    *out = c;
     return TG_OK;
 }
 
@@ -11171,6 +11292,9 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
 enum { TG__CALL_READ = 1u, TG__CALL_IDEMPOTENT = 2u, TG__CALL_SENDS = 4u, TG__CALL_SPENDS = 8u };
 #define TGBOT_MAX_UPLOADS 16
 
+/* One call in flight: it owns its parameters writer, scratch writer, URL path, HTTP request and
+   error, so calls never share state (any callback may call the API). Calls are kept for reuse by
+   their bot: their buffers stay allocated, and a steady stream of calls allocates nothing. */
 typedef struct tg__req {
     tg_bot *bot;
     const char *method;
@@ -11184,9 +11308,33 @@ typedef struct tg__req {
     tg__http_part files[TGBOT_MAX_UPLOADS];
     size_t nfiles;
     char attach_names[TGBOT_MAX_UPLOADS][16];
-    bool refused;                  /* begun while a call's pipeline was running: sends nothing (TG_ERR_BUSY) */
+    bool refused;                  /* could not get a call slot (nested too deep, no memory): sends nothing */
+    /* the engine's state of this call (bot.c) */
+    int st;                        /* tg__call_state */
+    bool safe, stepping, async, cancel, woken;
+    uint32_t attempt, id;
+    tg_err code;
+    tg_error err;
+    tg__http_client *conn;         /* the pool connection of the attempt in progress */
+    tg__http_request rq;
+    tg__http_response rs;
+    const char *json; size_t json_len;
+    uint64_t t0, wake, deadline;   /* deadline 0: none */
+    tg_json_value *result, res;
+    tg_async_done done; void *done_ud;            /* async: the completion callback */
+    const void *m; void *out;                      /* typed async: the method and where its result goes */
+    tg_err (*decode)(struct tg__req *r, tg_json_value *v);
+    char method_buf[64];           /* async: the method name, copied */
+    bool delivered;                /* its end was reported; the bot releases it when no walk is on the stack */
+#if TGBOT__HAS_RATELIMIT           /* [limits] the limiter's view of this call, between its admit and outcome */
+    struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed; } rl;
+#endif
+    /* kept across reuse */
+    tg_json_writer own_w, tmp;
+    tg__buf path, params;          /* path holds the token: wiped when freed */
+    struct tg__req *next;          /* the bot's list of calls in flight, or of spare calls */
 } tg__req;
-/* calls made from on_sent / on_error (after the outer call's pipeline ended) may nest this deep */
+/* callbacks that call the API may nest this deep (on_sent → a call → its on_sent → ...) */
 #define TG__NEST_MAX 3
 
 /* event hooks the dispatcher installs (all optional) */
@@ -11259,23 +11407,25 @@ struct tg_bot {
     bool test_env;
     uint32_t max_retries, request_ms;
     tg__http_client *http;
-    tg_json_writer w, tmp;        /* params; per-field scratch for multipart */
-    tg__buf path;
     tg_arena arena;
     tg_json_tok *toks;
     uint32_t toks_cap;
     tg_error last;
-    tg__req req;
     tg__bot_hooks hooks;
-    /* One request slot per bot (per-call state comes with the async engine, issue 11). While a
-       call's pipeline runs (from its first attempt to its last outcome) a call made from one of its
-       callbacks (on_retry, on_rate_limited, the limiter's wait, on_breaker, a logger) would rewrite
-       the slot in flight: it gets the `refused` slot instead and fails with TG_ERR_BUSY, sending
-       nothing. on_sent and on_error run after the pipeline: calls from them are allowed, nested at
-       most TG__NEST_MAX deep. The call in flight keeps its error in a local and writes `last` last. */
-    const char *busy;              /* method of the call whose pipeline is running, NULL: none */
-    uint32_t depth;                /* calls running inside on_sent / on_error */
-    tg__req refused;
+    /* the engine: a pool of connections and the calls in flight, each with its own state (tg__req) */
+    tg__http_client **pool;        /* [0] made with the bot, the others when first needed */
+    tg__req **pool_user;           /* the call whose attempt holds each connection, NULL: idle */
+    uint32_t pool_max, npool;
+    uint32_t queued_max;
+    bool wait_when_full;
+    tg__req *active, *spare;       /* calls in flight (oldest first), finished calls kept for reuse */
+    uint32_t nactive, next_id;
+    uint32_t depth;                /* callbacks on the stack that may call the API */
+    uint32_t iterating;            /* walks over `active` on the stack: finished calls stay listed */
+    tg_async next;                 /* tg_async_next: the next typed call is submitted */
+    bool next_set;
+    tg__pollfd *pfds;              /* pool_max entries */
+    tg__req refused;               /* a call that could not get a slot: sends nothing */
     tg_json_writer refused_w;
     char refused_buf[256];
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
@@ -11362,9 +11512,6 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
 #if TGBOT__HAS_BREAKER     /* [limits] */
     tg__breaker_init(&b->br, &desc->breaker);
 #endif
-    b->path.a = tg__a(b);
-    tg_json_writer_init_grow(&b->w, tg__a(b));
-    tg_json_writer_init_grow(&b->tmp, tg__a(b));
     tg_json_writer_init(&b->refused_w, b->refused_buf, sizeof b->refused_buf);   /* its overflow is harmless */
     tg_arena_init(&b->arena, tg__a(b));
     memset(&hc, 0, sizeof hc);
@@ -11376,8 +11523,17 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     hc.alloc = tg__a(b);
     hc.log = &b->log;
     hc.plat = &b->plat;
-    e = tg__http_client_new(&b->http, &hc, err);
+    b->pool_max = desc->engine.max_connections ? TGBOT__MIN(desc->engine.max_connections, 1024u) : 8u;
+    b->queued_max = desc->engine.max_queued ? desc->engine.max_queued : 1024u;
+    b->wait_when_full = desc->engine.wait_when_full;
+    b->pool = (tg__http_client **)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pool);
+    b->pool_user = (tg__req **)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pool_user);
+    b->pfds = (tg__pollfd *)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pfds);
+    if (!b->pool || !b->pool_user || !b->pfds) { tg_bot_free(b); return TG_ERR_NOMEM; }
+    memset(b->pool_user, 0, b->pool_max * sizeof *b->pool_user);
+    e = tg__http_client_new(&b->pool[0], &hc, err);
     if (e) { tg_bot_free(b); return e; }
+    b->npool = 1;
 #if TGBOT__HAS_CACHE       /* [cache] */
     if (desc->cache.enabled && (e = tg_cache_enable(b, &desc->cache)) != TG_OK) {
         tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
@@ -11393,17 +11549,36 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
     tg_allocator a;
     if (!bot) return;
     a = bot->alloc;
-    tg__http_client_free(bot->http);
+    while (bot->active) {               /* calls still in flight end unreported: the bot is going away */
+        tg__req *r = bot->active;
+        bot->active = r->next;
+        r->next = bot->spare;
+        bot->spare = r;
+    }
+    while (bot->spare) {
+        tg__req *r = bot->spare;
+        bot->spare = r->next;
+        tg_json_writer_free(&r->own_w);
+        tg_json_writer_free(&r->tmp);
+        if (r->path.data) tg__wipe(r->path.data, r->path.cap);   /* it held the token */
+        tg__buf_free(&r->path);
+        tg__buf_free(&r->params);
+        tg__free(&a, r, sizeof *r);
+    }
+    if (bot->pool) {
+        uint32_t i;
+        for (i = bot->npool; i > 1; i--) tg__http_client_free(bot->pool[i - 1]);   /* clones before their parent */
+        if (bot->npool) tg__http_client_free(bot->pool[0]);
+    }
+    tg__free(&a, bot->pool, bot->pool_max * sizeof *bot->pool);
+    tg__free(&a, bot->pool_user, bot->pool_max * sizeof *bot->pool_user);
+    tg__free(&a, bot->pfds, bot->pool_max * sizeof *bot->pfds);
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg__analytics_free(bot->analytics);
 #endif
 #if TGBOT__HAS_CACHE       /* [cache] */
     tg__cache_free(bot->cache);
 #endif
-    tg_json_writer_free(&bot->w);
-    tg_json_writer_free(&bot->tmp);
-    if (bot->path.data) tg__wipe(bot->path.data, bot->path.cap);   /* it held the token */
-    tg__buf_free(&bot->path);
     tg_arena_free(&bot->arena);
     tg__free(&a, bot->toks, (size_t)bot->toks_cap * sizeof *bot->toks);
     tg__wipe(bot->token, sizeof bot->token);
@@ -11412,7 +11587,8 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
 }
 
 TGBOT_API const tg_error *tg_bot_last_error(const tg_bot *bot) { return &bot->last; }
-TGBOT_API void tg_bot_reset(tg_bot *bot) { tg_arena_reset(&bot->arena); }
+/* calls in flight keep their parameters and results in the arena: no reset until they end */
+TGBOT_API void tg_bot_reset(tg_bot *bot) { if (!bot->nactive) tg_arena_reset(&bot->arena); }
 TGBOT_API tg_arena *tg_bot_arena(tg_bot *bot) { return &bot->arena; }
 TGBOT_API void *tg_bot_user_data(const tg_bot *bot) { return bot->user_data; }
 TGBOT_API int64_t tg_bot_id(const tg_bot *bot) { return bot->id; }
@@ -11436,52 +11612,110 @@ TGBOT_API bool tg_error_is_not_found(const tg_error *e) { return tg__http_code(e
 TGBOT_API bool tg_error_is_conflict(const tg_error *e) { return tg__http_code(e, 409); }
 TGBOT_API bool tg_error_is_too_many_requests(const tg_error *e) { return tg__http_code(e, 429); }
 
-/* ---- requests ---- */
+/* ---- calls ---- */
+/* A call's life: NEW (being built) → ADMIT (stages may refuse or delay) → CONN (waits for a pool
+   connection) → HTTP (one attempt, stepped without blocking) → WAIT (back-off) → ADMIT ... → DONE. */
+enum { TG__ST_NEW, TG__ST_ADMIT, TG__ST_CONN, TG__ST_HTTP, TG__ST_WAIT, TG__ST_DONE };
+
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags) {
-    bool refuse = bot->busy != NULL || bot->depth > TG__NEST_MAX;
-    tg__req *r = refuse ? &bot->refused : &bot->req;   /* never the slot of the call in flight */
-    memset(r, 0, offsetof(tg__req, files));
-    r->nfiles = 0;
+    tg__req *r = NULL;
+    bool async = bot->next_set;
+    tg_err why = TG_ERR_BUSY;
+    bot->next_set = false;
+    if (bot->depth <= TG__NEST_MAX) {
+        if (bot->spare) {
+            r = bot->spare;
+            bot->spare = r->next;
+        } else if ((r = (tg__req *)tg__alloc(tg__a(bot), sizeof *r)) != NULL) {
+            memset(r, 0, sizeof *r);
+            tg_json_writer_init_grow(&r->own_w, tg__a(bot));
+            tg_json_writer_init_grow(&r->tmp, tg__a(bot));
+            r->path.a = r->params.a = tg__a(bot);
+        } else {
+            why = TG_ERR_NOMEM;
+        }
+    }
+    if (!r) {                          /* never a slot of a call in flight */
+        r = &bot->refused;
+        memset(r, 0, offsetof(tg__req, own_w));
+        r->refused = true;
+        r->code = why;
+        r->w = &bot->refused_w;        /* its overflow is harmless: nothing is sent */
+    } else {
+        memset(r, 0, offsetof(tg__req, own_w));
+        r->w = &r->own_w;
+    }
+    r->next = NULL;
     r->bot = bot;
     r->method = method;
     r->flags = flags;
-    r->refused = refuse;
-    r->w = refuse ? &bot->refused_w : &bot->w;
+    if (async) {
+        r->async = true;
+        r->done = bot->next.done;
+        r->done_ud = bot->next.ud;
+        if (bot->next.deadline_ms) r->deadline = tg__now_ms(&bot->plat) + bot->next.deadline_ms;
+        if (method && strlen(method) < sizeof r->method_buf) {   /* the caller's string may not outlive the call */
+            memcpy(r->method_buf, method, strlen(method) + 1);
+            r->method = r->method_buf;
+        }
+    }
     tg_json_writer_reset(r->w);
     tg_json_obj_begin(r->w);
     return r;
 }
 
-/* a call begun inside a callback of the call in flight: nothing is sent, no event fires (a
-   callback calling again would recurse); `last` says why (the call in flight keeps its own) */
+/* a call that got no slot: nothing is sent, no event fires (a callback calling again would recurse) */
 static tg_err tg__req_refuse(tg__req *r) {
     tg_bot *b = r->bot;
-    if (b->busy)
-        tg__error_set(&b->last, TG_ERR_BUSY, TG_PHASE_VALIDATE, "%s: not sent: called from a callback of %s, which is "
-                      "in progress (the API may be called from on_sent, on_error and handlers; not from on_retry, "
-                      "on_rate_limited, on_breaker or a logger)", r->method, b->busy);
+    if (r->code == TG_ERR_NOMEM)
+        tg__error_set(&b->last, TG_ERR_NOMEM, TG_PHASE_VALIDATE, "%s: not sent: out of memory for the call", r->method);
     else
-        tg__error_set(&b->last, TG_ERR_BUSY, TG_PHASE_VALIDATE, "%s: not sent: calls from on_sent/on_error nested "
-                      "more than %d deep", r->method, TG__NEST_MAX);
+        tg__error_set(&b->last, TG_ERR_BUSY, TG_PHASE_VALIDATE, "%s: not sent: calls from callbacks nested more "
+                      "than %d deep", r->method, TG__NEST_MAX);
     snprintf(b->last.method, sizeof b->last.method, "%s", r->method);
     b->last.request_sent = false;
-    return TG_ERR_BUSY;
+    return r->code;
 }
 
-/* on_sent / on_error: a call the hook makes may use the request slot and `last`; e is the
-   finished call's own error, and `last` is its again when the hook returns */
+/* on_sent / on_error: a call the hook makes has its own slot; e is the finished call's own error,
+   and `last` is its again when the hook returns */
 static void tg__req_events(tg__req *r, tg_err code, const tg_error *e, uint64_t ms) {
     tg_bot *b = r->bot;
-    const char *method = r->method;    /* r is reused by a call from the hook */
     b->last = *e;
     b->depth++;
     if (code == TG_OK) {
-        if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, method, ms);
+        if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, r->method, ms);
     } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */
-        if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, method, e);
+        if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
     }
     b->depth--;
     b->last = *e;
+}
+
+/* finished calls go back to the spare list only when no walk over the list is on the stack */
+static void tg__sweep(tg_bot *b) {
+    tg__req **pp = &b->active;
+    if (b->iterating) return;
+    while (*pp) {
+        tg__req *r = *pp;
+        if (r->st == TG__ST_DONE && r->delivered && !r->stepping) {
+            *pp = r->next;
+            b->nactive--;
+            r->st = TG__ST_NEW;
+            r->next = b->spare;
+            b->spare = r;
+        } else {
+            pp = &r->next;
+        }
+    }
+}
+
+static void tg__req_release(tg__req *r) {
+    tg_bot *b = r->bot;
+    if (r->refused) return;
+    r->st = TG__ST_NEW;
+    r->next = b->spare;
+    b->spare = r;
 }
 
 TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f) {
@@ -11515,6 +11749,7 @@ TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...)
     vsnprintf(e->description, sizeof e->description, fmt, ap);
     va_end(ap);
     tg__req_events(r, code, e, 0);
+    tg__req_release(r);
     return code;
 }
 
@@ -11543,11 +11778,11 @@ static tg_err tg__req_parts(tg__req *r, const char *json, size_t len, tg__http_p
             f->value = d.buf + toks[k + 1].start;
             f->value_len = toks[k + 1].len;
         } else {
-            tg_json_writer_reset(&b->tmp);
-            tg_json_write_value(&b->tmp, &d, k + 1);
-            if (b->tmp.err) return b->tmp.err;
-            f->value = tg_arena_strndup(&b->arena, b->tmp.buf, b->tmp.len);
-            f->value_len = b->tmp.len;
+            tg_json_writer_reset(&r->tmp);
+            tg_json_write_value(&r->tmp, &d, k + 1);
+            if (r->tmp.err) return r->tmp.err;
+            f->value = tg_arena_strndup(&b->arena, r->tmp.buf, r->tmp.len);
+            f->value_len = r->tmp.len;
             if (!f->value) return TG_ERR_NOMEM;
         }
     }
@@ -11691,7 +11926,8 @@ static bool tg__attempt_proves(tg_err code, const tg_error *e) {
 /* errors of our own, or that the same attempt would meet again: never retried */
 static bool tg__attempt_final(tg_err code) {
     return code == TG_ERR_NOMEM || code == TG_ERR_ARG || code == TG_ERR_UNSUPPORTED || code == TG_ERR_STOPPED ||
-           code == TG_ERR_LIMIT;    /* an answer over a limit would be again */
+           code == TG_ERR_LIMIT ||   /* an answer over a limit would be again */
+           code == TG_ERR_CANCELLED || code == TG_ERR_BUSY;
 }
 
 /* a read or idempotent call whose attempt reached the server without proof: retried unless the
@@ -11702,137 +11938,374 @@ static bool tg__retry_safe(tg_err code, bool answered, int status) {
     return true;     /* 5xx or odd error_code in an envelope, a TLS error after the request, a network error */
 }
 
-TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
+/* ---- the engine: a pool of connections, calls in flight, one loop ---- */
+
+/* an idle connection of the pool (a new one while under max_connections), or NULL */
+static tg__http_client *tg__pool_take(tg_bot *b, tg__req *r) {
+    uint32_t i;
+    for (i = 0; i < b->npool; i++)
+        if (!b->pool_user[i]) { b->pool_user[i] = r; return b->pool[i]; }
+    if (b->npool < b->pool_max && tg__http_client_clone(&b->pool[b->npool], b->pool[0]) == TG_OK) {
+        b->pool_user[b->npool] = r;
+        return b->pool[b->npool++];
+    }
+    return NULL;
+}
+
+static void tg__pool_put(tg__req *r) {
     tg_bot *b = r->bot;
-    tg_error err, *e = &err;   /* this call's error; `last` gets it at the end (a callback's call may use `last`) */
-    tg__http_request rq;
-    tg__http_response rs;
-    const char *json;
-    size_t json_len;
-    uint32_t attempt;
-    tg_err code = TG_OK;
-    bool safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
-    uint64_t t0;
-    if (r->refused) return tg__req_refuse(r);
-    t0 = tg__now_ms(&b->plat);
-    memset(e, 0, sizeof *e);
-    memset(&rs, 0, sizeof rs);
-    if (result) { result->doc = NULL; result->tok = TG_JSON_NOTFOUND; }
+    uint32_t i;
+    for (i = 0; i < b->npool; i++)
+        if (b->pool[i] == r->conn) b->pool_user[i] = NULL;
+    r->conn = NULL;
+}
+
+/* every connection is held by a call whose callback is on the stack: waiting would never end */
+static bool tg__pool_stuck(const tg_bot *b) {
+    uint32_t i;
+    for (i = 0; i < b->npool; i++)
+        if (!b->pool_user[i] || !b->pool_user[i]->stepping) return false;
+    return true;
+}
+
+/* the stages a finished call passes, then DONE: the engine reports it (blocking: its caller) */
+static void tg__call_finish(tg__req *r, tg_err code) {
+    tg_bot *b = r->bot;
+    tg_error *e = &r->err;
+    snprintf(e->method, sizeof e->method, "%s", r->method);
+    e->code = code;
+#if TGBOT__HAS_CACHE       /* [cache] a read's answer is stored; any other call drops what it may have changed */
+    if (b->cache && r->attempt != UINT32_MAX)
+        tg__cache_after(b->cache, r, r->json, r->json_len, code, code == TG_OK && r->conn ? r->rs.body : NULL,
+                        code == TG_OK && r->conn ? r->rs.body_len : 0);
+#endif
+    if (r->conn) tg__pool_put(r);
+#if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
+    if (r->attempt != UINT32_MAX)
+        tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - r->t0, r->attempt + 1);
+#endif
+    if (code != TG_OK && code != TG_ERR_STOPPED) tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
+    r->code = code;
+    r->st = TG__ST_DONE;
+}
+
+/* what one attempt's end means: done, refused for good, outcome unknown, or try again */
+static void tg__attempt_end(tg__req *r, bool answered) {
+    tg_bot *b = r->bot;
+    tg_error *e = &r->err;
+    tg_json_value *out = r->result ? r->result : &r->res;
+    tg_err code = answered ? TG_OK : e->code;
+    bool retry = false, limited;
+    if (answered) code = r->file_path && r->rs.status == 200 ? tg__download_keep(r, &r->rs, e) : tg__req_decode(r, &r->rs, out, e);
+    tg__scrub_token(b, e->description);
+    if (answered) e->request_sent = true;
+    limited = code == TG_ERR_API && e->error_code == 429;
+    if (limited) {
+        retry = true;                           /* Telegram refused it: nothing happened */
+    } else if (tg__attempt_proves(code, e)) {
+        retry = false;                          /* done, or refused by Telegram for good */
+    } else if (!e->request_sent) {              /* provably unsent: any call may try again */
+        retry = !tg__attempt_final(code) && tg_err_kind_of(code) != TG_KIND_TLS;   /* certificates do not heal */
+    } else if (r->safe) {
+        retry = tg__retry_safe(code, answered, r->rs.status);
+    } else {                                    /* [money] it may have run: never repeated, never a plain failure */
+        char cause[160];
+        if (answered) snprintf(cause, sizeof cause, "HTTP %d: %.140s", r->rs.status, e->description);
+        else snprintf(cause, sizeof cause, "%.150s", e->description);
+        tg__error_set(e, TG_ERR_OUTCOME_UNKNOWN, e->phase,
+                      "%s may have reached Telegram (%s); not repeated: check the chat%s before trying again",
+                      r->method, cause, (r->flags & TG__CALL_SPENDS) ? " and getStarTransactions" : "");
+        e->request_sent = true;
+        code = TG_ERR_OUTCOME_UNKNOWN;
+    }
+#if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
+    b->rl.cur = r->rl.cur; b->rl.cur_counted = r->rl.counted; b->rl.cur_paid = r->rl.paid;
+    b->rl.after_429 = r->rl.after_429; b->rl.cur_slowed = r->rl.slowed;
+    tg__ratelimit_outcome(r, code, e);
+    r->rl.after_429 = b->rl.after_429; r->rl.slowed = b->rl.cur_slowed;
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
+    if (tg__breaker_outcome(r, answered, answered ? r->rs.status : 0, code, e)) retry = false;
+#endif
+    if (retry && r->attempt >= b->max_retries) retry = false;
+    if (!retry) {
+        tg__call_finish(r, code);
+        if (limited && b->hooks.on_rate_limited) {
+            b->last = *e;
+            b->depth++;
+            b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
+            b->depth--;
+        }
+        return;
+    }
+    tg__pool_put(r);                            /* a call from the callbacks below may use it */
+    {
+        uint32_t wait = tg__backoff_ms(b, r->attempt, e->retry_after);
+        uint64_t now = tg__now_ms(&b->plat);
+        if (r->deadline && now + wait >= r->deadline) {   /* the next attempt would start after the deadline */
+            tg__call_finish(r, code);
+            return;
+        }
+        b->last = *e;                           /* what tg_bot_last_error says inside the callbacks */
+        b->depth++;
+        if (limited && b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
+        if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, r->attempt + 1, wait, e);
+        b->depth--;
+#if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */
+        tg__analytics_retry(b->analytics, e, wait);
+#endif
+        tg__log(&b->log, TG_LOG_WARN, "%s: %s; retry %u in %u ms", r->method, e->description, r->attempt + 1, wait);
+        r->wake = now + wait;
+        r->woken = false;
+        r->st = TG__ST_WAIT;
+    }
+}
+
+/* advances one call as far as it can without blocking */
+static void tg__call_step(tg__req *r) {
+    tg_bot *b = r->bot;
+    r->stepping = true;
+    for (;;) {
+        uint64_t now = tg__now_ms(&b->plat);
+        if (r->st == TG__ST_ADMIT) {
+            tg_err code = TG_OK;
+            if (r->cancel) {
+                tg__error_set(&r->err, TG_ERR_CANCELLED, TG_PHASE_VALIDATE, "%s: cancelled before it was sent", r->method);
+                tg__call_finish(r, TG_ERR_CANCELLED);
+                break;
+            }
+            if (r->deadline && now >= r->deadline) {
+                tg__error_set(&r->err, TG_ERR_TIMEOUT, TG_PHASE_VALIDATE, "%s: its deadline passed before it was sent", r->method);
+                tg__call_finish(r, TG_ERR_TIMEOUT);
+                break;
+            }
+            memset(&r->err, 0, sizeof r->err);
+            memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
+            b->depth++;                            /* their events may call the API */
+#if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
+            code = tg__breaker_admit(r);
+#endif
+#if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
+            if (code == TG_OK) {
+                b->rl.cur = r->rl.cur; b->rl.cur_counted = r->rl.counted; b->rl.cur_paid = r->rl.paid;
+                b->rl.after_429 = r->rl.after_429; b->rl.cur_slowed = r->rl.slowed;
+                code = tg__ratelimit_admit(r, r->attempt);
+                r->rl.cur = b->rl.cur; r->rl.counted = b->rl.cur_counted; r->rl.paid = b->rl.cur_paid;
+                r->rl.after_429 = b->rl.after_429; r->rl.slowed = b->rl.cur_slowed;
+            }
+#endif
+            b->depth--;
+            if (code != TG_OK) { r->err = b->last; tg__call_finish(r, code); break; }
+            r->st = TG__ST_CONN;
+        } else if (r->st == TG__ST_CONN) {
+            tg__http_client *c = tg__pool_take(b, r);
+            if (!c) {
+                if (!tg__pool_stuck(b)) break;     /* a connection comes free when a call in flight ends */
+                tg__error_set(&r->err, TG_ERR_BUSY, TG_PHASE_CONNECT, "%s: not sent: every connection is held by "
+                              "a call whose callback made this one", r->method);
+                tg__call_finish(r, TG_ERR_BUSY);
+                break;
+            }
+            r->conn = c;
+            if (r->cancel) {
+                tg__pool_put(r);
+                tg__error_set(&r->err, TG_ERR_CANCELLED, TG_PHASE_VALIDATE, "%s: cancelled before it was sent", r->method);
+                tg__call_finish(r, TG_ERR_CANCELLED);
+                break;
+            }
+            if (tg__http_begin(c, &r->rq, &r->err) != TG_OK) { tg__attempt_end(r, false); continue; }
+            r->st = TG__ST_HTTP;
+        } else if (r->st == TG__ST_HTTP) {
+            int x;
+            if (r->cancel) x = tg__http_abort(r->conn, &r->err, TG_ERR_CANCELLED, "cancelled");
+            else if (r->deadline && now >= r->deadline) x = tg__http_abort(r->conn, &r->err, TG_ERR_TIMEOUT, "the call's deadline passed");
+            else if (tg__interrupt_pending()) x = tg__http_abort(r->conn, &r->err, TG_ERR_STOPPED, "interrupted by a stop request");
+            else x = tg__http_step(r->conn, &r->rq, &r->rs, &r->err);
+            if (x == 0) break;
+            tg__attempt_end(r, x > 0);
+        } else if (r->st == TG__ST_WAIT) {
+            if (!r->woken && !r->cancel && now < r->wake) break;
+            r->attempt++;
+            r->st = TG__ST_ADMIT;
+        } else {
+            break;
+        }
+    }
+    r->stepping = false;
+}
+
+/* steps every call in flight once, then reports the async calls that ended */
+static void tg__loop_run(tg_bot *b) {
+    tg__req *r;
+    b->iterating++;
+    for (r = b->active; r; r = r->next)
+        if (!r->stepping && r->st != TG__ST_NEW && r->st != TG__ST_DONE) tg__call_step(r);
+    for (r = b->active; r; r = r->next) {
+        if (r->st != TG__ST_DONE || !r->async || r->delivered || r->stepping) continue;
+        r->delivered = true;
+        if (r->code == TG_OK && r->decode) {
+            tg_err de = r->decode(r, &r->res);
+            if (de) { r->code = de; r->err = b->last; }
+        }
+        tg__req_events(r, r->code, &r->err, tg__now_ms(&b->plat) - r->t0);
+        if (r->done) {
+            b->depth++;
+            r->done(b, r->id, r->code, &r->err, r->res, r->done_ud);
+            b->depth--;
+        }
+    }
+    b->iterating--;
+    tg__sweep(b);
+}
+
+/* waits for progress: the sockets of the attempts in flight, the next back-off or deadline, at
+   most max_ms (-1: no bound). Back-off waits with no socket to watch go through the platform's
+   sleep hook, so a test's fake clock moves them. */
+static void tg__loop_wait(tg_bot *b, int max_ms) {
+    uint64_t now = tg__now_ms(&b->plat), next = UINT64_MAX;
+    size_t n = 0;
+    int wait;
+    tg__req *r;
+    for (r = b->active; r; r = r->next) {
+        if (r->stepping || r->st == TG__ST_NEW || r->st == TG__ST_DONE) continue;
+        if (r->st == TG__ST_HTTP && n < b->pool_max) {
+            bool wr;
+            uint64_t dl;
+            b->pfds[n].fd = tg__http_want(r->conn, &wr, &dl);
+            b->pfds[n].events = (short)(wr ? POLLOUT : POLLIN);
+            b->pfds[n].revents = 0;
+            n++;
+            if (dl < next) next = dl;
+        } else if (r->st == TG__ST_WAIT) {
+            if (r->wake < next) next = r->wake;
+        } else if (r->st == TG__ST_ADMIT || (r->st == TG__ST_CONN && (b->npool < b->pool_max || tg__pool_stuck(b)))) {
+            next = now;
+        }
+        if (r->deadline && r->deadline < next) next = r->deadline;
+    }
+    if (tg__interrupt_pending()) return;
+    if (next == UINT64_MAX) wait = max_ms;
+    else {
+        uint64_t left = next > now ? next - now : 0;
+        wait = (int)TGBOT__MIN(left, 0x7FFFFFFFu);
+        if (max_ms >= 0 && max_ms < wait) wait = max_ms;
+    }
+    if (wait == 0) return;
+    if (n == 0) {
+        if (wait < 0) return;                    /* nothing in flight can progress by waiting */
+        tg__sleep_ms(&b->plat, (uint32_t)wait);
+        for (r = b->active; r; r = r->next)
+            if (r->st == TG__ST_WAIT && r->wake <= now + (uint64_t)wait) r->woken = true;
+        return;
+    }
+    tg__poll(b->pfds, n, wait);
+}
+
+/* the call's parameters, path and HTTP request; the stages and the engine take it from there */
+static tg_err tg__req_prepare(tg__req *r) {
+    tg_bot *b = r->bot;
     if (r->raw_params) {
-        json = r->raw_params;
-        json_len = strlen(json);
+        r->params.len = 0;                       /* a copy: an async caller's string may not outlive the call */
+        if (tg__buf_append(&r->params, r->raw_params, strlen(r->raw_params) + 1))
+            return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
+        r->raw_params = r->params.data;
+        r->json = r->params.data;
+        r->json_len = r->params.len - 1;
     } else {
         tg_json_obj_end(r->w);
         if (r->w->err)
             return tg__req_fail(r, r->w->err, "%s: a parameter could not be encoded (%s)", r->method, tg_err_str(r->w->err));
-        json = r->w->buf;
-        json_len = r->w->len;
+        r->json = r->w->buf;
+        r->json_len = r->w->len;
     }
-#if TGBOT__HAS_CACHE       /* [cache] a fresh stored answer is decoded as if it had just arrived; nothing is sent */
-    if (b->cache) {
-        tg__http_response hit;
-        const char *body;
-        memset(&hit, 0, sizeof hit);
-        if (tg__cache_lookup(b->cache, r, json, json_len, &body, &hit.body_len)) {
-            hit.status = 200;
-            hit.body = (char *)body;         /* only read: tg__req_decode works on an arena copy */
-            hit.content_type = "application/json";
-            code = tg__req_decode(r, &hit, result, e);
-            snprintf(e->method, sizeof e->method, "%s", r->method);
-            b->last = *e;
-            return code;
-        }
-    }
-#endif
-    memset(&rq, 0, sizeof rq);
-    rq.method = r->file_path ? "GET" : "POST";
-    rq.timeout_ms = r->timeout_ms;
-    rq.max_body_bytes = r->max_bytes;
+    memset(&r->rq, 0, sizeof r->rq);
+    r->rq.method = r->file_path ? "GET" : "POST";
+    r->rq.timeout_ms = r->timeout_ms;
+    r->rq.max_body_bytes = r->max_bytes;
     if (r->file_path) {
         /* no body */
     } else if (r->nfiles) {
         tg__http_part *parts;
         size_t n;
-        tg_err pe = tg__req_parts(r, json, json_len, &parts, &n);
+        tg_err pe = tg__req_parts(r, r->json, r->json_len, &parts, &n);
         if (pe) return tg__req_fail(r, pe, "%s: could not prepare the upload (%s)", r->method, tg_err_str(pe));
-        rq.parts = parts;
-        rq.nparts = n;
-    } else if (json_len > 2) {
-        rq.content_type = "application/json";
-        rq.body = json;
-        rq.body_len = json_len;
+        r->rq.parts = parts;
+        r->rq.nparts = n;
+    } else if (r->json_len > 2) {
+        r->rq.content_type = "application/json";
+        r->rq.body = r->json;
+        r->rq.body_len = r->json_len;
     }
-    b->path.len = 0;
-    if ((r->file_path && tg__buf_append(&b->path, "/file", 5)) ||
-        tg__buf_append(&b->path, "/bot", 4) || tg__buf_append(&b->path, b->token, b->token_len) ||
-        (b->test_env && tg__buf_append(&b->path, "/test", 5)) || tg__buf_append(&b->path, "/", 1) ||
-        (r->file_path ? tg__append_file_path(&b->path, r->file_path)
-                      : tg__buf_append(&b->path, r->method, strlen(r->method))))
+    r->path.len = 0;
+    if ((r->file_path && tg__buf_append(&r->path, "/file", 5)) ||
+        tg__buf_append(&r->path, "/bot", 4) || tg__buf_append(&r->path, b->token, b->token_len) ||
+        (b->test_env && tg__buf_append(&r->path, "/test", 5)) || tg__buf_append(&r->path, "/", 1) ||
+        (r->file_path ? tg__append_file_path(&r->path, r->file_path)
+                      : tg__buf_append(&r->path, r->method, strlen(r->method))) ||
+        tg__buf_append(&r->path, "", 1))
         return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
-    rq.path = b->path.data;
-    b->busy = r->method;       /* from here to the last outcome, a call from a callback is refused */
-    for (attempt = 0;; attempt++) {
-        bool retry = false, answered;
-        memset(e, 0, sizeof *e);
-        memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
-#if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
-        if ((code = tg__breaker_admit(r)) != TG_OK) { *e = b->last; break; }
-#endif
-#if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
-        if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) { *e = b->last; break; }
-#endif
-        code = tg__http_do(b->http, &rq, &rs, e);
-        answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
-        if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
-        tg__scrub_token(b, e->description);
-        if (answered) e->request_sent = true;
-        if (code == TG_ERR_API && e->error_code == 429) {
-            retry = true;                       /* Telegram refused it: nothing happened */
-            b->last = *e;                       /* what tg_bot_last_error says inside the callback */
-            if (b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
-        } else if (tg__attempt_proves(code, e)) {
-            retry = false;                      /* done, or refused by Telegram for good */
-        } else if (!e->request_sent) {          /* provably unsent: any call may try again */
-            retry = !tg__attempt_final(code) && tg_err_kind_of(code) != TG_KIND_TLS;   /* certificates do not heal */
-        } else if (safe) {
-            retry = tg__retry_safe(code, answered, rs.status);
-        } else {                                /* [money] it may have run: never repeated, never a plain failure */
-            char cause[160];
-            if (answered) snprintf(cause, sizeof cause, "HTTP %d: %.140s", rs.status, e->description);
-            else snprintf(cause, sizeof cause, "%.150s", e->description);
-            tg__error_set(e, TG_ERR_OUTCOME_UNKNOWN, e->phase,
-                          "%s may have reached Telegram (%s); not repeated: check the chat%s before trying again",
-                          r->method, cause, (r->flags & TG__CALL_SPENDS) ? " and getStarTransactions" : "");
-            code = TG_ERR_OUTCOME_UNKNOWN;
-        }
-#if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
-        tg__ratelimit_outcome(r, code, e);
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
-        if (tg__breaker_outcome(r, answered, answered ? rs.status : 0, code, e)) retry = false;
-#endif
-        if (!retry || attempt >= b->max_retries) break;
-        {
-            uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);
-            b->last = *e;
-            if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, attempt + 1, wait, e);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */
-            tg__analytics_retry(b->analytics, e, wait);
-#endif
-            tg__log(&b->log, TG_LOG_WARN, "%s: %s; retry %u in %u ms", r->method, e->description, attempt + 1, wait);
-            tg__sleep_ms(&b->plat, wait);
+    r->rq.path = r->path.data;
+    return TG_OK;
+}
+
+TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
+    tg_bot *b = r->bot;
+    tg__req **tail;
+    tg_err code;
+    if (r->refused) return tg__req_refuse(r);
+    if (result) { result->doc = NULL; result->tok = TG_JSON_NOTFOUND; }
+    r->result = result;
+    r->res.doc = NULL; r->res.tok = TG_JSON_NOTFOUND;
+    if (r->async && r->method != r->method_buf)
+        return tg__req_fail(r, TG_ERR_ARG, "%.60s...: method name too long", r->method);
+    if (r->async && b->nactive >= b->queued_max) {
+        if (!b->wait_when_full)
+            return tg__req_fail(r, TG_ERR_BUSY, "%s: not sent: %u calls in flight already", r->method, (unsigned)b->nactive);
+        while (b->nactive >= b->queued_max) { tg__loop_run(b); if (b->nactive >= b->queued_max) tg__loop_wait(b, -1); }
+    }
+    if ((code = tg__req_prepare(r)) != TG_OK) return code;
+    r->safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
+    r->t0 = tg__now_ms(&b->plat);
+    if (++b->next_id == 0) b->next_id = 1;
+    r->id = b->next_id;
+    r->st = TG__ST_ADMIT;
+#if TGBOT__HAS_CACHE       /* [cache] a fresh stored answer is decoded as if it had just arrived; nothing is sent */
+    if (b->cache) {
+        tg__http_response hit;
+        const char *body;
+        memset(&hit, 0, sizeof hit);
+        if (tg__cache_lookup(b->cache, r, r->json, r->json_len, &body, &hit.body_len)) {
+            hit.status = 200;
+            hit.body = (char *)body;         /* only read: tg__req_decode works on an arena copy */
+            hit.content_type = "application/json";
+            code = tg__req_decode(r, &hit, result ? result : &r->res, &r->err);
+            snprintf(r->err.method, sizeof r->err.method, "%s", r->method);
+            r->err.code = code;
+            r->code = code;
+            r->st = TG__ST_DONE;
+            r->attempt = UINT32_MAX;         /* no attempt: the finishing stages do not see it */
+            if (!r->async) {                 /* as before: no event for a cache hit */
+                b->last = r->err;
+                tg__req_release(r);
+                return code;
+            }
         }
     }
-    snprintf(e->method, sizeof e->method, "%s", r->method);
-#if TGBOT__HAS_CACHE       /* [cache] a read's answer is stored; any other call drops what it may have changed */
-    if (b->cache) tg__cache_after(b->cache, r, json, json_len, code, code == TG_OK ? rs.body : NULL, code == TG_OK ? rs.body_len : 0);
 #endif
-#if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
-    tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - t0, attempt + 1);
-#endif
-    if (code != TG_OK && code != TG_ERR_STOPPED) tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
-    b->busy = NULL;
-    tg__req_events(r, code, e, tg__now_ms(&b->plat) - t0);
+    for (tail = &b->active; *tail; tail = &(*tail)->next) {}
+    *tail = r;
+    b->nactive++;
+    if (r->async) return TG_ERR_PENDING;
+    /* blocking: drive the engine until this call is done (the others in flight progress too) */
+    for (;;) {
+        tg__loop_run(b);
+        if (r->st == TG__ST_DONE) break;
+        tg__loop_wait(b, -1);
+    }
+    code = r->code;
+    tg__req_events(r, code, &r->err, tg__now_ms(&b->plat) - r->t0);
+    r->delivered = true;
+    tg__sweep(b);
     return code;
 }
 
@@ -11891,6 +12364,82 @@ TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_jso
         r->raw_params = params_json;
     }
     return tg__req_send(r, result);
+}
+
+/* ---- async calls and the loop (async.h) ---- */
+TGBOT_API void tg_async_next(tg_bot *bot, const tg_async *opt) {
+    if (opt) bot->next = *opt;
+    else memset(&bot->next, 0, sizeof bot->next);
+    bot->next_set = true;
+}
+
+TGBOT_API tg_err tg_call_async(tg_bot *bot, const char *method, const char *params_json, const tg_async *opt, uint32_t *id) {
+    tg_err e;
+    tg_async_next(bot, opt);
+    e = tg_call(bot, method, params_json, NULL);
+    bot->next_set = false;                   /* also when tg_call refused before taking it */
+    if (id) *id = e == TG_ERR_PENDING ? bot->next_id : 0;
+    return e;
+}
+
+TGBOT_API bool tg_call_cancel(tg_bot *bot, uint32_t id) {
+    tg__req *r;
+    for (r = bot->active; r; r = r->next)
+        if (r->id == id && r->st != TG__ST_DONE && r->st != TG__ST_NEW) { r->cancel = true; return true; }
+    return false;
+}
+
+TGBOT_API uint32_t tg_loop_pending(const tg_bot *bot) {
+    const tg__req *r;
+    uint32_t n = 0;
+    for (r = bot->active; r; r = r->next) n += !r->delivered;
+    return n;
+}
+
+TGBOT_API size_t tg_loop_fds(tg_bot *bot, tg_loop_fd *fds, size_t max) {
+    tg__req *r;
+    size_t n = 0;
+    for (r = bot->active; r; r = r->next) {
+        bool wr;
+        uint64_t dl;
+        if (r->st != TG__ST_HTTP || r->stepping) continue;
+        if (n < max) {
+            fds[n].fd = (int)tg__http_want(r->conn, &wr, &dl);
+            fds[n].events = wr ? TG_LOOP_WRITE : TG_LOOP_READ;
+        }
+        n++;
+    }
+    return n;
+}
+
+TGBOT_API int tg_loop_timeout_ms(tg_bot *bot) {
+    uint64_t now = tg__now_ms(&bot->plat), next = UINT64_MAX;
+    tg__req *r;
+    for (r = bot->active; r; r = r->next) {
+        uint64_t t = UINT64_MAX;
+        if (r->st == TG__ST_NEW || r->stepping) continue;
+        if (r->st == TG__ST_DONE) t = r->delivered ? UINT64_MAX : now;
+        else if (r->st == TG__ST_HTTP) { bool wr; tg__http_want(r->conn, &wr, &t); }
+        else if (r->st == TG__ST_WAIT) t = r->woken ? now : r->wake;
+        else t = now;                            /* ADMIT, or CONN (a connection may be free) */
+        if (r->deadline && r->deadline < t) t = r->deadline;
+        if (t < next) next = t;
+    }
+    if (next == UINT64_MAX) return -1;
+    return next <= now ? 0 : (int)TGBOT__MIN(next - now, 0x7FFFFFFFu);
+}
+
+TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
+    tg__loop_run(bot);
+    if (timeout_ms != 0 && tg_loop_pending(bot)) {
+        tg__loop_wait(bot, timeout_ms < 0 ? -1 : timeout_ms);
+        tg__loop_run(bot);
+    }
+    return tg_loop_pending(bot);
+}
+
+TGBOT_API void tg_run(tg_bot *bot) {
+    while (tg_loop_step(bot, -1) > 0) {}
 }
 
 /* ==== src/codec_int.h ==== */
@@ -12295,28 +12844,11 @@ TGBOT__INTERN tg_err tg__encode_type(tg_json_writer *w, tg__req *r, uint16_t typ
 }
 
 /* ---- methods ---- */
-TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out) {
-    tg__req *r = tg__req_begin(bot, m->name, m->flags);
+/* the typed result of a method from its JSON value (into the bot's arena) */
+static tg_err tg__method_result(tg_bot *bot, const tg__method *m, tg_json_value v, void *out) {
     tg_error tmp;
-    tg_json_value v;
-    tg_err e;
+    tg_err e = TG_OK;
     memset(&tmp, 0, sizeof tmp);
-    if (m->args != 0xFFFFu) {
-        static const char zero[4096] = { 0 };   /* args == NULL: every parameter unset */
-        const tg__type *at = &tg__types[m->args];
-        const void *a = args ? args : (at->size <= sizeof zero ? (const void *)zero : NULL);
-        if (!a) return tg__req_fail(r, TG_ERR_ARG, "%s: arguments are required", m->name);
-        e = tg__enc_obj(r->w, r, m->args, a, true, &tmp);
-        if (e) return tg__req_fail(r, e, "%s: %s", m->name, tmp.description[0] ? tmp.description : tg_err_str(e));
-        /* the escape hatch: members of a raw JSON object merged into the parameters */
-        {
-            const char *extra = *(const char *const *)(const void *)((const char *)a + at->size - sizeof(const char *));
-            if (extra && tg_json_merge_object(r->w, extra) != TG_OK)
-                return tg__req_fail(r, TG_ERR_ARG, "%s: extra_json must be a JSON object", m->name);
-        }
-    }
-    e = tg__req_send(r, out ? &v : NULL);
-    if (e || !out) return e;
     switch (m->rkind) {
     case TG__K_BOOL:
         if (!tg_json_bool(v.doc, v.tok, (bool *)out)) e = TG_ERR_TYPE;
@@ -12348,6 +12880,37 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
         snprintf(le->method, sizeof le->method, "%s", m->name);
     }
     return e;
+}
+
+/* an async typed call: its result is decoded when it ends, before its callback runs */
+static tg_err tg__req_result(tg__req *r, tg_json_value *v) {
+    return r->out ? tg__method_result(r->bot, (const tg__method *)r->m, *v, r->out) : TG_OK;
+}
+
+TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out) {
+    tg__req *r = tg__req_begin(bot, m->name, m->flags);
+    tg_error tmp;
+    tg_json_value v;
+    tg_err e;
+    memset(&tmp, 0, sizeof tmp);
+    if (m->args != 0xFFFFu) {
+        static const char zero[4096] = { 0 };   /* args == NULL: every parameter unset */
+        const tg__type *at = &tg__types[m->args];
+        const void *a = args ? args : (at->size <= sizeof zero ? (const void *)zero : NULL);
+        if (!a) return tg__req_fail(r, TG_ERR_ARG, "%s: arguments are required", m->name);
+        e = tg__enc_obj(r->w, r, m->args, a, true, &tmp);
+        if (e) return tg__req_fail(r, e, "%s: %s", m->name, tmp.description[0] ? tmp.description : tg_err_str(e));
+        /* the escape hatch: members of a raw JSON object merged into the parameters */
+        {
+            const char *extra = *(const char *const *)(const void *)((const char *)a + at->size - sizeof(const char *));
+            if (extra && tg_json_merge_object(r->w, extra) != TG_OK)
+                return tg__req_fail(r, TG_ERR_ARG, "%s: extra_json must be a JSON object", m->name);
+        }
+    }
+    if (r->async) { r->m = m; r->out = out; r->decode = tg__req_result; }
+    e = tg__req_send(r, out && !r->async ? &v : NULL);   /* async: the result stays in the call */
+    if (e || !out) return e;
+    return tg__method_result(bot, m, v, out);
 }
 
 /* ==== src/gen/api.c ==== */

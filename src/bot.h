@@ -16,11 +16,10 @@
    a 200 whose body is cut or not valid JSON, a timeout, a reset) fails with TG_ERR_OUTCOME_UNKNOWN,
    request_sent set, and is never repeated silently.
 
-   Calls from callbacks: the API may be called from handlers, on_sent and on_error (these run after
-   the call's pipeline; calls from them nest at most 3 deep). A call made from a callback that
-   fires while a call is in flight (on_retry, on_rate_limited, on_breaker, a logger) is refused with
-   TG_ERR_BUSY and sends nothing: the bot has one request slot, and the call in flight keeps its
-   method, parameters and error. Do not call tg_bot_reset from any callback. */
+   Calls from callbacks: every call owns its state, so the API may be called from any callback
+   (handlers, on_sent, on_error, on_retry, on_rate_limited, on_throttled, on_breaker, a completion
+   callback); such calls nest at most 3 deep (deeper ones fail with TG_ERR_BUSY and send nothing).
+   Not from a logger. Do not call tg_bot_reset from a callback. Async calls and the loop: async.h. */
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
@@ -56,6 +55,13 @@ typedef struct tg_breaker_desc {
     uint32_t probes;          /* 0: 1: successful probes in half-open that close it */
 } tg_breaker_desc;
 
+/* The engine every call runs on (async.h). Zero = the defaults. */
+typedef struct tg_engine_desc {
+    uint32_t max_connections; /* 0: 8 keep-alive connections to the API host (at most 1024) */
+    uint32_t max_queued;      /* 0: 1024 calls in flight at most */
+    bool wait_when_full;      /* a submit beyond max_queued drives the loop instead of failing TG_ERR_BUSY */
+} tg_engine_desc;
+
 typedef struct tg_bot_desc {
     const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
     const char *token_file;   /* a file whose first line is the token */
@@ -73,6 +79,7 @@ typedef struct tg_bot_desc {
     tg_cache_desc cache;          /* TGBOT_ENABLE_CACHE */
     tg_ratelimit_desc ratelimit;  /* TGBOT_ENABLE_RATELIMIT */
     tg_breaker_desc breaker;      /* TGBOT_ENABLE_BREAKER */
+    tg_engine_desc engine;
 } tg_bot_desc;
 
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);

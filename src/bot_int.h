@@ -2,6 +2,9 @@
 enum { TG__CALL_READ = 1u, TG__CALL_IDEMPOTENT = 2u, TG__CALL_SENDS = 4u, TG__CALL_SPENDS = 8u };
 #define TGBOT_MAX_UPLOADS 16
 
+/* One call in flight: it owns its parameters writer, scratch writer, URL path, HTTP request and
+   error, so calls never share state (any callback may call the API). Calls are kept for reuse by
+   their bot: their buffers stay allocated, and a steady stream of calls allocates nothing. */
 typedef struct tg__req {
     tg_bot *bot;
     const char *method;
@@ -15,9 +18,33 @@ typedef struct tg__req {
     tg__http_part files[TGBOT_MAX_UPLOADS];
     size_t nfiles;
     char attach_names[TGBOT_MAX_UPLOADS][16];
-    bool refused;                  /* begun while a call's pipeline was running: sends nothing (TG_ERR_BUSY) */
+    bool refused;                  /* could not get a call slot (nested too deep, no memory): sends nothing */
+    /* the engine's state of this call (bot.c) */
+    int st;                        /* tg__call_state */
+    bool safe, stepping, async, cancel, woken;
+    uint32_t attempt, id;
+    tg_err code;
+    tg_error err;
+    tg__http_client *conn;         /* the pool connection of the attempt in progress */
+    tg__http_request rq;
+    tg__http_response rs;
+    const char *json; size_t json_len;
+    uint64_t t0, wake, deadline;   /* deadline 0: none */
+    tg_json_value *result, res;
+    tg_async_done done; void *done_ud;            /* async: the completion callback */
+    const void *m; void *out;                      /* typed async: the method and where its result goes */
+    tg_err (*decode)(struct tg__req *r, tg_json_value *v);
+    char method_buf[64];           /* async: the method name, copied */
+    bool delivered;                /* its end was reported; the bot releases it when no walk is on the stack */
+#if TGBOT__HAS_RATELIMIT           /* [limits] the limiter's view of this call, between its admit and outcome */
+    struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed; } rl;
+#endif
+    /* kept across reuse */
+    tg_json_writer own_w, tmp;
+    tg__buf path, params;          /* path holds the token: wiped when freed */
+    struct tg__req *next;          /* the bot's list of calls in flight, or of spare calls */
 } tg__req;
-/* calls made from on_sent / on_error (after the outer call's pipeline ended) may nest this deep */
+/* callbacks that call the API may nest this deep (on_sent → a call → its on_sent → ...) */
 #define TG__NEST_MAX 3
 
 /* event hooks the dispatcher installs (all optional) */

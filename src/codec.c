@@ -350,28 +350,11 @@ TGBOT__INTERN tg_err tg__encode_type(tg_json_writer *w, tg__req *r, uint16_t typ
 }
 
 /* ---- methods ---- */
-TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out) {
-    tg__req *r = tg__req_begin(bot, m->name, m->flags);
+/* the typed result of a method from its JSON value (into the bot's arena) */
+static tg_err tg__method_result(tg_bot *bot, const tg__method *m, tg_json_value v, void *out) {
     tg_error tmp;
-    tg_json_value v;
-    tg_err e;
+    tg_err e = TG_OK;
     memset(&tmp, 0, sizeof tmp);
-    if (m->args != 0xFFFFu) {
-        static const char zero[4096] = { 0 };   /* args == NULL: every parameter unset */
-        const tg__type *at = &tg__types[m->args];
-        const void *a = args ? args : (at->size <= sizeof zero ? (const void *)zero : NULL);
-        if (!a) return tg__req_fail(r, TG_ERR_ARG, "%s: arguments are required", m->name);
-        e = tg__enc_obj(r->w, r, m->args, a, true, &tmp);
-        if (e) return tg__req_fail(r, e, "%s: %s", m->name, tmp.description[0] ? tmp.description : tg_err_str(e));
-        /* the escape hatch: members of a raw JSON object merged into the parameters */
-        {
-            const char *extra = *(const char *const *)(const void *)((const char *)a + at->size - sizeof(const char *));
-            if (extra && tg_json_merge_object(r->w, extra) != TG_OK)
-                return tg__req_fail(r, TG_ERR_ARG, "%s: extra_json must be a JSON object", m->name);
-        }
-    }
-    e = tg__req_send(r, out ? &v : NULL);
-    if (e || !out) return e;
     switch (m->rkind) {
     case TG__K_BOOL:
         if (!tg_json_bool(v.doc, v.tok, (bool *)out)) e = TG_ERR_TYPE;
@@ -403,4 +386,35 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
         snprintf(le->method, sizeof le->method, "%s", m->name);
     }
     return e;
+}
+
+/* an async typed call: its result is decoded when it ends, before its callback runs */
+static tg_err tg__req_result(tg__req *r, tg_json_value *v) {
+    return r->out ? tg__method_result(r->bot, (const tg__method *)r->m, *v, r->out) : TG_OK;
+}
+
+TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out) {
+    tg__req *r = tg__req_begin(bot, m->name, m->flags);
+    tg_error tmp;
+    tg_json_value v;
+    tg_err e;
+    memset(&tmp, 0, sizeof tmp);
+    if (m->args != 0xFFFFu) {
+        static const char zero[4096] = { 0 };   /* args == NULL: every parameter unset */
+        const tg__type *at = &tg__types[m->args];
+        const void *a = args ? args : (at->size <= sizeof zero ? (const void *)zero : NULL);
+        if (!a) return tg__req_fail(r, TG_ERR_ARG, "%s: arguments are required", m->name);
+        e = tg__enc_obj(r->w, r, m->args, a, true, &tmp);
+        if (e) return tg__req_fail(r, e, "%s: %s", m->name, tmp.description[0] ? tmp.description : tg_err_str(e));
+        /* the escape hatch: members of a raw JSON object merged into the parameters */
+        {
+            const char *extra = *(const char *const *)(const void *)((const char *)a + at->size - sizeof(const char *));
+            if (extra && tg_json_merge_object(r->w, extra) != TG_OK)
+                return tg__req_fail(r, TG_ERR_ARG, "%s: extra_json must be a JSON object", m->name);
+        }
+    }
+    if (r->async) { r->m = m; r->out = out; r->decode = tg__req_result; }
+    e = tg__req_send(r, out && !r->async ? &v : NULL);   /* async: the result stays in the call */
+    if (e || !out) return e;
+    return tg__method_result(bot, m, v, out);
 }
