@@ -1,0 +1,349 @@
+/* async: calls in flight on one engine (issue 11). Every expectation comes from the fake server's
+   own ledger (GET /_ctl/requests: what reached it, and which record a fault answered) or from the
+   rules in async.h, never from the engine's own counters. */
+#include <poll.h>
+#include <dirent.h>
+
+static tg_bot *async_bot(uint32_t conns, uint32_t queued, bool wait_full, uint32_t request_ms) {
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    memset(&d, 0, sizeof d);
+    d.token = BOT_TOKEN;
+    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
+    d.platform.sleep_ms = fake_sleep;
+    d.timeouts.request_ms = request_ms ? request_ms : 5000;
+    d.engine.max_connections = conns;
+    d.engine.max_queued = queued;
+    d.engine.wait_when_full = wait_full;
+    d.breaker.disabled = true;           /* the faults below would open it; it has tests of its own */
+    d.ratelimit.disabled = true;
+    if (tg_bot_new(&b, &d, &e) != TG_OK) fprintf(stderr, "    tg_bot_new: %s\n", e.description);
+    return b;
+}
+
+#define ASYNC_MAX 4096
+typedef struct async_rec { int calls; tg_err code; bool sent; bool got_result; } async_rec;
+static async_rec arec[ASYNC_MAX];
+static uint32_t aid[ASYNC_MAX];     /* the id tg_call_async gave each call, in submit order */
+static int adone;
+
+static void async_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    size_t i = (size_t)(uintptr_t)ud;
+    (void)bot;
+    if (i >= ASYNC_MAX) return;
+    arec[i].calls++;
+    arec[i].code = code;
+    arec[i].sent = err->request_sent;
+    arec[i].got_result = res.doc != NULL && res.tok != TG_JSON_NOTFOUND;
+    if (aid[i] && aid[i] != id) arec[i].calls += 100;   /* the wrong call's callback */
+    adone++;
+}
+
+static int open_fds(void) {
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+    if (!d) return -1;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n;
+}
+
+TG_TEST(async_calls_complete_exactly_once_on_a_pool) {
+    tg_bot *b;
+    int i, n = 200, fds0 = open_fds();
+    size_t maxfds = 0;
+    char p[96];
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(4, 0, false, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    memset(arec, 0, sizeof arec);
+    adone = 0;
+    for (i = 0; i < n; i++) {
+        tg_async o;
+        memset(&o, 0, sizeof o);
+        o.done = async_done;
+        o.ud = (void *)(uintptr_t)i;
+        snprintf(p, sizeof p, "{\"chat_id\":%d,\"text\":\"a%d\"}", i + 1, i);
+        CHECK(tg_call_async(b, i % 2 ? "getMe" : "sendMessage", i % 2 ? NULL : p, &o, &aid[i]) == TG_ERR_PENDING);
+    }
+    CHECK_EQ_INT(adone, 0);                              /* never from inside the submit */
+    CHECK_EQ_INT((int)tg_loop_pending(b), n);
+    while (tg_loop_pending(b)) {
+        size_t k = tg_loop_fds(b, NULL, 0);
+        if (k > maxfds) maxfds = k;
+        tg_loop_step(b, -1);
+    }
+    CHECK_EQ_INT(adone, n);
+    for (i = 0; i < n; i++) {
+        if (arec[i].calls != 1 || arec[i].code != TG_OK || !arec[i].got_result) {
+            CHECK(arec[i].calls == 1 && arec[i].code == TG_OK && arec[i].got_result);
+            break;
+        }
+    }
+    CHECK(maxfds >= 2 && maxfds <= 4);                   /* many in flight, never over max_connections */
+    CHECK_EQ_INT(ctl_count("sendMessage"), n / 2);
+    CHECK_EQ_INT(ctl_count("getMe"), n / 2);
+    CHECK(open_fds() <= fds0 + 4);                       /* the pool's connections, no more */
+    tg_bot_free(b);
+    CHECK_EQ_INT(open_fds(), fds0);
+}
+
+static tg_user *typed_me;
+static tg_message *typed_msg;
+static tg_err typed_code[2];
+static void typed_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    (void)bot; (void)id; (void)err; (void)res;
+    typed_code[(uintptr_t)ud] = code;
+    /* the typed result is already written when the callback runs */
+    if ((uintptr_t)ud == 0) CHECK(typed_me != NULL && typed_me->id == 123456789);
+}
+
+TG_TEST(async_typed_call_via_async_next) {
+    tg_bot *b;
+    tg_async o;
+    tg_send_message_args m;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(0, 0, false, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    typed_me = NULL; typed_msg = NULL;
+    typed_code[0] = typed_code[1] = TG_ERR_IO;
+    memset(&o, 0, sizeof o);
+    o.done = typed_done;
+    o.ud = (void *)(uintptr_t)0;
+    tg_async_next(b, &o);
+    CHECK(tg_get_me(b, &typed_me) == TG_ERR_PENDING);
+    CHECK(typed_me == NULL);
+    o.ud = (void *)(uintptr_t)1;
+    memset(&m, 0, sizeof m);
+    m.chat_id.id = 42;
+    m.text = "typed async";
+    tg_async_next(b, &o);
+    CHECK(tg_send_message(b, &m, &typed_msg) == TG_ERR_PENDING);
+    CHECK(tg_get_me(b, &typed_me) == TG_OK);              /* a blocking call meanwhile: both progress */
+    tg_run(b);
+    CHECK(typed_code[0] == TG_OK && typed_code[1] == TG_OK);
+    CHECK(typed_msg != NULL && typed_msg->text && strcmp(typed_msg->text, "typed async") == 0);
+    /* a typed call that fails validation never starts: no callback, the error at once */
+    typed_code[0] = TG_ERR_IO;
+    tg_async_next(b, &o);
+    memset(&m, 0, sizeof m);
+    CHECK(tg_send_message(b, &m, &typed_msg) == TG_ERR_ARG);
+    tg_run(b);
+    CHECK(typed_code[0] == TG_ERR_IO && tg_loop_pending(b) == 0);
+    tg_bot_free(b);
+}
+
+TG_TEST(async_cancel_and_deadline) {
+    tg_bot *b;
+    tg_async o;
+    uint32_t id = 0;
+    uint64_t t0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(0, 0, false, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    memset(arec, 0, sizeof arec); memset(aid, 0, sizeof aid);
+    memset(&o, 0, sizeof o);
+    o.done = async_done;
+    o.ud = (void *)(uintptr_t)0;
+    /* cancelled before the loop ran: nothing reaches the server */
+    CHECK(tg_call_async(b, "sendMessage", "{\"chat_id\":1,\"text\":\"never\"}", &o, &id) == TG_ERR_PENDING);
+    CHECK(tg_call_cancel(b, id));
+    CHECK(!tg_call_cancel(b, id + 1000));
+    tg_run(b);
+    CHECK(arec[0].calls == 1 && arec[0].code == TG_ERR_CANCELLED && !arec[0].sent);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 0);
+    CHECK(!tg_call_cancel(b, id));                       /* it has ended */
+    /* a deadline on a stalled read: it ends near the deadline, not at the request timeout (5 s) */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"delay\",\"delay_ms\":1500}");
+    o.ud = (void *)(uintptr_t)1;
+    o.deadline_ms = 300;
+    t0 = tg__now_ms(NULL);
+    CHECK(tg_call_async(b, "getMe", NULL, &o, &aid[1]) == TG_ERR_PENDING);
+    tg_run(b);
+    CHECK(arec[1].calls == 1 && arec[1].code == TG_ERR_TIMEOUT);
+    CHECK(tg__now_ms(NULL) - t0 < 1200);
+    /* a deadline on a send that was written: the money rule, never a plain failure */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"delay\",\"delay_ms\":1500}");
+    o.ud = (void *)(uintptr_t)2;
+    CHECK(tg_call_async(b, "sendMessage", "{\"chat_id\":1,\"text\":\"late\"}", &o, &aid[2]) == TG_ERR_PENDING);
+    tg_run(b);
+    CHECK(arec[2].calls == 1 && arec[2].code == TG_ERR_OUTCOME_UNKNOWN && arec[2].sent);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 1);
+    tg_bot_free(b);
+}
+
+TG_TEST(async_back_pressure_busy_or_wait) {
+    tg_bot *b;
+    tg_async o;
+    int i;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(2, 4, false, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    memset(arec, 0, sizeof arec); memset(aid, 0, sizeof aid);
+    adone = 0;
+    memset(&o, 0, sizeof o);
+    o.done = async_done;
+    for (i = 0; i < 4; i++) {
+        o.ud = (void *)(uintptr_t)i;
+        CHECK(tg_call_async(b, "getMe", NULL, &o, &aid[i]) == TG_ERR_PENDING);
+    }
+    o.ud = (void *)(uintptr_t)4;
+    CHECK(tg_call_async(b, "getMe", NULL, &o, &aid[4]) == TG_ERR_BUSY && aid[4] == 0);
+    tg_run(b);
+    CHECK_EQ_INT(adone, 4);                              /* the refused one never calls back */
+    CHECK_EQ_INT(arec[4].calls, 0);
+    tg_bot_free(b);
+    /* wait_when_full: the submit drives the loop until a slot frees */
+    b = async_bot(2, 4, true, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    memset(arec, 0, sizeof arec); memset(aid, 0, sizeof aid);
+    adone = 0;
+    for (i = 0; i < 12; i++) {
+        o.ud = (void *)(uintptr_t)i;
+        CHECK(tg_call_async(b, "getMe", NULL, &o, &aid[i]) == TG_ERR_PENDING);
+        CHECK(tg_loop_pending(b) <= 4);
+    }
+    tg_run(b);
+    CHECK_EQ_INT(adone, 12);
+    tg_bot_free(b);
+}
+
+TG_TEST(async_loop_driven_by_the_callers_poll) {
+    tg_bot *b;
+    tg_async o;
+    int i, rounds = 0;
+    struct pollfd pf[16];
+    tg_loop_fd lf[16];
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(8, 0, false, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    memset(arec, 0, sizeof arec); memset(aid, 0, sizeof aid);
+    adone = 0;
+    memset(&o, 0, sizeof o);
+    o.done = async_done;
+    for (i = 0; i < 20; i++) {
+        o.ud = (void *)(uintptr_t)i;
+        CHECK(tg_call_async(b, "getMe", NULL, &o, &aid[i]) == TG_ERR_PENDING);
+    }
+    CHECK_EQ_INT(tg_loop_timeout_ms(b), 0);              /* calls ready to start */
+    while (tg_loop_step(b, 0) > 0 && rounds++ < 100000) {
+        size_t k, n = tg_loop_fds(b, lf, 16);
+        CHECK(n <= 8);
+        for (k = 0; k < n && k < 16; k++) {
+            pf[k].fd = lf[k].fd;
+            pf[k].events = (short)((lf[k].events & TG_LOOP_READ ? POLLIN : 0) | (lf[k].events & TG_LOOP_WRITE ? POLLOUT : 0));
+            pf[k].revents = 0;
+        }
+        poll(pf, (nfds_t)(n < 16 ? n : 16), tg_loop_timeout_ms(b));
+    }
+    CHECK_EQ_INT(adone, 20);
+    CHECK_EQ_INT(tg_loop_timeout_ms(b), -1);             /* nothing in flight */
+    tg_bot_free(b);
+}
+
+static tg_bot *cb_bot;
+static tg_err cb_inner;
+static void blocking_from_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    tg_user *me = NULL;
+    (void)bot; (void)id; (void)code; (void)err; (void)res; (void)ud;
+    cb_inner = tg_get_me(cb_bot, &me);
+    if (cb_inner == TG_OK && (!me || me->id != 123456789)) cb_inner = TG_ERR_TYPE;
+}
+
+TG_TEST(async_blocking_call_from_a_completion_callback) {
+    tg_async o;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    cb_bot = async_bot(1, 0, false, 0);                  /* one connection: the callback's call needs it back */
+    if (!cb_bot) { CHECK(cb_bot != NULL); return; }
+    cb_inner = TG_ERR_IO;
+    memset(&o, 0, sizeof o);
+    o.done = blocking_from_done;
+    CHECK(tg_call_async(cb_bot, "getMe", NULL, &o, NULL) == TG_ERR_PENDING);
+    tg_run(cb_bot);
+    CHECK(cb_inner == TG_OK);
+    tg_bot_free(cb_bot);
+}
+
+/* the ledger: how many records of text "<tag><i>" the server executed (not answered by a 429/5xx) */
+static void ledger_count(const char *reqs, const char *tag, int n, int *executed, int *seen) {
+    const char *p = reqs;
+    int i;
+    for (i = 0; i < n; i++) executed[i] = seen[i] = 0;
+    while ((p = strstr(p, "\"text\": \"")) != NULL) {
+        const char *end = strstr(p, "{\"method\"");     /* the next record */
+        size_t tl = strlen(tag);
+        p += 9;
+        if (strncmp(p, tag, tl) == 0) {
+            int k = atoi(p + tl);
+            const char *f = strstr(p, "\"fault\": \"");
+            bool refused = f && (!end || f < end) && (f[10] == '4' || f[10] == '5');   /* 429 / 5xx: not executed */
+            if (k >= 0 && k < n) { seen[k]++; if (!refused) executed[k]++; }
+        }
+    }
+}
+
+/* many calls, many in flight, random faults: every call ends exactly once; a send is executed at
+   most once, and is reported done only when it was executed, never a plain failure when it may
+   have been. */
+TG_TEST(async_stress_with_faults_reconciled_with_the_ledger) {
+    static int executed[ASYNC_MAX], seen[ASYNC_MAX];
+    tg_bot *b;
+    tg_async o;
+    int i, n = 1200, bad = 0, unknown = 0, ok = 0, fds0 = open_fds();
+    uint32_t seed = 12345;
+    char p[96];
+    const char *reqs;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(64, 0, false, 1500);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    memset(arec, 0, sizeof arec); memset(aid, 0, sizeof aid);
+    adone = 0;
+    memset(&o, 0, sizeof o);
+    o.done = async_done;
+    for (i = 0; i < n; i++) {
+        const char *m = i % 3 ? "sendMessage" : "getMe";
+        seed = seed * 1103515245u + 12345u;
+        if ((seed >> 16) % 10 == 0) {            /* one call in ten meets a fault */
+            static const char *const kinds[] = {
+                "{\"method\":\"%s\",\"kind\":\"drop\"}", "{\"method\":\"%s\",\"kind\":\"429\",\"retry_after\":1}",
+                "{\"method\":\"%s\",\"kind\":\"502\"}", "{\"method\":\"%s\",\"kind\":\"500\"}",
+                "{\"method\":\"%s\",\"kind\":\"delay\",\"delay_ms\":2000}", "{\"method\":\"%s\",\"kind\":\"close_after\"}" };
+            char f[128];
+            snprintf(f, sizeof f, kinds[(seed >> 8) % 6], m);
+            ctl("POST", "/_ctl/fault", f);
+        }
+        o.ud = (void *)(uintptr_t)i;
+        snprintf(p, sizeof p, "{\"chat_id\":%d,\"text\":\"s%d\"}", i + 1, i);
+        CHECK(tg_call_async(b, m, i % 3 ? p : NULL, &o, &aid[i]) == TG_ERR_PENDING);
+        if (tg_loop_pending(b) >= 64) tg_loop_step(b, -1);    /* keep 64 in flight */
+    }
+    tg_run(b);
+    CHECK_EQ_INT(adone, n);
+    reqs = ctl("GET", "/_ctl/requests", NULL);
+    CHECK(strlen(reqs) < sizeof ctl_buf - 1);             /* the whole ledger came back */
+    ledger_count(reqs, "s", n, executed, seen);
+    if (getenv("TG_ASYNC_LEDGER")) { FILE *lf = fopen(getenv("TG_ASYNC_LEDGER"), "w"); if (lf) { fputs(reqs, lf); fclose(lf); } }
+    for (i = 0; i < n; i++) {
+        int before = bad;
+        if (arec[i].calls != 1) { bad++; continue; }
+        if (i % 3 == 0) { if (arec[i].code != TG_OK) bad++; continue; }   /* reads: retried to success */
+        if (executed[i] > 1) bad++;                                       /* a send ran twice */
+        else if (arec[i].code == TG_OK) { ok++; if (executed[i] != 1) bad++; }
+        else if (arec[i].code == TG_ERR_OUTCOME_UNKNOWN) { unknown++; if (!arec[i].sent) bad++; }
+        else if (!(arec[i].code == TG_ERR_API && executed[i] == 0)) bad++;  /* 429 to the end: not run */
+        if (bad != before && bad <= 5)
+            printf("    call %d (%s): %s, request_sent %d, server saw %d, executed %d\n", i, i % 3 ? "send" : "read",
+                   tg_err_str(arec[i].code), arec[i].sent, seen[i], executed[i]);
+    }
+    printf("    %d calls: %d sends done, %d outcome-unknown, %d violations\n", n, ok, unknown, bad);
+    CHECK_EQ_INT(bad, 0);
+    CHECK(unknown > 0);                                   /* the faults did reach sends */
+    CHECK(open_fds() <= fds0 + 64);
+    tg_bot_free(b);
+    CHECK_EQ_INT(open_fds(), fds0);
+    ctl("POST", "/_ctl/reset", NULL);
+}
