@@ -566,6 +566,27 @@ TGBOT_API tg_err tg_download_file(tg_bot *bot, const char *file_path, size_t max
 /* getFile, then tg_download_file */
 TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t max_bytes, tg_str *out);
 
+/* Stages: every call passes one chain of stages: the built-in cache (may answer it), circuit
+   breaker (may refuse it), rate limiter (may delay or refuse it) and analytics (sees it end), then
+   the user's stages in the order added. admit runs before each attempt (return non-zero, err filled,
+   to refuse the call: nothing is sent, on_error fires), outcome after each attempt, done once when
+   an admitted call ends (ms: from submit to end). Hooks may be NULL; they may call the API. */
+typedef struct tg_call_info {
+    uint32_t id;                  /* the call's id (async.h) */
+    const char *method;           /* "sendMessage"; "downloadFile" for file downloads */
+    const char *params;           /* the JSON parameters ("{}" for none) */
+    size_t params_len;
+    uint32_t attempt;             /* 0 for the first */
+    bool read, sends, spends;     /* the method's class: a read; sends something; spends Stars */
+} tg_call_info;
+typedef struct tg_stage {
+    tg_err (*admit)(void *ud, const tg_call_info *call, tg_error *err);
+    void (*outcome)(void *ud, const tg_call_info *call, tg_err code, const tg_error *err);
+    void (*done)(void *ud, const tg_call_info *call, tg_err code, const tg_error *err, uint64_t ms);
+    void *ud;
+} tg_stage;
+TGBOT_API tg_err tg_bot_add_stage(tg_bot *bot, const tg_stage *stage);   /* TG_ERR_LIMIT beyond 8 */
+
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e);      /* 401: bad token */
 TGBOT_API bool tg_error_is_forbidden(const tg_error *e);         /* 403: e.g. the bot was blocked by the user */
 TGBOT_API bool tg_error_is_bad_request(const tg_error *e);       /* 400 */
@@ -11325,6 +11346,7 @@ typedef struct tg__req {
     const void *m; void *out;                      /* typed async: the method and where its result goes */
     tg_err (*decode)(struct tg__req *r, tg_json_value *v);
     char method_buf[64];           /* async: the method name, copied */
+    bool hit;                      /* answered by a stage (the cache): nothing was sent */
     bool delivered;                /* its end was reported; the bot releases it when no walk is on the stack */
 #if TGBOT__HAS_RATELIMIT           /* [limits] the limiter's view of this call, between its admit and outcome */
     struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed; } rl;
@@ -11360,17 +11382,46 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] bot.c owns the pointer, analytics.c the state */
-TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot);
+/* ---- stages: the pipeline's one interface ----
+   A call passes a fixed chain: admit (before each attempt: may answer from a store, refuse, or make
+   it wait), outcome (after each attempt: may forbid a retry), retry (a back-off starts), done (once,
+   when an admitted call ends). Built-in modules and user stages (tg_bot_add_stage) are links of the
+   same chain, sorted by order; bot.c knows them only through this struct. */
+enum { TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, TG__ORDER_ANALYTICS = 40,
+       TG__ORDER_USER = 100 };
+typedef struct tg__stage {
+    int order;
+    /* TG_OK: go on (answer->ptr set: the call is answered with that Bot API body, nothing is sent);
+       another code: refused, nothing sent, err says why */
+    tg_err (*admit)(void *st, tg__req *r, tg_str *answer, tg_error *err);
+    bool (*outcome)(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e);   /* true: no retry */
+    void (*retry)(void *st, tg__req *r, const tg_error *e, uint32_t wait_ms);
+    void (*done)(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len);
+    void (*free)(void *st);
+    void *st;
+    tg_stage user;                 /* a user stage: these hooks, with a tg_call_info */
+} tg__stage;
+#define TG__STAGES_MAX 16
+TGBOT__INTERN tg_err tg__bot_add_stage(tg_bot *b, const tg__stage *s);
+/* the state a module keeps for a bot (bot.c holds the pointers, never their types) */
+enum { TG__MOD_CACHE, TG__MOD_BREAKER, TG__MOD_RATELIMIT, TG__MOD_ANALYTICS, TG__MOD_COUNT };
+TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod);
+/* the built-in stages of this build (async.c: after every module) */
+TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_error *err);
+
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+#define tg__bot_analytics_slot(b) ((tg_analytics **)tg__bot_module((tg_bot *)(b), TG__MOD_ANALYTICS))
+TGBOT__INTERN tg_err tg__analytics_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN void tg__analytics_free(tg_analytics *a);
 TGBOT__INTERN void tg__analytics_retry(tg_analytics *a, const tg_error *e, uint32_t wait_ms);
 TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const tg_error *e, tg_err code,
                                       uint64_t ms, uint32_t attempts);
 #endif
 
-#if TGBOT__HAS_CACHE       /* [cache] bot.c owns the pointer, cache.c the entries */
+#if TGBOT__HAS_CACHE       /* [cache] */
 typedef struct tg__cache tg__cache;
-TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot);
+#define tg__bot_cache_slot(b) ((tg__cache **)tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_CACHE))
+TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
                                     const char **body, size_t *body_len);
 TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
@@ -11379,14 +11430,15 @@ TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, co
 TGBOT__INTERN void tg__cache_free(tg__cache *c);
 #endif
 
-/* optional stages of the pipeline (ratelimit.c, breaker.c), called from tg__req_send */
-#if TGBOT__HAS_RATELIMIT
-TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d);
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+#define tg__rl_of(b) ((tg__ratelimit *)*tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_RATELIMIT))
+TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt);
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e);
 #endif
-#if TGBOT__HAS_BREAKER
-TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d);
+#if TGBOT__HAS_BREAKER     /* [limits] */
+#define tg__br_of(b) ((tg__breaker *)*tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_BREAKER))
+TGBOT__INTERN tg_err tg__breaker_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r);
 TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
 #endif
@@ -11428,18 +11480,9 @@ struct tg_bot {
     tg__req refused;               /* a call that could not get a slot: sends nothing */
     tg_json_writer refused_w;
     char refused_buf[256];
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-    tg_analytics *analytics;
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] NULL until enabled */
-    tg__cache *cache;
-#endif
-#if TGBOT__HAS_RATELIMIT   /* [limits] ratelimit.c */
-    tg__ratelimit rl;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] breaker.c */
-    tg__breaker br;
-#endif
+    void *mods[TG__MOD_COUNT];     /* each module's state, opaque here */
+    tg__stage stages[TG__STAGES_MAX];   /* the chain, sorted by order */
+    uint32_t nstages, nuser;
 };
 
 static const tg_allocator *tg__a(const tg_bot *b) { return &b->alloc; }
@@ -11506,12 +11549,6 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->test_env = desc->test_environment;
     b->max_retries = desc->max_retries ? desc->max_retries : 3;
     b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
-#if TGBOT__HAS_RATELIMIT   /* [limits] */
-    tg__ratelimit_init(&b->rl, &desc->ratelimit);
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-    tg__breaker_init(&b->br, &desc->breaker);
-#endif
     tg_json_writer_init(&b->refused_w, b->refused_buf, sizeof b->refused_buf);   /* its overflow is harmless */
     tg_arena_init(&b->arena, tg__a(b));
     memset(&hc, 0, sizeof hc);
@@ -11534,13 +11571,7 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     e = tg__http_client_new(&b->pool[0], &hc, err);
     if (e) { tg_bot_free(b); return e; }
     b->npool = 1;
-#if TGBOT__HAS_CACHE       /* [cache] */
-    if (desc->cache.enabled && (e = tg_cache_enable(b, &desc->cache)) != TG_OK) {
-        tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
-        tg_bot_free(b);
-        return e;
-    }
-#endif
+    if ((e = tg__stages_builtin(b, desc, err)) != TG_OK) { tg_bot_free(b); return e; }
     *out = b;
     return TG_OK;
 }
@@ -11573,12 +11604,10 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
     tg__free(&a, bot->pool, bot->pool_max * sizeof *bot->pool);
     tg__free(&a, bot->pool_user, bot->pool_max * sizeof *bot->pool_user);
     tg__free(&a, bot->pfds, bot->pool_max * sizeof *bot->pfds);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-    tg__analytics_free(bot->analytics);
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] */
-    tg__cache_free(bot->cache);
-#endif
+    while (bot->nstages) {               /* each stage frees what its module keeps */
+        tg__stage *st = &bot->stages[--bot->nstages];
+        if (st->free) st->free(st->st);
+    }
     tg_arena_free(&bot->arena);
     tg__free(&a, bot->toks, (size_t)bot->toks_cap * sizeof *bot->toks);
     tg__wipe(bot->token, sizeof bot->token);
@@ -11597,12 +11626,28 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &b
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot) { return &bot->analytics; }
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] */
-TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot) { return (tg__cache **)&bot->cache; }
-#endif
+TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod) { return &b->mods[mod]; }
+
+TGBOT__INTERN tg_err tg__bot_add_stage(tg_bot *b, const tg__stage *s) {
+    uint32_t i;
+    if (b->nstages >= TG__STAGES_MAX) return TG_ERR_LIMIT;
+    for (i = b->nstages; i > 0 && b->stages[i - 1].order > s->order; i--) b->stages[i] = b->stages[i - 1];
+    b->stages[i] = *s;
+    b->nstages++;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_bot_add_stage(tg_bot *bot, const tg_stage *stage) {
+    tg__stage s;
+    if (!stage) return TG_ERR_ARG;
+    if (bot->nuser >= 8) return TG_ERR_LIMIT;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_USER + (int)bot->nuser;
+    s.user = *stage;
+    if (tg__bot_add_stage(bot, &s) != TG_OK) return TG_ERR_LIMIT;
+    bot->nuser++;
+    return TG_OK;
+}
 
 static bool tg__http_code(const tg_error *e, int code) { return e && e->code == TG_ERR_API && e->error_code == code; }
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e) { return tg__http_code(e, 401); }
@@ -11940,6 +11985,18 @@ static bool tg__retry_safe(tg_err code, bool answered, int status) {
 
 /* ---- the engine: a pool of connections, calls in flight, one loop ---- */
 
+static void tg__call_info(const tg__req *r, tg_call_info *ci) {
+    memset(ci, 0, sizeof *ci);
+    ci->id = r->id;
+    ci->method = r->method;
+    ci->params = r->json ? r->json : "{}";
+    ci->params_len = r->json ? r->json_len : 2;
+    ci->attempt = r->attempt;
+    ci->read = (r->flags & TG__CALL_READ) != 0;
+    ci->sends = (r->flags & TG__CALL_SENDS) != 0;
+    ci->spends = (r->flags & TG__CALL_SPENDS) != 0;
+}
+
 /* an idle connection of the pool (a new one while under max_connections), or NULL */
 static tg__http_client *tg__pool_take(tg_bot *b, tg__req *r) {
     uint32_t i;
@@ -11974,16 +12031,22 @@ static void tg__call_finish(tg__req *r, tg_err code) {
     tg_error *e = &r->err;
     snprintf(e->method, sizeof e->method, "%s", r->method);
     e->code = code;
-#if TGBOT__HAS_CACHE       /* [cache] a read's answer is stored; any other call drops what it may have changed */
-    if (b->cache && r->attempt != UINT32_MAX)
-        tg__cache_after(b->cache, r, r->json, r->json_len, code, code == TG_OK && r->conn ? r->rs.body : NULL,
-                        code == TG_OK && r->conn ? r->rs.body_len : 0);
-#endif
+    if (!r->hit) {                      /* done: once per admitted call, in chain order */
+        uint64_t ms = tg__now_ms(&b->plat) - r->t0;
+        const char *body = code == TG_OK && r->conn ? r->rs.body : NULL;
+        size_t body_len = body ? r->rs.body_len : 0;
+        uint32_t i;
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        b->depth++;
+        for (i = 0; i < b->nstages; i++) {
+            tg__stage *st = &b->stages[i];
+            if (st->done) st->done(st->st, r, code, e, ms, body, body_len);
+            if (st->user.done) st->user.done(st->user.ud, &ci, code, e, ms);
+        }
+        b->depth--;
+    }
     if (r->conn) tg__pool_put(r);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
-    if (r->attempt != UINT32_MAX)
-        tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - r->t0, r->attempt + 1);
-#endif
     if (code != TG_OK && code != TG_ERR_STOPPED) tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
     r->code = code;
     r->st = TG__ST_DONE;
@@ -12018,15 +12081,18 @@ static void tg__attempt_end(tg__req *r, bool answered) {
         e->request_sent = true;
         code = TG_ERR_OUTCOME_UNKNOWN;
     }
-#if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
-    b->rl.cur = r->rl.cur; b->rl.cur_counted = r->rl.counted; b->rl.cur_paid = r->rl.paid;
-    b->rl.after_429 = r->rl.after_429; b->rl.cur_slowed = r->rl.slowed;
-    tg__ratelimit_outcome(r, code, e);
-    r->rl.after_429 = b->rl.after_429; r->rl.slowed = b->rl.cur_slowed;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
-    if (tg__breaker_outcome(r, answered, answered ? r->rs.status : 0, code, e)) retry = false;
-#endif
+    {                                           /* outcome: each stage sees the attempt; any may stop retries */
+        uint32_t i;
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        b->depth++;
+        for (i = 0; i < b->nstages; i++) {
+            tg__stage *st = &b->stages[i];
+            if (st->outcome && st->outcome(st->st, r, answered, answered ? r->rs.status : 0, code, e)) retry = false;
+            if (st->user.outcome) st->user.outcome(st->user.ud, &ci, code, e);
+        }
+        b->depth--;
+    }
     if (retry && r->attempt >= b->max_retries) retry = false;
     if (!retry) {
         tg__call_finish(r, code);
@@ -12051,9 +12117,11 @@ static void tg__attempt_end(tg__req *r, bool answered) {
         if (limited && b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
         if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, r->attempt + 1, wait, e);
         b->depth--;
-#if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */
-        tg__analytics_retry(b->analytics, e, wait);
-#endif
+        {
+            uint32_t i;
+            for (i = 0; i < b->nstages; i++)
+                if (b->stages[i].retry) b->stages[i].retry(b->stages[i].st, r, e, wait);
+        }
         tg__log(&b->log, TG_LOG_WARN, "%s: %s; retry %u in %u ms", r->method, e->description, r->attempt + 1, wait);
         r->wake = now + wait;
         r->woken = false;
@@ -12081,19 +12149,34 @@ static void tg__call_step(tg__req *r) {
             }
             memset(&r->err, 0, sizeof r->err);
             memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
-            b->depth++;                            /* their events may call the API */
-#if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
-            code = tg__breaker_admit(r);
-#endif
-#if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
-            if (code == TG_OK) {
-                b->rl.cur = r->rl.cur; b->rl.cur_counted = r->rl.counted; b->rl.cur_paid = r->rl.paid;
-                b->rl.after_429 = r->rl.after_429; b->rl.cur_slowed = r->rl.slowed;
-                code = tg__ratelimit_admit(r, r->attempt);
-                r->rl.cur = b->rl.cur; r->rl.counted = b->rl.cur_counted; r->rl.paid = b->rl.cur_paid;
-                r->rl.after_429 = b->rl.after_429; r->rl.slowed = b->rl.cur_slowed;
+            b->depth++;                            /* stages and their events may call the API */
+            {
+                uint32_t i;
+                tg_str answer = { NULL, 0 };
+                tg_call_info ci;
+                tg__call_info(r, &ci);
+                for (i = 0; i < b->nstages && code == TG_OK && !answer.ptr; i++) {
+                    tg__stage *st = &b->stages[i];
+                    if (st->admit) code = st->admit(st->st, r, &answer, &b->last);
+                    if (code == TG_OK && !answer.ptr && st->user.admit) {
+                        code = st->user.admit(st->user.ud, &ci, &b->last);
+                        if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
+                    }
+                }
+                if (code == TG_OK && answer.ptr) {  /* answered by a stage (the cache): nothing is sent */
+                    tg__http_response hit;
+                    memset(&hit, 0, sizeof hit);
+                    hit.status = 200;
+                    hit.body = (char *)(uintptr_t)answer.ptr;   /* only read: tg__req_decode works on an arena copy */
+                    hit.body_len = answer.len;
+                    hit.content_type = "application/json";
+                    b->depth--;
+                    r->hit = true;
+                    code = tg__req_decode(r, &hit, r->result ? r->result : &r->res, &r->err);
+                    tg__call_finish(r, code);
+                    break;
+                }
             }
-#endif
             b->depth--;
             if (code != TG_OK) { r->err = b->last; tg__call_finish(r, code); break; }
             r->st = TG__ST_CONN;
@@ -12269,29 +12352,6 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     if (++b->next_id == 0) b->next_id = 1;
     r->id = b->next_id;
     r->st = TG__ST_ADMIT;
-#if TGBOT__HAS_CACHE       /* [cache] a fresh stored answer is decoded as if it had just arrived; nothing is sent */
-    if (b->cache) {
-        tg__http_response hit;
-        const char *body;
-        memset(&hit, 0, sizeof hit);
-        if (tg__cache_lookup(b->cache, r, r->json, r->json_len, &body, &hit.body_len)) {
-            hit.status = 200;
-            hit.body = (char *)body;         /* only read: tg__req_decode works on an arena copy */
-            hit.content_type = "application/json";
-            code = tg__req_decode(r, &hit, result ? result : &r->res, &r->err);
-            snprintf(r->err.method, sizeof r->err.method, "%s", r->method);
-            r->err.code = code;
-            r->code = code;
-            r->st = TG__ST_DONE;
-            r->attempt = UINT32_MAX;         /* no attempt: the finishing stages do not see it */
-            if (!r->async) {                 /* as before: no event for a cache hit */
-                b->last = r->err;
-                tg__req_release(r);
-                return code;
-            }
-        }
-    }
-#endif
     for (tail = &b->active; *tail; tail = &(*tail)->next) {}
     *tail = r;
     b->nactive++;
@@ -12303,7 +12363,8 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         tg__loop_wait(b, -1);
     }
     code = r->code;
-    tg__req_events(r, code, &r->err, tg__now_ms(&b->plat) - r->t0);
+    if (r->hit) b->last = r->err;            /* answered by a stage: as if nothing happened on the network */
+    else tg__req_events(r, code, &r->err, tg__now_ms(&b->plat) - r->t0);
     r->delivered = true;
     tg__sweep(b);
     return code;
@@ -20073,6 +20134,37 @@ TGBOT__INTERN void tg__cache_free(tg__cache *c) {
     tg__free(a, c, sizeof *c);
 }
 
+/* ---- the cache as a stage: admit answers a fresh read; done stores reads, drops what writes touch ---- */
+static tg_err tg__cache_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+    tg__cache *c = *tg__bot_cache_slot((tg_bot *)st);
+    (void)err;
+    if (c) tg__cache_lookup(c, r, r->json, r->json_len, &answer->ptr, &answer->len);
+    return TG_OK;
+}
+static void tg__cache_st_done(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len) {
+    tg__cache *c = *tg__bot_cache_slot((tg_bot *)st);
+    (void)e; (void)ms;
+    if (c) tg__cache_after(c, r, r->json, r->json_len, code, body, body_len);
+}
+static void tg__cache_st_free(void *st) { tg_cache_disable((tg_bot *)st); }
+
+TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg_err e;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_CACHE;
+    s.admit = tg__cache_st_admit;
+    s.done = tg__cache_st_done;
+    s.free = tg__cache_st_free;
+    s.st = b;
+    if ((e = tg__bot_add_stage(b, &s)) != TG_OK) return e;
+    if (d->cache.enabled && (e = tg_cache_enable(b, &d->cache)) != TG_OK) {
+        tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
+        return e;
+    }
+    return TG_OK;
+}
+
 /* ---- the public side ---- */
 
 TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d) {
@@ -20219,7 +20311,7 @@ TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now, uint32
 }
 
 /* ---- the bot's limiter ---- */
-TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
+static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
     rl->d = *d;
     if (!rl->d.global_per_s) rl->d.global_per_s = 30;
@@ -20339,7 +20431,7 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
-    tg__ratelimit *rl = &b->rl;
+    tg__ratelimit *rl = tg__rl_of(b);
     uint64_t now, t;
     int i;
     if (rl->d.disabled) return TG_OK;
@@ -20395,7 +20487,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
 /* [limits] after each attempt: a 429 pauses the call's chat (or the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
-    tg__ratelimit *rl = &b->rl;
+    tg__ratelimit *rl = tg__rl_of(b);
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
@@ -20416,16 +20508,16 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     rl->st.pauses++;
 }
 
-TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = bot->rl.st; }
+TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = tg__rl_of(bot)->st; }
 
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
-    bool was = bot->rl.d.fail_fast;
-    bot->rl.d.fail_fast = on;
+    bool was = tg__rl_of(bot)->d.fail_fast;
+    tg__rl_of(bot)->d.fail_fast = on;
     return was;
 }
 
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
-    tg__ratelimit *rl = &bot->rl;
+    tg__ratelimit *rl = tg__rl_of(bot);
     uint64_t now = tg__rl_now(bot, rl), w;
     tg__rl_chat *saved = rl->cur;
     bool paid = rl->cur_paid;
@@ -20441,13 +20533,63 @@ TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
     return w;
 }
 
+/* ---- the limiter as a stage. Its view of the call in progress (rl->cur ...) is kept per call,
+   between the call's admit and its outcome, since other calls are admitted in between. ---- */
+static void tg__rl_load(tg__ratelimit *rl, const tg__req *r) {
+    rl->cur = r->rl.cur; rl->cur_counted = r->rl.counted; rl->cur_paid = r->rl.paid;
+    rl->after_429 = r->rl.after_429; rl->cur_slowed = r->rl.slowed;
+}
+static void tg__rl_save(const tg__ratelimit *rl, tg__req *r) {
+    r->rl.cur = rl->cur; r->rl.counted = rl->cur_counted; r->rl.paid = rl->cur_paid;
+    r->rl.after_429 = rl->after_429; r->rl.slowed = rl->cur_slowed;
+}
+static tg_err tg__rl_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+    tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
+    tg_err e;
+    (void)answer;
+    tg__rl_load(rl, r);
+    e = tg__ratelimit_admit(r, r->attempt);
+    tg__rl_save(rl, r);
+    if (e) *err = r->bot->last;
+    return e;
+}
+static bool tg__rl_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+    tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
+    (void)answered; (void)status;
+    tg__rl_load(rl, r);
+    tg__ratelimit_outcome(r, code, e);
+    tg__rl_save(rl, r);
+    return false;
+}
+static void tg__rl_st_free(void *st) {
+    tg_bot *b = (tg_bot *)st;
+    tg__free(tg__bot_alloc(b), tg__rl_of(b), sizeof(tg__ratelimit));
+}
+
+TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg__ratelimit *rl = (tg__ratelimit *)tg__alloc(tg__bot_alloc(b), sizeof *rl);
+    (void)err;
+    if (!rl) return TG_ERR_NOMEM;
+    tg__ratelimit_init(rl, &d->ratelimit);
+    *tg__bot_module(b, TG__MOD_RATELIMIT) = rl;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_RATELIMIT;
+    s.admit = tg__rl_st_admit;
+    s.outcome = tg__rl_st_outcome;
+    s.free = tg__rl_st_free;
+    s.st = b;
+    if (tg__bot_add_stage(b, &s) != TG_OK) { tg__rl_st_free(b); return TG_ERR_LIMIT; }
+    return TG_OK;
+}
+
 #endif /* TGBOT__HAS_RATELIMIT */
 
 /* ==== src/breaker.c ==== */
 /* breaker: the circuit breaker's state machine (see breaker.h). */
 #if TGBOT__HAS_BREAKER
 
-TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
+static void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
     memset(br, 0, sizeof *br);
     br->d = *d;
     if (!br->d.failures) br->d.failures = 10;
@@ -20456,7 +20598,7 @@ TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
 }
 
 static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     if (br->st.state == s) return;
     br->st.state = s;
     br->st.probe_successes = 0;
@@ -20469,7 +20611,7 @@ static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
 /* [limits] before each attempt: refuses at once while open; after open_ms lets a probe through */
 TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
     tg_bot *b = r->bot;
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     uint64_t now, left;
     if (br->d.disabled || br->st.state != TG_BREAKER_OPEN) return TG_OK;
     now = tg__now_ms(&b->plat);
@@ -20487,7 +20629,7 @@ TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
    true when the breaker is open now: the call is not retried */
 TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     bool fail;
     if (br->d.disabled) return false;
     if (answered) {
@@ -20512,8 +20654,8 @@ TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg
     return br->st.state == TG_BREAKER_OPEN;
 }
 
-TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return bot->br.st.state; }
-TGBOT_API void tg_breaker_get_stats(const tg_bot *bot, tg_breaker_stats *out) { *out = bot->br.st; }
+TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return tg__br_of(bot)->st.state; }
+TGBOT_API void tg_breaker_get_stats(const tg_bot *bot, tg_breaker_stats *out) { *out = tg__br_of(bot)->st; }
 TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
     switch (s) {
     case TG_BREAKER_CLOSED: return "closed";
@@ -20521,6 +20663,39 @@ TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
     case TG_BREAKER_HALF_OPEN: return "half-open";
     }
     return "unknown";
+}
+
+/* ---- the breaker as a stage: admit refuses while open; outcome counts failures ---- */
+static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+    tg_err e = tg__breaker_admit(r);
+    (void)st; (void)answer;
+    if (e) *err = r->bot->last;
+    return e;
+}
+static bool tg__breaker_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+    (void)st;
+    return tg__breaker_outcome(r, answered, status, code, e);
+}
+static void tg__breaker_st_free(void *st) {
+    tg_bot *b = (tg_bot *)st;
+    tg__free(tg__bot_alloc(b), tg__br_of(b), sizeof(tg__breaker));
+}
+
+TGBOT__INTERN tg_err tg__breaker_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg__breaker *br = (tg__breaker *)tg__alloc(tg__bot_alloc(b), sizeof *br);
+    (void)err;
+    if (!br) return TG_ERR_NOMEM;
+    tg__breaker_init(br, &d->breaker);
+    *tg__bot_module(b, TG__MOD_BREAKER) = br;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_BREAKER;
+    s.admit = tg__breaker_st_admit;
+    s.outcome = tg__breaker_st_outcome;
+    s.free = tg__breaker_st_free;
+    s.st = b;
+    if (tg__bot_add_stage(b, &s) != TG_OK) { tg__breaker_st_free(b); return TG_ERR_LIMIT; }
+    return TG_OK;
 }
 
 #endif /* TGBOT__HAS_BREAKER */
@@ -21122,6 +21297,29 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
     tg_json_obj_end(w);
     tg_json_obj_end(w);
 }
+/* ---- analytics as a stage: it sees every back-off and every admitted call end ---- */
+static void tg__an_st_retry(void *st, tg__req *r, const tg_error *e, uint32_t wait_ms) {
+    (void)r;
+    tg__analytics_retry(*tg__bot_analytics_slot((tg_bot *)st), e, wait_ms);
+}
+static void tg__an_st_done(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len) {
+    (void)body; (void)body_len;
+    tg__analytics_call(*tg__bot_analytics_slot((tg_bot *)st), r->method, e, code, ms, r->attempt + 1);
+}
+static void tg__an_st_free(void *st) { tg__analytics_free(*tg__bot_analytics_slot((tg_bot *)st)); }
+
+TGBOT__INTERN tg_err tg__analytics_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    (void)d; (void)err;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_ANALYTICS;
+    s.retry = tg__an_st_retry;
+    s.done = tg__an_st_done;
+    s.free = tg__an_st_free;
+    s.st = b;
+    return tg__bot_add_stage(b, &s);
+}
+
 #endif /* TGBOT__HAS_ANALYTICS */
 
 /* ==== src/store.c ==== */
@@ -22090,6 +22288,27 @@ tg_err tg_store_redis_new(tg_store **out, const tg_store_desc *desc, const tg_re
 }
 
 #endif /* TGBOT__HAS_REDIS */
+
+/* ==== src/async.c ==== */
+/* async: the built-in stages of this build, in one list (the engine itself is in bot.c; it knows
+   the stages only through tg__stage). Each module registers its own link. */
+TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg_err e = TG_OK;
+    (void)b; (void)d; (void)err;
+#if TGBOT__HAS_CACHE       /* [cache] */
+    if (!e) e = tg__cache_stage(b, d, err);
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] */
+    if (!e) e = tg__breaker_stage(b, d, err);
+#endif
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+    if (!e) e = tg__ratelimit_stage(b, d, err);
+#endif
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+    if (!e) e = tg__analytics_stage(b, d, err);
+#endif
+    return e;
+}
 
 /* ==== src/impl_end.c ==== */
 #endif /* TGBOT_IMPLEMENTATION */

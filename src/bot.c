@@ -34,18 +34,9 @@ struct tg_bot {
     tg__req refused;               /* a call that could not get a slot: sends nothing */
     tg_json_writer refused_w;
     char refused_buf[256];
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-    tg_analytics *analytics;
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] NULL until enabled */
-    tg__cache *cache;
-#endif
-#if TGBOT__HAS_RATELIMIT   /* [limits] ratelimit.c */
-    tg__ratelimit rl;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] breaker.c */
-    tg__breaker br;
-#endif
+    void *mods[TG__MOD_COUNT];     /* each module's state, opaque here */
+    tg__stage stages[TG__STAGES_MAX];   /* the chain, sorted by order */
+    uint32_t nstages, nuser;
 };
 
 static const tg_allocator *tg__a(const tg_bot *b) { return &b->alloc; }
@@ -112,12 +103,6 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->test_env = desc->test_environment;
     b->max_retries = desc->max_retries ? desc->max_retries : 3;
     b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
-#if TGBOT__HAS_RATELIMIT   /* [limits] */
-    tg__ratelimit_init(&b->rl, &desc->ratelimit);
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-    tg__breaker_init(&b->br, &desc->breaker);
-#endif
     tg_json_writer_init(&b->refused_w, b->refused_buf, sizeof b->refused_buf);   /* its overflow is harmless */
     tg_arena_init(&b->arena, tg__a(b));
     memset(&hc, 0, sizeof hc);
@@ -140,13 +125,7 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     e = tg__http_client_new(&b->pool[0], &hc, err);
     if (e) { tg_bot_free(b); return e; }
     b->npool = 1;
-#if TGBOT__HAS_CACHE       /* [cache] */
-    if (desc->cache.enabled && (e = tg_cache_enable(b, &desc->cache)) != TG_OK) {
-        tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
-        tg_bot_free(b);
-        return e;
-    }
-#endif
+    if ((e = tg__stages_builtin(b, desc, err)) != TG_OK) { tg_bot_free(b); return e; }
     *out = b;
     return TG_OK;
 }
@@ -179,12 +158,10 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
     tg__free(&a, bot->pool, bot->pool_max * sizeof *bot->pool);
     tg__free(&a, bot->pool_user, bot->pool_max * sizeof *bot->pool_user);
     tg__free(&a, bot->pfds, bot->pool_max * sizeof *bot->pfds);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-    tg__analytics_free(bot->analytics);
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] */
-    tg__cache_free(bot->cache);
-#endif
+    while (bot->nstages) {               /* each stage frees what its module keeps */
+        tg__stage *st = &bot->stages[--bot->nstages];
+        if (st->free) st->free(st->st);
+    }
     tg_arena_free(&bot->arena);
     tg__free(&a, bot->toks, (size_t)bot->toks_cap * sizeof *bot->toks);
     tg__wipe(bot->token, sizeof bot->token);
@@ -203,12 +180,28 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &b
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot) { return &bot->analytics; }
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] */
-TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot) { return (tg__cache **)&bot->cache; }
-#endif
+TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod) { return &b->mods[mod]; }
+
+TGBOT__INTERN tg_err tg__bot_add_stage(tg_bot *b, const tg__stage *s) {
+    uint32_t i;
+    if (b->nstages >= TG__STAGES_MAX) return TG_ERR_LIMIT;
+    for (i = b->nstages; i > 0 && b->stages[i - 1].order > s->order; i--) b->stages[i] = b->stages[i - 1];
+    b->stages[i] = *s;
+    b->nstages++;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_bot_add_stage(tg_bot *bot, const tg_stage *stage) {
+    tg__stage s;
+    if (!stage) return TG_ERR_ARG;
+    if (bot->nuser >= 8) return TG_ERR_LIMIT;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_USER + (int)bot->nuser;
+    s.user = *stage;
+    if (tg__bot_add_stage(bot, &s) != TG_OK) return TG_ERR_LIMIT;
+    bot->nuser++;
+    return TG_OK;
+}
 
 static bool tg__http_code(const tg_error *e, int code) { return e && e->code == TG_ERR_API && e->error_code == code; }
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e) { return tg__http_code(e, 401); }
@@ -546,6 +539,18 @@ static bool tg__retry_safe(tg_err code, bool answered, int status) {
 
 /* ---- the engine: a pool of connections, calls in flight, one loop ---- */
 
+static void tg__call_info(const tg__req *r, tg_call_info *ci) {
+    memset(ci, 0, sizeof *ci);
+    ci->id = r->id;
+    ci->method = r->method;
+    ci->params = r->json ? r->json : "{}";
+    ci->params_len = r->json ? r->json_len : 2;
+    ci->attempt = r->attempt;
+    ci->read = (r->flags & TG__CALL_READ) != 0;
+    ci->sends = (r->flags & TG__CALL_SENDS) != 0;
+    ci->spends = (r->flags & TG__CALL_SPENDS) != 0;
+}
+
 /* an idle connection of the pool (a new one while under max_connections), or NULL */
 static tg__http_client *tg__pool_take(tg_bot *b, tg__req *r) {
     uint32_t i;
@@ -580,16 +585,22 @@ static void tg__call_finish(tg__req *r, tg_err code) {
     tg_error *e = &r->err;
     snprintf(e->method, sizeof e->method, "%s", r->method);
     e->code = code;
-#if TGBOT__HAS_CACHE       /* [cache] a read's answer is stored; any other call drops what it may have changed */
-    if (b->cache && r->attempt != UINT32_MAX)
-        tg__cache_after(b->cache, r, r->json, r->json_len, code, code == TG_OK && r->conn ? r->rs.body : NULL,
-                        code == TG_OK && r->conn ? r->rs.body_len : 0);
-#endif
+    if (!r->hit) {                      /* done: once per admitted call, in chain order */
+        uint64_t ms = tg__now_ms(&b->plat) - r->t0;
+        const char *body = code == TG_OK && r->conn ? r->rs.body : NULL;
+        size_t body_len = body ? r->rs.body_len : 0;
+        uint32_t i;
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        b->depth++;
+        for (i = 0; i < b->nstages; i++) {
+            tg__stage *st = &b->stages[i];
+            if (st->done) st->done(st->st, r, code, e, ms, body, body_len);
+            if (st->user.done) st->user.done(st->user.ud, &ci, code, e, ms);
+        }
+        b->depth--;
+    }
     if (r->conn) tg__pool_put(r);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
-    if (r->attempt != UINT32_MAX)
-        tg__analytics_call(b->analytics, r->method, e, code, tg__now_ms(&b->plat) - r->t0, r->attempt + 1);
-#endif
     if (code != TG_OK && code != TG_ERR_STOPPED) tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
     r->code = code;
     r->st = TG__ST_DONE;
@@ -624,15 +635,18 @@ static void tg__attempt_end(tg__req *r, bool answered) {
         e->request_sent = true;
         code = TG_ERR_OUTCOME_UNKNOWN;
     }
-#if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
-    b->rl.cur = r->rl.cur; b->rl.cur_counted = r->rl.counted; b->rl.cur_paid = r->rl.paid;
-    b->rl.after_429 = r->rl.after_429; b->rl.cur_slowed = r->rl.slowed;
-    tg__ratelimit_outcome(r, code, e);
-    r->rl.after_429 = b->rl.after_429; r->rl.slowed = b->rl.cur_slowed;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
-    if (tg__breaker_outcome(r, answered, answered ? r->rs.status : 0, code, e)) retry = false;
-#endif
+    {                                           /* outcome: each stage sees the attempt; any may stop retries */
+        uint32_t i;
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        b->depth++;
+        for (i = 0; i < b->nstages; i++) {
+            tg__stage *st = &b->stages[i];
+            if (st->outcome && st->outcome(st->st, r, answered, answered ? r->rs.status : 0, code, e)) retry = false;
+            if (st->user.outcome) st->user.outcome(st->user.ud, &ci, code, e);
+        }
+        b->depth--;
+    }
     if (retry && r->attempt >= b->max_retries) retry = false;
     if (!retry) {
         tg__call_finish(r, code);
@@ -657,9 +671,11 @@ static void tg__attempt_end(tg__req *r, bool answered) {
         if (limited && b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
         if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, r->attempt + 1, wait, e);
         b->depth--;
-#if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */
-        tg__analytics_retry(b->analytics, e, wait);
-#endif
+        {
+            uint32_t i;
+            for (i = 0; i < b->nstages; i++)
+                if (b->stages[i].retry) b->stages[i].retry(b->stages[i].st, r, e, wait);
+        }
         tg__log(&b->log, TG_LOG_WARN, "%s: %s; retry %u in %u ms", r->method, e->description, r->attempt + 1, wait);
         r->wake = now + wait;
         r->woken = false;
@@ -687,19 +703,34 @@ static void tg__call_step(tg__req *r) {
             }
             memset(&r->err, 0, sizeof r->err);
             memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
-            b->depth++;                            /* their events may call the API */
-#if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
-            code = tg__breaker_admit(r);
-#endif
-#if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
-            if (code == TG_OK) {
-                b->rl.cur = r->rl.cur; b->rl.cur_counted = r->rl.counted; b->rl.cur_paid = r->rl.paid;
-                b->rl.after_429 = r->rl.after_429; b->rl.cur_slowed = r->rl.slowed;
-                code = tg__ratelimit_admit(r, r->attempt);
-                r->rl.cur = b->rl.cur; r->rl.counted = b->rl.cur_counted; r->rl.paid = b->rl.cur_paid;
-                r->rl.after_429 = b->rl.after_429; r->rl.slowed = b->rl.cur_slowed;
+            b->depth++;                            /* stages and their events may call the API */
+            {
+                uint32_t i;
+                tg_str answer = { NULL, 0 };
+                tg_call_info ci;
+                tg__call_info(r, &ci);
+                for (i = 0; i < b->nstages && code == TG_OK && !answer.ptr; i++) {
+                    tg__stage *st = &b->stages[i];
+                    if (st->admit) code = st->admit(st->st, r, &answer, &b->last);
+                    if (code == TG_OK && !answer.ptr && st->user.admit) {
+                        code = st->user.admit(st->user.ud, &ci, &b->last);
+                        if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
+                    }
+                }
+                if (code == TG_OK && answer.ptr) {  /* answered by a stage (the cache): nothing is sent */
+                    tg__http_response hit;
+                    memset(&hit, 0, sizeof hit);
+                    hit.status = 200;
+                    hit.body = (char *)(uintptr_t)answer.ptr;   /* only read: tg__req_decode works on an arena copy */
+                    hit.body_len = answer.len;
+                    hit.content_type = "application/json";
+                    b->depth--;
+                    r->hit = true;
+                    code = tg__req_decode(r, &hit, r->result ? r->result : &r->res, &r->err);
+                    tg__call_finish(r, code);
+                    break;
+                }
             }
-#endif
             b->depth--;
             if (code != TG_OK) { r->err = b->last; tg__call_finish(r, code); break; }
             r->st = TG__ST_CONN;
@@ -875,29 +906,6 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     if (++b->next_id == 0) b->next_id = 1;
     r->id = b->next_id;
     r->st = TG__ST_ADMIT;
-#if TGBOT__HAS_CACHE       /* [cache] a fresh stored answer is decoded as if it had just arrived; nothing is sent */
-    if (b->cache) {
-        tg__http_response hit;
-        const char *body;
-        memset(&hit, 0, sizeof hit);
-        if (tg__cache_lookup(b->cache, r, r->json, r->json_len, &body, &hit.body_len)) {
-            hit.status = 200;
-            hit.body = (char *)body;         /* only read: tg__req_decode works on an arena copy */
-            hit.content_type = "application/json";
-            code = tg__req_decode(r, &hit, result ? result : &r->res, &r->err);
-            snprintf(r->err.method, sizeof r->err.method, "%s", r->method);
-            r->err.code = code;
-            r->code = code;
-            r->st = TG__ST_DONE;
-            r->attempt = UINT32_MAX;         /* no attempt: the finishing stages do not see it */
-            if (!r->async) {                 /* as before: no event for a cache hit */
-                b->last = r->err;
-                tg__req_release(r);
-                return code;
-            }
-        }
-    }
-#endif
     for (tail = &b->active; *tail; tail = &(*tail)->next) {}
     *tail = r;
     b->nactive++;
@@ -909,7 +917,8 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         tg__loop_wait(b, -1);
     }
     code = r->code;
-    tg__req_events(r, code, &r->err, tg__now_ms(&b->plat) - r->t0);
+    if (r->hit) b->last = r->err;            /* answered by a stage: as if nothing happened on the network */
+    else tg__req_events(r, code, &r->err, tg__now_ms(&b->plat) - r->t0);
     r->delivered = true;
     tg__sweep(b);
     return code;

@@ -103,6 +103,27 @@ TGBOT_API tg_err tg_download_file(tg_bot *bot, const char *file_path, size_t max
 /* getFile, then tg_download_file */
 TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t max_bytes, tg_str *out);
 
+/* Stages: every call passes one chain of stages: the built-in cache (may answer it), circuit
+   breaker (may refuse it), rate limiter (may delay or refuse it) and analytics (sees it end), then
+   the user's stages in the order added. admit runs before each attempt (return non-zero, err filled,
+   to refuse the call: nothing is sent, on_error fires), outcome after each attempt, done once when
+   an admitted call ends (ms: from submit to end). Hooks may be NULL; they may call the API. */
+typedef struct tg_call_info {
+    uint32_t id;                  /* the call's id (async.h) */
+    const char *method;           /* "sendMessage"; "downloadFile" for file downloads */
+    const char *params;           /* the JSON parameters ("{}" for none) */
+    size_t params_len;
+    uint32_t attempt;             /* 0 for the first */
+    bool read, sends, spends;     /* the method's class: a read; sends something; spends Stars */
+} tg_call_info;
+typedef struct tg_stage {
+    tg_err (*admit)(void *ud, const tg_call_info *call, tg_error *err);
+    void (*outcome)(void *ud, const tg_call_info *call, tg_err code, const tg_error *err);
+    void (*done)(void *ud, const tg_call_info *call, tg_err code, const tg_error *err, uint64_t ms);
+    void *ud;
+} tg_stage;
+TGBOT_API tg_err tg_bot_add_stage(tg_bot *bot, const tg_stage *stage);   /* TG_ERR_LIMIT beyond 8 */
+
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e);      /* 401: bad token */
 TGBOT_API bool tg_error_is_forbidden(const tg_error *e);         /* 403: e.g. the bot was blocked by the user */
 TGBOT_API bool tg_error_is_bad_request(const tg_error *e);       /* 400 */

@@ -35,6 +35,7 @@ typedef struct tg__req {
     const void *m; void *out;                      /* typed async: the method and where its result goes */
     tg_err (*decode)(struct tg__req *r, tg_json_value *v);
     char method_buf[64];           /* async: the method name, copied */
+    bool hit;                      /* answered by a stage (the cache): nothing was sent */
     bool delivered;                /* its end was reported; the bot releases it when no walk is on the stack */
 #if TGBOT__HAS_RATELIMIT           /* [limits] the limiter's view of this call, between its admit and outcome */
     struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed; } rl;
@@ -70,17 +71,46 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] bot.c owns the pointer, analytics.c the state */
-TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot);
+/* ---- stages: the pipeline's one interface ----
+   A call passes a fixed chain: admit (before each attempt: may answer from a store, refuse, or make
+   it wait), outcome (after each attempt: may forbid a retry), retry (a back-off starts), done (once,
+   when an admitted call ends). Built-in modules and user stages (tg_bot_add_stage) are links of the
+   same chain, sorted by order; bot.c knows them only through this struct. */
+enum { TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, TG__ORDER_ANALYTICS = 40,
+       TG__ORDER_USER = 100 };
+typedef struct tg__stage {
+    int order;
+    /* TG_OK: go on (answer->ptr set: the call is answered with that Bot API body, nothing is sent);
+       another code: refused, nothing sent, err says why */
+    tg_err (*admit)(void *st, tg__req *r, tg_str *answer, tg_error *err);
+    bool (*outcome)(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e);   /* true: no retry */
+    void (*retry)(void *st, tg__req *r, const tg_error *e, uint32_t wait_ms);
+    void (*done)(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len);
+    void (*free)(void *st);
+    void *st;
+    tg_stage user;                 /* a user stage: these hooks, with a tg_call_info */
+} tg__stage;
+#define TG__STAGES_MAX 16
+TGBOT__INTERN tg_err tg__bot_add_stage(tg_bot *b, const tg__stage *s);
+/* the state a module keeps for a bot (bot.c holds the pointers, never their types) */
+enum { TG__MOD_CACHE, TG__MOD_BREAKER, TG__MOD_RATELIMIT, TG__MOD_ANALYTICS, TG__MOD_COUNT };
+TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod);
+/* the built-in stages of this build (async.c: after every module) */
+TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_error *err);
+
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+#define tg__bot_analytics_slot(b) ((tg_analytics **)tg__bot_module((tg_bot *)(b), TG__MOD_ANALYTICS))
+TGBOT__INTERN tg_err tg__analytics_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN void tg__analytics_free(tg_analytics *a);
 TGBOT__INTERN void tg__analytics_retry(tg_analytics *a, const tg_error *e, uint32_t wait_ms);
 TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const tg_error *e, tg_err code,
                                       uint64_t ms, uint32_t attempts);
 #endif
 
-#if TGBOT__HAS_CACHE       /* [cache] bot.c owns the pointer, cache.c the entries */
+#if TGBOT__HAS_CACHE       /* [cache] */
 typedef struct tg__cache tg__cache;
-TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot);
+#define tg__bot_cache_slot(b) ((tg__cache **)tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_CACHE))
+TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
                                     const char **body, size_t *body_len);
 TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
@@ -89,14 +119,15 @@ TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, co
 TGBOT__INTERN void tg__cache_free(tg__cache *c);
 #endif
 
-/* optional stages of the pipeline (ratelimit.c, breaker.c), called from tg__req_send */
-#if TGBOT__HAS_RATELIMIT
-TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d);
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+#define tg__rl_of(b) ((tg__ratelimit *)*tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_RATELIMIT))
+TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt);
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e);
 #endif
-#if TGBOT__HAS_BREAKER
-TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d);
+#if TGBOT__HAS_BREAKER     /* [limits] */
+#define tg__br_of(b) ((tg__breaker *)*tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_BREAKER))
+TGBOT__INTERN tg_err tg__breaker_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r);
 TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
 #endif

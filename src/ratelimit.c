@@ -72,7 +72,7 @@ TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now, uint32
 }
 
 /* ---- the bot's limiter ---- */
-TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
+static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
     rl->d = *d;
     if (!rl->d.global_per_s) rl->d.global_per_s = 30;
@@ -192,7 +192,7 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
-    tg__ratelimit *rl = &b->rl;
+    tg__ratelimit *rl = tg__rl_of(b);
     uint64_t now, t;
     int i;
     if (rl->d.disabled) return TG_OK;
@@ -248,7 +248,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
 /* [limits] after each attempt: a 429 pauses the call's chat (or the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
-    tg__ratelimit *rl = &b->rl;
+    tg__ratelimit *rl = tg__rl_of(b);
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
@@ -269,16 +269,16 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     rl->st.pauses++;
 }
 
-TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = bot->rl.st; }
+TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = tg__rl_of(bot)->st; }
 
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
-    bool was = bot->rl.d.fail_fast;
-    bot->rl.d.fail_fast = on;
+    bool was = tg__rl_of(bot)->d.fail_fast;
+    tg__rl_of(bot)->d.fail_fast = on;
     return was;
 }
 
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
-    tg__ratelimit *rl = &bot->rl;
+    tg__ratelimit *rl = tg__rl_of(bot);
     uint64_t now = tg__rl_now(bot, rl), w;
     tg__rl_chat *saved = rl->cur;
     bool paid = rl->cur_paid;
@@ -292,6 +292,56 @@ TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
     rl->cur = saved;
     rl->cur_paid = paid;
     return w;
+}
+
+/* ---- the limiter as a stage. Its view of the call in progress (rl->cur ...) is kept per call,
+   between the call's admit and its outcome, since other calls are admitted in between. ---- */
+static void tg__rl_load(tg__ratelimit *rl, const tg__req *r) {
+    rl->cur = r->rl.cur; rl->cur_counted = r->rl.counted; rl->cur_paid = r->rl.paid;
+    rl->after_429 = r->rl.after_429; rl->cur_slowed = r->rl.slowed;
+}
+static void tg__rl_save(const tg__ratelimit *rl, tg__req *r) {
+    r->rl.cur = rl->cur; r->rl.counted = rl->cur_counted; r->rl.paid = rl->cur_paid;
+    r->rl.after_429 = rl->after_429; r->rl.slowed = rl->cur_slowed;
+}
+static tg_err tg__rl_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+    tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
+    tg_err e;
+    (void)answer;
+    tg__rl_load(rl, r);
+    e = tg__ratelimit_admit(r, r->attempt);
+    tg__rl_save(rl, r);
+    if (e) *err = r->bot->last;
+    return e;
+}
+static bool tg__rl_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+    tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
+    (void)answered; (void)status;
+    tg__rl_load(rl, r);
+    tg__ratelimit_outcome(r, code, e);
+    tg__rl_save(rl, r);
+    return false;
+}
+static void tg__rl_st_free(void *st) {
+    tg_bot *b = (tg_bot *)st;
+    tg__free(tg__bot_alloc(b), tg__rl_of(b), sizeof(tg__ratelimit));
+}
+
+TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg__ratelimit *rl = (tg__ratelimit *)tg__alloc(tg__bot_alloc(b), sizeof *rl);
+    (void)err;
+    if (!rl) return TG_ERR_NOMEM;
+    tg__ratelimit_init(rl, &d->ratelimit);
+    *tg__bot_module(b, TG__MOD_RATELIMIT) = rl;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_RATELIMIT;
+    s.admit = tg__rl_st_admit;
+    s.outcome = tg__rl_st_outcome;
+    s.free = tg__rl_st_free;
+    s.st = b;
+    if (tg__bot_add_stage(b, &s) != TG_OK) { tg__rl_st_free(b); return TG_ERR_LIMIT; }
+    return TG_OK;
 }
 
 #endif /* TGBOT__HAS_RATELIMIT */
