@@ -107,7 +107,8 @@ TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t ma
    breaker (may refuse it), rate limiter (may delay or refuse it) and analytics (sees it end), then
    the user's stages in the order added. admit runs before each attempt (return non-zero, err filled,
    to refuse the call: nothing is sent, on_error fires), outcome after each attempt, done once when
-   an admitted call ends (ms: from submit to end). Hooks may be NULL; they may call the API. */
+   the call ends, refused included (ms: from submit to end); a call answered from the cache skips
+   every later stage. Hooks may be NULL; they may call the API. */
 typedef struct tg_call_info {
     uint32_t id;                  /* the call's id (async.h) */
     const char *method;           /* "sendMessage"; "downloadFile" for file downloads */

@@ -347,3 +347,112 @@ TG_TEST(async_stress_with_faults_reconciled_with_the_ledger) {
     CHECK_EQ_INT(open_fds(), fds0);
     ctl("POST", "/_ctl/reset", NULL);
 }
+
+/* ---- stages ---- */
+static char stage_log[2048];
+static int stage_refuse, stage_admits;
+static tg_bot *stage_bot;
+static tg_err stage_nested = TG_ERR_IO;
+static void slog(const char *fmt, const char *m, unsigned a) {
+    size_t n = strlen(stage_log);
+    snprintf(stage_log + n, sizeof stage_log - n, fmt, m, a);
+}
+static tg_err st_admit(void *ud, const tg_call_info *c, tg_error *err) {
+    (void)ud;
+    stage_admits++;
+    slog("admit %s %u;", c->method, c->attempt);
+    if (stage_refuse) {
+        err->code = TG_ERR_ARG;
+        snprintf(err->description, sizeof err->description, "refused by the test stage");
+        return TG_ERR_ARG;
+    }
+    return TG_OK;
+}
+static void st_outcome(void *ud, const tg_call_info *c, tg_err code, const tg_error *err) {
+    (void)ud; (void)err;
+    slog("outcome %s %u;", c->method, (unsigned)code);
+}
+static void st_done(void *ud, const tg_call_info *c, tg_err code, const tg_error *err, uint64_t ms) {
+    (void)ud; (void)err; (void)ms;
+    slog("done %s %u;", c->method, (unsigned)code);
+    if (strcmp(c->method, "sendMessage") == 0) stage_nested = tg_call(stage_bot, "getMe", NULL, NULL);   /* from a stage */
+}
+static int stage_errors;
+static void st_on_error(const tg_event *ev, void *ud) { (void)ev; (void)ud; stage_errors++; }
+
+TG_TEST(async_stage_order_and_short_circuits) {
+    tg_stage s;
+    tg_dispatcher *d = NULL;
+    tg_events ev;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    stage_bot = async_bot(0, 0, false, 0);
+    if (!stage_bot) { CHECK(stage_bot != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    memset(&s, 0, sizeof s);
+    s.admit = st_admit; s.outcome = st_outcome; s.done = st_done;
+    CHECK(tg_bot_add_stage(stage_bot, &s) == TG_OK);
+    stage_log[0] = '\0';
+    stage_refuse = 0;
+    /* a 429 then success: admit and outcome per attempt, done once; the done hook's own call runs */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
+    CHECK(tg_call(stage_bot, "sendMessage", "{\"chat_id\":1,\"text\":\"st\"}", NULL) == TG_OK);
+    {
+        char want[256];
+        snprintf(want, sizeof want, "admit sendMessage 0;outcome sendMessage %u;admit sendMessage 1;outcome sendMessage 0;"
+                 "done sendMessage 0;admit getMe 0;outcome getMe 0;done getMe 0;", (unsigned)TG_ERR_API);   /* 429 */
+        CHECK_STR(stage_log, want);
+    }
+    CHECK(stage_nested == TG_OK && ctl_count("getMe") == 1);
+    /* a refusing stage: nothing is sent, the call fails with its error, on_error fires */
+    CHECK(tg_dispatcher_new(&d, stage_bot, NULL) == TG_OK);
+    memset(&ev, 0, sizeof ev);
+    ev.on_error = st_on_error;
+    tg_set_events(d, &ev);
+    stage_refuse = 1;
+    stage_errors = 0;
+    CHECK(tg_call(stage_bot, "sendMessage", "{\"chat_id\":1,\"text\":\"no\"}", NULL) == TG_ERR_ARG);
+    CHECK(strstr(tg_bot_last_error(stage_bot)->description, "test stage") != NULL);
+    CHECK_EQ_INT(stage_errors, 2);                       /* it, and the getMe its done hook made (refused too) */
+    CHECK(stage_nested == TG_ERR_ARG);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 2);           /* the 429 and its retry only */
+    stage_refuse = 0;
+#if TGBOT__HAS_CACHE
+    /* the cache answers before the later stages: a hit never reaches the user stage */
+    CHECK(tg_cache_enable(stage_bot, NULL) == TG_OK);
+    CHECK(tg_call(stage_bot, "getMe", NULL, NULL) == TG_OK);
+    stage_admits = 0;
+    CHECK(tg_call(stage_bot, "getMe", NULL, NULL) == TG_OK);
+    CHECK_EQ_INT(stage_admits, 0);
+    CHECK_EQ_INT(ctl_count("getMe"), 2);
+    tg_cache_disable(stage_bot);
+#endif
+    tg_dispatcher_free(d);
+    tg_bot_free(stage_bot);
+#if TGBOT__HAS_BREAKER
+    {   /* an open breaker refuses before the user stage: nothing is sent */
+        tg_bot_desc bd;
+        tg_error e;
+        int i;
+        memset(&bd, 0, sizeof bd);
+        bd.token = BOT_TOKEN;
+        bd.base_url = getenv("TG_FAKE_URL");
+        bd.platform.sleep_ms = fake_sleep;
+        bd.breaker.failures = 2;
+        bd.max_retries = 1;
+        stage_bot = NULL;
+        CHECK(tg_bot_new(&stage_bot, &bd, &e) == TG_OK);
+        if (!stage_bot) return;
+        CHECK(tg_bot_add_stage(stage_bot, &s) == TG_OK);
+        ctl("POST", "/_ctl/reset", NULL);
+        ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"502\",\"count\":4}");
+        for (i = 0; i < 2; i++) tg_call(stage_bot, "getMe", NULL, NULL);
+        CHECK(tg_breaker_get_state(stage_bot) == TG_BREAKER_OPEN);
+        stage_admits = 0;
+        i = ctl_count("getMe");
+        CHECK(tg_call(stage_bot, "getMe", NULL, NULL) == TG_ERR_BREAKER_OPEN);
+        CHECK_EQ_INT(stage_admits, 0);
+        CHECK_EQ_INT(ctl_count("getMe"), i);
+        tg_bot_free(stage_bot);
+    }
+#endif
+}
