@@ -1,0 +1,14 @@
+# async engine: valgrind memcheck of the async tests (a make test step) and the benchmark against
+# wrk -c64 and Node's fetch (make bench-async; not part of make test).
+TEST_STEPS += valgrind-async
+.PHONY: valgrind-async bench-async
+
+valgrind-async: $(BUILD)/unit
+	tests/with_servers.sh valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --show-leak-kinds=definite,indirect --error-exitcode=1 $(BUILD)/unit async_
+
+$(BUILD)/bench_async: bench/bench_async.c tgbot.h | $(BUILD)
+	$(CC) -std=c99 -O2 $(CFLAGS_WARN) -I. $(TLS_CFLAGS_BEARSSL) $< -o $@ $(TLS_LIBS_BEARSSL)
+
+bench-async: deps $(BUILD)/bench_async
+	$(PYTHON) bench/bench_async.py
