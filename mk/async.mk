@@ -12,3 +12,6 @@ $(BUILD)/bench_async: bench/bench_async.c tgbot.h | $(BUILD)
 
 bench-async: deps $(BUILD)/bench_async
 	$(PYTHON) bench/bench_async.py
+
+# the epoll example runs in test-examples (tests/test_examples.py checks what it sent)
+test-examples: $(BUILD)/async_epoll
