@@ -40,7 +40,7 @@
        TGBOT_ENABLE_BREAKER     circuit breaker, closed/open/half-open     (breaker.h)
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
-       TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
+       TGBOT_ENABLE_ASYNC       many requests in flight: always on, the engine is the core (async.h)
        TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
        TGBOT_ENABLE_ALL         all of the above
        TGBOT_ENABLE_REDIS       the store on Redis (hiredis, -lhiredis; not in ALL: an outside library)
