@@ -33,6 +33,9 @@
        TGBOT_DOWNLOAD_MAX       default size limit of tg_download_file (20 MiB, the cloud API's limit)
        TGBOT_WEBAPP_MAX         longest initData / Login Widget query tg_webapp_validate takes (8192)
        TGBOT_RATELIMIT_CHATS    per-chat states the rate limiter keeps per bot (256, LRU-evicted)
+       TGBOT_RATELIMIT_GROUP_GAP_MS  least spacing of two messages to one group or channel (1000)
+       TGBOT_RATELIMIT_GROUP_LOG     sends remembered per group; group_per_min is at most this (20)
+       TGBOT_RATELIMIT_GLOBAL_LOG    sends remembered for the global lane (64; more: approximate window)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods (opt-in per bot: cache.h)
@@ -235,6 +238,8 @@ TGBOT_API const char *tg_version(void);
     X(TG_ERR_SIGNATURE,      "signature does not match (data not from Telegram, or another bot's)") \
     X(TG_ERR_EXPIRED,        "signed data is older than the allowed age") \
     X(TG_ERR_BUSY,           "not sent: the bot is busy (calls nested too deep, or too many in flight)") \
+    X(TG_ERR_REPLAY,         "signed request already seen, or too old to tell (replay)") \
+    X(TG_ERR_AGAIN,          "not processed now: the update is to be delivered again later") \
     X(TG_ERR_PENDING,        "submitted: the result comes to the completion callback") \
     X(TG_ERR_CANCELLED,      "cancelled before any byte was sent")
 
@@ -499,6 +504,7 @@ typedef struct tg_cache_desc {
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
    1000/s for paid broadcasts (allow_paid_broadcast=true). */
+typedef struct tg_store tg_store;   /* store.h (TGBOT_ENABLE_STORE); named here for the desc below */
 typedef struct tg_ratelimit_desc {
     bool disabled;            /* no limiting for this bot */
     bool fail_fast;           /* never wait: a call that would have to wait fails with TG_ERR_LIMIT */
@@ -509,6 +515,8 @@ typedef struct tg_ratelimit_desc {
     uint32_t group_per_min;   /* 0: 20 (sliding window over 60 s; chat_id < 0 or "@name") */
     uint32_t paid_per_s;      /* 0: 1000 (token bucket; replaces the global lane for paid broadcasts) */
     uint32_t recover_ms;      /* 0: 60000: after a 429 pause the scope runs at half rate, back to full over this */
+    tg_store *store;          /* NULL: limits kept in this process. A store (e.g. Redis, store.h) shares the
+                                 lanes with every process sending for this token: see ratelimit.h */
 } tg_ratelimit_desc;
 /* Circuit breaker settings (TGBOT_ENABLE_BREAKER; see breaker.h). Zero = the defaults. */
 typedef struct tg_breaker_desc {
@@ -6992,7 +7000,11 @@ TGBOT_API tg_err tg_get_game_high_scores(tg_bot *bot, const tg_get_game_high_sco
 
    Memory: the update and everything the handler's calls return live until the handler returns. */
 
-enum { TG_CONTINUE = 0, TG_HANDLED = 1 };
+/* handler results; a middleware's "before" call may also answer TG_RETRY_LATER: the update is not
+   processed now (e.g. a shared store is unreachable) and must come again: the chain stops,
+   tg_dispatch returns TG_ERR_AGAIN, long polling leaves it unconfirmed and asks again after a pause,
+   the webhook server answers 503 so that Telegram delivers it again */
+enum { TG_CONTINUE = 0, TG_HANDLED = 1, TG_RETRY_LATER = 2 };
 
 typedef struct tg_dispatcher tg_dispatcher;
 
@@ -7058,6 +7070,11 @@ typedef struct tg_polling_opts {
     const char *const *allowed_updates; size_t allowed_updates_count;  /* NULL = keep the server's setting */
     bool handle_signals;             /* install SIGINT/SIGTERM handlers for a graceful stop */
     int64_t offset;                  /* first update to ask for (0 = whatever is pending) */
+    tg_store *lock;                  /* a store shared by several processes (store.h, e.g. Redis): only the
+                                        holder of the lease "poll:<bot id>" polls, the others stand by
+                                        and take over when it stops or dies, so two pollers never draw
+                                        409 Conflict. While the store is unreachable nobody polls. */
+    uint32_t lock_lease_ms;          /* 0: the long-poll timeout + 60 s */
 } tg_polling_opts;
 
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data);
@@ -7078,6 +7095,27 @@ TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d);   /* next offset to
 
 TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text);      /* sendMessage to the update's chat */
 TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text);     /* answerCallbackQuery (text may be NULL) */
+
+/* ==== src/ed25519.h ==== */
+/* ed25519: SHA-512 (FIPS 180-4) and Ed25519 signature verification (RFC 8032, section 5.1.7),
+   written here so Web App data signed by Telegram can be checked without any TLS library.
+
+       if (tg_ed25519_verify(sig, msg, len, public_key)) ...the key's owner signed msg...
+
+   Verification only (a bot never signs with Telegram's key). Cofactorless equation [S]B = R + [k]A,
+   as OpenSSL and libsodium check it. Refused: S >= L (malleable), a public key or R that does not
+   decode (y >= p, or no x), and a public key or R of small order (order 1, 2, 4 or 8: such a key
+   "verifies" signatures nobody made). Variable time: every input of a verification is public.
+   Field arithmetic in radix 2^51 with 128-bit products where the compiler has them (gcc, clang on
+   64-bit targets), otherwise in radix 2^25.5 with 64-bit products (portable); define
+   TGBOT_ED25519_PORTABLE to force the latter. */
+
+typedef struct tg_sha512 { uint64_t h[8]; uint64_t bytes; unsigned char block[128]; size_t fill; } tg_sha512;
+TGBOT_API void tg_sha512_init(tg_sha512 *s);
+TGBOT_API void tg_sha512_update(tg_sha512 *s, const void *data, size_t n);
+TGBOT_API void tg_sha512_final(tg_sha512 *s, unsigned char out[64]);
+
+TGBOT_API bool tg_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t public_key[32]);
 
 /* ==== src/webapp.h ==== */
 /* webapp: checking what a Telegram Web App (Mini App) or the Login Widget hands to your server,
@@ -7109,12 +7147,150 @@ TGBOT_API tg_err tg_login_widget_validate(const char *bot_token, const char *que
    tg_json_parse); returns its length, or -1 when absent, malformed or longer than cap - 1 */
 TGBOT_API long tg_query_field(const char *query, const char *key, char *out, size_t cap);
 
+/* Third-party validation (Bot API 8.0): initData also carries `signature`, an Ed25519 signature
+   (base64url, 86 characters) by Telegram over "<bot_id>:WebAppData\n" + the data-check-string above
+   without `hash` and `signature`. Needs only the bot's numeric id (the token's part before ':') and
+   Telegram's public key: NULL means the production key; TG_WEBAPP_KEY_TEST for the test environment.
+   max_age_s > 0 checks auth_date as above (0: no age check). Errors: TG_ERR_ARG malformed, bot_id
+   <= 0, or no/garbled signature; TG_ERR_SIGNATURE not signed by that key for that bot;
+   TG_ERR_EXPIRED genuine but too old (or dated more than 60 s ahead). */
+#define TG_WEBAPP_KEY_PRODUCTION "\xe7\xbf\x03\xa2\xfa\x46\x02\xaf\x45\x80\x70\x3d\x88\xdd\xa5\xbb" \
+                                 "\x59\xf3\x2e\xd8\xb0\x2a\x56\xc1\x87\xfe\x7d\x34\xca\xed\x24\x2d"
+#define TG_WEBAPP_KEY_TEST       "\x40\x05\x50\x58\xa4\xee\x38\x15\x6a\x06\x56\x2e\x52\xee\xce\x92" \
+                                 "\xa7\x71\xbc\xd8\x34\x6a\x8c\x46\x15\xcb\x73\x76\xed\xdf\x72\xec"
+TGBOT_API tg_err tg_webapp_validate_signature(const char *init_data, int64_t bot_id, const uint8_t public_key[32] /* NULL: production key */,
+                                              int64_t now, int64_t max_age_s, int64_t *auth_date);
+
 /* the primitives, for other uses (signing outgoing requests, say) */
 typedef struct tg_sha256 { uint32_t h[8]; uint64_t bytes; unsigned char block[64]; size_t fill; } tg_sha256;
 TGBOT_API void tg_sha256_init(tg_sha256 *s);
 TGBOT_API void tg_sha256_update(tg_sha256 *s, const void *data, size_t n);
 TGBOT_API void tg_sha256_final(tg_sha256 *s, unsigned char out[32]);
 TGBOT_API void tg_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len, unsigned char out[32]);
+
+/* ==== src/secret.h ==== */
+/* secret: webhook secret tokens from the OS random source, and the bot token and keys from files
+   or environment variables, refusing files other users can read. Keys live in a tg_keyring: up to
+   TG_KEYRING_MAX keys of 32 bytes, each with a one-byte id; the last one added is the newest
+   (tg_sign and tg_seal use it), every one verifies or opens (rotation: add the new key, keep the
+   old ones until nothing signed or sealed with them is left). Error texts name the file, the
+   variable or the entry number, never a byte of a secret.
+
+       char tok[128]; tg_error err;
+       if (tg_secret_load_file("/etc/bot/token", 0, tok, sizeof tok, NULL, &err) != TG_OK) ...err.description...
+       tg_keyring kr = {0};
+       tg_keyring_load_env(&kr, "BOT_KEYS", &err);     // BOT_KEYS="1:<64 hex digits> 2:<43 base64url>"
+
+   Key text: entries "ID:KEY" (ID 0-255; KEY 64 hex digits or 43 base64url characters) separated
+   by spaces, commas or newlines, oldest first; '#' starts a comment to the end of the line. */
+
+#define TG_SECRET_ALLOW_SHARED 1u   /* flag: accept a file its group or others may read or write */
+#define TG_KEYRING_MAX 8
+
+/* len random characters of [A-Za-z0-9_-] (Telegram's secret_token alphabet, 6 bits each, no bias)
+   and a '\0' into out (len + 1 bytes). len 1-256. TG_ERR_IO when the OS has no random source. */
+TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len);
+
+/* The whole file (at most cap - 1 bytes, trailing spaces and newlines removed, '\0'-terminated)
+   into out; *len its length when len is not NULL. Refused (TG_ERR_ARG) unless a regular file, not
+   empty and, without TG_SECRET_ALLOW_SHARED, with no permission bits for group or others (chmod
+   600 or 400). TG_ERR_NOT_FOUND missing, TG_ERR_LIMIT longer, TG_ERR_IO unreadable. err (may be
+   NULL) gets a description. On any failure out is wiped. */
+TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out, size_t cap, size_t *len, tg_error *err);
+/* the value of environment variable name, the same way (no permission check) */
+TGBOT_API tg_err tg_secret_load_env(const char *name, char *out, size_t cap, size_t *len, tg_error *err);
+
+typedef struct tg_key { uint8_t id; uint8_t key[32]; } tg_key;
+typedef struct tg_keyring { tg_key keys[TG_KEYRING_MAX]; size_t n; } tg_keyring;   /* zero = empty */
+
+/* TG_ERR_ARG a repeated id, TG_ERR_LIMIT full */
+TGBOT_API tg_err tg_keyring_add(tg_keyring *kr, uint8_t id, const uint8_t key[32]);
+TGBOT_API const tg_key *tg_keyring_find(const tg_keyring *kr, uint8_t id);   /* NULL: no such id */
+TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr);            /* NULL: empty */
+TGBOT_API tg_err tg_keyring_parse(tg_keyring *kr, const char *text, tg_error *err);
+TGBOT_API tg_err tg_keyring_load_file(tg_keyring *kr, const char *path, unsigned flags, tg_error *err);
+TGBOT_API tg_err tg_keyring_load_env(tg_keyring *kr, const char *name, tg_error *err);
+TGBOT_API void tg_keyring_wipe(tg_keyring *kr);
+
+/* ==== src/sign.h ==== */
+/* sign: short signed tokens (HMAC-SHA256) for inline buttons and deep links, and signed requests
+   between your own processes, with key rotation through a tg_keyring (secret.h).
+
+   Tokens: tg_sign packs key id, issue time, expiry, up to TG_SIGN_PAYLOAD_MAX payload bytes and a
+   96-bit tag into at most 64 characters of [A-Za-z0-9_-]: valid as callback_data (<= 64 bytes) and
+   as a /start deep-link parameter (<= 64 characters of that alphabet). A modified client cannot
+   forge or alter a button press: tg_verify refuses (TG_ERR_SIGNATURE) a token changed in any byte,
+   made with a key the ring does not hold, or malformed; TG_ERR_EXPIRED once now >= expiry (the tag
+   was right). What a token does not do: hide the payload (it is readable), or stop the same token
+   being used twice (a button can be pressed again; make the action idempotent).
+
+       char data[TG_SIGN_TOKEN_MAX + 1];
+       tg_sign(&keys, "buy:42", 6, time(NULL), 3600, data, sizeof data);      // callback_data
+       ...on the callback: tg_verify(&keys, cq->data, time(NULL), buf, sizeof buf, &n) == TG_OK
+
+   Requests: tg_sign_request signs method, path, the SHA-256 of the body, a timestamp and a random
+   nonce into one header value (at most TG_REQSIG_MAX characters); tg_verify_request checks it
+   within +-window_s of now and refuses a second use through a bounded replay cache (TG_ERR_REPLAY):
+   a request whose tag is cached, or whose timestamp is not newer than the newest one the full
+   cache has forgotten (bounded memory, never a false accept; size the cache for the requests of
+   one window). Method and path must not contain '\n'. */
+
+#define TG_SIGN_PAYLOAD_MAX 27
+#define TG_SIGN_TOKEN_MAX 64
+#define TG_REQSIG_MAX 96
+
+/* ttl_s 0: never expires. now: Unix seconds, 0 .. 2^32 - 1. out: cap >= 65 is always enough. */
+TGBOT_API tg_err tg_sign(const tg_keyring *kr, const void *payload, size_t n, int64_t now, uint32_t ttl_s,
+                         char *out, size_t cap);
+/* the payload into out (cap bytes), its length into *n; also refuses tokens issued more than 60 s
+   after now (TG_ERR_EXPIRED: a clock far behind the signer's) */
+TGBOT_API tg_err tg_verify(const tg_keyring *kr, const char *token, int64_t now, void *out, size_t cap, size_t *n);
+
+typedef struct tg_replay_slot { uint64_t tag; int64_t ts; } tg_replay_slot;
+typedef struct tg_replay_cache { tg_replay_slot *slots; size_t cap, used, next; int64_t floor; } tg_replay_cache;
+TGBOT_API void tg_replay_init(tg_replay_cache *c, tg_replay_slot *slots, size_t n);   /* slots: your storage */
+
+TGBOT_API tg_err tg_sign_request(const tg_keyring *kr, const char *method, const char *path, const void *body,
+                                 size_t len, int64_t now, char *out, size_t cap);
+TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, const char *sig, const char *method,
+                                   const char *path, const void *body, size_t len, int64_t now, uint32_t window_s);
+
+/* ==== src/aead.h ==== */
+/* aead: ChaCha20-Poly1305 (RFC 8439), built in, and sealed records for data at rest.
+
+   Record (tg_seal): key id (1 byte) | nonce (12 random bytes) | ciphertext | tag (16 bytes), i.e.
+   TG_SEAL_OVERHEAD bytes more than the plaintext. The key is derived from the ring's key (HMAC
+   with a label), the newest key seals, any key in the ring opens (rotation by key id). aad is
+   authenticated, not stored: pass the same bytes to open (e.g. a record's position, so records
+   cannot be swapped). tg_unseal refuses a record changed in any byte, cut short, under an unknown
+   key id, or with other aad: TG_ERR_SIGNATURE (tag), TG_ERR_NOT_FOUND (key id), TG_ERR_ARG (too
+   short); no plaintext is released then (out is zeroed on a tag mismatch). Random 96-bit nonces:
+   keep a key below 2^32 records.
+
+   For a journal's sealing hook: tg_seal_record / tg_unseal_record take the key ring as a void *
+   and bind the record's position (any number the reader knows again: an offset or a sequence
+   number) as aad; a failure is reported as "record at position N: ..." in err. */
+
+#define TG_SEAL_OVERHEAD 29
+
+TGBOT_API void tg_chacha20(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                           const void *in, size_t n, void *out);   /* in == out allowed */
+TGBOT_API void tg_poly1305(const uint8_t key[32], const void *msg, size_t n, uint8_t tag[16]);
+TGBOT_API void tg_chacha20_poly1305_seal(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                                         const void *pt, size_t n, void *ct, uint8_t tag[16]);
+/* false (and out zeroed) when the tag does not match */
+TGBOT_API bool tg_chacha20_poly1305_open(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                                         const void *ct, size_t n, const uint8_t tag[16], void *pt);
+
+TGBOT_API tg_err tg_seal(const tg_keyring *kr, const void *aad, size_t aad_len, const void *pt, size_t n,
+                         void *out, size_t cap, size_t *out_len);
+TGBOT_API tg_err tg_unseal(const tg_keyring *kr, const void *aad, size_t aad_len, const void *rec, size_t n,
+                           void *out, size_t cap, size_t *out_len);
+
+TGBOT_API tg_err tg_seal_record(void *keyring, uint64_t position, const void *in, size_t n,
+                                void *out, size_t cap, size_t *out_len, tg_error *err);
+TGBOT_API tg_err tg_unseal_record(void *keyring, uint64_t position, const void *in, size_t n,
+                                  void *out, size_t cap, size_t *out_len, tg_error *err);
 
 /* ==== src/netfilter.h ==== */
 #if TGBOT__HAS_WEBHOOK
@@ -7163,11 +7339,20 @@ TGBOT_API void tg_ip_format(const tg_ip *ip, char *out);
    limit 413, head over the limit 431, malformed HTTP or a body that is not a JSON object 400. A
    connection whose request (or answer) is not through within read_timeout_ms is dropped.
 
-   Source filter and per-source limits (all off by default; see the desc fields): CIDR allow/deny
-   lists checked at accept (Telegram's ranges with .allow_telegram), the client taken from
-   X-Forwarded-For only behind trusted_proxies, at most N connections and a token bucket of
-   requests per second per source (429 with Retry-After), and a temporary block for sources that
-   keep being refused. With none of them set, accept and request handling are as before.
+   A secret_token is required: tg_webhook_new refuses a desc without one unless
+   reachable_only_via_trusted_upstream says that nothing but a trusted reverse proxy or a local Bot
+   API server can reach the port.
+
+   Source filter and per-source limits (see the desc fields): CIDR allow/deny lists checked at
+   accept (Telegram's ranges with .allow_telegram), the client taken from X-Forwarded-For (or RFC
+   7239 Forwarded) only behind trusted_proxies, at most N connections per source (on by default:
+   100), a token bucket of requests per second per source (429 with Retry-After), and a threat
+   score per source that blocks it for a while (on by default).
+
+   Resource bounds: when accept() fails for want of descriptors (EMFILE/ENFILE) the server stops
+   accepting for TG_WEBHOOK_ACCEPT_PAUSE_MS and keeps serving the connections it has (no busy
+   loop); the bot's arena may grow by at most max_update_memory while one delivery is decoded, and
+   is brought back to its usual size after a big one.
 
    Handlers run inside the server loop: while one runs, other deliveries wait. Answer fast: a
    handler that only replies can put its call in the response body instead (tg_webhook_reply).
@@ -7181,22 +7366,29 @@ TGBOT_API void tg_ip_format(const tg_ip *ip, char *out);
    Telegram delivers it again. */
 
 typedef struct tg_webhook tg_webhook;
+typedef struct tg_webhook_source tg_webhook_source;     /* below */
 
 typedef struct tg_webhook_desc {
     const char *host;              /* address to bind; NULL = "0.0.0.0" */
     uint16_t port;                 /* 0 = an ephemeral port (tg_webhook_port tells which) */
     const char *path;              /* request path deliveries go to; NULL = "/" (the query is ignored) */
-    const char *secret_token;      /* setWebhook's secret_token; NULL = no check (not advised) */
+    const char *secret_token;      /* setWebhook's secret_token; required (see the next field) */
+    /* true: only a trusted reverse proxy or a local Bot API server (telegram-bot-api --local) can
+       connect, so secret_token may be NULL (then any POST to path is dispatched). false (default):
+       tg_webhook_new refuses a desc without secret_token (TG_ERR_ARG). */
+    bool reachable_only_via_trusted_upstream;
     const char *tls_cert_file;     /* PEM certificate chain and key: both set = HTTPS */
     const char *tls_key_file;
     uint32_t max_header_bytes;     /* request head: 0 = 8 KiB */
-    size_t max_body_bytes;         /* request body: 0 = 1 MiB */
+    size_t max_body_bytes;         /* request body: 0 = 1 MiB; more than 1 GiB is refused (TG_ERR_ARG) */
     uint32_t read_timeout_ms;      /* a whole request (and the TLS handshake) must arrive within: 0 = 10 s */
     uint32_t idle_timeout_ms;      /* an idle keep-alive connection is closed after: 0 = 60 s */
-    uint32_t max_connections;      /* open at once, more are closed at once: 0 = 256 */
+    uint32_t max_connections;      /* open at once: 0 = 256; at most 2^20. At the limit a new connection
+                                      takes the place of the oldest one that never carried the right
+                                      secret (evicted); with none, it is closed at once */
     bool handle_signals;           /* tg_run_webhook/tg_webhook_run: SIGINT/SIGTERM stop gracefully */
 
-    /* Source filter (all off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
+    /* Source filter (CIDR lists: off by default). CIDR strings ("149.154.160.0/20", "2001:db8::/32", a bare
        address = one host; syntax in netfilter.h), parsed at tg_webhook_new: a malformed one is
        TG_ERR_ARG naming it. A TCP peer that deny matches, or that a non-empty allow list does not,
        is closed at accept, before a byte is read (ip_refused). IPv4 rules match IPv4-mapped peers.
@@ -7213,23 +7405,46 @@ typedef struct tg_webhook_desc {
        itself passes accept. An entry that had to be read and does not parse: 403
        (forwarded_invalid). No header: the client is the proxy. From any other peer the header is
        ignored. List only the proxies' own addresses: a range that also holds clients lets them
-       name any address. (RFC 7239 `Forwarded` is not read.) */
+       name any address. With trust_forwarded the RFC 7239 Forwarded header is read instead. */
     const char *const *trusted_proxies; size_t trusted_proxies_count;
-    /* Per-source limits (0 = off). A source is an IPv4 address or an IPv6 /64. */
-    uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused) */
-    uint32_t requests_per_second;  /* token bucket per source: over it, 429 with Retry-After (rate_limited) */
+    /* Per-source limits. A source is an IPv4 address or an IPv6 /64. */
+    uint32_t max_connections_per_source;   /* more at once are closed at accept (source_connections_refused):
+                                      0 = 100 (Telegram opens at most setWebhook's max_connections, 1-100,
+                                      at once), TG_WEBHOOK_UNLIMITED = no limit. Behind a reverse proxy
+                                      that is not in trusted_proxies every client is the proxy's address:
+                                      list the proxy, or raise this. */
+    uint32_t requests_per_second;  /* token bucket per source: over it, 429 with Retry-After (rate_limited); 0 = off */
     uint32_t requests_burst;       /* the bucket's size: 0 = requests_per_second */
-    /* Automatic block: every refused request (400, 401, 403 wrong secret, 404, 405, 411, 413, 429,
-       431; not the filter's own 403s) and every read timeout of a direct connection is a strike
-       against its source; block_after strikes, each less than block_ms after the previous one,
-       block the source for block_ms (sources_blocked; a WARN log line names it): its connections are
-       closed at accept and its requests answered 403 (blocked_refused); the connection that made
-       the last strike is closed. A request with the right secret clears the strikes. 0 = off. */
-    uint32_t block_after;
+    /* Threat score (on by default). A refusal of a request that did not carry the right secret
+       adds points to its source's score (TG_WEBHOOK_SCORE_*: wrong secret, missing secret,
+       malformed request or JSON, over-size head or body or no length, over the rate, a read
+       timeout (slow client), wrong path or method, a TLS handshake failure); the filter's own 403s
+       add nothing. The score halves every score_half_life_ms. Reaching block_score blocks the
+       source for block_ms (sources_blocked, a WARN line, on_blocked): its connections are closed
+       at accept and its requests answered 403 (blocked_refused); the connection that made it is
+       closed. A request with the right secret sets the score to 0. Under pressure (open
+       connections at 3/4 of max_connections or more, or accept() short of descriptors in the last
+       10 s) the threshold is halved (pressure_blocks). Without trusted_proxies, behind a proxy,
+       every client is the proxy's address: anyone could get the proxy blocked. List the proxy
+       in trusted_proxies, or set block_score = TG_WEBHOOK_UNLIMITED (off). */
+    uint32_t block_score;          /* points: 0 = 100 */
     uint32_t block_ms;             /* 0 = 10 minutes */
+    uint32_t score_half_life_ms;   /* 0 = 60 s */
+    /* called from the server loop when a block begins and when it ends (the end is noticed within
+       a step of it); the source's view as tg_webhook_sources gives it */
+    void (*on_blocked)(void *ud, const tg_webhook_source *src);
+    void (*on_unblocked)(void *ud, const tg_webhook_source *src);
+    void *event_ud;
+    /* behind trusted_proxies: read RFC 7239 Forwarded ("for=" nodes) instead of X-Forwarded-For.
+       Only one of the two is read, the one the proxy writes: a client can send either header and
+       a proxy that does not overwrite it passes it on. */
+    bool trust_forwarded;
+    /* memory one delivery may take to parse and decode (its token array, 20 bytes a token, plus
+       what the bot's arena grows by): 0 = 16 MiB. A body that would need more is answered 200 and
+       not dispatched (too_big_decoded, a WARN line): Telegram repeats anything else forever. */
+    size_t max_update_memory;
     /* the table of sources: fixed at tg_webhook_new, 64 bytes a slot; 0 = 1024 (64 KiB), rounded up
-       to a power of two, 64 to 2^20 (64 MiB). Allocated only when a per-source limit or the block is
-       on. A source with no open connection and no running block may be evicted (least recently seen
+       to a power of two, 64 to 2^20 (64 MiB). A source with no open connection and no running block may be evicted (least recently seen
        first) to make room; a new source that finds nothing to evict is refused (sources_full). */
     uint32_t max_sources;
 } tg_webhook_desc;
@@ -7241,6 +7456,7 @@ typedef struct tg_webhook_stats {
     uint64_t requests;             /* request heads received */
     uint64_t dispatched;           /* deliveries handed to the dispatcher and answered 200 */
     uint64_t replied_with_method;  /* ... of which answered with a method call in the body */
+    uint64_t retry_later;          /* ... of which answered 503: a middleware said TG_RETRY_LATER */
     uint64_t undecodable;          /* ... of which a JSON object the dispatcher could not decode */
     uint64_t unauthorized;         /* 401: secret header missing */
     uint64_t forbidden;            /* 403: secret header wrong */
@@ -7261,7 +7477,37 @@ typedef struct tg_webhook_stats {
     uint64_t sources_blocked;      /* blocks begun (block_after) */
     uint64_t blocked_refused;      /* connections closed or requests refused 403: the source is blocked */
     uint64_t sources_full;         /* refused: no slot in the source table */
+    uint64_t sources_unblocked;    /* blocks ended */
+    uint64_t pressure_blocks;      /* ... of sources_blocked, at the halved threshold (under pressure) */
+    uint64_t tls_scored;           /* TLS handshake failures scored against their source */
+    uint64_t accept_failures;      /* accept() calls that failed */
+    uint64_t accept_pauses;        /* ... of which short of descriptors: accepting paused TG_WEBHOOK_ACCEPT_PAUSE_MS */
+    uint64_t too_big_decoded;      /* authenticated bodies whose decoded form passed max_update_memory */
+    uint64_t arena_trims;          /* the bot's arena brought back to its usual size after a big update */
+    uint64_t evicted;              /* closed to make room (max_connections or no descriptor): the oldest
+                                      connection that never carried the right secret */
 } tg_webhook_stats;
+
+/* one source in the table (tg_webhook_sources, on_blocked, on_unblocked) */
+struct tg_webhook_source {
+    tg_ip addr;                    /* an IPv4 address, or an IPv6 /64's network (the rest zero) */
+    uint32_t score;                /* threat score now, in milli-points (block_score * 1000 blocks) */
+    uint32_t connections;          /* open now */
+    uint32_t blocked_ms;           /* the block's remaining time, 0 = not blocked */
+    uint32_t blocks;               /* blocks so far */
+};
+
+#define TG_WEBHOOK_UNLIMITED UINT32_MAX
+#define TG_WEBHOOK_ACCEPT_PAUSE_MS 100
+/* threat score points per signal */
+#define TG_WEBHOOK_SCORE_WRONG_SECRET 40
+#define TG_WEBHOOK_SCORE_NO_SECRET 25
+#define TG_WEBHOOK_SCORE_MALFORMED 34
+#define TG_WEBHOOK_SCORE_OVERSIZE 25
+#define TG_WEBHOOK_SCORE_OVER_RATE 10
+#define TG_WEBHOOK_SCORE_SLOW 34
+#define TG_WEBHOOK_SCORE_WRONG_PATH 20
+#define TG_WEBHOOK_SCORE_TLS 34
 
 /* for a loop of your own: the sockets the server waits on */
 typedef struct tg_webhook_fd { int fd; bool read, write; } tg_webhook_fd;
@@ -7281,6 +7527,9 @@ TGBOT_API tg_err tg_run_webhook(tg_dispatcher *d, const tg_webhook_desc *desc);
 TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms);
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap);  /* count (may exceed cap) */
 TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w);       /* until the next deadline; -1 none */
+/* the per-source table: up to cap sources (table order, scores decayed to now); returns how many
+   there are (may exceed cap) */
+TGBOT_API size_t tg_webhook_sources(const tg_webhook *w, tg_webhook_source *out, size_t cap);
 
 /* Telegram's shortcut: answer this delivery with one Bot API call in the HTTP response body
    (`{"method":"sendMessage",...}`), which saves a request. Telegram never says whether that call
@@ -7399,9 +7648,15 @@ TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* ze
        send, copy or forward (sendChatAction and the *Draft methods excepted); reads never wait;
      - the chat is the call's top-level "chat_id" parameter: a positive id is a private chat
        (leaky bucket, 1/s, burst 1), a negative id or an "@username" a group, supergroup or channel
-       (sliding window, 20 per 60 s); every counted call also passes the global lane (sliding
-       window, 30 per 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token
-       bucket, 1000/s);
+       (at most 20 in any 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
+       1/s, as Telegram also enforces); every counted call also passes the global lane (at most 30
+       in any 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token bucket,
+       1000/s). "Any 60 s" and "any 1 s" are exact: a log of the last sends, so no burst at the
+       edge of a counting window gets through (group_per_min is capped at TGBOT_RATELIMIT_GROUP_LOG;
+       a global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG uses the approximate sliding window);
+     - a chat's spacing runs from when its last attempt was answered, not from when it was admitted:
+       Telegram counts a message when it receives it, somewhere between our first byte and its
+       answer, so a slow connect or send must not shorten the gap the server sees;
      - the limiter waits through tg_platform.sleep_ms before sending and fires the dispatcher's
        on_rate_limited event with delay_ms = the wait (retry_after = 0 tells it from a 429);
        with fail_fast, or a wait over max_wait_ms, the call fails with TG_ERR_LIMIT instead and
@@ -7413,14 +7668,27 @@ TGBOT_API void tg_cache_get_stats(const tg_bot *bot, tg_cache_stats *out); /* ze
        (a 429 on a later call while still slowed halves it again, down to 1/8; the
        429s of one call's retries count once), recovering linearly to full rate
        over recover_ms. The call's own retry (bot.h) sleeps the same retry_after, which counts as
-       the pause served; a retried call keeps the slot its first attempt took;
+       the pause served; the retry after a 429 then passes the limiter like a new message (it
+       takes fresh slots, at the slowed rate, and may wait more); a call retried for any other
+       reason keeps the slot its first attempt took;
+     - a blocking broadcast need not wait on its slowest chat: tg_ratelimit_pick names, of the
+       chats with messages pending, the one that may go soonest (send to it next);
      - memory is bounded: TGBOT_RATELIMIT_CHATS per-chat states in a table inside the bot
        (least recently used evicted; an evicted chat starts afresh, its pause forgotten).
    The limiter assumes one thread per bot, like the rest of the bot object. */
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (96 bytes each on 64-bit: 24 KiB in tg_bot) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (248 bytes each on 64-bit: 62 KiB in tg_bot) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_LOG
+#define TGBOT_RATELIMIT_GROUP_LOG 20        /* sends remembered per group: group_per_min at most this */
+#endif
+#ifndef TGBOT_RATELIMIT_GLOBAL_LOG
+#define TGBOT_RATELIMIT_GLOBAL_LOG 64       /* sends remembered for the global lane (global_per_s up to this) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_GAP_MS
+#define TGBOT_RATELIMIT_GROUP_GAP_MS 1000   /* least spacing of two messages to one group or channel */
 #endif
 #define TG_RL_ONE 1000u                /* the cost of one request */
 
@@ -7471,6 +7739,11 @@ TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on);
 /* how long a message to chat_id would wait now (0: it may go), without taking anything */
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id);
+/* for a broadcast from one thread: of n chats (those with messages still to send), the index of
+   the one whose next message may go soonest (the first of equals), and in *wait_ms (may be NULL)
+   how long until then; n when n is 0. Sending to the picked chat next keeps one slow or paused
+   chat from holding up the others. Takes nothing; the send itself still passes the limiter. */
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms);
 
 /* internal: the per-bot state, embedded in tg_bot */
 typedef struct tg__rl_scope {
@@ -7479,18 +7752,26 @@ typedef struct tg__rl_scope {
     uint32_t slow_permille;  /* rate at slow_since, in thousandths of the full rate */
 } tg__rl_scope;
 
+typedef struct tg__rl_log {  /* the times of the last sends, oldest at head (a ring) */
+    uint32_t n, head;
+} tg__rl_log;
+
 typedef struct tg__rl_chat {
     int64_t key;             /* chat id, or a hash of "@username" (with the top bit set) */
     uint64_t used;           /* last use (LRU) */
     bool in_use, group;
     tg__rl_scope sc;
-    union { tg_leaky_bucket priv; tg_sliding_window grp; } alg;
+    tg_leaky_bucket gap;     /* spacing: private_per_s and private_burst; a group one per GROUP_GAP_MS */
+    tg__rl_log grp;          /* a group's last sends (group_per_min in any 60 s) */
+    uint64_t grp_t[TGBOT_RATELIMIT_GROUP_LOG];
 } tg__rl_chat;
 
 typedef struct tg__ratelimit {
     tg_ratelimit_desc d;
     uint64_t vclock;         /* time the limiter knows has passed (its own waits, served pauses) */
-    tg_sliding_window global;
+    tg_sliding_window global;   /* global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG */
+    tg__rl_log glog;            /* else the last sends, global_per_s in any 1 s */
+    uint64_t glog_t[TGBOT_RATELIMIT_GLOBAL_LOG];
     tg_token_bucket paid;
     tg__rl_scope global_sc;
     tg__rl_chat chats[TGBOT_RATELIMIT_CHATS];
@@ -7710,7 +7991,7 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w);
 #define TGBOT_STORE_MAX_VALUE 65536
 #endif
 
-typedef struct tg_store tg_store;
+/* tg_store itself is named in bot.h (the rate limiter's desc holds one in every build) */
 
 /* A GCRA lane: `burst` requests back to back, one every interval_ms on average. A limit of N per
    window W (a sliding window, as Telegram counts) holds with interval W/N rounded up and burst 1. */
@@ -7738,6 +8019,9 @@ typedef struct tg_store_vtable {
     tg_err (*admit)(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
     /* no lane request before now + ms for every worker (a 429 with retry_after) */
     tg_err (*pause)(tg_store *s, const char *key, uint32_t ms);
+    /* a request on the lanes was answered now: the next one no earlier than now + interval_ms
+       (spacing counted from the answer, not from the admission; never shortens a later time) */
+    tg_err (*stamp)(tg_store *s, const tg_store_lane *lanes, size_t n);
     void (*destroy)(tg_store *s);
 } tg_store_vtable;
 
@@ -7786,12 +8070,17 @@ TGBOT_API tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_
 TGBOT_API tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms);
 TGBOT_API tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
 TGBOT_API tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms);
+TGBOT_API tg_err tg_store_stamp(tg_store *s, const tg_store_lane *lanes, size_t n);
 
 /* Update de-duplication across workers: *first = true for exactly one caller per (bot, update_id)
    within ttl_ms (0: 24 h, Telegram keeps an update at most that long). Claim before handling: an
    update whose worker dies while handling it is not handled again (at-most-once across workers;
    the webhook answers 200 to the duplicate so Telegram stops re-sending). */
 TGBOT_API tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t ttl_ms, bool *first);
+/* The same as a ready middleware: tg_use(dispatcher, tg_store_dedup, store). A duplicate stops the
+   chain (acknowledged, not handled); while the store cannot be reached it answers TG_RETRY_LATER, so
+   the update is neither handled nor lost: it comes again (503 to Telegram, or polled again). */
+TGBOT_API int tg_store_dedup(tg_ctx *ctx, bool after, void *store);
 
 /* A lock with an owner and a lease: *held = true when this owner has it (taken or renewed). Call
    it again before the lease ends to keep it; tg_store_unlock releases it only if still ours. Used
@@ -8011,7 +8300,7 @@ TGBOT_API tg_err_kind tg_err_kind_of(tg_err code) {
         return TG_KIND_TLS;
     case TG_ERR_HTTP: return TG_KIND_HTTP;
     case TG_ERR_JSON: case TG_ERR_UTF8: case TG_ERR_TYPE: return TG_KIND_JSON;
-    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: return TG_KIND_VALIDATION;
+    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: case TG_ERR_REPLAY: return TG_KIND_VALIDATION;
     case TG_ERR_API: return TG_KIND_TELEGRAM;
     default: return TG_KIND_INTERNAL;
     }
@@ -8040,7 +8329,7 @@ void tg__error_set(tg_error *e, tg_err code, tg_phase phase, const char *fmt, ..
 
 /* ---- logging ---- */
 void tg__log(const tg_logger *l, tg_log_level level, const char *fmt, ...) {
-    char msg[512];
+    char msg[512], *c;
     va_list ap;
     tg_log_level max;
     if (!l || !l->fn) return;
@@ -8049,6 +8338,9 @@ void tg__log(const tg_logger *l, tg_log_level level, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* messages quote what peers sent (an update's kind, a description): a control character such as
+       '\n' could forge a line of its own in the log, so none gets through */
+    for (c = msg; *c; c++) if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     l->fn(l->ud, level, msg);
 }
 
@@ -11342,6 +11634,7 @@ typedef struct tg__req {
     tg__http_response rs;
     const char *json; size_t json_len;
     uint64_t t0, wake, deadline;   /* deadline 0: none */
+    uint64_t elapsed;              /* submit to end, read once when it ends */
     tg_json_value *result, res;
     tg_async_done done; void *done_ud;            /* async: the completion callback */
     const void *m; void *out;                      /* typed async: the method and where its result goes */
@@ -11839,6 +12132,7 @@ static tg_err tg__req_parts(tg__req *r, const char *json, size_t len, tg__http_p
 }
 
 /* parses a response body (copied into the arena) and reads the envelope */
+static void tg__scrub_token(const tg_bot *b, char *s);
 static tg_err tg__req_decode(tg__req *r, const tg__http_response *rs, tg_json_value *result, tg_error *e) {
     tg_bot *b = r->bot;
     tg_json_doc *d = (tg_json_doc *)tg_arena_alloc(&b->arena, sizeof *d);
@@ -11883,6 +12177,7 @@ static tg_err tg__req_decode(tg__req *r, const tg__http_response *rs, tg_json_va
         tg_json_str(d, tg_json_get(d, 0, "description"), &desc, NULL);
         tg_json_i64(d, tg_json_path(d, 0, "parameters.retry_after"), &ra);
         tg_json_i64(d, tg_json_path(d, 0, "parameters.migrate_to_chat_id"), &mig);
+        if (desc) tg__scrub_token(b, (char *)(uintptr_t)desc);   /* whole, before the cut to a description */
         tg__error_set(e, TG_ERR_API, TG_PHASE_API, "%s", desc ? desc : "error without description");
         e->error_code = (int)code;
         e->retry_after = (int32_t)(ra > 0 && ra < 86400 ? ra : 0);
@@ -11917,15 +12212,27 @@ TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_
 }
 
 /* A peer may echo the request path (a proxy's error page, a misbehaving server): the token's secret
-   half never leaves the library in an error description or a log line. */
+   half never leaves the library in an error description or a log line. Any run of 8 or more of its
+   characters, in order, becomes "<token>" (7 bytes, so the text never grows): a cut copy, or a part
+   of it, is caught too. Callers scrub the whole text before cutting it to a description. */
 static void tg__scrub_token(const tg_bot *b, char *s) {
-    const char *colon = (const char *)memchr(b->token, ':', b->token_len);
-    size_t off = colon ? (size_t)(colon - b->token) + 1 : 0, n = b->token_len - off;
-    char *p;
-    if (n < 8) return;
-    while ((p = strstr(s, b->token + off)) != NULL) {
-        memcpy(p, "<token>", 7);
-        memmove(p + 7, p + n, strlen(p + n) + 1);
+    const char *colon = (const char *)memchr(b->token, ':', b->token_len), *sec;
+    size_t off = colon ? (size_t)(colon - b->token) + 1 : 0, n = b->token_len - off, i, j, len;
+    if (n < 8 || !s) return;
+    sec = b->token + off;
+    len = strlen(s);
+    for (i = 0; i + 8 <= len; i++) {
+        size_t best = 0;
+        for (j = 0; j + 8 <= n && best < n - j; j++) {    /* the longest run at s+i of the secret from j */
+            size_t k = 0;
+            while (k < n - j && i + k < len && s[i + k] == sec[j + k]) k++;
+            if (k > best) best = k;
+        }
+        if (best < 8) continue;
+        memcpy(s + i, "<token>", 7);
+        memmove(s + i + 7, s + i + best, len - i - best + 1);
+        len -= best - 7;
+        i += 6;
     }
 }
 
@@ -12032,8 +12339,9 @@ static void tg__call_finish(tg__req *r, tg_err code) {
     tg_error *e = &r->err;
     snprintf(e->method, sizeof e->method, "%s", r->method);
     e->code = code;
-    if (!r->hit) {                      /* done: once per admitted call, in chain order */
-        uint64_t ms = tg__now_ms(&b->plat) - r->t0;
+    r->elapsed = tg__now_ms(&b->plat) - r->t0;   /* one reading for every observer of the call */
+    if (!r->hit) {                      /* done: once per call, in chain order */
+        uint64_t ms = r->elapsed;
         const char *body = code == TG_OK && r->conn ? r->rs.body : NULL;
         size_t body_len = body ? r->rs.body_len : 0;
         uint32_t i;
@@ -12231,7 +12539,7 @@ static void tg__loop_run(tg_bot *b) {
             tg_err de = r->decode(r, &r->res);
             if (de) { r->code = de; r->err = b->last; }
         }
-        tg__req_events(r, r->code, &r->err, tg__now_ms(&b->plat) - r->t0);
+        tg__req_events(r, r->code, &r->err, r->elapsed);
         if (r->done) {
             b->depth++;
             r->done(b, r->id, r->code, &r->err, r->res, r->done_ud);
@@ -12365,7 +12673,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     }
     code = r->code;
     if (r->hit) b->last = r->err;            /* answered by a stage: as if nothing happened on the network */
-    else tg__req_events(r, code, &r->err, tg__now_ms(&b->plat) - r->t0);
+    else tg__req_events(r, code, &r->err, r->elapsed);
     r->delivered = true;
     tg__sweep(b);
     return code;
@@ -18177,7 +18485,7 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
     const tg_json_doc *doc = v->doc;
     uint32_t k, i;
     size_t r, m, ran_mw = 0;
-    bool handled = false, stopped = false;
+    bool handled = false, stopped = false, again = false;
     tg_err e;
 #if TGBOT__HAS_ANALYTICS   /* [analytics] handler time: decode, middleware and handlers */
     uint64_t an_t0 = tg__now_ms(tg__bot_platform(d->bot));
@@ -18216,8 +18524,11 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
         ev.type = TG_EVENT_UPDATE; ev.ctx = &ctx;
         d->ev.on_update(&ev, d->ev.ud);
     }
-    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++)      /* middleware before, in order */
-        if (d->mw[m].fn(&ctx, false, d->mw[m].ud)) stopped = true;
+    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++) {    /* middleware before, in order */
+        int rc = d->mw[m].fn(&ctx, false, d->mw[m].ud);
+        if (rc) stopped = true;
+        if (rc == TG_RETRY_LATER) again = true;
+    }
     if (!stopped) {
         bool is_cmd = ctx.message && ctx.message->text && tg__parse_command(d, &ctx, ctx.message->text) &&
                       strcmp(ctx.kind, "callback_query") != 0;
@@ -18242,7 +18553,7 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics_record_update(tg_bot_analytics(d->bot), ctx.kind, handled, tg__now_ms(tg__bot_platform(d->bot)) - an_t0);
 #endif
-    return TG_OK;
+    return again ? TG_ERR_AGAIN : TG_OK;
 }
 
 TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text) {
@@ -18283,14 +18594,45 @@ static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, 
     return tg__req_send(r, res);
 }
 
+#if TGBOT__HAS_STORE
+/* takes or renews the polling lease before each getUpdates; false: another process holds it (or
+   the store is unreachable): this one has waited a while and the caller loops */
+static bool tg__poll_lease(tg_dispatcher *d, const tg_polling_opts *o, const char *owner, uint32_t timeout_s, bool *standby) {
+    uint32_t lease = o->lock_lease_ms ? o->lock_lease_ms : (timeout_s + 60u) * 1000u;
+    char name[40];
+    bool held = false;
+    tg_err e;
+    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+    e = tg_store_lock(o->lock, name, owner, lease, &held);
+    if (held) {
+        if (*standby) tg__log(tg__bot_logger(d->bot), TG_LOG_INFO, "polling: this process has the lease now");
+        *standby = false;
+        return true;
+    }
+    if (!*standby || e)
+        tg__log(tg__bot_logger(d->bot), e ? TG_LOG_WARN : TG_LOG_INFO, e ? "polling: the lock's store is unreachable (%s); not polling" :
+                "polling: another process polls this token; standing by%s", e ? tg_err_str(e) : "");
+    *standby = true;
+    tg__sleep_ms(tg__bot_platform(d->bot), TGBOT__MIN(lease / 3u, 5000u));
+    return false;
+}
+#endif
+
 TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     uint32_t timeout_s = o && o->timeout_s ? o->timeout_s : 30, limit = o && o->limit ? o->limit : 100;
     uint32_t failures = 0;
+#if TGBOT__HAS_STORE
+    bool standby = false;                 /* another process holds the polling lease */
+    char owner[33];
+#endif
     struct sigaction sa, old_int, old_term;
     tg_err result = TG_OK;
     d->stop = false;
     tg__signalled = 0;
     tg__interrupt(0);
+#if TGBOT__HAS_STORE
+    if (o && o->lock) tg_store_owner_id(owner);
+#endif
     if (o && o->offset) d->offset = o->offset;
     if (o && o->handle_signals) {
         memset(&sa, 0, sizeof sa);
@@ -18305,6 +18647,9 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         uint32_t n, i, t;
         tg_err e;
         tg_bot_reset(d->bot);
+#if TGBOT__HAS_STORE
+        if (o && o->lock && !tg__poll_lease(d, o, owner, timeout_s, &standby)) continue;
+#endif
         tg__in_long_poll = 1;
         if (tg__signalled) break;
         e = tg__get_updates(d, d->offset, limit, timeout_s, o, &res);
@@ -18332,7 +18677,12 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
             int64_t id = 0;
             uv.doc = res.doc; uv.tok = t;
             if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &id)) continue;
-            tg_dispatch(d, &uv);
+            if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) {  /* not processed: ask for it again, after a pause */
+                tg_arena_rewind(tg_bot_arena(d->bot), mark);
+                tg__log(tg__bot_logger(d->bot), TG_LOG_WARN, "update %lld not processed now; asking for it again in 1 s", (long long)id);
+                tg__sleep_ms(tg__bot_platform(d->bot), 1000);
+                break;
+            }
             d->offset = id + 1;                    /* confirmed by the next getUpdates */
             tg_arena_rewind(tg_bot_arena(d->bot), mark);
         }
@@ -18345,6 +18695,13 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_bot_reset(d->bot);
         (void)tg__get_updates(d, d->offset, 1, 0, NULL, &res);
     }
+#if TGBOT__HAS_STORE
+    if (o && o->lock && !standby) {            /* hand the token over at once */
+        char name[40];
+        snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+        tg_store_unlock(o->lock, name, owner);
+    }
+#endif
     if (o && o->handle_signals) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
@@ -18352,6 +18709,553 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     tg__fire_shutdown(d);
     tg_bot_reset(d->bot);
     return result;
+}
+
+/* ==== src/ed25519.c ==== */
+/* ed25519: SHA-512 (FIPS 180-4 section 6.4) and Ed25519 verification (RFC 8032 section 5.1).
+   Constants are derived from their definitions (tools: any bignum; see the comments). */
+
+/* first 64 bits of the fractional parts of the cube roots of the first 80 primes */
+static const uint64_t tg__sha512_k[80] = {
+    0x428a2f98d728ae22ULL, 0x7137449123ef65cdULL, 0xb5c0fbcfec4d3b2fULL, 0xe9b5dba58189dbbcULL,
+    0x3956c25bf348b538ULL, 0x59f111f1b605d019ULL, 0x923f82a4af194f9bULL, 0xab1c5ed5da6d8118ULL,
+    0xd807aa98a3030242ULL, 0x12835b0145706fbeULL, 0x243185be4ee4b28cULL, 0x550c7dc3d5ffb4e2ULL,
+    0x72be5d74f27b896fULL, 0x80deb1fe3b1696b1ULL, 0x9bdc06a725c71235ULL, 0xc19bf174cf692694ULL,
+    0xe49b69c19ef14ad2ULL, 0xefbe4786384f25e3ULL, 0x0fc19dc68b8cd5b5ULL, 0x240ca1cc77ac9c65ULL,
+    0x2de92c6f592b0275ULL, 0x4a7484aa6ea6e483ULL, 0x5cb0a9dcbd41fbd4ULL, 0x76f988da831153b5ULL,
+    0x983e5152ee66dfabULL, 0xa831c66d2db43210ULL, 0xb00327c898fb213fULL, 0xbf597fc7beef0ee4ULL,
+    0xc6e00bf33da88fc2ULL, 0xd5a79147930aa725ULL, 0x06ca6351e003826fULL, 0x142929670a0e6e70ULL,
+    0x27b70a8546d22ffcULL, 0x2e1b21385c26c926ULL, 0x4d2c6dfc5ac42aedULL, 0x53380d139d95b3dfULL,
+    0x650a73548baf63deULL, 0x766a0abb3c77b2a8ULL, 0x81c2c92e47edaee6ULL, 0x92722c851482353bULL,
+    0xa2bfe8a14cf10364ULL, 0xa81a664bbc423001ULL, 0xc24b8b70d0f89791ULL, 0xc76c51a30654be30ULL,
+    0xd192e819d6ef5218ULL, 0xd69906245565a910ULL, 0xf40e35855771202aULL, 0x106aa07032bbd1b8ULL,
+    0x19a4c116b8d2d0c8ULL, 0x1e376c085141ab53ULL, 0x2748774cdf8eeb99ULL, 0x34b0bcb5e19b48a8ULL,
+    0x391c0cb3c5c95a63ULL, 0x4ed8aa4ae3418acbULL, 0x5b9cca4f7763e373ULL, 0x682e6ff3d6b2b8a3ULL,
+    0x748f82ee5defb2fcULL, 0x78a5636f43172f60ULL, 0x84c87814a1f0ab72ULL, 0x8cc702081a6439ecULL,
+    0x90befffa23631e28ULL, 0xa4506cebde82bde9ULL, 0xbef9a3f7b2c67915ULL, 0xc67178f2e372532bULL,
+    0xca273eceea26619cULL, 0xd186b8c721c0c207ULL, 0xeada7dd6cde0eb1eULL, 0xf57d4f7fee6ed178ULL,
+    0x06f067aa72176fbaULL, 0x0a637dc5a2c898a6ULL, 0x113f9804bef90daeULL, 0x1b710b35131c471bULL,
+    0x28db77f523047d84ULL, 0x32caab7b40c72493ULL, 0x3c9ebe0a15c9bebcULL, 0x431d67c49c100d4cULL,
+    0x4cc5d4becb3e42b6ULL, 0x597f299cfc657e2aULL, 0x5fcb6fab3ad6faecULL, 0x6c44198c4a475817ULL };
+
+static uint64_t tg__ed_ror64(uint64_t x, unsigned n) { return (x >> n) | (x << (64u - n)); }
+
+static void tg__sha512_block(uint64_t h[8], const unsigned char *p) {
+    uint64_t w[80], v[8];
+    unsigned i, j;
+    for (i = 0; i < 16; i++)
+        for (w[i] = 0, j = 0; j < 8; j++) w[i] = w[i] << 8 | p[8 * i + j];
+    for (i = 16; i < 80; i++) {
+        uint64_t s0 = tg__ed_ror64(w[i - 15], 1) ^ tg__ed_ror64(w[i - 15], 8) ^ (w[i - 15] >> 7);
+        uint64_t s1 = tg__ed_ror64(w[i - 2], 19) ^ tg__ed_ror64(w[i - 2], 61) ^ (w[i - 2] >> 6);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    memcpy(v, h, sizeof v);
+    for (i = 0; i < 80; i++) {   /* v = a b c d e f g h */
+        uint64_t t1 = v[7] + (tg__ed_ror64(v[4], 14) ^ tg__ed_ror64(v[4], 18) ^ tg__ed_ror64(v[4], 41)) +
+                      ((v[4] & v[5]) ^ (~v[4] & v[6])) + tg__sha512_k[i] + w[i];
+        uint64_t t2 = (tg__ed_ror64(v[0], 28) ^ tg__ed_ror64(v[0], 34) ^ tg__ed_ror64(v[0], 39)) +
+                      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+        memmove(v + 1, v, 7 * sizeof v[0]);
+        v[4] += t1;
+        v[0] = t1 + t2;
+    }
+    for (i = 0; i < 8; i++) h[i] += v[i];
+}
+
+TGBOT_API void tg_sha512_init(tg_sha512 *s) {
+    /* first 64 bits of the fractional parts of the square roots of the first 8 primes */
+    static const uint64_t iv[8] = { 0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
+                                    0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
+                                    0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL };
+    memcpy(s->h, iv, sizeof iv);
+    s->bytes = 0;
+    s->fill = 0;
+}
+
+TGBOT_API void tg_sha512_update(tg_sha512 *s, const void *data, size_t n) {
+    const unsigned char *p = (const unsigned char *)data;
+    s->bytes += n;
+    while (n) {
+        size_t k;
+        if (s->fill == 0) {   /* whole blocks straight from the input */
+            while (n >= 128) { tg__sha512_block(s->h, p); p += 128; n -= 128; }
+            if (!n) break;
+        }
+        k = TGBOT__MIN(n, 128 - s->fill);
+        memcpy(s->block + s->fill, p, k);
+        s->fill += k; p += k; n -= k;
+        if (s->fill == 128) { tg__sha512_block(s->h, s->block); s->fill = 0; }
+    }
+}
+
+TGBOT_API void tg_sha512_final(tg_sha512 *s, unsigned char out[64]) {
+    uint64_t hi = s->bytes >> 61, lo = s->bytes << 3;   /* the 128-bit length in bits */
+    unsigned i;
+    s->block[s->fill++] = 0x80;
+    if (s->fill > 112) {
+        memset(s->block + s->fill, 0, 128 - s->fill);
+        tg__sha512_block(s->h, s->block);
+        s->fill = 0;
+    }
+    memset(s->block + s->fill, 0, 112 - s->fill);
+    for (i = 0; i < 8; i++) {
+        s->block[112 + i] = (unsigned char)(hi >> (56 - 8 * i));
+        s->block[120 + i] = (unsigned char)(lo >> (56 - 8 * i));
+    }
+    tg__sha512_block(s->h, s->block);
+    for (i = 0; i < 64; i++) out[i] = (unsigned char)(s->h[i / 8] >> (56 - 8 * (i % 8)));
+    tg__wipe(s, sizeof *s);
+}
+
+/* ---- field arithmetic mod p = 2^255 - 19 ----
+   Outputs of every operation are weakly reduced (limbs a little above their nominal width at
+   most); tobytes gives the canonical encoding. Results may alias inputs. */
+#if !defined(TGBOT_ED25519_PORTABLE) && defined(__SIZEOF_INT128__)
+#define TGBOT__FE51 1
+__extension__ typedef unsigned __int128 tg__ed_u128;
+typedef struct tg__fe { uint64_t v[5]; } tg__fe;   /* v0 + v1 2^51 + ... + v4 2^204 */
+#define TG__M51 ((uint64_t)0x7ffffffffffff)
+
+static void tg__fe_carry(tg__fe *h) {
+    uint64_t c;
+    c = h->v[0] >> 51; h->v[0] &= TG__M51; h->v[1] += c;
+    c = h->v[1] >> 51; h->v[1] &= TG__M51; h->v[2] += c;
+    c = h->v[2] >> 51; h->v[2] &= TG__M51; h->v[3] += c;
+    c = h->v[3] >> 51; h->v[3] &= TG__M51; h->v[4] += c;
+    c = h->v[4] >> 51; h->v[4] &= TG__M51; h->v[0] += 19 * c;
+}
+static void tg__fe_add(tg__fe *r, const tg__fe *a, const tg__fe *b) {
+    int i;
+    for (i = 0; i < 5; i++) r->v[i] = a->v[i] + b->v[i];
+    tg__fe_carry(r);
+}
+static void tg__fe_sub(tg__fe *r, const tg__fe *a, const tg__fe *b) {   /* a + 2p - b: no underflow */
+    r->v[0] = a->v[0] + 0xfffffffffffdaULL - b->v[0];
+    r->v[1] = a->v[1] + 0xffffffffffffeULL - b->v[1];
+    r->v[2] = a->v[2] + 0xffffffffffffeULL - b->v[2];
+    r->v[3] = a->v[3] + 0xffffffffffffeULL - b->v[3];
+    r->v[4] = a->v[4] + 0xffffffffffffeULL - b->v[4];
+    tg__fe_carry(r);
+}
+static void tg__fe_reduce128(tg__fe *r, tg__ed_u128 t0, tg__ed_u128 t1, tg__ed_u128 t2, tg__ed_u128 t3, tg__ed_u128 t4) {
+    uint64_t c;
+    t1 += t0 >> 51; t2 += t1 >> 51; t3 += t2 >> 51; t4 += t3 >> 51;
+    r->v[0] = (uint64_t)t0 & TG__M51; r->v[1] = (uint64_t)t1 & TG__M51; r->v[2] = (uint64_t)t2 & TG__M51;
+    r->v[3] = (uint64_t)t3 & TG__M51; r->v[4] = (uint64_t)t4 & TG__M51;
+    c = (uint64_t)(t4 >> 51);
+    r->v[0] += 19 * c;
+    r->v[1] += r->v[0] >> 51; r->v[0] &= TG__M51;
+}
+#define TG__FE_MUL(x, y) ((tg__ed_u128)(x) * (y))
+static void tg__fe_mul(tg__fe *r, const tg__fe *f, const tg__fe *g) {
+    uint64_t a0 = f->v[0], a1 = f->v[1], a2 = f->v[2], a3 = f->v[3], a4 = f->v[4];
+    uint64_t b0 = g->v[0], b1 = g->v[1], b2 = g->v[2], b3 = g->v[3], b4 = g->v[4];
+    uint64_t c1 = 19 * b1, c2 = 19 * b2, c3 = 19 * b3, c4 = 19 * b4;   /* 2^255 = 19 */
+    tg__fe_reduce128(r,
+        TG__FE_MUL(a0, b0) + TG__FE_MUL(a1, c4) + TG__FE_MUL(a2, c3) + TG__FE_MUL(a3, c2) + TG__FE_MUL(a4, c1),
+        TG__FE_MUL(a0, b1) + TG__FE_MUL(a1, b0) + TG__FE_MUL(a2, c4) + TG__FE_MUL(a3, c3) + TG__FE_MUL(a4, c2),
+        TG__FE_MUL(a0, b2) + TG__FE_MUL(a1, b1) + TG__FE_MUL(a2, b0) + TG__FE_MUL(a3, c4) + TG__FE_MUL(a4, c3),
+        TG__FE_MUL(a0, b3) + TG__FE_MUL(a1, b2) + TG__FE_MUL(a2, b1) + TG__FE_MUL(a3, b0) + TG__FE_MUL(a4, c4),
+        TG__FE_MUL(a0, b4) + TG__FE_MUL(a1, b3) + TG__FE_MUL(a2, b2) + TG__FE_MUL(a3, b1) + TG__FE_MUL(a4, b0));
+}
+static void tg__fe_sq(tg__fe *r, const tg__fe *f) {
+    uint64_t a0 = f->v[0], a1 = f->v[1], a2 = f->v[2], a3 = f->v[3], a4 = f->v[4];
+    uint64_t d0 = 2 * a0, d1 = 2 * a1, d2 = 2 * a2, d3 = 2 * a3, e3 = 19 * a3, e4 = 19 * a4;
+    tg__fe_reduce128(r,
+        TG__FE_MUL(a0, a0) + TG__FE_MUL(d1, e4) + TG__FE_MUL(d2, e3),
+        TG__FE_MUL(d0, a1) + TG__FE_MUL(d2, e4) + TG__FE_MUL(a3, e3),
+        TG__FE_MUL(d0, a2) + TG__FE_MUL(a1, a1) + TG__FE_MUL(d3, e4),
+        TG__FE_MUL(d0, a3) + TG__FE_MUL(d1, a2) + TG__FE_MUL(a4, e4),
+        TG__FE_MUL(d0, a4) + TG__FE_MUL(d1, a3) + TG__FE_MUL(a2, a2));
+}
+static void tg__fe_frombytes(tg__fe *r, const unsigned char s[32]) {   /* ignores bit 255 */
+    uint64_t w[4];
+    int i, j;
+    for (i = 0; i < 4; i++)
+        for (w[i] = 0, j = 7; j >= 0; j--) w[i] = w[i] << 8 | s[8 * i + j];
+    r->v[0] = w[0] & TG__M51;
+    r->v[1] = (w[0] >> 51 | w[1] << 13) & TG__M51;
+    r->v[2] = (w[1] >> 38 | w[2] << 26) & TG__M51;
+    r->v[3] = (w[2] >> 25 | w[3] << 39) & TG__M51;
+    r->v[4] = (w[3] >> 12) & TG__M51;
+}
+static void tg__fe_tobytes(unsigned char s[32], const tg__fe *a) {
+    tg__fe h = *a;
+    uint64_t q, w[4];
+    int i, j;
+    tg__fe_carry(&h);
+    tg__fe_carry(&h);
+    /* q = 1 exactly when h >= p, i.e. when h + 19 reaches 2^255 */
+    q = (h.v[0] + 19) >> 51; q = (h.v[1] + q) >> 51; q = (h.v[2] + q) >> 51;
+    q = (h.v[3] + q) >> 51; q = (h.v[4] + q) >> 51;
+    h.v[0] += 19 * q;   /* h - q p = h + 19 q - q 2^255: drop bit 255 below */
+    h.v[1] += h.v[0] >> 51; h.v[0] &= TG__M51;
+    h.v[2] += h.v[1] >> 51; h.v[1] &= TG__M51;
+    h.v[3] += h.v[2] >> 51; h.v[2] &= TG__M51;
+    h.v[4] += h.v[3] >> 51; h.v[3] &= TG__M51;
+    h.v[4] &= TG__M51;
+    w[0] = h.v[0] | h.v[1] << 51;
+    w[1] = h.v[1] >> 13 | h.v[2] << 38;
+    w[2] = h.v[2] >> 26 | h.v[3] << 25;
+    w[3] = h.v[3] >> 39 | h.v[4] << 12;
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 8; j++) s[8 * i + j] = (unsigned char)(w[i] >> (8 * j));
+}
+static void tg__fe_set(tg__fe *r, unsigned n) { memset(r, 0, sizeof *r); r->v[0] = n; }
+
+#else   /* portable: radix 2^25.5, ten unsigned limbs of 26 and 25 bits alternately, 64-bit products */
+#define TGBOT__FE51 0
+typedef struct tg__fe { uint64_t v[10]; } tg__fe;   /* limb i weighs 2^ceil(25.5 i) */
+
+static unsigned tg__fe_w(int i) { return (i & 1) ? 25u : 26u; }
+static void tg__fe_carry(tg__fe *h) {
+    int i;
+    for (i = 0; i < 10; i++) {
+        uint64_t c = h->v[i] >> tg__fe_w(i);
+        h->v[i] &= ((uint64_t)1 << tg__fe_w(i)) - 1;
+        if (i < 9) h->v[i + 1] += c; else h->v[0] += 19 * c;
+    }
+}
+static void tg__fe_add(tg__fe *r, const tg__fe *a, const tg__fe *b) {
+    int i;
+    for (i = 0; i < 10; i++) r->v[i] = a->v[i] + b->v[i];
+    tg__fe_carry(r);
+}
+static void tg__fe_sub(tg__fe *r, const tg__fe *a, const tg__fe *b) {   /* a + 2p - b: no underflow */
+    int i;
+    for (i = 0; i < 10; i++)
+        r->v[i] = a->v[i] + (i == 0 ? 0x7ffffdaULL : (i & 1) ? 0x3fffffeULL : 0x7fffffeULL) - b->v[i];
+    tg__fe_carry(r);
+}
+static void tg__fe_mul(tg__fe *r, const tg__fe *fe, const tg__fe *ge) {
+    /* f_i g_j lands in limb i + j; for two odd limbs the weights add to one bit more than that
+       limb's (g2 = 2 g); from limb 10 on, 2^255 = 19 (g19, g38). Written out so that every
+       factor is known at compile time. */
+    uint64_t f[10], g[10], g2[10], g19[10], g38[10];
+    int j;
+    for (j = 0; j < 10; j++) { f[j] = fe->v[j]; g[j] = ge->v[j]; g2[j] = 2 * g[j]; g19[j] = 19 * g[j]; g38[j] = 38 * g[j]; }
+    r->v[0] = f[0] * g[0] + f[1] * g38[9] + f[2] * g19[8] + f[3] * g38[7] + f[4] * g19[6]
+             + f[5] * g38[5] + f[6] * g19[4] + f[7] * g38[3] + f[8] * g19[2] + f[9] * g38[1];
+    r->v[1] = f[0] * g[1] + f[1] * g[0] + f[2] * g19[9] + f[3] * g19[8] + f[4] * g19[7]
+             + f[5] * g19[6] + f[6] * g19[5] + f[7] * g19[4] + f[8] * g19[3] + f[9] * g19[2];
+    r->v[2] = f[0] * g[2] + f[1] * g2[1] + f[2] * g[0] + f[3] * g38[9] + f[4] * g19[8]
+             + f[5] * g38[7] + f[6] * g19[6] + f[7] * g38[5] + f[8] * g19[4] + f[9] * g38[3];
+    r->v[3] = f[0] * g[3] + f[1] * g[2] + f[2] * g[1] + f[3] * g[0] + f[4] * g19[9]
+             + f[5] * g19[8] + f[6] * g19[7] + f[7] * g19[6] + f[8] * g19[5] + f[9] * g19[4];
+    r->v[4] = f[0] * g[4] + f[1] * g2[3] + f[2] * g[2] + f[3] * g2[1] + f[4] * g[0]
+             + f[5] * g38[9] + f[6] * g19[8] + f[7] * g38[7] + f[8] * g19[6] + f[9] * g38[5];
+    r->v[5] = f[0] * g[5] + f[1] * g[4] + f[2] * g[3] + f[3] * g[2] + f[4] * g[1]
+             + f[5] * g[0] + f[6] * g19[9] + f[7] * g19[8] + f[8] * g19[7] + f[9] * g19[6];
+    r->v[6] = f[0] * g[6] + f[1] * g2[5] + f[2] * g[4] + f[3] * g2[3] + f[4] * g[2]
+             + f[5] * g2[1] + f[6] * g[0] + f[7] * g38[9] + f[8] * g19[8] + f[9] * g38[7];
+    r->v[7] = f[0] * g[7] + f[1] * g[6] + f[2] * g[5] + f[3] * g[4] + f[4] * g[3]
+             + f[5] * g[2] + f[6] * g[1] + f[7] * g[0] + f[8] * g19[9] + f[9] * g19[8];
+    r->v[8] = f[0] * g[8] + f[1] * g2[7] + f[2] * g[6] + f[3] * g2[5] + f[4] * g[4]
+             + f[5] * g2[3] + f[6] * g[2] + f[7] * g2[1] + f[8] * g[0] + f[9] * g38[9];
+    r->v[9] = f[0] * g[9] + f[1] * g[8] + f[2] * g[7] + f[3] * g[6] + f[4] * g[5]
+             + f[5] * g[4] + f[6] * g[3] + f[7] * g[2] + f[8] * g[1] + f[9] * g[0];
+    tg__fe_carry(r);
+    tg__fe_carry(r);
+}
+static void tg__fe_sq(tg__fe *r, const tg__fe *a) { tg__fe_mul(r, a, a); }
+static void tg__fe_frombytes(tg__fe *r, const unsigned char s[32]) {   /* ignores bit 255 */
+    uint64_t acc = 0;
+    unsigned have = 0;
+    int i, k = 0;
+    for (i = 0; i < 10; i++) {
+        while (have < tg__fe_w(i) && k < 32) { acc |= (uint64_t)s[k++] << have; have += 8; }
+        r->v[i] = acc & (((uint64_t)1 << tg__fe_w(i)) - 1);
+        acc >>= tg__fe_w(i);
+        have -= TGBOT__MIN(have, tg__fe_w(i));
+    }
+}
+static void tg__fe_tobytes(unsigned char s[32], const tg__fe *a) {
+    tg__fe h = *a;
+    uint64_t q, acc = 0;
+    unsigned have = 0;
+    int i, k = 0;
+    tg__fe_carry(&h);
+    tg__fe_carry(&h);
+    for (q = 19, i = 0; i < 10; i++) q = (h.v[i] + q) >> tg__fe_w(i);   /* 1 exactly when h >= p */
+    h.v[0] += 19 * q;
+    for (i = 0; i < 10; i++) {   /* carry, dropping bit 255 */
+        uint64_t c = h.v[i] >> tg__fe_w(i);
+        h.v[i] &= ((uint64_t)1 << tg__fe_w(i)) - 1;
+        if (i < 9) h.v[i + 1] += c;
+    }
+    for (i = 0; i < 10; i++) {
+        acc |= h.v[i] << have;
+        have += tg__fe_w(i);
+        while (have >= 8 && k < 32) { s[k++] = (unsigned char)acc; acc >>= 8; have -= 8; }
+    }
+    if (k < 32) s[k] = (unsigned char)acc;   /* the last 7 bits */
+}
+static void tg__fe_set(tg__fe *r, unsigned n) { memset(r, 0, sizeof *r); r->v[0] = n; }
+#endif
+
+static void tg__fe_sqn(tg__fe *r, const tg__fe *a, int n) {
+    tg__fe_sq(r, a);
+    while (--n > 0) tg__fe_sq(r, r);
+}
+static int tg__fe_isneg(const tg__fe *a) { unsigned char s[32]; tg__fe_tobytes(s, a); return s[0] & 1; }
+static int tg__fe_iszero(const tg__fe *a) {
+    static const unsigned char zero[32] = { 0 };
+    unsigned char s[32];
+    tg__fe_tobytes(s, a);
+    return memcmp(s, zero, 32) == 0;
+}
+static int tg__fe_eq(const tg__fe *a, const tg__fe *b) { tg__fe d; tg__fe_sub(&d, a, b); return tg__fe_iszero(&d); }
+
+/* z^(2^250 - 1) and z^11, the common part of inversion and square root */
+static void tg__fe_pow250(tg__fe *z250, tg__fe *z11, const tg__fe *z) {
+    tg__fe t, z9, z5, z10, z20, z50, z100;
+    tg__fe_sqn(&t, z, 3);              /* z^8 */
+    tg__fe_mul(&z9, &t, z);            /* z^9 */
+    tg__fe_sq(&t, z);
+    tg__fe_mul(z11, &t, &z9);          /* z^11 */
+    tg__fe_sq(&t, z11);
+    tg__fe_mul(&z5, &t, &z9);          /* z^(2^5 - 1) = z^31 */
+    tg__fe_sqn(&t, &z5, 5);   tg__fe_mul(&z10, &t, &z5);     /* 2^10 - 1 */
+    tg__fe_sqn(&t, &z10, 10); tg__fe_mul(&z20, &t, &z10);    /* 2^20 - 1 */
+    tg__fe_sqn(&t, &z20, 20); tg__fe_mul(&t, &t, &z20);      /* 2^40 - 1 */
+    tg__fe_sqn(&t, &t, 10);   tg__fe_mul(&z50, &t, &z10);    /* 2^50 - 1 */
+    tg__fe_sqn(&t, &z50, 50); tg__fe_mul(&z100, &t, &z50);   /* 2^100 - 1 */
+    tg__fe_sqn(&t, &z100, 100); tg__fe_mul(&t, &t, &z100);   /* 2^200 - 1 */
+    tg__fe_sqn(&t, &t, 50);   tg__fe_mul(z250, &t, &z50);    /* 2^250 - 1 */
+}
+static void tg__fe_invert(tg__fe *r, const tg__fe *z) {   /* z^(p - 2) = z^(2^255 - 21) */
+    tg__fe t, z11;
+    tg__fe_pow250(&t, &z11, z);
+    tg__fe_sqn(&t, &t, 5);
+    tg__fe_mul(r, &t, &z11);
+}
+static void tg__fe_pow22523(tg__fe *r, const tg__fe *z) {   /* z^((p - 5) / 8) = z^(2^252 - 3) */
+    tg__fe t, z11;
+    tg__fe_pow250(&t, &z11, z);
+    tg__fe_sqn(&t, &t, 2);
+    tg__fe_mul(r, &t, z);
+}
+
+/* ---- the curve -x^2 + y^2 = 1 + d x^2 y^2 ---- */
+static const unsigned char tg__ed_d[32] = {   /* d = -121665 / 121666 mod p */
+    0xa3, 0x78, 0x59, 0x13, 0xca, 0x4d, 0xeb, 0x75, 0xab, 0xd8, 0x41, 0x41, 0x4d, 0x0a, 0x70, 0x00,
+    0x98, 0xe8, 0x79, 0x77, 0x79, 0x40, 0xc7, 0x8c, 0x73, 0xfe, 0x6f, 0x2b, 0xee, 0x6c, 0x03, 0x52 };
+static const unsigned char tg__ed_sqrtm1[32] = {   /* 2^((p - 1) / 4) mod p, a square root of -1 */
+    0xb0, 0xa0, 0x0e, 0x4a, 0x27, 0x1b, 0xee, 0xc4, 0x78, 0xe4, 0x2f, 0xad, 0x06, 0x18, 0x43, 0x2f,
+    0xa7, 0xd7, 0xfb, 0x3d, 0x99, 0x00, 0x4d, 0x2b, 0x0b, 0xdf, 0xc1, 0x4f, 0x80, 0x24, 0x83, 0x2b };
+static const unsigned char tg__ed_bx[32] = {   /* the base point B of RFC 8032 section 5.1 */
+    0x1a, 0xd5, 0x25, 0x8f, 0x60, 0x2d, 0x56, 0xc9, 0xb2, 0xa7, 0x25, 0x95, 0x60, 0xc7, 0x2c, 0x69,
+    0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2, 0xa4, 0xc0, 0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21 };
+static const unsigned char tg__ed_by[32] = {   /* 4/5 */
+    0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66 };
+static const unsigned char tg__ed_l[32] = {   /* the group order L = 2^252 + 27742317777372353535851937790883648493 */
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10 };
+static const unsigned char tg__ed_p[32] = {   /* 2^255 - 19 */
+    0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
+
+/* Points: extended (X:Y:Z:T) with x = X/Z, y = Y/Z, T = XY/Z; the "completed" result of a doubling
+   or addition uses the same struct with x = X/Z, y = Y/T; cached form for the right operand. */
+typedef struct tg__ge { tg__fe X, Y, Z, T; } tg__ge;
+typedef struct tg__gec { tg__fe ypx, ymx, z, t2d; } tg__gec;
+
+static void tg__ge_identity(tg__ge *p) { tg__fe_set(&p->X, 0); tg__fe_set(&p->Y, 1); tg__fe_set(&p->Z, 1); tg__fe_set(&p->T, 0); }
+
+static void tg__ge_to_cached(tg__gec *c, const tg__ge *p, const tg__fe *d2) {
+    tg__fe_add(&c->ypx, &p->Y, &p->X);
+    tg__fe_sub(&c->ymx, &p->Y, &p->X);
+    c->z = p->Z;
+    tg__fe_mul(&c->t2d, &p->T, d2);
+}
+/* completed -> projective (T unused) or extended */
+static void tg__ge_c2p(tg__ge *r, const tg__ge *c) {
+    tg__fe_mul(&r->X, &c->X, &c->T);
+    tg__fe_mul(&r->Y, &c->Y, &c->Z);
+    tg__fe_mul(&r->Z, &c->Z, &c->T);
+}
+static void tg__ge_c2e(tg__ge *r, const tg__ge *c) {
+    tg__fe_mul(&r->X, &c->X, &c->T);
+    tg__fe_mul(&r->Y, &c->Y, &c->Z);
+    tg__fe_mul(&r->Z, &c->Z, &c->T);
+    tg__fe_mul(&r->T, &c->X, &c->Y);
+}
+/* doubling (a = -1; "dbl-2008-hwcd"), reads X, Y, Z only: x3 = E/G, y3 = H/F */
+static void tg__ge_dbl(tg__ge *r, const tg__ge *p) {
+    tg__fe xx, yy, b, a;
+    tg__fe_sq(&xx, &p->X);
+    tg__fe_sq(&yy, &p->Y);
+    tg__fe_sq(&b, &p->Z);
+    tg__fe_add(&b, &b, &b);               /* 2 Z^2 */
+    tg__fe_add(&a, &p->X, &p->Y);
+    tg__fe_sq(&a, &a);                    /* (X + Y)^2 */
+    tg__fe_add(&r->Y, &yy, &xx);          /* -H */
+    tg__fe_sub(&r->Z, &yy, &xx);          /* G */
+    tg__fe_sub(&r->X, &a, &r->Y);         /* E = 2XY */
+    tg__fe_sub(&r->T, &b, &r->Z);         /* -F */
+}
+/* p + q or p - q ("add-2008-hwcd-3", k = 2d): x3 = E/G, y3 = H/F */
+static void tg__ge_add(tg__ge *r, const tg__ge *p, const tg__gec *q, int negate) {
+    tg__fe a, b, c, d;
+    tg__fe_sub(&a, &p->Y, &p->X);
+    tg__fe_mul(&a, &a, negate ? &q->ypx : &q->ymx);
+    tg__fe_add(&b, &p->Y, &p->X);
+    tg__fe_mul(&b, &b, negate ? &q->ymx : &q->ypx);
+    tg__fe_mul(&c, &p->T, &q->t2d);
+    tg__fe_mul(&d, &p->Z, &q->z);
+    tg__fe_add(&d, &d, &d);
+    tg__fe_sub(&r->X, &b, &a);
+    tg__fe_add(&r->Y, &b, &a);
+    if (negate) { tg__fe_sub(&r->Z, &d, &c); tg__fe_add(&r->T, &d, &c); }
+    else        { tg__fe_add(&r->Z, &d, &c); tg__fe_sub(&r->T, &d, &c); }
+}
+
+/* little-endian a < b */
+static int tg__ed_lt_le(const unsigned char *a, const unsigned char *b, int n) {
+    while (n-- > 0) if (a[n] != b[n]) return a[n] < b[n];
+    return 0;
+}
+
+/* RFC 8032 5.1.3, and refuse non-canonical y and points of small order */
+static int tg__ge_decode(tg__ge *p, const unsigned char s[32], const tg__fe *d) {
+    unsigned char y[32];
+    tg__fe u, v, v3, vxx, t;
+    tg__ge q;
+    int sign = s[31] >> 7;
+    memcpy(y, s, 32);
+    y[31] &= 0x7f;
+    if (!tg__ed_lt_le(y, tg__ed_p, 32)) return 0;
+    tg__fe_frombytes(&p->Y, y);
+    tg__fe_set(&p->Z, 1);
+    tg__fe_sq(&u, &p->Y);
+    tg__fe_mul(&v, &u, d);
+    tg__fe_sub(&u, &u, &p->Z);            /* u = y^2 - 1 */
+    tg__fe_add(&v, &v, &p->Z);            /* v = d y^2 + 1 */
+    tg__fe_sq(&v3, &v);
+    tg__fe_mul(&v3, &v3, &v);             /* v^3 */
+    tg__fe_sq(&t, &v3);
+    tg__fe_mul(&t, &t, &v);
+    tg__fe_mul(&t, &t, &u);               /* u v^7 */
+    tg__fe_pow22523(&t, &t);
+    tg__fe_mul(&t, &t, &v3);
+    tg__fe_mul(&p->X, &t, &u);            /* candidate x = u v^3 (u v^7)^((p-5)/8) */
+    tg__fe_sq(&vxx, &p->X);
+    tg__fe_mul(&vxx, &vxx, &v);
+    if (!tg__fe_eq(&vxx, &u)) {
+        tg__fe_add(&t, &vxx, &u);
+        if (!tg__fe_iszero(&t)) return 0;   /* u/v is not a square: no such point */
+        tg__fe_frombytes(&t, tg__ed_sqrtm1);
+        tg__fe_mul(&p->X, &p->X, &t);
+    }
+    if (tg__fe_iszero(&p->X) && sign) return 0;
+    if (tg__fe_isneg(&p->X) != sign) { tg__fe_set(&t, 0); tg__fe_sub(&p->X, &t, &p->X); }
+    tg__fe_mul(&p->T, &p->X, &p->Y);
+    /* small order: [8]P is the identity (x = 0; order 16 does not exist on this curve) */
+    tg__ge_dbl(&q, p); tg__ge_c2p(&q, &q);
+    tg__ge_dbl(&q, &q); tg__ge_c2p(&q, &q);
+    tg__ge_dbl(&q, &q); tg__ge_c2p(&q, &q);
+    return !tg__fe_iszero(&q.X);
+}
+
+/* the 512-bit little-endian h mod L into 32 bytes: binary long division (public data, variable
+   time; a few microseconds, no 128-bit arithmetic) */
+static void tg__sc_reduce(unsigned char out[32], const unsigned char h[64]) {
+    uint64_t r[4] = { 0, 0, 0, 0 }, l[4] = { 0, 0, 0, 0 };
+    int i, j;
+    for (i = 0; i < 32; i++) l[i / 8] |= (uint64_t)tg__ed_l[i] << (8 * (i % 8));
+    for (i = 511; i >= 0; i--) {   /* r < L < 2^253, so 2r + 1 fits */
+        uint64_t borrow = 0, t[4];
+        r[3] = r[3] << 1 | r[2] >> 63; r[2] = r[2] << 1 | r[1] >> 63;
+        r[1] = r[1] << 1 | r[0] >> 63; r[0] = r[0] << 1 | (uint64_t)((h[i / 8] >> (i % 8)) & 1);
+        for (j = 0; j < 4; j++) {
+            uint64_t x = r[j] - l[j], b2 = r[j] < l[j] || (x == 0 && borrow);
+            t[j] = x - borrow;
+            borrow = b2;
+        }
+        if (!borrow) memcpy(r, t, sizeof r);
+    }
+    for (i = 0; i < 32; i++) out[i] = (unsigned char)(r[i / 8] >> (8 * (i % 8)));
+}
+
+/* width-5 NAF of a scalar < 2^253: digits odd in [-15, 15] or 0, each nonzero followed by 4 zeros */
+static void tg__naf5(signed char naf[256], const unsigned char s[32]) {
+    uint32_t k[9];
+    int i;
+    memset(k, 0, sizeof k);
+    memset(naf, 0, 256);
+    for (i = 0; i < 32; i++) k[i / 4] |= (uint32_t)s[i] << (8 * (i % 4));
+    for (i = 0; i < 256; i++) {
+        int j;
+        if (k[0] & 1) {
+            int dg = (int)(k[0] & 31);
+            if (dg > 16) dg -= 32;
+            naf[i] = (signed char)dg;
+            if (dg > 0) k[0] -= (uint32_t)dg;   /* the low bits hold dg: no borrow */
+            else {                                  /* add -dg with carry */
+                uint32_t c = (uint32_t)-dg;
+                for (j = 0; j < 9 && c; j++) { k[j] += c; c = (uint32_t)(k[j] < c); }
+            }
+        }
+        for (j = 0; j < 8; j++) k[j] = k[j] >> 1 | k[j + 1] << 31;
+        k[8] >>= 1;
+    }
+}
+
+TGBOT_API bool tg_ed25519_verify(const uint8_t sig[64], const void *msg, size_t len, const uint8_t public_key[32]) {
+    tg__fe d, d2;
+    tg__ge a, r, t, u;
+    tg__gec ta[8], tb[8];
+    signed char na[256], nb[256];
+    unsigned char h[64], k[32], enc[32];
+    tg_sha512 s;
+    int i;
+    if (!sig || !public_key || (!msg && len)) return false;
+    if (!tg__ed_lt_le(sig + 32, tg__ed_l, 32)) return false;            /* S >= L: malleable */
+    tg__fe_frombytes(&d, tg__ed_d);
+    tg__fe_add(&d2, &d, &d);
+    if (!tg__ge_decode(&a, public_key, &d) || !tg__ge_decode(&r, sig, &d)) return false;
+    tg_sha512_init(&s);
+    tg_sha512_update(&s, sig, 32);
+    tg_sha512_update(&s, public_key, 32);
+    if (len) tg_sha512_update(&s, msg, len);
+    tg_sha512_final(&s, h);
+    tg__sc_reduce(k, h);
+    /* R' = [S]B - [k]A by interleaved NAF; accept when R' encodes to the bytes of R */
+    tg__naf5(na, k);
+    tg__naf5(nb, sig + 32);
+    tg__fe_frombytes(&u.X, tg__ed_bx);
+    tg__fe_frombytes(&u.Y, tg__ed_by);
+    tg__fe_set(&u.Z, 1);
+    tg__fe_mul(&u.T, &u.X, &u.Y);
+    for (i = 0; i < 2; i++) {   /* tables P, 3P, ..., 15P for P = A, then B */
+        tg__gec *tab = i ? tb : ta;
+        const tg__ge *p = i ? &u : &a;
+        tg__ge p2;
+        int j;
+        tg__ge_dbl(&t, p); tg__ge_c2e(&p2, &t);
+        tg__ge_to_cached(&tab[0], p, &d2);
+        for (j = 1; j < 8; j++) {
+            tg__ge_add(&t, &p2, &tab[j - 1], 0);
+            tg__ge_c2e(&r, &t);
+            tg__ge_to_cached(&tab[j], &r, &d2);
+        }
+    }
+    for (i = 255; i >= 0 && !na[i] && !nb[i]; i--) {}
+    tg__ge_identity(&r);
+    for (; i >= 0; i--) {
+        tg__ge_dbl(&t, &r);
+        if (na[i]) { tg__ge_c2e(&u, &t); tg__ge_add(&t, &u, &ta[(na[i] > 0 ? na[i] : -na[i]) / 2], na[i] > 0); }
+        if (nb[i]) { tg__ge_c2e(&u, &t); tg__ge_add(&t, &u, &tb[(nb[i] > 0 ? nb[i] : -nb[i]) / 2], nb[i] < 0); }
+        tg__ge_c2p(&r, &t);
+    }
+    tg__fe_invert(&d, &r.Z);
+    tg__fe_mul(&r.X, &r.X, &d);
+    tg__fe_mul(&r.Y, &r.Y, &d);
+    tg__fe_tobytes(enc, &r.Y);
+    enc[31] = (unsigned char)(enc[31] | tg__fe_isneg(&r.X) << 7);
+    return memcmp(enc, sig, 32) == 0;
 }
 
 /* ==== src/webapp.c ==== */
@@ -18495,27 +19399,21 @@ static int tg__qfield_cmp(const tg__qfield *a, const tg__qfield *b) {
     return c ? c : (a->kn > b->kn) - (a->kn < b->kn);
 }
 
-static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, const char *q, int64_t now,
-                               uint32_t max_age_s, int64_t *auth_date) {
-    char buf[TGBOT_WEBAPP_MAX];
-    tg__qfield f[64];
-    size_t n, nf = 0, i, j, pos = 0, hash_at = (size_t)-1;
-    unsigned char mac[32], okey[64];
-    char hex[64];
-    static const char digits[] = "0123456789abcdef";
-    tg_sha256 in;
-    int64_t ad = -1;
-    int first = 1;
-    if (auth_date) *auth_date = 0;
-    if (!q || !secret) return TG_ERR_ARG;
+/* Splits q into URL-decoded fields in buf (never longer than q), sorted by key; refuses repeated
+   keys, fields without '=' and bad percent-encoding. *ad: auth_date, or -1 when absent/not a number. */
+static tg_err tg__query_fields(const char *q, char buf[TGBOT_WEBAPP_MAX], tg__qfield f[64], size_t *nfp, int64_t *ad) {
+    size_t n, nf = 0, i, j, pos = 0;
+    *nfp = 0;
+    *ad = -1;
+    if (!q) return TG_ERR_ARG;
     n = strlen(q);
-    if (n > sizeof buf) return TG_ERR_LIMIT;
-    while (pos < n) {   /* split on '&', decode key and value into buf (never longer than the input) */
+    if (n > TGBOT_WEBAPP_MAX) return TG_ERR_LIMIT;
+    while (pos < n) {   /* split on '&', decode key and value into buf */
         const char *s = q + pos, *amp = (const char *)memchr(s, '&', n - pos), *eq;
         size_t len = amp ? (size_t)(amp - s) : n - pos;
         long kl, vl;
         eq = (const char *)memchr(s, '=', len);
-        if (!eq || eq == s || nf == sizeof f / sizeof f[0]) return TG_ERR_ARG;
+        if (!eq || eq == s || nf == 64) return TG_ERR_ARG;
         kl = tg__urldecode(s, (size_t)(eq - s), buf + pos);
         vl = kl < 0 ? -1 : tg__urldecode(eq + 1, len - (size_t)(eq - s) - 1, buf + pos + (size_t)kl);
         if (kl <= 0 || vl < 0) return TG_ERR_ARG;
@@ -18531,16 +19429,49 @@ static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, c
     }
     for (i = 0; i < nf; i++) {
         if (i && tg__qfield_cmp(&f[i - 1], &f[i]) == 0) return TG_ERR_ARG;   /* a repeated key is ambiguous */
-        if (f[i].kn == 4 && memcmp(f[i].k, "hash", 4) == 0) hash_at = i;
         if (f[i].kn == 9 && memcmp(f[i].k, "auth_date", 9) == 0) {
-            ad = 0;
+            int64_t v = 0;
             for (j = 0; j < f[i].vn; j++) {
-                if (f[i].v[j] < '0' || f[i].v[j] > '9' || ad > (INT64_MAX - 9) / 10) { ad = -1; break; }
-                ad = ad * 10 + (f[i].v[j] - '0');
+                if (f[i].v[j] < '0' || f[i].v[j] > '9' || v > (INT64_MAX - 9) / 10) { v = -1; break; }
+                v = v * 10 + (f[i].v[j] - '0');
             }
-            if (!f[i].vn) ad = -1;
+            *ad = f[i].vn ? v : -1;
         }
     }
+    *nfp = nf;
+    return TG_OK;
+}
+
+static size_t tg__qfield_find(const tg__qfield *f, size_t nf, const char *key) {
+    size_t i, kn = strlen(key);
+    for (i = 0; i < nf; i++)
+        if (f[i].kn == kn && memcmp(f[i].k, key, kn) == 0) return i;
+    return (size_t)-1;
+}
+
+/* after the signature matched: auth_date within max_age_s before now, at most 60 s ahead (skew) */
+static tg_err tg__query_age(int64_t ad, int64_t now, int64_t max_age_s, int64_t *auth_date) {
+    if (auth_date && ad >= 0) *auth_date = ad;
+    if (max_age_s > 0 && (ad < 0 || now - ad > max_age_s || ad - now > 60)) return TG_ERR_EXPIRED;
+    return TG_OK;
+}
+
+static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, const char *q, int64_t now,
+                               uint32_t max_age_s, int64_t *auth_date) {
+    char buf[TGBOT_WEBAPP_MAX];
+    tg__qfield f[64];
+    size_t nf = 0, i, hash_at;
+    unsigned char mac[32], okey[64];
+    char hex[64];
+    static const char digits[] = "0123456789abcdef";
+    tg_sha256 in;
+    int64_t ad = -1;
+    int first = 1;
+    tg_err e;
+    if (auth_date) *auth_date = 0;
+    if (!q || !secret) return TG_ERR_ARG;
+    if ((e = tg__query_fields(q, buf, f, &nf, &ad)) != TG_OK) return e;
+    hash_at = tg__qfield_find(f, nf, "hash");
     if (hash_at == (size_t)-1 || f[hash_at].vn != 64) return TG_ERR_ARG;
     tg__hmac_begin(&in, okey, secret, secret_len);
     for (i = 0; i < nf; i++) {   /* data-check-string: key=value lines, sorted, without hash */
@@ -18556,9 +19487,56 @@ static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, c
     for (i = 0; i < 32; i++) { hex[2 * i] = digits[mac[i] >> 4]; hex[2 * i + 1] = digits[mac[i] & 15]; }
     for (i = 0; i < 64; i++) buf[i] = (char)(f[hash_at].v[i] | (f[hash_at].v[i] >= 'A' && f[hash_at].v[i] <= 'F' ? 0x20 : 0));
     if (!tg__ct_equal(hex, buf, 64)) return TG_ERR_SIGNATURE;
-    if (auth_date && ad >= 0) *auth_date = ad;
-    if (max_age_s && (ad < 0 || now - ad > (int64_t)max_age_s || ad - now > 60)) return TG_ERR_EXPIRED;
-    return TG_OK;
+    return tg__query_age(ad, now, (int64_t)max_age_s, auth_date);
+}
+
+/* base64url (RFC 4648 section 5) of exactly 64 bytes: 86 characters, or 88 with "==" padding */
+static int tg__b64url_sig(const char *s, size_t n, unsigned char out[64]) {
+    uint32_t acc = 0;
+    size_t i, o = 0;
+    int bits = 0;
+    if (n == 88 && s[86] == '=' && s[87] == '=') n = 86;
+    if (n != 86) return 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
+                c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
+        if (v < 0) return 0;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) { bits -= 8; if (o < 64) out[o++] = (unsigned char)(acc >> bits); acc &= (1u << bits) - 1; }
+    }
+    return o == 64 && acc == 0;   /* the 4 leftover bits must be zero (one encoding per signature) */
+}
+
+TGBOT_API tg_err tg_webapp_validate_signature(const char *init_data, int64_t bot_id, const uint8_t public_key[32],
+                                              int64_t now, int64_t max_age_s, int64_t *auth_date) {
+    char buf[TGBOT_WEBAPP_MAX], msg[TGBOT_WEBAPP_MAX + 32];
+    tg__qfield f[64];
+    size_t nf = 0, i, sig_at, hash_at, m;
+    unsigned char sig[64];
+    int first = 1;
+    int64_t ad = -1;
+    tg_err e;
+    if (auth_date) *auth_date = 0;
+    if (!init_data || bot_id <= 0) return TG_ERR_ARG;
+    if ((e = tg__query_fields(init_data, buf, f, &nf, &ad)) != TG_OK) return e;
+    sig_at = tg__qfield_find(f, nf, "signature");
+    hash_at = tg__qfield_find(f, nf, "hash");
+    if (sig_at == (size_t)-1 || !tg__b64url_sig(f[sig_at].v, f[sig_at].vn, sig)) return TG_ERR_ARG;
+    /* "<bot_id>:WebAppData\n" + the sorted key=value lines without hash and signature; the fields
+       take no more room than the query did (each had a '=' and a separator) */
+    m = (size_t)snprintf(msg, 32, "%lld:WebAppData\n", (long long)bot_id);
+    for (i = 0; i < nf; i++) {
+        if (i == sig_at || i == hash_at) continue;
+        if (!first) msg[m++] = '\n';
+        first = 0;
+        memcpy(msg + m, f[i].k, f[i].kn); m += f[i].kn;
+        msg[m++] = '=';
+        memcpy(msg + m, f[i].v, f[i].vn); m += f[i].vn;
+    }
+    if (!tg_ed25519_verify(sig, msg, m, public_key ? public_key : (const uint8_t *)TG_WEBAPP_KEY_PRODUCTION)) return TG_ERR_SIGNATURE;
+    return tg__query_age(ad, now, max_age_s, auth_date);
 }
 
 TGBOT_API tg_err tg_webapp_validate(const char *bot_token, const char *init_data, int64_t now,
@@ -18621,10 +19599,705 @@ TGBOT_API long tg_query_field(const char *query, const char *key, char *out, siz
     return -1;
 }
 
+/* ==== src/secret.c ==== */
+/* secret: OS randomness, secret files with permission checks, key rings. */
+
+TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64 */
+    unsigned char rnd[256];
+    size_t i;
+    if (!out || len < 1 || len > 256) return TG_ERR_ARG;
+    if (tg__random_bytes(NULL, rnd, len) != 0) { out[0] = '\0'; return TG_ERR_IO; }
+    for (i = 0; i < len; i++) out[i] = abc[rnd[i] & 63];
+    out[len] = '\0';
+    tg__wipe(rnd, sizeof rnd);
+    return TG_OK;
+}
+
+static size_t tg__secret_trim(char *s, size_t n) {
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    s[n] = '\0';
+    return n;
+}
+
+TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out, size_t cap, size_t *len, tg_error *err) {
+    size_t n = 0;
+    tg_err e = TG_OK;
+    if (len) *len = 0;
+    if (!path || !out || cap < 2) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret file: bad arguments"); return TG_ERR_ARG; }
+    out[0] = '\0';
+#if !defined(_WIN32)
+    {
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);   /* a FIFO must not block us */
+        if (fd < 0) {
+            e = errno == ENOENT ? TG_ERR_NOT_FOUND : TG_ERR_IO;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: cannot open (%s)", path, strerror(errno));
+            return e;
+        }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            e = TG_ERR_ARG;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: not a regular file", path);
+        } else if ((st.st_mode & 077) && !(flags & TG_SECRET_ALLOW_SHARED)) {
+            e = TG_ERR_ARG;
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: mode %03o lets other users read or change it; chmod 600",
+                          path, (unsigned)(st.st_mode & 0777));
+        } else {
+            for (;;) {
+                ssize_t r = read(fd, out + n, cap - 1 - n);
+                if (r < 0 && errno == EINTR) continue;
+                if (r < 0) { e = TG_ERR_IO; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: read failed", path); break; }
+                if (r == 0) break;
+                n += (size_t)r;
+                if (n == cap - 1) {   /* full: one more byte means too long */
+                    char extra;
+                    if (read(fd, &extra, 1) > 0) { e = TG_ERR_LIMIT; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: longer than %zu bytes", path, cap - 1); }
+                    break;
+                }
+            }
+        }
+        close(fd);
+    }
+#else
+    {
+        FILE *f = fopen(path, "rb");
+        (void)flags;
+        if (!f) { tg__error_set(err, TG_ERR_NOT_FOUND, TG_PHASE_VALIDATE, "secret file %s: cannot open", path); return TG_ERR_NOT_FOUND; }
+        n = fread(out, 1, cap - 1, f);
+        if (n == cap - 1 && fgetc(f) != EOF) { e = TG_ERR_LIMIT; tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: too long", path); }
+        fclose(f);
+    }
+#endif
+    if (e == TG_OK && tg__secret_trim(out, n) == 0) {
+        e = TG_ERR_ARG;
+        tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: empty", path);
+    }
+    if (e != TG_OK) { tg__wipe(out, cap); return e; }
+    if (len) *len = strlen(out);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_secret_load_env(const char *name, char *out, size_t cap, size_t *len, tg_error *err) {
+    const char *v;
+    size_t n;
+    if (len) *len = 0;
+    if (!name || !out || cap < 2) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret variable: bad arguments"); return TG_ERR_ARG; }
+    out[0] = '\0';
+    v = getenv(name);
+    if (!v || !*v) { tg__error_set(err, TG_ERR_NOT_FOUND, TG_PHASE_VALIDATE, "secret variable %.64s: not set", name); return TG_ERR_NOT_FOUND; }
+    n = strlen(v);
+    if (n > cap - 1) { tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "secret variable %.64s: longer than %zu bytes", name, cap - 1); return TG_ERR_LIMIT; }
+    memcpy(out, v, n);
+    n = tg__secret_trim(out, n);
+    if (!n) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "secret variable %.64s: empty", name); return TG_ERR_ARG; }
+    if (len) *len = n;
+    return TG_OK;
+}
+
+/* ---- key rings ---- */
+TGBOT_API tg_err tg_keyring_add(tg_keyring *kr, uint8_t id, const uint8_t key[32]) {
+    if (!kr || !key || kr->n > TG_KEYRING_MAX) return TG_ERR_ARG;
+    if (tg_keyring_find(kr, id)) return TG_ERR_ARG;
+    if (kr->n == TG_KEYRING_MAX) return TG_ERR_LIMIT;
+    kr->keys[kr->n].id = id;
+    memcpy(kr->keys[kr->n].key, key, 32);
+    kr->n++;
+    return TG_OK;
+}
+
+TGBOT_API const tg_key *tg_keyring_find(const tg_keyring *kr, uint8_t id) {
+    size_t i;
+    if (!kr || kr->n > TG_KEYRING_MAX) return NULL;
+    for (i = 0; i < kr->n; i++)
+        if (kr->keys[i].id == id) return &kr->keys[i];
+    return NULL;
+}
+
+TGBOT_API const tg_key *tg_keyring_newest(const tg_keyring *kr) {
+    return kr && kr->n && kr->n <= TG_KEYRING_MAX ? &kr->keys[kr->n - 1] : NULL;
+}
+
+TGBOT_API void tg_keyring_wipe(tg_keyring *kr) { if (kr) tg__wipe(kr, sizeof *kr); }
+
+static int tg__secret_b64val(char c) {
+    return c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
+           c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+/* one key: 64 hex digits or 43 base64url characters (one optional '=') */
+static int tg__secret_key_decode(const char *s, size_t n, uint8_t out[32]) {
+    size_t i;
+    if (n == 64) {
+        for (i = 0; i < 32; i++) {
+            int hi = tg__hexval(s[2 * i]), lo = tg__hexval(s[2 * i + 1]);
+            if (hi < 0 || lo < 0) return 0;
+            out[i] = (uint8_t)(hi << 4 | lo);
+        }
+        return 1;
+    }
+    if (n == 44 && s[43] == '=') n = 43;
+    if (n == 43) {
+        uint32_t acc = 0;
+        int bits = 0;
+        size_t o = 0;
+        for (i = 0; i < 43; i++) {
+            int v = tg__secret_b64val(s[i]);
+            if (v < 0) return 0;
+            acc = acc << 6 | (uint32_t)v;
+            bits += 6;
+            if (bits >= 8) { bits -= 8; out[o++] = (uint8_t)(acc >> bits); acc &= (1u << bits) - 1; }
+        }
+        return o == 32 && acc == 0;
+    }
+    return 0;
+}
+
+TGBOT_API tg_err tg_keyring_parse(tg_keyring *kr, const char *text, tg_error *err) {
+    const char *p = text;
+    int entry = 0;
+    tg_keyring tmp;
+    if (!kr || !text) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "keys: bad arguments"); return TG_ERR_ARG; }
+    tmp = *kr;
+    for (;;) {
+        const char *s, *colon;
+        size_t n;
+        unsigned id = 0;
+        uint8_t key[32];
+        tg_err e;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ',') p++;
+        if (*p == '#') { while (*p && *p != '\n') p++; continue; }
+        if (!*p) break;
+        s = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != ',' && *p != '#') p++;
+        n = (size_t)(p - s);
+        entry++;
+        colon = (const char *)memchr(s, ':', n);
+        if (!colon || colon == s || colon - s > 3) goto bad;
+        for (; s < colon; s++) {
+            if (*s < '0' || *s > '9') goto bad;
+            id = id * 10 + (unsigned)(*s - '0');
+        }
+        if (id > 255 || !tg__secret_key_decode(colon + 1, (size_t)(p - colon - 1), key)) goto bad;
+        e = tg_keyring_add(&tmp, (uint8_t)id, key);
+        tg__wipe(key, sizeof key);
+        if (e != TG_OK) {
+            tg__error_set(err, e, TG_PHASE_VALIDATE, "keys: entry %d: %s", entry,
+                          e == TG_ERR_LIMIT ? "more than TG_KEYRING_MAX keys" : "key id used twice");
+            tg__wipe(&tmp, sizeof tmp);
+            return e;
+        }
+        continue;
+    bad:
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE,
+                      "keys: entry %d is not ID:KEY (ID 0-255, KEY 64 hex digits or 43 base64url characters)", entry);
+        tg__wipe(&tmp, sizeof tmp);
+        return TG_ERR_ARG;
+    }
+    if (!entry) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "keys: no key"); return TG_ERR_ARG; }
+    *kr = tmp;
+    tg__wipe(&tmp, sizeof tmp);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_keyring_load_file(tg_keyring *kr, const char *path, unsigned flags, tg_error *err) {
+    char text[4096];
+    tg_err e = tg_secret_load_file(path, flags, text, sizeof text, NULL, err);
+    if (e == TG_OK) e = tg_keyring_parse(kr, text, err);
+    tg__wipe(text, sizeof text);
+    return e;
+}
+
+TGBOT_API tg_err tg_keyring_load_env(tg_keyring *kr, const char *name, tg_error *err) {
+    char text[4096];
+    tg_err e = tg_secret_load_env(name, text, sizeof text, NULL, err);
+    if (e == TG_OK) e = tg_keyring_parse(kr, text, err);
+    tg__wipe(text, sizeof text);
+    return e;
+}
+
+/* ==== src/sign.c ==== */
+/* sign: tokens and request signatures. Each use has its own key, derived from the ring's key as
+   HMAC(key, label), so a token tag can never stand in for a request tag or an AEAD key. */
+
+static void tg__sign_subkey(const uint8_t key[32], const char *label, unsigned char out[32]) {
+    tg_hmac_sha256(key, 32, label, strlen(label), out);
+}
+
+static size_t tg__sign_b64enc(const unsigned char *p, size_t n, char *out) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (i = 0; i < n; i++) {
+        acc = acc << 8 | p[i];
+        bits += 8;
+        while (bits >= 6) { bits -= 6; out[o++] = abc[(acc >> bits) & 63]; }
+        acc &= (1u << bits) - 1;
+    }
+    if (bits) out[o++] = abc[(acc << (6 - bits)) & 63];
+    out[o] = '\0';
+    return o;
+}
+
+/* strict: no padding, unused low bits zero (one spelling per value); returns length or -1 */
+static long tg__sign_b64dec(const char *s, size_t n, unsigned char *out, size_t cap) {
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    if (n % 4 == 1) return -1;
+    for (i = 0; i < n; i++) {
+        int v = tg__secret_b64val(s[i]);
+        if (v < 0) return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o == cap) return -1;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    return acc ? -1 : (long)o;
+}
+
+static void tg__sign_put32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
+}
+static uint32_t tg__sign_get32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* token: kid(1) iat(4) exp(4) payload tag(12), tag = HMAC(subkey, those bytes)[0..12) */
+#define TG__TOK_HEAD 9
+#define TG__TOK_TAG 12
+
+static void tg__token_tag(const tg_key *k, const unsigned char *bin, size_t n, unsigned char tag[32]) {
+    unsigned char sk[32];
+    tg__sign_subkey(k->key, "tgbot token v1", sk);
+    tg_hmac_sha256(sk, 32, bin, n, tag);
+    tg__wipe(sk, sizeof sk);
+}
+
+TGBOT_API tg_err tg_sign(const tg_keyring *kr, const void *payload, size_t n, int64_t now, uint32_t ttl_s,
+                         char *out, size_t cap) {
+    unsigned char bin[TG__TOK_HEAD + TG_SIGN_PAYLOAD_MAX + TG__TOK_TAG], tag[32];
+    const tg_key *k = tg_keyring_newest(kr);
+    uint64_t exp;
+    if (out && cap) out[0] = '\0';
+    if (!k || !out || (n && !payload) || now < 0 || now > (int64_t)UINT32_MAX) return TG_ERR_ARG;
+    if (n > TG_SIGN_PAYLOAD_MAX) return TG_ERR_LIMIT;
+    if (cap < ((TG__TOK_HEAD + n + TG__TOK_TAG) * 4 + 2) / 3 + 1) return TG_ERR_LIMIT;
+    exp = ttl_s ? (uint64_t)now + ttl_s : 0;
+    if (exp > UINT32_MAX) exp = UINT32_MAX;
+    bin[0] = k->id;
+    tg__sign_put32(bin + 1, (uint32_t)now);
+    tg__sign_put32(bin + 5, (uint32_t)exp);
+    if (n) memcpy(bin + TG__TOK_HEAD, payload, n);
+    tg__token_tag(k, bin, TG__TOK_HEAD + n, tag);
+    memcpy(bin + TG__TOK_HEAD + n, tag, TG__TOK_TAG);
+    tg__sign_b64enc(bin, TG__TOK_HEAD + n + TG__TOK_TAG, out);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_verify(const tg_keyring *kr, const char *token, int64_t now, void *out, size_t cap, size_t *n) {
+    unsigned char bin[TG__TOK_HEAD + TG_SIGN_PAYLOAD_MAX + TG__TOK_TAG], tag[32];
+    const tg_key *k;
+    size_t len, plen;
+    long bl;
+    uint32_t iat, exp;
+    if (n) *n = 0;
+    if (!kr || !token) return TG_ERR_ARG;
+    len = strlen(token);
+    if (len > TG_SIGN_TOKEN_MAX) return TG_ERR_SIGNATURE;
+    bl = tg__sign_b64dec(token, len, bin, sizeof bin);
+    if (bl < TG__TOK_HEAD + TG__TOK_TAG) return TG_ERR_SIGNATURE;
+    plen = (size_t)bl - TG__TOK_HEAD - TG__TOK_TAG;
+    if (!(k = tg_keyring_find(kr, bin[0]))) return TG_ERR_SIGNATURE;   /* unknown key id: as a forgery */
+    tg__token_tag(k, bin, TG__TOK_HEAD + plen, tag);
+    if (!tg__ct_equal(tag, bin + TG__TOK_HEAD + plen, TG__TOK_TAG)) return TG_ERR_SIGNATURE;
+    iat = tg__sign_get32(bin + 1);
+    exp = tg__sign_get32(bin + 5);
+    if ((exp && now >= (int64_t)exp) || (int64_t)iat > now + 60) return TG_ERR_EXPIRED;
+    if (plen > cap || (plen && !out)) return TG_ERR_LIMIT;
+    if (plen) memcpy(out, bin + TG__TOK_HEAD, plen);
+    if (n) *n = plen;
+    return TG_OK;
+}
+
+/* ---- request signatures: "v1.<kid>.<ts>.<nonce>.<tag>", nonce 12 random bytes, tag 32 bytes ---- */
+TGBOT_API void tg_replay_init(tg_replay_cache *c, tg_replay_slot *slots, size_t n) {
+    if (!c) return;
+    memset(c, 0, sizeof *c);
+    c->slots = slots;
+    c->cap = slots ? n : 0;
+    c->floor = INT64_MIN;
+}
+
+static tg_err tg__request_tag(const tg_key *k, const char *method, const char *path, const void *body, size_t len,
+                              int64_t ts, const unsigned char nonce[12], unsigned char tag[32]) {
+    unsigned char sk[32], bh[32];
+    char head[48];
+    tg_sha256 s;
+    size_t hl;
+    if (!method || !path || (len && !body) || strchr(method, '\n') || strchr(path, '\n')) return TG_ERR_ARG;
+    tg_sha256_init(&s);
+    if (len) tg_sha256_update(&s, body, len);
+    tg_sha256_final(&s, bh);
+    /* the signed text: header line, nonce, method, path, body hash; one field per line */
+    hl = (size_t)snprintf(head, sizeof head, "tgbot request v1\n%u\n%lld\n", (unsigned)k->id, (long long)ts);
+    tg__sign_subkey(k->key, "tgbot request v1", sk);
+    {
+        tg_sha256 in;
+        unsigned char okey[64];
+        tg__hmac_begin(&in, okey, sk, 32);
+        tg_sha256_update(&in, head, hl);
+        tg_sha256_update(&in, nonce, 12);
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, method, strlen(method));
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, path, strlen(path));
+        tg_sha256_update(&in, "\n", 1);
+        tg_sha256_update(&in, bh, 32);
+        tg__hmac_end(&in, okey, tag);
+        tg__wipe(okey, sizeof okey);
+    }
+    tg__wipe(sk, sizeof sk);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_sign_request(const tg_keyring *kr, const char *method, const char *path, const void *body,
+                                 size_t len, int64_t now, char *out, size_t cap) {
+    const tg_key *k = tg_keyring_newest(kr);
+    unsigned char nonce[12], tag[32];
+    char n64[17], t64[44];
+    tg_err e;
+    int w;
+    if (out && cap) out[0] = '\0';
+    if (!k || !out) return TG_ERR_ARG;
+    if (tg__random_bytes(NULL, nonce, sizeof nonce) != 0) return TG_ERR_IO;
+    if ((e = tg__request_tag(k, method, path, body, len, now, nonce, tag)) != TG_OK) return e;
+    tg__sign_b64enc(nonce, 12, n64);
+    tg__sign_b64enc(tag, 32, t64);
+    w = snprintf(out, cap, "v1.%u.%lld.%s.%s", (unsigned)k->id, (long long)now, n64, t64);
+    if (w < 0 || (size_t)w >= cap) { out[0] = '\0'; return TG_ERR_LIMIT; }
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, const char *sig, const char *method,
+                                   const char *path, const void *body, size_t len, int64_t now, uint32_t window_s) {
+    const char *p = sig, *dot;
+    unsigned char nonce[12], tag[32], want[32];
+    const tg_key *k;
+    unsigned long kid = 0;
+    int64_t ts = 0;
+    uint64_t t8 = 0;
+    size_t i;
+    tg_err e;
+    if (!kr || !rc || !sig) return TG_ERR_ARG;
+    if (strlen(sig) > TG_REQSIG_MAX || strncmp(p, "v1.", 3) != 0) return TG_ERR_SIGNATURE;
+    p += 3;
+    for (i = 0; *p >= '0' && *p <= '9' && i < 3; i++, p++) kid = kid * 10 + (unsigned long)(*p - '0');
+    if (!i || *p++ != '.' || kid > 255) return TG_ERR_SIGNATURE;
+    for (i = 0; *p >= '0' && *p <= '9' && i < 18; i++, p++) ts = ts * 10 + (*p - '0');
+    if (!i || *p++ != '.') return TG_ERR_SIGNATURE;
+    if (!(dot = strchr(p, '.')) || tg__sign_b64dec(p, (size_t)(dot - p), nonce, sizeof nonce) != 12) return TG_ERR_SIGNATURE;
+    p = dot + 1;
+    if (tg__sign_b64dec(p, strlen(p), tag, sizeof tag) != 32) return TG_ERR_SIGNATURE;
+    if (!(k = tg_keyring_find(kr, (uint8_t)kid))) return TG_ERR_SIGNATURE;
+    if ((e = tg__request_tag(k, method, path, body, len, ts, nonce, want)) != TG_OK) return e;
+    if (!tg__ct_equal(tag, want, 32)) return TG_ERR_SIGNATURE;
+    if (ts < now - (int64_t)window_s || ts > now + (int64_t)window_s) return TG_ERR_EXPIRED;
+    /* replay: the tag is unique per (nonce, request); remember the first 8 bytes */
+    for (i = 0; i < 8; i++) t8 = t8 << 8 | tag[i];
+    if (ts <= rc->floor) return TG_ERR_REPLAY;
+    for (i = 0; i < rc->used; i++)
+        if (rc->slots[i].tag == t8 && rc->slots[i].ts == ts) return TG_ERR_REPLAY;
+    if (!rc->cap) return TG_ERR_REPLAY;   /* no storage: nothing can be proven fresh */
+    if (rc->used < rc->cap) {
+        rc->slots[rc->used].tag = t8; rc->slots[rc->used].ts = ts;
+        rc->used++;
+    } else {   /* forget the oldest entry; anything as old as it is refused from now on */
+        tg_replay_slot *s = &rc->slots[rc->next];
+        if (s->ts > rc->floor) rc->floor = s->ts;
+        s->tag = t8; s->ts = ts;
+        rc->next = (rc->next + 1) % rc->cap;
+    }
+    return TG_OK;
+}
+
+/* ==== src/aead.c ==== */
+/* aead: ChaCha20 (RFC 8439 2.3-2.4), Poly1305 (2.5, radix 2^26 with 64-bit products: portable),
+   the AEAD construction (2.8), and sealed records. Built in for every TLS backend. */
+
+static uint32_t tg__aead_le32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static void tg__aead_st32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+static uint32_t tg__aead_rol32(uint32_t x, unsigned n) { return (x << n) | (x >> (32u - n)); }
+
+#define TG__CHACHA_QR(a, b, c, d) \
+    a += b; d ^= a; d = tg__aead_rol32(d, 16); c += d; b ^= c; b = tg__aead_rol32(b, 12); \
+    a += b; d ^= a; d = tg__aead_rol32(d, 8);  c += d; b ^= c; b = tg__aead_rol32(b, 7)
+
+static void tg__chacha_block(const uint32_t in[16], unsigned char out[64]) {
+    uint32_t x[16];
+    int i;
+    memcpy(x, in, sizeof x);
+    for (i = 0; i < 10; i++) {   /* 20 rounds: column round, then diagonal round */
+        TG__CHACHA_QR(x[0], x[4], x[8], x[12]); TG__CHACHA_QR(x[1], x[5], x[9], x[13]);
+        TG__CHACHA_QR(x[2], x[6], x[10], x[14]); TG__CHACHA_QR(x[3], x[7], x[11], x[15]);
+        TG__CHACHA_QR(x[0], x[5], x[10], x[15]); TG__CHACHA_QR(x[1], x[6], x[11], x[12]);
+        TG__CHACHA_QR(x[2], x[7], x[8], x[13]); TG__CHACHA_QR(x[3], x[4], x[9], x[14]);
+    }
+    for (i = 0; i < 16; i++) tg__aead_st32(out + 4 * i, x[i] + in[i]);
+    tg__wipe(x, sizeof x);
+}
+
+static void tg__chacha_init(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[12], uint32_t counter) {
+    int i;
+    st[0] = 0x61707865; st[1] = 0x3320646e; st[2] = 0x79622d32; st[3] = 0x6b206574;   /* "expand 32-byte k" */
+    for (i = 0; i < 8; i++) st[4 + i] = tg__aead_le32(key + 4 * i);
+    st[12] = counter;
+    for (i = 0; i < 3; i++) st[13 + i] = tg__aead_le32(nonce + 4 * i);
+}
+
+TGBOT_API void tg_chacha20(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                           const void *in, size_t n, void *out) {
+    const unsigned char *ip = (const unsigned char *)in;
+    unsigned char *op = (unsigned char *)out, ks[64];
+    uint32_t st[16];
+    size_t i;
+    tg__chacha_init(st, key, nonce, counter);
+    while (n) {
+        size_t k = TGBOT__MIN(n, 64);
+        tg__chacha_block(st, ks);
+        for (i = 0; i < k; i++) op[i] = (unsigned char)(ip[i] ^ ks[i]);
+        st[12]++;
+        ip += k; op += k; n -= k;
+    }
+    tg__wipe(st, sizeof st);
+    tg__wipe(ks, sizeof ks);
+}
+
+/* Poly1305: h = (h + block) * r mod 2^130 - 5, five 26-bit limbs */
+typedef struct tg__poly { uint32_t r[5], h[5], s[4]; unsigned char buf[16]; size_t fill; } tg__poly;
+
+static void tg__poly_init(tg__poly *p, const uint8_t key[32]) {
+    unsigned char k[16];
+    uint32_t t0, t1, t2, t3;
+    memcpy(k, key, 16);
+    k[3] &= 15; k[7] &= 15; k[11] &= 15; k[15] &= 15; k[4] &= 252; k[8] &= 252; k[12] &= 252;   /* clamp r */
+    t0 = tg__aead_le32(k); t1 = tg__aead_le32(k + 4); t2 = tg__aead_le32(k + 8); t3 = tg__aead_le32(k + 12);
+    p->r[0] = t0 & 0x3ffffff;
+    p->r[1] = (t0 >> 26 | t1 << 6) & 0x3ffffff;
+    p->r[2] = (t1 >> 20 | t2 << 12) & 0x3ffffff;
+    p->r[3] = (t2 >> 14 | t3 << 18) & 0x3ffffff;
+    p->r[4] = t3 >> 8;
+    memset(p->h, 0, sizeof p->h);
+    p->s[0] = tg__aead_le32(key + 16); p->s[1] = tg__aead_le32(key + 20); p->s[2] = tg__aead_le32(key + 24); p->s[3] = tg__aead_le32(key + 28);
+    p->fill = 0;
+    tg__wipe(k, sizeof k);
+}
+
+static void tg__poly_block(tg__poly *p, const unsigned char m[16], uint32_t hibit) {
+    uint32_t r0 = p->r[0], r1 = p->r[1], r2 = p->r[2], r3 = p->r[3], r4 = p->r[4];
+    uint32_t s1 = r1 * 5, s2 = r2 * 5, s3 = r3 * 5, s4 = r4 * 5;   /* 2^130 = 5 */
+    uint32_t t0 = tg__aead_le32(m), t1 = tg__aead_le32(m + 4), t2 = tg__aead_le32(m + 8), t3 = tg__aead_le32(m + 12);
+    uint64_t h0 = p->h[0] + (t0 & 0x3ffffff), h1 = p->h[1] + ((t0 >> 26 | t1 << 6) & 0x3ffffff),
+             h2 = p->h[2] + ((t1 >> 20 | t2 << 12) & 0x3ffffff), h3 = p->h[3] + ((t2 >> 14 | t3 << 18) & 0x3ffffff),
+             h4 = p->h[4] + (t3 >> 8 | hibit);
+    uint64_t d0 = h0 * r0 + h1 * s4 + h2 * s3 + h3 * s2 + h4 * s1;
+    uint64_t d1 = h0 * r1 + h1 * r0 + h2 * s4 + h3 * s3 + h4 * s2;
+    uint64_t d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s4 + h4 * s3;
+    uint64_t d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s4;
+    uint64_t d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
+    uint32_t c;
+    d1 += d0 >> 26; d2 += d1 >> 26; d3 += d2 >> 26; d4 += d3 >> 26;
+    p->h[0] = (uint32_t)d0 & 0x3ffffff; p->h[1] = (uint32_t)d1 & 0x3ffffff; p->h[2] = (uint32_t)d2 & 0x3ffffff;
+    p->h[3] = (uint32_t)d3 & 0x3ffffff; p->h[4] = (uint32_t)d4 & 0x3ffffff;
+    c = (uint32_t)(d4 >> 26);
+    p->h[0] += c * 5;
+    p->h[1] += p->h[0] >> 26; p->h[0] &= 0x3ffffff;
+}
+
+static void tg__poly_update(tg__poly *p, const void *data, size_t n) {
+    const unsigned char *m = (const unsigned char *)data;
+    while (n) {
+        size_t k;
+        if (!p->fill && n >= 16) { tg__poly_block(p, m, 1u << 24); m += 16; n -= 16; continue; }
+        k = TGBOT__MIN(n, 16 - p->fill);
+        memcpy(p->buf + p->fill, m, k);
+        p->fill += k; m += k; n -= k;
+        if (p->fill == 16) { tg__poly_block(p, p->buf, 1u << 24); p->fill = 0; }
+    }
+}
+
+static void tg__poly_pad16(tg__poly *p) {   /* the AEAD's zero padding to a block boundary */
+    static const unsigned char zero[16] = { 0 };
+    if (p->fill) tg__poly_update(p, zero, 16 - p->fill);
+}
+
+static void tg__poly_final(tg__poly *p, uint8_t tag[16]) {
+    uint32_t h0, h1, h2, h3, h4, g0, g1, g2, g3, g4, c, mask;
+    uint64_t f;
+    if (p->fill) {   /* a short last block: a 1 byte after the message, no 2^128 bit */
+        p->buf[p->fill] = 1;
+        memset(p->buf + p->fill + 1, 0, 15 - p->fill);
+        tg__poly_block(p, p->buf, 0);
+    }
+    h0 = p->h[0]; h1 = p->h[1]; h2 = p->h[2]; h3 = p->h[3]; h4 = p->h[4];
+    c = h1 >> 26; h1 &= 0x3ffffff; h2 += c;
+    c = h2 >> 26; h2 &= 0x3ffffff; h3 += c;
+    c = h3 >> 26; h3 &= 0x3ffffff; h4 += c;
+    c = h4 >> 26; h4 &= 0x3ffffff; h0 += c * 5;
+    c = h0 >> 26; h0 &= 0x3ffffff; h1 += c;
+    /* g = h + 5 - 2^130; take g when it did not go negative (h >= p), in constant time */
+    g0 = h0 + 5; c = g0 >> 26; g0 &= 0x3ffffff;
+    g1 = h1 + c; c = g1 >> 26; g1 &= 0x3ffffff;
+    g2 = h2 + c; c = g2 >> 26; g2 &= 0x3ffffff;
+    g3 = h3 + c; c = g3 >> 26; g3 &= 0x3ffffff;
+    g4 = h4 + c - (1u << 26);
+    mask = (g4 >> 31) - 1u;   /* all ones when g4 >= 0 */
+    h0 = (h0 & ~mask) | (g0 & mask); h1 = (h1 & ~mask) | (g1 & mask); h2 = (h2 & ~mask) | (g2 & mask);
+    h3 = (h3 & ~mask) | (g3 & mask); h4 = (h4 & ~mask) | (g4 & mask);
+    /* h mod 2^128, plus s */
+    f = (uint64_t)(h0 | h1 << 26) + p->s[0];              tg__aead_st32(tag, (uint32_t)f);
+    f = (uint64_t)(h1 >> 6 | h2 << 20) + p->s[1] + (f >> 32);  tg__aead_st32(tag + 4, (uint32_t)f);
+    f = (uint64_t)(h2 >> 12 | h3 << 14) + p->s[2] + (f >> 32); tg__aead_st32(tag + 8, (uint32_t)f);
+    f = (uint64_t)(h3 >> 18 | h4 << 8) + p->s[3] + (f >> 32);  tg__aead_st32(tag + 12, (uint32_t)f);
+    tg__wipe(p, sizeof *p);
+}
+
+TGBOT_API void tg_poly1305(const uint8_t key[32], const void *msg, size_t n, uint8_t tag[16]) {
+    tg__poly p;
+    tg__poly_init(&p, key);
+    tg__poly_update(&p, msg, n);
+    tg__poly_final(&p, tag);
+}
+
+static void tg__aead_tag(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                         const void *ct, size_t n, uint8_t tag[16]) {
+    unsigned char otk[64], lens[16];
+    static const unsigned char zero[64] = { 0 };
+    tg__poly p;
+    int i;
+    tg_chacha20(key, nonce, 0, zero, 64, otk);   /* the one-time key: block 0, first 32 bytes */
+    tg__poly_init(&p, otk);
+    if (aad_len) tg__poly_update(&p, aad, aad_len);
+    tg__poly_pad16(&p);
+    if (n) tg__poly_update(&p, ct, n);
+    tg__poly_pad16(&p);
+    for (i = 0; i < 8; i++) {
+        lens[i] = (unsigned char)((uint64_t)aad_len >> (8 * i));
+        lens[8 + i] = (unsigned char)((uint64_t)n >> (8 * i));
+    }
+    tg__poly_update(&p, lens, 16);
+    tg__poly_final(&p, tag);
+    tg__wipe(otk, sizeof otk);
+}
+
+TGBOT_API void tg_chacha20_poly1305_seal(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                                         const void *pt, size_t n, void *ct, uint8_t tag[16]) {
+    if (n) tg_chacha20(key, nonce, 1, pt, n, ct);
+    tg__aead_tag(key, nonce, aad, aad_len, ct, n, tag);
+}
+
+TGBOT_API bool tg_chacha20_poly1305_open(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                                         const void *ct, size_t n, const uint8_t tag[16], void *pt) {
+    uint8_t want[16];
+    int ok;
+    tg__aead_tag(key, nonce, aad, aad_len, ct, n, want);
+    ok = tg__ct_equal(want, tag, 16);
+    if (n) {
+        if (ok) tg_chacha20(key, nonce, 1, ct, n, pt);
+        else memset(pt, 0, n);
+    }
+    return ok != 0;
+}
+
+/* ---- records ---- */
+static void tg__seal_key(const tg_key *k, unsigned char out[32]) {
+    tg_hmac_sha256(k->key, 32, "tgbot seal v1", 13, out);
+}
+
+TGBOT_API tg_err tg_seal(const tg_keyring *kr, const void *aad, size_t aad_len, const void *pt, size_t n,
+                         void *out, size_t cap, size_t *out_len) {
+    const tg_key *k = tg_keyring_newest(kr);
+    unsigned char *o = (unsigned char *)out, sk[32];
+    if (out_len) *out_len = 0;
+    if (!k || !out || (n && !pt) || (aad_len && !aad)) return TG_ERR_ARG;
+    if (n > (size_t)-1 - TG_SEAL_OVERHEAD || cap < n + TG_SEAL_OVERHEAD) return TG_ERR_LIMIT;
+    o[0] = k->id;
+    if (tg__random_bytes(NULL, o + 1, 12) != 0) return TG_ERR_IO;
+    tg__seal_key(k, sk);
+    tg_chacha20_poly1305_seal(sk, o + 1, aad, aad_len, pt, n, o + 13, o + 13 + n);
+    tg__wipe(sk, sizeof sk);
+    if (out_len) *out_len = n + TG_SEAL_OVERHEAD;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_unseal(const tg_keyring *kr, const void *aad, size_t aad_len, const void *rec, size_t n,
+                           void *out, size_t cap, size_t *out_len) {
+    const unsigned char *r = (const unsigned char *)rec;
+    const tg_key *k;
+    unsigned char sk[32];
+    size_t m;
+    bool ok;
+    if (out_len) *out_len = 0;
+    if (!kr || !rec || (aad_len && !aad)) return TG_ERR_ARG;
+    if (n < TG_SEAL_OVERHEAD) return TG_ERR_ARG;
+    m = n - TG_SEAL_OVERHEAD;
+    if (m && !out) return TG_ERR_ARG;
+    if (cap < m) return TG_ERR_LIMIT;
+    if (!(k = tg_keyring_find(kr, r[0]))) return TG_ERR_NOT_FOUND;
+    tg__seal_key(k, sk);
+    ok = tg_chacha20_poly1305_open(sk, r + 1, aad, aad_len, r + 13, m, r + 13 + m, out);
+    tg__wipe(sk, sizeof sk);
+    if (!ok) return TG_ERR_SIGNATURE;
+    if (out_len) *out_len = m;
+    return TG_OK;
+}
+
+static void tg__aead_pos(uint64_t pos, unsigned char aad[8]) {
+    int i;
+    for (i = 0; i < 8; i++) aad[i] = (unsigned char)(pos >> (8 * i));
+}
+
+TGBOT_API tg_err tg_seal_record(void *keyring, uint64_t position, const void *in, size_t n,
+                                void *out, size_t cap, size_t *out_len, tg_error *err) {
+    unsigned char aad[8];
+    tg_err e;
+    tg__aead_pos(position, aad);
+    e = tg_seal((const tg_keyring *)keyring, aad, 8, in, n, out, cap, out_len);
+    if (e != TG_OK)
+        tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: cannot seal (%s)", (unsigned long long)position, tg_err_str(e));
+    return e;
+}
+
+TGBOT_API tg_err tg_unseal_record(void *keyring, uint64_t position, const void *in, size_t n,
+                                  void *out, size_t cap, size_t *out_len, tg_error *err) {
+    unsigned char aad[8];
+    tg_err e;
+    tg__aead_pos(position, aad);
+    e = tg_unseal((const tg_keyring *)keyring, aad, 8, in, n, out, cap, out_len);
+    if (e == TG_ERR_SIGNATURE)
+        tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: authentication failed (changed, moved, or sealed with another key)",
+                      (unsigned long long)position);
+    else if (e == TG_ERR_NOT_FOUND && n)
+        tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: sealed with key id %u, which the key ring does not hold",
+                      (unsigned long long)position, (unsigned)((const unsigned char *)in)[0]);
+    else if (e != TG_OK)
+        tg__error_set(err, e, TG_PHASE_NONE, "record at position %llu: %s", (unsigned long long)position,
+                      e == TG_ERR_ARG && n < TG_SEAL_OVERHEAD ? "shorter than a sealed record (truncated)" : tg_err_str(e));
+    return e;
+}
+
 /* ==== src/netfilter.c ==== */
 #if TGBOT__HAS_WEBHOOK
 /* netfilter: address parsing, CIDR lists, the allow/deny decision, X-Forwarded-For, and the
-   per-source table (connections, token bucket, strikes and blocks) the webhook server consults.
+   per-source table (connections, token bucket, threat score and blocks) the webhook server consults.
    Everything here is a pure function of its arguments and the time it is given: the server passes
    its platform clock, the tests pass numbers. */
 
@@ -18794,12 +20467,58 @@ static bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, co
     return allow->n == 0 || tg__nf_match(allow, ip);
 }
 
-/* One X-Forwarded-For value, walked from the right (the entry the nearest proxy appended) to the
-   left. Entries are addresses, optionally "[v6]", "[v6]:port" or "v4:port", separated by commas
-   and optional spaces. Returns 1 with *client = the right-most entry that is not a trusted proxy
-   (what is left of it was written by the client and is never read), 0 when every entry is a trusted
-   proxy (*client = the left-most), -1 when an entry that had to be read does not parse. */
-static int tg__nf_xff(const tg__nf_list *proxies, const char *v, size_t n, tg_ip *client) {
+/* One node of a forwarding header, v[a..b) with surrounding blanks already cut: an address, or
+   "[v6]", "[v6]:port", "v4:port". 0 with *ip set, -1 when it does not parse. */
+static int tg__nf_node(const char *v, size_t a, size_t b, tg_ip *ip) {
+    if (a < b && v[a] == '[') {                           /* [v6] or [v6]:port */
+        const char *rb = (const char *)memchr(v + a, ']', b - a);
+        size_t p;
+        if (!rb) return -1;
+        p = (size_t)(rb - v) + 1;
+        if (p < b) {
+            size_t q;
+            if (v[p] != ':' || p + 1 == b || b - p > 6) return -1;
+            for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
+        }
+        a++; b = (size_t)(rb - v);
+    } else if (a < b) {                                   /* v4:port (one colon, after a dot) */
+        const char *c1 = (const char *)memchr(v + a, ':', b - a);
+        if (c1 && memchr(c1 + 1, ':', (size_t)(v + b - c1 - 1)) == NULL && memchr(v + a, '.', (size_t)(c1 - v - (ptrdiff_t)a))) {
+            size_t q, p = (size_t)(c1 - v);
+            if (p + 1 == b || b - p > 6) return -1;
+            for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
+            b = p;
+        }
+    }
+    return a < b && tg_ip_parse(v + a, b - a, ip) ? 0 : -1;
+}
+
+/* RFC 7239 element v[a..b) ("for=...;proto=...;by=..."): the for= node, 0 or -1 (no for=, or a
+   node that is not an address: "unknown" and obfuscated identifiers name nobody) */
+static int tg__nf_fwd_for(const char *v, size_t a, size_t b, tg_ip *ip) {
+    while (a < b) {
+        size_t e = a, x, y;
+        while (e < b && v[e] != ';') e++;
+        x = a; y = e;
+        while (x < y && (v[x] == ' ' || v[x] == '\t')) x++;
+        while (y > x && (v[y - 1] == ' ' || v[y - 1] == '\t')) y--;
+        if (y - x > 4 && (v[x] | 0x20) == 'f' && (v[x + 1] | 0x20) == 'o' && (v[x + 2] | 0x20) == 'r' && v[x + 3] == '=') {
+            x += 4;
+            if (y - x >= 2 && v[x] == '"' && v[y - 1] == '"') { x++; y--; }
+            return tg__nf_node(v, x, y, ip);
+        }
+        a = e + 1;
+    }
+    return -1;
+}
+
+/* One X-Forwarded-For value (forwarded = false) or RFC 7239 Forwarded value (true), walked from the
+   right (the entry the nearest proxy appended) to the left. X-Forwarded-For entries are nodes
+   separated by commas and optional spaces; Forwarded elements are "for=NODE;..." pairs. Returns 1
+   with *client = the right-most entry that is not a trusted proxy (what is left of it was written by
+   the client and is never read), 0 when every entry is a trusted proxy (*client = the left-most),
+   -1 when an entry that had to be read does not parse. */
+static int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool forwarded, tg_ip *client) {
     size_t end = n;
     for (;;) {
         size_t start = end, a, b;
@@ -18807,27 +20526,7 @@ static int tg__nf_xff(const tg__nf_list *proxies, const char *v, size_t n, tg_ip
         a = start; b = end;
         while (a < b && (v[a] == ' ' || v[a] == '\t')) a++;
         while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t')) b--;
-        if (a < b && v[a] == '[') {                       /* [v6] or [v6]:port */
-            const char *rb = (const char *)memchr(v + a, ']', b - a);
-            size_t p;
-            if (!rb) return -1;
-            p = (size_t)(rb - v) + 1;
-            if (p < b) {
-                size_t q;
-                if (v[p] != ':' || p + 1 == b || b - p > 6) return -1;
-                for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
-            }
-            a++; b = (size_t)(rb - v);
-        } else if (a < b) {                               /* v4:port (one colon, after a dot) */
-            const char *c1 = (const char *)memchr(v + a, ':', b - a);
-            if (c1 && memchr(c1 + 1, ':', (size_t)(v + b - c1 - 1)) == NULL && memchr(v + a, '.', (size_t)(c1 - v - (ptrdiff_t)a))) {
-                size_t q, p = (size_t)(c1 - v);
-                if (p + 1 == b || b - p > 6) return -1;
-                for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
-                b = p;
-            }
-        }
-        if (a >= b || !tg_ip_parse(v + a, b - a, client)) return -1;
+        if ((forwarded ? tg__nf_fwd_for(v, a, b, client) : tg__nf_node(v, a, b, client)) != 0) return -1;
         if (!tg__nf_match(proxies, client)) return 1;
         if (start == 0) return 0;
         end = start - 1;
@@ -18847,12 +20546,13 @@ typedef struct tg__nf_src {
     tg_ip key;
     uint64_t seen;                      /* last use (ms): the eviction order */
     uint64_t refill_at;                 /* token bucket: when tokens was last brought up to date */
-    uint64_t blocked_until;
-    uint64_t strike_at;                 /* the last strike: strikes older than block_ms are forgotten */
+    uint64_t blocked_until;             /* 0 once the end of a block was reported */
+    uint64_t score_at;                  /* when score was last brought up to date */
     uint32_t tokens;                    /* milli-requests */
     uint32_t conns;                     /* open connections from this source */
-    uint32_t strikes;
-    uint32_t used;
+    uint32_t score;                     /* threat score, milli-points */
+    uint16_t used;
+    uint16_t blocks;                    /* blocks so far (saturating) */
 } tg__nf_src;
 
 typedef struct tg__nf_table {
@@ -18885,7 +20585,8 @@ static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool c
         tg__nf_src *s = &t->s[j];
         if (!s->used) { if (empty < 0) empty = (long)j; continue; }
         if (memcmp(s->key.b, k.b, 16) == 0) { s->seen = now; return (long)j; }
-        if (s->conns == 0 && s->blocked_until <= now && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
+        /* a block's end is reported (blocked_until = 0) before its slot may go */
+        if (s->conns == 0 && s->blocked_until == 0 && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
     }
     if (!create) return -1;
     if (empty < 0) empty = victim;
@@ -18915,14 +20616,28 @@ static bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t n
     return false;
 }
 
-/* one refused request: true when it starts a block */
-static bool tg__nf_strike(tg__nf_src *s, uint32_t threshold, uint32_t block_ms, uint64_t now) {
-    if (!threshold) return false;
-    if (s->strikes && now - s->strike_at > block_ms) s->strikes = 0;
-    s->strike_at = now;
-    if (++s->strikes < threshold) return false;
-    s->strikes = 0;
+/* Threat score: points (milli-points) per signal; the score halves every half_life ms: whole
+   half-lives by shifting, the rest of one by a straight line between (1 - x/2 for 0 <= x < 1, exact
+   at both ends), so the decay is exponential without libm. */
+static uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64_t now) {
+    uint64_t dt = now > s->score_at ? now - s->score_at : 0, k, v = s->score;
+    if (!v || !half_life) return (uint32_t)v;
+    k = dt / half_life;
+    if (k >= 32) return 0;
+    v >>= k;
+    v -= v * (dt % half_life) / (2u * (uint64_t)half_life);
+    return (uint32_t)v;
+}
+
+/* adds points to the score; true when the score reached threshold and a block of block_ms begins */
+static bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold, uint32_t half_life, uint32_t block_ms, uint64_t now) {
+    uint64_t v = (uint64_t)tg__nf_score_now(s, half_life, now) + points;
+    s->score = (uint32_t)TGBOT__MIN(v, (uint64_t)UINT32_MAX);
+    s->score_at = now;
+    if (!threshold || s->score < threshold || s->blocked_until > now) return false;
+    s->score = 0;
     s->blocked_until = now + block_ms;
+    if (s->blocks < UINT16_MAX) s->blocks++;
     return true;
 }
 
@@ -18944,6 +20659,10 @@ static bool tg__nf_blocked(const tg__nf_src *s, uint64_t now) { return s->blocke
 #define TG__WH_READ 16384u              /* bytes asked of one recv() */
 #define TG__WH_OUT_HIGH 65536u          /* answers the client has not read: stop serving until it does */
 #define TG__WH_DRAIN_MS 2000u           /* lingering close: how long input is drained after the answer */
+#define TG__WH_PRESSURE_MS 10000u       /* accept() short of descriptors: "under pressure" this long */
+#define TG__WH_BIG_BODY 65536u          /* bodies above this are decoded once on a budget before dispatch */
+#define TG__WH_ARENA_KEEP ((size_t)256 << 10)   /* the arena's usual size: kept after a big update */
+#define TG__WH_TOKS_KEEP 4096u          /* tokens kept after a big update */
 
 typedef struct tg__wh_reply { tg_json_writer w; bool set; } tg__wh_reply;   /* ctx->webhook_reply */
 
@@ -18956,12 +20675,14 @@ typedef struct tg__wconn {
     size_t scanned;                     /* head bytes already searched for the blank line */
     size_t head_len, body_len;          /* the accepted request whose body is awaited */
     uint64_t deadline;
+    uint64_t opened;                    /* accept time: the oldest unauthenticated connection goes first */
     bool handshaking, want_write;       /* TLS: the engine waits for writability */
     bool head_done, expect, continue_sent, keep_alive, http10;
     bool idle;                          /* deadline is the idle timeout */
     bool closing;                       /* no more requests: flush, then drain and close */
     bool draining, peer_eof, dead;
     bool proxied;                       /* the peer is a trusted proxy: the client is in X-Forwarded-For */
+    bool authed;                        /* a request on it carried the right secret: its timeouts are not scored */
     bool client_known;                  /* proxied: client holds the current request's client */
     long src;                           /* the peer's slot in the source table (its conns counts this one); -1 none */
     uint32_t retry_after;               /* 429: seconds */
@@ -18993,8 +20714,16 @@ struct tg_webhook {
        both false without lists or limits, and then neither path does anything more than before */
     tg__nf_list allow, deny, proxies;
     tg__nf_table src;                   /* src.s NULL: no per-source state */
-    uint32_t per_src_conns, rps, burst, block_after, block_ms;
-    bool nf_accept, nf_request;
+    uint32_t per_src_conns, rps, burst, block_score, block_ms, half_life;
+    bool nf_accept, nf_request, trust_forwarded;
+    bool req_authed;                    /* the request being refused carried the right secret */
+    void (*on_blocked)(void *ud, const tg_webhook_source *src);
+    void (*on_unblocked)(void *ud, const tg_webhook_source *src);
+    void *event_ud;
+    uint64_t accept_resume;             /* accept() is paused until then (short of descriptors) */
+    uint64_t pressure_until;            /* accept() was short of descriptors: under pressure until then */
+    uint64_t next_unblock;              /* the earliest running block's end; UINT64_MAX none */
+    size_t max_update_mem;
 };
 
 static char *tg__wh_strdup(const tg_allocator *a, const char *s) {
@@ -19080,6 +20809,18 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook secret_token must be 1-256 characters of A-Z a-z 0-9 _ -");
         return TG_ERR_ARG;
     }
+    if (!desc->secret_token && !desc->reachable_only_via_trusted_upstream) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook secret_token is required (pass the one given to setWebhook; "
+                      "set reachable_only_via_trusted_upstream only when nothing but a trusted proxy or a local Bot API server can connect)");
+        return TG_ERR_ARG;
+    }
+    /* limits that would wrap the buffer sizes computed from them */
+    if (desc->max_body_bytes > ((size_t)1 << 30) || desc->max_header_bytes > (1u << 20) || desc->max_connections > (1u << 20) ||
+        desc->max_update_memory > ((size_t)1 << 40)) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook limits out of range (max_body_bytes <= 1 GiB, "
+                      "max_header_bytes <= 1 MiB, max_connections <= 2^20, max_update_memory <= 1 TiB)");
+        return TG_ERR_ARG;
+    }
     if (!desc->tls_cert_file != !desc->tls_key_file) {
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook TLS needs both tls_cert_file and tls_key_file");
         return TG_ERR_ARG;
@@ -19112,7 +20853,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         w->secret = tg__wh_strdup(a, desc->secret_token);
         w->secret_len = w->secret ? strlen(w->secret) : 0;
     } else {
-        tg__log(w->log, TG_LOG_WARN, "webhook: no secret_token: any client that finds the URL can post updates");
+        tg__log(w->log, TG_LOG_WARN, "webhook: no secret_token (reachable_only_via_trusted_upstream): any client that reaches the port can post updates");
     }
     w->conns = (tg__wconn **)tg__alloc(a, w->max_conns * sizeof *w->conns);
     w->pfds = (tg__pollfd *)tg__alloc(a, (w->max_conns + 1) * sizeof *w->pfds);
@@ -19127,12 +20868,19 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         tg_webhook_free(w);
         return e;
     }
-    w->per_src_conns = desc->max_connections_per_source;
+    w->per_src_conns = desc->max_connections_per_source == TG_WEBHOOK_UNLIMITED ? 0 :
+                       desc->max_connections_per_source ? desc->max_connections_per_source : 100u;
     w->rps = TGBOT__MIN(desc->requests_per_second, 1000000u);
     w->burst = TGBOT__MIN(desc->requests_burst ? desc->requests_burst : w->rps, 1000000u);
-    w->block_after = desc->block_after;
+    w->block_score = desc->block_score == TG_WEBHOOK_UNLIMITED ? 0 :
+                     TGBOT__MIN(desc->block_score ? desc->block_score : 100u, 4000000u) * 1000u;
     w->block_ms = desc->block_ms ? desc->block_ms : 600000u;
-    if (w->per_src_conns || w->rps || w->block_after) {
+    w->half_life = desc->score_half_life_ms ? desc->score_half_life_ms : 60000u;
+    w->on_blocked = desc->on_blocked; w->on_unblocked = desc->on_unblocked; w->event_ud = desc->event_ud;
+    w->trust_forwarded = desc->trust_forwarded;
+    w->max_update_mem = desc->max_update_memory ? desc->max_update_memory : (size_t)16 << 20;
+    w->next_unblock = UINT64_MAX;
+    if (w->per_src_conns || w->rps || w->block_score) {
         uint32_t slots = 64;
         uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 20) : 1024u;
         while (slots < want) slots <<= 1;
@@ -19148,7 +20896,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
             w->src.key = (uint64_t)(uintptr_t)w ^ tg__now_ms(w->plat);
     }
     w->nf_accept = w->allow.n || w->deny.n || w->proxies.n || w->src.s;
-    w->nf_request = w->proxies.n || w->rps || w->block_after;
+    w->nf_request = w->proxies.n || w->rps || w->block_score;
     if (desc->tls_cert_file &&
         (e = tg__tls_ctx_server(&w->tls_ctx, desc->tls_cert_file, desc->tls_key_file, a, w->plat, err)) != TG_OK) {
         tg_webhook_free(w);
@@ -19238,21 +20986,93 @@ static long tg__wh_req_slot(tg_webhook *w, const tg__wconn *c, uint64_t now) {
     return c->client_known ? tg__nf_lookup(&w->src, &c->client, now, false) : -1;
 }
 
-/* a strike against the request's source; true when it is blocked from now on */
-static bool tg__wh_strike(tg_webhook *w, long slot, uint64_t now) {
+static void tg__wh_view(const tg_webhook *w, const tg__nf_src *s, uint64_t now, tg_webhook_source *v) {
+    v->addr = s->key;
+    v->score = tg__nf_score_now(s, w->half_life, now);
+    v->connections = s->conns;
+    v->blocked_ms = s->blocked_until > now ? (uint32_t)TGBOT__MIN(s->blocked_until - now, (uint64_t)UINT32_MAX) : 0;
+    v->blocks = s->blocks;
+}
+
+TGBOT_API size_t tg_webhook_sources(const tg_webhook *w, tg_webhook_source *out, size_t cap) {
+    uint64_t now = tg__now_ms(w->plat);
+    size_t n = 0, i;
+    if (!w->src.s) return 0;
+    for (i = 0; i <= w->src.mask; i++) {
+        if (!w->src.s[i].used) continue;
+        if (n < cap && out) tg__wh_view(w, &w->src.s[i], now, &out[n]);
+        n++;
+    }
+    return n;
+}
+
+/* under pressure: connections near max_connections, or descriptors ran out lately */
+static bool tg__wh_pressure(const tg_webhook *w, uint64_t now) {
+    return (uint64_t)w->nconns * 4u >= (uint64_t)w->max_conns * 3u || now < w->pressure_until;
+}
+
+/* points against a source (milli-points); true when it is blocked from now on */
+static bool tg__wh_score(tg_webhook *w, long slot, uint32_t points, uint64_t now) {
     char ip[TG_IP_TEXT_MAX];
-    if (slot < 0 || !w->block_after || !tg__nf_strike(&w->src.s[slot], w->block_after, w->block_ms, now)) return false;
+    tg__nf_src *s;
+    bool pressure;
+    uint32_t threshold;
+    if (slot < 0 || !w->block_score || !points) return false;
+    s = &w->src.s[slot];
+    pressure = tg__wh_pressure(w, now);
+    threshold = pressure ? w->block_score / 2u : w->block_score;
+    if (!tg__nf_score_add(s, points * 1000u, threshold, w->half_life, w->block_ms, now)) return false;
     w->st.sources_blocked++;
-    tg_ip_format(&w->src.s[slot].key, ip);
-    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms after %lu refused requests", ip,
-            tg_ip_is_v4(&w->src.s[slot].key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)w->block_after);
+    if (pressure) w->st.pressure_blocks++;
+    if (s->blocked_until < w->next_unblock) w->next_unblock = s->blocked_until;
+    tg_ip_format(&s->key, ip);
+    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms: threat score %lu%s", ip,
+            tg_ip_is_v4(&s->key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)(threshold / 1000u),
+            pressure ? " (under pressure: threshold halved)" : "");
+    if (w->on_blocked) {
+        tg_webhook_source v;
+        tg__wh_view(w, s, now, &v);
+        w->on_blocked(w->event_ud, &v);
+    }
     return true;
 }
 
-static bool tg__wh_is_xff(tg_str n) {
-    static const char x[] = "x-forwarded-for";
+/* blocks that ended: reported once each (on_unblocked); next_unblock moves to the next one */
+static void tg__wh_unblock(tg_webhook *w, uint64_t now) {
+    uint64_t next = UINT64_MAX;
     size_t i;
-    if (n.len != sizeof x - 1) return false;
+    if (now < w->next_unblock || !w->src.s) return;
+    for (i = 0; i <= w->src.mask; i++) {
+        tg__nf_src *s = &w->src.s[i];
+        if (!s->used || !s->blocked_until) continue;
+        if (s->blocked_until > now) { if (s->blocked_until < next) next = s->blocked_until; continue; }
+        s->blocked_until = 0;
+        w->st.sources_unblocked++;
+        if (w->on_unblocked) {
+            tg_webhook_source v;
+            tg__wh_view(w, s, now, &v);
+            w->on_unblocked(w->event_ud, &v);
+        }
+    }
+    w->next_unblock = next;
+}
+
+/* the points a refusal is worth (0: the filter's own refusals say who, not what) */
+static uint32_t tg__wh_points(const tg_webhook *w, const uint64_t *counter) {
+    const tg_webhook_stats *t = &w->st;
+    if (counter == &t->forbidden) return TG_WEBHOOK_SCORE_WRONG_SECRET;
+    if (counter == &t->unauthorized) return TG_WEBHOOK_SCORE_NO_SECRET;
+    if (counter == &t->bad_request || counter == &t->bad_json) return TG_WEBHOOK_SCORE_MALFORMED;
+    if (counter == &t->body_too_large || counter == &t->header_too_large || counter == &t->length_required) return TG_WEBHOOK_SCORE_OVERSIZE;
+    if (counter == &t->rate_limited) return TG_WEBHOOK_SCORE_OVER_RATE;
+    if (counter == &t->not_found || counter == &t->method_not_allowed) return TG_WEBHOOK_SCORE_WRONG_PATH;
+    return 0;
+}
+
+static bool tg__wh_is_xff(tg_str n, bool forwarded) {
+    const char *x = forwarded ? "forwarded" : "x-forwarded-for";
+    size_t i;
+    if (n.len != strlen(x)) return false;
     for (i = 0; i < n.len; i++) {
         char ch = n.ptr[i];
         if (ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
@@ -19269,8 +21089,8 @@ static int tg__wh_source(tg_webhook *w, tg__wconn *c, uint64_t now, uint64_t **c
         int r = 0;
         c->client = c->peer_ip;
         for (i = w->head.nheaders; i-- > 0;) {         /* the last header holds the nearest hops */
-            if (!tg__wh_is_xff(w->head.name[i])) continue;
-            r = tg__nf_xff(&w->proxies, w->head.value[i].ptr, w->head.value[i].len, &c->client);
+            if (!tg__wh_is_xff(w->head.name[i], w->trust_forwarded)) continue;
+            r = tg__nf_fwd(&w->proxies, w->head.value[i].ptr, w->head.value[i].len, w->trust_forwarded, &c->client);
             if (r != 0) break;
         }
         if (r < 0) { *counter = &w->st.forwarded_invalid; return 403; }
@@ -19289,38 +21109,103 @@ static int tg__wh_source(tg_webhook *w, tg__wconn *c, uint64_t now, uint64_t **c
     return 0;
 }
 
-/* a refusal: counted, answered; the body is skipped on a connection that stays open. A refusal the
-   client caused is a strike against its source (not the filter's own: those say who, not what). */
+/* a refusal: counted, answered; the body is skipped on a connection that stays open. A refusal of
+   a request without the right secret adds to its source's threat score. */
 static void tg__wh_refuse(tg_webhook *w, tg__wconn *c, int status, uint64_t *counter, bool close, uint64_t now) {
     (*counter)++;
-    if (w->block_after && counter != &w->st.ip_refused && counter != &w->st.forwarded_invalid &&
-        counter != &w->st.blocked_refused && counter != &w->st.sources_full &&
-        tg__wh_strike(w, tg__wh_req_slot(w, c, now), now) && !c->proxied)
+    if (w->block_score && !w->req_authed &&
+        tg__wh_score(w, tg__wh_req_slot(w, c, now), tg__wh_points(w, counter), now) && !c->proxied)
         close = true;
     if (counter == &w->st.blocked_refused && !c->proxied) close = true;
     if (close) c->closing = true;
     tg__wh_respond(c, status, NULL, 0);
 }
 
-/* method, path, secret, length: decided from the head alone. 0 = accepted. */
-static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counter) {
+/* does the head carry the right secret (constant time in the secret's content; a wrong length
+   still costs one full compare)? Without a secret configured nothing is authenticated. */
+static bool tg__wh_authed(const tg_webhook *w, const tg__http_head *h) {
     const tg_str *sec;
+    int same;
+    if (!w->secret) return false;
+    sec = tg__http_header(h, "x-telegram-bot-api-secret-token");
+    if (!sec) return false;
+    same = tg__ct_equal(sec->len == w->secret_len ? sec->ptr : w->secret, w->secret, w->secret_len);
+    return same && sec->len == w->secret_len;
+}
+
+/* method, path, secret, length: decided from the head alone (w->req_authed already set). 0 = accepted. */
+static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counter) {
     size_t tlen = h->target.len;
     const char *q = (const char *)memchr(h->target.ptr, '?', tlen);
     if (q) tlen = (size_t)(q - h->target.ptr);
     if (h->method.len != 4 || memcmp(h->method.ptr, "POST", 4) != 0) { *counter = &w->st.method_not_allowed; return 405; }
     if (tlen != w->path_len || memcmp(h->target.ptr, w->path, tlen) != 0) { *counter = &w->st.not_found; return 404; }
-    if (w->secret) {
-        int same;
-        sec = tg__http_header(h, "x-telegram-bot-api-secret-token");
-        if (!sec) { *counter = &w->st.unauthorized; return 401; }
-        /* constant time in the secret's content; a wrong length still costs one full compare */
-        same = tg__ct_equal(sec->len == w->secret_len ? sec->ptr : w->secret, w->secret, w->secret_len);
-        if (!same || sec->len != w->secret_len) { *counter = &w->st.forbidden; return 403; }
+    if (w->secret && !w->req_authed) {
+        if (!tg__http_header(h, "x-telegram-bot-api-secret-token")) { *counter = &w->st.unauthorized; return 401; }
+        *counter = &w->st.forbidden;
+        return 403;
     }
     if (h->content_length < 0) { *counter = &w->st.length_required; return 411; }
     if ((uint64_t)h->content_length > w->max_body) { *counter = &w->st.body_too_large; return 413; }
     return 0;
+}
+
+/* ---- memory of one update ----
+   A body over TG__WH_BIG_BODY is first decoded into a scratch arena whose allocator refuses past
+   the budget, then dropped: only a body that fits is dispatched (where it decodes again, to the same
+   size). Small bodies cannot decode to more than a few MiB and skip this. */
+typedef struct tg__wh_budget { tg_allocator a; const tg_allocator *base; size_t used, limit; bool over; } tg__wh_budget;
+
+static void *tg__wh_budget_alloc(size_t n, void *ud) {
+    tg__wh_budget *b = (tg__wh_budget *)ud;
+    void *p;
+    if (n > b->limit - b->used) { b->over = true; return NULL; }
+    p = tg__alloc(b->base, n);
+    if (p) b->used += n;
+    return p;
+}
+
+static void tg__wh_budget_free(void *p, size_t n, void *ud) {
+    tg__wh_budget *b = (tg__wh_budget *)ud;
+    tg__free(b->base, p, n);
+    b->used -= n;
+}
+
+/* true when the update in v decodes within max_update_mem (the token array counts too) */
+static bool tg__wh_fits(tg_webhook *w, const tg_json_value *v, size_t tok_bytes) {
+    tg__wh_budget b;
+    tg_arena scratch;
+    void *u;
+    memset(&b, 0, sizeof b);
+    b.a.alloc = tg__wh_budget_alloc; b.a.free = tg__wh_budget_free; b.a.ud = &b;
+    b.base = w->alloc;
+    b.limit = tok_bytes < w->max_update_mem ? w->max_update_mem - tok_bytes : 0;
+    tg_arena_init(&scratch, &b.a);
+    u = tg_arena_alloc(&scratch, sizeof(tg_update));
+    if (u) (void)tg_decode(TG_TYPE_UPDATE, v, &scratch, u);
+    tg_arena_free(&scratch);
+    return !b.over && u != NULL;
+}
+
+/* after tg_bot_reset every arena block is spare: keep TG__WH_ARENA_KEEP of them, free the rest;
+   the token array goes back to TG__WH_TOKS_KEEP */
+static void tg__wh_trim(tg_webhook *w) {
+    tg_arena *a = tg_bot_arena(w->bot);
+    tg__arena_block **pp = &a->spare;
+    size_t kept = 0;
+    bool trimmed = false;
+    while (*pp) {
+        tg__arena_block *b = *pp;
+        if (kept + b->cap <= TG__WH_ARENA_KEEP) { kept += b->cap; pp = &b->prev; continue; }
+        *pp = b->prev;
+        tg__free(a->alloc, b, TG__ARENA_HDR + b->cap);
+        trimmed = true;
+    }
+    if (w->toks_cap > TG__WH_TOKS_KEEP) {
+        tg_json_tok *t = (tg_json_tok *)tg__realloc(w->alloc, w->toks, w->toks_cap * sizeof *w->toks, TG__WH_TOKS_KEEP * sizeof *t);
+        if (t) { w->toks = t; w->toks_cap = TG__WH_TOKS_KEEP; trimmed = true; }
+    }
+    if (trimmed) w->st.arena_trims++;
 }
 
 /* a complete delivery: parse, dispatch, answer */
@@ -19329,9 +21214,12 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
     tg_json_opts jo;
     tg_json_value v;
     /* every token takes at least 2 bytes of input, so n/2+2 tokens always suffice; the array grows
-       to the largest authenticated body seen (a typical update needs a few hundred) */
-    uint32_t need = (uint32_t)TGBOT__MIN(n / 2 + 2, (size_t)0xFFFFFFF0u);
-    tg_err e;
+       to the largest authenticated body seen (a typical update needs a few hundred), within
+       max_update_memory, and goes back to TG__WH_TOKS_KEEP after a big one */
+    size_t most = TGBOT__MAX(w->max_update_mem / sizeof *w->toks, (size_t)TG__WH_TOKS_KEEP);
+    uint32_t need = (uint32_t)TGBOT__MIN(TGBOT__MIN(n / 2 + 2, most), (size_t)0xFFFFFFF0u);
+    tg_err e, pe;
+    bool fits = true;
     if (need > w->toks_cap) {
         uint32_t cap = TGBOT__MAX(need, 256u);
         tg_json_tok *t = (tg_json_tok *)tg__realloc(w->alloc, w->toks, w->toks_cap * sizeof *w->toks, cap * sizeof *t);
@@ -19339,18 +21227,32 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
         w->toks = t; w->toks_cap = cap;
     }
     memset(&jo, 0, sizeof jo);
-    if (tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo) != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
+    pe = tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo);
+    if (pe == TG_ERR_LIMIT && doc.needed > w->toks_cap) fits = false;   /* more tokens than the budget holds */
+    else if (pe != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
         tg__wh_refuse(w, c, 400, &w->st.bad_json, false, now);
         return;
     }
     v.doc = &doc; v.tok = 0;
+    if (!fits || (n > TG__WH_BIG_BODY && !tg__wh_fits(w, &v, (size_t)doc.ntoks * sizeof *w->toks))) {
+        /* authenticated, so it is Telegram's (or the secret leaked): acknowledged, or it comes back forever */
+        w->st.too_big_decoded++;
+        tg__log(w->log, TG_LOG_WARN, "webhook: an update of %lu bytes would decode to more than max_update_memory (%lu bytes): "
+                "acknowledged, not dispatched", (unsigned long)n, (unsigned long)w->max_update_mem);
+        tg__wh_trim(w);
+        tg__wh_respond(c, 200, NULL, 0);
+        return;
+    }
     tg_json_writer_reset(&w->reply.w);
     w->reply.set = false;
     e = tg__dispatch_in(w->d, &v, &w->reply);
     tg_bot_reset(w->bot);                      /* everything the handler's calls returned */
+    tg__wh_trim(w);                            /* after a big update: back to the usual size */
     w->st.dispatched++;
     /* Telegram redelivers anything but 2xx: an update this build cannot decode would come back
-       forever, so it is logged (by the dispatcher), counted and acknowledged */
+       forever, so it is logged (by the dispatcher), counted and acknowledged; one a middleware could
+       not process now (TG_RETRY_LATER) is refused with 503 so that it comes again */
+    if (e == TG_ERR_AGAIN) { w->st.retry_later++; tg__wh_respond(c, 503, NULL, 0); return; }
     if (e != TG_OK) w->st.undecodable++;
     if (w->reply.set && w->reply.w.err == TG_OK) {
         w->st.replied_with_method++;
@@ -19389,6 +21291,7 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             }
             e.code = TG_OK;
             c->client_known = false;
+            w->req_authed = false;
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
             if (r == 0) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
             c->scanned = 0;
@@ -19400,6 +21303,8 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             w->st.requests++;
             c->http10 = w->head.minor == 0;
             c->keep_alive = w->head.keep_alive;
+            w->req_authed = tg__wh_authed(w, &w->head);
+            if (w->req_authed) c->authed = true;
             status = w->nf_request ? tg__wh_source(w, c, now, &counter) : 0;
             if (!status) status = tg__wh_check(w, &w->head, &counter);
             if (status) {
@@ -19414,9 +21319,10 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
                 c->deadline = now + w->read_to;
                 continue;
             }
-            if (w->block_after) {                 /* the secret was right: the source's strikes are cleared */
+            c->authed = true;                     /* accepted: never evicted to make room */
+            if (w->block_score && w->req_authed) {   /* the secret was right: the source's score is cleared */
                 long slot = tg__wh_req_slot(w, c, now);
-                if (slot >= 0) w->src.s[slot].strikes = 0;
+                if (slot >= 0) w->src.s[slot].score = 0;
             }
             c->head_done = true;
             c->head_len = w->head.head_len;
@@ -19438,8 +21344,10 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
         c->head_done = false;
         c->deadline = now + w->read_to;        /* the next pipelined request, or this answer */
     }
-    if (c->in_off == c->in.len) c->in.len = c->in_off = 0;
-    else if (c->in_off && (c->closing || c->in.len - c->in_off < c->in_off)) {   /* keep the partial request at the front */
+    if (c->in_off == c->in.len) {
+        c->in.len = c->in_off = 0;
+        if (c->in.cap > TG__WH_BIG_BODY) tg__buf_free(&c->in);    /* a big body's buffer is not kept */
+    } else if (c->in_off && (c->closing || c->in.len - c->in_off < c->in_off)) {   /* keep the partial request at the front */
         memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
         c->in.len -= c->in_off; c->in_off = 0;
     }
@@ -19514,7 +21422,11 @@ static void tg__wh_conn_io(tg_webhook *w, tg__wconn *c, bool readable, uint64_t 
     if (c->handshaking) {
         int r = tg__tls_handshake(c->tls, c->fd, &e);
         if (r == TG__TLS_WANT_READ || r == TG__TLS_WANT_WRITE) { c->want_write = r == TG__TLS_WANT_WRITE; return; }
-        if (r < 0) { w->st.tls_failures++; c->dead = true; return; }
+        if (r < 0) {
+            w->st.tls_failures++; c->dead = true;
+            if (w->block_score && c->src >= 0) { w->st.tls_scored++; (void)tg__wh_score(w, c->src, TG_WEBHOOK_SCORE_TLS, now); }
+            return;
+        }
         c->handshaking = false;
         readable = true;                        /* the client's first request may be buffered already */
     }
@@ -19569,6 +21481,25 @@ static void tg__wh_release(tg_webhook *w, tg__wconn *c) {
     c->src = -1;
 }
 
+static void tg__wh_sweep(tg_webhook *w);
+
+/* Out of room (max_connections, or no descriptor): the connection that has been open longest
+   without ever carrying the right secret is closed to make room (evicted). Connections that proved
+   the secret are never chosen, so holding slots open (slowloris) cannot lock Telegram out. */
+static bool tg__wh_evict(tg_webhook *w) {
+    size_t i, v = (size_t)-1;
+    for (i = 0; i < w->nconns; i++) {
+        const tg__wconn *c = w->conns[i];
+        if (c->authed || c->dead) continue;
+        if (v == (size_t)-1 || c->opened < w->conns[v]->opened) v = i;
+    }
+    if (v == (size_t)-1) return false;
+    w->conns[v]->dead = true;
+    w->st.evicted++;
+    tg__wh_sweep(w);
+    return true;
+}
+
 static void tg__wh_accept(tg_webhook *w, uint64_t now) {
     int i;
     for (i = 0; i < 64; i++) {                 /* a burst of connects, without starving the others */
@@ -19579,8 +21510,24 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
         bool proxied = false;
         long slot = -1;
         int r = tg__sock_accept(w->lfd, &s);
-        if (r <= 0) return;
-        if (w->nconns >= w->max_conns) { w->st.connections_refused++; tg__sock_close(s); continue; }
+        if (r == 0) return;
+        if (r < 0) {
+            /* Out of descriptors the listening socket stays readable and accept() fails at once,
+               again and again: pause accepting (as nginx does) and keep serving the open ones */
+            int en = errno;
+            w->st.accept_failures++;
+            if (en == EMFILE || en == ENFILE || en == ENOBUFS || en == ENOMEM) {
+                w->pressure_until = now + TG__WH_PRESSURE_MS;
+                if (tg__wh_evict(w)) continue;          /* a descriptor is free again: try once more */
+                w->st.accept_pauses++;
+                w->accept_resume = now + TG_WEBHOOK_ACCEPT_PAUSE_MS;
+                if (w->st.accept_pauses == 1 || w->st.accept_pauses % 100 == 0)
+                    tg__log(w->log, TG_LOG_WARN, "webhook: accept: %s (%lu times so far): not accepting for %u ms",
+                            strerror(en), (unsigned long)w->st.accept_pauses, (unsigned)TG_WEBHOOK_ACCEPT_PAUSE_MS);
+            }
+            return;
+        }
+        if (w->nconns >= w->max_conns && !tg__wh_evict(w)) { w->st.connections_refused++; tg__sock_close(s); continue; }
         if (w->nf_accept && !tg__wh_admit(w, s, &peer, &proxied, &slot, now)) { tg__sock_close(s); continue; }
         c = (tg__wconn *)tg__alloc(w->alloc, sizeof *c);
         if (!c) { if (slot >= 0) w->src.s[slot].conns--; tg__sock_close(s); continue; }
@@ -19590,6 +21537,7 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
         if (w->nf_accept) { c->peer_ip = peer; c->proxied = proxied; }
         c->in.a = c->out.a = w->alloc;
         c->deadline = now + w->read_to;
+        c->opened = now;
         if (w->tls_ctx) {
             if (tg__tls_new(&c->tls, w->tls_ctx, NULL, &e) != TG_OK) {
                 w->st.tls_failures++; tg__wh_release(w, c); tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;
@@ -19644,7 +21592,7 @@ static bool tg__wh_tls_ready(const tg_webhook *w, const tg__wconn *c) {
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap) {
     size_t n = 0, i;
     if (w->lfd != TG__SOCK_INVALID) {
-        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = true; fds[n].write = false; }
+        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = tg__now_ms(w->plat) >= w->accept_resume; fds[n].write = false; }
         n++;
     }
     for (i = 0; i < w->nconns; i++, n++) {
@@ -19664,6 +21612,8 @@ TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w) {
         if (tg__wh_tls_ready(w, w->conns[i])) return 0;
         if (w->conns[i]->deadline < next) next = w->conns[i]->deadline;
     }
+    if (w->lfd != TG__SOCK_INVALID && now < w->accept_resume && w->accept_resume < next) next = w->accept_resume;
+    if (w->on_unblocked && w->next_unblock < next) next = w->next_unblock;
     if (next == UINT64_MAX) return -1;
     return next <= now ? 0 : (int)TGBOT__MIN(next - now, (uint64_t)INT_MAX);
 }
@@ -19678,7 +21628,9 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
     if (timeout_ms >= 0 && (t < 0 || t > timeout_ms)) t = timeout_ms;
     /* a signal that lands between the stop check above and poll() is seen within 250 ms */
     if (w->handle_signals && (t < 0 || t > 250)) t = 250;
-    if (w->lfd != TG__SOCK_INVALID) { w->pfds[0].fd = w->lfd; w->pfds[0].events = TG__POLL_IN; w->pfds[0].revents = 0; n = 1; }
+    if (w->lfd != TG__SOCK_INVALID && tg__now_ms(w->plat) >= w->accept_resume) {
+        w->pfds[0].fd = w->lfd; w->pfds[0].events = TG__POLL_IN; w->pfds[0].revents = 0; n = 1;
+    }
     nc = w->nconns;
     for (i = 0; i < nc; i++) {
         const tg__wconn *c = w->conns[i];
@@ -19706,10 +21658,15 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
         if (c->dead || c->deadline > now) continue;
         if (c->draining) { /* lingering close ends */ }
         else if (c->idle) w->st.idle_closed++;
-        else { w->st.timeouts++; (void)tg__wh_strike(w, c->src, now); }
+        else {
+            w->st.timeouts++;
+            if (c->handshaking && c->src >= 0 && w->block_score) w->st.tls_scored++;
+            if (!c->authed) (void)tg__wh_score(w, tg__wh_req_slot(w, c, now), c->handshaking ? TG_WEBHOOK_SCORE_TLS : TG_WEBHOOK_SCORE_SLOW, now);
+        }
         c->dead = true;
     }
     tg__wh_sweep(w);
+    tg__wh_unblock(w, now);
     if (!w->stopping && tg__stop_requested(w->d)) tg__wh_begin_stop(w, now);
     return w->stopping && w->nconns == 0 ? TG_ERR_STOPPED : TG_OK;
 }
@@ -20311,6 +22268,32 @@ TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now, uint32
     return (l->level - l->tolerance + rate - 1) / rate;
 }
 
+/* ---- exact sliding log: at most `limit` sends in any `window` ms ---- */
+static uint64_t tg__rl_log_wait(const tg__rl_log *g, const uint64_t *ts, uint32_t cap, uint32_t limit, uint32_t window, uint64_t t) {
+    uint64_t ready;
+    if (limit > cap) limit = cap;
+    if (limit == 0) limit = 1;
+    if (g->n < limit) return 0;
+    ready = ts[(g->head + g->n - limit) % cap] + window;     /* the limit-th most recent, a window on */
+    return ready > t ? ready - t : 0;
+}
+static void tg__rl_log_add(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    if (g->n < cap) { ts[(g->head + g->n) % cap] = t; g->n++; }
+    else { ts[g->head] = t; g->head = (g->head + 1) % cap; }
+}
+/* the latest send is counted from `t` (its answer) instead of its admission */
+static void tg__rl_log_restamp(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    uint64_t *last;
+    if (!g->n) return;
+    last = &ts[(g->head + g->n - 1) % cap];
+    if (t > *last) *last = t;
+}
+/* a slowed scope allows fewer in its window: limit times the rate, at least 1 */
+static uint32_t tg__rl_scaled(uint32_t limit, uint32_t cost) {
+    uint64_t l = (uint64_t)limit * TG_RL_ONE / (cost ? cost : TG_RL_ONE);
+    return l ? (uint32_t)l : 1u;
+}
+
 /* ---- the bot's limiter ---- */
 static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
@@ -20321,6 +22304,9 @@ static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     if (!rl->d.group_per_min) rl->d.group_per_min = 20;
     if (!rl->d.paid_per_s) rl->d.paid_per_s = 1000;
     if (!rl->d.recover_ms) rl->d.recover_ms = 60000;
+#if !TGBOT__HAS_STORE
+    rl->d.store = NULL;               /* built without the store: limits stay in this process */
+#endif
     tg_sliding_window_init(&rl->global, rl->d.global_per_s, 1000);
     tg_token_bucket_init(&rl->paid, rl->d.paid_per_s, 1000, rl->d.paid_per_s);
 }
@@ -20361,8 +22347,11 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
     c->key = key;
     c->group = group;
     c->used = now;
-    if (group) tg_sliding_window_init(&c->alg.grp, rl->d.group_per_min, 60000);
-    else tg_leaky_bucket_init(&c->alg.priv, rl->d.private_per_s, 1000, rl->d.private_burst);
+    if (group) {
+        tg_leaky_bucket_init(&c->gap, 1, TGBOT_RATELIMIT_GROUP_GAP_MS, 1);
+    } else {
+        tg_leaky_bucket_init(&c->gap, rl->d.private_per_s, 1000, rl->d.private_burst);
+    }
     return c;
 }
 
@@ -20416,25 +22405,119 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
     if (w) return w;
     if (c) {
         uint32_t cost = tg__rl_cost(rl, &c->sc, t);
-        if (c->group) { tg_sliding_window s = c->alg.grp; x = tg_sliding_window_take(take ? &c->alg.grp : &s, t, cost); }
-        else { tg_leaky_bucket l = c->alg.priv; x = tg_leaky_bucket_take(take ? &c->alg.priv : &l, t, cost); }
+        tg_leaky_bucket l = c->gap;
+        x = tg_leaky_bucket_take(take ? &c->gap : &l, t, cost);
         if (x > w) w = x;
+        if (c->group) {
+            x = tg__rl_log_wait(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, tg__rl_scaled(rl->d.group_per_min, cost), 60000, t);
+            if (x > w) w = x;
+            if (take && !x) tg__rl_log_add(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, t);
+        }
     }
     {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
         if (rl->cur_paid) { tg_token_bucket p = rl->paid; x = tg_token_bucket_take(take ? &rl->paid : &p, t, cost); }
-        else { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else if (rl->d.global_per_s > TGBOT_RATELIMIT_GLOBAL_LOG) { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else {
+            x = tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, tg__rl_scaled(rl->d.global_per_s, cost), 1000, t);
+            if (take && !x) tg__rl_log_add(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, t);
+        }
         if (x > w) w = x;
     }
     return w;
 }
+
+/* the earliest time from t at which every scope of the current call lets it go */
+static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
+    int i;
+    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
+        uint64_t w = tg__rl_try(rl, t, false);
+        if (!w) break;
+        t += w;
+    }
+    return t;
+}
+
+#if TGBOT__HAS_STORE
+/* [shared] the lanes of a call in the desc's store, shared by every process sending for this token
+   (store.h): GCRA per lane, all lanes or none in one atomic step. A private chat: its own spacing
+   and burst; a group: one message per max(GROUP_GAP, a minute / group_per_min + 1 ms), so that both
+   of Telegram's group limits hold; the bot: one message per 1000 / global_per_s ms rounded up,
+   plus 1 ms (at most global_per_s in any second). A chat's spacing restarts from its answer (stamp);
+   a 429 pauses the lane for every process. Not shared: the half-rate recovery after a 429. */
+static size_t tg__rl_lanes(const tg_bot *b, const tg__ratelimit *rl, tg_store_lane *l, char keys[2][64]) {
+    long long bot = (long long)tg_bot_id(b);
+    size_t n = 0;
+    if (rl->cur) {
+        snprintf(keys[n], sizeof keys[n], "rl:%lld:c:%lld", bot, (long long)rl->cur->key);
+        l[n].key = keys[n];
+        if (rl->cur->group) {
+            uint32_t g = 60000u / rl->d.group_per_min + 1u;
+            l[n].interval_ms = g > TGBOT_RATELIMIT_GROUP_GAP_MS ? g : TGBOT_RATELIMIT_GROUP_GAP_MS;
+            l[n].burst = 1;
+        } else {
+            l[n].interval_ms = (1000u + rl->d.private_per_s - 1u) / rl->d.private_per_s;
+            l[n].burst = rl->d.private_burst;
+        }
+        n++;
+    }
+    snprintf(keys[n], sizeof keys[n], rl->cur_paid ? "rl:%lld:paid" : "rl:%lld:g", bot);
+    l[n].key = keys[n];
+    l[n].interval_ms = rl->cur_paid ? 1u : (1000u + rl->d.global_per_s - 1u) / rl->d.global_per_s + 1u;
+    l[n].burst = rl->cur_paid ? rl->d.paid_per_s : 1u;
+    return n + 1;
+}
+
+static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
+    tg_bot *b = r->bot;
+    tg_store_lane l[2];
+    char keys[2][64];
+    size_t n = tg__rl_lanes(b, rl, l, keys);
+    uint64_t waited = 0;
+    for (;;) {
+        uint64_t w = 0;
+        tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
+        if (e) {                      /* nothing was sent: the caller may try again later */
+            rl->st.refused++;
+            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
+                          "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
+            return TG_ERR_LIMIT;
+        }
+        if (!w) return TG_OK;
+        if (rl->d.fail_fast || (rl->d.max_wait_ms && waited + w > rl->d.max_wait_ms)) {
+            rl->st.refused++;
+            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+                          r->method, (unsigned long long)w);
+            b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
+            return TG_ERR_LIMIT;
+        }
+        rl->st.waits++;
+        rl->st.wait_ms += w;
+        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w);
+        tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
+        waited += w;
+    }
+}
+
+static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, const tg_error *e) {
+    tg_store_lane l[2];
+    char keys[2][64];
+    size_t n = tg__rl_lanes(r->bot, rl, l, keys);
+    if (code == TG_ERR_API && e->error_code == 429) {
+        rl->st.pauses++;
+        tg_store_pause(rl->d.store, l[0].key, (uint32_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u);
+    } else if (rl->cur) {
+        tg_store_stamp(rl->d.store, l, 1);          /* the chat's next message counts from this answer */
+    }
+    (void)n;
+}
+#endif
 
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = tg__rl_of(b);
     uint64_t now, t;
-    int i;
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
     if (attempt == 0) {
@@ -20443,22 +22526,27 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
         if (rl->cur_counted) tg__rl_classify(r, rl, now);
     }
     if (!rl->cur_counted) return TG_OK;
+#if TGBOT__HAS_STORE
+    if (rl->d.store) {                /* [shared] a retry keeps its slot unless Telegram refused it */
+        if (attempt > 0 && !rl->after_429) return TG_OK;
+        rl->after_429 = false;
+        return tg__rl_shared_admit(r, rl);
+    }
+#endif
     if (attempt > 0) {
-        /* a retry keeps the call's slot (the attempt before it was refused or never arrived); after a
-           429 the retry's back-off slept retry_after, which is the pause served */
-        if (rl->after_429) {
+        /* a retry after a network error or a 5xx keeps the call's slot (that attempt never arrived
+           or did nothing). After a 429 the back-off slept retry_after, which is the pause served;
+           then the retry is a new message to Telegram: it takes fresh slots, at the slowed rate,
+           so that neither it nor the next message draws another 429 */
+        if (!rl->after_429) return TG_OK;
+        {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
         }
         rl->after_429 = false;
-        return TG_OK;
+        now = tg__rl_now(b, rl);
     }
-    t = now;
-    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
-        uint64_t w = tg__rl_try(rl, t, false);
-        if (!w) break;
-        t += w;
-    }
+    t = tg__rl_ready(rl, now);
     if (t > now) {
         uint64_t wait = t - now;
         if (rl->d.fail_fast || (rl->d.max_wait_ms && wait > rl->d.max_wait_ms)) {
@@ -20485,15 +22573,35 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     return TG_OK;
 }
 
-/* [limits] after each attempt: a 429 pauses the call's chat (or the global lane) and slows it */
+/* [limits] after each attempt: the chat's spacing restarts from now, when the answer is in (the
+   server counted the message at some time before it answered); a 429 pauses the call's chat (or
+   the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = tg__rl_of(b);
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
-    if (rl->d.disabled || !rl->cur_counted || code != TG_ERR_API || e->error_code != 429) return;
+    if (rl->d.disabled || !rl->cur_counted) return;
+#if TGBOT__HAS_STORE
+    if (rl->d.store) {
+        if (code == TG_ERR_API && e->error_code == 429) rl->after_429 = true;
+        tg__rl_shared_outcome(r, rl, code, e);
+        return;
+    }
+#endif
     now = tg__rl_now(b, rl);
+    /* the drain since admission is forfeit; the clock reads whole milliseconds, truncated, so an
+       answer may have come up to 1 ms after `now`: a message counts from the next one. A refused
+       one (429) did not count at Telegram; its slot is kept, from `now`, under the pause */
+    if (code != TG_ERR_API || e->error_code != 429) {
+        if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
+        if (rl->cur && rl->cur->group) tg__rl_log_restamp(&rl->cur->grp, rl->cur->grp_t, TGBOT_RATELIMIT_GROUP_LOG, now + 1);
+        if (!rl->cur_paid && rl->d.global_per_s <= TGBOT_RATELIMIT_GLOBAL_LOG)
+            tg__rl_log_restamp(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, now + 1);
+        return;
+    }
+    if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;
     sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
     p = tg__rl_permille(rl, sc, now);
@@ -20517,21 +22625,45 @@ TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
     return was;
 }
 
-TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
-    tg__ratelimit *rl = tg__rl_of(bot);
-    uint64_t now = tg__rl_now(bot, rl), w;
+static tg__rl_chat *tg__rl_find(tg__ratelimit *rl, int64_t chat_id) {
+    size_t i;
+    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
+        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) return &rl->chats[i];
+    return NULL;
+}
+
+/* the wait of a message to chat c (NULL: a chat with no state yet) at now, taking nothing */
+static uint64_t tg__rl_wait_of(tg__ratelimit *rl, tg__rl_chat *c, uint64_t now) {
     tg__rl_chat *saved = rl->cur;
     bool paid = rl->cur_paid;
-    size_t i;
-    if (rl->d.disabled) return 0;
-    rl->cur = NULL;
-    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
-        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) rl->cur = &rl->chats[i];
+    uint64_t w;
+    rl->cur = c;
     rl->cur_paid = false;
-    w = tg__rl_try(rl, now, false);
+    w = tg__rl_ready(rl, now) - now;
     rl->cur = saved;
     rl->cur_paid = paid;
     return w;
+}
+
+TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
+    tg__ratelimit *rl = tg__rl_of(bot);
+    if (rl->d.disabled) return 0;
+    return tg__rl_wait_of(rl, tg__rl_find(rl, chat_id), tg__rl_now(bot, rl));
+}
+
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms) {
+    tg__ratelimit *rl = tg__rl_of(bot);
+    uint64_t now = tg__rl_now(bot, rl), best_w = 0, best_used = 0;
+    size_t i, best = n;
+    for (i = 0; i < n; i++) {
+        tg__rl_chat *c = rl->d.disabled ? NULL : tg__rl_find(rl, chat_ids[i]);
+        uint64_t w = rl->d.disabled ? 0 : tg__rl_wait_of(rl, c, now), used = c ? c->used : 0;
+        /* of equal waits the chat served longest ago: round robin, so every chat's queue shrinks
+           evenly and the broadcast does not end on a few chats at 1 per second */
+        if (best == n || w < best_w || (w == best_w && used < best_used)) { best = i; best_w = w; best_used = used; }
+    }
+    if (wait_ms) *wait_ms = best_w;
+    return best;
 }
 
 /* ---- the limiter as a stage. Its view of the call in progress (rl->cur ...) is kept per call,
@@ -21374,6 +23506,10 @@ tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, u
     }
     return s->vt->admit(s, lanes, n, wait_ms ? wait_ms : &w);
 }
+tg_err tg_store_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    if (!s || !lanes || n == 0 || n > TG_STORE_MAX_LANES) return TG_ERR_ARG;
+    return s->vt->stamp(s, lanes, n);
+}
 tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
     tg_store_lane l;
     l.key = key; l.interval_ms = interval_ms; l.burst = burst;
@@ -21393,6 +23529,14 @@ tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t t
     e = s->vt->set(s, key, "1", 1, ttl_ms ? ttl_ms : 24u * 3600u * 1000u, true, &done);
     *first = e == TG_OK && done;
     return e;
+}
+
+int tg_store_dedup(tg_ctx *ctx, bool after, void *store) {
+    bool first = false;
+    if (after || !ctx || !ctx->update) return TG_CONTINUE;
+    if (tg_store_claim((tg_store *)store, tg_bot_id(ctx->bot), ctx->update->update_id, 0, &first) != TG_OK)
+        return TG_RETRY_LATER;
+    return first ? TG_CONTINUE : TG_HANDLED;       /* non-zero: the chain stops */
 }
 
 tg_err tg_store_lock(tg_store *s, const char *name, const char *owner, uint32_t lease_ms, bool *held) {
@@ -21659,6 +23803,23 @@ static tg_err tg__mem_pause(tg_store *s, const char *key, uint32_t ms) {
     return tg__mem_put(s, pp, pk, "1", 1, ms, now);
 }
 
+static tg_err tg__mem_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    uint64_t now = tg__store_now(s);
+    size_t i;
+    for (i = 0; i < n; i++) {
+        tg__mem_ent **pp = tg__mem_find(s, lanes[i].key, now);
+        uint64_t t = now + lanes[i].interval_ms;
+        int64_t stored;
+        char num[24];
+        int len;
+        tg_err e;
+        if (pp && tg__parse_i64((*pp)->val, (*pp)->vlen, &stored) && stored > 0 && (uint64_t)stored >= t) continue;
+        len = snprintf(num, sizeof num, "%llu", (unsigned long long)t);
+        if ((e = tg__mem_put(s, pp, lanes[i].key, num, (size_t)len, lanes[i].interval_ms, now)) != TG_OK) return e;
+    }
+    return TG_OK;
+}
+
 static void tg__mem_destroy(tg_store *s) {
     tg__mem_store *m = (tg__mem_store *)s->impl;
     tg_allocator a = s->alloc;
@@ -21671,7 +23832,7 @@ static void tg__mem_destroy(tg_store *s) {
 
 static const tg_store_vtable tg__mem_vt = {
     tg__mem_get, tg__mem_set, tg__mem_cas, tg__mem_del, tg__mem_incr, tg__mem_admit, tg__mem_pause,
-    tg__mem_destroy };
+    tg__mem_stamp, tg__mem_destroy };
 
 /* shared by the back-ends: a tg_store with the desc's hooks and room for impl */
 TGBOT_PRIVATE tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt,
@@ -21971,7 +24132,7 @@ typedef struct tg__redis {
     redisContext *c;
     tg_redis_desc d;
     char host[256], prefix[64], password[256];
-    char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41];
+    char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41], sha_stamp[41];
 } tg__redis;
 
 /* KEYS: lane, its pause, lane, its pause...; ARGV: interval_ms, burst per lane. GCRA on each lane's
@@ -21997,6 +24158,11 @@ static const char tg__lua_cas[] =
 static const char tg__lua_incr[] =
     "local e=redis.call('EXISTS',KEYS[1]) local v=redis.call('INCRBY',KEYS[1],ARGV[1]) "
     "if e==0 and tonumber(ARGV[2])>0 then redis.call('PEXPIRE',KEYS[1],ARGV[2]) end return v";
+/* KEYS: lanes; ARGV: interval_ms per lane. TAT = max(TAT, now + interval). */
+static const char tg__lua_stamp[] =
+    "local t=redis.call('TIME') local now=tonumber(t[1])*1000+math.floor(tonumber(t[2])/1000) "
+    "for i=1,#KEYS do local n=now+tonumber(ARGV[i]) local tat=tonumber(redis.call('GET',KEYS[i])) or 0 "
+    "if tat<n then redis.call('SET',KEYS[i],n,'PX',tonumber(ARGV[i])) end end return 0";
 static const char tg__lua_pause[] =
     "if redis.call('PTTL',KEYS[1])<tonumber(ARGV[1]) then redis.call('SET',KEYS[1],'1','PX',ARGV[1]) end return 0";
 
@@ -22046,7 +24212,8 @@ static tg_err tg__redis_connect(tg_store *s) {
         if (!ok) { tg__log(&s->logger, TG_LOG_ERROR, "redis: AUTH refused"); tg__redis_drop(r); return TG_ERR_CONNECT; }
     }
     if ((e = tg__redis_load(s, r, tg__lua_admit, r->sha_admit)) || (e = tg__redis_load(s, r, tg__lua_cas, r->sha_cas)) ||
-        (e = tg__redis_load(s, r, tg__lua_incr, r->sha_incr)) || (e = tg__redis_load(s, r, tg__lua_pause, r->sha_pause))) {
+        (e = tg__redis_load(s, r, tg__lua_incr, r->sha_incr)) || (e = tg__redis_load(s, r, tg__lua_pause, r->sha_pause)) ||
+        (e = tg__redis_load(s, r, tg__lua_stamp, r->sha_stamp))) {
         tg__redis_drop(r);
         return e;
     }
@@ -22250,6 +24417,23 @@ static tg_err tg__redis_pause(tg_store *s, const char *key, uint32_t ms) {
     return tg__redis_eval(s, r->sha_pause, tg__lua_pause, 1, keys, 1, args, NULL, true, &v);
 }
 
+static tg_err tg__redis_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    tg__redis *r = (tg__redis *)s->impl;
+    char kb[TG_STORE_MAX_LANES][TGBOT_STORE_MAX_KEY + 72], ab[TG_STORE_MAX_LANES][16];
+    const char *keys[TG_STORE_MAX_LANES], *args[TG_STORE_MAX_LANES];
+    long long v = 0;
+    size_t i;
+    tg_err e;
+    for (i = 0; i < n; i++) {
+        if ((e = tg__redis_key(s, lanes[i].key, "", kb[i], sizeof kb[0])) != TG_OK) return e;
+        keys[i] = kb[i];
+        snprintf(ab[i], sizeof ab[0], "%u", (unsigned)lanes[i].interval_ms);
+        args[i] = ab[i];
+    }
+    if ((e = tg__redis_connect(s)) != TG_OK) return e;
+    return tg__redis_eval(s, r->sha_stamp, tg__lua_stamp, (int)n, keys, (int)n, args, NULL, true, &v);
+}
+
 static void tg__redis_destroy(tg_store *s) {
     tg__redis *r = (tg__redis *)s->impl;
     tg_allocator a = s->alloc;
@@ -22261,7 +24445,7 @@ static void tg__redis_destroy(tg_store *s) {
 
 static const tg_store_vtable tg__redis_vt = {
     tg__redis_get, tg__redis_set, tg__redis_cas, tg__redis_del, tg__redis_incr, tg__redis_admit,
-    tg__redis_pause, tg__redis_destroy };
+    tg__redis_pause, tg__redis_stamp, tg__redis_destroy };
 
 tg_err tg_store_redis_new(tg_store **out, const tg_store_desc *desc, const tg_redis_desc *redis) {
     tg_store *s;

@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
         wd.allow_telegram = true;
         wd.max_connections_per_source = 4096;
         wd.requests_per_second = 1000000;
-        wd.block_after = 100;
+        wd.block_score = 100;
     }
     if (tg_webhook_new(&w, d, &wd, &err) != TG_OK) { fprintf(stderr, "bench_webhook: %s\n", err.description); return 1; }
     f = fopen(argv[1], "w");

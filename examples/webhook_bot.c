@@ -53,8 +53,7 @@ int main(void) {
     wd.tls_key_file = getenv("WEBHOOK_KEY");
     wd.handle_signals = true;
     if (getenv("WEBHOOK_TELEGRAM_ONLY") && strcmp(getenv("WEBHOOK_TELEGRAM_ONLY"), "1") == 0) {
-        wd.allow_telegram = true;
-        wd.block_after = 20;
+        wd.allow_telegram = true;          /* the threat score and per-source limits are on by default */
     }
     if (url) {                    /* tell Telegram where to deliver, with the secret it must send */
         tg_set_webhook_args sa;
@@ -66,6 +65,11 @@ int main(void) {
             return 1;
         }
         if (!wd.secret_token) wd.secret_token = secret;
+    }
+    if (!wd.secret_token) {       /* the server refuses to run without one */
+        fprintf(stderr, "webhook_bot: set WEBHOOK_SECRET (the secret_token given to setWebhook), or WEBHOOK_URL to set one\n");
+        tg_bot_free(bot);
+        return 1;
     }
     tg_dispatcher_new(&d, bot, NULL);
     tg_on_update(d, "message", echo, NULL);

@@ -10,3 +10,12 @@ $(BUILD)/bench_webhook: bench/bench_webhook.c tgbot.h | $(BUILD)
 
 bench-webhook: deps $(BUILD)/bench_webhook
 	@BENCH_SECONDS=$(BENCH_SECONDS) BENCH_CONNECTIONS=$(BENCH_CONNECTIONS) bench/bench_webhook.sh $(BUILD)/bench_webhook
+
+# `make test-attacks`: the server with its default hardening while a legit sender delivers 2,000
+# updates and attackers run (tests/attacks/run_attacks.py); ends with "N passed, N failed".
+TEST_STEPS += test-attacks
+.PHONY: test-attacks
+$(BUILD)/attack_server: tests/attacks/attack_server.c tgbot.h | $(BUILD)
+	$(CC) -std=c99 -O2 $(CFLAGS_WARN) -I. $(TLS_CFLAGS_BEARSSL) tests/attacks/attack_server.c -o $@ $(TLS_LIBS_BEARSSL)
+test-attacks: $(BUILD)/attack_server
+	$(PYTHON) tests/attacks/run_attacks.py $(BUILD)/attack_server

@@ -392,6 +392,7 @@ static tg_err tg__req_parts(tg__req *r, const char *json, size_t len, tg__http_p
 }
 
 /* parses a response body (copied into the arena) and reads the envelope */
+static void tg__scrub_token(const tg_bot *b, char *s);
 static tg_err tg__req_decode(tg__req *r, const tg__http_response *rs, tg_json_value *result, tg_error *e) {
     tg_bot *b = r->bot;
     tg_json_doc *d = (tg_json_doc *)tg_arena_alloc(&b->arena, sizeof *d);
@@ -436,6 +437,7 @@ static tg_err tg__req_decode(tg__req *r, const tg__http_response *rs, tg_json_va
         tg_json_str(d, tg_json_get(d, 0, "description"), &desc, NULL);
         tg_json_i64(d, tg_json_path(d, 0, "parameters.retry_after"), &ra);
         tg_json_i64(d, tg_json_path(d, 0, "parameters.migrate_to_chat_id"), &mig);
+        if (desc) tg__scrub_token(b, (char *)(uintptr_t)desc);   /* whole, before the cut to a description */
         tg__error_set(e, TG_ERR_API, TG_PHASE_API, "%s", desc ? desc : "error without description");
         e->error_code = (int)code;
         e->retry_after = (int32_t)(ra > 0 && ra < 86400 ? ra : 0);
@@ -470,15 +472,27 @@ TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_
 }
 
 /* A peer may echo the request path (a proxy's error page, a misbehaving server): the token's secret
-   half never leaves the library in an error description or a log line. */
+   half never leaves the library in an error description or a log line. Any run of 8 or more of its
+   characters, in order, becomes "<token>" (7 bytes, so the text never grows): a cut copy, or a part
+   of it, is caught too. Callers scrub the whole text before cutting it to a description. */
 static void tg__scrub_token(const tg_bot *b, char *s) {
-    const char *colon = (const char *)memchr(b->token, ':', b->token_len);
-    size_t off = colon ? (size_t)(colon - b->token) + 1 : 0, n = b->token_len - off;
-    char *p;
-    if (n < 8) return;
-    while ((p = strstr(s, b->token + off)) != NULL) {
-        memcpy(p, "<token>", 7);
-        memmove(p + 7, p + n, strlen(p + n) + 1);
+    const char *colon = (const char *)memchr(b->token, ':', b->token_len), *sec;
+    size_t off = colon ? (size_t)(colon - b->token) + 1 : 0, n = b->token_len - off, i, j, len;
+    if (n < 8 || !s) return;
+    sec = b->token + off;
+    len = strlen(s);
+    for (i = 0; i + 8 <= len; i++) {
+        size_t best = 0;
+        for (j = 0; j + 8 <= n && best < n - j; j++) {    /* the longest run at s+i of the secret from j */
+            size_t k = 0;
+            while (k < n - j && i + k < len && s[i + k] == sec[j + k]) k++;
+            if (k > best) best = k;
+        }
+        if (best < 8) continue;
+        memcpy(s + i, "<token>", 7);
+        memmove(s + i + 7, s + i + best, len - i - best + 1);
+        len -= best - 7;
+        i += 6;
     }
 }
 
@@ -585,8 +599,9 @@ static void tg__call_finish(tg__req *r, tg_err code) {
     tg_error *e = &r->err;
     snprintf(e->method, sizeof e->method, "%s", r->method);
     e->code = code;
-    if (!r->hit) {                      /* done: once per admitted call, in chain order */
-        uint64_t ms = tg__now_ms(&b->plat) - r->t0;
+    r->elapsed = tg__now_ms(&b->plat) - r->t0;   /* one reading for every observer of the call */
+    if (!r->hit) {                      /* done: once per call, in chain order */
+        uint64_t ms = r->elapsed;
         const char *body = code == TG_OK && r->conn ? r->rs.body : NULL;
         size_t body_len = body ? r->rs.body_len : 0;
         uint32_t i;
@@ -784,7 +799,7 @@ static void tg__loop_run(tg_bot *b) {
             tg_err de = r->decode(r, &r->res);
             if (de) { r->code = de; r->err = b->last; }
         }
-        tg__req_events(r, r->code, &r->err, tg__now_ms(&b->plat) - r->t0);
+        tg__req_events(r, r->code, &r->err, r->elapsed);
         if (r->done) {
             b->depth++;
             r->done(b, r->id, r->code, &r->err, r->res, r->done_ud);
@@ -918,7 +933,7 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     }
     code = r->code;
     if (r->hit) b->last = r->err;            /* answered by a stage: as if nothing happened on the network */
-    else tg__req_events(r, code, &r->err, tg__now_ms(&b->plat) - r->t0);
+    else tg__req_events(r, code, &r->err, r->elapsed);
     r->delivered = true;
     tg__sweep(b);
     return code;

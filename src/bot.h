@@ -36,6 +36,7 @@ typedef struct tg_cache_desc {
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
    1000/s for paid broadcasts (allow_paid_broadcast=true). */
+typedef struct tg_store tg_store;   /* store.h (TGBOT_ENABLE_STORE); named here for the desc below */
 typedef struct tg_ratelimit_desc {
     bool disabled;            /* no limiting for this bot */
     bool fail_fast;           /* never wait: a call that would have to wait fails with TG_ERR_LIMIT */
@@ -46,6 +47,8 @@ typedef struct tg_ratelimit_desc {
     uint32_t group_per_min;   /* 0: 20 (sliding window over 60 s; chat_id < 0 or "@name") */
     uint32_t paid_per_s;      /* 0: 1000 (token bucket; replaces the global lane for paid broadcasts) */
     uint32_t recover_ms;      /* 0: 60000: after a 429 pause the scope runs at half rate, back to full over this */
+    tg_store *store;          /* NULL: limits kept in this process. A store (e.g. Redis, store.h) shares the
+                                 lanes with every process sending for this token: see ratelimit.h */
 } tg_ratelimit_desc;
 /* Circuit breaker settings (TGBOT_ENABLE_BREAKER; see breaker.h). Zero = the defaults. */
 typedef struct tg_breaker_desc {

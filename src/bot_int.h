@@ -30,6 +30,7 @@ typedef struct tg__req {
     tg__http_response rs;
     const char *json; size_t json_len;
     uint64_t t0, wake, deadline;   /* deadline 0: none */
+    uint64_t elapsed;              /* submit to end, read once when it ends */
     tg_json_value *result, res;
     tg_async_done done; void *done_ud;            /* async: the completion callback */
     const void *m; void *out;                      /* typed async: the method and where its result goes */

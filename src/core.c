@@ -23,7 +23,7 @@ TGBOT_API tg_err_kind tg_err_kind_of(tg_err code) {
         return TG_KIND_TLS;
     case TG_ERR_HTTP: return TG_KIND_HTTP;
     case TG_ERR_JSON: case TG_ERR_UTF8: case TG_ERR_TYPE: return TG_KIND_JSON;
-    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: return TG_KIND_VALIDATION;
+    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: case TG_ERR_REPLAY: return TG_KIND_VALIDATION;
     case TG_ERR_API: return TG_KIND_TELEGRAM;
     default: return TG_KIND_INTERNAL;
     }
@@ -52,7 +52,7 @@ void tg__error_set(tg_error *e, tg_err code, tg_phase phase, const char *fmt, ..
 
 /* ---- logging ---- */
 void tg__log(const tg_logger *l, tg_log_level level, const char *fmt, ...) {
-    char msg[512];
+    char msg[512], *c;
     va_list ap;
     tg_log_level max;
     if (!l || !l->fn) return;
@@ -61,6 +61,9 @@ void tg__log(const tg_logger *l, tg_log_level level, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* messages quote what peers sent (an update's kind, a description): a control character such as
+       '\n' could forge a line of its own in the log, so none gets through */
+    for (c = msg; *c; c++) if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     l->fn(l->ud, level, msg);
 }
 

@@ -36,6 +36,8 @@ TGBOT_API const char *tg_version(void);
     X(TG_ERR_SIGNATURE,      "signature does not match (data not from Telegram, or another bot's)") \
     X(TG_ERR_EXPIRED,        "signed data is older than the allowed age") \
     X(TG_ERR_BUSY,           "not sent: the bot is busy (calls nested too deep, or too many in flight)") \
+    X(TG_ERR_REPLAY,         "signed request already seen, or too old to tell (replay)") \
+    X(TG_ERR_AGAIN,          "not processed now: the update is to be delivered again later") \
     X(TG_ERR_PENDING,        "submitted: the result comes to the completion callback") \
     X(TG_ERR_CANCELLED,      "cancelled before any byte was sent")
 

@@ -1,6 +1,6 @@
 #if TGBOT__HAS_WEBHOOK
 /* netfilter: address parsing, CIDR lists, the allow/deny decision, X-Forwarded-For, and the
-   per-source table (connections, token bucket, strikes and blocks) the webhook server consults.
+   per-source table (connections, token bucket, threat score and blocks) the webhook server consults.
    Everything here is a pure function of its arguments and the time it is given: the server passes
    its platform clock, the tests pass numbers. */
 
@@ -170,12 +170,58 @@ static bool tg__nf_allowed(const tg__nf_list *allow, const tg__nf_list *deny, co
     return allow->n == 0 || tg__nf_match(allow, ip);
 }
 
-/* One X-Forwarded-For value, walked from the right (the entry the nearest proxy appended) to the
-   left. Entries are addresses, optionally "[v6]", "[v6]:port" or "v4:port", separated by commas
-   and optional spaces. Returns 1 with *client = the right-most entry that is not a trusted proxy
-   (what is left of it was written by the client and is never read), 0 when every entry is a trusted
-   proxy (*client = the left-most), -1 when an entry that had to be read does not parse. */
-static int tg__nf_xff(const tg__nf_list *proxies, const char *v, size_t n, tg_ip *client) {
+/* One node of a forwarding header, v[a..b) with surrounding blanks already cut: an address, or
+   "[v6]", "[v6]:port", "v4:port". 0 with *ip set, -1 when it does not parse. */
+static int tg__nf_node(const char *v, size_t a, size_t b, tg_ip *ip) {
+    if (a < b && v[a] == '[') {                           /* [v6] or [v6]:port */
+        const char *rb = (const char *)memchr(v + a, ']', b - a);
+        size_t p;
+        if (!rb) return -1;
+        p = (size_t)(rb - v) + 1;
+        if (p < b) {
+            size_t q;
+            if (v[p] != ':' || p + 1 == b || b - p > 6) return -1;
+            for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
+        }
+        a++; b = (size_t)(rb - v);
+    } else if (a < b) {                                   /* v4:port (one colon, after a dot) */
+        const char *c1 = (const char *)memchr(v + a, ':', b - a);
+        if (c1 && memchr(c1 + 1, ':', (size_t)(v + b - c1 - 1)) == NULL && memchr(v + a, '.', (size_t)(c1 - v - (ptrdiff_t)a))) {
+            size_t q, p = (size_t)(c1 - v);
+            if (p + 1 == b || b - p > 6) return -1;
+            for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
+            b = p;
+        }
+    }
+    return a < b && tg_ip_parse(v + a, b - a, ip) ? 0 : -1;
+}
+
+/* RFC 7239 element v[a..b) ("for=...;proto=...;by=..."): the for= node, 0 or -1 (no for=, or a
+   node that is not an address: "unknown" and obfuscated identifiers name nobody) */
+static int tg__nf_fwd_for(const char *v, size_t a, size_t b, tg_ip *ip) {
+    while (a < b) {
+        size_t e = a, x, y;
+        while (e < b && v[e] != ';') e++;
+        x = a; y = e;
+        while (x < y && (v[x] == ' ' || v[x] == '\t')) x++;
+        while (y > x && (v[y - 1] == ' ' || v[y - 1] == '\t')) y--;
+        if (y - x > 4 && (v[x] | 0x20) == 'f' && (v[x + 1] | 0x20) == 'o' && (v[x + 2] | 0x20) == 'r' && v[x + 3] == '=') {
+            x += 4;
+            if (y - x >= 2 && v[x] == '"' && v[y - 1] == '"') { x++; y--; }
+            return tg__nf_node(v, x, y, ip);
+        }
+        a = e + 1;
+    }
+    return -1;
+}
+
+/* One X-Forwarded-For value (forwarded = false) or RFC 7239 Forwarded value (true), walked from the
+   right (the entry the nearest proxy appended) to the left. X-Forwarded-For entries are nodes
+   separated by commas and optional spaces; Forwarded elements are "for=NODE;..." pairs. Returns 1
+   with *client = the right-most entry that is not a trusted proxy (what is left of it was written by
+   the client and is never read), 0 when every entry is a trusted proxy (*client = the left-most),
+   -1 when an entry that had to be read does not parse. */
+static int tg__nf_fwd(const tg__nf_list *proxies, const char *v, size_t n, bool forwarded, tg_ip *client) {
     size_t end = n;
     for (;;) {
         size_t start = end, a, b;
@@ -183,27 +229,7 @@ static int tg__nf_xff(const tg__nf_list *proxies, const char *v, size_t n, tg_ip
         a = start; b = end;
         while (a < b && (v[a] == ' ' || v[a] == '\t')) a++;
         while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t')) b--;
-        if (a < b && v[a] == '[') {                       /* [v6] or [v6]:port */
-            const char *rb = (const char *)memchr(v + a, ']', b - a);
-            size_t p;
-            if (!rb) return -1;
-            p = (size_t)(rb - v) + 1;
-            if (p < b) {
-                size_t q;
-                if (v[p] != ':' || p + 1 == b || b - p > 6) return -1;
-                for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
-            }
-            a++; b = (size_t)(rb - v);
-        } else if (a < b) {                               /* v4:port (one colon, after a dot) */
-            const char *c1 = (const char *)memchr(v + a, ':', b - a);
-            if (c1 && memchr(c1 + 1, ':', (size_t)(v + b - c1 - 1)) == NULL && memchr(v + a, '.', (size_t)(c1 - v - (ptrdiff_t)a))) {
-                size_t q, p = (size_t)(c1 - v);
-                if (p + 1 == b || b - p > 6) return -1;
-                for (q = p + 1; q < b; q++) if (v[q] < '0' || v[q] > '9') return -1;
-                b = p;
-            }
-        }
-        if (a >= b || !tg_ip_parse(v + a, b - a, client)) return -1;
+        if ((forwarded ? tg__nf_fwd_for(v, a, b, client) : tg__nf_node(v, a, b, client)) != 0) return -1;
         if (!tg__nf_match(proxies, client)) return 1;
         if (start == 0) return 0;
         end = start - 1;
@@ -223,12 +249,13 @@ typedef struct tg__nf_src {
     tg_ip key;
     uint64_t seen;                      /* last use (ms): the eviction order */
     uint64_t refill_at;                 /* token bucket: when tokens was last brought up to date */
-    uint64_t blocked_until;
-    uint64_t strike_at;                 /* the last strike: strikes older than block_ms are forgotten */
+    uint64_t blocked_until;             /* 0 once the end of a block was reported */
+    uint64_t score_at;                  /* when score was last brought up to date */
     uint32_t tokens;                    /* milli-requests */
     uint32_t conns;                     /* open connections from this source */
-    uint32_t strikes;
-    uint32_t used;
+    uint32_t score;                     /* threat score, milli-points */
+    uint16_t used;
+    uint16_t blocks;                    /* blocks so far (saturating) */
 } tg__nf_src;
 
 typedef struct tg__nf_table {
@@ -261,7 +288,8 @@ static long tg__nf_lookup(tg__nf_table *t, const tg_ip *ip, uint64_t now, bool c
         tg__nf_src *s = &t->s[j];
         if (!s->used) { if (empty < 0) empty = (long)j; continue; }
         if (memcmp(s->key.b, k.b, 16) == 0) { s->seen = now; return (long)j; }
-        if (s->conns == 0 && s->blocked_until <= now && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
+        /* a block's end is reported (blocked_until = 0) before its slot may go */
+        if (s->conns == 0 && s->blocked_until == 0 && (victim < 0 || s->seen < t->s[victim].seen)) victim = (long)j;
     }
     if (!create) return -1;
     if (empty < 0) empty = victim;
@@ -291,14 +319,28 @@ static bool tg__nf_take(tg__nf_src *s, uint32_t rate, uint32_t burst, uint64_t n
     return false;
 }
 
-/* one refused request: true when it starts a block */
-static bool tg__nf_strike(tg__nf_src *s, uint32_t threshold, uint32_t block_ms, uint64_t now) {
-    if (!threshold) return false;
-    if (s->strikes && now - s->strike_at > block_ms) s->strikes = 0;
-    s->strike_at = now;
-    if (++s->strikes < threshold) return false;
-    s->strikes = 0;
+/* Threat score: points (milli-points) per signal; the score halves every half_life ms: whole
+   half-lives by shifting, the rest of one by a straight line between (1 - x/2 for 0 <= x < 1, exact
+   at both ends), so the decay is exponential without libm. */
+static uint32_t tg__nf_score_now(const tg__nf_src *s, uint32_t half_life, uint64_t now) {
+    uint64_t dt = now > s->score_at ? now - s->score_at : 0, k, v = s->score;
+    if (!v || !half_life) return (uint32_t)v;
+    k = dt / half_life;
+    if (k >= 32) return 0;
+    v >>= k;
+    v -= v * (dt % half_life) / (2u * (uint64_t)half_life);
+    return (uint32_t)v;
+}
+
+/* adds points to the score; true when the score reached threshold and a block of block_ms begins */
+static bool tg__nf_score_add(tg__nf_src *s, uint32_t points, uint32_t threshold, uint32_t half_life, uint32_t block_ms, uint64_t now) {
+    uint64_t v = (uint64_t)tg__nf_score_now(s, half_life, now) + points;
+    s->score = (uint32_t)TGBOT__MIN(v, (uint64_t)UINT32_MAX);
+    s->score_at = now;
+    if (!threshold || s->score < threshold || s->blocked_until > now) return false;
+    s->score = 0;
     s->blocked_until = now + block_ms;
+    if (s->blocks < UINT16_MAX) s->blocks++;
     return true;
 }
 

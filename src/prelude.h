@@ -34,6 +34,9 @@
        TGBOT_DOWNLOAD_MAX       default size limit of tg_download_file (20 MiB, the cloud API's limit)
        TGBOT_WEBAPP_MAX         longest initData / Login Widget query tg_webapp_validate takes (8192)
        TGBOT_RATELIMIT_CHATS    per-chat states the rate limiter keeps per bot (256, LRU-evicted)
+       TGBOT_RATELIMIT_GROUP_GAP_MS  least spacing of two messages to one group or channel (1000)
+       TGBOT_RATELIMIT_GROUP_LOG     sends remembered per group; group_per_min is at most this (20)
+       TGBOT_RATELIMIT_GLOBAL_LOG    sends remembered for the global lane (64; more: approximate window)
 
    MODULE SWITCHES (off by default; "#define X" or "#define X 1" = on, "#define X 0" = off)
        TGBOT_ENABLE_CACHE       TTL+LRU cache for read methods (opt-in per bot: cache.h)

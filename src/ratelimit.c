@@ -71,6 +71,32 @@ TGBOT_API uint64_t tg_leaky_bucket_take(tg_leaky_bucket *l, uint64_t now, uint32
     return (l->level - l->tolerance + rate - 1) / rate;
 }
 
+/* ---- exact sliding log: at most `limit` sends in any `window` ms ---- */
+static uint64_t tg__rl_log_wait(const tg__rl_log *g, const uint64_t *ts, uint32_t cap, uint32_t limit, uint32_t window, uint64_t t) {
+    uint64_t ready;
+    if (limit > cap) limit = cap;
+    if (limit == 0) limit = 1;
+    if (g->n < limit) return 0;
+    ready = ts[(g->head + g->n - limit) % cap] + window;     /* the limit-th most recent, a window on */
+    return ready > t ? ready - t : 0;
+}
+static void tg__rl_log_add(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    if (g->n < cap) { ts[(g->head + g->n) % cap] = t; g->n++; }
+    else { ts[g->head] = t; g->head = (g->head + 1) % cap; }
+}
+/* the latest send is counted from `t` (its answer) instead of its admission */
+static void tg__rl_log_restamp(tg__rl_log *g, uint64_t *ts, uint32_t cap, uint64_t t) {
+    uint64_t *last;
+    if (!g->n) return;
+    last = &ts[(g->head + g->n - 1) % cap];
+    if (t > *last) *last = t;
+}
+/* a slowed scope allows fewer in its window: limit times the rate, at least 1 */
+static uint32_t tg__rl_scaled(uint32_t limit, uint32_t cost) {
+    uint64_t l = (uint64_t)limit * TG_RL_ONE / (cost ? cost : TG_RL_ONE);
+    return l ? (uint32_t)l : 1u;
+}
+
 /* ---- the bot's limiter ---- */
 static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
@@ -81,6 +107,9 @@ static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     if (!rl->d.group_per_min) rl->d.group_per_min = 20;
     if (!rl->d.paid_per_s) rl->d.paid_per_s = 1000;
     if (!rl->d.recover_ms) rl->d.recover_ms = 60000;
+#if !TGBOT__HAS_STORE
+    rl->d.store = NULL;               /* built without the store: limits stay in this process */
+#endif
     tg_sliding_window_init(&rl->global, rl->d.global_per_s, 1000);
     tg_token_bucket_init(&rl->paid, rl->d.paid_per_s, 1000, rl->d.paid_per_s);
 }
@@ -121,8 +150,11 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
     c->key = key;
     c->group = group;
     c->used = now;
-    if (group) tg_sliding_window_init(&c->alg.grp, rl->d.group_per_min, 60000);
-    else tg_leaky_bucket_init(&c->alg.priv, rl->d.private_per_s, 1000, rl->d.private_burst);
+    if (group) {
+        tg_leaky_bucket_init(&c->gap, 1, TGBOT_RATELIMIT_GROUP_GAP_MS, 1);
+    } else {
+        tg_leaky_bucket_init(&c->gap, rl->d.private_per_s, 1000, rl->d.private_burst);
+    }
     return c;
 }
 
@@ -176,25 +208,119 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
     if (w) return w;
     if (c) {
         uint32_t cost = tg__rl_cost(rl, &c->sc, t);
-        if (c->group) { tg_sliding_window s = c->alg.grp; x = tg_sliding_window_take(take ? &c->alg.grp : &s, t, cost); }
-        else { tg_leaky_bucket l = c->alg.priv; x = tg_leaky_bucket_take(take ? &c->alg.priv : &l, t, cost); }
+        tg_leaky_bucket l = c->gap;
+        x = tg_leaky_bucket_take(take ? &c->gap : &l, t, cost);
         if (x > w) w = x;
+        if (c->group) {
+            x = tg__rl_log_wait(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, tg__rl_scaled(rl->d.group_per_min, cost), 60000, t);
+            if (x > w) w = x;
+            if (take && !x) tg__rl_log_add(&c->grp, c->grp_t, TGBOT_RATELIMIT_GROUP_LOG, t);
+        }
     }
     {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
         if (rl->cur_paid) { tg_token_bucket p = rl->paid; x = tg_token_bucket_take(take ? &rl->paid : &p, t, cost); }
-        else { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else if (rl->d.global_per_s > TGBOT_RATELIMIT_GLOBAL_LOG) { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
+        else {
+            x = tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, tg__rl_scaled(rl->d.global_per_s, cost), 1000, t);
+            if (take && !x) tg__rl_log_add(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, t);
+        }
         if (x > w) w = x;
     }
     return w;
 }
+
+/* the earliest time from t at which every scope of the current call lets it go */
+static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
+    int i;
+    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
+        uint64_t w = tg__rl_try(rl, t, false);
+        if (!w) break;
+        t += w;
+    }
+    return t;
+}
+
+#if TGBOT__HAS_STORE
+/* [shared] the lanes of a call in the desc's store, shared by every process sending for this token
+   (store.h): GCRA per lane, all lanes or none in one atomic step. A private chat: its own spacing
+   and burst; a group: one message per max(GROUP_GAP, a minute / group_per_min + 1 ms), so that both
+   of Telegram's group limits hold; the bot: one message per 1000 / global_per_s ms rounded up,
+   plus 1 ms (at most global_per_s in any second). A chat's spacing restarts from its answer (stamp);
+   a 429 pauses the lane for every process. Not shared: the half-rate recovery after a 429. */
+static size_t tg__rl_lanes(const tg_bot *b, const tg__ratelimit *rl, tg_store_lane *l, char keys[2][64]) {
+    long long bot = (long long)tg_bot_id(b);
+    size_t n = 0;
+    if (rl->cur) {
+        snprintf(keys[n], sizeof keys[n], "rl:%lld:c:%lld", bot, (long long)rl->cur->key);
+        l[n].key = keys[n];
+        if (rl->cur->group) {
+            uint32_t g = 60000u / rl->d.group_per_min + 1u;
+            l[n].interval_ms = g > TGBOT_RATELIMIT_GROUP_GAP_MS ? g : TGBOT_RATELIMIT_GROUP_GAP_MS;
+            l[n].burst = 1;
+        } else {
+            l[n].interval_ms = (1000u + rl->d.private_per_s - 1u) / rl->d.private_per_s;
+            l[n].burst = rl->d.private_burst;
+        }
+        n++;
+    }
+    snprintf(keys[n], sizeof keys[n], rl->cur_paid ? "rl:%lld:paid" : "rl:%lld:g", bot);
+    l[n].key = keys[n];
+    l[n].interval_ms = rl->cur_paid ? 1u : (1000u + rl->d.global_per_s - 1u) / rl->d.global_per_s + 1u;
+    l[n].burst = rl->cur_paid ? rl->d.paid_per_s : 1u;
+    return n + 1;
+}
+
+static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
+    tg_bot *b = r->bot;
+    tg_store_lane l[2];
+    char keys[2][64];
+    size_t n = tg__rl_lanes(b, rl, l, keys);
+    uint64_t waited = 0;
+    for (;;) {
+        uint64_t w = 0;
+        tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
+        if (e) {                      /* nothing was sent: the caller may try again later */
+            rl->st.refused++;
+            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
+                          "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
+            return TG_ERR_LIMIT;
+        }
+        if (!w) return TG_OK;
+        if (rl->d.fail_fast || (rl->d.max_wait_ms && waited + w > rl->d.max_wait_ms)) {
+            rl->st.refused++;
+            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+                          r->method, (unsigned long long)w);
+            b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
+            return TG_ERR_LIMIT;
+        }
+        rl->st.waits++;
+        rl->st.wait_ms += w;
+        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w);
+        tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
+        waited += w;
+    }
+}
+
+static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, const tg_error *e) {
+    tg_store_lane l[2];
+    char keys[2][64];
+    size_t n = tg__rl_lanes(r->bot, rl, l, keys);
+    if (code == TG_ERR_API && e->error_code == 429) {
+        rl->st.pauses++;
+        tg_store_pause(rl->d.store, l[0].key, (uint32_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u);
+    } else if (rl->cur) {
+        tg_store_stamp(rl->d.store, l, 1);          /* the chat's next message counts from this answer */
+    }
+    (void)n;
+}
+#endif
 
 /* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
 TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = tg__rl_of(b);
     uint64_t now, t;
-    int i;
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
     if (attempt == 0) {
@@ -203,22 +329,27 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
         if (rl->cur_counted) tg__rl_classify(r, rl, now);
     }
     if (!rl->cur_counted) return TG_OK;
+#if TGBOT__HAS_STORE
+    if (rl->d.store) {                /* [shared] a retry keeps its slot unless Telegram refused it */
+        if (attempt > 0 && !rl->after_429) return TG_OK;
+        rl->after_429 = false;
+        return tg__rl_shared_admit(r, rl);
+    }
+#endif
     if (attempt > 0) {
-        /* a retry keeps the call's slot (the attempt before it was refused or never arrived); after a
-           429 the retry's back-off slept retry_after, which is the pause served */
-        if (rl->after_429) {
+        /* a retry after a network error or a 5xx keeps the call's slot (that attempt never arrived
+           or did nothing). After a 429 the back-off slept retry_after, which is the pause served;
+           then the retry is a new message to Telegram: it takes fresh slots, at the slowed rate,
+           so that neither it nor the next message draws another 429 */
+        if (!rl->after_429) return TG_OK;
+        {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
         }
         rl->after_429 = false;
-        return TG_OK;
+        now = tg__rl_now(b, rl);
     }
-    t = now;
-    for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
-        uint64_t w = tg__rl_try(rl, t, false);
-        if (!w) break;
-        t += w;
-    }
+    t = tg__rl_ready(rl, now);
     if (t > now) {
         uint64_t wait = t - now;
         if (rl->d.fail_fast || (rl->d.max_wait_ms && wait > rl->d.max_wait_ms)) {
@@ -245,15 +376,35 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
     return TG_OK;
 }
 
-/* [limits] after each attempt: a 429 pauses the call's chat (or the global lane) and slows it */
+/* [limits] after each attempt: the chat's spacing restarts from now, when the answer is in (the
+   server counted the message at some time before it answered); a 429 pauses the call's chat (or
+   the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = tg__rl_of(b);
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
-    if (rl->d.disabled || !rl->cur_counted || code != TG_ERR_API || e->error_code != 429) return;
+    if (rl->d.disabled || !rl->cur_counted) return;
+#if TGBOT__HAS_STORE
+    if (rl->d.store) {
+        if (code == TG_ERR_API && e->error_code == 429) rl->after_429 = true;
+        tg__rl_shared_outcome(r, rl, code, e);
+        return;
+    }
+#endif
     now = tg__rl_now(b, rl);
+    /* the drain since admission is forfeit; the clock reads whole milliseconds, truncated, so an
+       answer may have come up to 1 ms after `now`: a message counts from the next one. A refused
+       one (429) did not count at Telegram; its slot is kept, from `now`, under the pause */
+    if (code != TG_ERR_API || e->error_code != 429) {
+        if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
+        if (rl->cur && rl->cur->group) tg__rl_log_restamp(&rl->cur->grp, rl->cur->grp_t, TGBOT_RATELIMIT_GROUP_LOG, now + 1);
+        if (!rl->cur_paid && rl->d.global_per_s <= TGBOT_RATELIMIT_GLOBAL_LOG)
+            tg__rl_log_restamp(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, now + 1);
+        return;
+    }
+    if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;
     sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
     p = tg__rl_permille(rl, sc, now);
@@ -277,21 +428,45 @@ TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
     return was;
 }
 
-TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
-    tg__ratelimit *rl = tg__rl_of(bot);
-    uint64_t now = tg__rl_now(bot, rl), w;
+static tg__rl_chat *tg__rl_find(tg__ratelimit *rl, int64_t chat_id) {
+    size_t i;
+    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
+        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) return &rl->chats[i];
+    return NULL;
+}
+
+/* the wait of a message to chat c (NULL: a chat with no state yet) at now, taking nothing */
+static uint64_t tg__rl_wait_of(tg__ratelimit *rl, tg__rl_chat *c, uint64_t now) {
     tg__rl_chat *saved = rl->cur;
     bool paid = rl->cur_paid;
-    size_t i;
-    if (rl->d.disabled) return 0;
-    rl->cur = NULL;
-    for (i = 0; i < TGBOT_RATELIMIT_CHATS && chat_id; i++)
-        if (rl->chats[i].in_use && rl->chats[i].key == chat_id) rl->cur = &rl->chats[i];
+    uint64_t w;
+    rl->cur = c;
     rl->cur_paid = false;
-    w = tg__rl_try(rl, now, false);
+    w = tg__rl_ready(rl, now) - now;
     rl->cur = saved;
     rl->cur_paid = paid;
     return w;
+}
+
+TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
+    tg__ratelimit *rl = tg__rl_of(bot);
+    if (rl->d.disabled) return 0;
+    return tg__rl_wait_of(rl, tg__rl_find(rl, chat_id), tg__rl_now(bot, rl));
+}
+
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms) {
+    tg__ratelimit *rl = tg__rl_of(bot);
+    uint64_t now = tg__rl_now(bot, rl), best_w = 0, best_used = 0;
+    size_t i, best = n;
+    for (i = 0; i < n; i++) {
+        tg__rl_chat *c = rl->d.disabled ? NULL : tg__rl_find(rl, chat_ids[i]);
+        uint64_t w = rl->d.disabled ? 0 : tg__rl_wait_of(rl, c, now), used = c ? c->used : 0;
+        /* of equal waits the chat served longest ago: round robin, so every chat's queue shrinks
+           evenly and the broadcast does not end on a few chats at 1 per second */
+        if (best == n || w < best_w || (w == best_w && used < best_used)) { best = i; best_w = w; best_used = used; }
+    }
+    if (wait_ms) *wait_ms = best_w;
+    return best;
 }
 
 /* ---- the limiter as a stage. Its view of the call in progress (rl->cur ...) is kept per call,

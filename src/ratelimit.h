@@ -15,9 +15,15 @@
        send, copy or forward (sendChatAction and the *Draft methods excepted); reads never wait;
      - the chat is the call's top-level "chat_id" parameter: a positive id is a private chat
        (leaky bucket, 1/s, burst 1), a negative id or an "@username" a group, supergroup or channel
-       (sliding window, 20 per 60 s); every counted call also passes the global lane (sliding
-       window, 30 per 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token
-       bucket, 1000/s);
+       (at most 20 in any 60 s, and at most one message per TGBOT_RATELIMIT_GROUP_GAP_MS, about
+       1/s, as Telegram also enforces); every counted call also passes the global lane (at most 30
+       in any 1 s), or, with allow_paid_broadcast=true, the paid lane instead (token bucket,
+       1000/s). "Any 60 s" and "any 1 s" are exact: a log of the last sends, so no burst at the
+       edge of a counting window gets through (group_per_min is capped at TGBOT_RATELIMIT_GROUP_LOG;
+       a global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG uses the approximate sliding window);
+     - a chat's spacing runs from when its last attempt was answered, not from when it was admitted:
+       Telegram counts a message when it receives it, somewhere between our first byte and its
+       answer, so a slow connect or send must not shorten the gap the server sees;
      - the limiter waits through tg_platform.sleep_ms before sending and fires the dispatcher's
        on_rate_limited event with delay_ms = the wait (retry_after = 0 tells it from a 429);
        with fail_fast, or a wait over max_wait_ms, the call fails with TG_ERR_LIMIT instead and
@@ -29,14 +35,27 @@
        (a 429 on a later call while still slowed halves it again, down to 1/8; the
        429s of one call's retries count once), recovering linearly to full rate
        over recover_ms. The call's own retry (bot.h) sleeps the same retry_after, which counts as
-       the pause served; a retried call keeps the slot its first attempt took;
+       the pause served; the retry after a 429 then passes the limiter like a new message (it
+       takes fresh slots, at the slowed rate, and may wait more); a call retried for any other
+       reason keeps the slot its first attempt took;
+     - a blocking broadcast need not wait on its slowest chat: tg_ratelimit_pick names, of the
+       chats with messages pending, the one that may go soonest (send to it next);
      - memory is bounded: TGBOT_RATELIMIT_CHATS per-chat states in a table inside the bot
        (least recently used evicted; an evicted chat starts afresh, its pause forgotten).
    The limiter assumes one thread per bot, like the rest of the bot object. */
 #if TGBOT__HAS_RATELIMIT
 
 #ifndef TGBOT_RATELIMIT_CHATS
-#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (96 bytes each on 64-bit: 24 KiB in tg_bot) */
+#define TGBOT_RATELIMIT_CHATS 256      /* per-chat states kept per bot (248 bytes each on 64-bit: 62 KiB in tg_bot) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_LOG
+#define TGBOT_RATELIMIT_GROUP_LOG 20        /* sends remembered per group: group_per_min at most this */
+#endif
+#ifndef TGBOT_RATELIMIT_GLOBAL_LOG
+#define TGBOT_RATELIMIT_GLOBAL_LOG 64       /* sends remembered for the global lane (global_per_s up to this) */
+#endif
+#ifndef TGBOT_RATELIMIT_GROUP_GAP_MS
+#define TGBOT_RATELIMIT_GROUP_GAP_MS 1000   /* least spacing of two messages to one group or channel */
 #endif
 #define TG_RL_ONE 1000u                /* the cost of one request */
 
@@ -87,6 +106,11 @@ TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on);
 /* how long a message to chat_id would wait now (0: it may go), without taking anything */
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id);
+/* for a broadcast from one thread: of n chats (those with messages still to send), the index of
+   the one whose next message may go soonest (the first of equals), and in *wait_ms (may be NULL)
+   how long until then; n when n is 0. Sending to the picked chat next keeps one slow or paused
+   chat from holding up the others. Takes nothing; the send itself still passes the limiter. */
+TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms);
 
 /* internal: the per-bot state, embedded in tg_bot */
 typedef struct tg__rl_scope {
@@ -95,18 +119,26 @@ typedef struct tg__rl_scope {
     uint32_t slow_permille;  /* rate at slow_since, in thousandths of the full rate */
 } tg__rl_scope;
 
+typedef struct tg__rl_log {  /* the times of the last sends, oldest at head (a ring) */
+    uint32_t n, head;
+} tg__rl_log;
+
 typedef struct tg__rl_chat {
     int64_t key;             /* chat id, or a hash of "@username" (with the top bit set) */
     uint64_t used;           /* last use (LRU) */
     bool in_use, group;
     tg__rl_scope sc;
-    union { tg_leaky_bucket priv; tg_sliding_window grp; } alg;
+    tg_leaky_bucket gap;     /* spacing: private_per_s and private_burst; a group one per GROUP_GAP_MS */
+    tg__rl_log grp;          /* a group's last sends (group_per_min in any 60 s) */
+    uint64_t grp_t[TGBOT_RATELIMIT_GROUP_LOG];
 } tg__rl_chat;
 
 typedef struct tg__ratelimit {
     tg_ratelimit_desc d;
     uint64_t vclock;         /* time the limiter knows has passed (its own waits, served pauses) */
-    tg_sliding_window global;
+    tg_sliding_window global;   /* global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG */
+    tg__rl_log glog;            /* else the last sends, global_per_s in any 1 s */
+    uint64_t glog_t[TGBOT_RATELIMIT_GLOBAL_LOG];
     tg_token_bucket paid;
     tg__rl_scope global_sc;
     tg__rl_chat chats[TGBOT_RATELIMIT_CHATS];

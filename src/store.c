@@ -48,6 +48,10 @@ tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, u
     }
     return s->vt->admit(s, lanes, n, wait_ms ? wait_ms : &w);
 }
+tg_err tg_store_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    if (!s || !lanes || n == 0 || n > TG_STORE_MAX_LANES) return TG_ERR_ARG;
+    return s->vt->stamp(s, lanes, n);
+}
 tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms) {
     tg_store_lane l;
     l.key = key; l.interval_ms = interval_ms; l.burst = burst;
@@ -67,6 +71,14 @@ tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t t
     e = s->vt->set(s, key, "1", 1, ttl_ms ? ttl_ms : 24u * 3600u * 1000u, true, &done);
     *first = e == TG_OK && done;
     return e;
+}
+
+int tg_store_dedup(tg_ctx *ctx, bool after, void *store) {
+    bool first = false;
+    if (after || !ctx || !ctx->update) return TG_CONTINUE;
+    if (tg_store_claim((tg_store *)store, tg_bot_id(ctx->bot), ctx->update->update_id, 0, &first) != TG_OK)
+        return TG_RETRY_LATER;
+    return first ? TG_CONTINUE : TG_HANDLED;       /* non-zero: the chain stops */
 }
 
 tg_err tg_store_lock(tg_store *s, const char *name, const char *owner, uint32_t lease_ms, bool *held) {
@@ -333,6 +345,23 @@ static tg_err tg__mem_pause(tg_store *s, const char *key, uint32_t ms) {
     return tg__mem_put(s, pp, pk, "1", 1, ms, now);
 }
 
+static tg_err tg__mem_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    uint64_t now = tg__store_now(s);
+    size_t i;
+    for (i = 0; i < n; i++) {
+        tg__mem_ent **pp = tg__mem_find(s, lanes[i].key, now);
+        uint64_t t = now + lanes[i].interval_ms;
+        int64_t stored;
+        char num[24];
+        int len;
+        tg_err e;
+        if (pp && tg__parse_i64((*pp)->val, (*pp)->vlen, &stored) && stored > 0 && (uint64_t)stored >= t) continue;
+        len = snprintf(num, sizeof num, "%llu", (unsigned long long)t);
+        if ((e = tg__mem_put(s, pp, lanes[i].key, num, (size_t)len, lanes[i].interval_ms, now)) != TG_OK) return e;
+    }
+    return TG_OK;
+}
+
 static void tg__mem_destroy(tg_store *s) {
     tg__mem_store *m = (tg__mem_store *)s->impl;
     tg_allocator a = s->alloc;
@@ -345,7 +374,7 @@ static void tg__mem_destroy(tg_store *s) {
 
 static const tg_store_vtable tg__mem_vt = {
     tg__mem_get, tg__mem_set, tg__mem_cas, tg__mem_del, tg__mem_incr, tg__mem_admit, tg__mem_pause,
-    tg__mem_destroy };
+    tg__mem_stamp, tg__mem_destroy };
 
 /* shared by the back-ends: a tg_store with the desc's hooks and room for impl */
 TGBOT_PRIVATE tg_err tg__store_alloc(tg_store **out, const tg_store_desc *desc, const tg_store_vtable *vt,

@@ -22,7 +22,7 @@
 #define TGBOT_STORE_MAX_VALUE 65536
 #endif
 
-typedef struct tg_store tg_store;
+/* tg_store itself is named in bot.h (the rate limiter's desc holds one in every build) */
 
 /* A GCRA lane: `burst` requests back to back, one every interval_ms on average. A limit of N per
    window W (a sliding window, as Telegram counts) holds with interval W/N rounded up and burst 1. */
@@ -50,6 +50,9 @@ typedef struct tg_store_vtable {
     tg_err (*admit)(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
     /* no lane request before now + ms for every worker (a 429 with retry_after) */
     tg_err (*pause)(tg_store *s, const char *key, uint32_t ms);
+    /* a request on the lanes was answered now: the next one no earlier than now + interval_ms
+       (spacing counted from the answer, not from the admission; never shortens a later time) */
+    tg_err (*stamp)(tg_store *s, const tg_store_lane *lanes, size_t n);
     void (*destroy)(tg_store *s);
 } tg_store_vtable;
 
@@ -98,12 +101,17 @@ TGBOT_API tg_err tg_store_incr(tg_store *s, const char *key, int64_t by, uint32_
 TGBOT_API tg_err tg_store_admit(tg_store *s, const char *key, uint32_t interval_ms, uint32_t burst, uint64_t *wait_ms);
 TGBOT_API tg_err tg_store_admit_lanes(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms);
 TGBOT_API tg_err tg_store_pause(tg_store *s, const char *key, uint32_t ms);
+TGBOT_API tg_err tg_store_stamp(tg_store *s, const tg_store_lane *lanes, size_t n);
 
 /* Update de-duplication across workers: *first = true for exactly one caller per (bot, update_id)
    within ttl_ms (0: 24 h, Telegram keeps an update at most that long). Claim before handling: an
    update whose worker dies while handling it is not handled again (at-most-once across workers;
    the webhook answers 200 to the duplicate so Telegram stops re-sending). */
 TGBOT_API tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t ttl_ms, bool *first);
+/* The same as a ready middleware: tg_use(dispatcher, tg_store_dedup, store). A duplicate stops the
+   chain (acknowledged, not handled); while the store cannot be reached it answers TG_RETRY_LATER, so
+   the update is neither handled nor lost: it comes again (503 to Telegram, or polled again). */
+TGBOT_API int tg_store_dedup(tg_ctx *ctx, bool after, void *store);
 
 /* A lock with an owner and a lease: *held = true when this owner has it (taken or renewed). Call
    it again before the lease ends to keep it; tg_store_unlock releases it only if still ours. Used

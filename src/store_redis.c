@@ -8,7 +8,7 @@ typedef struct tg__redis {
     redisContext *c;
     tg_redis_desc d;
     char host[256], prefix[64], password[256];
-    char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41];
+    char sha_admit[41], sha_cas[41], sha_incr[41], sha_pause[41], sha_stamp[41];
 } tg__redis;
 
 /* KEYS: lane, its pause, lane, its pause...; ARGV: interval_ms, burst per lane. GCRA on each lane's
@@ -34,6 +34,11 @@ static const char tg__lua_cas[] =
 static const char tg__lua_incr[] =
     "local e=redis.call('EXISTS',KEYS[1]) local v=redis.call('INCRBY',KEYS[1],ARGV[1]) "
     "if e==0 and tonumber(ARGV[2])>0 then redis.call('PEXPIRE',KEYS[1],ARGV[2]) end return v";
+/* KEYS: lanes; ARGV: interval_ms per lane. TAT = max(TAT, now + interval). */
+static const char tg__lua_stamp[] =
+    "local t=redis.call('TIME') local now=tonumber(t[1])*1000+math.floor(tonumber(t[2])/1000) "
+    "for i=1,#KEYS do local n=now+tonumber(ARGV[i]) local tat=tonumber(redis.call('GET',KEYS[i])) or 0 "
+    "if tat<n then redis.call('SET',KEYS[i],n,'PX',tonumber(ARGV[i])) end end return 0";
 static const char tg__lua_pause[] =
     "if redis.call('PTTL',KEYS[1])<tonumber(ARGV[1]) then redis.call('SET',KEYS[1],'1','PX',ARGV[1]) end return 0";
 
@@ -83,7 +88,8 @@ static tg_err tg__redis_connect(tg_store *s) {
         if (!ok) { tg__log(&s->logger, TG_LOG_ERROR, "redis: AUTH refused"); tg__redis_drop(r); return TG_ERR_CONNECT; }
     }
     if ((e = tg__redis_load(s, r, tg__lua_admit, r->sha_admit)) || (e = tg__redis_load(s, r, tg__lua_cas, r->sha_cas)) ||
-        (e = tg__redis_load(s, r, tg__lua_incr, r->sha_incr)) || (e = tg__redis_load(s, r, tg__lua_pause, r->sha_pause))) {
+        (e = tg__redis_load(s, r, tg__lua_incr, r->sha_incr)) || (e = tg__redis_load(s, r, tg__lua_pause, r->sha_pause)) ||
+        (e = tg__redis_load(s, r, tg__lua_stamp, r->sha_stamp))) {
         tg__redis_drop(r);
         return e;
     }
@@ -287,6 +293,23 @@ static tg_err tg__redis_pause(tg_store *s, const char *key, uint32_t ms) {
     return tg__redis_eval(s, r->sha_pause, tg__lua_pause, 1, keys, 1, args, NULL, true, &v);
 }
 
+static tg_err tg__redis_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    tg__redis *r = (tg__redis *)s->impl;
+    char kb[TG_STORE_MAX_LANES][TGBOT_STORE_MAX_KEY + 72], ab[TG_STORE_MAX_LANES][16];
+    const char *keys[TG_STORE_MAX_LANES], *args[TG_STORE_MAX_LANES];
+    long long v = 0;
+    size_t i;
+    tg_err e;
+    for (i = 0; i < n; i++) {
+        if ((e = tg__redis_key(s, lanes[i].key, "", kb[i], sizeof kb[0])) != TG_OK) return e;
+        keys[i] = kb[i];
+        snprintf(ab[i], sizeof ab[0], "%u", (unsigned)lanes[i].interval_ms);
+        args[i] = ab[i];
+    }
+    if ((e = tg__redis_connect(s)) != TG_OK) return e;
+    return tg__redis_eval(s, r->sha_stamp, tg__lua_stamp, (int)n, keys, (int)n, args, NULL, true, &v);
+}
+
 static void tg__redis_destroy(tg_store *s) {
     tg__redis *r = (tg__redis *)s->impl;
     tg_allocator a = s->alloc;
@@ -298,7 +321,7 @@ static void tg__redis_destroy(tg_store *s) {
 
 static const tg_store_vtable tg__redis_vt = {
     tg__redis_get, tg__redis_set, tg__redis_cas, tg__redis_del, tg__redis_incr, tg__redis_admit,
-    tg__redis_pause, tg__redis_destroy };
+    tg__redis_pause, tg__redis_stamp, tg__redis_destroy };
 
 tg_err tg_store_redis_new(tg_store **out, const tg_store_desc *desc, const tg_redis_desc *redis) {
     tg_store *s;

@@ -241,7 +241,7 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
     const tg_json_doc *doc = v->doc;
     uint32_t k, i;
     size_t r, m, ran_mw = 0;
-    bool handled = false, stopped = false;
+    bool handled = false, stopped = false, again = false;
     tg_err e;
 #if TGBOT__HAS_ANALYTICS   /* [analytics] handler time: decode, middleware and handlers */
     uint64_t an_t0 = tg__now_ms(tg__bot_platform(d->bot));
@@ -280,8 +280,11 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
         ev.type = TG_EVENT_UPDATE; ev.ctx = &ctx;
         d->ev.on_update(&ev, d->ev.ud);
     }
-    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++)      /* middleware before, in order */
-        if (d->mw[m].fn(&ctx, false, d->mw[m].ud)) stopped = true;
+    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++) {    /* middleware before, in order */
+        int rc = d->mw[m].fn(&ctx, false, d->mw[m].ud);
+        if (rc) stopped = true;
+        if (rc == TG_RETRY_LATER) again = true;
+    }
     if (!stopped) {
         bool is_cmd = ctx.message && ctx.message->text && tg__parse_command(d, &ctx, ctx.message->text) &&
                       strcmp(ctx.kind, "callback_query") != 0;
@@ -306,7 +309,7 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics_record_update(tg_bot_analytics(d->bot), ctx.kind, handled, tg__now_ms(tg__bot_platform(d->bot)) - an_t0);
 #endif
-    return TG_OK;
+    return again ? TG_ERR_AGAIN : TG_OK;
 }
 
 TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text) {
@@ -347,14 +350,45 @@ static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, 
     return tg__req_send(r, res);
 }
 
+#if TGBOT__HAS_STORE
+/* takes or renews the polling lease before each getUpdates; false: another process holds it (or
+   the store is unreachable): this one has waited a while and the caller loops */
+static bool tg__poll_lease(tg_dispatcher *d, const tg_polling_opts *o, const char *owner, uint32_t timeout_s, bool *standby) {
+    uint32_t lease = o->lock_lease_ms ? o->lock_lease_ms : (timeout_s + 60u) * 1000u;
+    char name[40];
+    bool held = false;
+    tg_err e;
+    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+    e = tg_store_lock(o->lock, name, owner, lease, &held);
+    if (held) {
+        if (*standby) tg__log(tg__bot_logger(d->bot), TG_LOG_INFO, "polling: this process has the lease now");
+        *standby = false;
+        return true;
+    }
+    if (!*standby || e)
+        tg__log(tg__bot_logger(d->bot), e ? TG_LOG_WARN : TG_LOG_INFO, e ? "polling: the lock's store is unreachable (%s); not polling" :
+                "polling: another process polls this token; standing by%s", e ? tg_err_str(e) : "");
+    *standby = true;
+    tg__sleep_ms(tg__bot_platform(d->bot), TGBOT__MIN(lease / 3u, 5000u));
+    return false;
+}
+#endif
+
 TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     uint32_t timeout_s = o && o->timeout_s ? o->timeout_s : 30, limit = o && o->limit ? o->limit : 100;
     uint32_t failures = 0;
+#if TGBOT__HAS_STORE
+    bool standby = false;                 /* another process holds the polling lease */
+    char owner[33];
+#endif
     struct sigaction sa, old_int, old_term;
     tg_err result = TG_OK;
     d->stop = false;
     tg__signalled = 0;
     tg__interrupt(0);
+#if TGBOT__HAS_STORE
+    if (o && o->lock) tg_store_owner_id(owner);
+#endif
     if (o && o->offset) d->offset = o->offset;
     if (o && o->handle_signals) {
         memset(&sa, 0, sizeof sa);
@@ -369,6 +403,9 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         uint32_t n, i, t;
         tg_err e;
         tg_bot_reset(d->bot);
+#if TGBOT__HAS_STORE
+        if (o && o->lock && !tg__poll_lease(d, o, owner, timeout_s, &standby)) continue;
+#endif
         tg__in_long_poll = 1;
         if (tg__signalled) break;
         e = tg__get_updates(d, d->offset, limit, timeout_s, o, &res);
@@ -396,7 +433,12 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
             int64_t id = 0;
             uv.doc = res.doc; uv.tok = t;
             if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &id)) continue;
-            tg_dispatch(d, &uv);
+            if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) {  /* not processed: ask for it again, after a pause */
+                tg_arena_rewind(tg_bot_arena(d->bot), mark);
+                tg__log(tg__bot_logger(d->bot), TG_LOG_WARN, "update %lld not processed now; asking for it again in 1 s", (long long)id);
+                tg__sleep_ms(tg__bot_platform(d->bot), 1000);
+                break;
+            }
             d->offset = id + 1;                    /* confirmed by the next getUpdates */
             tg_arena_rewind(tg_bot_arena(d->bot), mark);
         }
@@ -409,6 +451,13 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_bot_reset(d->bot);
         (void)tg__get_updates(d, d->offset, 1, 0, NULL, &res);
     }
+#if TGBOT__HAS_STORE
+    if (o && o->lock && !standby) {            /* hand the token over at once */
+        char name[40];
+        snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+        tg_store_unlock(o->lock, name, owner);
+    }
+#endif
     if (o && o->handle_signals) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);

@@ -12,6 +12,10 @@
 #define TG__WH_READ 16384u              /* bytes asked of one recv() */
 #define TG__WH_OUT_HIGH 65536u          /* answers the client has not read: stop serving until it does */
 #define TG__WH_DRAIN_MS 2000u           /* lingering close: how long input is drained after the answer */
+#define TG__WH_PRESSURE_MS 10000u       /* accept() short of descriptors: "under pressure" this long */
+#define TG__WH_BIG_BODY 65536u          /* bodies above this are decoded once on a budget before dispatch */
+#define TG__WH_ARENA_KEEP ((size_t)256 << 10)   /* the arena's usual size: kept after a big update */
+#define TG__WH_TOKS_KEEP 4096u          /* tokens kept after a big update */
 
 typedef struct tg__wh_reply { tg_json_writer w; bool set; } tg__wh_reply;   /* ctx->webhook_reply */
 
@@ -24,12 +28,14 @@ typedef struct tg__wconn {
     size_t scanned;                     /* head bytes already searched for the blank line */
     size_t head_len, body_len;          /* the accepted request whose body is awaited */
     uint64_t deadline;
+    uint64_t opened;                    /* accept time: the oldest unauthenticated connection goes first */
     bool handshaking, want_write;       /* TLS: the engine waits for writability */
     bool head_done, expect, continue_sent, keep_alive, http10;
     bool idle;                          /* deadline is the idle timeout */
     bool closing;                       /* no more requests: flush, then drain and close */
     bool draining, peer_eof, dead;
     bool proxied;                       /* the peer is a trusted proxy: the client is in X-Forwarded-For */
+    bool authed;                        /* a request on it carried the right secret: its timeouts are not scored */
     bool client_known;                  /* proxied: client holds the current request's client */
     long src;                           /* the peer's slot in the source table (its conns counts this one); -1 none */
     uint32_t retry_after;               /* 429: seconds */
@@ -61,8 +67,16 @@ struct tg_webhook {
        both false without lists or limits, and then neither path does anything more than before */
     tg__nf_list allow, deny, proxies;
     tg__nf_table src;                   /* src.s NULL: no per-source state */
-    uint32_t per_src_conns, rps, burst, block_after, block_ms;
-    bool nf_accept, nf_request;
+    uint32_t per_src_conns, rps, burst, block_score, block_ms, half_life;
+    bool nf_accept, nf_request, trust_forwarded;
+    bool req_authed;                    /* the request being refused carried the right secret */
+    void (*on_blocked)(void *ud, const tg_webhook_source *src);
+    void (*on_unblocked)(void *ud, const tg_webhook_source *src);
+    void *event_ud;
+    uint64_t accept_resume;             /* accept() is paused until then (short of descriptors) */
+    uint64_t pressure_until;            /* accept() was short of descriptors: under pressure until then */
+    uint64_t next_unblock;              /* the earliest running block's end; UINT64_MAX none */
+    size_t max_update_mem;
 };
 
 static char *tg__wh_strdup(const tg_allocator *a, const char *s) {
@@ -148,6 +162,18 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook secret_token must be 1-256 characters of A-Z a-z 0-9 _ -");
         return TG_ERR_ARG;
     }
+    if (!desc->secret_token && !desc->reachable_only_via_trusted_upstream) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook secret_token is required (pass the one given to setWebhook; "
+                      "set reachable_only_via_trusted_upstream only when nothing but a trusted proxy or a local Bot API server can connect)");
+        return TG_ERR_ARG;
+    }
+    /* limits that would wrap the buffer sizes computed from them */
+    if (desc->max_body_bytes > ((size_t)1 << 30) || desc->max_header_bytes > (1u << 20) || desc->max_connections > (1u << 20) ||
+        desc->max_update_memory > ((size_t)1 << 40)) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook limits out of range (max_body_bytes <= 1 GiB, "
+                      "max_header_bytes <= 1 MiB, max_connections <= 2^20, max_update_memory <= 1 TiB)");
+        return TG_ERR_ARG;
+    }
     if (!desc->tls_cert_file != !desc->tls_key_file) {
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook TLS needs both tls_cert_file and tls_key_file");
         return TG_ERR_ARG;
@@ -180,7 +206,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         w->secret = tg__wh_strdup(a, desc->secret_token);
         w->secret_len = w->secret ? strlen(w->secret) : 0;
     } else {
-        tg__log(w->log, TG_LOG_WARN, "webhook: no secret_token: any client that finds the URL can post updates");
+        tg__log(w->log, TG_LOG_WARN, "webhook: no secret_token (reachable_only_via_trusted_upstream): any client that reaches the port can post updates");
     }
     w->conns = (tg__wconn **)tg__alloc(a, w->max_conns * sizeof *w->conns);
     w->pfds = (tg__pollfd *)tg__alloc(a, (w->max_conns + 1) * sizeof *w->pfds);
@@ -195,12 +221,19 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
         tg_webhook_free(w);
         return e;
     }
-    w->per_src_conns = desc->max_connections_per_source;
+    w->per_src_conns = desc->max_connections_per_source == TG_WEBHOOK_UNLIMITED ? 0 :
+                       desc->max_connections_per_source ? desc->max_connections_per_source : 100u;
     w->rps = TGBOT__MIN(desc->requests_per_second, 1000000u);
     w->burst = TGBOT__MIN(desc->requests_burst ? desc->requests_burst : w->rps, 1000000u);
-    w->block_after = desc->block_after;
+    w->block_score = desc->block_score == TG_WEBHOOK_UNLIMITED ? 0 :
+                     TGBOT__MIN(desc->block_score ? desc->block_score : 100u, 4000000u) * 1000u;
     w->block_ms = desc->block_ms ? desc->block_ms : 600000u;
-    if (w->per_src_conns || w->rps || w->block_after) {
+    w->half_life = desc->score_half_life_ms ? desc->score_half_life_ms : 60000u;
+    w->on_blocked = desc->on_blocked; w->on_unblocked = desc->on_unblocked; w->event_ud = desc->event_ud;
+    w->trust_forwarded = desc->trust_forwarded;
+    w->max_update_mem = desc->max_update_memory ? desc->max_update_memory : (size_t)16 << 20;
+    w->next_unblock = UINT64_MAX;
+    if (w->per_src_conns || w->rps || w->block_score) {
         uint32_t slots = 64;
         uint32_t want = desc->max_sources ? TGBOT__MIN(desc->max_sources, (uint32_t)1 << 20) : 1024u;
         while (slots < want) slots <<= 1;
@@ -216,7 +249,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
             w->src.key = (uint64_t)(uintptr_t)w ^ tg__now_ms(w->plat);
     }
     w->nf_accept = w->allow.n || w->deny.n || w->proxies.n || w->src.s;
-    w->nf_request = w->proxies.n || w->rps || w->block_after;
+    w->nf_request = w->proxies.n || w->rps || w->block_score;
     if (desc->tls_cert_file &&
         (e = tg__tls_ctx_server(&w->tls_ctx, desc->tls_cert_file, desc->tls_key_file, a, w->plat, err)) != TG_OK) {
         tg_webhook_free(w);
@@ -306,21 +339,93 @@ static long tg__wh_req_slot(tg_webhook *w, const tg__wconn *c, uint64_t now) {
     return c->client_known ? tg__nf_lookup(&w->src, &c->client, now, false) : -1;
 }
 
-/* a strike against the request's source; true when it is blocked from now on */
-static bool tg__wh_strike(tg_webhook *w, long slot, uint64_t now) {
+static void tg__wh_view(const tg_webhook *w, const tg__nf_src *s, uint64_t now, tg_webhook_source *v) {
+    v->addr = s->key;
+    v->score = tg__nf_score_now(s, w->half_life, now);
+    v->connections = s->conns;
+    v->blocked_ms = s->blocked_until > now ? (uint32_t)TGBOT__MIN(s->blocked_until - now, (uint64_t)UINT32_MAX) : 0;
+    v->blocks = s->blocks;
+}
+
+TGBOT_API size_t tg_webhook_sources(const tg_webhook *w, tg_webhook_source *out, size_t cap) {
+    uint64_t now = tg__now_ms(w->plat);
+    size_t n = 0, i;
+    if (!w->src.s) return 0;
+    for (i = 0; i <= w->src.mask; i++) {
+        if (!w->src.s[i].used) continue;
+        if (n < cap && out) tg__wh_view(w, &w->src.s[i], now, &out[n]);
+        n++;
+    }
+    return n;
+}
+
+/* under pressure: connections near max_connections, or descriptors ran out lately */
+static bool tg__wh_pressure(const tg_webhook *w, uint64_t now) {
+    return (uint64_t)w->nconns * 4u >= (uint64_t)w->max_conns * 3u || now < w->pressure_until;
+}
+
+/* points against a source (milli-points); true when it is blocked from now on */
+static bool tg__wh_score(tg_webhook *w, long slot, uint32_t points, uint64_t now) {
     char ip[TG_IP_TEXT_MAX];
-    if (slot < 0 || !w->block_after || !tg__nf_strike(&w->src.s[slot], w->block_after, w->block_ms, now)) return false;
+    tg__nf_src *s;
+    bool pressure;
+    uint32_t threshold;
+    if (slot < 0 || !w->block_score || !points) return false;
+    s = &w->src.s[slot];
+    pressure = tg__wh_pressure(w, now);
+    threshold = pressure ? w->block_score / 2u : w->block_score;
+    if (!tg__nf_score_add(s, points * 1000u, threshold, w->half_life, w->block_ms, now)) return false;
     w->st.sources_blocked++;
-    tg_ip_format(&w->src.s[slot].key, ip);
-    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms after %lu refused requests", ip,
-            tg_ip_is_v4(&w->src.s[slot].key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)w->block_after);
+    if (pressure) w->st.pressure_blocks++;
+    if (s->blocked_until < w->next_unblock) w->next_unblock = s->blocked_until;
+    tg_ip_format(&s->key, ip);
+    tg__log(w->log, TG_LOG_WARN, "webhook: source %s%s blocked for %lu ms: threat score %lu%s", ip,
+            tg_ip_is_v4(&s->key) ? "" : "/64", (unsigned long)w->block_ms, (unsigned long)(threshold / 1000u),
+            pressure ? " (under pressure: threshold halved)" : "");
+    if (w->on_blocked) {
+        tg_webhook_source v;
+        tg__wh_view(w, s, now, &v);
+        w->on_blocked(w->event_ud, &v);
+    }
     return true;
 }
 
-static bool tg__wh_is_xff(tg_str n) {
-    static const char x[] = "x-forwarded-for";
+/* blocks that ended: reported once each (on_unblocked); next_unblock moves to the next one */
+static void tg__wh_unblock(tg_webhook *w, uint64_t now) {
+    uint64_t next = UINT64_MAX;
     size_t i;
-    if (n.len != sizeof x - 1) return false;
+    if (now < w->next_unblock || !w->src.s) return;
+    for (i = 0; i <= w->src.mask; i++) {
+        tg__nf_src *s = &w->src.s[i];
+        if (!s->used || !s->blocked_until) continue;
+        if (s->blocked_until > now) { if (s->blocked_until < next) next = s->blocked_until; continue; }
+        s->blocked_until = 0;
+        w->st.sources_unblocked++;
+        if (w->on_unblocked) {
+            tg_webhook_source v;
+            tg__wh_view(w, s, now, &v);
+            w->on_unblocked(w->event_ud, &v);
+        }
+    }
+    w->next_unblock = next;
+}
+
+/* the points a refusal is worth (0: the filter's own refusals say who, not what) */
+static uint32_t tg__wh_points(const tg_webhook *w, const uint64_t *counter) {
+    const tg_webhook_stats *t = &w->st;
+    if (counter == &t->forbidden) return TG_WEBHOOK_SCORE_WRONG_SECRET;
+    if (counter == &t->unauthorized) return TG_WEBHOOK_SCORE_NO_SECRET;
+    if (counter == &t->bad_request || counter == &t->bad_json) return TG_WEBHOOK_SCORE_MALFORMED;
+    if (counter == &t->body_too_large || counter == &t->header_too_large || counter == &t->length_required) return TG_WEBHOOK_SCORE_OVERSIZE;
+    if (counter == &t->rate_limited) return TG_WEBHOOK_SCORE_OVER_RATE;
+    if (counter == &t->not_found || counter == &t->method_not_allowed) return TG_WEBHOOK_SCORE_WRONG_PATH;
+    return 0;
+}
+
+static bool tg__wh_is_xff(tg_str n, bool forwarded) {
+    const char *x = forwarded ? "forwarded" : "x-forwarded-for";
+    size_t i;
+    if (n.len != strlen(x)) return false;
     for (i = 0; i < n.len; i++) {
         char ch = n.ptr[i];
         if (ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
@@ -337,8 +442,8 @@ static int tg__wh_source(tg_webhook *w, tg__wconn *c, uint64_t now, uint64_t **c
         int r = 0;
         c->client = c->peer_ip;
         for (i = w->head.nheaders; i-- > 0;) {         /* the last header holds the nearest hops */
-            if (!tg__wh_is_xff(w->head.name[i])) continue;
-            r = tg__nf_xff(&w->proxies, w->head.value[i].ptr, w->head.value[i].len, &c->client);
+            if (!tg__wh_is_xff(w->head.name[i], w->trust_forwarded)) continue;
+            r = tg__nf_fwd(&w->proxies, w->head.value[i].ptr, w->head.value[i].len, w->trust_forwarded, &c->client);
             if (r != 0) break;
         }
         if (r < 0) { *counter = &w->st.forwarded_invalid; return 403; }
@@ -357,38 +462,103 @@ static int tg__wh_source(tg_webhook *w, tg__wconn *c, uint64_t now, uint64_t **c
     return 0;
 }
 
-/* a refusal: counted, answered; the body is skipped on a connection that stays open. A refusal the
-   client caused is a strike against its source (not the filter's own: those say who, not what). */
+/* a refusal: counted, answered; the body is skipped on a connection that stays open. A refusal of
+   a request without the right secret adds to its source's threat score. */
 static void tg__wh_refuse(tg_webhook *w, tg__wconn *c, int status, uint64_t *counter, bool close, uint64_t now) {
     (*counter)++;
-    if (w->block_after && counter != &w->st.ip_refused && counter != &w->st.forwarded_invalid &&
-        counter != &w->st.blocked_refused && counter != &w->st.sources_full &&
-        tg__wh_strike(w, tg__wh_req_slot(w, c, now), now) && !c->proxied)
+    if (w->block_score && !w->req_authed &&
+        tg__wh_score(w, tg__wh_req_slot(w, c, now), tg__wh_points(w, counter), now) && !c->proxied)
         close = true;
     if (counter == &w->st.blocked_refused && !c->proxied) close = true;
     if (close) c->closing = true;
     tg__wh_respond(c, status, NULL, 0);
 }
 
-/* method, path, secret, length: decided from the head alone. 0 = accepted. */
-static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counter) {
+/* does the head carry the right secret (constant time in the secret's content; a wrong length
+   still costs one full compare)? Without a secret configured nothing is authenticated. */
+static bool tg__wh_authed(const tg_webhook *w, const tg__http_head *h) {
     const tg_str *sec;
+    int same;
+    if (!w->secret) return false;
+    sec = tg__http_header(h, "x-telegram-bot-api-secret-token");
+    if (!sec) return false;
+    same = tg__ct_equal(sec->len == w->secret_len ? sec->ptr : w->secret, w->secret, w->secret_len);
+    return same && sec->len == w->secret_len;
+}
+
+/* method, path, secret, length: decided from the head alone (w->req_authed already set). 0 = accepted. */
+static int tg__wh_check(tg_webhook *w, const tg__http_head *h, uint64_t **counter) {
     size_t tlen = h->target.len;
     const char *q = (const char *)memchr(h->target.ptr, '?', tlen);
     if (q) tlen = (size_t)(q - h->target.ptr);
     if (h->method.len != 4 || memcmp(h->method.ptr, "POST", 4) != 0) { *counter = &w->st.method_not_allowed; return 405; }
     if (tlen != w->path_len || memcmp(h->target.ptr, w->path, tlen) != 0) { *counter = &w->st.not_found; return 404; }
-    if (w->secret) {
-        int same;
-        sec = tg__http_header(h, "x-telegram-bot-api-secret-token");
-        if (!sec) { *counter = &w->st.unauthorized; return 401; }
-        /* constant time in the secret's content; a wrong length still costs one full compare */
-        same = tg__ct_equal(sec->len == w->secret_len ? sec->ptr : w->secret, w->secret, w->secret_len);
-        if (!same || sec->len != w->secret_len) { *counter = &w->st.forbidden; return 403; }
+    if (w->secret && !w->req_authed) {
+        if (!tg__http_header(h, "x-telegram-bot-api-secret-token")) { *counter = &w->st.unauthorized; return 401; }
+        *counter = &w->st.forbidden;
+        return 403;
     }
     if (h->content_length < 0) { *counter = &w->st.length_required; return 411; }
     if ((uint64_t)h->content_length > w->max_body) { *counter = &w->st.body_too_large; return 413; }
     return 0;
+}
+
+/* ---- memory of one update ----
+   A body over TG__WH_BIG_BODY is first decoded into a scratch arena whose allocator refuses past
+   the budget, then dropped: only a body that fits is dispatched (where it decodes again, to the same
+   size). Small bodies cannot decode to more than a few MiB and skip this. */
+typedef struct tg__wh_budget { tg_allocator a; const tg_allocator *base; size_t used, limit; bool over; } tg__wh_budget;
+
+static void *tg__wh_budget_alloc(size_t n, void *ud) {
+    tg__wh_budget *b = (tg__wh_budget *)ud;
+    void *p;
+    if (n > b->limit - b->used) { b->over = true; return NULL; }
+    p = tg__alloc(b->base, n);
+    if (p) b->used += n;
+    return p;
+}
+
+static void tg__wh_budget_free(void *p, size_t n, void *ud) {
+    tg__wh_budget *b = (tg__wh_budget *)ud;
+    tg__free(b->base, p, n);
+    b->used -= n;
+}
+
+/* true when the update in v decodes within max_update_mem (the token array counts too) */
+static bool tg__wh_fits(tg_webhook *w, const tg_json_value *v, size_t tok_bytes) {
+    tg__wh_budget b;
+    tg_arena scratch;
+    void *u;
+    memset(&b, 0, sizeof b);
+    b.a.alloc = tg__wh_budget_alloc; b.a.free = tg__wh_budget_free; b.a.ud = &b;
+    b.base = w->alloc;
+    b.limit = tok_bytes < w->max_update_mem ? w->max_update_mem - tok_bytes : 0;
+    tg_arena_init(&scratch, &b.a);
+    u = tg_arena_alloc(&scratch, sizeof(tg_update));
+    if (u) (void)tg_decode(TG_TYPE_UPDATE, v, &scratch, u);
+    tg_arena_free(&scratch);
+    return !b.over && u != NULL;
+}
+
+/* after tg_bot_reset every arena block is spare: keep TG__WH_ARENA_KEEP of them, free the rest;
+   the token array goes back to TG__WH_TOKS_KEEP */
+static void tg__wh_trim(tg_webhook *w) {
+    tg_arena *a = tg_bot_arena(w->bot);
+    tg__arena_block **pp = &a->spare;
+    size_t kept = 0;
+    bool trimmed = false;
+    while (*pp) {
+        tg__arena_block *b = *pp;
+        if (kept + b->cap <= TG__WH_ARENA_KEEP) { kept += b->cap; pp = &b->prev; continue; }
+        *pp = b->prev;
+        tg__free(a->alloc, b, TG__ARENA_HDR + b->cap);
+        trimmed = true;
+    }
+    if (w->toks_cap > TG__WH_TOKS_KEEP) {
+        tg_json_tok *t = (tg_json_tok *)tg__realloc(w->alloc, w->toks, w->toks_cap * sizeof *w->toks, TG__WH_TOKS_KEEP * sizeof *t);
+        if (t) { w->toks = t; w->toks_cap = TG__WH_TOKS_KEEP; trimmed = true; }
+    }
+    if (trimmed) w->st.arena_trims++;
 }
 
 /* a complete delivery: parse, dispatch, answer */
@@ -397,9 +567,12 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
     tg_json_opts jo;
     tg_json_value v;
     /* every token takes at least 2 bytes of input, so n/2+2 tokens always suffice; the array grows
-       to the largest authenticated body seen (a typical update needs a few hundred) */
-    uint32_t need = (uint32_t)TGBOT__MIN(n / 2 + 2, (size_t)0xFFFFFFF0u);
-    tg_err e;
+       to the largest authenticated body seen (a typical update needs a few hundred), within
+       max_update_memory, and goes back to TG__WH_TOKS_KEEP after a big one */
+    size_t most = TGBOT__MAX(w->max_update_mem / sizeof *w->toks, (size_t)TG__WH_TOKS_KEEP);
+    uint32_t need = (uint32_t)TGBOT__MIN(TGBOT__MIN(n / 2 + 2, most), (size_t)0xFFFFFFF0u);
+    tg_err e, pe;
+    bool fits = true;
     if (need > w->toks_cap) {
         uint32_t cap = TGBOT__MAX(need, 256u);
         tg_json_tok *t = (tg_json_tok *)tg__realloc(w->alloc, w->toks, w->toks_cap * sizeof *w->toks, cap * sizeof *t);
@@ -407,18 +580,32 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
         w->toks = t; w->toks_cap = cap;
     }
     memset(&jo, 0, sizeof jo);
-    if (tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo) != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
+    pe = tg_json_parse(&doc, body, n, w->toks, w->toks_cap, &jo);
+    if (pe == TG_ERR_LIMIT && doc.needed > w->toks_cap) fits = false;   /* more tokens than the budget holds */
+    else if (pe != TG_OK || tg_json_type_of(&doc, 0) != TG_JSON_OBJECT) {
         tg__wh_refuse(w, c, 400, &w->st.bad_json, false, now);
         return;
     }
     v.doc = &doc; v.tok = 0;
+    if (!fits || (n > TG__WH_BIG_BODY && !tg__wh_fits(w, &v, (size_t)doc.ntoks * sizeof *w->toks))) {
+        /* authenticated, so it is Telegram's (or the secret leaked): acknowledged, or it comes back forever */
+        w->st.too_big_decoded++;
+        tg__log(w->log, TG_LOG_WARN, "webhook: an update of %lu bytes would decode to more than max_update_memory (%lu bytes): "
+                "acknowledged, not dispatched", (unsigned long)n, (unsigned long)w->max_update_mem);
+        tg__wh_trim(w);
+        tg__wh_respond(c, 200, NULL, 0);
+        return;
+    }
     tg_json_writer_reset(&w->reply.w);
     w->reply.set = false;
     e = tg__dispatch_in(w->d, &v, &w->reply);
     tg_bot_reset(w->bot);                      /* everything the handler's calls returned */
+    tg__wh_trim(w);                            /* after a big update: back to the usual size */
     w->st.dispatched++;
     /* Telegram redelivers anything but 2xx: an update this build cannot decode would come back
-       forever, so it is logged (by the dispatcher), counted and acknowledged */
+       forever, so it is logged (by the dispatcher), counted and acknowledged; one a middleware could
+       not process now (TG_RETRY_LATER) is refused with 503 so that it comes again */
+    if (e == TG_ERR_AGAIN) { w->st.retry_later++; tg__wh_respond(c, 503, NULL, 0); return; }
     if (e != TG_OK) w->st.undecodable++;
     if (w->reply.set && w->reply.w.err == TG_OK) {
         w->st.replied_with_method++;
@@ -457,6 +644,7 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             }
             e.code = TG_OK;
             c->client_known = false;
+            w->req_authed = false;
             r = tg__http_parse_head(p, avail, true, &w->lim, &w->head, &e);
             if (r == 0) { c->scanned = TGBOT__MAX(avail, (size_t)3); break; }
             c->scanned = 0;
@@ -468,6 +656,8 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
             w->st.requests++;
             c->http10 = w->head.minor == 0;
             c->keep_alive = w->head.keep_alive;
+            w->req_authed = tg__wh_authed(w, &w->head);
+            if (w->req_authed) c->authed = true;
             status = w->nf_request ? tg__wh_source(w, c, now, &counter) : 0;
             if (!status) status = tg__wh_check(w, &w->head, &counter);
             if (status) {
@@ -482,9 +672,10 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
                 c->deadline = now + w->read_to;
                 continue;
             }
-            if (w->block_after) {                 /* the secret was right: the source's strikes are cleared */
+            c->authed = true;                     /* accepted: never evicted to make room */
+            if (w->block_score && w->req_authed) {   /* the secret was right: the source's score is cleared */
                 long slot = tg__wh_req_slot(w, c, now);
-                if (slot >= 0) w->src.s[slot].strikes = 0;
+                if (slot >= 0) w->src.s[slot].score = 0;
             }
             c->head_done = true;
             c->head_len = w->head.head_len;
@@ -506,8 +697,10 @@ static bool tg__wh_serve(tg_webhook *w, tg__wconn *c, uint64_t now) {
         c->head_done = false;
         c->deadline = now + w->read_to;        /* the next pipelined request, or this answer */
     }
-    if (c->in_off == c->in.len) c->in.len = c->in_off = 0;
-    else if (c->in_off && (c->closing || c->in.len - c->in_off < c->in_off)) {   /* keep the partial request at the front */
+    if (c->in_off == c->in.len) {
+        c->in.len = c->in_off = 0;
+        if (c->in.cap > TG__WH_BIG_BODY) tg__buf_free(&c->in);    /* a big body's buffer is not kept */
+    } else if (c->in_off && (c->closing || c->in.len - c->in_off < c->in_off)) {   /* keep the partial request at the front */
         memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
         c->in.len -= c->in_off; c->in_off = 0;
     }
@@ -582,7 +775,11 @@ static void tg__wh_conn_io(tg_webhook *w, tg__wconn *c, bool readable, uint64_t 
     if (c->handshaking) {
         int r = tg__tls_handshake(c->tls, c->fd, &e);
         if (r == TG__TLS_WANT_READ || r == TG__TLS_WANT_WRITE) { c->want_write = r == TG__TLS_WANT_WRITE; return; }
-        if (r < 0) { w->st.tls_failures++; c->dead = true; return; }
+        if (r < 0) {
+            w->st.tls_failures++; c->dead = true;
+            if (w->block_score && c->src >= 0) { w->st.tls_scored++; (void)tg__wh_score(w, c->src, TG_WEBHOOK_SCORE_TLS, now); }
+            return;
+        }
         c->handshaking = false;
         readable = true;                        /* the client's first request may be buffered already */
     }
@@ -637,6 +834,25 @@ static void tg__wh_release(tg_webhook *w, tg__wconn *c) {
     c->src = -1;
 }
 
+static void tg__wh_sweep(tg_webhook *w);
+
+/* Out of room (max_connections, or no descriptor): the connection that has been open longest
+   without ever carrying the right secret is closed to make room (evicted). Connections that proved
+   the secret are never chosen, so holding slots open (slowloris) cannot lock Telegram out. */
+static bool tg__wh_evict(tg_webhook *w) {
+    size_t i, v = (size_t)-1;
+    for (i = 0; i < w->nconns; i++) {
+        const tg__wconn *c = w->conns[i];
+        if (c->authed || c->dead) continue;
+        if (v == (size_t)-1 || c->opened < w->conns[v]->opened) v = i;
+    }
+    if (v == (size_t)-1) return false;
+    w->conns[v]->dead = true;
+    w->st.evicted++;
+    tg__wh_sweep(w);
+    return true;
+}
+
 static void tg__wh_accept(tg_webhook *w, uint64_t now) {
     int i;
     for (i = 0; i < 64; i++) {                 /* a burst of connects, without starving the others */
@@ -647,8 +863,24 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
         bool proxied = false;
         long slot = -1;
         int r = tg__sock_accept(w->lfd, &s);
-        if (r <= 0) return;
-        if (w->nconns >= w->max_conns) { w->st.connections_refused++; tg__sock_close(s); continue; }
+        if (r == 0) return;
+        if (r < 0) {
+            /* Out of descriptors the listening socket stays readable and accept() fails at once,
+               again and again: pause accepting (as nginx does) and keep serving the open ones */
+            int en = errno;
+            w->st.accept_failures++;
+            if (en == EMFILE || en == ENFILE || en == ENOBUFS || en == ENOMEM) {
+                w->pressure_until = now + TG__WH_PRESSURE_MS;
+                if (tg__wh_evict(w)) continue;          /* a descriptor is free again: try once more */
+                w->st.accept_pauses++;
+                w->accept_resume = now + TG_WEBHOOK_ACCEPT_PAUSE_MS;
+                if (w->st.accept_pauses == 1 || w->st.accept_pauses % 100 == 0)
+                    tg__log(w->log, TG_LOG_WARN, "webhook: accept: %s (%lu times so far): not accepting for %u ms",
+                            strerror(en), (unsigned long)w->st.accept_pauses, (unsigned)TG_WEBHOOK_ACCEPT_PAUSE_MS);
+            }
+            return;
+        }
+        if (w->nconns >= w->max_conns && !tg__wh_evict(w)) { w->st.connections_refused++; tg__sock_close(s); continue; }
         if (w->nf_accept && !tg__wh_admit(w, s, &peer, &proxied, &slot, now)) { tg__sock_close(s); continue; }
         c = (tg__wconn *)tg__alloc(w->alloc, sizeof *c);
         if (!c) { if (slot >= 0) w->src.s[slot].conns--; tg__sock_close(s); continue; }
@@ -658,6 +890,7 @@ static void tg__wh_accept(tg_webhook *w, uint64_t now) {
         if (w->nf_accept) { c->peer_ip = peer; c->proxied = proxied; }
         c->in.a = c->out.a = w->alloc;
         c->deadline = now + w->read_to;
+        c->opened = now;
         if (w->tls_ctx) {
             if (tg__tls_new(&c->tls, w->tls_ctx, NULL, &e) != TG_OK) {
                 w->st.tls_failures++; tg__wh_release(w, c); tg__sock_close(s); tg__free(w->alloc, c, sizeof *c); continue;
@@ -712,7 +945,7 @@ static bool tg__wh_tls_ready(const tg_webhook *w, const tg__wconn *c) {
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap) {
     size_t n = 0, i;
     if (w->lfd != TG__SOCK_INVALID) {
-        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = true; fds[n].write = false; }
+        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = tg__now_ms(w->plat) >= w->accept_resume; fds[n].write = false; }
         n++;
     }
     for (i = 0; i < w->nconns; i++, n++) {
@@ -732,6 +965,8 @@ TGBOT_API int tg_webhook_timeout_ms(const tg_webhook *w) {
         if (tg__wh_tls_ready(w, w->conns[i])) return 0;
         if (w->conns[i]->deadline < next) next = w->conns[i]->deadline;
     }
+    if (w->lfd != TG__SOCK_INVALID && now < w->accept_resume && w->accept_resume < next) next = w->accept_resume;
+    if (w->on_unblocked && w->next_unblock < next) next = w->next_unblock;
     if (next == UINT64_MAX) return -1;
     return next <= now ? 0 : (int)TGBOT__MIN(next - now, (uint64_t)INT_MAX);
 }
@@ -746,7 +981,9 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
     if (timeout_ms >= 0 && (t < 0 || t > timeout_ms)) t = timeout_ms;
     /* a signal that lands between the stop check above and poll() is seen within 250 ms */
     if (w->handle_signals && (t < 0 || t > 250)) t = 250;
-    if (w->lfd != TG__SOCK_INVALID) { w->pfds[0].fd = w->lfd; w->pfds[0].events = TG__POLL_IN; w->pfds[0].revents = 0; n = 1; }
+    if (w->lfd != TG__SOCK_INVALID && tg__now_ms(w->plat) >= w->accept_resume) {
+        w->pfds[0].fd = w->lfd; w->pfds[0].events = TG__POLL_IN; w->pfds[0].revents = 0; n = 1;
+    }
     nc = w->nconns;
     for (i = 0; i < nc; i++) {
         const tg__wconn *c = w->conns[i];
@@ -774,10 +1011,15 @@ TGBOT_API tg_err tg_webhook_step(tg_webhook *w, int timeout_ms) {
         if (c->dead || c->deadline > now) continue;
         if (c->draining) { /* lingering close ends */ }
         else if (c->idle) w->st.idle_closed++;
-        else { w->st.timeouts++; (void)tg__wh_strike(w, c->src, now); }
+        else {
+            w->st.timeouts++;
+            if (c->handshaking && c->src >= 0 && w->block_score) w->st.tls_scored++;
+            if (!c->authed) (void)tg__wh_score(w, tg__wh_req_slot(w, c, now), c->handshaking ? TG_WEBHOOK_SCORE_TLS : TG_WEBHOOK_SCORE_SLOW, now);
+        }
         c->dead = true;
     }
     tg__wh_sweep(w);
+    tg__wh_unblock(w, now);
     if (!w->stopping && tg__stop_requested(w->d)) tg__wh_begin_stop(w, now);
     return w->stopping && w->nconns == 0 ? TG_ERR_STOPPED : TG_OK;
 }

@@ -23,6 +23,8 @@ Control API (JSON):
                        other paths answer 404 in the envelope (with no file registered: "file-bytes:<path>")
   POST /_ctl/reset     forget requests, updates, results, faults and files
   POST /_ctl/shutdown
+  POST /_ctl/limits    {"on": true|false}  Telegram's flood limits on or off (and forgotten); GET: counts
+                       {"on", "accepted", "refused"}. --telegram-limits starts with them on (TelegramLimits).
 """
 import argparse, hashlib, json, os, re, socket, ssl, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -209,6 +211,61 @@ class State:
         return None
 
 
+class TelegramLimits:
+    """Telegram's flood limits as this server enforces them (the Bot FAQ, "My bot is hitting limits").
+    Counted: methods starting with send, copy or forward, except sendChatAction. A message is timed
+    when the server has read it. It is accepted only if all of these hold, else refused with 429 and
+    retry_after = the wait in whole seconds, rounded up (at least 1); a refused message counts nowhere:
+      global       fewer than 30 accepted in the last 1.000 s (1000 with allow_paid_broadcast=true)
+      private chat (chat_id > 0) none accepted in the last 1.000 s
+      group        (chat_id < 0, or "@channel") none accepted in the last 1.000 s and fewer than
+                   20 in the last 60.000 s
+    Windows slide (exact logs of accepted times), so no edge of a fixed window lets a burst through."""
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.sent, self.paid, self.chats, self.accepted, self.refused = [], [], {}, 0, 0
+
+    @staticmethod
+    def counted(method):
+        m = method.lower()
+        return m.startswith(('send', 'copy', 'forward')) and m != 'sendchataction'
+
+    def check(self, method, params):
+        """0 when the message is accepted (and counted), else retry_after in seconds."""
+        if not self.counted(method) or 'chat_id' not in params:
+            return 0
+        cid = str(params['chat_id'])
+        group = cid.startswith('-') or cid.startswith('@')
+        paid = params.get('allow_paid_broadcast') in (True, 'true')
+        with self.lock:
+            now = time.monotonic()
+            lane, cap = (self.paid, 1000) if paid else (self.sent, 30)
+            while lane and now - lane[0] >= 1.0:
+                lane.pop(0)
+            log = self.chats.setdefault(cid, [])
+            while log and now - log[0] >= 60.0:
+                log.pop(0)
+            wait = 0.0
+            if len(lane) >= cap:
+                wait = max(wait, lane[-cap] + 1.0 - now)
+            if log and now - log[-1] < 1.0:
+                wait = max(wait, log[-1] + 1.0 - now)
+            if group and len(log) >= 20:
+                wait = max(wait, log[-20] + 60.0 - now)
+            if wait > 0:
+                if os.environ.get('FLOOD_DEBUG'):     # why: the chat, the wait, its last accepted ages
+                    print('429', cid, '%.3f' % wait, ['%.3f' % (now - x) for x in log[-3:]], flush=True)
+                self.refused += 1
+                return max(1, int(-(-wait // 1)))
+            lane.append(now)
+            log.append(now)
+            self.accepted += 1
+            return 0
+
+
 def make_handler(st, args):
     spec = st.spec
 
@@ -376,6 +433,12 @@ def make_handler(st, args):
                         viol.append('attach://%s has no file part' % ref)
             with st.lock:
                 st.requests.append(rec)
+            lim = getattr(st, 'limits', None)
+            if lim is not None and not viol:
+                ra = lim.check(method, params)
+                if ra:
+                    return self.reply(429, {'ok': False, 'error_code': 429, 'description':
+                                            'Too Many Requests: retry after %d' % ra, 'parameters': {'retry_after': ra}})
             if args.script is not None and method.lower() != 'getupdates':
                 show = ' '.join('%s=%s' % (k, json.dumps(params[k], ensure_ascii=False) if not isinstance(params[k], str)
                                  else params[k]) for k in ('chat_id', 'text', 'callback_query_id', 'reply_markup') if k in params)
@@ -488,6 +551,13 @@ def make_handler(st, args):
                     while st.offset < want and time.time() < deadline:
                         st.lock.wait(max(0.0, deadline - time.time()))
                     return self.reply(200, {'ok': st.offset >= want, 'result': {'offset': st.offset}})
+            if what == 'limits':
+                if self.command == 'POST':
+                    with st.lock:
+                        st.limits = TelegramLimits() if obj and obj.get('on') else None
+                lim = getattr(st, 'limits', None)
+                return self.reply(200, {'ok': True, 'result': {'on': lim is not None,
+                                  'accepted': lim.accepted if lim else 0, 'refused': lim.refused if lim else 0}})
             if what == 'reset':
                 with st.lock:
                     st.reset()
@@ -513,12 +583,14 @@ def main():
     ap.add_argument('--prefix', default='')
     ap.add_argument('--bad-token', default='')
     ap.add_argument('--script')
+    ap.add_argument('--telegram-limits', action='store_true', help="answer 429 as Telegram's flood limits would")
     a = ap.parse_args()
     script = None
     if a.script:
         with open(a.script, encoding='utf-8') as f:
             script = json.load(f)
     st = State(Spec(a.spec), script)
+    st.limits = TelegramLimits() if a.telegram_limits else None
     a.script = script
 
     class Server(ThreadingHTTPServer):

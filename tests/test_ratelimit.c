@@ -5,11 +5,17 @@
 #if TGBOT__HAS_RATELIMIT
 
 static uint64_t rl_clock;                 /* the injected clock; sleeping advances it */
-static uint64_t rl_slept;
-static uint32_t rl_sleeps;
-static uint64_t rl_now(void *ud) { (void)ud; return rl_clock; }
-static void rl_sleep(void *ud, uint32_t ms) { (void)ud; rl_clock += ms; rl_slept += ms; rl_sleeps++; }
-static void rl_reset_clock(void) { rl_clock = 1000000; rl_slept = 0; rl_sleeps = 0; }
+static uint64_t rl_slept, rl_sleep_end;
+static uint32_t rl_sleeps, rl_tick, rl_reads;
+/* with rl_tick set every reading of the clock is rl_tick ms later: time passes everywhere, also
+   while a request is being connected, sent and answered */
+static uint64_t rl_now(void *ud) { (void)ud; rl_reads++; rl_clock += rl_tick; return rl_clock; }
+static void rl_sleep(void *ud, uint32_t ms) { (void)ud; rl_clock += ms; rl_slept += ms; rl_sleeps++; rl_sleep_end = rl_clock; }
+/* a chat's spacing runs from the answer to its last message; the clock reads whole milliseconds,
+   truncated, so the answer may have come up to 1 ms after the reading: 1 s after it is 1001 ms */
+#define RL_LATE 1
+#define RL_GAP (1000 + RL_LATE)
+static void rl_reset_clock(void) { rl_clock = 1000000; rl_slept = 0; rl_sleeps = 0; rl_tick = 0; rl_reads = 0; }
 
 static tg_bot *rl_bot(const tg_ratelimit_desc *rd) {
     tg_bot_desc d;
@@ -106,11 +112,11 @@ TG_TEST(ratelimit_private_chat_one_per_second_reads_free) {
     ctl("POST", "/_ctl/reset", NULL);
     CHECK_EQ_INT(rl_send(b, 42, &c), 0);
     CHECK(c == TG_OK);
-    CHECK_EQ_INT(rl_send(b, 42, &c), 1000);
-    CHECK_EQ_INT(rl_send(b, 42, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 42, &c), RL_GAP);
+    CHECK_EQ_INT(rl_send(b, 42, &c), RL_GAP);
     CHECK(c == TG_OK && rl_sleeps == 2);
     rl_clock += 400;
-    CHECK_EQ_INT(rl_send(b, 42, &c), 600);
+    CHECK_EQ_INT(rl_send(b, 42, &c), RL_GAP - 400);
     CHECK_EQ_INT(rl_send(b, 43, &c), 0);                   /* another chat has its own lane */
     for (i = 0; i < 5; i++) CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);   /* reads are not limited */
     CHECK(tg_call(b, "sendChatAction", "{\"chat_id\":42,\"action\":\"typing\"}", NULL) == TG_OK);
@@ -133,17 +139,19 @@ TG_TEST(ratelimit_global_30_per_second) {
     for (i = 0; i < 60; i++) {                          /* 60 different private chats */
         uint64_t w = rl_send(b, 1000 + i, &c);
         if (c != TG_OK) bad++;
-        if (i < 30) CHECK_EQ_INT(w, 0);                  /* the first second's 30 go at once */
-        else CHECK(w > 0);
+        /* at most 30 in any second: the first 30 at once, the 31st 1 s after their answers, and
+           the next 29 with it (the second after the first 30 holds no more than 30) */
+        CHECK_EQ_INT(w, (i == 30 ? RL_GAP : 0));
     }
     CHECK_EQ_INT(bad, 0);
-    CHECK(rl_slept >= 2000);                              /* 60 messages at 30/s: two seconds */
-    CHECK_EQ_INT(rl_slept, 2000);
+    CHECK_EQ_INT(rl_slept, RL_GAP);
     CHECK_EQ_INT(ctl_count("sendMessage"), 60);
+    /* the 61st: 1 s after the second 30 */
+    CHECK_EQ_INT(rl_send(b, 2000, &c), RL_GAP);
     tg_ratelimit_get_stats(b, &st);
-    CHECK_EQ_INT(st.waits, 30);
-    CHECK_EQ_INT(st.wait_ms, 2000);
-    CHECK_EQ_INT(st.chats, 60);
+    CHECK_EQ_INT(st.waits, 2);
+    CHECK_EQ_INT(st.wait_ms, 2 * RL_GAP);
+    CHECK_EQ_INT(st.chats, 61);
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
 }
@@ -158,20 +166,22 @@ TG_TEST(ratelimit_group_20_per_minute) {
     b = rl_bot(NULL);
     if (!b) { CHECK(b != NULL); return; }
     ctl("POST", "/_ctl/reset", NULL);
-    for (i = 0; i < 3; i++) w += rl_send(b, -1001234567890LL, &c);   /* 3 back to back: fine */
-    CHECK_EQ_INT(w, 0);
-    for (i = 3; i < 20; i++) w += rl_send(b, -1001234567890LL, &c);
-    CHECK_EQ_INT(w, 0);
+    /* 20 at one per second fit the minute (t0 .. t0 + 19 s) */
+    for (i = 0; i < 20; i++) w += rl_send(b, -1001234567890LL, &c);
+    CHECK_EQ_INT(w, 19 * RL_GAP);
     CHECK(c == TG_OK);
-    rl_clock += 30000;
-    CHECK_EQ_INT(rl_send(b, -1001234567890LL, &c), 33000);            /* the 21st within the minute waits */
+    rl_clock += 30000;                                                 /* t0 + 49 s */
+    /* the 21st waits until 60 s after the first one's answer: no minute may hold 21 */
+    CHECK_EQ_INT(rl_send(b, -1001234567890LL, &c), 60000 + RL_LATE - (19 * RL_GAP + 30000));
     CHECK(c == TG_OK);
     CHECK_EQ_INT(rl_send(b, -1009999, &c), 0);                        /* another group is free */
     /* a channel by its @username is a group scope too */
+    w = rl_slept;
     for (i = 0; i < 20; i++) CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
+    CHECK_EQ_INT(rl_slept - w, 19 * RL_GAP);
     w = rl_slept;
     CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
-    CHECK_EQ_INT(rl_slept - w, 63000);
+    CHECK_EQ_INT(rl_slept - w, 60000 + RL_LATE - 19 * RL_GAP);
     CHECK_EQ_INT(ctl_count("sendMessage"), 43);
     ctl("POST", "/_ctl/reset", NULL);
     tg_bot_free(b);
@@ -229,11 +239,11 @@ TG_TEST(ratelimit_429_pauses_only_that_chat_exactly) {
     CHECK_EQ_INT(rl_send(b, 77, &c), 5000 - 1200);       /* the pause, to the millisecond */
     CHECK(c == TG_OK && rl_clock == t0 + 5000);
     /* after it the chat runs at half rate (2 s apart instead of 1 s) and recovers */
-    CHECK_EQ_INT(rl_send(b, 77, &c), 2000);
+    CHECK_EQ_INT(rl_send(b, 77, &c), 2000 + RL_LATE);
     CHECK(c == TG_OK);
     rl_clock += 70000;                                   /* recover_ms (60 s) later: full rate again */
     CHECK_EQ_INT(rl_send(b, 77, &c), 0);
-    CHECK_EQ_INT(rl_send(b, 77, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 77, &c), RL_GAP);
     {
         tg_ratelimit_stats st;
         tg_ratelimit_get_stats(b, &st);
@@ -289,7 +299,7 @@ TG_TEST(ratelimit_event_fail_fast_and_max_wait) {
     rl_send(b, 11, &c);
     rl_send(b, 11, &c);
     CHECK_EQ_INT(rl_events, 2);
-    CHECK_EQ_INT(rl_event_ms, 2000);
+    CHECK_EQ_INT(rl_event_ms, 2 * RL_GAP);
     tg_dispatcher_free(d);
     tg_bot_free(b);
     /* fail fast: a call that would wait fails with TG_ERR_LIMIT and is not sent */
@@ -301,17 +311,17 @@ TG_TEST(ratelimit_event_fail_fast_and_max_wait) {
     CHECK_EQ_INT(rl_send(b, 12, &c), 0);
     CHECK(c == TG_OK);
     CHECK_EQ_INT(rl_send(b, 12, &c), 0);
-    CHECK(c == TG_ERR_LIMIT && tg_bot_last_error(b)->retry_after == 1 && !tg_bot_last_error(b)->request_sent);
-    CHECK(strstr(tg_bot_last_error(b)->description, "1000 ms") != NULL);
+    CHECK(c == TG_ERR_LIMIT && tg_bot_last_error(b)->retry_after == 2 && !tg_bot_last_error(b)->request_sent);
+    CHECK(strstr(tg_bot_last_error(b)->description, "1001 ms") != NULL);
     CHECK_EQ_INT(ctl_count("sendMessage"), 1);
-    rl_clock += 1000;
+    rl_clock += RL_GAP;
     CHECK_EQ_INT(rl_send(b, 12, &c), 0);                 /* a refused call took no slot */
     CHECK(c == TG_OK);
     tg_ratelimit_get_stats(b, &st);
     CHECK_EQ_INT(st.refused, 1);
     /* fail fast switched off for one call: it waits */
     CHECK(tg_ratelimit_set_fail_fast(b, false) == true);
-    CHECK_EQ_INT(rl_send(b, 12, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 12, &c), RL_GAP);
     CHECK(c == TG_OK);
     CHECK(tg_ratelimit_set_fail_fast(b, true) == false);
     CHECK_EQ_INT(rl_send(b, 12, &c), 0);
@@ -324,7 +334,7 @@ TG_TEST(ratelimit_event_fail_fast_and_max_wait) {
     if (!b) { CHECK(b != NULL); return; }
     rl_send(b, -200, &c);
     CHECK_EQ_INT(rl_send(b, 13, &c), 0);
-    CHECK_EQ_INT(rl_send(b, 13, &c), 1000);
+    CHECK_EQ_INT(rl_send(b, 13, &c), RL_GAP);
     CHECK(c == TG_OK);
     {
         int i;
@@ -359,6 +369,192 @@ TG_TEST(ratelimit_chat_table_is_bounded) {
     tg_bot_free(b);
 }
 
+/* "20 per minute" holds for every 60 s, also across the edge of a counting window: one message,
+   40 s of silence, 19 more; the 21st waits until 60 s after the first, the 22nd until 60 s after
+   the second (a counter window would let it go about 66 s in, with 21 in the last minute) */
+TG_TEST(ratelimit_group_minute_has_no_edge) {
+    tg_bot *b;
+    tg_err c;
+    uint64_t t0;
+    int i, bad = 0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    t0 = rl_clock;
+    rl_send(b, -100777, &c);
+    rl_clock += 40000;
+    for (i = 0; i < 19; i++) { rl_send(b, -100777, &c); if (c != TG_OK) bad++; }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(rl_clock - t0, 40000 + 18 * RL_GAP);
+    rl_send(b, -100777, &c);
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(rl_clock - t0, 60000 + RL_LATE);
+    rl_send(b, -100777, &c);
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(rl_clock - t0, 40000 + 60000 + RL_LATE);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+/* issue 9, flood control: the retry after a 429 passes the limiter, so neither it nor the next
+   message to that chat draws another 429 */
+TG_TEST(ratelimit_retry_after_429_passes_the_limiter) {
+    tg_ratelimit_desc rd;
+    tg_ratelimit_stats st;
+    tg_bot *b;
+    tg_err c;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    memset(&rd, 0, sizeof rd);
+    rd.recover_ms = 1000000000u;                  /* a slowed chat stays slowed here: exact spacings */
+    b = rl_bot(&rd);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    /* a 429 "retry after 1": the retry goes after the 1 s pause (a refused message counts from the
+       reading of its answer: Telegram did not count it; the pause covers it) */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
+    CHECK_EQ_INT(rl_send(b, 50, &c), 1000);
+    CHECK(c == TG_OK);
+    /* the retry was a message: the next one keeps the half rate (1 per 2 s) from it, not from the
+       first attempt (before the fix it went at once, right behind the retry) */
+    CHECK_EQ_INT(rl_send(b, 50, &c), 2000 + RL_LATE);
+    CHECK(c == TG_OK);
+    /* a 429 while slowed: the attempt went 2 s after the last message; its retry must keep the
+       half-rate spacing from it (2 s), more than retry_after (1 s): 1 s pause + 1 s more */
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"429\",\"retry_after\":1}");
+    CHECK_EQ_INT(rl_send(b, 50, &c), (2000 + RL_LATE) + 1000 + 1000);
+    CHECK(c == TG_OK);
+    /* a second 429 halves the rate again: 1 per 4 s, from the retry */
+    CHECK_EQ_INT(rl_send(b, 50, &c), 4000 + RL_LATE);
+    CHECK(c == TG_OK);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 6);
+    tg_ratelimit_get_stats(b, &st);
+    CHECK_EQ_INT(st.pauses, 2);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+/* issue 9: besides 20 per minute, Telegram allows a group about one message per second */
+TG_TEST(ratelimit_group_one_message_per_second) {
+    tg_bot *b;
+    tg_err c;
+    int i, bad = 0;
+    uint64_t w;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    /* five back to back to one group: the first at once, each next one 1 s after the one before */
+    for (i = 0; i < 5; i++) {
+        w = rl_send(b, -1001234567890LL, &c);
+        if (c != TG_OK) bad++;
+        CHECK_EQ_INT(w, (i ? RL_GAP : 0));
+        if (i == 2) CHECK_EQ_INT(rl_send(b, -1001111111111LL, &c), 0);   /* another group meanwhile: free */
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* a channel by its @username too */
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
+    w = rl_slept;
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":\"@tgbot_channel\",\"text\":\"x\"}", NULL) == TG_OK);
+    CHECK_EQ_INT(rl_slept - w, RL_GAP);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 8);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+/* issue 9: a private chat's spacing is measured from when its message reached Telegram, not from
+   when the limiter admitted it. Telegram receives a message at some time before it answers, so the
+   next message must leave at least 1 s after the answer. Time passes during the exchange here
+   (every clock reading is 20 ms later); before the fix the second message left 1 s after the
+   first was admitted, which the server saw less than 1 s after the first arrived. */
+TG_TEST(ratelimit_private_spacing_from_send_not_admission) {
+    tg_bot *b;
+    tg_err c;
+    uint64_t answered;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    rl_tick = 20;
+    rl_send(b, 60, &c);
+    CHECK(c == TG_OK);
+    answered = rl_clock;             /* no earlier than the answer: the call has returned */
+    rl_sleep_end = 0;
+    rl_send(b, 60, &c);
+    CHECK(c == TG_OK);
+    rl_tick = 0;
+    CHECK(rl_sleep_end != 0);        /* the second one waited */
+    /* it left after the wait: at least 1000 ms after the answer, less the one clock reading the
+       bot makes after the answer is in (to time the call), which is 20 ms late here */
+    CHECK(rl_sleep_end + 20 >= answered + 1000);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 2);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+/* issue 9: a blocking broadcast need not wait on its slowest chat each round. 40 private chats with
+   3 messages each, queued chat after chat: sent in the queue's order each chat costs 2 s (1 message
+   per second), 80 s in all; sending to the chat tg_ratelimit_pick names, the broadcast runs at the
+   global limit: 120 messages in 3 s, the least that "no second holds more than 30" allows. Of chats equally ready it names the one served longest ago, so the queues shrink evenly and
+   the broadcast does not end on a few chats at 1 per second. */
+#define RL_BC_CHATS 40
+TG_TEST(ratelimit_broadcast_pick_next_ready_chat) {
+    tg_bot *b;
+    tg_err c;
+    int64_t ids[RL_BC_CHATS];
+    int left[RL_BC_CHATS], i, j, bad = 0;
+    size_t n = RL_BC_CHATS, k;
+    uint64_t t0, w;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    rl_reset_clock();
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    /* the picking itself: the ready one, the soonest one, nothing to pick */
+    ids[0] = 9001; ids[1] = 9002;
+    CHECK_EQ_INT(tg_ratelimit_pick(b, ids, 0, &w), 0);
+    rl_send(b, 9001, &c);
+    CHECK_EQ_INT(tg_ratelimit_pick(b, ids, 2, &w), 1);
+    CHECK_EQ_INT(w, 0);
+    rl_send(b, 9002, &c);
+    rl_clock += 300;
+    CHECK_EQ_INT(tg_ratelimit_pick(b, ids, 2, &w), 0);       /* both wait; 9001 is ready sooner */
+    CHECK_EQ_INT(w, RL_GAP - 300);
+    CHECK_EQ_INT(tg_ratelimit_pick(b, ids + 1, 1, NULL), 0);
+    tg_bot_free(b);
+
+    b = rl_bot(NULL);
+    if (!b) { CHECK(b != NULL); return; }
+    for (i = 0; i < RL_BC_CHATS; i++) { ids[i] = 3000 + i; left[i] = 3; }
+    t0 = rl_clock;
+    while (n) {
+        k = tg_ratelimit_pick(b, ids, n, &w);
+        if (k >= n) { CHECK(k < n); break; }
+        rl_send(b, ids[k], &c);
+        if (c != TG_OK) bad++;
+        if (--left[k] == 0) { n--; ids[k] = ids[n]; left[k] = left[n]; }
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* the global limit's own minimum: 30 at once, 30 more 1 s after their answers, and so on */
+    CHECK_EQ_INT(rl_clock - t0, 3 * RL_GAP);
+    tg_bot_free(b);
+
+    b = rl_bot(NULL);                                         /* the same queue in its own order */
+    if (!b) { CHECK(b != NULL); return; }
+    t0 = rl_clock;
+    for (i = 0; i < RL_BC_CHATS; i++)
+        for (j = 0; j < 3; j++) { rl_send(b, 3000 + i, &c); if (c != TG_OK) bad++; }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(rl_clock - t0, RL_BC_CHATS * 2 * RL_GAP);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 2 + 2 * 3 * RL_BC_CHATS);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
 #else
 /* built without the rate limiter: every test says so */
 #define RL_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_RATELIMIT"); }
@@ -373,4 +569,9 @@ RL_SKIPPED(ratelimit_429_pauses_only_that_chat_exactly)
 RL_SKIPPED(ratelimit_429_without_chat_pauses_global)
 RL_SKIPPED(ratelimit_event_fail_fast_and_max_wait)
 RL_SKIPPED(ratelimit_chat_table_is_bounded)
+RL_SKIPPED(ratelimit_group_minute_has_no_edge)
+RL_SKIPPED(ratelimit_retry_after_429_passes_the_limiter)
+RL_SKIPPED(ratelimit_group_one_message_per_second)
+RL_SKIPPED(ratelimit_private_spacing_from_send_not_admission)
+RL_SKIPPED(ratelimit_broadcast_pick_next_ready_chat)
 #endif

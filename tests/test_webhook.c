@@ -8,6 +8,11 @@
 #include <unistd.h>
 #include <time.h>
 #include <poll.h>
+#include <math.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #define WH_SECRET "s3cr3t_T0ken-abc"
 #define WH_PATH "/tg/hook"
@@ -69,8 +74,12 @@ static const char *wh_update(int slot, int id, const char *text) {
 
 typedef struct wh_env { tg_bot *bot; tg_dispatcher *d; tg_webhook *w; } wh_env;
 
+/* the tests written before the threat score was on by default make many refusals from 127.0.0.1:
+   they run without it unless they set block_score (or wh_default_hardening) themselves */
+static bool wh_default_hardening;
 static bool wh_start(wh_env *env, tg_webhook_desc *desc) {
     tg_error e;
+    if (!desc->block_score && !wh_default_hardening) desc->block_score = TG_WEBHOOK_UNLIMITED;
     memset(env, 0, sizeof *env);
     wh_nseen = 0;
     env->bot = wh_bot();
@@ -90,6 +99,7 @@ static void wh_end(wh_env *env) {
     if (env->d) tg_dispatcher_free(env->d);
     if (env->bot) tg_bot_free(env->bot);
     wh_fake_clock = false;
+    wh_default_hardening = false;
 }
 
 static uint64_t wh_now(void) {
@@ -519,10 +529,13 @@ TG_TEST(webhook_max_connections_and_idle) {
     snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
     many[5] = (char *)wh_update(0, 401, "m");
     CHECK_EQ_INT(wh_py(env.w, many, out, sizeof out), 0);
-    CHECK_STR(out, "200\n200\nrefused\n");
+    /* three at once with room for two: the third takes the place of the oldest, which had not
+       carried the secret yet (evicted) */
+    CHECK_STR(out, "refused\n200\n200\n");
     s = wh_stats(env.w);
-    CHECK_EQ_INT(s.connections, 2);
-    CHECK_EQ_INT(s.connections_refused, 1);
+    CHECK_EQ_INT(s.connections, 3);
+    CHECK_EQ_INT(s.evicted, 1);
+    CHECK_EQ_INT(s.connections_refused, 0);
     CHECK_EQ_INT(s.dispatched, 2);
     idle[4] = (char *)wh_update(0, 402, "i");
     CHECK_EQ_INT(wh_py(env.w, idle, out, sizeof out), 0);   /* returns when the server hangs up */
@@ -833,7 +846,7 @@ TG_TEST(webhook_forwarded_for_parse) {
         tg_ip ip, want;
         int r;
         memset(&ip, 0, sizeof ip);
-        r = tg__nf_xff(&pl, cases[i].v, strlen(cases[i].v), &ip);
+        r = tg__nf_fwd(&pl, cases[i].v, strlen(cases[i].v), false, &ip);
         if (r != cases[i].want) fprintf(stderr, "    \"%s\" -> %d\n", cases[i].v, r);
         CHECK_EQ_INT(r, cases[i].want);
         if (cases[i].client) {
@@ -851,6 +864,7 @@ TG_TEST(webhook_source_table_bucket_and_strikes) {
     long sa, sb;
     int i;
     memset(slots, 0, sizeof slots);
+    CHECK_EQ_INT(sizeof(tg__nf_src), 64);                          /* the documented slot size */
     t.s = slots; t.mask = 63; t.key = 12345;
     CHECK(tg_ip_parse("1.2.3.4", 7, &a) && tg_ip_parse("2001:db8::1", 11, &b) && tg_ip_parse("2001:db8::ffff:2", 16, &a2));
     sa = tg__nf_lookup(&t, &a, 1000, true);
@@ -869,13 +883,32 @@ TG_TEST(webhook_source_table_bucket_and_strikes) {
     for (i = 0; i < 3; i++) CHECK(tg__nf_take(&slots[sa], 2, 3, 100000, &retry));   /* refilled to the burst only */
     CHECK(!tg__nf_take(&slots[sa], 2, 3, 100000, &retry));
     CHECK(tg__nf_take(&slots[sb], 2, 3, 100000, &retry));          /* the other source has its own bucket */
-    /* strikes: 3 within block_ms (1000) block for 1000 ms; a gap longer than block_ms forgets them */
-    CHECK(!tg__nf_strike(&slots[sa], 3, 1000, 5000));
-    CHECK(!tg__nf_strike(&slots[sa], 3, 1000, 5900));
-    CHECK(!tg__nf_strike(&slots[sa], 3, 1000, 7000));               /* 1100 ms later: starts over at 1 */
-    CHECK(!tg__nf_strike(&slots[sa], 3, 1000, 7500));
+    /* score: threshold 100000 milli-points, half-life 1000 ms, block 1000 ms. 2^(-t/1000) at
+       t = 1000, 2000 is 1/2, 1/4 (first principles); 40+40 = 80 < 100; 80 halves to 40 in 1 s */
+    CHECK(!tg__nf_score_add(&slots[sa], 40000, 100000, 1000, 1000, 5000));
+    CHECK(!tg__nf_score_add(&slots[sa], 40000, 100000, 1000, 1000, 5000));
+    CHECK_EQ_INT(tg__nf_score_now(&slots[sa], 1000, 5000), 80000);
+    CHECK_EQ_INT(tg__nf_score_now(&slots[sa], 1000, 6000), 40000);
+    CHECK_EQ_INT(tg__nf_score_now(&slots[sa], 1000, 7000), 20000);
+    CHECK_EQ_INT(tg__nf_score_now(&slots[sa], 1000, 5000 + 40000), 0);     /* 2^-40 of 80000 */
+    {   /* between whole half-lives it lies within 7 % of 2^(-t/1000), and never rises */
+        uint32_t dt, prev = UINT32_MAX, worst = 0;
+        for (dt = 0; dt <= 3000; dt += 50) {
+            uint32_t v = tg__nf_score_now(&slots[sa], 1000, 5000 + dt);
+            double want = 80000.0 * pow(2.0, -(double)dt / 1000.0), d = v > want ? v - want : want - v;
+            if (d / want * 1000.0 > worst) worst = (uint32_t)(d / want * 1000.0);
+            CHECK(v <= prev);
+            prev = v;
+        }
+        CHECK(worst < 70);                      /* the straight line is at most 6.2 % above the curve */
+    }
+    CHECK(!tg__nf_score_add(&slots[sa], 40000, 100000, 1000, 1000, 6000));   /* 40 + 40 = 80 */
     CHECK(!tg__nf_blocked(&slots[sa], 7500));
-    CHECK(tg__nf_strike(&slots[sa], 3, 1000, 7600));
+    CHECK(tg__nf_score_add(&slots[sa], 40000, 100000, 1000, 1000, 6000));    /* 120: blocked */
+    CHECK_EQ_INT(slots[sa].blocks, 1);
+    CHECK(!tg__nf_score_add(&slots[sa], 400000, 100000, 1000, 1000, 6500));  /* already blocked: no second block */
+    CHECK_EQ_INT(slots[sa].blocks, 1);
+    slots[sa].blocked_until = 8600; slots[sa].score = 0;    /* as if it began at 7600 for 1000 ms */
     CHECK(tg__nf_blocked(&slots[sa], 7600) && tg__nf_blocked(&slots[sa], 8599) && !tg__nf_blocked(&slots[sa], 8600));
     /* a blocked source or one with open connections is never evicted: fill a table of 64 slots */
     {
@@ -905,7 +938,7 @@ TG_TEST(webhook_source_table_bucket_and_strikes) {
 /* random strings from an alphabet that makes near-misses likely: never a crash (the ASan build
    checks every read), and what parses round-trips through tg_ip_format */
 TG_TEST(webhook_address_parsers_random) {
-    static const char abc[] = "0123456789abcdefABCDEF:.,[] /%\t:::..0001";
+    static const char abc[] = "0123456789abcdefABCDEF:.,[] /%\t:::..0001;=\"for";
     static const char *const prox[] = { "127.0.0.1", "::/1" };
     tg_cidr vp[2];
     tg__nf_list pl = wh_list(vp, prox, 2);
@@ -936,7 +969,13 @@ TG_TEST(webhook_address_parsers_random) {
             for (k = 0; k < n; k++) { x = x * 1103515245u + 12345u; buf[k] = abc[(x >> 16) % (sizeof abc - 1)]; }
         }
         buf[n] = '\0';
-        (void)tg__nf_xff(&pl, buf, n, &ip);
+        (void)tg__nf_fwd(&pl, buf, n, false, &ip);
+        (void)tg__nf_fwd(&pl, buf, n, true, &ip);                 /* as a Forwarded value */
+        if (i % 3 == 0) {                                          /* ... with "for=" and quotes in it */
+            char fw[64];
+            int m = snprintf(fw, sizeof fw, "for=\"%s\";proto=https", buf);
+            if (m > 0 && (size_t)m < sizeof fw) (void)tg__nf_fwd(&pl, fw, (size_t)m, true, &ip);
+        }
         if (tg_ip_parse(buf, n, &ip)) {
             tg_ip ip2;
             tg_ip_format(&ip, txt);
@@ -980,6 +1019,7 @@ TG_TEST(webhook_new_rejects_bad_cidrs) {
     if (!b || tg_dispatcher_new(&d, b, NULL) != TG_OK) { CHECK(0); return; }
     memset(&desc, 0, sizeof desc);
     desc.host = "127.0.0.1";
+    desc.secret_token = WH_SECRET;
     desc.allow = bad; desc.allow_count = 2;
     CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
     CHECK(w == NULL);
@@ -994,7 +1034,7 @@ TG_TEST(webhook_new_rejects_bad_cidrs) {
     CHECK(strstr(e.description, "trusted_proxies") != NULL);
     desc.trusted_proxies_count = 0;
     desc.allow_telegram = true;
-    desc.max_connections_per_source = 4; desc.requests_per_second = 10; desc.block_after = 5;
+    desc.max_connections_per_source = 4; desc.requests_per_second = 10; desc.block_score = 50;
     CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_OK);
     tg_webhook_free(w);
     tg_dispatcher_free(d);
@@ -1219,53 +1259,543 @@ TG_TEST(webhook_per_source_limits) {
     wh_end(&env);
 }
 
-TG_TEST(webhook_auto_block) {
+/* RFC 7239 Forwarded: the examples of its section 4 and 7.4, walked with the same trusted-proxy rule */
+TG_TEST(webhook_forwarded_rfc7239) {
+    static const char *const prox[] = { "127.0.0.1", "10.0.0.0/8" };
+    static const struct { const char *v; int want; const char *client; } cases[] = {
+        { "for=\"_gazonk\"", -1, NULL },                                 /* obfuscated: names nobody */
+        { "For=\"[2001:db8:cafe::17]:4711\"", 1, "2001:db8:cafe::17" },  /* RFC 7239 section 4 */
+        { "for=192.0.2.60;proto=http;by=203.0.113.43", 1, "192.0.2.60" },
+        { "for=192.0.2.43, for=198.51.100.17", 1, "198.51.100.17" },     /* the right-most hop */
+        { "for=192.0.2.43, for=198.51.100.17, for=10.1.1.1", 1, "198.51.100.17" },   /* trusted hop skipped */
+        { "for=garbage, for=198.51.100.17", 1, "198.51.100.17" },       /* the client's own part: unread */
+        { "proto=https;for=\"192.0.2.61:8080\";by=10.0.0.1", 1, "192.0.2.61" },
+        { "for=10.0.0.1, for=127.0.0.1", 0, "10.0.0.1" },
+        { "for=unknown", -1, NULL },
+        { "proto=http", -1, NULL },                                      /* no for= */
+        { "for=", -1, NULL },
+        { "for=\"\"", -1, NULL },
+        { "198.51.100.17", -1, NULL },                                   /* X-Forwarded-For syntax */
+        { "for=198.51.100.17, garbage", -1, NULL },
+    };
+    tg_cidr vp[2];
+    tg__nf_list pl = wh_list(vp, prox, 2);
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tg_ip ip, want;
+        int r = tg__nf_fwd(&pl, cases[i].v, strlen(cases[i].v), true, &ip);
+        if (r != cases[i].want) fprintf(stderr, "    case %u: %s -> %d\n", (unsigned)i, cases[i].v, r);
+        CHECK_EQ_INT(r, cases[i].want);
+        if (r >= 0 && cases[i].client) {
+            CHECK(tg_ip_parse(cases[i].client, strlen(cases[i].client), &want));
+            CHECK(memcmp(want.b, ip.b, 16) == 0);
+        }
+    }
+    {   /* end to end: with trust_forwarded only Forwarded is read, X-Forwarded-For is ignored */
+        wh_env env;
+        tg_webhook_desc desc;
+        static const char *const tp[] = { "127.0.0.1" };
+        const char *u;
+        memset(&desc, 0, sizeof desc);
+        desc.secret_token = WH_SECRET;
+        desc.allow_telegram = true;
+        desc.trusted_proxies = tp; desc.trusted_proxies_count = 1;
+        desc.trust_forwarded = true;
+        if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+        u = wh_mkurl(env.w, "http", WH_PATH);
+        CHECK_EQ_INT(wh_xff(env.w, u, "Forwarded: for=149.154.167.1;proto=https"), 200);
+        CHECK_EQ_INT(wh_xff(env.w, u, "Forwarded: for=149.154.167.1, for=10.9.9.9"), 403);
+        CHECK_EQ_INT(wh_xff(env.w, u, "X-Forwarded-For: 149.154.167.1"), 403);   /* not read: the client is the proxy */
+        CHECK_EQ_INT(wh_xff(env.w, u, "Forwarded: for=unknown"), 403);
+        CHECK_EQ_INT(wh_stats(env.w).forwarded_invalid, 1);
+        CHECK_EQ_INT(wh_stats(env.w).ip_refused, 2);
+        wh_end(&env);
+    }
+}
+
+static int wh_blocked_events, wh_unblocked_events;
+static tg_webhook_source wh_last_event;
+static void wh_on_blocked(void *ud, const tg_webhook_source *src) { (void)ud; wh_blocked_events++; wh_last_event = *src; }
+static void wh_on_unblocked(void *ud, const tg_webhook_source *src) { (void)ud; wh_unblocked_events++; wh_last_event = *src; }
+
+TG_TEST(webhook_threat_score_blocks) {
     wh_env env;
     tg_webhook_desc desc;
     tg_webhook_stats s;
+    tg_webhook_source src[4];
+    tg_ip lo;
     char port[8], out[256];
     char *garbage[] = { (char *)"raw", port, (char *)"GARBAGE\\r\\n\\r\\n", NULL };
     const char *u;
     memset(&desc, 0, sizeof desc);
     desc.secret_token = WH_SECRET;
-    desc.block_after = 3;
+    desc.block_score = 90;               /* wrong secret 40, malformed 34, no secret 25 */
     desc.block_ms = 60000;
+    desc.on_blocked = wh_on_blocked; desc.on_unblocked = wh_on_unblocked;
+    wh_blocked_events = wh_unblocked_events = 0;
     wh_fake_clock = true; wh_fake_ms = 1000;
     wh_warns[0] = '\0';
     if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK(tg_ip_parse("127.0.0.1", 9, &lo));
     snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
     u = wh_mkurl(env.w, "http", WH_PATH);
-    /* two wrong secrets, then a right one: the strikes are cleared */
+    /* a wrong secret (40 points), then a right one: the score is cleared */
     CHECK_EQ_INT(wh_curl_w(env.w, u, "wrong", wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
     CHECK_STR(out, "403");
+    CHECK_EQ_INT(tg_webhook_sources(env.w, src, 4), 1);
+    CHECK(memcmp(src[0].addr.b, lo.b, 16) == 0 && src[0].score == 40000 && src[0].blocked_ms == 0);
     CHECK_EQ_INT(wh_xff(env.w, u, NULL), 200);
-    CHECK_EQ_INT(wh_stats(env.w).sources_blocked, 0);
-    /* a wrong secret, a malformed request, a wrong secret: blocked (the third answer says close) */
+    CHECK(tg_webhook_sources(env.w, src, 4) == 1 && src[0].score == 0);
+    /* an authenticated refusal (not a JSON object) scores nothing */
+    CHECK_EQ_INT(wh_curl_w(env.w, u, WH_SECRET, "[1]", NULL, "%{http_code}", out, sizeof out), 0);
+    CHECK_STR(out, "400");
+    CHECK(tg_webhook_sources(env.w, src, 4) == 1 && src[0].score == 0);
+    /* the score decays: 40 points half a minute... one half-life (60 s) later are 20 */
+    CHECK_EQ_INT(wh_curl_w(env.w, u, "wrong", wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
+    wh_fake_ms += 60000;
+    CHECK(tg_webhook_sources(env.w, src, 4) == 1 && src[0].score == 20000);
+    /* 20 + a wrong secret (40) + a malformed request (34) = 94 >= 90: blocked (the answer says close) */
     CHECK_EQ_INT(wh_curl_w(env.w, u, "wrong", wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
     CHECK_STR(out, "403");
+    CHECK_EQ_INT(wh_stats(env.w).sources_blocked, 0);
     CHECK_EQ_INT(wh_py(env.w, garbage, out, sizeof out), 0);
     CHECK_STR(out, "HTTP/1.1 400 Bad Request\n");
-    CHECK_EQ_INT(wh_curl_w(env.w, u, NULL, wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
-    CHECK_STR(out, "401");
     s = wh_stats(env.w);
     CHECK_EQ_INT(s.sources_blocked, 1);
-    CHECK(strstr(wh_warns, "webhook: source 127.0.0.1 blocked for 60000 ms after 3 refused requests") != NULL);
+    CHECK_EQ_INT(wh_blocked_events, 1);
+    CHECK(memcmp(wh_last_event.addr.b, lo.b, 16) == 0 && wh_last_event.blocked_ms == 60000 && wh_last_event.blocks == 1);
+    CHECK(strstr(wh_warns, "webhook: source 127.0.0.1 blocked for 60000 ms: threat score 90") != NULL);
     CHECK(strstr(wh_warns, WH_SECRET) == NULL);
     /* the right secret does not help now: closed at accept */
     CHECK_EQ_INT(wh_xff(env.w, u, NULL), -1);
-    CHECK_EQ_INT(wh_xff(env.w, u, NULL), -1);
     s = wh_stats(env.w);
-    CHECK_EQ_INT(s.blocked_refused, 2);
-    CHECK_EQ_INT(s.dispatched, 1);
-    CHECK_EQ_INT(s.connections, 5);
+    CHECK_EQ_INT(s.blocked_refused, 1);
     wh_fake_ms += 59999;
     CHECK_EQ_INT(wh_xff(env.w, u, NULL), -1);
-    wh_fake_ms += 1;                                     /* the block is over */
+    CHECK_EQ_INT(wh_unblocked_events, 0);
+    wh_fake_ms += 1;                                     /* the block is over: reported once */
+    tg_webhook_step(env.w, 0);
+    CHECK_EQ_INT(wh_unblocked_events, 1);
+    CHECK(memcmp(wh_last_event.addr.b, lo.b, 16) == 0 && wh_last_event.blocked_ms == 0);
     CHECK_EQ_INT(wh_xff(env.w, u, NULL), 200);
+    tg_webhook_step(env.w, 0);
     s = wh_stats(env.w);
-    CHECK_EQ_INT(s.blocked_refused, 3);
-    CHECK_EQ_INT(s.dispatched, 2);
-    CHECK_EQ_INT(s.sources_blocked, 1);
+    CHECK_EQ_INT(s.blocked_refused, 2);
+    CHECK_EQ_INT(s.sources_unblocked, 1);
+    CHECK_EQ_INT(wh_unblocked_events, 1);
+    CHECK_EQ_INT(s.pressure_blocks, 0);
+    wh_end(&env);
+}
+
+/* connects to the server from this process (non-blocking); -1 on failure */
+static int wh_connect(const tg_webhook *w, const char *from) {
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    if (from) {
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        inet_pton(AF_INET, from, &a.sin_addr);
+        if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) { close(fd); return -1; }
+    }
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(tg_webhook_port(w));
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS) { close(fd); return -1; }
+    return fd;
+}
+
+/* steps the server until its stats say cond, at most 2 s of steps */
+#define WH_STEP_UNTIL(w, cond) do { uint64_t wh_dl = wh_now() + 2000; \
+    while (!(cond) && wh_now() < wh_dl) tg_webhook_step((w), 5); } while (0)
+
+/* adaptive threshold: with 3/4 of max_connections open the threshold is halved */
+TG_TEST(webhook_threat_score_tightens_under_pressure) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char out[64];
+    int held[3], i;
+    const char *u;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.max_connections = 5;
+    wh_default_hardening = true;         /* block_score 100 */
+    wh_fake_clock = true; wh_fake_ms = 1000;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    u = wh_mkurl(env.w, "http", WH_PATH);
+    /* not under pressure: two wrong secrets (80) do not block */
+    for (i = 0; i < 2; i++) CHECK_EQ_INT(wh_curl_w(env.w, u, "wrong", wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
+    CHECK_EQ_INT(wh_stats(env.w).sources_blocked, 0);
+    CHECK_EQ_INT(wh_xff(env.w, u, NULL), 200);           /* cleared */
+    for (i = 0; i < 3; i++) held[i] = wh_connect(env.w, NULL);
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).connections_open == 3);
+    CHECK_EQ_INT(wh_stats(env.w).connections_open, 3);
+    /* 3 + curl's = 4 of 5 open: a wrong secret (40) and a missing one (25) = 65 >= 50 */
+    CHECK_EQ_INT(wh_curl_w(env.w, u, "wrong", wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
+    CHECK_EQ_INT(wh_stats(env.w).sources_blocked, 0);
+    CHECK_EQ_INT(wh_curl_w(env.w, u, NULL, wh_update(0, 1, "x"), NULL, "%{http_code}", out, sizeof out), 0);
+    CHECK_EQ_INT(wh_stats(env.w).sources_blocked, 1);
+    CHECK_EQ_INT(wh_stats(env.w).pressure_blocks, 1);
+    for (i = 0; i < 3; i++) if (held[i] >= 0) close(held[i]);
+    wh_end(&env);
+}
+
+/* item: EMFILE. Out of descriptors accept() fails at once while the listening socket stays
+   readable; the server must pause accepting instead of calling it again every round */
+TG_TEST(webhook_emfile_pauses_accept) {
+    wh_env env;
+    tg_webhook_desc desc;
+    struct rlimit old, low;
+    int a, b, probe, i, status = 0;
+    char req[700], resp[256];
+    ssize_t n;
+    uint64_t dl;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    wh_fake_clock = true; wh_fake_ms = 1000;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    a = wh_connect(env.w, NULL);
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == 1);
+    CHECK_EQ_INT(wh_stats(env.w).connections, 1);
+    /* a's first request carries the secret: it is never evicted to make room */
+    snprintf(req, sizeof req, "POST " WH_PATH " HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\r\n"
+             "Content-Length: %u\r\n\r\n%s", (unsigned)strlen(wh_update(0, 76, "before")), wh_update(0, 76, "before"));
+    CHECK(write(a, req, strlen(req)) == (ssize_t)strlen(req));
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 1);
+    dl = wh_now() + 2000; n = -1;
+    while (wh_now() < dl && (n = read(a, resp, sizeof resp - 1)) < 0) tg_webhook_step(env.w, 5);
+    b = wh_connect(env.w, NULL);         /* waits in the backlog */
+    /* no descriptor left: the limit is the lowest free one */
+    probe = dup(0);
+    CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0 && probe > 0);
+    if (probe < 0 || a < 0 || b < 0) { wh_end(&env); return; }
+    close(probe);
+    low = old; low.rlim_cur = (rlim_t)probe;
+    CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    /* 1000 rounds with the clock standing still: one failed accept, then none until the pause ends */
+    for (i = 0; i < 1000; i++) tg_webhook_step(env.w, 0);
+    CHECK_EQ_INT(wh_stats(env.w).accept_failures, 1);
+    CHECK_EQ_INT(wh_stats(env.w).accept_pauses, 1);
+    CHECK_EQ_INT(tg_webhook_timeout_ms(env.w), TG_WEBHOOK_ACCEPT_PAUSE_MS);
+    /* the open connection is still served meanwhile */
+    snprintf(req, sizeof req, "POST " WH_PATH " HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\r\n"
+             "Content-Length: %u\r\n\r\n%s", (unsigned)strlen(wh_update(0, 77, "during")), wh_update(0, 77, "during"));
+    CHECK(write(a, req, strlen(req)) == (ssize_t)strlen(req));
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 2);
+    dl = wh_now() + 2000; n = -1;
+    while (wh_now() < dl && (n = read(a, resp, sizeof resp - 1)) < 0) tg_webhook_step(env.w, 5);
+    CHECK(n > 12 && memcmp(resp, "HTTP/1.1 200", 12) == 0);
+    wh_fake_ms += TG_WEBHOOK_ACCEPT_PAUSE_MS - 1;
+    for (i = 0; i < 100; i++) tg_webhook_step(env.w, 0);
+    CHECK_EQ_INT(wh_stats(env.w).accept_failures, 1);
+    wh_fake_ms += 1;                     /* the pause is over: one more try, still no descriptor */
+    for (i = 0; i < 100; i++) tg_webhook_step(env.w, 0);
+    CHECK_EQ_INT(wh_stats(env.w).accept_failures, 2);
+    CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+    wh_fake_ms += TG_WEBHOOK_ACCEPT_PAUSE_MS;
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == 2);
+    CHECK_EQ_INT(wh_stats(env.w).connections, 2);          /* the waiting client got in */
+    CHECK_EQ_INT(wh_stats(env.w).accept_failures, 2);
+    (void)status;
+    close(a); close(b);
+    wh_end(&env);
+}
+
+/* item: decoded memory per update. Every "{}" of new_chat_members is a whole tg_user in the decoded
+   update: about 3 bytes of JSON for sizeof(tg_user) + a pointer. */
+static size_t wh_arena_bytes(tg_bot *bot) {
+    tg_arena *a = tg_bot_arena(bot);
+    tg__arena_block *k;
+    size_t n = 0;
+    for (k = a->head; k; k = k->prev) n += k->cap;
+    for (k = a->spare; k; k = k->prev) n += k->cap;
+    return n;
+}
+
+static char *wh_members_update(size_t bytes) {
+    char *p = (char *)malloc(bytes + 256);
+    size_t n;
+    if (!p) return NULL;
+    n = (size_t)sprintf(p, "{\"update_id\":9,\"message\":{\"message_id\":1,\"date\":1,\"chat\":{\"id\":42,\"type\":\"group\"},\"new_chat_members\":[");
+    while (n + 8 < bytes) { memcpy(p + n, "{},", 3); n += 3; }
+    memcpy(p + n, "{}]}}", 6);
+    return p;
+}
+
+TG_TEST(webhook_update_memory_bounded) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char out[256], port[8];
+    char *big = wh_members_update(1000000), *mid = wh_members_update(200000);
+    char *a1[] = { (char *)"keepalive", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL, NULL, NULL, NULL };
+    size_t before, small_dec, per;
+    if (!big || !mid) { free(big); free(mid); CHECK(0); return; }
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.max_update_memory = (size_t)8 << 20;
+    desc.max_body_bytes = (size_t)2 << 20;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); free(big); free(mid); return; }
+    snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
+    per = sizeof(tg_user) + sizeof(void *);
+    fprintf(stderr, "    (a {} member decodes to %zu bytes: 1 MB of them to %zu MB)\n", per, 333333 * per >> 20);
+    CHECK(333333 * per > ((size_t)8 << 20));     /* so the big body must not fit */
+    CHECK(66666 * per < ((size_t)8 << 20) - ((size_t)2 << 20));   /* and the middle one must */
+    a1[4] = (char *)wh_update(0, 1, "small");
+    CHECK_EQ_INT(wh_py(env.w, a1, out, sizeof out), 0);
+    before = wh_arena_bytes(env.bot);
+    small_dec = before;
+    {
+        /* zeros: 500,000 tokens, more than 8 MiB / 20 bytes a token (419,430): refused before parsing on */
+        FILE *f1 = fopen("build/wh_big.json", "w"), *f2 = fopen("build/wh_mid.json", "w"), *f3 = fopen("build/wh_zeros.json", "w");
+        if (f1) { fputs(big, f1); fclose(f1); }
+        if (f2) { fputs(mid, f2); fclose(f2); }
+        if (f3) {
+            int k;
+            fputs("{\"update_id\":10,\"x\":[0", f3);
+            for (k = 0; k < 500000; k++) fputs(",0", f3);
+            fputs("]}", f3);
+            fclose(f3);
+        }
+        CHECK(f1 && f2 && f3);
+        CHECK(sizeof(tg_json_tok) == 20);
+    }
+    a1[4] = (char *)"@build/wh_big.json"; a1[5] = (char *)"@build/wh_zeros.json"; a1[6] = (char *)"@build/wh_mid.json";
+    a1[7] = (char *)wh_update(0, 2, "small again");
+    CHECK_EQ_INT(wh_py(env.w, a1, out, sizeof out), 0);
+    CHECK_STR(out, "200 \n200 \n200 \n200 \n");         /* acknowledged: Telegram would repeat anything else */
+    CHECK_EQ_INT(wh_stats(env.w).too_big_decoded, 2);
+    CHECK_EQ_INT(wh_stats(env.w).dispatched, 3);      /* small, mid, small again */
+    CHECK_EQ_INT(wh_nseen, 3);
+    CHECK(wh_stats(env.w).arena_trims >= 1);
+    /* the arena is back to its usual size (what the small update needed, at most 256 KiB) */
+    fprintf(stderr, "    (arena: %zu bytes before, %zu after)\n", small_dec, wh_arena_bytes(env.bot));
+    CHECK(wh_arena_bytes(env.bot) <= ((size_t)256 << 10));
+    CHECK(wh_arena_bytes(env.bot) <= TGBOT__MAX(before, (size_t)256 << 10));
+    wh_end(&env);
+    free(big); free(mid);
+}
+
+/* item: a peer's string in a log line cannot forge a line of its own */
+TG_TEST(webhook_log_lines_sanitised) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char body[256];
+    const char *forged = "{\"message\\nwebhook: FORGED admin logged in\\u001b[0m\":{},\"update_id\":\"not a number\"}";
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    wh_warns[0] = '\0';
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, forged, NULL, NULL, body, sizeof body), 200);
+    CHECK_EQ_INT(wh_stats(env.w).undecodable, 1);
+    CHECK(strstr(wh_warns, "could not be decoded") != NULL);
+    CHECK(strstr(wh_warns, "\nwebhook: FORGED") == NULL && strncmp(wh_warns, "webhook: FORGED", 15) != 0);
+    CHECK(strstr(wh_warns, "message?webhook: FORGED admin logged in?[0m") != NULL);
+    CHECK(strchr(wh_warns, '\x1b') == NULL);
+    wh_end(&env);
+}
+
+/* item: the token's secret part never survives in an error description: scrubbed before the cut to
+   255 bytes, and any run of 8 or more of its characters */
+TG_TEST(webhook_token_scrubbed_in_descriptions) {
+    tg_bot *b;
+    const tg_error *e;
+    const char *secret = strchr(BOT_TOKEN, ':') + 1;
+    char body[1024], pad[260];
+    size_t i, n = strlen(secret);
+    int leaks = 0;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = test_bot(NULL);
+    if (!b) { CHECK(0); return; }
+    e = tg_bot_last_error(b);
+    /* the token straddles the 255-byte cut: 14 characters of its secret fall before the cut */
+    memset(pad, 'p', 230); pad[230] = '\0';
+    snprintf(body, sizeof body, "{\"method\":\"getChat\",\"error\":{\"error_code\":404,\"description\":\"%s/bot%s/getChat\"}}", pad, BOT_TOKEN);
+    ctl("POST", "/_ctl/result", body);
+    CHECK(tg_call(b, "getChat", "{\"chat_id\":5}", NULL) == TG_ERR_API);
+    for (i = 0; i + 8 <= n; i++) { char run[9]; memcpy(run, secret + i, 8); run[8] = '\0'; if (strstr(e->description, run)) leaks++; }
+    CHECK_EQ_INT(leaks, 0);
+    CHECK(strstr(e->description, "/bot123456:<token>") != NULL);
+    /* parts of the secret: runs of 8 and 20 characters go, a run of 7 stays (not enough to matter) */
+    snprintf(body, sizeof body, "{\"method\":\"getChat\",\"error\":{\"error_code\":400,\"description\":"
+             "\"a %.8s b %.20s c %.7s d\"}}", secret + 3, secret + 10, secret + 1);
+    ctl("POST", "/_ctl/result", body);
+    CHECK(tg_call(b, "getChat", "{\"chat_id\":5}", NULL) == TG_ERR_API);
+    {
+        char want[64];
+        snprintf(want, sizeof want, "a <token> b <token> c %.7s d", secret + 1);
+        CHECK_STR(e->description, want);
+    }
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
+/* item: limits near SIZE_MAX would wrap the buffer size computed from them */
+TG_TEST(webhook_rejects_absurd_limits) {
+    tg_bot *b = wh_bot();
+    tg_dispatcher *d = NULL;
+    tg_webhook *w = NULL;
+    tg_webhook_desc desc;
+    tg_error e;
+    if (!b || tg_dispatcher_new(&d, b, NULL) != TG_OK) { CHECK(0); return; }
+    memset(&desc, 0, sizeof desc);
+    desc.host = "127.0.0.1";
+    desc.secret_token = WH_SECRET;
+    desc.max_body_bytes = SIZE_MAX;
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    CHECK(w == NULL && strstr(e.description, "max_body_bytes") != NULL);
+    desc.max_body_bytes = SIZE_MAX - 8192 - 16384 + 1;   /* header + body + one read would wrap to 0 */
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    desc.max_body_bytes = ((size_t)1 << 30) + 1;
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    desc.max_body_bytes = (size_t)1 << 30;               /* the largest accepted */
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_OK);
+    tg_webhook_free(w); w = NULL;
+    desc.max_body_bytes = 0;
+    desc.max_connections = UINT32_MAX;                   /* max_connections + 1 poll slots would wrap */
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    desc.max_connections = 0;
+    desc.max_header_bytes = UINT32_MAX;
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    CHECK(w == NULL);
+    tg_dispatcher_free(d);
+    tg_bot_free(b);
+}
+
+/* item: a secret is required unless the desc says only a trusted upstream can connect */
+TG_TEST(webhook_requires_secret) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_bot *b = wh_bot();
+    tg_dispatcher *d = NULL;
+    tg_webhook *w = NULL;
+    tg_error e;
+    char body[256];
+    if (!b || tg_dispatcher_new(&d, b, NULL) != TG_OK) { CHECK(0); return; }
+    memset(&desc, 0, sizeof desc);
+    desc.host = "127.0.0.1";
+    CHECK_EQ_INT(tg_webhook_new(&w, d, &desc, &e), TG_ERR_ARG);
+    CHECK(w == NULL && strstr(e.description, "secret_token is required") != NULL);
+    tg_dispatcher_free(d);
+    tg_bot_free(b);
+    memset(&desc, 0, sizeof desc);
+    desc.reachable_only_via_trusted_upstream = true;
+    wh_warns[0] = '\0';
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    CHECK(strstr(wh_warns, "no secret_token") != NULL);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), NULL, wh_update(0, 5, "x"), NULL, NULL, body, sizeof body), 200);
+    CHECK_EQ_INT(wh_nseen, 1);
+    wh_end(&env);
+}
+
+/* item: per-source connection limit on by default (100) */
+TG_TEST(webhook_per_source_default_limit) {
+    wh_env env;
+    tg_webhook_desc desc;
+    int fds[102], i, other;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    wh_default_hardening = true;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    for (i = 0; i < 101; i++) fds[i] = wh_connect(env.w, NULL);
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).connections + wh_stats(env.w).source_connections_refused == 101);
+    CHECK_EQ_INT(wh_stats(env.w).connections, 100);
+    CHECK_EQ_INT(wh_stats(env.w).source_connections_refused, 1);
+    /* another source still gets in (127.0.0.2 is loopback too on Linux) */
+    other = wh_connect(env.w, "127.0.0.2");
+    if (other >= 0) {
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == 101);
+        CHECK_EQ_INT(wh_stats(env.w).connections, 101);
+        close(other);
+    }
+    for (i = 0; i < 101; i++) if (fds[i] >= 0) close(fds[i]);
+    wh_end(&env);
+}
+/* at max_connections a new connection takes the place of the oldest one that never carried the
+   secret; one that did is never chosen (slowloris cannot lock Telegram out) */
+TG_TEST(webhook_evicts_unauthenticated_at_capacity) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char req[700], resp[256];
+    int a, idle[6], i;
+    ssize_t n = -1;
+    uint64_t dl;
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.max_connections = 3;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    snprintf(req, sizeof req, "POST " WH_PATH " HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: " WH_SECRET "\r\n"
+             "Content-Length: %u\r\n\r\n%s", (unsigned)strlen(wh_update(0, 31, "a")), wh_update(0, 31, "a"));
+    a = wh_connect(env.w, NULL);
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == 1);
+    CHECK(a >= 0 && write(a, req, strlen(req)) == (ssize_t)strlen(req));
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 1);
+    for (i = 0; i < 6; i++) {            /* each one after the second pushes out the oldest idle one */
+        idle[i] = wh_connect(env.w, NULL);
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == (uint64_t)i + 2);
+    }
+    CHECK_EQ_INT(wh_stats(env.w).connections, 7);
+    CHECK_EQ_INT(wh_stats(env.w).evicted, 4);
+    CHECK_EQ_INT(wh_stats(env.w).connections_refused, 0);
+    CHECK_EQ_INT(wh_stats(env.w).connections_open, 3);
+    /* the authenticated connection is still there and served */
+    dl = wh_now() + 2000;
+    while (wh_now() < dl && read(a, resp, sizeof resp - 1) < 0) tg_webhook_step(env.w, 5);
+    CHECK(write(a, req, strlen(req)) == (ssize_t)strlen(req));
+    WH_STEP_UNTIL(env.w, wh_stats(env.w).dispatched == 2);
+    dl = wh_now() + 2000;
+    while (wh_now() < dl && (n = read(a, resp, sizeof resp - 1)) < 0) tg_webhook_step(env.w, 5);
+    CHECK(n > 12 && memcmp(resp, "HTTP/1.1 200", 12) == 0);
+    /* the oldest idle ones were closed: their reads see EOF */
+    {
+        char ch;
+        struct pollfd p;
+        p.fd = idle[0]; p.events = POLLIN;
+        CHECK(poll(&p, 1, 1000) == 1 && read(idle[0], &ch, 1) <= 0);
+    }
+    close(a);
+    for (i = 0; i < 6; i++) if (idle[i] >= 0) close(idle[i]);
+    wh_end(&env);
+}
+/* TLS handshake failures are a signal: three sources of junk instead of a ClientHello block it
+   (34 points each, 100 to block); the handshake timeout (slow) counts the same way */
+TG_TEST(webhook_tls_failures_scored) {
+    wh_env env;
+    tg_webhook_desc desc;
+    char cert[512], key[512];
+    const char *dir = getenv("TG_TLS_DIR");
+    int i;
+#if TGBOT__TLS_NONE
+    SKIP("built without TLS");
+#endif
+    if (!dir) SKIP("TG_TLS_DIR not set (run under tests/with_servers.sh)");
+    snprintf(cert, sizeof cert, "%s/server.pem", dir);
+    snprintf(key, sizeof key, "%s/server.key", dir);
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.tls_cert_file = cert; desc.tls_key_file = key;
+    wh_default_hardening = true;
+    wh_fake_clock = true; wh_fake_ms = 1000;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    for (i = 0; i < 3; i++) {
+        static const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";    /* plain HTTP to an HTTPS port */
+        int fd = wh_connect(env.w, NULL);
+        uint64_t want = (uint64_t)i + 1;
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).connections == want);
+        CHECK(fd >= 0 && write(fd, junk, sizeof junk - 1) == (ssize_t)(sizeof junk - 1));
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).tls_failures == want);
+        if (fd >= 0) close(fd);
+    }
+    CHECK_EQ_INT(wh_stats(env.w).tls_failures, 3);
+    CHECK_EQ_INT(wh_stats(env.w).tls_scored, 3);
+    CHECK_EQ_INT(wh_stats(env.w).sources_blocked, 1);
+    {   /* blocked: the next connection is closed at accept */
+        int fd = wh_connect(env.w, NULL);
+        WH_STEP_UNTIL(env.w, wh_stats(env.w).blocked_refused == 1);
+        CHECK_EQ_INT(wh_stats(env.w).blocked_refused, 1);
+        if (fd >= 0) close(fd);
+    }
     wh_end(&env);
 }
 #else
@@ -1294,5 +1824,16 @@ WH_SKIPPED(webhook_address_parsers_random)
 WH_SKIPPED(webhook_allow_list_loopback)
 WH_SKIPPED(webhook_forwarded_for_trusted_proxy)
 WH_SKIPPED(webhook_per_source_limits)
-WH_SKIPPED(webhook_auto_block)
+WH_SKIPPED(webhook_threat_score_blocks)
+WH_SKIPPED(webhook_threat_score_tightens_under_pressure)
+WH_SKIPPED(webhook_emfile_pauses_accept)
+WH_SKIPPED(webhook_update_memory_bounded)
+WH_SKIPPED(webhook_log_lines_sanitised)
+WH_SKIPPED(webhook_token_scrubbed_in_descriptions)
+WH_SKIPPED(webhook_rejects_absurd_limits)
+WH_SKIPPED(webhook_requires_secret)
+WH_SKIPPED(webhook_per_source_default_limit)
+WH_SKIPPED(webhook_evicts_unauthenticated_at_capacity)
+WH_SKIPPED(webhook_tls_failures_scored)
+WH_SKIPPED(webhook_forwarded_rfc7239)
 #endif

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Real-client driver for tests/test_webhook.c (Python's http.client on loopback).
 
-  webhook_client.py keepalive PORT PATH SECRET BODY...   one HTTPConnection, one request per BODY
+  webhook_client.py keepalive PORT PATH SECRET BODY...   one HTTPConnection, one request per BODY (@FILE: its text)
   webhook_client.py pipeline  PORT PATH BODY:SECRET...   every request written at once, then the answers read
   webhook_client.py slow      PORT PATH [SECRET]         half a request head (with SECRET: a whole head and a
                                                          tenth of the body), then wait for the server to hang up
@@ -58,6 +58,8 @@ def main():
     mode, port = sys.argv[1], int(sys.argv[2])
     if mode == "keepalive":
         path, secret, bodies = sys.argv[3], sys.argv[4], sys.argv[5:]
+        # "@FILE": the body is that file's text (bodies over the argument size limit)
+        bodies = [open(b[1:]).read() if b.startswith("@") else b for b in bodies]
         if CAFILE:
             c = http.client.HTTPSConnection("127.0.0.1", port, timeout=30,
                                             context=ssl.create_default_context(cafile=CAFILE))
