@@ -12443,7 +12443,9 @@ static void tg__call_step(tg__req *r) {
     tg_bot *b = r->bot;
     r->stepping = true;
     for (;;) {
-        uint64_t now = tg__now_ms(&b->plat);
+        uint64_t now;
+        if (r->st == TG__ST_DONE || r->st == TG__ST_NEW) break;
+        now = tg__now_ms(&b->plat);        /* not read for a call that has just ended: one reading times it */
         if (r->st == TG__ST_ADMIT) {
             tg_err code = TG_OK;
             if (r->cancel) {
