@@ -44,6 +44,12 @@ static void async_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *er
     adone++;
 }
 
+static int async_count(const char *hay, const char *needle) {
+    int n = 0;
+    while ((hay = strstr(hay, needle)) != NULL) { n++; hay++; }
+    return n;
+}
+
 static int open_fds(void) {
     DIR *d = opendir("/proc/self/fd");
     int n = 0;
@@ -92,6 +98,7 @@ TG_TEST(async_calls_complete_exactly_once_on_a_pool) {
     CHECK(open_fds() <= fds0 + 4);                       /* the pool's connections, no more */
     tg_bot_free(b);
     CHECK_EQ_INT(open_fds(), fds0);
+    ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
 }
 
 static tg_user *typed_me;
@@ -137,6 +144,7 @@ TG_TEST(async_typed_call_via_async_next) {
     tg_run(b);
     CHECK(typed_code[0] == TG_ERR_IO && tg_loop_pending(b) == 0);
     tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
 }
 
 TG_TEST(async_cancel_and_deadline) {
@@ -177,6 +185,7 @@ TG_TEST(async_cancel_and_deadline) {
     CHECK(arec[2].calls == 1 && arec[2].code == TG_ERR_OUTCOME_UNKNOWN && arec[2].sent);
     CHECK_EQ_INT(ctl_count("sendMessage"), 1);
     tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
 }
 
 TG_TEST(async_back_pressure_busy_or_wait) {
@@ -213,6 +222,7 @@ TG_TEST(async_back_pressure_busy_or_wait) {
     tg_run(b);
     CHECK_EQ_INT(adone, 12);
     tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
 }
 
 TG_TEST(async_loop_driven_by_the_callers_poll) {
@@ -246,6 +256,7 @@ TG_TEST(async_loop_driven_by_the_callers_poll) {
     CHECK_EQ_INT(adone, 20);
     CHECK_EQ_INT(tg_loop_timeout_ms(b), -1);             /* nothing in flight */
     tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
 }
 
 static tg_bot *cb_bot;
@@ -269,6 +280,7 @@ TG_TEST(async_blocking_call_from_a_completion_callback) {
     tg_run(cb_bot);
     CHECK(cb_inner == TG_OK);
     tg_bot_free(cb_bot);
+    ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
 }
 
 /* the ledger: how many records of text "<tag><i>" the server executed (not answered by a 429/5xx) */
@@ -459,4 +471,58 @@ TG_TEST(async_stage_order_and_short_circuits) {
         tg_bot_free(stage_bot);
     }
 #endif
+    ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
+}
+
+/* long polling while handlers run async calls: the long poll drives them; every update is handled
+   once, every reply sent once, and the offset is confirmed past all of them */
+static int lp_handled, lp_done, lp_ok;
+static tg_dispatcher *lp_d;
+static void lp_reply_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    (void)bot; (void)id; (void)err; (void)res; (void)ud;
+    lp_done++;
+    lp_ok += code == TG_OK;
+    if (lp_done == 30) tg_stop(lp_d);
+}
+static int lp_on_message(tg_ctx *ctx, void *ud) {
+    char p[96];
+    tg_async o;
+    (void)ud;
+    lp_handled++;
+    memset(&o, 0, sizeof o);
+    o.done = lp_reply_done;
+    snprintf(p, sizeof p, "{\"chat_id\":%lld,\"text\":\"re %s\"}", (long long)ctx->chat_id, ctx->message->text);
+    CHECK(tg_call_async(ctx->bot, "sendMessage", p, &o, NULL) == TG_ERR_PENDING);
+    return TG_HANDLED;
+}
+
+TG_TEST(async_calls_from_handlers_during_long_polling) {
+    tg_bot *b;
+    tg_polling_opts po;
+    const char *reqs;
+    int i;
+    char want[32];
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(4, 0, false, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/updates", "{\"count\":30,\"text\":\"u\"}");
+    CHECK(tg_dispatcher_new(&lp_d, b, NULL) == TG_OK);
+    tg_on_update(lp_d, "message", lp_on_message, NULL);
+    lp_handled = lp_done = lp_ok = 0;
+    memset(&po, 0, sizeof po);
+    po.timeout_s = 1;
+    CHECK(tg_run_polling(lp_d, &po) == TG_OK);
+    CHECK_EQ_INT(lp_handled, 30);
+    CHECK_EQ_INT(lp_done, 30);
+    CHECK_EQ_INT(lp_ok, 30);
+    reqs = ctl("GET", "/_ctl/requests", NULL);
+    for (i = 1; i <= 30; i++) {
+        snprintf(want, sizeof want, "\"re u %d\"", i);
+        if (async_count(reqs, want) != 1) { CHECK_EQ_INT(async_count(reqs, want), 1); break; }
+    }
+    CHECK(strstr(ctl("GET", "/_ctl/state", NULL), "\"offset\": 31") != NULL);
+    tg_dispatcher_free(lp_d);
+    tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
 }
