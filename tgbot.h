@@ -11635,6 +11635,8 @@ typedef struct tg__req {
     const char *json; size_t json_len;
     uint64_t t0, wake, deadline;   /* deadline 0: none */
     uint64_t elapsed;              /* submit to end, read once when it ends */
+    uint64_t slept_to;             /* the engine slept (platform hook) until then before this admit; 0: not */
+    bool admit_wait;               /* waiting for a stage's slot, not a back-off: same attempt */
     tg_json_value *result, res;
     tg_async_done done; void *done_ud;            /* async: the completion callback */
     const void *m; void *out;                      /* typed async: the method and where its result goes */
@@ -11685,9 +11687,10 @@ enum { TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, T
        TG__ORDER_USER = 100 };
 typedef struct tg__stage {
     int order;
-    /* TG_OK: go on (answer->ptr set: the call is answered with that Bot API body, nothing is sent);
+    /* TG_OK: go on (answer->ptr set: the call is answered with that Bot API body, nothing is sent;
+       *until set: ask again at that time (the bot's clock), the call waits without blocking the others);
        another code: refused, nothing sent, err says why */
-    tg_err (*admit)(void *st, tg__req *r, tg_str *answer, tg_error *err);
+    tg_err (*admit)(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err);
     bool (*outcome)(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e);   /* true: no retry */
     void (*retry)(void *st, tg__req *r, const tg_error *e, uint32_t wait_ms);
     void (*done)(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len);
@@ -11727,7 +11730,7 @@ TGBOT__INTERN void tg__cache_free(tg__cache *c);
 #if TGBOT__HAS_RATELIMIT   /* [limits] */
 #define tg__rl_of(b) ((tg__ratelimit *)*tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_RATELIMIT))
 TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
-TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt);
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t *until);
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e);
 #endif
 #if TGBOT__HAS_BREAKER     /* [limits] */
@@ -12463,16 +12466,26 @@ static void tg__call_step(tg__req *r) {
             b->depth++;                            /* stages and their events may call the API */
             {
                 uint32_t i;
+                uint64_t until = 0;
                 tg_str answer = { NULL, 0 };
                 tg_call_info ci;
                 tg__call_info(r, &ci);
-                for (i = 0; i < b->nstages && code == TG_OK && !answer.ptr; i++) {
+                for (i = 0; i < b->nstages && code == TG_OK && !answer.ptr && !until; i++) {
                     tg__stage *st = &b->stages[i];
-                    if (st->admit) code = st->admit(st->st, r, &answer, &b->last);
-                    if (code == TG_OK && !answer.ptr && st->user.admit) {
+                    if (st->admit) code = st->admit(st->st, r, &answer, &until, &b->last);
+                    if (code == TG_OK && !answer.ptr && !until && st->user.admit) {
                         code = st->user.admit(st->user.ud, &ci, &b->last);
                         if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
                     }
+                }
+                r->slept_to = 0;
+                if (code == TG_OK && until && !answer.ptr) {  /* a stage's slot comes later: park the call */
+                    b->depth--;
+                    r->wake = until;
+                    r->woken = false;
+                    r->admit_wait = true;
+                    r->st = TG__ST_WAIT;
+                    break;
                 }
                 if (code == TG_OK && answer.ptr) {  /* answered by a stage (the cache): nothing is sent */
                     tg__http_response hit;
@@ -12519,7 +12532,10 @@ static void tg__call_step(tg__req *r) {
             tg__attempt_end(r, x > 0);
         } else if (r->st == TG__ST_WAIT) {
             if (!r->woken && !r->cancel && now < r->wake) break;
-            r->attempt++;
+            r->slept_to = r->woken ? r->wake : 0;
+            r->woken = false;
+            if (!r->admit_wait) r->attempt++;      /* a back-off ends: the next attempt */
+            r->admit_wait = false;
             r->st = TG__ST_ADMIT;
         } else {
             break;
@@ -22095,9 +22111,9 @@ TGBOT__INTERN void tg__cache_free(tg__cache *c) {
 }
 
 /* ---- the cache as a stage: admit answers a fresh read; done stores reads, drops what writes touch ---- */
-static tg_err tg__cache_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+static tg_err tg__cache_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
     tg__cache *c = *tg__bot_cache_slot((tg_bot *)st);
-    (void)err;
+    (void)err; (void)until;
     if (c) tg__cache_lookup(c, r, r->json, r->json_len, &answer->ptr, &answer->len);
     return TG_OK;
 }
@@ -22515,8 +22531,10 @@ static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, co
 }
 #endif
 
-/* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
-TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
+/* [limits] before each attempt of a call: takes its slot, or says when it comes (*until: the
+   engine parks the call and asks again then, so other calls go on meanwhile), or refuses
+   (fail_fast, max_wait_ms) */
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t *until) {
     tg_bot *b = r->bot;
     tg__ratelimit *rl = tg__rl_of(b);
     uint64_t now, t;
@@ -22545,7 +22563,6 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
         }
-        rl->after_429 = false;
         now = tg__rl_now(b, rl);
     }
     t = tg__rl_ready(rl, now);
@@ -22563,13 +22580,10 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
         rl->st.wait_ms += wait;
         if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait);
         tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
-        while (wait) {
-            uint32_t part = wait > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)wait;
-            tg__sleep_ms(&b->plat, part);
-            wait -= part;
-        }
-        rl->vclock = t;
+        *until = t;                   /* nothing taken: the slot is computed again then */
+        return TG_OK;
     }
+    rl->after_429 = false;
     tg__rl_try(rl, t, true);
     if (rl->cur) rl->cur->used = t;
     return TG_OK;
@@ -22678,12 +22692,15 @@ static void tg__rl_save(const tg__ratelimit *rl, tg__req *r) {
     r->rl.cur = rl->cur; r->rl.counted = rl->cur_counted; r->rl.paid = rl->cur_paid;
     r->rl.after_429 = rl->after_429; r->rl.slowed = rl->cur_slowed;
 }
-static tg_err tg__rl_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+static tg_err tg__rl_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
     tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
     tg_err e;
     (void)answer;
     tg__rl_load(rl, r);
-    e = tg__ratelimit_admit(r, r->attempt);
+    /* the engine slept through the platform's sleep hook until then: that much time has passed,
+       whatever the clock says (a test's fake sleep does not move it) */
+    if (r->slept_to > rl->vclock) rl->vclock = r->slept_to;
+    e = tg__ratelimit_admit(r, r->attempt, until);
     tg__rl_save(rl, r);
     if (e) *err = r->bot->last;
     return e;
@@ -22801,9 +22818,9 @@ TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
 }
 
 /* ---- the breaker as a stage: admit refuses while open; outcome counts failures ---- */
-static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
     tg_err e = tg__breaker_admit(r);
-    (void)st; (void)answer;
+    (void)st; (void)answer; (void)until;
     if (e) *err = r->bot->last;
     return e;
 }

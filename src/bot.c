@@ -723,16 +723,26 @@ static void tg__call_step(tg__req *r) {
             b->depth++;                            /* stages and their events may call the API */
             {
                 uint32_t i;
+                uint64_t until = 0;
                 tg_str answer = { NULL, 0 };
                 tg_call_info ci;
                 tg__call_info(r, &ci);
-                for (i = 0; i < b->nstages && code == TG_OK && !answer.ptr; i++) {
+                for (i = 0; i < b->nstages && code == TG_OK && !answer.ptr && !until; i++) {
                     tg__stage *st = &b->stages[i];
-                    if (st->admit) code = st->admit(st->st, r, &answer, &b->last);
-                    if (code == TG_OK && !answer.ptr && st->user.admit) {
+                    if (st->admit) code = st->admit(st->st, r, &answer, &until, &b->last);
+                    if (code == TG_OK && !answer.ptr && !until && st->user.admit) {
                         code = st->user.admit(st->user.ud, &ci, &b->last);
                         if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
                     }
+                }
+                r->slept_to = 0;
+                if (code == TG_OK && until && !answer.ptr) {  /* a stage's slot comes later: park the call */
+                    b->depth--;
+                    r->wake = until;
+                    r->woken = false;
+                    r->admit_wait = true;
+                    r->st = TG__ST_WAIT;
+                    break;
                 }
                 if (code == TG_OK && answer.ptr) {  /* answered by a stage (the cache): nothing is sent */
                     tg__http_response hit;
@@ -779,7 +789,10 @@ static void tg__call_step(tg__req *r) {
             tg__attempt_end(r, x > 0);
         } else if (r->st == TG__ST_WAIT) {
             if (!r->woken && !r->cancel && now < r->wake) break;
-            r->attempt++;
+            r->slept_to = r->woken ? r->wake : 0;
+            r->woken = false;
+            if (!r->admit_wait) r->attempt++;      /* a back-off ends: the next attempt */
+            r->admit_wait = false;
             r->st = TG__ST_ADMIT;
         } else {
             break;

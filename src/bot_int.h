@@ -31,6 +31,8 @@ typedef struct tg__req {
     const char *json; size_t json_len;
     uint64_t t0, wake, deadline;   /* deadline 0: none */
     uint64_t elapsed;              /* submit to end, read once when it ends */
+    uint64_t slept_to;             /* the engine slept (platform hook) until then before this admit; 0: not */
+    bool admit_wait;               /* waiting for a stage's slot, not a back-off: same attempt */
     tg_json_value *result, res;
     tg_async_done done; void *done_ud;            /* async: the completion callback */
     const void *m; void *out;                      /* typed async: the method and where its result goes */
@@ -81,9 +83,10 @@ enum { TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, T
        TG__ORDER_USER = 100 };
 typedef struct tg__stage {
     int order;
-    /* TG_OK: go on (answer->ptr set: the call is answered with that Bot API body, nothing is sent);
+    /* TG_OK: go on (answer->ptr set: the call is answered with that Bot API body, nothing is sent;
+       *until set: ask again at that time (the bot's clock), the call waits without blocking the others);
        another code: refused, nothing sent, err says why */
-    tg_err (*admit)(void *st, tg__req *r, tg_str *answer, tg_error *err);
+    tg_err (*admit)(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err);
     bool (*outcome)(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e);   /* true: no retry */
     void (*retry)(void *st, tg__req *r, const tg_error *e, uint32_t wait_ms);
     void (*done)(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len);
@@ -123,7 +126,7 @@ TGBOT__INTERN void tg__cache_free(tg__cache *c);
 #if TGBOT__HAS_RATELIMIT   /* [limits] */
 #define tg__rl_of(b) ((tg__ratelimit *)*tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_RATELIMIT))
 TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
-TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt);
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t *until);
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e);
 #endif
 #if TGBOT__HAS_BREAKER     /* [limits] */

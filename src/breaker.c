@@ -78,9 +78,9 @@ TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
 }
 
 /* ---- the breaker as a stage: admit refuses while open; outcome counts failures ---- */
-static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
     tg_err e = tg__breaker_admit(r);
-    (void)st; (void)answer;
+    (void)st; (void)answer; (void)until;
     if (e) *err = r->bot->last;
     return e;
 }

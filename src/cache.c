@@ -268,9 +268,9 @@ TGBOT__INTERN void tg__cache_free(tg__cache *c) {
 }
 
 /* ---- the cache as a stage: admit answers a fresh read; done stores reads, drops what writes touch ---- */
-static tg_err tg__cache_st_admit(void *st, tg__req *r, tg_str *answer, tg_error *err) {
+static tg_err tg__cache_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
     tg__cache *c = *tg__bot_cache_slot((tg_bot *)st);
-    (void)err;
+    (void)err; (void)until;
     if (c) tg__cache_lookup(c, r, r->json, r->json_len, &answer->ptr, &answer->len);
     return TG_OK;
 }
