@@ -11,7 +11,7 @@ struct tg_bot {
     size_t token_len;
     int64_t id;
     bool test_env;
-    uint32_t max_retries, request_ms;
+    uint32_t max_retries, request_ms, call_ms;
     tg__http_client *http;
     tg_arena arena;
     tg_json_tok *toks;
@@ -103,6 +103,8 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->test_env = desc->test_environment;
     b->max_retries = desc->max_retries ? desc->max_retries : 3;
     b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
+    b->call_ms = desc->timeouts.call_ms ? desc->timeouts.call_ms
+                : (uint32_t)TGBOT__MIN(2u * (uint64_t)b->request_ms, 0xFFFFFFFFu);   /* whole-call deadline */
     tg_json_writer_init(&b->refused_w, b->refused_buf, sizeof b->refused_buf);   /* its overflow is harmless */
     tg_arena_init(&b->arena, tg__a(b));
     memset(&hc, 0, sizeof hc);
@@ -681,6 +683,15 @@ static void tg__attempt_end(tg__req *r, bool answered) {
             tg__call_finish(r, code);
             return;
         }
+        if (e->retry_after > 0) {
+            r->call_deadline += wait;           /* a pause Telegram asked for is not counted */
+        } else if (now + wait >= r->call_deadline) {   /* no time left for another attempt */
+            char cause[200];
+            snprintf(cause, sizeof cause, "%.190s", e->description);
+            tg__error_set(e, code, e->phase, "%s (no retry: the call's deadline of %u ms comes first)", cause, b->call_ms);
+            tg__call_finish(r, code);
+            return;
+        }
         b->last = *e;                           /* what tg_bot_last_error says inside the callbacks */
         b->depth++;
         if (limited && b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
@@ -741,6 +752,7 @@ static void tg__call_step(tg__req *r) {
                     r->wake = until;
                     r->woken = false;
                     r->admit_wait = true;
+                    r->call_deadline += until > now ? until - now : 0;   /* the limiter's pacing is not counted */
                     r->st = TG__ST_WAIT;
                     break;
                 }
@@ -760,6 +772,16 @@ static void tg__call_step(tg__req *r) {
             }
             b->depth--;
             if (code != TG_OK) { r->err = b->last; tg__call_finish(r, code); break; }
+            {   /* this attempt ends by the call's deadline at the latest */
+                uint32_t attempt_ms = r->timeout_ms ? r->timeout_ms : b->request_ms;
+                if (now >= r->call_deadline) {   /* reached only after waits outside the engine's control */
+                    tg__error_set(&r->err, TG_ERR_TIMEOUT, TG_PHASE_NONE, "%s: the call's deadline (%u ms) passed before attempt %u",
+                                  r->method, b->call_ms, r->attempt + 1);
+                    tg__call_finish(r, TG_ERR_TIMEOUT);
+                    break;
+                }
+                r->rq.timeout_ms = (uint32_t)TGBOT__MIN((uint64_t)attempt_ms, r->call_deadline - now);
+            }
             r->st = TG__ST_CONN;
         } else if (r->st == TG__ST_CONN) {
             tg__http_client *c = tg__pool_take(b, r);
@@ -933,6 +955,10 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     if ((code = tg__req_prepare(r)) != TG_OK) return code;
     r->safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
     r->t0 = tg__now_ms(&b->plat);
+    {   /* the whole call ends by t0 + call_ms; long polling's longer attempt adds its poll time */
+        uint32_t attempt_ms = r->timeout_ms ? r->timeout_ms : b->request_ms;
+        r->call_deadline = r->t0 + b->call_ms + (attempt_ms > b->request_ms ? attempt_ms - b->request_ms : 0);
+    }
     if (++b->next_id == 0) b->next_id = 1;
     r->id = b->next_id;
     r->st = TG__ST_ADMIT;
@@ -993,11 +1019,12 @@ TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_jso
     tg__req *r;
     size_t i;
     uint32_t flags = TG__CALL_SENDS;     /* unknown methods are treated as not safe to repeat */
+    const tg__method *known;
     if (!method || !*method) {
         tg__error_set(&bot->last, TG_ERR_ARG, TG_PHASE_VALIDATE, "tg_call: no method name");
         return TG_ERR_ARG;
     }
-    if (strncmp(method, "get", 3) == 0) flags = TG__CALL_READ;
+    if ((known = tg__method_find(method)) != NULL) flags = known->flags;   /* the typed call's class */
     r = tg__req_begin(bot, method, flags);
     for (i = 0; method[i]; i++)
         if (!((method[i] >= 'a' && method[i] <= 'z') || (method[i] >= 'A' && method[i] <= 'Z') || (method[i] >= '0' && method[i] <= '9')))

@@ -29,7 +29,8 @@ typedef struct tg__req {
     tg__http_request rq;
     tg__http_response rs;
     const char *json; size_t json_len;
-    uint64_t t0, wake, deadline;   /* deadline 0: none */
+    uint64_t t0, wake, deadline;   /* deadline 0: none (tg_async.deadline_ms: hard) */
+    uint64_t call_deadline;        /* tg_timeouts.call_ms from t0, moved on by the waits asked for (429, limiter) */
     uint64_t elapsed;              /* submit to end, read once when it ends */
     uint64_t slept_to;             /* the engine slept (platform hook) until then before this admit; 0: not */
     bool admit_wait;               /* waiting for a stage's slot, not a back-off: same attempt */

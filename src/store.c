@@ -464,7 +464,7 @@ tg_fsm_key tg_fsm_key_of(const tg_ctx *ctx) {
     k.bot_id = ctx->bot ? tg_bot_id(ctx->bot) : 0;
     k.chat_id = ctx->chat_id;
     k.user_id = ctx->from ? ctx->from->id : 0;
-    k.business_connection_id = ctx->message ? ctx->message->business_connection_id : NULL;
+    k.business_connection_id = ctx->business_connection_id;
     return k;
 }
 

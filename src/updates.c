@@ -220,17 +220,40 @@ static bool tg__parse_command(tg_dispatcher *d, tg_ctx *ctx, const char *text) {
     return true;
 }
 
-static const tg_message *tg__message_of(const tg_update *u, const char *kind) {
-    if (strcmp(kind, "message") == 0) return u->message;
-    if (strcmp(kind, "edited_message") == 0) return u->edited_message;
-    if (strcmp(kind, "channel_post") == 0) return u->channel_post;
-    if (strcmp(kind, "edited_channel_post") == 0) return u->edited_channel_post;
-    if (strcmp(kind, "business_message") == 0) return u->business_message;
-    if (strcmp(kind, "edited_business_message") == 0) return u->edited_business_message;
-    if (strcmp(kind, "callback_query") == 0 && u->callback_query && u->callback_query->message &&
-        u->callback_query->message->kind == TG_MAYBE_INACCESSIBLE_MESSAGE_MESSAGE)
-        return u->callback_query->message->u.message;
-    return NULL;
+/* the handler context of a known kind, from the generated table (derived from the Update type):
+   the payload's sender, chat and business connection, and its message when it has one */
+static void tg__ctx_fill(tg_ctx *ctx, const tg_update *u, const tg__update_kind *uk) {
+    const char *p = *(const char *const *)(const void *)((const char *)u + uk->member);
+    const tg_message *m = NULL;
+    if (!p) return;
+    if (uk->type == TG_TYPE_MESSAGE) m = (const tg_message *)(const void *)p;
+    if (uk->from != 0xFFFFu) ctx->from = *(const tg_user *const *)(const void *)(p + uk->from);
+    switch (uk->chat_how) {
+    case TG__CHAT_OBJ: {
+        const tg_chat *c = *(const tg_chat *const *)(const void *)(p + uk->chat);
+        if (c) ctx->chat_id = c->id;
+        break;
+    }
+    case TG__CHAT_ID: ctx->chat_id = *(const int64_t *)(const void *)(p + uk->chat); break;
+    case TG__CHAT_MESSAGE: m = *(const tg_message *const *)(const void *)(p + uk->chat); break;
+    case TG__CHAT_MAYBE_MESSAGE: {
+        const tg_maybe_inaccessible_message *mm = *(const tg_maybe_inaccessible_message *const *)(const void *)(p + uk->chat);
+        if (mm && mm->kind == TG_MAYBE_INACCESSIBLE_MESSAGE_MESSAGE) m = mm->u.message;
+        else if (mm && mm->kind == TG_MAYBE_INACCESSIBLE_MESSAGE_INACCESSIBLE_MESSAGE && mm->u.inaccessible_message->chat)
+            ctx->chat_id = mm->u.inaccessible_message->chat->id;
+        break;
+    }
+    default: break;
+    }
+    if (m) {
+        ctx->message = m;
+        if (!ctx->from) ctx->from = m->from;
+        if (m->chat) ctx->chat_id = m->chat->id;
+        if (m->business_connection_id) ctx->business_connection_id = m->business_connection_id;
+    }
+    if (uk->business != 0xFFFFu && !ctx->business_connection_id)
+        ctx->business_connection_id = *(const char *const *)(const void *)(p + uk->business);
+    if (!ctx->chat_id && ctx->from) ctx->chat_id = ctx->from->id;   /* a user's private chat has the user's id */
 }
 
 TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) { return tg__dispatch_in(d, v, NULL); }
@@ -238,6 +261,7 @@ TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) { return 
 TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, void *webhook_reply) {
     tg_ctx ctx;
     tg_update *u;
+    const tg__update_kind *uk = NULL;
     const tg_json_doc *doc = v->doc;
     uint32_t k, i;
     size_t r, m, ran_mw = 0;
@@ -254,8 +278,14 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
     ctx.webhook_reply = webhook_reply;
     ctx.kind = "unknown";
     if (tg_json_type_of(doc, v->tok) != TG_JSON_OBJECT) return TG_ERR_TYPE;
-    for (i = 0, k = v->tok + 1; i < doc->toks[v->tok].count; i++, k = doc->toks[k + 1].next)
-        if (strcmp(doc->buf + doc->toks[k].start, "update_id") != 0) { ctx.kind = doc->buf + doc->toks[k].start; break; }
+    /* the kind: the first member that is a known Update field (a newer field placed first must not
+       hide the payload); with none known, the first member other than update_id */
+    for (i = 0, k = v->tok + 1; i < doc->toks[v->tok].count && !uk; i++, k = doc->toks[k + 1].next) {
+        const char *key = doc->buf + doc->toks[k].start;
+        if (strcmp(key, "update_id") == 0) continue;
+        if ((uk = tg__update_kind_find(key, strlen(key))) != NULL) ctx.kind = key;
+        else if (strcmp(ctx.kind, "unknown") == 0) ctx.kind = key;
+    }
     u = (tg_update *)tg_arena_alloc(tg_bot_arena(d->bot), sizeof *u);
     if (!u) return TG_ERR_NOMEM;
     if ((e = tg_decode(TG_TYPE_UPDATE, v, tg_bot_arena(d->bot), u)) != TG_OK) {
@@ -263,17 +293,7 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
         return e;
     }
     ctx.update = u;
-    ctx.message = tg__message_of(u, ctx.kind);
-    if (ctx.message) {
-        ctx.from = ctx.message->from;
-        if (ctx.message->chat) ctx.chat_id = ctx.message->chat->id;
-    }
-    if (u->callback_query) ctx.from = u->callback_query->from;
-    if (u->inline_query) ctx.from = u->inline_query->from;
-    if (u->pre_checkout_query) ctx.from = u->pre_checkout_query->from;
-    if (u->my_chat_member && u->my_chat_member->chat) ctx.chat_id = u->my_chat_member->chat->id;
-    if (u->chat_member && u->chat_member->chat) ctx.chat_id = u->chat_member->chat->id;
-    if (u->message_reaction && u->message_reaction->chat) ctx.chat_id = u->message_reaction->chat->id;
+    if (uk) tg__ctx_fill(&ctx, u, uk);
     if (d->ev.on_update) {
         tg_event ev;
         memset(&ev, 0, sizeof ev);
@@ -318,7 +338,7 @@ TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text) {
     if (!ctx->chat_id) return TG_ERR_ARG;
     a.chat_id.id = ctx->chat_id;
     a.text = text;
-    if (ctx->message && ctx->message->business_connection_id) a.business_connection_id = ctx->message->business_connection_id;
+    a.business_connection_id = ctx->business_connection_id;
     if (ctx->message && ctx->message->is_topic_message && ctx->message->message_thread_id) a.message_thread_id = ctx->message->message_thread_id;
     return tg_send_message(ctx->bot, &a, NULL);
 }

@@ -25,12 +25,14 @@ typedef struct tg_ctx {
     const char *kind;               /* "message", "callback_query", "business_message", ... */
     const tg_message *message;      /* the message of message-like kinds, or of a callback query */
     const tg_user *from;            /* who caused the update, when known */
-    int64_t chat_id;                /* the chat it concerns, 0 if none */
+    int64_t chat_id;                /* the chat it concerns; for kinds without a chat (inline_query,
+                                       shipping_query...) the sender's private chat; 0 if none */
     const char *command;            /* command handlers: "start" (without '/' and @botname) */
     const char *args;               /* the text after the command, "" if none */
     void *user_data;                /* the dispatcher's */
     void *webhook_reply;            /* internal: the webhook server's response-body slot while it
                                        delivers this update (see tg_webhook_reply); NULL otherwise */
+    const char *business_connection_id;   /* the business connection it came through, or NULL */
 } tg_ctx;
 
 typedef int (*tg_handler_fn)(tg_ctx *ctx, void *ud);               /* TG_HANDLED or TG_CONTINUE */

@@ -1048,23 +1048,10 @@ TGBOT_API tg_err tg_run_webhook(tg_dispatcher *d, const tg_webhook_desc *desc) {
 }
 
 /* ---- reply with a method call ---- */
-static bool tg__wh_ieq(const char *a, const char *b) {
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
-        if (x != y) return false;
-    }
-    return *a == *b;
-}
-
-/* methods whose unknowable outcome could cost Stars (method names are case-insensitive) */
+/* methods whose unknowable outcome could cost Stars: the generated class (names are case-insensitive) */
 static bool tg__wh_spends(const char *method) {
-    static const char *const m[] = { "sendGift", "giftPremiumSubscription", "upgradeGift", "transferGift",
-        "convertGiftToStars", "transferBusinessAccountStars", "refundStarPayment" };
-    size_t i;
-    for (i = 0; i < sizeof m / sizeof m[0]; i++) if (tg__wh_ieq(method, m[i])) return true;
-    return false;
+    const tg__method *m = tg__method_find(method);
+    return m && (m->flags & TG__CALL_SPENDS);
 }
 
 TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *params_json) {
