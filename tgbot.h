@@ -1689,9 +1689,9 @@ typedef struct tg_event {
     int breaker_state;              /* BREAKER: the new tg_breaker_state */
 } tg_event;
 
-/* Events. on_update, on_sent, on_error and on_shutdown may call the API; a call from on_retry,
-   on_rate_limited or on_breaker (they fire while a call is in flight) fails with TG_ERR_BUSY and
-   sends nothing (bot.h). */
+/* Events. Every callback may call the API (nested at most 3 deep, bot.h). The pipeline's events
+   (sent, error, retry, rate limited, breaker) come from the bot, also without a dispatcher
+   (tg_bot_set_events, async.h); tg_set_events sets them for the dispatcher's bot. */
 typedef struct tg_events {          /* every callback optional */
     void (*on_update)(const tg_event *e, void *ud);
     void (*on_sent)(const tg_event *e, void *ud);
@@ -8012,6 +8012,9 @@ TGBOT_API int tg_loop_timeout_ms(tg_bot *bot);                    /* -1: nothing
    progress; returns the calls still in flight */
 TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms);
 TGBOT_API void tg_run(tg_bot *bot);                               /* steps until no call is in flight */
+/* The pipeline's events (on_sent, on_error, on_retry, on_rate_limited, on_breaker of tg_events)
+   without a dispatcher; tg_set_events on a dispatcher sets the same. */
+TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events);
 
 /* ==== src/epilogue.h ==== */
 #ifdef __cplusplus
@@ -11800,16 +11803,9 @@ typedef struct tg__req {
 /* callbacks that call the API may nest this deep (on_sent → a call → its on_sent → ...) */
 #define TG__NEST_MAX 3
 
-/* event hooks the dispatcher installs (all optional) */
-typedef struct tg__bot_hooks {
-    void (*on_sent)(void *ud, const char *method, uint64_t ms);
-    void (*on_error)(void *ud, const char *method, const tg_error *e);
-    void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
-    void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
-    void *ud;
-    void (*on_throttled)(void *ud, const char *method, uint32_t wait_ms);   /* the limiter made a call wait */
-    void (*on_breaker)(void *ud, int state);                                /* a tg_breaker_state */
-} tg__bot_hooks;
+/* the one internal event hook: the pipeline's events (sent, error, retry, rate limited, breaker)
+   all go through it to the bot's tg_events (bot.c) */
+TGBOT__INTERN void tg__emit(tg_bot *bot, const tg_event *e);
 
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);
 TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f);
@@ -11818,7 +11814,6 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
 /* parses a copy of a parameters object in the bot's arena, for stages that read a call's parameters
    (limiter, cache); the caller takes tg_arena_mark before and rewinds after. false: not an object */
 TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d);
-TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h);
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
@@ -11974,7 +11969,7 @@ struct tg_bot {
     tg_json_tok *toks;
     uint32_t toks_cap;
     tg_error last;
-    tg__bot_hooks hooks;
+    tg_events ev;                  /* the pipeline's events (tg_bot_set_events, or a dispatcher's) */
     /* the engine: a pool of connections and the calls in flight, each with its own state (tg__req) */
     tg__http_client **pool;        /* [0] made with the bot, the others when first needed */
     tg__req **pool_user;           /* the call whose attempt holds each connection, NULL: idle */
@@ -12134,7 +12129,27 @@ TGBOT_API void tg_bot_reset(tg_bot *bot) { if (!bot->nactive) tg_arena_reset(&bo
 TGBOT_API tg_arena *tg_bot_arena(tg_bot *bot) { return &bot->arena; }
 TGBOT_API void *tg_bot_user_data(const tg_bot *bot) { return bot->user_data; }
 TGBOT_API int64_t tg_bot_id(const tg_bot *bot) { return bot->id; }
-TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h) { bot->hooks = *h; }
+TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events) {
+    if (events) bot->ev = *events;
+    else memset(&bot->ev, 0, sizeof bot->ev);
+}
+
+/* the one hook every event of the pipeline goes through; a callback may call the API (bounded) */
+TGBOT__INTERN void tg__emit(tg_bot *b, const tg_event *e) {
+    void (*fn)(const tg_event *, void *) = NULL;
+    switch (e->type) {
+    case TG_EVENT_SENT: fn = b->ev.on_sent; break;
+    case TG_EVENT_ERROR: fn = b->ev.on_error; break;
+    case TG_EVENT_RETRY: fn = b->ev.on_retry; break;
+    case TG_EVENT_RATE_LIMITED: fn = b->ev.on_rate_limited; break;
+    case TG_EVENT_BREAKER: fn = b->ev.on_breaker; break;
+    default: break;                      /* UPDATE, SHUTDOWN: the dispatcher's own */
+    }
+    if (!fn) return;
+    b->depth++;
+    fn(e, b->ev.ud);
+    b->depth--;
+}
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &bot->plat; }
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
@@ -12239,14 +12254,17 @@ static tg_err tg__req_refuse(tg__req *r) {
    and `last` is its again when the hook returns */
 static void tg__req_events(tg__req *r, tg_err code, const tg_error *e, uint64_t ms) {
     tg_bot *b = r->bot;
+    tg_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.method = r->method;
     b->last = *e;
-    b->depth++;
     if (code == TG_OK) {
-        if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, r->method, ms);
+        ev.type = TG_EVENT_SENT; ev.elapsed_ms = ms;
+        tg__emit(b, &ev);
     } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */
-        if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
+        ev.type = TG_EVENT_ERROR; ev.error = e;
+        tg__emit(b, &ev);
     }
-    b->depth--;
     b->last = *e;
 }
 
@@ -12580,6 +12598,15 @@ static void tg__call_finish(tg__req *r, tg_err code) {
     r->st = TG__ST_DONE;
 }
 
+/* Telegram answered 429: on_rate_limited, with the attempt's error as the bot's last */
+static void tg__emit_429(tg__req *r) {
+    tg_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method; ev.retry_after = r->err.retry_after;
+    r->bot->last = r->err;
+    tg__emit(r->bot, &ev);
+}
+
 /* what one attempt's end means: done, refused for good, outcome unknown, or try again */
 static void tg__attempt_end(tg__req *r, bool answered) {
     tg_bot *b = r->bot;
@@ -12624,12 +12651,7 @@ static void tg__attempt_end(tg__req *r, bool answered) {
     if (retry && r->attempt >= b->max_retries) retry = false;
     if (!retry) {
         tg__call_finish(r, code);
-        if (limited && b->hooks.on_rate_limited) {
-            b->last = *e;
-            b->depth++;
-            b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
-            b->depth--;
-        }
+        if (limited) tg__emit_429(r);
         return;
     }
     tg__pool_put(r);                            /* a call from the callbacks below may use it */
@@ -12638,6 +12660,7 @@ static void tg__attempt_end(tg__req *r, bool answered) {
         uint64_t now = tg__now_ms(&b->plat);
         if (r->deadline && now + wait >= r->deadline) {   /* the next attempt would start after the deadline */
             tg__call_finish(r, code);
+            if (limited) tg__emit_429(r);
             return;
         }
         if (e->retry_after > 0) {
@@ -12647,13 +12670,17 @@ static void tg__attempt_end(tg__req *r, bool answered) {
             snprintf(cause, sizeof cause, "%.190s", e->description);
             tg__error_set(e, code, e->phase, "%s (no retry: the call's deadline of %u ms comes first)", cause, b->call_ms);
             tg__call_finish(r, code);
+            if (limited) tg__emit_429(r);
             return;
         }
-        b->last = *e;                           /* what tg_bot_last_error says inside the callbacks */
-        b->depth++;
-        if (limited && b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
-        if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, r->attempt + 1, wait, e);
-        b->depth--;
+        if (limited) tg__emit_429(r);
+        {
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RETRY; ev.method = r->method; ev.attempt = r->attempt + 1; ev.delay_ms = wait; ev.error = e;
+            b->last = *e;                       /* what tg_bot_last_error says inside the callback */
+            tg__emit(b, &ev);
+        }
         {
             uint32_t i;
             for (i = 0; i < b->nstages; i++)
@@ -18331,6 +18358,7 @@ struct tg_dispatcher {
     tg__mw mw[TG__MAX_MW]; size_t nmw;
     const tg_plugin *plugins[TG__MAX_PLUGINS]; size_t nplugins;
     tg_events ev;
+    bool set_events;               /* tg_set_events gave the bot these events */
     char username[64];
     bool have_username;
     volatile bool stop;
@@ -18341,91 +18369,23 @@ static volatile sig_atomic_t tg__signalled, tg__in_long_poll;
 /* a stop signal wakes a waiting long poll at once, but lets a running handler finish its calls */
 static void tg__on_signal(int sig) { (void)sig; tg__signalled = 1; if (tg__in_long_poll) tg__interrupt(1); }
 
-/* ---- events: bridge the bot's pipeline hooks to the dispatcher's typed events ---- */
-static void tg__ev_sent(void *ud, const char *method, uint64_t ms) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_sent) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_SENT; e.method = method; e.elapsed_ms = ms;
-    d->ev.on_sent(&e, d->ev.ud);
-}
-static void tg__ev_error(void *ud, const char *method, const tg_error *err) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_error) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_ERROR; e.method = method; e.error = err;
-    d->ev.on_error(&e, d->ev.ud);
-}
-static void tg__ev_retry(void *ud, const char *method, uint32_t attempt, uint32_t delay, const tg_error *err) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_retry) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RETRY; e.method = method; e.attempt = attempt; e.delay_ms = delay; e.error = err;
-    d->ev.on_retry(&e, d->ev.ud);
-}
-static void tg__ev_limited(void *ud, const char *method, int32_t retry_after) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_rate_limited) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.retry_after = retry_after;
-    d->ev.on_rate_limited(&e, d->ev.ud);
-}
-
-#if TGBOT__HAS_RATELIMIT   /* [limits] the limiter's waits are RATE_LIMITED events with delay_ms */
-static void tg__ev_throttled(void *ud, const char *method, uint32_t wait_ms) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_rate_limited) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.delay_ms = wait_ms;
-    d->ev.on_rate_limited(&e, d->ev.ud);
-}
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-static void tg__ev_breaker(void *ud, int state) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_breaker) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_BREAKER; e.breaker_state = state;
-    d->ev.on_breaker(&e, d->ev.ud);
-}
-#endif
-
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data) {
     tg_dispatcher *d = (tg_dispatcher *)tg__alloc(tg__bot_alloc(bot), sizeof *d);
-    tg__bot_hooks h;
     *out = NULL;
     if (!d) return TG_ERR_NOMEM;
     memset(d, 0, sizeof *d);
     d->bot = bot;
     d->user_data = user_data;
-    memset(&h, 0, sizeof h);
-    h.on_sent = tg__ev_sent; h.on_error = tg__ev_error; h.on_retry = tg__ev_retry; h.on_rate_limited = tg__ev_limited;
-#if TGBOT__HAS_RATELIMIT   /* [limits] */
-    h.on_throttled = tg__ev_throttled;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-    h.on_breaker = tg__ev_breaker;
-#endif
-    h.ud = d;
-    tg__bot_set_hooks(bot, &h);
     *out = d;
     return TG_OK;
 }
 
 TGBOT_API void tg_dispatcher_free(tg_dispatcher *d) {
-    tg__bot_hooks none;
     size_t i;
     if (!d) return;
     for (i = d->nplugins; i > 0; i--)       /* stop in reverse order of start */
         if (d->plugins[i - 1]->shutdown) d->plugins[i - 1]->shutdown(d, d->plugins[i - 1]->ud);
-    memset(&none, 0, sizeof none);
-    tg__bot_set_hooks(d->bot, &none);
+    if (d->set_events) tg_bot_set_events(d->bot, NULL);   /* its events go with it */
     tg__free(tg__bot_alloc(d->bot), d, sizeof *d);
 }
 
@@ -18453,6 +18413,8 @@ TGBOT_API tg_err tg_use(tg_dispatcher *d, tg_middleware_fn fn, void *ud) {
 }
 TGBOT_API void tg_set_events(tg_dispatcher *d, const tg_events *events) {
     if (events) d->ev = *events; else memset(&d->ev, 0, sizeof d->ev);
+    tg_bot_set_events(d->bot, events);      /* the pipeline's events come from the bot itself */
+    d->set_events = events != NULL;
 }
 TGBOT_API tg_err tg_add_plugin(tg_dispatcher *d, const tg_plugin *p) {
     tg_err e;
@@ -22571,7 +22533,13 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
         }
         rl->st.waits++;
         rl->st.wait_ms += w;
-        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w);
+        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+            ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
+            tg__emit(b, &ev);
+        }
         tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
         waited += w;
     }
@@ -22638,7 +22606,13 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
         }
         rl->st.waits++;
         rl->st.wait_ms += wait;
-        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait);
+        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+            ev.delay_ms = wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait;
+            tg__emit(b, &ev);
+        }
         tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
         *until = t;                   /* nothing taken: the slot is computed again then */
         return TG_OK;
@@ -22817,7 +22791,12 @@ static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
     if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(&b->plat); br->st.opens++; }
     if (s == TG_BREAKER_CLOSED) br->st.consecutive_failures = 0;
     tg__log(&b->log, s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
-    if (b->hooks.on_breaker) b->hooks.on_breaker(b->hooks.ud, (int)s);
+    {
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_BREAKER; ev.breaker_state = (int)s;
+        tg__emit(b, &ev);
+    }
 }
 
 /* [limits] before each attempt: refuses at once while open; after open_ms lets a probe through */

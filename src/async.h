@@ -46,3 +46,6 @@ TGBOT_API int tg_loop_timeout_ms(tg_bot *bot);                    /* -1: nothing
    progress; returns the calls still in flight */
 TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms);
 TGBOT_API void tg_run(tg_bot *bot);                               /* steps until no call is in flight */
+/* The pipeline's events (on_sent, on_error, on_retry, on_rate_limited, on_breaker of tg_events)
+   without a dispatcher; tg_set_events on a dispatcher sets the same. */
+TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events);

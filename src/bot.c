@@ -17,7 +17,7 @@ struct tg_bot {
     tg_json_tok *toks;
     uint32_t toks_cap;
     tg_error last;
-    tg__bot_hooks hooks;
+    tg_events ev;                  /* the pipeline's events (tg_bot_set_events, or a dispatcher's) */
     /* the engine: a pool of connections and the calls in flight, each with its own state (tg__req) */
     tg__http_client **pool;        /* [0] made with the bot, the others when first needed */
     tg__req **pool_user;           /* the call whose attempt holds each connection, NULL: idle */
@@ -177,7 +177,27 @@ TGBOT_API void tg_bot_reset(tg_bot *bot) { if (!bot->nactive) tg_arena_reset(&bo
 TGBOT_API tg_arena *tg_bot_arena(tg_bot *bot) { return &bot->arena; }
 TGBOT_API void *tg_bot_user_data(const tg_bot *bot) { return bot->user_data; }
 TGBOT_API int64_t tg_bot_id(const tg_bot *bot) { return bot->id; }
-TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h) { bot->hooks = *h; }
+TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events) {
+    if (events) bot->ev = *events;
+    else memset(&bot->ev, 0, sizeof bot->ev);
+}
+
+/* the one hook every event of the pipeline goes through; a callback may call the API (bounded) */
+TGBOT__INTERN void tg__emit(tg_bot *b, const tg_event *e) {
+    void (*fn)(const tg_event *, void *) = NULL;
+    switch (e->type) {
+    case TG_EVENT_SENT: fn = b->ev.on_sent; break;
+    case TG_EVENT_ERROR: fn = b->ev.on_error; break;
+    case TG_EVENT_RETRY: fn = b->ev.on_retry; break;
+    case TG_EVENT_RATE_LIMITED: fn = b->ev.on_rate_limited; break;
+    case TG_EVENT_BREAKER: fn = b->ev.on_breaker; break;
+    default: break;                      /* UPDATE, SHUTDOWN: the dispatcher's own */
+    }
+    if (!fn) return;
+    b->depth++;
+    fn(e, b->ev.ud);
+    b->depth--;
+}
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &bot->plat; }
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
@@ -282,14 +302,17 @@ static tg_err tg__req_refuse(tg__req *r) {
    and `last` is its again when the hook returns */
 static void tg__req_events(tg__req *r, tg_err code, const tg_error *e, uint64_t ms) {
     tg_bot *b = r->bot;
+    tg_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.method = r->method;
     b->last = *e;
-    b->depth++;
     if (code == TG_OK) {
-        if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, r->method, ms);
+        ev.type = TG_EVENT_SENT; ev.elapsed_ms = ms;
+        tg__emit(b, &ev);
     } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */
-        if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, r->method, e);
+        ev.type = TG_EVENT_ERROR; ev.error = e;
+        tg__emit(b, &ev);
     }
-    b->depth--;
     b->last = *e;
 }
 
@@ -623,6 +646,15 @@ static void tg__call_finish(tg__req *r, tg_err code) {
     r->st = TG__ST_DONE;
 }
 
+/* Telegram answered 429: on_rate_limited, with the attempt's error as the bot's last */
+static void tg__emit_429(tg__req *r) {
+    tg_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method; ev.retry_after = r->err.retry_after;
+    r->bot->last = r->err;
+    tg__emit(r->bot, &ev);
+}
+
 /* what one attempt's end means: done, refused for good, outcome unknown, or try again */
 static void tg__attempt_end(tg__req *r, bool answered) {
     tg_bot *b = r->bot;
@@ -667,12 +699,7 @@ static void tg__attempt_end(tg__req *r, bool answered) {
     if (retry && r->attempt >= b->max_retries) retry = false;
     if (!retry) {
         tg__call_finish(r, code);
-        if (limited && b->hooks.on_rate_limited) {
-            b->last = *e;
-            b->depth++;
-            b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
-            b->depth--;
-        }
+        if (limited) tg__emit_429(r);
         return;
     }
     tg__pool_put(r);                            /* a call from the callbacks below may use it */
@@ -681,6 +708,7 @@ static void tg__attempt_end(tg__req *r, bool answered) {
         uint64_t now = tg__now_ms(&b->plat);
         if (r->deadline && now + wait >= r->deadline) {   /* the next attempt would start after the deadline */
             tg__call_finish(r, code);
+            if (limited) tg__emit_429(r);
             return;
         }
         if (e->retry_after > 0) {
@@ -690,13 +718,17 @@ static void tg__attempt_end(tg__req *r, bool answered) {
             snprintf(cause, sizeof cause, "%.190s", e->description);
             tg__error_set(e, code, e->phase, "%s (no retry: the call's deadline of %u ms comes first)", cause, b->call_ms);
             tg__call_finish(r, code);
+            if (limited) tg__emit_429(r);
             return;
         }
-        b->last = *e;                           /* what tg_bot_last_error says inside the callbacks */
-        b->depth++;
-        if (limited && b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
-        if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, r->attempt + 1, wait, e);
-        b->depth--;
+        if (limited) tg__emit_429(r);
+        {
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RETRY; ev.method = r->method; ev.attempt = r->attempt + 1; ev.delay_ms = wait; ev.error = e;
+            b->last = *e;                       /* what tg_bot_last_error says inside the callback */
+            tg__emit(b, &ev);
+        }
         {
             uint32_t i;
             for (i = 0; i < b->nstages; i++)

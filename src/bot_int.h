@@ -52,16 +52,9 @@ typedef struct tg__req {
 /* callbacks that call the API may nest this deep (on_sent → a call → its on_sent → ...) */
 #define TG__NEST_MAX 3
 
-/* event hooks the dispatcher installs (all optional) */
-typedef struct tg__bot_hooks {
-    void (*on_sent)(void *ud, const char *method, uint64_t ms);
-    void (*on_error)(void *ud, const char *method, const tg_error *e);
-    void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
-    void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
-    void *ud;
-    void (*on_throttled)(void *ud, const char *method, uint32_t wait_ms);   /* the limiter made a call wait */
-    void (*on_breaker)(void *ud, int state);                                /* a tg_breaker_state */
-} tg__bot_hooks;
+/* the one internal event hook: the pipeline's events (sent, error, retry, rate limited, breaker)
+   all go through it to the bot's tg_events (bot.c) */
+TGBOT__INTERN void tg__emit(tg_bot *bot, const tg_event *e);
 
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);
 TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f);
@@ -70,7 +63,6 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
 /* parses a copy of a parameters object in the bot's arena, for stages that read a call's parameters
    (limiter, cache); the caller takes tg_arena_mark before and rewinds after. false: not an object */
 TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d);
-TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h);
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);

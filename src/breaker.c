@@ -17,7 +17,12 @@ static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
     if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(&b->plat); br->st.opens++; }
     if (s == TG_BREAKER_CLOSED) br->st.consecutive_failures = 0;
     tg__log(&b->log, s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
-    if (b->hooks.on_breaker) b->hooks.on_breaker(b->hooks.ud, (int)s);
+    {
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_BREAKER; ev.breaker_state = (int)s;
+        tg__emit(b, &ev);
+    }
 }
 
 /* [limits] before each attempt: refuses at once while open; after open_ms lets a probe through */

@@ -296,7 +296,13 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
         }
         rl->st.waits++;
         rl->st.wait_ms += w;
-        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w);
+        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+            ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
+            tg__emit(b, &ev);
+        }
         tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
         waited += w;
     }
@@ -363,7 +369,13 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
         }
         rl->st.waits++;
         rl->st.wait_ms += wait;
-        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait);
+        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+            ev.delay_ms = wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait;
+            tg__emit(b, &ev);
+        }
         tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
         *until = t;                   /* nothing taken: the slot is computed again then */
         return TG_OK;

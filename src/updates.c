@@ -16,6 +16,7 @@ struct tg_dispatcher {
     tg__mw mw[TG__MAX_MW]; size_t nmw;
     const tg_plugin *plugins[TG__MAX_PLUGINS]; size_t nplugins;
     tg_events ev;
+    bool set_events;               /* tg_set_events gave the bot these events */
     char username[64];
     bool have_username;
     volatile bool stop;
@@ -26,91 +27,23 @@ static volatile sig_atomic_t tg__signalled, tg__in_long_poll;
 /* a stop signal wakes a waiting long poll at once, but lets a running handler finish its calls */
 static void tg__on_signal(int sig) { (void)sig; tg__signalled = 1; if (tg__in_long_poll) tg__interrupt(1); }
 
-/* ---- events: bridge the bot's pipeline hooks to the dispatcher's typed events ---- */
-static void tg__ev_sent(void *ud, const char *method, uint64_t ms) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_sent) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_SENT; e.method = method; e.elapsed_ms = ms;
-    d->ev.on_sent(&e, d->ev.ud);
-}
-static void tg__ev_error(void *ud, const char *method, const tg_error *err) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_error) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_ERROR; e.method = method; e.error = err;
-    d->ev.on_error(&e, d->ev.ud);
-}
-static void tg__ev_retry(void *ud, const char *method, uint32_t attempt, uint32_t delay, const tg_error *err) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_retry) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RETRY; e.method = method; e.attempt = attempt; e.delay_ms = delay; e.error = err;
-    d->ev.on_retry(&e, d->ev.ud);
-}
-static void tg__ev_limited(void *ud, const char *method, int32_t retry_after) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_rate_limited) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.retry_after = retry_after;
-    d->ev.on_rate_limited(&e, d->ev.ud);
-}
-
-#if TGBOT__HAS_RATELIMIT   /* [limits] the limiter's waits are RATE_LIMITED events with delay_ms */
-static void tg__ev_throttled(void *ud, const char *method, uint32_t wait_ms) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_rate_limited) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.delay_ms = wait_ms;
-    d->ev.on_rate_limited(&e, d->ev.ud);
-}
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-static void tg__ev_breaker(void *ud, int state) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_breaker) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_BREAKER; e.breaker_state = state;
-    d->ev.on_breaker(&e, d->ev.ud);
-}
-#endif
-
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data) {
     tg_dispatcher *d = (tg_dispatcher *)tg__alloc(tg__bot_alloc(bot), sizeof *d);
-    tg__bot_hooks h;
     *out = NULL;
     if (!d) return TG_ERR_NOMEM;
     memset(d, 0, sizeof *d);
     d->bot = bot;
     d->user_data = user_data;
-    memset(&h, 0, sizeof h);
-    h.on_sent = tg__ev_sent; h.on_error = tg__ev_error; h.on_retry = tg__ev_retry; h.on_rate_limited = tg__ev_limited;
-#if TGBOT__HAS_RATELIMIT   /* [limits] */
-    h.on_throttled = tg__ev_throttled;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-    h.on_breaker = tg__ev_breaker;
-#endif
-    h.ud = d;
-    tg__bot_set_hooks(bot, &h);
     *out = d;
     return TG_OK;
 }
 
 TGBOT_API void tg_dispatcher_free(tg_dispatcher *d) {
-    tg__bot_hooks none;
     size_t i;
     if (!d) return;
     for (i = d->nplugins; i > 0; i--)       /* stop in reverse order of start */
         if (d->plugins[i - 1]->shutdown) d->plugins[i - 1]->shutdown(d, d->plugins[i - 1]->ud);
-    memset(&none, 0, sizeof none);
-    tg__bot_set_hooks(d->bot, &none);
+    if (d->set_events) tg_bot_set_events(d->bot, NULL);   /* its events go with it */
     tg__free(tg__bot_alloc(d->bot), d, sizeof *d);
 }
 
@@ -138,6 +71,8 @@ TGBOT_API tg_err tg_use(tg_dispatcher *d, tg_middleware_fn fn, void *ud) {
 }
 TGBOT_API void tg_set_events(tg_dispatcher *d, const tg_events *events) {
     if (events) d->ev = *events; else memset(&d->ev, 0, sizeof d->ev);
+    tg_bot_set_events(d->bot, events);      /* the pipeline's events come from the bot itself */
+    d->set_events = events != NULL;
 }
 TGBOT_API tg_err tg_add_plugin(tg_dispatcher *d, const tg_plugin *p) {
     tg_err e;

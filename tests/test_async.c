@@ -19,6 +19,7 @@ static tg_bot *async_bot_r(uint32_t conns, uint32_t queued, bool wait_full, uint
     d.breaker.disabled = true;           /* the faults below would open it; it has tests of its own */
     d.ratelimit.disabled = true;
     d.max_retries = retries;
+    if (retries) d.timeouts.call_ms = 60000;   /* many retries: the whole-call deadline must not cut them */
     if (tg_bot_new(&b, &d, &e) != TG_OK) fprintf(stderr, "    tg_bot_new: %s\n", e.description);
     return b;
 }
