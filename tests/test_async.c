@@ -527,3 +527,38 @@ TG_TEST(async_calls_from_handlers_during_long_polling) {
     tg_bot_free(b);
     ctl("POST", "/_ctl/reset", NULL);   /* a small ledger for the tests that follow */
 }
+
+/* the pipeline's events come from the bot: they fire without a dispatcher */
+static int ev_sent, ev_err, ev_retry, ev_limited;
+static void ev_on(const tg_event *e, void *ud) {
+    (void)ud;
+    if (e->type == TG_EVENT_SENT) ev_sent++;
+    else if (e->type == TG_EVENT_ERROR) ev_err++;
+    else if (e->type == TG_EVENT_RETRY) ev_retry++;
+    else if (e->type == TG_EVENT_RATE_LIMITED && e->retry_after == 1 && e->method && strcmp(e->method, "getMe") == 0) ev_limited++;
+}
+
+TG_TEST(async_events_without_a_dispatcher) {
+    tg_bot *b;
+    tg_events ev;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(0, 0, false, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    memset(&ev, 0, sizeof ev);
+    ev.on_sent = ev_on; ev.on_error = ev_on; ev.on_retry = ev_on; ev.on_rate_limited = ev_on;
+    tg_bot_set_events(b, &ev);
+    ev_sent = ev_err = ev_retry = ev_limited = 0;
+    ctl("POST", "/_ctl/fault", "{\"method\":\"getMe\",\"kind\":\"429\",\"retry_after\":1}");
+    CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);            /* a 429, a retry, then done */
+    CHECK(tg_call(b, "sendMessage", "{\"chat_id\":1}", NULL) == TG_ERR_API);   /* 400: text is required */
+    CHECK_EQ_INT(ev_limited, 1);
+    CHECK_EQ_INT(ev_retry, 1);
+    CHECK_EQ_INT(ev_sent, 1);
+    CHECK_EQ_INT(ev_err, 1);
+    tg_bot_set_events(b, NULL);
+    CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);
+    CHECK_EQ_INT(ev_sent, 1);                                    /* removed: no more events */
+    tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);
+}
