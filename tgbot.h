@@ -18731,13 +18731,13 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
             uv.doc = res.doc; uv.tok = t;
             if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &id)) continue;
             if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) {  /* not processed: ask for it again, after a pause */
-                tg_arena_rewind(tg_bot_arena(d->bot), mark);
+                if (!tg_loop_pending(d->bot)) tg_arena_rewind(tg_bot_arena(d->bot), mark);   /* calls in flight keep theirs */
                 tg__log(tg__bot_logger(d->bot), TG_LOG_WARN, "update %lld not processed now; asking for it again in 1 s", (long long)id);
                 tg__sleep_ms(tg__bot_platform(d->bot), 1000);
                 break;
             }
             d->offset = id + 1;                    /* confirmed by the next getUpdates */
-            tg_arena_rewind(tg_bot_arena(d->bot), mark);
+            if (!tg_loop_pending(d->bot)) tg_arena_rewind(tg_bot_arena(d->bot), mark);   /* calls in flight keep theirs */
         }
     }
     tg__in_long_poll = 0;
