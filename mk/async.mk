@@ -15,3 +15,12 @@ bench-async: deps $(BUILD)/bench_async
 
 # the epoll example runs in test-examples (tests/test_examples.py checks what it sent)
 test-examples: $(BUILD)/async_epoll
+
+# the blocking HTTP client before and after the engine (bench_http.c built from tgbot.h at ASYNC_BEFORE)
+ASYNC_BEFORE ?= 7480952
+.PHONY: bench-http-before
+$(BUILD)/bench_http_before: bench/bench_http.c | $(BUILD)
+	@mkdir -p $(BUILD)/async_before && git show $(ASYNC_BEFORE):tgbot.h > $(BUILD)/async_before/tgbot.h
+	$(CC) -std=c99 -O2 -I$(BUILD)/async_before $(TLS_CFLAGS_BEARSSL) $< -o $@ $(TLS_LIBS_BEARSSL)
+bench-http-before: $(BUILD)/bench_http $(BUILD)/bench_http_before
+	$(PYTHON) bench/bench_http_before.py
