@@ -11818,6 +11818,9 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
+/* a call that leaves by another way (a webhook reply) passes admit and done like any other */
+TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err);
+
 /* ---- stages: the pipeline's one interface ----
    A call passes a fixed chain: admit (before each attempt: may answer from a store, refuse, or make
    it wait), outcome (after each attempt: may forbid a retry), retry (a back-off starts), done (once,
@@ -12542,6 +12545,24 @@ static void tg__call_info(const tg__req *r, tg_call_info *ci) {
     ci->spends = (r->flags & TG__CALL_SPENDS) != 0;
 }
 
+/* admit: each stage in order until one answers, refuses or asks for a wait; the refusal is in `last` */
+static tg_err tg__admit_chain(tg__req *r, tg_str *answer, uint64_t *until) {
+    tg_bot *b = r->bot;
+    tg_err code = TG_OK;
+    uint32_t i;
+    tg_call_info ci;
+    tg__call_info(r, &ci);
+    for (i = 0; i < b->nstages && code == TG_OK && !answer->ptr && !*until; i++) {
+        tg__stage *st = &b->stages[i];
+        if (st->admit) code = st->admit(st->st, r, answer, until, &b->last);
+        if (code == TG_OK && !answer->ptr && !*until && st->user.admit) {
+            code = st->user.admit(st->user.ud, &ci, &b->last);
+            if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
+        }
+    }
+    return code;
+}
+
 /* an idle connection of the pool (a new one while under max_connections), or NULL */
 static tg__http_client *tg__pool_take(tg_bot *b, tg__req *r) {
     uint32_t i;
@@ -12717,19 +12738,9 @@ static void tg__call_step(tg__req *r) {
             memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
             b->depth++;                            /* stages and their events may call the API */
             {
-                uint32_t i;
                 uint64_t until = 0;
                 tg_str answer = { NULL, 0 };
-                tg_call_info ci;
-                tg__call_info(r, &ci);
-                for (i = 0; i < b->nstages && code == TG_OK && !answer.ptr && !until; i++) {
-                    tg__stage *st = &b->stages[i];
-                    if (st->admit) code = st->admit(st->st, r, &answer, &until, &b->last);
-                    if (code == TG_OK && !answer.ptr && !until && st->user.admit) {
-                        code = st->user.admit(st->user.ud, &ci, &b->last);
-                        if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
-                    }
-                }
+                code = tg__admit_chain(r, &answer, &until);
                 r->slept_to = 0;
                 if (code == TG_OK && until && !answer.ptr) {  /* a stage's slot comes later: park the call */
                     b->depth--;
@@ -13096,6 +13107,52 @@ TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
 
 TGBOT_API void tg_run(tg_bot *bot) {
     while (tg_loop_step(bot, -1) > 0) {}
+}
+
+/* A call that leaves by another way: a webhook reply (the method rides on the answer to Telegram's
+   POST). It passes the same stages: admit (the limiter takes its slot; a stage that refuses, or
+   would make it wait, keeps it out of the reply: err says why, and the caller can make the call
+   directly), then done, as a call whose outcome the bot never learns (TG_OK, 0 ms). */
+TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err) {
+    const tg__method *known = tg__method_find(method);
+    tg__req *r = tg__req_begin(bot, method, known ? known->flags : TG__CALL_SENDS);
+    tg_str answer = { NULL, 0 };
+    uint64_t until = 0;
+    tg_err code;
+    uint32_t i;
+    if (r->refused) return tg__req_refuse(r);
+    r->json = json;
+    r->json_len = len;
+    r->t0 = tg__now_ms(&bot->plat);
+    memset(&bot->last, 0, sizeof bot->last);
+    bot->depth++;
+    code = tg__admit_chain(r, &answer, &until);
+    bot->depth--;
+    if (code == TG_OK && until) {
+        tg__error_set(&bot->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: the rate limiter would delay it %llu ms; not put in "
+                      "the webhook reply (call it directly)", method, (unsigned long long)(until - r->t0));
+        code = TG_ERR_LIMIT;
+    }
+    if (code != TG_OK) {
+        if (err) *err = bot->last;
+        tg__req_release(r);
+        return code;
+    }
+    memset(&r->err, 0, sizeof r->err);
+    snprintf(r->err.method, sizeof r->err.method, "%s", method);
+    {
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        bot->depth++;
+        for (i = 0; i < bot->nstages; i++) {
+            tg__stage *st = &bot->stages[i];
+            if (st->done) st->done(st->st, r, TG_OK, &r->err, 0, NULL, 0);
+            if (st->user.done) st->user.done(st->user.ud, &ci, TG_OK, &r->err, 0);
+        }
+        bot->depth--;
+    }
+    tg__req_release(r);
+    return TG_OK;
 }
 
 /* ==== src/codec.c ==== */
@@ -21791,10 +21848,11 @@ TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *p
     if (params_json && tg_json_merge_object(&r->w, params_json) != TG_OK) return TG_ERR_ARG;
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
+    {   /* the bot's stages see it like any call: the limiter takes its slot, the cache drops what it may change */
+        tg_err e = tg__pipeline_side(ctx->bot, method, r->w.buf, r->w.len, NULL);
+        if (e) return e;
+    }
     r->set = true;
-#if TGBOT__HAS_CACHE       /* [cache] a reply is a write whose outcome is never known: it drops what it may change */
-    tg__cache_write_elsewhere(ctx->bot, method, r->w.buf, r->w.len);
-#endif
     return TG_OK;
 }
 
@@ -21816,10 +21874,11 @@ TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text) {
     }
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
+    {   /* through the bot's stages, as in tg_webhook_reply */
+        tg_err e = tg__pipeline_side(ctx->bot, "sendMessage", r->w.buf, r->w.len, NULL);
+        if (e) return e;
+    }
     r->set = true;
-#if TGBOT__HAS_CACHE       /* [cache] as in tg_webhook_reply */
-    tg__cache_write_elsewhere(ctx->bot, "sendMessage", r->w.buf, r->w.len);
-#endif
     return TG_OK;
 }
 

@@ -590,6 +590,24 @@ static void tg__call_info(const tg__req *r, tg_call_info *ci) {
     ci->spends = (r->flags & TG__CALL_SPENDS) != 0;
 }
 
+/* admit: each stage in order until one answers, refuses or asks for a wait; the refusal is in `last` */
+static tg_err tg__admit_chain(tg__req *r, tg_str *answer, uint64_t *until) {
+    tg_bot *b = r->bot;
+    tg_err code = TG_OK;
+    uint32_t i;
+    tg_call_info ci;
+    tg__call_info(r, &ci);
+    for (i = 0; i < b->nstages && code == TG_OK && !answer->ptr && !*until; i++) {
+        tg__stage *st = &b->stages[i];
+        if (st->admit) code = st->admit(st->st, r, answer, until, &b->last);
+        if (code == TG_OK && !answer->ptr && !*until && st->user.admit) {
+            code = st->user.admit(st->user.ud, &ci, &b->last);
+            if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
+        }
+    }
+    return code;
+}
+
 /* an idle connection of the pool (a new one while under max_connections), or NULL */
 static tg__http_client *tg__pool_take(tg_bot *b, tg__req *r) {
     uint32_t i;
@@ -765,19 +783,9 @@ static void tg__call_step(tg__req *r) {
             memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
             b->depth++;                            /* stages and their events may call the API */
             {
-                uint32_t i;
                 uint64_t until = 0;
                 tg_str answer = { NULL, 0 };
-                tg_call_info ci;
-                tg__call_info(r, &ci);
-                for (i = 0; i < b->nstages && code == TG_OK && !answer.ptr && !until; i++) {
-                    tg__stage *st = &b->stages[i];
-                    if (st->admit) code = st->admit(st->st, r, &answer, &until, &b->last);
-                    if (code == TG_OK && !answer.ptr && !until && st->user.admit) {
-                        code = st->user.admit(st->user.ud, &ci, &b->last);
-                        if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
-                    }
-                }
+                code = tg__admit_chain(r, &answer, &until);
                 r->slept_to = 0;
                 if (code == TG_OK && until && !answer.ptr) {  /* a stage's slot comes later: park the call */
                     b->depth--;
@@ -1144,4 +1152,50 @@ TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
 
 TGBOT_API void tg_run(tg_bot *bot) {
     while (tg_loop_step(bot, -1) > 0) {}
+}
+
+/* A call that leaves by another way: a webhook reply (the method rides on the answer to Telegram's
+   POST). It passes the same stages: admit (the limiter takes its slot; a stage that refuses, or
+   would make it wait, keeps it out of the reply: err says why, and the caller can make the call
+   directly), then done, as a call whose outcome the bot never learns (TG_OK, 0 ms). */
+TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err) {
+    const tg__method *known = tg__method_find(method);
+    tg__req *r = tg__req_begin(bot, method, known ? known->flags : TG__CALL_SENDS);
+    tg_str answer = { NULL, 0 };
+    uint64_t until = 0;
+    tg_err code;
+    uint32_t i;
+    if (r->refused) return tg__req_refuse(r);
+    r->json = json;
+    r->json_len = len;
+    r->t0 = tg__now_ms(&bot->plat);
+    memset(&bot->last, 0, sizeof bot->last);
+    bot->depth++;
+    code = tg__admit_chain(r, &answer, &until);
+    bot->depth--;
+    if (code == TG_OK && until) {
+        tg__error_set(&bot->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: the rate limiter would delay it %llu ms; not put in "
+                      "the webhook reply (call it directly)", method, (unsigned long long)(until - r->t0));
+        code = TG_ERR_LIMIT;
+    }
+    if (code != TG_OK) {
+        if (err) *err = bot->last;
+        tg__req_release(r);
+        return code;
+    }
+    memset(&r->err, 0, sizeof r->err);
+    snprintf(r->err.method, sizeof r->err.method, "%s", method);
+    {
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        bot->depth++;
+        for (i = 0; i < bot->nstages; i++) {
+            tg__stage *st = &bot->stages[i];
+            if (st->done) st->done(st->st, r, TG_OK, &r->err, 0, NULL, 0);
+            if (st->user.done) st->user.done(st->user.ud, &ci, TG_OK, &r->err, 0);
+        }
+        bot->depth--;
+    }
+    tg__req_release(r);
+    return TG_OK;
 }

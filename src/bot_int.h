@@ -67,6 +67,9 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
+/* a call that leaves by another way (a webhook reply) passes admit and done like any other */
+TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err);
+
 /* ---- stages: the pipeline's one interface ----
    A call passes a fixed chain: admit (before each attempt: may answer from a store, refuse, or make
    it wait), outcome (after each attempt: may forbid a retry), retry (a back-off starts), done (once,

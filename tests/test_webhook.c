@@ -1837,3 +1837,42 @@ WH_SKIPPED(webhook_evicts_unauthenticated_at_capacity)
 WH_SKIPPED(webhook_tls_failures_scored)
 WH_SKIPPED(webhook_forwarded_rfc7239)
 #endif
+
+/* issue 11: a webhook reply passes the bot's stages like any call (the limiter and metrics see it);
+   a stage that refuses keeps it out of the reply */
+static int whst_admits, whst_done, whst_refuse;
+static tg_err whst_admit(void *ud, const tg_call_info *c, tg_error *err) {
+    (void)ud;
+    if (strcmp(c->method, "sendMessage") == 0 && strstr(c->params, "echo: reply")) whst_admits++;
+    if (whst_refuse) { err->code = TG_ERR_ARG; snprintf(err->description, sizeof err->description, "no replies"); return TG_ERR_ARG; }
+    return TG_OK;
+}
+static void whst_on_done(void *ud, const tg_call_info *c, tg_err code, const tg_error *err, uint64_t ms) {
+    (void)ud; (void)err; (void)ms;
+    if (strcmp(c->method, "sendMessage") == 0 && code == TG_OK) whst_done++;
+}
+
+TG_TEST(webhook_reply_passes_the_stages) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_stage st;
+    char body[1024];
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    memset(&st, 0, sizeof st);
+    st.admit = whst_admit; st.done = whst_on_done;
+    CHECK(tg_bot_add_stage(env.bot, &st) == TG_OK);
+    whst_admits = whst_done = whst_refuse = 0;
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 97, "reply"), NULL, NULL, body, sizeof body), 200);
+    CHECK_STR(body, "{\"method\":\"sendMessage\",\"chat_id\":42,\"text\":\"echo: reply\"}");
+    CHECK_EQ_INT(whst_admits, 1);
+    CHECK_EQ_INT(whst_done, 1);
+    whst_refuse = 1;
+    memset(wh_reply_results, 0xff, sizeof wh_reply_results);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 98, "reply"), NULL, NULL, body, sizeof body), 200);
+    CHECK(strstr(body, "echo: reply") == NULL);          /* refused: not in the reply */
+    CHECK_EQ_INT(wh_reply_results[2], TG_ERR_ARG);
+    CHECK_EQ_INT(whst_done, 1);
+    wh_end(&env);
+}
