@@ -8016,6 +8016,18 @@ TGBOT_API void tg_run(tg_bot *bot);                               /* steps until
    without a dispatcher; tg_set_events on a dispatcher sets the same. */
 TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events);
 
+/* Long polling on the loop: getUpdates is an async call; each answer's updates are dispatched from
+   the loop (tg_loop_step, tg_run, or any blocking call), then the next getUpdates confirms them, so
+   an update is handled once, as with tg_run_polling, while handlers' calls run concurrently.
+   tg_stop(d) from a handler or tg_polling_stop(d) ends it: the poll in flight is cancelled and the
+   handled updates are confirmed (keep stepping until tg_loop_pending is 0). 401 and 409 end it too
+   (tg_polling_result). No signal handling and no store lease here (tg_run_polling has them);
+   allowed_updates is not kept (the server keeps its last setting). */
+TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o);
+TGBOT_API void tg_polling_stop(tg_dispatcher *d);
+TGBOT_API bool tg_polling_active(const tg_dispatcher *d);
+TGBOT_API tg_err tg_polling_result(const tg_dispatcher *d);
+
 /* ==== src/epilogue.h ==== */
 #ifdef __cplusplus
 } /* extern "C" */
@@ -11785,6 +11797,7 @@ typedef struct tg__req {
     uint64_t elapsed;              /* submit to end, read once when it ends */
     uint64_t slept_to;             /* the engine slept (platform hook) until then before this admit; 0: not */
     bool admit_wait;               /* waiting for a stage's slot, not a back-off: same attempt */
+    uint64_t not_before;           /* set before tg__req_send: the call starts no earlier (bot's clock) */
     tg_json_value *result, res;
     tg_async_done done; void *done_ud;            /* async: the completion callback */
     const void *m; void *out;                      /* typed async: the method and where its result goes */
@@ -11818,6 +11831,7 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
+TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);   /* the id of the call submitted last */
 /* a call that leaves by another way (a webhook reply) passes admit and done like any other */
 TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err);
 
@@ -12957,6 +12971,11 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     if (++b->next_id == 0) b->next_id = 1;
     r->id = b->next_id;
     r->st = TG__ST_ADMIT;
+    if (r->not_before > r->t0) {             /* a delayed start (long polling's back-off) */
+        r->st = TG__ST_WAIT;
+        r->wake = r->not_before;
+        r->admit_wait = true;
+    }
     for (tail = &b->active; *tail; tail = &(*tail)->next) {}
     *tail = r;
     b->nactive++;
@@ -13104,6 +13123,8 @@ TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
     }
     return tg_loop_pending(bot);
 }
+
+TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot) { return bot->next_id; }
 
 TGBOT_API void tg_run(tg_bot *bot) {
     while (tg_loop_step(bot, -1) > 0) {}
@@ -18416,6 +18437,10 @@ struct tg_dispatcher {
     const tg_plugin *plugins[TG__MAX_PLUGINS]; size_t nplugins;
     tg_events ev;
     bool set_events;               /* tg_set_events gave the bot these events */
+    bool apoll;                    /* tg_polling_start: long polling on the bot's loop */
+    tg_polling_opts apo;
+    uint32_t apoll_id, afailures;
+    tg_err aresult;
     char username[64];
     bool have_username;
     volatile bool stop;
@@ -18687,10 +18712,17 @@ TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text) {
 }
 
 /* one getUpdates call; the result stays in the arena until the batch is done */
+static tg_err tg__get_updates_at(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
+                                 const tg_polling_opts *o, tg_json_value *res, uint64_t not_before);
 static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
                               const tg_polling_opts *o, tg_json_value *res) {
+    return tg__get_updates_at(d, offset, limit, timeout_s, o, res, 0);
+}
+static tg_err tg__get_updates_at(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
+                                 const tg_polling_opts *o, tg_json_value *res, uint64_t not_before) {
     tg__req *r = tg__req_begin(d->bot, "getUpdates", TG__CALL_READ);
     size_t i;
+    r->not_before = not_before;
     if (offset) { tg_json_key(r->w, "offset"); tg_json_write_i64(r->w, offset); }
     tg_json_key(r->w, "limit"); tg_json_write_i64(r->w, limit);
     tg_json_key(r->w, "timeout"); tg_json_write_i64(r->w, timeout_s);
@@ -18820,6 +18852,86 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     tg_bot_reset(d->bot);
     return result;
 }
+
+/* ---- long polling on the bot's loop (async.h's engine): each answer's updates are dispatched from
+   the loop, then the next getUpdates confirms them (exactly-once, as tg_run_polling) ---- */
+static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms);
+static void tg__apoll_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    uint32_t n, i, t, delay = 0;
+    (void)id;
+    d->apoll_id = 0;
+    if (!d->apoll) return;
+    if (d->stop || code == TG_ERR_CANCELLED) { tg__apoll_next(d, 0); return; }   /* confirms, then ends */
+    if (code != TG_OK) {
+        if (tg_error_is_unauthorized(err) || tg_error_is_conflict(err)) {
+            tg__log(tg__bot_logger(bot), TG_LOG_ERROR, "polling stopped: %s", tg_error_is_conflict(err) ?
+                    "409 Conflict: a webhook is set or another instance is polling" : "401 Unauthorized: the token was rejected");
+            d->aresult = code;
+            d->apoll = false;
+            return;
+        }
+        d->afailures++;
+        tg__apoll_next(d, err->retry_after > 0 ? (uint32_t)err->retry_after * 1000u
+                          : TGBOT__MIN(1000u << TGBOT__MIN(d->afailures, 5u), 30000u));
+        return;
+    }
+    d->afailures = 0;
+    if (tg_json_type_of(res.doc, res.tok) == TG_JSON_ARRAY) {
+        n = res.doc->toks[res.tok].count;
+        for (i = 0, t = res.tok + 1; i < n && !d->stop; i++, t = res.doc->toks[t].next) {
+            tg_json_value uv;
+            int64_t uid = 0;
+            uv.doc = res.doc; uv.tok = t;
+            if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &uid)) continue;
+            if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) { delay = 1000; break; }   /* asked for again, after a pause */
+            d->offset = uid + 1;                   /* confirmed by the next getUpdates */
+        }
+    }
+    tg__apoll_next(d, delay);
+}
+
+static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms) {
+    tg_async o;
+    uint32_t timeout_s = d->apo.timeout_s ? d->apo.timeout_s : 30, limit = d->apo.limit ? d->apo.limit : 100;
+    uint64_t at = delay_ms ? tg__now_ms(tg__bot_platform(d->bot)) + delay_ms : 0;
+    bool last = d->stop;
+    memset(&o, 0, sizeof o);
+    o.done = last ? NULL : tg__apoll_done;   /* the last one only confirms the handled updates */
+    o.ud = d;
+    if (last) d->apoll = false;
+    if (last && !d->offset) return;
+    tg_async_next(d->bot, &o);
+    if (tg__get_updates_at(d, d->offset, last ? 1 : limit, last ? 0 : timeout_s, last ? NULL : &d->apo, NULL, at) == TG_ERR_PENDING)
+        d->apoll_id = d->bot ? tg__bot_last_id(d->bot) : 0;
+    else if (!last)
+        d->apoll = false, d->aresult = tg_bot_last_error(d->bot)->code;
+}
+
+TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o) {
+    if (d->apoll) return TG_ERR_BUSY;
+    if (o && o->lock) return TG_ERR_UNSUPPORTED;     /* the store lease needs tg_run_polling */
+    memset(&d->apo, 0, sizeof d->apo);
+    if (o) d->apo = *o;
+    d->apo.allowed_updates = NULL;                   /* the caller's array need not outlive this call */
+    d->apo.allowed_updates_count = 0;
+    if (o && o->offset) d->offset = o->offset;
+    d->stop = false;
+    d->apoll = true;
+    d->aresult = TG_OK;
+    d->afailures = 0;
+    tg__apoll_next(d, 0);
+    return d->apoll ? TG_OK : d->aresult;
+}
+
+TGBOT_API void tg_polling_stop(tg_dispatcher *d) {
+    if (!d->apoll) return;
+    d->stop = true;
+    if (d->apoll_id) tg_call_cancel(d->bot, d->apoll_id);
+}
+
+TGBOT_API bool tg_polling_active(const tg_dispatcher *d) { return d->apoll; }
+TGBOT_API tg_err tg_polling_result(const tg_dispatcher *d) { return d->aresult; }
 
 /* ==== src/ed25519.c ==== */
 /* ed25519: SHA-512 (FIPS 180-4 section 6.4) and Ed25519 verification (RFC 8032 section 5.1).

@@ -49,3 +49,15 @@ TGBOT_API void tg_run(tg_bot *bot);                               /* steps until
 /* The pipeline's events (on_sent, on_error, on_retry, on_rate_limited, on_breaker of tg_events)
    without a dispatcher; tg_set_events on a dispatcher sets the same. */
 TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events);
+
+/* Long polling on the loop: getUpdates is an async call; each answer's updates are dispatched from
+   the loop (tg_loop_step, tg_run, or any blocking call), then the next getUpdates confirms them, so
+   an update is handled once, as with tg_run_polling, while handlers' calls run concurrently.
+   tg_stop(d) from a handler or tg_polling_stop(d) ends it: the poll in flight is cancelled and the
+   handled updates are confirmed (keep stepping until tg_loop_pending is 0). 401 and 409 end it too
+   (tg_polling_result). No signal handling and no store lease here (tg_run_polling has them);
+   allowed_updates is not kept (the server keeps its last setting). */
+TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o);
+TGBOT_API void tg_polling_stop(tg_dispatcher *d);
+TGBOT_API bool tg_polling_active(const tg_dispatcher *d);
+TGBOT_API tg_err tg_polling_result(const tg_dispatcher *d);

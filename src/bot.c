@@ -1002,6 +1002,11 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     if (++b->next_id == 0) b->next_id = 1;
     r->id = b->next_id;
     r->st = TG__ST_ADMIT;
+    if (r->not_before > r->t0) {             /* a delayed start (long polling's back-off) */
+        r->st = TG__ST_WAIT;
+        r->wake = r->not_before;
+        r->admit_wait = true;
+    }
     for (tail = &b->active; *tail; tail = &(*tail)->next) {}
     *tail = r;
     b->nactive++;
@@ -1149,6 +1154,8 @@ TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
     }
     return tg_loop_pending(bot);
 }
+
+TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot) { return bot->next_id; }
 
 TGBOT_API void tg_run(tg_bot *bot) {
     while (tg_loop_step(bot, -1) > 0) {}

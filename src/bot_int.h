@@ -34,6 +34,7 @@ typedef struct tg__req {
     uint64_t elapsed;              /* submit to end, read once when it ends */
     uint64_t slept_to;             /* the engine slept (platform hook) until then before this admit; 0: not */
     bool admit_wait;               /* waiting for a stage's slot, not a back-off: same attempt */
+    uint64_t not_before;           /* set before tg__req_send: the call starts no earlier (bot's clock) */
     tg_json_value *result, res;
     tg_async_done done; void *done_ud;            /* async: the completion callback */
     const void *m; void *out;                      /* typed async: the method and where its result goes */
@@ -67,6 +68,7 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
+TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);   /* the id of the call submitted last */
 /* a call that leaves by another way (a webhook reply) passes admit and done like any other */
 TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err);
 

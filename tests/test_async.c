@@ -562,3 +562,57 @@ TG_TEST(async_events_without_a_dispatcher) {
     tg_bot_free(b);
     ctl("POST", "/_ctl/reset", NULL);
 }
+
+/* long polling on the loop (tg_polling_start): updates dispatched from tg_run, handlers' async calls
+   concurrent, each update once, the offset confirmed past all of them when it stops */
+static void lp2_reply_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    (void)bot; (void)id; (void)err; (void)res; (void)ud;
+    lp_done++;
+    lp_ok += code == TG_OK;
+    if (lp_done == 30) tg_polling_stop(lp_d);
+}
+static int lp2_on_message(tg_ctx *ctx, void *ud) {
+    char p[96];
+    tg_async o;
+    (void)ud;
+    lp_handled++;
+    memset(&o, 0, sizeof o);
+    o.done = lp2_reply_done;
+    snprintf(p, sizeof p, "{\"chat_id\":%lld,\"text\":\"re %s\"}", (long long)ctx->chat_id, ctx->message->text);
+    CHECK(tg_call_async(ctx->bot, "sendMessage", p, &o, NULL) == TG_ERR_PENDING);
+    return TG_HANDLED;
+}
+
+TG_TEST(async_long_polling_on_the_loop) {
+    tg_bot *b;
+    tg_polling_opts po;
+    const char *reqs;
+    int i;
+    char want[32];
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = async_bot(4, 0, false, 0);
+    if (!b) { CHECK(b != NULL); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/updates", "{\"count\":30,\"text\":\"v\"}");
+    CHECK(tg_dispatcher_new(&lp_d, b, NULL) == TG_OK);
+    tg_on_update(lp_d, "message", lp2_on_message, NULL);
+    lp_handled = lp_done = lp_ok = 0;
+    memset(&po, 0, sizeof po);
+    po.timeout_s = 1;
+    po.limit = 7;                                         /* several batches */
+    CHECK(tg_polling_start(lp_d, &po) == TG_OK);
+    CHECK(tg_polling_active(lp_d));
+    tg_run(b);                                            /* until polling stopped and everything ended */
+    CHECK(!tg_polling_active(lp_d) && tg_polling_result(lp_d) == TG_OK);
+    CHECK_EQ_INT(lp_handled, 30);
+    CHECK_EQ_INT(lp_ok, 30);
+    reqs = ctl("GET", "/_ctl/requests", NULL);
+    for (i = 1; i <= 30; i++) {
+        snprintf(want, sizeof want, "\"re v %d\"", i);
+        if (async_count(reqs, want) != 1) { CHECK_EQ_INT(async_count(reqs, want), 1); break; }
+    }
+    CHECK(strstr(ctl("GET", "/_ctl/state", NULL), "\"offset\": 31") != NULL);
+    tg_dispatcher_free(lp_d);
+    tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);
+}

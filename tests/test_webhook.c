@@ -1798,45 +1798,6 @@ TG_TEST(webhook_tls_failures_scored) {
     }
     wh_end(&env);
 }
-#else
-/* built without the webhook module: every test says so */
-#define WH_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_WEBHOOK"); }
-WH_SKIPPED(webhook_secret_dispatch_and_refusals)
-WH_SKIPPED(webhook_raw_http_errors)
-WH_SKIPPED(webhook_keepalive_and_pipelining)
-WH_SKIPPED(webhook_reply_with_method)
-WH_SKIPPED(webhook_slow_client_dropped)
-WH_SKIPPED(webhook_https_curl)
-WH_SKIPPED(webhook_stop_from_handler_answers_first)
-WH_SKIPPED(webhook_sigterm_child_stops_gracefully)
-WH_SKIPPED(webhook_expect_continue)
-WH_SKIPPED(webhook_max_connections_and_idle)
-WH_SKIPPED(webhook_own_poll_loop)
-WH_SKIPPED(webhook_survives_mangled_requests)
-WH_SKIPPED(webhook_new_rejects_bad_descs)
-WH_SKIPPED(webhook_secret_helpers)
-WH_SKIPPED(webhook_cidr_parse)
-WH_SKIPPED(webhook_filter_decisions)
-WH_SKIPPED(webhook_forwarded_for_parse)
-WH_SKIPPED(webhook_source_table_bucket_and_strikes)
-WH_SKIPPED(webhook_new_rejects_bad_cidrs)
-WH_SKIPPED(webhook_address_parsers_random)
-WH_SKIPPED(webhook_allow_list_loopback)
-WH_SKIPPED(webhook_forwarded_for_trusted_proxy)
-WH_SKIPPED(webhook_per_source_limits)
-WH_SKIPPED(webhook_threat_score_blocks)
-WH_SKIPPED(webhook_threat_score_tightens_under_pressure)
-WH_SKIPPED(webhook_emfile_pauses_accept)
-WH_SKIPPED(webhook_update_memory_bounded)
-WH_SKIPPED(webhook_log_lines_sanitised)
-WH_SKIPPED(webhook_token_scrubbed_in_descriptions)
-WH_SKIPPED(webhook_rejects_absurd_limits)
-WH_SKIPPED(webhook_requires_secret)
-WH_SKIPPED(webhook_per_source_default_limit)
-WH_SKIPPED(webhook_evicts_unauthenticated_at_capacity)
-WH_SKIPPED(webhook_tls_failures_scored)
-WH_SKIPPED(webhook_forwarded_rfc7239)
-#endif
 
 /* issue 11: a webhook reply passes the bot's stages like any call (the limiter and metrics see it);
    a stage that refuses keeps it out of the reply */
@@ -1876,3 +1837,44 @@ TG_TEST(webhook_reply_passes_the_stages) {
     CHECK_EQ_INT(whst_done, 1);
     wh_end(&env);
 }
+
+#else
+/* built without the webhook module: every test says so */
+#define WH_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_WEBHOOK"); }
+WH_SKIPPED(webhook_secret_dispatch_and_refusals)
+WH_SKIPPED(webhook_raw_http_errors)
+WH_SKIPPED(webhook_keepalive_and_pipelining)
+WH_SKIPPED(webhook_reply_with_method)
+WH_SKIPPED(webhook_slow_client_dropped)
+WH_SKIPPED(webhook_https_curl)
+WH_SKIPPED(webhook_stop_from_handler_answers_first)
+WH_SKIPPED(webhook_sigterm_child_stops_gracefully)
+WH_SKIPPED(webhook_expect_continue)
+WH_SKIPPED(webhook_max_connections_and_idle)
+WH_SKIPPED(webhook_own_poll_loop)
+WH_SKIPPED(webhook_survives_mangled_requests)
+WH_SKIPPED(webhook_new_rejects_bad_descs)
+WH_SKIPPED(webhook_secret_helpers)
+WH_SKIPPED(webhook_cidr_parse)
+WH_SKIPPED(webhook_filter_decisions)
+WH_SKIPPED(webhook_forwarded_for_parse)
+WH_SKIPPED(webhook_source_table_bucket_and_strikes)
+WH_SKIPPED(webhook_new_rejects_bad_cidrs)
+WH_SKIPPED(webhook_address_parsers_random)
+WH_SKIPPED(webhook_allow_list_loopback)
+WH_SKIPPED(webhook_forwarded_for_trusted_proxy)
+WH_SKIPPED(webhook_per_source_limits)
+WH_SKIPPED(webhook_threat_score_blocks)
+WH_SKIPPED(webhook_threat_score_tightens_under_pressure)
+WH_SKIPPED(webhook_emfile_pauses_accept)
+WH_SKIPPED(webhook_update_memory_bounded)
+WH_SKIPPED(webhook_log_lines_sanitised)
+WH_SKIPPED(webhook_token_scrubbed_in_descriptions)
+WH_SKIPPED(webhook_rejects_absurd_limits)
+WH_SKIPPED(webhook_requires_secret)
+WH_SKIPPED(webhook_per_source_default_limit)
+WH_SKIPPED(webhook_evicts_unauthenticated_at_capacity)
+WH_SKIPPED(webhook_tls_failures_scored)
+WH_SKIPPED(webhook_forwarded_rfc7239)
+WH_SKIPPED(webhook_reply_passes_the_stages)
+#endif
