@@ -61,3 +61,11 @@ TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o);
 TGBOT_API void tg_polling_stop(tg_dispatcher *d);
 TGBOT_API bool tg_polling_active(const tg_dispatcher *d);
 TGBOT_API tg_err tg_polling_result(const tg_dispatcher *d);
+
+#if TGBOT__HAS_WEBHOOK
+/* The webhook server on the same loop: tg_loop_fds, tg_loop_timeout_ms, tg_loop_step and tg_run
+   serve it along with the calls in flight (its handlers' calls, blocking or async, run meanwhile);
+   tg_run returns once tg_stop() stopped it and no call is in flight. NULL detaches it. Free the
+   server only after detaching it. */
+TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w);
+#endif

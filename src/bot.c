@@ -30,7 +30,12 @@ struct tg_bot {
     uint32_t iterating;            /* walks over `active` on the stack: finished calls stay listed */
     tg_async next;                 /* tg_async_next: the next typed call is submitted */
     bool next_set;
-    tg__pollfd *pfds;              /* pool_max entries */
+    tg__pollfd *pfds;              /* pool_max entries, then the source's */
+    size_t pfds_cap;
+    tg__loop_source src;           /* the webhook server on this loop (tg_loop_add_webhook), or none */
+    bool has_src, src_stepping;
+    tg_loop_fd *srcfds;
+    size_t srcfds_cap;
     tg__req refused;               /* a call that could not get a slot: sends nothing */
     tg_json_writer refused_w;
     char refused_buf[256];
@@ -121,7 +126,8 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->wait_when_full = desc->engine.wait_when_full;
     b->pool = (tg__http_client **)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pool);
     b->pool_user = (tg__req **)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pool_user);
-    b->pfds = (tg__pollfd *)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pfds);
+    b->pfds_cap = b->pool_max;
+    b->pfds = (tg__pollfd *)tg__alloc(tg__a(b), b->pfds_cap * sizeof *b->pfds);
     if (!b->pool || !b->pool_user || !b->pfds) { tg_bot_free(b); return TG_ERR_NOMEM; }
     memset(b->pool_user, 0, b->pool_max * sizeof *b->pool_user);
     e = tg__http_client_new(&b->pool[0], &hc, err);
@@ -159,7 +165,8 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
     }
     tg__free(&a, bot->pool, bot->pool_max * sizeof *bot->pool);
     tg__free(&a, bot->pool_user, bot->pool_max * sizeof *bot->pool_user);
-    tg__free(&a, bot->pfds, bot->pool_max * sizeof *bot->pfds);
+    tg__free(&a, bot->pfds, bot->pfds_cap * sizeof *bot->pfds);
+    tg__free(&a, bot->srcfds, bot->srcfds_cap * sizeof *bot->srcfds);
     while (bot->nstages) {               /* each stage frees what its module keeps */
         tg__stage *st = &bot->stages[--bot->nstages];
         if (st->free) st->free(st->st);
@@ -890,7 +897,34 @@ static void tg__loop_run(tg_bot *b) {
 /* waits for progress: the sockets of the attempts in flight, the next back-off or deadline, at
    most max_ms (-1: no bound). Back-off waits with no socket to watch go through the platform's
    sleep hook, so a test's fake clock moves them. */
-static void tg__loop_wait(tg_bot *b, int max_ms) {
+/* the source's sockets (they follow the calls' in pfds); false: no memory, skip them this round */
+static bool tg__src_fds(tg_bot *b, size_t at, size_t *n) {
+    size_t k, m = b->src.fds(b->src.ud, b->srcfds, b->srcfds_cap);
+    if (m > b->srcfds_cap) {
+        tg_loop_fd *nf = (tg_loop_fd *)tg__realloc(tg__a(b), b->srcfds, b->srcfds_cap * sizeof *nf, m * sizeof *nf);
+        if (!nf) return false;
+        b->srcfds = nf; b->srcfds_cap = m;
+        m = b->src.fds(b->src.ud, b->srcfds, b->srcfds_cap);
+    }
+    if (at + m > b->pfds_cap) {
+        tg__pollfd *np = (tg__pollfd *)tg__realloc(tg__a(b), b->pfds, b->pfds_cap * sizeof *np, (at + m) * sizeof *np);
+        if (!np) return false;
+        b->pfds = np; b->pfds_cap = at + m;
+    }
+    for (k = 0; k < m; k++) {
+        b->pfds[at + k].fd = b->srcfds[k].fd;
+        b->pfds[at + k].events = (short)((b->srcfds[k].events & TG_LOOP_READ ? POLLIN : 0) | (b->srcfds[k].events & TG_LOOP_WRITE ? POLLOUT : 0));
+        b->pfds[at + k].revents = 0;
+    }
+    *n = at + m;
+    return true;
+}
+
+static void tg__loop_wait_src(tg_bot *b, int max_ms, bool with_src);
+static void tg__loop_wait(tg_bot *b, int max_ms) { tg__loop_wait_src(b, max_ms, false); }
+/* with_src: the loop's own rounds (tg_loop_step, tg_run) also wait for the source; a blocking call
+   does not serve it, so it does not wait for it either */
+static void tg__loop_wait_src(tg_bot *b, int max_ms, bool with_src) {
     uint64_t now = tg__now_ms(&b->plat), next = UINT64_MAX;
     size_t n = 0;
     int wait;
@@ -913,6 +947,12 @@ static void tg__loop_wait(tg_bot *b, int max_ms) {
         if (r->deadline && r->deadline < next) next = r->deadline;
     }
     if (tg__interrupt_pending()) return;
+    with_src = with_src && b->has_src && !b->src_stepping;
+    if (with_src) {
+        int st = b->src.timeout_ms(b->src.ud);
+        if (st >= 0 && now + (uint64_t)st < next) next = now + (uint64_t)st;
+        if (!tg__src_fds(b, n, &n)) with_src = false;
+    }
     if (next == UINT64_MAX) wait = max_ms;
     else {
         uint64_t left = next > now ? next - now : 0;
@@ -1116,6 +1156,9 @@ TGBOT_API uint32_t tg_loop_pending(const tg_bot *bot) {
 TGBOT_API size_t tg_loop_fds(tg_bot *bot, tg_loop_fd *fds, size_t max) {
     tg__req *r;
     size_t n = 0;
+    if (bot->has_src && !bot->src_stepping) {   /* the source's sockets first */
+        n = bot->src.fds(bot->src.ud, fds, max);
+    }
     for (r = bot->active; r; r = r->next) {
         bool wr;
         uint64_t dl;
@@ -1142,15 +1185,36 @@ TGBOT_API int tg_loop_timeout_ms(tg_bot *bot) {
         if (r->deadline && r->deadline < t) t = r->deadline;
         if (t < next) next = t;
     }
+    if (bot->has_src && !bot->src_stepping) {
+        int st = bot->src.timeout_ms(bot->src.ud);
+        if (st >= 0 && now + (uint64_t)st < next) next = now + (uint64_t)st;
+        if (next == UINT64_MAX) return -1;     /* the source waits on its sockets only */
+    }
     if (next == UINT64_MAX) return -1;
     return next <= now ? 0 : (int)TGBOT__MIN(next - now, 0x7FFFFFFFu);
 }
 
+TGBOT__INTERN void tg__loop_set_source(tg_bot *bot, const tg__loop_source *src) {
+    bot->has_src = src != NULL;
+    if (src) bot->src = *src;
+}
+
+/* one round of the source (never re-entered: its handlers' blocking calls do not serve it) */
+static void tg__src_step(tg_bot *b) {
+    if (!b->has_src || b->src_stepping) return;
+    b->src_stepping = true;
+    if (!b->src.step(b->src.ud)) b->has_src = false;   /* it has ended (stopped) */
+    b->src_stepping = false;
+}
+
 TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
     tg__loop_run(bot);
-    if (timeout_ms != 0 && tg_loop_pending(bot)) {
-        tg__loop_wait(bot, timeout_ms < 0 ? -1 : timeout_ms);
+    tg__src_step(bot);
+    if (timeout_ms != 0 && (tg_loop_pending(bot) || (bot->has_src && !bot->src_stepping))) {
+        tg__loop_wait_src(bot, timeout_ms < 0 ? -1 : timeout_ms, true);
         tg__loop_run(bot);
+        tg__src_step(bot);
+        tg__loop_run(bot);                     /* what the source's handlers submitted starts now */
     }
     return tg_loop_pending(bot);
 }
@@ -1158,7 +1222,7 @@ TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
 TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot) { return bot->next_id; }
 
 TGBOT_API void tg_run(tg_bot *bot) {
-    while (tg_loop_step(bot, -1) > 0) {}
+    while (tg_loop_step(bot, -1) > 0 || (bot->has_src && !bot->src_stepping)) {}
 }
 
 /* A call that leaves by another way: a webhook reply (the method rides on the answer to Telegram's

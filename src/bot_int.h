@@ -68,7 +68,16 @@ TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
-TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);   /* the id of the call submitted last */
+TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);
+/* another source of work on the bot's loop (the webhook server): its sockets, its next deadline,
+   one non-blocking round (returns false once it has ended) */
+typedef struct tg__loop_source {
+    size_t (*fds)(void *ud, tg_loop_fd *fds, size_t cap);
+    int (*timeout_ms)(void *ud);
+    bool (*step)(void *ud);
+    void *ud;
+} tg__loop_source;
+TGBOT__INTERN void tg__loop_set_source(tg_bot *bot, const tg__loop_source *src);   /* NULL: none */   /* the id of the call submitted last */
 /* a call that leaves by another way (a webhook reply) passes admit and done like any other */
 TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err);
 
