@@ -18,6 +18,12 @@
        core (errors, allocator, logger, platform hooks, arena) . json . http options . bot . Bot API
        (generated) . updates (polling, dispatcher) . optional modules . implementation . licence
 
+   PIPELINE (a call's way, by room of src/)
+       platform (sockets, poll, clock) -> json -> tls -> http (one exchange per pooled connection)
+       -> engine (bot.c: calls in flight, retries, the loop; async.h) -> stages (cache, breaker,
+       ratelimit, analytics, yours: tg_bot_add_stage) -> codec (typed encode/decode) -> API (gen/)
+       -> updates (dispatcher, long polling) / webhook (server)
+
    CONFIGURATION MACROS (define before including; all optional)
        TGBOT_IMPLEMENTATION     emit the implementation in this translation unit
        TGBOT_STATIC             make every function static (private copy per TU)
