@@ -1231,7 +1231,7 @@ TGBOT_API void tg_run(tg_bot *bot) {
    directly), then done, as a call whose outcome the bot never learns (TG_OK, 0 ms). */
 TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err) {
     const tg__method *known = tg__method_find(method);
-    tg__req *r = tg__req_begin(bot, method, known ? known->flags : TG__CALL_SENDS);
+    tg__req *r = tg__req_begin(bot, method, known ? known->flags : (uint32_t)TG__CALL_SENDS);
     tg_str answer = { NULL, 0 };
     uint64_t until = 0;
     tg_err code;
