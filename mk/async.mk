@@ -24,3 +24,9 @@ $(BUILD)/bench_http_before: bench/bench_http.c | $(BUILD)
 	$(CC) -std=c99 -O2 -I$(BUILD)/async_before $(TLS_CFLAGS_BEARSSL) $< -o $@ $(TLS_LIBS_BEARSSL)
 bench-http-before: $(BUILD)/bench_http $(BUILD)/bench_http_before
 	$(PYTHON) bench/bench_http_before.py
+
+# the stress test at 10,000 calls (64 in flight, random faults, reconciled with the ledger)
+TEST_STEPS += async-stress
+.PHONY: async-stress
+async-stress: $(BUILD)/unit
+	TG_ASYNC_STRESS_N=10000 tests/with_servers.sh $(BUILD)/unit async_stress
