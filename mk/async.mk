@@ -30,3 +30,12 @@ TEST_STEPS += async-stress
 .PHONY: async-stress
 async-stress: $(BUILD)/unit
 	TG_ASYNC_STRESS_N=10000 tests/with_servers.sh $(BUILD)/unit async_stress
+
+# README's user-stage example compiles as shown (a make test step)
+TEST_STEPS += readme-stage-example
+.PHONY: readme-stage-example
+readme-stage-example: tgbot.h
+	@mkdir -p $(BUILD)/readme
+	@$(PYTHON) -c 'import sys; s=open("README.md").read(); a=s.index("**Stages.**"); b=s.index("```c\n", a)+5; c=s.index("```", b); open(sys.argv[1], "w").write("#define TGBOT_IMPLEMENTATION\n#include \"tgbot.h\"\n#include <stdio.h>\n" + s[b:c] + "int main(void) { tg_bot *b; tg_bot_desc d = { .token = \"1:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi\", .base_url = \"http://127.0.0.1:9\" }; if (tg_bot_new(&b, &d, NULL)) return 1; add_logging(b); tg_bot_free(b); return 0; }\n")' $(BUILD)/readme/stage.c
+	@if $(CC) -std=c99 $(CFLAGS_WARN) -I. $(TLS_CFLAGS_BEARSSL) $(BUILD)/readme/stage.c -o $(BUILD)/readme/stage $(TLS_LIBS_BEARSSL) && $(BUILD)/readme/stage; \
+	then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; exit 1; fi
