@@ -89,6 +89,7 @@ TGBOT__INTERN void tg__sock_close(tg__sock s) { if (s >= 0) close(s); }
 
 static volatile sig_atomic_t tg__interrupted;
 TGBOT__INTERN void tg__interrupt(int on) { tg__interrupted = on; }
+TGBOT__INTERN int tg__interrupt_pending(void) { return tg__interrupted != 0; }
 
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms) {
     struct pollfd p;

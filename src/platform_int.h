@@ -22,6 +22,7 @@ TGBOT__INTERN void tg__sock_close(tg__sock s);
 /* a stop request from a signal handler (async-signal-safe): waits return -2 while it is set */
 TGBOT__INTERN void tg__interrupt(int on);
 /* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
+TGBOT__INTERN int tg__interrupt_pending(void);   /* a stop was requested (tg__interrupt(1)) */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
 TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by the peer or has stray data */
 /* listening socket for servers (webhook): bound, non-blocking */

@@ -18,17 +18,11 @@
        core (errors, allocator, logger, platform hooks, arena) . json . http options . bot . Bot API
        (generated) . updates (polling, dispatcher) . optional modules . implementation . licence
 
-   PIPELINE (how a call travels; each step is a room of src/, in this order in the implementation)
-       platform   platform.c: sockets, poll, signals, the OS resolver; dns.c: names over UDP, cached
-       -> json    json.c: in-place parser, writer
-       -> tls     tls_bearssl.c | tls_mbedtls.c | tls_none.c
-       -> http    http.c: resolve, connect, proxy, TLS, send, head, body (non-blocking steps)
-       -> engine  bot.c: the request, retries, back-off, events
-       -> stages  cache.c, ratelimit.c, breaker.c, analytics.c: before, after each attempt, at the end
-       -> codec   codec.c + gen/api.c: typed structs <-> JSON from the generated tables
-       -> API     gen/api.h: one function per Bot API method (tg_send_message, ...)
-       -> updates updates.c: long polling and the dispatcher; webhook.c + netfilter.c: the server
-       beside it: store.c (+ store_redis.c), webapp.c, secret.c, sign.c, aead.c, ed25519.c
+   PIPELINE (a call's way, by room of src/)
+       platform (sockets, poll, clock; dns.c: names over UDP, cached) -> json -> tls -> http (one exchange per pooled connection)
+       -> engine (bot.c: calls in flight, retries, the loop; async.h) -> stages (cache, breaker,
+       ratelimit, analytics, yours: tg_bot_add_stage) -> codec (typed encode/decode) -> API (gen/)
+       -> updates (dispatcher, long polling) / webhook (server)
 
    CONFIGURATION MACROS (define before including; all optional)
        TGBOT_IMPLEMENTATION     emit the implementation in this translation unit
@@ -56,7 +50,7 @@
        TGBOT_ENABLE_BREAKER     circuit breaker, closed/open/half-open     (breaker.h)
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
-       TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
+       TGBOT_ENABLE_ASYNC       many requests in flight: always on, the engine is the core (async.h)
        TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
        TGBOT_ENABLE_STARS       crash-safe journal, gift campaigns, Stars, XTR payments, business
                                 (journal.h, stars.h, business.h; POSIX only)
