@@ -245,9 +245,13 @@ static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
 /* [shared] the lanes of a call in the desc's store, shared by every process sending for this token
    (store.h): GCRA per lane, all lanes or none in one atomic step. A private chat: its own spacing
    and burst; a group: one message per max(GROUP_GAP, a minute / group_per_min + 1 ms), so that both
-   of Telegram's group limits hold; the bot: one message per 1000 / global_per_s ms rounded up,
+   of Telegram's group limits hold (both plus a 50 ms margin); the bot: one message per 1000 / global_per_s ms rounded up,
    plus 1 ms (at most global_per_s in any second). A chat's spacing restarts from its answer (stamp);
    a 429 pauses the lane for every process. Not shared: the half-rate recovery after a 429. */
+/* a chat's lane counts from the admission until the answer stamps it; the time from one process's
+   admission to its message's arrival (a busy host, a slow network) must not let another process's
+   next message arrive under Telegram's spacing: each chat interval carries this margin */
+#define TG__RL_SHARED_MARGIN_MS 50u
 static size_t tg__rl_lanes(const tg_bot *b, const tg__ratelimit *rl, tg_store_lane *l, char keys[2][64]) {
     long long bot = (long long)tg_bot_id(b);
     size_t n = 0;
@@ -256,10 +260,10 @@ static size_t tg__rl_lanes(const tg_bot *b, const tg__ratelimit *rl, tg_store_la
         l[n].key = keys[n];
         if (rl->cur->group) {
             uint32_t g = 60000u / rl->d.group_per_min + 1u;
-            l[n].interval_ms = g > TGBOT_RATELIMIT_GROUP_GAP_MS ? g : TGBOT_RATELIMIT_GROUP_GAP_MS;
+            l[n].interval_ms = (g > TGBOT_RATELIMIT_GROUP_GAP_MS ? g : TGBOT_RATELIMIT_GROUP_GAP_MS) + TG__RL_SHARED_MARGIN_MS;
             l[n].burst = 1;
         } else {
-            l[n].interval_ms = (1000u + rl->d.private_per_s - 1u) / rl->d.private_per_s;
+            l[n].interval_ms = (1000u + rl->d.private_per_s - 1u) / rl->d.private_per_s + TG__RL_SHARED_MARGIN_MS;
             l[n].burst = rl->d.private_burst;
         }
         n++;
