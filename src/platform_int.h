@@ -1,13 +1,19 @@
 /* platform (internal): the only room that knows the OS socket API. Another OS or an embedded
    TCP/IP stack replaces these functions. */
+#if defined(_WIN32)
+typedef SOCKET tg__sock;
+#define TG__SOCK_INVALID INVALID_SOCKET
+#else
 typedef int tg__sock;
 #define TG__SOCK_INVALID (-1)
+#endif
 #define TG__WOULDBLOCK (-2)
 typedef struct addrinfo tg__addr;
 
 TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err);
 TGBOT__INTERN void tg__resolve_free(tg__addr *a);
-/* starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
+/* Errors come back as errno values on every OS (winsock's are mapped), so callers stay POSIX-shaped.
+   starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
 TGBOT__INTERN int tg__sock_connect(const tg__addr *a, tg__sock *out);
 TGBOT__INTERN int tg__sock_connect_result(tg__sock s);     /* 0 or the errno of a finished connect */
 TGBOT__INTERN long tg__sock_send(tg__sock s, const void *p, size_t n);  /* >=0, TG__WOULDBLOCK, -1 */
@@ -15,6 +21,9 @@ TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n);        /* >0, 0
 TGBOT__INTERN void tg__sock_close(tg__sock s);
 /* a stop request from a signal handler (async-signal-safe): waits return -2 while it is set */
 TGBOT__INTERN void tg__interrupt(int on);
+/* on = 1: SIGINT/SIGTERM (Windows: Ctrl-C, Ctrl-Break, console close) call on_stop until on = 0
+   restores what was there. On Windows on_stop runs on another thread: it only sets flags. */
+TGBOT__INTERN void tg__stop_signals(void (*on_stop)(int), int on);
 /* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
 TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by the peer or has stray data */
@@ -24,10 +33,20 @@ TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out);   /* 1 accepted, 0
 /* the peer's address as 16 bytes (IPv4 as ::ffff:a.b.c.d): 0, or -1 (not an IP socket, or gone) */
 TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]);
 /* many sockets at once (the webhook server): a pollfd array; events are TG__POLL_IN/OUT */
+#if defined(_WIN32)
+typedef WSAPOLLFD tg__pollfd;
+#else
 typedef struct pollfd tg__pollfd;
+#endif
 #define TG__POLL_IN POLLIN
 #define TG__POLL_OUT POLLOUT
 #define TG__POLL_ERR (POLLERR | POLLHUP | POLLNVAL)
 /* ready count, 0 timeout, -1 error, -2 interrupted by a signal (the caller checks its stop flag) */
 TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms);
 TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s);   /* FIN after the last response */
+#if defined(_WIN32)
+/* the Windows C runtime has no text for the socket errno values (ECONNREFUSED, ...): words for them,
+   so every strerror() in the implementation says the same as on POSIX */
+TGBOT__INTERN const char *tg__strerror(int e);
+#define strerror(e) tg__strerror(e)
+#endif

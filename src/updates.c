@@ -167,20 +167,7 @@ TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d) {
         d->ev.on_shutdown(&ev, d->ev.ud);
     }
 }
-TGBOT__INTERN void tg__catch_signals(bool on) {
-    static struct sigaction old_int, old_term;
-    if (on) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = tg__on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
-        sigaction(SIGTERM, &sa, &old_term);
-    } else {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
-}
+TGBOT__INTERN void tg__catch_signals(bool on) { tg__stop_signals(tg__on_signal, on); }
 TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d) { return d->offset; }
 
 static bool tg__ieq_n(const char *a, const char *b, size_t n) {
@@ -350,19 +337,12 @@ static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, 
 TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     uint32_t timeout_s = o && o->timeout_s ? o->timeout_s : 30, limit = o && o->limit ? o->limit : 100;
     uint32_t failures = 0;
-    struct sigaction sa, old_int, old_term;
     tg_err result = TG_OK;
     d->stop = false;
     tg__signalled = 0;
     tg__interrupt(0);
     if (o && o->offset) d->offset = o->offset;
-    if (o && o->handle_signals) {
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = tg__on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
-        sigaction(SIGTERM, &sa, &old_term);
-    }
+    if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 1);
     while (!d->stop && !tg__signalled) {
         tg_json_value res;
         size_t mark;
@@ -409,10 +389,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_bot_reset(d->bot);
         (void)tg__get_updates(d, d->offset, 1, 0, NULL, &res);
     }
-    if (o && o->handle_signals) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
+    if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 0);
     tg__fire_shutdown(d);
     tg_bot_reset(d->bot);
     return result;
