@@ -6,6 +6,7 @@ DEMO="gcc make python3 libbearssl-dev"
 TEST="$DEMO clang g++ binutils openssl curl libmbedtls-dev nginx tinyproxy microsocks wrk valgrind libcurl4-openssl-dev libjsmn-dev libcjson-dev libclang-rt-14-dev locales prometheus"
 TEST="$TEST libhiredis-dev redis-server"     # store: Redis back-end and its tests
 TEST="$TEST cmake pkgconf musl-tools"        # packaging: consumers, musl static build
+TEST="$TEST gcc-mingw-w64-x86-64 wine64"     # platform: Windows cross-build, run under wine
 list=0; [ "${1:-}" = "--list" ] && { list=1; shift; }
 case "${1:-test}" in demo) want=$DEMO;; *) want=$TEST;; esac
 [ $list -eq 1 ] && { echo $want; exit 0; }
