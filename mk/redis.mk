@@ -6,7 +6,9 @@ $(BUILD)/unit-redis: $(UNIT_DEPS)
 	$(UNIT_CC) -DTGBOT_ENABLE_ALL -DTGBOT_ENABLE_REDIS $(TLS_CFLAGS_NONE) tests/all.c -o $@ -lhiredis -lm
 $(BUILD)/scale_worker: tests/redis/worker.c tgbot.h | $(BUILD)
 	$(CC) -std=c99 -O2 $(CFLAGS_WARN) -I. $< -o $@ -lhiredis -lm
-test-redis: $(BUILD)/unit-redis $(BUILD)/scale_worker
+$(BUILD)/flood_sender: tests/redis/sender.c tgbot.h | $(BUILD)
+	$(CC) -std=c99 -O2 $(CFLAGS_WARN) -I. $< -o $@ -lhiredis -lm
+test-redis: $(BUILD)/unit-redis $(BUILD)/scale_worker $(BUILD)/flood_sender
 	@tests/redis/with_redis.sh tests/with_servers.sh $(BUILD)/unit-redis store_ > $(BUILD)/test-redis-unit.log 2>&1; \
 	  rc=$$?; cat $(BUILD)/test-redis-unit.log | grep -E "FAIL|CHECK|skipped:" ; \
 	  line=$$(grep -E '^[0-9]+ passed, [0-9]+ failed$$' $(BUILD)/test-redis-unit.log | tail -n 1); \
@@ -17,7 +19,12 @@ test-redis: $(BUILD)/unit-redis $(BUILD)/scale_worker
 	  line=$$(grep -E '^[0-9]+ passed, [0-9]+ failed$$' $(BUILD)/test-redis-scale.log | tail -n 1); \
 	  sp=$${line%% passed*}; sf=$${line#*, }; sf=$${sf%% failed*}; [ -n "$$line" ] || { sp=0; sf=1; }; \
 	  [ $$rc2 -eq 0 ] || [ "$$sf" -ne 0 ] || sf=1; \
-	  echo "$$((up + sp)) passed, $$((uf + sf)) failed"; [ $$((uf + sf)) -eq 0 ]
+	  tests/redis/with_redis.sh $(PYTHON) tests/redis/test_flood_shared.py $(BUILD)/flood_sender > $(BUILD)/test-redis-flood.log 2>&1; \
+	  rc3=$$?; grep -vE '^[0-9]+ passed, [0-9]+ failed$$' $(BUILD)/test-redis-flood.log; \
+	  line=$$(grep -E '^[0-9]+ passed, [0-9]+ failed$$' $(BUILD)/test-redis-flood.log | tail -n 1); \
+	  fp=$${line%% passed*}; ff=$${line#*, }; ff=$${ff%% failed*}; [ -n "$$line" ] || { fp=0; ff=1; }; \
+	  [ $$rc3 -eq 0 ] || [ "$$ff" -ne 0 ] || ff=1; \
+	  echo "$$((up + sp + fp)) passed, $$((uf + sf + ff)) failed"; [ $$((uf + sf + ff)) -eq 0 ]
 
 # make bench-redis: limiter admits and store get/set through Redis against redis-benchmark
 .PHONY: bench-redis

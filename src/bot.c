@@ -644,11 +644,12 @@ TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_jso
     tg__req *r;
     size_t i;
     uint32_t flags = TG__CALL_SENDS;     /* unknown methods are treated as not safe to repeat */
+    const tg__method *known;
     if (!method || !*method) {
         tg__error_set(&bot->last, TG_ERR_ARG, TG_PHASE_VALIDATE, "tg_call: no method name");
         return TG_ERR_ARG;
     }
-    if (strncmp(method, "get", 3) == 0) flags = TG__CALL_READ;
+    if ((known = tg__method_find(method)) != NULL) flags = known->flags;   /* the typed call's class */
     r = tg__req_begin(bot, method, flags);
     for (i = 0; method[i]; i++)
         if (!((method[i] >= 'a' && method[i] <= 'z') || (method[i] >= 'A' && method[i] <= 'Z') || (method[i] >= '0' && method[i] <= '9')))

@@ -14,7 +14,7 @@ static size_t tg__kind_size(uint8_t kind, uint16_t type) {
     case TG__K_CHATREF: return sizeof(tg_chat_ref);
     case TG__K_FILE: return sizeof(const tg_input_file *);
     case TG__K_FLAG: return sizeof(tg_flag);
-    default: return tg__types[type].nsubs ? sizeof(tg__abs) : tg__types[type].size;
+    default: return tg__types[type].abs ? sizeof(tg__abs) : tg__types[type].size;
     }
 }
 
@@ -66,7 +66,11 @@ static tg_err tg__dec_array(uint8_t kind, uint16_t type, const tg_json_doc *d, u
     n = d->toks[t].count;
     *count = n;
     *items = NULL;
-    if (!n) return TG_OK;
+    if (!n) {                   /* [] stays distinguishable from absent: a non-NULL empty array */
+        static const int64_t tg__empty = 0;
+        *items = (void *)(uintptr_t)&tg__empty;
+        return TG_OK;
+    }
     p = (char *)tg_arena_alloc(a, n * es);
     if (!p) return TG_ERR_NOMEM;
     memset(p, 0, n * es);
@@ -78,75 +82,103 @@ static tg_err tg__dec_array(uint8_t kind, uint16_t type, const tg_json_doc *d, u
     return TG_OK;
 }
 
+/* the raw text of a discriminator: a string's value, or a number's literal ("0") */
+static bool tg__disc_text(const tg_json_doc *d, uint32_t t, bool number, const char **s, size_t *n) {
+    if (t == TG_JSON_NOTFOUND) return false;
+    if (number) {
+        if (tg_json_type_of(d, t) != TG_JSON_NUMBER) return false;
+        *s = d->buf + d->toks[t].start;
+        *n = d->toks[t].len;
+        return true;
+    }
+    return tg_json_str(d, t, s, n);
+}
+
+static bool tg__disc_is(const tg__sub *sb, const char *v, size_t n) {
+    const char *want = sb->disc_val ? tg__name_at(sb->disc_val) : NULL;
+    return want && strlen(want) == n && memcmp(want, v, n) == 0;
+}
+
 static tg_err tg__dec_abstract(const tg__type *ty, const tg_json_doc *d, uint32_t t, tg_arena *a, tg__abs *out, tg_error *err) {
     tg_json_type jt = tg_json_type_of(d, t);
+    const char *tyname = tg__name_at(ty->name);
     uint16_t i, sub = 0xFFFFu;
     out->kind = 0;
     out->ptr = NULL;
-    for (i = 0; i < ty->nsubs; i++) {
-        if (jt == TG_JSON_STRING && ty->subs[i] == TG__SUB_STRING) {
+    for (i = 0; i < ty->n; i++) {
+        uint16_t st = TG__SUB(ty, i)->type;
+        if (jt == TG_JSON_STRING && st == TG__SUB_STRING) {
             const char *s = NULL;
             tg_json_str(d, t, &s, NULL);
             out->kind = i + 1;
             out->ptr = (void *)(uintptr_t)s;
             return TG_OK;
         }
-        if (jt == TG_JSON_ARRAY && ty->subs[i] == TG__SUB_ARRAY) {
+        if (jt == TG_JSON_ARRAY && st == TG__SUB_ARRAY) {
             tg__list *l = (tg__list *)tg_arena_alloc(a, sizeof *l);
             if (!l) return TG_ERR_NOMEM;
             out->kind = i + 1;
             out->ptr = l;
-            return tg__dec_array(TG__K_OBJ, (uint16_t)(ty - tg__types), d, t, a, &l->items, &l->count, ty->name, err);
+            return tg__dec_array(TG__K_OBJ, (uint16_t)(ty - tg__types), d, t, a, &l->items, &l->count, tyname, err);
         }
     }
-    if (jt != TG_JSON_OBJECT) return tg__dec_bad(ty->name, NULL, err);
+    if (jt != TG_JSON_OBJECT) return tg__dec_bad(tyname, NULL, err);
     {   /* variants whose tag matches (several may share one, e.g. InlineQueryResultPhoto and
-           InlineQueryResultCachedPhoto); among them, or among all when there is no tag, the first
-           whose required members are all present */
+           InlineQueryResultCachedPhoto); with a numeric tag (date == 0: InaccessibleMessage) the
+           variants without a fixed value take every other number. Among them, or among all when
+           there is no tag, the first whose required members are all present */
         const char *v = NULL;
-        if (ty->disc && !tg_json_str(d, tg_json_get(d, t, ty->disc), &v, NULL)) return tg__dec_bad(ty->name, ty->disc, err);
+        size_t vn = 0;
+        bool tagged = ty->abs == TG__ABS_TAG || ty->abs == TG__ABS_NUMBER, any_fixed = false;
+        if (tagged && !tg__disc_text(d, tg_json_get(d, t, tg__name_at(ty->disc)), ty->abs == TG__ABS_NUMBER, &v, &vn))
+            return tg__dec_bad(tyname, tg__name_at(ty->disc), err);
+        if (ty->abs == TG__ABS_NUMBER)
+            for (i = 0; i < ty->n; i++) if (tg__disc_is(TG__SUB(ty, i), v, vn)) any_fixed = true;
         {
             uint32_t best = 0;
-            for (i = 0; i < ty->nsubs; i++) {
+            for (i = 0; i < ty->n; i++) {
+                const tg__sub *sb = TG__SUB(ty, i);
                 const tg__type *st;
                 uint16_t f;
                 uint32_t m, k, known = 1;
                 bool all = true;
-                if (ty->subs[i] >= TG__SUB_ARRAY) continue;
-                if (v && !(ty->disc_vals[i] && strcmp(ty->disc_vals[i], v) == 0)) continue;
-                st = &tg__types[ty->subs[i]];
-                for (f = 0; f < st->nfields && all; f++)
-                    if ((st->fields[f].flags & TG__F_REQ) && tg_json_get(d, t, st->fields[f].name) == TG_JSON_NOTFOUND) all = false;
+                if (sb->type >= TG__SUB_ARRAY) continue;
+                if (ty->abs == TG__ABS_TAG && !tg__disc_is(sb, v, vn)) continue;
+                if (ty->abs == TG__ABS_NUMBER && (any_fixed ? !tg__disc_is(sb, v, vn) : sb->disc_val != 0)) continue;
+                st = &tg__types[sb->type];
+                for (f = 0; f < st->n && all; f++)
+                    if ((TG__FIELD(st, f)->flags & TG__F_REQ) && tg_json_get(d, t, tg__name_at(TG__FIELD(st, f)->name)) == TG_JSON_NOTFOUND) all = false;
                 if (!all) continue;
                 /* best fit: the variant that knows most of the members present */
                 for (m = 0, k = t + 1; m < d->toks[t].count; m++, k = d->toks[k + 1].next)
-                    for (f = 0; f < st->nfields; f++)
-                        if (strcmp(st->fields[f].name, d->buf + d->toks[k].start) == 0) { known++; break; }
+                    for (f = 0; f < st->n; f++)
+                        if (strcmp(tg__name_at(TG__FIELD(st, f)->name), d->buf + d->toks[k].start) == 0) { known++; break; }
                 if (known > best) { best = known; sub = i; }
             }
         }
-        if (sub == 0xFFFFu && v) {       /* tag known but members missing: still the first tagged variant */
-            for (i = 0; i < ty->nsubs && sub == 0xFFFFu; i++)
-                if (ty->subs[i] < TG__SUB_ARRAY && ty->disc_vals[i] && strcmp(ty->disc_vals[i], v) == 0) sub = i;
+        if (sub == 0xFFFFu && ty->abs == TG__ABS_TAG) {   /* tag known but members missing: still the first tagged variant */
+            for (i = 0; i < ty->n && sub == 0xFFFFu; i++)
+                if (TG__SUB(ty, i)->type < TG__SUB_ARRAY && tg__disc_is(TG__SUB(ty, i), v, vn)) sub = i;
         }
         if (sub == 0xFFFFu) return TG_OK;          /* a variant newer than this build: kind 0 */
     }
     {
-        const tg__type *st = &tg__types[ty->subs[sub]];
+        uint16_t stype = TG__SUB(ty, sub)->type;
+        const tg__type *st = &tg__types[stype];
         void *p = tg_arena_alloc(a, st->size);
         if (!p) return TG_ERR_NOMEM;
         memset(p, 0, st->size);
         out->kind = sub + 1;
         out->ptr = p;
-        return tg__dec_obj(ty->subs[sub], d, t, a, p, err);
+        return tg__dec_obj(stype, d, t, a, p, err);
     }
 }
 
 static tg_err tg__dec_obj(uint16_t type, const tg_json_doc *d, uint32_t t, tg_arena *a, void *out, tg_error *err) {
     const tg__type *ty = &tg__types[type];
     uint32_t i, k, n;
-    if (ty->nsubs) return tg__dec_abstract(ty, d, t, a, (tg__abs *)out, err);
-    if (tg_json_type_of(d, t) != TG_JSON_OBJECT) return tg__dec_bad(ty->name, NULL, err);
+    if (ty->abs) return tg__dec_abstract(ty, d, t, a, (tg__abs *)out, err);
+    if (tg_json_type_of(d, t) != TG_JSON_OBJECT) return tg__dec_bad(tg__name_at(ty->name), NULL, err);
     n = d->toks[t].count;
     for (i = 0, k = t + 1; i < n; i++, k = d->toks[k + 1].next) {
         const char *key = d->buf + d->toks[k].start;
@@ -154,26 +186,26 @@ static tg_err tg__dec_obj(uint16_t type, const tg_json_doc *d, uint32_t t, tg_ar
         uint16_t j;
         char *base = (char *)out;
         tg_err e;
-        for (j = 0; j < ty->nfields; j++)
-            if (strcmp(ty->fields[j].name, key) == 0) { f = &ty->fields[j]; break; }
+        for (j = 0; j < ty->n; j++)
+            if (strcmp(tg__name_at(TG__FIELD(ty, j)->name), key) == 0) { f = TG__FIELD(ty, j); break; }
         if (!f) continue;                          /* unknown members are skipped */
         if (tg_json_type_of(d, k + 1) == TG_JSON_NULL) continue;
         if (f->flags & TG__F_ARR2) {
             tg__list *lists;
             size_t cnt, m;
             uint32_t q;
-            if (tg_json_type_of(d, k + 1) != TG_JSON_ARRAY) return tg__dec_bad(ty->name, f->name, err);
+            if (tg_json_type_of(d, k + 1) != TG_JSON_ARRAY) return tg__dec_bad(tg__name_at(ty->name), tg__name_at(f->name), err);
             cnt = d->toks[k + 1].count;
             lists = (tg__list *)tg_arena_alloc(a, (cnt ? cnt : 1) * sizeof *lists);
             if (!lists) return TG_ERR_NOMEM;
             for (m = 0, q = k + 2; m < cnt; m++, q = d->toks[q].next) {
-                e = tg__dec_array(f->kind, f->type, d, q, a, &lists[m].items, &lists[m].count, f->name, err);
+                e = tg__dec_array(f->kind, f->type, d, q, a, &lists[m].items, &lists[m].count, tg__name_at(f->name), err);
                 if (e) return e;
             }
             *(tg__list **)(void *)(base + f->off) = lists;
             *(size_t *)(void *)(base + f->aux) = cnt;
         } else if (f->flags & TG__F_ARR) {
-            e = tg__dec_array(f->kind, f->type, d, k + 1, a, (void **)(void *)(base + f->off), (size_t *)(void *)(base + f->aux), f->name, err);
+            e = tg__dec_array(f->kind, f->type, d, k + 1, a, (void **)(void *)(base + f->off), (size_t *)(void *)(base + f->aux), tg__name_at(f->name), err);
             if (e) return e;
         } else if (f->kind == TG__K_OBJ && (f->flags & TG__F_PTR)) {
             size_t sz = tg__kind_size(TG__K_OBJ, f->type);
@@ -184,7 +216,7 @@ static tg_err tg__dec_obj(uint16_t type, const tg_json_doc *d, uint32_t t, tg_ar
             if (e) return e;
             *(void **)(void *)(base + f->off) = p;
         } else {
-            e = tg__dec_one(f->kind, f->type, d, k + 1, a, base + f->off, f->name, err);
+            e = tg__dec_one(f->kind, f->type, d, k + 1, a, base + f->off, tg__name_at(f->name), err);
             if (e) return e;
             if (f->flags & TG__F_HAS) *(bool *)(void *)(base + f->aux) = true;
         }
@@ -246,7 +278,7 @@ static bool tg__present(const tg__field *f, const char *base) {
     /* a required number or boolean is always sent: 0 and false are values, not absence */
     if ((f->flags & TG__F_REQ) && !(f->flags & (TG__F_ARR | TG__F_ARR2)) &&
         (f->kind == TG__K_I64 || f->kind == TG__K_F64 || f->kind == TG__K_BOOL)) return true;
-    if (f->flags & (TG__F_ARR | TG__F_ARR2)) return *(const void *const *)p && *(const size_t *)(const void *)(base + f->aux);
+    if (f->flags & (TG__F_ARR | TG__F_ARR2)) return *(const void *const *)p != NULL;   /* [] is sent: pointer set, count 0 */
     if ((f->flags & TG__F_HAS) && *(const bool *)(const void *)(base + f->aux)) return true;
     switch (f->kind) {
     case TG__K_I64: return *(const int64_t *)p != 0;
@@ -260,22 +292,23 @@ static bool tg__present(const tg__field *f, const char *base) {
 }
 
 static tg_err tg__enc_fields(tg_json_writer *w, tg__req *r, const tg__type *ty, const void *obj, bool top,
-                             const char *skip, tg_error *err) {
+                             uint16_t skip, tg_error *err) {
     const char *base = (const char *)obj;
     uint16_t j;
-    for (j = 0; j < ty->nfields; j++) {
-        const tg__field *f = &ty->fields[j];
+    for (j = 0; j < ty->n; j++) {
+        const tg__field *f = TG__FIELD(ty, j);
+        const char *name = tg__name_at(f->name);
         tg_err e = TG_OK;
-        if (skip && strcmp(f->name, skip) == 0 && !*(const char *const *)(const void *)(base + f->off)) continue;
+        if (skip && strcmp(name, tg__name_at(skip)) == 0) continue;   /* the tag: written from the variant's kind */
         if ((f->flags & TG__F_RAW) && *(const char *const *)(const void *)(base + f->raw_off)) {
             const char *raw = *(const char *const *)(const void *)(base + f->raw_off);
-            tg_json_key(w, f->name);
+            tg_json_key(w, name);
             tg_json_write_raw(w, raw, strlen(raw));
             continue;
         }
         if (!tg__present(f, base)) {
-            if ((f->flags & TG__F_REQ) && !(skip && strcmp(f->name, skip) == 0)) {
-                tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "%s%s%s is required", top ? "" : ty->name, top ? "" : ".", f->name);
+            if (f->flags & TG__F_REQ) {
+                tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "%s%s%s is required", top ? "" : tg__name_at(ty->name), top ? "" : ".", name);
                 return TG_ERR_ARG;
             }
             continue;
@@ -285,11 +318,11 @@ static tg_err tg__enc_fields(tg_json_writer *w, tg__req *r, const tg__type *ty, 
             const tg_input_file *file = *(const tg_input_file *const *)(const void *)(base + f->off);
             if (!file->id_or_url) {
                 if (!r) return TG_ERR_UNSUPPORTED;
-                if (!tg__req_add_file(r, f->name, file)) return TG_ERR_LIMIT;
+                if (!tg__req_add_file(r, name, file)) return TG_ERR_LIMIT;
                 continue;
             }
         }
-        tg_json_key(w, f->name);
+        tg_json_key(w, name);
         if (f->flags & TG__F_ARR2) {
             const tg__list *lists = *(const tg__list *const *)(const void *)(base + f->off);
             size_t n = *(const size_t *)(const void *)(base + f->aux), m;
@@ -312,46 +345,62 @@ static tg_err tg__enc_fields(tg_json_writer *w, tg__req *r, const tg__type *ty, 
 static tg_err tg__enc_obj(tg_json_writer *w, tg__req *r, uint16_t type, const void *obj, bool top, tg_error *err) {
     const tg__type *ty = &tg__types[type];
     tg_err e;
-    if (ty->nsubs) {
+    if (ty->abs) {
         const tg__abs *ab = (const tg__abs *)obj;
-        uint16_t sub;
-        if (ab->kind <= 0 || ab->kind > ty->nsubs || !ab->ptr) {
-            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "%s: no variant is set (kind %d)", ty->name, ab->kind);
+        const tg__sub *sb;
+        if (ab->kind <= 0 || ab->kind > ty->n || !ab->ptr) {
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "%s: no variant is set (kind %d)", tg__name_at(ty->name), ab->kind);
             return TG_ERR_ARG;
         }
-        sub = ty->subs[ab->kind - 1];
-        if (sub == TG__SUB_STRING) { tg_json_write_str(w, (const char *)ab->ptr); return TG_OK; }
-        if (sub == TG__SUB_ARRAY) {
+        sb = TG__SUB(ty, ab->kind - 1);
+        if (sb->type == TG__SUB_STRING) { tg_json_write_str(w, (const char *)ab->ptr); return TG_OK; }
+        if (sb->type == TG__SUB_ARRAY) {
             const tg__list *l = (const tg__list *)ab->ptr;
             return tg__enc_array(w, r, TG__K_OBJ, type, l->items, l->count, err);
         }
         tg_json_obj_begin(w);
-        if (ty->disc) {                        /* the tag comes from the kind: users need not set it */
-            const char *const *own = NULL;
-            uint16_t j;
-            for (j = 0; j < tg__types[sub].nfields; j++)
-                if (strcmp(tg__types[sub].fields[j].name, ty->disc) == 0)
-                    own = (const char *const *)(const void *)((const char *)ab->ptr + tg__types[sub].fields[j].off);
-            if (!own || !*own) { tg_json_key(w, ty->disc); tg_json_write_str(w, ty->disc_vals[ab->kind - 1]); }
+        if (ty->abs == TG__ABS_TAG) {           /* the tag comes from the kind: users need not set it */
+            tg_json_key(w, tg__name_at(ty->disc));
+            tg_json_write_str(w, tg__name_at(sb->disc_val));
         }
-        e = tg__enc_fields(w, r, &tg__types[sub], ab->ptr, false, ty->disc, err);
+        e = tg__enc_fields(w, r, &tg__types[sb->type], ab->ptr, false, ty->abs == TG__ABS_TAG ? ty->disc : 0, err);
         tg_json_obj_end(w);
         return e;
     }
     if (!top) tg_json_obj_begin(w);
-    e = tg__enc_fields(w, r, ty, obj, top, NULL, err);
+    e = tg__enc_fields(w, r, ty, obj, top, 0, err);
     if (!top) tg_json_obj_end(w);
     return e;
 }
 
+/* a failure leaves no partial JSON behind: the output is cut back and the writer's error is sticky */
 TGBOT__INTERN tg_err tg__encode_type(tg_json_writer *w, tg__req *r, uint16_t type, const void *obj, tg_error *err) {
-    tg_err e = tg__enc_obj(w, r, type, obj, false, err);
-    return e ? e : w->err;
+    size_t len = w->len;
+    uint32_t depth = w->depth;
+    tg_err e = w->err ? w->err : tg__enc_obj(w, r, type, obj, false, err);
+    if (!e) e = w->err;
+    if (e) {
+        w->len = len;
+        w->depth = depth;
+        if (w->buf && w->cap > len) w->buf[len] = '\0';
+        w->err = e;
+    }
+    return e;
+}
+
+TGBOT__INTERN int tg__strcasecmp(const char *a, const char *b) {
+    for (;; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z') x += 'a' - 'A';
+        if (y >= 'A' && y <= 'Z') y += 'a' - 'A';
+        if (x != y || !x) return x - y;
+    }
 }
 
 /* ---- methods ---- */
 TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out) {
-    tg__req *r = tg__req_begin(bot, m->name, m->flags);
+    const char *mname = tg__name_at(m->name);
+    tg__req *r = tg__req_begin(bot, mname, m->flags);
     tg_error tmp;
     tg_json_value v;
     tg_err e;
@@ -360,14 +409,14 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
         static const char zero[4096] = { 0 };   /* args == NULL: every parameter unset */
         const tg__type *at = &tg__types[m->args];
         const void *a = args ? args : (at->size <= sizeof zero ? (const void *)zero : NULL);
-        if (!a) return tg__req_fail(r, TG_ERR_ARG, "%s: arguments are required", m->name);
+        if (!a) return tg__req_fail(r, TG_ERR_ARG, "%s: arguments are required", mname);
         e = tg__enc_obj(r->w, r, m->args, a, true, &tmp);
-        if (e) return tg__req_fail(r, e, "%s: %s", m->name, tmp.description[0] ? tmp.description : tg_err_str(e));
+        if (e) return tg__req_fail(r, e, "%s: %s", mname, tmp.description[0] ? tmp.description : tg_err_str(e));
         /* the escape hatch: members of a raw JSON object merged into the parameters */
         {
             const char *extra = *(const char *const *)(const void *)((const char *)a + at->size - sizeof(const char *));
             if (extra && tg_json_merge_object(r->w, extra) != TG_OK)
-                return tg__req_fail(r, TG_ERR_ARG, "%s: extra_json must be a JSON object", m->name);
+                return tg__req_fail(r, TG_ERR_ARG, "%s: extra_json must be a JSON object", mname);
         }
     }
     e = tg__req_send(r, out ? &v : NULL);
@@ -385,7 +434,7 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
     default:
         if (m->rarr) {
             tg__list *l = (tg__list *)out;
-            e = tg__dec_array(TG__K_OBJ, m->rtype, v.doc, v.tok, tg_bot_arena(bot), &l->items, &l->count, m->name, &tmp);
+            e = tg__dec_array(TG__K_OBJ, m->rtype, v.doc, v.tok, tg_bot_arena(bot), &l->items, &l->count, mname, &tmp);
         } else if (tg_json_type_of(v.doc, v.tok) == TG_JSON_TRUE) {
             *(void **)out = NULL;            /* "Message or True": no message to return */
         } else {
@@ -399,8 +448,8 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
     }
     if (e) {
         tg_error *le = (tg_error *)(uintptr_t)tg_bot_last_error(bot);
-        tg__error_set(le, e, TG_PHASE_DECODE, "%s: unexpected result: %s", m->name, tmp.description[0] ? tmp.description : "wrong JSON type");
-        snprintf(le->method, sizeof le->method, "%s", m->name);
+        tg__error_set(le, e, TG_PHASE_DECODE, "%s: unexpected result: %s", mname, tmp.description[0] ? tmp.description : "wrong JSON type");
+        snprintf(le->method, sizeof le->method, "%s", mname);
     }
     return e;
 }

@@ -11,37 +11,57 @@ enum {
     TG__F_PTR = 16u,   /* objects: field holds a pointer (types); otherwise inline */
     TG__F_RAW = 32u    /* a const char *<name>_json raw alternative follows at raw_off */
 };
+/* The generated tables (gen/api.c) hold no pointers (nothing for the loader to relocate): names are
+   offsets into one blob (tg__name_at), fields and variants are index ranges into one array each. */
 typedef struct tg__field {
-    const char *name;
-    uint32_t off, aux, raw_off;
+    uint16_t name;     /* offset of the JSON name in the name blob */
     uint16_t type;     /* object kinds: index into tg__types */
+    uint16_t off, aux, raw_off;
     uint8_t kind, flags;
 } tg__field;
+typedef struct tg__sub {
+    uint16_t type;     /* index into tg__types, or TG__SUB_STRING / TG__SUB_ARRAY */
+    uint16_t disc_val; /* the discriminator's value (name offset), 0: none */
+} tg__sub;
+enum { TG__ABS_NONE = 0, TG__ABS_SHAPE, TG__ABS_TAG, TG__ABS_NUMBER };
 typedef struct tg__type {
-    const char *name;
-    uint32_t size;
-    const tg__field *fields;
-    uint16_t nfields;
-    /* abstract types: variants are tg__types[subs[i]] (or TG__SUB_STRING / TG__SUB_ARRAY) */
-    const char *disc;                 /* discriminator member, NULL: chosen by shape */
-    const uint16_t *subs;
-    const char *const *disc_vals;
-    uint16_t nsubs;
+    uint16_t name, size;
+    uint16_t first, n;                /* objects: fields [first, first+n); abstract: variants */
+    uint16_t disc;                    /* abstract: the discriminator member (name offset), 0: none */
+    uint8_t abs;                      /* TG__ABS_*: object, abstract chosen by shape, by a string tag,
+                                         by a number (InaccessibleMessage: date == 0) */
 } tg__type;
 #define TG__SUB_STRING 0xFFFFu
 #define TG__SUB_ARRAY 0xFFFEu
 typedef struct tg__method {
-    const char *name;
-    uint32_t flags;                   /* TG__CALL_* */
+    uint16_t name;
+    uint8_t flags;                    /* TG__CALL_* */
     uint16_t args;                    /* tg__types index of the args struct, 0xFFFF = none */
     uint8_t rkind, rarr;              /* result: kind, array? */
     uint16_t rtype;
 } tg__method;
+/* update kinds (derived from the Update type): where a kind's sender, chat and business connection live */
+enum { TG__CHAT_OBJ = 1, TG__CHAT_ID, TG__CHAT_MAYBE_MESSAGE, TG__CHAT_MESSAGE };
+typedef struct tg__update_kind {
+    uint16_t name, member, type;      /* kind name, offset in tg_update, payload type */
+    uint16_t from, chat;              /* offsets in the payload, 0xFFFF: none */
+    uint8_t chat_how;                 /* TG__CHAT_* */
+    uint16_t business;                /* offset of the business connection id, 0xFFFF: none */
+} tg__update_kind;
 
 /* the generated type table (gen/api.c); a function, not an extern array, so that a TGBOT_STATIC
    build exports nothing */
 TGBOT__INTERN const tg__type *tg__type_table(void);
+TGBOT__INTERN const tg__field *tg__field_table(void);
+TGBOT__INTERN const tg__sub *tg__sub_table(void);
+TGBOT__INTERN const char *tg__name_at(uint32_t off);
 #define tg__types (tg__type_table())
+#define TG__FIELD(ty, j) (&tg__field_table()[(ty)->first + (j)])
+#define TG__SUB(ty, i) (&tg__sub_table()[(ty)->first + (i)])
+/* a method by name, case-insensitively (Telegram ignores case); NULL: not in this Bot API version */
+TGBOT__INTERN const tg__method *tg__method_find(const char *name);
+TGBOT__INTERN const tg__update_kind *tg__update_kind_find(const char *name, size_t len);
+TGBOT__INTERN int tg__strcasecmp(const char *a, const char *b);
 TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out);
 TGBOT__INTERN tg_err tg__encode_type(tg_json_writer *w, tg__req *r, uint16_t type, const void *obj, tg_error *err);
 TGBOT__INTERN tg_err tg__decode_type(uint16_t type, const tg_json_doc *d, uint32_t t, tg_arena *a, void *out, tg_error *err);

@@ -23,7 +23,7 @@ TGBOT_API tg_err_kind tg_err_kind_of(tg_err code) {
         return TG_KIND_TLS;
     case TG_ERR_HTTP: return TG_KIND_HTTP;
     case TG_ERR_JSON: case TG_ERR_UTF8: case TG_ERR_TYPE: return TG_KIND_JSON;
-    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: return TG_KIND_VALIDATION;
+    case TG_ERR_ARG: case TG_ERR_SIGNATURE: case TG_ERR_EXPIRED: case TG_ERR_REPLAY: return TG_KIND_VALIDATION;
     case TG_ERR_API: return TG_KIND_TELEGRAM;
     default: return TG_KIND_INTERNAL;
     }

@@ -1,5 +1,5 @@
 /* tgbot.h -- a single-header C library for the Telegram Bot API.
-   Version 0.1.0, Bot API 10.1. MIT licence (text at the end of this file).
+   Version 0.1.0, Bot API 10.3. MIT licence (text at the end of this file).
 
    GENERATED FILE: tgbot.h is written by ./amalgamate from src/. Edit src/, then run ./amalgamate.
 
@@ -74,7 +74,7 @@
 #define TGBOT_VERSION_MINOR 1
 #define TGBOT_VERSION_PATCH 0
 #define TGBOT_VERSION_STRING "0.1.0"
-#define TGBOT_BOTAPI_VERSION "10.1"
+/* TGBOT_BOTAPI_VERSION, TGBOT_BOTAPI_METHODS, TGBOT_BOTAPI_TYPES: generated, in the Bot API section */
 
 #ifdef TGBOT_USER_CONFIG
 #include TGBOT_USER_CONFIG

@@ -73,6 +73,14 @@ tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t t
     return e;
 }
 
+int tg_store_dedup(tg_ctx *ctx, bool after, void *store) {
+    bool first = false;
+    if (after || !ctx || !ctx->update) return TG_CONTINUE;
+    if (tg_store_claim((tg_store *)store, tg_bot_id(ctx->bot), ctx->update->update_id, 0, &first) != TG_OK)
+        return TG_RETRY_LATER;
+    return first ? TG_CONTINUE : TG_HANDLED;       /* non-zero: the chain stops */
+}
+
 tg_err tg_store_lock(tg_store *s, const char *name, const char *owner, uint32_t lease_ms, bool *held) {
     char key[TGBOT_STORE_MAX_KEY + 1];
     size_t on;
@@ -456,7 +464,7 @@ tg_fsm_key tg_fsm_key_of(const tg_ctx *ctx) {
     k.bot_id = ctx->bot ? tg_bot_id(ctx->bot) : 0;
     k.chat_id = ctx->chat_id;
     k.user_id = ctx->from ? ctx->from->id : 0;
-    k.business_connection_id = ctx->message ? ctx->message->business_connection_id : NULL;
+    k.business_connection_id = ctx->business_connection_id;
     return k;
 }
 

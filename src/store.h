@@ -108,6 +108,10 @@ TGBOT_API tg_err tg_store_stamp(tg_store *s, const tg_store_lane *lanes, size_t 
    update whose worker dies while handling it is not handled again (at-most-once across workers;
    the webhook answers 200 to the duplicate so Telegram stops re-sending). */
 TGBOT_API tg_err tg_store_claim(tg_store *s, int64_t bot_id, int64_t update_id, uint32_t ttl_ms, bool *first);
+/* The same as a ready middleware: tg_use(dispatcher, tg_store_dedup, store). A duplicate stops the
+   chain (acknowledged, not handled); while the store cannot be reached it answers TG_RETRY_LATER, so
+   the update is neither handled nor lost: it comes again (503 to Telegram, or polled again). */
+TGBOT_API int tg_store_dedup(tg_ctx *ctx, bool after, void *store);
 
 /* A lock with an owner and a lease: *held = true when this owner has it (taken or renewed). Call
    it again before the lease ends to keep it; tg_store_unlock releases it only if still ours. Used

@@ -207,17 +207,40 @@ static bool tg__parse_command(tg_dispatcher *d, tg_ctx *ctx, const char *text) {
     return true;
 }
 
-static const tg_message *tg__message_of(const tg_update *u, const char *kind) {
-    if (strcmp(kind, "message") == 0) return u->message;
-    if (strcmp(kind, "edited_message") == 0) return u->edited_message;
-    if (strcmp(kind, "channel_post") == 0) return u->channel_post;
-    if (strcmp(kind, "edited_channel_post") == 0) return u->edited_channel_post;
-    if (strcmp(kind, "business_message") == 0) return u->business_message;
-    if (strcmp(kind, "edited_business_message") == 0) return u->edited_business_message;
-    if (strcmp(kind, "callback_query") == 0 && u->callback_query && u->callback_query->message &&
-        u->callback_query->message->kind == TG_MAYBE_INACCESSIBLE_MESSAGE_MESSAGE)
-        return u->callback_query->message->u.message;
-    return NULL;
+/* the handler context of a known kind, from the generated table (derived from the Update type):
+   the payload's sender, chat and business connection, and its message when it has one */
+static void tg__ctx_fill(tg_ctx *ctx, const tg_update *u, const tg__update_kind *uk) {
+    const char *p = *(const char *const *)(const void *)((const char *)u + uk->member);
+    const tg_message *m = NULL;
+    if (!p) return;
+    if (uk->type == TG_TYPE_MESSAGE) m = (const tg_message *)(const void *)p;
+    if (uk->from != 0xFFFFu) ctx->from = *(const tg_user *const *)(const void *)(p + uk->from);
+    switch (uk->chat_how) {
+    case TG__CHAT_OBJ: {
+        const tg_chat *c = *(const tg_chat *const *)(const void *)(p + uk->chat);
+        if (c) ctx->chat_id = c->id;
+        break;
+    }
+    case TG__CHAT_ID: ctx->chat_id = *(const int64_t *)(const void *)(p + uk->chat); break;
+    case TG__CHAT_MESSAGE: m = *(const tg_message *const *)(const void *)(p + uk->chat); break;
+    case TG__CHAT_MAYBE_MESSAGE: {
+        const tg_maybe_inaccessible_message *mm = *(const tg_maybe_inaccessible_message *const *)(const void *)(p + uk->chat);
+        if (mm && mm->kind == TG_MAYBE_INACCESSIBLE_MESSAGE_MESSAGE) m = mm->u.message;
+        else if (mm && mm->kind == TG_MAYBE_INACCESSIBLE_MESSAGE_INACCESSIBLE_MESSAGE && mm->u.inaccessible_message->chat)
+            ctx->chat_id = mm->u.inaccessible_message->chat->id;
+        break;
+    }
+    default: break;
+    }
+    if (m) {
+        ctx->message = m;
+        if (!ctx->from) ctx->from = m->from;
+        if (m->chat) ctx->chat_id = m->chat->id;
+        if (m->business_connection_id) ctx->business_connection_id = m->business_connection_id;
+    }
+    if (uk->business != 0xFFFFu && !ctx->business_connection_id)
+        ctx->business_connection_id = *(const char *const *)(const void *)(p + uk->business);
+    if (!ctx->chat_id && ctx->from) ctx->chat_id = ctx->from->id;   /* a user's private chat has the user's id */
 }
 
 TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) { return tg__dispatch_in(d, v, NULL); }
@@ -225,10 +248,11 @@ TGBOT_API tg_err tg_dispatch(tg_dispatcher *d, const tg_json_value *v) { return 
 TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, void *webhook_reply) {
     tg_ctx ctx;
     tg_update *u;
+    const tg__update_kind *uk = NULL;
     const tg_json_doc *doc = v->doc;
     uint32_t k, i;
     size_t r, m, ran_mw = 0;
-    bool handled = false, stopped = false;
+    bool handled = false, stopped = false, again = false;
     tg_err e;
 #if TGBOT__HAS_ANALYTICS   /* [analytics] handler time: decode, middleware and handlers */
     uint64_t an_t0 = tg__now_ms(tg__bot_platform(d->bot));
@@ -241,8 +265,14 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
     ctx.webhook_reply = webhook_reply;
     ctx.kind = "unknown";
     if (tg_json_type_of(doc, v->tok) != TG_JSON_OBJECT) return TG_ERR_TYPE;
-    for (i = 0, k = v->tok + 1; i < doc->toks[v->tok].count; i++, k = doc->toks[k + 1].next)
-        if (strcmp(doc->buf + doc->toks[k].start, "update_id") != 0) { ctx.kind = doc->buf + doc->toks[k].start; break; }
+    /* the kind: the first member that is a known Update field (a newer field placed first must not
+       hide the payload); with none known, the first member other than update_id */
+    for (i = 0, k = v->tok + 1; i < doc->toks[v->tok].count && !uk; i++, k = doc->toks[k + 1].next) {
+        const char *key = doc->buf + doc->toks[k].start;
+        if (strcmp(key, "update_id") == 0) continue;
+        if ((uk = tg__update_kind_find(key, strlen(key))) != NULL) ctx.kind = key;
+        else if (strcmp(ctx.kind, "unknown") == 0) ctx.kind = key;
+    }
     u = (tg_update *)tg_arena_alloc(tg_bot_arena(d->bot), sizeof *u);
     if (!u) return TG_ERR_NOMEM;
     if ((e = tg_decode(TG_TYPE_UPDATE, v, tg_bot_arena(d->bot), u)) != TG_OK) {
@@ -250,25 +280,18 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
         return e;
     }
     ctx.update = u;
-    ctx.message = tg__message_of(u, ctx.kind);
-    if (ctx.message) {
-        ctx.from = ctx.message->from;
-        if (ctx.message->chat) ctx.chat_id = ctx.message->chat->id;
-    }
-    if (u->callback_query) ctx.from = u->callback_query->from;
-    if (u->inline_query) ctx.from = u->inline_query->from;
-    if (u->pre_checkout_query) ctx.from = u->pre_checkout_query->from;
-    if (u->my_chat_member && u->my_chat_member->chat) ctx.chat_id = u->my_chat_member->chat->id;
-    if (u->chat_member && u->chat_member->chat) ctx.chat_id = u->chat_member->chat->id;
-    if (u->message_reaction && u->message_reaction->chat) ctx.chat_id = u->message_reaction->chat->id;
+    if (uk) tg__ctx_fill(&ctx, u, uk);
     if (d->ev.on_update) {
         tg_event ev;
         memset(&ev, 0, sizeof ev);
         ev.type = TG_EVENT_UPDATE; ev.ctx = &ctx;
         d->ev.on_update(&ev, d->ev.ud);
     }
-    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++)      /* middleware before, in order */
-        if (d->mw[m].fn(&ctx, false, d->mw[m].ud)) stopped = true;
+    for (m = 0; m < d->nmw && !stopped; m++, ran_mw++) {    /* middleware before, in order */
+        int rc = d->mw[m].fn(&ctx, false, d->mw[m].ud);
+        if (rc) stopped = true;
+        if (rc == TG_RETRY_LATER) again = true;
+    }
     if (!stopped) {
         bool is_cmd = ctx.message && ctx.message->text && tg__parse_command(d, &ctx, ctx.message->text) &&
                       strcmp(ctx.kind, "callback_query") != 0;
@@ -293,7 +316,7 @@ TGBOT__INTERN tg_err tg__dispatch_in(tg_dispatcher *d, const tg_json_value *v, v
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     tg_analytics_record_update(tg_bot_analytics(d->bot), ctx.kind, handled, tg__now_ms(tg__bot_platform(d->bot)) - an_t0);
 #endif
-    return TG_OK;
+    return again ? TG_ERR_AGAIN : TG_OK;
 }
 
 TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text) {
@@ -302,7 +325,7 @@ TGBOT_API tg_err tg_reply(tg_ctx *ctx, const char *text) {
     if (!ctx->chat_id) return TG_ERR_ARG;
     a.chat_id.id = ctx->chat_id;
     a.text = text;
-    if (ctx->message && ctx->message->business_connection_id) a.business_connection_id = ctx->message->business_connection_id;
+    a.business_connection_id = ctx->business_connection_id;
     if (ctx->message && ctx->message->is_topic_message && ctx->message->message_thread_id) a.message_thread_id = ctx->message->message_thread_id;
     return tg_send_message(ctx->bot, &a, NULL);
 }
@@ -334,13 +357,44 @@ static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, 
     return tg__req_send(r, res);
 }
 
+#if TGBOT__HAS_STORE
+/* takes or renews the polling lease before each getUpdates; false: another process holds it (or
+   the store is unreachable): this one has waited a while and the caller loops */
+static bool tg__poll_lease(tg_dispatcher *d, const tg_polling_opts *o, const char *owner, uint32_t timeout_s, bool *standby) {
+    uint32_t lease = o->lock_lease_ms ? o->lock_lease_ms : (timeout_s + 60u) * 1000u;
+    char name[40];
+    bool held = false;
+    tg_err e;
+    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+    e = tg_store_lock(o->lock, name, owner, lease, &held);
+    if (held) {
+        if (*standby) tg__log(tg__bot_logger(d->bot), TG_LOG_INFO, "polling: this process has the lease now");
+        *standby = false;
+        return true;
+    }
+    if (!*standby || e)
+        tg__log(tg__bot_logger(d->bot), e ? TG_LOG_WARN : TG_LOG_INFO, e ? "polling: the lock's store is unreachable (%s); not polling" :
+                "polling: another process polls this token; standing by%s", e ? tg_err_str(e) : "");
+    *standby = true;
+    tg__sleep_ms(tg__bot_platform(d->bot), TGBOT__MIN(lease / 3u, 5000u));
+    return false;
+}
+#endif
+
 TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     uint32_t timeout_s = o && o->timeout_s ? o->timeout_s : 30, limit = o && o->limit ? o->limit : 100;
     uint32_t failures = 0;
+#if TGBOT__HAS_STORE
+    bool standby = false;                 /* another process holds the polling lease */
+    char owner[33];
+#endif
     tg_err result = TG_OK;
     d->stop = false;
     tg__signalled = 0;
     tg__interrupt(0);
+#if TGBOT__HAS_STORE
+    if (o && o->lock) tg_store_owner_id(owner);
+#endif
     if (o && o->offset) d->offset = o->offset;
     if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 1);
     while (!d->stop && !tg__signalled) {
@@ -349,6 +403,9 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         uint32_t n, i, t;
         tg_err e;
         tg_bot_reset(d->bot);
+#if TGBOT__HAS_STORE
+        if (o && o->lock && !tg__poll_lease(d, o, owner, timeout_s, &standby)) continue;
+#endif
         tg__in_long_poll = 1;
         if (tg__signalled) break;
         e = tg__get_updates(d, d->offset, limit, timeout_s, o, &res);
@@ -376,7 +433,12 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
             int64_t id = 0;
             uv.doc = res.doc; uv.tok = t;
             if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &id)) continue;
-            tg_dispatch(d, &uv);
+            if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) {  /* not processed: ask for it again, after a pause */
+                tg_arena_rewind(tg_bot_arena(d->bot), mark);
+                tg__log(tg__bot_logger(d->bot), TG_LOG_WARN, "update %lld not processed now; asking for it again in 1 s", (long long)id);
+                tg__sleep_ms(tg__bot_platform(d->bot), 1000);
+                break;
+            }
             d->offset = id + 1;                    /* confirmed by the next getUpdates */
             tg_arena_rewind(tg_bot_arena(d->bot), mark);
         }
@@ -389,6 +451,13 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_bot_reset(d->bot);
         (void)tg__get_updates(d, d->offset, 1, 0, NULL, &res);
     }
+#if TGBOT__HAS_STORE
+    if (o && o->lock && !standby) {            /* hand the token over at once */
+        char name[40];
+        snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+        tg_store_unlock(o->lock, name, owner);
+    }
+#endif
     if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 0);
     tg__fire_shutdown(d);
     tg_bot_reset(d->bot);

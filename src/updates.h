@@ -9,7 +9,11 @@
 
    Memory: the update and everything the handler's calls return live until the handler returns. */
 
-enum { TG_CONTINUE = 0, TG_HANDLED = 1 };
+/* handler results; a middleware's "before" call may also answer TG_RETRY_LATER: the update is not
+   processed now (e.g. a shared store is unreachable) and must come again: the chain stops,
+   tg_dispatch returns TG_ERR_AGAIN, long polling leaves it unconfirmed and asks again after a pause,
+   the webhook server answers 503 so that Telegram delivers it again */
+enum { TG_CONTINUE = 0, TG_HANDLED = 1, TG_RETRY_LATER = 2 };
 
 typedef struct tg_dispatcher tg_dispatcher;
 
@@ -21,12 +25,14 @@ typedef struct tg_ctx {
     const char *kind;               /* "message", "callback_query", "business_message", ... */
     const tg_message *message;      /* the message of message-like kinds, or of a callback query */
     const tg_user *from;            /* who caused the update, when known */
-    int64_t chat_id;                /* the chat it concerns, 0 if none */
+    int64_t chat_id;                /* the chat it concerns; for kinds without a chat (inline_query,
+                                       shipping_query...) the sender's private chat; 0 if none */
     const char *command;            /* command handlers: "start" (without '/' and @botname) */
     const char *args;               /* the text after the command, "" if none */
     void *user_data;                /* the dispatcher's */
     void *webhook_reply;            /* internal: the webhook server's response-body slot while it
                                        delivers this update (see tg_webhook_reply); NULL otherwise */
+    const char *business_connection_id;   /* the business connection it came through, or NULL */
 } tg_ctx;
 
 typedef int (*tg_handler_fn)(tg_ctx *ctx, void *ud);               /* TG_HANDLED or TG_CONTINUE */
@@ -75,6 +81,11 @@ typedef struct tg_polling_opts {
     const char *const *allowed_updates; size_t allowed_updates_count;  /* NULL = keep the server's setting */
     bool handle_signals;             /* install SIGINT/SIGTERM handlers for a graceful stop */
     int64_t offset;                  /* first update to ask for (0 = whatever is pending) */
+    tg_store *lock;                  /* a store shared by several processes (store.h, e.g. Redis): only the
+                                        holder of the lease "poll:<bot id>" polls, the others stand by
+                                        and take over when it stops or dies, so two pollers never draw
+                                        409 Conflict. While the store is unreachable nobody polls. */
+    uint32_t lock_lease_ms;          /* 0: the long-poll timeout + 60 s */
 } tg_polling_opts;
 
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data);

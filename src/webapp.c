@@ -138,27 +138,21 @@ static int tg__qfield_cmp(const tg__qfield *a, const tg__qfield *b) {
     return c ? c : (a->kn > b->kn) - (a->kn < b->kn);
 }
 
-static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, const char *q, int64_t now,
-                               uint32_t max_age_s, int64_t *auth_date) {
-    char buf[TGBOT_WEBAPP_MAX];
-    tg__qfield f[64];
-    size_t n, nf = 0, i, j, pos = 0, hash_at = (size_t)-1;
-    unsigned char mac[32], okey[64];
-    char hex[64];
-    static const char digits[] = "0123456789abcdef";
-    tg_sha256 in;
-    int64_t ad = -1;
-    int first = 1;
-    if (auth_date) *auth_date = 0;
-    if (!q || !secret) return TG_ERR_ARG;
+/* Splits q into URL-decoded fields in buf (never longer than q), sorted by key; refuses repeated
+   keys, fields without '=' and bad percent-encoding. *ad: auth_date, or -1 when absent/not a number. */
+static tg_err tg__query_fields(const char *q, char buf[TGBOT_WEBAPP_MAX], tg__qfield f[64], size_t *nfp, int64_t *ad) {
+    size_t n, nf = 0, i, j, pos = 0;
+    *nfp = 0;
+    *ad = -1;
+    if (!q) return TG_ERR_ARG;
     n = strlen(q);
-    if (n > sizeof buf) return TG_ERR_LIMIT;
-    while (pos < n) {   /* split on '&', decode key and value into buf (never longer than the input) */
+    if (n > TGBOT_WEBAPP_MAX) return TG_ERR_LIMIT;
+    while (pos < n) {   /* split on '&', decode key and value into buf */
         const char *s = q + pos, *amp = (const char *)memchr(s, '&', n - pos), *eq;
         size_t len = amp ? (size_t)(amp - s) : n - pos;
         long kl, vl;
         eq = (const char *)memchr(s, '=', len);
-        if (!eq || eq == s || nf == sizeof f / sizeof f[0]) return TG_ERR_ARG;
+        if (!eq || eq == s || nf == 64) return TG_ERR_ARG;
         kl = tg__urldecode(s, (size_t)(eq - s), buf + pos);
         vl = kl < 0 ? -1 : tg__urldecode(eq + 1, len - (size_t)(eq - s) - 1, buf + pos + (size_t)kl);
         if (kl <= 0 || vl < 0) return TG_ERR_ARG;
@@ -174,16 +168,49 @@ static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, c
     }
     for (i = 0; i < nf; i++) {
         if (i && tg__qfield_cmp(&f[i - 1], &f[i]) == 0) return TG_ERR_ARG;   /* a repeated key is ambiguous */
-        if (f[i].kn == 4 && memcmp(f[i].k, "hash", 4) == 0) hash_at = i;
         if (f[i].kn == 9 && memcmp(f[i].k, "auth_date", 9) == 0) {
-            ad = 0;
+            int64_t v = 0;
             for (j = 0; j < f[i].vn; j++) {
-                if (f[i].v[j] < '0' || f[i].v[j] > '9' || ad > (INT64_MAX - 9) / 10) { ad = -1; break; }
-                ad = ad * 10 + (f[i].v[j] - '0');
+                if (f[i].v[j] < '0' || f[i].v[j] > '9' || v > (INT64_MAX - 9) / 10) { v = -1; break; }
+                v = v * 10 + (f[i].v[j] - '0');
             }
-            if (!f[i].vn) ad = -1;
+            *ad = f[i].vn ? v : -1;
         }
     }
+    *nfp = nf;
+    return TG_OK;
+}
+
+static size_t tg__qfield_find(const tg__qfield *f, size_t nf, const char *key) {
+    size_t i, kn = strlen(key);
+    for (i = 0; i < nf; i++)
+        if (f[i].kn == kn && memcmp(f[i].k, key, kn) == 0) return i;
+    return (size_t)-1;
+}
+
+/* after the signature matched: auth_date within max_age_s before now, at most 60 s ahead (skew) */
+static tg_err tg__query_age(int64_t ad, int64_t now, int64_t max_age_s, int64_t *auth_date) {
+    if (auth_date && ad >= 0) *auth_date = ad;
+    if (max_age_s > 0 && (ad < 0 || now - ad > max_age_s || ad - now > 60)) return TG_ERR_EXPIRED;
+    return TG_OK;
+}
+
+static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, const char *q, int64_t now,
+                               uint32_t max_age_s, int64_t *auth_date) {
+    char buf[TGBOT_WEBAPP_MAX];
+    tg__qfield f[64];
+    size_t nf = 0, i, hash_at;
+    unsigned char mac[32], okey[64];
+    char hex[64];
+    static const char digits[] = "0123456789abcdef";
+    tg_sha256 in;
+    int64_t ad = -1;
+    int first = 1;
+    tg_err e;
+    if (auth_date) *auth_date = 0;
+    if (!q || !secret) return TG_ERR_ARG;
+    if ((e = tg__query_fields(q, buf, f, &nf, &ad)) != TG_OK) return e;
+    hash_at = tg__qfield_find(f, nf, "hash");
     if (hash_at == (size_t)-1 || f[hash_at].vn != 64) return TG_ERR_ARG;
     tg__hmac_begin(&in, okey, secret, secret_len);
     for (i = 0; i < nf; i++) {   /* data-check-string: key=value lines, sorted, without hash */
@@ -199,9 +226,56 @@ static tg_err tg__signed_query(const unsigned char *secret, size_t secret_len, c
     for (i = 0; i < 32; i++) { hex[2 * i] = digits[mac[i] >> 4]; hex[2 * i + 1] = digits[mac[i] & 15]; }
     for (i = 0; i < 64; i++) buf[i] = (char)(f[hash_at].v[i] | (f[hash_at].v[i] >= 'A' && f[hash_at].v[i] <= 'F' ? 0x20 : 0));
     if (!tg__ct_equal(hex, buf, 64)) return TG_ERR_SIGNATURE;
-    if (auth_date && ad >= 0) *auth_date = ad;
-    if (max_age_s && (ad < 0 || now - ad > (int64_t)max_age_s || ad - now > 60)) return TG_ERR_EXPIRED;
-    return TG_OK;
+    return tg__query_age(ad, now, (int64_t)max_age_s, auth_date);
+}
+
+/* base64url (RFC 4648 section 5) of exactly 64 bytes: 86 characters, or 88 with "==" padding */
+static int tg__b64url_sig(const char *s, size_t n, unsigned char out[64]) {
+    uint32_t acc = 0;
+    size_t i, o = 0;
+    int bits = 0;
+    if (n == 88 && s[86] == '=' && s[87] == '=') n = 86;
+    if (n != 86) return 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 :
+                c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
+        if (v < 0) return 0;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) { bits -= 8; if (o < 64) out[o++] = (unsigned char)(acc >> bits); acc &= (1u << bits) - 1; }
+    }
+    return o == 64 && acc == 0;   /* the 4 leftover bits must be zero (one encoding per signature) */
+}
+
+TGBOT_API tg_err tg_webapp_validate_signature(const char *init_data, int64_t bot_id, const uint8_t public_key[32],
+                                              int64_t now, int64_t max_age_s, int64_t *auth_date) {
+    char buf[TGBOT_WEBAPP_MAX], msg[TGBOT_WEBAPP_MAX + 32];
+    tg__qfield f[64];
+    size_t nf = 0, i, sig_at, hash_at, m;
+    unsigned char sig[64];
+    int first = 1;
+    int64_t ad = -1;
+    tg_err e;
+    if (auth_date) *auth_date = 0;
+    if (!init_data || bot_id <= 0) return TG_ERR_ARG;
+    if ((e = tg__query_fields(init_data, buf, f, &nf, &ad)) != TG_OK) return e;
+    sig_at = tg__qfield_find(f, nf, "signature");
+    hash_at = tg__qfield_find(f, nf, "hash");
+    if (sig_at == (size_t)-1 || !tg__b64url_sig(f[sig_at].v, f[sig_at].vn, sig)) return TG_ERR_ARG;
+    /* "<bot_id>:WebAppData\n" + the sorted key=value lines without hash and signature; the fields
+       take no more room than the query did (each had a '=' and a separator) */
+    m = (size_t)snprintf(msg, 32, "%lld:WebAppData\n", (long long)bot_id);
+    for (i = 0; i < nf; i++) {
+        if (i == sig_at || i == hash_at) continue;
+        if (!first) msg[m++] = '\n';
+        first = 0;
+        memcpy(msg + m, f[i].k, f[i].kn); m += f[i].kn;
+        msg[m++] = '=';
+        memcpy(msg + m, f[i].v, f[i].vn); m += f[i].vn;
+    }
+    if (!tg_ed25519_verify(sig, msg, m, public_key ? public_key : (const uint8_t *)TG_WEBAPP_KEY_PRODUCTION)) return TG_ERR_SIGNATURE;
+    return tg__query_age(ad, now, max_age_s, auth_date);
 }
 
 TGBOT_API tg_err tg_webapp_validate(const char *bot_token, const char *init_data, int64_t now,

@@ -27,6 +27,20 @@ TGBOT_API tg_err tg_login_widget_validate(const char *bot_token, const char *que
    tg_json_parse); returns its length, or -1 when absent, malformed or longer than cap - 1 */
 TGBOT_API long tg_query_field(const char *query, const char *key, char *out, size_t cap);
 
+/* Third-party validation (Bot API 8.0): initData also carries `signature`, an Ed25519 signature
+   (base64url, 86 characters) by Telegram over "<bot_id>:WebAppData\n" + the data-check-string above
+   without `hash` and `signature`. Needs only the bot's numeric id (the token's part before ':') and
+   Telegram's public key: NULL means the production key; TG_WEBAPP_KEY_TEST for the test environment.
+   max_age_s > 0 checks auth_date as above (0: no age check). Errors: TG_ERR_ARG malformed, bot_id
+   <= 0, or no/garbled signature; TG_ERR_SIGNATURE not signed by that key for that bot;
+   TG_ERR_EXPIRED genuine but too old (or dated more than 60 s ahead). */
+#define TG_WEBAPP_KEY_PRODUCTION "\xe7\xbf\x03\xa2\xfa\x46\x02\xaf\x45\x80\x70\x3d\x88\xdd\xa5\xbb" \
+                                 "\x59\xf3\x2e\xd8\xb0\x2a\x56\xc1\x87\xfe\x7d\x34\xca\xed\x24\x2d"
+#define TG_WEBAPP_KEY_TEST       "\x40\x05\x50\x58\xa4\xee\x38\x15\x6a\x06\x56\x2e\x52\xee\xce\x92" \
+                                 "\xa7\x71\xbc\xd8\x34\x6a\x8c\x46\x15\xcb\x73\x76\xed\xdf\x72\xec"
+TGBOT_API tg_err tg_webapp_validate_signature(const char *init_data, int64_t bot_id, const uint8_t public_key[32] /* NULL: production key */,
+                                              int64_t now, int64_t max_age_s, int64_t *auth_date);
+
 /* the primitives, for other uses (signing outgoing requests, say) */
 typedef struct tg_sha256 { uint32_t h[8]; uint64_t bytes; unsigned char block[64]; size_t fill; } tg_sha256;
 TGBOT_API void tg_sha256_init(tg_sha256 *s);

@@ -603,7 +603,9 @@ static void tg__wh_deliver(tg_webhook *w, tg__wconn *c, char *body, size_t n, ui
     tg__wh_trim(w);                            /* after a big update: back to the usual size */
     w->st.dispatched++;
     /* Telegram redelivers anything but 2xx: an update this build cannot decode would come back
-       forever, so it is logged (by the dispatcher), counted and acknowledged */
+       forever, so it is logged (by the dispatcher), counted and acknowledged; one a middleware could
+       not process now (TG_RETRY_LATER) is refused with 503 so that it comes again */
+    if (e == TG_ERR_AGAIN) { w->st.retry_later++; tg__wh_respond(c, 503, NULL, 0); return; }
     if (e != TG_OK) w->st.undecodable++;
     if (w->reply.set && w->reply.w.err == TG_OK) {
         w->st.replied_with_method++;
@@ -1046,23 +1048,10 @@ TGBOT_API tg_err tg_run_webhook(tg_dispatcher *d, const tg_webhook_desc *desc) {
 }
 
 /* ---- reply with a method call ---- */
-static bool tg__wh_ieq(const char *a, const char *b) {
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
-        if (x != y) return false;
-    }
-    return *a == *b;
-}
-
-/* methods whose unknowable outcome could cost Stars (method names are case-insensitive) */
+/* methods whose unknowable outcome could cost Stars: the generated class (names are case-insensitive) */
 static bool tg__wh_spends(const char *method) {
-    static const char *const m[] = { "sendGift", "giftPremiumSubscription", "upgradeGift", "transferGift",
-        "convertGiftToStars", "transferBusinessAccountStars", "refundStarPayment" };
-    size_t i;
-    for (i = 0; i < sizeof m / sizeof m[0]; i++) if (tg__wh_ieq(method, m[i])) return true;
-    return false;
+    const tg__method *m = tg__method_find(method);
+    return m && (m->flags & TG__CALL_SPENDS);
 }
 
 TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *params_json) {

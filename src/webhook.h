@@ -132,6 +132,7 @@ typedef struct tg_webhook_stats {
     uint64_t requests;             /* request heads received */
     uint64_t dispatched;           /* deliveries handed to the dispatcher and answered 200 */
     uint64_t replied_with_method;  /* ... of which answered with a method call in the body */
+    uint64_t retry_later;          /* ... of which answered 503: a middleware said TG_RETRY_LATER */
     uint64_t undecodable;          /* ... of which a JSON object the dispatcher could not decode */
     uint64_t unauthorized;         /* 401: secret header missing */
     uint64_t forbidden;            /* 403: secret header wrong */

@@ -4,6 +4,7 @@
 set -u
 DEMO="gcc make python3 libbearssl-dev"
 TEST="$DEMO clang g++ binutils openssl curl libmbedtls-dev nginx tinyproxy microsocks wrk valgrind libcurl4-openssl-dev libjsmn-dev libcjson-dev libclang-rt-14-dev locales prometheus"
+TEST="$TEST python3-cryptography"            # crypto: test-time signatures and seals from an independent implementation
 TEST="$TEST libhiredis-dev redis-server"     # store: Redis back-end and its tests
 TEST="$TEST cmake pkgconf musl-tools"        # packaging: consumers, musl static build
 TEST="$TEST gcc-mingw-w64-x86-64 wine64"     # platform: Windows cross-build, run under wine

@@ -2,7 +2,7 @@
 """A fake Telegram Bot API server for tgbot.h's tests (Python standard library only).
 
     python3 tests/fake_server.py --port 0 --portfile F [--host 127.0.0.1|::1] [--tls-cert C --tls-key K]
-        [--spec PATH] [--prefix /p] [--script demo.json] [--quiet]
+        [--spec PATH (default: the committed src/gen/botapi-schema.json)] [--prefix /p] [--script demo.json] [--quiet]
 
 Serves /bot<token>/<method> (GET query, JSON, urlencoded or multipart bodies) over HTTP/1.1 with
 keep-alive, checks each call against the Bot API spec (method, required and unknown parameters,
@@ -32,6 +32,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 TOKEN_RE = re.compile(r'^[0-9]+:[A-Za-z0-9_-]{35}$')
 PATH_RE = re.compile(r'^/bot([^/]+)/(?:test/)?([A-Za-z0-9_]+)$')
 SCALARS = {'Integer', 'String', 'Boolean', 'Float', 'True', 'InputFile'}
+
+
+def fixed_value(f):
+    """a field's fixed value: the committed schema states it ("const"); a raw spec only in its text"""
+    if 'const' in f or 'description' not in f:
+        return f.get('const')
+    d = f['description']
+    d = ' '.join(d) if isinstance(d, list) else d
+    m = re.search(r'always [\u201c"]([^\u201d"]+)[\u201d"]', d)
+    return m.group(1) if m else None
 
 
 class Spec:
@@ -102,11 +112,10 @@ class Spec:
             if f is None:
                 out.append('%s: unknown field %s' % (where, k))
                 continue
-            # discriminator fields hold a fixed string ("type": "emoji"); check it matches the subtype
-            desc = ' '.join(f.get('description', []) if isinstance(f.get('description'), list) else [f.get('description', '')])
-            m = re.search(r'always [\u201c"]([^\u201d"]+)[\u201d"]', desc)
-            if m and v != m.group(1):
-                out.append('%s.%s must be %r' % (where, k, m.group(1)))
+            # discriminator fields hold a fixed value ("type": "emoji"); check it matches the subtype
+            c = fixed_value(f)
+            if c is not None and v != c:
+                out.append('%s.%s must be %r' % (where, k, c))
                 continue
             self.check_value(v, f['types'], '%s.%s' % (where, k), out, depth)
 
@@ -130,9 +139,8 @@ class Spec:
         obj = {}
         for f in spec.get('fields', []):
             if f['required']:
-                desc = ' '.join(f.get('description', [])) if isinstance(f.get('description'), list) else f.get('description', '')
-                m = re.search(r'always [\u201c"]([^\u201d"]+)[\u201d"]', desc)
-                obj[f['name']] = m.group(1) if m else (self.instance(f['types'][0], seed + 1, depth + 1) if depth < 6 else None)
+                c = fixed_value(f)
+                obj[f['name']] = c if c is not None else (self.instance(f['types'][0], seed + 1, depth + 1) if depth < 6 else None)
         return obj
 
 
@@ -577,7 +585,7 @@ def main():
     ap.add_argument('--portfile')
     ap.add_argument('--tls-cert')
     ap.add_argument('--tls-key')
-    ap.add_argument('--spec', default=os.environ.get('TGBOT_API_SPEC', os.path.join(here, '..', '..', 'shared', 'botapi', 'api.json')))
+    ap.add_argument('--spec', default=os.environ.get('TGBOT_API_SPEC', os.path.join(here, '..', 'src', 'gen', 'botapi-schema.json')))
     ap.add_argument('--prefix', default='')
     ap.add_argument('--bad-token', default='')
     ap.add_argument('--script')

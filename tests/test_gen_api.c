@@ -108,7 +108,7 @@ TG_TEST(api_every_method_through_the_fake_server) {
 #define API_CALL(sn, name, OUT, json) { \
         tg_##sn##_args args_; OUT out_; \
         memset(&args_, 0, sizeof args_); memset(&out_, 0, sizeof out_); \
-        if (!api_fill(b, tg__m_##sn.args, json, &args_)) api_result(b, #name, TG_ERR_ARG); \
+        if (!api_fill(b, tg__method_find(#name)->args, json, &args_)) api_result(b, #name, TG_ERR_ARG); \
         else api_result(b, #name, tg_##sn(b, &args_, &out_)); }
 #define API_CALL0(sn, name, OUT) { OUT out_; memset(&out_, 0, sizeof out_); api_result(b, #name, tg_##sn(b, &out_)); }
     API_METHOD_CASES(API_CALL)

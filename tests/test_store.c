@@ -395,6 +395,117 @@ TG_TEST(store_on_state_filters_handlers) {
     tg_bot_free(b);
 }
 
+
+/* ---- polling with a lease, and updates to retry later ---- */
+static tg_dispatcher *st_poll_d;
+static int st_poll_sleeps, st_poll_handled, st_poll_again;
+static void st_poll_sleep(void *ud, uint32_t ms) {   /* standing by: stop after a few waits */
+    (void)ud; (void)ms;
+    if (++st_poll_sleeps >= 3) tg_stop(st_poll_d);
+}
+static int st_poll_h(tg_ctx *ctx, void *ud) { (void)ud; st_poll_handled++; tg_stop(ctx->dispatcher); return TG_HANDLED; }
+static int st_poll_mw(tg_ctx *ctx, bool after, void *ud) {   /* the first delivery cannot be processed */
+    (void)ctx; (void)ud;
+    if (after) return 0;
+    return st_poll_again-- > 0 ? TG_RETRY_LATER : TG_CONTINUE;
+}
+
+static tg_bot *st_poll_bot(void) {
+    tg_bot_desc bd;
+    tg_bot *b = NULL;
+    tg_error e;
+    memset(&bd, 0, sizeof bd);
+    bd.token = BOT_TOKEN;
+    bd.base_url = getenv("TG_FAKE_URL");
+    bd.platform.sleep_ms = st_poll_sleep;
+    return tg_bot_new(&b, &bd, &e) == TG_OK ? b : NULL;
+}
+
+TG_TEST(store_polling_lease_one_poller) {
+    tg_store *s;
+    tg_bot *b;
+    tg_polling_opts o;
+    bool held = false;
+    char name[40];
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    s = st_mem(0); b = st_poll_bot();
+    if (!s || !b || tg_dispatcher_new(&st_poll_d, b, NULL) != TG_OK) { CHECK(0); tg_store_free(s); tg_bot_free(b); return; }
+    tg_on_update(st_poll_d, "message", st_poll_h, NULL);
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/updates", "{\"count\":1}");
+    memset(&o, 0, sizeof o);
+    o.timeout_s = 1; o.lock = s;
+    /* another process holds the lease: this one never asks Telegram, it stands by */
+    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(b));
+    CHECK_EQ_INT(tg_store_lock(s, name, "other-process", 60000, &held), TG_OK); CHECK(held);
+    st_poll_sleeps = st_poll_handled = 0;
+    CHECK_EQ_INT(tg_run_polling(st_poll_d, &o), TG_OK);
+    CHECK_EQ_INT(ctl_count("getUpdates"), 0);
+    CHECK_EQ_INT(st_poll_handled, 0);
+    CHECK(st_poll_sleeps >= 3);
+    /* the other one's lease ends (its process died): this one takes over and polls */
+    st_clock += 60000;
+    CHECK_EQ_INT(tg_run_polling(st_poll_d, &o), TG_OK);
+    CHECK_EQ_INT(st_poll_handled, 1);
+    CHECK(ctl_count("getUpdates") >= 1);
+    /* and it handed the lease back when it stopped: someone else gets it at once */
+    CHECK_EQ_INT(tg_store_lock(s, name, "third-process", 60000, &held), TG_OK); CHECK(held);
+    tg_dispatcher_free(st_poll_d);
+    tg_bot_free(b);
+    tg_store_free(s);
+    ctl("POST", "/_ctl/reset", NULL);
+}
+
+TG_TEST(store_retry_later_leaves_the_update_unconfirmed) {
+    tg_bot *b;
+    tg_polling_opts o;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    b = st_poll_bot();
+    if (!b || tg_dispatcher_new(&st_poll_d, b, NULL) != TG_OK) { CHECK(0); tg_bot_free(b); return; }
+    tg_use(st_poll_d, st_poll_mw, NULL);
+    tg_on_update(st_poll_d, "message", st_poll_h, NULL);
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/updates", "{\"count\":1}");
+    memset(&o, 0, sizeof o);
+    o.timeout_s = 1;
+    st_poll_sleeps = st_poll_handled = 0; st_poll_again = 2;
+    /* refused twice (TG_RETRY_LATER), each followed by a pause; the third delivery is handled */
+    CHECK_EQ_INT(tg_run_polling(st_poll_d, &o), TG_OK);
+    CHECK_EQ_INT(st_poll_handled, 1);
+    CHECK_EQ_INT(st_poll_sleeps, 2);
+    CHECK(ctl_count("getUpdates") >= 3);
+    {   /* tg_dispatch says so too */
+        char json[] = "{\"update_id\":7,\"message\":{\"message_id\":1,\"date\":1,\"chat\":{\"id\":1,\"type\":\"private\"}}}";
+        tg_json_tok toks[32];
+        tg_json_doc doc;
+        tg_json_value v;
+        st_poll_again = 1;
+        CHECK_EQ_INT(tg_json_parse(&doc, json, sizeof json - 1, toks, 32, NULL), TG_OK);
+        v.doc = &doc; v.tok = 0;
+        CHECK_EQ_INT(tg_dispatch(st_poll_d, &v), TG_ERR_AGAIN);
+    }
+    tg_dispatcher_free(st_poll_d);
+    tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);
+}
+
+TG_TEST(store_dedup_middleware) {
+    tg_store *s = st_mem(0);
+    tg_bot *b = test_bot(NULL);
+    tg_dispatcher *d = NULL;
+    if (!s || !b || tg_dispatcher_new(&d, b, NULL) != TG_OK) { CHECK(0); tg_store_free(s); tg_bot_free(b); return; }
+    tg_set_bot_username(d, "testbot");
+    tg_use(d, tg_store_dedup, s);
+    tg_on_update(d, "message", st_h, "h");
+    st_log[0] = 0;
+    st_dispatch(d, b, 42);                    /* update_id 1 */
+    st_dispatch(d, b, 42);                    /* the same update again: not handled */
+    CHECK_STR(st_log, "h");
+    tg_dispatcher_free(d);
+    tg_store_free(s);
+    tg_bot_free(b);
+}
+
 #if TGBOT__HAS_REDIS
 static tg_store *st_redis(void) {
     tg_redis_desc rd;
@@ -450,6 +561,9 @@ ST_SKIPPED(store_fsm_state_data_transitions)
 ST_SKIPPED(store_fsm_timeout)
 ST_SKIPPED(store_fsm_lost_race_rechecks_the_transition)
 ST_SKIPPED(store_on_state_filters_handlers)
+ST_SKIPPED(store_polling_lease_one_poller)
+ST_SKIPPED(store_retry_later_leaves_the_update_unconfirmed)
+ST_SKIPPED(store_dedup_middleware)
 ST_SKIPPED(store_redis_operations)
 ST_SKIPPED(store_redis_unreachable_is_a_clear_error)
 #endif /* TGBOT__HAS_STORE */

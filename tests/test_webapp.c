@@ -126,3 +126,63 @@ TG_TEST(webapp_login_widget_signed_by_python) {
     CHECK(tg_webapp_validate(tok, q, now, 86400, NULL) == TG_ERR_SIGNATURE);
     CHECK(tg_login_widget_validate(tok, q, now + 86400, 86400, NULL) == TG_ERR_EXPIRED);
 }
+
+/* Third-party validation with Ed25519: the example from Telegram's documentation (bot 7342037359,
+   signed with the production key), then the refusals. */
+static const char wa_doc_sample[] =
+    "user=%7B%22id%22%3A279058397%2C%22first_name%22%3A%22Vladislav%20%2B%20-%20%3F%20%5C%2F%22%2C%22last_name%22%3A%22Kibenko%22"
+    "%2C%22username%22%3A%22vdkfrost%22%2C%22language_code%22%3A%22ru%22%2C%22is_premium%22%3Atrue%2C%22allows_write_to_pm%22%3Atrue"
+    "%2C%22photo_url%22%3A%22https%3A%5C%2F%5C%2Ft.me%5C%2Fi%5C%2Fuserpic%5C%2F320%5C%2F4FPEE4tmP3ATHa57u6MqTDih13LTOiMoKoLDRG4PnSA.svg%22%7D"
+    "&chat_instance=8134722200314281151&chat_type=private&auth_date=1733584787"
+    "&hash=2174df5b000556d044f3f020384e879c8efcab55ddea2ced4eb752e93e7080d6"
+    "&signature=zL-ucjNyREiHDE8aihFwpfR9aggP2xiAo3NSpfe-p7IbCisNlDKlo7Kb6G4D0Ao2mBrSgEk4maLSdv6MLIlADQ";
+
+TG_TEST(webapp_signature_ed25519_telegram_example) {
+    const int64_t bot = 7342037359LL, ad0 = 1733584787LL;
+    char q[sizeof wa_doc_sample + 8], *p;
+    int64_t ad = 0;
+    CHECK_EQ_INT(tg_webapp_validate_signature(wa_doc_sample, bot, NULL, ad0 + 10, 3600, &ad), TG_OK);
+    CHECK_EQ_INT(ad, ad0);
+    CHECK_EQ_INT(tg_webapp_validate_signature(wa_doc_sample, bot, (const uint8_t *)TG_WEBAPP_KEY_PRODUCTION, ad0 + 10, 0, NULL), TG_OK);
+    /* genuine but old: expired; dated more than a minute ahead: refused too; no age check: fine */
+    CHECK_EQ_INT(tg_webapp_validate_signature(wa_doc_sample, bot, NULL, ad0 + 3601, 3600, &ad), TG_ERR_EXPIRED);
+    CHECK_EQ_INT(tg_webapp_validate_signature(wa_doc_sample, bot, NULL, ad0 - 61, 3600, &ad), TG_ERR_EXPIRED);
+    CHECK_EQ_INT(tg_webapp_validate_signature(wa_doc_sample, bot, NULL, ad0 + 999999, 0, &ad), TG_OK);
+    /* another bot, the test environment's key */
+    CHECK_EQ_INT(tg_webapp_validate_signature(wa_doc_sample, bot + 1, NULL, ad0, 3600, &ad), TG_ERR_SIGNATURE);
+    CHECK_EQ_INT(tg_webapp_validate_signature(wa_doc_sample, bot, (const uint8_t *)TG_WEBAPP_KEY_TEST, ad0, 3600, &ad), TG_ERR_SIGNATURE);
+    CHECK_EQ_INT(ad, 0);
+    /* the hash is not part of the signed text: a third party never has the token to check it */
+    snprintf(q, sizeof q, "%s", wa_doc_sample);
+    p = strstr(q, "hash=") + 5; *p = *p == '0' ? '1' : '0';
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 3600, &ad), TG_OK);
+    /* forged: a changed field, a changed auth_date, a changed signature character */
+    snprintf(q, sizeof q, "%s", wa_doc_sample);
+    p = strstr(q, "Kibenko"); *p = 'L';
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 3600, &ad), TG_ERR_SIGNATURE);
+    snprintf(q, sizeof q, "%s", wa_doc_sample);
+    p = strstr(q, "auth_date=1733584787") + 19; *p = '8';
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 0, &ad), TG_ERR_SIGNATURE);
+    snprintf(q, sizeof q, "%s", wa_doc_sample);
+    p = strstr(q, "signature=") + 20; *p = *p == 'A' ? 'B' : 'A';
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 3600, &ad), TG_ERR_SIGNATURE);
+    /* an extra field */
+    snprintf(q, sizeof q, "%s&x=1", wa_doc_sample);
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 3600, &ad), TG_ERR_SIGNATURE);
+    /* missing or malformed signature, bad bot id: malformed */
+    snprintf(q, sizeof q, "%s", wa_doc_sample);
+    *strstr(q, "&signature=") = '\0';
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 3600, &ad), TG_ERR_ARG);
+    snprintf(q, sizeof q, "%s", wa_doc_sample);
+    q[strlen(q) - 1] = '\0';   /* 85 characters */
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 3600, &ad), TG_ERR_ARG);
+    snprintf(q, sizeof q, "%s", wa_doc_sample);
+    q[strlen(q) - 1] = 'R';    /* 'Q' -> 'R': the unused low bits are no longer zero */
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 3600, &ad), TG_ERR_ARG);
+    snprintf(q, sizeof q, "%s==", wa_doc_sample);   /* padded base64url is the same signature */
+    CHECK_EQ_INT(tg_webapp_validate_signature(q, bot, NULL, ad0, 3600, &ad), TG_OK);
+    CHECK_EQ_INT(tg_webapp_validate_signature(wa_doc_sample, 0, NULL, ad0, 3600, &ad), TG_ERR_ARG);
+    CHECK_EQ_INT(tg_webapp_validate_signature(NULL, bot, NULL, ad0, 3600, &ad), TG_ERR_ARG);
+    CHECK_EQ_INT(tg_webapp_validate_signature("signature=&signature=", bot, NULL, ad0, 3600, &ad), TG_ERR_ARG);
+    CHECK_EQ_INT(tg_webapp_validate_signature("", bot, NULL, ad0, 3600, &ad), TG_ERR_ARG);
+}

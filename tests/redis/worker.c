@@ -16,17 +16,12 @@
 static tg_store *store;
 static tg_fsm *fsm;
 
-/* before the handlers: the first worker to claim an update handles it, every other one skips */
+/* before the handlers: the first worker to claim an update handles it (tg_store_dedup), and the
+   duplicates are counted here */
 static int claim(tg_ctx *ctx, bool after, void *ud) {
-    bool first = false;
-    (void)ud;
-    if (after || !ctx->update) return 0;
-    if (tg_store_claim(store, tg_bot_id(ctx->bot), ctx->update->update_id, 0, &first) != TG_OK) {
-        tg_store_incr(store, "scale:claim_errors", 1, 0, NULL);
-        return 1;                                   /* unknown: never handle twice */
-    }
-    if (!first) tg_store_incr(store, "scale:duplicates_skipped", 1, 0, NULL);
-    return first ? 0 : 1;
+    int rc = tg_store_dedup(ctx, after, ud);
+    if (rc == TG_HANDLED) tg_store_incr(store, "scale:duplicates_skipped", 1, 0, NULL);
+    return rc;
 }
 
 static int on_message(tg_ctx *ctx, void *ud) {
@@ -70,7 +65,7 @@ int main(int argc, char **argv) {
     if (tg_bot_new(&bot, &bd, &err) != TG_OK) { fprintf(stderr, "worker: %s\n", err.description); return 1; }
     if (tg_dispatcher_new(&d, bot, NULL) != TG_OK) return 1;
     tg_set_bot_username(d, "scalebot");
-    tg_use(d, claim, NULL);
+    tg_use(d, claim, store);
     tg_on_update(d, "message", on_message, NULL);
     memset(&wd, 0, sizeof wd);
     wd.host = "127.0.0.1"; wd.port = 0; wd.path = "/tg"; wd.secret_token = argv[3];
