@@ -163,8 +163,9 @@ def upload_from_path():
         files = r[0]['files'] if r else {}
         check('file arrived whole', files.get('document', {}).get('sha256') == hashlib.sha256(data).hexdigest(), str(files))
         check('caption alongside', r and r[0]['params'].get('caption') == 'c')
+        n = len(requests('sendDocument'))
         p = run('sendDocument', 'chat_id=42', 'document=@/nonexistent/file')
-        check('missing file: not exit 0', p.returncode not in (0, 4), str(p.returncode))
+        check('missing file: exit 5, not sent', p.returncode == 5 and len(requests('sendDocument')) == n, str(p.returncode))
     finally:
         os.unlink(f.name)
 

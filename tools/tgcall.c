@@ -154,7 +154,10 @@ static int add_param(tg__req *r, tg_json_writer *w, const tg__method *m, const c
             if (strcmp(tg__name_at(TG__FIELD(&tg__types[m->args], i)->name), name) == 0) f = TG__FIELD(&tg__types[m->args], i);
     if (m && !f) { fprintf(stderr, "tgcall: %s has no parameter '%s' (tgcall --help %s)\n", tg__name_at(m->name), name, tg__name_at(m->name)); return EX_USAGE; }
     if (f && f->kind == TG__K_FILE && v[0] == '@' && !(f->flags & TG__F_ARR)) {
-        memset(file, 0, sizeof *file);       /* @path: upload; a chat's @username stays a string */
+        FILE *fp = fopen(v + 1, "rb");       /* @path: upload; a chat's @username stays a string */
+        if (!fp) { fprintf(stderr, "tgcall: %s: cannot read %s: %s\n", name, v + 1, strerror(errno)); return EX_OTHER; }
+        fclose(fp);
+        memset(file, 0, sizeof *file);
         file->path = v + 1;
         return tg__req_add_file(r, tg__name_at(f->name), file) ? EX_OK : EX_OTHER;
     }
