@@ -7960,6 +7960,13 @@ TGBOT_API tg_err tg_get_game_high_scores(tg_bot *bot, const tg_get_game_high_sco
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+/* O_CLOEXEC is POSIX 2008 but missing on older systems: then a descriptor may leak into a child
+   process started at the same moment, nothing else changes */
+#ifdef O_CLOEXEC
+#define TG__O_CLOEXEC O_CLOEXEC
+#else
+#define TG__O_CLOEXEC 0
+#endif
 #else   /* winsock2 (mingw-w64): link with -lws2_32. Include tgbot.h before <windows.h>. */
 #ifndef _WIN32_WINNT
 #define _WIN32_WINNT 0x0600   /* Vista: WSAPoll, InitOnceExecuteOnce */
@@ -8178,11 +8185,7 @@ int tg__random_bytes(const tg_platform *p, void *buf, size_t n) {
 #if !defined(_WIN32)
     {
         unsigned char *out = (unsigned char *)buf;
-#ifdef O_CLOEXEC
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-#else
-        int fd = open("/dev/urandom", O_RDONLY);
-#endif
+        int fd = open("/dev/urandom", O_RDONLY | TG__O_CLOEXEC);
         if (fd < 0) return -1;
         while (n > 0) {
             ssize_t r = read(fd, out, n);
@@ -18936,7 +18939,7 @@ TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out
 #if !defined(_WIN32)
     {
         struct stat st;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);   /* a FIFO must not block us */
+        int fd = open(path, O_RDONLY | TG__O_CLOEXEC | O_NOCTTY | O_NONBLOCK);   /* a FIFO must not block us */
         if (fd < 0) {
             e = errno == ENOENT ? TG_ERR_NOT_FOUND : TG_ERR_IO;
             tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: cannot open (%s)", path, strerror(errno));

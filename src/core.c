@@ -152,11 +152,7 @@ int tg__random_bytes(const tg_platform *p, void *buf, size_t n) {
 #if !defined(_WIN32)
     {
         unsigned char *out = (unsigned char *)buf;
-#ifdef O_CLOEXEC
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-#else
-        int fd = open("/dev/urandom", O_RDONLY);
-#endif
+        int fd = open("/dev/urandom", O_RDONLY | TG__O_CLOEXEC);
         if (fd < 0) return -1;
         while (n > 0) {
             ssize_t r = read(fd, out, n);

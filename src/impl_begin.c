@@ -27,6 +27,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+/* O_CLOEXEC is POSIX 2008 but missing on older systems: then a descriptor may leak into a child
+   process started at the same moment, nothing else changes */
+#ifdef O_CLOEXEC
+#define TG__O_CLOEXEC O_CLOEXEC
+#else
+#define TG__O_CLOEXEC 0
+#endif
 #else   /* winsock2 (mingw-w64): link with -lws2_32. Include tgbot.h before <windows.h>. */
 #ifndef _WIN32_WINNT
 #define _WIN32_WINNT 0x0600   /* Vista: WSAPoll, InitOnceExecuteOnce */
