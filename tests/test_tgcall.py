@@ -6,6 +6,7 @@ Expected values come from the Bot API documentation and the server's record of w
 import hashlib, json, os, subprocess, sys, tempfile, urllib.request
 
 BIN = os.path.abspath(sys.argv[1])
+WRAP = os.environ.get('TGCALL_WRAPPER', '').split()   # e.g. wine, for tgcall.exe
 URL = os.environ['TG_FAKE_URL']
 TOKEN = '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi'
 passed = failed = 0
@@ -23,7 +24,7 @@ def run(*args, token=TOKEN, base=True):
     env.pop('TELEGRAM_BOT_TOKEN', None)
     if token:
         env['TELEGRAM_BOT_TOKEN'] = token
-    cmd = [BIN] + (['--base-url', URL] if base else []) + list(args)
+    cmd = WRAP + [BIN] + (['--base-url', URL] if base else []) + list(args)
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
     assert TOKEN not in p.stdout and TOKEN not in p.stderr and TOKEN.split(':')[1] not in p.stderr, 'token leaked'
     return p
