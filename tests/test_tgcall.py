@@ -187,6 +187,26 @@ def updates_exactly_once():
 
 
 @case
+def updates_ctrl_c_confirms_what_was_printed():
+    if WRAP:
+        return            # a POSIX signal; the console control handler is not reachable through wine here
+    import signal
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN)
+    p = subprocess.Popen([BIN, '--base-url', URL, '--updates', '--timeout', '20'], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ctl('updates', {'count': 2, 'text': 'c'})
+    lines = [json.loads(p.stdout.readline()), json.loads(p.stdout.readline())]
+    p.send_signal(signal.SIGINT)          # the process is now in a 20 s long poll
+    try:
+        rc = p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill(); rc = None
+    check('Ctrl-C ends the long poll at once, exit 0', rc == 0, str(rc))
+    check('both printed', [u['message']['text'] for u in lines] == ['c 1', 'c 2'])
+    check('offset confirmed on the way out', ctl('state')['result']['offset'] == lines[-1]['update_id'] + 1)
+
+
+@case
 def no_token_says_so():
     p = run('getMe', token=None)
     check('no token: exit 2', p.returncode == 2 and 'TELEGRAM_BOT_TOKEN' in p.stderr, '%d %s' % (p.returncode, p.stderr))
