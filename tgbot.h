@@ -45,6 +45,8 @@
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
        TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
+       TGBOT_ENABLE_STARS       crash-safe journal, gift campaigns, Stars, XTR payments, business
+                                (journal.h, stars.h, business.h; POSIX only)
        TGBOT_ENABLE_ALL         all of the above
        TGBOT_ENABLE_REDIS       the store on Redis (hiredis, -lhiredis; not in ALL: an outside library)
    A switch that is off removes its module's code, never a struct member: every public struct
@@ -138,6 +140,17 @@
 #define TGBOT__HAS_STORE 1
 #else
 #define TGBOT__HAS_STORE 0
+#endif
+#if TGBOT__ALL || (defined(TGBOT_ENABLE_STARS) && ((0 - TGBOT_ENABLE_STARS - 1) != -1))
+#define TGBOT__HAS_STARS 1
+#else
+#define TGBOT__HAS_STARS 0
+#endif
+/* the journal (journal.h) serves both: the Stars workflows and the store's file back-end */
+#if TGBOT__HAS_STARS || TGBOT__HAS_STORE
+#define TGBOT__HAS_JOURNAL 1
+#else
+#define TGBOT__HAS_JOURNAL 0
 #endif
 #if TGBOT__ALL || (defined(TGBOT_ENABLE_ASYNC) && ((0 - TGBOT_ENABLE_ASYNC - 1) != -1))
 #define TGBOT__HAS_ASYNC 1
@@ -317,7 +330,9 @@ typedef struct tg_arena {
 } tg_arena;
 
 TGBOT_API void tg_arena_init(tg_arena *a, const tg_allocator *alloc);
-TGBOT_API void *tg_arena_alloc(tg_arena *a, size_t n);          /* 16-byte aligned; NULL on OOM */
+/* aligned for any type (as max_align_t: 16 bytes on x86-64, 8 on armhf), given an allocator that
+   aligns like malloc; NULL on OOM */
+TGBOT_API void *tg_arena_alloc(tg_arena *a, size_t n);
 TGBOT_API char *tg_arena_strndup(tg_arena *a, const char *s, size_t n);
 TGBOT_API size_t tg_arena_mark(const tg_arena *a);
 TGBOT_API void tg_arena_rewind(tg_arena *a, size_t mark);       /* frees everything allocated after mark */
@@ -433,7 +448,8 @@ typedef struct tg_tls_options {
     const char *ca_pem;           /* PEM text in memory instead of a file */
     const void *anchors;          /* compiled-in trust anchors (BearSSL br_x509_trust_anchor[]) */
     size_t anchors_count;
-    const char *server_name;      /* name to verify instead of the URL's host */
+    const char *server_name;      /* name to verify instead of the URL's host; NULL or "": the URL's host.
+                                     The certificate's name is always checked: no option turns that off */
 } tg_tls_options;
 
 typedef struct tg_http_limits {   /* 0 = default */
@@ -444,9 +460,14 @@ typedef struct tg_http_limits {   /* 0 = default */
 } tg_http_limits;
 
 typedef struct tg_timeouts {      /* milliseconds, 0 = default */
-    uint32_t connect_ms;          /* TCP + proxy + TLS handshake: 10 s */
-    uint32_t request_ms;          /* whole request: 60 s (long polling adds its own poll time) */
+    uint32_t connect_ms;          /* TCP + proxy + TLS handshake of one attempt: 10 s */
+    uint32_t request_ms;          /* one attempt, connect to last byte of the answer: 60 s (long polling
+                                     adds its poll time) */
     uint32_t idle_ms;             /* an unused keep-alive connection is closed after: 30 s */
+    uint32_t call_ms;             /* one call, every attempt and every back-off wait: 2 x request_ms
+                                     (long polling adds its poll time). An attempt is cut short at it and
+                                     a retry that cannot start before it is not made. Waits asked for
+                                     are not counted: a 429's retry_after, the rate limiter's pacing */
 } tg_timeouts;
 
 /* A file to upload. Exactly one source: path (streamed from disk), data+size (memory), or a read
@@ -2573,6 +2594,104 @@ TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap)
 TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w);
 #endif /* TGBOT__HAS_ANALYTICS */
 
+/* ==== src/journal.h ==== */
+/* journal: a crash-safe append-only file of records (TGBOT_ENABLE_STARS or TGBOT_ENABLE_STORE; POSIX). The base of the
+   gift campaign, the payment ledger and the business connection table; usable on its own.
+
+   On disk: an 8-byte header "TGJRNL1\n", then records, each
+       u32 length (little-endian) | u32 CRC32C of the length bytes and the payload | payload
+   The payload is what the sealing hook produced (or the caller's bytes when there is no hook).
+
+   Open replays every record to a callback, in order. Replay stops cleanly at a torn tail (a record
+   whose length runs past the end of the file, a last record whose CRC fails, or a tail of zero
+   bytes): the tail is cut off and appends continue after the last good record. A bad record that
+   is followed by more data is NOT a torn write but damage: open fails with TG_ERR_JSON and the
+   offset, and nothing is cut (a journal of money must not lose records silently).
+
+   Durability (tg_journal_desc.sync) is a trade-off between speed and what a crash can lose:
+     TG_JOURNAL_SYNC_EACH   (the default) write and fsync every record before append returns:
+                            nothing acknowledged is ever lost. Slowest.
+     TG_JOURNAL_SYNC_GROUP  records are buffered and written + fsynced after `group` records
+                            (default 64) and at every tg_journal_sync(): callers sync at the points
+                            that matter (the campaign syncs a batch of intents before sending that
+                            batch). A crash (killed process or power cut) loses at most the records
+                            appended since the last sync.
+     TG_JOURNAL_SYNC_NONE   records are buffered and written at tg_journal_sync() (and every 64 KiB),
+                            never fsynced: what was synced survives a killed process, not a power
+                            cut or an OS crash.
+   After a failed write the file is cut back to the last whole record; after a failed fsync the
+   journal refuses every further append (what reached the disk is unknown): close and reopen it.
+
+   One writer: open takes an exclusive flock on "<path>.lock"; a second opener (another process, or
+   the same one twice) gets TG_ERR_LIMIT "journal ... is in use by another process".
+
+   Sealing: seal() transforms each payload before it is written and open() reverses it on replay,
+   so an AEAD can encrypt and authenticate records (CRC guards torn writes; the AEAD tampering). A
+   record open() refuses fails replay with TG_ERR_SIGNATURE.
+
+   Compaction: tg_journal_compact calls your function, whose tg_journal_append calls go to a new
+   file; when it returns TG_OK the new file is fsynced and renamed over the old one (atomic). */
+#if TGBOT__HAS_JOURNAL
+
+typedef struct tg_journal tg_journal;
+
+typedef enum tg_journal_sync_mode {
+    TG_JOURNAL_SYNC_DEFAULT = 0,   /* the owner's default: EACH for a journal, GROUP for a campaign */
+    TG_JOURNAL_SYNC_EACH, TG_JOURNAL_SYNC_GROUP, TG_JOURNAL_SYNC_NONE
+} tg_journal_sync_mode;
+
+/* the file operations, replaceable to inject failures (ENOSPC, EIO from fsync); NULL = the OS's.
+   write returns the bytes written or -1 with errno set; fsync returns 0 or -1 with errno set. */
+typedef struct tg_journal_io {
+    long (*write)(void *ud, int fd, const void *p, size_t n);
+    int (*fsync)(void *ud, int fd);
+    void *ud;
+} tg_journal_io;
+
+/* sealing hook pair; both return 0 on success. seal may write up to in_len + overhead bytes. */
+typedef struct tg_journal_seal {
+    int (*seal)(void *ud, const unsigned char *in, size_t in_len, unsigned char *out, size_t *out_len);
+    int (*open)(void *ud, const unsigned char *in, size_t in_len, unsigned char *out, size_t *out_len);
+    size_t overhead;
+    void *ud;
+} tg_journal_seal;
+
+typedef struct tg_journal_desc {
+    const char *path;
+    tg_journal_sync_mode sync;     /* DEFAULT = EACH */
+    uint32_t group;           /* TG_JOURNAL_SYNC_GROUP: fsync every this many records (0: 64) */
+    uint32_t max_record;      /* largest payload accepted (0: 1 MiB) */
+    tg_journal_seal seal;
+    tg_journal_io io;
+    tg_allocator allocator;
+} tg_journal_desc;
+
+typedef struct tg_journal_stats {
+    uint64_t records;         /* records appended since open (compaction included) */
+    uint64_t bytes;           /* file size now */
+    uint64_t fsyncs;
+    uint64_t replayed;        /* records replayed at open */
+    uint64_t torn_bytes;      /* bytes of a torn tail cut off at open */
+} tg_journal_stats;
+
+/* called for each record at open; a non-zero return stops the open with TG_ERR_ARG */
+typedef int (*tg_journal_replay_fn)(void *ud, const void *rec, size_t len);
+/* compaction: append the live records with tg_journal_append(j, ...) and return TG_OK */
+typedef tg_err (*tg_journal_compact_fn)(void *ud, tg_journal *j, tg_error *err);
+
+TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, tg_journal_replay_fn replay,
+                                 void *ud, tg_error *err);
+TGBOT_API tg_err tg_journal_append(tg_journal *j, const void *rec, size_t len, tg_error *err);
+TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err);     /* fsync now (unless SYNC_NONE) */
+TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, void *ud, tg_error *err);
+TGBOT_API void tg_journal_stats_get(const tg_journal *j, tg_journal_stats *out);
+TGBOT_API void tg_journal_close(tg_journal *j);           /* syncs (unless SYNC_NONE), unlocks */
+
+/* CRC32C (Castagnoli), as used by the journal; crc = 0 to start */
+TGBOT_API uint32_t tg_crc32c(uint32_t crc, const void *p, size_t n);
+
+#endif /* TGBOT__HAS_JOURNAL */
+
 /* ==== src/store.h ==== */
 /* store: a small key-value interface shared by workers (TGBOT_ENABLE_STORE), with an in-memory
    back-end (default) and Redis (TGBOT_ENABLE_REDIS, hiredis; see below). On top of it:
@@ -2744,6 +2863,291 @@ TGBOT_API tg_err tg_on_state(tg_dispatcher *d, tg_fsm *f, const char *kind, cons
                              tg_handler_fn fn, void *ud);
 
 #endif /* TGBOT__HAS_STORE */
+
+/* ==== src/stars.h ==== */
+/* stars: Telegram Stars above single calls (TGBOT_ENABLE_STARS; POSIX): the transactions iterator
+   and reconciliation, balances, the gift campaign, XTR payments, the gift catalog. Built on the
+   public API (tg_send_gift, tg_get_star_transactions... and tg_error); business accounts: business.h.
+
+   Money rule (all of this room): a call that spends Stars is never repeated when its outcome is
+   unknown. The library does not retry it (bot.h: TG_ERR_OUTCOME_UNKNOWN); this room journals the
+   intent before the call and settles it from getStarTransactions, never by sending again. */
+#if TGBOT__HAS_STARS
+
+/* ---- Stars transactions ---- */
+
+/* Iterates getStarTransactions over all pages. oldest first (the API's own order) or newest first
+   (the end is found with a few limit=1 probes, then pages are read backwards); from_date > 0 skips
+   transactions older than it (newest first: stops at the first older one). A transaction returned
+   by next lives in the bot's arena until the next call of next (each page rewinds the arena to where
+   it stood at init) or tg_bot_reset. */
+typedef struct tg_star_tx_iter {
+    tg_bot *bot;
+    bool newest_first;
+    int64_t from_date;
+    /* private */
+    int64_t offset, end;           /* next page's offset; newest first: the oldest offset read so far */
+    tg_star_transactions *page;
+    size_t idx, mark;
+    int started, done;
+} tg_star_tx_iter;
+
+TGBOT_API void tg_star_tx_iter_init(tg_star_tx_iter *it, tg_bot *bot, bool newest_first, int64_t from_date);
+/* TG_OK and *out; TG_ERR_NOT_FOUND after the last one; or the error of a getStarTransactions call */
+TGBOT_API tg_err tg_star_tx_next(tg_star_tx_iter *it, const tg_star_transaction **out);
+
+/* what to look for; zero fields match anything */
+typedef struct tg_star_tx_match {
+    int64_t user_id;               /* the user partner (receiver of a gift, source of a payment) */
+    const char *transaction_type;  /* TransactionPartnerUser.transaction_type: "gift_purchase",
+                                      "premium_purchase", "invoice_payment", "business_account_transfer"... */
+    const char *gift_id;           /* the gift's id (gift_purchase) */
+    int64_t premium_months;        /* premium_subscription_duration (premium_purchase) */
+    const char *charge_id;         /* StarTransaction.id (= telegram_payment_charge_id of a payment) */
+    int64_t not_before;            /* date >= this (Unix seconds) */
+} tg_star_tx_match;
+
+TGBOT_API bool tg_star_tx_matches(const tg_star_transaction *t, const tg_star_tx_match *m);
+/* the newest matching transaction (reads newest first, stops below not_before); TG_ERR_NOT_FOUND */
+TGBOT_API tg_err tg_star_tx_find(tg_bot *bot, const tg_star_tx_match *m, const tg_star_transaction **out);
+
+/* ---- balances (whole Stars; nanostars are dropped) ---- */
+TGBOT_API tg_err tg_stars_balance(tg_bot *bot, int64_t *stars);
+TGBOT_API tg_err tg_stars_business_balance(tg_bot *bot, const char *business_connection_id, int64_t *stars);
+
+/* ---- gift campaign ----
+   Sends one gift (or a Premium subscription) to each recipient, at most once, across crashes and
+   restarts, given the same journal. GUARANTEE: every recipient gets the gift at most once, and every
+   recipient ends in exactly one of
+       sent     Telegram confirmed it, or getStarTransactions shows that gift to that user after
+                the intent was journaled
+       failed   Telegram answered with a 4xx error (other than 429): it did not execute the call
+       unknown  the request may have reached Telegram and no transaction proves it did: a human
+                decides; the campaign NEVER sends to an unknown recipient again.
+   Order per recipient: the intent is journaled and fsynced (a batch of intents per fsync with
+   TG_JOURNAL_SYNC_GROUP, see `batch`) before the call; the result is journaled after it. On open, an intent
+   without a result is unknown. Unknown recipients are reconciled at the end of each run (and first
+   thing when a journal is resumed). A call that provably never left (429 after the library's
+   retries, connection refused) puts the recipient back to pending and stops the run with that error:
+   run again to continue. Balance (getMyStarBalance) is read up front and tracked: the run stops
+   before a send that would exceed the budget or the balance (unknown ones count as spent); a
+   BALANCE_TOO_LOW refusal (Stars spent elsewhere meanwhile) also stops it, that recipient pending. */
+typedef enum tg_gift_state {
+    TG_GIFT_PENDING = 0, TG_GIFT_SENT, TG_GIFT_FAILED, TG_GIFT_UNKNOWN
+} tg_gift_state;
+TGBOT_API const char *tg_gift_state_str(tg_gift_state s);        /* "pending", "sent", "failed", "unknown" */
+
+typedef struct tg_campaign_event {
+    int64_t user_id;
+    tg_gift_state state;           /* the recipient's final state in this run */
+    bool from_journal;             /* settled by an earlier run */
+    bool reconciled;               /* sent, proven by getStarTransactions */
+    const tg_error *error;         /* failed / unknown: the call's error (NULL when from the journal) */
+} tg_campaign_event;
+
+typedef struct tg_campaign_desc {
+    const char *gift_id;           /* the gift, or NULL with premium_months */
+    int64_t premium_months;        /* 3, 6 or 12: giftPremiumSubscription instead (1000/1500/2500 Stars) */
+    const char *text;              /* optional text (0-128 characters) */
+    int64_t budget;                /* Stars this campaign may spend in all its runs; 0 = the balance */
+    const int64_t *recipients; size_t recipients_count;   /* user ids; duplicates are sent once */
+    const char *journal_path;      /* required unless no_journal */
+    tg_journal_sync_mode sync;     /* DEFAULT = TG_JOURNAL_SYNC_GROUP */
+    uint32_t batch;                /* intents per fsync, fixed (1 = fsync before each send; at most 256);
+                                      0: adaptive, 1..256, keeping the fsyncs under a tenth of the
+                                      time spent sending (a slow network gets batch 1) */
+    tg_journal_seal seal;          /* optional sealing of the journal's records */
+    tg_journal_io io;              /* optional (tests: inject failures) */
+    bool no_journal;               /* benchmarks only: no crash safety at all */
+    int64_t reconcile_slack_s;     /* a transaction may be dated this much before the intent (clock skew); 0: 5 */
+    void (*on_event)(void *ud, const tg_campaign_event *ev);   /* one per recipient and run */
+    void *ud;
+} tg_campaign_desc;
+
+typedef struct tg_campaign_summary {
+    size_t sent, failed, unknown, pending;
+    size_t reconciled;             /* unknown turned sent by getStarTransactions in this run */
+    int64_t price;                 /* Stars per recipient */
+    int64_t spent;                 /* Stars spent or possibly spent (sent + unknown) over all runs */
+    int64_t balance;               /* the bot's balance as tracked at the end */
+    bool stopped_budget, stopped_balance;
+    tg_journal_stats journal;
+} tg_campaign_summary;
+
+/* TG_OK when the run went through the list (pending may be > 0 if it stopped at the budget or the
+   balance: see stopped_*); an error when it could not start or had to stop (pending > 0). */
+TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *desc, tg_campaign_summary *sum, tg_error *err);
+
+/* ---- payments in Stars (XTR) ----
+   An invoice built here is valid by construction: currency "XTR", an empty provider token, exactly
+   one price in whole Stars, none of the fields XTR ignores; the checks run before anything is sent:
+   title 1-32 characters, description 1-255, payload 1-128 bytes, stars >= 1, and a subscription
+   (createInvoiceLink only) has the 30-day period 2592000 and at most 10000 Stars. */
+typedef struct tg_xtr_invoice {
+    const char *title;
+    const char *description;
+    const char *payload;           /* yours; comes back in pre_checkout_query and successful_payment */
+    const char *label;             /* the price's label; NULL: the title */
+    int64_t stars;
+    bool subscription;             /* a 30-day subscription (tg_xtr_invoice_link only) */
+    const char *photo_url;         /* optional */
+    const char *business_connection_id;   /* optional (tg_xtr_invoice_link: on behalf of a business) */
+} tg_xtr_invoice;
+
+/* every helper below fills err (optional, may be NULL) with the validation or the call's error */
+TGBOT_API tg_err tg_xtr_invoice_check(const tg_xtr_invoice *inv, tg_error *err);
+TGBOT_API tg_err tg_xtr_send_invoice(tg_bot *bot, int64_t chat_id, const tg_xtr_invoice *inv, tg_message **out, tg_error *err);
+TGBOT_API tg_err tg_xtr_invoice_link(tg_bot *bot, const tg_xtr_invoice *inv, const char **url, tg_error *err);
+
+/* Pre-checkout: Telegram cancels the payment unless answerPreCheckoutQuery arrives within 10 s. The
+   check returns OK, REJECT (with *message shown to the user) or PENDING (not decided yet: it is
+   asked again every poll_ms). At the deadline (default 8 s after received_ms, leaving time for the
+   answer to travel) the query is answered "no" with timeout_message. A check cannot be interrupted
+   (the library starts no threads): one that blocks past the deadline is answered "no" when it
+   returns. Answering is retried like an idempotent call. */
+typedef enum tg_precheck { TG_PRECHECK_OK = 0, TG_PRECHECK_REJECT, TG_PRECHECK_PENDING } tg_precheck;
+typedef tg_precheck (*tg_precheck_fn)(void *ud, const tg_pre_checkout_query *q, const char **message);
+typedef struct tg_precheckout_opts {
+    uint32_t deadline_ms;          /* 0: 8000 */
+    uint32_t poll_ms;              /* 0: 50 */
+    uint64_t received_ms;          /* when the update arrived, on now_ms's clock; 0: now */
+    const char *timeout_message;   /* NULL: "The shop did not answer in time; nothing was charged." */
+    uint64_t (*now_ms)(void *ud);  /* NULL: CLOCK_MONOTONIC */
+    void (*sleep_ms)(void *ud, uint32_t ms);   /* NULL: nanosleep */
+    void *clock_ud;
+} tg_precheckout_opts;
+/* decides and answers; *decision (optional) says what was answered (PENDING = timed out, answered no) */
+TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_query *q, tg_precheck_fn check, void *ud,
+                                           const tg_precheckout_opts *opts, tg_precheck *decision, tg_error *err);
+
+/* Payments ledger: successful_payment recorded by telegram_payment_charge_id, in memory and (with a
+   journal path) on disk, so a second delivery of the same payment is recognised across restarts.
+   Deliver the goods only when *first is true. */
+typedef struct tg_xtr_ledger tg_xtr_ledger;
+typedef struct tg_xtr_payment {
+    const char *charge_id;
+    int64_t user_id;
+    int64_t stars;
+    bool refunded;
+    bool subscription_canceled;
+} tg_xtr_payment;
+TGBOT_API tg_err tg_xtr_ledger_open(tg_xtr_ledger **out, const tg_journal_desc *journal, tg_error *err);   /* journal NULL: memory only */
+TGBOT_API tg_err tg_xtr_ledger_record(tg_xtr_ledger *l, int64_t user_id, const tg_successful_payment *p, bool *first, tg_error *err);
+TGBOT_API const tg_xtr_payment *tg_xtr_ledger_get(const tg_xtr_ledger *l, const char *charge_id);   /* NULL if unknown */
+TGBOT_API size_t tg_xtr_ledger_count(const tg_xtr_ledger *l);
+TGBOT_API void tg_xtr_ledger_close(tg_xtr_ledger *l);
+
+/* refundStarPayment. An already-refunded charge (CHARGE_ALREADY_REFUNDED, which Telegram also
+   answers for some refunds that did go through) is success with *already = true. So a refund whose
+   outcome was unknown can simply be asked again. With a ledger (may be NULL) the refund is journaled. */
+TGBOT_API tg_err tg_xtr_refund(tg_bot *bot, tg_xtr_ledger *l, int64_t user_id, const char *charge_id, bool *already, tg_error *err);
+/* editUserStarSubscription: cancel (true) or renew (false) a subscription's next payments */
+TGBOT_API tg_err tg_xtr_subscription_cancel(tg_bot *bot, tg_xtr_ledger *l, int64_t user_id, const char *charge_id,
+                                            bool cancel, tg_error *err);
+/* sendPaidMedia with star_count checked first (1-25000) */
+TGBOT_API tg_err tg_xtr_send_paid_media(tg_bot *bot, const tg_send_paid_media_args *args, tg_message **out, tg_error *err);
+
+/* ---- gift catalog ----
+   getAvailableGifts, copied out of the bot's arena and kept for ttl_ms (a small built-in cache,
+   independent of the cache room), with filters and named aliases ("birthday=5170145012310081615"). */
+typedef struct tg_catalog_gift {
+    char id[64];
+    int64_t star_count;
+    int64_t upgrade_star_count;    /* 0: cannot be upgraded */
+    bool limited;                  /* has total_count */
+    int64_t total_count, remaining_count;
+} tg_catalog_gift;
+typedef struct tg_gift_filter {
+    int64_t min_stars, max_stars;  /* 0 = no bound */
+    int limited;                   /* -1 unlimited only, 0 any, 1 limited only */
+    bool available;                /* not sold out (unlimited, or remaining_count > 0) */
+    bool upgradable;               /* can be upgraded (upgrade_star_count > 0) */
+} tg_gift_filter;
+typedef struct tg_gift_catalog tg_gift_catalog;
+typedef struct tg_gift_catalog_desc {
+    uint32_t ttl_ms;               /* 0: 300000 (5 minutes) */
+    const char *aliases;           /* "name=gift_id,name=gift_id" (optional) */
+    uint64_t (*now_ms)(void *ud);  /* NULL: CLOCK_MONOTONIC */
+    void *clock_ud;
+} tg_gift_catalog_desc;
+TGBOT_API tg_err tg_gift_catalog_new(tg_gift_catalog **out, tg_bot *bot, const tg_gift_catalog_desc *desc, tg_error *err);
+TGBOT_API void tg_gift_catalog_free(tg_gift_catalog *c);
+/* the list, fetched again when older than the TTL; *out valid until the next catalog call */
+TGBOT_API tg_err tg_gift_catalog_list(tg_gift_catalog *c, const tg_catalog_gift **out, size_t *n, tg_error *err);
+/* by id or alias; TG_ERR_NOT_FOUND */
+TGBOT_API tg_err tg_gift_catalog_find(tg_gift_catalog *c, const char *id_or_alias, const tg_catalog_gift **out, tg_error *err);
+/* up to max gifts passing the filter, cheapest first */
+TGBOT_API tg_err tg_gift_catalog_filter(tg_gift_catalog *c, const tg_gift_filter *f, const tg_catalog_gift **out, size_t max,
+                                        size_t *n, tg_error *err);
+TGBOT_API void tg_gift_catalog_invalidate(tg_gift_catalog *c);
+
+#endif /* TGBOT__HAS_STARS */
+
+/* ==== src/business.h ==== */
+/* business: business accounts connected to the bot (TGBOT_ENABLE_STARS; POSIX for the journal).
+   Tracks connections from business_connection updates (id -> user, rights, enabled) in memory, with
+   an optional journal so they survive a restart; checks rights BEFORE calling a business method and
+   fails with TG_ERR_ARG naming the missing right ("... lacks can_transfer_stars"), so nothing is
+   sent that Telegram would refuse; and replies / gift / Stars helpers that carry the
+   business_connection_id. A disabled (or unknown) connection is refused the same way. */
+#if TGBOT__HAS_STARS
+
+/* BusinessBotRights as bits */
+#define TG_BIZ_CAN_REPLY                    (1u << 0)
+#define TG_BIZ_CAN_READ_MESSAGES            (1u << 1)
+#define TG_BIZ_CAN_DELETE_SENT_MESSAGES     (1u << 2)
+#define TG_BIZ_CAN_DELETE_ALL_MESSAGES      (1u << 3)
+#define TG_BIZ_CAN_EDIT_NAME                (1u << 4)
+#define TG_BIZ_CAN_EDIT_BIO                 (1u << 5)
+#define TG_BIZ_CAN_EDIT_PROFILE_PHOTO       (1u << 6)
+#define TG_BIZ_CAN_EDIT_USERNAME            (1u << 7)
+#define TG_BIZ_CAN_CHANGE_GIFT_SETTINGS     (1u << 8)
+#define TG_BIZ_CAN_VIEW_GIFTS_AND_STARS     (1u << 9)
+#define TG_BIZ_CAN_CONVERT_GIFTS_TO_STARS   (1u << 10)
+#define TG_BIZ_CAN_TRANSFER_AND_UPGRADE_GIFTS (1u << 11)
+#define TG_BIZ_CAN_TRANSFER_STARS           (1u << 12)
+#define TG_BIZ_CAN_MANAGE_STORIES           (1u << 13)
+
+typedef struct tg_biz_conn {
+    char id[128];
+    int64_t user_id;
+    int64_t user_chat_id;
+    uint32_t rights;               /* TG_BIZ_* */
+    bool enabled;
+} tg_biz_conn;
+
+typedef struct tg_business tg_business;
+
+TGBOT_API tg_err tg_business_new(tg_business **out, const tg_journal_desc *journal, tg_error *err);   /* journal NULL: memory only */
+TGBOT_API void tg_business_free(tg_business *b);
+TGBOT_API uint32_t tg_business_rights_bits(const tg_business_bot_rights *r);
+TGBOT_API const char *tg_business_right_name(uint32_t right);    /* "can_transfer_stars"; one bit */
+/* a business_connection update: added, changed or disabled */
+TGBOT_API tg_err tg_business_track(tg_business *b, const tg_business_connection *c, tg_error *err);
+/* a dispatcher handler: tg_on_update(d, "business_connection", tg_business_on_update, business) */
+TGBOT_API int tg_business_on_update(tg_ctx *ctx, void *business);
+TGBOT_API const tg_biz_conn *tg_business_get(const tg_business *b, const char *connection_id);
+TGBOT_API size_t tg_business_count(const tg_business *b);
+/* TG_OK when the connection is known, enabled and has every right in `rights`; else TG_ERR_ARG
+   (TG_ERR_NOT_FOUND for an unknown connection) naming the first missing right */
+TGBOT_API tg_err tg_business_require(const tg_business *b, const char *connection_id, uint32_t rights, tg_error *err);
+
+/* helpers: check the rights, then call with business_connection_id (err optional) */
+TGBOT_API tg_err tg_business_reply(tg_bot *bot, const tg_business *b, const tg_message *m, const char *text,
+                                   tg_message **out, tg_error *err);                       /* can_reply */
+TGBOT_API tg_err tg_business_stars(tg_bot *bot, const tg_business *b, const char *conn, int64_t *stars, tg_error *err);
+TGBOT_API tg_err tg_business_gifts(tg_bot *bot, const tg_business *b, const char *conn, tg_owned_gifts **out, tg_error *err);
+TGBOT_API tg_err tg_business_convert_gift(tg_bot *bot, const tg_business *b, const char *conn, const char *owned_gift_id,
+                                          tg_error *err);                                  /* can_convert_gifts_to_stars */
+/* star_count > 0 (paid upgrade / transfer) also needs can_transfer_stars */
+TGBOT_API tg_err tg_business_upgrade_gift(tg_bot *bot, const tg_business *b, const char *conn, const char *owned_gift_id,
+                                          bool keep_original_details, int64_t star_count, tg_error *err);
+TGBOT_API tg_err tg_business_transfer_gift(tg_bot *bot, const tg_business *b, const char *conn, const char *owned_gift_id,
+                                           int64_t new_owner_chat_id, int64_t star_count, tg_error *err);
+TGBOT_API tg_err tg_business_transfer_stars(tg_bot *bot, const tg_business *b, const char *conn, int64_t star_count,
+                                            tg_error *err);                                /* 1-10000; can_transfer_stars */
+
+#endif /* TGBOT__HAS_STARS */
 
 /* ==== src/gen/api.h ==== */
 /* GENERATED by tools/gen_api.py from the Bot API 10.3 schema (src/gen/botapi-schema.json): do not edit. */
@@ -8251,7 +8655,8 @@ void tg__wipe(void *p, size_t n) {
 struct tg__arena_block {
     tg__arena_block *prev;
     size_t base, used, cap;
-    /* data follows, 16-byte aligned */
+    /* data follows at offset TG__ARENA_HDR. Offsets are multiples of 16 from a block the allocator
+       aligned for any type (malloc: max_align_t), so every result has max_align_t alignment */
 };
 #define TG__ARENA_HDR ((sizeof(tg__arena_block) + 15u) & ~(size_t)15u)
 #define TG__ARENA_MIN_BLOCK ((size_t)16384)
@@ -8381,6 +8786,11 @@ typedef struct pollfd tg__pollfd;
 /* ready count, 0 timeout, -1 error, -2 interrupted by a signal (the caller checks its stop flag) */
 TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms);
 TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s);   /* FIN after the last response */
+/* an IP address literal ("127.0.0.1", "::1") as 4 or 16 bytes in network order; 0 when s is a name */
+TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
+/* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
+TGBOT__INTERN void tg__global_lock(void);
+TGBOT__INTERN void tg__global_unlock(void);
 #if defined(_WIN32)
 /* the Windows C runtime has no text for the socket errno values (ECONNREFUSED, ...): words for them,
    so every strerror() in the implementation says the same as on POSIX */
@@ -8481,6 +8891,18 @@ static tg__sock tg__sock_new(int family, int type, int proto) {
 }
 #endif
 
+/* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
+#if defined(_WIN32)
+static SRWLOCK tg__global_mutex = SRWLOCK_INIT;
+TGBOT__INTERN void tg__global_lock(void) { AcquireSRWLockExclusive(&tg__global_mutex); }
+TGBOT__INTERN void tg__global_unlock(void) { ReleaseSRWLockExclusive(&tg__global_mutex); }
+#else
+#include <pthread.h>
+static pthread_mutex_t tg__global_mutex = PTHREAD_MUTEX_INITIALIZER;
+TGBOT__INTERN void tg__global_lock(void) { (void)pthread_mutex_lock(&tg__global_mutex); }
+TGBOT__INTERN void tg__global_unlock(void) { (void)pthread_mutex_unlock(&tg__global_mutex); }
+#endif
+
 TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err) {
     struct addrinfo hints;
     char ps[8];
@@ -8498,6 +8920,12 @@ TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, i
         *gai_err = getaddrinfo(host, ps, &hints, out);
     }
     return *gai_err ? -1 : 0;
+}
+
+TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]) {
+    if (inet_pton(AF_INET, s, out) == 1) return 4;
+    if (inet_pton(AF_INET6, s, out) == 1) return 16;
+    return 0;
 }
 
 TGBOT__INTERN void tg__resolve_free(tg__addr *a) { if (a) freeaddrinfo(a); }
@@ -9490,6 +9918,68 @@ TGBOT__INTERN int tg__tls_flush(tg__tls *t, tg__sock s, tg_error *err);         
 TGBOT__INTERN bool tg__tls_pending(const tg__tls *t);
 TGBOT__INTERN bool tg__tls_resumed(const tg__tls *t);   /* the handshake resumed a saved session */
 
+/* Certificate check shared by the backends. Neither BearSSL nor mbedTLS 2.x matches an IP address
+   host against the certificate's iPAddress names, so for https://127.0.0.1 the chain is validated
+   without a name and the end-entity certificate (DER) is searched here: the address must be one of
+   its subjectAltName iPAddress entries (RFC 5280 4.2.1.6; RFC 2818 3.1: never the Common Name). */
+/* one DER element at *p: tag byte, contents; false when malformed or past end */
+TGBOT_PRIVATE bool tg__der_next(const unsigned char **p, const unsigned char *end, unsigned *tag,
+                                const unsigned char **val, size_t *len) {
+    const unsigned char *q = *p;
+    size_t n;
+    if (end - q < 2) return false;
+    *tag = *q++;
+    if ((*tag & 0x1f) == 0x1f) return false;           /* multi-byte tags: none in what we read */
+    n = *q++;
+    if (n & 0x80) {
+        unsigned k = n & 0x7f;
+        if (k == 0 || k > 4 || (size_t)(end - q) < k) return false;
+        for (n = 0; k--; ) n = (n << 8) | *q++;
+    }
+    if ((size_t)(end - q) < n) return false;
+    *val = q; *len = n; *p = q + n;
+    return true;
+}
+
+/* 1 when the certificate lists ip (4 or 16 bytes) as an iPAddress subjectAltName, else 0 */
+TGBOT_PRIVATE int tg__cert_has_ip(const unsigned char *der, size_t der_len, const unsigned char *ip, size_t ip_len) {
+    static const unsigned char san_oid[] = { 0x55, 0x1d, 0x11 };   /* 2.5.29.17 */
+    const unsigned char *p = der, *end = der + der_len, *v, *tbs_end;
+    size_t n;
+    unsigned tag;
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;        /* Certificate */
+    p = v; end = v + n;
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;        /* tbsCertificate */
+    p = v; tbs_end = v + n;
+    while (p < tbs_end) {                                                     /* to [3] extensions */
+        if (!tg__der_next(&p, tbs_end, &tag, &v, &n)) return 0;
+        if (tag == 0xa3) break;
+    }
+    p = v; end = v + n;                                                       /* [3] holds Extensions */
+    if (tag != 0xa3 || !tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;
+    p = v; end = v + n;
+    while (p < end) {                                    /* Extension: extnID, [critical], extnValue */
+        const unsigned char *e, *ee, *oid;
+        size_t oid_len;
+        if (!tg__der_next(&p, end, &tag, &e, &n) || tag != 0x30) return 0;
+        ee = e + n;
+        if (!tg__der_next(&e, ee, &tag, &oid, &oid_len) || tag != 0x06) return 0;
+        if (oid_len != sizeof san_oid || memcmp(oid, san_oid, sizeof san_oid) != 0) continue;
+        if (!tg__der_next(&e, ee, &tag, &v, &n)) return 0;
+        if (tag == 0x01 && !tg__der_next(&e, ee, &tag, &v, &n)) return 0;
+        if (tag != 0x04) return 0;
+        e = v; ee = v + n;                               /* OCTET STRING holding GeneralNames */
+        if (!tg__der_next(&e, ee, &tag, &v, &n) || tag != 0x30) return 0;
+        e = v; ee = v + n;
+        while (e < ee) {
+            if (!tg__der_next(&e, ee, &tag, &v, &n)) return 0;
+            if (tag == 0x87 && n == ip_len && memcmp(v, ip, n) == 0) return 1;   /* [7] iPAddress */
+        }
+        return 0;
+    }
+    return 0;
+}
+
 /* ==== src/tls_bearssl.c ==== */
 /* tls_bearssl: the default TLS backend. BearSSL allocates nothing; we give it one record buffer
    per connection (MONO: HTTP/1.1 is half duplex) and pump records over the non-blocking socket.
@@ -9536,6 +10026,63 @@ struct tg__tls {
        straight into BearSSL's buffer, so the copy stays under sizeof ra per record. */
     unsigned char ra[4096];
     size_t ra_pos, ra_len;
+    /* An IP address host: the engine validates through ipv (tg__ipx_*), which runs the minimal
+       engine without a name and checks the end-entity certificate's iPAddress names itself. */
+    const br_x509_class *ipv;
+    unsigned char ip[16];
+    size_t ip_len;
+    unsigned char *ee;            /* the end-entity certificate as it arrives */
+    size_t ee_len, ee_cap;
+    uint32_t ncert;
+    bool ee_bad;
+};
+
+#define TG__EE_MAX 65536u         /* a longer end-entity certificate fails the address check */
+static tg__tls *tg__ipx(const br_x509_class **ctx) {
+    return (tg__tls *)(void *)((char *)(void *)ctx - offsetof(tg__tls, ipv));
+}
+static void tg__ipx_start_chain(const br_x509_class **ctx, const char *server_name) {
+    tg__tls *t = tg__ipx(ctx);
+    (void)server_name;
+    t->ncert = 0; t->ee_len = 0; t->ee_bad = false;
+    t->xc.vtable->start_chain(&t->xc.vtable, NULL);      /* chain, validity, key usage: no name */
+}
+static void tg__ipx_start_cert(const br_x509_class **ctx, uint32_t length) {
+    tg__tls *t = tg__ipx(ctx);
+    if (t->ncert == 0 && length > t->ee_cap) {
+        tg__free(t->ctx->a, t->ee, t->ee_cap);
+        t->ee_cap = 0;
+        t->ee = length <= TG__EE_MAX ? (unsigned char *)tg__alloc(t->ctx->a, length) : NULL;
+        if (t->ee) t->ee_cap = length; else t->ee_bad = true;
+    }
+    t->xc.vtable->start_cert(&t->xc.vtable, length);
+}
+static void tg__ipx_append(const br_x509_class **ctx, const unsigned char *buf, size_t len) {
+    tg__tls *t = tg__ipx(ctx);
+    if (t->ncert == 0 && !t->ee_bad) {
+        if (t->ee_cap - t->ee_len >= len) { memcpy(t->ee + t->ee_len, buf, len); t->ee_len += len; }
+        else t->ee_bad = true;
+    }
+    t->xc.vtable->append(&t->xc.vtable, buf, len);
+}
+static void tg__ipx_end_cert(const br_x509_class **ctx) {
+    tg__tls *t = tg__ipx(ctx);
+    t->ncert++;
+    t->xc.vtable->end_cert(&t->xc.vtable);
+}
+static unsigned tg__ipx_end_chain(const br_x509_class **ctx) {
+    tg__tls *t = tg__ipx(ctx);
+    unsigned r = t->xc.vtable->end_chain(&t->xc.vtable);
+    if (r) return r;
+    return !t->ee_bad && tg__cert_has_ip(t->ee, t->ee_len, t->ip, t->ip_len) ? 0u : (unsigned)BR_ERR_X509_BAD_SERVER_NAME;
+}
+static const br_x509_pkey *tg__ipx_get_pkey(const br_x509_class *const *ctx, unsigned *usages) {
+    const tg__tls *t = (const tg__tls *)(const void *)((const char *)(const void *)ctx - offsetof(tg__tls, ipv));
+    return t->xc.vtable->get_pkey(&t->xc.vtable, usages);
+}
+static const br_x509_class tg__ipx_class = {
+    sizeof(br_x509_minimal_context), tg__ipx_start_chain, tg__ipx_start_cert, tg__ipx_append,
+    tg__ipx_end_cert, tg__ipx_end_chain, tg__ipx_get_pkey
 };
 
 typedef struct tg__bytes { unsigned char *p; size_t len, cap; const tg_allocator *a; bool oom; } tg__bytes;
@@ -9560,31 +10107,114 @@ static void *tg__dup(const tg_allocator *a, const void *p, size_t n) {
     return q;
 }
 
+/* What a trust anchor needs from a certificate, as pointers into its DER: the subject DN (whole
+   element, as BearSSL hashes it), the public key, the basicConstraints cA flag. Read with our DER
+   walker: BearSSL's certificate decoder took 15 ms for the 144 certificates of the system bundle. */
+typedef struct tg__ta_view {
+    const unsigned char *dn, *n, *e, *q;
+    size_t dn_len, n_len, e_len, q_len;
+    int key_type, curve;
+    bool ca;
+} tg__ta_view;
+
+static bool tg__oid_is(const unsigned char *v, size_t n, const char *oid, size_t len) {
+    return n == len && memcmp(v, oid, len) == 0;
+}
+
+/* 1 when the certificate has a key BearSSL can use (RSA, or EC on P-256/384/521), else 0 */
+static int tg__ta_parse(const unsigned char *der, size_t len, tg__ta_view *tv) {
+    const unsigned char *p = der, *end = der + len, *v, *start, *k, *kend;
+    size_t n;
+    unsigned tag;
+    memset(tv, 0, sizeof *tv);
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;          /* Certificate */
+    p = v; end = v + n;
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;          /* tbsCertificate */
+    p = v; end = v + n;
+    if (!tg__der_next(&p, end, &tag, &v, &n)) return 0;                         /* [0] version */
+    if (tag == 0xa0 && !tg__der_next(&p, end, &tag, &v, &n)) return 0;          /* serialNumber */
+    if (!tg__der_next(&p, end, &tag, &v, &n) || !tg__der_next(&p, end, &tag, &v, &n) ||   /* signature, issuer */
+        !tg__der_next(&p, end, &tag, &v, &n)) return 0;                           /* validity */
+    start = p;
+    if (!tg__der_next(&p, end, &tag, &v, &n) || tag != 0x30) return 0;          /* subject */
+    tv->dn = start; tv->dn_len = (size_t)(p - start);
+    if (!tg__der_next(&p, end, &tag, &k, &n) || tag != 0x30) return 0;          /* subjectPublicKeyInfo */
+    kend = k + n;
+    {
+        const unsigned char *alg, *aend, *oid, *par, *bits;
+        size_t oid_len, par_len, bits_len;
+        if (!tg__der_next(&k, kend, &tag, &alg, &n) || tag != 0x30) return 0;
+        aend = alg + n;
+        if (!tg__der_next(&alg, aend, &tag, &oid, &oid_len) || tag != 0x06) return 0;
+        if (!tg__der_next(&k, kend, &tag, &bits, &bits_len) || tag != 0x03 || bits_len < 2 || bits[0] != 0) return 0;
+        bits++; bits_len--;
+        if (tg__oid_is(oid, oid_len, "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 9)) {          /* rsaEncryption */
+            const unsigned char *r = bits, *rend = bits + bits_len, *x;
+            if (!tg__der_next(&r, rend, &tag, &x, &n) || tag != 0x30) return 0;
+            r = x; rend = x + n;
+            if (!tg__der_next(&r, rend, &tag, &tv->n, &tv->n_len) || tag != 0x02 ||
+                !tg__der_next(&r, rend, &tag, &tv->e, &tv->e_len) || tag != 0x02) return 0;
+            while (tv->n_len > 1 && tv->n[0] == 0) { tv->n++; tv->n_len--; }    /* unsigned: no sign byte */
+            while (tv->e_len > 1 && tv->e[0] == 0) { tv->e++; tv->e_len--; }
+            tv->key_type = BR_KEYTYPE_RSA;
+        } else if (tg__oid_is(oid, oid_len, "\x2a\x86\x48\xce\x3d\x02\x01", 7)) {         /* id-ecPublicKey */
+            if (!tg__der_next(&alg, aend, &tag, &par, &par_len) || tag != 0x06) return 0;
+            if (tg__oid_is(par, par_len, "\x2a\x86\x48\xce\x3d\x03\x01\x07", 8)) tv->curve = BR_EC_secp256r1;
+            else if (tg__oid_is(par, par_len, "\x2b\x81\x04\x00\x22", 5)) tv->curve = BR_EC_secp384r1;
+            else if (tg__oid_is(par, par_len, "\x2b\x81\x04\x00\x23", 5)) tv->curve = BR_EC_secp521r1;
+            else return 0;
+            tv->q = bits; tv->q_len = bits_len;
+            tv->key_type = BR_KEYTYPE_EC;
+        } else {
+            return 0;
+        }
+    }
+    while (p < end) {                                           /* [1], [2] unique IDs, [3] extensions */
+        if (!tg__der_next(&p, end, &tag, &v, &n)) return 0;
+        if (tag == 0xa3) break;
+    }
+    if (tag == 0xa3) {
+        const unsigned char *x = v, *xend = v + n, *ext, *eend, *oid, *val;
+        size_t oid_len;
+        if (!tg__der_next(&x, xend, &tag, &v, &n) || tag != 0x30) return 0;
+        x = v; xend = v + n;
+        while (x < xend) {
+            if (!tg__der_next(&x, xend, &tag, &ext, &n) || tag != 0x30) return 0;
+            eend = ext + n;
+            if (!tg__der_next(&ext, eend, &tag, &oid, &oid_len) || tag != 0x06) return 0;
+            if (!tg__oid_is(oid, oid_len, "\x55\x1d\x13", 3)) continue;           /* basicConstraints */
+            if (!tg__der_next(&ext, eend, &tag, &val, &n)) return 0;
+            if (tag == 0x01 && !tg__der_next(&ext, eend, &tag, &val, &n)) return 0;   /* critical */
+            if (tag != 0x04) return 0;
+            ext = val; eend = val + n;
+            if (!tg__der_next(&ext, eend, &tag, &val, &n) || tag != 0x30) return 0;
+            ext = val; eend = val + n;
+            tv->ca = ext < eend && tg__der_next(&ext, eend, &tag, &val, &n) && tag == 0x01 && n == 1 && val[0] != 0;
+            break;
+        }
+    }
+    return 1;
+}
+
 /* DER certificate → trust anchor (DN and public key copied) */
 static int tg__ta_add(tg__tls_ctx *ctx, const unsigned char *der, size_t len) {
-    br_x509_decoder_context dc;
-    tg__bytes dn;
-    const br_x509_pkey *pk;
+    tg__ta_view tv;
     br_x509_trust_anchor ta;
-    memset(&dn, 0, sizeof dn);
-    dn.a = ctx->a;
-    br_x509_decoder_init(&dc, tg__bytes_add, &dn);
-    br_x509_decoder_push(&dc, der, len);
-    pk = br_x509_decoder_get_pkey(&dc);
-    if (!pk || dn.oom) { tg__free(ctx->a, dn.p, dn.cap); return 0; }   /* skip what we cannot use */
+    if (!tg__ta_parse(der, len, &tv)) return 0;                 /* skip what we cannot use */
     memset(&ta, 0, sizeof ta);
-    ta.dn.data = dn.p; ta.dn.len = dn.len;
-    ta.flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-    ta.pkey.key_type = pk->key_type;
-    if (pk->key_type == BR_KEYTYPE_RSA) {
-        ta.pkey.key.rsa.n = (unsigned char *)tg__dup(ctx->a, pk->key.rsa.n, pk->key.rsa.nlen);
-        ta.pkey.key.rsa.nlen = pk->key.rsa.nlen;
-        ta.pkey.key.rsa.e = (unsigned char *)tg__dup(ctx->a, pk->key.rsa.e, pk->key.rsa.elen);
-        ta.pkey.key.rsa.elen = pk->key.rsa.elen;
+    ta.dn.data = (unsigned char *)tg__dup(ctx->a, tv.dn, tv.dn_len);
+    ta.dn.len = tv.dn_len;
+    ta.flags = tv.ca ? BR_X509_TA_CA : 0;
+    ta.pkey.key_type = (unsigned char)tv.key_type;
+    if (tv.key_type == BR_KEYTYPE_RSA) {
+        ta.pkey.key.rsa.n = (unsigned char *)tg__dup(ctx->a, tv.n, tv.n_len);
+        ta.pkey.key.rsa.nlen = tv.n_len;
+        ta.pkey.key.rsa.e = (unsigned char *)tg__dup(ctx->a, tv.e, tv.e_len);
+        ta.pkey.key.rsa.elen = tv.e_len;
     } else {
-        ta.pkey.key.ec.curve = pk->key.ec.curve;
-        ta.pkey.key.ec.q = (unsigned char *)tg__dup(ctx->a, pk->key.ec.q, pk->key.ec.qlen);
-        ta.pkey.key.ec.qlen = pk->key.ec.qlen;
+        ta.pkey.key.ec.curve = tv.curve;
+        ta.pkey.key.ec.q = (unsigned char *)tg__dup(ctx->a, tv.q, tv.q_len);
+        ta.pkey.key.ec.qlen = tv.q_len;
     }
     if (ctx->ntas == ctx->tas_cap) {
         size_t nc = ctx->tas_cap ? ctx->tas_cap * 2 : 64;
@@ -9599,39 +10229,66 @@ static int tg__ta_add(tg__tls_ctx *ctx, const unsigned char *der, size_t len) {
 
 typedef int (*tg__pem_fn)(tg__tls_ctx *ctx, const char *name, const unsigned char *der, size_t len);
 
-/* Streams PEM text through BearSSL's decoder, handing each object to fn. */
+static int tg__b64v(unsigned char ch) {
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+static const unsigned char *tg__find(const unsigned char *p, const unsigned char *end, const char *lit, size_t n) {
+    while ((size_t)(end - p) >= n) {
+        const unsigned char *q = (const unsigned char *)memchr(p, lit[0], (size_t)(end - p) - n + 1);
+        if (!q) return NULL;
+        if (memcmp(q, lit, n) == 0) return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
+/* Hands each PEM object (RFC 7468: BEGIN line, base64, END line) to fn as DER. Our own base64 loop:
+   BearSSL's byte-at-a-time PEM decoder took 40 ms for the 220 KB system bundle. -1 on bad base64. */
 static int tg__pem_each(tg__tls_ctx *ctx, const unsigned char *pem, size_t len, tg__pem_fn fn) {
-    br_pem_decoder_context pc;
+    const unsigned char *p = pem, *end = pem + len;
     tg__bytes der;
-    char name[128];
-    bool in = false, tail = false;
     int objs = 0;
     memset(&der, 0, sizeof der);
     der.a = ctx->a;
-    br_pem_decoder_init(&pc);
-    while (len > 0 || !tail) {
-        size_t n;
-        if (len == 0) { pem = (const unsigned char *)"\n"; len = 1; tail = true; }   /* files without a final newline */
-        n = br_pem_decoder_push(&pc, pem, len);
-        pem += n; len -= n;
-        switch (br_pem_decoder_event(&pc)) {
-        case BR_PEM_BEGIN_OBJ:
-            snprintf(name, sizeof name, "%s", br_pem_decoder_name(&pc));
-            der.len = 0; der.oom = false;
-            br_pem_decoder_setdest(&pc, tg__bytes_add, &der);
-            in = true;
-            break;
-        case BR_PEM_END_OBJ:
-            if (in && !der.oom) { int r = fn(ctx, name, der.p, der.len); if (r < 0) { objs = -1; goto out; } objs += r; }
-            in = false;
-            break;
-        case BR_PEM_ERROR:
-            objs = -1;
-            goto out;
-        default: break;
+    for (;;) {
+        const unsigned char *b = tg__find(p, end, "-----BEGIN ", 11), *ne, *e, *q;
+        char name[128];
+        uint32_t acc = 0;
+        unsigned bits = 0;
+        bool pad = false;
+        int r;
+        if (!b) break;
+        b += 11;
+        ne = tg__find(b, end, "-----", 5);
+        e = ne ? tg__find(ne + 5, end, "-----END ", 9) : NULL;
+        if (!e || (size_t)(ne - b) >= sizeof name || memchr(b, '\n', (size_t)(ne - b))) { objs = -1; break; }
+        memcpy(name, b, (size_t)(ne - b));
+        name[ne - b] = '\0';
+        der.len = 0;
+        if (der.cap < (size_t)(e - ne)) {                    /* room for the body decoded: 3/4 of it */
+            tg__free(der.a, der.p, der.cap);
+            der.cap = (size_t)(e - ne);
+            if ((der.p = (unsigned char *)tg__alloc(der.a, der.cap)) == NULL) { der.cap = 0; objs = -1; break; }
         }
+        for (q = ne + 5; q < e; q++) {
+            int v;
+            if (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n') continue;
+            if (*q == '=') { pad = true; continue; }
+            if (pad || (v = tg__b64v(*q)) < 0) break;         /* data after padding, or not base64 */
+            acc = (acc << 6 | (uint32_t)v) & 0xffffffu;
+            bits += 6;
+            if (bits >= 8) { bits -= 8; der.p[der.len++] = (unsigned char)(acc >> bits); }
+        }
+        if (q < e) { objs = -1; break; }
+        r = fn(ctx, name, der.p, der.len);
+        if (r < 0) { objs = -1; break; }
+        objs += r;
+        p = e + 9;
     }
-out:
     tg__free(ctx->a, der.p, der.cap);
     return objs;
 }
@@ -9673,6 +10330,55 @@ static void tg__free_tas(tg__tls_ctx *ctx) {
     ctx->tas = NULL; ctx->ntas = ctx->tas_cap = 0;
 }
 
+/* A CA bundle file is decoded once per process and version of the file (path, size, mtime) and then
+   shared by every client context: bots are cheap to create. The decode uses the default allocator
+   and is kept until the process ends, because contexts made from it may still be in use. */
+typedef struct tg__ta_cache {
+    struct tg__ta_cache *next;
+    long long size, mtime;
+    br_x509_trust_anchor *tas;
+    size_t ntas;
+    char path[1];                 /* NUL-terminated, allocated with the entry */
+} tg__ta_cache;
+static tg__ta_cache *tg__ta_caches;   /* under tg__global_lock */
+
+/* the anchors of the PEM file at path: count (0 = none usable), or -1 when it cannot be read */
+static int tg__tas_from_file(tg__tls_ctx *ctx, const char *path) {
+    struct stat sb;
+    tg__ta_cache *c;
+    int n = -1;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;
+    tg__global_lock();
+    for (c = tg__ta_caches; c; c = c->next)
+        if (c->size == (long long)sb.st_size && c->mtime == (long long)sb.st_mtime && strcmp(c->path, path) == 0) break;
+    if (!c) {
+        tg__tls_ctx tmp;
+        unsigned char *pem;
+        size_t len;
+        memset(&tmp, 0, sizeof tmp);  /* allocator NULL: the default one, as the cache outlives the bot */
+        tmp.own_tas = true;
+        if (tg__read_file(NULL, path, &pem, &len) == 0) {
+            n = tg__pem_each(&tmp, pem, len, tg__pem_cert_to_ta);
+            tg__free(NULL, pem, len);
+        }
+        if (n > 0 && (c = (tg__ta_cache *)tg__alloc(NULL, sizeof *c + strlen(path))) != NULL) {
+            c->size = (long long)sb.st_size; c->mtime = (long long)sb.st_mtime;
+            c->tas = tmp.tas; c->ntas = tmp.ntas;
+            memcpy(c->path, path, strlen(path) + 1);
+            c->next = tg__ta_caches;
+            tg__ta_caches = c;
+        } else {
+            tg__free_tas(&tmp);
+            if (n > 0) n = 0;
+        }
+    }
+    tg__global_unlock();
+    if (!c) return n;
+    ctx->tas = c->tas;
+    ctx->ntas = c->ntas;
+    return (int)c->ntas;
+}
+
 TGBOT__INTERN tg_err tg__tls_ctx_client(tg__tls_ctx **out, const tg_tls_options *o, const tg_allocator *a,
                                         const tg_platform *plat, tg_error *err) {
     static const char *const probe[] = { "/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
@@ -9689,22 +10395,17 @@ TGBOT__INTERN tg_err tg__tls_ctx_client(tg__tls_ctx **out, const tg_tls_options 
     } else {
         int n = -1, i;
         const char *used = NULL;
-        ctx->own_tas = true;
         if (o && o->ca_pem) {
+            ctx->own_tas = true;
             n = tg__pem_each(ctx, (const unsigned char *)o->ca_pem, strlen(o->ca_pem), tg__pem_cert_to_ta);
             used = "the CA PEM text";
+        } else if (o && o->ca_file) {
+            n = tg__tas_from_file(ctx, o->ca_file);
+            used = o->ca_file;
         } else {
-            for (i = 0; probe[i] || (o && o->ca_file && i == 0); i++) {
-                const char *path = (o && o->ca_file) ? o->ca_file : probe[i];
-                unsigned char *pem;
-                size_t len;
-                if (tg__read_file(a, path, &pem, &len) == 0) {
-                    n = tg__pem_each(ctx, pem, len, tg__pem_cert_to_ta);
-                    tg__free(a, pem, len);
-                    used = path;
-                    break;
-                }
-                if (o && o->ca_file) { used = path; break; }
+            for (i = 0; probe[i] && n < 0; i++) {            /* the first bundle that can be read */
+                n = tg__tas_from_file(ctx, probe[i]);
+                if (n >= 0) used = probe[i];
             }
         }
         if (n <= 0) {
@@ -9818,6 +10519,12 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
     } else {
         br_ssl_client_context *cc = &t->u.c;
         int64_t now = tg__wall_time(ctx->plat);
+        if (!server_name || !*server_name) {   /* BearSSL would skip the name check: never */
+            tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "no host name to verify the server certificate against");
+            tg__free(ctx->a, t, sizeof *t);
+            return TG_ERR_TLS;
+        }
+        t->ip_len = tg__ip_parse(server_name, t->ip);
         br_ssl_client_init_full(cc, &t->xc, ctx->tas, ctx->ntas);
         /* BearSSL offers ChaCha20 first, the right choice without AES hardware. With AES-NI and
            carry-less multiply, AES-GCM costs a fraction of it, so offer that first (as OpenSSL does). */
@@ -9845,7 +10552,11 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
             memcpy(t->saved_id, ctx->session.session_id, ctx->session.session_id_len);
             t->saved_id_len = ctx->session.session_id_len;
         }
-        ok = br_ssl_client_reset(cc, server_name, ctx->have_session ? 1 : 0);
+        if (t->ip_len) {          /* no SNI for an address (RFC 6066 3); the wrapper checks the name */
+            t->ipv = &tg__ipx_class;
+            br_ssl_engine_set_x509(t->eng, &t->ipv);
+        }
+        ok = br_ssl_client_reset(cc, t->ip_len ? NULL : server_name, ctx->have_session ? 1 : 0);
     }
     if (!ok) {
         tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "TLS engine reset failed (error %d)", br_ssl_engine_last_error(t->eng));
@@ -9859,6 +10570,7 @@ TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *se
 TGBOT__INTERN void tg__tls_free(tg__tls *t) {
     if (!t) return;
     tg__wipe(t->buf, sizeof t->buf);
+    tg__free(t->ctx->a, t->ee, t->ee_cap);
     tg__free(t->ctx->a, t, sizeof *t);
 }
 
@@ -10076,6 +10788,8 @@ struct tg__tls {
     mbedtls_ssl_context ssl;
     tg__sock fd;
     bool resumed, done;
+    unsigned char ip[16];         /* an IP address host, checked by tg__mb_verify_ip */
+    size_t ip_len;
     /* mbedTLS asks for a record's 5-byte header, then its body: reading ahead makes a small
        response one recv() instead of two (large reads still go straight into mbedTLS's buffer) */
     unsigned char ra[4096];
@@ -10199,22 +10913,37 @@ TGBOT__INTERN void tg__tls_ctx_free(tg__tls_ctx *ctx) {
     tg__free(ctx->a, ctx, sizeof *ctx);
 }
 
+/* mbedTLS 2.x matches a host name against dNSName and CN only: for an IP address host no name is
+   set (no SNI either, RFC 6066 3) and the leaf must list the address as an iPAddress name */
+static int tg__mb_verify_ip(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
+    const tg__tls *t = (const tg__tls *)p;
+    if (depth == 0 && !tg__cert_has_ip(crt->raw.p, crt->raw.len, t->ip, t->ip_len)) *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    return 0;
+}
+
 TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *server_name, tg_error *err) {
-    tg__tls *t = (tg__tls *)tg__alloc(ctx->a, sizeof *t);
+    tg__tls *t;
     *out = NULL;
+    if (!ctx->server && (!server_name || !*server_name)) {   /* mbedTLS 2 would skip the name check */
+        tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "no host name to verify the server certificate against");
+        return TG_ERR_TLS;
+    }
+    t = (tg__tls *)tg__alloc(ctx->a, sizeof *t);
     if (!t) return TG_ERR_NOMEM;
     memset(t, 0, sizeof *t);
     t->ctx = ctx;
     t->fd = TG__SOCK_INVALID;
+    if (!ctx->server) t->ip_len = tg__ip_parse(server_name, t->ip);
     mbedtls_ssl_init(&t->ssl);
     if (mbedtls_ssl_setup(&t->ssl, &ctx->conf) != 0 ||
-        (server_name && mbedtls_ssl_set_hostname(&t->ssl, server_name) != 0) ||
+        (!ctx->server && !t->ip_len && mbedtls_ssl_set_hostname(&t->ssl, server_name) != 0) ||
         (!ctx->server && ctx->have_session && mbedtls_ssl_set_session(&t->ssl, &ctx->session) != 0)) {
         tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "mbedTLS connection set-up failed");
         mbedtls_ssl_free(&t->ssl);
         tg__free(ctx->a, t, sizeof *t);
         return TG_ERR_TLS;
     }
+    if (t->ip_len) mbedtls_ssl_set_verify(&t->ssl, tg__mb_verify_ip, t);
     mbedtls_ssl_set_bio(&t->ssl, t, tg__mb_send, tg__mb_recv, NULL);
     *out = t;
     return TG_OK;
@@ -10617,7 +11346,7 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
         const char *nl;
         while (q < len && ((buf[q] >= '0' && buf[q] <= '9') || ((buf[q] | 0x20) >= 'a' && (buf[q] | 0x20) <= 'f'))) {
             char c = (char)(buf[q] | 0x20);
-            if (size > ((size_t)1 << 40)) goto bad;
+            if (size > (SIZE_MAX - 15) / 16) goto bad;        /* one more digit would wrap size_t */
             size = size * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
             q++; digits++;
         }
@@ -10640,7 +11369,7 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
                 q = (size_t)(nl - buf) + 1;
             }
         }
-        if (len - q < size + 2) goto more;
+        if (len - q < 2 || len - q - 2 < size) goto more;    /* size + 2 could wrap */
         if (buf[q + size] != '\r' || buf[q + size + 1] != '\n') goto bad;
         memmove(buf + o, buf + q, size);
         o += size;
@@ -10765,7 +11494,8 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
         return TG_ERR_ARG;
     }
     if (c->https) {
-        const char *sni = cfg->tls.server_name ? cfg->tls.server_name : c->host;
+        /* "" is "not set" like NULL: the URL's host is verified (there is no way to skip the check) */
+        const char *sni = cfg->tls.server_name && *cfg->tls.server_name ? cfg->tls.server_name : c->host;
         c->sni = tg__strndup_a(a, sni, strlen(sni));
         e = tg__tls_ctx_client(&c->tls_ctx, &cfg->tls, a, c->plat, err);
         if (e) { tg__http_client_free(c); return e; }
@@ -11406,7 +12136,7 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                 if (r < 0) return -1;
                 c->dechunk_pos = pos; c->body_len = out_len;
                 if (r == 1) { c->st = TG__X_DONE; break; }
-                if (c->body_len > c->body_limit || c->in.len - c->body_start > c->body_limit + 65536) {
+                if (c->body_len > c->body_limit || (have > 65536 && have - 65536 > c->body_limit)) {   /* no wrap */
                     tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "chunked response body over the limit of %zu bytes", c->body_limit);
                     return -1;
                 }
@@ -11675,7 +12405,7 @@ struct tg_bot {
     size_t token_len;
     int64_t id;
     bool test_env;
-    uint32_t max_retries, request_ms;
+    uint32_t max_retries, request_ms, call_ms;
     tg__http_client *http;
     tg_json_writer w, tmp;        /* params; per-field scratch for multipart */
     tg__buf path;
@@ -11774,6 +12504,8 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->test_env = desc->test_environment;
     b->max_retries = desc->max_retries ? desc->max_retries : 3;
     b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
+    b->call_ms = desc->timeouts.call_ms ? desc->timeouts.call_ms
+                : (uint32_t)TGBOT__MIN(2u * (uint64_t)b->request_ms, 0xFFFFFFFFu);   /* whole-call deadline */
 #if TGBOT__HAS_RATELIMIT   /* [limits] */
     tg__ratelimit_init(&b->rl, &desc->ratelimit);
 #endif
@@ -12144,9 +12876,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     uint32_t attempt;
     tg_err code = TG_OK;
     bool safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
-    uint64_t t0, elapsed;
+    uint64_t t0, elapsed, deadline;
+    uint32_t attempt_ms = r->timeout_ms ? r->timeout_ms : b->request_ms;
     if (r->refused) return tg__req_refuse(r);
     t0 = tg__now_ms(&b->plat);
+    /* the whole call ends by t0 + call_ms; long polling's longer attempt adds its poll time */
+    deadline = t0 + b->call_ms + (attempt_ms > b->request_ms ? attempt_ms - b->request_ms : 0);
     memset(e, 0, sizeof *e);
     memset(&rs, 0, sizeof rs);
     if (result) { result->doc = NULL; result->tok = TG_JSON_NOTFOUND; }
@@ -12211,8 +12946,22 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         if ((code = tg__breaker_admit(r)) != TG_OK) { *e = b->last; break; }
 #endif
 #if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
-        if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) { *e = b->last; break; }
+        {   /* the limiter's pacing is bounded by its own max_wait_ms, not by the call's deadline */
+            uint64_t a0 = tg__now_ms(&b->plat);
+            if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) { *e = b->last; break; }
+            deadline += tg__now_ms(&b->plat) - a0;
+        }
 #endif
+        {   /* this attempt ends by the call's deadline at the latest */
+            uint64_t now = tg__now_ms(&b->plat);
+            if (now >= deadline) {
+                code = TG_ERR_TIMEOUT;         /* reached only after waits outside this loop's control */
+                tg__error_set(e, code, TG_PHASE_NONE, "%s: the call's deadline (%u ms) passed before attempt %u",
+                              r->method, b->call_ms, attempt + 1);
+                break;
+            }
+            rq.timeout_ms = (uint32_t)TGBOT__MIN((uint64_t)attempt_ms, deadline - now);
+        }
         code = tg__http_do(b->http, &rq, &rs, e);
         answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
         if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
@@ -12246,6 +12995,14 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         if (!retry || attempt >= b->max_retries) break;
         {
             uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);
+            if (e->retry_after > 0) {
+                deadline += wait;              /* a pause Telegram asked for is not counted */
+            } else if (tg__now_ms(&b->plat) + wait >= deadline) {   /* no time left for another attempt */
+                char cause[200];
+                snprintf(cause, sizeof cause, "%.190s", e->description);
+                tg__error_set(e, code, e->phase, "%s (no retry: the call's deadline of %u ms comes first)", cause, b->call_ms);
+                break;
+            }
             b->last = *e;
             if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, attempt + 1, wait, e);
 #if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */
@@ -22615,6 +23372,439 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
 }
 #endif /* TGBOT__HAS_ANALYTICS */
 
+/* ==== src/journal.c ==== */
+/* journal: the append-only record file (see journal.h). */
+#if TGBOT__HAS_JOURNAL
+#if !defined(_WIN32)
+#include <sys/file.h>
+#endif
+
+#define TG__JRNL_MAGIC "TGJRNL1\n"
+#define TG__JRNL_HDR 8u
+
+struct tg_journal {
+    tg_journal_desc d;
+    tg_allocator al;
+    char *path, *lock_path, *tmp_path;
+    int fd, lock_fd;
+    bool failed;                  /* an fsync failed: refuse appends until reopened */
+    uint32_t unsynced;
+    uint64_t end;                 /* offset after the last whole record */
+    unsigned char *scratch;
+    size_t scratch_cap;
+    unsigned char *wbuf;          /* framed records not written yet (one write per sync) */
+    size_t wlen, wcap;
+    tg_journal_stats st;
+};
+
+/* CRC32C, reflected polynomial 0x82F63B78, bit by bit: no table, no shared state to initialise */
+TGBOT_API uint32_t tg_crc32c(uint32_t crc, const void *p, size_t n) {
+    const unsigned char *s = (const unsigned char *)p;
+    crc = ~crc;
+    while (n--) {
+        int k;
+        crc ^= *s++;
+        for (k = 0; k < 8; k++) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+#if !defined(_WIN32)
+static void tg__put32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+static uint32_t tg__get32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static long tg__jrnl_write_os(void *ud, int fd, const void *p, size_t n) { (void)ud; return (long)write(fd, p, n); }
+static int tg__jrnl_fsync_os(void *ud, int fd) { (void)ud; return fsync(fd); }
+
+static int tg__jrnl_write_all(tg_journal *j, int fd, const void *p, size_t n) {
+    const char *s = (const char *)p;
+    while (n) {
+        long w = j->d.io.write(j->d.io.ud, fd, s, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) { if (w == 0) errno = EIO; return -1; }
+        s += w; n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int tg__jrnl_fsync(tg_journal *j, int fd) {
+    int r;
+    do r = j->d.io.fsync(j->d.io.ud, fd); while (r < 0 && errno == EINTR);
+    if (r == 0) j->st.fsyncs++;
+    return r;
+}
+
+/* a new or renamed file's directory entry is durable only once the directory is fsynced */
+static void tg__jrnl_sync_dir(tg_journal *j) {
+    char *slash = strrchr(j->path, '/');
+    int dfd;
+    if (j->d.sync == TG_JOURNAL_SYNC_NONE) return;
+    if (slash) {
+        *slash = '\0';
+        dfd = open(slash == j->path ? "/" : j->path, O_RDONLY);
+        *slash = '/';
+    } else {
+        dfd = open(".", O_RDONLY);
+    }
+    if (dfd >= 0) { (void)tg__jrnl_fsync(j, dfd); close(dfd); }
+}
+
+static tg_err tg__jrnl_scratch(tg_journal *j, size_t n) {
+    unsigned char *p;
+    if (n <= j->scratch_cap) return TG_OK;
+    p = (unsigned char *)tg__realloc(&j->al, j->scratch, j->scratch_cap, n);
+    if (!p) return TG_ERR_NOMEM;
+    j->scratch = p; j->scratch_cap = n;
+    return TG_OK;
+}
+
+static char *tg__jrnl_strcat(tg_journal *j, const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = (char *)tg__alloc(&j->al, la + lb + 1);
+    if (s) { memcpy(s, a, la); memcpy(s + la, b, lb + 1); }
+    return s;
+}
+
+static int tg__all_zero(const unsigned char *p, size_t n) {
+    while (n--) if (*p++) return 0;
+    return 1;
+}
+
+/* replays buf[0..size); sets *good to the end of the last whole record, or fails on damage */
+static tg_err tg__jrnl_replay(tg_journal *j, const unsigned char *buf, uint64_t size, tg_journal_replay_fn fn,
+                              void *ud, uint64_t *good, tg_error *err) {
+    uint64_t pos = TG__JRNL_HDR;
+    size_t maxlen = (size_t)j->d.max_record + j->d.seal.overhead;
+    while (pos < size) {
+        uint64_t rest = size - pos;
+        uint32_t len, crc;
+        const unsigned char *rec;
+        if (rest < 8 || tg__all_zero(buf + pos, (size_t)rest)) break;            /* torn header / zero tail */
+        len = tg__get32(buf + pos);
+        crc = tg__get32(buf + pos + 4);
+        if ((uint64_t)len > rest - 8) break;                                        /* runs past the end: torn */
+        rec = buf + pos + 8;
+        if (len == 0 || len > maxlen || tg_crc32c(tg_crc32c(0, buf + pos, 4), rec, len) != crc) {
+            if (pos + 8 + len == size) break;                                       /* the last record: torn */
+            tg__error_set(err, TG_ERR_JSON, TG_PHASE_DECODE, "journal %s: damaged record at offset %llu "
+                          "(not a torn tail: more data follows); not repaired automatically", j->path,
+                          (unsigned long long)pos);
+            return TG_ERR_JSON;
+        }
+        if (j->d.seal.open) {
+            size_t out_len = len;
+            if (tg__jrnl_scratch(j, len) != TG_OK) {
+                tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_DECODE, "journal: out of memory");
+                return TG_ERR_NOMEM;
+            }
+            if (j->d.seal.open(j->d.seal.ud, rec, len, j->scratch, &out_len) != 0 || out_len > len) {
+                tg__error_set(err, TG_ERR_SIGNATURE, TG_PHASE_DECODE, "journal %s: the record at offset %llu "
+                              "does not open (sealing hook refused it)", j->path, (unsigned long long)pos);
+                return TG_ERR_SIGNATURE;
+            }
+            if (fn && fn(ud, j->scratch, out_len) != 0) goto refused;
+        } else if (fn && fn(ud, rec, len) != 0) {
+            goto refused;
+        }
+        j->st.replayed++;
+        pos += 8 + (uint64_t)len;
+    }
+    *good = pos < size ? pos : size;
+    return TG_OK;
+refused:
+    tg__error_set(err, TG_ERR_ARG, TG_PHASE_DECODE, "journal %s: the replay callback refused the record at "
+                  "offset %llu", j->path, (unsigned long long)pos);
+    return TG_ERR_ARG;
+}
+
+static tg_err tg__jrnl_io_fail(tg_error *err, const char *what, const char *path) {
+    int en = errno;
+    tg__error_set(err, TG_ERR_IO, TG_PHASE_NONE, "journal %s: %s failed: %s", path, what, strerror(en));
+    err->sys_errno = en;
+    return TG_ERR_IO;
+}
+
+/* writes the buffered records; on failure cuts the file back to whole records (they are lost) */
+static tg_err tg__jrnl_flush(tg_journal *j, tg_error *err) {
+    tg_err rc;
+    if (!j->wlen) return TG_OK;
+    if (tg__jrnl_write_all(j, j->fd, j->wbuf, j->wlen) != 0) {
+        rc = tg__jrnl_io_fail(err, "write", j->path);
+        if (ftruncate(j->fd, (off_t)j->end) != 0) j->failed = true;     /* keep the file whole records only */
+        j->wlen = 0;
+        return rc;
+    }
+    j->end += j->wlen;
+    j->st.bytes = j->end;
+    j->wlen = 0;
+    return TG_OK;
+}
+#endif /* !_WIN32 */
+
+TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, tg_journal_replay_fn replay,
+                                 void *ud, tg_error *err) {
+#if defined(_WIN32)
+    (void)desc; (void)replay; (void)ud;
+    *out = NULL;
+    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
+    return TG_ERR_UNSUPPORTED;
+#else
+    tg_journal *j;
+    struct stat sb;
+    unsigned char *buf = NULL;
+    uint64_t size, good = TG__JRNL_HDR;
+    tg_err rc = TG_OK;
+    memset(err, 0, sizeof *err);
+    *out = NULL;
+    if (!desc || !desc->path || !desc->path[0]) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "journal: no path");
+        return TG_ERR_ARG;
+    }
+    j = (tg_journal *)tg__alloc(&desc->allocator, sizeof *j);
+    if (!j) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory"); return TG_ERR_NOMEM; }
+    memset(j, 0, sizeof *j);
+    j->d = *desc;
+    j->al = desc->allocator;
+    j->fd = j->lock_fd = -1;
+    if (j->d.sync == TG_JOURNAL_SYNC_DEFAULT) j->d.sync = TG_JOURNAL_SYNC_EACH;
+    if (!j->d.group) j->d.group = 64;
+    if (!j->d.max_record) j->d.max_record = 1u << 20;
+    if (!j->d.io.write) j->d.io.write = tg__jrnl_write_os;
+    if (!j->d.io.fsync) j->d.io.fsync = tg__jrnl_fsync_os;
+    j->path = tg__jrnl_strcat(j, desc->path, "");
+    j->lock_path = tg__jrnl_strcat(j, desc->path, ".lock");
+    j->tmp_path = tg__jrnl_strcat(j, desc->path, ".compact");
+    j->d.path = j->path;
+    if (!j->path || !j->lock_path || !j->tmp_path) {
+        tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory");
+        rc = TG_ERR_NOMEM; goto fail;
+    }
+    j->lock_fd = open(j->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (j->lock_fd < 0) { rc = tg__jrnl_io_fail(err, "opening the lock file", j->lock_path); goto fail; }
+    if (flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK) {
+            tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_NONE, "journal %s is in use by another process (or "
+                          "opened twice); one writer at a time", j->path);
+            rc = TG_ERR_LIMIT;
+        } else {
+            rc = tg__jrnl_io_fail(err, "locking", j->lock_path);
+        }
+        goto fail;
+    }
+    j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (j->fd < 0 || fstat(j->fd, &sb) != 0) { rc = tg__jrnl_io_fail(err, "opening", j->path); goto fail; }
+    size = (uint64_t)sb.st_size;
+    if (size < TG__JRNL_HDR) {
+        unsigned char head[TG__JRNL_HDR];
+        /* empty, or a header torn by a crash at creation: start afresh; anything else is not ours */
+        if (size && (pread(j->fd, head, (size_t)size, 0) != (ssize_t)size || memcmp(head, TG__JRNL_MAGIC, (size_t)size))) {
+            tg__error_set(err, TG_ERR_JSON, TG_PHASE_DECODE, "journal %s: not a journal file", j->path);
+            rc = TG_ERR_JSON; goto fail;
+        }
+        if (ftruncate(j->fd, 0) != 0 || tg__jrnl_write_all(j, j->fd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0)
+            { rc = tg__jrnl_io_fail(err, "writing the header of", j->path); goto fail; }
+        if (j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, j->fd) != 0)
+            { rc = tg__jrnl_io_fail(err, "fsync of", j->path); goto fail; }
+        tg__jrnl_sync_dir(j);
+        j->end = TG__JRNL_HDR;
+    } else {
+        if (size > (uint64_t)SIZE_MAX / 2) {
+            tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_DECODE, "journal %s: too large", j->path);
+            rc = TG_ERR_LIMIT; goto fail;
+        }
+        buf = (unsigned char *)tg__alloc(&j->al, (size_t)size);
+        if (!buf) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory"); rc = TG_ERR_NOMEM; goto fail; }
+        {
+            size_t got = 0;
+            while (got < size) {
+                ssize_t r = pread(j->fd, buf + got, (size_t)size - got, (off_t)got);
+                if (r < 0 && errno == EINTR) continue;
+                if (r <= 0) { rc = tg__jrnl_io_fail(err, "reading", j->path); goto fail; }
+                got += (size_t)r;
+            }
+        }
+        if (memcmp(buf, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0) {
+            tg__error_set(err, TG_ERR_JSON, TG_PHASE_DECODE, "journal %s: not a journal file", j->path);
+            rc = TG_ERR_JSON; goto fail;
+        }
+        if ((rc = tg__jrnl_replay(j, buf, size, replay, ud, &good, err)) != TG_OK) goto fail;
+        if (good < size) {                                    /* cut the torn tail */
+            if (ftruncate(j->fd, (off_t)good) != 0) { rc = tg__jrnl_io_fail(err, "cutting the torn tail of", j->path); goto fail; }
+            if (j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, j->fd) != 0)
+                { rc = tg__jrnl_io_fail(err, "fsync of", j->path); goto fail; }
+            j->st.torn_bytes = size - good;
+        }
+        j->end = good;
+        tg__free(&j->al, buf, (size_t)size);
+        buf = NULL;
+    }
+    j->st.bytes = j->end;
+    *out = j;
+    return TG_OK;
+fail:
+    if (buf) tg__free(&j->al, buf, (size_t)size);
+    j->failed = true;
+    tg_journal_close(j);
+    return rc;
+#endif
+}
+
+TGBOT_API tg_err tg_journal_append(tg_journal *j, const void *rec, size_t len, tg_error *err) {
+#if defined(_WIN32)
+    (void)j; (void)rec; (void)len;
+    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
+    return TG_ERR_UNSUPPORTED;
+#else
+    size_t plen = len, need;
+    memset(err, 0, sizeof *err);
+    if (!j || (!rec && len) || len == 0 || len > j->d.max_record) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "journal: a record must be 1..%u bytes",
+                      j ? (unsigned)j->d.max_record : 0u);
+        return TG_ERR_ARG;
+    }
+    if (j->failed) {
+        tg__error_set(err, TG_ERR_IO, TG_PHASE_NONE, "journal %s: an earlier fsync or write failed; what reached "
+                      "the disk is unknown: close and reopen the journal", j->path);
+        return TG_ERR_IO;
+    }
+    need = 8 + len + j->d.seal.overhead;
+    if (tg__jrnl_scratch(j, need) != TG_OK) {
+        tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory");
+        return TG_ERR_NOMEM;
+    }
+    if (j->d.seal.seal) {
+        plen = len + j->d.seal.overhead;
+        if (j->d.seal.seal(j->d.seal.ud, (const unsigned char *)rec, len, j->scratch + 8, &plen) != 0 ||
+            plen == 0 || plen > len + j->d.seal.overhead) {
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_NONE, "journal: the sealing hook failed");
+            return TG_ERR_ARG;
+        }
+    } else {
+        memcpy(j->scratch + 8, rec, len);
+    }
+    tg__put32(j->scratch, (uint32_t)plen);
+    tg__put32(j->scratch + 4, tg_crc32c(tg_crc32c(0, j->scratch, 4), j->scratch + 8, plen));
+    if (j->wlen + 8 + plen > j->wcap) {
+        size_t ncap = j->wcap ? j->wcap : 4096;
+        unsigned char *p;
+        while (ncap < j->wlen + 8 + plen) ncap *= 2;
+        if (!(p = (unsigned char *)tg__realloc(&j->al, j->wbuf, j->wcap, ncap))) {
+            tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory");
+            return TG_ERR_NOMEM;
+        }
+        j->wbuf = p; j->wcap = ncap;
+    }
+    memcpy(j->wbuf + j->wlen, j->scratch, 8 + plen);
+    j->wlen += 8 + plen;
+    j->st.records++;
+    j->unsynced++;
+    if (j->d.sync == TG_JOURNAL_SYNC_EACH || (j->d.sync == TG_JOURNAL_SYNC_GROUP && j->unsynced >= j->d.group))
+        return tg_journal_sync(j, err);
+    if (j->wlen >= 65536) return tg__jrnl_flush(j, err);
+    return TG_OK;
+#endif
+}
+
+TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err) {
+    memset(err, 0, sizeof *err);
+    if (!j) return TG_OK;
+    if (j->failed) {
+        tg__error_set(err, TG_ERR_IO, TG_PHASE_NONE, "journal %s: an earlier fsync failed: close and reopen it", j->path);
+        return TG_ERR_IO;
+    }
+#if !defined(_WIN32)
+    {
+        tg_err rc = tg__jrnl_flush(j, err);
+        if (rc != TG_OK) return rc;
+    }
+    if (j->d.sync != TG_JOURNAL_SYNC_NONE && j->unsynced > 0) {
+        if (tg__jrnl_fsync(j, j->fd) != 0) {
+            j->failed = true;
+            (void)tg__jrnl_io_fail(err, "fsync", j->path);
+            snprintf(err->description + strlen(err->description), sizeof err->description - strlen(err->description),
+                     "; appends refused until reopened");
+            return TG_ERR_IO;
+        }
+    }
+#endif
+    j->unsynced = 0;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, void *ud, tg_error *err) {
+#if defined(_WIN32)
+    (void)j; (void)fn; (void)ud;
+    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
+    return TG_ERR_UNSUPPORTED;
+#else
+    int old_fd, tfd;
+    uint64_t old_end;
+    tg_err rc;
+    memset(err, 0, sizeof *err);
+    if (!j || !fn) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "journal: compact needs a function"); return TG_ERR_ARG; }
+    if (j->failed) return tg_journal_sync(j, err);
+    if ((rc = tg__jrnl_flush(j, err)) != TG_OK) return rc;
+    tfd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    if (tfd < 0) return tg__jrnl_io_fail(err, "creating", j->tmp_path);
+    if (tg__jrnl_write_all(j, tfd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0) {
+        rc = tg__jrnl_io_fail(err, "writing", j->tmp_path);
+        close(tfd); unlink(j->tmp_path);
+        return rc;
+    }
+    old_fd = j->fd; old_end = j->end;
+    j->fd = tfd; j->end = TG__JRNL_HDR;
+    rc = fn(ud, j, err);
+    if (rc == TG_OK && !j->failed) rc = tg__jrnl_flush(j, err);
+    if (rc == TG_OK && !j->failed && j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, tfd) != 0)
+        rc = tg__jrnl_io_fail(err, "fsync", j->tmp_path);
+    if (rc == TG_OK && j->failed) rc = TG_ERR_IO;
+    if (rc == TG_OK && rename(j->tmp_path, j->path) != 0) rc = tg__jrnl_io_fail(err, "renaming", j->tmp_path);
+    if (rc != TG_OK) {                  /* the old file is untouched: carry on with it */
+        close(tfd); unlink(j->tmp_path);
+        j->fd = old_fd; j->end = old_end; j->failed = false; j->wlen = 0;
+        j->st.bytes = j->end;
+        return rc;
+    }
+    tg__jrnl_sync_dir(j);
+    close(old_fd);
+    j->unsynced = 0;
+    j->st.bytes = j->end;
+    return TG_OK;
+#endif
+}
+
+TGBOT_API void tg_journal_stats_get(const tg_journal *j, tg_journal_stats *out) {
+    if (j) *out = j->st; else memset(out, 0, sizeof *out);
+}
+
+TGBOT_API void tg_journal_close(tg_journal *j) {
+    if (!j) return;
+#if !defined(_WIN32)
+    if (j->fd >= 0) {
+        tg_error e;
+        if (!j->failed && tg__jrnl_flush(j, &e) != TG_OK) j->failed = true;
+        if (!j->failed && j->d.sync != TG_JOURNAL_SYNC_NONE && j->unsynced) (void)tg__jrnl_fsync(j, j->fd);
+        close(j->fd);
+    }
+    if (j->lock_fd >= 0) close(j->lock_fd);          /* closing the descriptor releases the flock */
+#endif
+    if (j->path) tg__free(&j->al, j->path, strlen(j->path) + 1);
+    if (j->lock_path) tg__free(&j->al, j->lock_path, strlen(j->lock_path) + 1);
+    if (j->tmp_path) tg__free(&j->al, j->tmp_path, strlen(j->tmp_path) + 1);
+    if (j->scratch) tg__free(&j->al, j->scratch, j->scratch_cap);
+    if (j->wbuf) tg__free(&j->al, j->wbuf, j->wcap);
+    {
+        tg_allocator al = j->al;
+        tg__free(&al, j, sizeof *j);
+    }
+}
+
+#endif /* TGBOT__HAS_JOURNAL */
+
 /* ==== src/store.c ==== */
 /* store: the generic operations, the in-memory back-end, update claims, locks, and the FSM. */
 #if TGBOT__HAS_STORE
@@ -23633,6 +24823,1239 @@ tg_err tg_store_redis_new(tg_store **out, const tg_store_desc *desc, const tg_re
 }
 
 #endif /* TGBOT__HAS_REDIS */
+
+/* ==== src/stars.c ==== */
+/* stars: transactions, balances, the gift campaign, XTR payments, the gift catalog (see stars.h). */
+#if TGBOT__HAS_STARS
+
+static size_t tg__utf8_chars(const char *s);
+static double tg__stars_mono_us(void);
+
+/* ---- transactions ---- */
+TGBOT_API void tg_star_tx_iter_init(tg_star_tx_iter *it, tg_bot *bot, bool newest_first, int64_t from_date) {
+    memset(it, 0, sizeof *it);
+    it->bot = bot;
+    it->newest_first = newest_first;
+    it->from_date = from_date;
+    it->mark = tg_arena_mark(tg_bot_arena(bot));
+}
+
+static tg_err tg__stx_page(tg_star_tx_iter *it, int64_t offset, int64_t limit) {
+    tg_get_star_transactions_args a;
+    memset(&a, 0, sizeof a);
+    a.offset = offset;
+    a.limit = limit;
+    tg_arena_rewind(tg_bot_arena(it->bot), it->mark);    /* the previous page is no longer needed */
+    it->page = NULL;
+    it->idx = 0;
+    return tg_get_star_transactions(it->bot, &a, &it->page);
+}
+
+/* the number of transactions: a full first page, then doubling probes and a binary search */
+static tg_err tg__stx_count(tg_star_tx_iter *it, int64_t *n) {
+    int64_t lo, hi;
+    tg_err rc;
+    size_t c;
+    if ((rc = tg__stx_page(it, 0, 100)) != TG_OK) return rc;
+    c = it->page ? it->page->transactions_count : 0;
+    if (c < 100) { *n = (int64_t)c; return TG_OK; }
+    lo = 100;                                           /* offset lo-1 exists */
+    for (hi = 200;; hi *= 2) {
+        if ((rc = tg__stx_page(it, hi - 100, 100)) != TG_OK) return rc;
+        c = it->page ? it->page->transactions_count : 0;
+        if (c > 0 && c < 100) { *n = hi - 100 + (int64_t)c; return TG_OK; }
+        if (c == 0) break;
+        lo = hi;
+    }
+    /* offset lo-1 exists, offset hi-100 does not: bisect on the first missing offset */
+    hi -= 100;
+    while (hi - lo > 0) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if ((rc = tg__stx_page(it, mid, 1)) != TG_OK) return rc;
+        if (it->page && it->page->transactions_count) lo = mid + 1; else hi = mid;
+    }
+    *n = lo;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_star_tx_next(tg_star_tx_iter *it, const tg_star_transaction **out) {
+    tg_err rc;
+    *out = NULL;
+    for (;;) {
+        if (it->done) return TG_ERR_NOT_FOUND;
+        if (it->page && (it->newest_first ? it->idx > 0 : it->idx < it->page->transactions_count)) {
+            const tg_star_transaction *t = it->newest_first ? &it->page->transactions[--it->idx]
+                                                            : &it->page->transactions[it->idx++];
+            if (it->from_date && t->date < it->from_date) {
+                if (it->newest_first) { it->done = 1; return TG_ERR_NOT_FOUND; }
+                continue;
+            }
+            *out = t;
+            return TG_OK;
+        }
+        if (!it->newest_first) {
+            if (it->started && (!it->page || it->page->transactions_count < 100)) { it->done = 1; continue; }
+            it->started = 1;
+            if ((rc = tg__stx_page(it, it->offset, 100)) != TG_OK) return rc;
+            it->offset += it->page ? (int64_t)it->page->transactions_count : 0;
+            if (!it->page || !it->page->transactions_count) it->done = 1;
+        } else {
+            int64_t off;
+            if (!it->started) {
+                it->started = 1;
+                if ((rc = tg__stx_count(it, &it->end)) != TG_OK) return rc;
+                it->page = NULL;
+            }
+            if (it->end <= 0) { it->done = 1; continue; }
+            off = it->end > 100 ? it->end - 100 : 0;
+            if ((rc = tg__stx_page(it, off, it->end - off)) != TG_OK) return rc;
+            it->end = off;
+            it->idx = it->page ? it->page->transactions_count : 0;
+            if (!it->idx) it->done = 1;
+        }
+    }
+}
+
+static const tg_transaction_partner_user *tg__stx_user(const tg_transaction_partner *p) {
+    return p && p->kind == TG_TRANSACTION_PARTNER_USER ? p->u.user : NULL;
+}
+
+static bool tg__stx_partner_ok(const tg_transaction_partner_user *u, const tg_star_tx_match *m) {
+    if (!u) return false;
+    if (m->user_id && (!u->user || u->user->id != m->user_id)) return false;
+    if (m->transaction_type && (!u->transaction_type || strcmp(u->transaction_type, m->transaction_type) != 0)) return false;
+    if (m->gift_id && (!u->gift || !u->gift->id || strcmp(u->gift->id, m->gift_id) != 0)) return false;
+    if (m->premium_months && u->premium_subscription_duration != m->premium_months) return false;
+    return true;
+}
+
+TGBOT_API bool tg_star_tx_matches(const tg_star_transaction *t, const tg_star_tx_match *m) {
+    if (!t || !m) return false;
+    if (m->not_before && t->date < m->not_before) return false;
+    if (m->charge_id && (!t->id || strcmp(t->id, m->charge_id) != 0)) return false;
+    if (!m->user_id && !m->transaction_type && !m->gift_id && !m->premium_months) return true;
+    return tg__stx_partner_ok(tg__stx_user(t->receiver), m) || tg__stx_partner_ok(tg__stx_user(t->source), m);
+}
+
+TGBOT_API tg_err tg_star_tx_find(tg_bot *bot, const tg_star_tx_match *m, const tg_star_transaction **out) {
+    tg_star_tx_iter it;
+    tg_err rc;
+    const tg_star_transaction *t;
+    tg_star_tx_iter_init(&it, bot, true, m ? m->not_before : 0);
+    while ((rc = tg_star_tx_next(&it, &t)) == TG_OK) {
+        if (tg_star_tx_matches(t, m)) { *out = t; return TG_OK; }
+    }
+    *out = NULL;
+    return rc;
+}
+
+/* ---- balances ---- */
+TGBOT_API tg_err tg_stars_balance(tg_bot *bot, int64_t *stars) {
+    tg_star_amount *a = NULL;
+    tg_err rc = tg_get_my_star_balance(bot, &a);
+    *stars = rc == TG_OK && a ? a->amount : 0;
+    return rc;
+}
+
+TGBOT_API tg_err tg_stars_business_balance(tg_bot *bot, const char *business_connection_id, int64_t *stars) {
+    tg_get_business_account_star_balance_args args;
+    tg_star_amount *a = NULL;
+    tg_err rc;
+    memset(&args, 0, sizeof args);
+    args.business_connection_id = business_connection_id;
+    rc = tg_get_business_account_star_balance(bot, &args, &a);
+    *stars = rc == TG_OK && a ? a->amount : 0;
+    return rc;
+}
+
+/* ---- gift campaign ---- */
+TGBOT_API const char *tg_gift_state_str(tg_gift_state s) {
+    switch (s) {
+    case TG_GIFT_SENT: return "sent";
+    case TG_GIFT_FAILED: return "failed";
+    case TG_GIFT_UNKNOWN: return "unknown";
+    default: return "pending";
+    }
+}
+
+typedef struct tg__cmp_ent {
+    int64_t uid;
+    int64_t t;                    /* when the intent was journaled (Unix s) */
+    unsigned char state;          /* tg_gift_state */
+    unsigned char intent;         /* an intent without a result yet */
+    unsigned char listed;         /* in this run's recipient list */
+    unsigned char settled_now;    /* settled in this run (its event is out or deferred) */
+    unsigned char reconciled;
+    unsigned char reconciled_now;
+    unsigned char from_journal;
+} tg__cmp_ent;
+
+typedef struct tg__cmp {
+    tg_bot *bot;
+    const tg_campaign_desc *d;
+    tg_journal *j;
+    tg__cmp_ent *tab;
+    size_t cap, n;
+    char head[160];               /* the campaign's identity, the journal's first record */
+    int head_state;               /* 0 none seen, 1 matches, -1 another campaign, -2 record before it */
+    tg_campaign_summary *sum;
+} tg__cmp;
+
+static uint64_t tg__cmp_hash(int64_t k) {
+    uint64_t x = (uint64_t)k * 0x9E3779B97F4A7C15ull;
+    return x ^ (x >> 29);
+}
+
+/* grows the table so that `more` new entries fit without moving (todo[] keeps pointers into it) */
+static int tg__cmp_reserve(tg__cmp *c, size_t more) {
+    size_t i, ncap = c->cap ? c->cap : 256, k;
+    tg__cmp_ent *nt;
+    while ((c->n + more + 1) * 2 > ncap) ncap *= 2;
+    if (ncap == c->cap) return 0;
+    nt = (tg__cmp_ent *)tg__alloc(NULL, ncap * sizeof *nt);
+    if (!nt) return -1;
+    memset(nt, 0, ncap * sizeof *nt);
+    for (k = 0; k < c->cap; k++) {
+        if (!c->tab[k].uid) continue;
+        i = (size_t)tg__cmp_hash(c->tab[k].uid) & (ncap - 1);
+        while (nt[i].uid) i = (i + 1) & (ncap - 1);
+        nt[i] = c->tab[k];
+    }
+    if (c->tab) tg__free(NULL, c->tab, c->cap * sizeof *c->tab);
+    c->tab = nt; c->cap = ncap;
+    return 0;
+}
+
+static tg__cmp_ent *tg__cmp_get(tg__cmp *c, int64_t uid, int create) {
+    size_t i;
+    if (create && (c->n + 1) * 2 > c->cap && tg__cmp_reserve(c, 1) != 0) return NULL;
+    if (!c->cap) return NULL;
+    i = (size_t)tg__cmp_hash(uid) & (c->cap - 1);
+    while (c->tab[i].uid) {
+        if (c->tab[i].uid == uid) return &c->tab[i];
+        i = (i + 1) & (c->cap - 1);
+    }
+    if (!create) return NULL;
+    c->tab[i].uid = uid;
+    c->n++;
+    return &c->tab[i];
+}
+
+/* records: "C <identity>", "I <uid> <time>" intent, "S|F|U|N|R <uid>" sent, failed, unknown,
+   not sent (back to pending), reconciled (sent) */
+static int tg__cmp_replay(void *ud, const void *rec, size_t len) {
+    tg__cmp *c = (tg__cmp *)ud;
+    char b[192];
+    char *end;
+    long long uid, t = 0;
+    tg__cmp_ent *e;
+    if (len >= sizeof b || len < 1) return 1;
+    memcpy(b, rec, len);
+    b[len] = '\0';
+    if (b[0] == 'C') {
+        if (c->head_state == 0) c->head_state = strcmp(b, c->head) == 0 ? 1 : -1;
+        return 0;
+    }
+    if (c->head_state == 0) c->head_state = -2;
+    if (len < 3 || b[1] != ' ') return 1;
+    uid = strtoll(b + 2, &end, 10);
+    if (uid <= 0) return 1;
+    if (b[0] == 'I') t = strtoll(end, NULL, 10);
+    if (!(e = tg__cmp_get(c, (int64_t)uid, 1))) return 1;
+    e->from_journal = 1;
+    switch (b[0]) {
+    case 'I': e->intent = 1; e->t = (int64_t)t; e->state = TG_GIFT_PENDING; break;
+    case 'S': e->intent = 0; e->state = TG_GIFT_SENT; break;
+    case 'R': e->intent = 0; e->state = TG_GIFT_SENT; e->reconciled = 1; break;
+    case 'F': e->intent = 0; e->state = TG_GIFT_FAILED; break;
+    case 'U': e->intent = 0; e->state = TG_GIFT_UNKNOWN; break;
+    case 'N': e->intent = 0; e->state = TG_GIFT_PENDING; break;
+    default: return 1;
+    }
+    return 0;
+}
+
+static tg_err tg__cmp_rec(tg__cmp *c, char type, int64_t uid, int64_t t, tg_error *err) {
+    char b[64];
+    int n;
+    if (!c->j) return TG_OK;
+    n = type == 'I' ? snprintf(b, sizeof b, "I %lld %lld", (long long)uid, (long long)t)
+                    : snprintf(b, sizeof b, "%c %lld", type, (long long)uid);
+    return tg_journal_append(c->j, b, (size_t)n, err);
+}
+
+static void tg__cmp_emit(tg__cmp *c, tg__cmp_ent *e, const tg_error *why) {
+    tg_campaign_event ev;
+    if (!c->d->on_event || !e->listed) return;
+    memset(&ev, 0, sizeof ev);
+    ev.user_id = e->uid;
+    ev.state = (tg_gift_state)e->state;
+    ev.from_journal = e->from_journal && !e->settled_now;
+    ev.reconciled = e->reconciled != 0;
+    ev.error = why;
+    c->d->on_event(c->d->ud, &ev);
+}
+
+/* unknown recipients: look for the gift's transaction to that user dated after the intent */
+static size_t tg__cmp_reconcile(tg__cmp *c, tg_error *err) {
+    tg_star_tx_iter it;
+    const tg_star_transaction *t;
+    int64_t oldest = INT64_MAX, slack = c->d->reconcile_slack_s > 0 ? c->d->reconcile_slack_s : 5;
+    size_t k, left = 0, found = 0;
+    tg_err rc;
+    for (k = 0; k < c->cap; k++) {
+        tg__cmp_ent *e = &c->tab[k];
+        if (e->uid && e->state == TG_GIFT_UNKNOWN) { left++; if (e->t && e->t < oldest) oldest = e->t; }
+    }
+    if (!left) return 0;
+    tg_star_tx_iter_init(&it, c->bot, true, oldest == INT64_MAX ? 0 : oldest - slack);
+    while (left && (rc = tg_star_tx_next(&it, &t)) == TG_OK) {
+        const tg_transaction_partner_user *u = tg__stx_user(t->receiver);
+        tg__cmp_ent *e;
+        if (!u || !u->user || !u->transaction_type) continue;
+        if (c->d->premium_months) {
+            if (strcmp(u->transaction_type, "premium_purchase") != 0 || u->premium_subscription_duration != c->d->premium_months) continue;
+        } else if (strcmp(u->transaction_type, "gift_purchase") != 0 || !u->gift || !u->gift->id ||
+                   strcmp(u->gift->id, c->d->gift_id) != 0) {
+            continue;
+        }
+        e = tg__cmp_get(c, u->user->id, 0);
+        if (!e || e->state != TG_GIFT_UNKNOWN || (e->t && t->date < e->t - slack)) continue;
+        if (tg__cmp_rec(c, 'R', e->uid, 0, err) != TG_OK) break;     /* not journaled: stays unknown */
+        e->state = TG_GIFT_SENT;
+        e->reconciled = e->reconciled_now = 1;
+        left--; found++;
+    }
+    tg_bot_reset(c->bot);
+    return found;
+}
+
+static int64_t tg__premium_price(int64_t months) {
+    return months == 3 ? 1000 : months == 6 ? 1500 : months == 12 ? 2500 : 0;
+}
+
+/* the outcome of one send: the state, or PENDING + stop when the call provably never left */
+static tg_gift_state tg__cmp_classify(tg_err rc, const tg_error *e, int *stop) {
+    *stop = 0;
+    if (rc == TG_OK) return TG_GIFT_SENT;
+    if (rc == TG_ERR_OUTCOME_UNKNOWN) return TG_GIFT_UNKNOWN;
+    if (rc == TG_ERR_API && e->error_code == 429) { *stop = 1; return TG_GIFT_PENDING; }
+    /* the balance is lower than tracked (spent elsewhere): refused, so not sent; stop, keep it pending */
+    if (rc == TG_ERR_API && e->error_code == 400 && strstr(e->description, "BALANCE_TOO_LOW")) { *stop = 2; return TG_GIFT_PENDING; }
+    if (rc == TG_ERR_API && e->error_code >= 400 && e->error_code < 500) return TG_GIFT_FAILED;
+    if (rc != TG_ERR_API && !e->request_sent) { *stop = 1; return TG_GIFT_PENDING; }
+    return TG_GIFT_UNKNOWN;       /* 5xx and answers that do not parse: it may have executed */
+}
+
+TGBOT_API tg_err tg_gift_campaign_run(tg_bot *bot, const tg_campaign_desc *d, tg_campaign_summary *sum,
+                                      tg_error *err) {
+    tg__cmp c;
+    tg_err rc = TG_OK;
+    size_t i, k, batch, pos;
+    int64_t balance = 0;
+    tg__cmp_ent **todo = NULL;
+    memset(err, 0, sizeof *err);
+    memset(sum, 0, sizeof *sum);
+    memset(&c, 0, sizeof c);
+    c.bot = bot; c.d = d; c.sum = sum;
+    if (!bot || !d || !d->recipients || !d->recipients_count || (!d->gift_id) == (!d->premium_months) ||
+        (d->premium_months && !tg__premium_price(d->premium_months)) || (!d->no_journal && !d->journal_path) ||
+        d->budget < 0) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "gift campaign: needs recipients, a journal, and "
+                      "either a gift id or premium_months 3, 6 or 12");
+        return TG_ERR_ARG;
+    }
+    if (d->text && tg__utf8_chars(d->text) > 128) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "gift campaign: the text must be 0-128 characters");
+        return TG_ERR_ARG;
+    }
+    for (i = 0; i < d->recipients_count; i++) {
+        if (d->recipients[i] <= 0) {
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "gift campaign: recipient %zu is not a user id", i + 1);
+            return TG_ERR_ARG;
+        }
+    }
+    if (d->premium_months) snprintf(c.head, sizeof c.head, "C premium %lld", (long long)d->premium_months);
+    else snprintf(c.head, sizeof c.head, "C gift %.120s", d->gift_id);
+    batch = d->batch ? (d->batch < 256 ? d->batch : 256) : 8;     /* adaptive from 8 when not fixed */
+    if (!d->no_journal) {
+        tg_journal_desc jd;
+        memset(&jd, 0, sizeof jd);
+        jd.path = d->journal_path;
+        jd.sync = d->sync == TG_JOURNAL_SYNC_DEFAULT ? TG_JOURNAL_SYNC_GROUP : d->sync;
+        jd.group = 1024;                          /* results between batches sync with the next batch */
+        jd.seal = d->seal;
+        jd.io = d->io;
+        if ((rc = tg_journal_open(&c.j, &jd, tg__cmp_replay, &c, err)) != TG_OK) goto out;
+        if (c.head_state < 0) {
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "gift campaign: journal %s belongs to another "
+                          "campaign (not %s)", d->journal_path, c.head + 2);
+            rc = TG_ERR_ARG; goto out;
+        }
+        if (c.head_state == 0 && (rc = tg_journal_append(c.j, c.head, strlen(c.head), err)) != TG_OK) goto out;
+        for (k = 0; k < c.cap; k++) {     /* an intent without a result: it may have been sent */
+            tg__cmp_ent *e = &c.tab[k];
+            if (!e->uid || !e->intent) continue;
+            if ((rc = tg__cmp_rec(&c, 'U', e->uid, 0, err)) != TG_OK) goto out;
+            e->intent = 0;
+            e->state = TG_GIFT_UNKNOWN;
+        }
+        if ((rc = tg_journal_sync(c.j, err)) != TG_OK) goto out;
+    }
+    todo = (tg__cmp_ent **)tg__alloc(NULL, d->recipients_count * sizeof *todo);
+    if (!todo || tg__cmp_reserve(&c, d->recipients_count) != 0) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift campaign: out of memory"); rc = TG_ERR_NOMEM; goto out; }
+    for (i = 0; i < d->recipients_count; i++) {
+        tg__cmp_ent *e = tg__cmp_get(&c, d->recipients[i], 1);
+        if (!e) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift campaign: out of memory"); rc = TG_ERR_NOMEM; goto out; }
+        todo[i] = e->listed ? NULL : e;   /* a duplicate is handled once */
+        e->listed = 1;
+    }
+    /* the price, and what earlier runs spent */
+    if (d->premium_months) {
+        sum->price = tg__premium_price(d->premium_months);
+    } else {
+        tg_gifts *g = NULL;
+        if ((rc = tg_get_available_gifts(bot, &g)) != TG_OK) { *err = *tg_bot_last_error(bot); goto out; }
+        for (k = 0; g && k < g->gifts_count; k++)
+            if (g->gifts[k].id && strcmp(g->gifts[k].id, d->gift_id) == 0) sum->price = g->gifts[k].star_count;
+        tg_bot_reset(bot);
+        if (sum->price <= 0) {
+            tg__error_set(err, TG_ERR_NOT_FOUND, TG_PHASE_VALIDATE, "gift campaign: gift %.100s is not in "
+                          "getAvailableGifts", d->gift_id);
+            rc = TG_ERR_NOT_FOUND; goto out;
+        }
+    }
+    for (k = 0; k < c.cap; k++)
+        if (c.tab[k].uid && (c.tab[k].state == TG_GIFT_SENT || c.tab[k].state == TG_GIFT_UNKNOWN)) sum->spent += sum->price;
+    if ((rc = tg_stars_balance(bot, &balance)) != TG_OK) { *err = *tg_bot_last_error(bot); goto out; }
+    tg_bot_reset(bot);
+    /* what earlier runs settled (unknown ones wait for the reconciliation below) */
+    for (i = 0; i < d->recipients_count; i++)
+        if (todo[i] && (todo[i]->state == TG_GIFT_SENT || todo[i]->state == TG_GIFT_FAILED)) tg__cmp_emit(&c, todo[i], NULL);
+    /* send, a batch of journaled intents at a time */
+    for (pos = 0; pos < d->recipients_count && rc == TG_OK && !sum->stopped_budget && !sum->stopped_balance;) {
+        tg__cmp_ent *b[256];
+        size_t nb = 0, bi;
+        int64_t now;
+        size_t want = batch;
+        double t0, t1, t2;
+        bool refused = false;             /* Telegram said BALANCE_TOO_LOW: send no more of this batch */
+        while (pos < d->recipients_count && nb < want) {
+            tg__cmp_ent *e = todo[pos];
+            if (!e || e->state != TG_GIFT_PENDING) { pos++; continue; }
+            if (d->budget && sum->spent + sum->price > d->budget) { sum->stopped_budget = true; break; }
+            if (sum->price > balance) { sum->stopped_balance = true; break; }
+            sum->spent += sum->price;         /* reserved; given back if it provably did not go */
+            balance -= sum->price;
+            b[nb++] = e;
+            pos++;
+        }
+        if (!nb) break;
+        now = (int64_t)time(NULL);
+        for (bi = 0; bi < nb && rc == TG_OK; bi++) {
+            rc = tg__cmp_rec(&c, 'I', b[bi]->uid, now, err);
+            b[bi]->t = now;
+        }
+        t0 = tg__stars_mono_us();
+        if (rc == TG_OK && c.j) rc = tg_journal_sync(c.j, err);
+        t1 = tg__stars_mono_us();
+        if (rc != TG_OK) break;               /* nothing of this batch was sent */
+        for (bi = 0; bi < nb; bi++) {
+            tg__cmp_ent *e = b[bi];
+            tg_err r;
+            int stop = 0;
+            tg_gift_state st;
+            bool ok = false;
+            if (rc == TG_OK && !refused) {
+                if (d->premium_months) {
+                    tg_gift_premium_subscription_args a;
+                    memset(&a, 0, sizeof a);
+                    a.user_id = e->uid; a.month_count = d->premium_months; a.star_count = sum->price; a.text = d->text;
+                    r = tg_gift_premium_subscription(bot, &a, &ok);
+                } else {
+                    tg_send_gift_args a;
+                    memset(&a, 0, sizeof a);
+                    a.user_id = e->uid; a.gift_id = d->gift_id; a.text = d->text;
+                    r = tg_send_gift(bot, &a, &ok);
+                }
+                st = tg__cmp_classify(r, tg_bot_last_error(bot), &stop);
+            } else {
+                st = TG_GIFT_PENDING;             /* an earlier send of this batch stopped the run */
+            }
+            if (st == TG_GIFT_PENDING || st == TG_GIFT_FAILED) { sum->spent -= sum->price; balance += sum->price; }
+            e->state = (unsigned char)st;
+            e->settled_now = st != TG_GIFT_PENDING;
+            {
+                tg_error jerr;
+                tg_err jr = tg__cmp_rec(&c, st == TG_GIFT_SENT ? 'S' : st == TG_GIFT_FAILED ? 'F' : st == TG_GIFT_UNKNOWN ? 'U' : 'N',
+                                        e->uid, 0, &jerr);
+                if (stop == 2) sum->stopped_balance = refused = true;
+                else if (rc == TG_OK && stop) { *err = *tg_bot_last_error(bot); rc = err->code ? err->code : TG_ERR_IO; }
+                if (jr != TG_OK && rc == TG_OK) { *err = jerr; rc = jr; }
+            }
+            if (st == TG_GIFT_SENT || st == TG_GIFT_FAILED) tg__cmp_emit(&c, e, st == TG_GIFT_FAILED ? tg_bot_last_error(bot) : NULL);
+            tg_bot_reset(bot);
+        }
+        /* adaptive batch: keep the fsync below a tenth of the time spent sending, so the network
+           and not the journal sets the pace; a slow network gets one fsync per send (batch 1) */
+        t2 = tg__stars_mono_us();
+        if (!d->batch && c.j) {
+            double per_send = (t2 - t1) / (double)nb, want_b = per_send > 0 ? 10.0 * (t1 - t0) / per_send : 256.0;
+            size_t nbatch = want_b >= 256.0 ? 256 : want_b < 1.0 ? 1 : (size_t)want_b + 1;
+            batch = (batch + nbatch + 1) / 2;           /* move halfway: one slow fsync does not jump it */
+        }
+    }
+    if (c.j) {
+        tg_error jerr;
+        tg_err jr = tg_journal_sync(c.j, &jerr);
+        if (jr != TG_OK && rc == TG_OK) { *err = jerr; rc = jr; }
+    }
+    /* unknown ones: proven by a transaction, or left for a human */
+    {
+        tg_error rerr;
+        memset(&rerr, 0, sizeof rerr);
+        sum->reconciled = tg__cmp_reconcile(&c, &rerr);
+        if (c.j) (void)tg_journal_sync(c.j, &rerr);
+    }
+    /* sent/failed of this run went out as they settled; unknown and reconciled ones now */
+    for (i = 0; i < d->recipients_count; i++)
+        if (todo[i] && (todo[i]->state == TG_GIFT_UNKNOWN || todo[i]->reconciled_now)) tg__cmp_emit(&c, todo[i], NULL);
+out:
+    for (i = 0; todo && i < d->recipients_count; i++) {
+        if (!todo[i]) continue;
+        switch (todo[i]->state) {
+        case TG_GIFT_SENT: sum->sent++; break;
+        case TG_GIFT_FAILED: sum->failed++; break;
+        case TG_GIFT_UNKNOWN: sum->unknown++; break;
+        default: sum->pending++; break;
+        }
+    }
+    if (d && d->recipients && !todo) sum->pending = d->recipients_count;
+    sum->balance = balance;
+    if (c.j) { tg_journal_stats_get(c.j, &sum->journal); tg_journal_close(c.j); }
+    if (todo) tg__free(NULL, todo, d->recipients_count * sizeof *todo);
+    if (c.tab) tg__free(NULL, c.tab, c.cap * sizeof *c.tab);
+    return rc;
+}
+
+/* ---- shared helpers ---- */
+static tg_err tg__stars_fail(tg_error *err, tg_err code, const char *fmt, const char *a, long long n) {
+    if (err) {
+        tg__error_set(err, code, TG_PHASE_VALIDATE, fmt, a, n);
+    }
+    return code;
+}
+static tg_err tg__stars_call(tg_bot *bot, tg_err rc, tg_error *err) {
+    if (rc != TG_OK && err) *err = *tg_bot_last_error(bot);
+    else if (err) memset(err, 0, sizeof *err);
+    return rc;
+}
+static size_t tg__utf8_chars(const char *s) {
+    size_t n = 0;
+    for (; *s; s++) if (((unsigned char)*s & 0xC0) != 0x80) n++;
+    return n;
+}
+static double tg__stars_mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+static uint64_t tg__stars_mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- XTR invoices ---- */
+TGBOT_API tg_err tg_xtr_invoice_check(const tg_xtr_invoice *inv, tg_error *err) {
+    size_t n;
+    if (err) memset(err, 0, sizeof *err);
+    if (!inv) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s%.0lld", "missing", 0);
+    n = inv->title ? tg__utf8_chars(inv->title) : 0;
+    if (n < 1 || n > 32) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s must be 1-32 characters (has %lld)", "title", (long long)n);
+    n = inv->description ? tg__utf8_chars(inv->description) : 0;
+    if (n < 1 || n > 255) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s must be 1-255 characters (has %lld)", "description", (long long)n);
+    n = inv->payload ? strlen(inv->payload) : 0;
+    if (n < 1 || n > 128) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s must be 1-128 bytes (has %lld)", "payload", (long long)n);
+    if (inv->stars < 1) return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s must be at least 1 Star (is %lld)", "the price", (long long)inv->stars);
+    if (inv->subscription && inv->stars > 10000)
+        return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s costs at most 10000 Stars (is %lld)", "a subscription", (long long)inv->stars);
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_xtr_send_invoice(tg_bot *bot, int64_t chat_id, const tg_xtr_invoice *inv, tg_message **out, tg_error *err) {
+    tg_send_invoice_args a;
+    tg_labeled_price price;
+    tg_err rc = tg_xtr_invoice_check(inv, err);
+    if (rc != TG_OK) return rc;
+    if (inv->subscription)
+        return tg__stars_fail(err, TG_ERR_ARG, "XTR invoice: %s are only for invoice links (tg_xtr_invoice_link)%.0lld", "subscriptions", 0);
+    memset(&a, 0, sizeof a);
+    price.label = inv->label ? inv->label : inv->title;
+    price.amount = inv->stars;
+    a.chat_id.id = chat_id;
+    a.title = inv->title; a.description = inv->description; a.payload = inv->payload;
+    a.provider_token = ""; a.currency = "XTR";
+    a.prices = &price; a.prices_count = 1;
+    a.photo_url = inv->photo_url;
+    return tg__stars_call(bot, tg_send_invoice(bot, &a, out), err);
+}
+
+TGBOT_API tg_err tg_xtr_invoice_link(tg_bot *bot, const tg_xtr_invoice *inv, const char **url, tg_error *err) {
+    tg_create_invoice_link_args a;
+    tg_labeled_price price;
+    tg_err rc = tg_xtr_invoice_check(inv, err);
+    if (rc != TG_OK) return rc;
+    memset(&a, 0, sizeof a);
+    price.label = inv->label ? inv->label : inv->title;
+    price.amount = inv->stars;
+    a.business_connection_id = inv->business_connection_id;
+    a.title = inv->title; a.description = inv->description; a.payload = inv->payload;
+    a.provider_token = ""; a.currency = "XTR";
+    a.prices = &price; a.prices_count = 1;
+    a.photo_url = inv->photo_url;
+    if (inv->subscription) a.subscription_period = 2592000;        /* the only period Telegram accepts: 30 days */
+    return tg__stars_call(bot, tg_create_invoice_link(bot, &a, url), err);
+}
+
+/* ---- pre-checkout within Telegram's 10 s ---- */
+TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_query *q, tg_precheck_fn check, void *ud,
+                                           const tg_precheckout_opts *opts, tg_precheck *decision, tg_error *err) {
+    tg_precheckout_opts o;
+    tg_answer_pre_checkout_query_args a;
+    tg_precheck d = TG_PRECHECK_PENDING;
+    const char *msg = NULL;
+    uint64_t start, deadline;
+    bool ok = false;
+    if (opts) o = *opts; else memset(&o, 0, sizeof o);
+    if (!o.deadline_ms) o.deadline_ms = 8000;
+    if (!o.poll_ms) o.poll_ms = 50;
+    if (!o.timeout_message) o.timeout_message = "The shop did not answer in time; nothing was charged.";
+#define TG__NOW() (o.now_ms ? o.now_ms(o.clock_ud) : tg__stars_mono_ms())
+    if (!q || !q->id || !check) return tg__stars_fail(err, TG_ERR_ARG, "pre-checkout: %s%.0lld", "needs a query and a check", 0);
+    start = o.received_ms ? o.received_ms : TG__NOW();
+    deadline = start + o.deadline_ms;
+    for (;;) {
+        msg = NULL;
+        d = check(ud, q, &msg);
+        if (TG__NOW() >= deadline) { if (d != TG_PRECHECK_REJECT) d = TG_PRECHECK_PENDING; break; }   /* late: no */
+        if (d != TG_PRECHECK_PENDING) break;
+        {
+            uint64_t left = deadline - TG__NOW();
+            uint32_t w = left < o.poll_ms ? (uint32_t)left : o.poll_ms;
+            if (o.sleep_ms) o.sleep_ms(o.clock_ud, w);
+            else { struct timespec ts; ts.tv_sec = (time_t)(w / 1000); ts.tv_nsec = (long)(w % 1000) * 1000000L; nanosleep(&ts, NULL); }
+        }
+    }
+#undef TG__NOW
+    memset(&a, 0, sizeof a);
+    a.pre_checkout_query_id = q->id;
+    a.ok = d == TG_PRECHECK_OK;
+    if (!a.ok) a.error_message = d == TG_PRECHECK_REJECT && msg && *msg ? msg : o.timeout_message;
+    if (decision) *decision = d;
+    return tg__stars_call(bot, tg_answer_pre_checkout_query(bot, &a, &ok), err);
+}
+
+/* ---- payments ledger ---- */
+typedef struct tg__xtr_ent { tg_xtr_payment p; char *id; } tg__xtr_ent;
+struct tg_xtr_ledger {
+    tg__xtr_ent *tab;
+    size_t cap, n;
+    tg_journal *j;
+};
+
+static tg__xtr_ent *tg__xtr_slot(tg_xtr_ledger *l, const char *id, int create) {
+    size_t i, len = strlen(id);
+    if (create && (l->n + 1) * 2 > l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 64, k;
+        tg__xtr_ent *nt = (tg__xtr_ent *)tg__alloc(NULL, ncap * sizeof *nt);
+        if (!nt) return NULL;
+        memset(nt, 0, ncap * sizeof *nt);
+        for (k = 0; k < l->cap; k++) {
+            if (!l->tab[k].id) continue;
+            i = tg_crc32c(0, l->tab[k].id, strlen(l->tab[k].id)) & (ncap - 1);
+            while (nt[i].id) i = (i + 1) & (ncap - 1);
+            nt[i] = l->tab[k];
+        }
+        tg__free(NULL, l->tab, l->cap * sizeof *l->tab);
+        l->tab = nt; l->cap = ncap;
+    }
+    if (!l->cap) return NULL;
+    i = tg_crc32c(0, id, len) & (l->cap - 1);
+    while (l->tab[i].id) {
+        if (strcmp(l->tab[i].id, id) == 0) return &l->tab[i];
+        i = (i + 1) & (l->cap - 1);
+    }
+    if (!create) return NULL;
+    if (!(l->tab[i].id = (char *)tg__alloc(NULL, len + 1))) return NULL;
+    memcpy(l->tab[i].id, id, len + 1);
+    l->tab[i].p.charge_id = l->tab[i].id;
+    l->n++;
+    return &l->tab[i];
+}
+
+/* records: "P <user> <stars> <charge>", "X <charge>" refunded, "Q <0|1> <charge>" subscription canceled */
+static int tg__xtr_replay(void *ud, const void *rec, size_t len) {
+    tg_xtr_ledger *l = (tg_xtr_ledger *)ud;
+    char b[320], *p, *end;
+    tg__xtr_ent *e;
+    if (len >= sizeof b || len < 3) return 1;
+    memcpy(b, rec, len);
+    b[len] = '\0';
+    p = b + 2;
+    if (b[0] == 'P') {
+        long long u = strtoll(p, &end, 10), st = strtoll(end, &end, 10);
+        if (*end != ' ' || !end[1] || !(e = tg__xtr_slot(l, end + 1, 1))) return 1;
+        e->p.user_id = (int64_t)u; e->p.stars = (int64_t)st;
+        return 0;
+    }
+    if (b[0] == 'Q') {
+        int c = p[0] == '1';
+        if (p[1] != ' ' || !(e = tg__xtr_slot(l, p + 2, 1))) return 1;
+        e->p.subscription_canceled = c != 0;
+        return 0;
+    }
+    if (b[0] == 'X') {
+        if (!(e = tg__xtr_slot(l, p, 1))) return 1;
+        e->p.refunded = true;
+        return 0;
+    }
+    return 1;
+}
+
+TGBOT_API tg_err tg_xtr_ledger_open(tg_xtr_ledger **out, const tg_journal_desc *journal, tg_error *err) {
+    tg_xtr_ledger *l = (tg_xtr_ledger *)tg__alloc(NULL, sizeof *l);
+    tg_error tmp;
+    tg_err rc;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    *out = NULL;
+    if (!l) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "payments ledger: out of memory"); return TG_ERR_NOMEM; }
+    memset(l, 0, sizeof *l);
+    if (journal && (rc = tg_journal_open(&l->j, journal, tg__xtr_replay, l, err)) != TG_OK) {
+        tg_xtr_ledger_close(l);
+        return rc;
+    }
+    *out = l;
+    return TG_OK;
+}
+
+static tg_err tg__xtr_log(tg_xtr_ledger *l, tg_error *err, const char *fmt, long long a, long long b, const char *id) {
+    char rec[320];
+    int n;
+    if (!l || !l->j) return TG_OK;
+    n = snprintf(rec, sizeof rec, fmt, a, b, id);
+    if (n < 0 || (size_t)n >= sizeof rec) { tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "payments ledger: charge id too long"); return TG_ERR_LIMIT; }
+    return tg_journal_append(l->j, rec, (size_t)n, err);
+}
+
+TGBOT_API tg_err tg_xtr_ledger_record(tg_xtr_ledger *l, int64_t user_id, const tg_successful_payment *p, bool *first, tg_error *err) {
+    tg__xtr_ent *e;
+    tg_error tmp;
+    tg_err rc;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    *first = false;
+    if (!l || !p || !p->telegram_payment_charge_id || !p->telegram_payment_charge_id[0] || strlen(p->telegram_payment_charge_id) > 256) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "payments ledger: a payment needs a telegram_payment_charge_id");
+        return TG_ERR_ARG;
+    }
+    if (tg__xtr_slot(l, p->telegram_payment_charge_id, 0)) return TG_OK;         /* delivered again */
+    /* journaled before it counts: a crash after this line still knows the payment */
+    if ((rc = tg__xtr_log(l, err, "P %lld %lld %s", (long long)user_id, (long long)p->total_amount, p->telegram_payment_charge_id)) != TG_OK)
+        return rc;
+    if (!(e = tg__xtr_slot(l, p->telegram_payment_charge_id, 1))) {
+        tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "payments ledger: out of memory");
+        return TG_ERR_NOMEM;
+    }
+    e->p.user_id = user_id;
+    e->p.stars = p->total_amount;
+    *first = true;
+    return TG_OK;
+}
+
+TGBOT_API const tg_xtr_payment *tg_xtr_ledger_get(const tg_xtr_ledger *l, const char *charge_id) {
+    tg__xtr_ent *e = l && charge_id ? tg__xtr_slot((tg_xtr_ledger *)l, charge_id, 0) : NULL;
+    return e ? &e->p : NULL;
+}
+TGBOT_API size_t tg_xtr_ledger_count(const tg_xtr_ledger *l) { return l ? l->n : 0; }
+
+TGBOT_API void tg_xtr_ledger_close(tg_xtr_ledger *l) {
+    size_t k;
+    if (!l) return;
+    for (k = 0; k < l->cap; k++) if (l->tab[k].id) tg__free(NULL, l->tab[k].id, strlen(l->tab[k].id) + 1);
+    if (l->tab) tg__free(NULL, l->tab, l->cap * sizeof *l->tab);
+    tg_journal_close(l->j);
+    tg__free(NULL, l, sizeof *l);
+}
+
+TGBOT_API tg_err tg_xtr_refund(tg_bot *bot, tg_xtr_ledger *l, int64_t user_id, const char *charge_id, bool *already, tg_error *err) {
+    tg_refund_star_payment_args a;
+    tg_error tmp;
+    tg_err rc;
+    bool ok = false;
+    if (!err) err = &tmp;
+    if (already) *already = false;
+    if (!charge_id || !*charge_id || user_id <= 0) return tg__stars_fail(err, TG_ERR_ARG, "refund: %s%.0lld", "needs a user and a charge id", 0);
+    memset(&a, 0, sizeof a);
+    a.user_id = user_id;
+    a.telegram_payment_charge_id = charge_id;
+    rc = tg__stars_call(bot, tg_refund_star_payment(bot, &a, &ok), err);
+    if (rc == TG_ERR_API && strstr(err->description, "CHARGE_ALREADY_REFUNDED")) {
+        if (already) *already = true;
+        memset(err, 0, sizeof *err);
+        rc = TG_OK;
+    }
+    if (rc == TG_OK && l) {
+        tg__xtr_ent *e = tg__xtr_slot(l, charge_id, 1);
+        if (e && !e->p.refunded) {
+            e->p.refunded = true;
+            if (!e->p.user_id) e->p.user_id = user_id;
+            rc = tg__xtr_log(l, err, "X%.0lld%.0lld %s", 0, 0, charge_id);
+        }
+    }
+    return rc;
+}
+
+TGBOT_API tg_err tg_xtr_subscription_cancel(tg_bot *bot, tg_xtr_ledger *l, int64_t user_id, const char *charge_id,
+                                            bool cancel, tg_error *err) {
+    tg_edit_user_star_subscription_args a;
+    tg_error tmp;
+    tg_err rc;
+    bool ok = false;
+    if (!err) err = &tmp;
+    if (!charge_id || !*charge_id || user_id <= 0) return tg__stars_fail(err, TG_ERR_ARG, "subscription: %s%.0lld", "needs a user and a charge id", 0);
+    memset(&a, 0, sizeof a);
+    a.user_id = user_id;
+    a.telegram_payment_charge_id = charge_id;
+    a.is_canceled = cancel;
+    rc = tg__stars_call(bot, tg_edit_user_star_subscription(bot, &a, &ok), err);
+    if (rc == TG_OK && l) {
+        tg__xtr_ent *e = tg__xtr_slot(l, charge_id, 1);
+        if (e) { e->p.subscription_canceled = cancel; rc = tg__xtr_log(l, err, "Q %lld%.0lld %s", cancel ? 1 : 0, 0, charge_id); }
+    }
+    return rc;
+}
+
+TGBOT_API tg_err tg_xtr_send_paid_media(tg_bot *bot, const tg_send_paid_media_args *args, tg_message **out, tg_error *err) {
+    if (!args || args->star_count < 1 || args->star_count > 25000)
+        return tg__stars_fail(err, TG_ERR_ARG, "paid media: %s must be 1-25000 (is %lld)", "star_count", args ? (long long)args->star_count : 0);
+    return tg__stars_call(bot, tg_send_paid_media(bot, args, out), err);
+}
+
+/* ---- gift catalog ---- */
+typedef struct tg__gift_alias { char name[32]; char id[64]; } tg__gift_alias;
+struct tg_gift_catalog {
+    tg_bot *bot;
+    tg_gift_catalog_desc d;
+    tg_catalog_gift *gifts;
+    size_t n, cap;
+    const tg_catalog_gift **sel;      /* filter results */
+    tg__gift_alias *aliases;
+    size_t naliases;
+    uint64_t fetched_ms;
+    bool valid;
+};
+
+TGBOT_API tg_err tg_gift_catalog_new(tg_gift_catalog **out, tg_bot *bot, const tg_gift_catalog_desc *desc, tg_error *err) {
+    tg_gift_catalog *c;
+    tg_error tmp;
+    const char *p;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    *out = NULL;
+    if (!(c = (tg_gift_catalog *)tg__alloc(NULL, sizeof *c))) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift catalog: out of memory"); return TG_ERR_NOMEM; }
+    memset(c, 0, sizeof *c);
+    c->bot = bot;
+    if (desc) c->d = *desc;
+    if (!c->d.ttl_ms) c->d.ttl_ms = 300000;
+    for (p = c->d.aliases; p && *p;) {          /* name=id[,name=id...] */
+        const char *eq = strchr(p, '='), *comma = strchr(p, ',');
+        const char *stop = comma ? comma : p + strlen(p);
+        tg__gift_alias *na;
+        if (!eq || eq > stop || eq == p || (size_t)(eq - p) >= 32 || stop == eq + 1 || (size_t)(stop - eq - 1) >= 64) {
+            tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "gift catalog: bad alias near \"%.40s\" (want name=gift_id,...)", p);
+            tg_gift_catalog_free(c);
+            return TG_ERR_ARG;
+        }
+        na = (tg__gift_alias *)tg__realloc(NULL, c->aliases, c->naliases * sizeof *na, (c->naliases + 1) * sizeof *na);
+        if (!na) { tg_gift_catalog_free(c); tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift catalog: out of memory"); return TG_ERR_NOMEM; }
+        c->aliases = na;
+        memset(&na[c->naliases], 0, sizeof *na);
+        memcpy(na[c->naliases].name, p, (size_t)(eq - p));
+        memcpy(na[c->naliases].id, eq + 1, (size_t)(stop - eq - 1));
+        c->naliases++;
+        p = comma ? comma + 1 : stop;
+    }
+    c->d.aliases = NULL;
+    *out = c;
+    return TG_OK;
+}
+
+TGBOT_API void tg_gift_catalog_free(tg_gift_catalog *c) {
+    if (!c) return;
+    if (c->gifts) tg__free(NULL, c->gifts, c->cap * sizeof *c->gifts);
+    if (c->sel) tg__free(NULL, c->sel, c->cap * sizeof *c->sel);
+    if (c->aliases) tg__free(NULL, c->aliases, c->naliases * sizeof *c->aliases);
+    tg__free(NULL, c, sizeof *c);
+}
+
+TGBOT_API void tg_gift_catalog_invalidate(tg_gift_catalog *c) { if (c) c->valid = false; }
+
+static uint64_t tg__cat_now(const tg_gift_catalog *c) { return c->d.now_ms ? c->d.now_ms(c->d.clock_ud) : tg__stars_mono_ms(); }
+
+TGBOT_API tg_err tg_gift_catalog_list(tg_gift_catalog *c, const tg_catalog_gift **out, size_t *n, tg_error *err) {
+    tg_gifts *g = NULL;
+    tg_error tmp;
+    size_t k, mark;
+    uint64_t now = tg__cat_now(c);
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    if (!c->valid || now - c->fetched_ms >= c->d.ttl_ms) {
+        mark = tg_arena_mark(tg_bot_arena(c->bot));
+        if (tg_get_available_gifts(c->bot, &g) != TG_OK) { *err = *tg_bot_last_error(c->bot); return err->code; }
+        if (g->gifts_count > c->cap) {
+            tg_catalog_gift *ng = (tg_catalog_gift *)tg__alloc(NULL, g->gifts_count * sizeof *ng);
+            const tg_catalog_gift **ns = (const tg_catalog_gift **)tg__alloc(NULL, g->gifts_count * sizeof *ns);
+            if (!ng || !ns) {
+                if (ng) tg__free(NULL, ng, g->gifts_count * sizeof *ng);
+                if (ns) tg__free(NULL, ns, g->gifts_count * sizeof *ns);
+                tg_arena_rewind(tg_bot_arena(c->bot), mark);
+                tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "gift catalog: out of memory");
+                return TG_ERR_NOMEM;
+            }
+            if (c->gifts) tg__free(NULL, c->gifts, c->cap * sizeof *c->gifts);
+            if (c->sel) tg__free(NULL, c->sel, c->cap * sizeof *c->sel);
+            c->gifts = ng; c->sel = ns; c->cap = g->gifts_count;
+        }
+        c->n = 0;
+        for (k = 0; k < g->gifts_count; k++) {
+            const tg_gift *s = &g->gifts[k];
+            tg_catalog_gift *d = &c->gifts[c->n];
+            if (!s->id || strlen(s->id) >= sizeof d->id) continue;     /* an id we cannot keep whole */
+            memset(d, 0, sizeof *d);
+            memcpy(d->id, s->id, strlen(s->id) + 1);
+            d->star_count = s->star_count;
+            d->upgrade_star_count = s->has_upgrade_star_count ? s->upgrade_star_count : 0;
+            d->limited = s->has_total_count;
+            d->total_count = s->total_count;
+            d->remaining_count = s->has_remaining_count ? s->remaining_count : 0;
+            c->n++;
+        }
+        tg_arena_rewind(tg_bot_arena(c->bot), mark);
+        c->fetched_ms = now;
+        c->valid = true;
+    }
+    if (out) *out = c->gifts;
+    if (n) *n = c->n;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_gift_catalog_find(tg_gift_catalog *c, const char *id_or_alias, const tg_catalog_gift **out, tg_error *err) {
+    const char *id = id_or_alias;
+    size_t k;
+    tg_error tmp;
+    tg_err rc;
+    if (!err) err = &tmp;
+    *out = NULL;
+    if (!id) return tg__stars_fail(err, TG_ERR_ARG, "gift catalog: %s%.0lld", "no gift named", 0);
+    for (k = 0; k < c->naliases; k++) if (strcmp(c->aliases[k].name, id_or_alias) == 0) id = c->aliases[k].id;
+    if ((rc = tg_gift_catalog_list(c, NULL, NULL, err)) != TG_OK) return rc;
+    for (k = 0; k < c->n; k++) if (strcmp(c->gifts[k].id, id) == 0) { *out = &c->gifts[k]; return TG_OK; }
+    return tg__stars_fail(err, TG_ERR_NOT_FOUND, "gift catalog: no gift %.100s%.0lld is available", id_or_alias, 0);
+}
+
+TGBOT_API tg_err tg_gift_catalog_filter(tg_gift_catalog *c, const tg_gift_filter *f, const tg_catalog_gift **out, size_t max,
+                                        size_t *n, tg_error *err) {
+    size_t k, m = 0, a, b;
+    tg_err rc;
+    *n = 0;
+    if ((rc = tg_gift_catalog_list(c, NULL, NULL, err)) != TG_OK) return rc;
+    for (k = 0; k < c->n; k++) {
+        const tg_catalog_gift *g = &c->gifts[k];
+        if (f) {
+            if (f->min_stars && g->star_count < f->min_stars) continue;
+            if (f->max_stars && g->star_count > f->max_stars) continue;
+            if ((f->limited > 0 && !g->limited) || (f->limited < 0 && g->limited)) continue;
+            if (f->available && g->limited && g->remaining_count <= 0) continue;
+            if (f->upgradable && g->upgrade_star_count <= 0) continue;
+        }
+        c->sel[m++] = g;
+    }
+    for (a = 1; a < m; a++)                    /* insertion sort by price: catalogs are small */
+        for (b = a; b > 0 && c->sel[b - 1]->star_count > c->sel[b]->star_count; b--) {
+            const tg_catalog_gift *t = c->sel[b]; c->sel[b] = c->sel[b - 1]; c->sel[b - 1] = t;
+        }
+    for (k = 0; k < m && k < max; k++) out[k] = c->sel[k];
+    *n = k;
+    return TG_OK;
+}
+
+#endif /* TGBOT__HAS_STARS */
+
+/* ==== src/business.c ==== */
+/* business: connection tracking, rights checks and helpers (see business.h). */
+#if TGBOT__HAS_STARS
+
+static const char *const tg__biz_names[] = {
+    "can_reply", "can_read_messages", "can_delete_sent_messages", "can_delete_all_messages", "can_edit_name",
+    "can_edit_bio", "can_edit_profile_photo", "can_edit_username", "can_change_gift_settings",
+    "can_view_gifts_and_stars", "can_convert_gifts_to_stars", "can_transfer_and_upgrade_gifts",
+    "can_transfer_stars", "can_manage_stories"
+};
+
+struct tg_business {
+    tg_biz_conn *conns;
+    size_t n, cap;
+    tg_journal *j;
+};
+
+TGBOT_API const char *tg_business_right_name(uint32_t right) {
+    unsigned k;
+    for (k = 0; k < sizeof tg__biz_names / sizeof tg__biz_names[0]; k++)
+        if (right == (1u << k)) return tg__biz_names[k];
+    return "unknown right";
+}
+
+TGBOT_API uint32_t tg_business_rights_bits(const tg_business_bot_rights *r) {
+    uint32_t v = 0;
+    if (!r) return 0;
+    if (r->can_reply) v |= TG_BIZ_CAN_REPLY;
+    if (r->can_read_messages) v |= TG_BIZ_CAN_READ_MESSAGES;
+    if (r->can_delete_sent_messages) v |= TG_BIZ_CAN_DELETE_SENT_MESSAGES;
+    if (r->can_delete_all_messages) v |= TG_BIZ_CAN_DELETE_ALL_MESSAGES;
+    if (r->can_edit_name) v |= TG_BIZ_CAN_EDIT_NAME;
+    if (r->can_edit_bio) v |= TG_BIZ_CAN_EDIT_BIO;
+    if (r->can_edit_profile_photo) v |= TG_BIZ_CAN_EDIT_PROFILE_PHOTO;
+    if (r->can_edit_username) v |= TG_BIZ_CAN_EDIT_USERNAME;
+    if (r->can_change_gift_settings) v |= TG_BIZ_CAN_CHANGE_GIFT_SETTINGS;
+    if (r->can_view_gifts_and_stars) v |= TG_BIZ_CAN_VIEW_GIFTS_AND_STARS;
+    if (r->can_convert_gifts_to_stars) v |= TG_BIZ_CAN_CONVERT_GIFTS_TO_STARS;
+    if (r->can_transfer_and_upgrade_gifts) v |= TG_BIZ_CAN_TRANSFER_AND_UPGRADE_GIFTS;
+    if (r->can_transfer_stars) v |= TG_BIZ_CAN_TRANSFER_STARS;
+    if (r->can_manage_stories) v |= TG_BIZ_CAN_MANAGE_STORIES;
+    return v;
+}
+
+static tg_biz_conn *tg__biz_find(const tg_business *b, const char *id) {
+    size_t k;
+    if (!b || !id) return NULL;
+    for (k = 0; k < b->n; k++) if (strcmp(b->conns[k].id, id) == 0) return &b->conns[k];
+    return NULL;
+}
+
+/* the in-memory update; the journal record is "B <user> <chat> <rights> <enabled> <id>" */
+static int tg__biz_set(tg_business *b, const char *id, int64_t user, int64_t chat, uint32_t rights, bool enabled) {
+    tg_biz_conn *c = tg__biz_find(b, id);
+    if (strlen(id) >= sizeof c->id) return -1;
+    if (!c) {
+        if (b->n == b->cap) {
+            size_t ncap = b->cap ? b->cap * 2 : 8;
+            tg_biz_conn *nc = (tg_biz_conn *)tg__realloc(NULL, b->conns, b->cap * sizeof *nc, ncap * sizeof *nc);
+            if (!nc) return -1;
+            b->conns = nc; b->cap = ncap;
+        }
+        c = &b->conns[b->n++];
+        memset(c, 0, sizeof *c);
+        memcpy(c->id, id, strlen(id) + 1);
+    }
+    c->user_id = user; c->user_chat_id = chat; c->rights = rights; c->enabled = enabled;
+    return 0;
+}
+
+static int tg__biz_replay(void *ud, const void *rec, size_t len) {
+    char buf[256], *p;
+    long long user, chat;
+    unsigned long rights;
+    long en;
+    if (len >= sizeof buf || len < 3 || ((const char *)rec)[0] != 'B') return 1;
+    memcpy(buf, rec, len);
+    buf[len] = '\0';
+    user = strtoll(buf + 2, &p, 10);
+    chat = strtoll(p, &p, 10);
+    rights = strtoul(p, &p, 10);
+    en = strtol(p, &p, 10);
+    if (*p != ' ' || !p[1]) return 1;
+    return tg__biz_set((tg_business *)ud, p + 1, (int64_t)user, (int64_t)chat, (uint32_t)rights, en != 0);
+}
+
+TGBOT_API tg_err tg_business_new(tg_business **out, const tg_journal_desc *journal, tg_error *err) {
+    tg_business *b = (tg_business *)tg__alloc(NULL, sizeof *b);
+    tg_error tmp;
+    tg_err rc;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    *out = NULL;
+    if (!b) { tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "business: out of memory"); return TG_ERR_NOMEM; }
+    memset(b, 0, sizeof *b);
+    if (journal && (rc = tg_journal_open(&b->j, journal, tg__biz_replay, b, err)) != TG_OK) {
+        tg_business_free(b);
+        return rc;
+    }
+    *out = b;
+    return TG_OK;
+}
+
+TGBOT_API void tg_business_free(tg_business *b) {
+    if (!b) return;
+    tg_journal_close(b->j);
+    if (b->conns) tg__free(NULL, b->conns, b->cap * sizeof *b->conns);
+    tg__free(NULL, b, sizeof *b);
+}
+
+TGBOT_API tg_err tg_business_track(tg_business *b, const tg_business_connection *c, tg_error *err) {
+    tg_error tmp;
+    uint32_t rights;
+    int64_t user;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    if (!b || !c || !c->id || !c->id[0] || strlen(c->id) >= sizeof ((tg_biz_conn *)0)->id) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "business: a connection needs an id (under 128 bytes)");
+        return TG_ERR_ARG;
+    }
+    rights = tg_business_rights_bits(c->rights);
+    user = c->user ? c->user->id : 0;
+    if (b->j) {
+        char rec[256];
+        int n = snprintf(rec, sizeof rec, "B %lld %lld %lu %d %s", (long long)user, (long long)c->user_chat_id,
+                         (unsigned long)rights, c->is_enabled ? 1 : 0, c->id);
+        tg_err rc = tg_journal_append(b->j, rec, (size_t)n, err);
+        if (rc != TG_OK) return rc;
+    }
+    if (tg__biz_set(b, c->id, user, c->user_chat_id, rights, c->is_enabled) != 0) {
+        tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "business: out of memory");
+        return TG_ERR_NOMEM;
+    }
+    return TG_OK;
+}
+
+TGBOT_API int tg_business_on_update(tg_ctx *ctx, void *business) {
+    tg_error e;
+    if (!ctx || !ctx->update || !ctx->update->business_connection) return TG_CONTINUE;
+    (void)tg_business_track((tg_business *)business, ctx->update->business_connection, &e);
+    return TG_HANDLED;
+}
+
+TGBOT_API const tg_biz_conn *tg_business_get(const tg_business *b, const char *connection_id) {
+    return tg__biz_find(b, connection_id);
+}
+TGBOT_API size_t tg_business_count(const tg_business *b) { return b ? b->n : 0; }
+
+TGBOT_API tg_err tg_business_require(const tg_business *b, const char *connection_id, uint32_t rights, tg_error *err) {
+    const tg_biz_conn *c = tg__biz_find(b, connection_id);
+    tg_error tmp;
+    uint32_t missing;
+    if (!err) err = &tmp;
+    memset(err, 0, sizeof *err);
+    if (!c) {
+        tg__error_set(err, TG_ERR_NOT_FOUND, TG_PHASE_VALIDATE, "business connection %.100s is unknown (no "
+                      "business_connection update seen)", connection_id ? connection_id : "(null)");
+        return TG_ERR_NOT_FOUND;
+    }
+    if (!c->enabled) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "business connection %.100s is disabled; not sent", c->id);
+        return TG_ERR_ARG;
+    }
+    missing = rights & ~c->rights;
+    if (missing) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "business connection %.100s lacks %s; not sent", c->id,
+                      tg_business_right_name(missing & (0u - missing)));
+        return TG_ERR_ARG;
+    }
+    return TG_OK;
+}
+
+static tg_err tg__biz_call(tg_bot *bot, tg_err rc, tg_error *err) {
+    if (rc != TG_OK) *err = *tg_bot_last_error(bot);
+    return rc;
+}
+
+#define TG__BIZ_REQUIRE(rights) \
+    tg_error tmp_; tg_err rc_; \
+    if (!err) err = &tmp_; \
+    if ((rc_ = tg_business_require(b, conn, (rights), err)) != TG_OK) return rc_
+
+TGBOT_API tg_err tg_business_reply(tg_bot *bot, const tg_business *b, const tg_message *m, const char *text,
+                                   tg_message **out, tg_error *err) {
+    tg_send_message_args a;
+    const char *conn = m ? m->business_connection_id : NULL;
+    tg_message *tmpm = NULL;
+    TG__BIZ_REQUIRE(TG_BIZ_CAN_REPLY);
+    if (!m->chat) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "business reply: the message has no chat"); return TG_ERR_ARG; }
+    memset(&a, 0, sizeof a);
+    a.business_connection_id = conn;
+    a.chat_id.id = m->chat->id;
+    a.text = text;
+    return tg__biz_call(bot, tg_send_message(bot, &a, out ? out : &tmpm), err);
+}
+
+TGBOT_API tg_err tg_business_stars(tg_bot *bot, const tg_business *b, const char *conn, int64_t *stars, tg_error *err) {
+    TG__BIZ_REQUIRE(TG_BIZ_CAN_VIEW_GIFTS_AND_STARS);
+    return tg__biz_call(bot, tg_stars_business_balance(bot, conn, stars), err);
+}
+
+TGBOT_API tg_err tg_business_gifts(tg_bot *bot, const tg_business *b, const char *conn, tg_owned_gifts **out, tg_error *err) {
+    tg_get_business_account_gifts_args a;
+    TG__BIZ_REQUIRE(TG_BIZ_CAN_VIEW_GIFTS_AND_STARS);
+    memset(&a, 0, sizeof a);
+    a.business_connection_id = conn;
+    return tg__biz_call(bot, tg_get_business_account_gifts(bot, &a, out), err);
+}
+
+TGBOT_API tg_err tg_business_convert_gift(tg_bot *bot, const tg_business *b, const char *conn, const char *owned_gift_id,
+                                          tg_error *err) {
+    tg_convert_gift_to_stars_args a;
+    bool ok = false;
+    TG__BIZ_REQUIRE(TG_BIZ_CAN_CONVERT_GIFTS_TO_STARS);
+    memset(&a, 0, sizeof a);
+    a.business_connection_id = conn;
+    a.owned_gift_id = owned_gift_id;
+    return tg__biz_call(bot, tg_convert_gift_to_stars(bot, &a, &ok), err);
+}
+
+TGBOT_API tg_err tg_business_upgrade_gift(tg_bot *bot, const tg_business *b, const char *conn, const char *owned_gift_id,
+                                          bool keep_original_details, int64_t star_count, tg_error *err) {
+    tg_upgrade_gift_args a;
+    bool ok = false;
+    TG__BIZ_REQUIRE(TG_BIZ_CAN_TRANSFER_AND_UPGRADE_GIFTS | (star_count > 0 ? TG_BIZ_CAN_TRANSFER_STARS : 0u));
+    memset(&a, 0, sizeof a);
+    a.business_connection_id = conn;
+    a.owned_gift_id = owned_gift_id;
+    a.keep_original_details = keep_original_details;
+    a.star_count = star_count;
+    return tg__biz_call(bot, tg_upgrade_gift(bot, &a, &ok), err);
+}
+
+TGBOT_API tg_err tg_business_transfer_gift(tg_bot *bot, const tg_business *b, const char *conn, const char *owned_gift_id,
+                                           int64_t new_owner_chat_id, int64_t star_count, tg_error *err) {
+    tg_transfer_gift_args a;
+    bool ok = false;
+    TG__BIZ_REQUIRE(TG_BIZ_CAN_TRANSFER_AND_UPGRADE_GIFTS | (star_count > 0 ? TG_BIZ_CAN_TRANSFER_STARS : 0u));
+    memset(&a, 0, sizeof a);
+    a.business_connection_id = conn;
+    a.owned_gift_id = owned_gift_id;
+    a.new_owner_chat_id = new_owner_chat_id;
+    a.star_count = star_count;
+    return tg__biz_call(bot, tg_transfer_gift(bot, &a, &ok), err);
+}
+
+TGBOT_API tg_err tg_business_transfer_stars(tg_bot *bot, const tg_business *b, const char *conn, int64_t star_count,
+                                            tg_error *err) {
+    tg_transfer_business_account_stars_args a;
+    bool ok = false;
+    TG__BIZ_REQUIRE(TG_BIZ_CAN_TRANSFER_STARS);
+    if (star_count < 1 || star_count > 10000) {
+        tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "business: star_count must be 1-10000 (is %lld)", (long long)star_count);
+        return TG_ERR_ARG;
+    }
+    memset(&a, 0, sizeof a);
+    a.business_connection_id = conn;
+    a.star_count = star_count;
+    return tg__biz_call(bot, tg_transfer_business_account_stars(bot, &a, &ok), err);
+}
+
+#undef TG__BIZ_REQUIRE
+#endif /* TGBOT__HAS_STARS */
 
 /* ==== src/impl_end.c ==== */
 #endif /* TGBOT_IMPLEMENTATION */

@@ -11,7 +11,7 @@ struct tg_bot {
     size_t token_len;
     int64_t id;
     bool test_env;
-    uint32_t max_retries, request_ms;
+    uint32_t max_retries, request_ms, call_ms;
     tg__http_client *http;
     tg_json_writer w, tmp;        /* params; per-field scratch for multipart */
     tg__buf path;
@@ -110,6 +110,8 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->test_env = desc->test_environment;
     b->max_retries = desc->max_retries ? desc->max_retries : 3;
     b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
+    b->call_ms = desc->timeouts.call_ms ? desc->timeouts.call_ms
+                : (uint32_t)TGBOT__MIN(2u * (uint64_t)b->request_ms, 0xFFFFFFFFu);   /* whole-call deadline */
 #if TGBOT__HAS_RATELIMIT   /* [limits] */
     tg__ratelimit_init(&b->rl, &desc->ratelimit);
 #endif
@@ -480,9 +482,12 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
     uint32_t attempt;
     tg_err code = TG_OK;
     bool safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
-    uint64_t t0, elapsed;
+    uint64_t t0, elapsed, deadline;
+    uint32_t attempt_ms = r->timeout_ms ? r->timeout_ms : b->request_ms;
     if (r->refused) return tg__req_refuse(r);
     t0 = tg__now_ms(&b->plat);
+    /* the whole call ends by t0 + call_ms; long polling's longer attempt adds its poll time */
+    deadline = t0 + b->call_ms + (attempt_ms > b->request_ms ? attempt_ms - b->request_ms : 0);
     memset(e, 0, sizeof *e);
     memset(&rs, 0, sizeof rs);
     if (result) { result->doc = NULL; result->tok = TG_JSON_NOTFOUND; }
@@ -547,8 +552,22 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         if ((code = tg__breaker_admit(r)) != TG_OK) { *e = b->last; break; }
 #endif
 #if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
-        if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) { *e = b->last; break; }
+        {   /* the limiter's pacing is bounded by its own max_wait_ms, not by the call's deadline */
+            uint64_t a0 = tg__now_ms(&b->plat);
+            if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) { *e = b->last; break; }
+            deadline += tg__now_ms(&b->plat) - a0;
+        }
 #endif
+        {   /* this attempt ends by the call's deadline at the latest */
+            uint64_t now = tg__now_ms(&b->plat);
+            if (now >= deadline) {
+                code = TG_ERR_TIMEOUT;         /* reached only after waits outside this loop's control */
+                tg__error_set(e, code, TG_PHASE_NONE, "%s: the call's deadline (%u ms) passed before attempt %u",
+                              r->method, b->call_ms, attempt + 1);
+                break;
+            }
+            rq.timeout_ms = (uint32_t)TGBOT__MIN((uint64_t)attempt_ms, deadline - now);
+        }
         code = tg__http_do(b->http, &rq, &rs, e);
         answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
         if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
@@ -582,6 +601,14 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
         if (!retry || attempt >= b->max_retries) break;
         {
             uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);
+            if (e->retry_after > 0) {
+                deadline += wait;              /* a pause Telegram asked for is not counted */
+            } else if (tg__now_ms(&b->plat) + wait >= deadline) {   /* no time left for another attempt */
+                char cause[200];
+                snprintf(cause, sizeof cause, "%.190s", e->description);
+                tg__error_set(e, code, e->phase, "%s (no retry: the call's deadline of %u ms comes first)", cause, b->call_ms);
+                break;
+            }
             b->last = *e;
             if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, attempt + 1, wait, e);
 #if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */

@@ -218,7 +218,8 @@ void tg__wipe(void *p, size_t n) {
 struct tg__arena_block {
     tg__arena_block *prev;
     size_t base, used, cap;
-    /* data follows, 16-byte aligned */
+    /* data follows at offset TG__ARENA_HDR. Offsets are multiples of 16 from a block the allocator
+       aligned for any type (malloc: max_align_t), so every result has max_align_t alignment */
 };
 #define TG__ARENA_HDR ((sizeof(tg__arena_block) + 15u) & ~(size_t)15u)
 #define TG__ARENA_MIN_BLOCK ((size_t)16384)

@@ -115,7 +115,9 @@ typedef struct tg_arena {
 } tg_arena;
 
 TGBOT_API void tg_arena_init(tg_arena *a, const tg_allocator *alloc);
-TGBOT_API void *tg_arena_alloc(tg_arena *a, size_t n);          /* 16-byte aligned; NULL on OOM */
+/* aligned for any type (as max_align_t: 16 bytes on x86-64, 8 on armhf), given an allocator that
+   aligns like malloc; NULL on OOM */
+TGBOT_API void *tg_arena_alloc(tg_arena *a, size_t n);
 TGBOT_API char *tg_arena_strndup(tg_arena *a, const char *s, size_t n);
 TGBOT_API size_t tg_arena_mark(const tg_arena *a);
 TGBOT_API void tg_arena_rewind(tg_arena *a, size_t mark);       /* frees everything allocated after mark */

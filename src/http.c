@@ -213,7 +213,7 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
         const char *nl;
         while (q < len && ((buf[q] >= '0' && buf[q] <= '9') || ((buf[q] | 0x20) >= 'a' && (buf[q] | 0x20) <= 'f'))) {
             char c = (char)(buf[q] | 0x20);
-            if (size > ((size_t)1 << 40)) goto bad;
+            if (size > (SIZE_MAX - 15) / 16) goto bad;        /* one more digit would wrap size_t */
             size = size * 16 + (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
             q++; digits++;
         }
@@ -236,7 +236,7 @@ TGBOT__INTERN int tg__http_dechunk(char *buf, size_t len, size_t *pos, size_t *o
                 q = (size_t)(nl - buf) + 1;
             }
         }
-        if (len - q < size + 2) goto more;
+        if (len - q < 2 || len - q - 2 < size) goto more;    /* size + 2 could wrap */
         if (buf[q + size] != '\r' || buf[q + size + 1] != '\n') goto bad;
         memmove(buf + o, buf + q, size);
         o += size;
@@ -361,7 +361,8 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
         return TG_ERR_ARG;
     }
     if (c->https) {
-        const char *sni = cfg->tls.server_name ? cfg->tls.server_name : c->host;
+        /* "" is "not set" like NULL: the URL's host is verified (there is no way to skip the check) */
+        const char *sni = cfg->tls.server_name && *cfg->tls.server_name ? cfg->tls.server_name : c->host;
         c->sni = tg__strndup_a(a, sni, strlen(sni));
         e = tg__tls_ctx_client(&c->tls_ctx, &cfg->tls, a, c->plat, err);
         if (e) { tg__http_client_free(c); return e; }
@@ -1002,7 +1003,7 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
                 if (r < 0) return -1;
                 c->dechunk_pos = pos; c->body_len = out_len;
                 if (r == 1) { c->st = TG__X_DONE; break; }
-                if (c->body_len > c->body_limit || c->in.len - c->body_start > c->body_limit + 65536) {
+                if (c->body_len > c->body_limit || (have > 65536 && have - 65536 > c->body_limit)) {   /* no wrap */
                     tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_RECV_BODY, "chunked response body over the limit of %zu bytes", c->body_limit);
                     return -1;
                 }

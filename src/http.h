@@ -18,7 +18,8 @@ typedef struct tg_tls_options {
     const char *ca_pem;           /* PEM text in memory instead of a file */
     const void *anchors;          /* compiled-in trust anchors (BearSSL br_x509_trust_anchor[]) */
     size_t anchors_count;
-    const char *server_name;      /* name to verify instead of the URL's host */
+    const char *server_name;      /* name to verify instead of the URL's host; NULL or "": the URL's host.
+                                     The certificate's name is always checked: no option turns that off */
 } tg_tls_options;
 
 typedef struct tg_http_limits {   /* 0 = default */
@@ -29,9 +30,14 @@ typedef struct tg_http_limits {   /* 0 = default */
 } tg_http_limits;
 
 typedef struct tg_timeouts {      /* milliseconds, 0 = default */
-    uint32_t connect_ms;          /* TCP + proxy + TLS handshake: 10 s */
-    uint32_t request_ms;          /* whole request: 60 s (long polling adds its own poll time) */
+    uint32_t connect_ms;          /* TCP + proxy + TLS handshake of one attempt: 10 s */
+    uint32_t request_ms;          /* one attempt, connect to last byte of the answer: 60 s (long polling
+                                     adds its poll time) */
     uint32_t idle_ms;             /* an unused keep-alive connection is closed after: 30 s */
+    uint32_t call_ms;             /* one call, every attempt and every back-off wait: 2 x request_ms
+                                     (long polling adds its poll time). An attempt is cut short at it and
+                                     a retry that cannot start before it is not made. Waits asked for
+                                     are not counted: a 429's retry_after, the rate limiter's pacing */
 } tg_timeouts;
 
 /* A file to upload. Exactly one source: path (streamed from disk), data+size (memory), or a read

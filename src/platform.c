@@ -90,6 +90,18 @@ static tg__sock tg__sock_new(int family, int type, int proto) {
 }
 #endif
 
+/* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
+#if defined(_WIN32)
+static SRWLOCK tg__global_mutex = SRWLOCK_INIT;
+TGBOT__INTERN void tg__global_lock(void) { AcquireSRWLockExclusive(&tg__global_mutex); }
+TGBOT__INTERN void tg__global_unlock(void) { ReleaseSRWLockExclusive(&tg__global_mutex); }
+#else
+#include <pthread.h>
+static pthread_mutex_t tg__global_mutex = PTHREAD_MUTEX_INITIALIZER;
+TGBOT__INTERN void tg__global_lock(void) { (void)pthread_mutex_lock(&tg__global_mutex); }
+TGBOT__INTERN void tg__global_unlock(void) { (void)pthread_mutex_unlock(&tg__global_mutex); }
+#endif
+
 TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, int *gai_err) {
     struct addrinfo hints;
     char ps[8];
@@ -107,6 +119,12 @@ TGBOT__INTERN int tg__resolve(const char *host, uint16_t port, tg__addr **out, i
         *gai_err = getaddrinfo(host, ps, &hints, out);
     }
     return *gai_err ? -1 : 0;
+}
+
+TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]) {
+    if (inet_pton(AF_INET, s, out) == 1) return 4;
+    if (inet_pton(AF_INET6, s, out) == 1) return 16;
+    return 0;
 }
 
 TGBOT__INTERN void tg__resolve_free(tg__addr *a) { if (a) freeaddrinfo(a); }

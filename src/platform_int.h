@@ -44,6 +44,11 @@ typedef struct pollfd tg__pollfd;
 /* ready count, 0 timeout, -1 error, -2 interrupted by a signal (the caller checks its stop flag) */
 TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms);
 TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s);   /* FIN after the last response */
+/* an IP address literal ("127.0.0.1", "::1") as 4 or 16 bytes in network order; 0 when s is a name */
+TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
+/* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
+TGBOT__INTERN void tg__global_lock(void);
+TGBOT__INTERN void tg__global_unlock(void);
 #if defined(_WIN32)
 /* the Windows C runtime has no text for the socket errno values (ECONNREFUSED, ...): words for them,
    so every strerror() in the implementation says the same as on POSIX */

@@ -46,6 +46,8 @@
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
        TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
        TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
+       TGBOT_ENABLE_STARS       crash-safe journal, gift campaigns, Stars, XTR payments, business
+                                (journal.h, stars.h, business.h; POSIX only)
        TGBOT_ENABLE_ALL         all of the above
        TGBOT_ENABLE_REDIS       the store on Redis (hiredis, -lhiredis; not in ALL: an outside library)
    A switch that is off removes its module's code, never a struct member: every public struct
@@ -139,6 +141,17 @@
 #define TGBOT__HAS_STORE 1
 #else
 #define TGBOT__HAS_STORE 0
+#endif
+#if TGBOT__ALL || (defined(TGBOT_ENABLE_STARS) && ((0 - TGBOT_ENABLE_STARS - 1) != -1))
+#define TGBOT__HAS_STARS 1
+#else
+#define TGBOT__HAS_STARS 0
+#endif
+/* the journal (journal.h) serves both: the Stars workflows and the store's file back-end */
+#if TGBOT__HAS_STARS || TGBOT__HAS_STORE
+#define TGBOT__HAS_JOURNAL 1
+#else
+#define TGBOT__HAS_JOURNAL 0
 #endif
 #if TGBOT__ALL || (defined(TGBOT_ENABLE_ASYNC) && ((0 - TGBOT_ENABLE_ASYNC - 1) != -1))
 #define TGBOT__HAS_ASYNC 1

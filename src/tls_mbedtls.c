@@ -37,6 +37,8 @@ struct tg__tls {
     mbedtls_ssl_context ssl;
     tg__sock fd;
     bool resumed, done;
+    unsigned char ip[16];         /* an IP address host, checked by tg__mb_verify_ip */
+    size_t ip_len;
     /* mbedTLS asks for a record's 5-byte header, then its body: reading ahead makes a small
        response one recv() instead of two (large reads still go straight into mbedTLS's buffer) */
     unsigned char ra[4096];
@@ -160,22 +162,37 @@ TGBOT__INTERN void tg__tls_ctx_free(tg__tls_ctx *ctx) {
     tg__free(ctx->a, ctx, sizeof *ctx);
 }
 
+/* mbedTLS 2.x matches a host name against dNSName and CN only: for an IP address host no name is
+   set (no SNI either, RFC 6066 3) and the leaf must list the address as an iPAddress name */
+static int tg__mb_verify_ip(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
+    const tg__tls *t = (const tg__tls *)p;
+    if (depth == 0 && !tg__cert_has_ip(crt->raw.p, crt->raw.len, t->ip, t->ip_len)) *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    return 0;
+}
+
 TGBOT__INTERN tg_err tg__tls_new(tg__tls **out, tg__tls_ctx *ctx, const char *server_name, tg_error *err) {
-    tg__tls *t = (tg__tls *)tg__alloc(ctx->a, sizeof *t);
+    tg__tls *t;
     *out = NULL;
+    if (!ctx->server && (!server_name || !*server_name)) {   /* mbedTLS 2 would skip the name check */
+        tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "no host name to verify the server certificate against");
+        return TG_ERR_TLS;
+    }
+    t = (tg__tls *)tg__alloc(ctx->a, sizeof *t);
     if (!t) return TG_ERR_NOMEM;
     memset(t, 0, sizeof *t);
     t->ctx = ctx;
     t->fd = TG__SOCK_INVALID;
+    if (!ctx->server) t->ip_len = tg__ip_parse(server_name, t->ip);
     mbedtls_ssl_init(&t->ssl);
     if (mbedtls_ssl_setup(&t->ssl, &ctx->conf) != 0 ||
-        (server_name && mbedtls_ssl_set_hostname(&t->ssl, server_name) != 0) ||
+        (!ctx->server && !t->ip_len && mbedtls_ssl_set_hostname(&t->ssl, server_name) != 0) ||
         (!ctx->server && ctx->have_session && mbedtls_ssl_set_session(&t->ssl, &ctx->session) != 0)) {
         tg__error_set(err, TG_ERR_TLS, TG_PHASE_TLS, "mbedTLS connection set-up failed");
         mbedtls_ssl_free(&t->ssl);
         tg__free(ctx->a, t, sizeof *t);
         return TG_ERR_TLS;
     }
+    if (t->ip_len) mbedtls_ssl_set_verify(&t->ssl, tg__mb_verify_ip, t);
     mbedtls_ssl_set_bio(&t->ssl, t, tg__mb_send, tg__mb_recv, NULL);
     *out = t;
     return TG_OK;

@@ -6,6 +6,9 @@
 #   expired.pem/.key       signed by the CA for 127.0.0.1, valid 2020-01-01 .. 2021-01-01
 #   unknown.pem/.key       for 127.0.0.1, signed by a CA nobody trusts
 #   selfsigned.pem/.key    self-signed for 127.0.0.1
+#   iponly.pem/.key        signed by the CA, only IP:127.0.0.1 (no DNS name; CN is not an address)
+#   noip.pem/.key          signed by the CA, CN and DNS "127.0.0.1" and DNS:localhost, IP:127.0.0.2 only
+#   server.der             server.pem in DER (the address-matcher's unit test)
 set -eu
 d=$1; mkdir -p "$d"; cd "$d"
 [ -f selfsigned.pem ] && exit 0
@@ -47,6 +50,11 @@ leaf server 127.0.0.1 "IP:127.0.0.1,IP:::1,DNS:localhost" ca.key ca.pem
 leaf wronghost wrong.example "DNS:wrong.example" ca.key ca.pem
 leaf expired 127.0.0.1 "IP:127.0.0.1,DNS:localhost" ca.key ca.pem 20200101000000Z 20210101000000Z
 leaf unknown 127.0.0.1 "IP:127.0.0.1,DNS:localhost" other-ca.key other-ca.pem
+# for https://127.0.0.1: the address only as an iPAddress name; and a certificate whose CN and DNS
+# name would do for a name-matcher but whose iPAddress is another (so 127.0.0.1 must be refused)
+leaf iponly "tgbot test by address" "IP:127.0.0.1" ca.key ca.pem
+leaf noip 127.0.0.1 "DNS:localhost,DNS:127.0.0.1,IP:127.0.0.2" ca.key ca.pem
+q openssl x509 -in server.pem -outform DER -out server.der
 key selfsigned.key
 q openssl req -x509 -new -key selfsigned.key -subj "/CN=127.0.0.1" -days 825 -out selfsigned.pem \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost"

@@ -8,7 +8,7 @@ WXX="-Wall -Wextra -Werror"
 dir=build/compile; mkdir -p "$dir"
 printf '#define TGBOT_IMPLEMENTATION\n#include "tgbot.h"\nint main(void){return 0;}\n' >"$dir/impl.c"
 printf '#include "tgbot.h"\nint main(void){return 0;}\n' >"$dir/decl.c"
-MODS="CACHE RATELIMIT BREAKER ANALYTICS WEBHOOK ASYNC STORE REDIS"
+MODS="CACHE RATELIMIT BREAKER ANALYTICS WEBHOOK ASYNC STORE REDIS STARS"
 tls_flags() { case $1 in BEARSSL) echo "-I/usr/include/bearssl";; MBEDTLS) echo "-DTGBOT_TLS_MBEDTLS";; NONE) echo "-DTGBOT_TLS_NONE";; esac; }
 jobs=""
 add() { jobs="$jobs

@@ -7,6 +7,9 @@ TEST="$DEMO clang g++ binutils openssl curl libmbedtls-dev nginx tinyproxy micro
 TEST="$TEST python3-cryptography"            # crypto: test-time signatures and seals from an independent implementation
 TEST="$TEST libhiredis-dev redis-server"     # store: Redis back-end and its tests
 TEST="$TEST cmake pkgconf musl-tools"        # packaging: consumers, musl static build
+# 32-bit and cross targets (mk/cross.mk). gcc-multilib and gcc-arm-linux-gnueabihf conflict in Debian;
+# gcc-12-multilib and the gcc-12-* cross compilers do not (tests/cross.sh supplies gcc-multilib's asm link)
+TEST="$TEST gcc-12-multilib gcc-12-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-12-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static"
 TEST="$TEST gcc-mingw-w64-x86-64 wine64"     # platform: Windows cross-build, run under wine
 list=0; [ "${1:-}" = "--list" ] && { list=1; shift; }
 case "${1:-test}" in demo) want=$DEMO;; *) want=$TEST;; esac

@@ -25,6 +25,7 @@ Control API (JSON):
   POST /_ctl/shutdown
   POST /_ctl/limits    {"on": true|false}  Telegram's flood limits on or off (and forgotten); GET: counts
                        {"on", "accepted", "refused"}. --telegram-limits starts with them on (TelegramLimits).
+  /_ctl/stars...       the Stars ledger (class StarsLedger)
 """
 import argparse, hashlib, json, os, re, socket, ssl, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -274,6 +275,236 @@ class TelegramLimits:
             return 0
 
 
+# ---- Stars ledger (opt-in: POST /_ctl/stars enables it) ----------------------------------------------
+class StarsLedger:
+    """Executes the Stars methods against a balance and records what it really did, so tests can
+    compare a client's beliefs with the truth. Off until POST /_ctl/stars {...}; /_ctl/reset turns it
+    off. Control (JSON):
+      POST /_ctl/stars      {"balance": N, "gifts": [Gift...], "faults": {"rate": 0..1, "seed": S,
+                            "kinds": [...], "stall_ms": N, "methods": [...]}, "script": [kind...],
+                            "business": {id: {"user_id", "rights": {...}, "is_enabled", "balance", "gifts"}}}
+                            (re)configures and enables; absent keys keep their value
+      GET  /_ctl/stars      {"balance", "executed": [[user_id, gift_id_or_"premium:N", count]], "transactions",
+                            "charges", "faults_done": {kind: n}}
+      POST /_ctl/stars/pay  {"user_id", "amount", "payload", "subscription_period"?}: a user paid an invoice:
+                            credits the bot, records the charge and queues the successful_payment update;
+                            answers {"charge_id"}
+    Fault kinds (after executing unless said): lose (close without an answer), cut (half the body, then
+    close), stall (answer after stall_ms), 5xx (answer 500, NOT executed), 400 (answer 400, not executed),
+    drain (the balance drops to 0 first: the call then fails with BALANCE_TOO_LOW).
+    "script" is a list of kinds (or "ok") used one per money call before the random faults."""
+    METHODS = {'getmystarbalance', 'sendgift', 'giftpremiumsubscription', 'getstartransactions',
+               'getavailablegifts', 'refundstarpayment', 'edituserstarsubscription',
+               'getbusinessaccountstarbalance', 'transferbusinessaccountstars', 'getbusinessconnection',
+               'getbusinessaccountgifts'}
+    MONEY = {'sendgift', 'giftpremiumsubscription', 'transferbusinessaccountstars'}
+    PREMIUM = {3: 1000, 6: 1500, 12: 2500}
+
+    def __init__(self, st):
+        self.st = st
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with getattr(self, 'lock', threading.Lock()):
+            self.enabled, self.balance, self.tx, self.charges, self.executed = False, 0, [], {}, {}
+            self.gifts, self.faults, self.script, self.business, self.faults_done = [], {}, [], {}, {}
+            self.rng = None
+
+    def handles(self, method):
+        return self.enabled and method in self.METHODS
+
+    def _fault(self, method):
+        with self.lock:
+            if method not in self.MONEY:
+                return None
+            if self.script:
+                k = self.script.pop(0)
+                return None if k == 'ok' else k
+            f = self.faults
+            if f and method in f.get('methods', ['sendgift', 'giftpremiumsubscription']) and self.rng.random() < f.get('rate', 0):
+                return self.rng.choice(f.get('kinds', ['lose', 'cut', 'stall', '5xx', '400']))
+        return None
+
+    @staticmethod
+    def _err(code, desc):
+        return code, {'ok': False, 'error_code': code, 'description': desc}
+
+    def _user(self, uid):
+        return {'id': uid, 'is_bot': False, 'first_name': 'U%d' % uid}
+
+    def _execute(self, method, p):
+        """returns (http_status, envelope); executes under the lock"""
+        def num(k, d=0):
+            try:
+                return int(p.get(k, d))
+            except (TypeError, ValueError):
+                return d
+        now = int(time.time())
+        with self.lock:
+            if method == 'getmystarbalance':
+                return 200, {'ok': True, 'result': {'amount': self.balance}}
+            if method == 'getavailablegifts':
+                return 200, {'ok': True, 'result': {'gifts': self.gifts}}
+            if method == 'getstartransactions':
+                off, lim = max(0, num('offset')), num('limit', 100)
+                if lim < 1 or lim > 100:
+                    return self._err(400, 'Bad Request: limit must be 1-100')
+                return 200, {'ok': True, 'result': {'transactions': self.tx[off:off + lim]}}
+            if method == 'sendgift':
+                uid, gid = num('user_id'), str(p.get('gift_id', ''))
+                gift = next((g for g in self.gifts if g['id'] == gid), None)
+                if gift is None:
+                    return self._err(400, 'Bad Request: STARGIFT_INVALID')
+                price = gift['star_count'] + (gift.get('upgrade_star_count', 0) if p.get('pay_for_upgrade') in (True, 'true') else 0)
+                if self.balance < price:
+                    return self._err(400, 'Bad Request: BALANCE_TOO_LOW')
+                self.balance -= price
+                key = (uid, gid)
+                self.executed[key] = self.executed.get(key, 0) + 1
+                self.tx.append({'id': 'gift-%d' % (len(self.tx) + 1), 'amount': price, 'date': now,
+                                'receiver': {'type': 'user', 'transaction_type': 'gift_purchase', 'user': self._user(uid), 'gift': gift}})
+                return 200, {'ok': True, 'result': True}
+            if method == 'giftpremiumsubscription':
+                uid, months, stars = num('user_id'), num('month_count'), num('star_count')
+                if self.PREMIUM.get(months) != stars:
+                    return self._err(400, 'Bad Request: the star_count does not match month_count')
+                if self.balance < stars:
+                    return self._err(400, 'Bad Request: BALANCE_TOO_LOW')
+                self.balance -= stars
+                key = (uid, 'premium:%d' % months)
+                self.executed[key] = self.executed.get(key, 0) + 1
+                self.tx.append({'id': 'premium-%d' % (len(self.tx) + 1), 'amount': stars, 'date': now,
+                                'receiver': {'type': 'user', 'transaction_type': 'premium_purchase', 'user': self._user(uid),
+                                             'premium_subscription_duration': months}})
+                return 200, {'ok': True, 'result': True}
+            if method == 'refundstarpayment':
+                c = self.charges.get(str(p.get('telegram_payment_charge_id')))
+                if c is None or c['user_id'] != num('user_id'):
+                    return self._err(400, 'Bad Request: CHARGE_NOT_FOUND')
+                if c['refunded']:
+                    return self._err(400, 'Bad Request: CHARGE_ALREADY_REFUNDED')
+                c['refunded'] = True
+                self.balance -= c['amount']
+                self.tx.append({'id': 'refund-%s' % c['id'], 'amount': c['amount'], 'date': now,
+                                'receiver': {'type': 'user', 'transaction_type': 'invoice_payment', 'user': self._user(c['user_id'])}})
+                return 200, {'ok': True, 'result': True}
+            if method == 'edituserstarsubscription':
+                c = self.charges.get(str(p.get('telegram_payment_charge_id')))
+                if c is None or c['user_id'] != num('user_id') or not c.get('subscription_period'):
+                    return self._err(400, 'Bad Request: SUBSCRIPTION_NOT_FOUND')
+                c['canceled'] = p.get('is_canceled') in (True, 'true')
+                return 200, {'ok': True, 'result': True}
+            bc = self.business.get(str(p.get('business_connection_id', '')))
+            if bc is None:
+                return self._err(400, 'Bad Request: BUSINESS_CONNECTION_INVALID')
+            rights = bc.get('rights', {})
+            if method == 'getbusinessconnection':
+                return 200, {'ok': True, 'result': {'id': p['business_connection_id'], 'user': self._user(bc['user_id']),
+                             'user_chat_id': bc['user_id'], 'date': now, 'rights': rights, 'is_enabled': bc.get('is_enabled', True)}}
+            if not bc.get('is_enabled', True):
+                return self._err(400, 'Bad Request: BUSINESS_CONNECTION_NOT_ALLOWED')
+            if method == 'getbusinessaccountstarbalance':
+                if not rights.get('can_view_gifts_and_stars'):
+                    return self._err(400, 'Bad Request: BOT_ACCESS_FORBIDDEN')
+                return 200, {'ok': True, 'result': {'amount': bc.get('balance', 0)}}
+            if method == 'getbusinessaccountgifts':
+                if not rights.get('can_view_gifts_and_stars'):
+                    return self._err(400, 'Bad Request: BOT_ACCESS_FORBIDDEN')
+                gs = bc.get('gifts', [])
+                return 200, {'ok': True, 'result': {'total_count': len(gs), 'gifts': gs}}
+            if method == 'transferbusinessaccountstars':
+                n = num('star_count')
+                if not rights.get('can_transfer_stars'):
+                    return self._err(400, 'Bad Request: BOT_ACCESS_FORBIDDEN')
+                if n < 1 or n > 10000 or bc.get('balance', 0) < n:
+                    return self._err(400, 'Bad Request: BALANCE_TOO_LOW')
+                bc['balance'] = bc.get('balance', 0) - n
+                self.balance += n
+                self.executed[('business', p['business_connection_id'])] = self.executed.get(('business', p['business_connection_id']), 0) + 1
+                self.tx.append({'id': 'bt-%d' % (len(self.tx) + 1), 'amount': n, 'date': now,
+                                'source': {'type': 'user', 'transaction_type': 'business_account_transfer', 'user': self._user(bc['user_id'])}})
+                return 200, {'ok': True, 'result': True}
+        return self._err(400, 'Bad Request: unsupported')
+
+    def api(self, h, method, params):
+        kind = self._fault(method)
+        if kind:
+            with self.lock:
+                self.faults_done[kind] = self.faults_done.get(kind, 0) + 1
+        if kind == 'drain':                    # the balance is spent elsewhere just before this call
+            with self.lock:
+                self.balance = 0
+            kind = None
+        if kind in ('5xx', '400'):
+            code = 500 if kind == '5xx' else 400
+            return h.reply(code, {'ok': False, 'error_code': code, 'description':
+                                  'Internal Server Error' if code == 500 else 'Bad Request: PEER_ID_INVALID'})
+        status, env = self._execute(method, params)
+        body = json.dumps(env).encode()
+        try:
+            if kind == 'lose':
+                h.close_connection = True
+                h.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if kind == 'stall':
+                time.sleep(self.faults.get('stall_ms', 300) / 1000.0)
+            if kind == 'cut':
+                h.send_response(status)
+                h.send_header('Content-Type', 'application/json')
+                h.send_header('Content-Length', str(len(body)))
+                h.end_headers()
+                h.wfile.write(body[:len(body) // 2])
+                h.wfile.flush()
+                h.close_connection = True
+                h.connection.shutdown(socket.SHUT_RDWR)
+                return
+            h.reply(status, env)
+        except OSError:
+            h.close_connection = True
+
+    def control(self, h, what, obj):
+        if what == 'stars' and h.command == 'GET':
+            with self.lock:
+                return h.reply(200, {'ok': True, 'result': {
+                    'balance': self.balance, 'executed': [[k[0], k[1], v] for k, v in self.executed.items()],
+                    'transactions': len(self.tx), 'charges': list(self.charges.values()), 'faults_done': self.faults_done}})
+        if what == 'stars':
+            obj = obj or {}
+            with self.lock:
+                self.enabled = True
+                if 'balance' in obj:
+                    self.balance = int(obj['balance'])
+                for k in ('gifts', 'faults', 'script', 'business'):
+                    if k in obj:
+                        setattr(self, k, obj[k])
+                import random
+                self.rng = random.Random(self.faults.get('seed', 1) if self.faults else 1)
+            return h.reply(200, {'ok': True})
+        if what == 'stars/pay':
+            with self.lock:
+                cid = 'charge-%d' % (len(self.charges) + 1)
+                c = {'id': cid, 'user_id': int(obj['user_id']), 'amount': int(obj['amount']), 'refunded': False,
+                     'payload': obj.get('payload', ''), 'subscription_period': obj.get('subscription_period')}
+                self.charges[cid] = c
+                self.balance += c['amount']
+                self.tx.append({'id': cid, 'amount': c['amount'], 'date': int(time.time()),
+                                'source': {'type': 'user', 'transaction_type': 'invoice_payment', 'user': self._user(c['user_id']),
+                                           'invoice_payload': c['payload']}})
+            sp = {'currency': 'XTR', 'total_amount': c['amount'], 'invoice_payload': c['payload'],
+                  'telegram_payment_charge_id': cid, 'provider_payment_charge_id': ''}
+            if c['subscription_period']:
+                sp['subscription_expiration_date'] = int(time.time()) + int(c['subscription_period'])
+                sp['is_recurring'] = True
+                sp['is_first_recurring'] = True
+            msg = {'message_id': len(self.tx), 'date': int(time.time()), 'chat': {'id': c['user_id'], 'type': 'private'},
+                   'from': self._user(c['user_id']), 'successful_payment': sp}
+            copies = int(obj.get('deliver', 1))       # >1: the same payment delivered again (a duplicate update)
+            self.st.queue_updates([{'message': msg} for _ in range(copies)])
+            return h.reply(200, {'ok': True, 'result': {'charge_id': cid}})
+        return h.reply(404, {'ok': False, 'description': 'unknown control ' + what})
+
+
 def make_handler(st, args):
     spec = st.spec
 
@@ -456,6 +687,8 @@ def make_handler(st, args):
                 if m is None:
                     return self.reply(404, {'ok': False, 'error_code': 404, 'description': 'Not Found: method not found'})
                 return self.reply(400, {'ok': False, 'error_code': 400, 'description': 'Bad Request: ' + viol[0]})
+            if st.stars.handles(method.lower()):      # the Stars ledger, when a test enabled it
+                return st.stars.api(self, method.lower(), params)
             fixed = st.results.get(method.lower())
             if fixed is not None:
                 if 'error' in fixed:
@@ -567,7 +800,10 @@ def make_handler(st, args):
             if what == 'reset':
                 with st.lock:
                     st.reset()
+                st.stars.reset()
                 return self.reply(200, {'ok': True})
+            if what.startswith('stars'):
+                return st.stars.control(self, what, obj)
             if what == 'shutdown':
                 self.reply(200, {'ok': True}, close=True)
                 threading.Thread(target=self.server.shutdown, daemon=True).start()
@@ -597,6 +833,7 @@ def main():
             script = json.load(f)
     st = State(Spec(a.spec), script)
     st.limits = TelegramLimits() if a.telegram_limits else None
+    st.stars = StarsLedger(st)
     a.script = script
 
     class Server(ThreadingHTTPServer):

@@ -162,6 +162,34 @@ TG_TEST(http_dechunk_incremental) {
     CHECK(tg__http_dechunk(buf, 5, &pos, &out, &consumed, &e) == -1 && e.code == TG_ERR_HTTP);
 }
 
+/* chunk sizes of several hex digits decode on every size_t width (32-bit targets failed every size of
+   two or more digits); a size that does not fit size_t is refused, never wrapped */
+TG_TEST(http_dechunk_multi_digit_sizes_any_width) {
+    char buf[600];
+    size_t pos = 0, out = 0, consumed = 0, n;
+    tg_error e;
+    n = 0;
+    memcpy(buf + n, "FF\r\n", 4); n += 4;                 /* 255 bytes, upper-case digits */
+    memset(buf + n, 'a', 255); n += 255;
+    memcpy(buf + n, "\r\n100\r\n", 7); n += 7;            /* then 0x100 = 256 bytes */
+    memset(buf + n, 'b', 256); n += 256;
+    memcpy(buf + n, "\r\n0\r\n\r\n", 7); n += 7;
+    CHECK(tg__http_dechunk(buf, n, &pos, &out, &consumed, &e) == 1);
+    CHECK(out == 511 && consumed == n && buf[0] == 'a' && buf[254] == 'a' && buf[255] == 'b' && buf[510] == 'b');
+    /* 2^32: waits for its data where size_t has 64 bits, refused where it has 32 */
+    memcpy(buf, "100000000\r\nxy", 13);
+    pos = out = 0;
+    CHECK(tg__http_dechunk(buf, 13, &pos, &out, &consumed, &e) == (SIZE_MAX > 0xFFFFFFFFu ? 0 : -1));
+    /* 2^64 and beyond: refused everywhere */
+    memcpy(buf, "10000000000000000\r\nxy", 21);
+    pos = out = 0;
+    CHECK(tg__http_dechunk(buf, 21, &pos, &out, &consumed, &e) == -1 && e.code == TG_ERR_HTTP);
+    /* the largest size_t itself (all f): data + CRLF can never fit, so it waits, and nothing wraps */
+    n = (size_t)snprintf(buf, sizeof buf, "%zx\r\nxy", (size_t)SIZE_MAX);
+    pos = out = 0;
+    CHECK(tg__http_dechunk(buf, n, &pos, &out, &consumed, &e) == 0 && out == 0);
+}
+
 typedef struct fault_case { const char *path; tg_err code; tg_phase phase; const char *says; } fault_case;
 
 /* Each fault with its exact code, phase and the words of its message; none crashes, none takes longer
@@ -284,6 +312,71 @@ TG_TEST(http_bad_base_urls) {
     }
 }
 
+/* ---- the whole-call deadline: a clock that is real time plus the back-off waits, which are not slept ---- */
+static uint64_t dl_offset, dl_waits;
+static uint64_t dl_now(void *ud) {
+    struct timespec ts;
+    (void)ud;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u + dl_offset;
+}
+static void dl_sleep(void *ud, uint32_t ms) { (void)ud; dl_offset += ms; dl_waits++; }
+static int dl_random(void *ud, void *buf, size_t n) { (void)ud; memset(buf, 0, n); return 0; }   /* no jitter */
+
+/* getMe (a read: retried on timeouts) against a server that reads the request and never answers;
+   returns the call's duration on the injected clock */
+static uint64_t dl_hung_get_me(const char *fault_url, uint32_t request_ms, uint32_t call_ms, uint32_t retries,
+                               tg_err *code, char *why, size_t why_len) {
+    char url[256];
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    uint64_t t0;
+    snprintf(url, sizeof url, "%s/hang", fault_url);
+    memset(&d, 0, sizeof d);
+    d.token = HTTP_TOKEN;
+    d.base_url = url;
+    d.timeouts.request_ms = request_ms;
+    d.timeouts.call_ms = call_ms;
+    d.max_retries = retries;
+    d.platform.now_ms = dl_now;
+    d.platform.sleep_ms = dl_sleep;
+    d.platform.random = dl_random;        /* back-off without jitter: 375 ms, 750 ms, 1.5 s ... */
+    dl_offset = 0; dl_waits = 0;
+    *code = TG_ERR_ARG;
+    if (tg_bot_new(&b, &d, &e) != TG_OK) return 0;
+    t0 = dl_now(NULL);
+    *code = tg_call(b, "getMe", NULL, NULL);
+    t0 = dl_now(NULL) - t0;
+    snprintf(why, why_len, "%s", tg_bot_last_error(b)->description);
+    tg_bot_free(b);
+    return t0;
+}
+
+/* request_ms bounds one attempt; call_ms bounds the call: attempts and back-off waits together. Ten
+   retries of 400 ms attempts with waits of 375 ms, 750 ms, 1.5 s ... would take over a minute; the
+   call ends at its deadline, its second attempt cut to what is left, and says why. The default is
+   2 x request_ms. (The margins, 225 ms and 625 ms before the deadline, absorb a slow machine.) */
+TG_TEST(http_call_deadline_bounds_retries_against_hung_server) {
+    NEED_ENV(TG_FAULT_URL);
+    tg_err code;
+    char why[300];
+    uint64_t took;
+    /* 400 ms attempt, 375 ms wait, attempt cut to the 225 ms left, then no time for the 750 ms wait */
+    took = dl_hung_get_me(TG_FAULT_URL, 400, 1000, 10, &code, why, sizeof why);
+    CHECK(code == TG_ERR_TIMEOUT);
+    CHECK(took >= 1000 && took < 1000 + 400);            /* 400: slack for a loaded machine's scheduling */
+    CHECK(dl_waits == 1);
+    CHECK(strstr(why, "deadline") != NULL);
+    if (took < 1000 || took >= 1400) fprintf(stderr, "    took %llu ms: %s\n", (unsigned long long)took, why);
+    /* default 2 x 1000 ms: attempt, 375 ms wait, an attempt cut to the 625 ms left, no more */
+    took = dl_hung_get_me(TG_FAULT_URL, 1000, 0, 10, &code, why, sizeof why);
+    CHECK(code == TG_ERR_TIMEOUT);
+    CHECK(took >= 2000 && took < 2000 + 400);
+    CHECK(dl_waits == 1);
+    if (took < 2000 || took >= 2400) fprintf(stderr, "    took %llu ms: %s\n", (unsigned long long)took, why);
+}
+
 /* ---- TLS ---- */
 static int64_t year_2100(void *ud) { (void)ud; return 4102444800LL; }
 
@@ -356,6 +449,367 @@ TG_TEST(http_tls_rejects_bad_certificates) {
     (void)valid;
 #endif
     CHECK(strstr(e.description, "TLS") != NULL);
+}
+
+/* GET getMe over TLS with the test CA; server_name as given; host "127.0.0.1" instead of "localhost" */
+static tg_err tls_get_as(const char *url, const char *server_name, bool by_address, tg_error *e) {
+    char ca[512], u[256];
+    tg__http_config cfg;
+    tg__http_client *c = NULL;
+    tg__http_response rs;
+    const char *port = strrchr(url, ':');
+    tg_err r;
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR"));
+    snprintf(u, sizeof u, "%s", url);
+    if (by_address && port) snprintf(u, sizeof u, "https://127.0.0.1%s", port);
+    memset(e, 0, sizeof *e);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = u;
+    cfg.timeouts.request_ms = 5000;
+    cfg.timeouts.connect_ms = 3000;
+    cfg.tls.ca_file = ca;
+    cfg.tls.server_name = server_name;
+    if ((r = tg__http_client_new(&c, &cfg, e)) != TG_OK) return r;
+    r = http_get(c, "/bot" HTTP_TOKEN "/getMe", &rs, e);
+    if (r == TG_OK && !strstr(rs.body, "tgbot_test_bot")) r = TG_ERR_HTTP;
+    tg__http_client_free(c);
+    return r;
+}
+
+/* https://127.0.0.1 is verified against the certificate's iPAddress names, with either backend */
+TG_TEST(http_tls_ip_address_host_matches_ip_san) {
+    NEED_ENV(TG_FAKE_TLS_IPONLY);
+    const char *valid = getenv("TG_FAKE_TLS_VALID");
+    tg_error e;
+    tg_err r;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    r = tls_get_as(TG_FAKE_TLS_IPONLY, NULL, true, &e);       /* IP:127.0.0.1 is its only name */
+    if (r) fprintf(stderr, "    %s\n", e.description);
+    CHECK(r == TG_OK);
+    CHECK(tls_get_as(valid, NULL, true, &e) == TG_OK);       /* IP:127.0.0.1, IP:::1, DNS:localhost */
+    CHECK(tls_get_as(TG_FAKE_TLS_IPONLY, NULL, false, &e) == TG_ERR_TLS_HOSTNAME);   /* no DNS name */
+}
+
+/* https://[::1]: the 16-byte address against the iPAddress names; a certificate listing only
+   127.0.0.1 is refused for it */
+TG_TEST(http_tls_ipv6_address_host) {
+    NEED_ENV(TG_FAKE_TLS6_VALID);
+    const char *iponly = getenv("TG_FAKE_TLS6_IPONLY");
+    tg_error e;
+    tg_err r;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    r = tls_get_as(TG_FAKE_TLS6_VALID, NULL, false, &e);
+    if (r) fprintf(stderr, "    %s\n", e.description);
+    CHECK(r == TG_OK);
+    CHECK(iponly && tls_get_as(iponly, NULL, false, &e) == TG_ERR_TLS_HOSTNAME);
+}
+
+/* a certificate without the address as an iPAddress name is refused for https://127.0.0.1, even when
+   its CN and a DNS name spell "127.0.0.1" (RFC 2818 3.1: an address matches iPAddress only) */
+TG_TEST(http_tls_ip_address_host_without_ip_san_fails) {
+    NEED_ENV(TG_FAKE_TLS_NOIP);
+    tg_error e;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    CHECK(tls_get_as(TG_FAKE_TLS_NOIP, NULL, true, &e) == TG_ERR_TLS_HOSTNAME);
+    CHECK(e.phase == TG_PHASE_TLS && !e.request_sent);
+    CHECK(tls_get_as(TG_FAKE_TLS_NOIP, NULL, false, &e) == TG_OK);   /* the same certificate is fine for localhost */
+}
+
+/* server_name "" means "not set": the URL's host is verified, so a wrong-host certificate fails
+   before the request (and its token) is sent; a name given explicitly is verified instead */
+TG_TEST(http_tls_empty_server_name_verifies_url_host) {
+    NEED_ENV(TG_FAKE_TLS_WRONGHOST);
+    tg_error e;
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    CHECK(tls_get_as(TG_FAKE_TLS_WRONGHOST, "", false, &e) == TG_ERR_TLS_HOSTNAME);
+    CHECK(!e.request_sent);
+    CHECK(tls_get_as(TG_FAKE_TLS_WRONGHOST, "", true, &e) == TG_ERR_TLS_HOSTNAME);
+    CHECK(tls_get_as(TG_FAKE_TLS_WRONGHOST, "wrong.example", false, &e) == TG_OK);
+    CHECK(tls_get_as(TG_FAKE_TLS_WRONGHOST, "other.example", false, &e) == TG_ERR_TLS_HOSTNAME);
+}
+
+static size_t read_all(const char *path, unsigned char *buf, size_t cap) {
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (!f) return 0;
+    n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+/* the iPAddress matcher on a real certificate (openssl-made, tests/certs.sh): the listed addresses
+   match exactly (4 or 16 bytes), others do not, and every truncation is refused without reading past
+   it; every single-byte change is read safely (by the anchor reader too; ASan checks in make asan) */
+TG_TEST(http_tls_cert_ip_matcher) {
+    NEED_ENV(TG_TLS_DIR);
+    static const unsigned char v4[4] = { 127, 0, 0, 1 }, v4b[4] = { 127, 0, 0, 2 };
+    static const unsigned char v6[16] = { 0,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,1 };
+    static const unsigned char mapped[16] = { 0,0,0,0, 0,0,0,0, 0,0,0xff,0xff, 127,0,0,1 };
+    unsigned char der[4096], ip[16];
+    char path[512];
+    size_t n, cut;
+    int any = 0;
+    snprintf(path, sizeof path, "%s/server.der", TG_TLS_DIR);
+    n = read_all(path, der, sizeof der);
+    CHECK(n > 100 && n < sizeof der);
+    CHECK(tg__cert_has_ip(der, n, v4, 4) == 1);
+    CHECK(tg__cert_has_ip(der, n, v6, 16) == 1);
+    CHECK(tg__cert_has_ip(der, n, v4b, 4) == 0);
+    CHECK(tg__cert_has_ip(der, n, mapped, 16) == 0);
+    for (cut = 0; cut < n; cut++) {                   /* heap copies: ASan sees any over-read */
+        unsigned char *p = (unsigned char *)malloc(cut ? cut : 1);
+        if (!p) break;
+        memcpy(p, der, cut);
+        any |= tg__cert_has_ip(p, cut, v4, 4);
+        free(p);
+    }
+    CHECK(any == 0);
+    for (cut = 0; cut < n; cut++) {                   /* every byte changed: no crash, no over-read */
+        static const unsigned char to[3] = { 0x00, 0x80, 0xff };
+        size_t k;
+        for (k = 0; k < 3; k++) {
+            unsigned char *p = (unsigned char *)malloc(n);
+            if (!p) break;
+            memcpy(p, der, n);
+            p[cut] = to[k];
+            (void)tg__cert_has_ip(p, n, v4, 4);
+#if TGBOT__TLS_BEARSSL
+            { tg__ta_view tv; (void)tg__ta_parse(p, n, &tv); }
+#endif
+            free(p);
+        }
+    }
+    CHECK(tg__ip_parse("127.0.0.1", ip) == 4 && memcmp(ip, v4, 4) == 0);
+    CHECK(tg__ip_parse("::1", ip) == 16 && memcmp(ip, v6, 16) == 0);
+    CHECK(tg__ip_parse("localhost", ip) == 0 && tg__ip_parse("127.1", ip) == 0 && tg__ip_parse("", ip) == 0);
+}
+
+#if TGBOT__TLS_BEARSSL
+/* the reference: BearSSL's own PEM decoder, object by object */
+typedef struct pem_ref { unsigned char der[300][2048]; size_t len[300]; int n, bad; } pem_ref;
+static void pem_ref_add(void *ud, const void *d, size_t n) {
+    pem_ref *r = (pem_ref *)ud;
+    if (r->n >= 300 || r->len[r->n] + n > sizeof r->der[0]) { r->bad = 1; return; }
+    memcpy(r->der[r->n] + r->len[r->n], d, n);
+    r->len[r->n] += n;
+}
+static pem_ref *pem_reference(const unsigned char *pem, size_t len) {
+    pem_ref *r = (pem_ref *)calloc(1, sizeof *r);
+    br_pem_decoder_context pc;
+    if (!r) return NULL;
+    br_pem_decoder_init(&pc);
+    while (len > 0) {
+        size_t k = br_pem_decoder_push(&pc, pem, len);
+        pem += k; len -= k;
+        switch (br_pem_decoder_event(&pc)) {
+        case BR_PEM_BEGIN_OBJ: br_pem_decoder_setdest(&pc, pem_ref_add, r); break;
+        case BR_PEM_END_OBJ: r->n++; break;
+        case BR_PEM_ERROR: r->bad = 1; return r;
+        default: break;
+        }
+    }
+    return r;
+}
+static const pem_ref *pem_cur;
+static int pem_i, pem_mismatch;
+static int pem_compare(tg__tls_ctx *ctx, const char *name, const unsigned char *der, size_t len) {
+    (void)ctx; (void)name;
+    if (pem_i >= pem_cur->n || pem_cur->len[pem_i] != len || memcmp(pem_cur->der[pem_i], der, len) != 0) pem_mismatch++;
+    pem_i++;
+    return 1;
+}
+
+#endif
+
+/* our PEM decoder gives the very bytes BearSSL's gives, for every certificate of the system bundle
+   and the test CA; text that is not base64 is refused */
+TG_TEST(http_tls_pem_decoder_matches_bearssl) {
+#if !TGBOT__TLS_BEARSSL
+    SKIP("BearSSL's PEM decoder is the reference: not in this build");
+#else
+    const char *files[2];
+    char ca[512];
+    int f, checked = 0;
+    tg__tls_ctx ctx;
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR") ? getenv("TG_TLS_DIR") : ".");
+    files[0] = "/etc/ssl/certs/ca-certificates.crt"; files[1] = ca;
+    memset(&ctx, 0, sizeof ctx);
+    for (f = 0; f < 2; f++) {
+        unsigned char *pem;
+        size_t len;
+        pem_ref *ref;
+        int n;
+        if (tg__read_file(NULL, files[f], &pem, &len) != 0) continue;
+        ref = pem_reference(pem, len);
+        CHECK(ref && !ref->bad && ref->n > 0);
+        if (!ref) { tg__free(NULL, pem, len); return; }
+        pem_cur = ref; pem_i = 0; pem_mismatch = 0;
+        n = tg__pem_each(&ctx, pem, len, pem_compare);
+        CHECK(n == ref->n && pem_i == ref->n && pem_mismatch == 0);
+        checked += ref->n;
+        free(ref);
+        tg__free(NULL, pem, len);
+    }
+    CHECK(checked > 0);
+    {
+        static const char bad[] = "-----BEGIN CERTIFICATE-----\nMIIB*AAA\n-----END CERTIFICATE-----\n";
+        CHECK(tg__pem_each(&ctx, (const unsigned char *)bad, sizeof bad - 1, pem_compare) == -1);
+    }
+#endif
+}
+
+#if TGBOT__TLS_BEARSSL
+typedef struct ta_ref_dn { unsigned char b[1024]; size_t n; int over; } ta_ref_dn;
+static void ta_ref_dn_add(void *ud, const void *d, size_t n) {
+    ta_ref_dn *r = (ta_ref_dn *)ud;
+    if (r->n + n > sizeof r->b) { r->over = 1; return; }
+    memcpy(r->b + r->n, d, n);
+    r->n += n;
+}
+static int ta_seen, ta_usable, ta_mismatch;
+static bool ta_bytes_eq(const unsigned char *a, size_t an, const unsigned char *b, size_t bn) {
+    return an == bn && memcmp(a, b, an) == 0;
+}
+static int ta_compare(tg__tls_ctx *ctx, const char *name, const unsigned char *der, size_t len) {
+    br_x509_decoder_context dc;
+    ta_ref_dn dn;
+    const br_x509_pkey *pk;
+    tg__ta_view tv;
+    int ours;
+    bool same;
+    (void)ctx;
+    if (strcmp(name, "CERTIFICATE") != 0) return 0;
+    memset(&dn, 0, sizeof dn);
+    br_x509_decoder_init(&dc, ta_ref_dn_add, &dn);
+    br_x509_decoder_push(&dc, der, len);
+    pk = br_x509_decoder_get_pkey(&dc);
+    ours = tg__ta_parse(der, len, &tv);
+    ta_seen++;
+    if (!pk || dn.over) { if (ours) ta_mismatch++; return 1; }
+    ta_usable++;
+    same = ours && ta_bytes_eq(tv.dn, tv.dn_len, dn.b, dn.n) && tv.ca == (br_x509_decoder_isCA(&dc) != 0) &&
+           tv.key_type == pk->key_type;
+    if (same && pk->key_type == BR_KEYTYPE_RSA)
+        same = ta_bytes_eq(tv.n, tv.n_len, pk->key.rsa.n, pk->key.rsa.nlen) && ta_bytes_eq(tv.e, tv.e_len, pk->key.rsa.e, pk->key.rsa.elen);
+    else if (same)
+        same = tv.curve == pk->key.ec.curve && ta_bytes_eq(tv.q, tv.q_len, pk->key.ec.q, pk->key.ec.qlen);
+    if (!same) ta_mismatch++;
+    return 1;
+}
+#endif
+
+/* the trust anchor read from each certificate (subject DN, key, CA flag) is exactly what BearSSL's own
+   certificate decoder reads, for the whole system bundle and every test certificate */
+TG_TEST(http_tls_anchor_parser_matches_bearssl) {
+#if !TGBOT__TLS_BEARSSL
+    SKIP("BearSSL's certificate decoder is the reference: not in this build");
+#else
+    static const char *const test_certs[] = { "ca", "server", "wronghost", "expired", "unknown", "selfsigned", "iponly", "noip" };
+    const char *dir = getenv("TG_TLS_DIR");
+    tg__tls_ctx ctx;
+    size_t i;
+    memset(&ctx, 0, sizeof ctx);
+    ta_seen = ta_usable = ta_mismatch = 0;
+    for (i = 0; i < 1 + (dir ? sizeof test_certs / sizeof test_certs[0] : 0); i++) {
+        char path[512];
+        unsigned char *pem;
+        size_t len;
+        if (i == 0) snprintf(path, sizeof path, "/etc/ssl/certs/ca-certificates.crt");
+        else snprintf(path, sizeof path, "%s/%s.pem", dir, test_certs[i - 1]);
+        if (tg__read_file(NULL, path, &pem, &len) != 0) continue;
+        CHECK(tg__pem_each(&ctx, pem, len, ta_compare) > 0);
+        tg__free(NULL, pem, len);
+    }
+    CHECK(ta_usable > 0 && ta_usable == ta_seen);
+    CHECK_EQ_INT(ta_mismatch, 0);
+    if (ta_mismatch) fprintf(stderr, "    %d of %d certificates read differently\n", ta_mismatch, ta_seen);
+#endif
+}
+
+/* a CA bundle file is decoded once per process: a second context shares the first one's anchors;
+   a changed file is decoded again */
+TG_TEST(http_tls_ca_bundle_decoded_once) {
+#if !TGBOT__TLS_BEARSSL
+    SKIP("the shared CA decode is BearSSL's: not in this build");
+#else
+    NEED_ENV(TG_TLS_DIR);
+    char path[512], ca[512];
+    tg__tls_ctx *c1 = NULL, *c2 = NULL, *c3 = NULL;
+    tg_tls_options o;
+    tg_error e;
+    unsigned char *pem;
+    size_t len;
+    FILE *f;
+    snprintf(ca, sizeof ca, "%s/ca.pem", TG_TLS_DIR);
+    snprintf(path, sizeof path, "%s/once-%ld.pem", TG_TLS_DIR, (long)getpid());
+    CHECK(tg__read_file(NULL, ca, &pem, &len) == 0);
+    f = fopen(path, "wb");
+    if (!f) { CHECK(f != NULL); tg__free(NULL, pem, len); return; }
+    fwrite(pem, 1, len, f);
+    fclose(f);
+    memset(&o, 0, sizeof o);
+    o.ca_file = path;
+    CHECK(tg__tls_ctx_client(&c1, &o, NULL, NULL, &e) == TG_OK);
+    CHECK(tg__tls_ctx_client(&c2, &o, NULL, NULL, &e) == TG_OK);
+    CHECK(c1 && c2 && c1->tas == c2->tas && c1->ntas == 1 && !c2->own_tas);
+    f = fopen(path, "ab");                                /* the file changes: a second certificate */
+    if (f) { fwrite(pem, 1, len, f); fclose(f); }
+    CHECK(tg__tls_ctx_client(&c3, &o, NULL, NULL, &e) == TG_OK);
+    CHECK(c3 && c1 && c3->tas != c1->tas && c3->ntas == 2);
+    tg__tls_ctx_free(c1); tg__tls_ctx_free(c2); tg__tls_ctx_free(c3);
+    remove(path);
+    tg__free(NULL, pem, len);
+#endif
+}
+
+#if TGBOT__TLS_BEARSSL
+static const char *once_path;
+static void *once_thread(void *out) {
+    tg_error e;
+    tg__tls_ctx *c = NULL;
+    tg_tls_options o;
+    memset(&o, 0, sizeof o);
+    o.ca_file = once_path;
+    if (tg__tls_ctx_client(&c, &o, NULL, NULL, &e) != TG_OK) return NULL;
+    *(const void **)out = c->tas;
+    tg__tls_ctx_free(c);
+    return NULL;
+}
+#endif
+
+/* bots created at once in several threads share one decode of a bundle (the cache is locked) */
+TG_TEST(http_tls_ca_bundle_shared_across_threads) {
+#if !TGBOT__TLS_BEARSSL
+    SKIP("the shared CA decode is BearSSL's: not in this build");
+#else
+    NEED_ENV(TG_TLS_DIR);
+    char path[512];
+    pthread_t th[8];
+    const void *tas[8];
+    unsigned char *pem;
+    size_t len, i;
+    FILE *f;
+    snprintf(path, sizeof path, "%s/threads-%ld.pem", TG_TLS_DIR, (long)getpid());
+    if (tg__read_file(NULL, "/etc/ssl/certs/ca-certificates.crt", &pem, &len) != 0) SKIP("no system CA bundle");
+    f = fopen(path, "wb");                      /* a file no other test decoded: the decode happens here */
+    if (!f) { CHECK(f != NULL); tg__free(NULL, pem, len); return; }
+    fwrite(pem, 1, len, f);
+    fclose(f);
+    tg__free(NULL, pem, len);
+    once_path = path;
+    for (i = 0; i < 8; i++) { tas[i] = NULL; CHECK(pthread_create(&th[i], NULL, once_thread, (void *)&tas[i]) == 0); }
+    for (i = 0; i < 8; i++) pthread_join(th[i], NULL);
+    for (i = 0; i < 8; i++) CHECK(tas[i] != NULL && tas[i] == tas[0]);
+    remove(path);
+#endif
 }
 
 /* ---- nginx: a real HTTP/1.1 server (tests/http/nginx.sh) ---- */

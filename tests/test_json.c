@@ -319,7 +319,7 @@ TG_TEST(json_int64_edges) {
     CHECK(!tg_json_i64(&d, 4, &v) && v == 7);        /* -2^63-1 */
     CHECK(tg_json_i64(&d, 5, &v) && v == 0);         /* -0 reads as 0 */
     CHECK(!tg_json_i64(&d, 6, &v));                  /* 12345678901234567890 */
-    CHECK(tg_json_f64(&d, 6, &f) && f == 12345678901234567890.0);
+    CHECK(tg_json_f64(&d, 6, &f) && f == (double)12345678901234567890.0);
     CHECK(tg_json_i64(&d, 7, &v) && v == -1001234567890LL);
     CHECK(!tg_json_i64(&d, 8, &v));                  /* 1.0 is not an integer token */
     CHECK(!tg_json_i64(&d, 9, &v));
@@ -337,11 +337,11 @@ TG_TEST(json_floats) {
     CHECK(tg_json_f64(&d, 2, &f) && f == -0.25);
     CHECK(!tg_json_f64(&d, 3, &f));                  /* 1e400: beyond double, reported */
     CHECK(!tg_json_f64(&d, 4, &f));
-    CHECK(tg_json_f64(&d, 5, &f) && f == 6.02214076e23);
+    CHECK(tg_json_f64(&d, 5, &f) && f == (double)6.02214076e23);
     CHECK(tg_json_f64(&d, 6, &f) && f == 0.0);       /* underflow rounds to zero */
-    CHECK(tg_json_f64(&d, 7, &f) && f == 0.1);
-    CHECK(tg_json_f64(&d, 8, &f) && f == 123456789.123456789);
-    CHECK(tg_json_f64(&d, 9, &f) && f == 2.5e-3);
+    CHECK(tg_json_f64(&d, 7, &f) && f == (double)0.1);
+    CHECK(tg_json_f64(&d, 8, &f) && f == (double)123456789.123456789);
+    CHECK(tg_json_f64(&d, 9, &f) && f == (double)2.5e-3);
 }
 
 TG_TEST(json_locale_independent) {
@@ -362,7 +362,7 @@ TG_TEST(json_locale_independent) {
     CHECK(tg_json_f64(&d, 1, &f) && f == 0.5);
     {
         char b2[] = "[3.14159265358979311599796346854]";
-        CHECK(parse_str(&d, b2, t, 4) == TG_OK && tg_json_f64(&d, 1, &f) && f == 3.14159265358979311599796346854);
+        CHECK(parse_str(&d, b2, t, 4) == TG_OK && tg_json_f64(&d, 1, &f) && f == (double)3.14159265358979311599796346854);
     }
     tg_json_writer_init(&w, out, sizeof out);
     tg_json_arr_begin(&w);

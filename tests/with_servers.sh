@@ -2,7 +2,8 @@
 # Runs a test binary with the servers its tests talk to, on free loopback ports:
 #   TG_FAKE_URL        fake Bot API server over HTTP
 #   TG_FAKE_TLS_<KIND> fake Bot API server over HTTPS with the certificate KIND (VALID, WRONGHOST,
-#                      EXPIRED, UNKNOWN, SELFSIGNED), as https://localhost:PORT; TG_TLS_DIR holds ca.pem
+#                      EXPIRED, UNKNOWN, SELFSIGNED, IPONLY, NOIP), as https://localhost:PORT; TG_TLS_DIR
+#                      holds ca.pem (tests/certs.sh); TG_FAKE_TLS6_VALID/_IPONLY the same on [::1]
 #   TG_FAULT_URL       the byte-exact fault server (tests/http/fault_server.py)
 #   TG_FAULT_TLS       the same server over TLS, as https://localhost:PORT (certificate from TG_TLS_DIR)
 #   TG_NGINX_URL, TG_NGINX_TLS   nginx (tests/http/nginx.sh) over HTTP and HTTPS (https://localhost:PORT)
@@ -54,11 +55,22 @@ python3 "$here/fake_server.py" --port 0 --portfile "$dir/fake" >"$dir/fake.log" 
 python3 "$here/http/fault_server.py" "$dir/fault" --tls "$dir/certs/server.pem" "$dir/certs/server.key" "$dir/fault-tls" \
     >"$dir/fault.log" 2>&1 & pids="$pids $!"
 export TG_TLS_DIR="$dir/certs"
-for kind in server wronghost expired unknown selfsigned; do
+for kind in server wronghost expired unknown selfsigned iponly noip; do
     python3 "$here/fake_server.py" --port 0 --portfile "$dir/tls-$kind" \
         --tls-cert "$dir/certs/$kind.pem" --tls-key "$dir/certs/$kind.key" >"$dir/tls-$kind.log" 2>&1 &
     pids="$pids $!"
 done
+# HTTPS on ::1 with the certificates that do (server) and do not (iponly) list IP:::1, when the
+# machine has an IPv6 loopback: TG_FAKE_TLS6_VALID, TG_FAKE_TLS6_IPONLY as https://[::1]:PORT
+v6=""
+if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+    v6="server iponly"
+    for kind in $v6; do
+        python3 "$here/fake_server.py" --host ::1 --port 0 --portfile "$dir/tls6-$kind" \
+            --tls-cert "$dir/certs/$kind.pem" --tls-key "$dir/certs/$kind.key" >"$dir/tls6-$kind.log" 2>&1 &
+        pids="$pids $!"
+    done
+fi
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
     PATH="$PATH:/usr/sbin"
     ports=$("$here/http/nginx.sh" start "$dir/nginx" "$dir/certs") || { echo "nginx did not start"; exit 1; }
@@ -80,9 +92,14 @@ wait_port "$dir/fake"; wait_port "$dir/fault"
 export TG_FAKE_URL="http://127.0.0.1:$(cat "$dir/fake")"
 export TG_FAULT_URL="http://127.0.0.1:$(cat "$dir/fault")"
 wait_port "$dir/fault-tls"; export TG_FAULT_TLS="https://localhost:$(cat "$dir/fault-tls")"
-for kind in server wronghost expired unknown selfsigned; do
+for kind in server wronghost expired unknown selfsigned iponly noip; do
     wait_port "$dir/tls-$kind"
     v=$(echo "$kind" | tr a-z A-Z); [ "$v" = SERVER ] && v=VALID
     export "TG_FAKE_TLS_$v=https://localhost:$(cat "$dir/tls-$kind")"
+done
+for kind in $v6; do
+    wait_port "$dir/tls6-$kind"
+    v=$(echo "$kind" | tr a-z A-Z); [ "$v" = SERVER ] && v=VALID
+    export "TG_FAKE_TLS6_$v=https://[::1]:$(cat "$dir/tls6-$kind")"
 done
 "$bin" "$@"

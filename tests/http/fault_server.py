@@ -3,7 +3,8 @@
   /ok /chunked (with trailers) /interim (100 + 103 before 200) /reset_before /mid_headers /mid_body
   /reset_mid_headers /reset_mid_body (RST after part of the answer)
   /trunc_chunked /bad_chunk /big_headers /garbage /never /close_idle (answers as keep-alive, then
-  closes) /big (1 MiB body) /until_close (no length: body ends at close)
+  closes) /big (1 MiB body) /until_close (no length: body ends at close); every path under /hang/
+  (a bot with base URL .../hang) is read and never answered
 Bot API paths /<mode>-<tag>/bot<token>/<method> (a bot whose base URL ends in /<mode>-<tag>) answer
 every method with the mode's fault, and the server counts the requests of each <mode>-<tag>
 (GET /_count/<mode>-<tag> answers the number). Modes (the answers a non-idempotent call cannot
@@ -125,6 +126,8 @@ def serve(c, raw=None):
             if path is None:
                 return
             p = path.rsplit('/', 1)[-1]
+            if path.startswith('/hang/'):        # any method under /hang/: the request is read, never answered
+                threading.Event().wait(30); return
             mode, key = bot_mode(path)
             if path.startswith('/_count/'):
                 with COUNT_LOCK:

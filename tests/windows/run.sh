@@ -33,8 +33,10 @@ export WINEPREFIX="${WINEPREFIX:-$root/build/wineprefix}" WINEDEBUG=-all
 # the webapp tests popen python3, which wine's cmd.exe cannot run: they skip with a line saying so
 grep "^FAIL \|skipped: " "$out/run.log" | sort | uniq -c
 expected=""
-$CC -O1 "$here/rst_probe.c" -o "$out/rst_probe.exe" -lws2_32 &&
-    python3 "$here/rst_server.py" > "$out/rst_port" & sleep 0.5
+rm -f "$out/rst_port"
+$CC -O1 "$here/rst_probe.c" -o "$out/rst_probe.exe" -lws2_32 || exit 1
+python3 "$here/rst_server.py" > "$out/rst_port" &
+i=0; while [ ! -s "$out/rst_port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
 probe=$(wine "$out/rst_probe.exe" "$(cat "$out/rst_port")" | tr -d '\r'); wait
 echo "test-windows: reset probe: $probe"
 [ "$probe" = "recv=0 wsa=0" ] && expected="http_faults_give_clear_errors"
