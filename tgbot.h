@@ -8428,6 +8428,7 @@ TGBOT__INTERN tg_err tg__buf_append(tg__buf *b, const void *p, size_t n);
 TGBOT__INTERN void tg__buf_free(tg__buf *b);
 
 TGBOT__INTERN uint64_t tg__now_ms(const tg_platform *p);
+TGBOT__INTERN uint64_t tg__mono_us(void);   /* the OS's monotonic clock in microseconds (measuring, not timing out) */
 TGBOT__INTERN int64_t tg__wall_time(const tg_platform *p);
 TGBOT__INTERN int tg__random_bytes(const tg_platform *p, void *buf, size_t n);
 TGBOT__INTERN void tg__sleep_ms(const tg_platform *p, uint32_t ms);
@@ -8576,6 +8577,20 @@ uint64_t tg__now_ms(const tg_platform *p) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
     }
+#endif
+}
+
+uint64_t tg__mono_us(void) {
+#if defined(_WIN32)
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (uint64_t)c.QuadPart / (uint64_t)f.QuadPart * 1000000u
+         + (uint64_t)c.QuadPart % (uint64_t)f.QuadPart * 1000000u / (uint64_t)f.QuadPart;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 #endif
 }
 
@@ -25355,16 +25370,8 @@ static size_t tg__utf8_chars(const char *s) {
     for (; *s; s++) if (((unsigned char)*s & 0xC0) != 0x80) n++;
     return n;
 }
-static double tg__stars_mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-static uint64_t tg__stars_mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+static double tg__stars_mono_us(void) { return (double)tg__mono_us(); }
+static uint64_t tg__stars_mono_ms(void) { return tg__now_ms(NULL); }
 
 /* ---- XTR invoices ---- */
 TGBOT_API tg_err tg_xtr_invoice_check(const tg_xtr_invoice *inv, tg_error *err) {
@@ -25444,7 +25451,7 @@ TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_qu
             uint64_t left = deadline - TG__NOW();
             uint32_t w = left < o.poll_ms ? (uint32_t)left : o.poll_ms;
             if (o.sleep_ms) o.sleep_ms(o.clock_ud, w);
-            else { struct timespec ts; ts.tv_sec = (time_t)(w / 1000); ts.tv_nsec = (long)(w % 1000) * 1000000L; nanosleep(&ts, NULL); }
+            else tg__sleep_ms(NULL, w);
         }
     }
 #undef TG__NOW

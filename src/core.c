@@ -142,6 +142,20 @@ uint64_t tg__now_ms(const tg_platform *p) {
 #endif
 }
 
+uint64_t tg__mono_us(void) {
+#if defined(_WIN32)
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (uint64_t)c.QuadPart / (uint64_t)f.QuadPart * 1000000u
+         + (uint64_t)c.QuadPart % (uint64_t)f.QuadPart * 1000000u / (uint64_t)f.QuadPart;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+#endif
+}
+
 int64_t tg__wall_time(const tg_platform *p) {
     if (p && p->wall_time) return p->wall_time(p->ud);
     return (int64_t)time(NULL);

@@ -14,3 +14,20 @@ static int tgw_unsetenv(const char *k) { return _putenv_s(k, "") == 0 ? 0 : -1; 
 /* Windows has no FIFOs: the tests that make one take their "could not" branch */
 static int tgw_mkfifo(const char *path, int mode) { (void)path; (void)mode; errno = ENOSYS; return -1; }
 #define mkfifo tgw_mkfifo
+/* clock_gettime lives in winpthreads; the tests' clocks (not the library's) get it from here */
+#include <time.h>
+#ifndef _WIN32_WINNT
+#define _WIN32_WINNT 0x0600
+#endif
+#include <winsock2.h>   /* before windows.h, as tgbot.h has it */
+#include <windows.h>
+static int tgw_clock_gettime(int id, struct timespec *ts) {
+    LARGE_INTEGER f, c;
+    (void)id;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    ts->tv_sec = (time_t)(c.QuadPart / f.QuadPart);
+    ts->tv_nsec = (long)(c.QuadPart % f.QuadPart * 1000000000 / f.QuadPart);
+    return 0;
+}
+#define clock_gettime(id, ts) tgw_clock_gettime(id, ts)
