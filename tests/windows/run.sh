@@ -4,7 +4,8 @@
 # The test files that fork or check POSIX file modes, and the journal's (not on Windows), are left
 # out. wine's recv() reports a TCP reset as end-of-file where Windows returns WSAECONNRESET:
 # rst_probe.c checks that first, and only then are the reset cases of http_faults_give_clear_errors
-# expected to fail. Also runs tgcall.exe against the fake server.
+# expected to fail. Also: the BearSSL backend compiles, the webhook example serves two updates under
+# wine, and tgcall.exe passes tests/test_tgcall.py.
 set -u
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
 CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
@@ -15,6 +16,13 @@ W="-std=c99 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wundef -Wstr
 # 1. the implementation alone, as a user would build it
 printf '#define TGBOT_IMPLEMENTATION\n#include "tgbot.h"\n' > "$out/impl.c"
 $CC $W -DTGBOT_ENABLE_ALL -DTGBOT_TLS_NONE -I"$root" -c "$out/impl.c" -o "$out/impl.o" || { echo "test-windows: the implementation does not compile"; exit 1; }
+# the BearSSL backend too, against Debian's headers (they are platform-neutral); linking it needs a
+# libbearssl.a cross-built for mingw, which Debian does not ship
+if [ -f /usr/include/bearssl/bearssl.h ]; then
+    $CC $W -DTGBOT_ENABLE_ALL -idirafter /usr/include/bearssl -I"$root" -c "$out/impl.c" -o "$out/impl-bearssl.o" ||
+        { echo "test-windows: the implementation with BearSSL does not compile"; exit 1; }
+    echo "test-windows: implementation with the BearSSL backend compiles (not linked: no mingw libbearssl.a)"
+fi
 printf 'int main(void) { return 0; }\n' > "$out/main.c"
 $CC -O1 "$out/impl.o" "$out/main.c" -o "$out/impl.exe" -lws2_32 || { echo "test-windows: the implementation does not link with -lws2_32 alone"; exit 1; }
 echo "test-windows: implementation compiles and links with $CC (every switch, no TLS, winsock2, -lws2_32 only)"
@@ -52,7 +60,9 @@ fi
 [ -z "$unexpected" ] || { echo "test-windows: unexpected failures: $unexpected"; exit 1; }
 grep -q "passed, " "$out/run.log" || { echo "test-windows: the unit program did not finish under wine"; tail -20 "$out/run.log"; exit 1; }
 grep "passed, " "$out/run.log"
-# 3. tgcall.exe: the same tests as the native one (tests/test_tgcall.py), run through wine
+# 3. the webhook server (examples/webhook_bot.c) on winsock, fed by a real HTTP client
+"$root/tests/with_servers.sh" "$here/webhook_smoke.sh" || exit 1
+# 4. tgcall.exe: the same tests as the native one (tests/test_tgcall.py), run through wine
 $CC $W -Wno-unused-function -O2 -DTGBOT_TLS_NONE -I"$root" "$root/tools/tgcall.c" -o "$out/tgcall.exe" -lws2_32 ||
     { echo "test-windows: tgcall does not compile"; exit 1; }
 x86_64-w64-mingw32-strip -o "$out/tgcall-stripped.exe" "$out/tgcall.exe" 2>/dev/null &&
