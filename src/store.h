@@ -76,6 +76,15 @@ typedef struct tg_store_desc {
 
 TGBOT_API tg_err tg_store_memory_new(tg_store **out, const tg_store_desc *desc);
 
+/* The memory back-end kept in a journal file (journal.h): single-host persistence. Every change is
+   appended as the key's new state (what the journal's `sync` mode says about crashes holds for it:
+   DEFAULT = every change fsynced before the call returns); opening replays the file; the file is
+   compacted when it holds over four times the live data. TTLs are kept as wall-clock deadlines
+   (desc->now_ms, default the real-time clock), so they keep running while no process has the file
+   open. One process at a time (the journal's lock: a second gets TG_ERR_LIMIT). POSIX only. */
+TGBOT_API tg_err tg_store_file_new(tg_store **out, const tg_store_desc *desc, const char *path,
+                                   tg_journal_sync_mode sync, tg_error *err);
+
 #if TGBOT__HAS_REDIS
 /* Redis through hiredis (link -lhiredis). The connection is made lazily and re-made after a loss;
    a read that failed on a lost connection is retried once on a new one, a write never is (its

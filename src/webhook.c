@@ -169,7 +169,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
     }
     /* limits that would wrap the buffer sizes computed from them */
     if (desc->max_body_bytes > ((size_t)1 << 30) || desc->max_header_bytes > (1u << 20) || desc->max_connections > (1u << 20) ||
-        desc->max_update_memory > ((size_t)1 << 40)) {
+        desc->max_update_memory / 1024u > ((size_t)1 << 30)) {   /* 1 TiB, without a constant 32-bit size_t cannot hold */
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook limits out of range (max_body_bytes <= 1 GiB, "
                       "max_header_bytes <= 1 MiB, max_connections <= 2^20, max_update_memory <= 1 TiB)");
         return TG_ERR_ARG;

@@ -4,16 +4,16 @@
    operations on a real redis-server when TG_REDIS_PORT is set (make test-redis). */
 #if TGBOT__HAS_STORE
 
-static uint64_t st_clock = 5000000;
-static uint64_t st_now(void *ud) { (void)ud; return st_clock; }
+static uint64_t sto_clock = 5000000;
+static uint64_t sto_now(void *ud) { (void)ud; return sto_clock; }
 
 static tg_store *st_mem(uint32_t max_keys) {
     tg_store_desc d;
     tg_store *s = NULL;
     memset(&d, 0, sizeof d);
-    d.now_ms = st_now;
+    d.now_ms = sto_now;
     d.max_keys = max_keys;
-    st_clock = 5000000;
+    sto_clock = 5000000;
     return tg_store_memory_new(&s, &d) == TG_OK ? s : NULL;
 }
 
@@ -91,7 +91,7 @@ static void st_common(tg_store *s, const char *tag) {
     /* claims: exactly one first per (bot, update) */
     {
         bool f1 = false, f2 = true, f3 = false;
-        int64_t uid = (int64_t)st_clock * 7 + (int64_t)strlen(tag);
+        int64_t uid = (int64_t)sto_clock * 7 + (int64_t)strlen(tag);
         CHECK_EQ_INT(tg_store_claim(s, 1, uid, 0, &f1), TG_OK);
         CHECK_EQ_INT(tg_store_claim(s, 1, uid, 0, &f2), TG_OK);
         CHECK_EQ_INT(tg_store_claim(s, 2, uid, 0, &f3), TG_OK);
@@ -130,21 +130,21 @@ TG_TEST(store_memory_ttl_on_the_clock) {
     bool held = false;
     if (!s) { CHECK(s != NULL); return; }
     CHECK_EQ_INT(tg_store_set(s, "t", "v", 1, 1000), TG_OK);
-    st_clock += 999;
+    sto_clock += 999;
     CHECK_EQ_INT(tg_store_get(s, "t", buf, sizeof buf, &n), TG_OK);
-    st_clock += 1;                                            /* exactly at the expiry: gone */
+    sto_clock += 1;                                            /* exactly at the expiry: gone */
     CHECK_EQ_INT(tg_store_get(s, "t", buf, sizeof buf, &n), TG_ERR_NOT_FOUND);
     /* incr: the TTL is set when the key is created and kept by later increments (as Redis) */
     CHECK_EQ_INT(tg_store_incr(s, "c", 1, 500, &v), TG_OK);
-    st_clock += 400;
+    sto_clock += 400;
     CHECK_EQ_INT(tg_store_incr(s, "c", 1, 500, &v), TG_OK); CHECK_EQ_INT(v, 2);
-    st_clock += 100;
+    sto_clock += 100;
     CHECK_EQ_INT(tg_store_incr(s, "c", 1, 500, &v), TG_OK); CHECK_EQ_INT(v, 1);   /* expired: starts over */
     /* a lease ends by itself: another owner takes it after lease_ms */
     CHECK_EQ_INT(tg_store_lock(s, "p", "A", 30000, &held), TG_OK); CHECK(held);
-    st_clock += 29999;
+    sto_clock += 29999;
     CHECK_EQ_INT(tg_store_lock(s, "p", "B", 30000, &held), TG_OK); CHECK(!held);
-    st_clock += 1;
+    sto_clock += 1;
     CHECK_EQ_INT(tg_store_lock(s, "p", "B", 30000, &held), TG_OK); CHECK(held);
     tg_store_free(s);
 }
@@ -159,15 +159,15 @@ TG_TEST(store_memory_admit_is_gcra) {
     /* 1 per 1000 ms, no burst: t=0 in, t=0 waits 1000, t=400 waits 600, t=1000 in */
     CHECK_EQ_INT(tg_store_admit(s, "a", 1000, 1, &w), TG_OK); CHECK_EQ_INT(w, 0);
     CHECK_EQ_INT(tg_store_admit(s, "a", 1000, 1, &w), TG_OK); CHECK_EQ_INT(w, 1000);
-    st_clock += 400;
+    sto_clock += 400;
     CHECK_EQ_INT(tg_store_admit(s, "a", 1000, 1, &w), TG_OK); CHECK_EQ_INT(w, 600);
-    st_clock += 600;
+    sto_clock += 600;
     CHECK_EQ_INT(tg_store_admit(s, "a", 1000, 1, &w), TG_OK); CHECK_EQ_INT(w, 0);
     /* 30 per second as interval 33 ms burst 30: 30 back to back, the 31st waits 33 - 0 = 33 */
     for (i = 0; i < 30; i++) { tg_store_admit(s, "g", 33, 30, &w); CHECK_EQ_INT(w, 0); }
     CHECK_EQ_INT(tg_store_admit(s, "g", 33, 30, &w), TG_OK); CHECK_EQ_INT(w, 33);
     /* an idle lane regains its whole burst, never more */
-    st_clock += 100000;
+    sto_clock += 100000;
     for (i = 0; i < 30; i++) { tg_store_admit(s, "g", 33, 30, &w); CHECK_EQ_INT(w, 0); }
     tg_store_admit(s, "g", 33, 30, &w); CHECK_EQ_INT(w, 33);
     /* several lanes: all or nothing; the wait is the longest lane's */
@@ -180,16 +180,16 @@ TG_TEST(store_memory_admit_is_gcra) {
         CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 34);
         l[0].key = "chat1";
         CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 1000);
-        st_clock += 34;                                  /* chat2 took nothing while refused */
+        sto_clock += 34;                                  /* chat2 took nothing while refused */
         l[0].key = "chat2";
         CHECK_EQ_INT(tg_store_admit_lanes(s, l, 2, &w), TG_OK); CHECK_EQ_INT(w, 0);
         CHECK_EQ_INT(tg_store_admit_lanes(s, l, 0, &w), TG_ERR_ARG);
     }
     /* a pause (429 retry_after) holds the lane for exactly its length */
     tg_store_pause(s, "a", 5000);
-    st_clock += 4999;
+    sto_clock += 4999;
     tg_store_admit(s, "a", 1000, 1, &w); CHECK_EQ_INT(w, 1);
-    st_clock += 1;
+    sto_clock += 1;
     tg_store_admit(s, "a", 1000, 1, &w); CHECK_EQ_INT(w, 0);
     tg_store_free(s);
 }
@@ -202,7 +202,7 @@ TG_TEST(store_memory_is_bounded) {
     for (i = 0; i < 10; i++) { snprintf(k, sizeof k, "k%d", i); CHECK_EQ_INT(tg_store_set(s, k, "v", 1, 100), TG_OK); }
     CHECK_EQ_INT(tg_store_set(s, "one-more", "v", 1, 0), TG_ERR_LIMIT);
     CHECK_EQ_INT(tg_store_set(s, "k3", "w", 1, 0), TG_OK);            /* replacing needs no room */
-    st_clock += 100;                                                  /* 9 expire: room again */
+    sto_clock += 100;                                                  /* 9 expire: room again */
     CHECK_EQ_INT(tg_store_set(s, "one-more", "v", 1, 0), TG_OK);
     {
         char big[16];
@@ -285,12 +285,12 @@ TG_TEST(store_fsm_timeout) {
     CHECK_EQ_INT(tg_fsm_new(&f, &fd, NULL), TG_OK);
     if (!f) { tg_store_free(s); return; }
     tg_fsm_set(f, &k, "waiting", NULL);
-    st_clock += 599999;
+    sto_clock += 599999;
     tg_fsm_get(f, &k, st, sizeof st, NULL, 0); CHECK_STR(st, "waiting");
     tg_fsm_set(f, &k, NULL, "{\"n\":1}");                  /* activity restarts the timeout */
-    st_clock += 599999;
+    sto_clock += 599999;
     tg_fsm_get(f, &k, st, sizeof st, NULL, 0); CHECK_STR(st, "waiting");
-    st_clock += 1;
+    sto_clock += 1;
     tg_fsm_get(f, &k, st, sizeof st, NULL, 0); CHECK_STR(st, "");
     tg_fsm_free(f);
     tg_store_free(s);
@@ -396,6 +396,110 @@ TG_TEST(store_on_state_filters_handlers) {
 }
 
 
+/* ---- the file back-end ---- */
+static void st_tmp(char *path, size_t n, const char *name) {
+    snprintf(path, n, "/tmp/tgbot-store-%ld-%s", (long)getpid(), name);
+    remove(path);
+    {
+        char lock[300];
+        snprintf(lock, sizeof lock, "%s.lock", path);
+        remove(lock);
+    }
+}
+
+static tg_store *st_file(const char *path, tg_error *err) {
+    tg_store_desc d;
+    tg_store *s = NULL;
+    memset(&d, 0, sizeof d);
+    d.now_ms = sto_now;                  /* a wall clock the test moves, also while "closed" */
+    return tg_store_file_new(&s, &d, path, TG_JOURNAL_SYNC_DEFAULT, err) == TG_OK ? s : NULL;
+}
+
+TG_TEST(store_file_survives_a_restart) {
+    char path[256], buf[64];
+    size_t n = 0;
+    int64_t v = 0;
+    uint64_t w = 0;
+    bool sw = false;
+    tg_error err;
+    tg_store *s, *t;
+    st_tmp(path, sizeof path, "restart");
+    sto_clock = 1700000000000ull;
+    s = st_file(path, &err);
+    if (!s) { CHECK(s != NULL); return; }
+    st_common(s, "file");                                  /* the same contract as every back-end */
+    CHECK_EQ_INT(tg_store_set(s, "keep", "forever", 7, 0), TG_OK);
+    CHECK_EQ_INT(tg_store_set(s, "short", "lived", 5, 60000), TG_OK);
+    CHECK_EQ_INT(tg_store_set(s, "gone", "x", 1, 0), TG_OK);
+    CHECK_EQ_INT(tg_store_del(s, "gone"), TG_OK);
+    CHECK_EQ_INT(tg_store_incr(s, "n", 41, 0, &v), TG_OK);
+    CHECK_EQ_INT(tg_store_incr(s, "n", 1, 0, &v), TG_OK);
+    CHECK_EQ_INT(tg_store_cas(s, "keep", "forever", 7, "FOREVER", 7, 0, &sw), TG_OK); CHECK(sw);
+    CHECK_EQ_INT(tg_store_admit(s, "lane", 10000, 1, &w), TG_OK); CHECK_EQ_INT(w, 0);
+    /* one process at a time */
+    CHECK(st_file(path, &err) == NULL);
+    CHECK(strstr(err.description, "in use") != NULL);
+    tg_store_free(s);
+    sto_clock += 30000;                                   /* 30 s pass while nothing runs */
+    t = st_file(path, &err);
+    if (!t) { CHECK(t != NULL); return; }
+    CHECK_EQ_INT(tg_store_get(t, "keep", buf, sizeof buf, &n), TG_OK); CHECK(n == 7 && memcmp(buf, "FOREVER", 7) == 0);
+    CHECK_EQ_INT(tg_store_get(t, "short", buf, sizeof buf, &n), TG_OK);
+    CHECK_EQ_INT(tg_store_get(t, "gone", buf, sizeof buf, &n), TG_ERR_NOT_FOUND);
+    CHECK_EQ_INT(tg_store_get(t, "n", buf, sizeof buf, &n), TG_OK); CHECK(n == 2 && memcmp(buf, "42", 2) == 0);
+    /* the lane remembers its slot: 10 s spacing, 30 s passed... admitted; then taken again */
+    CHECK_EQ_INT(tg_store_admit(t, "lane", 10000, 1, &w), TG_OK); CHECK_EQ_INT(w, 0);
+    CHECK_EQ_INT(tg_store_admit(t, "lane", 10000, 1, &w), TG_OK); CHECK_EQ_INT(w, 10000);
+    tg_store_free(t);
+    sto_clock += 30000;                                   /* the 60 s TTL ran out while closed */
+    t = st_file(path, &err);
+    if (!t) { CHECK(t != NULL); return; }
+    CHECK_EQ_INT(tg_store_get(t, "short", buf, sizeof buf, &n), TG_ERR_NOT_FOUND);
+    CHECK_EQ_INT(tg_store_get(t, "keep", buf, sizeof buf, &n), TG_OK);
+    tg_store_free(t);
+    remove(path);
+}
+
+TG_TEST(store_file_compacts_and_keeps_conversations) {
+    char path[256], st[70], data[64];
+    tg_error err;
+    tg_store *s;
+    tg_fsm *f = NULL;
+    tg_fsm_desc fd;
+    tg_fsm_key k;
+    struct stat sb;
+    int i;
+    st_tmp(path, sizeof path, "compact");
+    sto_clock = 1700000000000ull;
+    s = st_file(path, &err);
+    if (!s) { CHECK(s != NULL); return; }
+    memset(&fd, 0, sizeof fd);
+    fd.store = s;
+    memset(&k, 0, sizeof k);
+    k.chat_id = 9; k.user_id = 9;
+    CHECK_EQ_INT(tg_fsm_new(&f, &fd, NULL), TG_OK);
+    for (i = 0; i < 5000; i++) {                          /* one key rewritten 5000 times */
+        char d[32];
+        snprintf(d, sizeof d, "{\"i\":%d}", i);
+        if (tg_fsm_set(f, &k, "counting", d) != TG_OK) { CHECK(0); break; }
+    }
+    tg_fsm_free(f);
+    tg_store_free(s);
+    /* compaction kept the file near one record, not 5000 (each about 60 bytes) */
+    CHECK(stat(path, &sb) == 0 && sb.st_size < 1100 * 60);
+    s = st_file(path, &err);
+    if (!s) { CHECK(s != NULL); return; }
+    fd.store = s;                                         /* the reopened store */
+    f = NULL;
+    CHECK_EQ_INT(tg_fsm_new(&f, &fd, NULL), TG_OK);
+    CHECK_EQ_INT(tg_fsm_get(f, &k, st, sizeof st, data, sizeof data), TG_OK);
+    CHECK_STR(st, "counting");
+    CHECK_STR(data, "{\"i\":4999}");
+    tg_fsm_free(f);
+    tg_store_free(s);
+    remove(path);
+}
+
 /* ---- polling with a lease, and updates to retry later ---- */
 static tg_dispatcher *st_poll_d;
 static int st_poll_sleeps, st_poll_handled, st_poll_again;
@@ -444,7 +548,7 @@ TG_TEST(store_polling_lease_one_poller) {
     CHECK_EQ_INT(st_poll_handled, 0);
     CHECK(st_poll_sleeps >= 3);
     /* the other one's lease ends (its process died): this one takes over and polls */
-    st_clock += 60000;
+    sto_clock += 60000;
     CHECK_EQ_INT(tg_run_polling(st_poll_d, &o), TG_OK);
     CHECK_EQ_INT(st_poll_handled, 1);
     CHECK(ctl_count("getUpdates") >= 1);
@@ -561,6 +665,8 @@ ST_SKIPPED(store_fsm_state_data_transitions)
 ST_SKIPPED(store_fsm_timeout)
 ST_SKIPPED(store_fsm_lost_race_rechecks_the_transition)
 ST_SKIPPED(store_on_state_filters_handlers)
+ST_SKIPPED(store_file_survives_a_restart)
+ST_SKIPPED(store_file_compacts_and_keeps_conversations)
 ST_SKIPPED(store_polling_lease_one_poller)
 ST_SKIPPED(store_retry_later_leaves_the_update_unconfirmed)
 ST_SKIPPED(store_dedup_middleware)

@@ -529,9 +529,17 @@ TG_TEST(webhook_max_connections_and_idle) {
     snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
     many[5] = (char *)wh_update(0, 401, "m");
     CHECK_EQ_INT(wh_py(env.w, many, out, sizeof out), 0);
-    /* three at once with room for two: the third takes the place of the oldest, which had not
-       carried the secret yet (evicted) */
-    CHECK_STR(out, "refused\n200\n200\n");
+    /* three at once with room for two: the third takes the place of the oldest one that had not
+       carried the secret yet (evicted). Which one that is depends on how the accepts and the first
+       request interleave, so only the counts are fixed: one refused, two answered */
+    {
+        const char *p = out;
+        int refused = 0, ok = 0;
+        while ((p = strstr(p, "refused\n")) != NULL) { refused++; p++; }
+        for (p = out; (p = strstr(p, "200\n")) != NULL; p++) ok++;
+        CHECK_EQ_INT(refused, 1);
+        CHECK_EQ_INT(ok, 2);
+    }
     s = wh_stats(env.w);
     CHECK_EQ_INT(s.connections, 3);
     CHECK_EQ_INT(s.evicted, 1);
