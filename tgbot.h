@@ -2771,6 +2771,15 @@ typedef struct tg_store_desc {
 
 TGBOT_API tg_err tg_store_memory_new(tg_store **out, const tg_store_desc *desc);
 
+/* The memory back-end kept in a journal file (journal.h): single-host persistence. Every change is
+   appended as the key's new state (what the journal's `sync` mode says about crashes holds for it:
+   DEFAULT = every change fsynced before the call returns); opening replays the file; the file is
+   compacted when it holds over four times the live data. TTLs are kept as wall-clock deadlines
+   (desc->now_ms, default the real-time clock), so they keep running while no process has the file
+   open. One process at a time (the journal's lock: a second gets TG_ERR_LIMIT). POSIX only. */
+TGBOT_API tg_err tg_store_file_new(tg_store **out, const tg_store_desc *desc, const char *path,
+                                   tg_journal_sync_mode sync, tg_error *err);
+
 #if TGBOT__HAS_REDIS
 /* Redis through hiredis (link -lhiredis). The connection is made lazily and re-made after a loss;
    a read that failed on a lost connection is retried once on a new one, a write never is (its
@@ -20898,7 +20907,7 @@ TGBOT_API tg_err tg_webhook_new(tg_webhook **out, tg_dispatcher *d, const tg_web
     }
     /* limits that would wrap the buffer sizes computed from them */
     if (desc->max_body_bytes > ((size_t)1 << 30) || desc->max_header_bytes > (1u << 20) || desc->max_connections > (1u << 20) ||
-        desc->max_update_memory > ((size_t)1 << 40)) {
+        desc->max_update_memory / 1024u > ((size_t)1 << 30)) {   /* 1 TiB, without a constant 32-bit size_t cannot hold */
         tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "webhook limits out of range (max_body_bytes <= 1 GiB, "
                       "max_header_bytes <= 1 MiB, max_connections <= 2^20, max_update_memory <= 1 TiB)");
         return TG_ERR_ARG;
@@ -24230,6 +24239,196 @@ tg_err tg_store_memory_new(tg_store **out, const tg_store_desc *desc) {
     m->b = (tg__mem_ent **)tg__alloc(&s->alloc, m->nb * sizeof *m->b);
     if (!m->b) { tg__free(&s->alloc, m, sizeof *m); tg__free(&s->alloc, s, sizeof *s); return TG_ERR_NOMEM; }
     memset(m->b, 0, m->nb * sizeof *m->b);
+    *out = s;
+    return TG_OK;
+}
+
+/* ---- file back-end: the memory back-end plus a journal of each changed key's new state ----
+   record: 'P' | u64 wall-clock deadline (ms, 0 none, LE) | u16 key length (LE) | key | value
+           'D' | u16 key length | key */
+typedef struct tg__file_store {
+    tg_store *mem;
+    tg_journal *j;
+    uint64_t appended;             /* records since open or the last compaction */
+    tg_err replay_err;
+} tg__file_store;
+
+static uint64_t tg__wall_ms(void *ud) {
+#if defined(_WIN32)
+    (void)ud;
+    return (uint64_t)time(NULL) * 1000u;
+#else
+    struct timespec ts;
+    (void)ud;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+#endif
+}
+
+static void tg__le(unsigned char *p, uint64_t v, int n) { int i; for (i = 0; i < n; i++) p[i] = (unsigned char)(v >> (8 * i)); }
+static uint64_t tg__rd(const unsigned char *p, int n) { uint64_t v = 0; int i; for (i = n - 1; i >= 0; i--) v = (v << 8) | p[i]; return v; }
+
+/* appends the current state of key (its value and deadline, or its absence) */
+static tg_err tg__file_log(tg_store *s, const char *key) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg_store *m = f->mem;
+    size_t kl = strlen(key);
+    tg__mem_ent **pp = tg__mem_find(m, key, tg__store_now(m));
+    size_t vl = pp ? (*pp)->vlen : 0, n = (pp ? 11 : 3) + kl + vl;
+    unsigned char *rec = (unsigned char *)tg__alloc(&s->alloc, n), *p = rec;
+    tg_error err;
+    tg_err e;
+    if (!rec) return TG_ERR_NOMEM;
+    *p++ = pp ? 'P' : 'D';
+    if (pp) { tg__le(p, (*pp)->expires, 8); p += 8; }
+    tg__le(p, kl, 2); p += 2;
+    memcpy(p, key, kl); p += kl;
+    if (vl) memcpy(p, (*pp)->val, vl);
+    e = tg_journal_append(f->j, rec, n, &err);
+    tg__free(&s->alloc, rec, n);
+    if (e) tg__log(&s->logger, TG_LOG_ERROR, "store file: %s", err.description);
+    else f->appended++;
+    return e;
+}
+
+static tg_err tg__file_compact_fn(void *ud, tg_journal *j, tg_error *err) {
+    tg_store *s = (tg_store *)ud;
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg__mem_store *m = (tg__mem_store *)f->mem->impl;
+    uint64_t now = tg__store_now(f->mem);
+    uint32_t i;
+    (void)j; (void)err;
+    tg__mem_sweep(f->mem, now);
+    f->appended = 0;
+    for (i = 0; i < m->nb; i++) {
+        tg__mem_ent *e;
+        for (e = m->b[i]; e; e = e->next) { tg_err r = tg__file_log(s, e->key); if (r) return r; }
+    }
+    return TG_OK;
+}
+
+/* after a change: log it; now and then rewrite the file with the live keys only */
+static tg_err tg__file_after(tg_store *s, const char *key) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg__mem_store *m = (tg__mem_store *)f->mem->impl;
+    tg_err e = tg__file_log(s, key);
+    if (e == TG_OK && f->appended > 1024 && f->appended > 4u * (uint64_t)m->n) {
+        tg_error err;
+        if (tg_journal_compact(f->j, tg__file_compact_fn, s, &err) != TG_OK)
+            tg__log(&s->logger, TG_LOG_WARN, "store file: compaction failed (%s); the file keeps growing", err.description);
+    }
+    return e;
+}
+
+static tg_err tg__file_get(tg_store *s, const char *key, void *buf, size_t cap, size_t *len) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    return f->mem->vt->get(f->mem, key, buf, cap, len);
+}
+static tg_err tg__file_set(tg_store *s, const char *key, const void *val, size_t len, uint32_t ttl_ms, bool nx, bool *done) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg_err e = f->mem->vt->set(f->mem, key, val, len, ttl_ms, nx, done);
+    return e || !*done ? e : tg__file_after(s, key);
+}
+static tg_err tg__file_cas(tg_store *s, const char *key, const void *expect, size_t elen, const void *val, size_t len,
+                           uint32_t ttl_ms, bool *swapped) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg_err e = f->mem->vt->cas(f->mem, key, expect, elen, val, len, ttl_ms, swapped);
+    return e || !*swapped ? e : tg__file_after(s, key);
+}
+static tg_err tg__file_del(tg_store *s, const char *key) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg_err e = f->mem->vt->del(f->mem, key);
+    return e ? e : tg__file_after(s, key);
+}
+static tg_err tg__file_incr(tg_store *s, const char *key, int64_t by, uint32_t ttl_ms, int64_t *out) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg_err e = f->mem->vt->incr(f->mem, key, by, ttl_ms, out);
+    return e ? e : tg__file_after(s, key);
+}
+static tg_err tg__file_admit(tg_store *s, const tg_store_lane *lanes, size_t n, uint64_t *wait_ms) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg_err e = f->mem->vt->admit(f->mem, lanes, n, wait_ms);
+    size_t i;
+    for (i = 0; e == TG_OK && *wait_ms == 0 && i < n; i++) e = tg__file_after(s, lanes[i].key);
+    return e;
+}
+static tg_err tg__file_pause(tg_store *s, const char *key, uint32_t ms) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    char pk[TGBOT_STORE_MAX_KEY + 3];
+    tg_err e = f->mem->vt->pause(f->mem, key, ms);
+    snprintf(pk, sizeof pk, "%s:p", key);
+    return e ? e : tg__file_after(s, pk);
+}
+static tg_err tg__file_stamp(tg_store *s, const tg_store_lane *lanes, size_t n) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg_err e = f->mem->vt->stamp(f->mem, lanes, n);
+    size_t i;
+    for (i = 0; e == TG_OK && i < n; i++) e = tg__file_after(s, lanes[i].key);
+    return e;
+}
+static void tg__file_destroy(tg_store *s) {
+    tg__file_store *f = (tg__file_store *)s->impl;
+    tg_allocator a = s->alloc;
+    if (f->j) tg_journal_close(f->j);
+    tg_store_free(f->mem);
+    tg__free(&a, f, sizeof *f);
+    tg__free(&a, s, sizeof *s);
+}
+
+static const tg_store_vtable tg__file_vt = {
+    tg__file_get, tg__file_set, tg__file_cas, tg__file_del, tg__file_incr, tg__file_admit, tg__file_pause,
+    tg__file_stamp, tg__file_destroy };
+
+/* replay: each record sets a key to its logged state (a deadline already past: the key is gone) */
+static int tg__file_replay(void *ud, const void *rec, size_t len) {
+    tg_store *s = (tg_store *)ud;
+    tg__file_store *f = (tg__file_store *)s->impl;
+    const unsigned char *p = (const unsigned char *)rec;
+    char key[TGBOT_STORE_MAX_KEY + 1];
+    size_t kl, hdr;
+    uint64_t deadline = 0, now = tg__store_now(f->mem);
+    tg__mem_ent **pp;
+    if (len < 3 || (p[0] != 'P' && p[0] != 'D')) { f->replay_err = TG_ERR_JSON; return 1; }
+    hdr = p[0] == 'P' ? 11 : 3;
+    if (len < hdr) { f->replay_err = TG_ERR_JSON; return 1; }
+    if (p[0] == 'P') deadline = tg__rd(p + 1, 8);
+    kl = (size_t)tg__rd(p + hdr - 2, 2);
+    if (kl == 0 || kl > TGBOT_STORE_MAX_KEY || hdr + kl > len) { f->replay_err = TG_ERR_JSON; return 1; }
+    memcpy(key, p + hdr, kl); key[kl] = 0;
+    pp = tg__mem_find(f->mem, key, now);
+    if (p[0] == 'D' || (deadline && deadline <= now)) { if (pp) tg__mem_drop(f->mem, pp); return 0; }
+    if (tg__mem_put(f->mem, pp, key, p + hdr + kl, len - hdr - kl, 0, now) != TG_OK) { f->replay_err = TG_ERR_NOMEM; return 1; }
+    pp = tg__mem_find(f->mem, key, now);
+    if (pp) (*pp)->expires = deadline;
+    f->appended++;
+    return 0;
+}
+
+tg_err tg_store_file_new(tg_store **out, const tg_store_desc *desc, const char *path, tg_journal_sync_mode sync, tg_error *err) {
+    tg_store_desc d;
+    tg_store *s;
+    tg__file_store *f;
+    tg_journal_desc jd;
+    tg_error local;
+    tg_err e;
+    if (!err) err = &local;
+    if (!out || !path) return TG_ERR_ARG;
+    *out = NULL;
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    if (!d.now_ms) d.now_ms = tg__wall_ms;          /* deadlines must mean the same after a restart */
+    if ((e = tg__store_alloc(&s, &d, &tg__file_vt, sizeof(tg__file_store))) != TG_OK) return e;
+    f = (tg__file_store *)s->impl;
+    if ((e = tg_store_memory_new(&f->mem, &d)) != TG_OK) { tg__free(&s->alloc, f, sizeof *f); tg__free(&s->alloc, s, sizeof *s); return e; }
+    memset(&jd, 0, sizeof jd);
+    jd.path = path; jd.sync = sync; jd.allocator = d.allocator;
+    jd.max_record = TGBOT_STORE_MAX_VALUE + TGBOT_STORE_MAX_KEY + 16;
+    e = tg_journal_open(&f->j, &jd, tg__file_replay, s, err);
+    if (e == TG_OK && f->replay_err) e = f->replay_err;
+    if (e) {
+        if (f->replay_err) tg__error_set(err, e, TG_PHASE_NONE, "store file %s: a record is not a store record", path);
+        tg__file_destroy(s);
+        return e;
+    }
     *out = s;
     return TG_OK;
 }
