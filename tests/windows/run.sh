@@ -1,6 +1,7 @@
 #!/bin/sh
-# make test-windows: the implementation (every switch on, no TLS) and the unit program cross-built
-# with mingw-w64 against winsock2, then run under wine against the fake servers on loopback.
+# make test-windows: the implementation (every switch on) and the unit program cross-built with
+# mingw-w64 against winsock2, then run under wine against the fake servers on loopback; with TLS
+# (BearSSL cross-built from Debian's source package by bearssl.sh) when that can be fetched.
 # The test files that fork or check POSIX file modes, and the journal's (not on Windows), are left
 # out. wine's recv() reports a TCP reset as end-of-file where Windows returns WSAECONNRESET:
 # rst_probe.c checks that first, and only then are the reset cases of http_faults_give_clear_errors
@@ -42,7 +43,19 @@ $CC $W -Wno-unused-function -O1 -include "$here/compat.h" -DTGBOT_ENABLE_ALL -DT
 echo "test-windows: unit.exe $(wc -c < "$out/unit.exe") bytes"
 command -v wine >/dev/null 2>&1 || { echo "test-windows: skipped running: wine not installed (tests/deps.sh installs wine64)"; exit 0; }
 export WINEPREFIX="${WINEPREFIX:-$root/build/wineprefix}" WINEDEBUG=-all
-"$root/tests/with_servers.sh" wine "$out/unit.exe" ${1:-} 2>&1 | tr -d '\r' > "$out/run.log"
+# with BearSSL cross-built from Debian's source package (tests/windows/bearssl.sh) the unit program
+# that runs is the TLS one: the HTTPS tests against the fake TLS servers run instead of skipping
+run=$out/unit.exe
+if lib=$("$here/bearssl.sh"); then
+    $CC $W -Wno-unused-function -O1 -include "$here/compat.h" -include pthread.h -DTGBOT_ENABLE_ALL \
+        -idirafter "$(dirname "$lib")/src/inc" -I"$root" -I"$out" "$root/tests/all.c" -o "$out/unit-tls.exe" \
+        -static "$lib" -lws2_32 -lpthread || { echo "test-windows: the unit program with BearSSL does not compile"; exit 1; }
+    echo "test-windows: unit-tls.exe (BearSSL $(basename "$(ls -d "$(dirname "$lib")"/apt/bearssl_*.dsc)" .dsc), cross-built) $(wc -c < "$out/unit-tls.exe") bytes"
+    run=$out/unit-tls.exe
+else
+    echo "test-windows: BearSSL not cross-built: running the no-TLS unit program (its HTTPS tests skip)"
+fi
+"$root/tests/with_servers.sh" wine "$run" ${1:-} 2>&1 | tr -d '\r' > "$out/run.log"
 # the webapp tests popen python3, which wine's cmd.exe cannot run: they skip with a line saying so
 grep "^FAIL \|skipped: " "$out/run.log" | sort | uniq -c
 expected=""
