@@ -207,6 +207,21 @@ def updates_ctrl_c_confirms_what_was_printed():
 
 
 @case
+def https_with_ca_file():
+    tls, cadir = os.environ.get('TG_FAKE_TLS_VALID'), os.environ.get('TG_TLS_DIR')
+    if not tls or not cadir or os.environ.get('TGCALL_NO_TLS'):   # set by tests/windows/run.sh
+        print('    skipped: no fake TLS server, or tgcall built without TLS')
+        return
+    p = run('--base-url', tls, '--ca-file', os.path.join(cadir, 'ca.pem'), 'getMe', base=False)
+    check('https with the test CA: exit 0', p.returncode == 0 and json.loads(p.stdout)['id'] == 123456789, p.stderr)
+    p = run('--base-url', tls, '--ca-file', os.path.join(cadir, 'ca.pem'), 'sendMessage', 'chat_id=1', 'text=tls', base=False)
+    check('https send: exit 0', p.returncode == 0, p.stderr)
+    p = run('--base-url', tls, 'getMe', base=False)      # the test CA is in no system bundle
+    check('https without the CA: network exit 3, says why', p.returncode == 3 and 'certificate' in p.stderr.lower(),
+          '%d %s' % (p.returncode, p.stderr))
+
+
+@case
 def no_token_says_so():
     p = run('getMe', token=None)
     check('no token: exit 2', p.returncode == 2 and 'TELEGRAM_BOT_TOKEN' in p.stderr, '%d %s' % (p.returncode, p.stderr))

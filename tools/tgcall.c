@@ -46,7 +46,7 @@ static const char *class_name(unsigned flags) {
 }
 
 static void usage(FILE *o) {
-    fputs("usage: tgcall [--base-url URL] [--token-file F] [--raw] METHOD [name=value ...] [name=@path ...]\n"
+    fputs("usage: tgcall [--base-url URL] [--token-file F] [--ca-file PEM] [--raw] METHOD [name=value ...] [name=@path ...]\n"
           "       tgcall [--base-url URL] [--token-file F] --updates [--timeout S] [--max N]\n"
           "       tgcall --help [METHOD]      list the methods, or one method's parameters\n"
           "The token comes from --token-file or TELEGRAM_BOT_TOKEN. Exit codes: 0 ok, 1 Telegram error,\n"
@@ -306,6 +306,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--updates")) upd = 1;
         else if (!strcmp(a, "--base-url") && i + 1 < argc) d.base_url = argv[++i];
         else if (!strcmp(a, "--token-file") && i + 1 < argc) d.token_file = argv[++i];
+        else if (!strcmp(a, "--ca-file") && i + 1 < argc) d.tls.ca_file = argv[++i];
         else if (!strcmp(a, "--timeout") && i + 1 < argc) timeout_s = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--max") && i + 1 < argc) max = strtol(argv[++i], NULL, 10);
         else { fprintf(stderr, "tgcall: unknown option %s\n", a); usage(stderr); return EX_USAGE; }
