@@ -17,6 +17,12 @@
        core (errors, allocator, logger, platform hooks, arena) . json . http options . bot . Bot API
        (generated) . updates (polling, dispatcher) . optional modules . implementation . licence
 
+   PIPELINE (a call's way, by room of src/)
+       platform (sockets, poll, clock) -> json -> tls -> http (one exchange per pooled connection)
+       -> engine (bot.c: calls in flight, retries, the loop; async.h) -> stages (cache, breaker,
+       ratelimit, analytics, yours: tg_bot_add_stage) -> codec (typed encode/decode) -> API (gen/)
+       -> updates (dispatcher, long polling) / webhook (server)
+
    CONFIGURATION MACROS (define before including; all optional)
        TGBOT_IMPLEMENTATION     emit the implementation in this translation unit
        TGBOT_STATIC             make every function static (private copy per TU)
@@ -43,7 +49,7 @@
        TGBOT_ENABLE_BREAKER     circuit breaker, closed/open/half-open     (breaker.h)
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
-       TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
+       TGBOT_ENABLE_ASYNC       many requests in flight: always on, the engine is the core (async.h)
        TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
        TGBOT_ENABLE_STARS       crash-safe journal, gift campaigns, Stars, XTR payments, business
                                 (journal.h, stars.h, business.h; POSIX only)
@@ -250,9 +256,11 @@ TGBOT_API const char *tg_version(void);
     X(TG_ERR_BREAKER_OPEN,   "circuit breaker open: the call was not sent") \
     X(TG_ERR_SIGNATURE,      "signature does not match (data not from Telegram, or another bot's)") \
     X(TG_ERR_EXPIRED,        "signed data is older than the allowed age") \
-    X(TG_ERR_BUSY,           "not sent: called from a callback of the bot's call in progress") \
+    X(TG_ERR_BUSY,           "not sent: the bot is busy (calls nested too deep, or too many in flight)") \
     X(TG_ERR_REPLAY,         "signed request already seen, or too old to tell (replay)") \
-    X(TG_ERR_AGAIN,          "not processed now: the update is to be delivered again later")
+    X(TG_ERR_AGAIN,          "not processed now: the update is to be delivered again later") \
+    X(TG_ERR_PENDING,        "submitted: the result comes to the completion callback") \
+    X(TG_ERR_CANCELLED,      "cancelled before any byte was sent")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,
@@ -503,11 +511,10 @@ typedef struct tg_input_file {
    a 200 whose body is cut or not valid JSON, a timeout, a reset) fails with TG_ERR_OUTCOME_UNKNOWN,
    request_sent set, and is never repeated silently.
 
-   Calls from callbacks: the API may be called from handlers, on_sent and on_error (these run after
-   the call's pipeline; calls from them nest at most 3 deep). A call made from a callback that
-   fires while a call is in flight (on_retry, on_rate_limited, on_breaker, a logger) is refused with
-   TG_ERR_BUSY and sends nothing: the bot has one request slot, and the call in flight keeps its
-   method, parameters and error. Do not call tg_bot_reset from any callback. */
+   Calls from callbacks: every call owns its state, so the API may be called from any callback
+   (handlers, on_sent, on_error, on_retry, on_rate_limited, on_throttled, on_breaker, a completion
+   callback); such calls nest at most 3 deep (deeper ones fail with TG_ERR_BUSY and send nothing).
+   Not from a logger. Do not call tg_bot_reset from a callback. Async calls and the loop: async.h. */
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
@@ -546,6 +553,13 @@ typedef struct tg_breaker_desc {
     uint32_t probes;          /* 0: 1: successful probes in half-open that close it */
 } tg_breaker_desc;
 
+/* The engine every call runs on (async.h). Zero = the defaults. */
+typedef struct tg_engine_desc {
+    uint32_t max_connections; /* 0: 8 keep-alive connections to the API host (at most 1024) */
+    uint32_t max_queued;      /* 0: 1024 calls in flight at most */
+    bool wait_when_full;      /* a submit beyond max_queued drives the loop instead of failing TG_ERR_BUSY */
+} tg_engine_desc;
+
 typedef struct tg_bot_desc {
     const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
     const char *token_file;   /* a file whose first line is the token */
@@ -563,6 +577,7 @@ typedef struct tg_bot_desc {
     tg_cache_desc cache;          /* TGBOT_ENABLE_CACHE */
     tg_ratelimit_desc ratelimit;  /* TGBOT_ENABLE_RATELIMIT */
     tg_breaker_desc breaker;      /* TGBOT_ENABLE_BREAKER */
+    tg_engine_desc engine;
 } tg_bot_desc;
 
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);
@@ -585,6 +600,28 @@ TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_jso
 TGBOT_API tg_err tg_download_file(tg_bot *bot, const char *file_path, size_t max_bytes, tg_str *out);
 /* getFile, then tg_download_file */
 TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t max_bytes, tg_str *out);
+
+/* Stages: every call passes one chain of stages: the built-in cache (may answer it), circuit
+   breaker (may refuse it), rate limiter (may delay or refuse it) and analytics (sees it end), then
+   the user's stages in the order added. admit runs before each attempt (return non-zero, err filled,
+   to refuse the call: nothing is sent, on_error fires), outcome after each attempt, done once when
+   the call ends, refused included (ms: from submit to end); a call answered from the cache skips
+   every later stage. Hooks may be NULL; they may call the API. */
+typedef struct tg_call_info {
+    uint32_t id;                  /* the call's id (async.h) */
+    const char *method;           /* "sendMessage"; "downloadFile" for file downloads */
+    const char *params;           /* the JSON parameters ("{}" for none) */
+    size_t params_len;
+    uint32_t attempt;             /* 0 for the first */
+    bool read, sends, spends;     /* the method's class: a read; sends something; spends Stars */
+} tg_call_info;
+typedef struct tg_stage {
+    tg_err (*admit)(void *ud, const tg_call_info *call, tg_error *err);
+    void (*outcome)(void *ud, const tg_call_info *call, tg_err code, const tg_error *err);
+    void (*done)(void *ud, const tg_call_info *call, tg_err code, const tg_error *err, uint64_t ms);
+    void *ud;
+} tg_stage;
+TGBOT_API tg_err tg_bot_add_stage(tg_bot *bot, const tg_stage *stage);   /* TG_ERR_LIMIT beyond 8 */
 
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e);      /* 401: bad token */
 TGBOT_API bool tg_error_is_forbidden(const tg_error *e);         /* 403: e.g. the bot was blocked by the user */
@@ -1671,9 +1708,9 @@ typedef struct tg_event {
     int breaker_state;              /* BREAKER: the new tg_breaker_state */
 } tg_event;
 
-/* Events. on_update, on_sent, on_error and on_shutdown may call the API; a call from on_retry,
-   on_rate_limited or on_breaker (they fire while a call is in flight) fails with TG_ERR_BUSY and
-   sends nothing (bot.h). */
+/* Events. Every callback may call the API (nested at most 3 deep, bot.h). The pipeline's events
+   (sent, error, retry, rate limited, breaker) come from the bot, also without a dispatcher
+   (tg_bot_set_events, async.h); tg_set_events sets them for the dispatcher's bot. */
 typedef struct tg_events {          /* every callback optional */
     void (*on_update)(const tg_event *e, void *ud);
     void (*on_sent)(const tg_event *e, void *ud);
@@ -8337,6 +8374,79 @@ struct tg_get_game_high_scores_args {
 /* https://core.telegram.org/bots/api#getgamehighscores (read) */
 TGBOT_API tg_err tg_get_game_high_scores(tg_bot *bot, const tg_get_game_high_scores_args *args, tg_game_high_score_list *out);
 
+/* ==== src/async.h ==== */
+/* async: many calls in flight on one bot, one loop.
+
+   Every call, blocking or not, runs on the bot's engine: a pool of keep-alive connections
+   (tg_engine_desc.max_connections, default 8; one request per connection at a time) and a list of
+   calls in flight, each with its own state. A blocking call submits itself and drives the engine
+   until it is done; while it waits, the other calls in flight progress too.
+
+   Submitting without waiting:
+     - by name:  tg_call_async(bot, "sendMessage", "{\"chat_id\":1,\"text\":\"hi\"}", &opt, &id)
+     - typed:    tg_async_next(bot, &opt); then any typed call, e.g. tg_send_message(bot, &args, &msg):
+                 it returns TG_ERR_PENDING at once and its typed result is written to the out pointer
+                 (&msg here, which must stay valid) just before opt.done runs.
+   A submit that returns anything but TG_ERR_PENDING did not start and its callback never runs.
+   opt.done runs exactly once per submitted call, from tg_loop_step, tg_run or a blocking call on
+   the same bot, never from inside the submit. Results (the JSON value, the typed result) live in
+   the bot's arena like every result: until tg_bot_reset, which does nothing while calls are in flight.
+
+   Back-pressure: at most tg_engine_desc.max_queued calls in flight (default 1024); beyond that a
+   submit fails with TG_ERR_BUSY, or (wait_when_full) drives the loop until one ends.
+   Money rule as everywhere: a call that sends something or spends Stars is never repeated when its
+   outcome is unknown; it ends with TG_ERR_OUTCOME_UNKNOWN. tg_call_cancel on such a call once a
+   byte of it was sent ends it the same way; before that it ends with TG_ERR_CANCELLED.
+
+   The loop: with your own poll/epoll, watch tg_loop_fds (re-read them after every step), wait at
+   most tg_loop_timeout_ms, then call tg_loop_step(bot, 0). Without a loop: tg_run(bot) returns when
+   no call is in flight. See examples/async_epoll.c. */
+
+typedef void (*tg_async_done)(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value result, void *ud);
+
+typedef struct tg_async {
+    tg_async_done done;       /* may be NULL: fire and forget (the events still fire) */
+    void *ud;
+    uint32_t deadline_ms;     /* 0: none; the whole call, retries included, ends after this */
+} tg_async;
+
+enum { TG_LOOP_READ = 1, TG_LOOP_WRITE = 2 };
+typedef struct tg_loop_fd { int fd; int events; } tg_loop_fd;
+
+TGBOT_API tg_err tg_call_async(tg_bot *bot, const char *method, const char *params_json, const tg_async *opt, uint32_t *id);
+TGBOT_API void tg_async_next(tg_bot *bot, const tg_async *opt);   /* the next typed call is submitted */
+TGBOT_API bool tg_call_cancel(tg_bot *bot, uint32_t id);          /* false: no such call in flight */
+TGBOT_API uint32_t tg_loop_pending(const tg_bot *bot);            /* calls in flight */
+TGBOT_API size_t tg_loop_fds(tg_bot *bot, tg_loop_fd *fds, size_t max);   /* returns how many there are */
+TGBOT_API int tg_loop_timeout_ms(tg_bot *bot);                    /* -1: nothing to wait for */
+/* advances every call as far as it can; timeout_ms > 0 first waits (poll) up to that long for
+   progress; returns the calls still in flight */
+TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms);
+TGBOT_API void tg_run(tg_bot *bot);                               /* steps until no call is in flight */
+/* The pipeline's events (on_sent, on_error, on_retry, on_rate_limited, on_breaker of tg_events)
+   without a dispatcher; tg_set_events on a dispatcher sets the same. */
+TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events);
+
+/* Long polling on the loop: getUpdates is an async call; each answer's updates are dispatched from
+   the loop (tg_loop_step, tg_run, or any blocking call), then the next getUpdates confirms them, so
+   an update is handled once, as with tg_run_polling, while handlers' calls run concurrently.
+   tg_stop(d) from a handler or tg_polling_stop(d) ends it: the poll in flight is cancelled and the
+   handled updates are confirmed (keep stepping until tg_loop_pending is 0). 401 and 409 end it too
+   (tg_polling_result). No signal handling and no store lease here (tg_run_polling has them);
+   allowed_updates is not kept (the server keeps its last setting). */
+TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o);
+TGBOT_API void tg_polling_stop(tg_dispatcher *d);
+TGBOT_API bool tg_polling_active(const tg_dispatcher *d);
+TGBOT_API tg_err tg_polling_result(const tg_dispatcher *d);
+
+#if TGBOT__HAS_WEBHOOK
+/* The webhook server on the same loop: tg_loop_fds, tg_loop_timeout_ms, tg_loop_step and tg_run
+   serve it along with the calls in flight (its handlers' calls, blocking or async, run meanwhile);
+   tg_run returns once tg_stop() stopped it and no call is in flight. NULL detaches it. Free the
+   server only after detaching it. */
+TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w);
+#endif
+
 /* ==== src/epilogue.h ==== */
 #ifdef __cplusplus
 } /* extern "C" */
@@ -8791,6 +8901,7 @@ TGBOT__INTERN void tg__interrupt(int on);
    restores what was there. On Windows on_stop runs on another thread: it only sets flags. */
 TGBOT__INTERN void tg__stop_signals(void (*on_stop)(int), int on);
 /* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
+TGBOT__INTERN int tg__interrupt_pending(void);   /* a stop was requested (tg__interrupt(1)) */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
 TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by the peer or has stray data */
 /* listening socket for servers (webhook): bound, non-blocking */
@@ -9025,6 +9136,7 @@ TGBOT__INTERN void tg__sock_close(tg__sock s) { if (s != TG__SOCK_INVALID) TG__C
 
 static volatile sig_atomic_t tg__interrupted;
 TGBOT__INTERN void tg__interrupt(int on) { tg__interrupted = on; }
+TGBOT__INTERN int tg__interrupt_pending(void) { return tg__interrupted != 0; }
 
 #if defined(_WIN32)
 /* The console handler runs on its own thread and cannot wake a select(), so a wait looks at the
@@ -11131,6 +11243,14 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
 /* err->request_sent is false only when no byte of the request can have reached the server */
 TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err);
 TGBOT__INTERN void tg__http_client_free(tg__http_client *c);
+/* the same exchange without blocking (the engine drives many): begin, then step until it is not 0;
+   want says which socket, for what, and until when. abort ends one in progress (cancel, stop). */
+TGBOT__INTERN tg_err tg__http_begin(tg__http_client *c, const tg__http_request *rq, tg_error *err);
+TGBOT__INTERN int tg__http_step(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err);
+TGBOT__INTERN tg__sock tg__http_want(const tg__http_client *c, bool *write, uint64_t *deadline);
+TGBOT__INTERN int tg__http_abort(tg__http_client *c, tg_error *err, tg_err code, const char *why);
+/* one more connection of a pool: shares its parent's configuration and TLS context (sessions resume) */
+TGBOT__INTERN tg_err tg__http_client_clone(tg__http_client **out, const tg__http_client *parent);
 TGBOT__INTERN uint32_t tg__http_connections_opened(const tg__http_client *c);   /* for tests: keep-alive reuse */
 TGBOT__INTERN bool tg__http_tls_resumed(const tg__http_client *c);
 
@@ -11211,6 +11331,8 @@ struct tg__http_client {
     tg__http_head head;
     size_t body_start, dechunk_pos, body_len;
     uint64_t deadline, connect_deadline;
+    bool reused;                       /* this exchange started on a kept-alive connection */
+    const tg__http_client *parent;     /* a pool clone: host, proxy, TLS context are the parent's */
 };
 
 /* ---- head parsing (shared with the webhook server) ---- */
@@ -11558,9 +11680,10 @@ TGBOT__INTERN void tg__http_client_free(tg__http_client *c) {
     tg__conn_close(c);
     if (c->fp) fclose(c->fp);
     tg__resolve_free(c->addrs);
-    if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__buf_free(&c->out); tg__buf_free(&c->pout); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
     if (c->stage) tg__free(a, c->stage, TG__HTTP_STAGE);
+    if (c->parent) { tg__free(a, c, sizeof *c); return; }    /* the rest is the parent's */
+    if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__strfree(a, c->host); tg__strfree(a, c->prefix); tg__strfree(a, c->sni); tg__buf_free(&c->fixed_hdr);
     tg__strfree(a, c->phost);
     if (c->puser) { tg__wipe(c->puser, strlen(c->puser)); tg__strfree(a, c->puser); }
@@ -12200,64 +12323,65 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
 
 static uint64_t tg__until(uint64_t deadline, uint64_t now) { return deadline > now ? deadline - now : 0; }
 
-TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+/* Starts an exchange: the idle keep-alive connection is reused unless it is too old or the peer
+   closed it (nothing sent yet). tg__http_step then moves it without blocking. */
+TGBOT__INTERN tg_err tg__http_begin(tg__http_client *c, const tg__http_request *rq, tg_error *err) {
     uint64_t now = tg__now_ms(c->plat);
     uint32_t total = rq->timeout_ms ? rq->timeout_ms : c->to.request_ms;
-    tg_error local;
-    bool reused;
-    int r;
     tg_err e;
-    if (!err) { memset(&local, 0, sizeof local); err = &local; }
     err->code = TG_OK; err->request_sent = false; err->sys_errno = 0; err->http_status = 0;
-    memset(rs, 0, sizeof *rs);
     c->deadline = now + total;
     c->body_limit = rq->max_body_bytes ? rq->max_body_bytes : c->lim.max_body_bytes;
     e = tg__build_request(c, rq, err);
     if (e) return e;
     c->out_pos = 0; c->seg_i = 0; c->seg_pos = 0; c->qn = c->qi = 0;
     c->body_done = false; c->sent_any = false;
-    /* reuse the idle connection unless it is too old or the peer closed it (nothing sent yet) */
     if (c->fd != TG__SOCK_INVALID &&
         (now - c->idle_since > c->to.idle_ms || (c->tls && tg__tls_pending(c->tls)) || tg__sock_is_dead(c->fd)))
         tg__conn_close(c);
-    reused = c->fd != TG__SOCK_INVALID;
-    c->st = reused ? TG__X_SEND : TG__X_RESOLVE;
+    c->reused = c->fd != TG__SOCK_INVALID;
+    c->st = c->reused ? TG__X_SEND : TG__X_RESOLVE;
     c->connect_deadline = now + c->to.connect_ms;
-    for (;;) {
-        r = tg__xfer_step(c, rq, err);
-        if (r != 0) break;
-        now = tg__now_ms(c->plat);
-        {
-            uint64_t dl = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
-            uint64_t left = tg__until(dl, now);
-            int w;
-            if (left == 0 || (w = tg__sock_wait(c->fd, c->want == TG__IO_WANT_WRITE, (int)TGBOT__MIN(left, 0x7FFFFFFFu))) == 0) {
-                tg__error_set(err, TG_ERR_TIMEOUT, tg__state_phase(c->st), "timed out while %s",
-                              c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
-                              c->st == TG__X_TLS ? "in the TLS handshake" : c->st == TG__X_SEND ? "sending the request" :
-                              c->st == TG__X_HEAD ? "waiting for the response headers" : "receiving the response body");
-                r = -1;
-                break;
-            }
-            if (w == -2) { tg__error_set(err, TG_ERR_STOPPED, tg__state_phase(c->st), "interrupted by a stop request"); r = -1; break; }
-            if (w < 0) { tg__error_set(err, TG_ERR_IO, tg__state_phase(c->st), "poll failed: %s", strerror(errno)); r = -1; break; }
-        }
-    }
+    c->want = TG__IO_WANT_WRITE;
+    return TG_OK;
+}
+
+/* ends a failed exchange: the connection is closed; request_sent says whether any byte left */
+static int tg__http_failed(tg__http_client *c, tg_error *err) {
     if (c->fp) { fclose(c->fp); c->fp = NULL; }
+    err->request_sent = c->sent_any;
+    tg__conn_close(c);
+    if (!err->code) err->code = TG_ERR_IO;
+    tg__log(c->log, TG_LOG_DEBUG, "http: %s (%s)", err->description, tg_phase_str(err->phase));
+    return -1;
+}
+
+TGBOT__INTERN int tg__http_step(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+    int r = tg__xfer_step(c, rq, err);
+    if (r == 0) {
+        uint64_t now = tg__now_ms(c->plat);
+        uint64_t dl = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
+        if (now < dl) return 0;
+        tg__error_set(err, TG_ERR_TIMEOUT, tg__state_phase(c->st), "timed out while %s",
+                      c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
+                      c->st == TG__X_TLS ? "in the TLS handshake" : c->st == TG__X_SEND ? "sending the request" :
+                      c->st == TG__X_HEAD ? "waiting for the response headers" : "receiving the response body");
+        return tg__http_failed(c, err);
+    }
     if (r < 0) {
-        /* A request counts as sent once any byte of it was handed to the socket. */
-        err->request_sent = c->sent_any;
-        if (reused && !c->sent_any && c->st == TG__X_SEND && (err->code == TG_ERR_CLOSED || err->code == TG_ERR_IO)) {
+        if (c->reused && !c->sent_any && c->st == TG__X_SEND && (err->code == TG_ERR_CLOSED || err->code == TG_ERR_IO)) {
             /* the reused connection died before taking a byte: provably unsent, reconnect once */
             tg__conn_close(c);
-            return tg__http_do(c, rq, rs, err);
+            c->reused = false;
+            c->st = TG__X_RESOLVE;
+            err->code = TG_OK; err->sys_errno = 0;
+            return tg__http_step(c, rq, rs, err);
         }
-        tg__conn_close(c);
-        if (!err->code) err->code = TG_ERR_IO;
-        tg__log(c->log, TG_LOG_DEBUG, "http: %s (%s)", err->description, tg_phase_str(err->phase));
-        return err->code;
+        return tg__http_failed(c, err);
     }
+    if (c->fp) { fclose(c->fp); c->fp = NULL; }
     err->request_sent = true;
+    memset(rs, 0, sizeof *rs);
     rs->status = c->head.status;
     rs->body = c->in.data + c->body_start;
     rs->body_len = c->body_len;
@@ -12266,6 +12390,54 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
     err->http_status = rs->status;
     if (c->head.keep_alive) c->idle_since = tg__now_ms(c->plat);
     else tg__conn_close(c);
+    return 1;
+}
+
+TGBOT__INTERN tg__sock tg__http_want(const tg__http_client *c, bool *write, uint64_t *deadline) {
+    *write = c->want == TG__IO_WANT_WRITE;
+    *deadline = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
+    return c->fd;
+}
+
+TGBOT__INTERN int tg__http_abort(tg__http_client *c, tg_error *err, tg_err code, const char *why) {
+    tg__error_set(err, code, tg__state_phase(c->st), "%s", why);
+    return tg__http_failed(c, err);
+}
+
+/* the blocking form: begin, then step and wait on the one socket until it ends */
+TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+    tg_error local;
+    tg_err e;
+    int r;
+    if (!err) { memset(&local, 0, sizeof local); err = &local; }
+    memset(rs, 0, sizeof *rs);
+    if ((e = tg__http_begin(c, rq, err)) != TG_OK) return e;
+    while ((r = tg__http_step(c, rq, rs, err)) == 0) {
+        bool wr;
+        uint64_t dl, now = tg__now_ms(c->plat);
+        tg__sock fd = tg__http_want(c, &wr, &dl);
+        int w = tg__sock_wait(fd, wr, (int)TGBOT__MIN(tg__until(dl, now), 0x7FFFFFFFu));
+        if (w == -2) { r = tg__http_abort(c, err, TG_ERR_STOPPED, "interrupted by a stop request"); break; }
+        if (w < 0) { r = tg__http_abort(c, err, TG_ERR_IO, "poll failed"); break; }
+    }
+    return r < 0 ? err->code : TG_OK;
+}
+
+/* another connection to the same endpoint: it shares the configuration and the TLS context (so a
+   session is resumed across the pool) with its parent, which must outlive it */
+TGBOT__INTERN tg_err tg__http_client_clone(tg__http_client **out, const tg__http_client *parent) {
+    tg__http_client *c = (tg__http_client *)tg__alloc(parent->alloc, sizeof *c);
+    *out = NULL;
+    if (!c) return TG_ERR_NOMEM;
+    memcpy(c, parent, sizeof *c);
+    c->parent = parent;
+    c->fd = TG__SOCK_INVALID; c->tls = NULL; c->fp = NULL; c->addrs = c->addr = NULL; c->opened = 0;
+    memset(&c->out, 0, sizeof c->out); memset(&c->pout, 0, sizeof c->pout); memset(&c->in, 0, sizeof c->in);
+    memset(&c->mp, 0, sizeof c->mp); memset(&c->segs, 0, sizeof c->segs);
+    c->out.a = c->pout.a = c->in.a = c->mp.a = c->segs.a = c->alloc;
+    c->stage = (char *)tg__alloc(c->alloc, TG__HTTP_STAGE);
+    if (!c->stage) { tg__free(c->alloc, c, sizeof *c); return TG_ERR_NOMEM; }
+    *out = c;
     return TG_OK;
 }
 
@@ -12274,6 +12446,9 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
 enum { TG__CALL_READ = 1u, TG__CALL_IDEMPOTENT = 2u, TG__CALL_SENDS = 4u, TG__CALL_SPENDS = 8u };
 #define TGBOT_MAX_UPLOADS 16
 
+/* One call in flight: it owns its parameters writer, scratch writer, URL path, HTTP request and
+   error, so calls never share state (any callback may call the API). Calls are kept for reuse by
+   their bot: their buffers stay allocated, and a steady stream of calls allocates nothing. */
 typedef struct tg__req {
     tg_bot *bot;
     const char *method;
@@ -12287,21 +12462,44 @@ typedef struct tg__req {
     tg__http_part files[TGBOT_MAX_UPLOADS];
     size_t nfiles;
     char attach_names[TGBOT_MAX_UPLOADS][16];
-    bool refused;                  /* begun while a call's pipeline was running: sends nothing (TG_ERR_BUSY) */
+    bool refused;                  /* could not get a call slot (nested too deep, no memory): sends nothing */
+    /* the engine's state of this call (bot.c) */
+    int st;                        /* tg__call_state */
+    bool safe, stepping, async, cancel, woken;
+    uint32_t attempt, id;
+    tg_err code;
+    tg_error err;
+    tg__http_client *conn;         /* the pool connection of the attempt in progress */
+    tg__http_request rq;
+    tg__http_response rs;
+    const char *json; size_t json_len;
+    uint64_t t0, wake, deadline;   /* deadline 0: none (tg_async.deadline_ms: hard) */
+    uint64_t call_deadline;        /* tg_timeouts.call_ms from t0, moved on by the waits asked for (429, limiter) */
+    uint64_t elapsed;              /* submit to end, read once when it ends */
+    uint64_t slept_to;             /* the engine slept (platform hook) until then before this admit; 0: not */
+    bool admit_wait;               /* waiting for a stage's slot, not a back-off: same attempt */
+    uint64_t not_before;           /* set before tg__req_send: the call starts no earlier (bot's clock) */
+    tg_json_value *result, res;
+    tg_async_done done; void *done_ud;            /* async: the completion callback */
+    const void *m; void *out;                      /* typed async: the method and where its result goes */
+    tg_err (*decode)(struct tg__req *r, tg_json_value *v);
+    char method_buf[64];           /* async: the method name, copied */
+    bool hit;                      /* answered by a stage (the cache): nothing was sent */
+    bool delivered;                /* its end was reported; the bot releases it when no walk is on the stack */
+#if TGBOT__HAS_RATELIMIT           /* [limits] the limiter's view of this call, between its admit and outcome */
+    struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed; } rl;
+#endif
+    /* kept across reuse */
+    tg_json_writer own_w, tmp;
+    tg__buf path, params;          /* path holds the token: wiped when freed */
+    struct tg__req *next;          /* the bot's list of calls in flight, or of spare calls */
 } tg__req;
-/* calls made from on_sent / on_error (after the outer call's pipeline ended) may nest this deep */
+/* callbacks that call the API may nest this deep (on_sent → a call → its on_sent → ...) */
 #define TG__NEST_MAX 3
 
-/* event hooks the dispatcher installs (all optional) */
-typedef struct tg__bot_hooks {
-    void (*on_sent)(void *ud, const char *method, uint64_t ms);
-    void (*on_error)(void *ud, const char *method, const tg_error *e);
-    void (*on_retry)(void *ud, const char *method, uint32_t attempt, uint32_t delay_ms, const tg_error *e);
-    void (*on_rate_limited)(void *ud, const char *method, int32_t retry_after);
-    void *ud;
-    void (*on_throttled)(void *ud, const char *method, uint32_t wait_ms);   /* the limiter made a call wait */
-    void (*on_breaker)(void *ud, int state);                                /* a tg_breaker_state */
-} tg__bot_hooks;
+/* the one internal event hook: the pipeline's events (sent, error, retry, rate limited, breaker)
+   all go through it to the bot's tg_events (bot.c) */
+TGBOT__INTERN void tg__emit(tg_bot *bot, const tg_event *e);
 
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags);
 TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f);
@@ -12310,22 +12508,64 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
 /* parses a copy of a parameters object in the bot's arena, for stages that read a call's parameters
    (limiter, cache); the caller takes tg_arena_mark before and rewinds after. false: not an object */
 TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d);
-TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h);
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] bot.c owns the pointer, analytics.c the state */
-TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot);
+TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);
+/* another source of work on the bot's loop (the webhook server): its sockets, its next deadline,
+   one non-blocking round (returns false once it has ended) */
+typedef struct tg__loop_source {
+    size_t (*fds)(void *ud, tg_loop_fd *fds, size_t cap);
+    int (*timeout_ms)(void *ud);
+    bool (*step)(void *ud);
+    void *ud;
+} tg__loop_source;
+TGBOT__INTERN void tg__loop_set_source(tg_bot *bot, const tg__loop_source *src);   /* NULL: none */   /* the id of the call submitted last */
+/* a call that leaves by another way (a webhook reply) passes admit and done like any other */
+TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err);
+
+/* ---- stages: the pipeline's one interface ----
+   A call passes a fixed chain: admit (before each attempt: may answer from a store, refuse, or make
+   it wait), outcome (after each attempt: may forbid a retry), retry (a back-off starts), done (once,
+   when an admitted call ends). Built-in modules and user stages (tg_bot_add_stage) are links of the
+   same chain, sorted by order; bot.c knows them only through this struct. */
+enum { TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, TG__ORDER_ANALYTICS = 40,
+       TG__ORDER_USER = 100 };
+typedef struct tg__stage {
+    int order;
+    /* TG_OK: go on (answer->ptr set: the call is answered with that Bot API body, nothing is sent;
+       *until set: ask again at that time (the bot's clock), the call waits without blocking the others);
+       another code: refused, nothing sent, err says why */
+    tg_err (*admit)(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err);
+    bool (*outcome)(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e);   /* true: no retry */
+    void (*retry)(void *st, tg__req *r, const tg_error *e, uint32_t wait_ms);
+    void (*done)(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len);
+    void (*free)(void *st);
+    void *st;
+    tg_stage user;                 /* a user stage: these hooks, with a tg_call_info */
+} tg__stage;
+#define TG__STAGES_MAX 16
+TGBOT__INTERN tg_err tg__bot_add_stage(tg_bot *b, const tg__stage *s);
+/* the state a module keeps for a bot (bot.c holds the pointers, never their types) */
+enum { TG__MOD_CACHE, TG__MOD_BREAKER, TG__MOD_RATELIMIT, TG__MOD_ANALYTICS, TG__MOD_COUNT };
+TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod);
+/* the built-in stages of this build (async.c: after every module) */
+TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_error *err);
+
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+#define tg__bot_analytics_slot(b) ((tg_analytics **)tg__bot_module((tg_bot *)(b), TG__MOD_ANALYTICS))
+TGBOT__INTERN tg_err tg__analytics_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN void tg__analytics_free(tg_analytics *a);
 TGBOT__INTERN void tg__analytics_retry(tg_analytics *a, const tg_error *e, uint32_t wait_ms);
 TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const tg_error *e, tg_err code,
                                       uint64_t ms, uint32_t attempts);
 #endif
 
-#if TGBOT__HAS_CACHE       /* [cache] bot.c owns the pointer, cache.c the entries */
+#if TGBOT__HAS_CACHE       /* [cache] */
 typedef struct tg__cache tg__cache;
-TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot);
+#define tg__bot_cache_slot(b) ((tg__cache **)tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_CACHE))
+TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
                                     const char **body, size_t *body_len);
 TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
@@ -12334,14 +12574,15 @@ TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, co
 TGBOT__INTERN void tg__cache_free(tg__cache *c);
 #endif
 
-/* optional stages of the pipeline (ratelimit.c, breaker.c), called from tg__req_send */
-#if TGBOT__HAS_RATELIMIT
-TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d);
-TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt);
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+#define tg__rl_of(b) ((tg__ratelimit *)*tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_RATELIMIT))
+TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t *until);
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e);
 #endif
-#if TGBOT__HAS_BREAKER
-TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d);
+#if TGBOT__HAS_BREAKER     /* [limits] */
+#define tg__br_of(b) ((tg__breaker *)*tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_BREAKER))
+TGBOT__INTERN tg_err tg__breaker_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
 TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r);
 TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e);
 #endif
@@ -12431,37 +12672,35 @@ struct tg_bot {
     bool test_env;
     uint32_t max_retries, request_ms, call_ms;
     tg__http_client *http;
-    tg_json_writer w, tmp;        /* params; per-field scratch for multipart */
-    tg__buf path;
     tg_arena arena;
     tg_json_tok *toks;
     uint32_t toks_cap;
     tg_error last;
-    tg__req req;
-    tg__bot_hooks hooks;
-    /* One request slot per bot (per-call state comes with the async engine, issue 11). While a
-       call's pipeline runs (from its first attempt to its last outcome) a call made from one of its
-       callbacks (on_retry, on_rate_limited, the limiter's wait, on_breaker, a logger) would rewrite
-       the slot in flight: it gets the `refused` slot instead and fails with TG_ERR_BUSY, sending
-       nothing. on_sent and on_error run after the pipeline: calls from them are allowed, nested at
-       most TG__NEST_MAX deep. The call in flight keeps its error in a local and writes `last` last. */
-    const char *busy;              /* method of the call whose pipeline is running, NULL: none */
-    uint32_t depth;                /* calls running inside on_sent / on_error */
-    tg__req refused;
+    tg_events ev;                  /* the pipeline's events (tg_bot_set_events, or a dispatcher's) */
+    /* the engine: a pool of connections and the calls in flight, each with its own state (tg__req) */
+    tg__http_client **pool;        /* [0] made with the bot, the others when first needed */
+    tg__req **pool_user;           /* the call whose attempt holds each connection, NULL: idle */
+    uint32_t pool_max, npool;
+    uint32_t queued_max;
+    bool wait_when_full;
+    tg__req *active, *spare;       /* calls in flight (oldest first), finished calls kept for reuse */
+    uint32_t nactive, next_id;
+    uint32_t depth;                /* callbacks on the stack that may call the API */
+    uint32_t iterating;            /* walks over `active` on the stack: finished calls stay listed */
+    tg_async next;                 /* tg_async_next: the next typed call is submitted */
+    bool next_set;
+    tg__pollfd *pfds;              /* pool_max entries, then the source's */
+    size_t pfds_cap;
+    tg__loop_source src;           /* the webhook server on this loop (tg_loop_add_webhook), or none */
+    bool has_src, src_stepping;
+    tg_loop_fd *srcfds;
+    size_t srcfds_cap;
+    tg__req refused;               /* a call that could not get a slot: sends nothing */
     tg_json_writer refused_w;
     char refused_buf[256];
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-    tg_analytics *analytics;
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] NULL until enabled */
-    tg__cache *cache;
-#endif
-#if TGBOT__HAS_RATELIMIT   /* [limits] ratelimit.c */
-    tg__ratelimit rl;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] breaker.c */
-    tg__breaker br;
-#endif
+    void *mods[TG__MOD_COUNT];     /* each module's state, opaque here */
+    tg__stage stages[TG__STAGES_MAX];   /* the chain, sorted by order */
+    uint32_t nstages, nuser;
 };
 
 static const tg_allocator *tg__a(const tg_bot *b) { return &b->alloc; }
@@ -12530,15 +12769,6 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
     b->call_ms = desc->timeouts.call_ms ? desc->timeouts.call_ms
                 : (uint32_t)TGBOT__MIN(2u * (uint64_t)b->request_ms, 0xFFFFFFFFu);   /* whole-call deadline */
-#if TGBOT__HAS_RATELIMIT   /* [limits] */
-    tg__ratelimit_init(&b->rl, &desc->ratelimit);
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-    tg__breaker_init(&b->br, &desc->breaker);
-#endif
-    b->path.a = tg__a(b);
-    tg_json_writer_init_grow(&b->w, tg__a(b));
-    tg_json_writer_init_grow(&b->tmp, tg__a(b));
     tg_json_writer_init(&b->refused_w, b->refused_buf, sizeof b->refused_buf);   /* its overflow is harmless */
     tg_arena_init(&b->arena, tg__a(b));
     memset(&hc, 0, sizeof hc);
@@ -12550,15 +12780,19 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     hc.alloc = tg__a(b);
     hc.log = &b->log;
     hc.plat = &b->plat;
-    e = tg__http_client_new(&b->http, &hc, err);
+    b->pool_max = desc->engine.max_connections ? TGBOT__MIN(desc->engine.max_connections, 1024u) : 8u;
+    b->queued_max = desc->engine.max_queued ? desc->engine.max_queued : 1024u;
+    b->wait_when_full = desc->engine.wait_when_full;
+    b->pool = (tg__http_client **)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pool);
+    b->pool_user = (tg__req **)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pool_user);
+    b->pfds_cap = b->pool_max;
+    b->pfds = (tg__pollfd *)tg__alloc(tg__a(b), b->pfds_cap * sizeof *b->pfds);
+    if (!b->pool || !b->pool_user || !b->pfds) { tg_bot_free(b); return TG_ERR_NOMEM; }
+    memset(b->pool_user, 0, b->pool_max * sizeof *b->pool_user);
+    e = tg__http_client_new(&b->pool[0], &hc, err);
     if (e) { tg_bot_free(b); return e; }
-#if TGBOT__HAS_CACHE       /* [cache] */
-    if (desc->cache.enabled && (e = tg_cache_enable(b, &desc->cache)) != TG_OK) {
-        tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
-        tg_bot_free(b);
-        return e;
-    }
-#endif
+    b->npool = 1;
+    if ((e = tg__stages_builtin(b, desc, err)) != TG_OK) { tg_bot_free(b); return e; }
     *out = b;
     return TG_OK;
 }
@@ -12567,17 +12801,35 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
     tg_allocator a;
     if (!bot) return;
     a = bot->alloc;
-    tg__http_client_free(bot->http);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-    tg__analytics_free(bot->analytics);
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] */
-    tg__cache_free(bot->cache);
-#endif
-    tg_json_writer_free(&bot->w);
-    tg_json_writer_free(&bot->tmp);
-    if (bot->path.data) tg__wipe(bot->path.data, bot->path.cap);   /* it held the token */
-    tg__buf_free(&bot->path);
+    while (bot->active) {               /* calls still in flight end unreported: the bot is going away */
+        tg__req *r = bot->active;
+        bot->active = r->next;
+        r->next = bot->spare;
+        bot->spare = r;
+    }
+    while (bot->spare) {
+        tg__req *r = bot->spare;
+        bot->spare = r->next;
+        tg_json_writer_free(&r->own_w);
+        tg_json_writer_free(&r->tmp);
+        if (r->path.data) tg__wipe(r->path.data, r->path.cap);   /* it held the token */
+        tg__buf_free(&r->path);
+        tg__buf_free(&r->params);
+        tg__free(&a, r, sizeof *r);
+    }
+    if (bot->pool) {
+        uint32_t i;
+        for (i = bot->npool; i > 1; i--) tg__http_client_free(bot->pool[i - 1]);   /* clones before their parent */
+        if (bot->npool) tg__http_client_free(bot->pool[0]);
+    }
+    tg__free(&a, bot->pool, bot->pool_max * sizeof *bot->pool);
+    tg__free(&a, bot->pool_user, bot->pool_max * sizeof *bot->pool_user);
+    tg__free(&a, bot->pfds, bot->pfds_cap * sizeof *bot->pfds);
+    tg__free(&a, bot->srcfds, bot->srcfds_cap * sizeof *bot->srcfds);
+    while (bot->nstages) {               /* each stage frees what its module keeps */
+        tg__stage *st = &bot->stages[--bot->nstages];
+        if (st->free) st->free(st->st);
+    }
     tg_arena_free(&bot->arena);
     tg__free(&a, bot->toks, (size_t)bot->toks_cap * sizeof *bot->toks);
     tg__wipe(bot->token, sizeof bot->token);
@@ -12586,21 +12838,58 @@ TGBOT_API void tg_bot_free(tg_bot *bot) {
 }
 
 TGBOT_API const tg_error *tg_bot_last_error(const tg_bot *bot) { return &bot->last; }
-TGBOT_API void tg_bot_reset(tg_bot *bot) { tg_arena_reset(&bot->arena); }
+/* calls in flight keep their parameters and results in the arena: no reset until they end */
+TGBOT_API void tg_bot_reset(tg_bot *bot) { if (!bot->nactive) tg_arena_reset(&bot->arena); }
 TGBOT_API tg_arena *tg_bot_arena(tg_bot *bot) { return &bot->arena; }
 TGBOT_API void *tg_bot_user_data(const tg_bot *bot) { return bot->user_data; }
 TGBOT_API int64_t tg_bot_id(const tg_bot *bot) { return bot->id; }
-TGBOT__INTERN void tg__bot_set_hooks(tg_bot *bot, const tg__bot_hooks *h) { bot->hooks = *h; }
+TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events) {
+    if (events) bot->ev = *events;
+    else memset(&bot->ev, 0, sizeof bot->ev);
+}
+
+/* the one hook every event of the pipeline goes through; a callback may call the API (bounded) */
+TGBOT__INTERN void tg__emit(tg_bot *b, const tg_event *e) {
+    void (*fn)(const tg_event *, void *) = NULL;
+    switch (e->type) {
+    case TG_EVENT_SENT: fn = b->ev.on_sent; break;
+    case TG_EVENT_ERROR: fn = b->ev.on_error; break;
+    case TG_EVENT_RETRY: fn = b->ev.on_retry; break;
+    case TG_EVENT_RATE_LIMITED: fn = b->ev.on_rate_limited; break;
+    case TG_EVENT_BREAKER: fn = b->ev.on_breaker; break;
+    default: break;                      /* UPDATE, SHUTDOWN: the dispatcher's own */
+    }
+    if (!fn) return;
+    b->depth++;
+    fn(e, b->ev.ud);
+    b->depth--;
+}
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &bot->plat; }
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
-#if TGBOT__HAS_ANALYTICS   /* [analytics] */
-TGBOT__INTERN tg_analytics **tg__bot_analytics_slot(tg_bot *bot) { return &bot->analytics; }
-#endif
-#if TGBOT__HAS_CACHE       /* [cache] */
-TGBOT__INTERN tg__cache **tg__bot_cache_slot(const tg_bot *bot) { return (tg__cache **)&bot->cache; }
-#endif
+TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod) { return &b->mods[mod]; }
+
+TGBOT__INTERN tg_err tg__bot_add_stage(tg_bot *b, const tg__stage *s) {
+    uint32_t i;
+    if (b->nstages >= TG__STAGES_MAX) return TG_ERR_LIMIT;
+    for (i = b->nstages; i > 0 && b->stages[i - 1].order > s->order; i--) b->stages[i] = b->stages[i - 1];
+    b->stages[i] = *s;
+    b->nstages++;
+    return TG_OK;
+}
+
+TGBOT_API tg_err tg_bot_add_stage(tg_bot *bot, const tg_stage *stage) {
+    tg__stage s;
+    if (!stage) return TG_ERR_ARG;
+    if (bot->nuser >= 8) return TG_ERR_LIMIT;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_USER + (int)bot->nuser;
+    s.user = *stage;
+    if (tg__bot_add_stage(bot, &s) != TG_OK) return TG_ERR_LIMIT;
+    bot->nuser++;
+    return TG_OK;
+}
 
 static bool tg__http_code(const tg_error *e, int code) { return e && e->code == TG_ERR_API && e->error_code == code; }
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e) { return tg__http_code(e, 401); }
@@ -12610,52 +12899,113 @@ TGBOT_API bool tg_error_is_not_found(const tg_error *e) { return tg__http_code(e
 TGBOT_API bool tg_error_is_conflict(const tg_error *e) { return tg__http_code(e, 409); }
 TGBOT_API bool tg_error_is_too_many_requests(const tg_error *e) { return tg__http_code(e, 429); }
 
-/* ---- requests ---- */
+/* ---- calls ---- */
+/* A call's life: NEW (being built) → ADMIT (stages may refuse or delay) → CONN (waits for a pool
+   connection) → HTTP (one attempt, stepped without blocking) → WAIT (back-off) → ADMIT ... → DONE. */
+enum { TG__ST_NEW, TG__ST_ADMIT, TG__ST_CONN, TG__ST_HTTP, TG__ST_WAIT, TG__ST_DONE };
+
 TGBOT__INTERN tg__req *tg__req_begin(tg_bot *bot, const char *method, uint32_t flags) {
-    bool refuse = bot->busy != NULL || bot->depth > TG__NEST_MAX;
-    tg__req *r = refuse ? &bot->refused : &bot->req;   /* never the slot of the call in flight */
-    memset(r, 0, offsetof(tg__req, files));
-    r->nfiles = 0;
+    tg__req *r = NULL;
+    bool async = bot->next_set;
+    tg_err why = TG_ERR_BUSY;
+    bot->next_set = false;
+    if (bot->depth <= TG__NEST_MAX) {
+        if (bot->spare) {
+            r = bot->spare;
+            bot->spare = r->next;
+        } else if ((r = (tg__req *)tg__alloc(tg__a(bot), sizeof *r)) != NULL) {
+            memset(r, 0, sizeof *r);
+            tg_json_writer_init_grow(&r->own_w, tg__a(bot));
+            tg_json_writer_init_grow(&r->tmp, tg__a(bot));
+            r->path.a = r->params.a = tg__a(bot);
+        } else {
+            why = TG_ERR_NOMEM;
+        }
+    }
+    if (!r) {                          /* never a slot of a call in flight */
+        r = &bot->refused;
+        memset(r, 0, offsetof(tg__req, own_w));
+        r->refused = true;
+        r->code = why;
+        r->w = &bot->refused_w;        /* its overflow is harmless: nothing is sent */
+    } else {
+        memset(r, 0, offsetof(tg__req, own_w));
+        r->w = &r->own_w;
+    }
+    r->next = NULL;
     r->bot = bot;
     r->method = method;
     r->flags = flags;
-    r->refused = refuse;
-    r->w = refuse ? &bot->refused_w : &bot->w;
+    if (async) {
+        r->async = true;
+        r->done = bot->next.done;
+        r->done_ud = bot->next.ud;
+        if (bot->next.deadline_ms) r->deadline = tg__now_ms(&bot->plat) + bot->next.deadline_ms;
+        if (method && strlen(method) < sizeof r->method_buf) {   /* the caller's string may not outlive the call */
+            memcpy(r->method_buf, method, strlen(method) + 1);
+            r->method = r->method_buf;
+        }
+    }
     tg_json_writer_reset(r->w);
     tg_json_obj_begin(r->w);
     return r;
 }
 
-/* a call begun inside a callback of the call in flight: nothing is sent, no event fires (a
-   callback calling again would recurse); `last` says why (the call in flight keeps its own) */
+/* a call that got no slot: nothing is sent, no event fires (a callback calling again would recurse) */
 static tg_err tg__req_refuse(tg__req *r) {
     tg_bot *b = r->bot;
-    if (b->busy)
-        tg__error_set(&b->last, TG_ERR_BUSY, TG_PHASE_VALIDATE, "%s: not sent: called from a callback of %s, which is "
-                      "in progress (the API may be called from on_sent, on_error and handlers; not from on_retry, "
-                      "on_rate_limited, on_breaker or a logger)", r->method, b->busy);
+    if (r->code == TG_ERR_NOMEM)
+        tg__error_set(&b->last, TG_ERR_NOMEM, TG_PHASE_VALIDATE, "%s: not sent: out of memory for the call", r->method);
     else
-        tg__error_set(&b->last, TG_ERR_BUSY, TG_PHASE_VALIDATE, "%s: not sent: calls from on_sent/on_error nested "
-                      "more than %d deep", r->method, TG__NEST_MAX);
+        tg__error_set(&b->last, TG_ERR_BUSY, TG_PHASE_VALIDATE, "%s: not sent: calls from callbacks nested more "
+                      "than %d deep", r->method, TG__NEST_MAX);
     snprintf(b->last.method, sizeof b->last.method, "%s", r->method);
     b->last.request_sent = false;
-    return TG_ERR_BUSY;
+    return r->code;
 }
 
-/* on_sent / on_error: a call the hook makes may use the request slot and `last`; e is the
-   finished call's own error, and `last` is its again when the hook returns */
+/* on_sent / on_error: a call the hook makes has its own slot; e is the finished call's own error,
+   and `last` is its again when the hook returns */
 static void tg__req_events(tg__req *r, tg_err code, const tg_error *e, uint64_t ms) {
     tg_bot *b = r->bot;
-    const char *method = r->method;    /* r is reused by a call from the hook */
+    tg_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.method = r->method;
     b->last = *e;
-    b->depth++;
     if (code == TG_OK) {
-        if (b->hooks.on_sent) b->hooks.on_sent(b->hooks.ud, method, ms);
+        ev.type = TG_EVENT_SENT; ev.elapsed_ms = ms;
+        tg__emit(b, &ev);
     } else if (code != TG_ERR_STOPPED) {     /* a requested stop is not a failure */
-        if (b->hooks.on_error) b->hooks.on_error(b->hooks.ud, method, e);
+        ev.type = TG_EVENT_ERROR; ev.error = e;
+        tg__emit(b, &ev);
     }
-    b->depth--;
     b->last = *e;
+}
+
+/* finished calls go back to the spare list only when no walk over the list is on the stack */
+static void tg__sweep(tg_bot *b) {
+    tg__req **pp = &b->active;
+    if (b->iterating) return;
+    while (*pp) {
+        tg__req *r = *pp;
+        if (r->st == TG__ST_DONE && r->delivered && !r->stepping) {
+            *pp = r->next;
+            b->nactive--;
+            r->st = TG__ST_NEW;
+            r->next = b->spare;
+            b->spare = r;
+        } else {
+            pp = &r->next;
+        }
+    }
+}
+
+static void tg__req_release(tg__req *r) {
+    tg_bot *b = r->bot;
+    if (r->refused) return;
+    r->st = TG__ST_NEW;
+    r->next = b->spare;
+    b->spare = r;
 }
 
 TGBOT__INTERN const char *tg__req_add_file(tg__req *r, const char *field_name, const tg_input_file *f) {
@@ -12689,6 +13039,7 @@ TGBOT__INTERN tg_err tg__req_fail(tg__req *r, tg_err code, const char *fmt, ...)
     vsnprintf(e->description, sizeof e->description, fmt, ap);
     va_end(ap);
     tg__req_events(r, code, e, 0);
+    tg__req_release(r);
     return code;
 }
 
@@ -12717,11 +13068,11 @@ static tg_err tg__req_parts(tg__req *r, const char *json, size_t len, tg__http_p
             f->value = d.buf + toks[k + 1].start;
             f->value_len = toks[k + 1].len;
         } else {
-            tg_json_writer_reset(&b->tmp);
-            tg_json_write_value(&b->tmp, &d, k + 1);
-            if (b->tmp.err) return b->tmp.err;
-            f->value = tg_arena_strndup(&b->arena, b->tmp.buf, b->tmp.len);
-            f->value_len = b->tmp.len;
+            tg_json_writer_reset(&r->tmp);
+            tg_json_write_value(&r->tmp, &d, k + 1);
+            if (r->tmp.err) return r->tmp.err;
+            f->value = tg_arena_strndup(&b->arena, r->tmp.buf, r->tmp.len);
+            f->value_len = r->tmp.len;
             if (!f->value) return TG_ERR_NOMEM;
         }
     }
@@ -12879,7 +13230,8 @@ static bool tg__attempt_proves(tg_err code, const tg_error *e) {
 /* errors of our own, or that the same attempt would meet again: never retried */
 static bool tg__attempt_final(tg_err code) {
     return code == TG_ERR_NOMEM || code == TG_ERR_ARG || code == TG_ERR_UNSUPPORTED || code == TG_ERR_STOPPED ||
-           code == TG_ERR_LIMIT;    /* an answer over a limit would be again */
+           code == TG_ERR_LIMIT ||   /* an answer over a limit would be again */
+           code == TG_ERR_CANCELLED || code == TG_ERR_BUSY;
 }
 
 /* a read or idempotent call whose attempt reached the server without proof: retried unless the
@@ -12890,163 +13242,485 @@ static bool tg__retry_safe(tg_err code, bool answered, int status) {
     return true;     /* 5xx or odd error_code in an envelope, a TLS error after the request, a network error */
 }
 
-TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
+/* ---- the engine: a pool of connections, calls in flight, one loop ---- */
+
+static void tg__call_info(const tg__req *r, tg_call_info *ci) {
+    memset(ci, 0, sizeof *ci);
+    ci->id = r->id;
+    ci->method = r->method;
+    ci->params = r->json ? r->json : "{}";
+    ci->params_len = r->json ? r->json_len : 2;
+    ci->attempt = r->attempt;
+    ci->read = (r->flags & TG__CALL_READ) != 0;
+    ci->sends = (r->flags & TG__CALL_SENDS) != 0;
+    ci->spends = (r->flags & TG__CALL_SPENDS) != 0;
+}
+
+/* admit: each stage in order until one answers, refuses or asks for a wait; the refusal is in `last` */
+static tg_err tg__admit_chain(tg__req *r, tg_str *answer, uint64_t *until) {
     tg_bot *b = r->bot;
-    tg_error err, *e = &err;   /* this call's error; `last` gets it at the end (a callback's call may use `last`) */
-    tg__http_request rq;
-    tg__http_response rs;
-    const char *json;
-    size_t json_len;
-    uint32_t attempt;
     tg_err code = TG_OK;
-    bool safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
-    uint64_t t0, elapsed, deadline;
-    uint32_t attempt_ms = r->timeout_ms ? r->timeout_ms : b->request_ms;
-    if (r->refused) return tg__req_refuse(r);
-    t0 = tg__now_ms(&b->plat);
-    /* the whole call ends by t0 + call_ms; long polling's longer attempt adds its poll time */
-    deadline = t0 + b->call_ms + (attempt_ms > b->request_ms ? attempt_ms - b->request_ms : 0);
-    memset(e, 0, sizeof *e);
-    memset(&rs, 0, sizeof rs);
-    if (result) { result->doc = NULL; result->tok = TG_JSON_NOTFOUND; }
+    uint32_t i;
+    tg_call_info ci;
+    tg__call_info(r, &ci);
+    for (i = 0; i < b->nstages && code == TG_OK && !answer->ptr && !*until; i++) {
+        tg__stage *st = &b->stages[i];
+        if (st->admit) code = st->admit(st->st, r, answer, until, &b->last);
+        if (code == TG_OK && !answer->ptr && !*until && st->user.admit) {
+            code = st->user.admit(st->user.ud, &ci, &b->last);
+            if (code != TG_OK && !b->last.code) tg__error_set(&b->last, code, TG_PHASE_VALIDATE, "%s: refused by a stage", r->method);
+        }
+    }
+    return code;
+}
+
+/* an idle connection of the pool (a new one while under max_connections), or NULL */
+static tg__http_client *tg__pool_take(tg_bot *b, tg__req *r) {
+    uint32_t i;
+    for (i = 0; i < b->npool; i++)
+        if (!b->pool_user[i]) { b->pool_user[i] = r; return b->pool[i]; }
+    if (b->npool < b->pool_max && tg__http_client_clone(&b->pool[b->npool], b->pool[0]) == TG_OK) {
+        b->pool_user[b->npool] = r;
+        return b->pool[b->npool++];
+    }
+    return NULL;
+}
+
+static void tg__pool_put(tg__req *r) {
+    tg_bot *b = r->bot;
+    uint32_t i;
+    for (i = 0; i < b->npool; i++)
+        if (b->pool[i] == r->conn) b->pool_user[i] = NULL;
+    r->conn = NULL;
+}
+
+/* every connection is held by a call whose callback is on the stack: waiting would never end */
+static bool tg__pool_stuck(const tg_bot *b) {
+    uint32_t i;
+    for (i = 0; i < b->npool; i++)
+        if (!b->pool_user[i] || !b->pool_user[i]->stepping) return false;
+    return true;
+}
+
+/* the stages a finished call passes, then DONE: the engine reports it (blocking: its caller) */
+static void tg__call_finish(tg__req *r, tg_err code) {
+    tg_bot *b = r->bot;
+    tg_error *e = &r->err;
+    snprintf(e->method, sizeof e->method, "%s", r->method);
+    e->code = code;
+    r->elapsed = tg__now_ms(&b->plat) - r->t0;   /* one reading for every observer of the call */
+    if (!r->hit) {                      /* done: once per call, in chain order */
+        uint64_t ms = r->elapsed;
+        const char *body = code == TG_OK && r->conn ? r->rs.body : NULL;
+        size_t body_len = body ? r->rs.body_len : 0;
+        uint32_t i;
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        b->depth++;
+        for (i = 0; i < b->nstages; i++) {
+            tg__stage *st = &b->stages[i];
+            if (st->done) st->done(st->st, r, code, e, ms, body, body_len);
+            if (st->user.done) st->user.done(st->user.ud, &ci, code, e, ms);
+        }
+        b->depth--;
+    }
+    if (r->conn) tg__pool_put(r);
+    if (code != TG_OK && code != TG_ERR_STOPPED) tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
+    r->code = code;
+    r->st = TG__ST_DONE;
+}
+
+/* Telegram answered 429: on_rate_limited, with the attempt's error as the bot's last */
+static void tg__emit_429(tg__req *r) {
+    tg_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method; ev.retry_after = r->err.retry_after;
+    r->bot->last = r->err;
+    tg__emit(r->bot, &ev);
+}
+
+/* what one attempt's end means: done, refused for good, outcome unknown, or try again */
+static void tg__attempt_end(tg__req *r, bool answered) {
+    tg_bot *b = r->bot;
+    tg_error *e = &r->err;
+    tg_json_value *out = r->result ? r->result : &r->res;
+    tg_err code = answered ? TG_OK : e->code;
+    bool retry = false, limited;
+    if (answered) code = r->file_path && r->rs.status == 200 ? tg__download_keep(r, &r->rs, e) : tg__req_decode(r, &r->rs, out, e);
+    tg__scrub_token(b, e->description);
+    if (answered) e->request_sent = true;
+    limited = code == TG_ERR_API && e->error_code == 429;
+    if (limited) {
+        retry = true;                           /* Telegram refused it: nothing happened */
+    } else if (tg__attempt_proves(code, e)) {
+        retry = false;                          /* done, or refused by Telegram for good */
+    } else if (!e->request_sent) {              /* provably unsent: any call may try again */
+        retry = !tg__attempt_final(code) && tg_err_kind_of(code) != TG_KIND_TLS;   /* certificates do not heal */
+    } else if (r->safe) {
+        retry = tg__retry_safe(code, answered, r->rs.status);
+    } else {                                    /* [money] it may have run: never repeated, never a plain failure */
+        char cause[160];
+        if (answered) snprintf(cause, sizeof cause, "HTTP %d: %.140s", r->rs.status, e->description);
+        else snprintf(cause, sizeof cause, "%.150s", e->description);
+        tg__error_set(e, TG_ERR_OUTCOME_UNKNOWN, e->phase,
+                      "%s may have reached Telegram (%s); not repeated: check the chat%s before trying again",
+                      r->method, cause, (r->flags & TG__CALL_SPENDS) ? " and getStarTransactions" : "");
+        e->request_sent = true;
+        code = TG_ERR_OUTCOME_UNKNOWN;
+    }
+    {                                           /* outcome: each stage sees the attempt; any may stop retries */
+        uint32_t i;
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        b->depth++;
+        for (i = 0; i < b->nstages; i++) {
+            tg__stage *st = &b->stages[i];
+            if (st->outcome && st->outcome(st->st, r, answered, answered ? r->rs.status : 0, code, e)) retry = false;
+            if (st->user.outcome) st->user.outcome(st->user.ud, &ci, code, e);
+        }
+        b->depth--;
+    }
+    if (retry && r->attempt >= b->max_retries) retry = false;
+    if (!retry) {
+        tg__call_finish(r, code);
+        if (limited) tg__emit_429(r);
+        return;
+    }
+    tg__pool_put(r);                            /* a call from the callbacks below may use it */
+    {
+        uint32_t wait = tg__backoff_ms(b, r->attempt, e->retry_after);
+        uint64_t now = tg__now_ms(&b->plat);
+        if (r->deadline && now + wait >= r->deadline) {   /* the next attempt would start after the deadline */
+            tg__call_finish(r, code);
+            if (limited) tg__emit_429(r);
+            return;
+        }
+        if (e->retry_after > 0) {
+            r->call_deadline += wait;           /* a pause Telegram asked for is not counted */
+        } else if (now + wait >= r->call_deadline) {   /* no time left for another attempt */
+            char cause[200];
+            snprintf(cause, sizeof cause, "%.190s", e->description);
+            tg__error_set(e, code, e->phase, "%s (no retry: the call's deadline of %u ms comes first)", cause, b->call_ms);
+            tg__call_finish(r, code);
+            if (limited) tg__emit_429(r);
+            return;
+        }
+        if (limited) tg__emit_429(r);
+        {
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RETRY; ev.method = r->method; ev.attempt = r->attempt + 1; ev.delay_ms = wait; ev.error = e;
+            b->last = *e;                       /* what tg_bot_last_error says inside the callback */
+            tg__emit(b, &ev);
+        }
+        {
+            uint32_t i;
+            for (i = 0; i < b->nstages; i++)
+                if (b->stages[i].retry) b->stages[i].retry(b->stages[i].st, r, e, wait);
+        }
+        tg__log(&b->log, TG_LOG_WARN, "%s: %s; retry %u in %u ms", r->method, e->description, r->attempt + 1, wait);
+        r->wake = now + wait;
+        r->woken = false;
+        r->st = TG__ST_WAIT;
+    }
+}
+
+/* advances one call as far as it can without blocking */
+static void tg__call_step(tg__req *r) {
+    tg_bot *b = r->bot;
+    r->stepping = true;
+    for (;;) {
+        uint64_t now;
+        if (r->st == TG__ST_DONE || r->st == TG__ST_NEW) break;
+        now = tg__now_ms(&b->plat);        /* not read for a call that has just ended: one reading times it */
+        if (r->st == TG__ST_ADMIT) {
+            tg_err code = TG_OK;
+            if (r->cancel) {
+                tg__error_set(&r->err, TG_ERR_CANCELLED, TG_PHASE_VALIDATE, "%s: cancelled before it was sent", r->method);
+                tg__call_finish(r, TG_ERR_CANCELLED);
+                break;
+            }
+            if (r->deadline && now >= r->deadline) {
+                tg__error_set(&r->err, TG_ERR_TIMEOUT, TG_PHASE_VALIDATE, "%s: its deadline passed before it was sent", r->method);
+                tg__call_finish(r, TG_ERR_TIMEOUT);
+                break;
+            }
+            memset(&r->err, 0, sizeof r->err);
+            memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
+            b->depth++;                            /* stages and their events may call the API */
+            {
+                uint64_t until = 0;
+                tg_str answer = { NULL, 0 };
+                code = tg__admit_chain(r, &answer, &until);
+                r->slept_to = 0;
+                if (code == TG_OK && until && !answer.ptr) {  /* a stage's slot comes later: park the call */
+                    b->depth--;
+                    r->wake = until;
+                    r->woken = false;
+                    r->admit_wait = true;
+                    r->call_deadline += until > now ? until - now : 0;   /* the limiter's pacing is not counted */
+                    r->st = TG__ST_WAIT;
+                    break;
+                }
+                if (code == TG_OK && answer.ptr) {  /* answered by a stage (the cache): nothing is sent */
+                    tg__http_response hit;
+                    memset(&hit, 0, sizeof hit);
+                    hit.status = 200;
+                    hit.body = (char *)(uintptr_t)answer.ptr;   /* only read: tg__req_decode works on an arena copy */
+                    hit.body_len = answer.len;
+                    hit.content_type = "application/json";
+                    b->depth--;
+                    r->hit = true;
+                    code = tg__req_decode(r, &hit, r->result ? r->result : &r->res, &r->err);
+                    tg__call_finish(r, code);
+                    break;
+                }
+            }
+            b->depth--;
+            if (code != TG_OK) { r->err = b->last; tg__call_finish(r, code); break; }
+            {   /* this attempt ends by the call's deadline at the latest */
+                uint32_t attempt_ms = r->timeout_ms ? r->timeout_ms : b->request_ms;
+                if (now >= r->call_deadline) {   /* reached only after waits outside the engine's control */
+                    tg__error_set(&r->err, TG_ERR_TIMEOUT, TG_PHASE_NONE, "%s: the call's deadline (%u ms) passed before attempt %u",
+                                  r->method, b->call_ms, r->attempt + 1);
+                    tg__call_finish(r, TG_ERR_TIMEOUT);
+                    break;
+                }
+                r->rq.timeout_ms = (uint32_t)TGBOT__MIN((uint64_t)attempt_ms, r->call_deadline - now);
+            }
+            r->st = TG__ST_CONN;
+        } else if (r->st == TG__ST_CONN) {
+            tg__http_client *c = tg__pool_take(b, r);
+            if (!c) {
+                if (!tg__pool_stuck(b)) break;     /* a connection comes free when a call in flight ends */
+                tg__error_set(&r->err, TG_ERR_BUSY, TG_PHASE_CONNECT, "%s: not sent: every connection is held by "
+                              "a call whose callback made this one", r->method);
+                tg__call_finish(r, TG_ERR_BUSY);
+                break;
+            }
+            r->conn = c;
+            if (r->cancel) {
+                tg__pool_put(r);
+                tg__error_set(&r->err, TG_ERR_CANCELLED, TG_PHASE_VALIDATE, "%s: cancelled before it was sent", r->method);
+                tg__call_finish(r, TG_ERR_CANCELLED);
+                break;
+            }
+            if (tg__http_begin(c, &r->rq, &r->err) != TG_OK) { tg__attempt_end(r, false); continue; }
+            r->st = TG__ST_HTTP;
+        } else if (r->st == TG__ST_HTTP) {
+            int x;
+            if (r->cancel) x = tg__http_abort(r->conn, &r->err, TG_ERR_CANCELLED, "cancelled");
+            else if (r->deadline && now >= r->deadline) x = tg__http_abort(r->conn, &r->err, TG_ERR_TIMEOUT, "the call's deadline passed");
+            else if (tg__interrupt_pending()) x = tg__http_abort(r->conn, &r->err, TG_ERR_STOPPED, "interrupted by a stop request");
+            else x = tg__http_step(r->conn, &r->rq, &r->rs, &r->err);
+            if (x == 0) break;
+            tg__attempt_end(r, x > 0);
+        } else if (r->st == TG__ST_WAIT) {
+            if (!r->woken && !r->cancel && now < r->wake) break;
+            r->slept_to = r->woken ? r->wake : 0;
+            r->woken = false;
+            if (!r->admit_wait) r->attempt++;      /* a back-off ends: the next attempt */
+            r->admit_wait = false;
+            r->st = TG__ST_ADMIT;
+        } else {
+            break;
+        }
+    }
+    r->stepping = false;
+}
+
+/* steps every call in flight once, then reports the async calls that ended */
+static void tg__loop_run(tg_bot *b) {
+    tg__req *r;
+    b->iterating++;
+    for (r = b->active; r; r = r->next)
+        if (!r->stepping && r->st != TG__ST_NEW && r->st != TG__ST_DONE) tg__call_step(r);
+    for (r = b->active; r; r = r->next) {
+        if (r->st != TG__ST_DONE || !r->async || r->delivered || r->stepping) continue;
+        r->delivered = true;
+        if (r->code == TG_OK && r->decode) {
+            tg_err de = r->decode(r, &r->res);
+            if (de) { r->code = de; r->err = b->last; }
+        }
+        tg__req_events(r, r->code, &r->err, r->elapsed);
+        if (r->done) {
+            b->depth++;
+            r->done(b, r->id, r->code, &r->err, r->res, r->done_ud);
+            b->depth--;
+        }
+    }
+    b->iterating--;
+    tg__sweep(b);
+}
+
+/* waits for progress: the sockets of the attempts in flight, the next back-off or deadline, at
+   most max_ms (-1: no bound). Back-off waits with no socket to watch go through the platform's
+   sleep hook, so a test's fake clock moves them. */
+/* the source's sockets (they follow the calls' in pfds); false: no memory, skip them this round */
+static bool tg__src_fds(tg_bot *b, size_t at, size_t *n) {
+    size_t k, m = b->src.fds(b->src.ud, b->srcfds, b->srcfds_cap);
+    if (m > b->srcfds_cap) {
+        tg_loop_fd *nf = (tg_loop_fd *)tg__realloc(tg__a(b), b->srcfds, b->srcfds_cap * sizeof *nf, m * sizeof *nf);
+        if (!nf) return false;
+        b->srcfds = nf; b->srcfds_cap = m;
+        m = b->src.fds(b->src.ud, b->srcfds, b->srcfds_cap);
+    }
+    if (at + m > b->pfds_cap) {
+        tg__pollfd *np = (tg__pollfd *)tg__realloc(tg__a(b), b->pfds, b->pfds_cap * sizeof *np, (at + m) * sizeof *np);
+        if (!np) return false;
+        b->pfds = np; b->pfds_cap = at + m;
+    }
+    for (k = 0; k < m; k++) {
+        b->pfds[at + k].fd = b->srcfds[k].fd;
+        b->pfds[at + k].events = (short)((b->srcfds[k].events & TG_LOOP_READ ? POLLIN : 0) | (b->srcfds[k].events & TG_LOOP_WRITE ? POLLOUT : 0));
+        b->pfds[at + k].revents = 0;
+    }
+    *n = at + m;
+    return true;
+}
+
+static void tg__loop_wait_src(tg_bot *b, int max_ms, bool with_src);
+static void tg__loop_wait(tg_bot *b, int max_ms) { tg__loop_wait_src(b, max_ms, false); }
+/* with_src: the loop's own rounds (tg_loop_step, tg_run) also wait for the source; a blocking call
+   does not serve it, so it does not wait for it either */
+static void tg__loop_wait_src(tg_bot *b, int max_ms, bool with_src) {
+    uint64_t now = tg__now_ms(&b->plat), next = UINT64_MAX;
+    size_t n = 0;
+    int wait;
+    tg__req *r;
+    for (r = b->active; r; r = r->next) {
+        if (r->stepping || r->st == TG__ST_NEW || r->st == TG__ST_DONE) continue;
+        if (r->st == TG__ST_HTTP && n < b->pool_max) {
+            bool wr;
+            uint64_t dl;
+            b->pfds[n].fd = tg__http_want(r->conn, &wr, &dl);
+            b->pfds[n].events = (short)(wr ? POLLOUT : POLLIN);
+            b->pfds[n].revents = 0;
+            n++;
+            if (dl < next) next = dl;
+        } else if (r->st == TG__ST_WAIT) {
+            if (r->wake < next) next = r->wake;
+        } else if (r->st == TG__ST_ADMIT || (r->st == TG__ST_CONN && (b->npool < b->pool_max || tg__pool_stuck(b)))) {
+            next = now;
+        }
+        if (r->deadline && r->deadline < next) next = r->deadline;
+    }
+    if (tg__interrupt_pending()) return;
+    with_src = with_src && b->has_src && !b->src_stepping;
+    if (with_src) {
+        int st = b->src.timeout_ms(b->src.ud);
+        if (st >= 0 && now + (uint64_t)st < next) next = now + (uint64_t)st;
+        if (!tg__src_fds(b, n, &n)) with_src = false;
+    }
+    if (next == UINT64_MAX) wait = max_ms;
+    else {
+        uint64_t left = next > now ? next - now : 0;
+        wait = (int)TGBOT__MIN(left, 0x7FFFFFFFu);
+        if (max_ms >= 0 && max_ms < wait) wait = max_ms;
+    }
+    if (wait == 0) return;
+    if (n == 0) {
+        if (wait < 0) return;                    /* nothing in flight can progress by waiting */
+        tg__sleep_ms(&b->plat, (uint32_t)wait);
+        for (r = b->active; r; r = r->next)
+            if (r->st == TG__ST_WAIT && r->wake <= now + (uint64_t)wait) r->woken = true;
+        return;
+    }
+    tg__poll(b->pfds, n, wait);
+}
+
+/* the call's parameters, path and HTTP request; the stages and the engine take it from there */
+static tg_err tg__req_prepare(tg__req *r) {
+    tg_bot *b = r->bot;
     if (r->raw_params) {
-        json = r->raw_params;
-        json_len = strlen(json);
+        r->params.len = 0;                       /* a copy: an async caller's string may not outlive the call */
+        if (tg__buf_append(&r->params, r->raw_params, strlen(r->raw_params) + 1))
+            return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
+        r->raw_params = r->params.data;
+        r->json = r->params.data;
+        r->json_len = r->params.len - 1;
     } else {
         tg_json_obj_end(r->w);
         if (r->w->err)
             return tg__req_fail(r, r->w->err, "%s: a parameter could not be encoded (%s)", r->method, tg_err_str(r->w->err));
-        json = r->w->buf;
-        json_len = r->w->len;
+        r->json = r->w->buf;
+        r->json_len = r->w->len;
     }
-#if TGBOT__HAS_CACHE       /* [cache] a fresh stored answer is decoded as if it had just arrived; nothing is sent */
-    if (b->cache) {
-        tg__http_response hit;
-        const char *body;
-        memset(&hit, 0, sizeof hit);
-        if (tg__cache_lookup(b->cache, r, json, json_len, &body, &hit.body_len)) {
-            hit.status = 200;
-            hit.body = (char *)body;         /* only read: tg__req_decode works on an arena copy */
-            hit.content_type = "application/json";
-            code = tg__req_decode(r, &hit, result, e);
-            snprintf(e->method, sizeof e->method, "%s", r->method);
-            b->last = *e;
-            return code;
-        }
-    }
-#endif
-    memset(&rq, 0, sizeof rq);
-    rq.method = r->file_path ? "GET" : "POST";
-    rq.timeout_ms = r->timeout_ms;
-    rq.max_body_bytes = r->max_bytes;
+    memset(&r->rq, 0, sizeof r->rq);
+    r->rq.method = r->file_path ? "GET" : "POST";
+    r->rq.timeout_ms = r->timeout_ms;
+    r->rq.max_body_bytes = r->max_bytes;
     if (r->file_path) {
         /* no body */
     } else if (r->nfiles) {
         tg__http_part *parts;
         size_t n;
-        tg_err pe = tg__req_parts(r, json, json_len, &parts, &n);
+        tg_err pe = tg__req_parts(r, r->json, r->json_len, &parts, &n);
         if (pe) return tg__req_fail(r, pe, "%s: could not prepare the upload (%s)", r->method, tg_err_str(pe));
-        rq.parts = parts;
-        rq.nparts = n;
-    } else if (json_len > 2) {
-        rq.content_type = "application/json";
-        rq.body = json;
-        rq.body_len = json_len;
+        r->rq.parts = parts;
+        r->rq.nparts = n;
+    } else if (r->json_len > 2) {
+        r->rq.content_type = "application/json";
+        r->rq.body = r->json;
+        r->rq.body_len = r->json_len;
     }
-    b->path.len = 0;
-    if ((r->file_path && tg__buf_append(&b->path, "/file", 5)) ||
-        tg__buf_append(&b->path, "/bot", 4) || tg__buf_append(&b->path, b->token, b->token_len) ||
-        (b->test_env && tg__buf_append(&b->path, "/test", 5)) || tg__buf_append(&b->path, "/", 1) ||
-        (r->file_path ? tg__append_file_path(&b->path, r->file_path)
-                      : tg__buf_append(&b->path, r->method, strlen(r->method))))
+    r->path.len = 0;
+    if ((r->file_path && tg__buf_append(&r->path, "/file", 5)) ||
+        tg__buf_append(&r->path, "/bot", 4) || tg__buf_append(&r->path, b->token, b->token_len) ||
+        (b->test_env && tg__buf_append(&r->path, "/test", 5)) || tg__buf_append(&r->path, "/", 1) ||
+        (r->file_path ? tg__append_file_path(&r->path, r->file_path)
+                      : tg__buf_append(&r->path, r->method, strlen(r->method))) ||
+        tg__buf_append(&r->path, "", 1))
         return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", r->method);
-    rq.path = b->path.data;
-    b->busy = r->method;       /* from here to the last outcome, a call from a callback is refused */
-    for (attempt = 0;; attempt++) {
-        bool retry = false, answered;
-        memset(e, 0, sizeof *e);
-        memset(&b->last, 0, sizeof b->last);   /* the limiter and the breaker write a refusal there */
-#if TGBOT__HAS_BREAKER     /* [limits] an open breaker refuses before anything is sent */
-        if ((code = tg__breaker_admit(r)) != TG_OK) { *e = b->last; break; }
-#endif
-#if TGBOT__HAS_RATELIMIT   /* [limits] waits for the call's slot (or refuses: fail_fast) */
-        {   /* the limiter's pacing is bounded by its own max_wait_ms, not by the call's deadline */
-            uint64_t a0 = tg__now_ms(&b->plat);
-            if ((code = tg__ratelimit_admit(r, attempt)) != TG_OK) { *e = b->last; break; }
-            deadline += tg__now_ms(&b->plat) - a0;
-        }
-#endif
-        {   /* this attempt ends by the call's deadline at the latest */
-            uint64_t now = tg__now_ms(&b->plat);
-            if (now >= deadline) {
-                code = TG_ERR_TIMEOUT;         /* reached only after waits outside this loop's control */
-                tg__error_set(e, code, TG_PHASE_NONE, "%s: the call's deadline (%u ms) passed before attempt %u",
-                              r->method, b->call_ms, attempt + 1);
-                break;
-            }
-            rq.timeout_ms = (uint32_t)TGBOT__MIN((uint64_t)attempt_ms, deadline - now);
-        }
-        code = tg__http_do(b->http, &rq, &rs, e);
-        answered = code == TG_OK;              /* an HTTP answer arrived; what it says is decoded next */
-        if (answered) code = r->file_path && rs.status == 200 ? tg__download_keep(r, &rs, e) : tg__req_decode(r, &rs, result, e);
-        tg__scrub_token(b, e->description);
-        if (answered) e->request_sent = true;
-        if (code == TG_ERR_API && e->error_code == 429) {
-            retry = true;                       /* Telegram refused it: nothing happened */
-            b->last = *e;                       /* what tg_bot_last_error says inside the callback */
-            if (b->hooks.on_rate_limited) b->hooks.on_rate_limited(b->hooks.ud, r->method, e->retry_after);
-        } else if (tg__attempt_proves(code, e)) {
-            retry = false;                      /* done, or refused by Telegram for good */
-        } else if (!e->request_sent) {          /* provably unsent: any call may try again */
-            retry = !tg__attempt_final(code) && tg_err_kind_of(code) != TG_KIND_TLS;   /* certificates do not heal */
-        } else if (safe) {
-            retry = tg__retry_safe(code, answered, rs.status);
-        } else {                                /* [money] it may have run: never repeated, never a plain failure */
-            char cause[160];
-            if (answered) snprintf(cause, sizeof cause, "HTTP %d: %.140s", rs.status, e->description);
-            else snprintf(cause, sizeof cause, "%.150s", e->description);
-            tg__error_set(e, TG_ERR_OUTCOME_UNKNOWN, e->phase,
-                          "%s may have reached Telegram (%s); not repeated: check the chat%s before trying again",
-                          r->method, cause, (r->flags & TG__CALL_SPENDS) ? " and getStarTransactions" : "");
-            code = TG_ERR_OUTCOME_UNKNOWN;
-        }
-#if TGBOT__HAS_RATELIMIT   /* [limits] a 429 pauses the call's scope */
-        tg__ratelimit_outcome(r, code, e);
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] network errors and 5xx count against the breaker; once open, no retry */
-        if (tg__breaker_outcome(r, answered, answered ? rs.status : 0, code, e)) retry = false;
-#endif
-        if (!retry || attempt >= b->max_retries) break;
-        {
-            uint32_t wait = tg__backoff_ms(b, attempt, e->retry_after);
-            if (e->retry_after > 0) {
-                deadline += wait;              /* a pause Telegram asked for is not counted */
-            } else if (tg__now_ms(&b->plat) + wait >= deadline) {   /* no time left for another attempt */
-                char cause[200];
-                snprintf(cause, sizeof cause, "%.190s", e->description);
-                tg__error_set(e, code, e->phase, "%s (no retry: the call's deadline of %u ms comes first)", cause, b->call_ms);
-                break;
-            }
-            b->last = *e;
-            if (b->hooks.on_retry) b->hooks.on_retry(b->hooks.ud, r->method, attempt + 1, wait, e);
-#if TGBOT__HAS_ANALYTICS   /* [analytics] a 429 back-off wait */
-            tg__analytics_retry(b->analytics, e, wait);
-#endif
-            tg__log(&b->log, TG_LOG_WARN, "%s: %s; retry %u in %u ms", r->method, e->description, attempt + 1, wait);
-            tg__sleep_ms(&b->plat, wait);
-        }
+    r->rq.path = r->path.data;
+    return TG_OK;
+}
+
+TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result) {
+    tg_bot *b = r->bot;
+    tg__req **tail;
+    tg_err code;
+    if (r->refused) return tg__req_refuse(r);
+    if (result) { result->doc = NULL; result->tok = TG_JSON_NOTFOUND; }
+    r->result = result;
+    r->res.doc = NULL; r->res.tok = TG_JSON_NOTFOUND;
+    if (r->async && r->method != r->method_buf)
+        return tg__req_fail(r, TG_ERR_ARG, "%.60s...: method name too long", r->method);
+    if (r->async && b->nactive >= b->queued_max) {
+        if (!b->wait_when_full)
+            return tg__req_fail(r, TG_ERR_BUSY, "%s: not sent: %u calls in flight already", r->method, (unsigned)b->nactive);
+        while (b->nactive >= b->queued_max) { tg__loop_run(b); if (b->nactive >= b->queued_max) tg__loop_wait(b, -1); }
     }
-    snprintf(e->method, sizeof e->method, "%s", r->method);
-    elapsed = tg__now_ms(&b->plat) - t0;        /* one reading for every observer of the call */
-#if TGBOT__HAS_CACHE       /* [cache] a read's answer is stored; any other call drops what it may have changed */
-    if (b->cache) tg__cache_after(b->cache, r, json, json_len, code, code == TG_OK ? rs.body : NULL, code == TG_OK ? rs.body_len : 0);
-#endif
-#if TGBOT__HAS_ANALYTICS   /* [analytics] the one observer of a finished call */
-    tg__analytics_call(b->analytics, r->method, e, code, elapsed, attempt + 1);
-#endif
-    if (code != TG_OK && code != TG_ERR_STOPPED) tg__log(&b->log, TG_LOG_ERROR, "%s failed: %s", r->method, e->description);
-    b->busy = NULL;
-    tg__req_events(r, code, e, elapsed);
+    if ((code = tg__req_prepare(r)) != TG_OK) return code;
+    r->safe = (r->flags & (TG__CALL_READ | TG__CALL_IDEMPOTENT)) != 0;
+    r->t0 = tg__now_ms(&b->plat);
+    {   /* the whole call ends by t0 + call_ms; long polling's longer attempt adds its poll time */
+        uint32_t attempt_ms = r->timeout_ms ? r->timeout_ms : b->request_ms;
+        r->call_deadline = r->t0 + b->call_ms + (attempt_ms > b->request_ms ? attempt_ms - b->request_ms : 0);
+    }
+    if (++b->next_id == 0) b->next_id = 1;
+    r->id = b->next_id;
+    r->st = TG__ST_ADMIT;
+    if (r->not_before > r->t0) {             /* a delayed start (long polling's back-off) */
+        r->st = TG__ST_WAIT;
+        r->wake = r->not_before;
+        r->admit_wait = true;
+    }
+    for (tail = &b->active; *tail; tail = &(*tail)->next) {}
+    *tail = r;
+    b->nactive++;
+    if (r->async) return TG_ERR_PENDING;
+    /* blocking: drive the engine until this call is done (the others in flight progress too) */
+    for (;;) {
+        tg__loop_run(b);
+        if (r->st == TG__ST_DONE) break;
+        tg__loop_wait(b, -1);
+    }
+    code = r->code;
+    if (r->hit) b->last = r->err;            /* answered by a stage: as if nothing happened on the network */
+    else tg__req_events(r, code, &r->err, r->elapsed);
+    r->delivered = true;
+    tg__sweep(b);
     return code;
 }
 
@@ -13106,6 +13780,154 @@ TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_jso
         r->raw_params = params_json;
     }
     return tg__req_send(r, result);
+}
+
+/* ---- async calls and the loop (async.h) ---- */
+TGBOT_API void tg_async_next(tg_bot *bot, const tg_async *opt) {
+    if (opt) bot->next = *opt;
+    else memset(&bot->next, 0, sizeof bot->next);
+    bot->next_set = true;
+}
+
+TGBOT_API tg_err tg_call_async(tg_bot *bot, const char *method, const char *params_json, const tg_async *opt, uint32_t *id) {
+    tg_err e;
+    tg_async_next(bot, opt);
+    e = tg_call(bot, method, params_json, NULL);
+    bot->next_set = false;                   /* also when tg_call refused before taking it */
+    if (id) *id = e == TG_ERR_PENDING ? bot->next_id : 0;
+    return e;
+}
+
+TGBOT_API bool tg_call_cancel(tg_bot *bot, uint32_t id) {
+    tg__req *r;
+    for (r = bot->active; r; r = r->next)
+        if (r->id == id && r->st != TG__ST_DONE && r->st != TG__ST_NEW) { r->cancel = true; return true; }
+    return false;
+}
+
+TGBOT_API uint32_t tg_loop_pending(const tg_bot *bot) {
+    const tg__req *r;
+    uint32_t n = 0;
+    for (r = bot->active; r; r = r->next) n += !r->delivered;
+    return n;
+}
+
+TGBOT_API size_t tg_loop_fds(tg_bot *bot, tg_loop_fd *fds, size_t max) {
+    tg__req *r;
+    size_t n = 0;
+    if (bot->has_src && !bot->src_stepping) {   /* the source's sockets first */
+        n = bot->src.fds(bot->src.ud, fds, max);
+    }
+    for (r = bot->active; r; r = r->next) {
+        bool wr;
+        uint64_t dl;
+        if (r->st != TG__ST_HTTP || r->stepping) continue;
+        if (n < max) {
+            fds[n].fd = (int)tg__http_want(r->conn, &wr, &dl);
+            fds[n].events = wr ? TG_LOOP_WRITE : TG_LOOP_READ;
+        }
+        n++;
+    }
+    return n;
+}
+
+TGBOT_API int tg_loop_timeout_ms(tg_bot *bot) {
+    uint64_t now = tg__now_ms(&bot->plat), next = UINT64_MAX;
+    tg__req *r;
+    for (r = bot->active; r; r = r->next) {
+        uint64_t t = UINT64_MAX;
+        if (r->st == TG__ST_NEW || r->stepping) continue;
+        if (r->st == TG__ST_DONE) t = r->delivered ? UINT64_MAX : now;
+        else if (r->st == TG__ST_HTTP) { bool wr; tg__http_want(r->conn, &wr, &t); }
+        else if (r->st == TG__ST_WAIT) t = r->woken ? now : r->wake;
+        else t = now;                            /* ADMIT, or CONN (a connection may be free) */
+        if (r->deadline && r->deadline < t) t = r->deadline;
+        if (t < next) next = t;
+    }
+    if (bot->has_src && !bot->src_stepping) {
+        int st = bot->src.timeout_ms(bot->src.ud);
+        if (st >= 0 && now + (uint64_t)st < next) next = now + (uint64_t)st;
+        if (next == UINT64_MAX) return -1;     /* the source waits on its sockets only */
+    }
+    if (next == UINT64_MAX) return -1;
+    return next <= now ? 0 : (int)TGBOT__MIN(next - now, 0x7FFFFFFFu);
+}
+
+TGBOT__INTERN void tg__loop_set_source(tg_bot *bot, const tg__loop_source *src) {
+    bot->has_src = src != NULL;
+    if (src) bot->src = *src;
+}
+
+/* one round of the source (never re-entered: its handlers' blocking calls do not serve it) */
+static void tg__src_step(tg_bot *b) {
+    if (!b->has_src || b->src_stepping) return;
+    b->src_stepping = true;
+    if (!b->src.step(b->src.ud)) b->has_src = false;   /* it has ended (stopped) */
+    b->src_stepping = false;
+}
+
+TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
+    tg__loop_run(bot);
+    tg__src_step(bot);
+    if (timeout_ms != 0 && (tg_loop_pending(bot) || (bot->has_src && !bot->src_stepping))) {
+        tg__loop_wait_src(bot, timeout_ms < 0 ? -1 : timeout_ms, true);
+        tg__loop_run(bot);
+        tg__src_step(bot);
+        tg__loop_run(bot);                     /* what the source's handlers submitted starts now */
+    }
+    return tg_loop_pending(bot);
+}
+
+TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot) { return bot->next_id; }
+
+TGBOT_API void tg_run(tg_bot *bot) {
+    while (tg_loop_step(bot, -1) > 0 || (bot->has_src && !bot->src_stepping)) {}
+}
+
+/* A call that leaves by another way: a webhook reply (the method rides on the answer to Telegram's
+   POST). It passes the same stages: admit (the limiter takes its slot; a stage that refuses, or
+   would make it wait, keeps it out of the reply: err says why, and the caller can make the call
+   directly), then done, as a call whose outcome the bot never learns (TG_OK, 0 ms). */
+TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const char *json, size_t len, tg_error *err) {
+    const tg__method *known = tg__method_find(method);
+    tg__req *r = tg__req_begin(bot, method, known ? known->flags : (uint32_t)TG__CALL_SENDS);
+    tg_str answer = { NULL, 0 };
+    uint64_t until = 0;
+    tg_err code;
+    uint32_t i;
+    if (r->refused) return tg__req_refuse(r);
+    r->json = json;
+    r->json_len = len;
+    r->t0 = tg__now_ms(&bot->plat);
+    memset(&bot->last, 0, sizeof bot->last);
+    bot->depth++;
+    code = tg__admit_chain(r, &answer, &until);
+    bot->depth--;
+    if (code == TG_OK && until) {
+        tg__error_set(&bot->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: the rate limiter would delay it %llu ms; not put in "
+                      "the webhook reply (call it directly)", method, (unsigned long long)(until - r->t0));
+        code = TG_ERR_LIMIT;
+    }
+    if (code != TG_OK) {
+        if (err) *err = bot->last;
+        tg__req_release(r);
+        return code;
+    }
+    memset(&r->err, 0, sizeof r->err);
+    snprintf(r->err.method, sizeof r->err.method, "%s", method);
+    {
+        tg_call_info ci;
+        tg__call_info(r, &ci);
+        bot->depth++;
+        for (i = 0; i < bot->nstages; i++) {
+            tg__stage *st = &bot->stages[i];
+            if (st->done) st->done(st->st, r, TG_OK, &r->err, 0, NULL, 0);
+            if (st->user.done) st->user.done(st->user.ud, &ci, TG_OK, &r->err, 0);
+        }
+        bot->depth--;
+    }
+    tg__req_release(r);
+    return TG_OK;
 }
 
 /* ==== src/codec.c ==== */
@@ -13509,6 +14331,49 @@ TGBOT__INTERN int tg__strcasecmp(const char *a, const char *b) {
 }
 
 /* ---- methods ---- */
+/* the typed result of a method from its JSON value (into the bot's arena) */
+static tg_err tg__method_result(tg_bot *bot, const tg__method *m, tg_json_value v, void *out) {
+    tg_error tmp;
+    tg_err e = TG_OK;
+    memset(&tmp, 0, sizeof tmp);
+    switch (m->rkind) {
+    case TG__K_BOOL:
+        if (!tg_json_bool(v.doc, v.tok, (bool *)out)) e = TG_ERR_TYPE;
+        break;
+    case TG__K_I64:
+        if (!tg_json_i64(v.doc, v.tok, (int64_t *)out)) e = TG_ERR_TYPE;
+        break;
+    case TG__K_STR:
+        if (!tg_json_str(v.doc, v.tok, (const char **)out, NULL)) e = TG_ERR_TYPE;
+        break;
+    default:
+        if (m->rarr) {
+            tg__list *l = (tg__list *)out;
+            e = tg__dec_array(TG__K_OBJ, m->rtype, v.doc, v.tok, tg_bot_arena(bot), &l->items, &l->count, tg__name_at(m->name), &tmp);
+        } else if (tg_json_type_of(v.doc, v.tok) == TG_JSON_TRUE) {
+            *(void **)out = NULL;            /* "Message or True": no message to return */
+        } else {
+            size_t sz = tg__kind_size(TG__K_OBJ, m->rtype);
+            void *p = tg_arena_alloc(tg_bot_arena(bot), sz);
+            if (!p) return TG_ERR_NOMEM;
+            memset(p, 0, sz);
+            e = tg__dec_obj(m->rtype, v.doc, v.tok, tg_bot_arena(bot), p, &tmp);
+            *(void **)out = e ? NULL : p;
+        }
+    }
+    if (e) {
+        tg_error *le = (tg_error *)(uintptr_t)tg_bot_last_error(bot);
+        tg__error_set(le, e, TG_PHASE_DECODE, "%s: unexpected result: %s", tg__name_at(m->name), tmp.description[0] ? tmp.description : "wrong JSON type");
+        snprintf(le->method, sizeof le->method, "%s", tg__name_at(m->name));
+    }
+    return e;
+}
+
+/* an async typed call: its result is decoded when it ends, before its callback runs */
+static tg_err tg__req_result(tg__req *r, tg_json_value *v) {
+    return r->out ? tg__method_result(r->bot, (const tg__method *)r->m, *v, r->out) : TG_OK;
+}
+
 TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out) {
     const char *mname = tg__name_at(m->name);
     tg__req *r = tg__req_begin(bot, mname, m->flags);
@@ -13530,39 +14395,10 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
                 return tg__req_fail(r, TG_ERR_ARG, "%s: extra_json must be a JSON object", mname);
         }
     }
-    e = tg__req_send(r, out ? &v : NULL);
+    if (r->async) { r->m = m; r->out = out; r->decode = tg__req_result; }
+    e = tg__req_send(r, out && !r->async ? &v : NULL);   /* async: the result stays in the call */
     if (e || !out) return e;
-    switch (m->rkind) {
-    case TG__K_BOOL:
-        if (!tg_json_bool(v.doc, v.tok, (bool *)out)) e = TG_ERR_TYPE;
-        break;
-    case TG__K_I64:
-        if (!tg_json_i64(v.doc, v.tok, (int64_t *)out)) e = TG_ERR_TYPE;
-        break;
-    case TG__K_STR:
-        if (!tg_json_str(v.doc, v.tok, (const char **)out, NULL)) e = TG_ERR_TYPE;
-        break;
-    default:
-        if (m->rarr) {
-            tg__list *l = (tg__list *)out;
-            e = tg__dec_array(TG__K_OBJ, m->rtype, v.doc, v.tok, tg_bot_arena(bot), &l->items, &l->count, mname, &tmp);
-        } else if (tg_json_type_of(v.doc, v.tok) == TG_JSON_TRUE) {
-            *(void **)out = NULL;            /* "Message or True": no message to return */
-        } else {
-            size_t sz = tg__kind_size(TG__K_OBJ, m->rtype);
-            void *p = tg_arena_alloc(tg_bot_arena(bot), sz);
-            if (!p) return TG_ERR_NOMEM;
-            memset(p, 0, sz);
-            e = tg__dec_obj(m->rtype, v.doc, v.tok, tg_bot_arena(bot), p, &tmp);
-            *(void **)out = e ? NULL : p;
-        }
-    }
-    if (e) {
-        tg_error *le = (tg_error *)(uintptr_t)tg_bot_last_error(bot);
-        tg__error_set(le, e, TG_PHASE_DECODE, "%s: unexpected result: %s", mname, tmp.description[0] ? tmp.description : "wrong JSON type");
-        snprintf(le->method, sizeof le->method, "%s", mname);
-    }
-    return e;
+    return tg__method_result(bot, m, v, out);
 }
 
 /* ==== src/gen/api.c ==== */
@@ -18354,6 +19190,11 @@ struct tg_dispatcher {
     tg__mw mw[TG__MAX_MW]; size_t nmw;
     const tg_plugin *plugins[TG__MAX_PLUGINS]; size_t nplugins;
     tg_events ev;
+    bool set_events;               /* tg_set_events gave the bot these events */
+    bool apoll;                    /* tg_polling_start: long polling on the bot's loop */
+    tg_polling_opts apo;
+    uint32_t apoll_id, afailures;
+    tg_err aresult;
     char username[64];
     bool have_username;
     volatile bool stop;
@@ -18364,91 +19205,23 @@ static volatile sig_atomic_t tg__signalled, tg__in_long_poll;
 /* a stop signal wakes a waiting long poll at once, but lets a running handler finish its calls */
 static void tg__on_signal(int sig) { (void)sig; tg__signalled = 1; if (tg__in_long_poll) tg__interrupt(1); }
 
-/* ---- events: bridge the bot's pipeline hooks to the dispatcher's typed events ---- */
-static void tg__ev_sent(void *ud, const char *method, uint64_t ms) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_sent) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_SENT; e.method = method; e.elapsed_ms = ms;
-    d->ev.on_sent(&e, d->ev.ud);
-}
-static void tg__ev_error(void *ud, const char *method, const tg_error *err) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_error) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_ERROR; e.method = method; e.error = err;
-    d->ev.on_error(&e, d->ev.ud);
-}
-static void tg__ev_retry(void *ud, const char *method, uint32_t attempt, uint32_t delay, const tg_error *err) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_retry) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RETRY; e.method = method; e.attempt = attempt; e.delay_ms = delay; e.error = err;
-    d->ev.on_retry(&e, d->ev.ud);
-}
-static void tg__ev_limited(void *ud, const char *method, int32_t retry_after) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_rate_limited) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.retry_after = retry_after;
-    d->ev.on_rate_limited(&e, d->ev.ud);
-}
-
-#if TGBOT__HAS_RATELIMIT   /* [limits] the limiter's waits are RATE_LIMITED events with delay_ms */
-static void tg__ev_throttled(void *ud, const char *method, uint32_t wait_ms) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_rate_limited) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.delay_ms = wait_ms;
-    d->ev.on_rate_limited(&e, d->ev.ud);
-}
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-static void tg__ev_breaker(void *ud, int state) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_breaker) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_BREAKER; e.breaker_state = state;
-    d->ev.on_breaker(&e, d->ev.ud);
-}
-#endif
-
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data) {
     tg_dispatcher *d = (tg_dispatcher *)tg__alloc(tg__bot_alloc(bot), sizeof *d);
-    tg__bot_hooks h;
     *out = NULL;
     if (!d) return TG_ERR_NOMEM;
     memset(d, 0, sizeof *d);
     d->bot = bot;
     d->user_data = user_data;
-    memset(&h, 0, sizeof h);
-    h.on_sent = tg__ev_sent; h.on_error = tg__ev_error; h.on_retry = tg__ev_retry; h.on_rate_limited = tg__ev_limited;
-#if TGBOT__HAS_RATELIMIT   /* [limits] */
-    h.on_throttled = tg__ev_throttled;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-    h.on_breaker = tg__ev_breaker;
-#endif
-    h.ud = d;
-    tg__bot_set_hooks(bot, &h);
     *out = d;
     return TG_OK;
 }
 
 TGBOT_API void tg_dispatcher_free(tg_dispatcher *d) {
-    tg__bot_hooks none;
     size_t i;
     if (!d) return;
     for (i = d->nplugins; i > 0; i--)       /* stop in reverse order of start */
         if (d->plugins[i - 1]->shutdown) d->plugins[i - 1]->shutdown(d, d->plugins[i - 1]->ud);
-    memset(&none, 0, sizeof none);
-    tg__bot_set_hooks(d->bot, &none);
+    if (d->set_events) tg_bot_set_events(d->bot, NULL);   /* its events go with it */
     tg__free(tg__bot_alloc(d->bot), d, sizeof *d);
 }
 
@@ -18476,6 +19249,8 @@ TGBOT_API tg_err tg_use(tg_dispatcher *d, tg_middleware_fn fn, void *ud) {
 }
 TGBOT_API void tg_set_events(tg_dispatcher *d, const tg_events *events) {
     if (events) d->ev = *events; else memset(&d->ev, 0, sizeof d->ev);
+    tg_bot_set_events(d->bot, events);      /* the pipeline's events come from the bot itself */
+    d->set_events = events != NULL;
 }
 TGBOT_API tg_err tg_add_plugin(tg_dispatcher *d, const tg_plugin *p) {
     tg_err e;
@@ -18678,10 +19453,17 @@ TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text) {
 }
 
 /* one getUpdates call; the result stays in the arena until the batch is done */
+static tg_err tg__get_updates_at(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
+                                 const tg_polling_opts *o, tg_json_value *res, uint64_t not_before);
 static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
                               const tg_polling_opts *o, tg_json_value *res) {
+    return tg__get_updates_at(d, offset, limit, timeout_s, o, res, 0);
+}
+static tg_err tg__get_updates_at(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
+                                 const tg_polling_opts *o, tg_json_value *res, uint64_t not_before) {
     tg__req *r = tg__req_begin(d->bot, "getUpdates", TG__CALL_READ);
     size_t i;
+    r->not_before = not_before;
     if (offset) { tg_json_key(r->w, "offset"); tg_json_write_i64(r->w, offset); }
     tg_json_key(r->w, "limit"); tg_json_write_i64(r->w, limit);
     tg_json_key(r->w, "timeout"); tg_json_write_i64(r->w, timeout_s);
@@ -18772,13 +19554,13 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
             uv.doc = res.doc; uv.tok = t;
             if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &id)) continue;
             if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) {  /* not processed: ask for it again, after a pause */
-                tg_arena_rewind(tg_bot_arena(d->bot), mark);
+                if (!tg_loop_pending(d->bot)) tg_arena_rewind(tg_bot_arena(d->bot), mark);   /* calls in flight keep theirs */
                 tg__log(tg__bot_logger(d->bot), TG_LOG_WARN, "update %lld not processed now; asking for it again in 1 s", (long long)id);
                 tg__sleep_ms(tg__bot_platform(d->bot), 1000);
                 break;
             }
             d->offset = id + 1;                    /* confirmed by the next getUpdates */
-            tg_arena_rewind(tg_bot_arena(d->bot), mark);
+            if (!tg_loop_pending(d->bot)) tg_arena_rewind(tg_bot_arena(d->bot), mark);   /* calls in flight keep theirs */
         }
     }
     tg__in_long_poll = 0;
@@ -18801,6 +19583,86 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     tg_bot_reset(d->bot);
     return result;
 }
+
+/* ---- long polling on the bot's loop (async.h's engine): each answer's updates are dispatched from
+   the loop, then the next getUpdates confirms them (exactly-once, as tg_run_polling) ---- */
+static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms);
+static void tg__apoll_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    uint32_t n, i, t, delay = 0;
+    (void)id;
+    d->apoll_id = 0;
+    if (!d->apoll) return;
+    if (d->stop || code == TG_ERR_CANCELLED) { tg__apoll_next(d, 0); return; }   /* confirms, then ends */
+    if (code != TG_OK) {
+        if (tg_error_is_unauthorized(err) || tg_error_is_conflict(err)) {
+            tg__log(tg__bot_logger(bot), TG_LOG_ERROR, "polling stopped: %s", tg_error_is_conflict(err) ?
+                    "409 Conflict: a webhook is set or another instance is polling" : "401 Unauthorized: the token was rejected");
+            d->aresult = code;
+            d->apoll = false;
+            return;
+        }
+        d->afailures++;
+        tg__apoll_next(d, err->retry_after > 0 ? (uint32_t)err->retry_after * 1000u
+                          : TGBOT__MIN(1000u << TGBOT__MIN(d->afailures, 5u), 30000u));
+        return;
+    }
+    d->afailures = 0;
+    if (tg_json_type_of(res.doc, res.tok) == TG_JSON_ARRAY) {
+        n = res.doc->toks[res.tok].count;
+        for (i = 0, t = res.tok + 1; i < n && !d->stop; i++, t = res.doc->toks[t].next) {
+            tg_json_value uv;
+            int64_t uid = 0;
+            uv.doc = res.doc; uv.tok = t;
+            if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &uid)) continue;
+            if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) { delay = 1000; break; }   /* asked for again, after a pause */
+            d->offset = uid + 1;                   /* confirmed by the next getUpdates */
+        }
+    }
+    tg__apoll_next(d, delay);
+}
+
+static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms) {
+    tg_async o;
+    uint32_t timeout_s = d->apo.timeout_s ? d->apo.timeout_s : 30, limit = d->apo.limit ? d->apo.limit : 100;
+    uint64_t at = delay_ms ? tg__now_ms(tg__bot_platform(d->bot)) + delay_ms : 0;
+    bool last = d->stop;
+    memset(&o, 0, sizeof o);
+    o.done = last ? NULL : tg__apoll_done;   /* the last one only confirms the handled updates */
+    o.ud = d;
+    if (last) d->apoll = false;
+    if (last && !d->offset) return;
+    tg_async_next(d->bot, &o);
+    if (tg__get_updates_at(d, d->offset, last ? 1 : limit, last ? 0 : timeout_s, last ? NULL : &d->apo, NULL, at) == TG_ERR_PENDING)
+        d->apoll_id = d->bot ? tg__bot_last_id(d->bot) : 0;
+    else if (!last)
+        d->apoll = false, d->aresult = tg_bot_last_error(d->bot)->code;
+}
+
+TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o) {
+    if (d->apoll) return TG_ERR_BUSY;
+    if (o && o->lock) return TG_ERR_UNSUPPORTED;     /* the store lease needs tg_run_polling */
+    memset(&d->apo, 0, sizeof d->apo);
+    if (o) d->apo = *o;
+    d->apo.allowed_updates = NULL;                   /* the caller's array need not outlive this call */
+    d->apo.allowed_updates_count = 0;
+    if (o && o->offset) d->offset = o->offset;
+    d->stop = false;
+    d->apoll = true;
+    d->aresult = TG_OK;
+    d->afailures = 0;
+    tg__apoll_next(d, 0);
+    return d->apoll ? TG_OK : d->aresult;
+}
+
+TGBOT_API void tg_polling_stop(tg_dispatcher *d) {
+    if (!d->apoll) return;
+    d->stop = true;
+    if (d->apoll_id) tg_call_cancel(d->bot, d->apoll_id);
+}
+
+TGBOT_API bool tg_polling_active(const tg_dispatcher *d) { return d->apoll; }
+TGBOT_API tg_err tg_polling_result(const tg_dispatcher *d) { return d->aresult; }
 
 /* ==== src/ed25519.c ==== */
 /* ed25519: SHA-512 (FIPS 180-4 section 6.4) and Ed25519 verification (RFC 8032 section 5.1).
@@ -21829,10 +22691,11 @@ TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *p
     if (params_json && tg_json_merge_object(&r->w, params_json) != TG_OK) return TG_ERR_ARG;
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
+    {   /* the bot's stages see it like any call: the limiter takes its slot, the cache drops what it may change */
+        tg_err e = tg__pipeline_side(ctx->bot, method, r->w.buf, r->w.len, NULL);
+        if (e) return e;
+    }
     r->set = true;
-#if TGBOT__HAS_CACHE       /* [cache] a reply is a write whose outcome is never known: it drops what it may change */
-    tg__cache_write_elsewhere(ctx->bot, method, r->w.buf, r->w.len);
-#endif
     return TG_OK;
 }
 
@@ -21854,10 +22717,11 @@ TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text) {
     }
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
+    {   /* through the bot's stages, as in tg_webhook_reply */
+        tg_err e = tg__pipeline_side(ctx->bot, "sendMessage", r->w.buf, r->w.len, NULL);
+        if (e) return e;
+    }
     r->set = true;
-#if TGBOT__HAS_CACHE       /* [cache] as in tg_webhook_reply */
-    tg__cache_write_elsewhere(ctx->bot, "sendMessage", r->w.buf, r->w.len);
-#endif
     return TG_OK;
 }
 
@@ -22170,6 +23034,37 @@ TGBOT__INTERN void tg__cache_free(tg__cache *c) {
     tg__free(a, c, sizeof *c);
 }
 
+/* ---- the cache as a stage: admit answers a fresh read; done stores reads, drops what writes touch ---- */
+static tg_err tg__cache_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
+    tg__cache *c = *tg__bot_cache_slot((tg_bot *)st);
+    (void)err; (void)until;
+    if (c) tg__cache_lookup(c, r, r->json, r->json_len, &answer->ptr, &answer->len);
+    return TG_OK;
+}
+static void tg__cache_st_done(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len) {
+    tg__cache *c = *tg__bot_cache_slot((tg_bot *)st);
+    (void)e; (void)ms;
+    if (c) tg__cache_after(c, r, r->json, r->json_len, code, body, body_len);
+}
+static void tg__cache_st_free(void *st) { tg_cache_disable((tg_bot *)st); }
+
+TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg_err e;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_CACHE;
+    s.admit = tg__cache_st_admit;
+    s.done = tg__cache_st_done;
+    s.free = tg__cache_st_free;
+    s.st = b;
+    if ((e = tg__bot_add_stage(b, &s)) != TG_OK) return e;
+    if (d->cache.enabled && (e = tg_cache_enable(b, &d->cache)) != TG_OK) {
+        tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
+        return e;
+    }
+    return TG_OK;
+}
+
 /* ---- the public side ---- */
 
 TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d) {
@@ -22342,7 +23237,7 @@ static uint32_t tg__rl_scaled(uint32_t limit, uint32_t cost) {
 }
 
 /* ---- the bot's limiter ---- */
-TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
+static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
     rl->d = *d;
     if (!rl->d.global_per_s) rl->d.global_per_s = 30;
@@ -22540,7 +23435,13 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
         }
         rl->st.waits++;
         rl->st.wait_ms += w;
-        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w);
+        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+            ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
+            tg__emit(b, &ev);
+        }
         tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
         waited += w;
     }
@@ -22560,10 +23461,12 @@ static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, co
 }
 #endif
 
-/* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
-TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
+/* [limits] before each attempt of a call: takes its slot, or says when it comes (*until: the
+   engine parks the call and asks again then, so other calls go on meanwhile), or refuses
+   (fail_fast, max_wait_ms) */
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t *until) {
     tg_bot *b = r->bot;
-    tg__ratelimit *rl = &b->rl;
+    tg__ratelimit *rl = tg__rl_of(b);
     uint64_t now, t;
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
@@ -22590,7 +23493,6 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
         }
-        rl->after_429 = false;
         now = tg__rl_now(b, rl);
     }
     t = tg__rl_ready(rl, now);
@@ -22606,15 +23508,18 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
         }
         rl->st.waits++;
         rl->st.wait_ms += wait;
-        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait);
-        tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
-        while (wait) {
-            uint32_t part = wait > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)wait;
-            tg__sleep_ms(&b->plat, part);
-            wait -= part;
+        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+            ev.delay_ms = wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait;
+            tg__emit(b, &ev);
         }
-        rl->vclock = t;
+        tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
+        *until = t;                   /* nothing taken: the slot is computed again then */
+        return TG_OK;
     }
+    rl->after_429 = false;
     tg__rl_try(rl, t, true);
     if (rl->cur) rl->cur->used = t;
     return TG_OK;
@@ -22625,7 +23530,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
    the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
-    tg__ratelimit *rl = &b->rl;
+    tg__ratelimit *rl = tg__rl_of(b);
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
@@ -22664,11 +23569,11 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     rl->st.pauses++;
 }
 
-TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = bot->rl.st; }
+TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = tg__rl_of(bot)->st; }
 
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
-    bool was = bot->rl.d.fail_fast;
-    bot->rl.d.fail_fast = on;
+    bool was = tg__rl_of(bot)->d.fail_fast;
+    tg__rl_of(bot)->d.fail_fast = on;
     return was;
 }
 
@@ -22693,13 +23598,13 @@ static uint64_t tg__rl_wait_of(tg__ratelimit *rl, tg__rl_chat *c, uint64_t now) 
 }
 
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
-    tg__ratelimit *rl = &bot->rl;
+    tg__ratelimit *rl = tg__rl_of(bot);
     if (rl->d.disabled) return 0;
     return tg__rl_wait_of(rl, tg__rl_find(rl, chat_id), tg__rl_now(bot, rl));
 }
 
 TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms) {
-    tg__ratelimit *rl = &bot->rl;
+    tg__ratelimit *rl = tg__rl_of(bot);
     uint64_t now = tg__rl_now(bot, rl), best_w = 0, best_used = 0;
     size_t i, best = n;
     for (i = 0; i < n; i++) {
@@ -22713,13 +23618,66 @@ TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t 
     return best;
 }
 
+/* ---- the limiter as a stage. Its view of the call in progress (rl->cur ...) is kept per call,
+   between the call's admit and its outcome, since other calls are admitted in between. ---- */
+static void tg__rl_load(tg__ratelimit *rl, const tg__req *r) {
+    rl->cur = r->rl.cur; rl->cur_counted = r->rl.counted; rl->cur_paid = r->rl.paid;
+    rl->after_429 = r->rl.after_429; rl->cur_slowed = r->rl.slowed;
+}
+static void tg__rl_save(const tg__ratelimit *rl, tg__req *r) {
+    r->rl.cur = rl->cur; r->rl.counted = rl->cur_counted; r->rl.paid = rl->cur_paid;
+    r->rl.after_429 = rl->after_429; r->rl.slowed = rl->cur_slowed;
+}
+static tg_err tg__rl_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
+    tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
+    tg_err e;
+    (void)answer;
+    tg__rl_load(rl, r);
+    /* the engine slept through the platform's sleep hook until then: that much time has passed,
+       whatever the clock says (a test's fake sleep does not move it) */
+    if (r->slept_to > rl->vclock) rl->vclock = r->slept_to;
+    e = tg__ratelimit_admit(r, r->attempt, until);
+    tg__rl_save(rl, r);
+    if (e) *err = r->bot->last;
+    return e;
+}
+static bool tg__rl_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+    tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
+    (void)answered; (void)status;
+    tg__rl_load(rl, r);
+    tg__ratelimit_outcome(r, code, e);
+    tg__rl_save(rl, r);
+    return false;
+}
+static void tg__rl_st_free(void *st) {
+    tg_bot *b = (tg_bot *)st;
+    tg__free(tg__bot_alloc(b), tg__rl_of(b), sizeof(tg__ratelimit));
+}
+
+TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg__ratelimit *rl = (tg__ratelimit *)tg__alloc(tg__bot_alloc(b), sizeof *rl);
+    (void)err;
+    if (!rl) return TG_ERR_NOMEM;
+    tg__ratelimit_init(rl, &d->ratelimit);
+    *tg__bot_module(b, TG__MOD_RATELIMIT) = rl;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_RATELIMIT;
+    s.admit = tg__rl_st_admit;
+    s.outcome = tg__rl_st_outcome;
+    s.free = tg__rl_st_free;
+    s.st = b;
+    if (tg__bot_add_stage(b, &s) != TG_OK) { tg__rl_st_free(b); return TG_ERR_LIMIT; }
+    return TG_OK;
+}
+
 #endif /* TGBOT__HAS_RATELIMIT */
 
 /* ==== src/breaker.c ==== */
 /* breaker: the circuit breaker's state machine (see breaker.h). */
 #if TGBOT__HAS_BREAKER
 
-TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
+static void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
     memset(br, 0, sizeof *br);
     br->d = *d;
     if (!br->d.failures) br->d.failures = 10;
@@ -22728,20 +23686,25 @@ TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
 }
 
 static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     if (br->st.state == s) return;
     br->st.state = s;
     br->st.probe_successes = 0;
     if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(&b->plat); br->st.opens++; }
     if (s == TG_BREAKER_CLOSED) br->st.consecutive_failures = 0;
     tg__log(&b->log, s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
-    if (b->hooks.on_breaker) b->hooks.on_breaker(b->hooks.ud, (int)s);
+    {
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_BREAKER; ev.breaker_state = (int)s;
+        tg__emit(b, &ev);
+    }
 }
 
 /* [limits] before each attempt: refuses at once while open; after open_ms lets a probe through */
 TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
     tg_bot *b = r->bot;
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     uint64_t now, left;
     if (br->d.disabled || br->st.state != TG_BREAKER_OPEN) return TG_OK;
     now = tg__now_ms(&b->plat);
@@ -22759,7 +23722,7 @@ TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
    true when the breaker is open now: the call is not retried */
 TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     bool fail;
     if (br->d.disabled) return false;
     if (answered) {
@@ -22784,8 +23747,8 @@ TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg
     return br->st.state == TG_BREAKER_OPEN;
 }
 
-TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return bot->br.st.state; }
-TGBOT_API void tg_breaker_get_stats(const tg_bot *bot, tg_breaker_stats *out) { *out = bot->br.st; }
+TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return tg__br_of(bot)->st.state; }
+TGBOT_API void tg_breaker_get_stats(const tg_bot *bot, tg_breaker_stats *out) { *out = tg__br_of(bot)->st; }
 TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
     switch (s) {
     case TG_BREAKER_CLOSED: return "closed";
@@ -22793,6 +23756,39 @@ TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
     case TG_BREAKER_HALF_OPEN: return "half-open";
     }
     return "unknown";
+}
+
+/* ---- the breaker as a stage: admit refuses while open; outcome counts failures ---- */
+static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
+    tg_err e = tg__breaker_admit(r);
+    (void)st; (void)answer; (void)until;
+    if (e) *err = r->bot->last;
+    return e;
+}
+static bool tg__breaker_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+    (void)st;
+    return tg__breaker_outcome(r, answered, status, code, e);
+}
+static void tg__breaker_st_free(void *st) {
+    tg_bot *b = (tg_bot *)st;
+    tg__free(tg__bot_alloc(b), tg__br_of(b), sizeof(tg__breaker));
+}
+
+TGBOT__INTERN tg_err tg__breaker_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg__breaker *br = (tg__breaker *)tg__alloc(tg__bot_alloc(b), sizeof *br);
+    (void)err;
+    if (!br) return TG_ERR_NOMEM;
+    tg__breaker_init(br, &d->breaker);
+    *tg__bot_module(b, TG__MOD_BREAKER) = br;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_BREAKER;
+    s.admit = tg__breaker_st_admit;
+    s.outcome = tg__breaker_st_outcome;
+    s.free = tg__breaker_st_free;
+    s.st = b;
+    if (tg__bot_add_stage(b, &s) != TG_OK) { tg__breaker_st_free(b); return TG_ERR_LIMIT; }
+    return TG_OK;
 }
 
 #endif /* TGBOT__HAS_BREAKER */
@@ -23394,6 +24390,29 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
     tg_json_obj_end(w);
     tg_json_obj_end(w);
 }
+/* ---- analytics as a stage: it sees every back-off and every admitted call end ---- */
+static void tg__an_st_retry(void *st, tg__req *r, const tg_error *e, uint32_t wait_ms) {
+    (void)r;
+    tg__analytics_retry(*tg__bot_analytics_slot((tg_bot *)st), e, wait_ms);
+}
+static void tg__an_st_done(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len) {
+    (void)body; (void)body_len;
+    tg__analytics_call(*tg__bot_analytics_slot((tg_bot *)st), r->method, e, code, ms, r->attempt + 1);
+}
+static void tg__an_st_free(void *st) { tg__analytics_free(*tg__bot_analytics_slot((tg_bot *)st)); }
+
+TGBOT__INTERN tg_err tg__analytics_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    (void)d; (void)err;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_ANALYTICS;
+    s.retry = tg__an_st_retry;
+    s.done = tg__an_st_done;
+    s.free = tg__an_st_free;
+    s.st = b;
+    return tg__bot_add_stage(b, &s);
+}
+
 #endif /* TGBOT__HAS_ANALYTICS */
 
 /* ==== src/journal.c ==== */
@@ -25037,6 +26056,52 @@ tg_err tg_store_redis_new(tg_store **out, const tg_store_desc *desc, const tg_re
 }
 
 #endif /* TGBOT__HAS_REDIS */
+
+/* ==== src/async.c ==== */
+/* async: the built-in stages of this build, in one list (the engine itself is in bot.c; it knows
+   the stages only through tg__stage). Each module registers its own link. */
+TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg_err e = TG_OK;
+    (void)b; (void)d; (void)err;
+#if TGBOT__HAS_CACHE       /* [cache] */
+    if (!e) e = tg__cache_stage(b, d, err);
+#endif
+#if TGBOT__HAS_BREAKER     /* [limits] */
+    if (!e) e = tg__breaker_stage(b, d, err);
+#endif
+#if TGBOT__HAS_RATELIMIT   /* [limits] */
+    if (!e) e = tg__ratelimit_stage(b, d, err);
+#endif
+#if TGBOT__HAS_ANALYTICS   /* [analytics] */
+    if (!e) e = tg__analytics_stage(b, d, err);
+#endif
+    return e;
+}
+
+#if TGBOT__HAS_WEBHOOK     /* [webhook] the server as a source of work on the bot's loop */
+static size_t tg__wh_src_fds(void *ud, tg_loop_fd *fds, size_t cap) {
+    tg_webhook_fd tmp[1024];
+    size_t n = tg_webhook_fds((const tg_webhook *)ud, tmp, 1024), i;
+    if (n > 1024) n = 1024;               /* beyond: served on a later round */
+    for (i = 0; i < n && i < cap; i++) {
+        fds[i].fd = tmp[i].fd;
+        fds[i].events = (tmp[i].read ? TG_LOOP_READ : 0) | (tmp[i].write ? TG_LOOP_WRITE : 0);
+    }
+    return n;
+}
+static int tg__wh_src_timeout(void *ud) { return tg_webhook_timeout_ms((const tg_webhook *)ud); }
+static bool tg__wh_src_step(void *ud) { return tg_webhook_step((tg_webhook *)ud, 0) != TG_ERR_STOPPED; }
+
+TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w) {
+    tg__loop_source s;
+    if (!w) { tg__loop_set_source(bot, NULL); return; }
+    s.fds = tg__wh_src_fds;
+    s.timeout_ms = tg__wh_src_timeout;
+    s.step = tg__wh_src_step;
+    s.ud = w;
+    tg__loop_set_source(bot, &s);
+}
+#endif
 
 /* ==== src/stars.c ==== */
 /* stars: transactions, balances, the gift campaign, XTR payments, the gift catalog (see stars.h). */

@@ -8,6 +8,8 @@
    and the limiter waits in real time. FLOOD_ORDER=rounds in the environment (or built with
    -DFLOOD_NO_PICK, for a tgbot.h without tg_ratelimit_pick) sends round by round instead: one
    message to each chat with messages left, in a fixed order, the loop a user writes without it.
+   FLOOD_ORDER=async submits every message at once (tg_call_async, in the queued order) and lets
+   the engine run them: the limiter schedules each call instead of sleeping.
    Prints the theoretical minimum from first principles, the time taken and their ratio, and the
    429 answers the bot saw; bench_flood.sh prints the server's own count of them. */
 #define TGBOT_IMPLEMENTATION
@@ -32,6 +34,12 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int async_failed;
+static void on_async_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    (void)bot; (void)id; (void)res; (void)ud;
+    if (code != TG_OK) { async_failed++; fprintf(stderr, "async send: %s\n", err->description); }
+}
+
 static int arg(int argc, char **argv, int i, int def) { return argc > i ? atoi(argv[i]) : def; }
 
 int main(int argc, char **argv) {
@@ -39,7 +47,7 @@ int main(int argc, char **argv) {
     int64_t ids[MAX_CHATS];
     int left[MAX_CHATS], i, failed = 0, total;
     size_t n = 0, next = 0;
-    bool rounds;
+    bool rounds, async = getenv("FLOOD_ORDER") && strcmp(getenv("FLOOD_ORDER"), "async") == 0;
     double min_p, min_g, min_glob, min_s, t0, t1;
     tg_bot_desc d;
     tg_bot *b = NULL;
@@ -74,6 +82,7 @@ int main(int argc, char **argv) {
     memset(&d, 0, sizeof d);
     d.token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";     /* the fake server's test token */
     d.base_url = argv[1];
+    d.engine.max_queued = (uint32_t)total + 1;   /* async: the whole broadcast in flight */
     if (tg_bot_new(&b, &d, &e) != TG_OK) { fprintf(stderr, "tg_bot_new: %s\n", e.description); return 1; }
     if (tg_dispatcher_new(&disp, b, NULL) != TG_OK) { fprintf(stderr, "tg_dispatcher_new failed\n"); return 1; }
     memset(&ev, 0, sizeof ev);
@@ -89,8 +98,23 @@ int main(int argc, char **argv) {
 #else
     rounds = getenv("FLOOD_ORDER") && strcmp(getenv("FLOOD_ORDER"), "rounds") == 0;
 #endif
-    printf("flood_order: %s\n", rounds ? "rounds" : "tg_ratelimit_pick");
+    printf("flood_order: %s\n", async ? "async" : rounds ? "rounds" : "tg_ratelimit_pick");
     t0 = now_s();
+    if (async) {
+        tg_async o;
+        memset(&o, 0, sizeof o);
+        o.done = on_async_done;
+        for (i = 0; i < (int)n; i++)
+            while (left[i] > 0) {
+                char json[128];
+                snprintf(json, sizeof json, "{\"chat_id\":%lld,\"text\":\"broadcast %d\"}", (long long)ids[i], left[i]);
+                if (tg_call_async(b, "sendMessage", json, &o, NULL) != TG_ERR_PENDING) failed++;
+                left[i]--;
+            }
+        n = 0;
+        tg_run(b);
+        failed += async_failed;
+    }
     while (n) {
         char json[128];
         size_t k;

@@ -594,4 +594,27 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
     tg_json_obj_end(w);
     tg_json_obj_end(w);
 }
+/* ---- analytics as a stage: it sees every back-off and every admitted call end ---- */
+static void tg__an_st_retry(void *st, tg__req *r, const tg_error *e, uint32_t wait_ms) {
+    (void)r;
+    tg__analytics_retry(*tg__bot_analytics_slot((tg_bot *)st), e, wait_ms);
+}
+static void tg__an_st_done(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len) {
+    (void)body; (void)body_len;
+    tg__analytics_call(*tg__bot_analytics_slot((tg_bot *)st), r->method, e, code, ms, r->attempt + 1);
+}
+static void tg__an_st_free(void *st) { tg__analytics_free(*tg__bot_analytics_slot((tg_bot *)st)); }
+
+TGBOT__INTERN tg_err tg__analytics_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    (void)d; (void)err;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_ANALYTICS;
+    s.retry = tg__an_st_retry;
+    s.done = tg__an_st_done;
+    s.free = tg__an_st_free;
+    s.st = b;
+    return tg__bot_add_stage(b, &s);
+}
+
 #endif /* TGBOT__HAS_ANALYTICS */

@@ -16,11 +16,10 @@
    a 200 whose body is cut or not valid JSON, a timeout, a reset) fails with TG_ERR_OUTCOME_UNKNOWN,
    request_sent set, and is never repeated silently.
 
-   Calls from callbacks: the API may be called from handlers, on_sent and on_error (these run after
-   the call's pipeline; calls from them nest at most 3 deep). A call made from a callback that
-   fires while a call is in flight (on_retry, on_rate_limited, on_breaker, a logger) is refused with
-   TG_ERR_BUSY and sends nothing: the bot has one request slot, and the call in flight keeps its
-   method, parameters and error. Do not call tg_bot_reset from any callback. */
+   Calls from callbacks: every call owns its state, so the API may be called from any callback
+   (handlers, on_sent, on_error, on_retry, on_rate_limited, on_throttled, on_breaker, a completion
+   callback); such calls nest at most 3 deep (deeper ones fail with TG_ERR_BUSY and send nothing).
+   Not from a logger. Do not call tg_bot_reset from a callback. Async calls and the loop: async.h. */
 
 typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_value;
 
@@ -59,6 +58,13 @@ typedef struct tg_breaker_desc {
     uint32_t probes;          /* 0: 1: successful probes in half-open that close it */
 } tg_breaker_desc;
 
+/* The engine every call runs on (async.h). Zero = the defaults. */
+typedef struct tg_engine_desc {
+    uint32_t max_connections; /* 0: 8 keep-alive connections to the API host (at most 1024) */
+    uint32_t max_queued;      /* 0: 1024 calls in flight at most */
+    bool wait_when_full;      /* a submit beyond max_queued drives the loop instead of failing TG_ERR_BUSY */
+} tg_engine_desc;
+
 typedef struct tg_bot_desc {
     const char *token;        /* NULL: token_file, then the TELEGRAM_BOT_TOKEN environment variable */
     const char *token_file;   /* a file whose first line is the token */
@@ -76,6 +82,7 @@ typedef struct tg_bot_desc {
     tg_cache_desc cache;          /* TGBOT_ENABLE_CACHE */
     tg_ratelimit_desc ratelimit;  /* TGBOT_ENABLE_RATELIMIT */
     tg_breaker_desc breaker;      /* TGBOT_ENABLE_BREAKER */
+    tg_engine_desc engine;
 } tg_bot_desc;
 
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err);
@@ -98,6 +105,28 @@ TGBOT_API tg_err tg_call(tg_bot *bot, const char *method, const char *params_jso
 TGBOT_API tg_err tg_download_file(tg_bot *bot, const char *file_path, size_t max_bytes, tg_str *out);
 /* getFile, then tg_download_file */
 TGBOT_API tg_err tg_download_file_id(tg_bot *bot, const char *file_id, size_t max_bytes, tg_str *out);
+
+/* Stages: every call passes one chain of stages: the built-in cache (may answer it), circuit
+   breaker (may refuse it), rate limiter (may delay or refuse it) and analytics (sees it end), then
+   the user's stages in the order added. admit runs before each attempt (return non-zero, err filled,
+   to refuse the call: nothing is sent, on_error fires), outcome after each attempt, done once when
+   the call ends, refused included (ms: from submit to end); a call answered from the cache skips
+   every later stage. Hooks may be NULL; they may call the API. */
+typedef struct tg_call_info {
+    uint32_t id;                  /* the call's id (async.h) */
+    const char *method;           /* "sendMessage"; "downloadFile" for file downloads */
+    const char *params;           /* the JSON parameters ("{}" for none) */
+    size_t params_len;
+    uint32_t attempt;             /* 0 for the first */
+    bool read, sends, spends;     /* the method's class: a read; sends something; spends Stars */
+} tg_call_info;
+typedef struct tg_stage {
+    tg_err (*admit)(void *ud, const tg_call_info *call, tg_error *err);
+    void (*outcome)(void *ud, const tg_call_info *call, tg_err code, const tg_error *err);
+    void (*done)(void *ud, const tg_call_info *call, tg_err code, const tg_error *err, uint64_t ms);
+    void *ud;
+} tg_stage;
+TGBOT_API tg_err tg_bot_add_stage(tg_bot *bot, const tg_stage *stage);   /* TG_ERR_LIMIT beyond 8 */
 
 TGBOT_API bool tg_error_is_unauthorized(const tg_error *e);      /* 401: bad token */
 TGBOT_API bool tg_error_is_forbidden(const tg_error *e);         /* 403: e.g. the bot was blocked by the user */

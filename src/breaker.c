@@ -1,7 +1,7 @@
 /* breaker: the circuit breaker's state machine (see breaker.h). */
 #if TGBOT__HAS_BREAKER
 
-TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
+static void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
     memset(br, 0, sizeof *br);
     br->d = *d;
     if (!br->d.failures) br->d.failures = 10;
@@ -10,20 +10,25 @@ TGBOT__INTERN void tg__breaker_init(tg__breaker *br, const tg_breaker_desc *d) {
 }
 
 static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     if (br->st.state == s) return;
     br->st.state = s;
     br->st.probe_successes = 0;
     if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(&b->plat); br->st.opens++; }
     if (s == TG_BREAKER_CLOSED) br->st.consecutive_failures = 0;
     tg__log(&b->log, s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
-    if (b->hooks.on_breaker) b->hooks.on_breaker(b->hooks.ud, (int)s);
+    {
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_BREAKER; ev.breaker_state = (int)s;
+        tg__emit(b, &ev);
+    }
 }
 
 /* [limits] before each attempt: refuses at once while open; after open_ms lets a probe through */
 TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
     tg_bot *b = r->bot;
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     uint64_t now, left;
     if (br->d.disabled || br->st.state != TG_BREAKER_OPEN) return TG_OK;
     now = tg__now_ms(&b->plat);
@@ -41,7 +46,7 @@ TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
    true when the breaker is open now: the call is not retried */
 TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
-    tg__breaker *br = &b->br;
+    tg__breaker *br = tg__br_of(b);
     bool fail;
     if (br->d.disabled) return false;
     if (answered) {
@@ -66,8 +71,8 @@ TGBOT__INTERN bool tg__breaker_outcome(tg__req *r, bool answered, int status, tg
     return br->st.state == TG_BREAKER_OPEN;
 }
 
-TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return bot->br.st.state; }
-TGBOT_API void tg_breaker_get_stats(const tg_bot *bot, tg_breaker_stats *out) { *out = bot->br.st; }
+TGBOT_API tg_breaker_state tg_breaker_get_state(const tg_bot *bot) { return tg__br_of(bot)->st.state; }
+TGBOT_API void tg_breaker_get_stats(const tg_bot *bot, tg_breaker_stats *out) { *out = tg__br_of(bot)->st; }
 TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
     switch (s) {
     case TG_BREAKER_CLOSED: return "closed";
@@ -75,6 +80,39 @@ TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
     case TG_BREAKER_HALF_OPEN: return "half-open";
     }
     return "unknown";
+}
+
+/* ---- the breaker as a stage: admit refuses while open; outcome counts failures ---- */
+static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
+    tg_err e = tg__breaker_admit(r);
+    (void)st; (void)answer; (void)until;
+    if (e) *err = r->bot->last;
+    return e;
+}
+static bool tg__breaker_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+    (void)st;
+    return tg__breaker_outcome(r, answered, status, code, e);
+}
+static void tg__breaker_st_free(void *st) {
+    tg_bot *b = (tg_bot *)st;
+    tg__free(tg__bot_alloc(b), tg__br_of(b), sizeof(tg__breaker));
+}
+
+TGBOT__INTERN tg_err tg__breaker_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg__breaker *br = (tg__breaker *)tg__alloc(tg__bot_alloc(b), sizeof *br);
+    (void)err;
+    if (!br) return TG_ERR_NOMEM;
+    tg__breaker_init(br, &d->breaker);
+    *tg__bot_module(b, TG__MOD_BREAKER) = br;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_BREAKER;
+    s.admit = tg__breaker_st_admit;
+    s.outcome = tg__breaker_st_outcome;
+    s.free = tg__breaker_st_free;
+    s.st = b;
+    if (tg__bot_add_stage(b, &s) != TG_OK) { tg__breaker_st_free(b); return TG_ERR_LIMIT; }
+    return TG_OK;
 }
 
 #endif /* TGBOT__HAS_BREAKER */

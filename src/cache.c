@@ -267,6 +267,37 @@ TGBOT__INTERN void tg__cache_free(tg__cache *c) {
     tg__free(a, c, sizeof *c);
 }
 
+/* ---- the cache as a stage: admit answers a fresh read; done stores reads, drops what writes touch ---- */
+static tg_err tg__cache_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
+    tg__cache *c = *tg__bot_cache_slot((tg_bot *)st);
+    (void)err; (void)until;
+    if (c) tg__cache_lookup(c, r, r->json, r->json_len, &answer->ptr, &answer->len);
+    return TG_OK;
+}
+static void tg__cache_st_done(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len) {
+    tg__cache *c = *tg__bot_cache_slot((tg_bot *)st);
+    (void)e; (void)ms;
+    if (c) tg__cache_after(c, r, r->json, r->json_len, code, body, body_len);
+}
+static void tg__cache_st_free(void *st) { tg_cache_disable((tg_bot *)st); }
+
+TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg_err e;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_CACHE;
+    s.admit = tg__cache_st_admit;
+    s.done = tg__cache_st_done;
+    s.free = tg__cache_st_free;
+    s.st = b;
+    if ((e = tg__bot_add_stage(b, &s)) != TG_OK) return e;
+    if (d->cache.enabled && (e = tg_cache_enable(b, &d->cache)) != TG_OK) {
+        tg__error_set(err, e, TG_PHASE_VALIDATE, "out of memory for the cache");
+        return e;
+    }
+    return TG_OK;
+}
+
 /* ---- the public side ---- */
 
 TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d) {

@@ -398,6 +398,49 @@ TGBOT__INTERN int tg__strcasecmp(const char *a, const char *b) {
 }
 
 /* ---- methods ---- */
+/* the typed result of a method from its JSON value (into the bot's arena) */
+static tg_err tg__method_result(tg_bot *bot, const tg__method *m, tg_json_value v, void *out) {
+    tg_error tmp;
+    tg_err e = TG_OK;
+    memset(&tmp, 0, sizeof tmp);
+    switch (m->rkind) {
+    case TG__K_BOOL:
+        if (!tg_json_bool(v.doc, v.tok, (bool *)out)) e = TG_ERR_TYPE;
+        break;
+    case TG__K_I64:
+        if (!tg_json_i64(v.doc, v.tok, (int64_t *)out)) e = TG_ERR_TYPE;
+        break;
+    case TG__K_STR:
+        if (!tg_json_str(v.doc, v.tok, (const char **)out, NULL)) e = TG_ERR_TYPE;
+        break;
+    default:
+        if (m->rarr) {
+            tg__list *l = (tg__list *)out;
+            e = tg__dec_array(TG__K_OBJ, m->rtype, v.doc, v.tok, tg_bot_arena(bot), &l->items, &l->count, tg__name_at(m->name), &tmp);
+        } else if (tg_json_type_of(v.doc, v.tok) == TG_JSON_TRUE) {
+            *(void **)out = NULL;            /* "Message or True": no message to return */
+        } else {
+            size_t sz = tg__kind_size(TG__K_OBJ, m->rtype);
+            void *p = tg_arena_alloc(tg_bot_arena(bot), sz);
+            if (!p) return TG_ERR_NOMEM;
+            memset(p, 0, sz);
+            e = tg__dec_obj(m->rtype, v.doc, v.tok, tg_bot_arena(bot), p, &tmp);
+            *(void **)out = e ? NULL : p;
+        }
+    }
+    if (e) {
+        tg_error *le = (tg_error *)(uintptr_t)tg_bot_last_error(bot);
+        tg__error_set(le, e, TG_PHASE_DECODE, "%s: unexpected result: %s", tg__name_at(m->name), tmp.description[0] ? tmp.description : "wrong JSON type");
+        snprintf(le->method, sizeof le->method, "%s", tg__name_at(m->name));
+    }
+    return e;
+}
+
+/* an async typed call: its result is decoded when it ends, before its callback runs */
+static tg_err tg__req_result(tg__req *r, tg_json_value *v) {
+    return r->out ? tg__method_result(r->bot, (const tg__method *)r->m, *v, r->out) : TG_OK;
+}
+
 TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const void *args, void *out) {
     const char *mname = tg__name_at(m->name);
     tg__req *r = tg__req_begin(bot, mname, m->flags);
@@ -419,37 +462,8 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
                 return tg__req_fail(r, TG_ERR_ARG, "%s: extra_json must be a JSON object", mname);
         }
     }
-    e = tg__req_send(r, out ? &v : NULL);
+    if (r->async) { r->m = m; r->out = out; r->decode = tg__req_result; }
+    e = tg__req_send(r, out && !r->async ? &v : NULL);   /* async: the result stays in the call */
     if (e || !out) return e;
-    switch (m->rkind) {
-    case TG__K_BOOL:
-        if (!tg_json_bool(v.doc, v.tok, (bool *)out)) e = TG_ERR_TYPE;
-        break;
-    case TG__K_I64:
-        if (!tg_json_i64(v.doc, v.tok, (int64_t *)out)) e = TG_ERR_TYPE;
-        break;
-    case TG__K_STR:
-        if (!tg_json_str(v.doc, v.tok, (const char **)out, NULL)) e = TG_ERR_TYPE;
-        break;
-    default:
-        if (m->rarr) {
-            tg__list *l = (tg__list *)out;
-            e = tg__dec_array(TG__K_OBJ, m->rtype, v.doc, v.tok, tg_bot_arena(bot), &l->items, &l->count, mname, &tmp);
-        } else if (tg_json_type_of(v.doc, v.tok) == TG_JSON_TRUE) {
-            *(void **)out = NULL;            /* "Message or True": no message to return */
-        } else {
-            size_t sz = tg__kind_size(TG__K_OBJ, m->rtype);
-            void *p = tg_arena_alloc(tg_bot_arena(bot), sz);
-            if (!p) return TG_ERR_NOMEM;
-            memset(p, 0, sz);
-            e = tg__dec_obj(m->rtype, v.doc, v.tok, tg_bot_arena(bot), p, &tmp);
-            *(void **)out = e ? NULL : p;
-        }
-    }
-    if (e) {
-        tg_error *le = (tg_error *)(uintptr_t)tg_bot_last_error(bot);
-        tg__error_set(le, e, TG_PHASE_DECODE, "%s: unexpected result: %s", mname, tmp.description[0] ? tmp.description : "wrong JSON type");
-        snprintf(le->method, sizeof le->method, "%s", mname);
-    }
-    return e;
+    return tg__method_result(bot, m, v, out);
 }

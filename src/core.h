@@ -35,9 +35,11 @@ TGBOT_API const char *tg_version(void);
     X(TG_ERR_BREAKER_OPEN,   "circuit breaker open: the call was not sent") \
     X(TG_ERR_SIGNATURE,      "signature does not match (data not from Telegram, or another bot's)") \
     X(TG_ERR_EXPIRED,        "signed data is older than the allowed age") \
-    X(TG_ERR_BUSY,           "not sent: called from a callback of the bot's call in progress") \
+    X(TG_ERR_BUSY,           "not sent: the bot is busy (calls nested too deep, or too many in flight)") \
     X(TG_ERR_REPLAY,         "signed request already seen, or too old to tell (replay)") \
-    X(TG_ERR_AGAIN,          "not processed now: the update is to be delivered again later")
+    X(TG_ERR_AGAIN,          "not processed now: the update is to be delivered again later") \
+    X(TG_ERR_PENDING,        "submitted: the result comes to the completion callback") \
+    X(TG_ERR_CANCELLED,      "cancelled before any byte was sent")
 
 typedef enum tg_err {
 #define TG__ERR_ENUM(name, text) name,

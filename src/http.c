@@ -54,6 +54,8 @@ struct tg__http_client {
     tg__http_head head;
     size_t body_start, dechunk_pos, body_len;
     uint64_t deadline, connect_deadline;
+    bool reused;                       /* this exchange started on a kept-alive connection */
+    const tg__http_client *parent;     /* a pool clone: host, proxy, TLS context are the parent's */
 };
 
 /* ---- head parsing (shared with the webhook server) ---- */
@@ -401,9 +403,10 @@ TGBOT__INTERN void tg__http_client_free(tg__http_client *c) {
     tg__conn_close(c);
     if (c->fp) fclose(c->fp);
     tg__resolve_free(c->addrs);
-    if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__buf_free(&c->out); tg__buf_free(&c->pout); tg__buf_free(&c->in); tg__buf_free(&c->mp); tg__buf_free(&c->segs);
     if (c->stage) tg__free(a, c->stage, TG__HTTP_STAGE);
+    if (c->parent) { tg__free(a, c, sizeof *c); return; }    /* the rest is the parent's */
+    if (c->tls_ctx) tg__tls_ctx_free(c->tls_ctx);
     tg__strfree(a, c->host); tg__strfree(a, c->prefix); tg__strfree(a, c->sni); tg__buf_free(&c->fixed_hdr);
     tg__strfree(a, c->phost);
     if (c->puser) { tg__wipe(c->puser, strlen(c->puser)); tg__strfree(a, c->puser); }
@@ -1043,64 +1046,65 @@ static int tg__xfer_step(tg__http_client *c, const tg__http_request *rq, tg_erro
 
 static uint64_t tg__until(uint64_t deadline, uint64_t now) { return deadline > now ? deadline - now : 0; }
 
-TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+/* Starts an exchange: the idle keep-alive connection is reused unless it is too old or the peer
+   closed it (nothing sent yet). tg__http_step then moves it without blocking. */
+TGBOT__INTERN tg_err tg__http_begin(tg__http_client *c, const tg__http_request *rq, tg_error *err) {
     uint64_t now = tg__now_ms(c->plat);
     uint32_t total = rq->timeout_ms ? rq->timeout_ms : c->to.request_ms;
-    tg_error local;
-    bool reused;
-    int r;
     tg_err e;
-    if (!err) { memset(&local, 0, sizeof local); err = &local; }
     err->code = TG_OK; err->request_sent = false; err->sys_errno = 0; err->http_status = 0;
-    memset(rs, 0, sizeof *rs);
     c->deadline = now + total;
     c->body_limit = rq->max_body_bytes ? rq->max_body_bytes : c->lim.max_body_bytes;
     e = tg__build_request(c, rq, err);
     if (e) return e;
     c->out_pos = 0; c->seg_i = 0; c->seg_pos = 0; c->qn = c->qi = 0;
     c->body_done = false; c->sent_any = false;
-    /* reuse the idle connection unless it is too old or the peer closed it (nothing sent yet) */
     if (c->fd != TG__SOCK_INVALID &&
         (now - c->idle_since > c->to.idle_ms || (c->tls && tg__tls_pending(c->tls)) || tg__sock_is_dead(c->fd)))
         tg__conn_close(c);
-    reused = c->fd != TG__SOCK_INVALID;
-    c->st = reused ? TG__X_SEND : TG__X_RESOLVE;
+    c->reused = c->fd != TG__SOCK_INVALID;
+    c->st = c->reused ? TG__X_SEND : TG__X_RESOLVE;
     c->connect_deadline = now + c->to.connect_ms;
-    for (;;) {
-        r = tg__xfer_step(c, rq, err);
-        if (r != 0) break;
-        now = tg__now_ms(c->plat);
-        {
-            uint64_t dl = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
-            uint64_t left = tg__until(dl, now);
-            int w;
-            if (left == 0 || (w = tg__sock_wait(c->fd, c->want == TG__IO_WANT_WRITE, (int)TGBOT__MIN(left, 0x7FFFFFFFu))) == 0) {
-                tg__error_set(err, TG_ERR_TIMEOUT, tg__state_phase(c->st), "timed out while %s",
-                              c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
-                              c->st == TG__X_TLS ? "in the TLS handshake" : c->st == TG__X_SEND ? "sending the request" :
-                              c->st == TG__X_HEAD ? "waiting for the response headers" : "receiving the response body");
-                r = -1;
-                break;
-            }
-            if (w == -2) { tg__error_set(err, TG_ERR_STOPPED, tg__state_phase(c->st), "interrupted by a stop request"); r = -1; break; }
-            if (w < 0) { tg__error_set(err, TG_ERR_IO, tg__state_phase(c->st), "poll failed: %s", strerror(errno)); r = -1; break; }
-        }
-    }
+    c->want = TG__IO_WANT_WRITE;
+    return TG_OK;
+}
+
+/* ends a failed exchange: the connection is closed; request_sent says whether any byte left */
+static int tg__http_failed(tg__http_client *c, tg_error *err) {
     if (c->fp) { fclose(c->fp); c->fp = NULL; }
+    err->request_sent = c->sent_any;
+    tg__conn_close(c);
+    if (!err->code) err->code = TG_ERR_IO;
+    tg__log(c->log, TG_LOG_DEBUG, "http: %s (%s)", err->description, tg_phase_str(err->phase));
+    return -1;
+}
+
+TGBOT__INTERN int tg__http_step(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+    int r = tg__xfer_step(c, rq, err);
+    if (r == 0) {
+        uint64_t now = tg__now_ms(c->plat);
+        uint64_t dl = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
+        if (now < dl) return 0;
+        tg__error_set(err, TG_ERR_TIMEOUT, tg__state_phase(c->st), "timed out while %s",
+                      c->st == TG__X_CONNECT ? "connecting" : c->st == TG__X_PROXY ? "talking to the proxy" :
+                      c->st == TG__X_TLS ? "in the TLS handshake" : c->st == TG__X_SEND ? "sending the request" :
+                      c->st == TG__X_HEAD ? "waiting for the response headers" : "receiving the response body");
+        return tg__http_failed(c, err);
+    }
     if (r < 0) {
-        /* A request counts as sent once any byte of it was handed to the socket. */
-        err->request_sent = c->sent_any;
-        if (reused && !c->sent_any && c->st == TG__X_SEND && (err->code == TG_ERR_CLOSED || err->code == TG_ERR_IO)) {
+        if (c->reused && !c->sent_any && c->st == TG__X_SEND && (err->code == TG_ERR_CLOSED || err->code == TG_ERR_IO)) {
             /* the reused connection died before taking a byte: provably unsent, reconnect once */
             tg__conn_close(c);
-            return tg__http_do(c, rq, rs, err);
+            c->reused = false;
+            c->st = TG__X_RESOLVE;
+            err->code = TG_OK; err->sys_errno = 0;
+            return tg__http_step(c, rq, rs, err);
         }
-        tg__conn_close(c);
-        if (!err->code) err->code = TG_ERR_IO;
-        tg__log(c->log, TG_LOG_DEBUG, "http: %s (%s)", err->description, tg_phase_str(err->phase));
-        return err->code;
+        return tg__http_failed(c, err);
     }
+    if (c->fp) { fclose(c->fp); c->fp = NULL; }
     err->request_sent = true;
+    memset(rs, 0, sizeof *rs);
     rs->status = c->head.status;
     rs->body = c->in.data + c->body_start;
     rs->body_len = c->body_len;
@@ -1109,5 +1113,53 @@ TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq,
     err->http_status = rs->status;
     if (c->head.keep_alive) c->idle_since = tg__now_ms(c->plat);
     else tg__conn_close(c);
+    return 1;
+}
+
+TGBOT__INTERN tg__sock tg__http_want(const tg__http_client *c, bool *write, uint64_t *deadline) {
+    *write = c->want == TG__IO_WANT_WRITE;
+    *deadline = c->st < TG__X_SEND ? TGBOT__MIN(c->deadline, c->connect_deadline) : c->deadline;
+    return c->fd;
+}
+
+TGBOT__INTERN int tg__http_abort(tg__http_client *c, tg_error *err, tg_err code, const char *why) {
+    tg__error_set(err, code, tg__state_phase(c->st), "%s", why);
+    return tg__http_failed(c, err);
+}
+
+/* the blocking form: begin, then step and wait on the one socket until it ends */
+TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err) {
+    tg_error local;
+    tg_err e;
+    int r;
+    if (!err) { memset(&local, 0, sizeof local); err = &local; }
+    memset(rs, 0, sizeof *rs);
+    if ((e = tg__http_begin(c, rq, err)) != TG_OK) return e;
+    while ((r = tg__http_step(c, rq, rs, err)) == 0) {
+        bool wr;
+        uint64_t dl, now = tg__now_ms(c->plat);
+        tg__sock fd = tg__http_want(c, &wr, &dl);
+        int w = tg__sock_wait(fd, wr, (int)TGBOT__MIN(tg__until(dl, now), 0x7FFFFFFFu));
+        if (w == -2) { r = tg__http_abort(c, err, TG_ERR_STOPPED, "interrupted by a stop request"); break; }
+        if (w < 0) { r = tg__http_abort(c, err, TG_ERR_IO, "poll failed"); break; }
+    }
+    return r < 0 ? err->code : TG_OK;
+}
+
+/* another connection to the same endpoint: it shares the configuration and the TLS context (so a
+   session is resumed across the pool) with its parent, which must outlive it */
+TGBOT__INTERN tg_err tg__http_client_clone(tg__http_client **out, const tg__http_client *parent) {
+    tg__http_client *c = (tg__http_client *)tg__alloc(parent->alloc, sizeof *c);
+    *out = NULL;
+    if (!c) return TG_ERR_NOMEM;
+    memcpy(c, parent, sizeof *c);
+    c->parent = parent;
+    c->fd = TG__SOCK_INVALID; c->tls = NULL; c->fp = NULL; c->addrs = c->addr = NULL; c->opened = 0;
+    memset(&c->out, 0, sizeof c->out); memset(&c->pout, 0, sizeof c->pout); memset(&c->in, 0, sizeof c->in);
+    memset(&c->mp, 0, sizeof c->mp); memset(&c->segs, 0, sizeof c->segs);
+    c->out.a = c->pout.a = c->in.a = c->mp.a = c->segs.a = c->alloc;
+    c->stage = (char *)tg__alloc(c->alloc, TG__HTTP_STAGE);
+    if (!c->stage) { tg__free(c->alloc, c, sizeof *c); return TG_ERR_NOMEM; }
+    *out = c;
     return TG_OK;
 }

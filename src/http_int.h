@@ -38,6 +38,14 @@ TGBOT__INTERN tg_err tg__http_client_new(tg__http_client **out, const tg__http_c
 /* err->request_sent is false only when no byte of the request can have reached the server */
 TGBOT__INTERN tg_err tg__http_do(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err);
 TGBOT__INTERN void tg__http_client_free(tg__http_client *c);
+/* the same exchange without blocking (the engine drives many): begin, then step until it is not 0;
+   want says which socket, for what, and until when. abort ends one in progress (cancel, stop). */
+TGBOT__INTERN tg_err tg__http_begin(tg__http_client *c, const tg__http_request *rq, tg_error *err);
+TGBOT__INTERN int tg__http_step(tg__http_client *c, const tg__http_request *rq, tg__http_response *rs, tg_error *err);
+TGBOT__INTERN tg__sock tg__http_want(const tg__http_client *c, bool *write, uint64_t *deadline);
+TGBOT__INTERN int tg__http_abort(tg__http_client *c, tg_error *err, tg_err code, const char *why);
+/* one more connection of a pool: shares its parent's configuration and TLS context (sessions resume) */
+TGBOT__INTERN tg_err tg__http_client_clone(tg__http_client **out, const tg__http_client *parent);
 TGBOT__INTERN uint32_t tg__http_connections_opened(const tg__http_client *c);   /* for tests: keep-alive reuse */
 TGBOT__INTERN bool tg__http_tls_resumed(const tg__http_client *c);
 

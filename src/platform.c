@@ -200,6 +200,7 @@ TGBOT__INTERN void tg__sock_close(tg__sock s) { if (s != TG__SOCK_INVALID) TG__C
 
 static volatile sig_atomic_t tg__interrupted;
 TGBOT__INTERN void tg__interrupt(int on) { tg__interrupted = on; }
+TGBOT__INTERN int tg__interrupt_pending(void) { return tg__interrupted != 0; }
 
 #if defined(_WIN32)
 /* The console handler runs on its own thread and cannot wake a select(), so a wait looks at the

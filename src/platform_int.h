@@ -25,6 +25,7 @@ TGBOT__INTERN void tg__interrupt(int on);
    restores what was there. On Windows on_stop runs on another thread: it only sets flags. */
 TGBOT__INTERN void tg__stop_signals(void (*on_stop)(int), int on);
 /* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
+TGBOT__INTERN int tg__interrupt_pending(void);   /* a stop was requested (tg__interrupt(1)) */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
 TGBOT__INTERN int tg__sock_is_dead(tg__sock s);   /* idle connection closed by the peer or has stray data */
 /* listening socket for servers (webhook): bound, non-blocking */

@@ -18,6 +18,12 @@
        core (errors, allocator, logger, platform hooks, arena) . json . http options . bot . Bot API
        (generated) . updates (polling, dispatcher) . optional modules . implementation . licence
 
+   PIPELINE (a call's way, by room of src/)
+       platform (sockets, poll, clock) -> json -> tls -> http (one exchange per pooled connection)
+       -> engine (bot.c: calls in flight, retries, the loop; async.h) -> stages (cache, breaker,
+       ratelimit, analytics, yours: tg_bot_add_stage) -> codec (typed encode/decode) -> API (gen/)
+       -> updates (dispatcher, long polling) / webhook (server)
+
    CONFIGURATION MACROS (define before including; all optional)
        TGBOT_IMPLEMENTATION     emit the implementation in this translation unit
        TGBOT_STATIC             make every function static (private copy per TU)
@@ -44,7 +50,7 @@
        TGBOT_ENABLE_BREAKER     circuit breaker, closed/open/half-open     (breaker.h)
        TGBOT_ENABLE_ANALYTICS   metrics, Prometheus/JSON export (opt-in per bot: tg_analytics_enable)
        TGBOT_ENABLE_WEBHOOK     HTTP/1.1 webhook server (+TLS)
-       TGBOT_ENABLE_ASYNC       many requests in flight                   (module not written yet)
+       TGBOT_ENABLE_ASYNC       many requests in flight: always on, the engine is the core (async.h)
        TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
        TGBOT_ENABLE_STARS       crash-safe journal, gift campaigns, Stars, XTR payments, business
                                 (journal.h, stars.h, business.h; POSIX only)

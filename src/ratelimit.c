@@ -98,7 +98,7 @@ static uint32_t tg__rl_scaled(uint32_t limit, uint32_t cost) {
 }
 
 /* ---- the bot's limiter ---- */
-TGBOT__INTERN void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
+static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
     memset(rl, 0, sizeof *rl);
     rl->d = *d;
     if (!rl->d.global_per_s) rl->d.global_per_s = 30;
@@ -296,7 +296,13 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
         }
         rl->st.waits++;
         rl->st.wait_ms += w;
-        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w);
+        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+            ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
+            tg__emit(b, &ev);
+        }
         tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
         waited += w;
     }
@@ -316,10 +322,12 @@ static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, co
 }
 #endif
 
-/* [limits] before each attempt of a call: waits for its slot, or refuses (fail_fast, max_wait_ms) */
-TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
+/* [limits] before each attempt of a call: takes its slot, or says when it comes (*until: the
+   engine parks the call and asks again then, so other calls go on meanwhile), or refuses
+   (fail_fast, max_wait_ms) */
+TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t *until) {
     tg_bot *b = r->bot;
-    tg__ratelimit *rl = &b->rl;
+    tg__ratelimit *rl = tg__rl_of(b);
     uint64_t now, t;
     if (rl->d.disabled) return TG_OK;
     now = tg__rl_now(b, rl);
@@ -346,7 +354,6 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
         }
-        rl->after_429 = false;
         now = tg__rl_now(b, rl);
     }
     t = tg__rl_ready(rl, now);
@@ -362,15 +369,18 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
         }
         rl->st.waits++;
         rl->st.wait_ms += wait;
-        if (b->hooks.on_throttled) b->hooks.on_throttled(b->hooks.ud, r->method, wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait);
-        tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
-        while (wait) {
-            uint32_t part = wait > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)wait;
-            tg__sleep_ms(&b->plat, part);
-            wait -= part;
+        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+            tg_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+            ev.delay_ms = wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait;
+            tg__emit(b, &ev);
         }
-        rl->vclock = t;
+        tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
+        *until = t;                   /* nothing taken: the slot is computed again then */
+        return TG_OK;
     }
+    rl->after_429 = false;
     tg__rl_try(rl, t, true);
     if (rl->cur) rl->cur->used = t;
     return TG_OK;
@@ -381,7 +391,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt) {
    the global lane) and slows it */
 TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error *e) {
     tg_bot *b = r->bot;
-    tg__ratelimit *rl = &b->rl;
+    tg__ratelimit *rl = tg__rl_of(b);
     tg__rl_scope *sc;
     uint64_t now, until;
     uint32_t p;
@@ -420,11 +430,11 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     rl->st.pauses++;
 }
 
-TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = bot->rl.st; }
+TGBOT_API void tg_ratelimit_get_stats(const tg_bot *bot, tg_ratelimit_stats *out) { *out = tg__rl_of(bot)->st; }
 
 TGBOT_API bool tg_ratelimit_set_fail_fast(tg_bot *bot, bool on) {
-    bool was = bot->rl.d.fail_fast;
-    bot->rl.d.fail_fast = on;
+    bool was = tg__rl_of(bot)->d.fail_fast;
+    tg__rl_of(bot)->d.fail_fast = on;
     return was;
 }
 
@@ -449,13 +459,13 @@ static uint64_t tg__rl_wait_of(tg__ratelimit *rl, tg__rl_chat *c, uint64_t now) 
 }
 
 TGBOT_API uint64_t tg_ratelimit_peek(tg_bot *bot, int64_t chat_id) {
-    tg__ratelimit *rl = &bot->rl;
+    tg__ratelimit *rl = tg__rl_of(bot);
     if (rl->d.disabled) return 0;
     return tg__rl_wait_of(rl, tg__rl_find(rl, chat_id), tg__rl_now(bot, rl));
 }
 
 TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t n, uint64_t *wait_ms) {
-    tg__ratelimit *rl = &bot->rl;
+    tg__ratelimit *rl = tg__rl_of(bot);
     uint64_t now = tg__rl_now(bot, rl), best_w = 0, best_used = 0;
     size_t i, best = n;
     for (i = 0; i < n; i++) {
@@ -467,6 +477,59 @@ TGBOT_API size_t tg_ratelimit_pick(tg_bot *bot, const int64_t *chat_ids, size_t 
     }
     if (wait_ms) *wait_ms = best_w;
     return best;
+}
+
+/* ---- the limiter as a stage. Its view of the call in progress (rl->cur ...) is kept per call,
+   between the call's admit and its outcome, since other calls are admitted in between. ---- */
+static void tg__rl_load(tg__ratelimit *rl, const tg__req *r) {
+    rl->cur = r->rl.cur; rl->cur_counted = r->rl.counted; rl->cur_paid = r->rl.paid;
+    rl->after_429 = r->rl.after_429; rl->cur_slowed = r->rl.slowed;
+}
+static void tg__rl_save(const tg__ratelimit *rl, tg__req *r) {
+    r->rl.cur = rl->cur; r->rl.counted = rl->cur_counted; r->rl.paid = rl->cur_paid;
+    r->rl.after_429 = rl->after_429; r->rl.slowed = rl->cur_slowed;
+}
+static tg_err tg__rl_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
+    tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
+    tg_err e;
+    (void)answer;
+    tg__rl_load(rl, r);
+    /* the engine slept through the platform's sleep hook until then: that much time has passed,
+       whatever the clock says (a test's fake sleep does not move it) */
+    if (r->slept_to > rl->vclock) rl->vclock = r->slept_to;
+    e = tg__ratelimit_admit(r, r->attempt, until);
+    tg__rl_save(rl, r);
+    if (e) *err = r->bot->last;
+    return e;
+}
+static bool tg__rl_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
+    tg__ratelimit *rl = tg__rl_of((tg_bot *)st);
+    (void)answered; (void)status;
+    tg__rl_load(rl, r);
+    tg__ratelimit_outcome(r, code, e);
+    tg__rl_save(rl, r);
+    return false;
+}
+static void tg__rl_st_free(void *st) {
+    tg_bot *b = (tg_bot *)st;
+    tg__free(tg__bot_alloc(b), tg__rl_of(b), sizeof(tg__ratelimit));
+}
+
+TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err) {
+    tg__stage s;
+    tg__ratelimit *rl = (tg__ratelimit *)tg__alloc(tg__bot_alloc(b), sizeof *rl);
+    (void)err;
+    if (!rl) return TG_ERR_NOMEM;
+    tg__ratelimit_init(rl, &d->ratelimit);
+    *tg__bot_module(b, TG__MOD_RATELIMIT) = rl;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_RATELIMIT;
+    s.admit = tg__rl_st_admit;
+    s.outcome = tg__rl_st_outcome;
+    s.free = tg__rl_st_free;
+    s.st = b;
+    if (tg__bot_add_stage(b, &s) != TG_OK) { tg__rl_st_free(b); return TG_ERR_LIMIT; }
+    return TG_OK;
 }
 
 #endif /* TGBOT__HAS_RATELIMIT */

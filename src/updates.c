@@ -16,6 +16,11 @@ struct tg_dispatcher {
     tg__mw mw[TG__MAX_MW]; size_t nmw;
     const tg_plugin *plugins[TG__MAX_PLUGINS]; size_t nplugins;
     tg_events ev;
+    bool set_events;               /* tg_set_events gave the bot these events */
+    bool apoll;                    /* tg_polling_start: long polling on the bot's loop */
+    tg_polling_opts apo;
+    uint32_t apoll_id, afailures;
+    tg_err aresult;
     char username[64];
     bool have_username;
     volatile bool stop;
@@ -26,91 +31,23 @@ static volatile sig_atomic_t tg__signalled, tg__in_long_poll;
 /* a stop signal wakes a waiting long poll at once, but lets a running handler finish its calls */
 static void tg__on_signal(int sig) { (void)sig; tg__signalled = 1; if (tg__in_long_poll) tg__interrupt(1); }
 
-/* ---- events: bridge the bot's pipeline hooks to the dispatcher's typed events ---- */
-static void tg__ev_sent(void *ud, const char *method, uint64_t ms) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_sent) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_SENT; e.method = method; e.elapsed_ms = ms;
-    d->ev.on_sent(&e, d->ev.ud);
-}
-static void tg__ev_error(void *ud, const char *method, const tg_error *err) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_error) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_ERROR; e.method = method; e.error = err;
-    d->ev.on_error(&e, d->ev.ud);
-}
-static void tg__ev_retry(void *ud, const char *method, uint32_t attempt, uint32_t delay, const tg_error *err) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_retry) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RETRY; e.method = method; e.attempt = attempt; e.delay_ms = delay; e.error = err;
-    d->ev.on_retry(&e, d->ev.ud);
-}
-static void tg__ev_limited(void *ud, const char *method, int32_t retry_after) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_rate_limited) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.retry_after = retry_after;
-    d->ev.on_rate_limited(&e, d->ev.ud);
-}
-
-#if TGBOT__HAS_RATELIMIT   /* [limits] the limiter's waits are RATE_LIMITED events with delay_ms */
-static void tg__ev_throttled(void *ud, const char *method, uint32_t wait_ms) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_rate_limited) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_RATE_LIMITED; e.method = method; e.delay_ms = wait_ms;
-    d->ev.on_rate_limited(&e, d->ev.ud);
-}
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-static void tg__ev_breaker(void *ud, int state) {
-    tg_dispatcher *d = (tg_dispatcher *)ud;
-    tg_event e;
-    if (!d->ev.on_breaker) return;
-    memset(&e, 0, sizeof e);
-    e.type = TG_EVENT_BREAKER; e.breaker_state = state;
-    d->ev.on_breaker(&e, d->ev.ud);
-}
-#endif
-
 TGBOT_API tg_err tg_dispatcher_new(tg_dispatcher **out, tg_bot *bot, void *user_data) {
     tg_dispatcher *d = (tg_dispatcher *)tg__alloc(tg__bot_alloc(bot), sizeof *d);
-    tg__bot_hooks h;
     *out = NULL;
     if (!d) return TG_ERR_NOMEM;
     memset(d, 0, sizeof *d);
     d->bot = bot;
     d->user_data = user_data;
-    memset(&h, 0, sizeof h);
-    h.on_sent = tg__ev_sent; h.on_error = tg__ev_error; h.on_retry = tg__ev_retry; h.on_rate_limited = tg__ev_limited;
-#if TGBOT__HAS_RATELIMIT   /* [limits] */
-    h.on_throttled = tg__ev_throttled;
-#endif
-#if TGBOT__HAS_BREAKER     /* [limits] */
-    h.on_breaker = tg__ev_breaker;
-#endif
-    h.ud = d;
-    tg__bot_set_hooks(bot, &h);
     *out = d;
     return TG_OK;
 }
 
 TGBOT_API void tg_dispatcher_free(tg_dispatcher *d) {
-    tg__bot_hooks none;
     size_t i;
     if (!d) return;
     for (i = d->nplugins; i > 0; i--)       /* stop in reverse order of start */
         if (d->plugins[i - 1]->shutdown) d->plugins[i - 1]->shutdown(d, d->plugins[i - 1]->ud);
-    memset(&none, 0, sizeof none);
-    tg__bot_set_hooks(d->bot, &none);
+    if (d->set_events) tg_bot_set_events(d->bot, NULL);   /* its events go with it */
     tg__free(tg__bot_alloc(d->bot), d, sizeof *d);
 }
 
@@ -138,6 +75,8 @@ TGBOT_API tg_err tg_use(tg_dispatcher *d, tg_middleware_fn fn, void *ud) {
 }
 TGBOT_API void tg_set_events(tg_dispatcher *d, const tg_events *events) {
     if (events) d->ev = *events; else memset(&d->ev, 0, sizeof d->ev);
+    tg_bot_set_events(d->bot, events);      /* the pipeline's events come from the bot itself */
+    d->set_events = events != NULL;
 }
 TGBOT_API tg_err tg_add_plugin(tg_dispatcher *d, const tg_plugin *p) {
     tg_err e;
@@ -340,10 +279,17 @@ TGBOT_API tg_err tg_answer(tg_ctx *ctx, const char *text) {
 }
 
 /* one getUpdates call; the result stays in the arena until the batch is done */
+static tg_err tg__get_updates_at(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
+                                 const tg_polling_opts *o, tg_json_value *res, uint64_t not_before);
 static tg_err tg__get_updates(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
                               const tg_polling_opts *o, tg_json_value *res) {
+    return tg__get_updates_at(d, offset, limit, timeout_s, o, res, 0);
+}
+static tg_err tg__get_updates_at(tg_dispatcher *d, int64_t offset, uint32_t limit, uint32_t timeout_s,
+                                 const tg_polling_opts *o, tg_json_value *res, uint64_t not_before) {
     tg__req *r = tg__req_begin(d->bot, "getUpdates", TG__CALL_READ);
     size_t i;
+    r->not_before = not_before;
     if (offset) { tg_json_key(r->w, "offset"); tg_json_write_i64(r->w, offset); }
     tg_json_key(r->w, "limit"); tg_json_write_i64(r->w, limit);
     tg_json_key(r->w, "timeout"); tg_json_write_i64(r->w, timeout_s);
@@ -434,13 +380,13 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
             uv.doc = res.doc; uv.tok = t;
             if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &id)) continue;
             if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) {  /* not processed: ask for it again, after a pause */
-                tg_arena_rewind(tg_bot_arena(d->bot), mark);
+                if (!tg_loop_pending(d->bot)) tg_arena_rewind(tg_bot_arena(d->bot), mark);   /* calls in flight keep theirs */
                 tg__log(tg__bot_logger(d->bot), TG_LOG_WARN, "update %lld not processed now; asking for it again in 1 s", (long long)id);
                 tg__sleep_ms(tg__bot_platform(d->bot), 1000);
                 break;
             }
             d->offset = id + 1;                    /* confirmed by the next getUpdates */
-            tg_arena_rewind(tg_bot_arena(d->bot), mark);
+            if (!tg_loop_pending(d->bot)) tg_arena_rewind(tg_bot_arena(d->bot), mark);   /* calls in flight keep theirs */
         }
     }
     tg__in_long_poll = 0;
@@ -463,3 +409,83 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     tg_bot_reset(d->bot);
     return result;
 }
+
+/* ---- long polling on the bot's loop (async.h's engine): each answer's updates are dispatched from
+   the loop, then the next getUpdates confirms them (exactly-once, as tg_run_polling) ---- */
+static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms);
+static void tg__apoll_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    tg_dispatcher *d = (tg_dispatcher *)ud;
+    uint32_t n, i, t, delay = 0;
+    (void)id;
+    d->apoll_id = 0;
+    if (!d->apoll) return;
+    if (d->stop || code == TG_ERR_CANCELLED) { tg__apoll_next(d, 0); return; }   /* confirms, then ends */
+    if (code != TG_OK) {
+        if (tg_error_is_unauthorized(err) || tg_error_is_conflict(err)) {
+            tg__log(tg__bot_logger(bot), TG_LOG_ERROR, "polling stopped: %s", tg_error_is_conflict(err) ?
+                    "409 Conflict: a webhook is set or another instance is polling" : "401 Unauthorized: the token was rejected");
+            d->aresult = code;
+            d->apoll = false;
+            return;
+        }
+        d->afailures++;
+        tg__apoll_next(d, err->retry_after > 0 ? (uint32_t)err->retry_after * 1000u
+                          : TGBOT__MIN(1000u << TGBOT__MIN(d->afailures, 5u), 30000u));
+        return;
+    }
+    d->afailures = 0;
+    if (tg_json_type_of(res.doc, res.tok) == TG_JSON_ARRAY) {
+        n = res.doc->toks[res.tok].count;
+        for (i = 0, t = res.tok + 1; i < n && !d->stop; i++, t = res.doc->toks[t].next) {
+            tg_json_value uv;
+            int64_t uid = 0;
+            uv.doc = res.doc; uv.tok = t;
+            if (!tg_json_i64(res.doc, tg_json_get(res.doc, t, "update_id"), &uid)) continue;
+            if (tg_dispatch(d, &uv) == TG_ERR_AGAIN) { delay = 1000; break; }   /* asked for again, after a pause */
+            d->offset = uid + 1;                   /* confirmed by the next getUpdates */
+        }
+    }
+    tg__apoll_next(d, delay);
+}
+
+static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms) {
+    tg_async o;
+    uint32_t timeout_s = d->apo.timeout_s ? d->apo.timeout_s : 30, limit = d->apo.limit ? d->apo.limit : 100;
+    uint64_t at = delay_ms ? tg__now_ms(tg__bot_platform(d->bot)) + delay_ms : 0;
+    bool last = d->stop;
+    memset(&o, 0, sizeof o);
+    o.done = last ? NULL : tg__apoll_done;   /* the last one only confirms the handled updates */
+    o.ud = d;
+    if (last) d->apoll = false;
+    if (last && !d->offset) return;
+    tg_async_next(d->bot, &o);
+    if (tg__get_updates_at(d, d->offset, last ? 1 : limit, last ? 0 : timeout_s, last ? NULL : &d->apo, NULL, at) == TG_ERR_PENDING)
+        d->apoll_id = d->bot ? tg__bot_last_id(d->bot) : 0;
+    else if (!last)
+        d->apoll = false, d->aresult = tg_bot_last_error(d->bot)->code;
+}
+
+TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o) {
+    if (d->apoll) return TG_ERR_BUSY;
+    if (o && o->lock) return TG_ERR_UNSUPPORTED;     /* the store lease needs tg_run_polling */
+    memset(&d->apo, 0, sizeof d->apo);
+    if (o) d->apo = *o;
+    d->apo.allowed_updates = NULL;                   /* the caller's array need not outlive this call */
+    d->apo.allowed_updates_count = 0;
+    if (o && o->offset) d->offset = o->offset;
+    d->stop = false;
+    d->apoll = true;
+    d->aresult = TG_OK;
+    d->afailures = 0;
+    tg__apoll_next(d, 0);
+    return d->apoll ? TG_OK : d->aresult;
+}
+
+TGBOT_API void tg_polling_stop(tg_dispatcher *d) {
+    if (!d->apoll) return;
+    d->stop = true;
+    if (d->apoll_id) tg_call_cancel(d->bot, d->apoll_id);
+}
+
+TGBOT_API bool tg_polling_active(const tg_dispatcher *d) { return d->apoll; }
+TGBOT_API tg_err tg_polling_result(const tg_dispatcher *d) { return d->aresult; }

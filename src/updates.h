@@ -54,9 +54,9 @@ typedef struct tg_event {
     int breaker_state;              /* BREAKER: the new tg_breaker_state */
 } tg_event;
 
-/* Events. on_update, on_sent, on_error and on_shutdown may call the API; a call from on_retry,
-   on_rate_limited or on_breaker (they fire while a call is in flight) fails with TG_ERR_BUSY and
-   sends nothing (bot.h). */
+/* Events. Every callback may call the API (nested at most 3 deep, bot.h). The pipeline's events
+   (sent, error, retry, rate limited, breaker) come from the bot, also without a dispatcher
+   (tg_bot_set_events, async.h); tg_set_events sets them for the dispatcher's bot. */
 typedef struct tg_events {          /* every callback optional */
     void (*on_update)(const tg_event *e, void *ud);
     void (*on_sent)(const tg_event *e, void *ud);

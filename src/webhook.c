@@ -1091,10 +1091,11 @@ TGBOT_API tg_err tg_webhook_reply(tg_ctx *ctx, const char *method, const char *p
     if (params_json && tg_json_merge_object(&r->w, params_json) != TG_OK) return TG_ERR_ARG;
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
+    {   /* the bot's stages see it like any call: the limiter takes its slot, the cache drops what it may change */
+        tg_err e = tg__pipeline_side(ctx->bot, method, r->w.buf, r->w.len, NULL);
+        if (e) return e;
+    }
     r->set = true;
-#if TGBOT__HAS_CACHE       /* [cache] a reply is a write whose outcome is never known: it drops what it may change */
-    tg__cache_write_elsewhere(ctx->bot, method, r->w.buf, r->w.len);
-#endif
     return TG_OK;
 }
 
@@ -1116,10 +1117,11 @@ TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text) {
     }
     tg_json_obj_end(&r->w);
     if (r->w.err != TG_OK) return r->w.err;
+    {   /* through the bot's stages, as in tg_webhook_reply */
+        tg_err e = tg__pipeline_side(ctx->bot, "sendMessage", r->w.buf, r->w.len, NULL);
+        if (e) return e;
+    }
     r->set = true;
-#if TGBOT__HAS_CACHE       /* [cache] as in tg_webhook_reply */
-    tg__cache_write_elsewhere(ctx->bot, "sendMessage", r->w.buf, r->w.len);
-#endif
     return TG_OK;
 }
 

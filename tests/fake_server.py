@@ -542,6 +542,7 @@ def make_handler(st, args):
             if not fault:
                 return False
             kind = str(fault.get('kind'))
+            self.fault_kind = kind
             if kind == 'drop':
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -682,6 +683,7 @@ def make_handler(st, args):
                                  else params[k]) for k in ('chat_id', 'text', 'callback_query_id', 'reply_markup') if k in params)
                 print('  bot -> %s %s' % (method, show), flush=True)
             if self.apply_fault(method):
+                rec['fault'] = self.fault_kind     # the ledger: this record was answered by a fault
                 return
             if viol:
                 if m is None:

@@ -83,5 +83,15 @@ ans = calls("answerCallbackQuery")
 check("commands_bot_answers_callback", len(ans) == 1 and ans[0]["params"].get("callback_query_id") == "cb-1"
       and ans[0]["params"].get("text") == "Balance: 321 Stars", json.dumps(ans))
 check("commands_bot_calls_are_spec_valid", all(not r["violations"] for r in ctl("GET", "/_ctl/requests")["result"]))
+# async_epoll: a broadcast of 150 messages, 64 in flight, driven by epoll; three 429s on the way (retried)
+if os.path.exists(BUILD + "/async_epoll"):
+    ctl("POST", "/_ctl/reset")
+    ctl("POST", "/_ctl/fault", {"method": "sendMessage", "kind": "429", "retry_after": 1, "count": 3})
+    rc, out = run([BUILD + "/async_epoll", URL, "150", TOKEN], timeout=60)
+    sent = [s for s in calls("sendMessage") if "fault" not in s]
+    got = sorted(s["params"].get("chat_id") for s in sent)
+    check("async_epoll_every_chat_once", rc == 0 and "sent 150, failed 0" in out and got == list(range(1, 151))
+          and all(s["params"].get("text") == "Hello, %d!" % s["params"]["chat_id"] for s in sent), out)
+    check("async_epoll_used_several_connections", len({s["conn"] for s in sent}) > 1)
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

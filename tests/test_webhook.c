@@ -1806,6 +1806,125 @@ TG_TEST(webhook_tls_failures_scored) {
     }
     wh_end(&env);
 }
+
+/* issue 11: a webhook reply passes the bot's stages like any call (the limiter and metrics see it);
+   a stage that refuses keeps it out of the reply */
+static int whst_admits, whst_done, whst_refuse;
+static tg_err whst_admit(void *ud, const tg_call_info *c, tg_error *err) {
+    (void)ud;
+    if (strcmp(c->method, "sendMessage") == 0 && strstr(c->params, "echo: reply")) whst_admits++;
+    if (whst_refuse) { err->code = TG_ERR_ARG; snprintf(err->description, sizeof err->description, "no replies"); return TG_ERR_ARG; }
+    return TG_OK;
+}
+static void whst_on_done(void *ud, const tg_call_info *c, tg_err code, const tg_error *err, uint64_t ms) {
+    (void)ud; (void)err; (void)ms;
+    if (strcmp(c->method, "sendMessage") == 0 && code == TG_OK) whst_done++;
+}
+
+TG_TEST(webhook_reply_passes_the_stages) {
+    wh_env env;
+    tg_webhook_desc desc;
+    tg_stage st;
+    char body[1024];
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+    memset(&st, 0, sizeof st);
+    st.admit = whst_admit; st.done = whst_on_done;
+    CHECK(tg_bot_add_stage(env.bot, &st) == TG_OK);
+    whst_admits = whst_done = whst_refuse = 0;
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 97, "reply"), NULL, NULL, body, sizeof body), 200);
+    CHECK_STR(body, "{\"method\":\"sendMessage\",\"chat_id\":42,\"text\":\"echo: reply\"}");
+    CHECK_EQ_INT(whst_admits, 1);
+    CHECK_EQ_INT(whst_done, 1);
+    whst_refuse = 1;
+    memset(wh_reply_results, 0xff, sizeof wh_reply_results);
+    CHECK_EQ_INT(wh_curl(env.w, wh_mkurl(env.w, "http", WH_PATH), WH_SECRET, wh_update(0, 98, "reply"), NULL, NULL, body, sizeof body), 200);
+    CHECK(strstr(body, "echo: reply") == NULL);          /* refused: not in the reply */
+    CHECK_EQ_INT(wh_reply_results[2], TG_ERR_ARG);
+    CHECK_EQ_INT(whst_done, 1);
+    wh_end(&env);
+}
+
+
+/* issue 11: the webhook server on the bot's loop: tg_loop_step serves deliveries while the
+   handlers' async calls run; tg_run ends after tg_stop and the last call */
+static int whl_done, whl_handled;
+static void whl_call_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    (void)bot; (void)id; (void)err; (void)res; (void)ud;
+    if (code == TG_OK) whl_done++;
+}
+static int whl_handler(tg_ctx *ctx, void *ud) {
+    tg_async o;
+    char p[96];
+    (void)ud;
+    whl_handled++;
+    memset(&o, 0, sizeof o);
+    o.done = whl_call_done;
+    snprintf(p, sizeof p, "{\"chat_id\":%lld,\"text\":\"loop %s\"}", (long long)ctx->chat_id, ctx->message->text);
+    CHECK(tg_call_async(ctx->bot, "sendMessage", p, &o, NULL) == TG_ERR_PENDING);
+    if (strcmp(ctx->message->text, "stop") == 0) tg_stop(ctx->dispatcher);
+    return TG_HANDLED;
+}
+
+TG_TEST(webhook_on_the_bot_loop) {
+    tg_bot *b;
+    tg_dispatcher *d = NULL;
+    tg_webhook *w = NULL;
+    tg_webhook_desc desc;
+    tg_error e;
+    char *argv[16], hdr[96], out[256];
+    int i, fd, status = -1;
+    size_t len = 0;
+    pid_t pid;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    ctl("POST", "/_ctl/reset", NULL);
+    b = wh_bot();
+    CHECK(b && tg_dispatcher_new(&d, b, NULL) == TG_OK);
+    if (!d) return;
+    tg_on_update(d, NULL, whl_handler, NULL);
+    memset(&desc, 0, sizeof desc);
+    desc.secret_token = WH_SECRET;
+    desc.host = "127.0.0.1";
+    desc.path = WH_PATH;
+    desc.block_score = TG_WEBHOOK_UNLIMITED;
+    CHECK(tg_webhook_new(&w, d, &desc, &e) == TG_OK);
+    if (!w) { tg_dispatcher_free(d); tg_bot_free(b); return; }
+    tg_loop_add_webhook(b, w);
+    whl_done = whl_handled = 0;
+    for (i = 0; i < 3; i++) {                /* three deliveries, the last one says stop */
+        int n = 0;
+        snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", WH_SECRET);
+        argv[n++] = (char *)"curl"; argv[n++] = (char *)"-s"; argv[n++] = (char *)"-o"; argv[n++] = (char *)"/dev/null";
+        argv[n++] = (char *)"-w"; argv[n++] = (char *)"%{http_code}";
+        argv[n++] = (char *)"-H"; argv[n++] = (char *)"Content-Type: application/json"; argv[n++] = (char *)"-H"; argv[n++] = hdr;
+        argv[n++] = (char *)"--data-binary"; argv[n++] = (char *)wh_update(0, 700 + i, i == 2 ? "stop" : "go");
+        argv[n++] = (char *)wh_mkurl(w, "http", WH_PATH);
+        argv[n] = NULL;
+        pid = wh_spawn(argv, &fd);
+        CHECK(pid > 0);
+        if (pid <= 0) break;
+        len = 0; out[0] = '\0';
+        for (;;) {                              /* the bot's loop serves the delivery */
+            tg_loop_step(b, 20);
+            wh_drain(fd, out, sizeof out, &len);
+            if (waitpid(pid, &status, WNOHANG) == pid) break;
+        }
+        wh_drain(fd, out, sizeof out, &len);
+        close(fd);
+        CHECK_STR(out, "200");
+    }
+    tg_run(b);                                /* the stopped server and the last calls end */
+    CHECK_EQ_INT(whl_handled, 3);
+    CHECK_EQ_INT(whl_done, 3);
+    CHECK_EQ_INT(ctl_count("sendMessage"), 3);
+    tg_loop_add_webhook(b, NULL);
+    tg_webhook_free(w);
+    tg_dispatcher_free(d);
+    tg_bot_free(b);
+    ctl("POST", "/_ctl/reset", NULL);
+}
+
 #else
 /* built without the webhook module: every test says so */
 #define WH_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_WEBHOOK"); }
@@ -1844,4 +1963,6 @@ WH_SKIPPED(webhook_per_source_default_limit)
 WH_SKIPPED(webhook_evicts_unauthenticated_at_capacity)
 WH_SKIPPED(webhook_tls_failures_scored)
 WH_SKIPPED(webhook_forwarded_rfc7239)
+WH_SKIPPED(webhook_reply_passes_the_stages)
+WH_SKIPPED(webhook_on_the_bot_loop)
 #endif
