@@ -38,7 +38,7 @@ for f in "$root"/tests/test_*.c; do
 done
 echo "test-windows: left out (POSIX-only):$left"
 (cd "$root" && tests/gen_tests_inc.sh $files) | sed 's|"\.\./|"../../|' > "$out/tests.inc"
-$CC $W -Wno-unused-function -O1 -include "$here/compat.h" -DTGBOT_ENABLE_ALL -DTGBOT_TLS_NONE \
+$CC $W -Wno-unused-function -O1 -Wno-sign-conversion -I"$here/include" -include "$here/compat.h" -DTGBOT_ENABLE_ALL -DTGBOT_TLS_NONE \
     -I"$root" -I"$out" "$root/tests/all.c" -o "$out/unit.exe" -lws2_32 || { echo "test-windows: the unit program does not compile"; exit 1; }
 echo "test-windows: unit.exe $(wc -c < "$out/unit.exe") bytes"
 command -v wine >/dev/null 2>&1 || { echo "test-windows: skipped running: wine not installed (tests/deps.sh installs wine64)"; exit 0; }
@@ -47,7 +47,7 @@ export WINEPREFIX="${WINEPREFIX:-$root/build/wineprefix}" WINEDEBUG=-all
 # that runs is the TLS one: the HTTPS tests against the fake TLS servers run instead of skipping
 run=$out/unit.exe
 if lib=$("$here/bearssl.sh"); then
-    $CC $W -Wno-unused-function -O1 -include "$here/compat.h" -include pthread.h -DTGBOT_ENABLE_ALL \
+    $CC $W -Wno-unused-function -O1 -Wno-sign-conversion -I"$here/include" -include "$here/compat.h" -include pthread.h -DTGBOT_ENABLE_ALL \
         -idirafter "$(dirname "$lib")/src/inc" -I"$root" -I"$out" "$root/tests/all.c" -o "$out/unit-tls.exe" \
         -static "$lib" -lws2_32 -lpthread || { echo "test-windows: the unit program with BearSSL does not compile"; exit 1; }
     echo "test-windows: unit-tls.exe (BearSSL $(basename "$(ls -d "$(dirname "$lib")"/apt/bearssl_*.dsc)" .dsc), cross-built) $(wc -c < "$out/unit-tls.exe") bytes"
