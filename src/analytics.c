@@ -30,6 +30,7 @@ struct tg_analytics {
     uint64_t calls, errors, retries, rl_hits, rl_waits, rl_wait_ms;
     uint64_t updates, unhandled, handler_ms;
     uint64_t lat_anom, err_anom;
+    uint64_t threat_signals, threat_points, threat_blocks;   /* a webhook server's source scoring */
     uint64_t last_anomaly_at, last_rl_at;
     bool any_anomaly, any_rl;
     uint32_t fail_streak;
@@ -427,6 +428,13 @@ static bool tg__an_row_used(const tg_analytics *a, uint32_t i) {
     return i < a->nrows || (i == TGBOT_ANALYTICS_METHODS && a->rows[i].calls);
 }
 
+TGBOT_API void tg_analytics_record_threat(tg_analytics *a, uint32_t points, bool blocked) {
+    if (!a) return;
+    a->threat_signals++;
+    a->threat_points += points;
+    if (blocked) a->threat_blocks++;
+}
+
 TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap) {
     tg__an_out o;
     tg_analytics_summary s;
@@ -460,6 +468,11 @@ TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap)
     for (i = 0; i < 3; i++) {
         tg__an_label(&o, "tgbot_health", "", "state", states[i], NULL);
         tg__an_u64(&o, (uint32_t)s.health == i ? 1u : 0u); tg__an_puts(&o, "\n");
+    }
+    if (a->threat_signals) {           /* a webhook server on this bot has scored a source */
+        tg__an_metric_u(&o, "tgbot_webhook_threat_signals_total", "counter", "Refused or hostile requests scored against their source.", a->threat_signals);
+        tg__an_metric_u(&o, "tgbot_webhook_threat_points_total", "counter", "Threat points added to sources' scores.", a->threat_points);
+        tg__an_metric_u(&o, "tgbot_webhook_sources_blocked_total", "counter", "Sources blocked at their threat score.", a->threat_blocks);
     }
 #if TGBOT__HAS_CACHE       /* [cache] read from the bot's cache at export time, only when it is enabled */
     if (tg_cache_enabled(a->bot)) {
@@ -554,6 +567,13 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
     tg__an_jf(w, "error_rate", s.error_rate); tg__an_jf(w, "error_rate_ewma", s.error_rate_ewma);
     tg__an_jf(w, "latency_ewma_ms", s.latency_ewma_ms); tg__an_jf(w, "latency_dev_ms", s.latency_dev_ms);
     tg_json_key(w, "anomaly"); tg_json_write_bool(w, s.anomaly);
+    if (a->threat_signals) {
+        tg_json_key(w, "webhook_threats"); tg_json_obj_begin(w);
+        tg_json_key(w, "signals"); tg_json_write_i64(w, (int64_t)a->threat_signals);
+        tg_json_key(w, "points"); tg_json_write_i64(w, (int64_t)a->threat_points);
+        tg_json_key(w, "sources_blocked"); tg_json_write_i64(w, (int64_t)a->threat_blocks);
+        tg_json_obj_end(w);
+    }
 #if TGBOT__HAS_CACHE       /* [cache] as in the Prometheus text */
     if (tg_cache_enabled(a->bot)) {
         tg_cache_stats cs;

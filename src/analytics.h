@@ -49,7 +49,9 @@
      ratio, entries, bytes (gauges); in JSON an object "cache" with the same figures;
    - per method row that has seen a call: calls, retries, 13 error classes, 34 histogram buckets
      (+Inf included), _sum, _count, min, max = 53 series;
-   - per update kind seen: 1 series.
+   - per update kind seen: 1 series;
+   - once a webhook server on the bot has scored a source (webhook.h, threat scoring) 3 more:
+     threat signals, threat points, sources blocked (counters); in JSON "webhook_threats".
    So a bot using 3 methods and 2 update kinds exports 22 + 159 + 2 = 183 series, one using a
    single method 75; the most (33 rows, 17 kinds) is 22 + 1749 + 17 = 1788. The "50+" of the Python
    original is reached by 1 method; counted as metric families (names) there are 27.
@@ -116,6 +118,9 @@ TGBOT_API void tg_analytics_reset(tg_analytics *a);            /* forgets everyt
 TGBOT_API void tg_analytics_record(tg_analytics *a, const tg_analytics_sample *s);
 /* records one update the dispatcher handled (the dispatcher calls this itself) */
 TGBOT_API void tg_analytics_record_update(tg_analytics *a, const char *kind, bool handled, uint64_t handler_ms);
+/* a webhook server's threat scoring (webhook.h): one scored signal worth `points`, and whether it
+   blocked its source; the webhook server on the bot records these itself */
+TGBOT_API void tg_analytics_record_threat(tg_analytics *a, uint32_t points, bool blocked);
 /* false when the method has no row (never called; or counted in "other": ask for "other") */
 TGBOT_API bool tg_analytics_method(tg_analytics *a, const char *method, tg_analytics_method_stats *out);
 TGBOT_API void tg_analytics_get_summary(tg_analytics *a, tg_analytics_summary *out);

@@ -271,41 +271,39 @@ static size_t tg__rl_lanes(const tg_bot *b, const tg__ratelimit *rl, tg_store_la
     return n + 1;
 }
 
-static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
+/* takes the slot on every lane, or says when to ask again (*until: the engine parks the call) */
+static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl, uint64_t *until) {
     tg_bot *b = r->bot;
     tg_store_lane l[2];
     char keys[2][64];
     size_t n = tg__rl_lanes(b, rl, l, keys);
-    uint64_t waited = 0;
-    for (;;) {
-        uint64_t w = 0;
-        tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
-        if (e) {                      /* nothing was sent: the caller may try again later */
-            rl->st.refused++;
-            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
-                          "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
-            return TG_ERR_LIMIT;
-        }
-        if (!w) return TG_OK;
-        if (rl->d.fail_fast || (rl->d.max_wait_ms && waited + w > rl->d.max_wait_ms)) {
-            rl->st.refused++;
-            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
-                          r->method, (unsigned long long)w);
-            b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
-            return TG_ERR_LIMIT;
-        }
-        rl->st.waits++;
-        rl->st.wait_ms += w;
-        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
-            tg_event ev;
-            memset(&ev, 0, sizeof ev);
-            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
-            ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
-            tg__emit(b, &ev);
-        }
-        tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
-        waited += w;
+    uint64_t w = 0;
+    tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
+    if (e) {                          /* nothing was sent: the caller may try again later */
+        rl->st.refused++;
+        tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
+                      "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
+        return TG_ERR_LIMIT;
     }
+    if (!w) { rl->after_429 = false; return TG_OK; }
+    if (rl->d.fail_fast || (rl->d.max_wait_ms && w > rl->d.max_wait_ms)) {
+        rl->st.refused++;
+        tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+                      r->method, (unsigned long long)w);
+        b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
+        return TG_ERR_LIMIT;
+    }
+    rl->st.waits++;
+    rl->st.wait_ms += w;
+    {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+        ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
+        tg__emit(b, &ev);
+    }
+    *until = tg__now_ms(&b->plat) + w;  /* nothing taken: the lanes are asked again then */
+    return TG_OK;
 }
 
 static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, const tg_error *e) {
@@ -340,8 +338,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
 #if TGBOT__HAS_STORE
     if (rl->d.store) {                /* [shared] a retry keeps its slot unless Telegram refused it */
         if (attempt > 0 && !rl->after_429) return TG_OK;
-        rl->after_429 = false;
-        return tg__rl_shared_admit(r, rl);
+        return tg__rl_shared_admit(r, rl, until);
     }
 #endif
     if (attempt > 0) {

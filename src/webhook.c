@@ -374,7 +374,15 @@ static bool tg__wh_score(tg_webhook *w, long slot, uint32_t points, uint64_t now
     s = &w->src.s[slot];
     pressure = tg__wh_pressure(w, now);
     threshold = pressure ? w->block_score / 2u : w->block_score;
-    if (!tg__nf_score_add(s, points * 1000u, threshold, w->half_life, w->block_ms, now)) return false;
+    if (!tg__nf_score_add(s, points * 1000u, threshold, w->half_life, w->block_ms, now)) {
+#if TGBOT__HAS_ANALYTICS   /* [analytics] counted when the bot's analytics is enabled */
+        tg_analytics_record_threat(tg_bot_analytics(w->bot), points, false);
+#endif
+        return false;
+    }
+#if TGBOT__HAS_ANALYTICS
+    tg_analytics_record_threat(tg_bot_analytics(w->bot), points, true);
+#endif
     w->st.sources_blocked++;
     if (pressure) w->st.pressure_blocks++;
     if (s->blocked_until < w->next_unblock) w->next_unblock = s->blocked_until;

@@ -1344,6 +1344,9 @@ TG_TEST(webhook_threat_score_blocks) {
     wh_fake_clock = true; wh_fake_ms = 1000;
     wh_warns[0] = '\0';
     if (!wh_start(&env, &desc)) { CHECK(0); wh_end(&env); return; }
+#if TGBOT__HAS_ANALYTICS
+    CHECK_EQ_INT(tg_analytics_enable(env.bot), TG_OK);
+#endif
     CHECK(tg_ip_parse("127.0.0.1", 9, &lo));
     snprintf(port, sizeof port, "%u", (unsigned)tg_webhook_port(env.w));
     u = wh_mkurl(env.w, "http", WH_PATH);
@@ -1372,6 +1375,16 @@ TG_TEST(webhook_threat_score_blocks) {
     CHECK_EQ_INT(s.sources_blocked, 1);
     CHECK_EQ_INT(wh_blocked_events, 1);
     CHECK(memcmp(wh_last_event.addr.b, lo.b, 16) == 0 && wh_last_event.blocked_ms == 60000 && wh_last_event.blocks == 1);
+#if TGBOT__HAS_ANALYTICS
+    {   /* the scoring is counted in the bot's analytics: 3 wrong secrets (40 each) and one
+           malformed request (34), one block */
+        static char prom[1 << 16];
+        tg_analytics_prometheus(tg_bot_analytics(env.bot), prom, sizeof prom);
+        CHECK(strstr(prom, "\ntgbot_webhook_threat_signals_total 4\n") != NULL);
+        CHECK(strstr(prom, "\ntgbot_webhook_threat_points_total 154\n") != NULL);
+        CHECK(strstr(prom, "\ntgbot_webhook_sources_blocked_total 1\n") != NULL);
+    }
+#endif
     CHECK(strstr(wh_warns, "webhook: source 127.0.0.1 blocked for 60000 ms: threat score 90") != NULL);
     CHECK(strstr(wh_warns, WH_SECRET) == NULL);
     /* the right secret does not help now: closed at accept */
