@@ -2550,7 +2550,9 @@ typedef struct tg__breaker {
      ratio, entries, bytes (gauges); in JSON an object "cache" with the same figures;
    - per method row that has seen a call: calls, retries, 13 error classes, 34 histogram buckets
      (+Inf included), _sum, _count, min, max = 53 series;
-   - per update kind seen: 1 series.
+   - per update kind seen: 1 series;
+   - once a webhook server on the bot has scored a source (webhook.h, threat scoring) 3 more:
+     threat signals, threat points, sources blocked (counters); in JSON "webhook_threats".
    So a bot using 3 methods and 2 update kinds exports 22 + 159 + 2 = 183 series, one using a
    single method 75; the most (33 rows, 17 kinds) is 22 + 1749 + 17 = 1788. The "50+" of the Python
    original is reached by 1 method; counted as metric families (names) there are 27.
@@ -2617,6 +2619,9 @@ TGBOT_API void tg_analytics_reset(tg_analytics *a);            /* forgets everyt
 TGBOT_API void tg_analytics_record(tg_analytics *a, const tg_analytics_sample *s);
 /* records one update the dispatcher handled (the dispatcher calls this itself) */
 TGBOT_API void tg_analytics_record_update(tg_analytics *a, const char *kind, bool handled, uint64_t handler_ms);
+/* a webhook server's threat scoring (webhook.h): one scored signal worth `points`, and whether it
+   blocked its source; the webhook server on the bot records these itself */
+TGBOT_API void tg_analytics_record_threat(tg_analytics *a, uint32_t points, bool blocked);
 /* false when the method has no row (never called; or counted in "other": ask for "other") */
 TGBOT_API bool tg_analytics_method(tg_analytics *a, const char *method, tg_analytics_method_stats *out);
 TGBOT_API void tg_analytics_get_summary(tg_analytics *a, tg_analytics_summary *out);
@@ -21974,7 +21979,15 @@ static bool tg__wh_score(tg_webhook *w, long slot, uint32_t points, uint64_t now
     s = &w->src.s[slot];
     pressure = tg__wh_pressure(w, now);
     threshold = pressure ? w->block_score / 2u : w->block_score;
-    if (!tg__nf_score_add(s, points * 1000u, threshold, w->half_life, w->block_ms, now)) return false;
+    if (!tg__nf_score_add(s, points * 1000u, threshold, w->half_life, w->block_ms, now)) {
+#if TGBOT__HAS_ANALYTICS   /* [analytics] counted when the bot's analytics is enabled */
+        tg_analytics_record_threat(tg_bot_analytics(w->bot), points, false);
+#endif
+        return false;
+    }
+#if TGBOT__HAS_ANALYTICS
+    tg_analytics_record_threat(tg_bot_analytics(w->bot), points, true);
+#endif
     w->st.sources_blocked++;
     if (pressure) w->st.pressure_blocks++;
     if (s->blocked_until < w->next_unblock) w->next_unblock = s->blocked_until;
@@ -23410,41 +23423,39 @@ static size_t tg__rl_lanes(const tg_bot *b, const tg__ratelimit *rl, tg_store_la
     return n + 1;
 }
 
-static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl) {
+/* takes the slot on every lane, or says when to ask again (*until: the engine parks the call) */
+static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl, uint64_t *until) {
     tg_bot *b = r->bot;
     tg_store_lane l[2];
     char keys[2][64];
     size_t n = tg__rl_lanes(b, rl, l, keys);
-    uint64_t waited = 0;
-    for (;;) {
-        uint64_t w = 0;
-        tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
-        if (e) {                      /* nothing was sent: the caller may try again later */
-            rl->st.refused++;
-            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
-                          "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
-            return TG_ERR_LIMIT;
-        }
-        if (!w) return TG_OK;
-        if (rl->d.fail_fast || (rl->d.max_wait_ms && waited + w > rl->d.max_wait_ms)) {
-            rl->st.refused++;
-            tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
-                          r->method, (unsigned long long)w);
-            b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
-            return TG_ERR_LIMIT;
-        }
-        rl->st.waits++;
-        rl->st.wait_ms += w;
-        {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
-            tg_event ev;
-            memset(&ev, 0, sizeof ev);
-            ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
-            ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
-            tg__emit(b, &ev);
-        }
-        tg__sleep_ms(&b->plat, w > 0x7FFFFFFFu ? 0x7FFFFFFFu : (uint32_t)w);
-        waited += w;
+    uint64_t w = 0;
+    tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
+    if (e) {                          /* nothing was sent: the caller may try again later */
+        rl->st.refused++;
+        tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
+                      "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
+        return TG_ERR_LIMIT;
     }
+    if (!w) { rl->after_429 = false; return TG_OK; }
+    if (rl->d.fail_fast || (rl->d.max_wait_ms && w > rl->d.max_wait_ms)) {
+        rl->st.refused++;
+        tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+                      r->method, (unsigned long long)w);
+        b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
+        return TG_ERR_LIMIT;
+    }
+    rl->st.waits++;
+    rl->st.wait_ms += w;
+    {   /* a RATE_LIMITED event with delay_ms: the limiter makes this call wait */
+        tg_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.type = TG_EVENT_RATE_LIMITED; ev.method = r->method;
+        ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
+        tg__emit(b, &ev);
+    }
+    *until = tg__now_ms(&b->plat) + w;  /* nothing taken: the lanes are asked again then */
+    return TG_OK;
 }
 
 static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, const tg_error *e) {
@@ -23479,8 +23490,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
 #if TGBOT__HAS_STORE
     if (rl->d.store) {                /* [shared] a retry keeps its slot unless Telegram refused it */
         if (attempt > 0 && !rl->after_429) return TG_OK;
-        rl->after_429 = false;
-        return tg__rl_shared_admit(r, rl);
+        return tg__rl_shared_admit(r, rl, until);
     }
 #endif
     if (attempt > 0) {
@@ -23826,6 +23836,7 @@ struct tg_analytics {
     uint64_t calls, errors, retries, rl_hits, rl_waits, rl_wait_ms;
     uint64_t updates, unhandled, handler_ms;
     uint64_t lat_anom, err_anom;
+    uint64_t threat_signals, threat_points, threat_blocks;   /* a webhook server's source scoring */
     uint64_t last_anomaly_at, last_rl_at;
     bool any_anomaly, any_rl;
     uint32_t fail_streak;
@@ -24223,6 +24234,13 @@ static bool tg__an_row_used(const tg_analytics *a, uint32_t i) {
     return i < a->nrows || (i == TGBOT_ANALYTICS_METHODS && a->rows[i].calls);
 }
 
+TGBOT_API void tg_analytics_record_threat(tg_analytics *a, uint32_t points, bool blocked) {
+    if (!a) return;
+    a->threat_signals++;
+    a->threat_points += points;
+    if (blocked) a->threat_blocks++;
+}
+
 TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap) {
     tg__an_out o;
     tg_analytics_summary s;
@@ -24256,6 +24274,11 @@ TGBOT_API size_t tg_analytics_prometheus(tg_analytics *a, char *buf, size_t cap)
     for (i = 0; i < 3; i++) {
         tg__an_label(&o, "tgbot_health", "", "state", states[i], NULL);
         tg__an_u64(&o, (uint32_t)s.health == i ? 1u : 0u); tg__an_puts(&o, "\n");
+    }
+    if (a->threat_signals) {           /* a webhook server on this bot has scored a source */
+        tg__an_metric_u(&o, "tgbot_webhook_threat_signals_total", "counter", "Refused or hostile requests scored against their source.", a->threat_signals);
+        tg__an_metric_u(&o, "tgbot_webhook_threat_points_total", "counter", "Threat points added to sources' scores.", a->threat_points);
+        tg__an_metric_u(&o, "tgbot_webhook_sources_blocked_total", "counter", "Sources blocked at their threat score.", a->threat_blocks);
     }
 #if TGBOT__HAS_CACHE       /* [cache] read from the bot's cache at export time, only when it is enabled */
     if (tg_cache_enabled(a->bot)) {
@@ -24350,6 +24373,13 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w) {
     tg__an_jf(w, "error_rate", s.error_rate); tg__an_jf(w, "error_rate_ewma", s.error_rate_ewma);
     tg__an_jf(w, "latency_ewma_ms", s.latency_ewma_ms); tg__an_jf(w, "latency_dev_ms", s.latency_dev_ms);
     tg_json_key(w, "anomaly"); tg_json_write_bool(w, s.anomaly);
+    if (a->threat_signals) {
+        tg_json_key(w, "webhook_threats"); tg_json_obj_begin(w);
+        tg_json_key(w, "signals"); tg_json_write_i64(w, (int64_t)a->threat_signals);
+        tg_json_key(w, "points"); tg_json_write_i64(w, (int64_t)a->threat_points);
+        tg_json_key(w, "sources_blocked"); tg_json_write_i64(w, (int64_t)a->threat_blocks);
+        tg_json_obj_end(w);
+    }
 #if TGBOT__HAS_CACHE       /* [cache] as in the Prometheus text */
     if (tg_cache_enabled(a->bot)) {
         tg_cache_stats cs;
