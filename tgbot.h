@@ -8472,6 +8472,7 @@ TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w);
 #include <errno.h>
 #include <limits.h>
 #include <time.h>
+#include <signal.h>
 #ifndef TGBOT_ASSERT
 #include <assert.h>
 #define TGBOT_ASSERT(c) assert(c)
@@ -8479,7 +8480,6 @@ TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w);
 #if !defined(_WIN32)
 #include <unistd.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <poll.h>
 #include <netdb.h>
 #include <sys/types.h>
@@ -8488,6 +8488,22 @@ TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w);
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+/* O_CLOEXEC is POSIX 2008 but missing on older systems: then a descriptor may leak into a child
+   process started at the same moment, nothing else changes */
+#ifdef O_CLOEXEC
+#define TG__O_CLOEXEC O_CLOEXEC
+#else
+#define TG__O_CLOEXEC 0
+#endif
+#else   /* winsock2 (mingw-w64): link with -lws2_32. Include tgbot.h before <windows.h>. */
+#ifndef _WIN32_WINNT
+#define _WIN32_WINNT 0x0600   /* Vista: WSAPoll, InitOnceExecuteOnce */
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <sys/types.h>
+#include <sys/stat.h>
 #endif
 
 #ifndef TGBOT_MALLOC
@@ -8499,7 +8515,11 @@ TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w);
 /* private functions: static, and quiet when a switch leaves one unused */
 #if defined(__GNUC__) || defined(__clang__)
 #define TGBOT_PRIVATE static __attribute__((unused))
+#if defined(__MINGW_PRINTF_FORMAT)   /* mingw: C99 %zu/%lld through its own stdio under -std=c99 */
+#define TGBOT__PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#else
 #define TGBOT__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
 #else
 #define TGBOT_PRIVATE static
 #define TGBOT__PRINTF(f, a)
@@ -8531,6 +8551,7 @@ TGBOT__INTERN tg_err tg__buf_append(tg__buf *b, const void *p, size_t n);
 TGBOT__INTERN void tg__buf_free(tg__buf *b);
 
 TGBOT__INTERN uint64_t tg__now_ms(const tg_platform *p);
+TGBOT__INTERN uint64_t tg__mono_us(void);   /* the OS's monotonic clock in microseconds (measuring, not timing out) */
 TGBOT__INTERN int64_t tg__wall_time(const tg_platform *p);
 TGBOT__INTERN int tg__random_bytes(const tg_platform *p, void *buf, size_t n);
 TGBOT__INTERN void tg__sleep_ms(const tg_platform *p, uint32_t ms);
@@ -8691,6 +8712,20 @@ uint64_t tg__now_ms(const tg_platform *p) {
 #endif
 }
 
+uint64_t tg__mono_us(void) {
+#if defined(_WIN32)
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (uint64_t)c.QuadPart / (uint64_t)f.QuadPart * 1000000u
+         + (uint64_t)c.QuadPart % (uint64_t)f.QuadPart * 1000000u / (uint64_t)f.QuadPart;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+#endif
+}
+
 int64_t tg__wall_time(const tg_platform *p) {
     if (p && p->wall_time) return p->wall_time(p->ud);
     return (int64_t)time(NULL);
@@ -8701,7 +8736,7 @@ int tg__random_bytes(const tg_platform *p, void *buf, size_t n) {
 #if !defined(_WIN32)
     {
         unsigned char *out = (unsigned char *)buf;
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        int fd = open("/dev/urandom", O_RDONLY | TG__O_CLOEXEC);
         if (fd < 0) return -1;
         while (n > 0) {
             ssize_t r = read(fd, out, n);
@@ -8714,7 +8749,22 @@ int tg__random_bytes(const tg_platform *p, void *buf, size_t n) {
         return 0;
     }
 #else
-    return -1;
+    /* RtlGenRandom (advapi32, linked by default): the CSPRNG behind rand_s, usable from a header */
+    {
+        HMODULE m = GetModuleHandleA("advapi32.dll");
+        BOOLEAN (WINAPI *gen)(PVOID, ULONG) = NULL;
+        unsigned char *out = (unsigned char *)buf;
+        if (!m) m = LoadLibraryA("advapi32.dll");
+        if (m) gen = (BOOLEAN (WINAPI *)(PVOID, ULONG))(void (*)(void))GetProcAddress(m, "SystemFunction036");
+        if (!gen) return -1;
+        while (n > 0) {
+            ULONG k = (ULONG)TGBOT__MIN(n, (size_t)0x10000000u);
+            if (!gen(out, k)) return -1;
+            out += k;
+            n -= k;
+        }
+        return 0;
+    }
 #endif
 }
 
@@ -8727,6 +8777,8 @@ void tg__sleep_ms(const tg_platform *p, uint32_t ms) {
         ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
     }
+#else
+    Sleep(ms);
 #endif
 }
 
@@ -8831,8 +8883,13 @@ TGBOT_API void tg_arena_free(tg_arena *a) {
 /* ==== src/platform_int.h ==== */
 /* platform (internal): the only room that knows the OS socket API. Another OS or an embedded
    TCP/IP stack replaces these functions. */
+#if defined(_WIN32)
+typedef SOCKET tg__sock;
+#define TG__SOCK_INVALID INVALID_SOCKET
+#else
 typedef int tg__sock;
 #define TG__SOCK_INVALID (-1)
+#endif
 #define TG__WOULDBLOCK (-2)
 typedef struct addrinfo tg__addr;
 
@@ -8844,7 +8901,8 @@ TGBOT__INTERN void tg__resolve_free(tg__addr *a);   /* any list from tg__resolve
 TGBOT__INTERN int tg__addr_list(const unsigned char (*ips)[16], size_t n, uint16_t port, tg__addr **out);
 /* a connected, non-blocking UDP socket (DNS queries): 0 or -1 (errno) */
 TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__sock *out);
-/* starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
+/* Errors come back as errno values on every OS (winsock's are mapped), so callers stay POSIX-shaped.
+   starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
 TGBOT__INTERN int tg__sock_connect(const tg__addr *a, tg__sock *out);
 TGBOT__INTERN int tg__sock_connect_result(tg__sock s);     /* 0 or the errno of a finished connect */
 TGBOT__INTERN long tg__sock_send(tg__sock s, const void *p, size_t n);  /* >=0, TG__WOULDBLOCK, -1 */
@@ -8852,6 +8910,9 @@ TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n);        /* >0, 0
 TGBOT__INTERN void tg__sock_close(tg__sock s);
 /* a stop request from a signal handler (async-signal-safe): waits return -2 while it is set */
 TGBOT__INTERN void tg__interrupt(int on);
+/* on = 1: SIGINT/SIGTERM (Windows: Ctrl-C, Ctrl-Break, console close) call on_stop until on = 0
+   restores what was there. On Windows on_stop runs on another thread: it only sets flags. */
+TGBOT__INTERN void tg__stop_signals(void (*on_stop)(int), int on);
 /* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
 TGBOT__INTERN int tg__interrupt_pending(void);   /* a stop was requested (tg__interrupt(1)) */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
@@ -8862,7 +8923,11 @@ TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out);   /* 1 accepted, 0
 /* the peer's address as 16 bytes (IPv4 as ::ffff:a.b.c.d): 0, or -1 (not an IP socket, or gone) */
 TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]);
 /* many sockets at once (the webhook server): a pollfd array; events are TG__POLL_IN/OUT */
+#if defined(_WIN32)
+typedef WSAPOLLFD tg__pollfd;
+#else
 typedef struct pollfd tg__pollfd;
+#endif
 #define TG__POLL_IN POLLIN
 #define TG__POLL_OUT POLLOUT
 #define TG__POLL_ERR (POLLERR | POLLHUP | POLLNVAL)
@@ -8874,21 +8939,124 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
 /* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
 TGBOT__INTERN void tg__global_lock(void);
 TGBOT__INTERN void tg__global_unlock(void);
-/* SIGINT/SIGTERM go to handler while on (no SA_RESTART, so a waiting poll wakes up); nested calls
-   count, the outermost off restores the handlers found before */
-TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on);
+#if defined(_WIN32)
+/* the Windows C runtime has no text for the socket errno values (ECONNREFUSED, ...): words for them,
+   so every strerror() in the implementation says the same as on POSIX */
+TGBOT__INTERN const char *tg__strerror(int e);
+#define strerror(e) tg__strerror(e)
+#endif
 
 /* ==== src/platform.c ==== */
-/* platform: POSIX sockets. Everything else reaches the OS through these functions. */
-#include <pthread.h>
+/* platform: sockets, readiness and stop signals, on POSIX or winsock2. Everything else reaches the OS
+   through these functions; errors come back as errno values on both. */
 
+#if defined(_WIN32)
+typedef int tg__socklen;
+#define TG__CLOSESOCK closesocket
+
+/* winsock needs WSAStartup before the first call; once per process, never cleaned up (the OS does) */
+static BOOL CALLBACK tg__wsa_start(PINIT_ONCE once, PVOID param, PVOID *ctx) {
+    WSADATA w;
+    (void)once; (void)param; (void)ctx;
+    return WSAStartup(MAKEWORD(2, 2), &w) == 0;
+}
+static void tg__wsa_init(void) {
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    InitOnceExecuteOnce(&once, tg__wsa_start, NULL, NULL);
+}
+
+/* the errno value for a winsock error, so callers and messages stay the same as on POSIX */
+static int tg__wsa_errno(int e) {
+    switch (e) {
+    case WSAEWOULDBLOCK: return EWOULDBLOCK;
+    case WSAEINPROGRESS: case WSAEALREADY: return EINPROGRESS;
+    case WSAEINTR: return EINTR;
+    case WSAECONNREFUSED: return ECONNREFUSED;
+    case WSAECONNRESET: case WSAENETRESET: return ECONNRESET;
+    case WSAECONNABORTED: return ECONNABORTED;
+    case WSAESHUTDOWN: return EPIPE;
+    case WSAETIMEDOUT: return ETIMEDOUT;
+    case WSAENETUNREACH: case WSAENETDOWN: return ENETUNREACH;
+    case WSAEHOSTUNREACH: return EHOSTUNREACH;
+    case WSAEADDRINUSE: return EADDRINUSE;
+    case WSAEADDRNOTAVAIL: return EADDRNOTAVAIL;
+    case WSAEAFNOSUPPORT: return EAFNOSUPPORT;
+    case WSAEMFILE: return EMFILE;
+    case WSAENOBUFS: return ENOBUFS;
+    case WSAENOTSOCK: return ENOTSOCK;
+    case 0: return 0;
+    default: return EIO;
+    }
+}
+static int tg__sock_errno(void) { return errno = tg__wsa_errno(WSAGetLastError()); }
+
+TGBOT__INTERN const char *tg__strerror(int e) {
+    switch (e) {
+    case EWOULDBLOCK: return "Operation would block";
+    case EINPROGRESS: return "Operation now in progress";
+    case ECONNREFUSED: return "Connection refused";
+    case ECONNRESET: return "Connection reset by peer";
+    case ECONNABORTED: return "Software caused connection abort";
+    case ETIMEDOUT: return "Connection timed out";
+    case ENETUNREACH: return "Network is unreachable";
+    case EHOSTUNREACH: return "No route to host";
+    case EADDRINUSE: return "Address already in use";
+    case EADDRNOTAVAIL: return "Cannot assign requested address";
+    case EAFNOSUPPORT: return "Address family not supported";
+    case ENOBUFS: return "No buffer space available";
+    case ENOTSOCK: return "Not a socket";
+    default: return (strerror)(e);   /* (strerror): the C runtime's, not the macro */
+    }
+}
+
+static tg__sock tg__sock_new(int family, int type, int proto) {
+    tg__wsa_init();
+    /* not inherited by child processes: the CLOEXEC of winsock */
+    return WSASocketW(family, type, proto, NULL, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+}
+static int tg__sock_nonblock(tg__sock s) {
+    u_long on = 1;
+    return ioctlsocket(s, (long)FIONBIO, &on) == 0 ? 0 : -1;
+}
+#else
+typedef socklen_t tg__socklen;
+#define TG__CLOSESOCK close
+static int tg__sock_errno(void) { return errno; }
+
+static int tg__sock_nonblock(tg__sock s) {
+    int fl = fcntl(s, F_GETFL, 0);
+    return fl < 0 ? -1 : fcntl(s, F_SETFL, fl | O_NONBLOCK);
+}
+static tg__sock tg__sock_new(int family, int type, int proto) {
+    tg__sock s;
+#ifdef SOCK_CLOEXEC   /* Linux and the BSDs: atomic; elsewhere (macOS) FD_CLOEXEC right after */
+    s = socket(family, type | SOCK_CLOEXEC, proto);
+    if (s >= 0 || errno != EINVAL) return s;
+#endif
+    s = socket(family, type, proto);
+    if (s >= 0) (void)fcntl(s, F_SETFD, FD_CLOEXEC);
+    return s;
+}
+#endif
+
+/* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
+#if defined(_WIN32)
+static SRWLOCK tg__global_mutex = SRWLOCK_INIT;
+TGBOT__INTERN void tg__global_lock(void) { AcquireSRWLockExclusive(&tg__global_mutex); }
+TGBOT__INTERN void tg__global_unlock(void) { ReleaseSRWLockExclusive(&tg__global_mutex); }
+#else
+#include <pthread.h>
 static pthread_mutex_t tg__global_mutex = PTHREAD_MUTEX_INITIALIZER;
 TGBOT__INTERN void tg__global_lock(void) { (void)pthread_mutex_lock(&tg__global_mutex); }
 TGBOT__INTERN void tg__global_unlock(void) { (void)pthread_mutex_unlock(&tg__global_mutex); }
+#endif
 
 static int tg__resolve_os(const char *host, uint16_t port, struct addrinfo **out, int *gai_err) {
     struct addrinfo hints;
     char ps[8];
+#if defined(_WIN32)
+    tg__wsa_init();
+#endif
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -8908,70 +9076,104 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]) {
     return 0;
 }
 
-static int tg__sock_nonblock(tg__sock s) {
-    int fl = fcntl(s, F_GETFL, 0);
-    return fl < 0 ? -1 : fcntl(s, F_SETFL, fl | O_NONBLOCK);
-}
 
 TGBOT__INTERN int tg__sock_connect(const tg__addr *a, tg__sock *out) {
-    int one = 1;
-    tg__sock s = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    int one = 1, e;
+    tg__sock s = tg__sock_new(a->ai_family, a->ai_socktype, a->ai_protocol);
     *out = TG__SOCK_INVALID;
-    if (s < 0) return -1;
-    if (tg__sock_nonblock(s) < 0) { close(s); return -1; }
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);   /* requests are small and latency-bound */
-#ifdef SO_NOSIGPIPE
+    if (s == TG__SOCK_INVALID) { tg__sock_errno(); return -1; }
+    if (tg__sock_nonblock(s) < 0) { e = tg__sock_errno(); TG__CLOSESOCK(s); errno = e; return -1; }
+    /* requests are small and latency-bound */
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, (tg__socklen)sizeof one);
+#ifdef SO_NOSIGPIPE   /* macOS and the BSDs: no MSG_NOSIGNAL, so the socket itself must not raise SIGPIPE */
     setsockopt(s, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
 #endif
     *out = s;
-    if (connect(s, a->ai_addr, a->ai_addrlen) == 0) return 0;
-    if (errno == EINPROGRESS || errno == EINTR) return 1;
-    {
-        int e = errno;
-        close(s);
-        *out = TG__SOCK_INVALID;
-        errno = e;
-    }
+    if (connect(s, a->ai_addr, (tg__socklen)a->ai_addrlen) == 0) return 0;
+    e = tg__sock_errno();
+    if (e == EINPROGRESS || e == EINTR || e == EWOULDBLOCK) return 1;   /* winsock says WOULDBLOCK */
+    TG__CLOSESOCK(s);
+    *out = TG__SOCK_INVALID;
+    errno = e;
     return -1;
 }
 
 TGBOT__INTERN int tg__sock_connect_result(tg__sock s) {
     int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return errno;
+    tg__socklen len = (tg__socklen)sizeof err;
+    if (getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&err, &len) < 0) return tg__sock_errno();
+#if defined(_WIN32)
+    err = tg__wsa_errno(err);
+#endif
     return err;
 }
 
-#ifndef MSG_NOSIGNAL
-#define MSG_NOSIGNAL 0
+#if defined(_WIN32)
+#define TG__SEND_FLAGS 0          /* no SIGPIPE on Windows */
+#define TG__IO_LEN(n) ((int)TGBOT__MIN((n), (size_t)INT_MAX))
+#else
+#ifdef MSG_NOSIGNAL
+#define TG__SEND_FLAGS MSG_NOSIGNAL
+#else
+#define TG__SEND_FLAGS 0          /* SO_NOSIGPIPE at connect, or the caller ignores SIGPIPE */
+#endif
+#define TG__IO_LEN(n) (n)
 #endif
 
 TGBOT__INTERN long tg__sock_send(tg__sock s, const void *p, size_t n) {
     for (;;) {
-        ssize_t r = send(s, p, n, MSG_NOSIGNAL);
-        if (r >= 0) return (long)r;
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return TG__WOULDBLOCK;
+        long r = (long)send(s, (const char *)p, TG__IO_LEN(n), TG__SEND_FLAGS);
+        int e;
+        if (r >= 0) return r;
+        e = tg__sock_errno();
+        if (e == EINTR) continue;
+        if (e == EAGAIN || e == EWOULDBLOCK) return TG__WOULDBLOCK;
         return -1;
     }
 }
 
 TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n) {
     for (;;) {
-        ssize_t r = recv(s, p, n, 0);
-        if (r >= 0) return (long)r;
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return TG__WOULDBLOCK;
+        long r = (long)recv(s, (char *)p, TG__IO_LEN(n), 0);
+        int e;
+        if (r >= 0) return r;
+        e = tg__sock_errno();
+        if (e == EINTR) continue;
+        if (e == EAGAIN || e == EWOULDBLOCK) return TG__WOULDBLOCK;
         return -1;
     }
 }
 
-TGBOT__INTERN void tg__sock_close(tg__sock s) { if (s >= 0) close(s); }
+TGBOT__INTERN void tg__sock_close(tg__sock s) { if (s != TG__SOCK_INVALID) TG__CLOSESOCK(s); }
 
 static volatile sig_atomic_t tg__interrupted;
 TGBOT__INTERN void tg__interrupt(int on) { tg__interrupted = on; }
 TGBOT__INTERN int tg__interrupt_pending(void) { return tg__interrupted != 0; }
 
+#if defined(_WIN32)
+/* The console handler runs on its own thread and cannot wake a select(), so a wait looks at the
+   stop flag at least every TG__WAIT_SLICE_MS. */
+#define TG__WAIT_SLICE_MS 200
+TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms) {
+    for (;;) {
+        fd_set rw, ex;
+        struct timeval tv;
+        int slice = timeout_ms < 0 || timeout_ms > TG__WAIT_SLICE_MS ? TG__WAIT_SLICE_MS : timeout_ms, r;
+        if (tg__interrupted) return -2;
+        FD_ZERO(&rw); FD_ZERO(&ex);
+        FD_SET(s, &rw); FD_SET(s, &ex);   /* a failed connect shows up in the except set only */
+        tv.tv_sec = slice / 1000;
+        tv.tv_usec = (slice % 1000) * 1000;
+        r = select(0, want_write ? NULL : &rw, want_write ? &rw : NULL, &ex, &tv);
+        if (r < 0) { tg__sock_errno(); return -1; }
+        if (r > 0) return 1;
+        if (timeout_ms >= 0) {
+            timeout_ms -= slice;
+            if (timeout_ms <= 0) return 0;
+        }
+    }
+}
+#else
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms) {
     struct pollfd p;
     int r;
@@ -8984,35 +9186,45 @@ TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms) {
     } while (r < 0 && errno == EINTR);
     return r < 0 ? -1 : r > 0;
 }
+#endif
 
 TGBOT__INTERN int tg__sock_is_dead(tg__sock s) {
     char c;
-    ssize_t r;
+    long r;
     if (tg__sock_wait(s, 0, 0) == 0) return 0;            /* nothing to read: still alive */
-    r = recv(s, &c, 1, MSG_PEEK);
-    return r <= 0 ? !(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) : 1;
+    r = (long)recv(s, &c, 1, MSG_PEEK);
+    if (r < 0) { int e = tg__sock_errno(); return !(e == EAGAIN || e == EWOULDBLOCK); }
+    return 1;                                             /* EOF, or stray bytes nobody asked for */
 }
 
 TGBOT__INTERN int tg__sock_listen(const char *host, uint16_t port, tg__sock *out, uint16_t *bound_port) {
     tg__addr *ai = NULL;
-    int gerr, one = 1;
+    int gerr;
     tg__sock s;
     struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
+    tg__socklen sl = (tg__socklen)sizeof ss;
     struct addrinfo hints;
     char ps[8];
+#if defined(_WIN32)
+    tg__wsa_init();
+#endif
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     snprintf(ps, sizeof ps, "%u", (unsigned)port);
     if ((gerr = getaddrinfo(host, ps, &hints, &ai)) != 0) return -1;
-    s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (s < 0) { freeaddrinfo(ai); return -1; }
-    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(s, ai->ai_addr, ai->ai_addrlen) < 0 || listen(s, 128) < 0 || tg__sock_nonblock(s) < 0) {
-        int e = errno;
-        close(s); freeaddrinfo(ai); errno = e;
+    s = tg__sock_new(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (s == TG__SOCK_INVALID) { tg__sock_errno(); freeaddrinfo(ai); return -1; }
+#if !defined(_WIN32)   /* on Windows SO_REUSEADDR would let another process take a bound port */
+    {
+        int one = 1;
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
+#endif
+    if (bind(s, ai->ai_addr, (tg__socklen)ai->ai_addrlen) != 0 || listen(s, 128) != 0 || tg__sock_nonblock(s) < 0) {
+        int e = tg__sock_errno();
+        TG__CLOSESOCK(s); freeaddrinfo(ai); errno = e;
         return -1;
     }
     freeaddrinfo(ai);
@@ -9024,19 +9236,27 @@ TGBOT__INTERN int tg__sock_listen(const char *host, uint16_t port, tg__sock *out
 }
 
 TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out) {
-    int one = 1;
+    int one = 1, e = 0;
     tg__sock s;
-    do s = accept(l, NULL, NULL); while (s < 0 && errno == EINTR);
-    if (s < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
-    if (tg__sock_nonblock(s) < 0) { close(s); return -1; }
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    do {
+        s = accept(l, NULL, NULL);
+        if (s == TG__SOCK_INVALID) e = tg__sock_errno();
+    } while (s == TG__SOCK_INVALID && e == EINTR);
+    if (s == TG__SOCK_INVALID) return (e == EAGAIN || e == EWOULDBLOCK) ? 0 : -1;
+#if !defined(_WIN32)   /* no accept4() outside Linux and the BSDs: set the flag after */
+    (void)fcntl(s, F_SETFD, FD_CLOEXEC);
+#else
+    (void)SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
+#endif
+    if (tg__sock_nonblock(s) < 0) { TG__CLOSESOCK(s); return -1; }
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, (tg__socklen)sizeof one);
     *out = s;
     return 1;
 }
 
 TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]) {
     struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
+    tg__socklen sl = (tg__socklen)sizeof ss;
     if (getpeername(s, (struct sockaddr *)&ss, &sl) != 0) return -1;
     if (ss.ss_family == AF_INET6) {
         memcpy(addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
@@ -9052,29 +9272,63 @@ TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]) {
 }
 
 TGBOT__INTERN int tg__poll(tg__pollfd *fds, size_t n, int timeout_ms) {
+#if defined(_WIN32)
+    int r = WSAPoll(fds, (ULONG)n, timeout_ms);
+    if (r < 0) { tg__sock_errno(); return tg__interrupted ? -2 : -1; }
+#else
     int r = poll(fds, (nfds_t)n, timeout_ms);
     if (r < 0) return errno == EINTR ? -2 : -1;
+#endif
     return r;
 }
 
-TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s) { if (s >= 0) shutdown(s, SHUT_WR); }
+TGBOT__INTERN void tg__sock_shutdown_write(tg__sock s) {
+#if defined(_WIN32)
+    if (s != TG__SOCK_INVALID) shutdown(s, SD_SEND);
+#else
+    if (s != TG__SOCK_INVALID) shutdown(s, SHUT_WR);
+#endif
+}
 
-TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on) {
+/* SIGINT/SIGTERM (Windows: Ctrl-C, Ctrl-Break, console close) go to on_stop while on; nested calls
+   count, the outermost off restores what was there before */
+#if defined(_WIN32)
+static void (*volatile tg__on_stop)(int);
+static int tg__stop_depth;
+static BOOL WINAPI tg__console_ctrl(DWORD ev) {
+    void (*f)(int) = tg__on_stop;
+    if (!f || (ev != CTRL_C_EVENT && ev != CTRL_BREAK_EVENT && ev != CTRL_CLOSE_EVENT)) return FALSE;
+    f(ev == CTRL_C_EVENT ? SIGINT : SIGTERM);
+    return TRUE;   /* handled: the process is not killed, the loop stops gracefully */
+}
+TGBOT__INTERN void tg__stop_signals(void (*on_stop)(int), int on) {
+    if (on) {
+        if (tg__stop_depth++) return;
+        tg__on_stop = on_stop;
+        SetConsoleCtrlHandler(tg__console_ctrl, TRUE);
+    } else if (tg__stop_depth && !--tg__stop_depth) {
+        tg__on_stop = NULL;
+        SetConsoleCtrlHandler(tg__console_ctrl, FALSE);
+    }
+}
+#else
+TGBOT__INTERN void tg__stop_signals(void (*on_stop)(int), int on) {
     static struct sigaction old_int, old_term;
     static int depth;
     if (on) {
         struct sigaction sa;
         if (depth++) return;
         memset(&sa, 0, sizeof sa);
-        sa.sa_handler = handler;
+        sa.sa_handler = on_stop;
         sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGINT, &sa, &old_int);      /* no SA_RESTART: a waiting poll() wakes up */
         sigaction(SIGTERM, &sa, &old_term);
     } else if (depth && !--depth) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
     }
 }
+#endif
 
 /* Address lists are the library's own (one block: nodes, then socket addresses), whether they come
    from the OS resolver or from dns.c, so one free fits both. IPv4 travels as ::ffff:a.b.c.d. */
@@ -9153,13 +9407,13 @@ TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__so
     tg__sock s;
     *out = TG__SOCK_INVALID;
     tg__sockaddr_fill(&nd, ip, port);
-    s = socket(nd.ai.ai_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
-    if (s < 0) return -1;
+    s = tg__sock_new(nd.ai.ai_family, SOCK_DGRAM, IPPROTO_UDP);
+    if (s == TG__SOCK_INVALID) return (void)tg__sock_errno(), -1;
     /* connected: the kernel drops datagrams from any other address, and an ICMP "port unreachable"
        comes back as ECONNREFUSED on recv */
-    if (tg__sock_nonblock(s) < 0 || connect(s, nd.ai.ai_addr, nd.ai.ai_addrlen) < 0) {
-        int e = errno;
-        close(s); errno = e;
+    if (tg__sock_nonblock(s) < 0 || connect(s, nd.ai.ai_addr, (tg__socklen)nd.ai.ai_addrlen) < 0) {
+        int e = tg__sock_errno();
+        TG__CLOSESOCK(s); errno = e;
         return -1;
     }
     *out = s;
@@ -13784,7 +14038,7 @@ static bool tg__src_fds(tg_bot *b, size_t at, size_t *n) {
         b->pfds = np; b->pfds_cap = at + m;
     }
     for (k = 0; k < m; k++) {
-        b->pfds[at + k].fd = b->srcfds[k].fd;
+        b->pfds[at + k].fd = (tg__sock)b->srcfds[k].fd;   /* a winsock SOCKET passed as int */
         b->pfds[at + k].events = (short)((b->srcfds[k].events & TG_LOOP_READ ? POLLIN : 0) | (b->srcfds[k].events & TG_LOOP_WRITE ? POLLOUT : 0));
         b->pfds[at + k].revents = 0;
     }
@@ -19493,7 +19747,7 @@ TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d) {
         d->ev.on_shutdown(&ev, d->ev.ud);
     }
 }
-TGBOT__INTERN void tg__catch_signals(bool on) { tg__signals_catch(tg__on_signal, on); }
+TGBOT__INTERN void tg__catch_signals(bool on) { tg__stop_signals(tg__on_signal, on); }
 TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d) { return d->offset; }
 
 static bool tg__ieq_n(const char *a, const char *b, size_t n) {
@@ -19729,7 +19983,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     if (o && o->lock) tg_store_owner_id(owner);
 #endif
     if (o && o->offset) d->offset = o->offset;
-    if (o && o->handle_signals) tg__signals_catch(tg__on_signal, 1);
+    if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 1);
     while (!d->stop && !tg__signalled) {
         tg_json_value res;
         size_t mark;
@@ -19791,7 +20045,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_store_unlock(o->lock, name, owner);
     }
 #endif
-    if (o && o->handle_signals) tg__signals_catch(tg__on_signal, 0);
+    if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 0);
     tg__fire_shutdown(d);
     tg_bot_reset(d->bot);
     return result;
@@ -20805,7 +21059,7 @@ TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out
 #if !defined(_WIN32)
     {
         struct stat st;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);   /* a FIFO must not block us */
+        int fd = open(path, O_RDONLY | TG__O_CLOEXEC | O_NOCTTY | O_NONBLOCK);   /* a FIFO must not block us */
         if (fd < 0) {
             e = errno == ENOENT ? TG_ERR_NOT_FOUND : TG_ERR_IO;
             tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: cannot open (%s)", path, strerror(errno));
@@ -22789,14 +23043,14 @@ static bool tg__wh_tls_ready(const tg_webhook *w, const tg__wconn *c) {
 
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap) {
     size_t n = 0, i;
-    if (w->lfd != TG__SOCK_INVALID) {
-        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = tg__now_ms(w->plat) >= w->accept_resume; fds[n].write = false; }
+    if (w->lfd != TG__SOCK_INVALID) {   /* (int): a winsock SOCKET is a handle, which fits in 32 bits */
+        if (n < cap) { fds[n].fd = (int)w->lfd; fds[n].read = tg__now_ms(w->plat) >= w->accept_resume; fds[n].write = false; }
         n++;
     }
     for (i = 0; i < w->nconns; i++, n++) {
         const tg__wconn *c = w->conns[i];
         if (n >= cap) continue;
-        fds[n].fd = c->fd;
+        fds[n].fd = (int)c->fd;
         fds[n].write = c->want_write || c->out.len > c->out_pos;
         fds[n].read = c->handshaking ? !c->want_write : tg__wh_wants_read(w, c);
     }
@@ -24892,7 +25146,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory");
         rc = TG_ERR_NOMEM; goto fail;
     }
-    j->lock_fd = open(j->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    j->lock_fd = open(j->lock_path, O_RDWR | O_CREAT | TG__O_CLOEXEC, 0600);
     if (j->lock_fd < 0) { rc = tg__jrnl_io_fail(err, "opening the lock file", j->lock_path); goto fail; }
     if (flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) {
@@ -24904,7 +25158,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         }
         goto fail;
     }
-    j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | TG__O_CLOEXEC, 0600);
     if (j->fd < 0 || fstat(j->fd, &sb) != 0) { rc = tg__jrnl_io_fail(err, "opening", j->path); goto fail; }
     size = (uint64_t)sb.st_size;
     if (size < TG__JRNL_HDR) {
@@ -25057,7 +25311,7 @@ TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, voi
     if (!j || !fn) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "journal: compact needs a function"); return TG_ERR_ARG; }
     if (j->failed) return tg_journal_sync(j, err);
     if ((rc = tg__jrnl_flush(j, err)) != TG_OK) return rc;
-    tfd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    tfd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | TG__O_CLOEXEC, 0600);
     if (tfd < 0) return tg__jrnl_io_fail(err, "creating", j->tmp_path);
     if (tg__jrnl_write_all(j, tfd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0) {
         rc = tg__jrnl_io_fail(err, "writing", j->tmp_path);
@@ -26907,16 +27161,8 @@ static size_t tg__utf8_chars(const char *s) {
     for (; *s; s++) if (((unsigned char)*s & 0xC0) != 0x80) n++;
     return n;
 }
-static double tg__stars_mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-static uint64_t tg__stars_mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+static double tg__stars_mono_us(void) { return (double)tg__mono_us(); }
+static uint64_t tg__stars_mono_ms(void) { return tg__now_ms(NULL); }
 
 /* ---- XTR invoices ---- */
 TGBOT_API tg_err tg_xtr_invoice_check(const tg_xtr_invoice *inv, tg_error *err) {
@@ -26996,7 +27242,7 @@ TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_qu
             uint64_t left = deadline - TG__NOW();
             uint32_t w = left < o.poll_ms ? (uint32_t)left : o.poll_ms;
             if (o.sleep_ms) o.sleep_ms(o.clock_ud, w);
-            else { struct timespec ts; ts.tv_sec = (time_t)(w / 1000); ts.tv_nsec = (long)(w % 1000) * 1000000L; nanosleep(&ts, NULL); }
+            else tg__sleep_ms(NULL, w);
         }
     }
 #undef TG__NOW

@@ -912,7 +912,7 @@ static bool tg__src_fds(tg_bot *b, size_t at, size_t *n) {
         b->pfds = np; b->pfds_cap = at + m;
     }
     for (k = 0; k < m; k++) {
-        b->pfds[at + k].fd = b->srcfds[k].fd;
+        b->pfds[at + k].fd = (tg__sock)b->srcfds[k].fd;   /* a winsock SOCKET passed as int */
         b->pfds[at + k].events = (short)((b->srcfds[k].events & TG_LOOP_READ ? POLLIN : 0) | (b->srcfds[k].events & TG_LOOP_WRITE ? POLLOUT : 0));
         b->pfds[at + k].revents = 0;
     }

@@ -142,6 +142,20 @@ uint64_t tg__now_ms(const tg_platform *p) {
 #endif
 }
 
+uint64_t tg__mono_us(void) {
+#if defined(_WIN32)
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (uint64_t)c.QuadPart / (uint64_t)f.QuadPart * 1000000u
+         + (uint64_t)c.QuadPart % (uint64_t)f.QuadPart * 1000000u / (uint64_t)f.QuadPart;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+#endif
+}
+
 int64_t tg__wall_time(const tg_platform *p) {
     if (p && p->wall_time) return p->wall_time(p->ud);
     return (int64_t)time(NULL);
@@ -152,7 +166,7 @@ int tg__random_bytes(const tg_platform *p, void *buf, size_t n) {
 #if !defined(_WIN32)
     {
         unsigned char *out = (unsigned char *)buf;
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        int fd = open("/dev/urandom", O_RDONLY | TG__O_CLOEXEC);
         if (fd < 0) return -1;
         while (n > 0) {
             ssize_t r = read(fd, out, n);
@@ -165,7 +179,22 @@ int tg__random_bytes(const tg_platform *p, void *buf, size_t n) {
         return 0;
     }
 #else
-    return -1;
+    /* RtlGenRandom (advapi32, linked by default): the CSPRNG behind rand_s, usable from a header */
+    {
+        HMODULE m = GetModuleHandleA("advapi32.dll");
+        BOOLEAN (WINAPI *gen)(PVOID, ULONG) = NULL;
+        unsigned char *out = (unsigned char *)buf;
+        if (!m) m = LoadLibraryA("advapi32.dll");
+        if (m) gen = (BOOLEAN (WINAPI *)(PVOID, ULONG))(void (*)(void))GetProcAddress(m, "SystemFunction036");
+        if (!gen) return -1;
+        while (n > 0) {
+            ULONG k = (ULONG)TGBOT__MIN(n, (size_t)0x10000000u);
+            if (!gen(out, k)) return -1;
+            out += k;
+            n -= k;
+        }
+        return 0;
+    }
 #endif
 }
 
@@ -178,6 +207,8 @@ void tg__sleep_ms(const tg_platform *p, uint32_t ms) {
         ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
     }
+#else
+    Sleep(ms);
 #endif
 }
 

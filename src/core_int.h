@@ -13,6 +13,7 @@ TGBOT__INTERN tg_err tg__buf_append(tg__buf *b, const void *p, size_t n);
 TGBOT__INTERN void tg__buf_free(tg__buf *b);
 
 TGBOT__INTERN uint64_t tg__now_ms(const tg_platform *p);
+TGBOT__INTERN uint64_t tg__mono_us(void);   /* the OS's monotonic clock in microseconds (measuring, not timing out) */
 TGBOT__INTERN int64_t tg__wall_time(const tg_platform *p);
 TGBOT__INTERN int tg__random_bytes(const tg_platform *p, void *buf, size_t n);
 TGBOT__INTERN void tg__sleep_ms(const tg_platform *p, uint32_t ms);

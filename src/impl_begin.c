@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <time.h>
+#include <signal.h>
 #ifndef TGBOT_ASSERT
 #include <assert.h>
 #define TGBOT_ASSERT(c) assert(c)
@@ -18,7 +19,6 @@
 #if !defined(_WIN32)
 #include <unistd.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <poll.h>
 #include <netdb.h>
 #include <sys/types.h>
@@ -27,6 +27,22 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+/* O_CLOEXEC is POSIX 2008 but missing on older systems: then a descriptor may leak into a child
+   process started at the same moment, nothing else changes */
+#ifdef O_CLOEXEC
+#define TG__O_CLOEXEC O_CLOEXEC
+#else
+#define TG__O_CLOEXEC 0
+#endif
+#else   /* winsock2 (mingw-w64): link with -lws2_32. Include tgbot.h before <windows.h>. */
+#ifndef _WIN32_WINNT
+#define _WIN32_WINNT 0x0600   /* Vista: WSAPoll, InitOnceExecuteOnce */
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <sys/types.h>
+#include <sys/stat.h>
 #endif
 
 #ifndef TGBOT_MALLOC
@@ -38,7 +54,11 @@
 /* private functions: static, and quiet when a switch leaves one unused */
 #if defined(__GNUC__) || defined(__clang__)
 #define TGBOT_PRIVATE static __attribute__((unused))
+#if defined(__MINGW_PRINTF_FORMAT)   /* mingw: C99 %zu/%lld through its own stdio under -std=c99 */
+#define TGBOT__PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#else
 #define TGBOT__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
 #else
 #define TGBOT_PRIVATE static
 #define TGBOT__PRINTF(f, a)

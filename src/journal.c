@@ -208,7 +208,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory");
         rc = TG_ERR_NOMEM; goto fail;
     }
-    j->lock_fd = open(j->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    j->lock_fd = open(j->lock_path, O_RDWR | O_CREAT | TG__O_CLOEXEC, 0600);
     if (j->lock_fd < 0) { rc = tg__jrnl_io_fail(err, "opening the lock file", j->lock_path); goto fail; }
     if (flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) {
@@ -220,7 +220,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         }
         goto fail;
     }
-    j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | TG__O_CLOEXEC, 0600);
     if (j->fd < 0 || fstat(j->fd, &sb) != 0) { rc = tg__jrnl_io_fail(err, "opening", j->path); goto fail; }
     size = (uint64_t)sb.st_size;
     if (size < TG__JRNL_HDR) {
@@ -373,7 +373,7 @@ TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, voi
     if (!j || !fn) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "journal: compact needs a function"); return TG_ERR_ARG; }
     if (j->failed) return tg_journal_sync(j, err);
     if ((rc = tg__jrnl_flush(j, err)) != TG_OK) return rc;
-    tfd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    tfd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | TG__O_CLOEXEC, 0600);
     if (tfd < 0) return tg__jrnl_io_fail(err, "creating", j->tmp_path);
     if (tg__jrnl_write_all(j, tfd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0) {
         rc = tg__jrnl_io_fail(err, "writing", j->tmp_path);

@@ -1,7 +1,12 @@
 /* platform (internal): the only room that knows the OS socket API. Another OS or an embedded
    TCP/IP stack replaces these functions. */
+#if defined(_WIN32)
+typedef SOCKET tg__sock;
+#define TG__SOCK_INVALID INVALID_SOCKET
+#else
 typedef int tg__sock;
 #define TG__SOCK_INVALID (-1)
+#endif
 #define TG__WOULDBLOCK (-2)
 typedef struct addrinfo tg__addr;
 
@@ -13,7 +18,8 @@ TGBOT__INTERN void tg__resolve_free(tg__addr *a);   /* any list from tg__resolve
 TGBOT__INTERN int tg__addr_list(const unsigned char (*ips)[16], size_t n, uint16_t port, tg__addr **out);
 /* a connected, non-blocking UDP socket (DNS queries): 0 or -1 (errno) */
 TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__sock *out);
-/* starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
+/* Errors come back as errno values on every OS (winsock's are mapped), so callers stay POSIX-shaped.
+   starts a non-blocking connect: 0 connected, 1 in progress, -1 failed (errno) */
 TGBOT__INTERN int tg__sock_connect(const tg__addr *a, tg__sock *out);
 TGBOT__INTERN int tg__sock_connect_result(tg__sock s);     /* 0 or the errno of a finished connect */
 TGBOT__INTERN long tg__sock_send(tg__sock s, const void *p, size_t n);  /* >=0, TG__WOULDBLOCK, -1 */
@@ -21,6 +27,9 @@ TGBOT__INTERN long tg__sock_recv(tg__sock s, void *p, size_t n);        /* >0, 0
 TGBOT__INTERN void tg__sock_close(tg__sock s);
 /* a stop request from a signal handler (async-signal-safe): waits return -2 while it is set */
 TGBOT__INTERN void tg__interrupt(int on);
+/* on = 1: SIGINT/SIGTERM (Windows: Ctrl-C, Ctrl-Break, console close) call on_stop until on = 0
+   restores what was there. On Windows on_stop runs on another thread: it only sets flags. */
+TGBOT__INTERN void tg__stop_signals(void (*on_stop)(int), int on);
 /* waits for readability (want_write = 0) or writability; 1 ready, 0 timeout, -1 error, -2 interrupted */
 TGBOT__INTERN int tg__interrupt_pending(void);   /* a stop was requested (tg__interrupt(1)) */
 TGBOT__INTERN int tg__sock_wait(tg__sock s, int want_write, int timeout_ms);
@@ -31,7 +40,11 @@ TGBOT__INTERN int tg__sock_accept(tg__sock l, tg__sock *out);   /* 1 accepted, 0
 /* the peer's address as 16 bytes (IPv4 as ::ffff:a.b.c.d): 0, or -1 (not an IP socket, or gone) */
 TGBOT__INTERN int tg__sock_peer(tg__sock s, unsigned char addr[16]);
 /* many sockets at once (the webhook server): a pollfd array; events are TG__POLL_IN/OUT */
+#if defined(_WIN32)
+typedef WSAPOLLFD tg__pollfd;
+#else
 typedef struct pollfd tg__pollfd;
+#endif
 #define TG__POLL_IN POLLIN
 #define TG__POLL_OUT POLLOUT
 #define TG__POLL_ERR (POLLERR | POLLHUP | POLLNVAL)
@@ -43,6 +56,9 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
 /* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
 TGBOT__INTERN void tg__global_lock(void);
 TGBOT__INTERN void tg__global_unlock(void);
-/* SIGINT/SIGTERM go to handler while on (no SA_RESTART, so a waiting poll wakes up); nested calls
-   count, the outermost off restores the handlers found before */
-TGBOT__INTERN void tg__signals_catch(void (*handler)(int), int on);
+#if defined(_WIN32)
+/* the Windows C runtime has no text for the socket errno values (ECONNREFUSED, ...): words for them,
+   so every strerror() in the implementation says the same as on POSIX */
+TGBOT__INTERN const char *tg__strerror(int e);
+#define strerror(e) tg__strerror(e)
+#endif

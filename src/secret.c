@@ -27,7 +27,7 @@ TGBOT_API tg_err tg_secret_load_file(const char *path, unsigned flags, char *out
 #if !defined(_WIN32)
     {
         struct stat st;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);   /* a FIFO must not block us */
+        int fd = open(path, O_RDONLY | TG__O_CLOEXEC | O_NOCTTY | O_NONBLOCK);   /* a FIFO must not block us */
         if (fd < 0) {
             e = errno == ENOENT ? TG_ERR_NOT_FOUND : TG_ERR_IO;
             tg__error_set(err, e, TG_PHASE_VALIDATE, "secret file %s: cannot open (%s)", path, strerror(errno));

@@ -528,16 +528,8 @@ static size_t tg__utf8_chars(const char *s) {
     for (; *s; s++) if (((unsigned char)*s & 0xC0) != 0x80) n++;
     return n;
 }
-static double tg__stars_mono_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-static uint64_t tg__stars_mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+static double tg__stars_mono_us(void) { return (double)tg__mono_us(); }
+static uint64_t tg__stars_mono_ms(void) { return tg__now_ms(NULL); }
 
 /* ---- XTR invoices ---- */
 TGBOT_API tg_err tg_xtr_invoice_check(const tg_xtr_invoice *inv, tg_error *err) {
@@ -617,7 +609,7 @@ TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_qu
             uint64_t left = deadline - TG__NOW();
             uint32_t w = left < o.poll_ms ? (uint32_t)left : o.poll_ms;
             if (o.sleep_ms) o.sleep_ms(o.clock_ud, w);
-            else { struct timespec ts; ts.tv_sec = (time_t)(w / 1000); ts.tv_nsec = (long)(w % 1000) * 1000000L; nanosleep(&ts, NULL); }
+            else tg__sleep_ms(NULL, w);
         }
     }
 #undef TG__NOW

@@ -106,7 +106,7 @@ TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d) {
         d->ev.on_shutdown(&ev, d->ev.ud);
     }
 }
-TGBOT__INTERN void tg__catch_signals(bool on) { tg__signals_catch(tg__on_signal, on); }
+TGBOT__INTERN void tg__catch_signals(bool on) { tg__stop_signals(tg__on_signal, on); }
 TGBOT_API int64_t tg_polling_offset(const tg_dispatcher *d) { return d->offset; }
 
 static bool tg__ieq_n(const char *a, const char *b, size_t n) {
@@ -342,7 +342,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
     if (o && o->lock) tg_store_owner_id(owner);
 #endif
     if (o && o->offset) d->offset = o->offset;
-    if (o && o->handle_signals) tg__signals_catch(tg__on_signal, 1);
+    if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 1);
     while (!d->stop && !tg__signalled) {
         tg_json_value res;
         size_t mark;
@@ -404,7 +404,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         tg_store_unlock(o->lock, name, owner);
     }
 #endif
-    if (o && o->handle_signals) tg__signals_catch(tg__on_signal, 0);
+    if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 0);
     tg__fire_shutdown(d);
     tg_bot_reset(d->bot);
     return result;

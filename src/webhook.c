@@ -952,14 +952,14 @@ static bool tg__wh_tls_ready(const tg_webhook *w, const tg__wconn *c) {
 
 TGBOT_API size_t tg_webhook_fds(const tg_webhook *w, tg_webhook_fd *fds, size_t cap) {
     size_t n = 0, i;
-    if (w->lfd != TG__SOCK_INVALID) {
-        if (n < cap) { fds[n].fd = w->lfd; fds[n].read = tg__now_ms(w->plat) >= w->accept_resume; fds[n].write = false; }
+    if (w->lfd != TG__SOCK_INVALID) {   /* (int): a winsock SOCKET is a handle, which fits in 32 bits */
+        if (n < cap) { fds[n].fd = (int)w->lfd; fds[n].read = tg__now_ms(w->plat) >= w->accept_resume; fds[n].write = false; }
         n++;
     }
     for (i = 0; i < w->nconns; i++, n++) {
         const tg__wconn *c = w->conns[i];
         if (n >= cap) continue;
-        fds[n].fd = c->fd;
+        fds[n].fd = (int)c->fd;
         fds[n].write = c->want_write || c->out.len > c->out_pos;
         fds[n].read = c->handshaking ? !c->want_write : tg__wh_wants_read(w, c);
     }

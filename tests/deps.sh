@@ -11,6 +11,7 @@ TEST="$TEST cmake pkgconf musl-tools"        # packaging: consumers, musl static
 # gcc-12-multilib and the gcc-12-* cross compilers do not (tests/cross.sh supplies gcc-multilib's asm link)
 TEST="$TEST gcc-12-multilib gcc-12-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-12-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static"
 TEST="$TEST nodejs"                          # bench-async: the Node client (built-in fetch/undici, node:http)
+TEST="$TEST gcc-mingw-w64-x86-64 wine64"     # platform: Windows cross-build, run under wine
 list=0; [ "${1:-}" = "--list" ] && { list=1; shift; }
 case "${1:-test}" in demo) want=$DEMO;; *) want=$TEST;; esac
 [ $list -eq 1 ] && { echo $want; exit 0; }

@@ -30,6 +30,8 @@ runs_as() { out_line=$("$1" 2>&1); [ "$out_line" = "$2" ] || { echo "got: $out_l
 pm=$out/prefix-make
 check make_install "$out/make-install.log" ${MAKE:-make} --no-print-directory -s install PREFIX="$pm"
 check make_install_files "$out/make-install.log" test -f "$pm/include/tgbot.h" -a -f "$pm/share/pkgconfig/tgbot.pc" -a -f "$pm/share/man/man3/tgbot.3"
+check make_install_tgcall "$out/make-install.log" test -x "$pm/bin/tgcall" -a -f "$pm/share/man/man1/tgcall.1"
+check make_tgcall_runs "$out/make-tgcall.log" sh -c "'$pm/bin/tgcall' --version | grep -qx 'tgcall $ver'"
 # PKG_CONFIG_LIBDIR replaces the default search path: only this prefix's tgbot.pc can be found
 pcver=$(PKG_CONFIG_LIBDIR="$pm/share/pkgconfig" pkg-config --modversion tgbot 2>&1)
 if [ "$pcver" = "$ver" ]; then ok pkgconfig_modversion; else bad "pkgconfig_modversion (got '$pcver', header says '$ver')"; fi
@@ -45,9 +47,10 @@ if [ "$left" -eq 0 ]; then ok make_uninstall_removes_all; else bad "make_uninsta
 # ---- CMake: cmake --install, then find_package from an outside project ----
 pcm=$out/prefix-cmake
 check cmake_configure "$out/cmake-configure.log" cmake -S . -B "$out/lib-build" -DCMAKE_INSTALL_PREFIX="$pcm"
-check cmake_install "$out/cmake-install.log" cmake --install "$out/lib-build"
+check cmake_install "$out/cmake-install.log" sh -c "cmake --build '$out/lib-build' && cmake --install '$out/lib-build'"
 check cmake_install_files "$out/cmake-install.log" test -f "$pcm/include/tgbot.h" -a -f "$pcm/share/pkgconfig/tgbot.pc" \
     -a -f "$pcm/share/cmake/tgbot/tgbotConfig.cmake" -a -f "$pcm/share/man/man3/tgbot.3"
+check cmake_install_tgcall "$out/cmake-install.log" test -x "$pcm/bin/tgcall" -a -f "$pcm/share/man/man1/tgcall.1"
 flags=$(PKG_CONFIG_LIBDIR="$pcm/share/pkgconfig" pkg-config --cflags --libs tgbot)
 check cmake_pc_build "$out/cmake-pc-build.log" sh -c "cc $WARN tests/consumers/app/main.c $flags -o '$out/app-cmake-pc'"
 # the version file rejects a request for another minor version (0.x: minors may break the API)
@@ -66,7 +69,7 @@ check find_package_run "$out/fp-run.log" runs_as "$out/fp/app" "tgbot $ver tls=b
 # ---- the chosen backend and switches reach tgbot.pc: mbedTLS + cache, through pkg-config ----
 pmb=$out/prefix-mbedtls
 check cmake_mbedtls_install "$out/cmake-mbedtls.log" sh -c "cmake -S . -B '$out/lib-mbedtls' -DTGBOT_TLS=MBEDTLS \
-    -DTGBOT_ENABLE_CACHE=ON -DCMAKE_INSTALL_PREFIX='$pmb' && cmake --install '$out/lib-mbedtls'"
+    -DTGBOT_ENABLE_CACHE=ON -DCMAKE_INSTALL_PREFIX='$pmb' && cmake --build '$out/lib-mbedtls' && cmake --install '$out/lib-mbedtls'"
 flags=$(PKG_CONFIG_LIBDIR="$pmb/share/pkgconfig" pkg-config --cflags --libs tgbot)
 echo "pkg-config --cflags --libs tgbot (mbedTLS + cache): $flags"
 check cmake_mbedtls_pc_build "$out/mbedtls-pc-build.log" sh -c "cc $WARN tests/consumers/app/main.c $flags -o '$out/app-mbedtls-pc'"
