@@ -12977,6 +12977,8 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
 TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d);
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
+/* where a stage that refuses a call writes why (the call copies it into its own error) */
+TGBOT__INTERN tg_error *tg__bot_refusal(tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);
@@ -13333,6 +13335,7 @@ TGBOT__INTERN void tg__emit(tg_bot *b, const tg_event *e) {
 }
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &bot->plat; }
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
+TGBOT__INTERN tg_error *tg__bot_refusal(tg_bot *bot) { return &bot->last; }
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
 TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod) { return &b->mods[mod]; }
@@ -23800,7 +23803,7 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
 static void tg__rl_classify(tg__req *r, tg__ratelimit *rl, uint64_t now) {
     tg_bot *b = r->bot;
     const char *json = r->raw_params ? r->raw_params : r->w->buf;
-    size_t len = r->raw_params ? strlen(r->raw_params) : r->w->len, mark = tg_arena_mark(&b->arena);
+    size_t len = r->raw_params ? strlen(r->raw_params) : r->w->len, mark = tg_arena_mark(tg_bot_arena(b));
     tg_json_doc d;
     uint32_t t;
     int64_t id = 0;
@@ -23827,13 +23830,13 @@ static void tg__rl_classify(tg__req *r, tg__ratelimit *rl, uint64_t now) {
         }
         tg_json_bool(&d, tg_json_get(&d, 0, "allow_paid_broadcast"), &paid);
     }
-    tg_arena_rewind(&b->arena, mark);
+    tg_arena_rewind(tg_bot_arena(b), mark);
     rl->cur_paid = paid;
     if (have) rl->cur = tg__rl_chat_of(rl, id, id < 0, now);
 }
 
 static uint64_t tg__rl_now(const tg_bot *b, const tg__ratelimit *rl) {
-    uint64_t now = tg__now_ms(&b->plat);
+    uint64_t now = tg__now_ms(tg__bot_platform(b));
     return now > rl->vclock ? now : rl->vclock;
 }
 
@@ -23923,16 +23926,16 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl, uint64_t *until
     tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
     if (e) {                          /* nothing was sent: the caller may try again later */
         rl->st.refused++;
-        tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
+        tg__error_set(tg__bot_refusal(b), TG_ERR_LIMIT, TG_PHASE_VALIDATE,
                       "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
         return TG_ERR_LIMIT;
     }
     if (!w) { rl->after_429 = false; return TG_OK; }
     if (rl->d.fail_fast || (rl->d.max_wait_ms && w > rl->d.max_wait_ms)) {
         rl->st.refused++;
-        tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+        tg__error_set(tg__bot_refusal(b), TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
                       r->method, (unsigned long long)w);
-        b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
+        tg__bot_refusal(b)->retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
         return TG_ERR_LIMIT;
     }
     rl->st.waits++;
@@ -23944,7 +23947,7 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl, uint64_t *until
         ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
         tg__emit(b, &ev);
     }
-    *until = tg__now_ms(&b->plat) + w;  /* nothing taken: the lanes are asked again then */
+    *until = tg__now_ms(tg__bot_platform(b)) + w;  /* nothing taken: the lanes are asked again then */
     return TG_OK;
 }
 
@@ -23999,7 +24002,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
     if (t > now) {
         uint64_t wait = t - now;
         if (rl->d.fail_fast || (rl->d.max_wait_ms && wait > rl->d.max_wait_ms)) {
-            tg_error *e = &b->last;
+            tg_error *e = tg__bot_refusal(b);
             rl->st.refused++;
             tg__error_set(e, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
                           r->method, (unsigned long long)wait);
@@ -24015,7 +24018,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
             ev.delay_ms = wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait;
             tg__emit(b, &ev);
         }
-        tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
+        tg__log(tg__bot_logger(b), TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
         *until = t;                   /* nothing taken: the slot is computed again then */
         return TG_OK;
     }
@@ -24138,7 +24141,7 @@ static tg_err tg__rl_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *un
     if (r->slept_to > rl->vclock) rl->vclock = r->slept_to;
     e = tg__ratelimit_admit(r, r->attempt, until);
     tg__rl_save(rl, r);
-    if (e) *err = r->bot->last;
+    if (e) *err = *tg__bot_refusal(r->bot);
     return e;
 }
 static bool tg__rl_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
@@ -24190,9 +24193,9 @@ static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
     if (br->st.state == s) return;
     br->st.state = s;
     br->st.probe_successes = 0;
-    if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(&b->plat); br->st.opens++; }
+    if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(tg__bot_platform(b)); br->st.opens++; }
     if (s == TG_BREAKER_CLOSED) br->st.consecutive_failures = 0;
-    tg__log(&b->log, s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
+    tg__log(tg__bot_logger(b), s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
     {
         tg_event ev;
         memset(&ev, 0, sizeof ev);
@@ -24207,14 +24210,14 @@ TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
     tg__breaker *br = tg__br_of(b);
     uint64_t now, left;
     if (br->d.disabled || br->st.state != TG_BREAKER_OPEN) return TG_OK;
-    now = tg__now_ms(&b->plat);
+    now = tg__now_ms(tg__bot_platform(b));
     if (now >= br->st.opened_at + br->d.open_ms) { tg__breaker_set(b, TG_BREAKER_HALF_OPEN); return TG_OK; }
     left = br->st.opened_at + br->d.open_ms - now;
     br->st.rejected++;
-    tg__error_set(&b->last, TG_ERR_BREAKER_OPEN, TG_PHASE_VALIDATE,
+    tg__error_set(tg__bot_refusal(b), TG_ERR_BREAKER_OPEN, TG_PHASE_VALIDATE,
                   "%s: circuit breaker open after %u failures (probing again in %llu ms); not sent",
                   r->method, (unsigned)br->st.consecutive_failures, (unsigned long long)left);
-    b->last.retry_after = (int32_t)((left + 999) / 1000);
+    tg__bot_refusal(b)->retry_after = (int32_t)((left + 999) / 1000);
     return TG_ERR_BREAKER_OPEN;
 }
 
@@ -24262,7 +24265,7 @@ TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
 static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
     tg_err e = tg__breaker_admit(r);
     (void)st; (void)answer; (void)until;
-    if (e) *err = r->bot->last;
+    if (e) *err = *tg__bot_refusal(r->bot);
     return e;
 }
 static bool tg__breaker_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {

@@ -207,6 +207,7 @@ TGBOT__INTERN void tg__emit(tg_bot *b, const tg_event *e) {
 }
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot) { return &bot->plat; }
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot) { return &bot->log; }
+TGBOT__INTERN tg_error *tg__bot_refusal(tg_bot *bot) { return &bot->last; }
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot) { return &bot->alloc; }
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot) { return bot->request_ms; }
 TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod) { return &b->mods[mod]; }

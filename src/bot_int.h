@@ -66,6 +66,8 @@ TGBOT__INTERN tg_err tg__req_send(tg__req *r, tg_json_value *result);
 TGBOT__INTERN bool tg__params_parse(tg_bot *b, const char *json, size_t len, tg_json_doc *d);
 TGBOT__INTERN const tg_platform *tg__bot_platform(const tg_bot *bot);
 TGBOT__INTERN const tg_logger *tg__bot_logger(const tg_bot *bot);
+/* where a stage that refuses a call writes why (the call copies it into its own error) */
+TGBOT__INTERN tg_error *tg__bot_refusal(tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);

@@ -14,9 +14,9 @@ static void tg__breaker_set(tg_bot *b, tg_breaker_state s) {
     if (br->st.state == s) return;
     br->st.state = s;
     br->st.probe_successes = 0;
-    if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(&b->plat); br->st.opens++; }
+    if (s == TG_BREAKER_OPEN) { br->st.opened_at = tg__now_ms(tg__bot_platform(b)); br->st.opens++; }
     if (s == TG_BREAKER_CLOSED) br->st.consecutive_failures = 0;
-    tg__log(&b->log, s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
+    tg__log(tg__bot_logger(b), s == TG_BREAKER_OPEN ? TG_LOG_WARN : TG_LOG_INFO, "circuit breaker %s", tg_breaker_state_str(s));
     {
         tg_event ev;
         memset(&ev, 0, sizeof ev);
@@ -31,14 +31,14 @@ TGBOT__INTERN tg_err tg__breaker_admit(tg__req *r) {
     tg__breaker *br = tg__br_of(b);
     uint64_t now, left;
     if (br->d.disabled || br->st.state != TG_BREAKER_OPEN) return TG_OK;
-    now = tg__now_ms(&b->plat);
+    now = tg__now_ms(tg__bot_platform(b));
     if (now >= br->st.opened_at + br->d.open_ms) { tg__breaker_set(b, TG_BREAKER_HALF_OPEN); return TG_OK; }
     left = br->st.opened_at + br->d.open_ms - now;
     br->st.rejected++;
-    tg__error_set(&b->last, TG_ERR_BREAKER_OPEN, TG_PHASE_VALIDATE,
+    tg__error_set(tg__bot_refusal(b), TG_ERR_BREAKER_OPEN, TG_PHASE_VALIDATE,
                   "%s: circuit breaker open after %u failures (probing again in %llu ms); not sent",
                   r->method, (unsigned)br->st.consecutive_failures, (unsigned long long)left);
-    b->last.retry_after = (int32_t)((left + 999) / 1000);
+    tg__bot_refusal(b)->retry_after = (int32_t)((left + 999) / 1000);
     return TG_ERR_BREAKER_OPEN;
 }
 
@@ -86,7 +86,7 @@ TGBOT_API const char *tg_breaker_state_str(tg_breaker_state s) {
 static tg_err tg__breaker_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
     tg_err e = tg__breaker_admit(r);
     (void)st; (void)answer; (void)until;
-    if (e) *err = r->bot->last;
+    if (e) *err = *tg__bot_refusal(r->bot);
     return e;
 }
 static bool tg__breaker_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {

@@ -162,7 +162,7 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
 static void tg__rl_classify(tg__req *r, tg__ratelimit *rl, uint64_t now) {
     tg_bot *b = r->bot;
     const char *json = r->raw_params ? r->raw_params : r->w->buf;
-    size_t len = r->raw_params ? strlen(r->raw_params) : r->w->len, mark = tg_arena_mark(&b->arena);
+    size_t len = r->raw_params ? strlen(r->raw_params) : r->w->len, mark = tg_arena_mark(tg_bot_arena(b));
     tg_json_doc d;
     uint32_t t;
     int64_t id = 0;
@@ -189,13 +189,13 @@ static void tg__rl_classify(tg__req *r, tg__ratelimit *rl, uint64_t now) {
         }
         tg_json_bool(&d, tg_json_get(&d, 0, "allow_paid_broadcast"), &paid);
     }
-    tg_arena_rewind(&b->arena, mark);
+    tg_arena_rewind(tg_bot_arena(b), mark);
     rl->cur_paid = paid;
     if (have) rl->cur = tg__rl_chat_of(rl, id, id < 0, now);
 }
 
 static uint64_t tg__rl_now(const tg_bot *b, const tg__ratelimit *rl) {
-    uint64_t now = tg__now_ms(&b->plat);
+    uint64_t now = tg__now_ms(tg__bot_platform(b));
     return now > rl->vclock ? now : rl->vclock;
 }
 
@@ -285,16 +285,16 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl, uint64_t *until
     tg_err e = tg_store_admit_lanes(rl->d.store, l, n, &w);
     if (e) {                          /* nothing was sent: the caller may try again later */
         rl->st.refused++;
-        tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE,
+        tg__error_set(tg__bot_refusal(b), TG_ERR_LIMIT, TG_PHASE_VALIDATE,
                       "%s: the shared rate limiter's store is unreachable (%s); not sent", r->method, tg_err_str(e));
         return TG_ERR_LIMIT;
     }
     if (!w) { rl->after_429 = false; return TG_OK; }
     if (rl->d.fail_fast || (rl->d.max_wait_ms && w > rl->d.max_wait_ms)) {
         rl->st.refused++;
-        tg__error_set(&b->last, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
+        tg__error_set(tg__bot_refusal(b), TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
                       r->method, (unsigned long long)w);
-        b->last.retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
+        tg__bot_refusal(b)->retry_after = (int32_t)((w + 999) / 1000 > 86400 ? 86400 : (w + 999) / 1000);
         return TG_ERR_LIMIT;
     }
     rl->st.waits++;
@@ -306,7 +306,7 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl, uint64_t *until
         ev.delay_ms = w > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)w;
         tg__emit(b, &ev);
     }
-    *until = tg__now_ms(&b->plat) + w;  /* nothing taken: the lanes are asked again then */
+    *until = tg__now_ms(tg__bot_platform(b)) + w;  /* nothing taken: the lanes are asked again then */
     return TG_OK;
 }
 
@@ -361,7 +361,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
     if (t > now) {
         uint64_t wait = t - now;
         if (rl->d.fail_fast || (rl->d.max_wait_ms && wait > rl->d.max_wait_ms)) {
-            tg_error *e = &b->last;
+            tg_error *e = tg__bot_refusal(b);
             rl->st.refused++;
             tg__error_set(e, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "%s: rate limit: it would have to wait %llu ms; not sent",
                           r->method, (unsigned long long)wait);
@@ -377,7 +377,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
             ev.delay_ms = wait > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)wait;
             tg__emit(b, &ev);
         }
-        tg__log(&b->log, TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
+        tg__log(tg__bot_logger(b), TG_LOG_DEBUG, "%s: rate limit: waiting %llu ms", r->method, (unsigned long long)wait);
         *until = t;                   /* nothing taken: the slot is computed again then */
         return TG_OK;
     }
@@ -500,7 +500,7 @@ static tg_err tg__rl_st_admit(void *st, tg__req *r, tg_str *answer, uint64_t *un
     if (r->slept_to > rl->vclock) rl->vclock = r->slept_to;
     e = tg__ratelimit_admit(r, r->attempt, until);
     tg__rl_save(rl, r);
-    if (e) *err = r->bot->last;
+    if (e) *err = *tg__bot_refusal(r->bot);
     return e;
 }
 static bool tg__rl_st_outcome(void *st, tg__req *r, bool answered, int status, tg_err code, const tg_error *e) {
