@@ -58,8 +58,21 @@ static bool tg__token_ok(const char *t, size_t n) {
     return n - d == 35;
 }
 
+/* the desc with every zero that means "default" replaced by that default: the one place they live */
+static tg_bot_desc tg__bot_desc_defaults(const tg_bot_desc *desc) {
+    tg_bot_desc d;
+    if (desc) d = *desc; else memset(&d, 0, sizeof d);
+    if (!d.max_retries) d.max_retries = 3;
+    if (!d.timeouts.request_ms) d.timeouts.request_ms = 60000;
+    if (!d.timeouts.call_ms)           /* the whole-call deadline: two attempts' worth */
+        d.timeouts.call_ms = (uint32_t)TGBOT__MIN(2u * (uint64_t)d.timeouts.request_ms, 0xFFFFFFFFu);
+    d.engine.max_connections = d.engine.max_connections ? TGBOT__MIN(d.engine.max_connections, 1024u) : 8u;
+    if (!d.engine.max_queued) d.engine.max_queued = 1024u;
+    return d;
+}
+
 TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err) {
-    tg_bot_desc zero;
+    tg_bot_desc dd;
     tg_bot *b;
     const char *tok;
     char filetok[160];
@@ -68,7 +81,8 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     tg_err e;
     *out = NULL;
     if (err) memset(err, 0, sizeof *err);
-    if (!desc) { memset(&zero, 0, sizeof zero); desc = &zero; }
+    dd = tg__bot_desc_defaults(desc);
+    desc = &dd;
     tok = desc->token;
     if (!tok && desc->token_file) {
         FILE *f = fopen(desc->token_file, "r");
@@ -106,10 +120,9 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     tg__wipe(filetok, sizeof filetok);
     b->id = (int64_t)strtoll(b->token, NULL, 10);
     b->test_env = desc->test_environment;
-    b->max_retries = desc->max_retries ? desc->max_retries : 3;
-    b->request_ms = desc->timeouts.request_ms ? desc->timeouts.request_ms : 60000;
-    b->call_ms = desc->timeouts.call_ms ? desc->timeouts.call_ms
-                : (uint32_t)TGBOT__MIN(2u * (uint64_t)b->request_ms, 0xFFFFFFFFu);   /* whole-call deadline */
+    b->max_retries = desc->max_retries;
+    b->request_ms = desc->timeouts.request_ms;
+    b->call_ms = desc->timeouts.call_ms;
     tg_json_writer_init(&b->refused_w, b->refused_buf, sizeof b->refused_buf);   /* its overflow is harmless */
     tg_arena_init(&b->arena, tg__a(b));
     memset(&hc, 0, sizeof hc);
@@ -121,8 +134,8 @@ TGBOT_API tg_err tg_bot_new(tg_bot **out, const tg_bot_desc *desc, tg_error *err
     hc.alloc = tg__a(b);
     hc.log = &b->log;
     hc.plat = &b->plat;
-    b->pool_max = desc->engine.max_connections ? TGBOT__MIN(desc->engine.max_connections, 1024u) : 8u;
-    b->queued_max = desc->engine.max_queued ? desc->engine.max_queued : 1024u;
+    b->pool_max = desc->engine.max_connections;
+    b->queued_max = desc->engine.max_queued;
     b->wait_when_full = desc->engine.wait_when_full;
     b->pool = (tg__http_client **)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pool);
     b->pool_user = (tg__req **)tg__alloc(tg__a(b), b->pool_max * sizeof *b->pool_user);
