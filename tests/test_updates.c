@@ -210,7 +210,9 @@ TG_TEST(updates_polling_backs_off_and_reports_401_409) {
     ctl("POST", "/_ctl/fault", "{\"method\":\"getUpdates\",\"kind\":\"429\",\"retry_after\":4,\"count\":1}");
     slept_ms = sleeps = 0;
     CHECK(tg_run_polling(d, &o) == TG_OK && handled == 1);
-    CHECK(sleeps == 1 && slept_ms == 4000);
+    /* retry_after honoured: 4 s waited before the retry (in one wait; a slow host, e.g. under qemu,
+       may see the engine wait the last few milliseconds in a second one) */
+    CHECK(sleeps >= 1 && sleeps <= 2 && slept_ms >= 4000 && slept_ms <= 4100);
     ctl("POST", "/_ctl/updates", "{\"count\":1}");
     ctl("POST", "/_ctl/fault", "{\"method\":\"getUpdates\",\"kind\":\"502\",\"count\":6}");
     slept_ms = sleeps = 0;
