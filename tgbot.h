@@ -21044,21 +21044,26 @@ TGBOT_API long tg_query_field(const char *query, const char *key, char *out, siz
 /* ==== src/secret_int.h ==== */
 /* secret (internal): base64url digits, shared with sign.c. */
 TGBOT__INTERN int tg__secret_b64val(char c);   /* 0..63, or -1 */
+/* len (1..256) characters of Telegram's secret_token charset from p's random source (NULL: the OS's) */
+TGBOT__INTERN tg_err tg__secret_fill(const tg_platform *p, char *out, size_t len);
 
 /* ==== src/secret.c ==== */
 /* secret: OS randomness, secret files with permission checks, key rings. */
 
-TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len) {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64 */
+/* len characters of Telegram's secret_token charset from p's random source (NULL: the OS's) */
+TGBOT__INTERN tg_err tg__secret_fill(const tg_platform *p, char *out, size_t len) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64: unbiased */
     unsigned char rnd[256];
     size_t i;
     if (!out || len < 1 || len > 256) return TG_ERR_ARG;
-    if (tg__random_bytes(NULL, rnd, len) != 0) { out[0] = '\0'; return TG_ERR_IO; }
+    if (tg__random_bytes(p, rnd, len) != 0) { out[0] = '\0'; return TG_ERR_IO; }
     for (i = 0; i < len; i++) out[i] = abc[rnd[i] & 63];
     out[len] = '\0';
     tg__wipe(rnd, sizeof rnd);
     return TG_OK;
 }
+
+TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len) { return tg__secret_fill(NULL, out, len); }
 
 static size_t tg__secret_trim(char *s, size_t n) {
     while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
@@ -23242,16 +23247,7 @@ TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text) {
 
 /* ---- setWebhook / deleteWebhook ---- */
 TGBOT_API tg_err tg_webhook_secret_generate(tg_bot *bot, char *out, size_t len) {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64: unbiased */
-    unsigned char rnd[TG_WEBHOOK_SECRET_MAX];
-    size_t i;
-    if (!len) len = 32;
-    if (!out || len > TG_WEBHOOK_SECRET_MAX) return TG_ERR_ARG;
-    if (tg__random_bytes(tg__bot_platform(bot), rnd, len) != 0) return TG_ERR_IO;
-    for (i = 0; i < len; i++) out[i] = abc[rnd[i] & 63];
-    out[len] = '\0';
-    tg__wipe(rnd, sizeof rnd);
-    return TG_OK;
+    return tg__secret_fill(tg__bot_platform(bot), out, len ? len : 32);   /* the bot's random source */
 }
 
 TGBOT_API tg_err tg_webhook_set(tg_bot *bot, const tg_set_webhook_args *args, char *generated_secret) {
@@ -23967,14 +23963,13 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl, uint64_t *until
 static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, const tg_error *e) {
     tg_store_lane l[2];
     char keys[2][64];
-    size_t n = tg__rl_lanes(r->bot, rl, l, keys);
+    (void)tg__rl_lanes(r->bot, rl, l, keys);       /* l[0]: the chat's lane, or the bot's without a chat */
     if (code == TG_ERR_API && e->error_code == 429) {
         rl->st.pauses++;
         tg_store_pause(rl->d.store, l[0].key, (uint32_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u);
     } else if (rl->cur) {
         tg_store_stamp(rl->d.store, l, 1);          /* the chat's next message counts from this answer */
     }
-    (void)n;
 }
 #endif
 

@@ -313,14 +313,13 @@ static tg_err tg__rl_shared_admit(tg__req *r, tg__ratelimit *rl, uint64_t *until
 static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, const tg_error *e) {
     tg_store_lane l[2];
     char keys[2][64];
-    size_t n = tg__rl_lanes(r->bot, rl, l, keys);
+    (void)tg__rl_lanes(r->bot, rl, l, keys);       /* l[0]: the chat's lane, or the bot's without a chat */
     if (code == TG_ERR_API && e->error_code == 429) {
         rl->st.pauses++;
         tg_store_pause(rl->d.store, l[0].key, (uint32_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u);
     } else if (rl->cur) {
         tg_store_stamp(rl->d.store, l, 1);          /* the chat's next message counts from this answer */
     }
-    (void)n;
 }
 #endif
 

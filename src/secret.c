@@ -1,16 +1,19 @@
 /* secret: OS randomness, secret files with permission checks, key rings. */
 
-TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len) {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64 */
+/* len characters of Telegram's secret_token charset from p's random source (NULL: the OS's) */
+TGBOT__INTERN tg_err tg__secret_fill(const tg_platform *p, char *out, size_t len) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64: unbiased */
     unsigned char rnd[256];
     size_t i;
     if (!out || len < 1 || len > 256) return TG_ERR_ARG;
-    if (tg__random_bytes(NULL, rnd, len) != 0) { out[0] = '\0'; return TG_ERR_IO; }
+    if (tg__random_bytes(p, rnd, len) != 0) { out[0] = '\0'; return TG_ERR_IO; }
     for (i = 0; i < len; i++) out[i] = abc[rnd[i] & 63];
     out[len] = '\0';
     tg__wipe(rnd, sizeof rnd);
     return TG_OK;
 }
+
+TGBOT_API tg_err tg_secret_token_generate(char *out, size_t len) { return tg__secret_fill(NULL, out, len); }
 
 static size_t tg__secret_trim(char *s, size_t n) {
     while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;

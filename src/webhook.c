@@ -1135,16 +1135,7 @@ TGBOT_API tg_err tg_webhook_reply_text(tg_ctx *ctx, const char *text) {
 
 /* ---- setWebhook / deleteWebhook ---- */
 TGBOT_API tg_err tg_webhook_secret_generate(tg_bot *bot, char *out, size_t len) {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";   /* 64: unbiased */
-    unsigned char rnd[TG_WEBHOOK_SECRET_MAX];
-    size_t i;
-    if (!len) len = 32;
-    if (!out || len > TG_WEBHOOK_SECRET_MAX) return TG_ERR_ARG;
-    if (tg__random_bytes(tg__bot_platform(bot), rnd, len) != 0) return TG_ERR_IO;
-    for (i = 0; i < len; i++) out[i] = abc[rnd[i] & 63];
-    out[len] = '\0';
-    tg__wipe(rnd, sizeof rnd);
-    return TG_OK;
+    return tg__secret_fill(tg__bot_platform(bot), out, len ? len : 32);   /* the bot's random source */
 }
 
 TGBOT_API tg_err tg_webhook_set(tg_bot *bot, const tg_set_webhook_args *args, char *generated_secret) {
