@@ -1552,6 +1552,11 @@ TG_TEST(webhook_update_memory_bounded) {
     char *big = wh_members_update(1000000), *mid = wh_members_update(200000);
     char *a1[] = { (char *)"keepalive", port, (char *)WH_PATH, (char *)WH_SECRET, NULL, NULL, NULL, NULL, NULL };
     size_t before, small_dec, per;
+    /* per process: two unit programs may run at once in one tree (make test-cross, stress runs) */
+    char abig[64], amid[64], azeros[64], *fbig = abig + 1, *fmid = amid + 1, *fzeros = azeros + 1;
+    snprintf(abig, sizeof abig, "@build/wh_big_%d.json", (int)getpid());
+    snprintf(amid, sizeof amid, "@build/wh_mid_%d.json", (int)getpid());
+    snprintf(azeros, sizeof azeros, "@build/wh_zeros_%d.json", (int)getpid());
     if (!big || !mid) { free(big); free(mid); CHECK(0); return; }
     memset(&desc, 0, sizeof desc);
     desc.secret_token = WH_SECRET;
@@ -1569,7 +1574,7 @@ TG_TEST(webhook_update_memory_bounded) {
     small_dec = before;
     {
         /* zeros: 500,000 tokens, more than 8 MiB / 20 bytes a token (419,430): refused before parsing on */
-        FILE *f1 = fopen("build/wh_big.json", "w"), *f2 = fopen("build/wh_mid.json", "w"), *f3 = fopen("build/wh_zeros.json", "w");
+        FILE *f1 = fopen(fbig, "w"), *f2 = fopen(fmid, "w"), *f3 = fopen(fzeros, "w");
         if (f1) { fputs(big, f1); fclose(f1); }
         if (f2) { fputs(mid, f2); fclose(f2); }
         if (f3) {
@@ -1582,7 +1587,7 @@ TG_TEST(webhook_update_memory_bounded) {
         CHECK(f1 && f2 && f3);
         CHECK(sizeof(tg_json_tok) == 20);
     }
-    a1[4] = (char *)"@build/wh_big.json"; a1[5] = (char *)"@build/wh_zeros.json"; a1[6] = (char *)"@build/wh_mid.json";
+    a1[4] = abig; a1[5] = azeros; a1[6] = amid;
     a1[7] = (char *)wh_update(0, 2, "small again");
     CHECK_EQ_INT(wh_py(env.w, a1, out, sizeof out), 0);
     CHECK_STR(out, "200 \n200 \n200 \n200 \n");         /* acknowledged: Telegram would repeat anything else */
@@ -1595,6 +1600,7 @@ TG_TEST(webhook_update_memory_bounded) {
     CHECK(wh_arena_bytes(env.bot) <= ((size_t)256 << 10));
     CHECK(wh_arena_bytes(env.bot) <= TGBOT__MAX(before, (size_t)256 << 10));
     wh_end(&env);
+    remove(fbig); remove(fmid); remove(fzeros);
     free(big); free(mid);
 }
 
