@@ -31,6 +31,7 @@ import argparse, hashlib, json, os, re, socket, ssl, sys, threading, time, urlli
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKEN_RE = re.compile(r'^[0-9]+:[A-Za-z0-9_-]{35}$')
+TAG_RE = re.compile(r'^/t([0-9]+)(/.*)$')
 PATH_RE = re.compile(r'^/bot([^/]+)/(?:test/)?([A-Za-z0-9_]+)$')
 SCALARS = {'Integer', 'String', 'Boolean', 'Float', 'True', 'InputFile'}
 
@@ -207,15 +208,16 @@ class State:
                 self.updates.append(u)
             self.lock.notify_all()
 
-    def take_fault(self, method):
+    def take_fault(self, method, tag=None):
         with self.lock:
             for key in (method.lower(), '*'):
-                lst = self.faults.get(key)
+                # a fault queued by test N is not taken by a late request of another test's bot
+                lst = [f for f in self.faults.get(key) or [] if tag is None or f.get('_tag') in (None, tag)]
                 if lst:
                     f = lst[0]
                     f['count'] = f.get('count', 1) - 1
                     if f['count'] <= 0:
-                        lst.pop(0)
+                        self.faults[key].remove(f)
                     return f
         return None
 
@@ -537,7 +539,7 @@ def make_handler(st, args):
         def apply_fault(self, method):
             """Answers with the fault queued for method, if any; True when it answered (or dropped).
             A close_after fault sets self.close_after: the normal answer closes the connection."""
-            fault = st.take_fault(method)
+            fault = st.take_fault(method, getattr(self, 'tag', None))
             self.close_after = fault is not None and fault.get('kind') == 'close_after'
             if not fault:
                 return False
@@ -596,15 +598,22 @@ def make_handler(st, args):
                 self.reply(400, {'ok': False, 'error_code': 400, 'description': 'Bad Request: bad body'}, True)
                 return
             if path.startswith('/_ctl/'):
+                self.query = url.query
                 return self.control(path[6:], body)
             if args.prefix and path.startswith(args.prefix):
                 path = path[len(args.prefix):]
+            # /t<N>/bot...: the unit program's test number N (tests/fake_api.h), so a test reads only its
+            # own records, not a late request of an earlier test's bot
+            self.tag = None
+            mt = TAG_RE.match(path)
+            if mt:
+                self.tag, path = int(mt.group(1)), mt.group(2)
             if path.startswith('/file/bot'):
                 fpath = urllib.parse.unquote(path.split('/', 3)[3]) if path.count('/') >= 3 else ''
                 fpath = fpath[5:] if fpath.startswith('test/') else fpath
                 with st.lock:
                     st.requests.append({'method': 'file', 'params': {'file_path': fpath}, 'content_type': '',
-                                        'files': {}, 'violations': [], 'conn': self.conn_id})
+                                        'files': {}, 'violations': [], 'conn': self.conn_id, 'tag': self.tag})
                     size = st.files.get(fpath) if st.files else -1
                 if self.apply_fault('file'):
                     return
@@ -650,7 +659,7 @@ def make_handler(st, args):
                                                  for k, v in params.items()},
                    'content_type': ctype.split(';')[0], 'files': {k: {'size': v.size, 'sha256': v.sha256,
                    'filename': v.filename} for k, v in files.items()}, 'violations': viol, 'conn': self.conn_id,
-                   'http_method': self.command}
+                   'http_method': self.command, 'tag': getattr(self, 'tag', None)}
             if m is None:
                 viol.append('unknown method %s' % method)
             else:
@@ -774,13 +783,16 @@ def make_handler(st, args):
                 with st.lock:
                     st.results[obj['method'].lower()] = obj
                 return self.reply(200, {'ok': True})
+            q = dict(urllib.parse.parse_qsl(getattr(self, 'query', '') or ''))
+            tag = int(q['tag']) if q.get('tag', '').isdigit() else None
             if what == 'fault':
                 with st.lock:
-                    st.faults.setdefault(obj.get('method', '*').lower(), []).append(dict(obj))
+                    st.faults.setdefault(obj.get('method', '*').lower(), []).append(dict(obj, _tag=tag))
                 return self.reply(200, {'ok': True})
             if what == 'requests':
                 with st.lock:
-                    return self.reply(200, {'ok': True, 'result': list(st.requests)})
+                    return self.reply(200, {'ok': True, 'result': [r for r in st.requests
+                                                                   if tag is None or r.get('tag') in (None, tag)]})
             if what == 'state':
                 with st.lock:
                     return self.reply(200, {'ok': True, 'result': {'offset': st.offset, 'queued': len(st.updates),

@@ -6,6 +6,7 @@
 #include <string.h>
 
 static int tg_t_failed_now;  /* the running test has failed */
+static int tg_t_index = -1;  /* the running test's number (tests/fake_api.h tags its requests) */
 static int tg_t_skipped_now; /* the running test skipped itself */
 
 #define TG_TEST(name) static void test_##name(void)
@@ -30,6 +31,7 @@ static int tg_test_main(const tg_test_case *tests, size_t n, int argc, char **ar
         if (argc > 1 && !strstr(tests[i].name, argv[1])) continue;
         tg_t_failed_now = 0;
         tg_t_skipped_now = 0;
+        tg_t_index = (int)i;
         tests[i].fn();
         if (tg_t_failed_now) { failed++; fprintf(stderr, "FAIL %s\n", tests[i].name); }
         else if (tg_t_skipped_now) skipped++;
