@@ -9,7 +9,15 @@
    the records, so a late request of an earlier test's bot (timed out or cancelled, still on its way)
    is neither counted nor given a fault meant for this test */
 static int fake_tag = -1;
-static char fake_url[256];
+static char fake_url_buf[256];
+
+/* TG_FAKE_URL/t<this test's number>, or NULL when there is no fake server */
+static const char *fake_url(void) {
+    if (!getenv("TG_FAKE_URL")) return NULL;
+    fake_tag = tg_t_index;
+    snprintf(fake_url_buf, sizeof fake_url_buf, "%s/t%d", getenv("TG_FAKE_URL"), fake_tag);
+    return fake_url_buf;
+}
 
 /* talks to the fake server's control API with a client of its own */
 static char ctl_buf[1 << 20];
@@ -58,12 +66,7 @@ static tg_bot *test_bot(const tg_allocator *al) {
     tg_error e;
     memset(&d, 0, sizeof d);
     d.token = BOT_TOKEN;
-    d.base_url = "http://127.0.0.1:9";   /* never the internet */
-    if (getenv("TG_FAKE_URL")) {
-        fake_tag = tg_t_index;
-        snprintf(fake_url, sizeof fake_url, "%s/t%d", getenv("TG_FAKE_URL"), fake_tag);
-        d.base_url = fake_url;
-    }
+    d.base_url = fake_url() ? fake_url() : "http://127.0.0.1:9";   /* never the internet */
     d.platform.sleep_ms = fake_sleep;     /* back-off waits are recorded, not slept */
     d.timeouts.request_ms = 5000;
     if (al) d.allocator = *al;

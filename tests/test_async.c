@@ -10,7 +10,7 @@ static tg_bot *async_bot_r(uint32_t conns, uint32_t queued, bool wait_full, uint
     tg_error e;
     memset(&d, 0, sizeof d);
     d.token = BOT_TOKEN;
-    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
+    d.base_url = fake_url() ? fake_url() : "http://127.0.0.1:9";
     d.platform.sleep_ms = fake_sleep;
     d.timeouts.request_ms = request_ms ? request_ms : 5000;
     d.engine.max_connections = conns;
@@ -472,7 +472,7 @@ TG_TEST(async_stage_order_and_short_circuits) {
         int i;
         memset(&bd, 0, sizeof bd);
         bd.token = BOT_TOKEN;
-        bd.base_url = getenv("TG_FAKE_URL");
+        bd.base_url = fake_url();
         bd.platform.sleep_ms = fake_sleep;
         bd.breaker.failures = 2;
         bd.max_retries = 1;

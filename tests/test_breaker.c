@@ -41,7 +41,7 @@ TG_TEST(breaker_opens_fails_fast_probes_and_closes) {
     tg_breaker_stats st;
     const tg_error *e;
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
-    b = br_bot(getenv("TG_FAKE_URL"), 3, 10000, 1);
+    b = br_bot(fake_url(), 3, 10000, 1);
     if (!b) { CHECK(b != NULL); return; }
     e = tg_bot_last_error(b);
     CHECK(tg_dispatcher_new(&d, b, NULL) == TG_OK);
@@ -102,7 +102,7 @@ TG_TEST(breaker_failed_probe_reopens_and_probes_count) {
     tg_bot *b;
     tg_breaker_stats st;
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
-    b = br_bot(getenv("TG_FAKE_URL"), 2, 5000, 2);
+    b = br_bot(fake_url(), 2, 5000, 2);
     if (!b) { CHECK(b != NULL); return; }
     ctl("POST", "/_ctl/reset", NULL);
     /* a send is not retried after a 5xx (its outcome is unknown: issue 9): two failed calls, one
@@ -137,7 +137,7 @@ TG_TEST(breaker_telegram_4xx_and_429_do_not_open_it) {
     tg_breaker_stats st;
     int i;
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
-    b = br_bot(getenv("TG_FAKE_URL"), 2, 5000, 1);
+    b = br_bot(fake_url(), 2, 5000, 1);
     if (!b) { CHECK(b != NULL); return; }
     ctl("POST", "/_ctl/reset", NULL);
     ctl("POST", "/_ctl/result", "{\"method\":\"sendMessage\",\"error\":{\"error_code\":403,\"description\":\"Forbidden: bot was blocked by the user\"}}");

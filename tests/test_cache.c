@@ -14,7 +14,7 @@ static tg_bot *ca_bot(bool enabled, uint32_t max_entries, size_t max_bytes, cons
     tg_error e;
     memset(&d, 0, sizeof d);
     d.token = BOT_TOKEN;
-    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
+    d.base_url = fake_url() ? fake_url() : "http://127.0.0.1:9";
     d.platform.now_ms = ca_now;
     d.platform.sleep_ms = ca_sleep;
     d.timeouts.request_ms = 5000;
@@ -492,7 +492,7 @@ TG_TEST(cache_hit_is_answered_while_the_breaker_is_open) {
     ca_clock = 1000000;
     memset(&d, 0, sizeof d);
     d.token = BOT_TOKEN;
-    d.base_url = getenv("TG_FAKE_URL");
+    d.base_url = fake_url();
     d.platform.now_ms = ca_now;
     d.platform.sleep_ms = ca_sleep;
     d.timeouts.request_ms = 5000;

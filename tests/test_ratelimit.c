@@ -23,7 +23,7 @@ static tg_bot *rl_bot(const tg_ratelimit_desc *rd) {
     tg_error e;
     memset(&d, 0, sizeof d);
     d.token = BOT_TOKEN;
-    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
+    d.base_url = fake_url() ? fake_url() : "http://127.0.0.1:9";
     d.platform.now_ms = rl_now;
     d.platform.sleep_ms = rl_sleep;
     d.timeouts.request_ms = 5000;

@@ -520,7 +520,7 @@ static tg_bot *st_poll_bot(void) {
     tg_error e;
     memset(&bd, 0, sizeof bd);
     bd.token = BOT_TOKEN;
-    bd.base_url = getenv("TG_FAKE_URL");
+    bd.base_url = fake_url();
     bd.platform.sleep_ms = st_poll_sleep;
     return tg_bot_new(&b, &bd, &e) == TG_OK ? b : NULL;
 }

@@ -55,7 +55,7 @@ static tg_bot *wh_bot(void) {
     tg_error e;
     memset(&d, 0, sizeof d);
     d.token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
-    d.base_url = getenv("TG_FAKE_URL") ? getenv("TG_FAKE_URL") : "http://127.0.0.1:9";
+    d.base_url = fake_url() ? fake_url() : "http://127.0.0.1:9";
     d.max_retries = 1;
     if (wh_fake_clock) d.platform.now_ms = wh_fake_now;
     d.logger.fn = wh_log;
