@@ -7,7 +7,11 @@ hygiene: $(BUILD)/unit-all $(BUILD)/check_webapp
 
 # Amalgamation hygiene (issue 11): every room compiles alone against the internal headers
 # (tests/check_rooms.sh); OS calls only in platform.c and the TLS backends (tests/check_os_calls.sh)
-TEST_STEPS := $(filter-out hygiene,$(TEST_STEPS)) rooms os-calls hygiene
+# the fixed-duration fuzz runs are single-threaded: one step runs them side by side (tests/run_steps.sh)
+tg_fuzz_short := $(filter fuzz-%-short,$(TEST_STEPS))
+tg_empty :=
+TEST_STEPS := $(subst $(tg_empty) ,+,$(strip $(tg_fuzz_short))) $(filter-out hygiene $(tg_fuzz_short),$(TEST_STEPS)) \
+              rooms os-calls hygiene
 .PHONY: rooms os-calls
 rooms: tgbot.h
 	@tests/check_rooms.sh
