@@ -13064,20 +13064,24 @@ enum {
 };
 enum {
     TG__F_REQ = 1u,    /* required */
-    TG__F_HAS = 2u,    /* optional scalar with a bool has_<name> at aux */
-    TG__F_ARR = 4u,    /* pointer + size_t count at aux */
-    TG__F_ARR2 = 8u,   /* pointer to lists + size_t count at aux (Array of Array of X) */
+    TG__F_HAS = 2u,    /* optional scalar with a bool has_<name> right after it */
+    TG__F_ARR = 4u,    /* pointer + size_t count */
+    TG__F_ARR2 = 8u,   /* pointer to lists + size_t count (Array of Array of X) */
     TG__F_PTR = 16u,   /* objects: field holds a pointer (types); otherwise inline */
-    TG__F_RAW = 32u    /* a const char *<name>_json raw alternative follows at raw_off */
+    TG__F_RAW = 32u    /* a const char *<name>_json raw alternative follows (after the count) */
 };
 /* The generated tables (gen/api.c) hold no pointers (nothing for the loader to relocate): names are
    offsets into one blob (tg__name_at), fields and variants are index ranges into one array each. */
 typedef struct tg__field {
     uint16_t name;     /* offset of the JSON name in the name blob */
     uint16_t type;     /* object kinds: index into tg__types */
-    uint16_t off, aux, raw_off;
+    uint16_t off;      /* of the member; its companions follow it (the generated rows check that) */
     uint8_t kind, flags;
 } tg__field;
+/* a scalar's size by kind; where a member's has_<name> or <name>_count lies, and its <name>_json */
+#define TG__KSIZE(k) ((k) == TG__K_BOOL ? sizeof(bool) : (k) == TG__K_F64 ? sizeof(double) : sizeof(int64_t))
+#define TG__F_AUX(f) ((size_t)(f)->off + ((f)->flags & (TG__F_ARR | TG__F_ARR2) ? sizeof(void *) : TG__KSIZE((f)->kind)))
+#define TG__F_RAWOFF(f) ((size_t)(f)->off + sizeof(void *) + ((f)->flags & (TG__F_ARR | TG__F_ARR2) ? sizeof(size_t) : 0))
 typedef struct tg__sub {
     uint16_t type;     /* index into tg__types, or TG__SUB_STRING / TG__SUB_ARRAY */
     uint16_t disc_val; /* the discriminator's value (name offset), 0: none */
@@ -14619,9 +14623,9 @@ static tg_err tg__dec_obj(uint16_t type, const tg_json_doc *d, uint32_t t, tg_ar
                 if (e) return e;
             }
             *(tg__list **)(void *)(base + f->off) = lists;
-            *(size_t *)(void *)(base + f->aux) = cnt;
+            *(size_t *)(void *)(base + TG__F_AUX(f)) = cnt;
         } else if (f->flags & TG__F_ARR) {
-            e = tg__dec_array(f->kind, f->type, d, k + 1, a, (void **)(void *)(base + f->off), (size_t *)(void *)(base + f->aux), tg__name_at(f->name), err);
+            e = tg__dec_array(f->kind, f->type, d, k + 1, a, (void **)(void *)(base + f->off), (size_t *)(void *)(base + TG__F_AUX(f)), tg__name_at(f->name), err);
             if (e) return e;
         } else if (f->kind == TG__K_OBJ && (f->flags & TG__F_PTR)) {
             size_t sz = tg__kind_size(TG__K_OBJ, f->type);
@@ -14634,7 +14638,7 @@ static tg_err tg__dec_obj(uint16_t type, const tg_json_doc *d, uint32_t t, tg_ar
         } else {
             e = tg__dec_one(f->kind, f->type, d, k + 1, a, base + f->off, tg__name_at(f->name), err);
             if (e) return e;
-            if (f->flags & TG__F_HAS) *(bool *)(void *)(base + f->aux) = true;
+            if (f->flags & TG__F_HAS) *(bool *)(void *)(base + TG__F_AUX(f)) = true;
         }
     }
     return TG_OK;
@@ -14695,7 +14699,7 @@ static bool tg__present(const tg__field *f, const char *base) {
     if ((f->flags & TG__F_REQ) && !(f->flags & (TG__F_ARR | TG__F_ARR2)) &&
         (f->kind == TG__K_I64 || f->kind == TG__K_F64 || f->kind == TG__K_BOOL)) return true;
     if (f->flags & (TG__F_ARR | TG__F_ARR2)) return *(const void *const *)p != NULL;   /* [] is sent: pointer set, count 0 */
-    if ((f->flags & TG__F_HAS) && *(const bool *)(const void *)(base + f->aux)) return true;
+    if ((f->flags & TG__F_HAS) && *(const bool *)(const void *)(base + TG__F_AUX(f))) return true;
     switch (f->kind) {
     case TG__K_I64: return *(const int64_t *)p != 0;
     case TG__K_F64: return *(const double *)p != 0.0;
@@ -14716,8 +14720,8 @@ static tg_err tg__enc_fields(tg_json_writer *w, tg__req *r, const tg__type *ty, 
         const char *name = tg__name_at(f->name);
         tg_err e = TG_OK;
         if (skip && strcmp(name, tg__name_at(skip)) == 0) continue;   /* the tag: written from the variant's kind */
-        if ((f->flags & TG__F_RAW) && *(const char *const *)(const void *)(base + f->raw_off)) {
-            const char *raw = *(const char *const *)(const void *)(base + f->raw_off);
+        if ((f->flags & TG__F_RAW) && *(const char *const *)(const void *)(base + TG__F_RAWOFF(f))) {
+            const char *raw = *(const char *const *)(const void *)(base + TG__F_RAWOFF(f));
             tg_json_key(w, name);
             tg_json_write_raw(w, raw, strlen(raw));
             continue;
@@ -14741,13 +14745,13 @@ static tg_err tg__enc_fields(tg_json_writer *w, tg__req *r, const tg__type *ty, 
         tg_json_key(w, name);
         if (f->flags & TG__F_ARR2) {
             const tg__list *lists = *(const tg__list *const *)(const void *)(base + f->off);
-            size_t n = *(const size_t *)(const void *)(base + f->aux), m;
+            size_t n = *(const size_t *)(const void *)(base + TG__F_AUX(f)), m;
             tg_json_arr_begin(w);
             for (m = 0; m < n && !e; m++) e = tg__enc_array(w, r, f->kind, f->type, lists[m].items, lists[m].count, err);
             tg_json_arr_end(w);
         } else if (f->flags & TG__F_ARR) {
             e = tg__enc_array(w, r, f->kind, f->type, *(const void *const *)(const void *)(base + f->off),
-                              *(const size_t *)(const void *)(base + f->aux), err);
+                              *(const size_t *)(const void *)(base + TG__F_AUX(f)), err);
         } else if (f->kind == TG__K_OBJ && (f->flags & TG__F_PTR)) {
             e = tg__enc_obj(w, r, f->type, *(const void *const *)(const void *)(base + f->off), false, err);
         } else {
@@ -14865,10 +14869,11 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
     tg_err e;
     memset(&tmp, 0, sizeof tmp);
     if (m->args != 0xFFFFu) {
-        static const char zero[4096] = { 0 };   /* args == NULL: every parameter unset */
         const tg__type *at = &tg__types[m->args];
-        const void *a = args ? args : (at->size <= sizeof zero ? (const void *)zero : NULL);
-        if (!a) return tg__req_fail(r, TG_ERR_ARG, "%s: arguments are required", mname);
+        void *none = args ? NULL : tg_arena_alloc(tg_bot_arena(bot), at->size);   /* args == NULL: every parameter unset */
+        const void *a = args ? args : none;
+        if (!a) return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", mname);
+        if (none) memset(none, 0, at->size);
         e = tg__enc_obj(r->w, r, m->args, a, true, &tmp);
         if (e) return tg__req_fail(r, e, "%s: %s", mname, tmp.description[0] ? tmp.description : tg_err_str(e));
         /* the escape hatch: members of a raw JSON object merged into the parameters */
@@ -19505,14 +19510,18 @@ X(verifyChat,verify_chat,A,bool *,IDEMPOTENT,504,BOOL,0,0,14971)\
 X(verifyUser,verify_user,A,bool *,IDEMPOTENT,503,BOOL,0,0,14960)
 #define TG_TYPE_0 0
 #define TG__ROW(S, sh, m, k, fl, t, n) TG__ROW_##sh(S, m, TG__K_##k, fl, TG_TYPE_##t, n),
-#define TG__ROW_F(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, 0, k, fl }
-#define TG__ROW_H(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, has_##m), 0, k, (fl) | TG__F_HAS }
-#define TG__ROW_A(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), 0, k, fl }
-#define TG__ROW_R(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }
-#define TG__ROW_AR(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }
+/* a companion member (has_, _count, _json) is not stored: the codec finds it right after its
+   member (TG__F_AUX, TG__F_RAWOFF); TG__AT checks at compile time that it lies there */
+#define TG__AT(S, m, c, d) (offsetof(tg_##S, m) + 0 * sizeof(char[offsetof(tg_##S, c) == offsetof(tg_##S, m) + (d) ? 1 : -1]))
+#define TG__ROW_F(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), k, fl }
+#define TG__ROW_H(S, m, k, fl, t, n) { n, t, TG__AT(S, m, has_##m, TG__KSIZE(k)), k, (fl) | TG__F_HAS }
+#define TG__ROW_A(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_count, sizeof(void *)), k, fl }
+#define TG__ROW_R(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_json, sizeof(void *)), k, (fl) | TG__F_RAW }
+#define TG__ROW_AR(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_count, sizeof(void *)) + \
+    0 * TG__AT(S, m, m##_json, sizeof(void *) + sizeof(size_t)), k, (fl) | TG__F_RAW }
 #define TG_TYPE_REPLY_MARKUP 400   /* a union with no type of its own in the spec */
 #define TG_TYPE_INPUT_RICH_MESSAGE_MEDIA_MEDIA 401   /* a union with no type of its own in the spec */
-static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0, 0, 0 } };
+static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0 } };
 /* variants of the abstract types: type, the discriminator's value (0: none) */
 static const tg__sub tg__sub_data[] = {
 {TG_TYPE_MESSAGE,0},{TG_TYPE_INACCESSIBLE_MESSAGE,16507},{TG_TYPE_MESSAGE_ORIGIN_USER,21},{TG_TYPE_MESSAGE_ORIGIN_HIDDEN_USER,16956},

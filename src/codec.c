@@ -203,9 +203,9 @@ static tg_err tg__dec_obj(uint16_t type, const tg_json_doc *d, uint32_t t, tg_ar
                 if (e) return e;
             }
             *(tg__list **)(void *)(base + f->off) = lists;
-            *(size_t *)(void *)(base + f->aux) = cnt;
+            *(size_t *)(void *)(base + TG__F_AUX(f)) = cnt;
         } else if (f->flags & TG__F_ARR) {
-            e = tg__dec_array(f->kind, f->type, d, k + 1, a, (void **)(void *)(base + f->off), (size_t *)(void *)(base + f->aux), tg__name_at(f->name), err);
+            e = tg__dec_array(f->kind, f->type, d, k + 1, a, (void **)(void *)(base + f->off), (size_t *)(void *)(base + TG__F_AUX(f)), tg__name_at(f->name), err);
             if (e) return e;
         } else if (f->kind == TG__K_OBJ && (f->flags & TG__F_PTR)) {
             size_t sz = tg__kind_size(TG__K_OBJ, f->type);
@@ -218,7 +218,7 @@ static tg_err tg__dec_obj(uint16_t type, const tg_json_doc *d, uint32_t t, tg_ar
         } else {
             e = tg__dec_one(f->kind, f->type, d, k + 1, a, base + f->off, tg__name_at(f->name), err);
             if (e) return e;
-            if (f->flags & TG__F_HAS) *(bool *)(void *)(base + f->aux) = true;
+            if (f->flags & TG__F_HAS) *(bool *)(void *)(base + TG__F_AUX(f)) = true;
         }
     }
     return TG_OK;
@@ -279,7 +279,7 @@ static bool tg__present(const tg__field *f, const char *base) {
     if ((f->flags & TG__F_REQ) && !(f->flags & (TG__F_ARR | TG__F_ARR2)) &&
         (f->kind == TG__K_I64 || f->kind == TG__K_F64 || f->kind == TG__K_BOOL)) return true;
     if (f->flags & (TG__F_ARR | TG__F_ARR2)) return *(const void *const *)p != NULL;   /* [] is sent: pointer set, count 0 */
-    if ((f->flags & TG__F_HAS) && *(const bool *)(const void *)(base + f->aux)) return true;
+    if ((f->flags & TG__F_HAS) && *(const bool *)(const void *)(base + TG__F_AUX(f))) return true;
     switch (f->kind) {
     case TG__K_I64: return *(const int64_t *)p != 0;
     case TG__K_F64: return *(const double *)p != 0.0;
@@ -300,8 +300,8 @@ static tg_err tg__enc_fields(tg_json_writer *w, tg__req *r, const tg__type *ty, 
         const char *name = tg__name_at(f->name);
         tg_err e = TG_OK;
         if (skip && strcmp(name, tg__name_at(skip)) == 0) continue;   /* the tag: written from the variant's kind */
-        if ((f->flags & TG__F_RAW) && *(const char *const *)(const void *)(base + f->raw_off)) {
-            const char *raw = *(const char *const *)(const void *)(base + f->raw_off);
+        if ((f->flags & TG__F_RAW) && *(const char *const *)(const void *)(base + TG__F_RAWOFF(f))) {
+            const char *raw = *(const char *const *)(const void *)(base + TG__F_RAWOFF(f));
             tg_json_key(w, name);
             tg_json_write_raw(w, raw, strlen(raw));
             continue;
@@ -325,13 +325,13 @@ static tg_err tg__enc_fields(tg_json_writer *w, tg__req *r, const tg__type *ty, 
         tg_json_key(w, name);
         if (f->flags & TG__F_ARR2) {
             const tg__list *lists = *(const tg__list *const *)(const void *)(base + f->off);
-            size_t n = *(const size_t *)(const void *)(base + f->aux), m;
+            size_t n = *(const size_t *)(const void *)(base + TG__F_AUX(f)), m;
             tg_json_arr_begin(w);
             for (m = 0; m < n && !e; m++) e = tg__enc_array(w, r, f->kind, f->type, lists[m].items, lists[m].count, err);
             tg_json_arr_end(w);
         } else if (f->flags & TG__F_ARR) {
             e = tg__enc_array(w, r, f->kind, f->type, *(const void *const *)(const void *)(base + f->off),
-                              *(const size_t *)(const void *)(base + f->aux), err);
+                              *(const size_t *)(const void *)(base + TG__F_AUX(f)), err);
         } else if (f->kind == TG__K_OBJ && (f->flags & TG__F_PTR)) {
             e = tg__enc_obj(w, r, f->type, *(const void *const *)(const void *)(base + f->off), false, err);
         } else {
@@ -449,10 +449,11 @@ TGBOT__INTERN tg_err tg__call_method(tg_bot *bot, const tg__method *m, const voi
     tg_err e;
     memset(&tmp, 0, sizeof tmp);
     if (m->args != 0xFFFFu) {
-        static const char zero[4096] = { 0 };   /* args == NULL: every parameter unset */
         const tg__type *at = &tg__types[m->args];
-        const void *a = args ? args : (at->size <= sizeof zero ? (const void *)zero : NULL);
-        if (!a) return tg__req_fail(r, TG_ERR_ARG, "%s: arguments are required", mname);
+        void *none = args ? NULL : tg_arena_alloc(tg_bot_arena(bot), at->size);   /* args == NULL: every parameter unset */
+        const void *a = args ? args : none;
+        if (!a) return tg__req_fail(r, TG_ERR_NOMEM, "%s: out of memory", mname);
+        if (none) memset(none, 0, at->size);
         e = tg__enc_obj(r->w, r, m->args, a, true, &tmp);
         if (e) return tg__req_fail(r, e, "%s: %s", mname, tmp.description[0] ? tmp.description : tg_err_str(e));
         /* the escape hatch: members of a raw JSON object merged into the parameters */

@@ -5,20 +5,24 @@ enum {
 };
 enum {
     TG__F_REQ = 1u,    /* required */
-    TG__F_HAS = 2u,    /* optional scalar with a bool has_<name> at aux */
-    TG__F_ARR = 4u,    /* pointer + size_t count at aux */
-    TG__F_ARR2 = 8u,   /* pointer to lists + size_t count at aux (Array of Array of X) */
+    TG__F_HAS = 2u,    /* optional scalar with a bool has_<name> right after it */
+    TG__F_ARR = 4u,    /* pointer + size_t count */
+    TG__F_ARR2 = 8u,   /* pointer to lists + size_t count (Array of Array of X) */
     TG__F_PTR = 16u,   /* objects: field holds a pointer (types); otherwise inline */
-    TG__F_RAW = 32u    /* a const char *<name>_json raw alternative follows at raw_off */
+    TG__F_RAW = 32u    /* a const char *<name>_json raw alternative follows (after the count) */
 };
 /* The generated tables (gen/api.c) hold no pointers (nothing for the loader to relocate): names are
    offsets into one blob (tg__name_at), fields and variants are index ranges into one array each. */
 typedef struct tg__field {
     uint16_t name;     /* offset of the JSON name in the name blob */
     uint16_t type;     /* object kinds: index into tg__types */
-    uint16_t off, aux, raw_off;
+    uint16_t off;      /* of the member; its companions follow it (the generated rows check that) */
     uint8_t kind, flags;
 } tg__field;
+/* a scalar's size by kind; where a member's has_<name> or <name>_count lies, and its <name>_json */
+#define TG__KSIZE(k) ((k) == TG__K_BOOL ? sizeof(bool) : (k) == TG__K_F64 ? sizeof(double) : sizeof(int64_t))
+#define TG__F_AUX(f) ((size_t)(f)->off + ((f)->flags & (TG__F_ARR | TG__F_ARR2) ? sizeof(void *) : TG__KSIZE((f)->kind)))
+#define TG__F_RAWOFF(f) ((size_t)(f)->off + sizeof(void *) + ((f)->flags & (TG__F_ARR | TG__F_ARR2) ? sizeof(size_t) : 0))
 typedef struct tg__sub {
     uint16_t type;     /* index into tg__types, or TG__SUB_STRING / TG__SUB_ARRAY */
     uint16_t disc_val; /* the discriminator's value (name offset), 0: none */

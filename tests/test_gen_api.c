@@ -193,6 +193,16 @@ TG_TEST(api_chat_id_union_and_validation) {
         CHECK(strstr(tg_bot_last_error(b)->description, "sendGift: gift_id is required") != NULL);
         CHECK(ctl_count("sendGift") == before);
         CHECK(tg_send_message(b, NULL, &m) == TG_ERR_ARG);    /* chat_id and text are required */
+        /* args NULL where every parameter is optional: sent with none (the spec: getMyCommands'
+           scope and language_code are both optional) */
+        {
+            tg_bot_command_list cmds;
+            int n0 = ctl_count("getMyCommands");
+            memset(&cmds, 0, sizeof cmds);
+            CHECK(tg_get_my_commands(b, NULL, &cmds) == TG_OK);
+            CHECK(ctl_count("getMyCommands") == n0 + 1);
+            CHECK(strstr(ctl("GET", "/_ctl/requests", NULL), "\"scope\"") == NULL);
+        }
     }
     tg_bot_free(b);
 }

@@ -555,14 +555,18 @@ class Gen:
         C.append('#define TG__ML(X) \\\n%s' % '\\\n'.join(mrows))
         C.append('#define TG_TYPE_0 0\n'
                  '#define TG__ROW(S, sh, m, k, fl, t, n) TG__ROW_##sh(S, m, TG__K_##k, fl, TG_TYPE_##t, n),\n'
-                 '#define TG__ROW_F(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, 0, k, fl }\n'
-                 '#define TG__ROW_H(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, has_##m), 0, k, (fl) | TG__F_HAS }\n'
-                 '#define TG__ROW_A(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), 0, k, fl }\n'
-                 '#define TG__ROW_R(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }\n'
-                 '#define TG__ROW_AR(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }')
+                 '/* a companion member (has_, _count, _json) is not stored: the codec finds it right after its\n'
+                 '   member (TG__F_AUX, TG__F_RAWOFF); TG__AT checks at compile time that it lies there */\n'
+                 '#define TG__AT(S, m, c, d) (offsetof(tg_##S, m) + 0 * sizeof(char[offsetof(tg_##S, c) == offsetof(tg_##S, m) + (d) ? 1 : -1]))\n'
+                 '#define TG__ROW_F(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), k, fl }\n'
+                 '#define TG__ROW_H(S, m, k, fl, t, n) { n, t, TG__AT(S, m, has_##m, TG__KSIZE(k)), k, (fl) | TG__F_HAS }\n'
+                 '#define TG__ROW_A(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_count, sizeof(void *)), k, fl }\n'
+                 '#define TG__ROW_R(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_json, sizeof(void *)), k, (fl) | TG__F_RAW }\n'
+                 '#define TG__ROW_AR(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_count, sizeof(void *)) + \\\n'
+                 '    0 * TG__AT(S, m, m##_json, sizeof(void *) + sizeof(size_t)), k, (fl) | TG__F_RAW }')
         for n in self.extra:
             C.append('#define TG_TYPE_%s %d   /* a union with no type of its own in the spec */' % (snake(n).upper(), self.index[n]))
-        C.append('static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0, 0, 0 } };')
+        C.append('static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0 } };')
         C.append('/* variants of the abstract types: type, the discriminator\'s value (0: none) */')
         C.append('static const tg__sub tg__sub_data[] = {\n%s\n};' % ',\n'.join(
             ','.join(subs_rows[i:i + 4]) for i in range(0, len(subs_rows), 4)))

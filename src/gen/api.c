@@ -4618,14 +4618,18 @@ X(verifyChat,verify_chat,A,bool *,IDEMPOTENT,504,BOOL,0,0,14971)\
 X(verifyUser,verify_user,A,bool *,IDEMPOTENT,503,BOOL,0,0,14960)
 #define TG_TYPE_0 0
 #define TG__ROW(S, sh, m, k, fl, t, n) TG__ROW_##sh(S, m, TG__K_##k, fl, TG_TYPE_##t, n),
-#define TG__ROW_F(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, 0, k, fl }
-#define TG__ROW_H(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, has_##m), 0, k, (fl) | TG__F_HAS }
-#define TG__ROW_A(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), 0, k, fl }
-#define TG__ROW_R(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), 0, offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }
-#define TG__ROW_AR(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), offsetof(tg_##S, m##_count), offsetof(tg_##S, m##_json), k, (fl) | TG__F_RAW }
+/* a companion member (has_, _count, _json) is not stored: the codec finds it right after its
+   member (TG__F_AUX, TG__F_RAWOFF); TG__AT checks at compile time that it lies there */
+#define TG__AT(S, m, c, d) (offsetof(tg_##S, m) + 0 * sizeof(char[offsetof(tg_##S, c) == offsetof(tg_##S, m) + (d) ? 1 : -1]))
+#define TG__ROW_F(S, m, k, fl, t, n) { n, t, offsetof(tg_##S, m), k, fl }
+#define TG__ROW_H(S, m, k, fl, t, n) { n, t, TG__AT(S, m, has_##m, TG__KSIZE(k)), k, (fl) | TG__F_HAS }
+#define TG__ROW_A(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_count, sizeof(void *)), k, fl }
+#define TG__ROW_R(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_json, sizeof(void *)), k, (fl) | TG__F_RAW }
+#define TG__ROW_AR(S, m, k, fl, t, n) { n, t, TG__AT(S, m, m##_count, sizeof(void *)) + \
+    0 * TG__AT(S, m, m##_json, sizeof(void *) + sizeof(size_t)), k, (fl) | TG__F_RAW }
 #define TG_TYPE_REPLY_MARKUP 400   /* a union with no type of its own in the spec */
 #define TG_TYPE_INPUT_RICH_MESSAGE_MEDIA_MEDIA 401   /* a union with no type of its own in the spec */
-static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0, 0, 0 } };
+static const tg__field tg__field_data[] = { TG__FL_ALL(TG__ROW) { 0, 0, 0, 0, 0 } };
 /* variants of the abstract types: type, the discriminator's value (0: none) */
 static const tg__sub tg__sub_data[] = {
 {TG_TYPE_MESSAGE,0},{TG_TYPE_INACCESSIBLE_MESSAGE,16507},{TG_TYPE_MESSAGE_ORIGIN_USER,21},{TG_TYPE_MESSAGE_ORIGIN_HIDDEN_USER,16956},
