@@ -12899,6 +12899,7 @@ TGBOT__INTERN tg_err tg__http_client_clone(tg__http_client **out, const tg__http
     memcpy(c, parent, sizeof *c);
     c->parent = parent;
     c->fd = TG__SOCK_INVALID; c->tls = NULL; c->fp = NULL; c->addrs = c->addr = NULL; c->opened = 0;
+    c->dns = NULL;                       /* each connection its own name cache (freed with it) */
     memset(&c->out, 0, sizeof c->out); memset(&c->pout, 0, sizeof c->pout); memset(&c->in, 0, sizeof c->in);
     memset(&c->mp, 0, sizeof c->mp); memset(&c->segs, 0, sizeof c->segs);
     c->out.a = c->pout.a = c->in.a = c->mp.a = c->segs.a = c->alloc;

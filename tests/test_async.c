@@ -636,3 +636,44 @@ TG_TEST(async_long_polling_on_the_loop) {
     tg_bot_free(b);
     ctl("POST", "/_ctl/reset", NULL);
 }
+
+/* TLS sessions are resumed across the pool: after one full handshake, the connections the pool
+   opens for calls in flight together resume it (nginx keeps sessions; Python's TLS server does not) */
+TG_TEST(async_pool_resumes_tls_sessions) {
+    const char *url = getenv("TG_NGINX_TLS");
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    char ca[512];
+    uint32_t i, fresh = 0, resumed = 0;
+    if (!url) SKIP("TG_NGINX_TLS not set (nginx not installed)");
+#if TGBOT__TLS_NONE
+    SKIP("no TLS in this build");
+#endif
+    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("TG_TLS_DIR") ? getenv("TG_TLS_DIR") : ".");
+    memset(&d, 0, sizeof d);
+    d.token = BOT_TOKEN;
+    d.base_url = url;
+    d.tls.ca_file = ca;
+    d.platform.sleep_ms = fake_sleep;
+    d.engine.max_connections = 4;
+    d.breaker.disabled = true;
+    d.ratelimit.disabled = true;
+    if (tg_bot_new(&b, &d, &e) != TG_OK) { fprintf(stderr, "    tg_bot_new: %s\n", e.description); CHECK(0); return; }
+    CHECK(tg_call(b, "getMe", NULL, NULL) == TG_OK);              /* the full handshake */
+    CHECK(b->npool == 1 && !tg__http_tls_resumed(b->pool[0]));
+    for (i = 0; i < 8; i++) {
+        tg_async o;
+        memset(&o, 0, sizeof o);
+        CHECK(tg_call_async(b, "getMe", NULL, &o, NULL) == TG_ERR_PENDING);
+    }
+    while (tg_loop_pending(b)) tg_loop_step(b, -1);
+    for (i = 1; i < b->npool; i++) {
+        if (tg__http_tls_resumed(b->pool[i])) resumed++;
+        else fresh++;
+    }
+    fprintf(stderr, "    (pool: %u connections after the first, %u resumed)\n", (unsigned)(b->npool - 1), (unsigned)resumed);
+    CHECK(b->npool >= 2);                                         /* calls were in flight together */
+    CHECK_EQ_INT(fresh, 0);                                       /* and every new connection resumed */
+    tg_bot_free(b);
+}
