@@ -55,8 +55,9 @@ TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events);
    an update is handled once, as with tg_run_polling, while handlers' calls run concurrently.
    tg_stop(d) from a handler or tg_polling_stop(d) ends it: the poll in flight is cancelled and the
    handled updates are confirmed (keep stepping until tg_loop_pending is 0). 401 and 409 end it too
-   (tg_polling_result). No signal handling and no store lease here (tg_run_polling has them);
-   allowed_updates is not kept (the server keeps its last setting). */
+   (tg_polling_result). No signal handling and no store lease here (tg_run_polling has them:
+   TG_ERR_UNSUPPORTED with o->lock). allowed_updates is copied (at most 64 names, each shorter
+   than 48 bytes) and sent with every getUpdates. */
 TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o);
 TGBOT_API void tg_polling_stop(tg_dispatcher *d);
 TGBOT_API bool tg_polling_active(const tg_dispatcher *d);

@@ -8,6 +8,7 @@
 typedef enum { TG__R_KIND, TG__R_COMMAND, TG__R_CALLBACK, TG__R_FALLBACK } tg__route_type;
 typedef struct tg__route { tg__route_type type; const char *match; tg_handler_fn fn; void *ud; } tg__route;
 typedef struct tg__mw { tg_middleware_fn fn; void *ud; } tg__mw;
+enum { TG__MAX_ALLOWED = 64, TG__ALLOWED_NAME = 48 };   /* update kinds: 27 in Bot API 10.3, the longest 26 characters */
 
 struct tg_dispatcher {
     tg_bot *bot;
@@ -19,6 +20,8 @@ struct tg_dispatcher {
     bool set_events;               /* tg_set_events gave the bot these events */
     bool apoll;                    /* tg_polling_start: long polling on the bot's loop */
     tg_polling_opts apo;
+    /* apo's allowed_updates, copied: the caller's array need not outlive tg_polling_start */
+    char au_names[TG__MAX_ALLOWED][TG__ALLOWED_NAME]; const char *au[TG__MAX_ALLOWED];
     uint32_t apoll_id, afailures;
     tg_err aresult;
     char username[64];
@@ -467,11 +470,20 @@ static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms) {
 
 TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o) {
     if (d->apoll) return TG_ERR_BUSY;
+    size_t i;
     if (o && o->lock) return TG_ERR_UNSUPPORTED;     /* the store lease needs tg_run_polling */
+    if (o && o->allowed_updates && o->allowed_updates_count > TG__MAX_ALLOWED) return TG_ERR_LIMIT;
+    for (i = 0; o && o->allowed_updates && i < o->allowed_updates_count; i++)
+        if (!o->allowed_updates[i] || strlen(o->allowed_updates[i]) >= TG__ALLOWED_NAME) return TG_ERR_ARG;
     memset(&d->apo, 0, sizeof d->apo);
     if (o) d->apo = *o;
-    d->apo.allowed_updates = NULL;                   /* the caller's array need not outlive this call */
-    d->apo.allowed_updates_count = 0;
+    if (o && o->allowed_updates) {
+        for (i = 0; i < o->allowed_updates_count; i++) {
+            memcpy(d->au_names[i], o->allowed_updates[i], strlen(o->allowed_updates[i]) + 1);
+            d->au[i] = d->au_names[i];
+        }
+        d->apo.allowed_updates = d->au;              /* [] stays [] (count 0): every kind but the opt-in ones */
+    }
     if (o && o->offset) d->offset = o->offset;
     d->stop = false;
     d->apoll = true;

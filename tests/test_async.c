@@ -608,7 +608,9 @@ TG_TEST(async_long_polling_on_the_loop) {
     tg_polling_opts po;
     const char *reqs;
     int i;
-    char want[32];
+    char want[32], k1[16] = "message", k2[16] = "callback_query";
+    const char *au[2];
+    au[0] = k1; au[1] = k2;
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
     b = async_bot(4, 0, false, 0);
     if (!b) { CHECK(b != NULL); return; }
@@ -620,7 +622,9 @@ TG_TEST(async_long_polling_on_the_loop) {
     memset(&po, 0, sizeof po);
     po.timeout_s = 1;
     po.limit = 7;                                         /* several batches */
+    po.allowed_updates = au; po.allowed_updates_count = 2;
     CHECK(tg_polling_start(lp_d, &po) == TG_OK);
+    strcpy(k1, "changed"); au[1] = NULL;                 /* the caller's array need not outlive the start */
     CHECK(tg_polling_active(lp_d));
     tg_run(b);                                            /* until polling stopped and everything ended */
     CHECK(!tg_polling_active(lp_d) && tg_polling_result(lp_d) == TG_OK);
@@ -631,6 +635,9 @@ TG_TEST(async_long_polling_on_the_loop) {
         snprintf(want, sizeof want, "\"re v %d\"", i);
         if (async_count(reqs, want) != 1) { CHECK_EQ_INT(async_count(reqs, want), 1); break; }
     }
+    /* every poll asked for the kinds given (the last getUpdates only confirms: no parameters but offset) */
+    CHECK_EQ_INT(async_count(reqs, "\"allowed_updates\": [\"message\", \"callback_query\"]"), ctl_count("getUpdates") - 1);
+    CHECK(ctl_count("getUpdates") >= 2 && !strstr(reqs, "changed"));
     CHECK(strstr(ctl("GET", "/_ctl/state", NULL), "\"offset\": 31") != NULL);
     tg_dispatcher_free(lp_d);
     tg_bot_free(b);
