@@ -522,16 +522,18 @@ typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_v
    the same members: a file built with the module switches and one built without them agree on its
    layout (switches remove code, never members). A module that is compiled out ignores its settings. */
 
+typedef struct tg_store tg_store;   /* store.h (TGBOT_ENABLE_STORE); named here for the descs below */
 /* Cache settings (TGBOT_ENABLE_CACHE; see cache.h). Off unless enabled; zero bounds = the defaults. */
 typedef struct tg_cache_desc {
     bool enabled;             /* cache read answers for this bot (tg_cache_enable does the same later) */
     uint32_t max_entries;     /* 0: 256 */
     size_t max_bytes;         /* 0: 1 MiB (keys, bodies and bookkeeping) */
+    tg_store *shared;         /* NULL: entries in this process; else kept in this store and shared by
+                                 every bot of the same token using it (TGBOT_ENABLE_STORE; cache.h) */
 } tg_cache_desc;
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
    1000/s for paid broadcasts (allow_paid_broadcast=true). */
-typedef struct tg_store tg_store;   /* store.h (TGBOT_ENABLE_STORE); named here for the desc below */
 typedef struct tg_ratelimit_desc {
     bool disabled;            /* no limiting for this bot */
     bool fail_fast;           /* never wait: a call that would have to wait fails with TG_ERR_LIMIT */
@@ -2264,7 +2266,20 @@ TGBOT_API tg_err tg_webhook_delete(tg_bot *bot, bool drop_pending_updates);
 
    Memory is bounded: at most max_entries entries and max_bytes bytes (each entry counts its key,
    its body and its bookkeeping); the least recently used go first, and an answer bigger than
-   max_bytes is not stored. Time comes from the bot's tg_platform.now_ms. One thread per bot. */
+   max_bytes is not stored. Time comes from the bot's tg_platform.now_ms. One thread per bot.
+
+   Shared (desc.shared = a tg_store, TGBOT_ENABLE_STORE; e.g. Redis): nothing is kept in the
+   process; entries live in the store under "ce:<bot id>:<hash>" with their TTL (the store's clock),
+   so every bot of the token using that store shares them. The key hashes the method, the
+   parameters and the current marks of the scopes that can drop the entry (everything, the method's
+   group, its chat: "cg:<bot id>:..."); a write gives those scopes new random marks, after which no
+   worker computes the old keys again (they expire by their TTL). A lookup costs up to four store
+   reads. A store that cannot be reached means no caching (the call goes to Telegram); an
+   invalidation lost then leaves the old entries readable until their TTL. Answers over max_bytes
+   or over the store's value limit are not stored; stats count hits, misses, stores and the marks
+   written as invalidations (entries, bytes and evictions stay 0); tg_cache_invalidate(bot, method)
+   drops the method's whole group and returns 0. Give every worker the same TTL overrides: only a
+   worker with overrides marks their group on each write. */
 #if TGBOT__HAS_CACHE
 
 #define TGBOT_CACHE_OVERRIDES 16       /* per-method TTL overrides a bot keeps */
@@ -12955,6 +12970,9 @@ typedef struct tg__req {
     char method_buf[64];           /* async: the method name, copied */
     bool hit;                      /* answered by a stage (the cache): nothing was sent */
     bool delivered;                /* its end was reported; the bot releases it when no walk is on the stack */
+#if TGBOT__HAS_CACHE
+    char cache_key[96];            /* shared cache: the entry's key as the lookup computed it (or "") */
+#endif
 #if TGBOT__HAS_RATELIMIT           /* [limits] the limiter's view of this call, between its admit and outcome */
     struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed; } rl;
 #endif
@@ -13037,9 +13055,9 @@ TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const
 typedef struct tg__cache tg__cache;
 #define tg__bot_cache_slot(b) ((tg__cache **)tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_CACHE))
 TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
-TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
+TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, tg__req *r, const char *json, size_t len,
                                     const char **body, size_t *body_len);
-TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
+TGBOT__INTERN void tg__cache_after(tg__cache *c, tg__req *r, const char *json, size_t len, tg_err code,
                                    const char *body, size_t body_len);
 TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, const char *json, size_t len);
 TGBOT__INTERN void tg__cache_free(tg__cache *c);
@@ -23352,6 +23370,7 @@ struct tg__cache {
     tg_cache_stats st;
     struct { char method[48]; uint32_t ttl_ms; } over[TGBOT_CACHE_OVERRIDES];
     uint32_t nover;
+    tg_store *shared;                      /* entries kept there instead (desc.shared) */
 };
 
 static char *tg__ce_key(tg__cache_entry *en) { return (char *)(en + 1); }
@@ -23459,14 +23478,137 @@ static uint32_t tg__cache_drop_if(tg__cache *c, unsigned char group, const char 
     return n;
 }
 
+/* ---- shared across processes (desc.shared): entries live in a tg_store under a key that hashes
+   the method, the parameters and the nonces of the scopes that may invalidate them (everything, the
+   method's group, the chat). Invalidating a scope writes it a fresh random nonce: every worker's
+   next lookup computes another key, and the old entries are never read again (they expire by their
+   TTL). A nonce lives longer than any entry, so a scope whose nonce expired ("0" again) has no
+   entry left from before. The local LRU is not used then: a worker could not see another's writes. ---- */
+#if TGBOT__HAS_STORE
+static uint32_t tg__cache_max_ttl(const tg__cache *c) {
+    uint32_t i, m = TG__CACHE_HOUR;
+    for (i = 0; i < c->nover; i++)
+        if (c->over[i].ttl_ms > m) m = c->over[i].ttl_ms;
+    return m;
+}
+
+static void tg__cache_scope_key(const tg__cache *c, const char *scope, char key[96]) {
+    snprintf(key, 96, "cg:%lld:%s", (long long)tg_bot_id(c->bot), scope);
+}
+
+/* the scope's nonce ("0": never invalidated); false when the store cannot answer (no caching then) */
+static bool tg__cache_nonce(const tg__cache *c, const char *scope, char out[40]) {
+    char key[96];
+    size_t n = 0;
+    tg_err e;
+    tg__cache_scope_key(c, scope, key);
+    e = tg_store_get(c->shared, key, out, 39, &n);
+    if (e == TG_ERR_NOT_FOUND) n = 0;
+    else if (e != TG_OK) return false;
+    if (n == 0) out[n++] = '0';
+    out[n] = '\0';
+    return true;
+}
+
+static void tg__cache_bump(tg__cache *c, const char *scope) {
+    char key[96], nonce[33];
+    tg__cache_scope_key(c, scope, key);
+    tg_store_owner_id(nonce);
+    /* an error leaves the old entries readable until their TTL (the store is down for everyone) */
+    if (tg_store_set(c->shared, key, nonce, 16, tg__cache_max_ttl(c) + TG__CACHE_MIN) == TG_OK) c->st.invalidations++;
+}
+
+/* the entry's key for this call, or false (store unreachable) */
+static bool tg__cache_shared_key(tg__cache *c, const char *method, unsigned char group, const char *json,
+                                 size_t len, char key[96]) {
+    static const char hex[] = "0123456789abcdef";
+    char n_all[40], n_grp[40], n_chat[40] = "0", scope[48], chat[40];
+    unsigned char h[32];
+    tg_sha256 s;
+    int i, k;
+    snprintf(scope, sizeof scope, "g%u", (unsigned)group);
+    if (!tg__cache_nonce(c, "all", n_all) || !tg__cache_nonce(c, scope, n_grp)) return false;
+    if (group == TG__CG_CHAT && tg__cache_chat_of(c->bot, json, len, chat)) {
+        snprintf(scope, sizeof scope, "c:%s", chat);
+        if (!tg__cache_nonce(c, scope, n_chat)) return false;
+    }
+    tg_sha256_init(&s);
+    tg_sha256_update(&s, method, strlen(method) + 1);
+    tg_sha256_update(&s, json, len);
+    tg_sha256_update(&s, "", 1);
+    tg_sha256_update(&s, n_all, strlen(n_all) + 1);
+    tg_sha256_update(&s, n_grp, strlen(n_grp) + 1);
+    tg_sha256_update(&s, n_chat, strlen(n_chat));
+    tg_sha256_final(&s, h);
+    k = snprintf(key, 96, "ce:%lld:", (long long)tg_bot_id(c->bot));
+    for (i = 0; i < 20; i++) { key[k++] = hex[h[i] >> 4]; key[k++] = hex[h[i] & 15]; }
+    key[k] = '\0';
+    return true;
+}
+
+static bool tg__cache_shared_lookup(tg__cache *c, tg__req *r, unsigned char group, const char **body, size_t *body_len) {
+    tg_arena *a = tg_bot_arena(c->bot);
+    size_t mark = tg_arena_mark(a), n = 0, cap = 4096;
+    char *buf;
+    tg_err e;
+    if (!tg__cache_shared_key(c, r->method, group, r->json, r->json_len, r->cache_key)) {
+        r->cache_key[0] = '\0';
+        return false;
+    }
+    if (!(buf = (char *)tg_arena_alloc(a, cap + 1))) return false;
+    e = tg_store_get(c->shared, r->cache_key, buf, cap, &n);
+    if (e == TG_ERR_LIMIT && n > cap && (buf = (char *)tg_arena_alloc(a, n + 1)) != NULL)
+        e = tg_store_get(c->shared, r->cache_key, buf, n, &n);
+    if (e != TG_OK || !buf) {       /* a miss (or the store is down): the call goes to Telegram */
+        tg_arena_rewind(a, mark);
+        c->st.misses++;
+        return false;
+    }
+    buf[n] = '\0';
+    c->st.hits++;
+    *body = buf;
+    *body_len = n;
+    return true;
+}
+
+static void tg__cache_shared_store(tg__cache *c, tg__req *r, uint32_t ttl, const char *body, size_t body_len) {
+    if (!r->cache_key[0] || body_len > c->max_bytes) return;
+    /* the key of the lookup: an invalidation since then makes this answer unreachable, as it should */
+    if (tg_store_set(c->shared, r->cache_key, body, body_len, ttl) == TG_OK) c->st.stores++;
+    r->cache_key[0] = '\0';
+}
+#else
+static bool tg__cache_shared_lookup(tg__cache *c, tg__req *r, unsigned char group, const char **body, size_t *body_len) {
+    (void)c; (void)r; (void)group; (void)body; (void)body_len;
+    return false;
+}
+static void tg__cache_shared_store(tg__cache *c, tg__req *r, uint32_t ttl, const char *body, size_t body_len) {
+    (void)c; (void)r; (void)ttl; (void)body; (void)body_len;
+}
+static void tg__cache_bump(tg__cache *c, const char *scope) { (void)c; (void)scope; }
+#endif
+
+/* drops a scope: the local entries, or the shared scope's nonce */
+static uint32_t tg__cache_drop(tg__cache *c, unsigned char group, const char *chat) {
+    char scope[48];
+    if (!c->shared) return tg__cache_drop_if(c, group, NULL, chat);
+    if (chat) snprintf(scope, sizeof scope, "c:%s", chat);
+    else if (group) snprintf(scope, sizeof scope, "g%u", (unsigned)group);
+    else snprintf(scope, sizeof scope, "all");
+    tg__cache_bump(c, scope);
+    return 0;
+}
+
 /* ---- the pipeline's side ---- */
 
-TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
+TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, tg__req *r, const char *json, size_t len,
                                     const char **body, size_t *body_len) {
     unsigned char group;
     uint32_t h;
     tg__cache_entry *en;
+    r->cache_key[0] = '\0';
     if (!(r->flags & TG__CALL_READ) || r->file_path || tg__cache_rule(c, r->method, &group) == 0) return false;
+    if (c->shared) return tg__cache_shared_lookup(c, r, group, body, body_len);
     h = tg__cache_hash(r->method, json, len);
     en = tg__cache_find(c, h, r->method, json, len);
     if (en && tg__now_ms(tg__bot_platform(c->bot)) >= en->expires_ms) {
@@ -23482,12 +23624,14 @@ TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *
     return true;
 }
 
-static void tg__cache_store(tg__cache *c, const tg__req *r, const char *json, size_t len, const char *body, size_t body_len) {
+static void tg__cache_store(tg__cache *c, tg__req *r, const char *json, size_t len, const char *body, size_t body_len) {
     unsigned char group;
     uint32_t ttl = tg__cache_rule(c, r->method, &group), h;
     size_t ml = strlen(r->method), size = sizeof(tg__cache_entry) + ml + 1 + len + body_len + 1;
     tg__cache_entry *en;
-    if (ttl == 0 || size > c->max_bytes) return;
+    if (ttl == 0) return;
+    if (c->shared) { tg__cache_shared_store(c, r, ttl, body, body_len); return; }
+    if (size > c->max_bytes) return;
     h = tg__cache_hash(r->method, json, len);
     if ((en = tg__cache_find(c, h, r->method, json, len)) != NULL) tg__cache_unlink(c, en);
     while (c->tail && (c->st.entries >= c->max_entries || c->st.bytes + size > c->max_bytes)) {
@@ -23533,20 +23677,20 @@ static void tg__cache_on_write(tg__cache *c, const char *m, uint32_t flags, cons
     static const char *const chat_w[] = { "ban", "unban", "promote", "restrict", "pin", "unpin", "leave",
                                           "approve", "decline", "setChat" };
     char chat[40];
-    if (c->st.entries == 0) return;        /* nothing to drop: no parsing */
-    if (strcmp(m, "logOut") == 0 || strcmp(m, "close") == 0) { tg__cache_drop_if(c, 0, NULL, NULL); return; }
-    if (tg__cache_prefix(m, bot_w, sizeof bot_w / sizeof bot_w[0])) tg__cache_drop_if(c, TG__CG_BOT, NULL, NULL);
+    if (!c->shared && c->st.entries == 0) return;    /* nothing to drop: no parsing */
+    if (strcmp(m, "logOut") == 0 || strcmp(m, "close") == 0) { tg__cache_drop(c, 0, NULL); return; }
+    if (tg__cache_prefix(m, bot_w, sizeof bot_w / sizeof bot_w[0])) tg__cache_drop(c, TG__CG_BOT, NULL);
     if (!tg__cache_prefix(m, no_chat, sizeof no_chat / sizeof no_chat[0])) {
-        if (tg__cache_chat_of(c->bot, json, len, chat)) tg__cache_drop_if(c, TG__CG_CHAT, NULL, chat);
-        else if (tg__cache_prefix(m, chat_w, sizeof chat_w / sizeof chat_w[0])) tg__cache_drop_if(c, TG__CG_CHAT, NULL, NULL);
+        if (tg__cache_chat_of(c->bot, json, len, chat)) tg__cache_drop(c, TG__CG_CHAT, chat);
+        else if (tg__cache_prefix(m, chat_w, sizeof chat_w / sizeof chat_w[0])) tg__cache_drop(c, TG__CG_CHAT, NULL);
     }
     if ((flags & TG__CALL_SPENDS) || strstr(m, "Gift") || strstr(m, "Star") ||
         (json && strstr(json, "\"allow_paid_broadcast\":true")))
-        tg__cache_drop_if(c, TG__CG_STARS, NULL, NULL);
-    tg__cache_drop_if(c, TG__CG_OTHER, NULL, NULL);
+        tg__cache_drop(c, TG__CG_STARS, NULL);
+    if (!c->shared || c->nover) tg__cache_drop(c, TG__CG_OTHER, NULL);   /* shared: only a worker with overrides */
 }
 
-TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
+TGBOT__INTERN void tg__cache_after(tg__cache *c, tg__req *r, const char *json, size_t len, tg_err code,
                                    const char *body, size_t body_len) {
     if (r->file_path) return;
     if (!(r->flags & TG__CALL_READ)) tg__cache_on_write(c, r->method, r->flags, json, len);
@@ -23604,6 +23748,7 @@ TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *
 TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d) {
     tg__cache **slot = tg__bot_cache_slot(bot), *c = *slot;
     uint32_t max_entries = d && d->max_entries ? d->max_entries : 256, nb = 16;
+    if (d && d->shared && !TGBOT__HAS_STORE) return TG_ERR_UNSUPPORTED;
     size_t max_bytes = d && d->max_bytes ? d->max_bytes : (size_t)1 << 20;
     if (max_entries > (1u << 20)) max_entries = 1u << 20;
     while (nb < max_entries && nb < (1u << 16)) nb <<= 1;
@@ -23620,6 +23765,8 @@ TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d) {
     }
     c->max_entries = max_entries;
     c->max_bytes = max_bytes;
+    c->shared = d ? d->shared : NULL;
+    if (c->shared) tg__cache_drop_if(c, 0, NULL, NULL);    /* local entries would outlive others' writes */
     while (c->tail && (c->st.entries > c->max_entries || c->st.bytes > c->max_bytes)) {
         tg__cache_unlink(c, c->tail);
         c->st.evictions++;
@@ -23659,6 +23806,12 @@ TGBOT_API uint32_t tg_cache_ttl(const tg_bot *bot, const char *method) {
 
 TGBOT_API uint32_t tg_cache_invalidate(tg_bot *bot, const char *method) {
     tg__cache *c = *tg__bot_cache_slot(bot);
+    unsigned char group = 0;
+    if (c && c->shared) {            /* shared: the method's whole group (or everything) goes */
+        if (method) tg__cache_rule(c, method, &group);
+        if (method && !group) return 0;
+        return tg__cache_drop(c, group, NULL);
+    }
     return c ? tg__cache_drop_if(c, 0, method, NULL) : 0;
 }
 

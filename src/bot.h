@@ -27,16 +27,18 @@ typedef struct tg_json_value { const tg_json_doc *doc; uint32_t tok; } tg_json_v
    the same members: a file built with the module switches and one built without them agree on its
    layout (switches remove code, never members). A module that is compiled out ignores its settings. */
 
+typedef struct tg_store tg_store;   /* store.h (TGBOT_ENABLE_STORE); named here for the descs below */
 /* Cache settings (TGBOT_ENABLE_CACHE; see cache.h). Off unless enabled; zero bounds = the defaults. */
 typedef struct tg_cache_desc {
     bool enabled;             /* cache read answers for this bot (tg_cache_enable does the same later) */
     uint32_t max_entries;     /* 0: 256 */
     size_t max_bytes;         /* 0: 1 MiB (keys, bodies and bookkeeping) */
+    tg_store *shared;         /* NULL: entries in this process; else kept in this store and shared by
+                                 every bot of the same token using it (TGBOT_ENABLE_STORE; cache.h) */
 } tg_cache_desc;
 /* Rate limiter settings (TGBOT_ENABLE_RATELIMIT; see ratelimit.h). Zero everywhere = Telegram's
    published limits: 30 messages/s per bot, 1/s per private chat, 20/min per group or channel,
    1000/s for paid broadcasts (allow_paid_broadcast=true). */
-typedef struct tg_store tg_store;   /* store.h (TGBOT_ENABLE_STORE); named here for the desc below */
 typedef struct tg_ratelimit_desc {
     bool disabled;            /* no limiting for this bot */
     bool fail_fast;           /* never wait: a call that would have to wait fails with TG_ERR_LIMIT */

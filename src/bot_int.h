@@ -42,6 +42,9 @@ typedef struct tg__req {
     char method_buf[64];           /* async: the method name, copied */
     bool hit;                      /* answered by a stage (the cache): nothing was sent */
     bool delivered;                /* its end was reported; the bot releases it when no walk is on the stack */
+#if TGBOT__HAS_CACHE
+    char cache_key[96];            /* shared cache: the entry's key as the lookup computed it (or "") */
+#endif
 #if TGBOT__HAS_RATELIMIT           /* [limits] the limiter's view of this call, between its admit and outcome */
     struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed; } rl;
 #endif
@@ -124,9 +127,9 @@ TGBOT__INTERN void tg__analytics_call(tg_analytics *a, const char *method, const
 typedef struct tg__cache tg__cache;
 #define tg__bot_cache_slot(b) ((tg__cache **)tg__bot_module((tg_bot *)(uintptr_t)(b), TG__MOD_CACHE))
 TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *err);
-TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, const tg__req *r, const char *json, size_t len,
+TGBOT__INTERN bool tg__cache_lookup(tg__cache *c, tg__req *r, const char *json, size_t len,
                                     const char **body, size_t *body_len);
-TGBOT__INTERN void tg__cache_after(tg__cache *c, const tg__req *r, const char *json, size_t len, tg_err code,
+TGBOT__INTERN void tg__cache_after(tg__cache *c, tg__req *r, const char *json, size_t len, tg_err code,
                                    const char *body, size_t body_len);
 TGBOT__INTERN void tg__cache_write_elsewhere(tg_bot *bot, const char *method, const char *json, size_t len);
 TGBOT__INTERN void tg__cache_free(tg__cache *c);

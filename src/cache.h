@@ -41,7 +41,20 @@
 
    Memory is bounded: at most max_entries entries and max_bytes bytes (each entry counts its key,
    its body and its bookkeeping); the least recently used go first, and an answer bigger than
-   max_bytes is not stored. Time comes from the bot's tg_platform.now_ms. One thread per bot. */
+   max_bytes is not stored. Time comes from the bot's tg_platform.now_ms. One thread per bot.
+
+   Shared (desc.shared = a tg_store, TGBOT_ENABLE_STORE; e.g. Redis): nothing is kept in the
+   process; entries live in the store under "ce:<bot id>:<hash>" with their TTL (the store's clock),
+   so every bot of the token using that store shares them. The key hashes the method, the
+   parameters and the current marks of the scopes that can drop the entry (everything, the method's
+   group, its chat: "cg:<bot id>:..."); a write gives those scopes new random marks, after which no
+   worker computes the old keys again (they expire by their TTL). A lookup costs up to four store
+   reads. A store that cannot be reached means no caching (the call goes to Telegram); an
+   invalidation lost then leaves the old entries readable until their TTL. Answers over max_bytes
+   or over the store's value limit are not stored; stats count hits, misses, stores and the marks
+   written as invalidations (entries, bytes and evictions stay 0); tg_cache_invalidate(bot, method)
+   drops the method's whole group and returns 0. Give every worker the same TTL overrides: only a
+   worker with overrides marks their group on each write. */
 #if TGBOT__HAS_CACHE
 
 #define TGBOT_CACHE_OVERRIDES 16       /* per-method TTL overrides a bot keeps */

@@ -514,6 +514,109 @@ TG_TEST(cache_hit_is_answered_while_the_breaker_is_open) {
 #endif
 }
 
+/* Two workers (two bots, one token) share one store: an answer fetched by one is a hit for the
+   other, a write by one invalidates the other's entries of that scope only, and a body larger than
+   the first read buffer comes back whole. On Redis under make test-redis, else on the memory back-end. */
+#if TGBOT__HAS_STORE
+static tg_store *ca_shared_store(bool *redis) {
+    tg_store *s = NULL;
+    tg_store_desc sd;
+#if TGBOT__HAS_REDIS
+    if (getenv("TG_REDIS_PORT")) {
+        static char prefix[48];
+        tg_redis_desc rd;
+        memset(&rd, 0, sizeof rd);
+        rd.port = atoi(getenv("TG_REDIS_PORT"));
+        snprintf(prefix, sizeof prefix, "tgcache%ld:", (long)getpid());   /* nothing left from another run */
+        rd.prefix = prefix;
+        *redis = true;
+        return tg_store_redis_new(&s, NULL, &rd) == TG_OK ? s : NULL;
+    }
+#endif
+    *redis = false;
+    memset(&sd, 0, sizeof sd);
+    sd.now_ms = ca_now;                                  /* entries expire on the test's clock */
+    return tg_store_memory_new(&s, &sd) == TG_OK ? s : NULL;
+}
+#endif
+
+TG_TEST(cache_shared_store_two_workers_share_entries_and_writes) {
+#if TGBOT__HAS_STORE
+    tg_bot *a, *b;
+    tg_store *s;
+    tg_cache_desc cd;
+    bool redis = false;
+    char *big, *res;
+    size_t i;
+    tg_json_value v;
+    const char *str = NULL;
+    size_t n = 0;
+    CA_START(a, true, 0, 0, NULL);
+    b = ca_bot(true, 0, 0, NULL);
+    s = ca_shared_store(&redis);
+    CHECK(b != NULL && s != NULL);
+    if (!b || !s) { tg_bot_free(a); tg_bot_free(b); tg_store_free(s); return; }
+    memset(&cd, 0, sizeof cd);
+    cd.shared = s;
+    CHECK(tg_cache_enable(a, &cd) == TG_OK && tg_cache_enable(b, &cd) == TG_OK);
+    printf("    shared cache on %s\n", redis ? "redis" : "the memory store");
+
+    CHECK(ca_get_chat(a, 42) == TG_OK && ca_get_chat(a, 43) == TG_OK);
+    CHECK_EQ_INT(ctl_count("getChat"), 2);
+    CHECK(ca_get_chat(b, 42) == TG_OK && ca_get_chat(b, 43) == TG_OK);
+    CHECK_EQ_INT(ctl_count("getChat"), 2);              /* the other worker's answers */
+    CHECK_EQ_INT(ca_stats(b).hits, 2);
+    CHECK_EQ_INT(ca_stats(b).entries, 0);               /* nothing kept in the process */
+
+    CHECK(tg_call(a, "setChatTitle", "{\"chat_id\":42,\"title\":\"t\"}", NULL) == TG_OK);
+    CHECK(ca_get_chat(b, 42) == TG_OK);                 /* changed by a: asked again */
+    CHECK_EQ_INT(ctl_count("getChat"), 3);
+    CHECK(ca_get_chat(b, 43) == TG_OK && ca_get_chat(a, 42) == TG_OK);   /* 43 untouched; 42 fresh again */
+    CHECK_EQ_INT(ctl_count("getChat"), 3);
+
+    CHECK(tg_get_me(a, NULL) == TG_OK && tg_get_me(b, NULL) == TG_OK);
+    CHECK_EQ_INT(ctl_count("getMe"), 1);
+    CHECK(tg_call(b, "setMyName", "{\"name\":\"n\"}", NULL) == TG_OK);
+    CHECK(tg_get_me(a, NULL) == TG_OK);
+    CHECK_EQ_INT(ctl_count("getMe"), 2);
+    CHECK(tg_send_message(a, &(tg_send_message_args){ .chat_id.id = 42, .text = "x" }, NULL) == TG_OK);
+    CHECK(ca_get_chat(b, 42) == TG_OK);                 /* a message changes no cached read */
+    CHECK_EQ_INT(ctl_count("getChat"), 3);
+
+    /* an answer bigger than the first read buffer (4 KiB) */
+    big = (char *)malloc(6000);
+    res = (char *)malloc(6200);
+    if (big && res) {
+        for (i = 0; i < 5000; i++) big[i] = (char)('a' + i % 26);
+        big[5000] = '\0';
+        snprintf(res, 6200, "{\"method\":\"getMyDescription\",\"result\":{\"description\":\"%s\"}}", big);
+        ctl("POST", "/_ctl/result", res);
+        CHECK(tg_call(a, "getMyDescription", NULL, &v) == TG_OK);
+        CHECK(tg_call(b, "getMyDescription", NULL, &v) == TG_OK);
+        CHECK_EQ_INT(ctl_count("getMyDescription"), 1);
+        CHECK(tg_json_str(v.doc, tg_json_get(v.doc, v.tok, "description"), &str, &n) && n == 5000 && memcmp(str, big, 5000) == 0);
+    }
+    free(big);
+    free(res);
+
+    CHECK_EQ_INT(tg_cache_invalidate(b, NULL), 0);     /* shared: no local entries to count */
+    CHECK(ca_get_chat(a, 43) == TG_OK && tg_get_me(a, NULL) == TG_OK);
+    CHECK_EQ_INT(ctl_count("getChat"), 4);
+    CHECK_EQ_INT(ctl_count("getMe"), 3);
+    if (!redis) {                                       /* the store's TTL on the injected clock */
+        ca_clock += 5 * 60 * 1000 + 1;
+        CHECK(ca_get_chat(b, 43) == TG_OK);
+        CHECK_EQ_INT(ctl_count("getChat"), 5);
+    }
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(a);
+    tg_bot_free(b);
+    tg_store_free(s);
+#else
+    SKIP("built without TGBOT_ENABLE_STORE");
+#endif
+}
+
 #else
 /* built without the cache: every test says so */
 #define CA_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_CACHE"); }
@@ -533,4 +636,5 @@ CA_SKIPPED(cache_memory_is_bounded_and_freed)
 CA_SKIPPED(cache_hit_rate_in_analytics)
 CA_SKIPPED(cache_webhook_reply_is_a_write)
 CA_SKIPPED(cache_hit_is_answered_while_the_breaker_is_open)
+CA_SKIPPED(cache_shared_store_two_workers_share_entries_and_writes)
 #endif
