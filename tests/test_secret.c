@@ -76,6 +76,7 @@ TG_TEST(secret_load_file_permissions_and_limits) {
     unlink(p);
     p = sc_tmp("token", "123456:AAHsecretpart_of_the_token-x\n", 0600);
     CHECK_EQ_INT(tg_secret_load_file(sc_tmp("empty", "\n\n", 0600), 0, out, sizeof out, &len, &err), TG_ERR_ARG);
+    unlink(sc_tmp("empty", NULL, 0));
     CHECK_EQ_INT(tg_secret_load_file(p, 0, out, 1, &len, NULL), TG_ERR_ARG);
     unlink(p);
 }
