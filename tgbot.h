@@ -8452,9 +8452,12 @@ TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events);
    an update is handled once, as with tg_run_polling, while handlers' calls run concurrently.
    tg_stop(d) from a handler or tg_polling_stop(d) ends it: the poll in flight is cancelled and the
    handled updates are confirmed (keep stepping until tg_loop_pending is 0). 401 and 409 end it too
-   (tg_polling_result). No signal handling and no store lease here (tg_run_polling has them:
-   TG_ERR_UNSUPPORTED with o->lock). allowed_updates is copied (at most 64 names, each shorter
-   than 48 bytes) and sent with every getUpdates. */
+   (tg_polling_result). No signal handling here (tg_run_polling has it). With o->lock (a store,
+   TGBOT_ENABLE_STORE) each getUpdates first takes or renews the lease, as tg_run_polling does; while
+   another process holds it the poll waits parked (re-checked every third of the lease, at most
+   5 s) and the loop goes on; the lease is handed back when polling ends. One dispatcher per bot
+   polls with a lease (another gets TG_ERR_BUSY). allowed_updates is copied (at most 64 names, each
+   shorter than 48 bytes) and sent with every getUpdates. */
 TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o);
 TGBOT_API void tg_polling_stop(tg_dispatcher *d);
 TGBOT_API bool tg_polling_active(const tg_dispatcher *d);
@@ -13019,7 +13022,7 @@ TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const ch
    it wait), outcome (after each attempt: may forbid a retry), retry (a back-off starts), done (once,
    when an admitted call ends). Built-in modules and user stages (tg_bot_add_stage) are links of the
    same chain, sorted by order; bot.c knows them only through this struct. */
-enum { TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, TG__ORDER_ANALYTICS = 40,
+enum { TG__ORDER_LEASE = 5, TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, TG__ORDER_ANALYTICS = 40,
        TG__ORDER_USER = 100 };
 typedef struct tg__stage {
     int order;
@@ -13037,7 +13040,7 @@ typedef struct tg__stage {
 #define TG__STAGES_MAX 16
 TGBOT__INTERN tg_err tg__bot_add_stage(tg_bot *b, const tg__stage *s);
 /* the state a module keeps for a bot (bot.c holds the pointers, never their types) */
-enum { TG__MOD_CACHE, TG__MOD_BREAKER, TG__MOD_RATELIMIT, TG__MOD_ANALYTICS, TG__MOD_COUNT };
+enum { TG__MOD_CACHE, TG__MOD_BREAKER, TG__MOD_RATELIMIT, TG__MOD_ANALYTICS, TG__MOD_POLL, TG__MOD_COUNT };
 TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod);
 /* the built-in stages of this build (async.c: after every module) */
 TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_error *err);
@@ -19681,6 +19684,11 @@ TGBOT__INTERN tg_bot *tg__dispatcher_bot(const tg_dispatcher *d);
 TGBOT__INTERN bool tg__stop_requested(const tg_dispatcher *d);   /* tg_stop() or SIGINT/SIGTERM */
 TGBOT__INTERN void tg__stop_clear(tg_dispatcher *d);
 TGBOT__INTERN void tg__catch_signals(bool on);
+#if TGBOT__HAS_STORE
+/* the polling lease of tg_polling_start as a stage: a getUpdates waits (parked) while another
+   process holds the lease (async.c adds it to every bot) */
+TGBOT__INTERN tg_err tg__poll_lease_stage(tg_bot *b, tg_error *err);
+#endif
 TGBOT__INTERN void tg__fire_shutdown(tg_dispatcher *d);           /* the on_shutdown event */                   /* install / restore the handlers */
 
 /* ==== src/updates.c ==== */
@@ -19710,6 +19718,8 @@ struct tg_dispatcher {
     char au_names[TG__MAX_ALLOWED][TG__ALLOWED_NAME]; const char *au[TG__MAX_ALLOWED];
     uint32_t apoll_id, afailures;
     tg_err aresult;
+    bool lease_held, lease_standby;  /* tg_polling_start with a lock: this process has the lease / waits */
+    char lease_owner[33];
     char username[64];
     bool have_username;
     volatile bool stop;
@@ -19737,6 +19747,7 @@ TGBOT_API void tg_dispatcher_free(tg_dispatcher *d) {
     for (i = d->nplugins; i > 0; i--)       /* stop in reverse order of start */
         if (d->plugins[i - 1]->shutdown) d->plugins[i - 1]->shutdown(d, d->plugins[i - 1]->ud);
     if (d->set_events) tg_bot_set_events(d->bot, NULL);   /* its events go with it */
+    if (*tg__bot_module(d->bot, TG__MOD_POLL) == d) *tg__bot_module(d->bot, TG__MOD_POLL) = NULL;
     tg__free(tg__bot_alloc(d->bot), d, sizeof *d);
 }
 
@@ -19993,15 +20004,18 @@ static tg_err tg__get_updates_at(tg_dispatcher *d, int64_t offset, uint32_t limi
 }
 
 #if TGBOT__HAS_STORE
-/* takes or renews the polling lease before each getUpdates; false: another process holds it (or
-   the store is unreachable): this one has waited a while and the caller loops */
-static bool tg__poll_lease(tg_dispatcher *d, const tg_polling_opts *o, const char *owner, uint32_t timeout_s, bool *standby) {
-    uint32_t lease = o->lock_lease_ms ? o->lock_lease_ms : (timeout_s + 60u) * 1000u;
+static uint32_t tg__poll_lease_ms(const tg_polling_opts *o, uint32_t timeout_s) {
+    return o->lock_lease_ms ? o->lock_lease_ms : (timeout_s + 60u) * 1000u;
+}
+
+/* takes or renews the polling lease; false: another process holds it, or the store is unreachable
+   (logged once per change to standing by) */
+static bool tg__poll_lease_take(tg_dispatcher *d, const tg_polling_opts *o, const char *owner, uint32_t timeout_s, bool *standby) {
     char name[40];
     bool held = false;
     tg_err e;
     snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
-    e = tg_store_lock(o->lock, name, owner, lease, &held);
+    e = tg_store_lock(o->lock, name, owner, tg__poll_lease_ms(o, timeout_s), &held);
     if (held) {
         if (*standby) tg__log(tg__bot_logger(d->bot), TG_LOG_INFO, "polling: this process has the lease now");
         *standby = false;
@@ -20011,8 +20025,51 @@ static bool tg__poll_lease(tg_dispatcher *d, const tg_polling_opts *o, const cha
         tg__log(tg__bot_logger(d->bot), e ? TG_LOG_WARN : TG_LOG_INFO, e ? "polling: the lock's store is unreachable (%s); not polling" :
                 "polling: another process polls this token; standing by%s", e ? tg_err_str(e) : "");
     *standby = true;
-    tg__sleep_ms(tg__bot_platform(d->bot), TGBOT__MIN(lease / 3u, 5000u));
     return false;
+}
+
+static void tg__poll_lease_release(tg_dispatcher *d, const tg_polling_opts *o, const char *owner) {
+    char name[40];
+    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
+    tg_store_unlock(o->lock, name, owner);
+}
+
+/* blocking polling: false after a pause of a third of the lease (at most 5 s): the caller loops */
+static bool tg__poll_lease(tg_dispatcher *d, const tg_polling_opts *o, const char *owner, uint32_t timeout_s, bool *standby) {
+    if (tg__poll_lease_take(d, o, owner, timeout_s, standby)) return true;
+    tg__sleep_ms(tg__bot_platform(d->bot), TGBOT__MIN(tg__poll_lease_ms(o, timeout_s) / 3u, 5000u));
+    return false;
+}
+
+/* polling on the loop: every getUpdates of the dispatcher passes this admit, which takes or renews
+   the lease or parks the call for the same pause (other calls go on) */
+static tg_err tg__poll_lease_admit(void *st, tg__req *r, tg_str *answer, uint64_t *until, tg_error *err) {
+    tg_dispatcher *d = (tg_dispatcher *)*tg__bot_module((tg_bot *)st, TG__MOD_POLL);
+    uint32_t timeout_s;
+    (void)answer;
+    if (!d || !d->apo.lock || strcmp(r->method, "getUpdates") != 0) return TG_OK;
+    timeout_s = d->apo.timeout_s ? d->apo.timeout_s : 30;
+    d->lease_held = tg__poll_lease_take(d, &d->apo, d->lease_owner, timeout_s, &d->lease_standby);
+    if (d->lease_held) return TG_OK;
+    if (d->stop) {                    /* stopping without the lease: nothing to confirm here */
+        tg__error_set(err, TG_ERR_CANCELLED, TG_PHASE_VALIDATE, "polling stopped while another process held the lease");
+        return TG_ERR_CANCELLED;
+    }
+    *until = tg__now_ms(tg__bot_platform(d->bot)) + TGBOT__MIN(tg__poll_lease_ms(&d->apo, timeout_s) / 3u, 5000u);
+    return TG_OK;
+}
+
+TGBOT__INTERN tg_err tg__poll_lease_stage(tg_bot *b, tg_error *err) {
+    tg__stage s;
+    memset(&s, 0, sizeof s);
+    s.order = TG__ORDER_LEASE;
+    s.admit = tg__poll_lease_admit;
+    s.st = b;
+    if (tg__bot_add_stage(b, &s) != TG_OK) {
+        tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_VALIDATE, "too many stages");
+        return TG_ERR_LIMIT;
+    }
+    return TG_OK;
 }
 #endif
 
@@ -20087,11 +20144,7 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
         (void)tg__get_updates(d, d->offset, 1, 0, NULL, &res);
     }
 #if TGBOT__HAS_STORE
-    if (o && o->lock && !standby) {            /* hand the token over at once */
-        char name[40];
-        snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(d->bot));
-        tg_store_unlock(o->lock, name, owner);
-    }
+    if (o && o->lock && !standby) tg__poll_lease_release(d, o, owner);   /* hand the token over at once */
 #endif
     if (o && o->handle_signals) tg__stop_signals(tg__on_signal, 0);
     tg__fire_shutdown(d);
@@ -20102,6 +20155,20 @@ TGBOT_API tg_err tg_run_polling(tg_dispatcher *d, const tg_polling_opts *o) {
 /* ---- long polling on the bot's loop (async.h's engine): each answer's updates are dispatched from
    the loop, then the next getUpdates confirms them (exactly-once, as tg_run_polling) ---- */
 static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms);
+/* polling on the loop has ended: the lease goes back at once */
+static void tg__apoll_end_lease(tg_dispatcher *d) {
+#if TGBOT__HAS_STORE
+    if (d->apo.lock && d->lease_held) tg__poll_lease_release(d, &d->apo, d->lease_owner);
+    d->lease_held = false;
+    if (*tg__bot_module(d->bot, TG__MOD_POLL) == d) *tg__bot_module(d->bot, TG__MOD_POLL) = NULL;
+#else
+    (void)d;
+#endif
+}
+static void tg__apoll_last_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    (void)bot; (void)id; (void)code; (void)err; (void)res;
+    tg__apoll_end_lease((tg_dispatcher *)ud);
+}
 static void tg__apoll_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
     tg_dispatcher *d = (tg_dispatcher *)ud;
     uint32_t n, i, t, delay = 0;
@@ -20115,6 +20182,7 @@ static void tg__apoll_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error
                     "409 Conflict: a webhook is set or another instance is polling" : "401 Unauthorized: the token was rejected");
             d->aresult = code;
             d->apoll = false;
+            tg__apoll_end_lease(d);
             return;
         }
         d->afailures++;
@@ -20143,21 +20211,30 @@ static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms) {
     uint64_t at = delay_ms ? tg__now_ms(tg__bot_platform(d->bot)) + delay_ms : 0;
     bool last = d->stop;
     memset(&o, 0, sizeof o);
-    o.done = last ? NULL : tg__apoll_done;   /* the last one only confirms the handled updates */
+    o.done = last ? tg__apoll_last_done : tg__apoll_done;   /* the last one only confirms the handled updates */
     o.ud = d;
     if (last) d->apoll = false;
-    if (last && !d->offset) return;
+    if (last && !d->offset) { tg__apoll_end_lease(d); return; }
     tg_async_next(d->bot, &o);
-    if (tg__get_updates_at(d, d->offset, last ? 1 : limit, last ? 0 : timeout_s, last ? NULL : &d->apo, NULL, at) == TG_ERR_PENDING)
+    if (tg__get_updates_at(d, d->offset, last ? 1 : limit, last ? 0 : timeout_s, last ? NULL : &d->apo, NULL, at) == TG_ERR_PENDING) {
         d->apoll_id = d->bot ? tg__bot_last_id(d->bot) : 0;
-    else if (!last)
-        d->apoll = false, d->aresult = tg_bot_last_error(d->bot)->code;
+        return;
+    }
+    if (!last) d->apoll = false, d->aresult = tg_bot_last_error(d->bot)->code;
+    tg__apoll_end_lease(d);
 }
 
 TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o) {
     if (d->apoll) return TG_ERR_BUSY;
     size_t i;
-    if (o && o->lock) return TG_ERR_UNSUPPORTED;     /* the store lease needs tg_run_polling */
+#if TGBOT__HAS_STORE
+    if (o && o->lock) {                              /* one dispatcher per bot polls with a lease */
+        void **slot = tg__bot_module(d->bot, TG__MOD_POLL);
+        if (*slot && *slot != d) return TG_ERR_BUSY;
+    }
+#else
+    if (o && o->lock) return TG_ERR_UNSUPPORTED;     /* no store in this build */
+#endif
     if (o && o->allowed_updates && o->allowed_updates_count > TG__MAX_ALLOWED) return TG_ERR_LIMIT;
     for (i = 0; o && o->allowed_updates && i < o->allowed_updates_count; i++)
         if (!o->allowed_updates[i] || strlen(o->allowed_updates[i]) >= TG__ALLOWED_NAME) return TG_ERR_ARG;
@@ -20171,6 +20248,13 @@ TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o) {
         d->apo.allowed_updates = d->au;              /* [] stays [] (count 0): every kind but the opt-in ones */
     }
     if (o && o->offset) d->offset = o->offset;
+#if TGBOT__HAS_STORE
+    if (o && o->lock) {
+        *tg__bot_module(d->bot, TG__MOD_POLL) = d;
+        tg_store_owner_id(d->lease_owner);
+        d->lease_held = d->lease_standby = false;
+    }
+#endif
     d->stop = false;
     d->apoll = true;
     d->aresult = TG_OK;
@@ -26788,6 +26872,9 @@ TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_erro
 #endif
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     if (!e) e = tg__analytics_stage(b, d, err);
+#endif
+#if TGBOT__HAS_STORE       /* [store] */
+    if (!e) e = tg__poll_lease_stage(b, err);
 #endif
     return e;
 }

@@ -15,6 +15,9 @@ TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_erro
 #if TGBOT__HAS_ANALYTICS   /* [analytics] */
     if (!e) e = tg__analytics_stage(b, d, err);
 #endif
+#if TGBOT__HAS_STORE       /* [store] */
+    if (!e) e = tg__poll_lease_stage(b, err);
+#endif
     return e;
 }
 

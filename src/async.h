@@ -55,9 +55,12 @@ TGBOT_API void tg_bot_set_events(tg_bot *bot, const tg_events *events);
    an update is handled once, as with tg_run_polling, while handlers' calls run concurrently.
    tg_stop(d) from a handler or tg_polling_stop(d) ends it: the poll in flight is cancelled and the
    handled updates are confirmed (keep stepping until tg_loop_pending is 0). 401 and 409 end it too
-   (tg_polling_result). No signal handling and no store lease here (tg_run_polling has them:
-   TG_ERR_UNSUPPORTED with o->lock). allowed_updates is copied (at most 64 names, each shorter
-   than 48 bytes) and sent with every getUpdates. */
+   (tg_polling_result). No signal handling here (tg_run_polling has it). With o->lock (a store,
+   TGBOT_ENABLE_STORE) each getUpdates first takes or renews the lease, as tg_run_polling does; while
+   another process holds it the poll waits parked (re-checked every third of the lease, at most
+   5 s) and the loop goes on; the lease is handed back when polling ends. One dispatcher per bot
+   polls with a lease (another gets TG_ERR_BUSY). allowed_updates is copied (at most 64 names, each
+   shorter than 48 bytes) and sent with every getUpdates. */
 TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o);
 TGBOT_API void tg_polling_stop(tg_dispatcher *d);
 TGBOT_API bool tg_polling_active(const tg_dispatcher *d);

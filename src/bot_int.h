@@ -91,7 +91,7 @@ TGBOT__INTERN tg_err tg__pipeline_side(tg_bot *bot, const char *method, const ch
    it wait), outcome (after each attempt: may forbid a retry), retry (a back-off starts), done (once,
    when an admitted call ends). Built-in modules and user stages (tg_bot_add_stage) are links of the
    same chain, sorted by order; bot.c knows them only through this struct. */
-enum { TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, TG__ORDER_ANALYTICS = 40,
+enum { TG__ORDER_LEASE = 5, TG__ORDER_CACHE = 10, TG__ORDER_BREAKER = 20, TG__ORDER_RATELIMIT = 30, TG__ORDER_ANALYTICS = 40,
        TG__ORDER_USER = 100 };
 typedef struct tg__stage {
     int order;
@@ -109,7 +109,7 @@ typedef struct tg__stage {
 #define TG__STAGES_MAX 16
 TGBOT__INTERN tg_err tg__bot_add_stage(tg_bot *b, const tg__stage *s);
 /* the state a module keeps for a bot (bot.c holds the pointers, never their types) */
-enum { TG__MOD_CACHE, TG__MOD_BREAKER, TG__MOD_RATELIMIT, TG__MOD_ANALYTICS, TG__MOD_COUNT };
+enum { TG__MOD_CACHE, TG__MOD_BREAKER, TG__MOD_RATELIMIT, TG__MOD_ANALYTICS, TG__MOD_POLL, TG__MOD_COUNT };
 TGBOT__INTERN void **tg__bot_module(tg_bot *b, int mod);
 /* the built-in stages of this build (async.c: after every module) */
 TGBOT__INTERN tg_err tg__stages_builtin(tg_bot *b, const tg_bot_desc *d, tg_error *err);

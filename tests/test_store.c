@@ -560,6 +560,61 @@ TG_TEST(store_polling_lease_one_poller) {
     ctl("POST", "/_ctl/reset", NULL);
 }
 
+/* the same lease for long polling on the loop: while another process holds it the getUpdates stays
+   parked (nothing reaches Telegram) and the loop keeps running; once the lease runs out this
+   process polls, handles the update, and hands the lease back when polling ends */
+TG_TEST(store_polling_lease_on_the_loop) {
+    tg_store *s;
+    tg_bot *b = NULL;
+    tg_bot_desc bd;
+    tg_error e;
+    tg_polling_opts o;
+    tg_dispatcher *d2 = NULL;
+    bool held = false;
+    char name[40];
+    int i;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    s = st_mem(0);
+    memset(&bd, 0, sizeof bd);
+    bd.token = BOT_TOKEN;
+    bd.base_url = fake_url();
+    bd.platform.now_ms = sto_now;                         /* the bot and the store share the test's clock */
+    if (!s || tg_bot_new(&b, &bd, &e) != TG_OK || tg_dispatcher_new(&st_poll_d, b, NULL) != TG_OK) {
+        CHECK(0); tg_store_free(s); tg_bot_free(b); return;
+    }
+    tg_on_update(st_poll_d, "message", st_poll_h, NULL);
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/updates", "{\"count\":1}");
+    memset(&o, 0, sizeof o);
+    o.timeout_s = 1; o.lock = s;
+    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(b));
+    CHECK_EQ_INT(tg_store_lock(s, name, "other-process", 60000, &held), TG_OK); CHECK(held);
+    st_poll_handled = 0;
+    CHECK_EQ_INT(tg_polling_start(st_poll_d, &o), TG_OK);
+    CHECK(tg_dispatcher_new(&d2, b, NULL) == TG_OK);
+    CHECK_EQ_INT(tg_polling_start(d2, &o), TG_ERR_BUSY);  /* one leased poller per bot */
+    tg_dispatcher_free(d2);
+    for (i = 0; i < 10; i++) {                            /* 50 s of standing by */
+        CHECK(tg_loop_timeout_ms(b) <= 5000);             /* the parked poll is re-checked within 5 s */
+        sto_clock += 5000;
+        tg_loop_step(b, 0);
+    }
+    CHECK_EQ_INT(ctl_count("getUpdates"), 0);
+    CHECK_EQ_INT(st_poll_handled, 0);
+    CHECK(tg_polling_active(st_poll_d));
+    sto_clock += 15000;                                   /* the other one's lease ran out */
+    for (i = 0; i < 2000 && tg_loop_pending(b); i++) tg_loop_step(b, 50);
+    CHECK_EQ_INT(st_poll_handled, 1);
+    CHECK(!tg_polling_active(st_poll_d) && tg_polling_result(st_poll_d) == TG_OK);
+    CHECK(ctl_count("getUpdates") >= 2);                  /* the poll and the confirming one */
+    CHECK(strstr(ctl("GET", "/_ctl/state", NULL), "\"offset\": 2") != NULL);
+    CHECK_EQ_INT(tg_store_lock(s, name, "third-process", 60000, &held), TG_OK); CHECK(held);   /* handed back */
+    tg_dispatcher_free(st_poll_d);
+    tg_bot_free(b);
+    tg_store_free(s);
+    ctl("POST", "/_ctl/reset", NULL);
+}
+
 TG_TEST(store_retry_later_leaves_the_update_unconfirmed) {
     tg_bot *b;
     tg_polling_opts o;
@@ -668,6 +723,7 @@ ST_SKIPPED(store_on_state_filters_handlers)
 ST_SKIPPED(store_file_survives_a_restart)
 ST_SKIPPED(store_file_compacts_and_keeps_conversations)
 ST_SKIPPED(store_polling_lease_one_poller)
+ST_SKIPPED(store_polling_lease_on_the_loop)
 ST_SKIPPED(store_retry_later_leaves_the_update_unconfirmed)
 ST_SKIPPED(store_dedup_middleware)
 ST_SKIPPED(store_redis_operations)
