@@ -2652,7 +2652,7 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w);
 #endif /* TGBOT__HAS_ANALYTICS */
 
 /* ==== src/journal.h ==== */
-/* journal: a crash-safe append-only file of records (TGBOT_ENABLE_STARS or TGBOT_ENABLE_STORE; POSIX). The base of the
+/* journal: a crash-safe append-only file of records (TGBOT_ENABLE_STARS or TGBOT_ENABLE_STORE). The base of the
    gift campaign, the payment ledger and the business connection table; usable on its own.
 
    On disk: an 8-byte header "TGJRNL1\n", then records, each
@@ -2679,8 +2679,9 @@ TGBOT_API void tg_analytics_json(tg_analytics *a, tg_json_writer *w);
    After a failed write the file is cut back to the last whole record; after a failed fsync the
    journal refuses every further append (what reached the disk is unknown): close and reopen it.
 
-   One writer: open takes an exclusive flock on "<path>.lock"; a second opener (another process, or
-   the same one twice) gets TG_ERR_LIMIT "journal ... is in use by another process".
+   One writer: open takes an exclusive lock on "<path>.lock" (flock; Windows: LockFileEx); a second
+   opener (another process, or the same one twice) gets TG_ERR_LIMIT "journal ... is in use by
+   another process". Windows has no directory fsync: a new file's entry is not flushed (see README).
 
    Sealing: seal() transforms each payload before it is written and open() reverses it on replay,
    so an AEAD can encrypt and authenticate records (CRC guards torn writes; the AEAD tampering). A
@@ -2833,7 +2834,7 @@ TGBOT_API tg_err tg_store_memory_new(tg_store **out, const tg_store_desc *desc);
    DEFAULT = every change fsynced before the call returns); opening replays the file; the file is
    compacted when it holds over four times the live data. TTLs are kept as wall-clock deadlines
    (desc->now_ms, default the real-time clock), so they keep running while no process has the file
-   open. One process at a time (the journal's lock: a second gets TG_ERR_LIMIT). POSIX only. */
+   open. One process at a time (the journal's lock: a second gets TG_ERR_LIMIT). */
 TGBOT_API tg_err tg_store_file_new(tg_store **out, const tg_store_desc *desc, const char *path,
                                    tg_journal_sync_mode sync, tg_error *err);
 
@@ -2931,7 +2932,7 @@ TGBOT_API tg_err tg_on_state(tg_dispatcher *d, tg_fsm *f, const char *kind, cons
 #endif /* TGBOT__HAS_STORE */
 
 /* ==== src/stars.h ==== */
-/* stars: Telegram Stars above single calls (TGBOT_ENABLE_STARS; POSIX): the transactions iterator
+/* stars: Telegram Stars above single calls (TGBOT_ENABLE_STARS): the transactions iterator
    and reconciliation, balances, the gift campaign, XTR payments, the gift catalog. Built on the
    public API (tg_send_gift, tg_get_star_transactions... and tg_error); business accounts: business.h.
 
@@ -3150,7 +3151,7 @@ TGBOT_API void tg_gift_catalog_invalidate(tg_gift_catalog *c);
 #endif /* TGBOT__HAS_STARS */
 
 /* ==== src/business.h ==== */
-/* business: business accounts connected to the bot (TGBOT_ENABLE_STARS; POSIX for the journal).
+/* business: business accounts connected to the bot (TGBOT_ENABLE_STARS).
    Tracks connections from business_connection updates (id -> user, rights, enabled) in memory, with
    an optional journal so they survive a restart; checks rights BEFORE calling a business method and
    fails with TG_ERR_ARG naming the missing right ("... lacks can_transfer_stars"), so nothing is
@@ -8504,6 +8505,7 @@ TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w);
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -8523,6 +8525,8 @@ TGBOT_API void tg_loop_add_webhook(tg_bot *bot, tg_webhook *w);
 #include <windows.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <io.h>
+#include <fcntl.h>
 #endif
 
 #ifndef TGBOT_MALLOC
@@ -8958,6 +8962,23 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
 /* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
 TGBOT__INTERN void tg__global_lock(void);
 TGBOT__INTERN void tg__global_unlock(void);
+/* files (the journal): int descriptors, POSIX or the Windows C runtime's; -1 / errno on failure.
+   tg__file_open: read-write, appending, created 0600 if missing (trunc: emptied), not inherited */
+TGBOT__INTERN int tg__file_open(const char *path, int trunc);
+TGBOT__INTERN long tg__file_write(int fd, const void *p, size_t n);
+TGBOT__INTERN long tg__file_pread(int fd, void *p, size_t n, uint64_t off);
+TGBOT__INTERN int tg__file_sync(int fd);                 /* to the disk: fsync, _commit */
+TGBOT__INTERN int tg__file_truncate(int fd, uint64_t size);
+TGBOT__INTERN int tg__file_size(int fd, uint64_t *size);
+TGBOT__INTERN int tg__file_close(int fd);
+/* an exclusive lock held until the descriptor is closed: 0 taken, 1 held elsewhere (another
+   process, or another descriptor of this one), -1 error */
+TGBOT__INTERN int tg__file_lock(int fd);
+TGBOT__INTERN int tg__file_rename(const char *from, const char *to);   /* replaces `to` */
+TGBOT__INTERN int tg__file_remove(const char *path);
+/* a descriptor on the directory of path, to fsync a new entry; -1 where there is none (Windows:
+   the rename is written through instead) */
+TGBOT__INTERN int tg__file_dir_open(const char *path);
 #if defined(_WIN32)
 /* the Windows C runtime has no text for the socket errno values (ECONNREFUSED, ...): words for them,
    so every strerror() in the implementation says the same as on POSIX */
@@ -9438,6 +9459,84 @@ TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__so
     *out = s;
     return 0;
 }
+
+/* ---- files (the journal) ---- */
+#if defined(_WIN32)
+TGBOT__INTERN int tg__file_open(const char *path, int trunc) {
+    return _open(path, _O_RDWR | _O_CREAT | _O_APPEND | _O_BINARY | _O_NOINHERIT | (trunc ? _O_TRUNC : 0),
+                 _S_IREAD | _S_IWRITE);
+}
+TGBOT__INTERN long tg__file_write(int fd, const void *p, size_t n) {
+    return (long)_write(fd, p, n > 0x40000000u ? 0x40000000u : (unsigned)n);
+}
+/* one writer per journal (the lock): moving the shared position is safe; appends go to the end anyway */
+TGBOT__INTERN long tg__file_pread(int fd, void *p, size_t n, uint64_t off) {
+    if (_lseeki64(fd, (__int64)off, SEEK_SET) < 0) return -1;
+    return (long)_read(fd, p, n > 0x40000000u ? 0x40000000u : (unsigned)n);
+}
+TGBOT__INTERN int tg__file_sync(int fd) { return _commit(fd); }
+TGBOT__INTERN int tg__file_truncate(int fd, uint64_t size) {
+    errno_t e = _chsize_s(fd, (__int64)size);
+    if (e) { errno = e; return -1; }
+    return 0;
+}
+TGBOT__INTERN int tg__file_size(int fd, uint64_t *size) {
+    __int64 end = _filelengthi64(fd);
+    if (end < 0) return -1;
+    *size = (uint64_t)end;
+    return 0;
+}
+TGBOT__INTERN int tg__file_close(int fd) { return _close(fd); }
+TGBOT__INTERN int tg__file_lock(int fd) {
+    OVERLAPPED ov;
+    HANDLE h = (HANDLE)_get_osfhandle(fd);
+    if (h == INVALID_HANDLE_VALUE) { errno = EBADF; return -1; }
+    memset(&ov, 0, sizeof ov);
+    if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) return 0;
+    if (GetLastError() == ERROR_LOCK_VIOLATION) return 1;
+    errno = EACCES;
+    return -1;
+}
+TGBOT__INTERN int tg__file_rename(const char *from, const char *to) {
+    if (MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) return 0;
+    errno = EACCES;
+    return -1;
+}
+TGBOT__INTERN int tg__file_remove(const char *path) { return _unlink(path); }
+TGBOT__INTERN int tg__file_dir_open(const char *path) { (void)path; return -1; }
+#else
+TGBOT__INTERN int tg__file_open(const char *path, int trunc) {
+    return open(path, O_RDWR | O_CREAT | O_APPEND | TG__O_CLOEXEC | (trunc ? O_TRUNC : 0), 0600);
+}
+TGBOT__INTERN long tg__file_write(int fd, const void *p, size_t n) { return (long)write(fd, p, n); }
+TGBOT__INTERN long tg__file_pread(int fd, void *p, size_t n, uint64_t off) { return (long)pread(fd, p, n, (off_t)off); }
+TGBOT__INTERN int tg__file_sync(int fd) { return fsync(fd); }
+TGBOT__INTERN int tg__file_truncate(int fd, uint64_t size) { return ftruncate(fd, (off_t)size); }
+TGBOT__INTERN int tg__file_size(int fd, uint64_t *size) {
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) return -1;
+    *size = (uint64_t)sb.st_size;
+    return 0;
+}
+TGBOT__INTERN int tg__file_close(int fd) { return close(fd); }
+TGBOT__INTERN int tg__file_lock(int fd) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return 0;
+    return errno == EWOULDBLOCK ? 1 : -1;
+}
+TGBOT__INTERN int tg__file_rename(const char *from, const char *to) { return rename(from, to); }
+TGBOT__INTERN int tg__file_remove(const char *path) { return unlink(path); }
+TGBOT__INTERN int tg__file_dir_open(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    size_t n;
+    if (!slash) return open(".", O_RDONLY | TG__O_CLOEXEC);
+    n = slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof dir) return -1;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return open(dir, O_RDONLY | TG__O_CLOEXEC);
+}
+#endif
 
 /* ==== src/dns_int.h ==== */
 /* dns (internal): name resolution that does not block the loop (dns.c). */
@@ -25209,9 +25308,6 @@ TGBOT__INTERN tg_err tg__analytics_stage(tg_bot *b, const tg_bot_desc *d, tg_err
 /* ==== src/journal.c ==== */
 /* journal: the append-only record file (see journal.h). */
 #if TGBOT__HAS_JOURNAL
-#if !defined(_WIN32)
-#include <sys/file.h>
-#endif
 
 #define TG__JRNL_MAGIC "TGJRNL1\n"
 #define TG__JRNL_HDR 8u
@@ -25243,7 +25339,6 @@ TGBOT_API uint32_t tg_crc32c(uint32_t crc, const void *p, size_t n) {
     return ~crc;
 }
 
-#if !defined(_WIN32)
 static void tg__put32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
 }
@@ -25251,8 +25346,8 @@ static uint32_t tg__get32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static long tg__jrnl_write_os(void *ud, int fd, const void *p, size_t n) { (void)ud; return (long)write(fd, p, n); }
-static int tg__jrnl_fsync_os(void *ud, int fd) { (void)ud; return fsync(fd); }
+static long tg__jrnl_write_os(void *ud, int fd, const void *p, size_t n) { (void)ud; return tg__file_write(fd, p, n); }
+static int tg__jrnl_fsync_os(void *ud, int fd) { (void)ud; return tg__file_sync(fd); }
 
 static int tg__jrnl_write_all(tg_journal *j, int fd, const void *p, size_t n) {
     const char *s = (const char *)p;
@@ -25274,17 +25369,9 @@ static int tg__jrnl_fsync(tg_journal *j, int fd) {
 
 /* a new or renamed file's directory entry is durable only once the directory is fsynced */
 static void tg__jrnl_sync_dir(tg_journal *j) {
-    char *slash = strrchr(j->path, '/');
     int dfd;
     if (j->d.sync == TG_JOURNAL_SYNC_NONE) return;
-    if (slash) {
-        *slash = '\0';
-        dfd = open(slash == j->path ? "/" : j->path, O_RDONLY);
-        *slash = '/';
-    } else {
-        dfd = open(".", O_RDONLY);
-    }
-    if (dfd >= 0) { (void)tg__jrnl_fsync(j, dfd); close(dfd); }
+    if ((dfd = tg__file_dir_open(j->path)) >= 0) { (void)tg__jrnl_fsync(j, dfd); tg__file_close(dfd); }
 }
 
 static tg_err tg__jrnl_scratch(tg_journal *j, size_t n) {
@@ -25368,7 +25455,7 @@ static tg_err tg__jrnl_flush(tg_journal *j, tg_error *err) {
     if (!j->wlen) return TG_OK;
     if (tg__jrnl_write_all(j, j->fd, j->wbuf, j->wlen) != 0) {
         rc = tg__jrnl_io_fail(err, "write", j->path);
-        if (ftruncate(j->fd, (off_t)j->end) != 0) j->failed = true;     /* keep the file whole records only */
+        if (tg__file_truncate(j->fd, j->end) != 0) j->failed = true;     /* keep the file whole records only */
         j->wlen = 0;
         return rc;
     }
@@ -25377,20 +25464,13 @@ static tg_err tg__jrnl_flush(tg_journal *j, tg_error *err) {
     j->wlen = 0;
     return TG_OK;
 }
-#endif /* !_WIN32 */
 
 TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, tg_journal_replay_fn replay,
                                  void *ud, tg_error *err) {
-#if defined(_WIN32)
-    (void)desc; (void)replay; (void)ud;
-    *out = NULL;
-    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
-    return TG_ERR_UNSUPPORTED;
-#else
     tg_journal *j;
-    struct stat sb;
     unsigned char *buf = NULL;
-    uint64_t size, good = TG__JRNL_HDR;
+    uint64_t size = 0, good = TG__JRNL_HDR;
+    int lk;
     tg_err rc = TG_OK;
     memset(err, 0, sizeof *err);
     *out = NULL;
@@ -25417,10 +25497,10 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory");
         rc = TG_ERR_NOMEM; goto fail;
     }
-    j->lock_fd = open(j->lock_path, O_RDWR | O_CREAT | TG__O_CLOEXEC, 0600);
+    j->lock_fd = tg__file_open(j->lock_path, 0);
     if (j->lock_fd < 0) { rc = tg__jrnl_io_fail(err, "opening the lock file", j->lock_path); goto fail; }
-    if (flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK) {
+    if ((lk = tg__file_lock(j->lock_fd)) != 0) {
+        if (lk == 1) {
             tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_NONE, "journal %s is in use by another process (or "
                           "opened twice); one writer at a time", j->path);
             rc = TG_ERR_LIMIT;
@@ -25429,17 +25509,16 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         }
         goto fail;
     }
-    j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | TG__O_CLOEXEC, 0600);
-    if (j->fd < 0 || fstat(j->fd, &sb) != 0) { rc = tg__jrnl_io_fail(err, "opening", j->path); goto fail; }
-    size = (uint64_t)sb.st_size;
+    j->fd = tg__file_open(j->path, 0);
+    if (j->fd < 0 || tg__file_size(j->fd, &size) != 0) { rc = tg__jrnl_io_fail(err, "opening", j->path); goto fail; }
     if (size < TG__JRNL_HDR) {
         unsigned char head[TG__JRNL_HDR];
         /* empty, or a header torn by a crash at creation: start afresh; anything else is not ours */
-        if (size && (pread(j->fd, head, (size_t)size, 0) != (ssize_t)size || memcmp(head, TG__JRNL_MAGIC, (size_t)size))) {
+        if (size && (tg__file_pread(j->fd, head, (size_t)size, 0) != (long)size || memcmp(head, TG__JRNL_MAGIC, (size_t)size))) {
             tg__error_set(err, TG_ERR_JSON, TG_PHASE_DECODE, "journal %s: not a journal file", j->path);
             rc = TG_ERR_JSON; goto fail;
         }
-        if (ftruncate(j->fd, 0) != 0 || tg__jrnl_write_all(j, j->fd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0)
+        if (tg__file_truncate(j->fd, 0) != 0 || tg__jrnl_write_all(j, j->fd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0)
             { rc = tg__jrnl_io_fail(err, "writing the header of", j->path); goto fail; }
         if (j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, j->fd) != 0)
             { rc = tg__jrnl_io_fail(err, "fsync of", j->path); goto fail; }
@@ -25455,7 +25534,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         {
             size_t got = 0;
             while (got < size) {
-                ssize_t r = pread(j->fd, buf + got, (size_t)size - got, (off_t)got);
+                long r = tg__file_pread(j->fd, buf + got, (size_t)size - got, got);
                 if (r < 0 && errno == EINTR) continue;
                 if (r <= 0) { rc = tg__jrnl_io_fail(err, "reading", j->path); goto fail; }
                 got += (size_t)r;
@@ -25467,7 +25546,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         }
         if ((rc = tg__jrnl_replay(j, buf, size, replay, ud, &good, err)) != TG_OK) goto fail;
         if (good < size) {                                    /* cut the torn tail */
-            if (ftruncate(j->fd, (off_t)good) != 0) { rc = tg__jrnl_io_fail(err, "cutting the torn tail of", j->path); goto fail; }
+            if (tg__file_truncate(j->fd, good) != 0) { rc = tg__jrnl_io_fail(err, "cutting the torn tail of", j->path); goto fail; }
             if (j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, j->fd) != 0)
                 { rc = tg__jrnl_io_fail(err, "fsync of", j->path); goto fail; }
             j->st.torn_bytes = size - good;
@@ -25484,15 +25563,9 @@ fail:
     j->failed = true;
     tg_journal_close(j);
     return rc;
-#endif
 }
 
 TGBOT_API tg_err tg_journal_append(tg_journal *j, const void *rec, size_t len, tg_error *err) {
-#if defined(_WIN32)
-    (void)j; (void)rec; (void)len;
-    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
-    return TG_ERR_UNSUPPORTED;
-#else
     size_t plen = len, need;
     memset(err, 0, sizeof *err);
     if (!j || (!rec && len) || len == 0 || len > j->d.max_record) {
@@ -25540,7 +25613,6 @@ TGBOT_API tg_err tg_journal_append(tg_journal *j, const void *rec, size_t len, t
         return tg_journal_sync(j, err);
     if (j->wlen >= 65536) return tg__jrnl_flush(j, err);
     return TG_OK;
-#endif
 }
 
 TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err) {
@@ -25550,7 +25622,6 @@ TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err) {
         tg__error_set(err, TG_ERR_IO, TG_PHASE_NONE, "journal %s: an earlier fsync failed: close and reopen it", j->path);
         return TG_ERR_IO;
     }
-#if !defined(_WIN32)
     {
         tg_err rc = tg__jrnl_flush(j, err);
         if (rc != TG_OK) return rc;
@@ -25564,17 +25635,11 @@ TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err) {
             return TG_ERR_IO;
         }
     }
-#endif
     j->unsynced = 0;
     return TG_OK;
 }
 
 TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, void *ud, tg_error *err) {
-#if defined(_WIN32)
-    (void)j; (void)fn; (void)ud;
-    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
-    return TG_ERR_UNSUPPORTED;
-#else
     int old_fd, tfd;
     uint64_t old_end;
     tg_err rc;
@@ -25582,11 +25647,11 @@ TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, voi
     if (!j || !fn) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "journal: compact needs a function"); return TG_ERR_ARG; }
     if (j->failed) return tg_journal_sync(j, err);
     if ((rc = tg__jrnl_flush(j, err)) != TG_OK) return rc;
-    tfd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | TG__O_CLOEXEC, 0600);
+    tfd = tg__file_open(j->tmp_path, 1);
     if (tfd < 0) return tg__jrnl_io_fail(err, "creating", j->tmp_path);
     if (tg__jrnl_write_all(j, tfd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0) {
         rc = tg__jrnl_io_fail(err, "writing", j->tmp_path);
-        close(tfd); unlink(j->tmp_path);
+        tg__file_close(tfd); tg__file_remove(j->tmp_path);
         return rc;
     }
     old_fd = j->fd; old_end = j->end;
@@ -25596,19 +25661,30 @@ TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, voi
     if (rc == TG_OK && !j->failed && j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, tfd) != 0)
         rc = tg__jrnl_io_fail(err, "fsync", j->tmp_path);
     if (rc == TG_OK && j->failed) rc = TG_ERR_IO;
-    if (rc == TG_OK && rename(j->tmp_path, j->path) != 0) rc = tg__jrnl_io_fail(err, "renaming", j->tmp_path);
+    if (rc == TG_OK) {                  /* both closed first: Windows renames neither an open file nor over one */
+        tg__file_close(tfd); tfd = -1;
+        tg__file_close(old_fd); old_fd = -1;
+        if (tg__file_rename(j->tmp_path, j->path) != 0) rc = tg__jrnl_io_fail(err, "renaming", j->tmp_path);
+        else if ((j->fd = tg__file_open(j->path, 0)) < 0) {
+            j->failed = true;             /* compacted, but nothing to append to: refused until reopened */
+            return tg__jrnl_io_fail(err, "reopening", j->path);
+        }
+    }
     if (rc != TG_OK) {                  /* the old file is untouched: carry on with it */
-        close(tfd); unlink(j->tmp_path);
+        if (tfd >= 0) tg__file_close(tfd);
+        tg__file_remove(j->tmp_path);
+        if (old_fd < 0 && (old_fd = tg__file_open(j->path, 0)) < 0) {
+            j->fd = -1; j->failed = true;     /* nothing to append to: refused until reopened */
+            return rc;
+        }
         j->fd = old_fd; j->end = old_end; j->failed = false; j->wlen = 0;
         j->st.bytes = j->end;
         return rc;
     }
     tg__jrnl_sync_dir(j);
-    close(old_fd);
     j->unsynced = 0;
     j->st.bytes = j->end;
     return TG_OK;
-#endif
 }
 
 TGBOT_API void tg_journal_stats_get(const tg_journal *j, tg_journal_stats *out) {
@@ -25617,15 +25693,13 @@ TGBOT_API void tg_journal_stats_get(const tg_journal *j, tg_journal_stats *out) 
 
 TGBOT_API void tg_journal_close(tg_journal *j) {
     if (!j) return;
-#if !defined(_WIN32)
     if (j->fd >= 0) {
         tg_error e;
         if (!j->failed && tg__jrnl_flush(j, &e) != TG_OK) j->failed = true;
         if (!j->failed && j->d.sync != TG_JOURNAL_SYNC_NONE && j->unsynced) (void)tg__jrnl_fsync(j, j->fd);
-        close(j->fd);
+        tg__file_close(j->fd);
     }
-    if (j->lock_fd >= 0) close(j->lock_fd);          /* closing the descriptor releases the flock */
-#endif
+    if (j->lock_fd >= 0) tg__file_close(j->lock_fd);  /* closing the descriptor releases the lock */
     if (j->path) tg__free(&j->al, j->path, strlen(j->path) + 1);
     if (j->lock_path) tg__free(&j->al, j->lock_path, strlen(j->lock_path) + 1);
     if (j->tmp_path) tg__free(&j->al, j->tmp_path, strlen(j->tmp_path) + 1);

@@ -1,4 +1,4 @@
-/* business: business accounts connected to the bot (TGBOT_ENABLE_STARS; POSIX for the journal).
+/* business: business accounts connected to the bot (TGBOT_ENABLE_STARS).
    Tracks connections from business_connection updates (id -> user, rights, enabled) in memory, with
    an optional journal so they survive a restart; checks rights BEFORE calling a business method and
    fails with TG_ERR_ARG naming the missing right ("... lacks can_transfer_stars"), so nothing is

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -43,6 +44,8 @@
 #include <windows.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <io.h>
+#include <fcntl.h>
 #endif
 
 #ifndef TGBOT_MALLOC

@@ -1,8 +1,5 @@
 /* journal: the append-only record file (see journal.h). */
 #if TGBOT__HAS_JOURNAL
-#if !defined(_WIN32)
-#include <sys/file.h>
-#endif
 
 #define TG__JRNL_MAGIC "TGJRNL1\n"
 #define TG__JRNL_HDR 8u
@@ -34,7 +31,6 @@ TGBOT_API uint32_t tg_crc32c(uint32_t crc, const void *p, size_t n) {
     return ~crc;
 }
 
-#if !defined(_WIN32)
 static void tg__put32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
 }
@@ -42,8 +38,8 @@ static uint32_t tg__get32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static long tg__jrnl_write_os(void *ud, int fd, const void *p, size_t n) { (void)ud; return (long)write(fd, p, n); }
-static int tg__jrnl_fsync_os(void *ud, int fd) { (void)ud; return fsync(fd); }
+static long tg__jrnl_write_os(void *ud, int fd, const void *p, size_t n) { (void)ud; return tg__file_write(fd, p, n); }
+static int tg__jrnl_fsync_os(void *ud, int fd) { (void)ud; return tg__file_sync(fd); }
 
 static int tg__jrnl_write_all(tg_journal *j, int fd, const void *p, size_t n) {
     const char *s = (const char *)p;
@@ -65,17 +61,9 @@ static int tg__jrnl_fsync(tg_journal *j, int fd) {
 
 /* a new or renamed file's directory entry is durable only once the directory is fsynced */
 static void tg__jrnl_sync_dir(tg_journal *j) {
-    char *slash = strrchr(j->path, '/');
     int dfd;
     if (j->d.sync == TG_JOURNAL_SYNC_NONE) return;
-    if (slash) {
-        *slash = '\0';
-        dfd = open(slash == j->path ? "/" : j->path, O_RDONLY);
-        *slash = '/';
-    } else {
-        dfd = open(".", O_RDONLY);
-    }
-    if (dfd >= 0) { (void)tg__jrnl_fsync(j, dfd); close(dfd); }
+    if ((dfd = tg__file_dir_open(j->path)) >= 0) { (void)tg__jrnl_fsync(j, dfd); tg__file_close(dfd); }
 }
 
 static tg_err tg__jrnl_scratch(tg_journal *j, size_t n) {
@@ -159,7 +147,7 @@ static tg_err tg__jrnl_flush(tg_journal *j, tg_error *err) {
     if (!j->wlen) return TG_OK;
     if (tg__jrnl_write_all(j, j->fd, j->wbuf, j->wlen) != 0) {
         rc = tg__jrnl_io_fail(err, "write", j->path);
-        if (ftruncate(j->fd, (off_t)j->end) != 0) j->failed = true;     /* keep the file whole records only */
+        if (tg__file_truncate(j->fd, j->end) != 0) j->failed = true;     /* keep the file whole records only */
         j->wlen = 0;
         return rc;
     }
@@ -168,20 +156,13 @@ static tg_err tg__jrnl_flush(tg_journal *j, tg_error *err) {
     j->wlen = 0;
     return TG_OK;
 }
-#endif /* !_WIN32 */
 
 TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, tg_journal_replay_fn replay,
                                  void *ud, tg_error *err) {
-#if defined(_WIN32)
-    (void)desc; (void)replay; (void)ud;
-    *out = NULL;
-    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
-    return TG_ERR_UNSUPPORTED;
-#else
     tg_journal *j;
-    struct stat sb;
     unsigned char *buf = NULL;
-    uint64_t size, good = TG__JRNL_HDR;
+    uint64_t size = 0, good = TG__JRNL_HDR;
+    int lk;
     tg_err rc = TG_OK;
     memset(err, 0, sizeof *err);
     *out = NULL;
@@ -208,10 +189,10 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         tg__error_set(err, TG_ERR_NOMEM, TG_PHASE_NONE, "journal: out of memory");
         rc = TG_ERR_NOMEM; goto fail;
     }
-    j->lock_fd = open(j->lock_path, O_RDWR | O_CREAT | TG__O_CLOEXEC, 0600);
+    j->lock_fd = tg__file_open(j->lock_path, 0);
     if (j->lock_fd < 0) { rc = tg__jrnl_io_fail(err, "opening the lock file", j->lock_path); goto fail; }
-    if (flock(j->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK) {
+    if ((lk = tg__file_lock(j->lock_fd)) != 0) {
+        if (lk == 1) {
             tg__error_set(err, TG_ERR_LIMIT, TG_PHASE_NONE, "journal %s is in use by another process (or "
                           "opened twice); one writer at a time", j->path);
             rc = TG_ERR_LIMIT;
@@ -220,17 +201,16 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         }
         goto fail;
     }
-    j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | TG__O_CLOEXEC, 0600);
-    if (j->fd < 0 || fstat(j->fd, &sb) != 0) { rc = tg__jrnl_io_fail(err, "opening", j->path); goto fail; }
-    size = (uint64_t)sb.st_size;
+    j->fd = tg__file_open(j->path, 0);
+    if (j->fd < 0 || tg__file_size(j->fd, &size) != 0) { rc = tg__jrnl_io_fail(err, "opening", j->path); goto fail; }
     if (size < TG__JRNL_HDR) {
         unsigned char head[TG__JRNL_HDR];
         /* empty, or a header torn by a crash at creation: start afresh; anything else is not ours */
-        if (size && (pread(j->fd, head, (size_t)size, 0) != (ssize_t)size || memcmp(head, TG__JRNL_MAGIC, (size_t)size))) {
+        if (size && (tg__file_pread(j->fd, head, (size_t)size, 0) != (long)size || memcmp(head, TG__JRNL_MAGIC, (size_t)size))) {
             tg__error_set(err, TG_ERR_JSON, TG_PHASE_DECODE, "journal %s: not a journal file", j->path);
             rc = TG_ERR_JSON; goto fail;
         }
-        if (ftruncate(j->fd, 0) != 0 || tg__jrnl_write_all(j, j->fd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0)
+        if (tg__file_truncate(j->fd, 0) != 0 || tg__jrnl_write_all(j, j->fd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0)
             { rc = tg__jrnl_io_fail(err, "writing the header of", j->path); goto fail; }
         if (j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, j->fd) != 0)
             { rc = tg__jrnl_io_fail(err, "fsync of", j->path); goto fail; }
@@ -246,7 +226,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         {
             size_t got = 0;
             while (got < size) {
-                ssize_t r = pread(j->fd, buf + got, (size_t)size - got, (off_t)got);
+                long r = tg__file_pread(j->fd, buf + got, (size_t)size - got, got);
                 if (r < 0 && errno == EINTR) continue;
                 if (r <= 0) { rc = tg__jrnl_io_fail(err, "reading", j->path); goto fail; }
                 got += (size_t)r;
@@ -258,7 +238,7 @@ TGBOT_API tg_err tg_journal_open(tg_journal **out, const tg_journal_desc *desc, 
         }
         if ((rc = tg__jrnl_replay(j, buf, size, replay, ud, &good, err)) != TG_OK) goto fail;
         if (good < size) {                                    /* cut the torn tail */
-            if (ftruncate(j->fd, (off_t)good) != 0) { rc = tg__jrnl_io_fail(err, "cutting the torn tail of", j->path); goto fail; }
+            if (tg__file_truncate(j->fd, good) != 0) { rc = tg__jrnl_io_fail(err, "cutting the torn tail of", j->path); goto fail; }
             if (j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, j->fd) != 0)
                 { rc = tg__jrnl_io_fail(err, "fsync of", j->path); goto fail; }
             j->st.torn_bytes = size - good;
@@ -275,15 +255,9 @@ fail:
     j->failed = true;
     tg_journal_close(j);
     return rc;
-#endif
 }
 
 TGBOT_API tg_err tg_journal_append(tg_journal *j, const void *rec, size_t len, tg_error *err) {
-#if defined(_WIN32)
-    (void)j; (void)rec; (void)len;
-    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
-    return TG_ERR_UNSUPPORTED;
-#else
     size_t plen = len, need;
     memset(err, 0, sizeof *err);
     if (!j || (!rec && len) || len == 0 || len > j->d.max_record) {
@@ -331,7 +305,6 @@ TGBOT_API tg_err tg_journal_append(tg_journal *j, const void *rec, size_t len, t
         return tg_journal_sync(j, err);
     if (j->wlen >= 65536) return tg__jrnl_flush(j, err);
     return TG_OK;
-#endif
 }
 
 TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err) {
@@ -341,7 +314,6 @@ TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err) {
         tg__error_set(err, TG_ERR_IO, TG_PHASE_NONE, "journal %s: an earlier fsync failed: close and reopen it", j->path);
         return TG_ERR_IO;
     }
-#if !defined(_WIN32)
     {
         tg_err rc = tg__jrnl_flush(j, err);
         if (rc != TG_OK) return rc;
@@ -355,17 +327,11 @@ TGBOT_API tg_err tg_journal_sync(tg_journal *j, tg_error *err) {
             return TG_ERR_IO;
         }
     }
-#endif
     j->unsynced = 0;
     return TG_OK;
 }
 
 TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, void *ud, tg_error *err) {
-#if defined(_WIN32)
-    (void)j; (void)fn; (void)ud;
-    tg__error_set(err, TG_ERR_UNSUPPORTED, TG_PHASE_NONE, "journal: not supported on this platform");
-    return TG_ERR_UNSUPPORTED;
-#else
     int old_fd, tfd;
     uint64_t old_end;
     tg_err rc;
@@ -373,11 +339,11 @@ TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, voi
     if (!j || !fn) { tg__error_set(err, TG_ERR_ARG, TG_PHASE_VALIDATE, "journal: compact needs a function"); return TG_ERR_ARG; }
     if (j->failed) return tg_journal_sync(j, err);
     if ((rc = tg__jrnl_flush(j, err)) != TG_OK) return rc;
-    tfd = open(j->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | TG__O_CLOEXEC, 0600);
+    tfd = tg__file_open(j->tmp_path, 1);
     if (tfd < 0) return tg__jrnl_io_fail(err, "creating", j->tmp_path);
     if (tg__jrnl_write_all(j, tfd, TG__JRNL_MAGIC, TG__JRNL_HDR) != 0) {
         rc = tg__jrnl_io_fail(err, "writing", j->tmp_path);
-        close(tfd); unlink(j->tmp_path);
+        tg__file_close(tfd); tg__file_remove(j->tmp_path);
         return rc;
     }
     old_fd = j->fd; old_end = j->end;
@@ -387,19 +353,30 @@ TGBOT_API tg_err tg_journal_compact(tg_journal *j, tg_journal_compact_fn fn, voi
     if (rc == TG_OK && !j->failed && j->d.sync != TG_JOURNAL_SYNC_NONE && tg__jrnl_fsync(j, tfd) != 0)
         rc = tg__jrnl_io_fail(err, "fsync", j->tmp_path);
     if (rc == TG_OK && j->failed) rc = TG_ERR_IO;
-    if (rc == TG_OK && rename(j->tmp_path, j->path) != 0) rc = tg__jrnl_io_fail(err, "renaming", j->tmp_path);
+    if (rc == TG_OK) {                  /* both closed first: Windows renames neither an open file nor over one */
+        tg__file_close(tfd); tfd = -1;
+        tg__file_close(old_fd); old_fd = -1;
+        if (tg__file_rename(j->tmp_path, j->path) != 0) rc = tg__jrnl_io_fail(err, "renaming", j->tmp_path);
+        else if ((j->fd = tg__file_open(j->path, 0)) < 0) {
+            j->failed = true;             /* compacted, but nothing to append to: refused until reopened */
+            return tg__jrnl_io_fail(err, "reopening", j->path);
+        }
+    }
     if (rc != TG_OK) {                  /* the old file is untouched: carry on with it */
-        close(tfd); unlink(j->tmp_path);
+        if (tfd >= 0) tg__file_close(tfd);
+        tg__file_remove(j->tmp_path);
+        if (old_fd < 0 && (old_fd = tg__file_open(j->path, 0)) < 0) {
+            j->fd = -1; j->failed = true;     /* nothing to append to: refused until reopened */
+            return rc;
+        }
         j->fd = old_fd; j->end = old_end; j->failed = false; j->wlen = 0;
         j->st.bytes = j->end;
         return rc;
     }
     tg__jrnl_sync_dir(j);
-    close(old_fd);
     j->unsynced = 0;
     j->st.bytes = j->end;
     return TG_OK;
-#endif
 }
 
 TGBOT_API void tg_journal_stats_get(const tg_journal *j, tg_journal_stats *out) {
@@ -408,15 +385,13 @@ TGBOT_API void tg_journal_stats_get(const tg_journal *j, tg_journal_stats *out) 
 
 TGBOT_API void tg_journal_close(tg_journal *j) {
     if (!j) return;
-#if !defined(_WIN32)
     if (j->fd >= 0) {
         tg_error e;
         if (!j->failed && tg__jrnl_flush(j, &e) != TG_OK) j->failed = true;
         if (!j->failed && j->d.sync != TG_JOURNAL_SYNC_NONE && j->unsynced) (void)tg__jrnl_fsync(j, j->fd);
-        close(j->fd);
+        tg__file_close(j->fd);
     }
-    if (j->lock_fd >= 0) close(j->lock_fd);          /* closing the descriptor releases the flock */
-#endif
+    if (j->lock_fd >= 0) tg__file_close(j->lock_fd);  /* closing the descriptor releases the lock */
     if (j->path) tg__free(&j->al, j->path, strlen(j->path) + 1);
     if (j->lock_path) tg__free(&j->al, j->lock_path, strlen(j->lock_path) + 1);
     if (j->tmp_path) tg__free(&j->al, j->tmp_path, strlen(j->tmp_path) + 1);

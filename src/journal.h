@@ -1,4 +1,4 @@
-/* journal: a crash-safe append-only file of records (TGBOT_ENABLE_STARS or TGBOT_ENABLE_STORE; POSIX). The base of the
+/* journal: a crash-safe append-only file of records (TGBOT_ENABLE_STARS or TGBOT_ENABLE_STORE). The base of the
    gift campaign, the payment ledger and the business connection table; usable on its own.
 
    On disk: an 8-byte header "TGJRNL1\n", then records, each
@@ -25,8 +25,9 @@
    After a failed write the file is cut back to the last whole record; after a failed fsync the
    journal refuses every further append (what reached the disk is unknown): close and reopen it.
 
-   One writer: open takes an exclusive flock on "<path>.lock"; a second opener (another process, or
-   the same one twice) gets TG_ERR_LIMIT "journal ... is in use by another process".
+   One writer: open takes an exclusive lock on "<path>.lock" (flock; Windows: LockFileEx); a second
+   opener (another process, or the same one twice) gets TG_ERR_LIMIT "journal ... is in use by
+   another process". Windows has no directory fsync: a new file's entry is not flushed (see README).
 
    Sealing: seal() transforms each payload before it is written and open() reverses it on replay,
    so an AEAD can encrypt and authenticate records (CRC guards torn writes; the AEAD tampering). A

@@ -470,3 +470,81 @@ TGBOT__INTERN int tg__udp_open(const unsigned char ip[16], uint16_t port, tg__so
     *out = s;
     return 0;
 }
+
+/* ---- files (the journal) ---- */
+#if defined(_WIN32)
+TGBOT__INTERN int tg__file_open(const char *path, int trunc) {
+    return _open(path, _O_RDWR | _O_CREAT | _O_APPEND | _O_BINARY | _O_NOINHERIT | (trunc ? _O_TRUNC : 0),
+                 _S_IREAD | _S_IWRITE);
+}
+TGBOT__INTERN long tg__file_write(int fd, const void *p, size_t n) {
+    return (long)_write(fd, p, n > 0x40000000u ? 0x40000000u : (unsigned)n);
+}
+/* one writer per journal (the lock): moving the shared position is safe; appends go to the end anyway */
+TGBOT__INTERN long tg__file_pread(int fd, void *p, size_t n, uint64_t off) {
+    if (_lseeki64(fd, (__int64)off, SEEK_SET) < 0) return -1;
+    return (long)_read(fd, p, n > 0x40000000u ? 0x40000000u : (unsigned)n);
+}
+TGBOT__INTERN int tg__file_sync(int fd) { return _commit(fd); }
+TGBOT__INTERN int tg__file_truncate(int fd, uint64_t size) {
+    errno_t e = _chsize_s(fd, (__int64)size);
+    if (e) { errno = e; return -1; }
+    return 0;
+}
+TGBOT__INTERN int tg__file_size(int fd, uint64_t *size) {
+    __int64 end = _filelengthi64(fd);
+    if (end < 0) return -1;
+    *size = (uint64_t)end;
+    return 0;
+}
+TGBOT__INTERN int tg__file_close(int fd) { return _close(fd); }
+TGBOT__INTERN int tg__file_lock(int fd) {
+    OVERLAPPED ov;
+    HANDLE h = (HANDLE)_get_osfhandle(fd);
+    if (h == INVALID_HANDLE_VALUE) { errno = EBADF; return -1; }
+    memset(&ov, 0, sizeof ov);
+    if (LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) return 0;
+    if (GetLastError() == ERROR_LOCK_VIOLATION) return 1;
+    errno = EACCES;
+    return -1;
+}
+TGBOT__INTERN int tg__file_rename(const char *from, const char *to) {
+    if (MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) return 0;
+    errno = EACCES;
+    return -1;
+}
+TGBOT__INTERN int tg__file_remove(const char *path) { return _unlink(path); }
+TGBOT__INTERN int tg__file_dir_open(const char *path) { (void)path; return -1; }
+#else
+TGBOT__INTERN int tg__file_open(const char *path, int trunc) {
+    return open(path, O_RDWR | O_CREAT | O_APPEND | TG__O_CLOEXEC | (trunc ? O_TRUNC : 0), 0600);
+}
+TGBOT__INTERN long tg__file_write(int fd, const void *p, size_t n) { return (long)write(fd, p, n); }
+TGBOT__INTERN long tg__file_pread(int fd, void *p, size_t n, uint64_t off) { return (long)pread(fd, p, n, (off_t)off); }
+TGBOT__INTERN int tg__file_sync(int fd) { return fsync(fd); }
+TGBOT__INTERN int tg__file_truncate(int fd, uint64_t size) { return ftruncate(fd, (off_t)size); }
+TGBOT__INTERN int tg__file_size(int fd, uint64_t *size) {
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) return -1;
+    *size = (uint64_t)sb.st_size;
+    return 0;
+}
+TGBOT__INTERN int tg__file_close(int fd) { return close(fd); }
+TGBOT__INTERN int tg__file_lock(int fd) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return 0;
+    return errno == EWOULDBLOCK ? 1 : -1;
+}
+TGBOT__INTERN int tg__file_rename(const char *from, const char *to) { return rename(from, to); }
+TGBOT__INTERN int tg__file_remove(const char *path) { return unlink(path); }
+TGBOT__INTERN int tg__file_dir_open(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    size_t n;
+    if (!slash) return open(".", O_RDONLY | TG__O_CLOEXEC);
+    n = slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof dir) return -1;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return open(dir, O_RDONLY | TG__O_CLOEXEC);
+}
+#endif

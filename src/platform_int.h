@@ -56,6 +56,23 @@ TGBOT__INTERN size_t tg__ip_parse(const char *s, unsigned char out[16]);
 /* one process-wide lock for state shared by every bot (the decoded CA bundles of tls_bearssl.c) */
 TGBOT__INTERN void tg__global_lock(void);
 TGBOT__INTERN void tg__global_unlock(void);
+/* files (the journal): int descriptors, POSIX or the Windows C runtime's; -1 / errno on failure.
+   tg__file_open: read-write, appending, created 0600 if missing (trunc: emptied), not inherited */
+TGBOT__INTERN int tg__file_open(const char *path, int trunc);
+TGBOT__INTERN long tg__file_write(int fd, const void *p, size_t n);
+TGBOT__INTERN long tg__file_pread(int fd, void *p, size_t n, uint64_t off);
+TGBOT__INTERN int tg__file_sync(int fd);                 /* to the disk: fsync, _commit */
+TGBOT__INTERN int tg__file_truncate(int fd, uint64_t size);
+TGBOT__INTERN int tg__file_size(int fd, uint64_t *size);
+TGBOT__INTERN int tg__file_close(int fd);
+/* an exclusive lock held until the descriptor is closed: 0 taken, 1 held elsewhere (another
+   process, or another descriptor of this one), -1 error */
+TGBOT__INTERN int tg__file_lock(int fd);
+TGBOT__INTERN int tg__file_rename(const char *from, const char *to);   /* replaces `to` */
+TGBOT__INTERN int tg__file_remove(const char *path);
+/* a descriptor on the directory of path, to fsync a new entry; -1 where there is none (Windows:
+   the rename is written through instead) */
+TGBOT__INTERN int tg__file_dir_open(const char *path);
 #if defined(_WIN32)
 /* the Windows C runtime has no text for the socket errno values (ECONNREFUSED, ...): words for them,
    so every strerror() in the implementation says the same as on POSIX */

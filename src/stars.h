@@ -1,4 +1,4 @@
-/* stars: Telegram Stars above single calls (TGBOT_ENABLE_STARS; POSIX): the transactions iterator
+/* stars: Telegram Stars above single calls (TGBOT_ENABLE_STARS): the transactions iterator
    and reconciliation, balances, the gift campaign, XTR payments, the gift catalog. Built on the
    public API (tg_send_gift, tg_get_star_transactions... and tg_error); business accounts: business.h.
 

@@ -81,7 +81,7 @@ TGBOT_API tg_err tg_store_memory_new(tg_store **out, const tg_store_desc *desc);
    DEFAULT = every change fsynced before the call returns); opening replays the file; the file is
    compacted when it holds over four times the live data. TTLs are kept as wall-clock deadlines
    (desc->now_ms, default the real-time clock), so they keep running while no process has the file
-   open. One process at a time (the journal's lock: a second gets TG_ERR_LIMIT). POSIX only. */
+   open. One process at a time (the journal's lock: a second gets TG_ERR_LIMIT). */
 TGBOT_API tg_err tg_store_file_new(tg_store **out, const tg_store_desc *desc, const char *path,
                                    tg_journal_sync_mode sync, tg_error *err);
 

@@ -14,6 +14,13 @@ static int tgw_unsetenv(const char *k) { return _putenv_s(k, "") == 0 ? 0 : -1; 
 /* Windows has no FIFOs: the tests that make one take their "could not" branch */
 static int tgw_mkfifo(const char *path, int mode) { (void)path; (void)mode; errno = ENOSYS; return -1; }
 #define mkfifo tgw_mkfifo
+/* the journal tests: a fresh directory, and fsync for their injected I/O hooks */
+#include <direct.h>
+#include <string.h>
+static char *tgw_mkdtemp(char *t) { return _mktemp_s(t, strlen(t) + 1) == 0 && _mkdir(t) == 0 ? t : NULL; }
+#define mkdtemp tgw_mkdtemp
+#define fsync _commit
+#define TGW_WRITE(fd, p, n) _write((fd), (p), (unsigned)(n))   /* the tests' injected I/O hooks */
 /* clock_gettime lives in winpthreads; the tests' clocks (not the library's) get it from here */
 #include <time.h>
 #ifndef _WIN32_WINNT

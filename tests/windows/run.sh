@@ -2,8 +2,7 @@
 # make test-windows: the implementation (every switch on) and the unit program cross-built with
 # mingw-w64 against winsock2, then run under wine against the fake servers on loopback; with TLS
 # (BearSSL cross-built from Debian's source package by bearssl.sh) when that can be fetched.
-# The test files that fork or check POSIX file modes, and the journal's (not on Windows), are left
-# out. wine's recv() reports a TCP reset as end-of-file where Windows returns WSAECONNRESET:
+# The test files that fork or check POSIX file modes are left out. wine's recv() reports a TCP reset as end-of-file where Windows returns WSAECONNRESET:
 # rst_probe.c checks that first, and only then are the reset cases of http_faults_give_clear_errors
 # expected to fail. Also: the BearSSL backend compiles, the webhook example serves two updates under
 # wine, and tgcall.exe passes tests/test_tgcall.py.
@@ -30,10 +29,9 @@ echo "test-windows: implementation compiles and links with $CC (every switch, no
 # 2. the unit program from the test files that do not fork
 files=""; left=""
 for f in "$root"/tests/test_*.c; do
-    # POSIX-only: fork (updates, webhook, journal, dns: its fake DNS server is a child process),
-    # file modes 0600 (secret); the journal (and the Stars and business workflows on it) says
-    # TG_ERR_UNSUPPORTED on Windows
-    case $f in */test_updates.c|*/test_webhook.c|*/test_secret.c|*/test_journal.c|*/test_stars.c|*/test_business.c|*/test_dns.c)
+    # POSIX-only: fork (updates, webhook, dns: its fake DNS server is a child process), file modes
+    # 0600 (secret); the journal's second-process check forks and is left out inside its test
+    case $f in */test_updates.c|*/test_webhook.c|*/test_secret.c|*/test_dns.c)
         left="$left ${f##*/}"; continue;; esac
     files="$files tests/${f##*/}"
 done
@@ -67,9 +65,6 @@ i=0; while [ ! -s "$out/rst_port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1))
 probe=$(wine "$out/rst_probe.exe" "$(cat "$out/rst_port")" | tr -d '\r'); wait
 echo "test-windows: reset probe: $probe"
 [ "$probe" = "recv=0 wsa=0" ] && expected="http_faults_give_clear_errors"
-# the file store runs on the journal, which says TG_ERR_UNSUPPORTED on Windows (not ported yet)
-unsupported=$(grep "^FAIL store_file_" "$out/run.log" | awk '{print $2}' | tr '\n' ' ')
-[ -z "$unsupported" ] || echo "test-windows: not on Windows yet (the journal): $unsupported"
 # the async stress test also asserts a peak of more than 32 sockets in flight: a load figure that wine
 # (slower per call, so the server keeps up) does not always reach. When that is its only failed
 # check, it is reported with the figure and not counted; every correctness check still counts.
@@ -80,7 +75,7 @@ if grep -q "^FAIL async_stress_with_faults_reconciled_with_the_ledger" "$out/run
     expected="$expected
 async_stress_with_faults_reconciled_with_the_ledger"
 fi
-unexpected=$(grep "^FAIL " "$out/run.log" | awk '{print $2}' | grep -vxF "${expected:-none}" | grep -v "^store_file_")
+unexpected=$(grep "^FAIL " "$out/run.log" | awk '{print $2}' | grep -vxF "${expected:-none}")
 if [ -n "$expected" ] && grep -q "^FAIL $expected" "$out/run.log"; then
     echo "test-windows: expected under wine: http_faults_give_clear_errors (wine reports a TCP reset as EOF)"
 fi
