@@ -46,7 +46,7 @@ typedef struct tg__req {
     char cache_key[96];            /* shared cache: the entry's key as the lookup computed it (or "") */
 #endif
 #if TGBOT__HAS_RATELIMIT           /* [limits] the limiter's view of this call, between its admit and outcome */
-    struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed; } rl;
+    struct { tg__rl_chat *cur; bool counted, paid, after_429, slowed, inflight; } rl;
 #endif
     /* kept across reuse */
     tg_json_writer own_w, tmp;

@@ -53,7 +53,7 @@
        TGBOT_ENABLE_ASYNC       many requests in flight: always on, the engine is the core (async.h)
        TGBOT_ENABLE_STORE       key-value store, conversation state (FSM), update claims (store.h)
        TGBOT_ENABLE_STARS       crash-safe journal, gift campaigns, Stars, XTR payments, business
-                                (journal.h, stars.h, business.h; POSIX only)
+                                (journal.h, stars.h, business.h)
        TGBOT_ENABLE_ALL         all of the above
        TGBOT_ENABLE_REDIS       the store on Redis (hiredis, -lhiredis; not in ALL: an outside library)
    A switch that is off removes its module's code, never a struct member: every public struct

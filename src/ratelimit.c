@@ -115,14 +115,14 @@ static void tg__ratelimit_init(tg__ratelimit *rl, const tg_ratelimit_desc *d) {
 }
 
 /* the rate of a scope at time t, in thousandths of its full rate */
-static uint32_t tg__rl_permille(const tg__ratelimit *rl, tg__rl_scope *sc, uint64_t t) {
+static uint32_t tg__rl_permille(const tg__ratelimit *rl, const tg__rl_scope *sc, uint64_t t) {
     uint64_t p;
     if (!sc->slow_since) return 1000;
     if (t <= sc->slow_since) return sc->slow_permille;
     p = sc->slow_permille + (1000u - sc->slow_permille) * (t - sc->slow_since) / rl->d.recover_ms;
     return p >= 1000 ? 1000u : (uint32_t)p;
 }
-static uint32_t tg__rl_cost(const tg__ratelimit *rl, tg__rl_scope *sc, uint64_t t) {
+static uint32_t tg__rl_cost(const tg__ratelimit *rl, const tg__rl_scope *sc, uint64_t t) {
     return TG_RL_ONE * 1000u / tg__rl_permille(rl, sc, t);
 }
 
@@ -141,7 +141,7 @@ static tg__rl_chat *tg__rl_chat_of(tg__ratelimit *rl, int64_t key, bool group, u
         c = &rl->chats[i];
         if (c->in_use && c->key == key) return c;
         if (!c->in_use) { if (victim->in_use) victim = c; }
-        else if (victim->in_use && c->used < victim->used) victim = c;
+        else if (victim->in_use && !c->inflight && (victim->inflight || c->used < victim->used)) victim = c;   /* never one in flight, if it can be helped */
     }
     c = victim;                                   /* a free slot, or the least recently used */
     if (!c->in_use) rl->st.chats++;
@@ -199,6 +199,17 @@ static uint64_t tg__rl_now(const tg_bot *b, const tg__ratelimit *rl) {
     return now > rl->vclock ? now : rl->vclock;
 }
 
+/* A message in flight may reach Telegram at any moment until its answer is in, so until then it
+   counts as sent "now": its chat takes no other (beyond the burst), and the global lane counts it
+   in every window. A call held back only by messages in flight asks again after this: */
+#define TG__RL_RECHECK_MS 20u
+static bool tg__rl_held_by_inflight(const tg__ratelimit *rl, uint64_t t) {
+    const tg__rl_chat *c = rl->cur;
+    if (c && c->inflight >= (c->group ? 1u : rl->d.private_burst)) return true;
+    return !rl->cur_paid && rl->d.global_per_s <= TGBOT_RATELIMIT_GLOBAL_LOG &&
+           rl->inflight >= tg__rl_scaled(rl->d.global_per_s, tg__rl_cost(rl, &rl->global_sc, t));
+}
+
 /* the wait of the call at time t across its scopes; take = really take the slots (wait is 0 then) */
 static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
     uint64_t w = 0, x;
@@ -221,9 +232,10 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
         if (rl->cur_paid) { tg_token_bucket p = rl->paid; x = tg_token_bucket_take(take ? &rl->paid : &p, t, cost); }
         else if (rl->d.global_per_s > TGBOT_RATELIMIT_GLOBAL_LOG) { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
-        else {
-            x = tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, tg__rl_scaled(rl->d.global_per_s, cost), 1000, t);
-            if (take && !x) tg__rl_log_add(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, t);
+        else {                        /* answered sends in the log, those in flight on top (added when answered) */
+            uint32_t lim = tg__rl_scaled(rl->d.global_per_s, cost);
+            x = rl->inflight >= lim ? TG__RL_RECHECK_MS
+                                    : tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, lim - rl->inflight, 1000, t);
         }
         if (x > w) w = x;
     }
@@ -233,6 +245,7 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
 /* the earliest time from t at which every scope of the current call lets it go */
 static uint64_t tg__rl_ready(tg__ratelimit *rl, uint64_t t) {
     int i;
+    if (tg__rl_held_by_inflight(rl, t)) return t + TG__RL_RECHECK_MS;   /* no time can be known: ask again */
     for (i = 0; i < 16; i++) {                    /* the latest time any scope asks for; a few rounds at most */
         uint64_t w = tg__rl_try(rl, t, false);
         if (!w) break;
@@ -323,6 +336,23 @@ static void tg__rl_shared_outcome(tg__req *r, tg__ratelimit *rl, tg_err code, co
 }
 #endif
 
+/* the call's message is on its way (admitted, or a retry keeping its slot) / its answer is in:
+   counted = Telegram may have counted it (anything but a 429), so the global lane logs it now */
+static void tg__rl_hold(tg__req *r, tg__ratelimit *rl) {
+    if (r->rl.inflight) return;
+    r->rl.inflight = true;
+    rl->inflight++;
+    if (rl->cur) rl->cur->inflight++;
+}
+static void tg__rl_release(tg__req *r, tg__ratelimit *rl, bool counted, uint64_t now) {
+    if (!r->rl.inflight) return;
+    r->rl.inflight = false;
+    if (rl->inflight) rl->inflight--;
+    if (rl->cur && rl->cur->inflight) rl->cur->inflight--;
+    if (counted && !rl->cur_paid && rl->d.global_per_s <= TGBOT_RATELIMIT_GLOBAL_LOG)
+        tg__rl_log_add(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, now + 1);
+}
+
 /* [limits] before each attempt of a call: takes its slot, or says when it comes (*until: the
    engine parks the call and asks again then, so other calls go on meanwhile), or refuses
    (fail_fast, max_wait_ms) */
@@ -349,7 +379,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
            or did nothing). After a 429 the back-off slept retry_after, which is the pause served;
            then the retry is a new message to Telegram: it takes fresh slots, at the slowed rate,
            so that neither it nor the next message draws another 429 */
-        if (!rl->after_429) return TG_OK;
+        if (!rl->after_429) { tg__rl_hold(r, rl); return TG_OK; }
         {
             tg__rl_scope *sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
             if (sc->pause_until > rl->vclock) rl->vclock = sc->pause_until;
@@ -382,6 +412,7 @@ TGBOT__INTERN tg_err tg__ratelimit_admit(tg__req *r, uint32_t attempt, uint64_t 
     }
     rl->after_429 = false;
     tg__rl_try(rl, t, true);
+    tg__rl_hold(r, rl);
     if (rl->cur) rl->cur->used = t;
     return TG_OK;
 }
@@ -410,10 +441,10 @@ TGBOT__INTERN void tg__ratelimit_outcome(tg__req *r, tg_err code, const tg_error
     if (code != TG_ERR_API || e->error_code != 429) {
         if (rl->cur && now + 1 > rl->cur->gap.last) rl->cur->gap.last = now + 1;
         if (rl->cur && rl->cur->group) tg__rl_log_restamp(&rl->cur->grp, rl->cur->grp_t, TGBOT_RATELIMIT_GROUP_LOG, now + 1);
-        if (!rl->cur_paid && rl->d.global_per_s <= TGBOT_RATELIMIT_GLOBAL_LOG)
-            tg__rl_log_restamp(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, now + 1);
+        tg__rl_release(r, rl, true, now);
         return;
     }
+    tg__rl_release(r, rl, false, now);
     if (rl->cur && now > rl->cur->gap.last) rl->cur->gap.last = now;
     sc = rl->cur ? &rl->cur->sc : &rl->global_sc;
     until = now + (uint64_t)(e->retry_after > 0 ? e->retry_after : 1) * 1000u;
@@ -510,6 +541,17 @@ static bool tg__rl_st_outcome(void *st, tg__req *r, bool answered, int status, t
     tg__rl_save(rl, r);
     return false;
 }
+/* a call that ends without an outcome for its last admission (a webhook reply, a refusal by a later
+   stage, a cancel): its slot counts as used from now */
+static void tg__rl_st_done(void *st, tg__req *r, tg_err code, const tg_error *e, uint64_t ms, const char *body, size_t body_len) {
+    tg_bot *b = (tg_bot *)st;
+    tg__ratelimit *rl = tg__rl_of(b);
+    (void)code; (void)e; (void)ms; (void)body; (void)body_len;
+    if (!r->rl.inflight) return;
+    tg__rl_load(rl, r);
+    tg__rl_release(r, rl, true, tg__rl_now(b, rl));
+    tg__rl_save(rl, r);
+}
 static void tg__rl_st_free(void *st) {
     tg_bot *b = (tg_bot *)st;
     tg__free(tg__bot_alloc(b), tg__rl_of(b), sizeof(tg__ratelimit));
@@ -526,6 +568,7 @@ TGBOT__INTERN tg_err tg__ratelimit_stage(tg_bot *b, const tg_bot_desc *d, tg_err
     s.order = TG__ORDER_RATELIMIT;
     s.admit = tg__rl_st_admit;
     s.outcome = tg__rl_st_outcome;
+    s.done = tg__rl_st_done;
     s.free = tg__rl_st_free;
     s.st = b;
     if (tg__bot_add_stage(b, &s) != TG_OK) { tg__rl_st_free(b); return TG_ERR_LIMIT; }

@@ -23,7 +23,11 @@
        a global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG uses the approximate sliding window);
      - a chat's spacing runs from when its last attempt was answered, not from when it was admitted:
        Telegram counts a message when it receives it, somewhere between our first byte and its
-       answer, so a slow connect or send must not shorten the gap the server sees;
+       answer, so a slow connect or send must not shorten the gap the server sees; for the same
+       reason a message in flight counts as sent "now" until its answer is in: its chat takes no
+       other message meanwhile (beyond private_burst), and the global lane counts it in every
+       window (with many calls in flight, a slow answer holds its slot instead of letting a
+       31st message through);
      - the limiter waits through tg_platform.sleep_ms before sending and fires the dispatcher's
        on_rate_limited event with delay_ms = the wait (retry_after = 0 tells it from a 429);
        with fail_fast, or a wait over max_wait_ms, the call fails with TG_ERR_LIMIT instead and
@@ -131,13 +135,15 @@ typedef struct tg__rl_chat {
     tg_leaky_bucket gap;     /* spacing: private_per_s and private_burst; a group one per GROUP_GAP_MS */
     tg__rl_log grp;          /* a group's last sends (group_per_min in any 60 s) */
     uint64_t grp_t[TGBOT_RATELIMIT_GROUP_LOG];
+    uint32_t inflight;       /* its counted messages sent and not answered yet */
 } tg__rl_chat;
 
 typedef struct tg__ratelimit {
     tg_ratelimit_desc d;
     uint64_t vclock;         /* time the limiter knows has passed (its own waits, served pauses) */
     tg_sliding_window global;   /* global_per_s over TGBOT_RATELIMIT_GLOBAL_LOG */
-    tg__rl_log glog;            /* else the last sends, global_per_s in any 1 s */
+    tg__rl_log glog;            /* else the answered sends, global_per_s in any 1 s with those in flight */
+    uint32_t inflight;          /* counted messages sent and not answered yet (every lane) */
     uint64_t glog_t[TGBOT_RATELIMIT_GLOBAL_LOG];
     tg_token_bucket paid;
     tg__rl_scope global_sc;

@@ -555,6 +555,58 @@ TG_TEST(ratelimit_broadcast_pick_next_ready_chat) {
     tg_bot_free(b);
 }
 
+/* Telegram may count a message at any moment until its answer arrives, so a message in flight
+   counts as sent "now". Two messages to one private chat submitted together, the first answered
+   only after 1.5 s (a slow server): the second must leave no earlier than 1 s after that answer,
+   not 1 s after the first left (it would then reach Telegram while the first may just have been
+   counted). Real clock; the times are taken by a stage of the test. */
+static uint64_t rl_if_sent[3], rl_if_done[3];
+static uint64_t rl_mono(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u; }
+static tg_err rl_if_admit(void *ud, const tg_call_info *c, tg_error *err) {
+    (void)ud; (void)err;
+    if (c->id < 3 && !rl_if_sent[c->id]) rl_if_sent[c->id] = rl_mono();
+    return TG_OK;
+}
+static void rl_if_end(void *ud, const tg_call_info *c, tg_err code, const tg_error *err, uint64_t ms) {
+    (void)ud; (void)code; (void)err; (void)ms;
+    if (c->id < 3) rl_if_done[c->id] = rl_mono();
+}
+static void rl_if_cb(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    (void)bot; (void)id; (void)err; (void)res;
+    *(tg_err *)ud = code;
+}
+TG_TEST(ratelimit_message_in_flight_counts_until_answered) {
+    tg_bot_desc d;
+    tg_bot *b = NULL;
+    tg_error e;
+    tg_err c1 = TG_ERR_PENDING, c2 = TG_ERR_PENDING;
+    uint32_t id1 = 0, id2 = 0;
+    int i;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    memset(&d, 0, sizeof d);
+    d.token = BOT_TOKEN;
+    d.base_url = fake_url();
+    d.timeouts.request_ms = 5000;
+    if (tg_bot_new(&b, &d, &e) != TG_OK) { CHECK(0); return; }
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/fault", "{\"method\":\"sendMessage\",\"kind\":\"delay\",\"delay_ms\":1500,\"count\":1}");
+    memset(rl_if_sent, 0, sizeof rl_if_sent);
+    memset(rl_if_done, 0, sizeof rl_if_done);
+    CHECK(tg_bot_add_stage(b, &(tg_stage){ .admit = rl_if_admit, .done = rl_if_end }) == TG_OK);
+    CHECK_EQ_INT(tg_call_async(b, "sendMessage", "{\"chat_id\":77,\"text\":\"a\"}", &(tg_async){ .done = rl_if_cb, .ud = &c1 }, &id1), TG_ERR_PENDING);
+    CHECK_EQ_INT(tg_call_async(b, "sendMessage", "{\"chat_id\":77,\"text\":\"b\"}", &(tg_async){ .done = rl_if_cb, .ud = &c2 }, &id2), TG_ERR_PENDING);
+    for (i = 0; i < 1000 && tg_loop_pending(b); i++) tg_loop_step(b, 50);
+    CHECK(c1 == TG_OK && c2 == TG_OK);
+    CHECK(id1 == 1 && id2 == 2);
+    if (id1 == 1 && id2 == 2) {
+        CHECK(rl_if_done[1] >= rl_if_sent[1] + 1400);     /* the first was slow to answer */
+        CHECK(rl_if_sent[2] + 5 >= rl_if_done[1] + 1000);  /* the second left a second after that answer */
+    }
+    CHECK_EQ_INT(ctl_count("sendMessage"), 2);
+    ctl("POST", "/_ctl/reset", NULL);
+    tg_bot_free(b);
+}
+
 #else
 /* built without the rate limiter: every test says so */
 #define RL_SKIPPED(name) TG_TEST(name) { SKIP("built without TGBOT_ENABLE_RATELIMIT"); }
@@ -574,4 +626,5 @@ RL_SKIPPED(ratelimit_retry_after_429_passes_the_limiter)
 RL_SKIPPED(ratelimit_group_one_message_per_second)
 RL_SKIPPED(ratelimit_private_spacing_from_send_not_admission)
 RL_SKIPPED(ratelimit_broadcast_pick_next_ready_chat)
+RL_SKIPPED(ratelimit_message_in_flight_counts_until_answered)
 #endif
