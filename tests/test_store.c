@@ -525,6 +525,22 @@ static tg_bot *st_poll_bot(void) {
     return tg_bot_new(&b, &bd, &e) == TG_OK ? b : NULL;
 }
 
+/* a dispatcher on b with one update queued, polling options with the store's lease, and the lease
+   held by another process for 60 s; false (store and bot freed) when that cannot be set up */
+static bool st_lease_setup(tg_store *s, tg_bot *b, tg_polling_opts *o, char name[40]) {
+    bool held = false;
+    if (!s || !b || tg_dispatcher_new(&st_poll_d, b, NULL) != TG_OK) { CHECK(0); tg_store_free(s); tg_bot_free(b); return false; }
+    tg_on_update(st_poll_d, "message", st_poll_h, NULL);
+    ctl("POST", "/_ctl/reset", NULL);
+    ctl("POST", "/_ctl/updates", "{\"count\":1}");
+    memset(o, 0, sizeof *o);
+    o->timeout_s = 1; o->lock = s;
+    snprintf(name, 40, "poll:%lld", (long long)tg_bot_id(b));
+    CHECK_EQ_INT(tg_store_lock(s, name, "other-process", 60000, &held), TG_OK); CHECK(held);
+    st_poll_sleeps = st_poll_handled = 0;
+    return true;
+}
+
 TG_TEST(store_polling_lease_one_poller) {
     tg_store *s;
     tg_bot *b;
@@ -533,16 +549,8 @@ TG_TEST(store_polling_lease_one_poller) {
     char name[40];
     if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
     s = st_mem(0); b = st_poll_bot();
-    if (!s || !b || tg_dispatcher_new(&st_poll_d, b, NULL) != TG_OK) { CHECK(0); tg_store_free(s); tg_bot_free(b); return; }
-    tg_on_update(st_poll_d, "message", st_poll_h, NULL);
-    ctl("POST", "/_ctl/reset", NULL);
-    ctl("POST", "/_ctl/updates", "{\"count\":1}");
-    memset(&o, 0, sizeof o);
-    o.timeout_s = 1; o.lock = s;
     /* another process holds the lease: this one never asks Telegram, it stands by */
-    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(b));
-    CHECK_EQ_INT(tg_store_lock(s, name, "other-process", 60000, &held), TG_OK); CHECK(held);
-    st_poll_sleeps = st_poll_handled = 0;
+    if (!st_lease_setup(s, b, &o, name)) return;
     CHECK_EQ_INT(tg_run_polling(st_poll_d, &o), TG_OK);
     CHECK_EQ_INT(ctl_count("getUpdates"), 0);
     CHECK_EQ_INT(st_poll_handled, 0);
@@ -579,17 +587,8 @@ TG_TEST(store_polling_lease_on_the_loop) {
     bd.token = BOT_TOKEN;
     bd.base_url = fake_url();
     bd.platform.now_ms = sto_now;                         /* the bot and the store share the test's clock */
-    if (!s || tg_bot_new(&b, &bd, &e) != TG_OK || tg_dispatcher_new(&st_poll_d, b, NULL) != TG_OK) {
-        CHECK(0); tg_store_free(s); tg_bot_free(b); return;
-    }
-    tg_on_update(st_poll_d, "message", st_poll_h, NULL);
-    ctl("POST", "/_ctl/reset", NULL);
-    ctl("POST", "/_ctl/updates", "{\"count\":1}");
-    memset(&o, 0, sizeof o);
-    o.timeout_s = 1; o.lock = s;
-    snprintf(name, sizeof name, "poll:%lld", (long long)tg_bot_id(b));
-    CHECK_EQ_INT(tg_store_lock(s, name, "other-process", 60000, &held), TG_OK); CHECK(held);
-    st_poll_handled = 0;
+    if (tg_bot_new(&b, &bd, &e) != TG_OK) b = NULL;
+    if (!st_lease_setup(s, b, &o, name)) return;
     CHECK_EQ_INT(tg_polling_start(st_poll_d, &o), TG_OK);
     CHECK(tg_dispatcher_new(&d2, b, NULL) == TG_OK);
     CHECK_EQ_INT(tg_polling_start(d2, &o), TG_ERR_BUSY);  /* one leased poller per bot */
