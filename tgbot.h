@@ -1923,7 +1923,9 @@ TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, co
                                    const char *path, const void *body, size_t len, int64_t now, uint32_t window_s);
 
 /* ==== src/aead.h ==== */
-/* aead: ChaCha20-Poly1305 (RFC 8439), built in, and sealed records for data at rest.
+/* aead: ChaCha20-Poly1305 (RFC 8439) and sealed records for data at rest. The AEAD runs on the
+   TLS backend's code (BearSSL, mbedTLS) when there is one, else built in; tg_chacha20 and
+   tg_poly1305 are always the built-in primitives.
 
    Record (tg_seal): key id (1 byte) | nonce (12 random bytes) | ciphertext | tag (16 bytes), i.e.
    TG_SEAL_OVERHEAD bytes more than the plaintext. The key is derived from the ring's key (HMAC
@@ -21708,7 +21710,12 @@ TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, co
 
 /* ==== src/aead.c ==== */
 /* aead: ChaCha20 (RFC 8439 2.3-2.4), Poly1305 (2.5, radix 2^26 with 64-bit products: portable),
-   the AEAD construction (2.8), and sealed records. Built in for every TLS backend. */
+   the AEAD construction (2.8), and sealed records. The AEAD runs on the TLS backend's code when
+   there is one (BearSSL's SSE2 ChaCha20 and 64-bit Poly1305; mbedTLS's chachapoly), else on the
+   built-in primitives; the same RFC 8439 vectors test every build. */
+#if TGBOT__TLS_MBEDTLS
+#include <mbedtls/chachapoly.h>
+#endif
 
 static uint32_t tg__aead_le32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -21815,10 +21822,12 @@ static void tg__poly_update(tg__poly *p, const void *data, size_t n) {
     }
 }
 
+#if TGBOT__TLS_NONE
 static void tg__poly_pad16(tg__poly *p) {   /* the AEAD's zero padding to a block boundary */
     static const unsigned char zero[16] = { 0 };
     if (p->fill) tg__poly_update(p, zero, 16 - p->fill);
 }
+#endif
 
 static void tg__poly_final(tg__poly *p, uint8_t tag[16]) {
     uint32_t h0, h1, h2, h3, h4, g0, g1, g2, g3, g4, c, mask;
@@ -21858,6 +21867,7 @@ TGBOT_API void tg_poly1305(const uint8_t key[32], const void *msg, size_t n, uin
     tg__poly_final(&p, tag);
 }
 
+#if TGBOT__TLS_NONE   /* the built-in construction; a TLS backend brings its own */
 static void tg__aead_tag(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
                          const void *ct, size_t n, uint8_t tag[16]) {
     unsigned char otk[64], lens[16];
@@ -21878,23 +21888,61 @@ static void tg__aead_tag(const uint8_t key[32], const uint8_t nonce[12], const v
     tg__poly_final(&p, tag);
     tg__wipe(otk, sizeof otk);
 }
+#endif
+
+#if TGBOT__TLS_BEARSSL
+/* BearSSL's AEAD works in place: out holds the input first; the tag covers the ciphertext */
+static void tg__aead_bearssl(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
+                             const void *in, size_t n, void *out, uint8_t tag[16], int encrypt) {
+    br_chacha20_run ch = br_chacha20_sse2_get();
+    br_poly1305_run po = br_poly1305_ctmulq_get();
+    if (n && in != out) memmove(out, in, n);
+    (po ? po : br_poly1305_ctmul_run)(key, nonce, out, n, aad, aad_len, tag, ch ? ch : br_chacha20_ct_run, encrypt);
+}
+#endif
 
 TGBOT_API void tg_chacha20_poly1305_seal(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
                                          const void *pt, size_t n, void *ct, uint8_t tag[16]) {
+#if TGBOT__TLS_BEARSSL
+    tg__aead_bearssl(key, nonce, aad, aad_len, pt, n, ct, tag, 1);
+#elif TGBOT__TLS_MBEDTLS
+    mbedtls_chachapoly_context c;
+    mbedtls_chachapoly_init(&c);
+    (void)mbedtls_chachapoly_setkey(&c, key);     /* fails only for a NULL key */
+    (void)mbedtls_chachapoly_encrypt_and_tag(&c, n, nonce, (const unsigned char *)aad, aad_len,
+                                             (const unsigned char *)pt, (unsigned char *)ct, tag);
+    mbedtls_chachapoly_free(&c);
+#else
     if (n) tg_chacha20(key, nonce, 1, pt, n, ct);
     tg__aead_tag(key, nonce, aad, aad_len, ct, n, tag);
+#endif
 }
 
 TGBOT_API bool tg_chacha20_poly1305_open(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
                                          const void *ct, size_t n, const uint8_t tag[16], void *pt) {
     uint8_t want[16];
     int ok;
+#if TGBOT__TLS_BEARSSL
+    tg__aead_bearssl(key, nonce, aad, aad_len, ct, n, pt, want, 0);
+    ok = tg__ct_equal(want, tag, 16);
+    if (!ok && n) tg__wipe(pt, n);
+#elif TGBOT__TLS_MBEDTLS
+    mbedtls_chachapoly_context c;
+    (void)want;
+    mbedtls_chachapoly_init(&c);
+    (void)mbedtls_chachapoly_setkey(&c, key);
+    ok = mbedtls_chachapoly_auth_decrypt(&c, n, nonce, (const unsigned char *)aad, aad_len, tag,
+                                         (const unsigned char *)ct, (unsigned char *)pt) == 0;
+    mbedtls_chachapoly_free(&c);
+    if (!ok && n) tg__wipe(pt, n);
+#else
     tg__aead_tag(key, nonce, aad, aad_len, ct, n, want);
     ok = tg__ct_equal(want, tag, 16);
     if (n) {
         if (ok) tg_chacha20(key, nonce, 1, ct, n, pt);
         else memset(pt, 0, n);
     }
+#endif
     return ok != 0;
 }
 

@@ -1,4 +1,6 @@
-/* aead: ChaCha20-Poly1305 (RFC 8439), built in, and sealed records for data at rest.
+/* aead: ChaCha20-Poly1305 (RFC 8439) and sealed records for data at rest. The AEAD runs on the
+   TLS backend's code (BearSSL, mbedTLS) when there is one, else built in; tg_chacha20 and
+   tg_poly1305 are always the built-in primitives.
 
    Record (tg_seal): key id (1 byte) | nonce (12 random bytes) | ciphertext | tag (16 bytes), i.e.
    TG_SEAL_OVERHEAD bytes more than the plaintext. The key is derived from the ring's key (HMAC
