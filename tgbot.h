@@ -19834,6 +19834,7 @@ struct tg_dispatcher {
 };
 
 static volatile sig_atomic_t tg__signalled, tg__in_long_poll;
+static void tg__apoll_end_lease(tg_dispatcher *d);
 /* a stop signal wakes a waiting long poll at once, but lets a running handler finish its calls */
 static void tg__on_signal(int sig) { (void)sig; tg__signalled = 1; if (tg__in_long_poll) tg__interrupt(1); }
 
@@ -19854,7 +19855,7 @@ TGBOT_API void tg_dispatcher_free(tg_dispatcher *d) {
     for (i = d->nplugins; i > 0; i--)       /* stop in reverse order of start */
         if (d->plugins[i - 1]->shutdown) d->plugins[i - 1]->shutdown(d, d->plugins[i - 1]->ud);
     if (d->set_events) tg_bot_set_events(d->bot, NULL);   /* its events go with it */
-    if (*tg__bot_module(d->bot, TG__MOD_POLL) == d) *tg__bot_module(d->bot, TG__MOD_POLL) = NULL;
+    tg__apoll_end_lease(d);                  /* a lease still held goes back; the bot forgets d */
     tg__free(tg__bot_alloc(d->bot), d, sizeof *d);
 }
 
@@ -20272,9 +20273,12 @@ static void tg__apoll_end_lease(tg_dispatcher *d) {
     (void)d;
 #endif
 }
+/* the confirming getUpdates has ended: the dispatcher, if it still exists, hands the lease back
+   (found through the bot: the dispatcher may have been freed meanwhile) */
 static void tg__apoll_last_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
-    (void)bot; (void)id; (void)code; (void)err; (void)res;
-    tg__apoll_end_lease((tg_dispatcher *)ud);
+    tg_dispatcher *d = (tg_dispatcher *)*tg__bot_module(bot, TG__MOD_POLL);
+    (void)id; (void)code; (void)err; (void)res; (void)ud;
+    if (d) tg__apoll_end_lease(d);
 }
 static void tg__apoll_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
     tg_dispatcher *d = (tg_dispatcher *)ud;
@@ -20319,7 +20323,7 @@ static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms) {
     bool last = d->stop;
     memset(&o, 0, sizeof o);
     o.done = last ? tg__apoll_last_done : tg__apoll_done;   /* the last one only confirms the handled updates */
-    o.ud = d;
+    o.ud = last ? NULL : d;
     if (last) d->apoll = false;
     if (last && !d->offset) { tg__apoll_end_lease(d); return; }
     tg_async_next(d->bot, &o);
