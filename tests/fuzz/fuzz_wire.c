@@ -3,7 +3,8 @@
    split the input chooses, which must decode exactly like one piece), and the typed decoder of every
    Bot API type from any JSON (what a webhook body or a response becomes), and the webhook source
    filter's IP/CIDR parser (what a proxy's X-Forwarded-For becomes; parse → format → parse must
-   give the same address), and the Web App initData / Login Widget query parser. Byte 0 picks. */
+   give the same address), the Web App initData / Login Widget query parser, and the DNS client's
+   answer parser (a datagram for a query in flight for api.telegram.org). Byte 0 picks. */
 #define TGBOT_IMPLEMENTATION
 #define TGBOT_ENABLE_ALL
 #include "tgbot.h"
@@ -82,6 +83,16 @@ int main(int argc, char **argv) {
         fwrite(heads[i], 1, strlen(heads[i] + 1) + 1, f);
         fclose(f);
     }
+    {   /* an A answer for the fuzzer's query (id 0x1234): a CNAME, then the address */
+        static const unsigned char dns[] = { 6, 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,
+            3, 'a', 'p', 'i', 8, 't', 'e', 'l', 'e', 'g', 'r', 'a', 'm', 3, 'o', 'r', 'g', 0, 0, 1, 0, 1,
+            0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xc0, 0x0c,
+            0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 149, 154, 167, 220 };
+        snprintf(path, sizeof path, "%s/dns-0", argv[1]);
+        if (!(f = fopen(path, "wb"))) return 1;
+        fwrite(dns, 1, sizeof dns, f);
+        fclose(f);
+    }
     return 0;
 }
 #else
@@ -99,6 +110,19 @@ static void fuzz_ip(const uint8_t *data, size_t size) {
     buf[size] = '\0';
     if (tg_cidr_parse(buf, &c) && (c.bits > 128 || !tg_cidr_contains(&c, &c.net))) abort();
     free(buf);
+}
+
+static void fuzz_dns(const uint8_t *data, size_t size) {
+    static tg__dns d;
+    int k;
+    memset(&d, 0, sizeof d);
+    d.pending = true;
+    d.qn = tg__dns_encode("api.telegram.org", d.qname);
+    d.id[0] = 0x1234; d.id[1] = 0x5678;
+    d.ttl = UINT32_MAX;
+    tg__dns_answer(&d, data, size);
+    for (k = 0; k < 2; k++)
+        if (d.n[k] > TG__DNS_ADDRS || (d.n[k] && !d.done[k])) abort();
 }
 
 static void fuzz_signed(const uint8_t *data, size_t size) {
@@ -119,14 +143,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tg_error e;
     char *buf;
     if (size < 1) return 0;
-    switch (data[0] % 6) {
+    switch (data[0] % 7) {
     case 0: case 1:
         buf = (char *)malloc(size - 1 ? size - 1 : 1);
         if (!buf) return 0;
         memcpy(buf, data + 1, size - 1);
         memset(&lim, 0, sizeof lim);
         lim.max_header_bytes = 4096; lim.max_headers = 32; lim.max_status_line = 512;
-        if (tg__http_parse_head(buf, size - 1, data[0] % 6 == 0, &lim, &h, &e) == 1) {
+        if (tg__http_parse_head(buf, size - 1, data[0] % 7 == 0, &lim, &h, &e) == 1) {
             if (h.head_len > size - 1 || h.nheaders > TG__HTTP_MAX_HEADERS) abort();
             (void)tg__http_header(&h, "content-type");
         }
@@ -135,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 2: fuzz_dechunk(data + 1, size - 1); break;
     case 3: fuzz_decode(data + 1, size - 1); break;
     case 4: fuzz_ip(data + 1, size - 1); break;
+    case 6: fuzz_dns(data + 1, size - 1); break;
     default: fuzz_signed(data + 1, size - 1); break;
     }
     return 0;
