@@ -3076,7 +3076,8 @@ TGBOT_API tg_err tg_xtr_invoice_link(tg_bot *bot, const tg_xtr_invoice *inv, con
 
 /* Pre-checkout: Telegram cancels the payment unless answerPreCheckoutQuery arrives within 10 s. The
    check returns OK, REJECT (with *message shown to the user) or PENDING (not decided yet: it is
-   asked again every poll_ms). At the deadline (default 8 s after received_ms, leaving time for the
+   asked again every poll_ms; meanwhile the bot's calls in flight progress, so a check may wait for
+   an async call it submitted). At the deadline (default 8 s after received_ms, leaving time for the
    answer to travel) the query is answered "no" with timeout_message. A check cannot be interrupted
    (the library starts no threads): one that blocks past the deadline is answered "no" when it
    returns. Answering is retried like an idempotent call. */
@@ -13112,6 +13113,7 @@ TGBOT__INTERN tg_error *tg__bot_refusal(tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);
+TGBOT__INTERN void tg__bot_idle(tg_bot *b, uint32_t ms);   /* a wait during which calls in flight progress */
 /* another source of work on the bot's loop (the webhook server): its sockets, its next deadline,
    one non-blocking round (returns false once it has ended) */
 typedef struct tg__loop_source {
@@ -14496,6 +14498,19 @@ TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
 }
 
 TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot) { return bot->next_id; }
+
+/* waits ms while the calls in flight progress (as a blocking call's wait does: sources are not
+   served); with none in flight it is the platform's sleep */
+TGBOT__INTERN void tg__bot_idle(tg_bot *b, uint32_t ms) {
+    uint64_t end = tg__now_ms(&b->plat) + ms, now;
+    for (;;) {
+        tg__loop_run(b);
+        now = tg__now_ms(&b->plat);
+        if (now >= end || tg__interrupt_pending()) break;
+        if (!b->nactive) { tg__sleep_ms(&b->plat, (uint32_t)(end - now)); break; }
+        tg__loop_wait(b, (int)TGBOT__MIN(end - now, 0x7FFFFFFFu));
+    }
+}
 
 TGBOT_API void tg_run(tg_bot *bot) {
     while (tg_loop_step(bot, -1) > 0 || (bot->has_src && !bot->src_stepping)) {}
@@ -27691,7 +27706,7 @@ TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_qu
             uint64_t left = deadline - TG__NOW();
             uint32_t w = left < o.poll_ms ? (uint32_t)left : o.poll_ms;
             if (o.sleep_ms) o.sleep_ms(o.clock_ud, w);
-            else tg__sleep_ms(NULL, w);
+            else tg__bot_idle(bot, w);          /* calls in flight (the check's own, say) go on meanwhile */
         }
     }
 #undef TG__NOW

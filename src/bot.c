@@ -1235,6 +1235,19 @@ TGBOT_API uint32_t tg_loop_step(tg_bot *bot, int timeout_ms) {
 
 TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot) { return bot->next_id; }
 
+/* waits ms while the calls in flight progress (as a blocking call's wait does: sources are not
+   served); with none in flight it is the platform's sleep */
+TGBOT__INTERN void tg__bot_idle(tg_bot *b, uint32_t ms) {
+    uint64_t end = tg__now_ms(&b->plat) + ms, now;
+    for (;;) {
+        tg__loop_run(b);
+        now = tg__now_ms(&b->plat);
+        if (now >= end || tg__interrupt_pending()) break;
+        if (!b->nactive) { tg__sleep_ms(&b->plat, (uint32_t)(end - now)); break; }
+        tg__loop_wait(b, (int)TGBOT__MIN(end - now, 0x7FFFFFFFu));
+    }
+}
+
 TGBOT_API void tg_run(tg_bot *bot) {
     while (tg_loop_step(bot, -1) > 0 || (bot->has_src && !bot->src_stepping)) {}
 }

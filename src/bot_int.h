@@ -74,6 +74,7 @@ TGBOT__INTERN tg_error *tg__bot_refusal(tg_bot *bot);
 TGBOT__INTERN const tg_allocator *tg__bot_alloc(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_request_timeout(const tg_bot *bot);
 TGBOT__INTERN uint32_t tg__bot_last_id(const tg_bot *bot);
+TGBOT__INTERN void tg__bot_idle(tg_bot *b, uint32_t ms);   /* a wait during which calls in flight progress */
 /* another source of work on the bot's loop (the webhook server): its sockets, its next deadline,
    one non-blocking round (returns false once it has ended) */
 typedef struct tg__loop_source {

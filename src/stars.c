@@ -609,7 +609,7 @@ TGBOT_API tg_err tg_xtr_answer_precheckout(tg_bot *bot, const tg_pre_checkout_qu
             uint64_t left = deadline - TG__NOW();
             uint32_t w = left < o.poll_ms ? (uint32_t)left : o.poll_ms;
             if (o.sleep_ms) o.sleep_ms(o.clock_ud, w);
-            else tg__sleep_ms(NULL, w);
+            else tg__bot_idle(bot, w);          /* calls in flight (the check's own, say) go on meanwhile */
         }
     }
 #undef TG__NOW

@@ -134,7 +134,8 @@ TGBOT_API tg_err tg_xtr_invoice_link(tg_bot *bot, const tg_xtr_invoice *inv, con
 
 /* Pre-checkout: Telegram cancels the payment unless answerPreCheckoutQuery arrives within 10 s. The
    check returns OK, REJECT (with *message shown to the user) or PENDING (not decided yet: it is
-   asked again every poll_ms). At the deadline (default 8 s after received_ms, leaving time for the
+   asked again every poll_ms; meanwhile the bot's calls in flight progress, so a check may wait for
+   an async call it submitted). At the deadline (default 8 s after received_ms, leaving time for the
    answer to travel) the query is answered "no" with timeout_message. A check cannot be interrupted
    (the library starts no threads): one that blocks past the deadline is answered "no" when it
    returns. Answering is retried like an idempotent call. */

@@ -680,6 +680,54 @@ TG_TEST(stars_gift_catalog_ttl_filters_aliases) {
     tg_bot_free(bot);
 }
 
+/* a check that waits for an async call of its own (a membership check, say): while it says PENDING
+   the calls in flight progress, so the answer comes long before the deadline (a plain sleep there
+   would hold the call back until the deadline had passed, and the payment would be refused) */
+typedef struct st_async_check { tg_bot *bot; int calls; bool submitted, done; tg_err code; } st_async_check;
+static void st_async_done(tg_bot *bot, uint32_t id, tg_err code, const tg_error *err, tg_json_value res, void *ud) {
+    st_async_check *c = (st_async_check *)ud;
+    (void)bot; (void)id; (void)err; (void)res;
+    c->done = true;
+    c->code = code;
+}
+static tg_precheck st_async_checker(void *ud, const tg_pre_checkout_query *q, const char **msg) {
+    st_async_check *c = (st_async_check *)ud;
+    uint32_t id;
+    (void)q; (void)msg;
+    c->calls++;
+    if (!c->submitted) {
+        c->submitted = true;
+        if (tg_call_async(c->bot, "getChatMember", "{\"chat_id\":-100123,\"user_id\":7}",
+                          &(tg_async){ .done = st_async_done, .ud = c }, &id) != TG_ERR_PENDING) return TG_PRECHECK_REJECT;
+    }
+    if (!c->done) return TG_PRECHECK_PENDING;
+    return c->code == TG_OK ? TG_PRECHECK_OK : TG_PRECHECK_REJECT;
+}
+
+TG_TEST(stars_precheckout_check_waits_for_its_own_async_call) {
+    tg_pre_checkout_query q;
+    tg_precheckout_opts o;
+    tg_precheck dec = TG_PRECHECK_REJECT;
+    st_async_check c;
+    tg_error e;
+    if (!getenv("TG_FAKE_URL")) SKIP("TG_FAKE_URL not set");
+    ctl("POST", "/_ctl/reset", NULL);
+    memset(&c, 0, sizeof c);
+    c.bot = test_bot(NULL);
+    if (!c.bot) { CHECK(0); return; }
+    memset(&q, 0, sizeof q);
+    q.id = "pcq-2"; q.currency = "XTR"; q.total_amount = 50; q.invoice_payload = "order-2";
+    memset(&o, 0, sizeof o);
+    o.deadline_ms = 3000; o.poll_ms = 20;              /* the real clock */
+    CHECK_EQ_INT(tg_xtr_answer_precheckout(c.bot, &q, st_async_checker, &c, &o, &dec, &e), TG_OK);
+    CHECK(c.done && c.code == TG_OK);
+    CHECK_EQ_INT(dec, TG_PRECHECK_OK);
+    CHECK(c.calls >= 2);
+    CHECK(strstr(ctl("GET", "/_ctl/requests", NULL), "\"ok\": true") != NULL);
+    CHECK_EQ_INT(ctl_count("getChatMember"), 1);
+    tg_bot_free(c.bot);
+}
+
 #else
 /* built without TGBOT_ENABLE_STARS: the same names, skipped */
 #define STARS_SKIPPED(n) TG_TEST(n) { SKIP("built without TGBOT_ENABLE_STARS"); }
@@ -694,6 +742,7 @@ STARS_SKIPPED(stars_campaign_fsync_failure_sends_nothing_unproven)
 STARS_SKIPPED(stars_transactions_iterate_both_ways_and_find)
 STARS_SKIPPED(stars_xtr_invoice_rules)
 STARS_SKIPPED(stars_precheckout_answers_before_the_deadline)
+STARS_SKIPPED(stars_precheckout_check_waits_for_its_own_async_call)
 STARS_SKIPPED(stars_successful_payment_twice_and_refund_twice)
 STARS_SKIPPED(stars_subscription_and_paid_media)
 STARS_SKIPPED(stars_gift_catalog_ttl_filters_aliases)
