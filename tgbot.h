@@ -10620,6 +10620,21 @@ TGBOT_API void tg_json_write_value(tg_json_writer *w, const tg_json_doc *d, uint
 /* ==== src/tls_int.h ==== */
 /* tls (internal): one small interface, three backends chosen at compile time (tls_bearssl.c,
    tls_mbedtls.c, tls_none.c). Operates on a connected non-blocking socket. */
+#if TGBOT__TLS_BEARSSL
+/* BearSSL (the backend, and the AEAD of aead.c). Its own headers do not pass our warning set:
+   silence them for the include only */
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wundef"
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#endif
+#include <bearssl.h>
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
 typedef struct tg__tls_ctx tg__tls_ctx;   /* trust anchors or server key; session cache */
 typedef struct tg__tls tg__tls;           /* one connection */
 
@@ -10711,17 +10726,6 @@ TGBOT_PRIVATE int tg__cert_has_ip(const unsigned char *der, size_t der_len, cons
    Trust anchors come from a PEM bundle (system paths probed) or are compiled in; the validation
    time comes from the platform hook, so tests can move the clock. */
 #if TGBOT__TLS_BEARSSL
-/* BearSSL's own headers do not pass our warning set; silence them for the include only */
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wundef"
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#endif
-#include <bearssl.h>
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 struct tg__tls_ctx {
     const tg_allocator *a;
@@ -21732,7 +21736,7 @@ TGBOT_API tg_err tg_verify_request(const tg_keyring *kr, tg_replay_cache *rc, co
    the AEAD construction (2.8), and sealed records. The AEAD runs on the TLS backend's code when
    there is one (BearSSL's SSE2 ChaCha20 and 64-bit Poly1305; mbedTLS's chachapoly), else on the
    built-in primitives; the same RFC 8439 vectors test every build. */
-#if TGBOT__TLS_MBEDTLS
+#if TGBOT__TLS_MBEDTLS                 /* (BearSSL's header comes with tls_int.h) */
 #include <mbedtls/chachapoly.h>
 #endif
 

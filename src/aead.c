@@ -2,7 +2,7 @@
    the AEAD construction (2.8), and sealed records. The AEAD runs on the TLS backend's code when
    there is one (BearSSL's SSE2 ChaCha20 and 64-bit Poly1305; mbedTLS's chachapoly), else on the
    built-in primitives; the same RFC 8439 vectors test every build. */
-#if TGBOT__TLS_MBEDTLS
+#if TGBOT__TLS_MBEDTLS                 /* (BearSSL's header comes with tls_int.h) */
 #include <mbedtls/chachapoly.h>
 #endif
 

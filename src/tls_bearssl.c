@@ -3,17 +3,6 @@
    Trust anchors come from a PEM bundle (system paths probed) or are compiled in; the validation
    time comes from the platform hook, so tests can move the clock. */
 #if TGBOT__TLS_BEARSSL
-/* BearSSL's own headers do not pass our warning set; silence them for the include only */
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wundef"
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#endif
-#include <bearssl.h>
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 struct tg__tls_ctx {
     const tg_allocator *a;
