@@ -600,7 +600,7 @@ TG_TEST(ratelimit_message_in_flight_counts_until_answered) {
     CHECK(id1 == 1 && id2 == 2);
     if (id1 == 1 && id2 == 2) {
         CHECK(rl_if_done[1] >= rl_if_sent[1] + 1400);     /* the first was slow to answer */
-        CHECK(rl_if_sent[2] + 5 >= rl_if_done[1] + 1000);  /* the second left a second after that answer */
+        CHECK(rl_if_sent[2] + 50 >= rl_if_done[1] + 1000); /* the second left a second after that answer (50 ms: this test's own readings, slow under qemu) */
     }
     CHECK_EQ_INT(ctl_count("sendMessage"), 2);
     ctl("POST", "/_ctl/reset", NULL);
