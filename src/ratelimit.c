@@ -232,10 +232,10 @@ static uint64_t tg__rl_try(tg__ratelimit *rl, uint64_t t, bool take) {
         uint32_t cost = tg__rl_cost(rl, &rl->global_sc, t);
         if (rl->cur_paid) { tg_token_bucket p = rl->paid; x = tg_token_bucket_take(take ? &rl->paid : &p, t, cost); }
         else if (rl->d.global_per_s > TGBOT_RATELIMIT_GLOBAL_LOG) { tg_sliding_window s = rl->global; x = tg_sliding_window_take(take ? &rl->global : &s, t, cost); }
-        else {                        /* answered sends in the log, those in flight on top (added when answered) */
+        else {   /* answered sends in the log, those in flight on top (tg__rl_ready let fewer than lim be in flight) */
             uint32_t lim = tg__rl_scaled(rl->d.global_per_s, cost);
-            x = rl->inflight >= lim ? TG__RL_RECHECK_MS
-                                    : tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG, lim - rl->inflight, 1000, t);
+            x = tg__rl_log_wait(&rl->glog, rl->glog_t, TGBOT_RATELIMIT_GLOBAL_LOG,
+                                lim > rl->inflight ? lim - rl->inflight : 1u, 1000, t);
         }
         if (x > w) w = x;
     }
