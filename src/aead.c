@@ -209,15 +209,14 @@ TGBOT_API void tg_chacha20_poly1305_seal(const uint8_t key[32], const uint8_t no
 
 TGBOT_API bool tg_chacha20_poly1305_open(const uint8_t key[32], const uint8_t nonce[12], const void *aad, size_t aad_len,
                                          const void *ct, size_t n, const uint8_t tag[16], void *pt) {
-    uint8_t want[16];
     int ok;
 #if TGBOT__TLS_BEARSSL
+    uint8_t want[16];
     tg__aead_bearssl(key, nonce, aad, aad_len, ct, n, pt, want, 0);
     ok = tg__ct_equal(want, tag, 16);
     if (!ok && n) tg__wipe(pt, n);
 #elif TGBOT__TLS_MBEDTLS
     mbedtls_chachapoly_context c;
-    (void)want;
     mbedtls_chachapoly_init(&c);
     (void)mbedtls_chachapoly_setkey(&c, key);
     ok = mbedtls_chachapoly_auth_decrypt(&c, n, nonce, (const unsigned char *)aad, aad_len, tag,
@@ -225,6 +224,7 @@ TGBOT_API bool tg_chacha20_poly1305_open(const uint8_t key[32], const uint8_t no
     mbedtls_chachapoly_free(&c);
     if (!ok && n) tg__wipe(pt, n);
 #else
+    uint8_t want[16];
     tg__aead_tag(key, nonce, aad, aad_len, ct, n, want);
     ok = tg__ct_equal(want, tag, 16);
     if (n) {
