@@ -20355,8 +20355,8 @@ static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms) {
 }
 
 TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o) {
-    if (d->apoll) return TG_ERR_BUSY;
     size_t i;
+    if (d->apoll) return TG_ERR_BUSY;
 #if TGBOT__HAS_STORE
     if (o && o->lock) {                              /* one dispatcher per bot polls with a lease */
         void **slot = tg__bot_module(d->bot, TG__MOD_POLL);
@@ -24008,8 +24008,8 @@ TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *
 TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d) {
     tg__cache **slot = tg__bot_cache_slot(bot), *c = *slot;
     uint32_t max_entries = d && d->max_entries ? d->max_entries : 256, nb = 16;
-    if (d && d->shared && !TGBOT__HAS_STORE) return TG_ERR_UNSUPPORTED;
     size_t max_bytes = d && d->max_bytes ? d->max_bytes : (size_t)1 << 20;
+    if (d && d->shared && !TGBOT__HAS_STORE) return TG_ERR_UNSUPPORTED;
     if (max_entries > (1u << 20)) max_entries = 1u << 20;
     while (nb < max_entries && nb < (1u << 16)) nb <<= 1;
     if (!c) {

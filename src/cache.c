@@ -429,8 +429,8 @@ TGBOT__INTERN tg_err tg__cache_stage(tg_bot *b, const tg_bot_desc *d, tg_error *
 TGBOT_API tg_err tg_cache_enable(tg_bot *bot, const tg_cache_desc *d) {
     tg__cache **slot = tg__bot_cache_slot(bot), *c = *slot;
     uint32_t max_entries = d && d->max_entries ? d->max_entries : 256, nb = 16;
-    if (d && d->shared && !TGBOT__HAS_STORE) return TG_ERR_UNSUPPORTED;
     size_t max_bytes = d && d->max_bytes ? d->max_bytes : (size_t)1 << 20;
+    if (d && d->shared && !TGBOT__HAS_STORE) return TG_ERR_UNSUPPORTED;
     if (max_entries > (1u << 20)) max_entries = 1u << 20;
     while (nb < max_entries && nb < (1u << 16)) nb <<= 1;
     if (!c) {

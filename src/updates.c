@@ -535,8 +535,8 @@ static void tg__apoll_next(tg_dispatcher *d, uint32_t delay_ms) {
 }
 
 TGBOT_API tg_err tg_polling_start(tg_dispatcher *d, const tg_polling_opts *o) {
-    if (d->apoll) return TG_ERR_BUSY;
     size_t i;
+    if (d->apoll) return TG_ERR_BUSY;
 #if TGBOT__HAS_STORE
     if (o && o->lock) {                              /* one dispatcher per bot polls with a lease */
         void **slot = tg__bot_module(d->bot, TG__MOD_POLL);
